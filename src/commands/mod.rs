@@ -1,0 +1,14 @@
+//! One module per command group, one function per leaf command (like sqlx-cli).
+//! Commands are the edge: they turn typed errors into `anyhow` with context and
+//! print results; the exit code is decided in `crate::error`.
+
+pub mod db;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+
+pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Db(cmd) => db::run(cmd, &ctx).await,
+    }
+}

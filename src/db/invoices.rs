@@ -1,0 +1,107 @@
+//! Queries on `invoice`: bulk inserts (seed, tests, benchmarks) and the export's
+//! keyset walk.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+use crate::db::seed::DemoInvoice;
+
+/// Inserts invoices of one org in one statement (arrays unnested server-side);
+/// existing ids are left alone. Returns how many rows were new.
+pub async fn insert_many(
+    pool: &PgPool,
+    org: &str,
+    rows: &[DemoInvoice],
+) -> Result<u64, sqlx::Error> {
+    let mut ids = Vec::with_capacity(rows.len());
+    let mut numbers = Vec::with_capacity(rows.len());
+    let mut names = Vec::with_capacity(rows.len());
+    let mut emails = Vec::with_capacity(rows.len());
+    let mut currencies = Vec::with_capacity(rows.len());
+    let mut amounts = Vec::with_capacity(rows.len());
+    let mut statuses = Vec::with_capacity(rows.len());
+    let mut issued = Vec::with_capacity(rows.len());
+    let mut due = Vec::with_capacity(rows.len());
+    for r in rows {
+        ids.push(r.id.as_str());
+        numbers.push(r.number.as_str());
+        names.push(r.customer_name.as_str());
+        emails.push(r.customer_email.as_deref());
+        currencies.push(r.currency);
+        amounts.push(r.amount_cents);
+        statuses.push(r.status);
+        issued.push(r.issued_at);
+        due.push(r.due_at);
+    }
+    let done = sqlx::query(
+        "INSERT INTO invoice (id, organization_id, number, customer_name, customer_email,
+                              currency, amount_cents, status, issued_at, due_at)
+         SELECT id, $1, number, customer_name, customer_email, currency, amount_cents, status, issued_at, due_at
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                     $8::text[], $9::timestamptz[], $10::timestamptz[])
+              AS t(id, number, customer_name, customer_email, currency, amount_cents, status, issued_at, due_at)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(org)
+    .bind(&ids)
+    .bind(&numbers)
+    .bind(&names)
+    .bind(&emails)
+    .bind(&currencies)
+    .bind(&amounts)
+    .bind(&statuses)
+    .bind(&issued)
+    .bind(&due)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// One invoice row as the export writes it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InvoiceRow {
+    pub id: String,
+    pub number: String,
+    pub customer_name: String,
+    pub customer_email: Option<String>,
+    pub currency: String,
+    pub amount_cents: i64,
+    pub status: String,
+    pub issued_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Counts the org's invoices created up to `as_of` (run in a tenant transaction).
+pub async fn count_as_of(
+    conn: &mut PgConnection,
+    as_of: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM invoice WHERE created_at <= $1")
+        .bind(as_of)
+        .fetch_one(conn)
+        .await
+}
+
+/// The next keyset page after `after` (exclusive), in ascending id order, of rows
+/// created up to `as_of` (run in a tenant transaction: RLS restricts it to the org).
+pub async fn page_after(
+    conn: &mut PgConnection,
+    org: &str,
+    after: Option<&str>,
+    as_of: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<InvoiceRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, number, customer_name, customer_email, currency, amount_cents, status, issued_at, due_at
+         FROM invoice
+         WHERE organization_id = $1 AND id > $2 AND created_at <= $3
+         ORDER BY id
+         LIMIT $4",
+    )
+    .bind(org)
+    .bind(after.unwrap_or(""))
+    .bind(as_of)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}

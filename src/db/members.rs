@@ -1,0 +1,79 @@
+//! Queries on `organization`, `app_user` and `member`: who may act for an org.
+
+use sqlx::PgConnection;
+
+use crate::ids::{OrgId, UserId};
+
+/// A member's role, highest first (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Viewer,
+    Member,
+    Admin,
+    Owner,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "owner" => Role::Owner,
+            "admin" => Role::Admin,
+            "member" => Role::Member,
+            "viewer" => Role::Viewer,
+            _ => return None,
+        })
+    }
+}
+
+/// What the database knows about a (org, user) pair, read in one round trip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub org_exists: bool,
+    pub org_name: Option<String>,
+    pub user_exists: bool,
+    pub role: Option<Role>,
+}
+
+/// Looks up the org, the user and the user's role in the org. Runs outside RLS
+/// (unknown org vs. unknown user must be told apart before any tenant context).
+pub async fn membership(
+    conn: &mut PgConnection,
+    org: &OrgId,
+    user: &UserId,
+) -> Result<Membership, sqlx::Error> {
+    let row: (Option<String>, bool, Option<String>) = sqlx::query_as(
+        "SELECT (SELECT name FROM organization WHERE id = $1),
+                EXISTS (SELECT 1 FROM app_user WHERE id = $2),
+                (SELECT role FROM member WHERE organization_id = $1 AND user_id = $2)",
+    )
+    .bind(org.as_str())
+    .bind(user.as_str())
+    .fetch_one(conn)
+    .await?;
+    Ok(Membership {
+        org_exists: row.0.is_some(),
+        org_name: row.0,
+        user_exists: row.1,
+        role: row.2.as_deref().and_then(Role::parse),
+    })
+}
+
+/// A member's address and the org's name, resolved only through the org's
+/// member→user join: inside a tenant transaction a non-member yields `None`.
+pub async fn member_recipient(
+    conn: &mut PgConnection,
+    org: &OrgId,
+    user: &UserId,
+) -> Result<Option<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.email, u.name, o.name
+         FROM member m
+         JOIN app_user u ON u.id = m.user_id
+         JOIN organization o ON o.id = m.organization_id
+         WHERE m.organization_id = $1 AND m.user_id = $2",
+    )
+    .bind(org.as_str())
+    .bind(user.as_str())
+    .fetch_optional(conn)
+    .await
+}

@@ -1,0 +1,221 @@
+//! Database access: connecting (libpq conventions, redacted errors), the embedded
+//! migrations, the tenant transaction, and one module of queries per table.
+//!
+//! Queries are plain `sqlx::query` with bind parameters, kept in this layer one
+//! module per table (or table group), so that every statement touching a table can
+//! be read in one place. We chose that over `query!` macros so the crate builds with
+//! no database and no `.sqlx/` data to keep in sync; every query is exercised by the
+//! integration tests against a real PostgreSQL.
+
+pub mod audit_log;
+pub mod invoices;
+pub mod members;
+pub mod seed;
+pub mod setup;
+pub mod tenant;
+
+use std::time::Duration;
+
+use sqlx::ConnectOptions;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use crate::config::redact_url;
+use crate::error::{Classify, ExitKind};
+
+/// The migrations in `migrations/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The database name used when neither a URL nor PGDATABASE names one.
+pub const DEFAULT_DATABASE: &str = "invoicectl";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(
+        "cannot reach PostgreSQL at {host}:{port} (database {database}): {reason}. Is the server running? Check --database-url, DATABASE_URL or PGHOST/PGPORT"
+    )]
+    Unreachable {
+        host: String,
+        port: u16,
+        database: String,
+        reason: String,
+    },
+    #[error("database URL {url} is not valid: {reason}")]
+    BadUrl { url: String, reason: String },
+    #[error(
+        "database {database} is not set up (schema version {found:?}, this invoicectl needs {expected}): run `invoicectl db setup`"
+    )]
+    NotMigrated {
+        database: String,
+        found: Option<i64>,
+        expected: i64,
+    },
+    #[error(
+        "database {database} has schema version {found}, newer than this invoicectl ({expected}): upgrade invoicectl"
+    )]
+    TooNew {
+        database: String,
+        found: i64,
+        expected: i64,
+    },
+    #[error("the database is busy (lock timeout): try again")]
+    LockTimeout,
+    #[error(transparent)]
+    Sql(sqlx::Error),
+}
+
+impl Classify for DbError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            DbError::Unreachable { .. } | DbError::NotMigrated { .. } | DbError::TooNew { .. } => {
+                ExitKind::Unavailable
+            }
+            DbError::BadUrl { .. } => ExitKind::Invalid,
+            DbError::LockTimeout => ExitKind::TempFail,
+            DbError::Sql(_) => ExitKind::Failure,
+        }
+    }
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("55P03") => {
+                DbError::LockTimeout
+            }
+            _ => DbError::Sql(e),
+        }
+    }
+}
+
+/// Connection options from an explicit URL, or from libpq's environment variables.
+/// Either way the database defaults to `invoicectl` when none is named.
+pub fn connect_options(database_url: Option<&str>) -> Result<PgConnectOptions, DbError> {
+    let options = match database_url {
+        Some(url) => {
+            let parsed: PgConnectOptions =
+                url.parse().map_err(|e: sqlx::Error| DbError::BadUrl {
+                    url: redact_url(url),
+                    reason: crate::config::redact_secrets(&e.to_string()),
+                })?;
+            let names_database = url::Url::parse(url)
+                .map(|u| !u.path().trim_start_matches('/').is_empty())
+                .unwrap_or(true);
+            if names_database || std::env::var_os("PGDATABASE").is_some() {
+                parsed
+            } else {
+                parsed.database(DEFAULT_DATABASE)
+            }
+        }
+        None => {
+            let from_env = PgConnectOptions::new();
+            if std::env::var_os("PGDATABASE").is_some() {
+                from_env
+            } else {
+                from_env.database(DEFAULT_DATABASE)
+            }
+        }
+    };
+    // Statement logging at info would flood the worker's output; slow ones still warn.
+    Ok(options
+        .application_name("invoicectl")
+        .log_statements(tracing::log::LevelFilter::Debug)
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(5)))
+}
+
+/// Describes where the options point, for messages: never includes the password.
+pub fn describe(options: &PgConnectOptions) -> (String, u16, String) {
+    (
+        options.get_host().to_owned(),
+        options.get_port(),
+        options
+            .get_database()
+            .unwrap_or(DEFAULT_DATABASE)
+            .to_owned(),
+    )
+}
+
+/// Turns a connection failure into [`DbError::Unreachable`] (exit 69), naming host and
+/// port; other errors pass through.
+pub fn classify_connect_error(options: &PgConnectOptions, e: sqlx::Error) -> DbError {
+    let (host, port, database) = describe(options);
+    let reason = match &e {
+        sqlx::Error::Io(io) => Some(io.to_string()),
+        sqlx::Error::Tls(tls) => Some(format!("TLS: {tls}")),
+        sqlx::Error::PoolTimedOut => Some("timed out".to_owned()),
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            // invalid_catalog_name, invalid_authorization_specification,
+            // invalid_password, cannot_connect_now, too_many_connections
+            Some("3D000" | "28000" | "28P01" | "57P03" | "53300") => Some(db.message().to_owned()),
+            _ => None,
+        },
+        _ => None,
+    };
+    match reason {
+        Some(reason) => DbError::Unreachable {
+            host,
+            port,
+            database,
+            reason: crate::config::redact_secrets(&reason),
+        },
+        None => DbError::from(e),
+    }
+}
+
+/// Opens a pool of at most `max_connections`. The first connection is made directly
+/// so that an unreachable server is reported at once with its real reason (exit 69);
+/// the pool itself would retry until its acquire timeout and only say "timed out".
+pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result<PgPool, DbError> {
+    use sqlx::Connection;
+    let probe = sqlx::PgConnection::connect_with(options)
+        .await
+        .map_err(|e| classify_connect_error(options, e))?;
+    let _ = probe.close().await;
+    Ok(PgPoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_lazy_with(options.clone()))
+}
+
+/// The newest migration version this binary knows.
+pub fn expected_schema_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// A fast schema check for the hot path (one indexed read): the database must have
+/// exactly this binary's migrations applied.
+pub async fn ensure_schema(pool: &PgPool, options: &PgConnectOptions) -> Result<(), DbError> {
+    let expected = expected_schema_version();
+    let found: Option<i64> =
+        match sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await
+        {
+            Ok(found) => found,
+            // undefined_table: never set up.
+            Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P01") => None,
+            Err(e) => return Err(e.into()),
+        };
+    let database = describe(options).2;
+    match found {
+        Some(v) if v == expected => Ok(()),
+        Some(v) if v > expected => Err(DbError::TooNew {
+            database,
+            found: v,
+            expected,
+        }),
+        _ => Err(DbError::NotMigrated {
+            database,
+            found,
+            expected,
+        }),
+    }
+}
+
+/// Opens a pool on a database that must already be set up.
+pub async fn open(database_url: Option<&str>, max_connections: u32) -> Result<PgPool, DbError> {
+    let options = connect_options(database_url)?;
+    let pool = connect(&options, max_connections).await?;
+    ensure_schema(&pool, &options).await?;
+    Ok(pool)
+}

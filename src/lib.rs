@@ -1,0 +1,76 @@
+//! invoicectl: export an organization's invoices as CSV through a durable run queue
+//! that lives in PostgreSQL.
+//!
+//! Module map (SPEC section in brackets):
+//! - [`cli`]: the clap command tree (§1); [`commands`]: one function per command.
+//! - [`config`]: flag > env > file > default (§1); [`error`]: exit codes (§2).
+//! - [`ids`]: identifiers and their validation (§3).
+//! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod error;
+pub mod ids;
+pub mod logging;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (2).
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    logging::init(&cli.global);
+    let ctx = match context::Context::new(&cli.global) {
+        Ok(ctx) => ctx,
+        Err(e) => return report(anyhow::Error::new(e)),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return report(anyhow::Error::new(e).context("cannot start the async runtime")),
+    };
+    let result = runtime.block_on(commands::dispatch(cli, ctx));
+    // Background tasks (pool reapers, heartbeats) must not hold the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(e),
+    }
+}
+
+/// Prints an error to stderr — the message and its causes on one or two lines, secrets
+/// scrubbed — and returns its exit code. A closed stdout pipe is a quiet success.
+fn report(err: anyhow::Error) -> ExitCode {
+    if error::is_broken_pipe(&err) {
+        return ExitCode::SUCCESS;
+    }
+    let mut message = err.to_string();
+    for cause in err.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+    }
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "invoicectl: error: {}",
+        config::redact_secrets(&message)
+    );
+    ExitCode::from(error::exit_code(&err))
+}

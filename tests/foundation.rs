@@ -1,0 +1,300 @@
+//! Issue 2: setup, seed, configuration, redaction, RLS, append-only audit, exit 69.
+
+mod common;
+
+use common::{Env, count};
+use invoicectl::db::{self, tenant};
+use invoicectl::ids::OrgId;
+use predicates::prelude::*;
+use sqlx::PgPool;
+
+#[tokio::test]
+async fn setup_creates_the_database_and_is_idempotent() {
+    let name = format!("invoicectl_setup_{}", std::process::id());
+    let env = Env::new(common::database_url(&name));
+    let admin = PgPool::connect(&common::database_url("postgres"))
+        .await
+        .unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+
+    let first = env.cmd().args(["db", "setup", "--json"]).assert().success();
+    let first: serde_json::Value = serde_json::from_slice(&first.get_output().stdout).unwrap();
+    assert_eq!(first["created"], true);
+    assert_eq!(first["migrationsApplied"], 1);
+
+    let second = env.cmd().args(["--json", "db", "setup"]).assert().success();
+    let second: serde_json::Value = serde_json::from_slice(&second.get_output().stdout).unwrap();
+    assert_eq!(second["created"], false);
+    assert_eq!(second["migrationsApplied"], 0);
+
+    env.cmd()
+        .args(["db", "migrate"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 migration(s) applied"));
+
+    let pool = PgPool::connect(&env.database_url).await.unwrap();
+    let migrations: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(migrations, 1);
+    pool.close().await;
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&admin)
+        .await
+        .unwrap();
+}
+
+#[sqlx::test]
+async fn seed_is_idempotent(pool: PgPool) {
+    let env = Env::for_pool(&pool);
+    env.cmd()
+        .args(["db", "seed", "--demo", "--invoices", "120"])
+        .assert()
+        .success();
+    let counts = |pool: PgPool| async move {
+        (
+            count(&pool, "organization").await,
+            count(&pool, "app_user").await,
+            count(&pool, "member").await,
+            count(&pool, "invoice").await,
+        )
+    };
+    assert_eq!(counts(pool.clone()).await, (3, 5, 6, 360));
+    let again = env
+        .cmd()
+        .args(["db", "seed", "--demo", "--invoices", "120", "--json"])
+        .assert()
+        .success();
+    let again: serde_json::Value = serde_json::from_slice(&again.get_output().stdout).unwrap();
+    assert_eq!(again["invoices"], 0);
+    assert_eq!(again["organizations"], 0);
+    assert_eq!(counts(pool.clone()).await, (3, 5, 6, 360));
+
+    let roles: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT organization_id, user_id, role FROM member ORDER BY 1, 2")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert!(roles.contains(&("org_acme".into(), "user_carol".into(), "viewer".into())));
+    assert!(roles.contains(&("org_globex".into(), "user_dave".into(), "admin".into())));
+    let (negatives, non_ascii, commas): (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE amount_cents < 0),
+                count(*) FILTER (WHERE customer_name ~ '[^[:ascii:]]'),
+                count(*) FILTER (WHERE customer_name LIKE '%,%')
+         FROM invoice",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(negatives > 0 && non_ascii > 0 && commas > 0);
+}
+
+/// The error for a database that does not exist names the database, which tells
+/// which configuration level won.
+fn database_named_in_error(env: &Env, cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.args(["db", "migrate"]).assert().code(69);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("127.0.0.1:5432"), "{stderr}");
+    let _ = env;
+    stderr
+}
+
+#[test]
+fn config_precedence_flag_env_file_default() {
+    let env = Env::new(common::database_url("ictl_envdb"));
+    env.write_config(&format!(
+        "database_url = \"{}\"\n",
+        common::database_url("ictl_filedb")
+    ));
+    let pg_env = |cmd: &mut assert_cmd::Command| {
+        let server = common::server_url();
+        cmd.env("PGHOST", server.host_str().unwrap())
+            .env("PGPORT", server.port().unwrap_or(5432).to_string())
+            .env("PGUSER", server.username())
+            .env("PGDATABASE", "ictl_pgdb");
+    };
+
+    let mut flag = env.cmd();
+    pg_env(&mut flag);
+    flag.args(["--database-url", &common::database_url("ictl_flagdb")]);
+    assert!(database_named_in_error(&env, &mut flag).contains("ictl_flagdb"));
+
+    let mut from_env = env.cmd();
+    pg_env(&mut from_env);
+    assert!(database_named_in_error(&env, &mut from_env).contains("ictl_envdb"));
+
+    let mut from_file = env.cmd();
+    pg_env(&mut from_file);
+    from_file.env_remove("DATABASE_URL");
+    assert!(database_named_in_error(&env, &mut from_file).contains("ictl_filedb"));
+
+    env.write_config("");
+    let mut default = env.cmd();
+    pg_env(&mut default);
+    default.env_remove("DATABASE_URL");
+    assert!(database_named_in_error(&env, &mut default).contains("ictl_pgdb"));
+
+    let mut default_name = env.cmd();
+    pg_env(&mut default_name);
+    default_name
+        .env_remove("DATABASE_URL")
+        .env_remove("PGDATABASE");
+    assert!(database_named_in_error(&env, &mut default_name).contains("database invoicectl)"));
+}
+
+#[cfg(unix)]
+#[test]
+fn config_with_password_readable_by_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new(common::database_url("ictl_unused"));
+    env.write_config("database_url = \"postgres://app:hunter2@127.0.0.1:1/x\"\n");
+    std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    env.cmd()
+        .env_remove("DATABASE_URL")
+        .args(["db", "migrate"])
+        .assert()
+        .code(65)
+        .stdout("")
+        .stderr(predicate::str::contains("chmod 600"))
+        .stderr(predicate::str::contains("hunter2").not());
+
+    // Private again: the file is accepted and the (unreachable) URL is tried.
+    std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.cmd()
+        .env_remove("DATABASE_URL")
+        .args(["db", "migrate"])
+        .assert()
+        .code(69)
+        .stderr(predicate::str::contains("127.0.0.1:1"))
+        .stderr(predicate::str::contains("hunter2").not());
+}
+
+#[test]
+fn unreachable_database_exits_69_without_the_password() {
+    let env = Env::new("postgres://admin:s3cr3tpw@127.0.0.1:9/invoicectl");
+    env.cmd()
+        .args(["db", "setup"])
+        .assert()
+        .code(69)
+        .stdout("")
+        .stderr(predicate::str::contains("127.0.0.1:9"))
+        .stderr(predicate::str::contains("s3cr3tpw").not());
+    // Secrets in the environment never reach --help either.
+    env.cmd()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("s3cr3tpw").not());
+}
+
+#[test]
+fn help_lists_only_working_commands() {
+    let env = Env::new(common::database_url("ictl_unused"));
+    let out = env.cmd().arg("--help").assert().success();
+    let help = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(help.contains("db "), "{help}");
+}
+
+#[sqlx::test]
+async fn tenant_transaction_isolates_organizations(pool: PgPool) {
+    db::seed::seed_demo(&pool, 10).await.unwrap();
+    let acme = OrgId::parse("org_acme").unwrap();
+
+    let mut tx = tenant::begin(&pool, &acme).await.unwrap();
+    let (role, superuser): (String, String) =
+        sqlx::query_as("SELECT current_user::text, current_setting('is_superuser')")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    assert_eq!(role, tenant::TENANT_ROLE);
+    assert_eq!(superuser, "off");
+    let orgs: Vec<String> = sqlx::query_scalar("SELECT DISTINCT organization_id FROM invoice")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(orgs, vec!["org_acme".to_owned()]);
+    let globex_visible: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM invoice WHERE organization_id = 'org_globex'")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    assert_eq!(globex_visible, 0);
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM app_user")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(users, 3, "only acme's members are visible");
+
+    let insert = sqlx::query(
+        "INSERT INTO invoice (id, organization_id, number, customer_name, currency, amount_cents, status, issued_at)
+         VALUES ('inv_sneaky1', 'org_globex', 'X-1', 'Mallory', 'USD', 100, 'open', now())",
+    )
+    .execute(&mut *tx)
+    .await;
+    let err = insert.expect_err("insert for another org must be refused");
+    assert!(
+        err.to_string().contains("row-level security"),
+        "unexpected error: {err}"
+    );
+    tx.rollback().await.unwrap();
+
+    // The context ends with the transaction: the pooled connection is superuser again.
+    let all: i64 = sqlx::query_scalar("SELECT count(DISTINCT organization_id) FROM invoice")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(all, 3);
+}
+
+#[sqlx::test]
+async fn audit_log_rejects_update_delete_truncate(pool: PgPool) {
+    db::seed::seed_demo(&pool, 0).await.unwrap();
+    let acme = OrgId::parse("org_acme").unwrap();
+    let mut tx = tenant::begin(&pool, &acme).await.unwrap();
+    db::audit_log::insert(
+        &mut tx,
+        &db::audit_log::NewEntry {
+            organization_id: "org_acme",
+            actor_user_id: Some("user_alice"),
+            action: "export.invoices.requested",
+            subject_type: "export",
+            subject_id: "run_x",
+            payload: serde_json::json!({"k": 1}),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    for statement in [
+        "UPDATE audit_log SET action = 'forged'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ] {
+        // As the connecting superuser (owner) …
+        let err = sqlx::query(statement).execute(&pool).await.unwrap_err();
+        assert!(
+            err.to_string().contains("append-only"),
+            "{statement} as owner: {err}"
+        );
+        // … and as the tenant role.
+        let mut tx = tenant::begin(&pool, &acme).await.unwrap();
+        let err = sqlx::query(statement).execute(&mut *tx).await.unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("append-only") || message.contains("permission denied"),
+            "{statement} as tenant: {message}"
+        );
+        tx.rollback().await.unwrap();
+    }
+    let (n, action): (i64, String) = sqlx::query_as("SELECT count(*), min(action) FROM audit_log")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!((n, action.as_str()), (1, "export.invoices.requested"));
+}
