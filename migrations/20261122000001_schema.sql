@@ -91,9 +91,11 @@ CREATE TABLE email_suppression (
 
 -- Audit log -------------------------------------------------------------------
 
+-- organization_id is NULL for system-wide entries (e.g. the email suppression list,
+-- which belongs to no tenant); those are chained on their own and invisible to tenants.
 CREATE TABLE audit_log (
     id              bigint PRIMARY KEY,
-    organization_id text COLLATE "C" NOT NULL REFERENCES organization (id),
+    organization_id text COLLATE "C" REFERENCES organization (id),
     actor_user_id   text COLLATE "C",
     action          text NOT NULL CHECK (length(action) > 0),
     subject_type    text NOT NULL,
@@ -109,17 +111,18 @@ CREATE INDEX audit_log_org_id ON audit_log (organization_id, id);
 CREATE INDEX audit_log_action_id ON audit_log (action, id);
 CREATE INDEX audit_log_created ON audit_log (created_at);
 
--- The head of each organization's hash chain. The insert trigger locks this row, so
--- concurrent appends for one org are serialized and can never fork the chain.
+-- The head of each organization's hash chain ('' for the system-wide chain). The
+-- insert trigger locks this row, so concurrent appends for one chain are serialized
+-- and can never fork it.
 CREATE TABLE audit_chain_head (
-    organization_id text COLLATE "C" PRIMARY KEY,
+    chain_key       text COLLATE "C" PRIMARY KEY,
     last_id         bigint,
     last_hash       text NOT NULL
 );
 
 -- Canonical form of an audit row (documented in README, mirrored by audit::chain):
--- each field as a netstring `<byte length>:<bytes>,` in this order:
---   id, organization_id, actor_user_id (NULL → the netstring `-1:,`), action,
+-- each field as a netstring `<byte length>:<bytes>,` in this order (NULL → `-1:,`):
+--   id, organization_id, actor_user_id, action,
 --   subject_type, subject_id, payload::text (PostgreSQL's jsonb text form),
 --   created_at as UTC `YYYY-MM-DDTHH:MI:SS.USZ`
 -- and hash = hex(sha256(prev_hash || canonical)), prev_hash of the first row being
@@ -155,13 +158,13 @@ CREATE FUNCTION audit_log_chain() RETURNS trigger
 DECLARE
     previous text;
 BEGIN
-    INSERT INTO audit_chain_head (organization_id, last_id, last_hash)
-    VALUES (NEW.organization_id, NULL, repeat('0', 64))
-    ON CONFLICT (organization_id) DO NOTHING;
+    INSERT INTO audit_chain_head (chain_key, last_id, last_hash)
+    VALUES (coalesce(NEW.organization_id, ''), NULL, repeat('0', 64))
+    ON CONFLICT (chain_key) DO NOTHING;
 
     SELECT last_hash INTO previous
     FROM audit_chain_head
-    WHERE organization_id = NEW.organization_id
+    WHERE chain_key = coalesce(NEW.organization_id, '')
     FOR UPDATE;
 
     -- Ids are taken under the chain lock, so within one organization id order is
@@ -176,8 +179,8 @@ BEGIN
 
     UPDATE audit_chain_head
     SET last_id = NEW.id, last_hash = NEW.hash
-    WHERE organization_id = NEW.organization_id;
-    PERFORM pg_notify('invoicectl_audit', NEW.organization_id || ':' || NEW.id::text);
+    WHERE chain_key = coalesce(NEW.organization_id, '');
+    PERFORM pg_notify('invoicectl_audit', coalesce(NEW.organization_id, '') || ':' || NEW.id::text);
     RETURN NEW;
 END
 $$;

@@ -259,7 +259,7 @@ async fn audit_log_rejects_update_delete_truncate(pool: PgPool) {
     db::audit_log::insert(
         &mut tx,
         &db::audit_log::NewEntry {
-            organization_id: "org_acme",
+            organization_id: Some("org_acme"),
             actor_user_id: Some("user_alice"),
             action: "export.invoices.requested",
             subject_type: "export",

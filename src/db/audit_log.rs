@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 /// One entry to append.
 #[derive(Debug, Clone)]
 pub struct NewEntry<'a> {
-    pub organization_id: &'a str,
+    pub organization_id: Option<&'a str>,
     pub actor_user_id: Option<&'a str>,
     pub action: &'a str,
     pub subject_type: &'a str,
@@ -37,7 +37,7 @@ pub async fn insert(conn: &mut PgConnection, entry: &NewEntry<'_>) -> Result<i64
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Entry {
     pub id: i64,
-    pub organization_id: String,
+    pub organization_id: Option<String>,
     pub actor_user_id: Option<String>,
     pub action: String,
     pub subject_type: String,
