@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod engine;
 pub mod error;
 pub mod ids;
 pub mod logging;

@@ -9,9 +9,12 @@
 
 pub mod audit_log;
 pub mod invoices;
+pub mod lanes;
 pub mod members;
+pub mod runs;
 pub mod seed;
 pub mod setup;
+pub mod steps;
 pub mod tenant;
 
 use std::time::Duration;

@@ -1,0 +1,498 @@
+//! Queries on the run queue (`run`, with the `run_lane` counters that claims and
+//! finishes move in the same statement). Every write by a running attempt is fenced
+//! by its lease token and `status = 'executing'`, so a worker that lost its lease (or
+//! whose run was canceled) can no longer change the run.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::PgConnection;
+
+use crate::engine::run::RunRecord;
+
+pub const RUN_COLUMNS: &str = "id, task_id, payload, queue, concurrency_key, status, attempt, max_attempts, run_at,
+     lease_owner, lease_expires_at, parent_run_id, waiting_on_run_id, metadata, output, error, tags,
+     created_at, started_at, finished_at";
+
+/// The NOTIFY channel workers LISTEN on.
+pub const WAKE_CHANNEL: &str = "invoicectl_runs";
+
+/// A new run to insert.
+#[derive(Debug, Clone)]
+pub struct NewRun<'a> {
+    pub id: &'a str,
+    pub task_id: &'a str,
+    pub payload: &'a Value,
+    pub queue: &'a str,
+    pub concurrency_key: &'a str,
+    pub max_attempts: i32,
+    pub run_at: Option<DateTime<Utc>>,
+    pub idempotency_key: Option<&'a str>,
+    pub idempotency_ttl_secs: Option<f64>,
+    pub parent_run_id: Option<&'a str>,
+    pub max_duration_ms: Option<i64>,
+    pub tags: &'a [String],
+}
+
+/// Releases a live key whose TTL ran out, so the insert below can take it.
+pub async fn release_expired_key(conn: &mut PgConnection, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE run SET released_idempotency_key = idempotency_key, idempotency_key = NULL
+         WHERE idempotency_key = $1 AND idempotency_key_expires_at <= now()",
+    )
+    .bind(key)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Inserts the run unless its idempotency key is live; returns whether it was new
+/// and its `run_at`. Race-proof: the unique index decides, ON CONFLICT yields.
+pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO run (id, task_id, payload, queue, concurrency_key, status, max_attempts, run_at,
+                          idempotency_key, idempotency_key_expires_at, parent_run_id, max_duration_ms, tags)
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, coalesce($7, now()),
+                 $8, now() + make_interval(secs => $9), $10, $11, $12)
+         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING run_at",
+    )
+    .bind(run.id)
+    .bind(run.task_id)
+    .bind(run.payload)
+    .bind(run.queue)
+    .bind(run.concurrency_key)
+    .bind(run.max_attempts)
+    .bind(run.run_at)
+    .bind(run.idempotency_key)
+    .bind(run.idempotency_ttl_secs)
+    .bind(run.parent_run_id)
+    .bind(run.max_duration_ms)
+    .bind(run.tags)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The run holding a live key.
+pub async fn find_by_key(conn: &mut PgConnection, key: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, status FROM run WHERE idempotency_key = $1")
+        .bind(key)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn notify_workers(conn: &mut PgConnection, queue: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(WAKE_CHANNEL)
+        .bind(queue)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A run a worker has just claimed (or resumed).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimedRun {
+    pub id: String,
+    pub task_id: String,
+    pub payload: Value,
+    pub queue: String,
+    pub concurrency_key: String,
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub lease_token: String,
+    pub metadata: Value,
+    pub parent_run_id: Option<String>,
+    pub max_duration_ms: Option<i64>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+const CLAIMED_COLUMNS: &str = "id, task_id, payload, queue, concurrency_key, attempt, max_attempts, lease_token,
+     metadata, parent_run_id, max_duration_ms, started_at, created_at";
+
+/// Resumes parents whose child ended. They still hold their lane (a waiting run keeps
+/// its slot), so no lane is touched and no attempt is spent.
+pub async fn resume_waiting(
+    conn: &mut PgConnection,
+    owner: &str,
+    limit: i64,
+    lease_secs: f64,
+    queues: &[String],
+) -> Result<Vec<ClaimedRun>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE run SET status = 'executing', lease_owner = $1, lease_token = gen_random_uuid()::text,
+                lease_expires_at = now() + make_interval(secs => $3), updated_at = now()
+         WHERE id IN (SELECT id FROM run
+                      WHERE status = 'waiting' AND waiting_on_run_id IS NULL AND run_at <= now()
+                        AND queue = ANY($4)
+                      ORDER BY run_at
+                      LIMIT $2
+                      FOR UPDATE SKIP LOCKED)
+         RETURNING {CLAIMED_COLUMNS}"
+    ))
+    .bind(owner)
+    .bind(limit)
+    .bind(lease_secs)
+    .bind(queues)
+    .fetch_all(conn)
+    .await
+}
+
+/// Claims up to `limit` due runs, at most one per lane, from the lanes whose head
+/// has waited longest. The lane rows are locked with SKIP LOCKED and their `running`
+/// counters raised in the same statement; the CHECK on `run_lane` makes PostgreSQL
+/// refuse any claim beyond a queue's limit. Only partial indexes over queued runs
+/// and ready lanes are read, so the cost does not grow with finished runs.
+pub async fn claim(
+    conn: &mut PgConnection,
+    owner: &str,
+    limit: i64,
+    lease_secs: f64,
+    queues: &[String],
+) -> Result<Vec<ClaimedRun>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "WITH lanes AS (
+            SELECT queue, concurrency_key
+            FROM run_lane
+            WHERE head_at <= now() AND running < concurrency_limit AND queue = ANY($4)
+            ORDER BY head_at
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED
+         ),
+         picked AS (
+            SELECT r.id, l.queue, l.concurrency_key
+            FROM lanes l
+            CROSS JOIN LATERAL (
+                SELECT id FROM run
+                WHERE queue = l.queue AND concurrency_key = l.concurrency_key
+                  AND status = 'queued' AND run_at <= now()
+                ORDER BY run_at, id
+                LIMIT 1
+                FOR UPDATE SKIP LOCKED
+            ) r
+         ),
+         claimed AS (
+            UPDATE run SET status = 'executing', attempt = attempt + 1, lease_owner = $1,
+                   lease_token = gen_random_uuid()::text,
+                   lease_expires_at = now() + make_interval(secs => $3),
+                   started_at = coalesce(started_at, now()), updated_at = now()
+            FROM picked WHERE run.id = picked.id
+            RETURNING run.*
+         ),
+         lane_update AS (
+            -- Every locked lane gets a fresh head (this also heals a stale one); lanes
+            -- that got a run count it as running.
+            UPDATE run_lane l
+            SET running = l.running + (SELECT count(*) FROM picked p
+                                       WHERE p.queue = l.queue AND p.concurrency_key = l.concurrency_key),
+                head_at = (SELECT r.run_at FROM run r
+                           WHERE r.queue = l.queue AND r.concurrency_key = l.concurrency_key
+                             AND r.status = 'queued'
+                             AND r.id NOT IN (SELECT id FROM picked)
+                           ORDER BY r.run_at, r.id
+                           LIMIT 1)
+            FROM lanes WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
+         )
+         SELECT {CLAIMED_COLUMNS} FROM claimed"
+    ))
+    .bind(owner)
+    .bind(limit)
+    .bind(lease_secs)
+    .bind(queues)
+    .fetch_all(conn)
+    .await
+}
+
+/// How an attempt ends, as [`finish`] applies it.
+#[derive(Debug, Clone)]
+pub struct Finish {
+    pub run_id: String,
+    pub lease_token: String,
+    /// `completed`, `failed`, or `queued` (a retry, or a release on shutdown).
+    pub status: &'static str,
+    pub output: Option<Value>,
+    pub error: Option<Value>,
+    /// For `queued`: when the run is due again.
+    pub run_at: Option<DateTime<Utc>>,
+    /// 1 to give the attempt back (a graceful shutdown), else 0.
+    pub refund_attempt: i32,
+}
+
+/// A finish that took effect.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Finished {
+    pub id: String,
+    pub status: String,
+    pub parent_run_id: Option<String>,
+    pub woke_parent: bool,
+}
+
+/// Applies a batch of attempt outcomes in one statement: the runs (fenced by lease
+/// token), their lanes' counters and heads, released idempotency keys of failed runs,
+/// and the wake-up of parents waiting on a run that ended. Returns the finishes that
+/// took effect; a fenced-out one (lease lost, canceled meanwhile) is absent.
+pub async fn finish(conn: &mut PgConnection, batch: &[Finish]) -> Result<Vec<Finished>, sqlx::Error> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<&str> = batch.iter().map(|f| f.run_id.as_str()).collect();
+    let tokens: Vec<&str> = batch.iter().map(|f| f.lease_token.as_str()).collect();
+    let statuses: Vec<&str> = batch.iter().map(|f| f.status).collect();
+    let outputs: Vec<Option<&Value>> = batch.iter().map(|f| f.output.as_ref()).collect();
+    let errors: Vec<Option<&Value>> = batch.iter().map(|f| f.error.as_ref()).collect();
+    let run_ats: Vec<Option<DateTime<Utc>>> = batch.iter().map(|f| f.run_at).collect();
+    let refunds: Vec<i32> = batch.iter().map(|f| f.refund_attempt).collect();
+    sqlx::query_as(
+        "WITH input AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[],
+                                 $6::timestamptz[], $7::int[])
+                     AS t(id, token, status, output, error, run_at, refund)
+         ),
+         done AS (
+            UPDATE run r SET
+                status = i.status,
+                output = CASE WHEN i.status = 'completed' THEN i.output ELSE r.output END,
+                error = CASE WHEN i.status = 'completed' THEN NULL ELSE coalesce(i.error, r.error) END,
+                run_at = coalesce(i.run_at, r.run_at),
+                attempt = r.attempt - i.refund,
+                lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+                finished_at = CASE WHEN i.status IN ('completed', 'failed') THEN now() END,
+                released_idempotency_key = CASE WHEN i.status = 'failed' THEN r.idempotency_key
+                                                ELSE r.released_idempotency_key END,
+                idempotency_key = CASE WHEN i.status = 'failed' THEN NULL ELSE r.idempotency_key END,
+                updated_at = now()
+            FROM input i
+            WHERE r.id = i.id AND r.lease_token = i.token AND r.status = 'executing'
+            RETURNING r.id, r.queue, r.concurrency_key, r.status, r.run_at, r.parent_run_id
+         ),
+         lanes AS (
+            SELECT queue, concurrency_key, count(*) AS n,
+                   min(run_at) FILTER (WHERE status = 'queued') AS requeued_at
+            FROM done GROUP BY queue, concurrency_key
+         ),
+         lane_update AS (
+            UPDATE run_lane l
+            SET running = l.running - lanes.n, head_at = LEAST(l.head_at, lanes.requeued_at)
+            FROM lanes
+            WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
+         ),
+         wake AS (
+            UPDATE run p SET waiting_on_run_id = NULL, run_at = now(), updated_at = now()
+            FROM done
+            WHERE done.status IN ('completed', 'failed') AND p.id = done.parent_run_id
+              AND p.waiting_on_run_id = done.id AND p.status = 'waiting'
+            RETURNING done.id AS child_id
+         )
+         SELECT d.id, d.status, d.parent_run_id,
+                EXISTS (SELECT 1 FROM wake w WHERE w.child_id = d.id) AS woke_parent
+         FROM done d",
+    )
+    .bind(&ids)
+    .bind(&tokens)
+    .bind(&statuses)
+    .bind(&outputs)
+    .bind(&errors)
+    .bind(&run_ats)
+    .bind(&refunds)
+    .fetch_all(conn)
+    .await
+}
+
+/// An executing run whose lease ran out, locked for takeover.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExpiredRun {
+    pub id: String,
+    pub task_id: String,
+    pub payload: Value,
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub lease_token: String,
+}
+
+/// Locks up to `limit` runs whose lease expired (skipping ones another worker is
+/// taking over). The caller finishes them with the lease token read here, so a
+/// run that finished meanwhile is never overwritten.
+pub async fn lock_expired(conn: &mut PgConnection, limit: i64) -> Result<Vec<ExpiredRun>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, task_id, payload, attempt, max_attempts, lease_token
+         FROM run
+         WHERE status = 'executing' AND lease_expires_at < now()
+         ORDER BY lease_expires_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Extends the leases of every run this worker still holds; returns their ids.
+pub async fn heartbeat(conn: &mut PgConnection, owner: &str, lease_secs: f64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE run SET lease_expires_at = now() + make_interval(secs => $2)
+         WHERE lease_owner = $1 AND status = 'executing'
+         RETURNING id",
+    )
+    .bind(owner)
+    .bind(lease_secs)
+    .fetch_all(conn)
+    .await
+}
+
+/// Locks the run for a fenced write by its current attempt: true if the lease token
+/// still matches and the run is executing.
+pub async fn lock_fenced(conn: &mut PgConnection, run_id: &str, token: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM run WHERE id = $1 AND lease_token = $2 AND status = 'executing' FOR UPDATE",
+    )
+    .bind(run_id)
+    .bind(token)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Replaces the run's metadata (fenced).
+pub async fn set_metadata(conn: &mut PgConnection, run_id: &str, token: &str, metadata: &Value) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE run SET metadata = $3, updated_at = now()
+         WHERE id = $1 AND lease_token = $2 AND status = 'executing'",
+    )
+    .bind(run_id)
+    .bind(token)
+    .bind(metadata)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Parks the run as `waiting` on `child`, giving up its lease but keeping its lane
+/// (fenced).
+pub async fn wait_on_child(conn: &mut PgConnection, run_id: &str, token: &str, child: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE run SET status = 'waiting', waiting_on_run_id = $3,
+                lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = now()
+         WHERE id = $1 AND lease_token = $2 AND status = 'executing'",
+    )
+    .bind(run_id)
+    .bind(token)
+    .bind(child)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A run's status, locking the row against a concurrent finish (for a parent deciding
+/// whether to wait on it).
+pub async fn lock_status(conn: &mut PgConnection, run_id: &str) -> Result<Option<(String, Option<Value>, Option<Value>)>, sqlx::Error> {
+    sqlx::query_as("SELECT status, output, error FROM run WHERE id = $1 FOR SHARE")
+        .bind(run_id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn status(conn: &mut PgConnection, run_id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT status FROM run WHERE id = $1")
+        .bind(run_id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn get(conn: &mut PgConnection, run_id: &str) -> Result<Option<RunRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM run WHERE id = $1"))
+        .bind(run_id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn children(conn: &mut PgConnection, parent: &str) -> Result<Vec<RunRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {RUN_COLUMNS} FROM run WHERE parent_run_id = $1 ORDER BY id"
+    ))
+    .bind(parent)
+    .fetch_all(conn)
+    .await
+}
+
+/// Runs by id, newest first, optionally restricted to a list of ids.
+pub async fn get_many(conn: &mut PgConnection, ids: &[String]) -> Result<Vec<RunRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {RUN_COLUMNS} FROM run WHERE id = ANY($1) ORDER BY id DESC"
+    ))
+    .bind(ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// Newest runs of any task, newest first (ids are time-ordered ULIDs).
+pub async fn recent(conn: &mut PgConnection, task_id: Option<&str>, limit: i64) -> Result<Vec<RunRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {RUN_COLUMNS} FROM run
+         WHERE parent_run_id IS NULL AND ($1::text IS NULL OR task_id = $1)
+         ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(task_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// A run canceled by [`cancel_tree`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Canceled {
+    pub id: String,
+    pub task_id: String,
+    pub payload: Value,
+    pub previous_status: String,
+}
+
+/// Cancels a run and its descendants that have not ended, releasing the lanes they
+/// held, their queued places and their idempotency keys. Returns what was canceled
+/// (empty when the root had already ended).
+pub async fn cancel_tree(conn: &mut PgConnection, root: &str) -> Result<Vec<Canceled>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH RECURSIVE tree AS (
+            SELECT id FROM run WHERE id = $1
+            UNION ALL
+            SELECT c.id FROM run c JOIN tree t ON c.parent_run_id = t.id
+         ),
+         target AS (
+            SELECT r.id, r.status AS previous_status, r.queue, r.concurrency_key
+            FROM run r JOIN tree USING (id)
+            WHERE r.status IN ('queued', 'executing', 'waiting')
+            ORDER BY r.id
+            FOR UPDATE OF r
+         ),
+         canceled AS (
+            UPDATE run r SET status = 'canceled', finished_at = now(), updated_at = now(),
+                   lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+                   waiting_on_run_id = NULL,
+                   released_idempotency_key = r.idempotency_key, idempotency_key = NULL,
+                   error = jsonb_build_object('code', 'canceled', 'message', 'canceled by an operator')
+            FROM target t WHERE r.id = t.id
+            RETURNING r.id, r.task_id, r.payload, t.previous_status, t.queue, t.concurrency_key
+         ),
+         lanes AS (
+            SELECT queue, concurrency_key,
+                   count(*) FILTER (WHERE previous_status IN ('executing', 'waiting')) AS held,
+                   bool_or(previous_status = 'queued') AS had_queued
+            FROM canceled GROUP BY queue, concurrency_key
+         ),
+         lane_update AS (
+            UPDATE run_lane l
+            SET running = l.running - lanes.held,
+                head_at = CASE WHEN lanes.had_queued THEN
+                    (SELECT r.run_at FROM run r
+                     WHERE r.queue = l.queue AND r.concurrency_key = l.concurrency_key
+                       AND r.status = 'queued' AND r.id NOT IN (SELECT id FROM canceled)
+                     ORDER BY r.run_at, r.id LIMIT 1)
+                    ELSE l.head_at END
+            FROM lanes
+            WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
+         )
+         SELECT id, task_id, payload, previous_status FROM canceled",
+    )
+    .bind(root)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,349 @@
+//! What a task body sees of its run: identity, metadata, durable steps, checkpoints,
+//! child runs and the stop signal.
+//!
+//! Every write goes through a transaction that first locks the run row by its lease
+//! token (the fence): a worker that lost its lease, or whose run was canceled, gets
+//! [`TaskError::LeaseLost`] / [`TaskError::Canceled`] and writes nothing.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use tokio::sync::{mpsc, watch};
+
+use super::events::WorkerEvent;
+use super::idempotency::{IdempotencyKey, KeyScope};
+use super::run::{ChildResult, RunError, RunStatus};
+use super::task::{TaskDef, TaskError};
+use super::trigger::{TriggerOptions, trigger};
+use crate::db;
+use crate::db::runs::ClaimedRun;
+use crate::db::steps::StepRow;
+
+pub struct TaskContext {
+    pool: PgPool,
+    run: ClaimedRun,
+    steps: HashMap<String, StepRow>,
+    metadata: Map<String, Value>,
+    stop: watch::Receiver<bool>,
+    events: Option<mpsc::UnboundedSender<WorkerEvent>>,
+}
+
+/// Stored form of a child's Result in its parent's step.
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct StoredChild {
+    #[serde(rename = "childRunId")]
+    child_run_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ok: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<RunError>,
+}
+
+impl TaskContext {
+    pub(crate) async fn load(
+        pool: PgPool,
+        run: ClaimedRun,
+        stop: watch::Receiver<bool>,
+        events: Option<mpsc::UnboundedSender<WorkerEvent>>,
+    ) -> Result<TaskContext, sqlx::Error> {
+        let mut conn = pool.acquire().await?;
+        let steps = db::steps::load(&mut conn, &run.id)
+            .await?
+            .into_iter()
+            .map(|s| (s.name.clone(), s))
+            .collect();
+        drop(conn);
+        let metadata = match &run.metadata {
+            Value::Object(map) => map.clone(),
+            _ => Map::new(),
+        };
+        Ok(TaskContext {
+            pool,
+            run,
+            steps,
+            metadata,
+            stop,
+            events,
+        })
+    }
+
+    pub fn run_id(&self) -> &str {
+        &self.run.id
+    }
+
+    pub fn attempt(&self) -> u32 {
+        self.run.attempt as u32
+    }
+
+    pub fn max_attempts(&self) -> u32 {
+        self.run.max_attempts as u32
+    }
+
+    /// When the run's first attempt began: a stable "as of" for the whole run.
+    pub fn started_at(&self) -> DateTime<Utc> {
+        self.run.started_at.unwrap_or(self.run.created_at)
+    }
+
+    /// For reads (e.g. tenant transactions); writes that belong to the run go through
+    /// the fenced methods below.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// True once the worker is shutting down: a long task should save its checkpoint
+    /// and return [`TaskError::Shutdown`].
+    pub fn should_stop(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    pub fn metadata(&self) -> &Map<String, Value> {
+        &self.metadata
+    }
+
+    /// Sets a metadata key; persisted with the next checkpoint, step or
+    /// [`flush_metadata`](Self::flush_metadata).
+    pub fn set_metadata(&mut self, key: &str, value: impl Into<Value>) {
+        self.metadata.insert(key.to_owned(), value.into());
+    }
+
+    /// Adds `by` to a numeric metadata key (missing counts as 0).
+    pub fn increment_metadata(&mut self, key: &str, by: i64) {
+        let current = self.metadata.get(key).and_then(Value::as_i64).unwrap_or(0);
+        self.metadata.insert(key.to_owned(), Value::from(current + by));
+    }
+
+    /// Writes the metadata now (fenced).
+    pub async fn flush_metadata(&mut self) -> Result<(), TaskError> {
+        let mut tx = self.fenced().await?;
+        self.write_metadata(&mut tx).await?;
+        tx.commit().await?;
+        self.emit_progress();
+        Ok(())
+    }
+
+    /// The checkpoint a step saved last, if any.
+    pub fn checkpoint<C: DeserializeOwned>(&self, step: &str) -> Option<C> {
+        self.steps
+            .get(step)
+            .and_then(|s| s.checkpoint.clone())
+            .and_then(|c| serde_json::from_value(c).ok())
+    }
+
+    /// Saves a step's checkpoint and the metadata in one transaction (fenced).
+    pub async fn save_checkpoint<C: Serialize>(&mut self, step: &str, checkpoint: &C) -> Result<(), TaskError> {
+        let value = serde_json::to_value(checkpoint)?;
+        let mut tx = self.fenced().await?;
+        db::steps::save_checkpoint(&mut tx, &self.run.id, step, &value).await?;
+        self.write_metadata(&mut tx).await?;
+        tx.commit().await?;
+        let entry = self.steps.entry(step.to_owned()).or_insert_with(|| StepRow {
+            name: step.to_owned(),
+            output: None,
+            checkpoint: None,
+            completed: false,
+        });
+        entry.checkpoint = Some(value);
+        self.emit_progress();
+        Ok(())
+    }
+
+    /// A durable step: runs `body` once per run. On a retry or a takeover a finished
+    /// step returns its stored result without running again.
+    pub async fn step<T, F, Fut>(&mut self, name: &str, body: F) -> Result<T, TaskError>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce(&mut Self) -> Fut,
+        Fut: Future<Output = Result<T, TaskError>>,
+    {
+        if let Some(stored) = self.completed_output(name)? {
+            return Ok(stored);
+        }
+        let output = body(self).await?;
+        let value = serde_json::to_value(&output)?;
+        let mut tx = self.fenced().await?;
+        db::steps::complete(&mut tx, &self.run.id, name, &value).await?;
+        self.write_metadata(&mut tx).await?;
+        tx.commit().await?;
+        self.remember_completed(name, value);
+        self.emit_progress();
+        Ok(output)
+    }
+
+    /// A durable step whose writes share one transaction with the record of the step
+    /// itself: either both commit or neither, so a crash can never repeat them.
+    pub async fn transaction_step<T>(
+        &mut self,
+        name: &str,
+        body: impl for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, TaskError>>,
+    ) -> Result<T, TaskError>
+    where
+        T: Serialize + DeserializeOwned,
+    {
+        if let Some(stored) = self.completed_output(name)? {
+            return Ok(stored);
+        }
+        let mut tx = self.fenced().await?;
+        // Engine rows first: the body may switch the transaction to the tenant role.
+        self.write_metadata(&mut tx).await?;
+        let output = body(&mut tx).await?;
+        let value = serde_json::to_value(&output)?;
+        // The body may have changed role; the step row is written by the owner again.
+        sqlx::query("RESET ROLE").execute(&mut *tx).await?;
+        db::steps::complete(&mut tx, &self.run.id, name, &value).await?;
+        tx.commit().await?;
+        self.remember_completed(name, value);
+        Ok(output)
+    }
+
+    /// Triggers a child run and waits for its Result. The child's idempotency key is
+    /// scoped to this run (unless `options` names another), and its id is stored in
+    /// this run's step, so a retry of this run finds the same child and its Result
+    /// instead of starting a second one. While the child runs, this run is `waiting`:
+    /// it gives up its worker slot but keeps its lane.
+    pub async fn trigger_and_wait<P: Serialize>(
+        &mut self,
+        step: &str,
+        child: &TaskDef,
+        payload: &P,
+        mut options: TriggerOptions,
+    ) -> Result<ChildResult, TaskError> {
+        if let Some(stored) = self.completed_output::<StoredChild>(step)? {
+            return Ok(stored_result(stored));
+        }
+        let mut tx = self.fenced().await?;
+        let known_child = self
+            .steps
+            .get(step)
+            .and_then(|s| s.checkpoint.as_ref())
+            .and_then(|c| c.get("childRunId"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let child_id = match known_child {
+            Some(id) => id,
+            None => {
+                if options.idempotency_key.is_none() {
+                    options.idempotency_key = Some(IdempotencyKey::create(
+                        child.id,
+                        &[step],
+                        &KeyScope::Run(self.run.id.clone()),
+                        None,
+                    ));
+                }
+                options.parent_run_id = Some(self.run.id.clone());
+                let triggered = trigger(&mut tx, child, payload, options)
+                    .await
+                    .map_err(|e| TaskError::retryable("trigger_failed", e))?;
+                db::steps::save_checkpoint(
+                    &mut tx,
+                    &self.run.id,
+                    step,
+                    &serde_json::json!({ "childRunId": triggered.run_id }),
+                )
+                .await?;
+                triggered.run_id
+            }
+        };
+        // Lock the child so it cannot end between this read and our `waiting`: its
+        // finish will see us waiting and wake us.
+        let (status, output, error) = db::runs::lock_status(&mut tx, &child_id)
+            .await?
+            .ok_or_else(|| TaskError::abort("child_missing", format!("child run {child_id} vanished")))?;
+        let status = RunStatus::parse(&status).unwrap_or(RunStatus::Failed);
+        if status.is_final() {
+            let stored = StoredChild {
+                child_run_id: child_id,
+                ok: (status == RunStatus::Completed).then(|| output.unwrap_or(Value::Null)),
+                error: (status != RunStatus::Completed).then(|| {
+                    error
+                        .and_then(|e| serde_json::from_value(e).ok())
+                        .unwrap_or_else(|| RunError::new(status.as_str(), "child run ended"))
+                }),
+            };
+            let value = serde_json::to_value(&stored)?;
+            db::steps::complete(&mut tx, &self.run.id, step, &value).await?;
+            self.write_metadata(&mut tx).await?;
+            tx.commit().await?;
+            self.remember_completed(step, value);
+            return Ok(stored_result(stored));
+        }
+        self.write_metadata(&mut tx).await?;
+        if !db::runs::wait_on_child(&mut tx, &self.run.id, &self.run.lease_token, &child_id).await? {
+            return Err(self.fence_error().await);
+        }
+        tx.commit().await?;
+        Err(TaskError::Suspended)
+    }
+
+    fn completed_output<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, TaskError> {
+        match self.steps.get(name) {
+            Some(step) if step.completed => {
+                let value = step.output.clone().unwrap_or(Value::Null);
+                Ok(Some(serde_json::from_value(value)?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn remember_completed(&mut self, name: &str, value: Value) {
+        let entry = self.steps.entry(name.to_owned()).or_insert_with(|| StepRow {
+            name: name.to_owned(),
+            output: None,
+            checkpoint: None,
+            completed: false,
+        });
+        entry.output = Some(value);
+        entry.completed = true;
+    }
+
+    /// Begins a transaction holding the run row, if this attempt still owns it.
+    async fn fenced(&self) -> Result<Transaction<'static, Postgres>, TaskError> {
+        let mut tx = self.pool.begin().await?;
+        if db::runs::lock_fenced(&mut tx, &self.run.id, &self.run.lease_token).await? {
+            Ok(tx)
+        } else {
+            drop(tx);
+            Err(self.fence_error().await)
+        }
+    }
+
+    async fn fence_error(&self) -> TaskError {
+        let mut conn = match self.pool.acquire().await {
+            Ok(conn) => conn,
+            Err(_) => return TaskError::LeaseLost,
+        };
+        match db::runs::status(&mut conn, &self.run.id).await {
+            Ok(Some(status)) if status == "canceled" => TaskError::Canceled,
+            _ => TaskError::LeaseLost,
+        }
+    }
+
+    async fn write_metadata(&self, conn: &mut PgConnection) -> Result<(), TaskError> {
+        let value = Value::Object(self.metadata.clone());
+        if !db::runs::set_metadata(conn, &self.run.id, &self.run.lease_token, &value).await? {
+            return Err(self.fence_error().await);
+        }
+        Ok(())
+    }
+
+    fn emit_progress(&self) {
+        if let Some(events) = &self.events {
+            let _ = events.send(WorkerEvent::Progress {
+                run_id: self.run.id.clone(),
+                metadata: Value::Object(self.metadata.clone()),
+            });
+        }
+    }
+}
+
+fn stored_result(stored: StoredChild) -> ChildResult {
+    match (stored.ok, stored.error) {
+        (_, Some(error)) => Err(error),
+        (ok, None) => Ok(ok.unwrap_or(Value::Null)),
+    }
+}

@@ -1,0 +1,35 @@
+//! A small durable task runtime on PostgreSQL, with the semantics of a Trigger.dev v4
+//! task — declared queues with per-key lanes, idempotency keys, retries, metadata,
+//! durable steps and child runs with Results — and PostgreSQL as the only moving
+//! part, so any number of worker processes on any number of machines cooperate.
+//!
+//! It knows nothing about invoices: tasks are registered by the application.
+//!
+//! - [`task`]: what a task declares and implements; [`queue`]: queues and lanes.
+//! - [`trigger`]: enqueue inside the caller's transaction; [`idempotency`]: keys.
+//! - [`worker`]: claims (`FOR UPDATE SKIP LOCKED`), leases, heartbeats, takeovers.
+//! - [`retry`]: backoff; [`context`]: metadata, steps, checkpoints, child runs.
+//! - [`cancel`]: cancel with cascade; [`run`]: statuses and records; [`events`].
+
+pub mod cancel;
+pub mod context;
+pub mod events;
+pub mod idempotency;
+pub mod queue;
+pub mod registry;
+pub mod retry;
+pub mod run;
+pub mod task;
+pub mod trigger;
+pub mod worker;
+
+pub use context::TaskContext;
+pub use events::{AttemptOutcome, WorkerEvent};
+pub use idempotency::{IdempotencyKey, KeyScope};
+pub use queue::QueueDef;
+pub use registry::Registry;
+pub use retry::RetryPolicy;
+pub use run::{ChildResult, RunError, RunRecord, RunStatus};
+pub use task::{Task, TaskDef, TaskError};
+pub use trigger::{TriggerOptions, Triggered, trigger};
+pub use worker::{Worker, WorkerMode, WorkerOptions, WorkerSummary};

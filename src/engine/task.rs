@@ -1,0 +1,192 @@
+//! Tasks: a declared id, a strictly validated payload type, a queue, a retry policy
+//! and a maximum duration, plus the body that runs an attempt.
+//!
+//! The registry stores tasks type-erased ([`ErasedTask`]) so the worker can run any of
+//! them from a run row's task id and JSON payload; payload parsing and validation
+//! happen there, before the body runs or a retry is spent.
+
+use std::future::Future;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sqlx::PgConnection;
+
+use super::context::TaskContext;
+use super::queue::QueueDef;
+use super::retry::RetryPolicy;
+use super::run::RunError;
+
+/// What a task is, independent of any run of it.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskDef {
+    pub id: &'static str,
+    pub queue: QueueDef,
+    pub retry: RetryPolicy,
+    /// An attempt running longer than this fails with `max_duration_exceeded`.
+    pub max_duration: Option<Duration>,
+}
+
+/// How an attempt ended badly.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    /// A failure worth another attempt (the default for I/O and database errors).
+    #[error("{code}: {message}")]
+    Retryable { code: String, message: String },
+    /// A deliberate stop: never retried.
+    #[error("{code}: {message}")]
+    Abort { code: String, message: String },
+    /// The payload failed validation: never retried.
+    #[error("invalid payload: {0}")]
+    Validation(String),
+    /// The run was canceled while this attempt ran; nothing more is written.
+    #[error("run was canceled")]
+    Canceled,
+    /// Another worker holds the run now (our lease expired); nothing more is written.
+    #[error("lease lost")]
+    LeaseLost,
+    /// The run waits on a child run; it resumes when the child ends.
+    #[error("waiting on a child run")]
+    Suspended,
+    /// The worker is shutting down: release the run without spending the attempt.
+    #[error("worker shutting down")]
+    Shutdown,
+}
+
+impl TaskError {
+    pub fn retryable(code: impl Into<String>, message: impl ToString) -> Self {
+        TaskError::Retryable {
+            code: code.into(),
+            message: message.to_string(),
+        }
+    }
+
+    pub fn abort(code: impl Into<String>, message: impl ToString) -> Self {
+        TaskError::Abort {
+            code: code.into(),
+            message: message.to_string(),
+        }
+    }
+
+    /// The error recorded on the run, for failures that end the attempt.
+    pub fn to_run_error(&self) -> RunError {
+        match self {
+            TaskError::Retryable { code, message } | TaskError::Abort { code, message } => {
+                RunError::new(code, message)
+            }
+            TaskError::Validation(message) => RunError::new("validation_error", message),
+            other => RunError::new("internal", other.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::Error> for TaskError {
+    fn from(e: sqlx::Error) -> Self {
+        TaskError::retryable("database_error", crate::config::redact_secrets(&e.to_string()))
+    }
+}
+
+impl From<std::io::Error> for TaskError {
+    fn from(e: std::io::Error) -> Self {
+        TaskError::retryable("io_error", e)
+    }
+}
+
+impl From<serde_json::Error> for TaskError {
+    fn from(e: serde_json::Error) -> Self {
+        TaskError::abort("serialization_error", e)
+    }
+}
+
+/// A task's code. Implement this; register it in a [`super::Registry`].
+pub trait Task: Send + Sync + 'static {
+    /// The payload; use `#[serde(deny_unknown_fields)]` and validated field types so
+    /// that an unknown, missing or malformed field fails parsing.
+    type Payload: DeserializeOwned + Serialize + Send + Sync + 'static;
+    type Output: Serialize + Send + 'static;
+
+    fn def(&self) -> &TaskDef;
+
+    /// Checks beyond what parsing enforces. Runs before the body, and in `trigger`.
+    fn validate(&self, _payload: &Self::Payload) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// One attempt.
+    fn run(
+        &self,
+        ctx: &mut TaskContext,
+        payload: Self::Payload,
+    ) -> impl Future<Output = Result<Self::Output, TaskError>> + Send;
+
+    /// Called in the transaction that marks the run `failed` for good (retries
+    /// exhausted, validation, abort, a lost worker on its last attempt), so domain
+    /// state can record the failure atomically with it.
+    fn on_failure<'a>(
+        &'a self,
+        _conn: &'a mut PgConnection,
+        _run_id: &'a str,
+        _payload: &'a Value,
+        _error: &'a RunError,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send + 'a {
+        async { Ok(()) }
+    }
+}
+
+/// A task with its types erased, as the registry and the worker hold it.
+pub trait ErasedTask: Send + Sync {
+    fn def(&self) -> &TaskDef;
+    fn validate_value(&self, payload: &Value) -> Result<(), String>;
+    fn run_value<'a>(
+        &'a self,
+        ctx: &'a mut TaskContext,
+        payload: Value,
+    ) -> BoxFuture<'a, Result<Value, TaskError>>;
+    fn on_failure_value<'a>(
+        &'a self,
+        conn: &'a mut PgConnection,
+        run_id: &'a str,
+        payload: &'a Value,
+        error: &'a RunError,
+    ) -> BoxFuture<'a, Result<(), sqlx::Error>>;
+}
+
+fn parse<T: Task>(task: &T, payload: &Value) -> Result<T::Payload, String> {
+    let parsed: T::Payload = serde_json::from_value(payload.clone()).map_err(|e| e.to_string())?;
+    task.validate(&parsed)?;
+    Ok(parsed)
+}
+
+impl<T: Task> ErasedTask for T {
+    fn def(&self) -> &TaskDef {
+        Task::def(self)
+    }
+
+    fn validate_value(&self, payload: &Value) -> Result<(), String> {
+        parse(self, payload).map(|_| ())
+    }
+
+    fn run_value<'a>(
+        &'a self,
+        ctx: &'a mut TaskContext,
+        payload: Value,
+    ) -> BoxFuture<'a, Result<Value, TaskError>> {
+        Box::pin(async move {
+            let payload = parse(self, &payload).map_err(TaskError::Validation)?;
+            let output = self.run(ctx, payload).await?;
+            Ok(serde_json::to_value(output)?)
+        })
+    }
+
+    fn on_failure_value<'a>(
+        &'a self,
+        conn: &'a mut PgConnection,
+        run_id: &'a str,
+        payload: &'a Value,
+        error: &'a RunError,
+    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(self.on_failure(conn, run_id, payload, error))
+    }
+}

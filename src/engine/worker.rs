@@ -1,0 +1,607 @@
+//! The worker: claims runs into its slots, executes them, heartbeats their leases,
+//! takes over runs whose lease expired, and records how each attempt ended.
+//!
+//! One loop owns all database state changes of the process: each pass is ONE
+//! transaction that records the attempts that ended since the last pass, takes over
+//! expired leases, resumes parents whose child ended and claims new runs. Batching
+//! them is what lets one process go well past a commit per run.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures::FutureExt;
+use serde_json::Value;
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::context::TaskContext;
+use super::events::{AttemptOutcome, WorkerEvent};
+use super::registry::Registry;
+use super::run::RunError;
+use super::task::{ErasedTask, TaskError};
+use crate::db;
+use crate::db::runs::{ClaimedRun, Finish};
+
+/// When a worker stops on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerMode {
+    /// Until the stop signal (SIGINT/SIGTERM).
+    UntilStopped,
+    /// Until nothing is runnable now (cron).
+    Drain,
+    /// After at most one run.
+    Once,
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    pub concurrency: usize,
+    pub lease: Duration,
+    pub heartbeat: Duration,
+    /// How long to sleep without a notification before looking again.
+    pub poll_interval: Duration,
+    pub mode: WorkerMode,
+    /// On stop, how long running tasks get to checkpoint before they are cut off.
+    pub shutdown_grace: Duration,
+    /// Multiplies every retry delay (tests run the curve fast).
+    pub retry_scale: f64,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            concurrency: 4,
+            lease: Duration::from_secs(30),
+            heartbeat: Duration::from_secs(10),
+            poll_interval: Duration::from_secs(1),
+            mode: WorkerMode::UntilStopped,
+            shutdown_grace: Duration::from_secs(8),
+            retry_scale: 1.0,
+        }
+    }
+}
+
+/// What a worker did, for its caller.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WorkerSummary {
+    pub attempts: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub retried: u64,
+    pub released: u64,
+    pub taken_over: u64,
+}
+
+/// An attempt's end, on its way to the next pass.
+struct AttemptEnd {
+    run_id: String,
+    finish: Option<Finish>,
+    /// For runs that fail for good: the task's failure hook runs in the same
+    /// transaction as the `failed` status.
+    failure: Option<(Arc<dyn ErasedTask>, Value, RunError)>,
+    event: WorkerEvent,
+}
+
+struct Slot {
+    handle: JoinHandle<()>,
+    lease_token: String,
+    task_id: String,
+}
+
+pub struct Worker {
+    pool: PgPool,
+    registry: Arc<Registry>,
+    options: WorkerOptions,
+    events: Option<mpsc::UnboundedSender<WorkerEvent>>,
+    owner: String,
+}
+
+impl Worker {
+    pub fn new(pool: PgPool, registry: Registry, options: WorkerOptions) -> Self {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".to_owned());
+        let owner = format!(
+            "{host}:{}:{}",
+            std::process::id(),
+            &ulid::Ulid::new().to_string()[20..]
+        );
+        Worker {
+            pool,
+            registry: Arc::new(registry),
+            options,
+            events: None,
+            owner,
+        }
+    }
+
+    /// Sends progress and outcomes to `events` (the display).
+    pub fn with_events(mut self, events: mpsc::UnboundedSender<WorkerEvent>) -> Self {
+        self.events = Some(events);
+        self
+    }
+
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// Runs until the mode says stop, or `stop` turns true.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) -> Result<WorkerSummary, sqlx::Error> {
+        let queues = self.registry.queues();
+        let lease_secs = self.options.lease.as_secs_f64();
+        let mut summary = WorkerSummary::default();
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<AttemptEnd>();
+        let mut slots: HashMap<String, Slot> = HashMap::new();
+        let mut pending: Vec<AttemptEnd> = Vec::new();
+        let mut listener = self.listen().await;
+        let heartbeat = self.spawn_heartbeat();
+        let mut claimed_any = false;
+        let mut stop_since: Option<Instant> = None;
+        // Take-overs are checked on the first pass and then every heartbeat interval.
+        let mut next_reap = Instant::now();
+        let mut failures_in_a_row = 0u32;
+
+        loop {
+            while let Ok(end) = done_rx.try_recv() {
+                slots.remove(&end.run_id);
+                pending.push(end);
+            }
+            let stopping = *stop.borrow();
+            if stopping && stop_since.is_none() {
+                stop_since = Some(Instant::now());
+                tracing::info!(running = slots.len(), "stopping: no new claims, letting running tasks checkpoint");
+            }
+            if let Some(since) = stop_since
+                && since.elapsed() >= self.options.shutdown_grace
+            {
+                self.cut_off(&mut slots, &mut pending);
+            }
+            let once_done = self.options.mode == WorkerMode::Once && claimed_any;
+            let want = if stopping || once_done {
+                0
+            } else {
+                self.options.concurrency.saturating_sub(slots.len())
+            };
+            let reap = !stopping && Instant::now() >= next_reap;
+            let batch_len = pending.len();
+            let claimed = match self.pass(&mut pending, want, reap, &queues, lease_secs, &mut summary).await {
+                Ok(claimed) => {
+                    failures_in_a_row = 0;
+                    if reap {
+                        next_reap = Instant::now() + self.options.heartbeat;
+                    }
+                    claimed
+                }
+                Err(e) => {
+                    failures_in_a_row += 1;
+                    tracing::warn!(error = %crate::config::redact_secrets(&e.to_string()), pending = batch_len, "worker pass failed; retrying");
+                    let backoff = self.options.poll_interval.min(Duration::from_millis(100) * failures_in_a_row);
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = stop.changed() => {}
+                    }
+                    continue;
+                }
+            };
+            let got = claimed.len();
+            if self.options.mode == WorkerMode::Once {
+                // `--once`: at most one run, even if the pass claimed more slots.
+                debug_assert!(got <= 1 || !claimed_any);
+            }
+            for run in claimed {
+                claimed_any = true;
+                summary.attempts += 1;
+                self.spawn(run, &mut slots, &done_tx, &stop);
+            }
+
+            if slots.is_empty() && pending.is_empty() {
+                let drained = self.options.mode == WorkerMode::Drain && got == 0;
+                let once_finished = self.options.mode == WorkerMode::Once && claimed_any;
+                if stopping || drained || once_finished {
+                    break;
+                }
+            }
+            if got > 0 && got == want {
+                // Slots may be free again already; don't wait for a notification.
+                continue;
+            }
+            tokio::select! {
+                Some(end) = done_rx.recv() => {
+                    slots.remove(&end.run_id);
+                    pending.push(end);
+                }
+                notified = recv_notification(&mut listener) => {
+                    if !notified {
+                        listener = None;
+                    }
+                }
+                _ = tokio::time::sleep(self.options.poll_interval) => {
+                    if listener.is_none() {
+                        listener = self.listen().await;
+                    }
+                }
+                _ = stop.changed() => {}
+            }
+        }
+        heartbeat.abort();
+        Ok(summary)
+    }
+
+    /// Effective mode-aware claim size for one pass: `--once` takes one slot only.
+    fn claim_limit(&self, want: usize) -> usize {
+        match self.options.mode {
+            WorkerMode::Once => want.min(1),
+            _ => want,
+        }
+    }
+
+    async fn pass(
+        &self,
+        pending: &mut Vec<AttemptEnd>,
+        want: usize,
+        reap: bool,
+        queues: &[String],
+        lease_secs: f64,
+        summary: &mut WorkerSummary,
+    ) -> Result<Vec<ClaimedRun>, sqlx::Error> {
+        let want = self.claim_limit(want);
+        if pending.is_empty() && want == 0 {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await?;
+        let batch: Vec<Finish> = pending.iter().filter_map(|e| e.finish.clone()).collect();
+        let finished = db::runs::finish(&mut tx, &batch).await?;
+        let effective: std::collections::HashSet<&str> = finished.iter().map(|f| f.id.as_str()).collect();
+        for end in pending.iter() {
+            if let Some((task, payload, error)) = &end.failure
+                && effective.contains(end.run_id.as_str())
+            {
+                task.on_failure_value(&mut tx, &end.run_id, payload, error).await?;
+            }
+        }
+        let mut takeovers = Vec::new();
+        if reap {
+            takeovers = self.take_over_expired(&mut tx).await?;
+        }
+        let mut claimed = Vec::new();
+        if want > 0 {
+            claimed = db::runs::resume_waiting(&mut tx, &self.owner, want as i64, lease_secs, queues).await?;
+            let rest = want - claimed.len();
+            if rest > 0 {
+                claimed.extend(db::runs::claim(&mut tx, &self.owner, rest as i64, lease_secs, queues).await?);
+            }
+        }
+        tx.commit().await?;
+
+        for end in pending.drain(..) {
+            let took_effect = end.finish.is_none() || effective.contains(end.run_id.as_str());
+            let event = if took_effect {
+                end.event
+            } else {
+                // Fenced out: the run changed hands or was canceled meanwhile.
+                match end.event {
+                    WorkerEvent::Ended { run_id, task_id, elapsed, .. } => WorkerEvent::Ended {
+                        run_id,
+                        task_id,
+                        outcome: AttemptOutcome::LeaseLost,
+                        error: None,
+                        elapsed,
+                    },
+                    other => other,
+                }
+            };
+            if let WorkerEvent::Ended { outcome, .. } = &event {
+                match outcome {
+                    AttemptOutcome::Completed => summary.completed += 1,
+                    AttemptOutcome::Failed => summary.failed += 1,
+                    AttemptOutcome::Retrying { .. } => summary.retried += 1,
+                    AttemptOutcome::Released => summary.released += 1,
+                    _ => {}
+                }
+            }
+            self.emit(event);
+        }
+        for event in takeovers {
+            summary.taken_over += 1;
+            self.emit(event);
+        }
+        Ok(claimed)
+    }
+
+    /// Takes over runs whose lease expired: the lost attempt counts as failed
+    /// (`worker_lost`), so a run that kills its worker cannot loop forever.
+    async fn take_over_expired(
+        &self,
+        tx: &mut sqlx::PgConnection,
+    ) -> Result<Vec<WorkerEvent>, sqlx::Error> {
+        let expired = db::runs::lock_expired(tx, 100).await?;
+        let mut events = Vec::new();
+        for run in expired {
+            let error = RunError::new(
+                "worker_lost",
+                format!("the worker running attempt {} stopped renewing its lease", run.attempt),
+            );
+            let task = self.registry.get(&run.task_id);
+            let retry = task.as_ref().map(|t| t.def().retry).unwrap_or_default();
+            let (status, run_at, outcome) = if run.attempt < run.max_attempts {
+                let at = Utc::now() + delay(retry.scaled(self.options.retry_scale).delay_after(run.attempt as u32));
+                ("queued", Some(at), AttemptOutcome::Retrying { at })
+            } else {
+                ("failed", None, AttemptOutcome::Failed)
+            };
+            let finish = Finish {
+                run_id: run.id.clone(),
+                lease_token: run.lease_token.clone(),
+                status,
+                output: None,
+                error: Some(serde_json::to_value(&error).expect("serializable")),
+                run_at,
+                refund_attempt: 0,
+            };
+            let done = db::runs::finish(tx, std::slice::from_ref(&finish)).await?;
+            if done.is_empty() {
+                continue;
+            }
+            if status == "failed"
+                && let Some(task) = &task
+            {
+                task.on_failure_value(tx, &run.id, &run.payload, &error).await?;
+            }
+            tracing::warn!(run_id = %run.id, attempt = run.attempt, outcome = outcome.as_str(), "took over a run whose lease expired");
+            events.push(WorkerEvent::TakenOver {
+                run_id: run.id,
+                task_id: run.task_id,
+                outcome,
+            });
+        }
+        Ok(events)
+    }
+
+    fn spawn(
+        &self,
+        run: ClaimedRun,
+        slots: &mut HashMap<String, Slot>,
+        done: &mpsc::UnboundedSender<AttemptEnd>,
+        stop: &watch::Receiver<bool>,
+    ) {
+        let run_id = run.id.clone();
+        let lease_token = run.lease_token.clone();
+        let task_id = run.task_id.clone();
+        let pool = self.pool.clone();
+        let task = self.registry.get(&run.task_id);
+        let done = done.clone();
+        let stop = stop.clone();
+        let events = self.events.clone();
+        let retry_scale = self.options.retry_scale;
+        self.emit(WorkerEvent::Started {
+            run_id: run.id.clone(),
+            task_id: run.task_id.clone(),
+            attempt: run.attempt as u32,
+            max_attempts: run.max_attempts as u32,
+            concurrency_key: run.concurrency_key.clone(),
+            metadata: run.metadata.clone(),
+        });
+        let handle = tokio::spawn(async move {
+            let started = Instant::now();
+            let end = match task {
+                Some(task) => execute(pool, task, run, stop, events, retry_scale, started).await,
+                None => unreachable_task(run, started),
+            };
+            let _ = done.send(end);
+        });
+        slots.insert(
+            run_id,
+            Slot {
+                handle,
+                lease_token,
+                task_id,
+            },
+        );
+    }
+
+    /// Past the shutdown grace: stop the tasks that did not checkpoint in time and give
+    /// their runs back without spending the attempt. Their writes are fenced, and a
+    /// resumed run continues from its last checkpoint.
+    fn cut_off(&self, slots: &mut HashMap<String, Slot>, pending: &mut Vec<AttemptEnd>) {
+        for (run_id, slot) in slots.drain() {
+            slot.handle.abort();
+            tracing::warn!(run_id = %run_id, "task did not stop in time; releasing its run");
+            pending.push(AttemptEnd {
+                run_id: run_id.clone(),
+                finish: Some(Finish {
+                    run_id: run_id.clone(),
+                    lease_token: slot.lease_token,
+                    status: "queued",
+                    output: None,
+                    error: None,
+                    run_at: Some(Utc::now()),
+                    refund_attempt: 1,
+                }),
+                failure: None,
+                event: WorkerEvent::Ended {
+                    run_id,
+                    task_id: slot.task_id,
+                    outcome: AttemptOutcome::Released,
+                    error: None,
+                    elapsed: Duration::ZERO,
+                },
+            });
+        }
+    }
+
+    fn spawn_heartbeat(&self) -> JoinHandle<()> {
+        let pool = self.pool.clone();
+        let owner = self.owner.clone();
+        let every = self.options.heartbeat;
+        let lease_secs = self.options.lease.as_secs_f64();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            ticker.tick().await;
+            loop {
+                ticker.tick().await;
+                let result = async {
+                    let mut conn = pool.acquire().await?;
+                    db::runs::heartbeat(&mut conn, &owner, lease_secs).await
+                }
+                .await;
+                if let Err(e) = result {
+                    tracing::warn!(error = %crate::config::redact_secrets(&e.to_string()), "lease heartbeat failed");
+                }
+            }
+        })
+    }
+
+    async fn listen(&self) -> Option<PgListener> {
+        let mut listener = PgListener::connect_with(&self.pool).await.ok()?;
+        listener.listen(db::runs::WAKE_CHANNEL).await.ok()?;
+        Some(listener)
+    }
+
+    fn emit(&self, event: WorkerEvent) {
+        if let Some(events) = &self.events {
+            let _ = events.send(event);
+        }
+    }
+}
+
+/// Waits for a notification; false when the listener broke (the poll covers us).
+async fn recv_notification(listener: &mut Option<PgListener>) -> bool {
+    match listener {
+        Some(l) => matches!(l.try_recv().await, Ok(Some(_))),
+        None => std::future::pending().await,
+    }
+}
+
+fn delay(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+fn unreachable_task(run: ClaimedRun, started: Instant) -> AttemptEnd {
+    // The claim only takes queues of registered tasks; another task sharing a queue
+    // name is the one way here. Give the run back for a worker that knows it.
+    AttemptEnd {
+        run_id: run.id.clone(),
+        finish: Some(Finish {
+            run_id: run.id.clone(),
+            lease_token: run.lease_token,
+            status: "queued",
+            output: None,
+            error: None,
+            run_at: Some(Utc::now() + chrono::Duration::seconds(5)),
+            refund_attempt: 1,
+        }),
+        failure: None,
+        event: WorkerEvent::Ended {
+            run_id: run.id,
+            task_id: run.task_id,
+            outcome: AttemptOutcome::Released,
+            error: None,
+            elapsed: started.elapsed(),
+        },
+    }
+}
+
+async fn execute(
+    pool: PgPool,
+    task: Arc<dyn ErasedTask>,
+    run: ClaimedRun,
+    stop: watch::Receiver<bool>,
+    events: Option<mpsc::UnboundedSender<WorkerEvent>>,
+    retry_scale: f64,
+    started: Instant,
+) -> AttemptEnd {
+    let def = *task.def();
+    let payload = run.payload.clone();
+    let max_duration = run
+        .max_duration_ms
+        .map(|ms| Duration::from_millis(ms.max(0) as u64))
+        .or(def.max_duration);
+    // Validation first: a run whose payload fails it is failed at once, no retry.
+    let result = match task.validate_value(&payload) {
+        Err(message) => Err(TaskError::Validation(message)),
+        Ok(()) => match TaskContext::load(pool, run.clone(), stop, events).await {
+            Err(e) => Err(TaskError::from(e)),
+            Ok(mut ctx) => {
+                let body = AssertUnwindSafe(task.run_value(&mut ctx, payload.clone())).catch_unwind();
+                let outcome = match max_duration {
+                    Some(limit) => tokio::time::timeout(limit, body).await.unwrap_or_else(|_| {
+                        Ok(Err(TaskError::abort(
+                            "max_duration_exceeded",
+                            format!("the attempt ran longer than {} s", limit.as_secs_f64()),
+                        )))
+                    }),
+                    None => body.await,
+                };
+                outcome.unwrap_or_else(|panic| {
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "task panicked".to_owned());
+                    Err(TaskError::retryable("panic", message))
+                })
+            }
+        },
+    };
+    let elapsed = started.elapsed();
+    let ended = |outcome: AttemptOutcome, error: Option<RunError>| WorkerEvent::Ended {
+        run_id: run.id.clone(),
+        task_id: run.task_id.clone(),
+        outcome,
+        error,
+        elapsed,
+    };
+    let finish = |status: &'static str, output: Option<Value>, error: Option<&RunError>, run_at, refund| {
+        Some(Finish {
+            run_id: run.id.clone(),
+            lease_token: run.lease_token.clone(),
+            status,
+            output,
+            error: error.map(|e| serde_json::to_value(e).expect("serializable")),
+            run_at,
+            refund_attempt: refund,
+        })
+    };
+    let (finish, failure, event) = match result {
+        Ok(output) => (
+            finish("completed", Some(output), None, None, 0),
+            None,
+            ended(AttemptOutcome::Completed, None),
+        ),
+        Err(TaskError::Suspended) => (None, None, ended(AttemptOutcome::Waiting, None)),
+        Err(TaskError::Canceled) => (None, None, ended(AttemptOutcome::Canceled, None)),
+        Err(TaskError::LeaseLost) => (None, None, ended(AttemptOutcome::LeaseLost, None)),
+        Err(TaskError::Shutdown) => (
+            finish("queued", None, None, Some(Utc::now()), 1),
+            None,
+            ended(AttemptOutcome::Released, None),
+        ),
+        Err(e) => {
+            let error = e.to_run_error();
+            let retryable = matches!(e, TaskError::Retryable { .. });
+            if retryable && run.attempt < run.max_attempts {
+                let at = Utc::now() + delay(def.retry.scaled(retry_scale).delay_after(run.attempt as u32));
+                (
+                    finish("queued", None, Some(&error), Some(at), 0),
+                    None,
+                    ended(AttemptOutcome::Retrying { at }, Some(error)),
+                )
+            } else {
+                (
+                    finish("failed", None, Some(&error), None, 0),
+                    Some((task.clone(), payload, error.clone())),
+                    ended(AttemptOutcome::Failed, Some(error)),
+                )
+            }
+        }
+    };
+    AttemptEnd {
+        run_id: run.id.clone(),
+        finish,
+        failure,
+        event,
+    }
+}
