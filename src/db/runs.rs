@@ -9,7 +9,8 @@ use sqlx::PgConnection;
 
 use crate::engine::run::RunRecord;
 
-pub const RUN_COLUMNS: &str = "id, task_id, payload, queue, concurrency_key, status, attempt, max_attempts, run_at,
+pub const RUN_COLUMNS: &str =
+    "id, task_id, payload, queue, concurrency_key, status, attempt, max_attempts, run_at,
      lease_owner, lease_expires_at, parent_run_id, waiting_on_run_id, metadata, output, error, tags,
      created_at, started_at, finished_at";
 
@@ -47,7 +48,10 @@ pub async fn release_expired_key(conn: &mut PgConnection, key: &str) -> Result<(
 
 /// Inserts the run unless its idempotency key is live; returns whether it was new
 /// and its `run_at`. Race-proof: the unique index decides, ON CONFLICT yields.
-pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    run: &NewRun<'_>,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO run (id, task_id, payload, queue, concurrency_key, status, max_attempts, run_at,
                           idempotency_key, idempotency_key_expires_at, parent_run_id, max_duration_ms, tags)
@@ -73,7 +77,10 @@ pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<Option<
 }
 
 /// The run holding a live key.
-pub async fn find_by_key(conn: &mut PgConnection, key: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn find_by_key(
+    conn: &mut PgConnection,
+    key: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id, status FROM run WHERE idempotency_key = $1")
         .bind(key)
         .fetch_optional(conn)
@@ -107,7 +114,8 @@ pub struct ClaimedRun {
     pub created_at: DateTime<Utc>,
 }
 
-const CLAIMED_COLUMNS: &str = "id, task_id, payload, queue, concurrency_key, attempt, max_attempts, lease_token,
+const CLAIMED_COLUMNS: &str =
+    "id, task_id, payload, queue, concurrency_key, attempt, max_attempts, lease_token,
      metadata, parent_run_id, max_duration_ms, started_at, created_at";
 
 /// Resumes parents whose child ended. They still hold their lane (a waiting run keeps
@@ -231,7 +239,10 @@ pub struct Finished {
 /// token), their lanes' counters and heads, released idempotency keys of failed runs,
 /// and the wake-up of parents waiting on a run that ended. Returns the finishes that
 /// took effect; a fenced-out one (lease lost, canceled meanwhile) is absent.
-pub async fn finish(conn: &mut PgConnection, batch: &[Finish]) -> Result<Vec<Finished>, sqlx::Error> {
+pub async fn finish(
+    conn: &mut PgConnection,
+    batch: &[Finish],
+) -> Result<Vec<Finished>, sqlx::Error> {
     if batch.is_empty() {
         return Ok(Vec::new());
     }
@@ -312,7 +323,10 @@ pub struct ExpiredRun {
 /// Locks up to `limit` runs whose lease expired (skipping ones another worker is
 /// taking over). The caller finishes them with the lease token read here, so a
 /// run that finished meanwhile is never overwritten.
-pub async fn lock_expired(conn: &mut PgConnection, limit: i64) -> Result<Vec<ExpiredRun>, sqlx::Error> {
+pub async fn lock_expired(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<ExpiredRun>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, task_id, payload, attempt, max_attempts, lease_token
          FROM run
@@ -327,7 +341,11 @@ pub async fn lock_expired(conn: &mut PgConnection, limit: i64) -> Result<Vec<Exp
 }
 
 /// Extends the leases of every run this worker still holds; returns their ids.
-pub async fn heartbeat(conn: &mut PgConnection, owner: &str, lease_secs: f64) -> Result<Vec<String>, sqlx::Error> {
+pub async fn heartbeat(
+    conn: &mut PgConnection,
+    owner: &str,
+    lease_secs: f64,
+) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "UPDATE run SET lease_expires_at = now() + make_interval(secs => $2)
          WHERE lease_owner = $1 AND status = 'executing'
@@ -341,7 +359,11 @@ pub async fn heartbeat(conn: &mut PgConnection, owner: &str, lease_secs: f64) ->
 
 /// Locks the run for a fenced write by its current attempt: true if the lease token
 /// still matches and the run is executing.
-pub async fn lock_fenced(conn: &mut PgConnection, run_id: &str, token: &str) -> Result<bool, sqlx::Error> {
+pub async fn lock_fenced(
+    conn: &mut PgConnection,
+    run_id: &str,
+    token: &str,
+) -> Result<bool, sqlx::Error> {
     let found: Option<i32> = sqlx::query_scalar(
         "SELECT 1 FROM run WHERE id = $1 AND lease_token = $2 AND status = 'executing' FOR UPDATE",
     )
@@ -353,7 +375,12 @@ pub async fn lock_fenced(conn: &mut PgConnection, run_id: &str, token: &str) -> 
 }
 
 /// Replaces the run's metadata (fenced).
-pub async fn set_metadata(conn: &mut PgConnection, run_id: &str, token: &str, metadata: &Value) -> Result<bool, sqlx::Error> {
+pub async fn set_metadata(
+    conn: &mut PgConnection,
+    run_id: &str,
+    token: &str,
+    metadata: &Value,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE run SET metadata = $3, updated_at = now()
          WHERE id = $1 AND lease_token = $2 AND status = 'executing'",
@@ -368,7 +395,12 @@ pub async fn set_metadata(conn: &mut PgConnection, run_id: &str, token: &str, me
 
 /// Parks the run as `waiting` on `child`, giving up its lease but keeping its lane
 /// (fenced).
-pub async fn wait_on_child(conn: &mut PgConnection, run_id: &str, token: &str, child: &str) -> Result<bool, sqlx::Error> {
+pub async fn wait_on_child(
+    conn: &mut PgConnection,
+    run_id: &str,
+    token: &str,
+    child: &str,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE run SET status = 'waiting', waiting_on_run_id = $3,
                 lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = now()
@@ -384,7 +416,10 @@ pub async fn wait_on_child(conn: &mut PgConnection, run_id: &str, token: &str, c
 
 /// A run's status, locking the row against a concurrent finish (for a parent deciding
 /// whether to wait on it).
-pub async fn lock_status(conn: &mut PgConnection, run_id: &str) -> Result<Option<(String, Option<Value>, Option<Value>)>, sqlx::Error> {
+pub async fn lock_status(
+    conn: &mut PgConnection,
+    run_id: &str,
+) -> Result<Option<(String, Option<Value>, Option<Value>)>, sqlx::Error> {
     sqlx::query_as("SELECT status, output, error FROM run WHERE id = $1 FOR SHARE")
         .bind(run_id)
         .fetch_optional(conn)
@@ -405,7 +440,10 @@ pub async fn get(conn: &mut PgConnection, run_id: &str) -> Result<Option<RunReco
         .await
 }
 
-pub async fn children(conn: &mut PgConnection, parent: &str) -> Result<Vec<RunRecord>, sqlx::Error> {
+pub async fn children(
+    conn: &mut PgConnection,
+    parent: &str,
+) -> Result<Vec<RunRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM run WHERE parent_run_id = $1 ORDER BY id"
     ))
@@ -415,7 +453,10 @@ pub async fn children(conn: &mut PgConnection, parent: &str) -> Result<Vec<RunRe
 }
 
 /// Runs by id, newest first, optionally restricted to a list of ids.
-pub async fn get_many(conn: &mut PgConnection, ids: &[String]) -> Result<Vec<RunRecord>, sqlx::Error> {
+pub async fn get_many(
+    conn: &mut PgConnection,
+    ids: &[String],
+) -> Result<Vec<RunRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM run WHERE id = ANY($1) ORDER BY id DESC"
     ))
@@ -425,7 +466,11 @@ pub async fn get_many(conn: &mut PgConnection, ids: &[String]) -> Result<Vec<Run
 }
 
 /// Newest runs of any task, newest first (ids are time-ordered ULIDs).
-pub async fn recent(conn: &mut PgConnection, task_id: Option<&str>, limit: i64) -> Result<Vec<RunRecord>, sqlx::Error> {
+pub async fn recent(
+    conn: &mut PgConnection,
+    task_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<RunRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM run
          WHERE parent_run_id IS NULL AND ($1::text IS NULL OR task_id = $1)
@@ -449,7 +494,10 @@ pub struct Canceled {
 /// Cancels a run and its descendants that have not ended, releasing the lanes they
 /// held, their queued places and their idempotency keys. Returns what was canceled
 /// (empty when the root had already ended).
-pub async fn cancel_tree(conn: &mut PgConnection, root: &str) -> Result<Vec<Canceled>, sqlx::Error> {
+pub async fn cancel_tree(
+    conn: &mut PgConnection,
+    root: &str,
+) -> Result<Vec<Canceled>, sqlx::Error> {
     sqlx::query_as(
         "WITH RECURSIVE tree AS (
             SELECT id FROM run WHERE id = $1

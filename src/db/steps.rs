@@ -22,7 +22,12 @@ pub async fn load(conn: &mut PgConnection, run_id: &str) -> Result<Vec<StepRow>,
 }
 
 /// Records a finished step's output.
-pub async fn complete(conn: &mut PgConnection, run_id: &str, name: &str, output: &Value) -> Result<(), sqlx::Error> {
+pub async fn complete(
+    conn: &mut PgConnection,
+    run_id: &str,
+    name: &str,
+    output: &Value,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO run_step (run_id, name, output, completed_at) VALUES ($1, $2, $3, now())
          ON CONFLICT (run_id, name) DO UPDATE
@@ -37,7 +42,12 @@ pub async fn complete(conn: &mut PgConnection, run_id: &str, name: &str, output:
 }
 
 /// Stores a running step's checkpoint.
-pub async fn save_checkpoint(conn: &mut PgConnection, run_id: &str, name: &str, checkpoint: &Value) -> Result<(), sqlx::Error> {
+pub async fn save_checkpoint(
+    conn: &mut PgConnection,
+    run_id: &str,
+    name: &str,
+    checkpoint: &Value,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO run_step (run_id, name, checkpoint) VALUES ($1, $2, $3)
          ON CONFLICT (run_id, name) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = now()",

@@ -6,7 +6,6 @@
 //! [`TaskError::LeaseLost`] / [`TaskError::Canceled`] and writes nothing.
 
 use std::collections::HashMap;
-use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
@@ -115,7 +114,8 @@ impl TaskContext {
     /// Adds `by` to a numeric metadata key (missing counts as 0).
     pub fn increment_metadata(&mut self, key: &str, by: i64) {
         let current = self.metadata.get(key).and_then(Value::as_i64).unwrap_or(0);
-        self.metadata.insert(key.to_owned(), Value::from(current + by));
+        self.metadata
+            .insert(key.to_owned(), Value::from(current + by));
     }
 
     /// Writes the metadata now (fenced).
@@ -136,18 +136,25 @@ impl TaskContext {
     }
 
     /// Saves a step's checkpoint and the metadata in one transaction (fenced).
-    pub async fn save_checkpoint<C: Serialize>(&mut self, step: &str, checkpoint: &C) -> Result<(), TaskError> {
+    pub async fn save_checkpoint<C: Serialize>(
+        &mut self,
+        step: &str,
+        checkpoint: &C,
+    ) -> Result<(), TaskError> {
         let value = serde_json::to_value(checkpoint)?;
         let mut tx = self.fenced().await?;
         db::steps::save_checkpoint(&mut tx, &self.run.id, step, &value).await?;
         self.write_metadata(&mut tx).await?;
         tx.commit().await?;
-        let entry = self.steps.entry(step.to_owned()).or_insert_with(|| StepRow {
-            name: step.to_owned(),
-            output: None,
-            checkpoint: None,
-            completed: false,
-        });
+        let entry = self
+            .steps
+            .entry(step.to_owned())
+            .or_insert_with(|| StepRow {
+                name: step.to_owned(),
+                output: None,
+                checkpoint: None,
+                completed: false,
+            });
         entry.checkpoint = Some(value);
         self.emit_progress();
         Ok(())
@@ -155,11 +162,13 @@ impl TaskContext {
 
     /// A durable step: runs `body` once per run. On a retry or a takeover a finished
     /// step returns its stored result without running again.
-    pub async fn step<T, F, Fut>(&mut self, name: &str, body: F) -> Result<T, TaskError>
+    pub async fn step<T>(
+        &mut self,
+        name: &str,
+        body: impl for<'c> FnOnce(&'c mut Self) -> BoxFuture<'c, Result<T, TaskError>>,
+    ) -> Result<T, TaskError>
     where
         T: Serialize + DeserializeOwned,
-        F: FnOnce(&mut Self) -> Fut,
-        Fut: Future<Output = Result<T, TaskError>>,
     {
         if let Some(stored) = self.completed_output(name)? {
             return Ok(stored);
@@ -253,7 +262,9 @@ impl TaskContext {
         // finish will see us waiting and wake us.
         let (status, output, error) = db::runs::lock_status(&mut tx, &child_id)
             .await?
-            .ok_or_else(|| TaskError::abort("child_missing", format!("child run {child_id} vanished")))?;
+            .ok_or_else(|| {
+                TaskError::abort("child_missing", format!("child run {child_id} vanished"))
+            })?;
         let status = RunStatus::parse(&status).unwrap_or(RunStatus::Failed);
         if status.is_final() {
             let stored = StoredChild {
@@ -273,7 +284,8 @@ impl TaskContext {
             return Ok(stored_result(stored));
         }
         self.write_metadata(&mut tx).await?;
-        if !db::runs::wait_on_child(&mut tx, &self.run.id, &self.run.lease_token, &child_id).await? {
+        if !db::runs::wait_on_child(&mut tx, &self.run.id, &self.run.lease_token, &child_id).await?
+        {
             return Err(self.fence_error().await);
         }
         tx.commit().await?;
@@ -291,12 +303,15 @@ impl TaskContext {
     }
 
     fn remember_completed(&mut self, name: &str, value: Value) {
-        let entry = self.steps.entry(name.to_owned()).or_insert_with(|| StepRow {
-            name: name.to_owned(),
-            output: None,
-            checkpoint: None,
-            completed: false,
-        });
+        let entry = self
+            .steps
+            .entry(name.to_owned())
+            .or_insert_with(|| StepRow {
+                name: name.to_owned(),
+                output: None,
+                checkpoint: None,
+                completed: false,
+            });
         entry.output = Some(value);
         entry.completed = true;
     }

@@ -40,7 +40,9 @@ pub enum WorkerEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptOutcome {
     Completed,
-    Retrying { at: DateTime<Utc> },
+    Retrying {
+        at: DateTime<Utc>,
+    },
     Failed,
     /// Parked until a child run ends.
     Waiting,

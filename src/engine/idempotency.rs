@@ -63,12 +63,18 @@ mod tests {
     fn scopes_and_parts_separate_keys() {
         let k = |parts: &[&str], scope| IdempotencyKey::create("t", parts, &scope, None).key;
         assert_eq!(k(&["a"], KeyScope::Global), k(&["a"], KeyScope::Global));
-        assert_ne!(k(&["ab", "c"], KeyScope::Global), k(&["a", "bc"], KeyScope::Global));
+        assert_ne!(
+            k(&["ab", "c"], KeyScope::Global),
+            k(&["a", "bc"], KeyScope::Global)
+        );
         assert_ne!(
             k(&["a"], KeyScope::Run("run_1".into())),
             k(&["a"], KeyScope::Run("run_2".into()))
         );
-        assert_ne!(k(&["a"], KeyScope::Global), k(&["a"], KeyScope::Run("global".into())));
+        assert_ne!(
+            k(&["a"], KeyScope::Global),
+            k(&["a"], KeyScope::Run("global".into()))
+        );
         assert_eq!(k(&["a"], KeyScope::Global).len(), 64);
     }
 }

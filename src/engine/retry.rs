@@ -77,9 +77,6 @@ mod tests {
             let base = fixed.delay_after(attempt);
             assert!(d >= base && d <= (base * 2).min(Duration::from_secs(60)));
         }
-        assert_eq!(
-            fixed.scaled(0.01).delay_after(2),
-            Duration::from_millis(20)
-        );
+        assert_eq!(fixed.scaled(0.01).delay_after(2), Duration::from_millis(20));
     }
 }

@@ -84,7 +84,10 @@ impl TaskError {
 
 impl From<sqlx::Error> for TaskError {
     fn from(e: sqlx::Error) -> Self {
-        TaskError::retryable("database_error", crate::config::redact_secrets(&e.to_string()))
+        TaskError::retryable(
+            "database_error",
+            crate::config::redact_secrets(&e.to_string()),
+        )
     }
 }
 

@@ -62,7 +62,10 @@ pub async fn trigger<P: Serialize>(
         .map(|d| Utc::now() + d);
     let key = options.idempotency_key.as_ref();
     let concurrency_key = options.concurrency_key.as_deref().unwrap_or("");
-    let max_attempts = options.max_attempts.unwrap_or(task.retry.max_attempts).max(1);
+    let max_attempts = options
+        .max_attempts
+        .unwrap_or(task.retry.max_attempts)
+        .max(1);
     // A key can only be released when its holder is gone; a few rounds cover a holder
     // released between our insert and our read. More would mean a livelock.
     for _ in 0..5 {

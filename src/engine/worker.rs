@@ -152,7 +152,10 @@ impl Worker {
             let stopping = *stop.borrow();
             if stopping && stop_since.is_none() {
                 stop_since = Some(Instant::now());
-                tracing::info!(running = slots.len(), "stopping: no new claims, letting running tasks checkpoint");
+                tracing::info!(
+                    running = slots.len(),
+                    "stopping: no new claims, letting running tasks checkpoint"
+                );
             }
             if let Some(since) = stop_since
                 && since.elapsed() >= self.options.shutdown_grace
@@ -167,7 +170,10 @@ impl Worker {
             };
             let reap = !stopping && Instant::now() >= next_reap;
             let batch_len = pending.len();
-            let claimed = match self.pass(&mut pending, want, reap, &queues, lease_secs, &mut summary).await {
+            let claimed = match self
+                .pass(&mut pending, want, reap, &queues, lease_secs, &mut summary)
+                .await
+            {
                 Ok(claimed) => {
                     failures_in_a_row = 0;
                     if reap {
@@ -178,7 +184,10 @@ impl Worker {
                 Err(e) => {
                     failures_in_a_row += 1;
                     tracing::warn!(error = %crate::config::redact_secrets(&e.to_string()), pending = batch_len, "worker pass failed; retrying");
-                    let backoff = self.options.poll_interval.min(Duration::from_millis(100) * failures_in_a_row);
+                    let backoff = self
+                        .options
+                        .poll_interval
+                        .min(Duration::from_millis(100) * failures_in_a_row);
                     tokio::select! {
                         _ = tokio::time::sleep(backoff) => {}
                         _ = stop.changed() => {}
@@ -254,12 +263,14 @@ impl Worker {
         let mut tx = self.pool.begin().await?;
         let batch: Vec<Finish> = pending.iter().filter_map(|e| e.finish.clone()).collect();
         let finished = db::runs::finish(&mut tx, &batch).await?;
-        let effective: std::collections::HashSet<&str> = finished.iter().map(|f| f.id.as_str()).collect();
+        let effective: std::collections::HashSet<&str> =
+            finished.iter().map(|f| f.id.as_str()).collect();
         for end in pending.iter() {
             if let Some((task, payload, error)) = &end.failure
                 && effective.contains(end.run_id.as_str())
             {
-                task.on_failure_value(&mut tx, &end.run_id, payload, error).await?;
+                task.on_failure_value(&mut tx, &end.run_id, payload, error)
+                    .await?;
             }
         }
         let mut takeovers = Vec::new();
@@ -268,10 +279,14 @@ impl Worker {
         }
         let mut claimed = Vec::new();
         if want > 0 {
-            claimed = db::runs::resume_waiting(&mut tx, &self.owner, want as i64, lease_secs, queues).await?;
+            claimed =
+                db::runs::resume_waiting(&mut tx, &self.owner, want as i64, lease_secs, queues)
+                    .await?;
             let rest = want - claimed.len();
             if rest > 0 {
-                claimed.extend(db::runs::claim(&mut tx, &self.owner, rest as i64, lease_secs, queues).await?);
+                claimed.extend(
+                    db::runs::claim(&mut tx, &self.owner, rest as i64, lease_secs, queues).await?,
+                );
             }
         }
         tx.commit().await?;
@@ -283,7 +298,12 @@ impl Worker {
             } else {
                 // Fenced out: the run changed hands or was canceled meanwhile.
                 match end.event {
-                    WorkerEvent::Ended { run_id, task_id, elapsed, .. } => WorkerEvent::Ended {
+                    WorkerEvent::Ended {
+                        run_id,
+                        task_id,
+                        elapsed,
+                        ..
+                    } => WorkerEvent::Ended {
                         run_id,
                         task_id,
                         outcome: AttemptOutcome::LeaseLost,
@@ -322,12 +342,20 @@ impl Worker {
         for run in expired {
             let error = RunError::new(
                 "worker_lost",
-                format!("the worker running attempt {} stopped renewing its lease", run.attempt),
+                format!(
+                    "the worker running attempt {} stopped renewing its lease",
+                    run.attempt
+                ),
             );
             let task = self.registry.get(&run.task_id);
             let retry = task.as_ref().map(|t| t.def().retry).unwrap_or_default();
             let (status, run_at, outcome) = if run.attempt < run.max_attempts {
-                let at = Utc::now() + delay(retry.scaled(self.options.retry_scale).delay_after(run.attempt as u32));
+                let at = Utc::now()
+                    + delay(
+                        retry
+                            .scaled(self.options.retry_scale)
+                            .delay_after(run.attempt as u32),
+                    );
                 ("queued", Some(at), AttemptOutcome::Retrying { at })
             } else {
                 ("failed", None, AttemptOutcome::Failed)
@@ -348,7 +376,8 @@ impl Worker {
             if status == "failed"
                 && let Some(task) = &task
             {
-                task.on_failure_value(tx, &run.id, &run.payload, &error).await?;
+                task.on_failure_value(tx, &run.id, &run.payload, &error)
+                    .await?;
             }
             tracing::warn!(run_id = %run.id, attempt = run.attempt, outcome = outcome.as_str(), "took over a run whose lease expired");
             events.push(WorkerEvent::TakenOver {
@@ -525,7 +554,8 @@ async fn execute(
         Ok(()) => match TaskContext::load(pool, run.clone(), stop, events).await {
             Err(e) => Err(TaskError::from(e)),
             Ok(mut ctx) => {
-                let body = AssertUnwindSafe(task.run_value(&mut ctx, payload.clone())).catch_unwind();
+                let body =
+                    AssertUnwindSafe(task.run_value(&mut ctx, payload.clone())).catch_unwind();
                 let outcome = match max_duration {
                     Some(limit) => tokio::time::timeout(limit, body).await.unwrap_or_else(|_| {
                         Ok(Err(TaskError::abort(
@@ -554,17 +584,18 @@ async fn execute(
         error,
         elapsed,
     };
-    let finish = |status: &'static str, output: Option<Value>, error: Option<&RunError>, run_at, refund| {
-        Some(Finish {
-            run_id: run.id.clone(),
-            lease_token: run.lease_token.clone(),
-            status,
-            output,
-            error: error.map(|e| serde_json::to_value(e).expect("serializable")),
-            run_at,
-            refund_attempt: refund,
-        })
-    };
+    let finish =
+        |status: &'static str, output: Option<Value>, error: Option<&RunError>, run_at, refund| {
+            Some(Finish {
+                run_id: run.id.clone(),
+                lease_token: run.lease_token.clone(),
+                status,
+                output,
+                error: error.map(|e| serde_json::to_value(e).expect("serializable")),
+                run_at,
+                refund_attempt: refund,
+            })
+        };
     let (finish, failure, event) = match result {
         Ok(output) => (
             finish("completed", Some(output), None, None, 0),
@@ -583,7 +614,12 @@ async fn execute(
             let error = e.to_run_error();
             let retryable = matches!(e, TaskError::Retryable { .. });
             if retryable && run.attempt < run.max_attempts {
-                let at = Utc::now() + delay(def.retry.scaled(retry_scale).delay_after(run.attempt as u32));
+                let at = Utc::now()
+                    + delay(
+                        def.retry
+                            .scaled(retry_scale)
+                            .delay_after(run.attempt as u32),
+                    );
                 (
                     finish("queued", None, Some(&error), Some(at), 0),
                     None,
@@ -603,5 +639,25 @@ async fn execute(
         finish,
         failure,
         event,
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM: the signals that ask a worker to stop gracefully.
+pub async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -1,0 +1,826 @@
+//! Issue 3: the run engine against a real PostgreSQL — idempotent triggers, lanes
+//! across real worker processes, retries, takeover after kill -9, fencing, child
+//! runs, graceful shutdown and cancel.
+
+mod common;
+#[path = "common/tasks.rs"]
+mod tasks;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use invoicectl::db;
+use invoicectl::engine::{
+    self, IdempotencyKey, KeyScope, RunStatus, TaskDef, TriggerOptions, Worker, WorkerMode,
+    WorkerOptions,
+};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use tasks::*;
+
+async fn prepare(pool: &PgPool) {
+    sqlx::query(LOG_TABLE).execute(pool).await.unwrap();
+}
+
+async fn enqueue<P: serde::Serialize>(
+    pool: &PgPool,
+    task: &TaskDef,
+    payload: &P,
+    options: TriggerOptions,
+) -> String {
+    let mut tx = pool.begin().await.unwrap();
+    let t = engine::trigger(&mut tx, task, payload, options)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    t.run_id
+}
+
+fn keyed(key: &str) -> TriggerOptions {
+    TriggerOptions {
+        concurrency_key: Some(key.to_owned()),
+        ..TriggerOptions::default()
+    }
+}
+
+fn fast_options(mode: WorkerMode, concurrency: usize) -> WorkerOptions {
+    WorkerOptions {
+        concurrency,
+        mode,
+        poll_interval: Duration::from_millis(50),
+        lease: Duration::from_secs(5),
+        heartbeat: Duration::from_secs(1),
+        ..WorkerOptions::default()
+    }
+}
+
+/// Runs in-process drain workers until every run in `ids` has ended (retries are
+/// scheduled a little later, so one drain may not be enough).
+async fn drain_until_final(pool: &PgPool, ids: &[String], limit: Duration) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        Worker::new(pool.clone(), registry(), fast_options(WorkerMode::Drain, 4))
+            .run(rx)
+            .await
+            .unwrap();
+        let mut all_final = true;
+        for id in ids {
+            if !status(pool, id).await.is_final() {
+                all_final = false;
+            }
+        }
+        if all_final {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "runs did not end within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+async fn run(pool: &PgPool, id: &str) -> engine::RunRecord {
+    let mut conn = pool.acquire().await.unwrap();
+    db::runs::get(&mut conn, id)
+        .await
+        .unwrap()
+        .expect("run exists")
+}
+
+async fn status(pool: &PgPool, id: &str) -> RunStatus {
+    run(pool, id).await.status()
+}
+
+async fn log_count(pool: &PgPool, run_id: &str, event: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM engine_test_log WHERE run_id = $1 AND event = $2")
+        .bind(run_id)
+        .bind(event)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+async fn lanes_idle(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT coalesce(sum(running), 0)::bigint FROM run_lane")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn one_hundred_racing_triggers_make_one_run(pool: PgPool) {
+    let url = common::pool_url(&pool);
+    let wide = PgPoolOptions::new()
+        .max_connections(40)
+        .connect(&url)
+        .await
+        .unwrap();
+    let key = IdempotencyKey::create(
+        RECORD.id,
+        &["same"],
+        &KeyScope::Global,
+        Some(Duration::from_secs(3600)),
+    );
+    let mut handles = Vec::new();
+    for _ in 0..100 {
+        let pool = wide.clone();
+        let key = key.clone();
+        handles.push(tokio::spawn(async move {
+            let mut tx = pool.begin().await.unwrap();
+            let t = engine::trigger(
+                &mut tx,
+                &RECORD,
+                &RecordPayload {
+                    key: "k".into(),
+                    sleep_ms: 0,
+                },
+                TriggerOptions {
+                    idempotency_key: Some(key),
+                    concurrency_key: Some("k".into()),
+                    ..TriggerOptions::default()
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            t
+        }));
+    }
+    let mut ids = std::collections::HashSet::new();
+    let mut fresh = 0;
+    for h in handles {
+        let t = h.await.unwrap();
+        if !t.deduplicated {
+            fresh += 1;
+        }
+        ids.insert(t.run_id);
+    }
+    assert_eq!(ids.len(), 1);
+    assert_eq!(fresh, 1);
+    assert_eq!(common::count(&pool, "run").await, 1);
+}
+
+#[sqlx::test]
+async fn expired_or_failed_keys_are_released(pool: PgPool) {
+    prepare(&pool).await;
+    let key = |ttl| IdempotencyKey::create(FLAKY.id, &["x"], &KeyScope::Global, ttl);
+    let options = |ttl| TriggerOptions {
+        idempotency_key: Some(key(ttl)),
+        ..TriggerOptions::default()
+    };
+    let payload = FlakyPayload {
+        fail_times: 9,
+        abort: true,
+    };
+    let first = enqueue(
+        &pool,
+        &FLAKY,
+        &payload,
+        options(Some(Duration::from_secs(3600))),
+    )
+    .await;
+    assert_eq!(
+        enqueue(
+            &pool,
+            &FLAKY,
+            &payload,
+            options(Some(Duration::from_secs(3600)))
+        )
+        .await,
+        first
+    );
+    drain_until_final(&pool, std::slice::from_ref(&first), Duration::from_secs(20)).await;
+    assert_eq!(status(&pool, &first).await, RunStatus::Failed);
+    let second = enqueue(
+        &pool,
+        &FLAKY,
+        &payload,
+        options(Some(Duration::from_secs(3600))),
+    )
+    .await;
+    assert_ne!(second, first, "a failed run releases its key");
+
+    // A TTL that ran out releases the key too.
+    let short = IdempotencyKey::create(
+        FLAKY.id,
+        &["ttl"],
+        &KeyScope::Global,
+        Some(Duration::from_millis(50)),
+    );
+    let opts = || TriggerOptions {
+        idempotency_key: Some(short.clone()),
+        ..TriggerOptions::default()
+    };
+    let a = enqueue(
+        &pool,
+        &FLAKY,
+        &FlakyPayload {
+            fail_times: 0,
+            abort: false,
+        },
+        opts(),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    let b = enqueue(
+        &pool,
+        &FLAKY,
+        &FlakyPayload {
+            fail_times: 0,
+            abort: false,
+        },
+        opts(),
+    )
+    .await;
+    assert_ne!(a, b);
+}
+
+#[sqlx::test]
+async fn retries_then_succeeds_or_fails_with_last_error(pool: PgPool) {
+    prepare(&pool).await;
+    let flaky = |fail_times, abort| FlakyPayload { fail_times, abort };
+    let succeeds = enqueue(&pool, &FLAKY, &flaky(2, false), TriggerOptions::default()).await;
+    let exhausts = enqueue(&pool, &FLAKY, &flaky(5, false), TriggerOptions::default()).await;
+    let aborts = enqueue(&pool, &FLAKY, &flaky(5, true), TriggerOptions::default()).await;
+    // A stored payload that fails validation: an unknown key.
+    let invalid = enqueue(
+        &pool,
+        &FLAKY,
+        &json!({ "failTimes": 0, "bogus": 1 }),
+        TriggerOptions::default(),
+    )
+    .await;
+    let out_of_range = enqueue(
+        &pool,
+        &FLAKY,
+        &json!({ "failTimes": 1000 }),
+        TriggerOptions::default(),
+    )
+    .await;
+    let ids = [
+        succeeds.clone(),
+        exhausts.clone(),
+        aborts.clone(),
+        invalid.clone(),
+        out_of_range.clone(),
+    ];
+    drain_until_final(&pool, &ids, Duration::from_secs(30)).await;
+
+    let r = run(&pool, &succeeds).await;
+    assert_eq!((r.status(), r.attempt), (RunStatus::Completed, 3));
+    assert_eq!(r.output, Some(json!({ "succeededOnAttempt": 3 })));
+    assert_eq!(log_count(&pool, &succeeds, "attempt").await, 3);
+
+    let r = run(&pool, &exhausts).await;
+    assert_eq!((r.status(), r.attempt), (RunStatus::Failed, 3));
+    let error = r.error.unwrap();
+    assert_eq!(error["code"], "planned_failure");
+    assert_eq!(error["message"], "planned failure on attempt 3");
+
+    let r = run(&pool, &aborts).await;
+    assert_eq!((r.status(), r.attempt), (RunStatus::Failed, 1));
+    assert_eq!(r.error.unwrap()["code"], "planned_abort");
+
+    for id in [&invalid, &out_of_range] {
+        let r = run(&pool, id).await;
+        assert_eq!((r.status(), r.attempt), (RunStatus::Failed, 1));
+        assert_eq!(r.error.unwrap()["code"], "validation_error");
+        assert_eq!(
+            log_count(&pool, id, "attempt").await,
+            0,
+            "the body never ran"
+        );
+    }
+    assert_eq!(lanes_idle(&pool).await, 0);
+}
+
+fn testbed() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let path = dir.join("examples").join("engine_testbed");
+    assert!(
+        path.exists(),
+        "build the example first: cargo build --examples ({path:?})"
+    );
+    path
+}
+
+fn spawn_worker(
+    url: &str,
+    mode: &str,
+    concurrency: usize,
+    lease_ms: u64,
+    heartbeat_ms: u64,
+) -> Child {
+    Command::new(testbed())
+        .args([
+            url,
+            mode,
+            &concurrency.to_string(),
+            &lease_ms.to_string(),
+            &heartbeat_ms.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn worker")
+}
+
+fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("worker did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn signal(child: &Child, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+async fn wait_for(pool: &PgPool, what: &str, limit: Duration, sql: &str) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let ok: bool = sqlx::query_scalar(sql).fetch_one(pool).await.unwrap();
+        if ok {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+type Interval = (String, DateTime<Utc>, DateTime<Utc>);
+
+async fn intervals(pool: &PgPool) -> Vec<Interval> {
+    sqlx::query_as(
+        "SELECT s.key, s.at, e.at FROM engine_test_log s
+         JOIN engine_test_log e ON e.run_id = s.run_id AND e.event = 'end'
+         WHERE s.event = 'start' ORDER BY s.key, s.at",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+fn assert_lanes_serialized(intervals: &[Interval]) {
+    for pair in intervals.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            assert!(
+                pair[1].1 >= pair[0].2,
+                "runs of key {} overlap: {:?} starts before {:?} ends",
+                pair[0].0,
+                pair[1].1,
+                pair[0].2
+            );
+        }
+    }
+}
+
+fn overlapping_keys(intervals: &[Interval]) -> usize {
+    let mut n = 0;
+    for (i, a) in intervals.iter().enumerate() {
+        for b in &intervals[i + 1..] {
+            if a.0 != b.0 && a.1 < b.2 && b.1 < a.2 {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+#[sqlx::test]
+async fn lanes_hold_across_four_worker_processes(pool: PgPool) {
+    prepare(&pool).await;
+    let url = common::pool_url(&pool);
+    let mut ids = Vec::new();
+    for round in 0..4 {
+        for key in 0..50 {
+            let key = format!("key{key:02}");
+            let _ = round;
+            ids.push(
+                enqueue(
+                    &pool,
+                    &RECORD,
+                    &RecordPayload {
+                        key: key.clone(),
+                        sleep_ms: 15,
+                    },
+                    keyed(&key),
+                )
+                .await,
+            );
+        }
+    }
+    let mut workers: Vec<Child> = (0..4)
+        .map(|_| spawn_worker(&url, "forever", 4, 5_000, 1_000))
+        .collect();
+    wait_for(
+        &pool,
+        "all 200 runs to complete",
+        Duration::from_secs(60),
+        "SELECT count(*) = 200 FROM run WHERE status = 'completed'",
+    )
+    .await;
+    for w in &workers {
+        signal(w, "-TERM");
+    }
+    for w in &mut workers {
+        assert!(wait_exit(w, Duration::from_secs(10)).success());
+    }
+    let intervals = intervals(&pool).await;
+    assert_eq!(intervals.len(), 200, "every run executed exactly once");
+    assert_lanes_serialized(&intervals);
+    assert!(
+        overlapping_keys(&intervals) > 0,
+        "different keys ran in parallel"
+    );
+    let attempts: i32 = sqlx::query_scalar("SELECT max(attempt) FROM run")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(attempts, 1);
+    assert_eq!(lanes_idle(&pool).await, 0);
+}
+
+#[sqlx::test]
+async fn clustered_backlog_stays_serialized_and_fair(pool: PgPool) {
+    prepare(&pool).await;
+    let url = common::pool_url(&pool);
+    // One org's backlog in a block, enqueued first, then ten single runs.
+    for _ in 0..60 {
+        enqueue(
+            &pool,
+            &RECORD,
+            &RecordPayload {
+                key: "big".into(),
+                sleep_ms: 10,
+            },
+            keyed("big"),
+        )
+        .await;
+    }
+    for key in 0..10 {
+        let key = format!("small{key}");
+        enqueue(
+            &pool,
+            &RECORD,
+            &RecordPayload {
+                key: key.clone(),
+                sleep_ms: 10,
+            },
+            keyed(&key),
+        )
+        .await;
+    }
+    let mut workers: Vec<Child> = (0..2)
+        .map(|_| spawn_worker(&url, "drain", 4, 5_000, 1_000))
+        .collect();
+    for w in &mut workers {
+        assert!(wait_exit(w, Duration::from_secs(60)).success());
+    }
+    // A drain may end while the other worker still holds the big lane's last run.
+    drain_until_final(&pool, &[], Duration::from_secs(30)).await;
+    let completed: i64 = sqlx::query_scalar("SELECT count(*) FROM run WHERE status = 'completed'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(completed, 70);
+    let intervals = intervals(&pool).await;
+    assert_lanes_serialized(&intervals);
+    // Fairness: every small lane started before the big lane's fifth run ended.
+    let mut big: Vec<&Interval> = intervals.iter().filter(|i| i.0 == "big").collect();
+    big.sort_by_key(|i| i.1);
+    let last_small_start = intervals
+        .iter()
+        .filter(|i| i.0 != "big")
+        .map(|i| i.1)
+        .max()
+        .unwrap();
+    assert!(
+        last_small_start <= big[4].2,
+        "small lanes waited behind the big backlog"
+    );
+}
+
+#[sqlx::test]
+async fn killed_worker_is_taken_over_without_repeating_steps(pool: PgPool) {
+    prepare(&pool).await;
+    let url = common::pool_url(&pool);
+    let id = enqueue(
+        &pool,
+        &STEPS,
+        &StepsPayload {
+            ticks: 30,
+            tick_ms: 50,
+        },
+        TriggerOptions::default(),
+    )
+    .await;
+    let mut first = spawn_worker(&url, "forever", 1, 1_000, 250);
+    wait_for(
+        &pool,
+        "the first worker to pass a few checkpoints",
+        Duration::from_secs(20),
+        &format!("SELECT coalesce((metadata->>'ticks')::int, 0) >= 3 FROM run WHERE id = '{id}'"),
+    )
+    .await;
+    signal(&first, "-KILL");
+    let _ = first.wait();
+    let killed_at_ticks: i64 = sqlx::query_scalar(&format!(
+        "SELECT (metadata->>'ticks')::bigint FROM run WHERE id = '{id}'"
+    ))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+
+    let mut second = spawn_worker(&url, "forever", 1, 1_000, 250);
+    wait_for(
+        &pool,
+        "the takeover to complete the run",
+        Duration::from_secs(30),
+        &format!("SELECT status = 'completed' FROM run WHERE id = '{id}'"),
+    )
+    .await;
+    signal(&second, "-TERM");
+    assert!(wait_exit(&mut second, Duration::from_secs(10)).success());
+
+    let r = run(&pool, &id).await;
+    assert_eq!(r.attempt, 2, "the lost attempt counts");
+    assert_eq!(r.output, Some(json!({ "first": 42, "ticks": 30 })));
+    assert_eq!(
+        log_count(&pool, &id, "step-one").await,
+        1,
+        "finished step not re-executed"
+    );
+    assert_eq!(
+        log_count(&pool, &id, "resumed").await,
+        1,
+        "resumed from the checkpoint"
+    );
+    assert!(killed_at_ticks >= 3);
+    assert_eq!(lanes_idle(&pool).await, 0);
+}
+
+#[sqlx::test]
+async fn a_worker_that_lost_its_lease_cannot_write(pool: PgPool) {
+    prepare(&pool).await;
+    let id = enqueue(
+        &pool,
+        &STEPS,
+        &StepsPayload {
+            ticks: 1,
+            tick_ms: 1,
+        },
+        TriggerOptions::default(),
+    )
+    .await;
+    let mut conn = pool.acquire().await.unwrap();
+    let queues = registry().queues();
+    let claimed = db::runs::claim(&mut conn, "ghost", 1, 0.05, &queues)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let ghost_token = claimed[0].lease_token.clone();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drain_until_final(&pool, std::slice::from_ref(&id), Duration::from_secs(20)).await;
+    assert_eq!(status(&pool, &id).await, RunStatus::Completed);
+
+    // The ghost's late writes are fenced out.
+    assert!(
+        !db::runs::set_metadata(&mut conn, &id, &ghost_token, &json!({"ghost": true}))
+            .await
+            .unwrap()
+    );
+    let late = db::runs::finish(
+        &mut conn,
+        &[db::runs::Finish {
+            run_id: id.clone(),
+            lease_token: ghost_token.clone(),
+            status: "failed",
+            output: None,
+            error: Some(json!({"code": "ghost", "message": "late"})),
+            run_at: None,
+            refund_attempt: 0,
+        }],
+    )
+    .await
+    .unwrap();
+    assert!(late.is_empty());
+    let r = run(&pool, &id).await;
+    assert_eq!(r.status(), RunStatus::Completed);
+    assert_eq!(r.attempt, 2);
+    assert!(r.metadata.get("ghost").is_none());
+    assert_eq!(lanes_idle(&pool).await, 0);
+}
+
+#[sqlx::test]
+async fn parent_retry_reuses_the_child_result(pool: PgPool) {
+    prepare(&pool).await;
+    let ok = enqueue(
+        &pool,
+        &PARENT,
+        &ParentPayload {
+            key: "p1".into(),
+            child_fails: false,
+        },
+        keyed("org_a"),
+    )
+    .await;
+    let refused = enqueue(
+        &pool,
+        &PARENT,
+        &ParentPayload {
+            key: "p2".into(),
+            child_fails: true,
+        },
+        keyed("org_b"),
+    )
+    .await;
+    // A single slot: the waiting parent must free it for its child (no deadlock).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !(status(&pool, &ok).await.is_final() && status(&pool, &refused).await.is_final()) {
+        assert!(Instant::now() < deadline, "parents did not finish");
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        Worker::new(pool.clone(), registry(), fast_options(WorkerMode::Drain, 1))
+            .run(rx)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let r = run(&pool, &ok).await;
+    assert_eq!((r.status(), r.attempt), (RunStatus::Completed, 2));
+    assert_eq!(r.output, Some(json!({ "child": { "answer": 42 } })));
+    let mut conn = pool.acquire().await.unwrap();
+    let children = db::runs::children(&mut conn, &ok).await.unwrap();
+    assert_eq!(children.len(), 1, "one child for two parent attempts");
+    assert_eq!(log_count(&pool, &children[0].id, "child-ran").await, 1);
+    assert_eq!(log_count(&pool, &ok, "parent-after-child").await, 2);
+
+    let r = run(&pool, &refused).await;
+    assert_eq!(r.status(), RunStatus::Completed);
+    assert_eq!(r.output, Some(json!({ "childError": "child_refused" })));
+    let children = db::runs::children(&mut conn, &refused).await.unwrap();
+    assert_eq!(children.len(), 1);
+    assert_eq!(children[0].status(), RunStatus::Failed);
+    assert_eq!(log_count(&pool, &children[0].id, "child-ran").await, 1);
+    assert_eq!(lanes_idle(&pool).await, 0);
+}
+
+#[sqlx::test]
+async fn sigterm_releases_the_run_without_spending_an_attempt(pool: PgPool) {
+    prepare(&pool).await;
+    let url = common::pool_url(&pool);
+    let id = enqueue(
+        &pool,
+        &STEPS,
+        &StepsPayload {
+            ticks: 40,
+            tick_ms: 50,
+        },
+        TriggerOptions::default(),
+    )
+    .await;
+    let mut worker = spawn_worker(&url, "forever", 2, 30_000, 10_000);
+    wait_for(
+        &pool,
+        "a few checkpoints",
+        Duration::from_secs(20),
+        &format!("SELECT coalesce((metadata->>'ticks')::int, 0) >= 3 FROM run WHERE id = '{id}'"),
+    )
+    .await;
+    let signaled = Instant::now();
+    signal(&worker, "-TERM");
+    let exit = wait_exit(&mut worker, Duration::from_secs(10));
+    assert!(exit.success(), "{exit:?}");
+    assert!(signaled.elapsed() < Duration::from_secs(10));
+    let r = run(&pool, &id).await;
+    assert_eq!(
+        (r.status(), r.attempt),
+        (RunStatus::Queued, 0),
+        "released, attempt not spent"
+    );
+    assert!(r.lease_owner.is_none());
+    assert_eq!(lanes_idle(&pool).await, 0);
+
+    drain_until_final(&pool, std::slice::from_ref(&id), Duration::from_secs(30)).await;
+    let r = run(&pool, &id).await;
+    assert_eq!((r.status(), r.attempt), (RunStatus::Completed, 1));
+    assert_eq!(log_count(&pool, &id, "resumed").await, 1);
+    assert_eq!(log_count(&pool, &id, "step-one").await, 1);
+}
+
+#[sqlx::test]
+async fn cancel_stops_queued_and_executing_runs(pool: PgPool) {
+    prepare(&pool).await;
+    let queued = enqueue(
+        &pool,
+        &RECORD,
+        &RecordPayload {
+            key: "q".into(),
+            sleep_ms: 0,
+        },
+        TriggerOptions {
+            delay: Some(Duration::from_secs(3600)),
+            ..keyed("q")
+        },
+    )
+    .await;
+    let executing = enqueue(
+        &pool,
+        &STEPS,
+        &StepsPayload {
+            ticks: 200,
+            tick_ms: 20,
+        },
+        TriggerOptions::default(),
+    )
+    .await;
+    let (stop_tx, rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(
+        Worker::new(
+            pool.clone(),
+            registry(),
+            fast_options(WorkerMode::UntilStopped, 2),
+        )
+        .run(rx),
+    );
+    wait_for(
+        &pool,
+        "the run to execute",
+        Duration::from_secs(20),
+        &format!(
+            "SELECT coalesce((metadata->>'ticks')::int, 0) >= 2 FROM run WHERE id = '{executing}'"
+        ),
+    )
+    .await;
+
+    for id in [&queued, &executing] {
+        let mut tx = pool.begin().await.unwrap();
+        let canceled = engine::cancel::cancel(&mut tx, id).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(canceled.len(), 1);
+    }
+    let ticks_at_cancel: i64 = sqlx::query_scalar(&format!(
+        "SELECT (metadata->>'ticks')::bigint FROM run WHERE id = '{executing}'"
+    ))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop_tx.send(true).unwrap();
+    let summary = worker.await.unwrap().unwrap();
+    assert_eq!(summary.completed, 0);
+    for id in [&queued, &executing] {
+        assert_eq!(status(&pool, id).await, RunStatus::Canceled);
+    }
+    let ticks_after: i64 = sqlx::query_scalar(&format!(
+        "SELECT (metadata->>'ticks')::bigint FROM run WHERE id = '{executing}'"
+    ))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(
+        ticks_after <= ticks_at_cancel + 1,
+        "the attempt stopped at its next checkpoint"
+    );
+    let mut tx = pool.begin().await.unwrap();
+    assert!(
+        engine::cancel::cancel(&mut tx, &queued)
+            .await
+            .unwrap()
+            .is_empty(),
+        "already ended"
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(lanes_idle(&pool).await, 0);
+    let heads: HashMap<String, Option<DateTime<Utc>>> =
+        sqlx::query_as("SELECT concurrency_key, head_at FROM run_lane")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    assert_eq!(
+        heads.get("q"),
+        Some(&None),
+        "the canceled run left its lane"
+    );
+    let _: Value = json!(null);
+}
