@@ -86,4 +86,7 @@ pub enum Command {
     /// Create, migrate and seed the database
     #[command(subcommand)]
     Db(commands::db::DbCommand),
+    /// Request, watch, work on and cancel invoice exports
+    #[command(subcommand)]
+    Export(commands::export::ExportCommand),
 }

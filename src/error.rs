@@ -86,6 +86,8 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::config::ConfigError,
         crate::db::DbError,
         crate::ids::IdError,
+        crate::exports::request::StartError,
+        crate::exports::cancel::CancelError,
     );
     None
 }

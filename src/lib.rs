@@ -14,6 +14,7 @@ pub mod context;
 pub mod db;
 pub mod engine;
 pub mod error;
+pub mod exports;
 pub mod ids;
 pub mod logging;
 

@@ -77,3 +77,13 @@ pub async fn member_recipient(
     .fetch_optional(conn)
     .await
 }
+
+pub async fn organization_exists(
+    conn: &mut PgConnection,
+    org: &OrgId,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organization WHERE id = $1)")
+        .bind(org.as_str())
+        .fetch_one(conn)
+        .await
+}

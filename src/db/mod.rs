@@ -8,6 +8,7 @@
 //! integration tests against a real PostgreSQL.
 
 pub mod audit_log;
+pub mod exports;
 pub mod invoices;
 pub mod lanes;
 pub mod members;

@@ -112,11 +112,18 @@ pub struct ClaimedRun {
     pub max_duration_ms: Option<i64>,
     pub started_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The run's durable steps so far (a JSON array of `run_step` rows), read in the
+    /// claim itself so that starting an attempt costs no extra round trip.
+    pub steps: Value,
 }
 
 const CLAIMED_COLUMNS: &str =
     "id, task_id, payload, queue, concurrency_key, attempt, max_attempts, lease_token,
-     metadata, parent_run_id, max_duration_ms, started_at, created_at";
+     metadata, parent_run_id, max_duration_ms, started_at, created_at,
+     (SELECT coalesce(jsonb_agg(jsonb_build_object('name', s.name, 'output', s.output,
+                                                   'checkpoint', s.checkpoint,
+                                                   'completed', s.completed_at IS NOT NULL)), '[]'::jsonb)
+      FROM run_step s WHERE s.run_id = id) AS steps";
 
 /// Resumes parents whose child ended. They still hold their lane (a waiting run keeps
 /// its slot), so no lane is touched and no attempt is spent.
@@ -541,6 +548,19 @@ pub async fn cancel_tree(
          SELECT id, task_id, payload, previous_status FROM canceled",
     )
     .bind(root)
+    .fetch_all(conn)
+    .await
+}
+
+/// The children of several parents, oldest first.
+pub async fn children_of_many(
+    conn: &mut PgConnection,
+    parents: &[String],
+) -> Result<Vec<RunRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {RUN_COLUMNS} FROM run WHERE parent_run_id = ANY($1) ORDER BY id"
+    ))
+    .bind(parents)
     .fetch_all(conn)
     .await
 }

@@ -3,22 +3,13 @@
 use serde_json::Value;
 use sqlx::PgConnection;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A step as the claim returns it (see `db::runs::ClaimedRun::steps`).
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct StepRow {
     pub name: String,
     pub output: Option<Value>,
     pub checkpoint: Option<Value>,
     pub completed: bool,
-}
-
-pub async fn load(conn: &mut PgConnection, run_id: &str) -> Result<Vec<StepRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT name, output, checkpoint, completed_at IS NOT NULL AS completed
-         FROM run_step WHERE run_id = $1",
-    )
-    .bind(run_id)
-    .fetch_all(conn)
-    .await
 }
 
 /// Records a finished step's output.

@@ -45,31 +45,29 @@ struct StoredChild {
 }
 
 impl TaskContext {
-    pub(crate) async fn load(
+    pub(crate) fn new(
         pool: PgPool,
         run: ClaimedRun,
         stop: watch::Receiver<bool>,
         events: Option<mpsc::UnboundedSender<WorkerEvent>>,
-    ) -> Result<TaskContext, sqlx::Error> {
-        let mut conn = pool.acquire().await?;
-        let steps = db::steps::load(&mut conn, &run.id)
-            .await?
+    ) -> TaskContext {
+        let steps = serde_json::from_value::<Vec<StepRow>>(run.steps.clone())
+            .unwrap_or_default()
             .into_iter()
             .map(|s| (s.name.clone(), s))
             .collect();
-        drop(conn);
         let metadata = match &run.metadata {
             Value::Object(map) => map.clone(),
             _ => Map::new(),
         };
-        Ok(TaskContext {
+        TaskContext {
             pool,
             run,
             steps,
             metadata,
             stop,
             events,
-        })
+        }
     }
 
     pub fn run_id(&self) -> &str {

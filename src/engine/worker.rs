@@ -551,9 +551,9 @@ async fn execute(
     // Validation first: a run whose payload fails it is failed at once, no retry.
     let result = match task.validate_value(&payload) {
         Err(message) => Err(TaskError::Validation(message)),
-        Ok(()) => match TaskContext::load(pool, run.clone(), stop, events).await {
-            Err(e) => Err(TaskError::from(e)),
-            Ok(mut ctx) => {
+        Ok(()) => {
+            let mut ctx = TaskContext::new(pool, run.clone(), stop, events);
+            {
                 let body =
                     AssertUnwindSafe(task.run_value(&mut ctx, payload.clone())).catch_unwind();
                 let outcome = match max_duration {
@@ -574,7 +574,7 @@ async fn execute(
                     Err(TaskError::retryable("panic", message))
                 })
             }
-        },
+        }
     };
     let elapsed = started.elapsed();
     let ended = |outcome: AttemptOutcome, error: Option<RunError>| WorkerEvent::Ended {

@@ -1,0 +1,48 @@
+//! `export cancel`: cancel a run and its children.
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::context::Context;
+use crate::exports::cancel;
+use crate::ids::{RunId, UserId};
+
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The run to cancel (run_…)
+    #[arg(value_name = "RUN_ID")]
+    pub run_id: String,
+
+    /// Who cancels, for the audit log (default: config `user`; else recorded as system)
+    #[arg(long = "as", value_name = "USER", env = "INVOICECTL_USER")]
+    pub as_user: Option<String>,
+}
+
+pub async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
+    let run_id = RunId::parse(&args.run_id)?;
+    let actor = args
+        .as_user
+        .as_deref()
+        .or(ctx.settings.user.as_deref())
+        .map(UserId::parse)
+        .transpose()?;
+    let pool = ctx.pool(1).await?;
+    let outcome = cancel::cancel(&pool, &run_id, actor.as_ref())
+        .await
+        .with_context(|| format!("cancel of {run_id} refused"))?;
+    if ctx.json {
+        ctx.print_json(&outcome)
+    } else {
+        let children = outcome.canceled_run_ids.len() - 1;
+        ctx.println(&format!(
+            "canceled {} (was {}){}",
+            outcome.run_id,
+            outcome.previous_status,
+            if children > 0 {
+                format!(" and {children} child run(s)")
+            } else {
+                String::new()
+            }
+        ))
+    }
+}

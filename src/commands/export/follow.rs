@@ -1,0 +1,88 @@
+//! Following a run to its end (`start --wait`, `status --watch`): an indicatif bar
+//! fed from the run's metadata when stderr is a terminal, nothing otherwise.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sqlx::PgPool;
+
+use crate::db;
+use crate::error::{CommandError, ExitKind};
+use crate::exports::view::RunView;
+
+pub enum Follow {
+    Ended(RunView),
+    TimedOut(RunView, Duration),
+}
+
+impl Follow {
+    pub fn run(&self) -> &RunView {
+        match self {
+            Follow::Ended(v) | Follow::TimedOut(v, _) => v,
+        }
+    }
+}
+
+/// How often the run row is read: cheap (a primary-key lookup), and fast enough for
+/// a bar that moves once per page.
+const POLL: Duration = Duration::from_millis(200);
+
+pub async fn follow_run(
+    pool: &PgPool,
+    run_id: &str,
+    timeout: Option<Duration>,
+    quiet: bool,
+) -> anyhow::Result<Follow> {
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {prefix} [{bar:30}] {pos}/{len} pages {msg} ({elapsed})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(run_id.to_owned());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    let started = Instant::now();
+    loop {
+        let mut conn = pool.acquire().await?;
+        let run = db::runs::get(&mut conn, run_id).await?.ok_or_else(|| {
+            CommandError::new(ExitKind::NotFound, format!("run {run_id} does not exist"))
+        })?;
+        drop(conn);
+        let view = RunView::leaf(&run);
+        if let Some(bar) = &bar {
+            let meta = |k: &str| view.metadata.get(k).and_then(serde_json::Value::as_u64);
+            bar.set_length(meta("pagesTotal").unwrap_or(0));
+            bar.set_position(meta("pagesDone").unwrap_or(0));
+            bar.set_message(format!(
+                "{} rows, {}",
+                meta("rowsDone").unwrap_or(0),
+                view.status
+            ));
+        }
+        if run.status().is_final() {
+            if let Some(bar) = bar {
+                bar.finish_with_message(format!(
+                    "{} rows, {}",
+                    view.rows().unwrap_or(0),
+                    view.status
+                ));
+            }
+            return Ok(Follow::Ended(view));
+        }
+        if let Some(limit) = timeout
+            && started.elapsed() >= limit
+        {
+            if let Some(bar) = bar {
+                bar.abandon();
+            }
+            return Ok(Follow::TimedOut(view, limit));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}

@@ -1,0 +1,39 @@
+//! `invoicectl export …`: request exports, watch them, run the worker, cancel.
+
+mod cancel;
+mod follow;
+mod start;
+mod status;
+
+use clap::Subcommand;
+
+use crate::context::Context;
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Request an export of an organization's invoices; prints the run id at once
+    ///
+    /// The same org, user and UTC day returns the first run (deduplicated) and writes
+    /// nothing.
+    ///
+    /// Example: invoicectl export start --org org_acme --as user_alice --wait
+    Start(start::StartArgs),
+    /// Show one run (with its child runs) or the most recent runs
+    ///
+    /// Example: invoicectl export status --org org_acme --limit 5
+    Status(status::StatusArgs),
+    /// Cancel a queued, waiting or executing run and its child runs
+    ///
+    /// An executing run stops at its next checkpoint.
+    ///
+    /// Example: invoicectl export cancel run_01jd5x7m3k9q2w8e4r6t0y1u3i
+    Cancel(cancel::CancelArgs),
+}
+
+pub async fn run(cmd: ExportCommand, ctx: &Context) -> anyhow::Result<()> {
+    match cmd {
+        ExportCommand::Start(args) => start::run(args, ctx).await,
+        ExportCommand::Status(args) => status::run(args, ctx).await,
+        ExportCommand::Cancel(args) => cancel::run(args, ctx).await,
+    }
+}

@@ -1,0 +1,96 @@
+//! `export cancel`'s domain: cancel the run and its children, mark the export
+//! canceled and append `export.invoices.canceled`, in one transaction.
+
+use serde::Serialize;
+use sqlx::PgPool;
+
+use crate::db;
+use crate::engine;
+use crate::error::{Classify, ExitKind};
+use crate::ids::{OrgId, RunId, UserId};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CancelError {
+    #[error("run {0} does not exist: check the id with `invoicectl export status`")]
+    UnknownRun(RunId),
+    #[error(
+        "run {run} already ended ({status}): only queued, waiting or executing runs can be canceled"
+    )]
+    AlreadyEnded { run: RunId, status: String },
+    #[error("database error while canceling: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl Classify for CancelError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            CancelError::UnknownRun(_) => ExitKind::NotFound,
+            CancelError::AlreadyEnded { .. } => ExitKind::Invalid,
+            CancelError::Database(_) => ExitKind::Failure,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelOutcome {
+    pub run_id: String,
+    pub previous_status: String,
+    /// Every run canceled: the run first, then its descendants.
+    pub canceled_run_ids: Vec<String>,
+}
+
+pub async fn cancel(
+    pool: &PgPool,
+    run: &RunId,
+    actor: Option<&UserId>,
+) -> Result<CancelOutcome, CancelError> {
+    let mut tx = pool.begin().await?;
+    let canceled = engine::cancel::cancel(&mut tx, run.as_str()).await?;
+    if canceled.is_empty() {
+        let status = db::runs::status(&mut tx, run.as_str()).await?;
+        return Err(match status {
+            None => CancelError::UnknownRun(run.clone()),
+            Some(status) => CancelError::AlreadyEnded {
+                run: run.clone(),
+                status,
+            },
+        });
+    }
+    let previous_status = canceled
+        .iter()
+        .find(|c| c.id == run.as_str())
+        .map(|c| c.previous_status.clone())
+        .unwrap_or_default();
+    if let Some(export) = db::exports::by_run(&mut tx, run.as_str()).await?
+        && let Ok(org) = OrgId::parse(&export.organization_id)
+    {
+        db::tenant::enter(&mut tx, &org).await?;
+        db::exports::mark_ended(&mut tx, run.as_str(), "canceled", "canceled by an operator")
+            .await?;
+        db::audit_log::insert(
+            &mut tx,
+            &db::audit_log::NewEntry {
+                organization_id: Some(org.as_str()),
+                actor_user_id: actor.map(UserId::as_str),
+                action: "export.invoices.canceled",
+                subject_type: "export",
+                subject_id: run.as_str(),
+                payload: serde_json::json!({
+                    "exportId": export.id,
+                    "previousStatus": previous_status,
+                    "canceledRuns": canceled.len(),
+                }),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let mut canceled_run_ids: Vec<String> = canceled.into_iter().map(|c| c.id).collect();
+    canceled_run_ids.sort_by_key(|id| id != run.as_str());
+    Ok(CancelOutcome {
+        run_id: run.to_string(),
+        previous_status,
+        canceled_run_ids,
+    })
+}

@@ -1,0 +1,101 @@
+//! The public shape of a run (SPEC §9), shared by `export status`, `export start
+//! --wait` and the worker's JSON lines, so every command prints the same fields.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::engine::RunRecord;
+
+/// RFC 3339 UTC with milliseconds and `Z`.
+pub fn timestamp(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn opt_timestamp(t: &Option<DateTime<Utc>>) -> Option<String> {
+    t.as_ref().map(timestamp)
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunView {
+    pub run_id: String,
+    pub task_id: String,
+    pub organization_id: Option<String>,
+    pub requested_by: Option<String>,
+    pub status: String,
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub next_attempt_at: Option<String>,
+    pub metadata: Value,
+    pub output: Option<Value>,
+    pub error: Option<Value>,
+    pub tags: Vec<String>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub children: Option<Vec<RunView>>,
+}
+
+impl RunView {
+    /// A run without its children (a child, or a run whose children were not read).
+    pub fn leaf(run: &RunRecord) -> RunView {
+        let field = |name: &str| {
+            run.payload
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        RunView {
+            run_id: run.id.clone(),
+            task_id: run.task_id.clone(),
+            organization_id: field("organizationId"),
+            requested_by: field("requestedBy"),
+            status: run.status.clone(),
+            attempt: run.attempt,
+            max_attempts: run.max_attempts,
+            next_attempt_at: opt_timestamp(&run.next_attempt_at()),
+            metadata: run.metadata.clone(),
+            output: run.output.clone(),
+            error: run.error.clone(),
+            tags: run.tags.clone(),
+            created_at: timestamp(&run.created_at),
+            started_at: opt_timestamp(&run.started_at),
+            finished_at: opt_timestamp(&run.finished_at),
+            children: None,
+        }
+    }
+
+    pub fn with_children(run: &RunRecord, children: &[RunRecord]) -> RunView {
+        RunView {
+            children: Some(children.iter().map(RunView::leaf).collect()),
+            ..RunView::leaf(run)
+        }
+    }
+
+    /// `pagesDone/pagesTotal`, or `-` before the task counted the pages.
+    pub fn progress(&self) -> String {
+        let get = |k: &str| self.metadata.get(k).and_then(Value::as_u64);
+        match (get("pagesDone"), get("pagesTotal")) {
+            (Some(done), Some(total)) => format!("{done}/{total}"),
+            _ => "-".to_owned(),
+        }
+    }
+
+    pub fn rows(&self) -> Option<u64> {
+        self.metadata.get("rowsDone").and_then(Value::as_u64)
+    }
+
+    pub fn download_url(&self) -> Option<&str> {
+        self.metadata.get("downloadUrl").and_then(Value::as_str)
+    }
+
+    /// `code: message` of the error, if any.
+    pub fn error_line(&self) -> Option<String> {
+        let error = self.error.as_ref()?;
+        let code = error.get("code").and_then(Value::as_str).unwrap_or("error");
+        let message = error.get("message").and_then(Value::as_str).unwrap_or("");
+        Some(format!("{code}: {message}"))
+    }
+}
