@@ -6,6 +6,7 @@
 //! - [`config`]: flag > env > file > default (§1); [`error`]: exit codes (§2).
 //! - [`ids`]: identifiers and their validation (§3).
 //! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
+//! - [`exports`]: the export task's domain pieces: the CSV file (§7.3).
 
 pub mod cli;
 pub mod commands;

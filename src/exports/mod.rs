@@ -4,6 +4,7 @@
 //! claimed.
 
 pub mod cancel;
+pub mod csv;
 pub mod request;
 pub mod task;
 pub mod view;

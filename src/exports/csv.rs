@@ -1,0 +1,865 @@
+//! The invoice CSV of SPEC §7.3 and the resumable file it is written to.
+//!
+//! Two layers, both free of runs and of the database (the caller hands in rows and
+//! byte offsets):
+//! - [`InvoiceCsvWriter`] turns [`InvoiceRow`]s into CSV on any `io::Write`, one row
+//!   at a time through fixed, reused buffers, so memory does not grow with the export.
+//! - [`ExportFile`] is one run's file on disk. Pages are appended to a hidden partial
+//!   file and are durable before [`ExportFile::write_page`] returns their end offset,
+//!   so the caller may checkpoint that offset. A resumed run truncates back to its last
+//!   checkpoint and continues; because the bytes are a pure function of the rows, the
+//!   finished file equals an uninterrupted run's. [`ExportFile::publish`] renames it
+//!   into place atomically.
+//!
+//! Formatting decisions where the SPEC leaves a choice:
+//! - Records end in CRLF, the terminator RFC 4180 specifies (embedded line breaks
+//!   inside a quoted field are kept as they are in the data). A field is quoted only
+//!   when it contains a comma, a double quote, CR or LF. UTF-8 without a BOM.
+//! - `amount` is computed with integer arithmetic only: the magnitude is taken as
+//!   `u64` so `i64::MIN` has one, and split by `10^minor_unit`. Zero is `0.00` (never
+//!   `-0.00`); 0-decimal currencies have no decimal point.
+//! - Timestamps are `YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]Z`: the fraction is
+//!   left out when zero, else it is the shortest of millisecond, microsecond or
+//!   nanosecond precision that is exact (chrono's `SecondsFormat::AutoSi`, which it
+//!   matches byte for byte), so `.250Z`, not `.25Z`. PostgreSQL stores microseconds,
+//!   so real data needs at most 6 digits.
+//! - A text cell (`number`, `customer_name`, `customer_email`) starting with `=`, `+`,
+//!   `-`, `@`, tab or CR gets a leading `'` (OWASP CSV injection). Ids, currency and
+//!   status are constrained by the schema and are written as they are.
+
+use std::borrow::Cow;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::mem;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
+use url::Url;
+
+use crate::db::invoices::InvoiceRow;
+use crate::ids::{OrgId, RunId};
+
+/// The header row, in column order.
+pub const HEADER: [&str; 9] = [
+    "invoice_id",
+    "number",
+    "customer_name",
+    "customer_email",
+    "currency",
+    "amount",
+    "status",
+    "issued_at",
+    "due_at",
+];
+
+/// Bytes the CSV writer buffers before it writes to the file: large enough that a page
+/// costs few write syscalls, small and fixed so memory does not depend on page size.
+const BUFFER_CAPACITY: usize = 64 * 1024;
+
+/// The ISO 4217 minor unit (digits after the decimal point) of a currency code.
+/// Codes ISO lists without a minor unit (metals, XDR…) and unknown codes use 2, as
+/// SPEC §7.3 says.
+pub fn minor_unit(currency: &str) -> u32 {
+    match currency {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
+        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        "CLF" | "UYW" => 4,
+        _ => 2,
+    }
+}
+
+/// `amount_cents` (in the currency's minor unit) as an exact decimal in the major
+/// unit: `-1250` USD → `-12.50`, `500` JPY → `500`, `1250` KWD → `1.250`.
+pub fn format_amount(amount_cents: i64, currency: &str) -> String {
+    let mut out = String::with_capacity(24);
+    push_amount(&mut out, amount_cents, currency);
+    out
+}
+
+/// A timestamp as RFC 3339 UTC with `Z` and a fraction only when it is non-zero (see
+/// the module doc). Years outside 0000–9999 have no RFC 3339 spelling; they get
+/// chrono's expanded form (`+10000-01-01T00:00:00Z`) rather than a panic.
+pub fn format_timestamp(ts: &DateTime<Utc>) -> String {
+    let mut out = String::with_capacity(32);
+    push_timestamp(&mut out, ts);
+    out
+}
+
+/// A text cell made safe to open in a spreadsheet: a value that a spreadsheet would
+/// read as a formula gets a leading `'`.
+pub fn neutralise(text: &str) -> Cow<'_, str> {
+    if needs_neutralising(text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+fn needs_neutralising(text: &str) -> bool {
+    matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
+fn push_amount(out: &mut String, amount_cents: i64, currency: &str) {
+    let digits = minor_unit(currency);
+    // -i64::MIN overflows; its magnitude fits in u64.
+    let magnitude = amount_cents.unsigned_abs();
+    if amount_cents < 0 {
+        out.push('-');
+    }
+    let scale = 10u64.pow(digits);
+    push_u64(out, magnitude / scale);
+    if digits > 0 {
+        out.push('.');
+        push_padded(out, magnitude % scale, digits as usize);
+    }
+}
+
+fn push_timestamp(out: &mut String, ts: &DateTime<Utc>) {
+    let year = ts.year();
+    if !(0..=9999).contains(&year) {
+        out.push_str(&ts.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        return;
+    }
+    push_padded(out, u64::from(year.unsigned_abs()), 4);
+    out.push('-');
+    push_padded(out, u64::from(ts.month()), 2);
+    out.push('-');
+    push_padded(out, u64::from(ts.day()), 2);
+    out.push('T');
+    push_padded(out, u64::from(ts.hour()), 2);
+    out.push(':');
+    push_padded(out, u64::from(ts.minute()), 2);
+    out.push(':');
+    let (mut second, mut nanos) = (ts.second(), ts.nanosecond());
+    // chrono encodes a leap second as second 59 with nanos ≥ 1e9; RFC 3339 spells it 60.
+    if nanos >= 1_000_000_000 {
+        second += 1;
+        nanos -= 1_000_000_000;
+    }
+    push_padded(out, u64::from(second), 2);
+    if nanos != 0 {
+        out.push('.');
+        let nanos = u64::from(nanos);
+        if nanos % 1_000_000 == 0 {
+            push_padded(out, nanos / 1_000_000, 3);
+        } else if nanos % 1_000 == 0 {
+            push_padded(out, nanos / 1_000, 6);
+        } else {
+            push_padded(out, nanos, 9);
+        }
+    }
+    out.push('Z');
+}
+
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+}
+
+/// Exactly `width` digits, zero-padded; `n` must be below `10^width`.
+fn push_padded(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    for slot in digits[..width].iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend(digits[..width].iter().map(|&d| char::from(d)));
+}
+
+/// The I/O error inside a `csv` error, so callers see the real kind (disk full,
+/// broken pipe); the csv crate's own conversion would flatten it to `Other`.
+fn into_io(err: ::csv::Error) -> io::Error {
+    if !err.is_io_error() {
+        return io::Error::other(err);
+    }
+    match err.into_kind() {
+        ::csv::ErrorKind::Io(err) => err,
+        kind => io::Error::other(format!("{kind:?}")),
+    }
+}
+
+/// Streams invoice rows as SPEC §7.3 CSV to any writer. Output is buffered: call
+/// [`flush`](Self::flush) (or [`into_inner`](Self::into_inner)) before relying on
+/// what the inner writer holds.
+pub struct InvoiceCsvWriter<W: Write> {
+    csv: ::csv::Writer<W>,
+    /// Reused for every computed cell so formatting a row allocates nothing.
+    scratch: String,
+}
+
+impl<W: Write> InvoiceCsvWriter<W> {
+    pub fn new(inner: W) -> Self {
+        let csv = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::CRLF)
+            .quote_style(::csv::QuoteStyle::Necessary)
+            .buffer_capacity(BUFFER_CAPACITY)
+            .from_writer(inner);
+        InvoiceCsvWriter {
+            csv,
+            scratch: String::with_capacity(64),
+        }
+    }
+
+    /// Writes the header row ([`HEADER`]).
+    pub fn write_header(&mut self) -> io::Result<()> {
+        self.csv.write_record(HEADER).map_err(into_io)
+    }
+
+    /// Writes one invoice as one record.
+    pub fn write_row(&mut self, row: &InvoiceRow) -> io::Result<()> {
+        self.write_row_csv(row).map_err(into_io)
+    }
+
+    fn write_row_csv(&mut self, row: &InvoiceRow) -> ::csv::Result<()> {
+        self.csv.write_field(&row.id)?;
+        self.write_text(&row.number)?;
+        self.write_text(&row.customer_name)?;
+        match &row.customer_email {
+            Some(email) => self.write_text(email)?,
+            None => self.csv.write_field("")?,
+        }
+        self.csv.write_field(&row.currency)?;
+        self.scratch.clear();
+        push_amount(&mut self.scratch, row.amount_cents, &row.currency);
+        self.csv.write_field(&self.scratch)?;
+        self.csv.write_field(&row.status)?;
+        self.scratch.clear();
+        push_timestamp(&mut self.scratch, &row.issued_at);
+        self.csv.write_field(&self.scratch)?;
+        match &row.due_at {
+            Some(due) => {
+                self.scratch.clear();
+                push_timestamp(&mut self.scratch, due);
+                self.csv.write_field(&self.scratch)?;
+            }
+            None => self.csv.write_field("")?,
+        }
+        self.csv.write_record(None::<&[u8]>)
+    }
+
+    fn write_text(&mut self, text: &str) -> ::csv::Result<()> {
+        if needs_neutralising(text) {
+            self.scratch.clear();
+            self.scratch.push('\'');
+            self.scratch.push_str(text);
+            self.csv.write_field(&self.scratch)
+        } else {
+            self.csv.write_field(text)
+        }
+    }
+
+    /// Writes the buffered bytes through to the inner writer and flushes it.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.csv.flush()
+    }
+
+    pub fn get_ref(&self) -> &W {
+        self.csv.get_ref()
+    }
+
+    /// Flushes and returns the inner writer.
+    pub fn into_inner(self) -> io::Result<W> {
+        self.csv.into_inner().map_err(|e| {
+            let kind = e.error().kind();
+            io::Error::new(kind, e.error().to_string())
+        })
+    }
+}
+
+/// What one [`ExportFile::write_page`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageWritten {
+    /// Rows in this page.
+    pub rows: u64,
+    /// The file's length after this page (header included): the checkpoint's byte
+    /// offset. It is on disk when `write_page` returns.
+    pub bytes_total: u64,
+}
+
+/// An I/O error with the file it happened to, so the operator can act on it.
+#[derive(Debug, thiserror::Error)]
+#[error("{action} {}", path.display())]
+pub struct FileError {
+    action: &'static str,
+    path: PathBuf,
+    #[source]
+    source: io::Error,
+}
+
+fn at_path(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> io::Error {
+    let path = path.to_path_buf();
+    move |source| {
+        io::Error::new(
+            source.kind(),
+            FileError {
+                action,
+                path,
+                source,
+            },
+        )
+    }
+}
+
+/// Where a run's finished CSV is published: `<export_dir>/<org>/<run_id>.csv`.
+pub fn published_path(export_dir: &Path, org: &OrgId, run: &RunId) -> PathBuf {
+    export_dir.join(org.as_str()).join(format!("{run}.csv"))
+}
+
+/// Where a run's CSV is written until it is published:
+/// `<export_dir>/<org>/.<run_id>.csv.partial` (hidden, and never mistaken for a
+/// finished export).
+pub fn partial_path(export_dir: &Path, org: &OrgId, run: &RunId) -> PathBuf {
+    export_dir
+        .join(org.as_str())
+        .join(format!(".{run}.csv.partial"))
+}
+
+/// The `file://` URL of an existing file (the `downloadUrl` of SPEC §7.3). The path is
+/// canonicalised first: a relative export dir becomes absolute, and a `..` or symlink
+/// is resolved by the filesystem rather than collapsed textually by whoever parses
+/// the URL. Characters outside the URL path set (space, `#`, `%`, `?`, non-ASCII…) are
+/// percent-encoded.
+pub fn file_url(path: &Path) -> io::Result<Url> {
+    let absolute = fs::canonicalize(path).map_err(at_path("cannot resolve", path))?;
+    Url::from_file_path(&absolute).map_err(|()| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} has no file:// URL", absolute.display()),
+        )
+    })
+}
+
+/// Makes a directory's entries (a created or renamed file) durable; a file's own fsync
+/// does not cover its name.
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(at_path("cannot fsync directory", dir))
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+/// One run's CSV file, written page by page and resumable at any byte offset that a
+/// previous [`write_page`](Self::write_page) returned.
+///
+/// All calls block on file I/O (including an fsync per page): from async code, run
+/// them in `tokio::task::spawn_blocking` (the type is `Send`).
+///
+/// If a call fails, the file's tail is unknown: further writes and `publish` are
+/// refused until [`resume_at`](Self::resume_at) rewinds to the last committed
+/// checkpoint.
+pub struct ExportFile {
+    dir: PathBuf,
+    partial: PathBuf,
+    published: PathBuf,
+    /// The handle used for truncation, seeking and fsync. `out` writes through a
+    /// duplicate of it, which shares the file offset.
+    file: File,
+    out: InvoiceCsvWriter<File>,
+    /// Bytes in the file after the last completed page (or rewind).
+    len: u64,
+    poisoned: bool,
+}
+
+impl ExportFile {
+    /// Opens the run's partial file positioned at `offset`: the `bytes_total` of the
+    /// last committed checkpoint, or 0 to start over (the file and the org directory
+    /// are created if missing; leftovers are truncated).
+    ///
+    /// A non-zero offset needs the partial file to exist and to hold at least `offset`
+    /// bytes ending in a complete record; anything after it is cut off.
+    pub fn open(export_dir: &Path, org: &OrgId, run: &RunId, offset: u64) -> io::Result<Self> {
+        let dir = export_dir.join(org.as_str());
+        let partial = partial_path(export_dir, org, run);
+        let file = if offset == 0 {
+            fs::create_dir_all(&dir).map_err(at_path("cannot create export directory", &dir))?;
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&partial)
+                .map_err(at_path("cannot create", &partial))?;
+            // A checkpoint will soon vouch for bytes in this file: its name (and the org
+            // directory's) must survive a crash as well as its data.
+            sync_dir(export_dir)?;
+            sync_dir(&dir)?;
+            file
+        } else {
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&partial)
+                .map_err(at_path("cannot reopen the partial export", &partial))?
+        };
+        let out =
+            InvoiceCsvWriter::new(file.try_clone().map_err(at_path("cannot open", &partial))?);
+        let mut export = ExportFile {
+            dir,
+            partial,
+            published: published_path(export_dir, org, run),
+            file,
+            out,
+            len: 0,
+            poisoned: true,
+        };
+        export.resume_at(offset)?;
+        Ok(export)
+    }
+
+    /// Rewinds to `offset` (a previously returned `bytes_total`, or 0): the file is
+    /// truncated there and the next page is appended from there; the header is written
+    /// again only at 0. Also the way out of a failed call.
+    pub fn resume_at(&mut self, offset: u64) -> io::Result<()> {
+        self.poisoned = true;
+        let partial = self.partial.clone();
+        self.rewind(offset)
+            .map_err(at_path("cannot resume the partial export", &partial))?;
+        self.poisoned = false;
+        Ok(())
+    }
+
+    fn rewind(&mut self, offset: u64) -> io::Result<()> {
+        let fresh = InvoiceCsvWriter::new(self.file.try_clone()?);
+        // The old writer flushes whatever a failed page left in its buffer as it drops;
+        // the truncation below cuts that off again.
+        drop(mem::replace(&mut self.out, fresh));
+        let len = self.file.metadata()?.len();
+        if len < offset {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("the file holds {len} bytes, fewer than the checkpoint's {offset}"),
+            ));
+        }
+        if offset > 0 {
+            // Every page ends in CRLF. Anything else before the offset means the
+            // checkpoint and the file disagree (a changed file, another run's offset):
+            // refuse rather than splice mid-record. An LF inside a quoted field would
+            // pass, so this is a guard, not a proof.
+            let mut last = [0u8; 1];
+            self.file.seek(SeekFrom::Start(offset - 1))?;
+            self.file.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("byte offset {offset} is not the end of a CSV record"),
+                ));
+            }
+        }
+        self.file.set_len(offset)?;
+        self.file.seek(SeekFrom::Start(offset))?;
+        self.len = offset;
+        Ok(())
+    }
+
+    /// Appends one page (the header first when the file is empty), then flushes and
+    /// fsyncs, so the returned `bytes_total` is durable before the caller commits it.
+    pub fn write_page(&mut self, rows: &[InvoiceRow]) -> io::Result<PageWritten> {
+        self.check_usable()?;
+        self.poisoned = true;
+        let partial = self.partial.clone();
+        let bytes_total = self
+            .append(rows)
+            .map_err(at_path("cannot write", &partial))?;
+        self.len = bytes_total;
+        self.poisoned = false;
+        Ok(PageWritten {
+            rows: rows.len() as u64,
+            bytes_total,
+        })
+    }
+
+    fn append(&mut self, rows: &[InvoiceRow]) -> io::Result<u64> {
+        if self.len == 0 {
+            self.out.write_header()?;
+        }
+        for row in rows {
+            self.out.write_row(row)?;
+        }
+        self.out.flush()?;
+        self.file.sync_data()?;
+        self.file.stream_position()
+    }
+
+    /// Bytes in the file after the last completed page.
+    pub fn bytes_written(&self) -> u64 {
+        self.len
+    }
+
+    pub fn partial_path(&self) -> &Path {
+        &self.partial
+    }
+
+    pub fn published_path(&self) -> &Path {
+        &self.published
+    }
+
+    /// Finishes the file: writes the header if no page was written (an org without
+    /// invoices still gets one), fsyncs, renames the partial file to
+    /// `<export_dir>/<org>/<run_id>.csv` (atomic: readers see no file or the whole
+    /// file), fsyncs the directory, and returns the published path.
+    pub fn publish(mut self) -> io::Result<PathBuf> {
+        self.check_usable()?;
+        if self.len == 0 {
+            self.write_page(&[])?;
+        }
+        self.out
+            .flush()
+            .and_then(|()| self.file.sync_all())
+            .map_err(at_path("cannot fsync", &self.partial))?;
+        fs::rename(&self.partial, &self.published)
+            .map_err(at_path("cannot publish the export as", &self.published))?;
+        sync_dir(&self.dir)?;
+        Ok(self.published)
+    }
+
+    fn check_usable(&self) -> io::Result<()> {
+        if self.poisoned {
+            return Err(io::Error::other(format!(
+                "{} is in an unknown state after a failed write: resume it at the last checkpoint",
+                self.partial.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn ts(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn row(id: &str) -> InvoiceRow {
+        InvoiceRow {
+            id: id.to_owned(),
+            number: "INV-0001".to_owned(),
+            customer_name: "Acme Ltd".to_owned(),
+            customer_email: Some("billing@acme.test".to_owned()),
+            currency: "USD".to_owned(),
+            amount_cents: 123_456,
+            status: "paid".to_owned(),
+            issued_at: ts("2025-01-01T09:00:00Z"),
+            due_at: Some(ts("2025-01-31T09:00:00.250Z")),
+        }
+    }
+
+    fn to_csv(rows: &[InvoiceRow]) -> Vec<u8> {
+        let mut w = InvoiceCsvWriter::new(Vec::new());
+        w.write_header().unwrap();
+        for r in rows {
+            w.write_row(r).unwrap();
+        }
+        w.into_inner().unwrap()
+    }
+
+    /// Reads the CSV back as strings, header included.
+    fn parse(bytes: &[u8]) -> Vec<Vec<String>> {
+        ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes)
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    }
+
+    #[test]
+    fn export_file_can_move_to_a_blocking_thread() {
+        fn assert_send<T: Send + 'static>() {}
+        assert_send::<ExportFile>();
+    }
+
+    #[test]
+    fn amounts_from_the_spec_and_brief() {
+        assert_eq!(format_amount(-1250, "USD"), "-12.50");
+        assert_eq!(format_amount(500, "JPY"), "500");
+        assert_eq!(format_amount(1250, "KWD"), "1.250");
+        assert_eq!(format_amount(-5, "USD"), "-0.05");
+    }
+
+    #[test]
+    fn amounts_zero_negative_and_per_currency() {
+        assert_eq!(format_amount(0, "USD"), "0.00");
+        assert_eq!(format_amount(0, "JPY"), "0");
+        assert_eq!(format_amount(0, "KWD"), "0.000");
+        assert_eq!(format_amount(-1, "KWD"), "-0.001");
+        assert_eq!(format_amount(-500, "JPY"), "-500");
+        assert_eq!(format_amount(-500, "KRW"), "-500");
+        assert_eq!(format_amount(1, "EUR"), "0.01");
+        assert_eq!(format_amount(100, "GBP"), "1.00");
+        assert_eq!(format_amount(12_345, "CLF"), "1.2345");
+        assert_eq!(format_amount(-7, "CLF"), "-0.0007");
+        assert_eq!(format_amount(12_345, "BHD"), "12.345");
+        // Unknown codes, and ISO codes without a minor unit, use 2.
+        assert_eq!(format_amount(-1250, "ZZZ"), "-12.50");
+        assert_eq!(format_amount(1250, "XAU"), "12.50");
+        assert_eq!(format_amount(1250, ""), "12.50");
+    }
+
+    #[test]
+    fn amounts_at_the_i64_limits_do_not_panic() {
+        assert_eq!(format_amount(i64::MIN, "USD"), "-92233720368547758.08");
+        assert_eq!(format_amount(i64::MAX, "USD"), "92233720368547758.07");
+        assert_eq!(format_amount(i64::MIN, "JPY"), "-9223372036854775808");
+        assert_eq!(format_amount(i64::MIN, "KWD"), "-9223372036854775.808");
+        assert_eq!(format_amount(i64::MIN, "CLF"), "-922337203685477.5808");
+        assert_eq!(format_amount(i64::MIN + 1, "USD"), "-92233720368547758.07");
+    }
+
+    #[test]
+    fn amounts_match_an_i128_reference() {
+        let reference = |cents: i64, digits: u32| -> String {
+            let scale = 10i128.pow(digits);
+            let v = i128::from(cents);
+            let sign = if v < 0 { "-" } else { "" };
+            let (int, frac) = (v.abs() / scale, v.abs() % scale);
+            if digits == 0 {
+                format!("{sign}{int}")
+            } else {
+                format!("{sign}{int}.{frac:0width$}", width = digits as usize)
+            }
+        };
+        // A deterministic spread of magnitudes, both signs, around every power of 10.
+        let mut values = vec![0, 1, -1, 9, 10, 99, 100, 101, 999, 1000, i64::MAX, i64::MIN];
+        let mut p = 1i64;
+        while let Some(next) = p.checked_mul(10) {
+            values.extend([p - 1, p, p + 1, -(p - 1), -p, -(p + 1)]);
+            p = next;
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(x as i64 >> (x % 60));
+        }
+        for v in values {
+            for (currency, digits) in [("USD", 2), ("JPY", 0), ("KWD", 3), ("CLF", 4)] {
+                assert_eq!(
+                    format_amount(v, currency),
+                    reference(v, digits),
+                    "{v} {currency}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn timestamps_with_and_without_fractions() {
+        assert_eq!(
+            format_timestamp(&ts("2025-01-01T09:00:00Z")),
+            "2025-01-01T09:00:00Z"
+        );
+        assert_eq!(
+            format_timestamp(&ts("2025-01-01T09:00:00.250Z")),
+            "2025-01-01T09:00:00.250Z"
+        );
+        assert_eq!(
+            format_timestamp(&ts("2025-01-01T09:00:00.000001Z")),
+            "2025-01-01T09:00:00.000001Z"
+        );
+        assert_eq!(
+            format_timestamp(&ts("2025-01-01T09:00:00.1234Z")),
+            "2025-01-01T09:00:00.123400Z"
+        );
+        assert_eq!(
+            format_timestamp(&ts("2025-12-31T23:59:59.123456789Z")),
+            "2025-12-31T23:59:59.123456789Z"
+        );
+        // Input in another offset is written in UTC.
+        assert_eq!(
+            format_timestamp(&ts("2025-06-01T02:30:00+02:00")),
+            "2025-06-01T00:30:00Z"
+        );
+        assert_eq!(
+            format_timestamp(&ts("0001-01-01T00:00:00Z")),
+            "0001-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            format_timestamp(&ts("9999-12-31T23:59:59.999999Z")),
+            "9999-12-31T23:59:59.999999Z"
+        );
+    }
+
+    #[test]
+    fn timestamps_at_the_edges_do_not_panic() {
+        let leap = Utc.from_utc_datetime(
+            &chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+                .unwrap()
+                .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+                .unwrap(),
+        );
+        assert_eq!(format_timestamp(&leap), "2016-12-31T23:59:60.500Z");
+        for t in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            assert_eq!(
+                format_timestamp(&t),
+                t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+            );
+        }
+        let year_zero = Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(format_timestamp(&year_zero), "0000-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn timestamps_match_chrono_auto_si() {
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        for i in 0..20_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let secs = (x % 253_402_300_800) as i64; // 1970 ..= 9999
+            let nanos = match i % 4 {
+                0 => 0,
+                1 => (x >> 40) as u32 % 1000 * 1_000_000,
+                2 => (x >> 30) as u32 % 1_000_000 * 1000,
+                _ => (x >> 20) as u32 % 1_000_000_000,
+            };
+            let t = DateTime::from_timestamp(secs, nanos).unwrap();
+            assert_eq!(
+                format_timestamp(&t),
+                t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+            );
+        }
+    }
+
+    #[test]
+    fn neutralises_formula_prefixes_only() {
+        for hostile in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise(hostile), format!("'{hostile}"));
+        }
+        for benign in ["", "a=1", " =1", "'=1", "Zoë", "1-2"] {
+            assert_eq!(neutralise(benign), benign);
+        }
+    }
+
+    #[test]
+    fn header_terminator_and_minimal_quoting_are_exact() {
+        let bytes = to_csv(&[row("inv_1")]);
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(
+            text,
+            "invoice_id,number,customer_name,customer_email,currency,amount,status,issued_at,due_at\r\n\
+             inv_1,INV-0001,Acme Ltd,billing@acme.test,USD,1234.56,paid,2025-01-01T09:00:00Z,2025-01-31T09:00:00.250Z\r\n"
+        );
+        assert!(!text.starts_with('\u{feff}'));
+    }
+
+    #[test]
+    fn nulls_are_empty_cells() {
+        let mut r = row("inv_1");
+        r.customer_email = None;
+        r.due_at = None;
+        let bytes = to_csv(&[r]);
+        assert!(
+            String::from_utf8(bytes.clone())
+                .unwrap()
+                .ends_with(",paid,2025-01-01T09:00:00Z,\r\n")
+        );
+        let records = parse(&bytes);
+        assert_eq!(records[1][3], "");
+        assert_eq!(records[1][8], "");
+    }
+
+    #[test]
+    fn hostile_text_round_trips_through_a_csv_reader() {
+        let cases: &[(&str, &str)] = &[
+            ("a,b", "a,b"),
+            ("say \"hi\"", "say \"hi\""),
+            ("line1\nline2", "line1\nline2"),
+            ("line1\r\nline2", "line1\r\nline2"),
+            ("cr\ronly", "cr\ronly"),
+            ("Zoë Ångström 日本 🚀", "Zoë Ångström 日本 🚀"),
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("+1-555", "'+1-555"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("", ""),
+            ("  leading spaces ", "  leading spaces "),
+            ("'already quoted", "'already quoted"),
+        ];
+        let rows: Vec<InvoiceRow> = cases
+            .iter()
+            .enumerate()
+            .map(|(i, (raw, _))| InvoiceRow {
+                id: format!("inv_{i:03}"),
+                number: raw.to_string(),
+                customer_name: raw.to_string(),
+                customer_email: Some(raw.to_string()),
+                currency: "EUR".to_owned(),
+                amount_cents: -(i as i64),
+                status: "open".to_owned(),
+                issued_at: ts("2025-03-04T05:06:07Z"),
+                due_at: None,
+            })
+            .collect();
+        let records = parse(&to_csv(&rows));
+        assert_eq!(records.len(), cases.len() + 1);
+        assert_eq!(records[0], HEADER);
+        for (i, (_, expected)) in cases.iter().enumerate() {
+            let rec = &records[i + 1];
+            assert_eq!(rec.len(), 9);
+            assert_eq!(rec[0], format!("inv_{i:03}"));
+            assert_eq!(rec[1], *expected, "number of case {i}");
+            assert_eq!(rec[2], *expected, "customer_name of case {i}");
+            assert_eq!(rec[3], *expected, "customer_email of case {i}");
+            assert_eq!(rec[5], format_amount(-(i as i64), "EUR"));
+        }
+    }
+
+    #[test]
+    fn only_text_cells_are_neutralised() {
+        let r = InvoiceRow {
+            id: "-inv".to_owned(),
+            currency: "=US".to_owned(),
+            status: "+paid".to_owned(),
+            amount_cents: -100,
+            ..row("x")
+        };
+        let records = parse(&to_csv(&[r]));
+        assert_eq!(records[1][0], "-inv");
+        assert_eq!(records[1][4], "=US");
+        assert_eq!(records[1][5], "-1.00");
+        assert_eq!(records[1][6], "+paid");
+    }
+
+    #[test]
+    fn quotes_only_when_needed() {
+        let r = InvoiceRow {
+            number: "a,b".to_owned(),
+            customer_name: "say \"hi\"".to_owned(),
+            customer_email: Some("x\ny".to_owned()),
+            ..row("inv_1")
+        };
+        let text = String::from_utf8(to_csv(&[r])).unwrap();
+        let line = text.split_once("\r\n").unwrap().1;
+        assert!(
+            line.starts_with("inv_1,\"a,b\",\"say \"\"hi\"\"\",\"x\ny\",USD,1234.56,paid,"),
+            "{line:?}"
+        );
+    }
+}
