@@ -86,4 +86,7 @@ pub enum Command {
     /// Create, migrate and seed the database
     #[command(subcommand)]
     Db(commands::db::DbCommand),
+    /// Manage the addresses the export email is never sent to
+    #[command(subcommand)]
+    Suppression(commands::suppression::SuppressionCommand),
 }

@@ -86,6 +86,9 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::config::ConfigError,
         crate::db::DbError,
         crate::ids::IdError,
+        crate::exports::email::InvalidEmail,
+        crate::exports::email::EmailError,
+        crate::exports::email::SendError,
     );
     None
 }

@@ -6,6 +6,7 @@
 //! - [`config`]: flag > env > file > default (§1); [`error`]: exit codes (§2).
 //! - [`ids`]: identifiers and their validation (§3).
 //! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
+//! - [`exports`]: the export's domain pieces; [`exports::email`] the export-ready email (§7.4).
 
 pub mod cli;
 pub mod commands;
@@ -13,6 +14,7 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod error;
+pub mod exports;
 pub mod ids;
 pub mod logging;
 

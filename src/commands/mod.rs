@@ -3,6 +3,7 @@
 //! print results; the exit code is decided in `crate::error`.
 
 pub mod db;
+pub mod suppression;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -10,5 +11,6 @@ use crate::context::Context;
 pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
     match cli.command {
         Command::Db(cmd) => db::run(cmd, &ctx).await,
+        Command::Suppression(cmd) => suppression::run(cmd, &ctx).await,
     }
 }

@@ -77,3 +77,12 @@ pub async fn member_recipient(
     .fetch_optional(conn)
     .await
 }
+
+/// True when the user exists. Runs outside RLS (for system-wide actions such as the
+/// suppression list, whose actor belongs to no particular organization).
+pub async fn user_exists(conn: &mut PgConnection, user: &UserId) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM app_user WHERE id = $1)")
+        .bind(user.as_str())
+        .fetch_one(conn)
+        .await
+}

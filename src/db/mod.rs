@@ -12,6 +12,7 @@ pub mod invoices;
 pub mod members;
 pub mod seed;
 pub mod setup;
+pub mod suppressions;
 pub mod tenant;
 
 use std::time::Duration;
