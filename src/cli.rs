@@ -89,4 +89,7 @@ pub enum Command {
     /// Request, watch, work on and cancel invoice exports
     #[command(subcommand)]
     Export(commands::export::ExportCommand),
+    /// Manage the addresses the export email is never sent to
+    #[command(subcommand)]
+    Suppression(commands::suppression::SuppressionCommand),
 }

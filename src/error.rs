@@ -88,6 +88,9 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::ids::IdError,
         crate::exports::request::StartError,
         crate::exports::cancel::CancelError,
+        crate::exports::email::InvalidEmail,
+        crate::exports::email::EmailError,
+        crate::exports::email::SendError,
     );
     None
 }

@@ -6,7 +6,8 @@
 //! - [`config`]: flag > env > file > default (§1); [`error`]: exit codes (§2).
 //! - [`ids`]: identifiers and their validation (§3).
 //! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
-//! - [`exports`]: the export task's domain pieces: the CSV file (§7.3).
+//! - [`engine`]: the generic durable run engine (§6): tasks, queues, claims, leases.
+//! - [`exports`]: the export domain (§5, §7): request, task, CSV, email.
 
 pub mod cli;
 pub mod commands;

@@ -4,6 +4,7 @@
 
 pub mod db;
 pub mod export;
+pub mod suppression;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -12,5 +13,6 @@ pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
     match cli.command {
         Command::Db(cmd) => db::run(cmd, &ctx).await,
         Command::Export(cmd) => export::run(cmd, &ctx).await,
+        Command::Suppression(cmd) => suppression::run(cmd, &ctx).await,
     }
 }

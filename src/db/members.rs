@@ -78,12 +78,22 @@ pub async fn member_recipient(
     .await
 }
 
+/// True when the organization exists (outside RLS).
 pub async fn organization_exists(
     conn: &mut PgConnection,
     org: &OrgId,
 ) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organization WHERE id = $1)")
         .bind(org.as_str())
+        .fetch_one(conn)
+        .await
+}
+
+/// True when the user exists. Runs outside RLS (for system-wide actions such as the
+/// suppression list, whose actor belongs to no particular organization).
+pub async fn user_exists(conn: &mut PgConnection, user: &UserId) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM app_user WHERE id = $1)")
+        .bind(user.as_str())
         .fetch_one(conn)
         .await
 }

@@ -16,6 +16,7 @@ pub mod runs;
 pub mod seed;
 pub mod setup;
 pub mod steps;
+pub mod suppressions;
 pub mod tenant;
 
 use std::time::Duration;

@@ -5,6 +5,7 @@
 
 pub mod cancel;
 pub mod csv;
+pub mod email;
 pub mod request;
 pub mod task;
 pub mod view;

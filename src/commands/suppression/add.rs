@@ -1,0 +1,98 @@
+//! `suppression add EMAIL --reason …`: put an address on the list (or change its
+//! reason) and append `email.suppression.added` to the system audit chain, together.
+//!
+//! Decision: re-adding an address with a different reason updates the reason and is
+//! audited (payload `{"reason","previousReason"}`), since it changes what the list
+//! says; re-adding it with the same reason writes nothing, neither row nor audit
+//! entry, so the command is idempotent.
+
+use anyhow::Context as _;
+use clap::Args;
+use serde_json::json;
+
+use super::{ActorArgs, ChangeView, ReasonArg};
+use crate::context::Context;
+use crate::db::DbError;
+use crate::db::audit_log::{self, NewEntry};
+use crate::db::suppressions::{self, Reason, Upsert};
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The address to stop emailing (stored lowercase)
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+
+    /// Why the address is suppressed
+    #[arg(long, value_enum, value_name = "REASON")]
+    pub reason: ReasonArg,
+
+    #[command(flatten)]
+    pub actor: ActorArgs,
+}
+
+pub async fn run(args: AddArgs, ctx: &Context) -> anyhow::Result<()> {
+    let email = super::parse_email(&args.email)?;
+    let actor = super::actor_id(&args.actor, ctx)?;
+    let reason = Reason::from(args.reason);
+    let pool = ctx.pool(2).await?;
+
+    let mut tx = pool.begin().await.map_err(DbError::from)?;
+    super::ensure_actor_exists(&mut tx, actor.as_ref()).await?;
+    let outcome = suppressions::upsert(&mut tx, &email, reason)
+        .await
+        .map_err(DbError::from)
+        .with_context(|| format!("cannot suppress {email}"))?;
+    let payload = match &outcome {
+        Upsert::Added(_) => Some(json!({ "reason": reason.as_str() })),
+        Upsert::ReasonChanged { previous, .. } => Some(json!({
+            "reason": reason.as_str(),
+            "previousReason": previous.as_str(),
+        })),
+        Upsert::Unchanged(_) => None,
+    };
+    if let Some(payload) = payload {
+        audit_log::insert(
+            &mut tx,
+            &NewEntry {
+                organization_id: None,
+                actor_user_id: actor.as_ref().map(|a| a.as_str()),
+                action: "email.suppression.added",
+                subject_type: "email_suppression",
+                subject_id: email.as_str(),
+                payload,
+            },
+        )
+        .await
+        .map_err(DbError::from)
+        .context("cannot append the audit entry; nothing was changed")?;
+    }
+    tx.commit()
+        .await
+        .map_err(DbError::from)
+        .with_context(|| format!("cannot suppress {email}"))?;
+    pool.close().await;
+
+    let (change, previous_reason) = match &outcome {
+        Upsert::Added(_) => ("added", None),
+        Upsert::ReasonChanged { previous, .. } => ("reasonChanged", Some(*previous)),
+        Upsert::Unchanged(_) => ("unchanged", None),
+    };
+    let suppression = outcome.suppression();
+    if ctx.json {
+        ctx.print_json(&ChangeView {
+            suppression,
+            change,
+            previous_reason,
+        })
+    } else {
+        let reason = suppression.reason.as_str();
+        ctx.println(&match previous_reason {
+            None if change == "added" => format!("suppressed {email} ({reason})"),
+            None => format!("{email} is already suppressed ({reason}); nothing changed"),
+            Some(previous) => format!(
+                "{email} was already suppressed ({}); reason is now {reason}",
+                previous.as_str()
+            ),
+        })
+    }
+}

@@ -1,0 +1,80 @@
+//! `suppression remove EMAIL`: take an address off the list and append
+//! `email.suppression.removed` (payload `{"reason"}`: the reason it had) to the system
+//! audit chain, together. An address that is not listed is "not found" (66) and
+//! nothing is written.
+
+use anyhow::Context as _;
+use clap::Args;
+use serde_json::json;
+
+use super::{ActorArgs, ChangeView};
+use crate::context::Context;
+use crate::db::DbError;
+use crate::db::audit_log::{self, NewEntry};
+use crate::db::suppressions;
+use crate::error::{CommandError, ExitKind};
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The address to email again
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+
+    #[command(flatten)]
+    pub actor: ActorArgs,
+}
+
+pub async fn run(args: RemoveArgs, ctx: &Context) -> anyhow::Result<()> {
+    let email = super::parse_email(&args.email)?;
+    let actor = super::actor_id(&args.actor, ctx)?;
+    let pool = ctx.pool(2).await?;
+
+    let mut tx = pool.begin().await.map_err(DbError::from)?;
+    super::ensure_actor_exists(&mut tx, actor.as_ref()).await?;
+    let removed = suppressions::remove(&mut tx, &email)
+        .await
+        .map_err(DbError::from)
+        .with_context(|| format!("cannot remove {email} from the suppression list"))?;
+    let Some(removed) = removed else {
+        // Dropping the transaction rolls it back: nothing was written.
+        return Err(CommandError::new(
+            ExitKind::NotFound,
+            format!(
+                "{email} is not on the suppression list: nothing to remove (see `invoicectl suppression list`)"
+            ),
+        )
+        .into());
+    };
+    audit_log::insert(
+        &mut tx,
+        &NewEntry {
+            organization_id: None,
+            actor_user_id: actor.as_ref().map(|a| a.as_str()),
+            action: "email.suppression.removed",
+            subject_type: "email_suppression",
+            subject_id: email.as_str(),
+            payload: json!({ "reason": removed.reason.as_str() }),
+        },
+    )
+    .await
+    .map_err(DbError::from)
+    .context("cannot append the audit entry; nothing was changed")?;
+    tx.commit()
+        .await
+        .map_err(DbError::from)
+        .with_context(|| format!("cannot remove {email} from the suppression list"))?;
+    pool.close().await;
+
+    if ctx.json {
+        ctx.print_json(&ChangeView {
+            suppression: &removed,
+            change: "removed",
+            previous_reason: None,
+        })
+    } else {
+        ctx.println(&format!(
+            "removed {email} from the suppression list (it was suppressed for {})",
+            removed.reason.as_str()
+        ))
+    }
+}

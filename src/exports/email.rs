@@ -1,0 +1,874 @@
+//! The "Your invoice export is ready" email (SPEC §7.4) and the transport that
+//! carries it: SMTP from `smtp_url`, or `.eml` files in the outbox when none is set.
+//!
+//! This module is the email's domain only. It knows nothing about runs, leases or
+//! retries: the `send-export-email` task resolves the recipient, checks the
+//! suppression list, and decides what to do with a [`SendError`] — retry a
+//! [`SendError::Transient`] under its own policy, turn a [`SendError::Permanent`] into
+//! an error Result. Two properties make that safe:
+//!
+//! - the Message-ID is derived from the caller's idempotency key
+//!   ([`message_id_for`]), so a resend after a crash carries the same id and is
+//!   recognisable (and de-duplicable) downstream;
+//! - logs and error messages carry the message id and a disposition, never an
+//!   address, and never the SMTP password (URLs go through [`redact_url`]).
+//!
+//! [`EmailAddress`] is the one address validator: the suppression commands use it
+//! for input (exit 65 when invalid) and the export task for the suppression lookup,
+//! so both agree on the normalised (lowercase) form.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{
+    Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::{Settings, redact_url};
+use crate::error::{Classify, ExitKind};
+
+/// The subject of the export-ready email.
+pub const SUBJECT: &str = "Your invoice export is ready";
+
+/// The domain of every Message-ID we mint: `.invalid` (RFC 2606) can never collide
+/// with a real host's ids.
+pub const MESSAGE_ID_DOMAIN: &str = "invoicectl.invalid";
+
+/// How long one SMTP send may take, from connect to the final reply. lettre's own
+/// timeout only bounds the TCP connect, so a server that accepts and then stalls
+/// would otherwise hang the task forever.
+pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long the TCP connect to the SMTP server may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+
+// ---------------------------------------------------------------------------------
+// Addresses
+
+/// An email address that passed validation, trimmed and lowercased — the form the
+/// `email_suppression` table stores (its primary key is checked to be lowercase).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct EmailAddress(String);
+
+/// An address that failed validation (exit 65). The message says what is wrong
+/// but does not repeat the address: this error may reach a worker's log, where
+/// addresses never go. Commands that echo operator input add it as context.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid email address ({reason}); expected an address like alice@example.com")]
+pub struct InvalidEmail {
+    pub reason: &'static str,
+}
+
+impl Classify for InvalidEmail {
+    fn exit_kind(&self) -> ExitKind {
+        ExitKind::Invalid
+    }
+}
+
+/// Characters an unquoted local part cannot hold (RFC 5322 specials). Quoted local
+/// parts are legal but so rare that accepting them would mostly admit typos.
+const LOCAL_SPECIALS: &[char] = &['(', ')', '<', '>', '[', ']', '\\', ',', ';', ':', '"'];
+
+impl EmailAddress {
+    /// Validates and normalises an address: surrounding whitespace is trimmed and
+    /// the whole address lowercased. Rejects what is obviously not a deliverable
+    /// internet address: no or several `@`, empty or over-long parts, whitespace or
+    /// control characters, misplaced dots, RFC 5322 specials, and a domain without a
+    /// dot (`alice@localhost`) or with characters a host name cannot hold.
+    pub fn parse(raw: &str) -> Result<EmailAddress, InvalidEmail> {
+        let invalid = |reason| Err(InvalidEmail { reason });
+        let value = raw.trim();
+        if value.is_empty() {
+            return invalid("it is empty");
+        }
+        if value.len() > 254 {
+            return invalid("it is longer than 254 characters");
+        }
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return invalid("it contains whitespace or control characters");
+        }
+        let lower = value.to_lowercase();
+        let Some((local, domain)) = lower.split_once('@') else {
+            return invalid("it has no @");
+        };
+        if domain.contains('@') {
+            return invalid("it has more than one @");
+        }
+        if local.is_empty() {
+            return invalid("nothing comes before the @");
+        }
+        if local.len() > 64 {
+            return invalid("the part before the @ is longer than 64 characters");
+        }
+        if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+            return invalid("the part before the @ has a misplaced dot");
+        }
+        if local.contains(LOCAL_SPECIALS) {
+            return invalid("the part before the @ holds a character like < > , ; : or a quote");
+        }
+        if domain.is_empty() {
+            return invalid("nothing comes after the @");
+        }
+        if !domain.contains('.') {
+            return invalid("the domain has no dot");
+        }
+        for label in domain.split('.') {
+            if label.is_empty() {
+                return invalid("the domain has an empty part (a misplaced dot)");
+            }
+            if label.len() > 63 {
+                return invalid("a part of the domain is longer than 63 characters");
+            }
+            if label.starts_with('-') || label.ends_with('-') {
+                return invalid("a part of the domain starts or ends with a hyphen");
+            }
+            if !label.chars().all(|c| c.is_alphanumeric() || c == '-') {
+                return invalid("the domain may hold only letters, digits, hyphens and dots");
+            }
+        }
+        if Address::from_str(&lower).is_err() {
+            return invalid("it is not a deliverable address");
+        }
+        Ok(EmailAddress(lower))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn to_lettre(&self) -> Result<Address, lettre::address::AddressError> {
+        Address::from_str(&self.0)
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for EmailAddress {
+    type Err = InvalidEmail;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EmailAddress::parse(s)
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The message
+
+/// The Message-ID for an idempotency key: `<first 32 hex digits of sha256(key)@
+/// invoicectl.invalid>`. The same key always gives the same id, so every resend of
+/// one logical email (after a crash or a retry) is recognisably the same message.
+pub fn message_id_for(idempotency_key: &str) -> String {
+    let digest = Sha256::digest(idempotency_key.as_bytes());
+    format!("<{}@{MESSAGE_ID_DOMAIN}>", &hex::encode(digest)[..32])
+}
+
+/// Everything the "export ready" email says, and the key its Message-ID comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportReadyEmail {
+    /// The recipient's display name (may be empty).
+    pub recipient_name: String,
+    pub recipient: EmailAddress,
+    pub org_name: String,
+    pub row_count: u64,
+    pub download_url: String,
+    /// The idempotency key of the logical send (the child run's key).
+    pub idempotency_key: String,
+}
+
+impl ExportReadyEmail {
+    pub fn message_id(&self) -> String {
+        message_id_for(&self.idempotency_key)
+    }
+
+    fn rows_phrase(&self) -> String {
+        match self.row_count {
+            1 => "1 invoice".to_owned(),
+            n => format!("{n} invoices"),
+        }
+    }
+
+    fn greeting_name(&self) -> &str {
+        let name = self.recipient_name.trim();
+        if name.is_empty() { "there" } else { name }
+    }
+
+    /// The text/plain part.
+    pub fn text_body(&self) -> String {
+        format!(
+            "Hello {name},\n\
+             \n\
+             Your invoice export for {org} is ready: {rows}.\n\
+             \n\
+             Download it here:\n\
+             {url}\n\
+             \n\
+             -- \n\
+             invoicectl\n",
+            name = one_line(self.greeting_name()),
+            org = one_line(&self.org_name),
+            rows = self.rows_phrase(),
+            url = self.download_url,
+        )
+    }
+
+    /// The text/html part; every value is HTML-escaped.
+    pub fn html_body(&self) -> String {
+        let url = html_escape(&self.download_url);
+        format!(
+            "<!DOCTYPE html>\n\
+             <html><head><meta charset=\"utf-8\"><title>{subject}</title></head>\n\
+             <body>\n\
+             <p>Hello {name},</p>\n\
+             <p>Your invoice export for <strong>{org}</strong> is ready: {rows}.</p>\n\
+             <p><a href=\"{url}\">Download the CSV</a><br>{url}</p>\n\
+             <p>&mdash; invoicectl</p>\n\
+             </body></html>\n",
+            subject = html_escape(SUBJECT),
+            name = html_escape(self.greeting_name()),
+            org = html_escape(&self.org_name),
+            rows = html_escape(&self.rows_phrase()),
+        )
+    }
+
+    /// The complete RFC 5322 message: From, To, Subject, the deterministic
+    /// Message-ID and a multipart/alternative body (text, then HTML).
+    pub fn to_message(&self, from: &Mailbox) -> Result<Message, lettre::error::Error> {
+        let address = self
+            .recipient
+            .to_lettre()
+            .map_err(|_| lettre::error::Error::MissingTo)?;
+        let name = one_line(self.recipient_name.trim());
+        let to = Mailbox::new((!name.is_empty()).then_some(name), address);
+        Message::builder()
+            .message_id(Some(self.message_id()))
+            .from(from.clone())
+            .to(to)
+            .subject(SUBJECT)
+            .multipart(MultiPart::alternative_plain_html(
+                self.text_body(),
+                self.html_body(),
+            ))
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Control characters (a CR/LF in a name) become spaces: a value never adds lines
+/// to a header or the text part.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------
+// Transport
+
+/// A mail transport that cannot be set up (bad `smtp_url` or `mail_from`, an
+/// outbox that cannot be created).
+#[derive(Debug, thiserror::Error)]
+pub enum EmailError {
+    #[error("invalid {key}: {message}")]
+    Config { key: &'static str, message: String },
+    #[error("cannot create the mail outbox {path}: {source}")]
+    Outbox {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Classify for EmailError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            EmailError::Config { .. } => ExitKind::Invalid,
+            EmailError::Outbox { .. } => ExitKind::Failure,
+        }
+    }
+}
+
+/// A send that did not deliver. `reason` never holds an address (any word with an
+/// `@` in the server's reply is replaced by `<address>`) nor a password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Worth retrying later: an SMTP 4xx reply, a refused or reset connection, a
+    /// timeout, a full disk for the outbox.
+    #[error("email {message_id} deferred (temporary failure, retry later): {reason}")]
+    Transient {
+        message_id: String,
+        code: Option<u16>,
+        reason: String,
+    },
+    /// Will not succeed as is: an SMTP 5xx reply (a bad or unknown address, a policy
+    /// rejection), a TLS or authentication set-up the server refuses.
+    #[error("email {message_id} rejected: {reason}")]
+    Permanent {
+        message_id: String,
+        code: Option<u16>,
+        reason: String,
+    },
+}
+
+impl SendError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SendError::Transient { .. })
+    }
+
+    /// The SMTP reply code, when the server gave one.
+    pub fn code(&self) -> Option<u16> {
+        match self {
+            SendError::Transient { code, .. } | SendError::Permanent { code, .. } => *code,
+        }
+    }
+
+    pub fn message_id(&self) -> &str {
+        match self {
+            SendError::Transient { message_id, .. } | SendError::Permanent { message_id, .. } => {
+                message_id
+            }
+        }
+    }
+
+    fn disposition(&self) -> &'static str {
+        if self.is_transient() {
+            "deferred"
+        } else {
+            "rejected"
+        }
+    }
+}
+
+impl Classify for SendError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            SendError::Transient { .. } => ExitKind::TempFail,
+            SendError::Permanent { .. } => ExitKind::Failure,
+        }
+    }
+}
+
+/// Where a delivered message went. Serializes as
+/// `{"messageId","transport":"smtp","server","response"}` or
+/// `{"messageId","transport":"file","path"}`, fit for a run's output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    pub message_id: String,
+    #[serde(flatten)]
+    pub via: Via,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "transport", rename_all = "lowercase")]
+pub enum Via {
+    /// Accepted by the SMTP server (`server` is `smtp[s]://host:port`, no
+    /// credentials; `response` is its final reply, addresses scrubbed).
+    Smtp { server: String, response: String },
+    /// Written as an RFC 5322 `.eml` file.
+    File { path: PathBuf },
+}
+
+impl fmt::Display for Delivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.via {
+            Via::Smtp { server, .. } => write!(f, "email {} sent via {server}", self.message_id),
+            Via::File { path } => {
+                write!(f, "email {} written to {}", self.message_id, path.display())
+            }
+        }
+    }
+}
+
+enum Transport {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        /// `smtp[s]://host:port`, for messages (never the userinfo).
+        server: String,
+        tls: &'static str,
+    },
+    File {
+        transport: AsyncFileTransport<Tokio1Executor>,
+        dir: PathBuf,
+    },
+}
+
+/// Sends export-ready emails through SMTP or into the outbox directory.
+pub struct Mailer {
+    from: Mailbox,
+    transport: Transport,
+    timeout: Duration,
+}
+
+impl fmt::Debug for Mailer {
+    // Hand-written so that no credential can reach a log through `{:?}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mailer")
+            .field("transport", &self.describe())
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl Mailer {
+    /// The transport the settings ask for: SMTP when `smtp_url` is set, otherwise
+    /// `.eml` files in [`Settings::outbox_dir`] (created if missing).
+    pub fn from_settings(settings: &Settings) -> Result<Mailer, EmailError> {
+        let from = parse_from(&settings.mail_from)?;
+        match &settings.smtp_url {
+            Some(url) => Mailer::smtp(url, from),
+            None => Mailer::file(&settings.outbox_dir(), from),
+        }
+    }
+
+    /// SMTP from a URL: `smtp://[user:pass@]host[:port]` uses STARTTLS when the
+    /// server offers it (`?tls=required` insists on it), default port 587;
+    /// `smtps://…` is TLS from the first byte, default port 465. User and password
+    /// are percent-decoded. A path (`smtp://host/ehlo.name`) sets the EHLO name.
+    pub fn smtp(url: &str, from: Mailbox) -> Result<Mailer, EmailError> {
+        let invalid = |message: String| EmailError::Config {
+            key: "smtp_url",
+            message,
+        };
+        let shown = redact_url(url);
+        let parsed =
+            url::Url::parse(url).map_err(|e| invalid(format!("{shown} is not a URL ({e})")))?;
+        let host = match parsed.host() {
+            Some(url::Host::Domain(d)) if !d.is_empty() => d.to_owned(),
+            Some(url::Host::Ipv4(ip)) => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            _ => return Err(invalid(format!("{shown} names no host"))),
+        };
+        let mut tls_mode = None;
+        for (key, value) in parsed.query_pairs() {
+            match (key.as_ref(), value.as_ref()) {
+                ("tls", "required" | "opportunistic") if parsed.scheme() == "smtp" => {
+                    tls_mode = Some(value.into_owned());
+                }
+                _ => {
+                    return Err(invalid(format!(
+                        "{shown}: query parameter {key:?} is not supported (smtp:// accepts only tls=required or tls=opportunistic)"
+                    )));
+                }
+            }
+        }
+        let tls_parameters = || {
+            TlsParameters::new(host.clone())
+                .map_err(|e| invalid(format!("{shown}: cannot set up TLS ({e})")))
+        };
+        let (port, tls, tls_name) = match parsed.scheme() {
+            "smtp" => {
+                let port = parsed.port().unwrap_or(587);
+                match tls_mode.as_deref() {
+                    Some("required") => (port, Tls::Required(tls_parameters()?), "STARTTLS"),
+                    _ => (
+                        port,
+                        Tls::Opportunistic(tls_parameters()?),
+                        "STARTTLS when offered",
+                    ),
+                }
+            }
+            "smtps" => (
+                parsed.port().unwrap_or(465),
+                Tls::Wrapper(tls_parameters()?),
+                "TLS",
+            ),
+            other => {
+                return Err(invalid(format!(
+                    "scheme {other:?} is not supported: use smtp:// (STARTTLS when offered) or smtps:// (TLS)"
+                )));
+            }
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.clone())
+            .port(port)
+            .tls(tls)
+            .timeout(Some(CONNECT_TIMEOUT));
+        if !parsed.username().is_empty() {
+            let decode = |s: &str, what: &str| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8()
+                    .map(|c| c.into_owned())
+                    .map_err(|_| {
+                        invalid(format!(
+                            "{shown}: the {what} is not UTF-8 once percent-decoded"
+                        ))
+                    })
+            };
+            let user = decode(parsed.username(), "user name")?;
+            let password = decode(parsed.password().unwrap_or(""), "password")?;
+            builder = builder.credentials(Credentials::new(user, password));
+        }
+        let ehlo = parsed.path().trim_matches('/');
+        if !ehlo.is_empty() {
+            builder = builder.hello_name(ClientId::Domain(ehlo.to_owned()));
+        }
+        let host_shown = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host
+        };
+        Ok(Mailer {
+            from,
+            transport: Transport::Smtp {
+                transport: builder.build(),
+                server: format!("{}://{host_shown}:{port}", parsed.scheme()),
+                tls: tls_name,
+            },
+            timeout: DEFAULT_SEND_TIMEOUT,
+        })
+    }
+
+    /// `.eml` files in `dir` (created if missing), one per message.
+    pub fn file(dir: &Path, from: Mailbox) -> Result<Mailer, EmailError> {
+        std::fs::create_dir_all(dir).map_err(|source| EmailError::Outbox {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Ok(Mailer {
+            from,
+            transport: Transport::File {
+                transport: AsyncFileTransport::<Tokio1Executor>::new(dir),
+                dir: dir.to_path_buf(),
+            },
+            timeout: DEFAULT_SEND_TIMEOUT,
+        })
+    }
+
+    /// Bounds one whole send (connect, conversation, final reply). A send that runs
+    /// out of time is [`SendError::Transient`]; note that if the server had already
+    /// taken the message, the retry sends it again — with the same Message-ID.
+    pub fn with_timeout(mut self, timeout: Duration) -> Mailer {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Where mail goes, for operators: `smtp://host:587 (STARTTLS when offered)` or
+    /// `.eml files in /path/outbox`. Never holds a credential.
+    pub fn describe(&self) -> String {
+        match &self.transport {
+            Transport::Smtp { server, tls, .. } => format!("{server} ({tls})"),
+            Transport::File { dir, .. } => format!(".eml files in {}", dir.display()),
+        }
+    }
+
+    /// Sends one export-ready email. Logs the message id and disposition (`sent`,
+    /// `written`, `deferred`, `rejected`), never an address.
+    pub async fn send(&self, email: &ExportReadyEmail) -> Result<Delivery, SendError> {
+        let message_id = email.message_id();
+        let result = self.deliver(email, &message_id).await;
+        match &result {
+            Ok(delivery) => match &delivery.via {
+                Via::Smtp { server, .. } => tracing::info!(
+                    message_id = %message_id,
+                    disposition = "sent",
+                    transport = "smtp",
+                    server = %server,
+                    "export-ready email accepted by the mail server"
+                ),
+                Via::File { path } => tracing::info!(
+                    message_id = %message_id,
+                    disposition = "written",
+                    transport = "file",
+                    path = %path.display(),
+                    "export-ready email written to the outbox"
+                ),
+            },
+            Err(e) => tracing::warn!(
+                message_id = %message_id,
+                disposition = e.disposition(),
+                code = e.code(),
+                "export-ready email not delivered: {e}"
+            ),
+        }
+        result
+    }
+
+    async fn deliver(
+        &self,
+        email: &ExportReadyEmail,
+        message_id: &str,
+    ) -> Result<Delivery, SendError> {
+        let message = email
+            .to_message(&self.from)
+            .map_err(|e| SendError::Permanent {
+                message_id: message_id.to_owned(),
+                code: None,
+                reason: format!(
+                    "cannot build the message: {}",
+                    scrub_addresses(&e.to_string())
+                ),
+            })?;
+        match &self.transport {
+            Transport::Smtp {
+                transport, server, ..
+            } => {
+                let sent = tokio::time::timeout(self.timeout, transport.send(message)).await;
+                match sent {
+                    Err(_elapsed) => Err(SendError::Transient {
+                        message_id: message_id.to_owned(),
+                        code: None,
+                        reason: format!(
+                            "{server} did not complete the conversation within {} s",
+                            self.timeout.as_secs_f64()
+                        ),
+                    }),
+                    Ok(Err(e)) => Err(classify_smtp(message_id, server, &e)),
+                    Ok(Ok(response)) => Ok(Delivery {
+                        message_id: message_id.to_owned(),
+                        via: Via::Smtp {
+                            server: server.clone(),
+                            response: scrub_addresses(&format!(
+                                "{} {}",
+                                response.code(),
+                                response.message().collect::<Vec<_>>().join(" ")
+                            )),
+                        },
+                    }),
+                }
+            }
+            Transport::File { transport, dir } => {
+                let written = tokio::time::timeout(self.timeout, transport.send(message)).await;
+                match written {
+                    Err(_elapsed) => Err(SendError::Transient {
+                        message_id: message_id.to_owned(),
+                        code: None,
+                        reason: format!(
+                            "writing to the outbox {} took longer than {} s",
+                            dir.display(),
+                            self.timeout.as_secs_f64()
+                        ),
+                    }),
+                    Ok(Err(e)) => Err(classify_file(message_id, dir, &e)),
+                    Ok(Ok(id)) => Ok(Delivery {
+                        message_id: message_id.to_owned(),
+                        via: Via::File {
+                            path: dir.join(format!("{id}.eml")),
+                        },
+                    }),
+                }
+            }
+        }
+    }
+}
+
+fn parse_from(mail_from: &str) -> Result<Mailbox, EmailError> {
+    mail_from.parse().map_err(|_| EmailError::Config {
+        key: "mail_from",
+        message: format!("{mail_from:?} is not a mailbox like `Name <addr@example.com>`"),
+    })
+}
+
+/// 4xx, connection and network trouble, timeouts, a reply cut short: transient.
+/// 5xx, client-side refusals (no usable AUTH mechanism, non-ASCII the server cannot
+/// take) and TLS failures (certificates): permanent.
+fn classify_smtp(message_id: &str, server: &str, e: &lettre::transport::smtp::Error) -> SendError {
+    let code = e.status().map(u16::from);
+    let reason = format!("{server}: {}", scrub_addresses(&e.to_string()));
+    let message_id = message_id.to_owned();
+    let permanent = e.is_permanent() || e.is_client() || (e.is_tls() && !has_io_cause(e));
+    if permanent && !e.is_transient() {
+        SendError::Permanent {
+            message_id,
+            code,
+            reason,
+        }
+    } else {
+        SendError::Transient {
+            message_id,
+            code,
+            reason,
+        }
+    }
+}
+
+/// Permission trouble in the outbox will not fix itself; anything else (a full disk,
+/// an interrupted write) may.
+fn classify_file(message_id: &str, dir: &Path, e: &lettre::transport::file::Error) -> SendError {
+    let reason = format!("cannot write to the outbox {}: {e}", dir.display());
+    let permanent = io_cause(e).is_some_and(|io| {
+        matches!(
+            io.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        )
+    });
+    let message_id = message_id.to_owned();
+    if permanent {
+        SendError::Permanent {
+            message_id,
+            code: None,
+            reason,
+        }
+    } else {
+        SendError::Transient {
+            message_id,
+            code: None,
+            reason,
+        }
+    }
+}
+
+fn io_cause<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a std::io::Error> {
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return Some(io);
+        }
+        cause = c.source();
+    }
+    None
+}
+
+fn has_io_cause(e: &lettre::transport::smtp::Error) -> bool {
+    io_cause(e).is_some()
+}
+
+/// Replaces every word that holds an `@` (an address a server echoed back, like
+/// `<bob@example.com>:`) with `<address>`, so replies can be logged.
+pub fn scrub_addresses(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.contains('@') {
+            out.push_str("<address>");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_validated_and_lowercased() {
+        let a = EmailAddress::parse("  Bob.Smith+tag@Example.COM ").unwrap();
+        assert_eq!(a.as_str(), "bob.smith+tag@example.com");
+        assert_eq!(
+            EmailAddress::parse("zoë@bücher.example").unwrap().as_str(),
+            "zoë@bücher.example"
+        );
+        for bad in [
+            "",
+            "   ",
+            "bob",
+            "bob@",
+            "@example.com",
+            "bob@@example.com",
+            "a@b@example.com",
+            "bob smith@example.com",
+            "bob@example",
+            "bob@.example.com",
+            "bob@example..com",
+            "bob@-example.com",
+            "bob@exa_mple.com",
+            ".bob@example.com",
+            "bob.@example.com",
+            "b..ob@example.com",
+            "<bob@example.com>",
+            "bob,alice@example.com",
+            "bob\r\n@example.com",
+        ] {
+            assert!(
+                EmailAddress::parse(bad).is_err(),
+                "{bad:?} should be invalid"
+            );
+        }
+        // Surrounding whitespace (a pasted newline) is trimmed, not an error.
+        assert!(EmailAddress::parse("bob@example.com\n").is_ok());
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        assert!(EmailAddress::parse(&long_local).is_err());
+        let err = EmailAddress::parse("nobody").unwrap_err();
+        assert_eq!(err.exit_kind(), ExitKind::Invalid);
+        assert!(!err.to_string().contains("nobody"));
+    }
+
+    #[test]
+    fn message_id_is_deterministic() {
+        let a = message_id_for("run_1:send-export-email");
+        assert_eq!(a, message_id_for("run_1:send-export-email"));
+        assert_ne!(a, message_id_for("run_2:send-export-email"));
+        assert!(a.starts_with('<') && a.ends_with("@invoicectl.invalid>"));
+        assert_eq!(a.len(), 1 + 32 + 1 + MESSAGE_ID_DOMAIN.len() + 1);
+    }
+
+    #[test]
+    fn html_part_escapes_values() {
+        let email = ExportReadyEmail {
+            recipient_name: "<Eve>".into(),
+            recipient: EmailAddress::parse("eve@example.com").unwrap(),
+            org_name: "Tom & Jerry's <script>".into(),
+            row_count: 1,
+            download_url: "file:///x/a\"b.csv".into(),
+            idempotency_key: "k".into(),
+        };
+        let html = email.html_body();
+        assert!(html.contains("Tom &amp; Jerry&#39;s &lt;script&gt;"));
+        assert!(html.contains("file:///x/a&quot;b.csv"));
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("1 invoice."));
+        assert!(email.text_body().contains("Tom & Jerry's <script>"));
+    }
+
+    #[test]
+    fn scrubs_addresses_from_replies() {
+        assert_eq!(
+            scrub_addresses("550 5.1.1 <bob@example.com>: user unknown"),
+            "550 5.1.1 <address> user unknown"
+        );
+    }
+
+    #[test]
+    fn smtp_urls_become_transports_without_leaking_passwords() {
+        let from: Mailbox = "invoicectl <invoicectl@localhost>".parse().unwrap();
+        let m = Mailer::smtp("smtp://mailer:s3cr%40t@mail.example.com", from.clone()).unwrap();
+        assert_eq!(
+            m.describe(),
+            "smtp://mail.example.com:587 (STARTTLS when offered)"
+        );
+        assert!(!format!("{m:?}").contains("s3cr"));
+        let m = Mailer::smtp("smtps://mail.example.com", from.clone()).unwrap();
+        assert_eq!(m.describe(), "smtps://mail.example.com:465 (TLS)");
+        let err = Mailer::smtp("smtp://u:hunter2@mail.example.com?x=1", from.clone()).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"));
+        assert_eq!(err.exit_kind(), ExitKind::Invalid);
+        assert!(Mailer::smtp("http://mail.example.com", from).is_err());
+    }
+}
