@@ -115,6 +115,8 @@ pub struct ClaimedRun {
     /// The run's durable steps so far (a JSON array of `run_step` rows), read in the
     /// claim itself so that starting an attempt costs no extra round trip.
     pub steps: Value,
+    /// The run's idempotency key, live or released (children derive ids from it).
+    pub idempotency_key: Option<String>,
 }
 
 const CLAIMED_COLUMNS: &str =
@@ -123,7 +125,8 @@ const CLAIMED_COLUMNS: &str =
      (SELECT coalesce(jsonb_agg(jsonb_build_object('name', s.name, 'output', s.output,
                                                    'checkpoint', s.checkpoint,
                                                    'completed', s.completed_at IS NOT NULL)), '[]'::jsonb)
-      FROM run_step s WHERE s.run_id = id) AS steps";
+      FROM run_step s WHERE s.run_id = id) AS steps,
+     coalesce(idempotency_key, released_idempotency_key) AS idempotency_key";
 
 /// Resumes parents whose child ended. They still hold their lane (a waiting run keeps
 /// its slot), so no lane is touched and no attempt is spent.

@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use futures::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -72,6 +71,11 @@ impl TaskContext {
 
     pub fn run_id(&self) -> &str {
         &self.run.id
+    }
+
+    /// The run's idempotency key (live or released), if it was triggered with one.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.run.idempotency_key.as_deref()
     }
 
     pub fn attempt(&self) -> u32 {
@@ -158,54 +162,57 @@ impl TaskContext {
         Ok(())
     }
 
-    /// A durable step: runs `body` once per run. On a retry or a takeover a finished
-    /// step returns its stored result without running again.
-    pub async fn step<T>(
+    /// A finished step's stored output, if this run completed the step before (on an
+    /// earlier attempt, or before a takeover). A durable step is:
+    ///
+    /// ```ignore
+    /// let total = match ctx.step_output::<u64>("count")? {
+    ///     Some(total) => total,
+    ///     None => {
+    ///         let total = count().await?;
+    ///         ctx.complete_step("count", &total).await?;
+    ///         total
+    ///     }
+    /// };
+    /// ```
+    ///
+    /// (An explicit pattern rather than a closure: step bodies borrow the context and
+    /// database connections, which closures returning futures cannot express well.)
+    pub fn step_output<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, TaskError> {
+        self.completed_output(name)
+    }
+
+    /// Records a step as finished with its output, together with the metadata
+    /// (fenced): a retry or takeover gets the output from [`step_output`](Self::step_output).
+    pub async fn complete_step<T: Serialize>(
         &mut self,
         name: &str,
-        body: impl for<'c> FnOnce(&'c mut Self) -> BoxFuture<'c, Result<T, TaskError>>,
-    ) -> Result<T, TaskError>
-    where
-        T: Serialize + DeserializeOwned,
-    {
-        if let Some(stored) = self.completed_output(name)? {
-            return Ok(stored);
-        }
-        let output = body(self).await?;
-        let value = serde_json::to_value(&output)?;
+        output: &T,
+    ) -> Result<(), TaskError> {
+        let value = serde_json::to_value(output)?;
         let mut tx = self.fenced().await?;
         db::steps::complete(&mut tx, &self.run.id, name, &value).await?;
         self.write_metadata(&mut tx).await?;
         tx.commit().await?;
         self.remember_completed(name, value);
         self.emit_progress();
-        Ok(output)
+        Ok(())
     }
 
-    /// A durable step whose writes share one transaction with the record of the step
-    /// itself: either both commit or neither, so a crash can never repeat them.
-    pub async fn transaction_step<T>(
+    /// Begins a step whose own writes share one transaction with the record of the
+    /// step: either both commit or neither, so a crash can never repeat them. Check
+    /// [`step_output`](Self::step_output) first.
+    pub async fn begin_step_transaction(
         &mut self,
         name: &str,
-        body: impl for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, TaskError>>,
-    ) -> Result<T, TaskError>
-    where
-        T: Serialize + DeserializeOwned,
-    {
-        if let Some(stored) = self.completed_output(name)? {
-            return Ok(stored);
-        }
+    ) -> Result<StepTransaction, TaskError> {
         let mut tx = self.fenced().await?;
-        // Engine rows first: the body may switch the transaction to the tenant role.
+        // Engine rows first: the step may switch the transaction to a tenant role.
         self.write_metadata(&mut tx).await?;
-        let output = body(&mut tx).await?;
-        let value = serde_json::to_value(&output)?;
-        // The body may have changed role; the step row is written by the owner again.
-        sqlx::query("RESET ROLE").execute(&mut *tx).await?;
-        db::steps::complete(&mut tx, &self.run.id, name, &value).await?;
-        tx.commit().await?;
-        self.remember_completed(name, value);
-        Ok(output)
+        Ok(StepTransaction {
+            tx,
+            name: name.to_owned(),
+        })
     }
 
     /// Triggers a child run and waits for its Result. The child's idempotency key is
@@ -351,6 +358,34 @@ impl TaskContext {
                 metadata: Value::Object(self.metadata.clone()),
             });
         }
+    }
+}
+
+/// An open step transaction (see [`TaskContext::begin_step_transaction`]).
+pub struct StepTransaction {
+    tx: Transaction<'static, Postgres>,
+    name: String,
+}
+
+impl StepTransaction {
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// Records the step's output and commits the step's writes with it.
+    pub async fn commit<T: Serialize>(
+        mut self,
+        ctx: &mut TaskContext,
+        output: &T,
+    ) -> Result<(), TaskError> {
+        let value = serde_json::to_value(output)?;
+        // The step may have changed role; the step row is written by the owner again.
+        sqlx::query("RESET ROLE").execute(&mut *self.tx).await?;
+        db::steps::complete(&mut self.tx, &ctx.run.id, &self.name, &value).await?;
+        self.tx.commit().await?;
+        ctx.remember_completed(&self.name, value);
+        ctx.emit_progress();
+        Ok(())
     }
 }
 

@@ -271,6 +271,8 @@ impl Worker {
             {
                 task.on_failure_value(&mut tx, &end.run_id, payload, error)
                     .await?;
+                // A hook may have switched to a tenant role; the pass goes on as owner.
+                sqlx::query("RESET ROLE").execute(&mut *tx).await?;
             }
         }
         let mut takeovers = Vec::new();
@@ -378,6 +380,7 @@ impl Worker {
             {
                 task.on_failure_value(tx, &run.id, &run.payload, &error)
                     .await?;
+                sqlx::query("RESET ROLE").execute(&mut *tx).await?;
             }
             tracing::warn!(run_id = %run.id, attempt = run.attempt, outcome = outcome.as_str(), "took over a run whose lease expired");
             events.push(WorkerEvent::TakenOver {

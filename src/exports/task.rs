@@ -1,12 +1,25 @@
-//! The `export-invoices` task and its `send-export-email` child: declarations and
-//! payloads (strict: unknown, missing or malformed fields fail validation).
+//! The `export-invoices` task and its `send-export-email` child (SPEC §7): count,
+//! write the CSV page by page with checkpoints, email the requester through a child
+//! run, and close out the export and its audit entry in one transaction. Payloads
+//! are strict: unknown, missing or malformed fields fail validation.
 
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::PgConnection;
 
-use crate::engine::{QueueDef, RetryPolicy, TaskDef};
-use crate::ids::{OrgId, UserId};
+use super::csv;
+use super::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
+use crate::db;
+use crate::engine::{
+    QueueDef, Registry, RetryPolicy, RunError, Task, TaskContext, TaskDef, TaskError,
+    TriggerOptions,
+};
+use crate::ids::{OrgId, RunId, UserId};
 
 /// One export per organization at a time: the concurrency key is the org id.
 pub const EXPORT_QUEUE: QueueDef = QueueDef::new("export", 1);
@@ -53,4 +66,440 @@ pub struct EmailPayload {
     pub recipient_user_id: UserId,
     pub row_count: u64,
     pub download_url: String,
+}
+
+/// Where the export writes, and how much per page.
+#[derive(Debug, Clone)]
+pub struct ExportConfig {
+    pub export_dir: PathBuf,
+    pub page_size: u32,
+}
+
+/// Builds the registry a worker runs: the export and its email child.
+pub fn registry(config: ExportConfig, mailer: Arc<Mailer>) -> Registry {
+    let mut registry = Registry::new();
+    registry
+        .register(ExportInvoicesTask { config })
+        .register(SendExportEmailTask { mailer });
+    registry
+}
+
+/// Where the CSV walk stands: committed after every page with the page's metadata.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CsvCheckpoint {
+    /// The last invoice id written (the keyset cursor).
+    after: Option<String>,
+    bytes: u64,
+    rows: u64,
+    pages: u64,
+}
+
+/// What the CSV step stores once the file is published.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CsvDone {
+    download_url: String,
+    rows: u64,
+    pages: u64,
+}
+
+/// What a completed export run outputs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportOutput {
+    pub row_count: u64,
+    pub download_url: String,
+    pub email: String,
+}
+
+pub struct ExportInvoicesTask {
+    pub config: ExportConfig,
+}
+
+fn io_error(what: &str, e: impl std::fmt::Display) -> TaskError {
+    TaskError::retryable("io_error", format!("{what}: {e}"))
+}
+
+/// Writes (or resumes) the CSV page by page, checkpointing after each page, and
+/// publishes it. Returns the file's URL and size.
+async fn write_csv(
+    ctx: &mut TaskContext,
+    config: ExportConfig,
+    org: OrgId,
+    run: RunId,
+    pages_total: u64,
+) -> Result<CsvDone, TaskError> {
+    let dir = config.export_dir.clone();
+    let published = csv::published_path(&dir, &org, &run);
+    let mut cp: CsvCheckpoint = ctx.checkpoint("csv").unwrap_or_default();
+    // Published but not recorded (a crash between the rename and the step record):
+    // the file is whole, since publishing happens only after the last page.
+    if !tokio::fs::try_exists(&published).await.unwrap_or(false) {
+        let (o, r, offset) = (org.clone(), run.clone(), cp.bytes);
+        let mut file = blocking(move || csv::ExportFile::open(&dir, &o, &r, offset))
+            .await
+            .map_err(|e| io_error("opening the export file", e))?;
+        let as_of = ctx.started_at();
+        let page_size = i64::from(config.page_size);
+        loop {
+            if ctx.should_stop() {
+                return Err(TaskError::Shutdown);
+            }
+            let mut tx = db::tenant::begin(ctx.pool(), &org).await?;
+            let page = db::invoices::page_after(
+                &mut tx,
+                org.as_str(),
+                cp.after.as_deref(),
+                as_of,
+                page_size,
+            )
+            .await?;
+            tx.commit().await?;
+            let Some(last) = page.last().map(|row| row.id.clone()) else {
+                break;
+            };
+            let (f, written) = blocking(move || {
+                let written = file.write_page(&page);
+                (file, written)
+            })
+            .await;
+            file = f;
+            let written = written.map_err(|e| io_error("writing the export file", e))?;
+            cp = CsvCheckpoint {
+                after: Some(last),
+                bytes: written.bytes_total,
+                rows: cp.rows + written.rows,
+                pages: cp.pages + 1,
+            };
+            ctx.set_metadata("pagesDone", cp.pages);
+            ctx.set_metadata("pagesTotal", pages_total.max(cp.pages));
+            ctx.set_metadata("rowsDone", cp.rows);
+            ctx.save_checkpoint("csv", &cp).await?;
+        }
+        blocking(move || file.publish())
+            .await
+            .map_err(|e| io_error("publishing the export file", e))?;
+    }
+    let url = csv::file_url(&published).map_err(|e| io_error("locating the export file", e))?;
+    // Rows deleted after the count leave fewer pages than planned: report what is.
+    ctx.set_metadata("pagesDone", cp.pages);
+    ctx.set_metadata("pagesTotal", cp.pages);
+    ctx.set_metadata("rowsDone", cp.rows);
+    ctx.set_metadata("downloadUrl", url.to_string());
+    Ok(CsvDone {
+        download_url: url.to_string(),
+        rows: cp.rows,
+        pages: cp.pages,
+    })
+}
+
+/// Runs blocking file I/O off the async threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f)
+        .await
+        .expect("blocking file task panicked")
+}
+
+impl ExportInvoicesTask {
+    // The task's steps live in inherent async fns: their futures are opaque types,
+    // whose `Send` rustc proves reliably, unlike large async bodies in trait methods.
+    async fn execute(
+        &self,
+        ctx: &mut TaskContext,
+        payload: ExportPayload,
+    ) -> Result<ExportOutput, TaskError> {
+        let org = payload.organization_id.clone();
+        let run = RunId::parse(ctx.run_id()).map_err(|e| TaskError::abort("invalid_run_id", e))?;
+
+        // 1. Count as of the run's start, and mark the export running, once.
+        let total = count_step(ctx, &org, &run).await?;
+        let pages_total = total.div_ceil(u64::from(self.config.page_size));
+        if !ctx.metadata().contains_key("pagesTotal") {
+            ctx.set_metadata("pagesTotal", pages_total);
+            ctx.set_metadata("pagesDone", 0);
+            ctx.set_metadata("rowsDone", 0);
+            ctx.flush_metadata().await?;
+        }
+
+        // 2. The CSV, page by page (a durable step: a retry after it finished skips it).
+        let csv_done: CsvDone = match ctx.step_output("csv")? {
+            Some(done) => done,
+            None => {
+                let done = write_csv(
+                    ctx,
+                    self.config.clone(),
+                    org.clone(),
+                    run.clone(),
+                    pages_total,
+                )
+                .await?;
+                ctx.complete_step("csv", &done).await?;
+                done
+            }
+        };
+
+        // 3. The email, as a child run with its own queue and retries.
+        let email = ctx
+            .trigger_and_wait(
+                "email",
+                &SEND_EXPORT_EMAIL,
+                &EmailPayload {
+                    organization_id: org.clone(),
+                    recipient_user_id: payload.requested_by.clone(),
+                    row_count: csv_done.rows,
+                    download_url: csv_done.download_url.clone(),
+                },
+                TriggerOptions {
+                    tags: vec![format!("org:{org}")],
+                    ..TriggerOptions::default()
+                },
+            )
+            .await?;
+        let disposition = match &email {
+            Ok(_) => "sent",
+            Err(e) if e.code == "suppressed" => "suppressed",
+            Err(e) if e.code == "not_member" => "not_member",
+            Err(_) => "failed",
+        };
+
+        // 4. Close-out: the export row and its audit entry in ONE tenant transaction,
+        //    which also records the step, so it happens exactly once.
+        close_out_step(ctx, &org, &run, &csv_done, disposition).await?;
+        Ok(ExportOutput {
+            row_count: csv_done.rows,
+            download_url: csv_done.download_url,
+            email: disposition.to_owned(),
+        })
+    }
+}
+
+async fn count_step(ctx: &mut TaskContext, org: &OrgId, run: &RunId) -> Result<u64, TaskError> {
+    if let Some(total) = ctx.step_output("count")? {
+        return Ok(total);
+    }
+    let as_of = ctx.started_at();
+    let mut step = ctx.begin_step_transaction("count").await?;
+    db::tenant::enter(step.conn(), org).await?;
+    let total = db::invoices::count_as_of(step.conn(), as_of).await? as u64;
+    db::exports::mark_running(step.conn(), run.as_str()).await?;
+    step.commit(ctx, &total).await?;
+    Ok(total)
+}
+
+async fn close_out_step(
+    ctx: &mut TaskContext,
+    org: &OrgId,
+    run: &RunId,
+    csv_done: &CsvDone,
+    disposition: &str,
+) -> Result<(), TaskError> {
+    if ctx.step_output::<Value>("close-out")?.is_some() {
+        return Ok(());
+    }
+    let mut step = ctx.begin_step_transaction("close-out").await?;
+    db::tenant::enter(step.conn(), org).await?;
+    db::exports::mark_completed(
+        step.conn(),
+        run.as_str(),
+        csv_done.rows as i64,
+        &csv_done.download_url,
+    )
+    .await?;
+    db::audit_log::insert(
+        step.conn(),
+        &db::audit_log::NewEntry {
+            organization_id: Some(org.as_str()),
+            actor_user_id: None,
+            action: "export.invoices.completed",
+            subject_type: "export",
+            subject_id: run.as_str(),
+            payload: json!({
+                "rowCount": csv_done.rows,
+                "emailSuppressed": disposition == "suppressed",
+                "email": disposition,
+            }),
+        },
+    )
+    .await?;
+    step.commit(ctx, &json!({ "email": disposition })).await
+}
+
+/// Marks a run's export failed and appends `export.invoices.failed` (inside the
+/// transaction that fails the run).
+async fn record_failure(
+    conn: &mut PgConnection,
+    run_id: &str,
+    payload: &Value,
+    error: &RunError,
+) -> Result<(), sqlx::Error> {
+    // The payload may be the very thing that failed validation.
+    let Some(org) = payload
+        .get("organizationId")
+        .and_then(Value::as_str)
+        .and_then(|o| OrgId::parse(o).ok())
+    else {
+        return Ok(());
+    };
+    db::tenant::enter(conn, &org).await?;
+    if db::exports::mark_ended(conn, run_id, "failed", &error.to_string()).await? == 0 {
+        return Ok(());
+    }
+    db::audit_log::insert(
+        conn,
+        &db::audit_log::NewEntry {
+            organization_id: Some(org.as_str()),
+            actor_user_id: None,
+            action: "export.invoices.failed",
+            subject_type: "export",
+            subject_id: run_id,
+            payload: json!({ "error": error }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+impl Task for ExportInvoicesTask {
+    type Payload = ExportPayload;
+    type Output = ExportOutput;
+
+    fn def(&self) -> &TaskDef {
+        &EXPORT_INVOICES
+    }
+
+    fn run(
+        &self,
+        ctx: &mut TaskContext,
+        payload: ExportPayload,
+    ) -> impl Future<Output = Result<ExportOutput, TaskError>> + Send {
+        self.execute(ctx, payload)
+    }
+
+    fn on_failure<'a>(
+        &'a self,
+        conn: &'a mut PgConnection,
+        run_id: &'a str,
+        payload: &'a Value,
+        error: &'a RunError,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send + 'a {
+        record_failure(conn, run_id, payload, error)
+    }
+}
+
+/// The `send-export-email` child: resolve the recipient through the org's members,
+/// honour the suppression list, send once.
+pub struct SendExportEmailTask {
+    pub mailer: Arc<Mailer>,
+}
+
+/// What a sent email's child run outputs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailOutput {
+    pub message_id: String,
+    pub transport: String,
+}
+
+impl Task for SendExportEmailTask {
+    type Payload = EmailPayload;
+    type Output = EmailOutput;
+
+    fn def(&self) -> &TaskDef {
+        &SEND_EXPORT_EMAIL
+    }
+
+    fn run(
+        &self,
+        ctx: &mut TaskContext,
+        p: EmailPayload,
+    ) -> impl Future<Output = Result<EmailOutput, TaskError>> + Send {
+        send_export_email(self.mailer.clone(), ctx, p)
+    }
+}
+
+async fn send_export_email(
+    mailer: Arc<Mailer>,
+    ctx: &mut TaskContext,
+    p: EmailPayload,
+) -> Result<EmailOutput, TaskError> {
+    {
+        let mut tx = db::tenant::begin(ctx.pool(), &p.organization_id).await?;
+        let recipient =
+            db::members::member_recipient(&mut tx, &p.organization_id, &p.recipient_user_id)
+                .await?;
+        let Some((address, name, org_name)) = recipient else {
+            tx.commit().await?;
+            tracing::info!(
+                run_id = ctx.run_id(),
+                disposition = "not_member",
+                "export email not sent"
+            );
+            return Err(TaskError::abort(
+                "not_member",
+                format!(
+                    "{} is not a member of {}",
+                    p.recipient_user_id, p.organization_id
+                ),
+            ));
+        };
+        let address = EmailAddress::parse(&address).map_err(|e| {
+            TaskError::abort(
+                "invalid_recipient",
+                format!("the recipient's address is invalid: {}", e.reason),
+            )
+        })?;
+        let suppressed = db::suppressions::is_suppressed(&mut tx, &address).await?;
+        tx.commit().await?;
+        if suppressed {
+            tracing::info!(
+                run_id = ctx.run_id(),
+                disposition = "suppressed",
+                "export email not sent"
+            );
+            return Err(TaskError::abort(
+                "suppressed",
+                "the recipient's address is on the suppression list",
+            ));
+        }
+        let email = ExportReadyEmail {
+            recipient_name: name,
+            recipient: address,
+            org_name,
+            row_count: p.row_count,
+            download_url: p.download_url,
+            idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
+        };
+        match mailer.send(&email).await {
+            Ok(delivery) => {
+                tracing::info!(run_id = ctx.run_id(), message_id = %delivery.message_id, disposition = "sent", "export email sent");
+                let transport = match delivery.via {
+                    super::email::Via::Smtp { .. } => "smtp",
+                    super::email::Via::File { .. } => "file",
+                };
+                Ok(EmailOutput {
+                    message_id: delivery.message_id,
+                    transport: transport.to_owned(),
+                })
+            }
+            Err(e @ SendError::Transient { .. }) => {
+                tracing::warn!(
+                    run_id = ctx.run_id(),
+                    message_id = e.message_id(),
+                    disposition = "deferred",
+                    "export email deferred"
+                );
+                Err(TaskError::retryable("smtp_transient", e))
+            }
+            Err(e) => {
+                tracing::warn!(
+                    run_id = ctx.run_id(),
+                    message_id = e.message_id(),
+                    disposition = "rejected",
+                    "export email rejected"
+                );
+                Err(TaskError::abort("smtp_permanent", e))
+            }
+        }
+    }
 }

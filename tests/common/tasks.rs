@@ -169,14 +169,14 @@ impl Task for StepsTask {
         &STEPS
     }
     async fn run(&self, ctx: &mut TaskContext, p: StepsPayload) -> Result<Value, TaskError> {
-        let first: u64 = ctx
-            .step("one", |ctx| {
-                Box::pin(async move {
-                    log(ctx, "", "step-one").await?;
-                    Ok(41)
-                })
-            })
-            .await?;
+        let first: u64 = match ctx.step_output("one")? {
+            Some(first) => first,
+            None => {
+                log(ctx, "", "step-one").await?;
+                ctx.complete_step("one", &41u64).await?;
+                41
+            }
+        };
         let mut tick: u64 = ctx.checkpoint("two").unwrap_or(0);
         if tick > 0 {
             log(ctx, "", "resumed").await?;
