@@ -6,7 +6,7 @@
 //! invoicectl itself connects as a superuser, and both settings vanish at commit or
 //! rollback — a pooled connection never carries one tenant's context into the next.
 
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{Executor as _, PgConnection, PgPool, Postgres, Transaction};
 
 use crate::ids::OrgId;
 
@@ -32,6 +32,9 @@ pub async fn enter(conn: &mut PgConnection, org: &OrgId) -> Result<(), sqlx::Err
         "SET LOCAL ROLE {TENANT_ROLE}; SELECT set_config('app.org_id', '{}', true)",
         org.as_str()
     );
-    sqlx::raw_sql(&sql).execute(conn).await?;
+    // `conn.execute(…)` rather than `raw_sql(…).execute(conn)`: the latter's future is
+    // not `Send` for every lifetime, so callers could not `tokio::spawn` a tenant
+    // transaction (rustc: "implementation of `Executor` is not general enough").
+    conn.execute(sqlx::raw_sql(&sql)).await?;
     Ok(())
 }
