@@ -86,6 +86,8 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::config::ConfigError,
         crate::db::DbError,
         crate::ids::IdError,
+        crate::audit::AuditError,
+        crate::audit::chain::ChainBroken,
     );
     None
 }

@@ -6,7 +6,9 @@
 //! - [`config`]: flag > env > file > default (§1); [`error`]: exit codes (§2).
 //! - [`ids`]: identifiers and their validation (§3).
 //! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
+//! - [`audit`]: the audit log writer and its hash chain (§8).
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod config;
