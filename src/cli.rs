@@ -86,4 +86,7 @@ pub enum Command {
     /// Create, migrate and seed the database
     #[command(subcommand)]
     Db(commands::db::DbCommand),
+    /// Read, follow and verify the append-only, hash-chained audit log
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
 }

@@ -2,6 +2,7 @@
 //! Commands are the edge: they turn typed errors into `anyhow` with context and
 //! print results; the exit code is decided in `crate::error`.
 
+pub mod audit;
 pub mod db;
 
 use crate::cli::{Cli, Command};
@@ -10,5 +11,6 @@ use crate::context::Context;
 pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
     match cli.command {
         Command::Db(cmd) => db::run(cmd, &ctx).await,
+        Command::Audit(cmd) => audit::run(cmd, &ctx).await,
     }
 }
