@@ -92,4 +92,7 @@ pub enum Command {
     /// Manage the addresses the export email is never sent to
     #[command(subcommand)]
     Suppression(commands::suppression::SuppressionCommand),
+    /// Read, follow and verify the append-only, hash-chained audit log
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
 }

@@ -91,6 +91,8 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::exports::email::InvalidEmail,
         crate::exports::email::EmailError,
         crate::exports::email::SendError,
+        crate::audit::AuditError,
+        crate::audit::chain::ChainBroken,
     );
     None
 }

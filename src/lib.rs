@@ -8,7 +8,9 @@
 //! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
 //! - [`engine`]: the generic durable run engine (§6): tasks, queues, claims, leases.
 //! - [`exports`]: the export domain (§5, §7): request, task, CSV, email.
+//! - [`audit`]: the audit log writer and its hash chain (§8).
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod config;

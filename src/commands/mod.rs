@@ -2,6 +2,7 @@
 //! Commands are the edge: they turn typed errors into `anyhow` with context and
 //! print results; the exit code is decided in `crate::error`.
 
+pub mod audit;
 pub mod db;
 pub mod export;
 pub mod suppression;
@@ -14,5 +15,6 @@ pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
         Command::Db(cmd) => db::run(cmd, &ctx).await,
         Command::Export(cmd) => export::run(cmd, &ctx).await,
         Command::Suppression(cmd) => suppression::run(cmd, &ctx).await,
+        Command::Audit(cmd) => audit::run(cmd, &ctx).await,
     }
 }

@@ -1,9 +1,21 @@
-//! Queries on `audit_log`. Appends go through the database trigger that chains each
-//! row per organization; this layer never computes a hash itself.
+//! Queries on `audit_log` and `audit_chain_head`. Appends go through the database
+//! trigger that chains each row per organization; this layer never computes a hash
+//! itself (verification does, in `audit::chain`, from the rows read here).
+//!
+//! A chain is keyed by `coalesce(organization_id, '')` (`''` is the system chain),
+//! the expression the `audit_log_chain_id` index covers. Payloads are read as
+//! PostgreSQL's jsonb text (`payload::text`): that is exactly what the chain hashes,
+//! and it keeps numbers as stored (`1.50`, 30-digit integers) instead of rounding
+//! them through `f64`.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use futures::stream::BoxStream;
 use serde_json::Value;
 use sqlx::PgConnection;
+
+use crate::audit::chain::{Head, StoredRow};
 
 /// One entry to append.
 #[derive(Debug, Clone)]
@@ -34,7 +46,7 @@ pub async fn insert(conn: &mut PgConnection, entry: &NewEntry<'_>) -> Result<i64
 }
 
 /// A stored entry as `audit tail` shows it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Entry {
     pub id: i64,
     pub organization_id: Option<String>,
@@ -42,6 +54,244 @@ pub struct Entry {
     pub action: String,
     pub subject_type: String,
     pub subject_id: String,
-    pub payload: Value,
+    /// The payload in PostgreSQL's jsonb text form (valid JSON).
+    pub payload_text: String,
     pub created_at: DateTime<Utc>,
+}
+
+impl Entry {
+    /// The key of the chain this entry is on (`''` for the system chain).
+    pub fn chain_key(&self) -> &str {
+        self.organization_id.as_deref().unwrap_or("")
+    }
+}
+
+/// Which entries `audit tail` shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter<'a> {
+    pub organization_id: Option<&'a str>,
+    pub action: Option<&'a str>,
+    pub since: Option<DateTime<Utc>>,
+}
+
+const ENTRY_COLUMNS: &str = "id, organization_id, actor_user_id, action, subject_type, subject_id, \
+     payload::text AS payload_text, created_at";
+
+/// True when the organization exists (as the connecting role, which RLS does not
+/// restrict).
+pub async fn organization_exists(conn: &mut PgConnection, org: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organization WHERE id = $1)")
+        .bind(org)
+        .fetch_one(conn)
+        .await
+}
+
+/// The newest `limit` entries that match (all of them when `limit` is `None`),
+/// returned oldest first.
+pub async fn newest(
+    conn: &mut PgConnection,
+    filter: &Filter<'_>,
+    limit: Option<i64>,
+) -> Result<Vec<Entry>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} FROM audit_log
+         WHERE ($1::text IS NULL OR organization_id = $1)
+           AND ($2::text IS NULL OR action = $2)
+           AND ($3::timestamptz IS NULL OR created_at >= $3)
+         ORDER BY id DESC
+         LIMIT $4"
+    );
+    let mut rows: Vec<Entry> = sqlx::query_as(&sql)
+        .bind(filter.organization_id)
+        .bind(filter.action)
+        .bind(filter.since)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// The last committed id of every chain (only `organization_id`'s chain when given).
+pub async fn chain_heads(
+    conn: &mut PgConnection,
+    organization_id: Option<&str>,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT chain_key, last_id FROM audit_chain_head
+         WHERE last_id IS NOT NULL AND ($1::text IS NULL OR chain_key = $1)",
+    )
+    .bind(organization_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// What [`after_cursors`] found for one chain that moved past its cursor.
+#[derive(Debug, Clone, Default)]
+pub struct ChainBatch {
+    /// The chain's committed head when the rows were read: every row of the chain
+    /// up to this id is committed and was visible to the same statement.
+    pub head_id: i64,
+    /// Matching entries after the cursor, in id order (at most the per-chain limit).
+    pub entries: Vec<Entry>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AfterCursorRow {
+    chain_key: String,
+    head_id: i64,
+    id: Option<i64>,
+    organization_id: Option<String>,
+    actor_user_id: Option<String>,
+    action: Option<String>,
+    subject_type: Option<String>,
+    subject_id: Option<String>,
+    payload_text: Option<String>,
+    created_at: Option<DateTime<Utc>>,
+}
+
+/// For every chain whose committed head is past its cursor (`cursors` maps chain key
+/// to the last id already handled; a chain missing from it has handled nothing), the
+/// matching entries after the cursor, at most `per_chain_limit` per chain.
+///
+/// One statement, so the heads and the rows come from one snapshot: for a chain
+/// that returned fewer than `per_chain_limit` entries, everything up to its
+/// `head_id` has been seen.
+pub async fn after_cursors(
+    conn: &mut PgConnection,
+    cursors: &BTreeMap<String, i64>,
+    filter: &Filter<'_>,
+    per_chain_limit: i64,
+) -> Result<BTreeMap<String, ChainBatch>, sqlx::Error> {
+    let keys: Vec<&str> = cursors.keys().map(String::as_str).collect();
+    let seen: Vec<i64> = cursors.values().copied().collect();
+    let rows: Vec<AfterCursorRow> = sqlx::query_as(
+        "WITH changed AS (
+             SELECT h.chain_key, coalesce(s.last_seen, 0) AS after_id, h.last_id AS head_id
+             FROM audit_chain_head h
+             LEFT JOIN unnest($1::text[], $2::bigint[]) AS s (chain_key, last_seen)
+                 ON s.chain_key = h.chain_key
+             WHERE h.last_id > coalesce(s.last_seen, 0)
+               AND ($3::text IS NULL OR h.chain_key = $3)
+         )
+         SELECT c.chain_key, c.head_id, a.id, a.organization_id, a.actor_user_id, a.action,
+                a.subject_type, a.subject_id, a.payload::text AS payload_text, a.created_at
+         FROM changed c
+         LEFT JOIN LATERAL (
+             SELECT * FROM audit_log a
+             WHERE coalesce(a.organization_id, '') = c.chain_key
+               AND a.id > c.after_id AND a.id <= c.head_id
+               AND ($4::text IS NULL OR a.action = $4)
+               AND ($5::timestamptz IS NULL OR a.created_at >= $5)
+             ORDER BY a.id
+             LIMIT $6
+         ) a ON true
+         ORDER BY c.chain_key, a.id",
+    )
+    .bind(&keys)
+    .bind(&seen)
+    .bind(filter.organization_id)
+    .bind(filter.action)
+    .bind(filter.since)
+    .bind(per_chain_limit)
+    .fetch_all(conn)
+    .await?;
+
+    let mut batches: BTreeMap<String, ChainBatch> = BTreeMap::new();
+    for row in rows {
+        let batch = batches.entry(row.chain_key).or_default();
+        batch.head_id = row.head_id;
+        if let (
+            Some(id),
+            Some(action),
+            Some(subject_type),
+            Some(subject_id),
+            Some(payload_text),
+            Some(created_at),
+        ) = (
+            row.id,
+            row.action,
+            row.subject_type,
+            row.subject_id,
+            row.payload_text,
+            row.created_at,
+        ) {
+            batch.entries.push(Entry {
+                id,
+                organization_id: row.organization_id,
+                actor_user_id: row.actor_user_id,
+                action,
+                subject_type,
+                subject_id,
+                payload_text,
+                created_at,
+            });
+        }
+    }
+    Ok(batches)
+}
+
+/// Every chain head (only `chain_key`'s when given), by chain key.
+pub async fn heads_for_verify(
+    conn: &mut PgConnection,
+    chain_key: Option<&str>,
+) -> Result<BTreeMap<String, Head>, sqlx::Error> {
+    let rows: Vec<(String, Option<i64>, String)> = sqlx::query_as(
+        "SELECT chain_key, last_id, last_hash FROM audit_chain_head
+         WHERE ($1::text IS NULL OR chain_key = $1)",
+    )
+    .bind(chain_key)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, last_id, last_hash)| (key, Head { last_id, last_hash }))
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredRowRecord {
+    id: i64,
+    organization_id: Option<String>,
+    actor_user_id: Option<String>,
+    action: String,
+    subject_type: String,
+    subject_id: String,
+    payload_text: String,
+    created_at: DateTime<Utc>,
+    prev_hash: String,
+    hash: String,
+}
+
+/// Every row with its hashes (only chain `chain_key`'s when given), streamed in
+/// chain order: by chain key, then id.
+pub fn rows_for_verify<'c>(
+    conn: &'c mut PgConnection,
+    chain_key: Option<&'c str>,
+) -> BoxStream<'c, Result<StoredRow, sqlx::Error>> {
+    use futures::StreamExt as _;
+    sqlx::query_as::<_, StoredRowRecord>(
+        "SELECT id, organization_id, actor_user_id, action, subject_type, subject_id,
+                payload::text AS payload_text, created_at, prev_hash, hash
+         FROM audit_log
+         WHERE ($1::text IS NULL OR coalesce(organization_id, '') = $1)
+         ORDER BY coalesce(organization_id, ''), id",
+    )
+    .bind(chain_key)
+    .fetch(conn)
+    .map(|row| {
+        row.map(|r| StoredRow {
+            id: r.id,
+            organization_id: r.organization_id,
+            actor_user_id: r.actor_user_id,
+            action: r.action,
+            subject_type: r.subject_type,
+            subject_id: r.subject_id,
+            payload_text: r.payload_text,
+            created_at: r.created_at,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        })
+    })
+    .boxed()
 }

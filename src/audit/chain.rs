@@ -1,0 +1,695 @@
+//! The audit hash chain in Rust: the canonical form of a row, its hash, and the
+//! verification walk behind `audit verify`.
+//!
+//! The database computes every hash on insert (trigger `audit_log_chain`, function
+//! `audit_canonical`); this module must mirror that SQL byte for byte so that
+//! `audit verify` can recompute each chain independently of the database's own
+//! functions (which an attacker with superuser rights could replace). The form, also
+//! documented in the README:
+//!
+//! ```text
+//! canonical = ns(id) ns(organization_id) ns(actor_user_id) ns(action)
+//!             ns(subject_type) ns(subject_id) ns(payload as jsonb text)
+//!             ns(created_at as UTC "YYYY-MM-DDTHH:MM:SS.ffffffZ")
+//! ns(NULL)  = "-1:,"      ns(s) = "<byte length of s>:<s>,"
+//! hash      = hex(sha256(prev_hash ‖ canonical))      (lowercase hex)
+//! prev_hash of a chain's first row = 64 × "0"
+//! ```
+//!
+//! One chain per organization, plus the system chain (`organization_id` NULL, chain
+//! key `''`). Verification reads the payload as PostgreSQL's own jsonb text
+//! (`payload::text`), which is exactly what was hashed; [`jsonb_text`] reproduces that
+//! text from a `serde_json::Value`, for payloads written through serde_json.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Classify, ExitKind};
+
+/// `prev_hash` of the first row of every chain.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The fields of an audit row that the canonical form covers.
+#[derive(Debug, Clone, Copy)]
+pub struct CanonicalRow<'a> {
+    pub id: i64,
+    pub organization_id: Option<&'a str>,
+    pub actor_user_id: Option<&'a str>,
+    pub action: &'a str,
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    /// The payload in PostgreSQL's jsonb text form (`payload::text`).
+    pub payload_text: &'a str,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Appends `value` as a netstring (`<bytes>:<value>,`, NULL as `-1:,`), like SQL
+/// `audit_netstring`.
+pub fn push_netstring(out: &mut String, value: Option<&str>) {
+    match value {
+        None => out.push_str("-1:,"),
+        Some(v) => {
+            let _ = write!(out, "{}:", v.len());
+            out.push_str(v);
+            out.push(',');
+        }
+    }
+}
+
+/// `created_at` as SQL `to_char(created_at AT TIME ZONE 'UTC',
+/// 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`: always six fractional digits; the year at least
+/// four digits and, as `to_char` prints it, without a sign for years BC.
+pub fn canonical_time(t: DateTime<Utc>) -> String {
+    let year = t.year();
+    // chrono counts 1 BC as year 0; to_char's YYYY prints the BC year number.
+    let year = if year >= 1 { year } else { 1 - year };
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        year,
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.nanosecond() / 1_000
+    )
+}
+
+/// The canonical form of a row, like SQL `audit_canonical(...)`.
+pub fn canonical(row: &CanonicalRow<'_>) -> String {
+    let mut out = String::with_capacity(96 + row.payload_text.len());
+    push_netstring(&mut out, Some(&row.id.to_string()));
+    push_netstring(&mut out, row.organization_id);
+    push_netstring(&mut out, row.actor_user_id);
+    push_netstring(&mut out, Some(row.action));
+    push_netstring(&mut out, Some(row.subject_type));
+    push_netstring(&mut out, Some(row.subject_id));
+    push_netstring(&mut out, Some(row.payload_text));
+    push_netstring(&mut out, Some(&canonical_time(row.created_at)));
+    out
+}
+
+/// `hex(sha256(prev_hash ‖ canonical(row)))`, as the trigger computes it.
+pub fn row_hash(prev_hash: &str, row: &CanonicalRow<'_>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(canonical(row).as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// PostgreSQL's text form of the jsonb that `value` becomes when bound as a
+/// parameter: object keys sorted by byte length, then bytes; `", "` and `": "`
+/// separators; strings escaped like PostgreSQL's `escape_json`; numbers as
+/// `numeric` prints them (plain decimal notation, no exponent, `-0` as `0`).
+pub fn jsonb_text(value: &Value) -> String {
+    let mut out = String::new();
+    write_jsonb(&mut out, value);
+    out
+}
+
+fn write_jsonb(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&numeric_text(&n.to_string())),
+        Value::String(s) => write_jsonb_string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_jsonb(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|(a, _), (b, _)| {
+                a.len()
+                    .cmp(&b.len())
+                    .then_with(|| a.as_bytes().cmp(b.as_bytes()))
+            });
+            out.push('{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_jsonb_string(out, key);
+                out.push_str(": ");
+                write_jsonb(out, item);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// PostgreSQL's `escape_json`: the two-character escapes for `\b \f \n \r \t " \`,
+/// `\u00xx` (lowercase hex) for other control characters, everything else verbatim.
+fn write_jsonb_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A JSON number token as PostgreSQL's `numeric` reads and prints it: the value in
+/// plain decimal notation with `max(0, fraction digits − exponent)` decimals, no
+/// leading zeros, and zero never negative (`1e2` → `100`, `1.5e-7` → `0.00000015`,
+/// `-0.0` → `0.0`).
+pub fn numeric_text(token: &str) -> String {
+    let (negative, unsigned) = match token.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, token.strip_prefix('+').unwrap_or(token)),
+    };
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (
+            &unsigned[..at],
+            unsigned[at + 1..].parse::<i64>().unwrap_or(0),
+        ),
+        None => (unsigned, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: String = format!("{int_part}{frac_part}");
+    // value = digits × 10^(exponent − frac_len); printed with `scale` decimals.
+    let shift = exponent - frac_part.len() as i64;
+    let scale = (-shift).max(0) as usize;
+    let mut all = digits;
+    if shift > 0 {
+        all.extend(std::iter::repeat_n('0', shift as usize));
+    }
+    // Split `all` into integer and fraction with `scale` fraction digits.
+    if all.len() <= scale {
+        let pad = scale + 1 - all.len();
+        all.insert_str(0, &"0".repeat(pad));
+    }
+    let split = all.len() - scale;
+    let (int_digits, frac_digits) = all.split_at(split);
+    let int_digits = int_digits.trim_start_matches('0');
+    let int_digits = if int_digits.is_empty() {
+        "0"
+    } else {
+        int_digits
+    };
+    let is_zero = int_digits == "0" && frac_digits.bytes().all(|b| b == b'0');
+    let mut out = String::new();
+    if negative && !is_zero {
+        out.push('-');
+    }
+    out.push_str(int_digits);
+    if scale > 0 {
+        out.push('.');
+        out.push_str(frac_digits);
+    }
+    out
+}
+
+/// A stored row as `audit verify` reads it.
+#[derive(Debug, Clone)]
+pub struct StoredRow {
+    pub id: i64,
+    pub organization_id: Option<String>,
+    pub actor_user_id: Option<String>,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub payload_text: String,
+    pub created_at: DateTime<Utc>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl StoredRow {
+    pub fn canonical_row(&self) -> CanonicalRow<'_> {
+        CanonicalRow {
+            id: self.id,
+            organization_id: self.organization_id.as_deref(),
+            actor_user_id: self.actor_user_id.as_deref(),
+            action: &self.action,
+            subject_type: &self.subject_type,
+            subject_id: &self.subject_id,
+            payload_text: &self.payload_text,
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// The head of a chain as `audit_chain_head` records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub last_id: Option<i64>,
+    pub last_hash: String,
+}
+
+/// What is wrong at the first broken link of a chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum BreakKind {
+    /// The row's content no longer hashes to its stored hash: it was changed after it
+    /// was chained.
+    HashMismatch { stored: String, computed: String },
+    /// The row's `prev_hash` is not the previous row's hash (or not the genesis hash
+    /// for a first row): a row before it was removed, inserted or rewritten.
+    LinkBroken {
+        expected: String,
+        found: String,
+        previous_id: Option<i64>,
+    },
+    /// The chain head records a different last row: rows were removed from the end
+    /// of the chain, or the head itself was changed.
+    HeadMismatch {
+        head_last_id: Option<i64>,
+        head_last_hash: String,
+        last_id: Option<i64>,
+        last_hash: Option<String>,
+    },
+    /// The chain has rows but no head: the head was removed.
+    HeadMissing,
+}
+
+impl BreakKind {
+    /// A one-line description for humans.
+    pub fn describe(&self) -> String {
+        match self {
+            BreakKind::HashMismatch { stored, computed } => format!(
+                "hash mismatch: the row was changed after it was chained (stored {}, recomputed {})",
+                short(stored),
+                short(computed)
+            ),
+            BreakKind::LinkBroken {
+                expected,
+                found,
+                previous_id,
+            } => match previous_id {
+                Some(prev) => format!(
+                    "prev_hash link broken: prev_hash is {} but the previous row (id {prev}) hashes to {}; rows between were removed, inserted or rewritten",
+                    short(found),
+                    short(expected)
+                ),
+                None => format!(
+                    "prev_hash link broken: the chain's first row has prev_hash {} instead of the genesis hash; earlier rows were removed",
+                    short(found)
+                ),
+            },
+            BreakKind::HeadMismatch {
+                head_last_id,
+                head_last_hash,
+                last_id,
+                last_hash,
+            } => format!(
+                "chain head mismatch: audit_chain_head records row {} ({}) but the last row is {} ({}); rows were removed from the end or the head was changed",
+                head_last_id.map_or("none".to_owned(), |id| id.to_string()),
+                short(head_last_hash),
+                last_id.map_or("none".to_owned(), |id| id.to_string()),
+                last_hash.as_deref().map_or("-".to_owned(), short)
+            ),
+            BreakKind::HeadMissing => {
+                "chain head missing: the chain has rows but audit_chain_head has no entry for it"
+                    .to_owned()
+            }
+        }
+    }
+}
+
+fn short(hash: &str) -> String {
+    hash.chars().take(12).collect::<String>() + "…"
+}
+
+/// The first broken link of a chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Break {
+    /// The row at which the chain breaks (for a head mismatch: the chain's last row,
+    /// or the head's last id when the chain has no rows).
+    pub row_id: Option<i64>,
+    #[serde(flatten)]
+    pub kind: BreakKind,
+}
+
+/// The outcome of verifying one chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainReport {
+    /// `None` for the system chain.
+    pub organization_id: Option<String>,
+    /// Rows whose hash and link were checked (up to and including a broken one).
+    pub rows_checked: u64,
+    /// The last row whose hash and link checked out.
+    pub last_verified_id: Option<i64>,
+    pub ok: bool,
+    #[serde(rename = "break")]
+    pub broken: Option<Break>,
+}
+
+impl ChainReport {
+    /// "org_acme" or "the system chain", for messages.
+    pub fn chain_name(&self) -> String {
+        match &self.organization_id {
+            Some(org) => format!("organization {org}"),
+            None => "the system chain".to_owned(),
+        }
+    }
+}
+
+/// `audit verify` found at least one broken chain (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub struct ChainBroken {
+    /// The reports of the broken chains, in chain order (at least one).
+    pub broken: Vec<ChainReport>,
+    /// How many chains were verified.
+    pub chains: usize,
+}
+
+impl std::fmt::Display for ChainBroken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(first) = self.broken.first() else {
+            return f.write_str("an audit chain is broken");
+        };
+        if let Some(b) = &first.broken {
+            write!(f, "audit chain of {} is broken", first.chain_name())?;
+            if let Some(id) = b.row_id {
+                write!(f, " at row {id}")?;
+            }
+            write!(f, ": {}", b.kind.describe())?;
+        }
+        if self.broken.len() > 1 {
+            write!(
+                f,
+                " ({} of {} chains broken, see the report)",
+                self.broken.len(),
+                self.chains
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Classify for ChainBroken {
+    fn exit_kind(&self) -> ExitKind {
+        ExitKind::Failure
+    }
+}
+
+/// Walks one chain row by row, in id order, and keeps its first break.
+#[derive(Debug)]
+pub struct ChainWalker {
+    organization_id: Option<String>,
+    expected_prev: String,
+    previous_id: Option<i64>,
+    rows_checked: u64,
+    broken: Option<Break>,
+}
+
+impl ChainWalker {
+    pub fn new(organization_id: Option<String>) -> Self {
+        ChainWalker {
+            organization_id,
+            expected_prev: GENESIS_HASH.to_owned(),
+            previous_id: None,
+            rows_checked: 0,
+            broken: None,
+        }
+    }
+
+    pub fn organization_id(&self) -> Option<&str> {
+        self.organization_id.as_deref()
+    }
+
+    /// Checks the next row of the chain (rows must come in ascending id order). After
+    /// the first break the rest of the chain is skipped.
+    pub fn push(&mut self, row: &StoredRow) {
+        if self.broken.is_some() {
+            return;
+        }
+        self.rows_checked += 1;
+        if row.prev_hash != self.expected_prev {
+            self.broken = Some(Break {
+                row_id: Some(row.id),
+                kind: BreakKind::LinkBroken {
+                    expected: self.expected_prev.clone(),
+                    found: row.prev_hash.clone(),
+                    previous_id: self.previous_id,
+                },
+            });
+            return;
+        }
+        let computed = row_hash(&row.prev_hash, &row.canonical_row());
+        if computed != row.hash {
+            self.broken = Some(Break {
+                row_id: Some(row.id),
+                kind: BreakKind::HashMismatch {
+                    stored: row.hash.clone(),
+                    computed,
+                },
+            });
+            return;
+        }
+        self.expected_prev = computed;
+        self.previous_id = Some(row.id);
+    }
+
+    /// Ends the walk: compares the last row with the chain's recorded head.
+    pub fn finish(mut self, head: Option<&Head>) -> ChainReport {
+        if self.broken.is_none() {
+            let last_hash = self.previous_id.map(|_| self.expected_prev.clone());
+            match head {
+                None if self.previous_id.is_some() => {
+                    self.broken = Some(Break {
+                        row_id: self.previous_id,
+                        kind: BreakKind::HeadMissing,
+                    });
+                }
+                Some(head)
+                    if head.last_id != self.previous_id
+                        || Some(&head.last_hash) != last_hash.as_ref() =>
+                {
+                    self.broken = Some(Break {
+                        row_id: self.previous_id.or(head.last_id),
+                        kind: BreakKind::HeadMismatch {
+                            head_last_id: head.last_id,
+                            head_last_hash: head.last_hash.clone(),
+                            last_id: self.previous_id,
+                            last_hash,
+                        },
+                    });
+                }
+                _ => {}
+            }
+        }
+        ChainReport {
+            organization_id: self.organization_id,
+            rows_checked: self.rows_checked,
+            last_verified_id: self.previous_id,
+            ok: self.broken.is_none(),
+            broken: self.broken,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    #[test]
+    fn netstrings_count_bytes_and_mark_null() {
+        let mut out = String::new();
+        push_netstring(&mut out, Some("é"));
+        push_netstring(&mut out, None);
+        push_netstring(&mut out, Some(""));
+        assert_eq!(out, "2:é,-1:,0:,");
+    }
+
+    #[test]
+    fn canonical_form_of_a_row() {
+        let row = CanonicalRow {
+            id: 7,
+            organization_id: Some("org_acme"),
+            actor_user_id: None,
+            action: "export.invoices.completed",
+            subject_type: "export",
+            subject_id: "run_1",
+            payload_text: r#"{"rowCount": 3}"#,
+            created_at: Utc
+                .with_ymd_and_hms(2026, 11, 22, 2, 24, 49)
+                .unwrap()
+                .with_nanosecond(123_456_000)
+                .unwrap(),
+        };
+        assert_eq!(
+            canonical(&row),
+            "1:7,8:org_acme,-1:,25:export.invoices.completed,6:export,5:run_1,15:{\"rowCount\": 3},27:2026-11-22T02:24:49.123456Z,"
+        );
+        assert_eq!(row_hash(GENESIS_HASH, &row).len(), 64);
+    }
+
+    #[test]
+    fn canonical_time_matches_to_char() {
+        let bc = Utc.with_ymd_and_hms(-43, 3, 15, 12, 0, 0).unwrap();
+        assert_eq!(canonical_time(bc), "0044-03-15T12:00:00.000000Z");
+        let far = Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(canonical_time(far), "10000-01-01T00:00:00.000000Z");
+    }
+
+    #[test]
+    fn numbers_print_like_numeric() {
+        for (token, expected) in [
+            ("0", "0"),
+            ("-0", "0"),
+            ("-0.0", "0.0"),
+            ("1.50", "1.50"),
+            ("1e100", &format!("1{}", "0".repeat(100))),
+            ("1.5e-7", "0.00000015"),
+            ("1E+2", "100"),
+            ("1.0e2", "100"),
+            ("1.23e1", "12.3"),
+            ("100.0", "100.0"),
+            ("-1.5E-2", "-0.015"),
+            ("12345678901234567890123", "12345678901234567890123"),
+            ("5e-324", &format!("0.{}5", "0".repeat(323))),
+            (
+                "1.7976931348623157e308",
+                &format!("17976931348623157{}", "0".repeat(292)),
+            ),
+        ] {
+            assert_eq!(numeric_text(token), expected, "{token}");
+        }
+    }
+
+    #[test]
+    fn jsonb_text_sorts_keys_by_length_then_bytes() {
+        let value = json!({"bb": 1, "a": 2, "ccc": [1, 2, {"z": null, "y": true}], "B": "x", "é": 0, "ab": -1.5});
+        assert_eq!(
+            jsonb_text(&value),
+            r#"{"B": "x", "a": 2, "ab": -1.5, "bb": 1, "é": 0, "ccc": [1, 2, {"y": true, "z": null}]}"#
+        );
+        assert_eq!(
+            jsonb_text(&json!("a\u{1}\u{7f}\"\\/\n")),
+            "\"a\\u0001\u{7f}\\\"\\\\/\\n\""
+        );
+        assert_eq!(jsonb_text(&json!({})), "{}");
+        assert_eq!(jsonb_text(&json!([])), "[]");
+    }
+
+    fn chain(n: i64) -> Vec<StoredRow> {
+        let mut prev = GENESIS_HASH.to_owned();
+        (1..=n)
+            .map(|id| {
+                let mut row = StoredRow {
+                    id: id * 3,
+                    organization_id: Some("org_acme".into()),
+                    actor_user_id: Some("user_alice".into()),
+                    action: "export.invoices.requested".into(),
+                    subject_type: "export".into(),
+                    subject_id: format!("run_{id}"),
+                    payload_text: "{}".into(),
+                    created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                row.hash = row_hash(&prev, &row.canonical_row());
+                prev = row.hash.clone();
+                row
+            })
+            .collect()
+    }
+
+    fn walk(rows: &[StoredRow], head: Option<&Head>) -> ChainReport {
+        let mut walker = ChainWalker::new(Some("org_acme".into()));
+        for row in rows {
+            walker.push(row);
+        }
+        walker.finish(head)
+    }
+
+    fn head_of(rows: &[StoredRow]) -> Head {
+        Head {
+            last_id: rows.last().map(|r| r.id),
+            last_hash: rows.last().unwrap().hash.clone(),
+        }
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let rows = chain(5);
+        let report = walk(&rows, Some(&head_of(&rows)));
+        assert!(report.ok, "{report:?}");
+        assert_eq!(
+            (report.rows_checked, report.last_verified_id),
+            (5, Some(15))
+        );
+    }
+
+    #[test]
+    fn a_changed_row_is_a_hash_mismatch() {
+        let mut rows = chain(5);
+        let head = head_of(&rows);
+        rows[2].payload_text = r#"{"forged": true}"#.into();
+        let report = walk(&rows, Some(&head));
+        let broken = report.broken.unwrap();
+        assert_eq!(broken.row_id, Some(9));
+        assert!(matches!(broken.kind, BreakKind::HashMismatch { .. }));
+        assert_eq!(report.rows_checked, 3);
+    }
+
+    #[test]
+    fn a_removed_or_rehashed_row_breaks_the_link() {
+        let mut rows = chain(5);
+        let head = head_of(&rows);
+        rows.remove(1);
+        let broken = walk(&rows, Some(&head)).broken.unwrap();
+        assert_eq!(broken.row_id, Some(9));
+        assert!(matches!(
+            broken.kind,
+            BreakKind::LinkBroken {
+                previous_id: Some(3),
+                ..
+            }
+        ));
+
+        let mut rows = chain(3);
+        rows.remove(0);
+        let broken = walk(&rows, None).broken.unwrap();
+        assert!(matches!(
+            broken.kind,
+            BreakKind::LinkBroken {
+                previous_id: None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_truncated_tail_is_a_head_mismatch() {
+        let mut rows = chain(5);
+        let head = head_of(&rows);
+        rows.pop();
+        let broken = walk(&rows, Some(&head)).broken.unwrap();
+        assert_eq!(broken.row_id, Some(12));
+        assert!(matches!(broken.kind, BreakKind::HeadMismatch { .. }));
+        let broken = walk(&rows, None).broken.unwrap();
+        assert_eq!(broken.kind, BreakKind::HeadMissing);
+    }
+}

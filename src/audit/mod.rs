@@ -1,0 +1,261 @@
+//! The audit log writer (SPEC §8): the one way invoicectl records who did what.
+//!
+//! [`append`] adds an entry inside the caller's transaction, so the entry commits or
+//! rolls back with the change it describes (an export's close-out, a suppression).
+//! The database does the rest: the `audit_log_chain` trigger assigns the id and
+//! timestamp, chains the row per organization (see [`chain`]) and notifies
+//! `audit tail --follow`; triggers reject UPDATE, DELETE and TRUNCATE.
+//!
+//! Actions are typed ([`Action`]) so that a misspelt action cannot reach the log,
+//! and each action knows whether it belongs to an organization or to the system
+//! chain (the email suppression list belongs to no tenant).
+
+pub mod chain;
+
+use std::fmt;
+
+use serde_json::Value;
+use sqlx::PgConnection;
+
+use crate::db::{self, DbError};
+use crate::error::{Classify, ExitKind};
+use crate::ids::{OrgId, RunId, UserId};
+
+/// Whether an action is recorded on an organization's chain or the system chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// `organization_id` set; visible to that tenant only.
+    Organization,
+    /// `organization_id` NULL; chained on the system chain, invisible to tenants.
+    System,
+}
+
+/// Every action invoicectl writes to the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// `export.invoices.requested`: `export start` created a run (actor: requester).
+    ExportRequested,
+    /// `export.invoices.completed`: the export's close-out (actor: system).
+    ExportCompleted,
+    /// `export.invoices.failed`: the run failed for good (actor: system).
+    ExportFailed,
+    /// `export.invoices.canceled`: `export cancel` ended the run.
+    ExportCanceled,
+    /// `email.suppression.added`: an address was put on the suppression list.
+    SuppressionAdded,
+    /// `email.suppression.removed`: an address was taken off the suppression list.
+    SuppressionRemoved,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::ExportRequested,
+        Action::ExportCompleted,
+        Action::ExportFailed,
+        Action::ExportCanceled,
+        Action::SuppressionAdded,
+        Action::SuppressionRemoved,
+    ];
+
+    /// The action's name as stored in `audit_log.action`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Action::ExportRequested => "export.invoices.requested",
+            Action::ExportCompleted => "export.invoices.completed",
+            Action::ExportFailed => "export.invoices.failed",
+            Action::ExportCanceled => "export.invoices.canceled",
+            Action::SuppressionAdded => "email.suppression.added",
+            Action::SuppressionRemoved => "email.suppression.removed",
+        }
+    }
+
+    /// The chain this action belongs on.
+    pub const fn scope(self) -> Scope {
+        match self {
+            Action::ExportRequested
+            | Action::ExportCompleted
+            | Action::ExportFailed
+            | Action::ExportCanceled => Scope::Organization,
+            Action::SuppressionAdded | Action::SuppressionRemoved => Scope::System,
+        }
+    }
+
+    /// The action with this stored name, if invoicectl writes it.
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What an entry is about: `subject_type` and `subject_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subject<'a> {
+    pub kind: SubjectType,
+    pub id: &'a str,
+}
+
+/// The kinds of subject invoicectl records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectType {
+    /// `export`: an export, identified by its run id (SPEC §8).
+    Export,
+    /// `email_suppression`: a suppression list entry, identified by the address.
+    EmailSuppression,
+}
+
+impl SubjectType {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SubjectType::Export => "export",
+            SubjectType::EmailSuppression => "email_suppression",
+        }
+    }
+}
+
+impl<'a> Subject<'a> {
+    /// An export, named by its run (SPEC §8: `subjectType` `export`, `subjectId` the
+    /// run id).
+    pub fn export(run: &'a RunId) -> Self {
+        Subject {
+            kind: SubjectType::Export,
+            id: run.as_str(),
+        }
+    }
+
+    /// A suppression list entry, named by its (lowercased) address.
+    pub fn email_suppression(email: &'a str) -> Self {
+        Subject {
+            kind: SubjectType::EmailSuppression,
+            id: email,
+        }
+    }
+}
+
+/// One entry to append.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    /// The tenant, or `None` for a system-wide entry (must match the action's scope).
+    pub organization: Option<&'a OrgId>,
+    /// Who did it, or `None` for the system (a worker, a close-out).
+    pub actor: Option<&'a UserId>,
+    pub action: Action,
+    pub subject: Subject<'a>,
+    /// A JSON object with the action's details (camelCase keys).
+    pub payload: Value,
+}
+
+/// Why an entry could not be appended.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(
+        "audit action {action} belongs on {expected} chain, but the entry has {got}: this is a bug in invoicectl"
+    )]
+    WrongScope {
+        action: Action,
+        expected: &'static str,
+        got: String,
+    },
+    #[error("audit payload for {action} must be a JSON object: this is a bug in invoicectl")]
+    PayloadNotObject { action: Action },
+    #[error("cannot append to the audit log: {0}")]
+    Db(#[from] DbError),
+}
+
+impl Classify for AuditError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            AuditError::Db(e) => e.exit_kind(),
+            AuditError::WrongScope { .. } | AuditError::PayloadNotObject { .. } => {
+                ExitKind::Failure
+            }
+        }
+    }
+}
+
+/// Appends `entry` inside the caller's transaction and returns its id.
+///
+/// Call it on the transaction that makes the change the entry describes, so both
+/// commit or neither does. Organization entries may be written in a tenant
+/// transaction (`db::tenant::begin`) for that organization; system entries
+/// (`organization: None`) must be written outside one, because the tenant role's
+/// row-level security only admits its own organization's rows.
+///
+/// ```ignore
+/// audit::append(&mut tx, audit::Entry {
+///     organization: Some(&org),
+///     actor: Some(&user),
+///     action: audit::Action::ExportRequested,
+///     subject: audit::Subject::export(&run_id),
+///     payload: serde_json::json!({ "exportId": export_id }),
+/// }).await?;
+/// ```
+pub async fn append(conn: &mut PgConnection, entry: Entry<'_>) -> Result<i64, AuditError> {
+    match (entry.action.scope(), entry.organization) {
+        (Scope::Organization, None) => {
+            return Err(AuditError::WrongScope {
+                action: entry.action,
+                expected: "an organization's",
+                got: "no organization".to_owned(),
+            });
+        }
+        (Scope::System, Some(org)) => {
+            return Err(AuditError::WrongScope {
+                action: entry.action,
+                expected: "the system",
+                got: format!("organization {org}"),
+            });
+        }
+        _ => {}
+    }
+    if !entry.payload.is_object() {
+        return Err(AuditError::PayloadNotObject {
+            action: entry.action,
+        });
+    }
+    let id = db::audit_log::insert(
+        conn,
+        &db::audit_log::NewEntry {
+            organization_id: entry.organization.map(OrgId::as_str),
+            actor_user_id: entry.actor.map(UserId::as_str),
+            action: entry.action.as_str(),
+            subject_type: entry.subject.kind.as_str(),
+            subject_id: entry.subject.id,
+            payload: entry.payload,
+        },
+    )
+    .await
+    .map_err(DbError::from)?;
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_names_are_the_spec_names() {
+        let names: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "export.invoices.requested",
+                "export.invoices.completed",
+                "export.invoices.failed",
+                "export.invoices.canceled",
+                "email.suppression.added",
+                "email.suppression.removed",
+            ]
+        );
+        for action in Action::ALL {
+            assert_eq!(Action::from_name(action.as_str()), Some(action));
+        }
+        assert_eq!(Action::from_name("export.invoices.forged"), None);
+        assert_eq!(Action::SuppressionAdded.scope(), Scope::System);
+        assert_eq!(Action::ExportCanceled.scope(), Scope::Organization);
+    }
+}

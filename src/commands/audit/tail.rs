@@ -1,0 +1,588 @@
+//! `audit tail`: the newest entries, oldest first, and with `--follow` every entry
+//! committed afterwards, like `tail -f`.
+//!
+//! # Following without gaps or duplicates
+//!
+//! Ids come from one sequence, but the trigger takes them under the *per-chain* lock
+//! (`audit_chain_head` row of the organization, `''` for the system chain), so:
+//! within one chain, id order is commit order (a later append waits for the earlier
+//! one to commit or roll back before it even gets its id); across chains it is not
+//! (org A's transaction may take id 10, org B's id 11 and commit first). A single
+//! "last id seen" cursor would therefore skip id 10 for good.
+//!
+//! So the cursor is per chain: `chain key → last id handled`. Each poll is one
+//! statement (one snapshot) that reads every chain head past its cursor and that
+//! chain's rows in `(cursor, head]`. Everything in a chain up to its committed head
+//! is committed and visible to that snapshot, and nothing in the chain can commit
+//! later with an id at or below the head, so after the poll the chain's cursor moves
+//! to the head (or to the last row returned when the per-chain batch limit cut it
+//! short) and no row is ever skipped or printed twice. The initial history and the
+//! starting heads are read in one REPEATABLE READ snapshot for the same reason. We
+//! chose this over a global cursor with a `pg_snapshot_xmin` low watermark because
+//! that needs the inserting transaction id of each row (32-bit `xmin`, wraparound)
+//! and holds every chain back behind the oldest open transaction of any chain; the
+//! chain heads already exist, one small row per organization, read once per poll.
+//!
+//! A poll runs on every `NOTIFY invoicectl_audit` (sent by the trigger at commit) and
+//! at least once a second, so a notification lost to a reconnect only delays a row.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use clap::Args;
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgListener;
+use sqlx::{PgPool, Postgres};
+use tokio::sync::Notify;
+
+use crate::audit::Action;
+use crate::context::Context;
+use crate::db::DbError;
+use crate::db::audit_log::{self, Entry, Filter};
+use crate::error::{CommandError, ExitKind};
+use crate::ids::OrgId;
+
+/// The NOTIFY channel of the chain trigger; payload `<org or ''>:<id>`.
+pub const CHANNEL: &str = "invoicectl_audit";
+const DEFAULT_LINES: u64 = 20;
+/// Poll this often even without a notification.
+const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// Rows per chain per poll; a chain with more is read again at once.
+const BATCH_PER_CHAIN: i64 = 1_000;
+/// Payload summaries in human output are cut to this many characters.
+const PAYLOAD_SUMMARY_CHARS: usize = 60;
+
+#[derive(Debug, Args)]
+pub struct TailArgs {
+    /// Only this organization's entries (system-wide entries are left out)
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+
+    /// How many of the newest matching entries to print first [default: 20, or all
+    /// with --since]; 0 prints only new ones (with --follow)
+    #[arg(short = 'n', long = "lines", value_name = "N")]
+    pub lines: Option<u64>,
+
+    /// Only entries with this action, e.g. export.invoices.completed
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+
+    /// Only entries created at or after TIME: RFC 3339 (2026-11-22T09:30:00Z), a UTC
+    /// date (2026-11-22), or a duration ago by this machine's clock (90s, 15m, 2h,
+    /// 7d, 1h30m)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Keep printing entries as they commit until interrupted (Ctrl-C or SIGTERM, exit 0)
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+}
+
+pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
+    let org = args.org.as_deref().map(OrgId::parse).transpose()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| parse_since(s, Utc::now()))
+        .transpose()?;
+    if let Some(action) = args.action.as_deref() {
+        if Action::from_name(action).is_none() {
+            tracing::warn!("{action:?} is not an action invoicectl writes; showing it anyway");
+        }
+    }
+    let limit = match (args.lines, since) {
+        (Some(n), _) => Some(i64::try_from(n).unwrap_or(i64::MAX)),
+        (None, Some(_)) => None,
+        (None, None) => Some(DEFAULT_LINES as i64),
+    };
+    // Handlers first, so a signal at any point after start ends a follow cleanly.
+    let shutdown = if args.follow {
+        Some(Shutdown::install().context("cannot install the SIGINT/SIGTERM handlers")?)
+    } else {
+        None
+    };
+
+    let pool = ctx.pool(3).await?;
+    if let Some(org) = &org {
+        super::ensure_organization(&pool, org).await?;
+    }
+    let filter = Filter {
+        organization_id: org.as_ref().map(OrgId::as_str),
+        action: args.action.as_deref(),
+        since,
+    };
+    let mut printer = Printer::new(ctx.json, args.follow);
+
+    let Some(shutdown) = shutdown else {
+        let mut conn = pool.acquire().await.map_err(DbError::from)?;
+        let history = audit_log::newest(&mut conn, &filter, limit)
+            .await
+            .map_err(DbError::from)
+            .context("reading the audit log failed")?;
+        return printer.history(&history);
+    };
+
+    // LISTEN before the starting snapshot, so every commit the snapshot misses is
+    // notified (a commit in between is in the snapshot and its wake-up finds nothing).
+    let wake = Arc::new(Notify::new());
+    let listener = start_listener(&pool, org.clone(), wake.clone())
+        .await
+        .context("cannot LISTEN for new audit entries")?;
+    let result = tokio::select! {
+        result = follow(&pool, &filter, limit, &mut printer, &wake) => result,
+        () = shutdown.wait() => Ok(()),
+    };
+    listener.abort();
+    result
+}
+
+/// Prints the history, then polls forever (until the caller's select ends it).
+async fn follow(
+    pool: &PgPool,
+    filter: &Filter<'_>,
+    limit: Option<i64>,
+    printer: &mut Printer,
+    wake: &Notify,
+) -> anyhow::Result<()> {
+    let (history, mut cursors) = snapshot(pool, filter, limit)
+        .await
+        .map_err(DbError::from)
+        .context("reading the audit log failed")?;
+    printer.history(&history)?;
+
+    // One connection for all polls, opened again after a failure.
+    let mut conn: Option<PoolConnection<Postgres>> = None;
+    let mut outage = false;
+    loop {
+        match poll(pool, &mut conn, filter, &mut cursors, printer).await {
+            Ok(()) => {
+                if outage {
+                    tracing::warn!("audit tail: connected to the database again, following");
+                    outage = false;
+                }
+            }
+            Err(PollError::Output(e)) => return Err(e.into()),
+            Err(PollError::Db(e)) if is_transient(&e) => {
+                // Out of the pool, not back into it: the connection is broken.
+                drop(conn.take().map(PoolConnection::detach));
+                if !outage {
+                    tracing::warn!(
+                        "audit tail: lost the connection to the database ({e}); retrying every second"
+                    );
+                    outage = true;
+                }
+            }
+            Err(PollError::Db(e)) => {
+                return Err(
+                    anyhow::Error::new(DbError::from(e)).context("following the audit log failed")
+                );
+            }
+        }
+        tokio::select! {
+            () = wake.notified() => {}
+            () = tokio::time::sleep(POLL_INTERVAL) => {}
+        }
+    }
+}
+
+/// The history and the starting cursor of every chain, from one snapshot.
+async fn snapshot(
+    pool: &PgPool,
+    filter: &Filter<'_>,
+    limit: Option<i64>,
+) -> Result<(Vec<Entry>, BTreeMap<String, i64>), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let history = audit_log::newest(&mut tx, filter, limit).await?;
+    let heads = audit_log::chain_heads(&mut tx, filter.organization_id).await?;
+    tx.commit().await?;
+    Ok((history, heads.into_iter().collect()))
+}
+
+enum PollError {
+    Db(sqlx::Error),
+    Output(io::Error),
+}
+
+/// Prints every matching entry committed past the cursors, in id order, and moves
+/// the cursors (see the module docs for why this never skips a row).
+async fn poll(
+    pool: &PgPool,
+    conn: &mut Option<PoolConnection<Postgres>>,
+    filter: &Filter<'_>,
+    cursors: &mut BTreeMap<String, i64>,
+    printer: &mut Printer,
+) -> Result<(), PollError> {
+    let conn = match conn {
+        Some(conn) => conn,
+        None => {
+            let mut fresh = pool.acquire().await.map_err(PollError::Db)?;
+            // The poll is tiny, but before autovacuum has analyzed a new chain-head
+            // table the planner's guess can exceed jit_above_cost, and compiling the
+            // query would cost far more than running it, once a second.
+            sqlx::query("SET jit = off")
+                .execute(&mut *fresh)
+                .await
+                .map_err(PollError::Db)?;
+            conn.insert(fresh)
+        }
+    };
+    loop {
+        let batches = audit_log::after_cursors(conn, cursors, filter, BATCH_PER_CHAIN)
+            .await
+            .map_err(PollError::Db)?;
+        let mut more = false;
+        let mut entries = Vec::new();
+        for (chain, batch) in batches {
+            let cursor = if batch.entries.len() as i64 >= BATCH_PER_CHAIN {
+                more = true;
+                batch.entries.last().map_or(batch.head_id, |e| e.id)
+            } else {
+                batch.head_id
+            };
+            entries.extend(batch.entries);
+            cursors.insert(chain, cursor);
+        }
+        // Per chain the ids already ascend; merging by id keeps that order.
+        entries.sort_by_key(|e| e.id);
+        for entry in &entries {
+            printer.row(entry).map_err(PollError::Output)?;
+        }
+        if !more {
+            return Ok(());
+        }
+    }
+}
+
+/// Connection losses and server restarts, which a follow rides out.
+fn is_transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
+    }
+}
+
+/// A task that turns notifications into wake-ups. It runs on its own so that the
+/// poll loop never cancels a half-read notification; a reconnect (notifications
+/// possibly lost) wakes the poller too.
+async fn start_listener(
+    pool: &PgPool,
+    org: Option<OrgId>,
+    wake: Arc<Notify>,
+) -> Result<tokio::task::JoinHandle<()>, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(tokio::spawn(async move {
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notification)) => {
+                    let chain = notification.payload().split(':').next().unwrap_or("");
+                    if org.as_ref().is_none_or(|org| org.as_str() == chain) {
+                        wake.notify_one();
+                    }
+                }
+                Ok(None) => wake.notify_one(),
+                Err(e) => {
+                    tracing::debug!("audit tail: LISTEN failed ({e}); polling meanwhile");
+                    tokio::time::sleep(POLL_INTERVAL).await;
+                }
+            }
+        }
+    }))
+}
+
+/// SIGINT and SIGTERM, registered up front so that an early signal is not lost.
+struct Shutdown {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    fn install() -> io::Result<Shutdown> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Shutdown {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Shutdown {})
+    }
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Parses `--since`: RFC 3339, a date (UTC midnight), or a duration before `now`
+/// made of `<number><unit>` parts with units s, m, h, d, w (`1h30m`).
+pub fn parse_since(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, CommandError> {
+    let value = value.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        if let Some(t) = date.and_hms_opt(0, 0, 0) {
+            return Ok(t.and_utc());
+        }
+    }
+    let invalid = || {
+        CommandError::new(
+            ExitKind::Invalid,
+            format!(
+                "--since {value:?} is not a time: use RFC 3339 (2026-11-22T09:30:00Z), a date (2026-11-22) or a duration ago (15m, 2h, 7d, 1h30m)"
+            ),
+        )
+    };
+    let mut total = chrono::Duration::zero();
+    let mut digits = String::new();
+    let mut parts = 0;
+    for c in value.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let n: i64 = digits.parse().map_err(|_| invalid())?;
+        digits.clear();
+        let part = match c {
+            's' => chrono::Duration::try_seconds(n),
+            'm' => chrono::Duration::try_minutes(n),
+            'h' => chrono::Duration::try_hours(n),
+            'd' => chrono::Duration::try_days(n),
+            'w' => chrono::Duration::try_weeks(n),
+            _ => None,
+        }
+        .ok_or_else(invalid)?;
+        total = total.checked_add(&part).ok_or_else(invalid)?;
+        parts += 1;
+    }
+    if parts == 0 || !digits.is_empty() {
+        return Err(invalid());
+    }
+    now.checked_sub_signed(total).ok_or_else(invalid)
+}
+
+/// The SPEC §8 NDJSON shape of an entry.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonEntry<'a> {
+    id: i64,
+    organization_id: Option<&'a str>,
+    actor_user_id: Option<&'a str>,
+    action: &'a str,
+    subject_type: &'a str,
+    subject_id: &'a str,
+    /// Exactly as stored (jsonb text), so numbers are not rounded through f64.
+    payload: &'a RawValue,
+    created_at: String,
+}
+
+/// Writes entries to stdout, flushing after each one so a pipe sees it at once.
+struct Printer {
+    json: bool,
+    follow: bool,
+    header_printed: bool,
+}
+
+impl Printer {
+    fn new(json: bool, follow: bool) -> Printer {
+        Printer {
+            json,
+            follow,
+            header_printed: false,
+        }
+    }
+
+    fn history(&mut self, entries: &[Entry]) -> anyhow::Result<()> {
+        if self.json || self.follow {
+            if !self.json {
+                self.header()?;
+            }
+            for entry in entries {
+                self.row(entry)?;
+            }
+            return Ok(());
+        }
+        if entries.is_empty() {
+            tracing::info!("no audit entries match");
+            return Ok(());
+        }
+        let mut out = io::stdout().lock();
+        let mut table = Table::new();
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header(HEADER);
+        for entry in entries {
+            table.add_row(cells(entry));
+        }
+        writeln!(out, "{table}")?;
+        out.flush()?;
+        Ok(())
+    }
+
+    fn row(&mut self, entry: &Entry) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        if self.json {
+            let payload: Box<RawValue> = RawValue::from_string(entry.payload_text.clone())
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            let line = JsonEntry {
+                id: entry.id,
+                organization_id: entry.organization_id.as_deref(),
+                actor_user_id: entry.actor_user_id.as_deref(),
+                action: &entry.action,
+                subject_type: &entry.subject_type,
+                subject_id: &entry.subject_id,
+                payload: &payload,
+                created_at: entry
+                    .created_at
+                    .to_rfc3339_opts(SecondsFormat::Micros, true),
+            };
+            serde_json::to_writer(&mut out, &line)?;
+            out.write_all(b"\n")?;
+        } else {
+            drop(out);
+            self.header()?;
+            out = io::stdout().lock();
+            writeln!(out, "{}", line_of(&cells(entry)))?;
+        }
+        out.flush()
+    }
+
+    /// The column names of the streaming human output, once.
+    fn header(&mut self) -> io::Result<()> {
+        if self.header_printed {
+            return Ok(());
+        }
+        self.header_printed = true;
+        let mut out = io::stdout().lock();
+        writeln!(out, "{}", line_of(&HEADER.map(String::from)))?;
+        out.flush()
+    }
+}
+
+/// The human columns of an entry, with control characters escaped so that stored
+/// text cannot drive the terminal.
+fn cells(entry: &Entry) -> [String; 6] {
+    [
+        entry.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        printable(entry.organization_id.as_deref().unwrap_or("-")),
+        printable(entry.actor_user_id.as_deref().unwrap_or("system")),
+        printable(&entry.action),
+        printable(&format!("{}:{}", entry.subject_type, entry.subject_id)),
+        printable(&summary(&entry.payload_text)),
+    ]
+}
+
+const HEADER: [&str; 6] = ["time", "org", "actor", "action", "subject", "payload"];
+
+/// Column widths of the streaming (`--follow`) human output.
+const LINE_WIDTHS: [usize; 5] = [20, 12, 12, 25, 38];
+
+fn line_of(cells: &[String; 6]) -> String {
+    let mut line = String::new();
+    for (cell, width) in cells.iter().zip(LINE_WIDTHS) {
+        line.push_str(&format!("{cell:<width$}  "));
+    }
+    line.push_str(&cells[5]);
+    line
+}
+
+fn summary(payload: &str) -> String {
+    if payload.chars().count() <= PAYLOAD_SUMMARY_CHARS {
+        payload.to_owned()
+    } else {
+        let mut cut: String = payload.chars().take(PAYLOAD_SUMMARY_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn since_accepts_rfc3339_dates_and_durations() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        assert_eq!(
+            parse_since("2026-11-22T10:30:00+01:00", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0).unwrap()
+        );
+        assert_eq!(
+            parse_since("2026-11-20", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap()
+        );
+        assert_eq!(
+            parse_since("15m", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 22, 11, 45, 0).unwrap()
+        );
+        assert_eq!(
+            parse_since("1h30m", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 22, 10, 30, 0).unwrap()
+        );
+        assert_eq!(
+            parse_since("7d", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 15, 12, 0, 0).unwrap()
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "15",
+            "m",
+            "5x",
+            "2026-13-01",
+            "99999999999999999999d",
+        ] {
+            let err = parse_since(bad, now).unwrap_err();
+            assert_eq!(err.kind, ExitKind::Invalid, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn human_cells_escape_control_characters_and_cut_payloads() {
+        assert_eq!(printable("a\u{1b}[31mb\u{9b}"), "a\\u{1b}[31mb\\u{9b}");
+        let long = format!("{{\"k\": \"{}\"}}", "x".repeat(100));
+        let cut = summary(&long);
+        assert_eq!(cut.chars().count(), PAYLOAD_SUMMARY_CHARS);
+        assert!(cut.ends_with('…'));
+    }
+}
