@@ -4,6 +4,7 @@
 use serde::Serialize;
 use sqlx::PgPool;
 
+use crate::audit;
 use crate::db;
 use crate::engine;
 use crate::error::{Classify, ExitKind};
@@ -19,6 +20,8 @@ pub enum CancelError {
     AlreadyEnded { run: RunId, status: String },
     #[error("database error while canceling: {0}")]
     Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Audit(#[from] audit::AuditError),
 }
 
 impl Classify for CancelError {
@@ -27,6 +30,7 @@ impl Classify for CancelError {
             CancelError::UnknownRun(_) => ExitKind::NotFound,
             CancelError::AlreadyEnded { .. } => ExitKind::Invalid,
             CancelError::Database(_) => ExitKind::Failure,
+            CancelError::Audit(e) => e.exit_kind(),
         }
     }
 }
@@ -68,14 +72,13 @@ pub async fn cancel(
         db::tenant::enter(&mut tx, &org).await?;
         db::exports::mark_ended(&mut tx, run.as_str(), "canceled", "canceled by an operator")
             .await?;
-        db::audit_log::insert(
+        audit::append(
             &mut tx,
-            &db::audit_log::NewEntry {
-                organization_id: Some(org.as_str()),
-                actor_user_id: actor.map(UserId::as_str),
-                action: "export.invoices.canceled",
-                subject_type: "export",
-                subject_id: run.as_str(),
+            audit::Entry {
+                organization: Some(&org),
+                actor,
+                action: audit::Action::ExportCanceled,
+                subject: audit::Subject::export(run),
                 payload: serde_json::json!({
                     "exportId": export.id,
                     "previousStatus": previous_status,

@@ -9,10 +9,11 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use super::task::{EXPORT_INVOICES, ExportPayload};
+use crate::audit;
 use crate::db;
 use crate::engine::{IdempotencyKey, KeyScope, TriggerOptions, trigger};
 use crate::error::{Classify, ExitKind};
-use crate::ids::{OrgId, UserId, generate_export_id};
+use crate::ids::{OrgId, RunId, UserId, generate_export_id};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -32,6 +33,8 @@ pub enum StartError {
     Trigger(#[from] crate::engine::trigger::TriggerError),
     #[error("database error while starting the export: {0}")]
     Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Audit(#[from] audit::AuditError),
 }
 
 impl Classify for StartError {
@@ -40,6 +43,7 @@ impl Classify for StartError {
             StartError::UnknownOrg(_) | StartError::UnknownUser(_) => ExitKind::NotFound,
             StartError::NotMember { .. } | StartError::Viewer { .. } => ExitKind::PermissionDenied,
             StartError::Trigger(_) | StartError::Database(_) => ExitKind::Failure,
+            StartError::Audit(e) => e.exit_kind(),
         }
     }
 }
@@ -155,14 +159,15 @@ pub async fn start(
         &triggered.run_id,
     )
     .await?;
-    db::audit_log::insert(
+    let run_id = RunId::parse(&triggered.run_id)
+        .map_err(|e| StartError::Database(sqlx::Error::Protocol(e.to_string())))?;
+    audit::append(
         &mut tx,
-        &db::audit_log::NewEntry {
-            organization_id: Some(org.as_str()),
-            actor_user_id: Some(user.as_str()),
-            action: "export.invoices.requested",
-            subject_type: "export",
-            subject_id: &triggered.run_id,
+        audit::Entry {
+            organization: Some(org),
+            actor: Some(user),
+            action: audit::Action::ExportRequested,
+            subject: audit::Subject::export(&run_id),
             payload: serde_json::json!({ "exportId": export_id, "force": force }),
         },
     )

@@ -14,6 +14,7 @@ use sqlx::PgConnection;
 
 use super::csv;
 use super::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
+use crate::audit;
 use crate::db;
 use crate::engine::{
     QueueDef, Registry, RetryPolicy, RunError, Task, TaskContext, TaskDef, TaskError,
@@ -306,14 +307,13 @@ async fn close_out_step(
         &csv_done.download_url,
     )
     .await?;
-    db::audit_log::insert(
+    audit::append(
         step.conn(),
-        &db::audit_log::NewEntry {
-            organization_id: Some(org.as_str()),
-            actor_user_id: None,
-            action: "export.invoices.completed",
-            subject_type: "export",
-            subject_id: run.as_str(),
+        audit::Entry {
+            organization: Some(org),
+            actor: None,
+            action: audit::Action::ExportCompleted,
+            subject: audit::Subject::export(run),
             payload: json!({
                 "rowCount": csv_done.rows,
                 "emailSuppressed": disposition == "suppressed",
@@ -345,18 +345,21 @@ async fn record_failure(
     if db::exports::mark_ended(conn, run_id, "failed", &error.to_string()).await? == 0 {
         return Ok(());
     }
-    db::audit_log::insert(
+    let Ok(run) = RunId::parse(run_id) else {
+        return Ok(());
+    };
+    audit::append(
         conn,
-        &db::audit_log::NewEntry {
-            organization_id: Some(org.as_str()),
-            actor_user_id: None,
-            action: "export.invoices.failed",
-            subject_type: "export",
-            subject_id: run_id,
+        audit::Entry {
+            organization: Some(&org),
+            actor: None,
+            action: audit::Action::ExportFailed,
+            subject: audit::Subject::export(&run),
             payload: json!({ "error": error }),
         },
     )
-    .await?;
+    .await
+    .map_err(audit_to_sqlx)?;
     Ok(())
 }
 
@@ -501,5 +504,19 @@ async fn send_export_email(
                 Err(TaskError::abort("smtp_permanent", e))
             }
         }
+    }
+}
+
+impl From<audit::AuditError> for TaskError {
+    fn from(e: audit::AuditError) -> Self {
+        TaskError::retryable("audit_error", e)
+    }
+}
+
+/// The failure hook speaks sqlx errors; an audit refusal is a bug, reported as one.
+fn audit_to_sqlx(e: audit::AuditError) -> sqlx::Error {
+    match e {
+        audit::AuditError::Db(crate::db::DbError::Sql(e)) => e,
+        other => sqlx::Error::Protocol(other.to_string()),
     }
 }

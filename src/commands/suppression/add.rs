@@ -13,7 +13,6 @@ use serde_json::json;
 use super::{ActorArgs, ChangeView, ReasonArg};
 use crate::context::Context;
 use crate::db::DbError;
-use crate::db::audit_log::{self, NewEntry};
 use crate::db::suppressions::{self, Reason, Upsert};
 
 #[derive(Debug, Args)]
@@ -51,19 +50,17 @@ pub async fn run(args: AddArgs, ctx: &Context) -> anyhow::Result<()> {
         Upsert::Unchanged(_) => None,
     };
     if let Some(payload) = payload {
-        audit_log::insert(
+        crate::audit::append(
             &mut tx,
-            &NewEntry {
-                organization_id: None,
-                actor_user_id: actor.as_ref().map(|a| a.as_str()),
-                action: "email.suppression.added",
-                subject_type: "email_suppression",
-                subject_id: email.as_str(),
+            crate::audit::Entry {
+                organization: None,
+                actor: actor.as_ref(),
+                action: crate::audit::Action::SuppressionAdded,
+                subject: crate::audit::Subject::email_suppression(email.as_str()),
                 payload,
             },
         )
         .await
-        .map_err(DbError::from)
         .context("cannot append the audit entry; nothing was changed")?;
     }
     tx.commit()

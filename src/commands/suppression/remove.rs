@@ -10,7 +10,6 @@ use serde_json::json;
 use super::{ActorArgs, ChangeView};
 use crate::context::Context;
 use crate::db::DbError;
-use crate::db::audit_log::{self, NewEntry};
 use crate::db::suppressions;
 use crate::error::{CommandError, ExitKind};
 
@@ -45,19 +44,17 @@ pub async fn run(args: RemoveArgs, ctx: &Context) -> anyhow::Result<()> {
         )
         .into());
     };
-    audit_log::insert(
+    crate::audit::append(
         &mut tx,
-        &NewEntry {
-            organization_id: None,
-            actor_user_id: actor.as_ref().map(|a| a.as_str()),
-            action: "email.suppression.removed",
-            subject_type: "email_suppression",
-            subject_id: email.as_str(),
+        crate::audit::Entry {
+            organization: None,
+            actor: actor.as_ref(),
+            action: crate::audit::Action::SuppressionRemoved,
+            subject: crate::audit::Subject::email_suppression(email.as_str()),
             payload: json!({ "reason": removed.reason.as_str() }),
         },
     )
     .await
-    .map_err(DbError::from)
     .context("cannot append the audit entry; nothing was changed")?;
     tx.commit()
         .await
