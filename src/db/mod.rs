@@ -47,7 +47,8 @@ pub enum DbError {
     #[error("database URL {url} is not valid: {reason}")]
     BadUrl { url: String, reason: String },
     #[error(
-        "database {database} is not set up (schema version {found:?}, this invoicectl needs {expected}): run `invoicectl db setup`"
+        "database {database} is not set up (schema version {}, this invoicectl needs {expected}): run `invoicectl db setup`",
+        found.map_or_else(|| "none".to_owned(), |v| v.to_string())
     )]
     NotMigrated {
         database: String,

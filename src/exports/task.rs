@@ -474,8 +474,8 @@ async fn send_export_email(
             idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
         };
         match mailer.send(&email).await {
+            // The mailer logs the message id and disposition of every send.
             Ok(delivery) => {
-                tracing::info!(run_id = ctx.run_id(), message_id = %delivery.message_id, disposition = "sent", "export email sent");
                 let transport = match delivery.via {
                     super::email::Via::Smtp { .. } => "smtp",
                     super::email::Via::File { .. } => "file",

@@ -1,9 +1,11 @@
 //! `invoicectl export …`: request exports, watch them, run the worker, cancel.
 
 mod cancel;
+mod display;
 mod follow;
 mod start;
 mod status;
+mod worker;
 
 use clap::Subcommand;
 
@@ -28,6 +30,14 @@ pub enum ExportCommand {
     ///
     /// Example: invoicectl export cancel run_01jd5x7m3k9q2w8e4r6t0y1u3i
     Cancel(cancel::CancelArgs),
+    /// Run exports: claim runs from the queue, write CSVs, send the emails
+    ///
+    /// One run per organization at a time, across every worker process; many
+    /// organizations in parallel. SIGINT/SIGTERM stops claiming, checkpoints and
+    /// releases the runs in hand, and exits within 10 seconds.
+    ///
+    /// Example (cron, every minute): invoicectl export worker --drain
+    Worker(worker::WorkerArgs),
 }
 
 pub async fn run(cmd: ExportCommand, ctx: &Context) -> anyhow::Result<()> {
@@ -35,5 +45,6 @@ pub async fn run(cmd: ExportCommand, ctx: &Context) -> anyhow::Result<()> {
         ExportCommand::Start(args) => start::run(args, ctx).await,
         ExportCommand::Status(args) => status::run(args, ctx).await,
         ExportCommand::Cancel(args) => cancel::run(args, ctx).await,
+        ExportCommand::Worker(args) => worker::run(args, ctx).await,
     }
 }
