@@ -4,7 +4,8 @@
 //! finished runs in the table against an empty one.
 //!
 //! Run: `cargo bench --bench engine` (DATABASE_URL names the server; each scenario
-//! uses a fresh database that is dropped afterwards). RUNS=N overrides 20,000.
+//! uses a fresh database that is dropped afterwards). RUNS=N overrides 20,000;
+//! ONLY=lane1|interleaved|blocks|claim runs one scenario.
 
 #[path = "../tests/common/tasks.rs"]
 mod tasks;

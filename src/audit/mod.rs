@@ -185,7 +185,7 @@ impl Classify for AuditError {
 /// (`organization: None`) must be written outside one, because the tenant role's
 /// row-level security only admits its own organization's rows.
 ///
-/// ```ignore
+/// ```text
 /// audit::append(&mut tx, audit::Entry {
 ///     organization: Some(&org),
 ///     actor: Some(&user),

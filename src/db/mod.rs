@@ -10,7 +10,6 @@
 pub mod audit_log;
 pub mod exports;
 pub mod invoices;
-pub mod lanes;
 pub mod members;
 pub mod runs;
 pub mod seed;

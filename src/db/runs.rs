@@ -1,7 +1,7 @@
-//! Queries on the run queue (`run`, with the `run_lane` counters that claims and
-//! finishes move in the same statement). Every write by a running attempt is fenced
-//! by its lease token and `status = 'executing'`, so a worker that lost its lease (or
-//! whose run was canceled) can no longer change the run.
+//! Queries on the run queue: `run`, and `run_lane`, whose counters and heads every
+//! trigger, claim, finish and cancel moves in the same statement as the runs. Every
+//! write by a running attempt is fenced by its lease token and `status = 'executing'`,
+//! so a worker that lost its lease (or whose run was canceled) can no longer change it.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -25,6 +25,8 @@ pub struct NewRun<'a> {
     pub payload: &'a Value,
     pub queue: &'a str,
     pub concurrency_key: &'a str,
+    /// The queue's per-key limit, for the lane row.
+    pub concurrency_limit: i32,
     pub max_attempts: i32,
     pub run_at: Option<DateTime<Utc>>,
     pub idempotency_key: Option<&'a str>,
@@ -46,19 +48,30 @@ pub async fn release_expired_key(conn: &mut PgConnection, key: &str) -> Result<(
     Ok(())
 }
 
-/// Inserts the run unless its idempotency key is live; returns whether it was new
-/// and its `run_at`. Race-proof: the unique index decides, ON CONFLICT yields.
-pub async fn insert(
-    conn: &mut PgConnection,
-    run: &NewRun<'_>,
-) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO run (id, task_id, payload, queue, concurrency_key, status, max_attempts, run_at,
-                          idempotency_key, idempotency_key_expires_at, parent_run_id, max_duration_ms, tags)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, coalesce($7, now()),
-                 $8, now() + make_interval(secs => $9), $10, $11, $12)
-         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-         RETURNING run_at",
+/// Inserts the run unless its idempotency key is live, and in the same statement
+/// makes sure its lane exists and knows the run's due time, and NOTIFYs the workers:
+/// one round trip per trigger. Returns whether the run was inserted. Race-proof: the
+/// unique index decides, ON CONFLICT yields.
+pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<bool, sqlx::Error> {
+    let inserted: Option<bool> = sqlx::query_scalar(
+        "WITH ins AS (
+            INSERT INTO run (id, task_id, payload, queue, concurrency_key, status, max_attempts, run_at,
+                             idempotency_key, idempotency_key_expires_at, parent_run_id, max_duration_ms, tags)
+            VALUES ($1, $2, $3, $4, $5, 'queued', $6, coalesce($7, now()),
+                    $8, now() + make_interval(secs => $9), $10, $11, $12)
+            ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING queue, concurrency_key, run_at
+         ),
+         lane AS (
+            -- The lane's limit follows the code's declaration, but never below what
+            -- runs in it now (the CHECK would refuse it).
+            INSERT INTO run_lane (queue, concurrency_key, concurrency_limit, head_at)
+            SELECT queue, concurrency_key, $13, run_at FROM ins
+            ON CONFLICT (queue, concurrency_key) DO UPDATE
+            SET head_at = LEAST(run_lane.head_at, EXCLUDED.head_at),
+                concurrency_limit = GREATEST(EXCLUDED.concurrency_limit, run_lane.running)
+         )
+         SELECT pg_notify($14, queue) IS NOT NULL FROM ins",
     )
     .bind(run.id)
     .bind(run.task_id)
@@ -72,8 +85,11 @@ pub async fn insert(
     .bind(run.parent_run_id)
     .bind(run.max_duration_ms)
     .bind(run.tags)
+    .bind(run.concurrency_limit)
+    .bind(WAKE_CHANNEL)
     .fetch_optional(conn)
-    .await
+    .await?;
+    Ok(inserted.is_some())
 }
 
 /// The run holding a live key.
@@ -85,15 +101,6 @@ pub async fn find_by_key(
         .bind(key)
         .fetch_optional(conn)
         .await
-}
-
-pub async fn notify_workers(conn: &mut PgConnection, queue: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(WAKE_CHANNEL)
-        .bind(queue)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// A run a worker has just claimed (or resumed).

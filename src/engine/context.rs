@@ -165,7 +165,7 @@ impl TaskContext {
     /// A finished step's stored output, if this run completed the step before (on an
     /// earlier attempt, or before a takeover). A durable step is:
     ///
-    /// ```ignore
+    /// ```text
     /// let total = match ctx.step_output::<u64>("count")? {
     ///     Some(total) => total,
     ///     None => {

@@ -81,6 +81,7 @@ pub async fn trigger<P: Serialize>(
                 payload: &payload,
                 queue: task.queue.name,
                 concurrency_key,
+                concurrency_limit: task.queue.concurrency_limit as i32,
                 max_attempts: max_attempts as i32,
                 run_at,
                 idempotency_key: key.map(|k| k.key.as_str()),
@@ -91,16 +92,7 @@ pub async fn trigger<P: Serialize>(
             },
         )
         .await?;
-        if let Some(run_at) = inserted {
-            db::lanes::enqueue(
-                conn,
-                task.queue.name,
-                concurrency_key,
-                task.queue.concurrency_limit as i32,
-                run_at,
-            )
-            .await?;
-            db::runs::notify_workers(conn, task.queue.name).await?;
+        if inserted {
             return Ok(Triggered {
                 run_id: run_id.to_string(),
                 deduplicated: false,
