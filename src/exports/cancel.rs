@@ -15,6 +15,10 @@ pub enum CancelError {
     #[error("run {0} does not exist: check the id with `invoicectl export status`")]
     UnknownRun(RunId),
     #[error(
+        "unknown user {0}: pass an existing user with --as (or unset INVOICECTL_USER / config `user`)"
+    )]
+    UnknownActor(UserId),
+    #[error(
         "run {run} already ended ({status}): only queued, waiting or executing runs can be canceled"
     )]
     AlreadyEnded { run: RunId, status: String },
@@ -27,7 +31,7 @@ pub enum CancelError {
 impl Classify for CancelError {
     fn exit_kind(&self) -> ExitKind {
         match self {
-            CancelError::UnknownRun(_) => ExitKind::NotFound,
+            CancelError::UnknownRun(_) | CancelError::UnknownActor(_) => ExitKind::NotFound,
             CancelError::AlreadyEnded { .. } => ExitKind::Invalid,
             CancelError::Database(_) => ExitKind::Failure,
             CancelError::Audit(e) => e.exit_kind(),
@@ -50,6 +54,12 @@ pub async fn cancel(
     actor: Option<&UserId>,
 ) -> Result<CancelOutcome, CancelError> {
     let mut tx = pool.begin().await?;
+    // The audit log is append-only: never let it name a user who does not exist.
+    if let Some(actor) = actor
+        && !db::members::user_exists(&mut tx, actor).await?
+    {
+        return Err(CancelError::UnknownActor(actor.clone()));
+    }
     let canceled = engine::cancel::cancel(&mut tx, run.as_str()).await?;
     if canceled.is_empty() {
         let status = db::runs::status(&mut tx, run.as_str()).await?;
