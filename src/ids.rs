@@ -117,12 +117,35 @@ text_id!(
     /// A user id, `user_…`.
     UserId, "user id", "user", "user_alice"
 );
-text_id!(
-    /// A run id, `run_` + a lowercase ULID.
-    RunId, "run id", "run", "run_01jd5x7m3k9q2w8e4r6t0y1u3i"
-);
+/// A run id, `run_` + a ULID in lowercase Crockford base32.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct RunId(String);
+
+const RUN_EXAMPLE: &str = "run_01jd5x7m3k9q2w8e4r6t0y1v3a";
 
 impl RunId {
+    /// Accepts exactly what [`RunId::generate`] makes: `run_` and 26 characters of
+    /// lowercase Crockford base32 (no i, l, o, u).
+    pub fn parse(value: &str) -> Result<Self, IdError> {
+        check(value, "run id", "run", RUN_EXAMPLE)?;
+        let ulid = &value[4..];
+        let crockford = |b: u8| matches!(b, b'0'..=b'9' | b'a'..=b'h' | b'j' | b'k' | b'm' | b'n' | b'p'..=b't' | b'v'..=b'z');
+        if ulid.len() != 26 || !ulid.bytes().all(crockford) || ulid.as_bytes()[0] > b'7' {
+            return Err(IdError::Malformed {
+                what: "run id",
+                prefix: "run",
+                example: RUN_EXAMPLE,
+                value: value.chars().take(80).collect(),
+            });
+        }
+        Ok(RunId(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// A new run id: `run_` + a ULID in lowercase Crockford base32, so ids sort by
     /// creation time in byte order.
     pub fn generate() -> Self {
@@ -130,6 +153,26 @@ impl RunId {
             "run_{}",
             ulid::Ulid::new().to_string().to_lowercase()
         ))
+    }
+}
+
+impl fmt::Display for RunId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for RunId {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, IdError> {
+        Self::parse(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RunId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Self::parse(&raw).map_err(serde::de::Error::custom)
     }
 }
 
@@ -182,6 +225,26 @@ mod tests {
         assert!(a.as_str() < b.as_str());
         assert_eq!(a.as_str().len(), 4 + 26);
         assert!(RunId::parse(a.as_str()).is_ok());
+        assert!(RunId::parse(RUN_EXAMPLE).is_ok());
+        // Not Crockford (u, i), wrong length, upper case, overflowing first digit.
+        for bad in [
+            "run_01jd5x7m3k9q2w8e4r6t0y1u3i",
+            "run_01jd5x7m3k9q2w8e4r6t0y1v3",
+            "run_01JD5X7M3K9Q2W8E4R6T0Y1V3A",
+            "run_81jd5x7m3k9q2w8e4r6t0y1v3a",
+        ] {
+            assert!(RunId::parse(bad).is_err(), "{bad}");
+        }
+        assert!(RunId::parse(RUN_EXAMPLE).is_ok());
+        // Not Crockford (u, i), wrong length, upper case, overflowing first digit.
+        for bad in [
+            "run_01jd5x7m3k9q2w8e4r6t0y1u3i",
+            "run_01jd5x7m3k9q2w8e4r6t0y1v3",
+            "run_01JD5X7M3K9Q2W8E4R6T0Y1V3A",
+            "run_81jd5x7m3k9q2w8e4r6t0y1v3a",
+        ] {
+            assert!(RunId::parse(bad).is_err(), "{bad}");
+        }
         assert_eq!(a.as_str(), a.as_str().to_lowercase());
     }
 

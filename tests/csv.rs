@@ -18,7 +18,7 @@ fn org() -> OrgId {
 }
 
 fn run() -> RunId {
-    RunId::parse("run_01jd5x7m3k9q2w8e4r6t0y1u3i").unwrap()
+    RunId::parse("run_01jd5x7m3k9q2w8e4r6t0y1v3a").unwrap()
 }
 
 fn at(secs: i64, nanos: u32) -> DateTime<Utc> {
@@ -150,12 +150,12 @@ fn publish_is_an_atomic_rename() {
     assert_eq!(
         final_path,
         dir.path()
-            .join("org_acme/run_01jd5x7m3k9q2w8e4r6t0y1u3i.csv")
+            .join("org_acme/run_01jd5x7m3k9q2w8e4r6t0y1v3a.csv")
     );
     assert_eq!(
         partial,
         dir.path()
-            .join("org_acme/.run_01jd5x7m3k9q2w8e4r6t0y1u3i.csv.partial")
+            .join("org_acme/.run_01jd5x7m3k9q2w8e4r6t0y1v3a.csv.partial")
     );
 
     let mut file = ExportFile::open(dir.path(), &org(), &run(), 0).unwrap();
@@ -175,7 +175,7 @@ fn publish_is_an_atomic_rename() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names, ["run_01jd5x7m3k9q2w8e4r6t0y1u3i.csv"]);
+    assert_eq!(names, ["run_01jd5x7m3k9q2w8e4r6t0y1v3a.csv"]);
 }
 
 #[test]
@@ -251,7 +251,7 @@ fn download_url_is_percent_encoded_and_absolute() {
     assert_eq!(url.scheme(), "file");
     assert!(
         url.as_str().ends_with(
-            "/my%20exports%20%231%20%2520%20%C3%BC%3F/org_acme/run_01jd5x7m3k9q2w8e4r6t0y1u3i.csv"
+            "/my%20exports%20%231%20%2520%20%C3%BC%3F/org_acme/run_01jd5x7m3k9q2w8e4r6t0y1v3a.csv"
         ),
         "{url}"
     );

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 const DOWNLOAD_URL: &str =
-    "file:///var/lib/invoicectl/exports/org_acme/run_01jd5x7m3k9q2w8e4r6t0y1u3i.csv";
+    "file:///var/lib/invoicectl/exports/org_acme/run_01jd5x7m3k9q2w8e4r6t0y1v3a.csv";
 
 fn settings(smtp_url: Option<String>, data_dir: PathBuf) -> Settings {
     Settings::resolve(

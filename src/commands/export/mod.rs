@@ -28,7 +28,7 @@ pub enum ExportCommand {
     ///
     /// An executing run stops at its next checkpoint.
     ///
-    /// Example: invoicectl export cancel run_01jd5x7m3k9q2w8e4r6t0y1u3i
+    /// Example: invoicectl export cancel run_01jd5x7m3k9q2w8e4r6t0y1v3a
     Cancel(cancel::CancelArgs),
     /// Run exports: claim runs from the queue, write CSVs, send the emails
     ///
