@@ -65,10 +65,18 @@ pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<bool, s
          lane AS (
             -- The lane's limit follows the code's declaration, but never below what
             -- runs in it now (the CHECK would refuse it).
-            INSERT INTO run_lane (queue, concurrency_key, concurrency_limit, head_at)
-            SELECT queue, concurrency_key, $13, run_at FROM ins
+            -- The head cursor moves back to the new run when it sorts first.
+            INSERT INTO run_lane (queue, concurrency_key, concurrency_limit, head_at, head_id)
+            SELECT queue, concurrency_key, $13, run_at, $1 FROM ins
             ON CONFLICT (queue, concurrency_key) DO UPDATE
-            SET head_at = LEAST(run_lane.head_at, EXCLUDED.head_at),
+            SET head_at = CASE WHEN run_lane.head_at IS NULL
+                                 OR (EXCLUDED.head_at, EXCLUDED.head_id)
+                                    < (run_lane.head_at, coalesce(run_lane.head_id, ''))
+                               THEN EXCLUDED.head_at ELSE run_lane.head_at END,
+                head_id = CASE WHEN run_lane.head_at IS NULL
+                                 OR (EXCLUDED.head_at, EXCLUDED.head_id)
+                                    < (run_lane.head_at, coalesce(run_lane.head_id, ''))
+                               THEN EXCLUDED.head_id ELSE run_lane.head_id END,
                 concurrency_limit = GREATEST(EXCLUDED.concurrency_limit, run_lane.running)
          )
          SELECT pg_notify($14, queue) IS NOT NULL FROM ins",
@@ -177,7 +185,7 @@ pub async fn claim(
 ) -> Result<Vec<ClaimedRun>, sqlx::Error> {
     sqlx::query_as(&format!(
         "WITH lanes AS (
-            SELECT queue, concurrency_key
+            SELECT queue, concurrency_key, head_at, coalesce(head_id, '') AS head_id
             FROM run_lane
             WHERE head_at <= now() AND running < concurrency_limit AND queue = ANY($4)
             ORDER BY head_at
@@ -190,6 +198,7 @@ pub async fn claim(
             CROSS JOIN LATERAL (
                 SELECT id FROM run
                 WHERE queue = l.queue AND concurrency_key = l.concurrency_key
+                  AND (run_at, id) >= (l.head_at, l.head_id)
                   AND status = 'queued' AND run_at <= now()
                 ORDER BY run_at, id
                 LIMIT 1
@@ -210,13 +219,19 @@ pub async fn claim(
             UPDATE run_lane l
             SET running = l.running + (SELECT count(*) FROM picked p
                                        WHERE p.queue = l.queue AND p.concurrency_key = l.concurrency_key),
-                head_at = (SELECT r.run_at FROM run r
-                           WHERE r.queue = l.queue AND r.concurrency_key = l.concurrency_key
-                             AND r.status = 'queued'
-                             AND r.id NOT IN (SELECT id FROM picked)
-                           ORDER BY r.run_at, r.id
-                           LIMIT 1)
-            FROM lanes WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
+                head_at = next.run_at,
+                head_id = next.id
+            FROM lanes
+            LEFT JOIN LATERAL (
+                SELECT r.run_at, r.id FROM run r
+                WHERE r.queue = lanes.queue AND r.concurrency_key = lanes.concurrency_key
+                  AND (r.run_at, r.id) >= (lanes.head_at, lanes.head_id)
+                  AND r.status = 'queued'
+                  AND r.id NOT IN (SELECT id FROM picked)
+                ORDER BY r.run_at, r.id
+                LIMIT 1
+            ) next ON true
+            WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
          )
          SELECT {CLAIMED_COLUMNS} FROM claimed"
     ))
@@ -300,7 +315,14 @@ pub async fn finish(
          ),
          lane_update AS (
             UPDATE run_lane l
-            SET running = l.running - lanes.n, head_at = LEAST(l.head_at, lanes.requeued_at)
+            -- A requeued run (a retry, a release) may sort before the cursor: move the
+            -- cursor back to its time, before any id there (the next claim makes it
+            -- exact again).
+            SET running = l.running - lanes.n,
+                head_at = LEAST(l.head_at, lanes.requeued_at),
+                head_id = CASE WHEN lanes.requeued_at IS NOT NULL
+                                AND (l.head_at IS NULL OR lanes.requeued_at <= l.head_at)
+                               THEN '' ELSE l.head_id END
             FROM lanes
             WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
          ),
@@ -546,13 +568,18 @@ pub async fn cancel_tree(
          lane_update AS (
             UPDATE run_lane l
             SET running = l.running - lanes.held,
-                head_at = CASE WHEN lanes.had_queued THEN
-                    (SELECT r.run_at FROM run r
-                     WHERE r.queue = l.queue AND r.concurrency_key = l.concurrency_key
-                       AND r.status = 'queued' AND r.id NOT IN (SELECT id FROM canceled)
-                     ORDER BY r.run_at, r.id LIMIT 1)
-                    ELSE l.head_at END
+                head_at = CASE WHEN lanes.had_queued THEN next.run_at ELSE l.head_at END,
+                head_id = CASE WHEN lanes.had_queued THEN next.id ELSE l.head_id END
             FROM lanes
+            LEFT JOIN LATERAL (
+                SELECT r.run_at, r.id FROM run r
+                JOIN run_lane cur ON cur.queue = r.queue AND cur.concurrency_key = r.concurrency_key
+                WHERE r.queue = lanes.queue AND r.concurrency_key = lanes.concurrency_key
+                  AND (r.run_at, r.id) >= (coalesce(cur.head_at, '-infinity'), coalesce(cur.head_id, ''))
+                  AND r.status = 'queued' AND r.id NOT IN (SELECT id FROM canceled)
+                ORDER BY r.run_at, r.id
+                LIMIT 1
+            ) next ON true
             WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
          )
          SELECT id, task_id, payload, previous_status FROM canceled",
