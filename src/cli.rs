@@ -18,7 +18,7 @@ use crate::commands;
     version,
     propagate_version = true,
     max_term_width = 100,
-    after_help = "Examples:\n  invoicectl db setup && invoicectl db seed --demo\n  invoicectl export start --org org_acme --as user_alice --wait\n\nExit codes: 0 ok, 1 run failed or internal error, 2 usage, 65 invalid input,\n66 not found, 69 database unreachable, 75 temporary failure, 77 permission denied."
+    after_help = "Examples:\n  invoicectl demo\n  invoicectl db setup && invoicectl db seed --demo\n  invoicectl export start --org org_acme --as user_alice --wait\n\nExit codes: 0 ok, 1 run failed or internal error, 2 usage, 65 invalid input,\n66 not found, 69 database unreachable, 75 temporary failure, 77 permission denied."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -95,4 +95,123 @@ pub enum Command {
     /// Read, follow and verify the append-only, hash-chained audit log
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
+    /// Try invoicectl in one command: set up, seed, export org_acme, show the result
+    ///
+    /// Creates the database when it is missing and migrates it (`db setup`), seeds the
+    /// demo data (`db seed --demo`, 1000 invoices per organization), requests an export
+    /// of org_acme as user_alice (`export start`), drains the queue in this process
+    /// with its progress on stderr (`export worker --drain`), then prints the run
+    /// (`export status RUN_ID`), org_acme's audit trail (`audit tail --org org_acme`)
+    /// and where the CSV and the email went. It uses the global options and the config
+    /// file like every command; by default that is the local PostgreSQL, CSVs in
+    /// exports/ and .eml files in outbox/ under the data directory.
+    ///
+    /// Running it again the same UTC day shows the same run, deduplicated (it is
+    /// already completed, so the worker has nothing to do); --fresh requests a new run.
+    /// Exits 0 when the run completed, 1 if it failed or was canceled, 75 if it is
+    /// still running elsewhere after 60 s. With --json, prints one object: runId,
+    /// organizationId, requestedBy, deduplicated, status, rowCount, downloadUrl,
+    /// csvPath, email, messageId, outboxDir and emailFile.
+    ///
+    /// Example: invoicectl demo --fresh
+    Demo(commands::demo::DemoArgs),
+    /// Print a shell completion script to stdout
+    ///
+    /// Shells: bash, zsh, fish, elvish, powershell. The same scripts are checked in
+    /// under completions/ (the README says where each shell looks for them). Needs
+    /// neither a config file nor a database.
+    ///
+    /// Example: invoicectl completions bash > ~/.local/share/bash-completion/completions/invoicectl
+    Completions(commands::completions::CompletionsArgs),
+}
+
+/// The public command tree: what `--help`, the man pages and the completion scripts
+/// describe.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+/// The tree the binary parses: the public one plus the hidden `generate-assets`
+/// maintainer command (kept out of [`command`], so that no completion script or man
+/// page offers it), with clap's own colors following `color`.
+pub fn parser(color: Option<ColorChoice>) -> clap::Command {
+    let color = match color {
+        Some(ColorChoice::Always) => clap::ColorChoice::Always,
+        Some(ColorChoice::Never) => clap::ColorChoice::Never,
+        // clap's auto mode already honours NO_COLOR (and CLICOLOR, TERM=dumb).
+        Some(ColorChoice::Auto) | None => clap::ColorChoice::Auto,
+    };
+    command()
+        .subcommand(commands::generate_assets::command())
+        .color(color)
+}
+
+/// `--color WHEN` as written on the command line, found before clap parses it, so
+/// that clap's own help and usage errors follow it too. The last occurrence wins,
+/// like clap's; nothing after `--` counts.
+pub fn color_from_args<I, S>(args: I) -> Option<ColorChoice>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut found = None;
+    let mut args = args.into_iter().skip(1);
+    while let Some(arg) = args.next() {
+        let Some(arg) = arg.as_ref().to_str() else {
+            continue;
+        };
+        let value = match arg {
+            "--" => break,
+            "--color" => match args.next() {
+                Some(next) => next.as_ref().to_str().map(str::to_owned),
+                None => break,
+            },
+            _ => match arg.strip_prefix("--color=") {
+                Some(value) => Some(value.to_owned()),
+                None => continue,
+            },
+        };
+        if let Some(choice) = value.and_then(|v| ColorChoice::from_str(&v, true).ok()) {
+            found = Some(choice);
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(args: &[&str]) -> Option<ColorChoice> {
+        color_from_args(std::iter::once("invoicectl").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn color_prescan_finds_the_flag_anywhere_before_a_double_dash() {
+        assert_eq!(scan(&["export", "status"]), None);
+        assert_eq!(
+            scan(&["--color", "never", "--help"]),
+            Some(ColorChoice::Never)
+        );
+        assert_eq!(
+            scan(&["audit", "tail", "--color=always"]),
+            Some(ColorChoice::Always)
+        );
+        assert_eq!(
+            scan(&["--color=never", "db", "setup", "--color", "ALWAYS"]),
+            Some(ColorChoice::Always),
+            "the last one wins, like clap"
+        );
+        assert_eq!(scan(&["--color", "sometimes"]), None, "clap reports it");
+        assert_eq!(scan(&["--color"]), None);
+        assert_eq!(scan(&["--", "--color", "always"]), None);
+    }
+
+    #[test]
+    fn the_parser_has_the_hidden_generator_and_the_public_tree_does_not() {
+        assert!(parser(None).find_subcommand("generate-assets").is_some());
+        assert!(command().find_subcommand("generate-assets").is_none());
+        command().debug_assert();
+        parser(Some(ColorChoice::Never)).debug_assert();
+    }
 }

@@ -1,8 +1,10 @@
 //! What every command gets: the resolved settings, the output mode, and helpers to
-//! reach the database and print results (stdout) the same way everywhere.
+//! reach the database and print results (stdout) the same way everywhere — including
+//! the tables, so that `--color`/NO_COLOR decide their styling in one place.
 
 use std::io::{self, IsTerminal, Write};
 
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
@@ -14,7 +16,10 @@ use crate::db;
 pub struct Context {
     pub settings: Settings,
     pub json: bool,
+    /// Colors on stdout (tables): `--color`, NO_COLOR, whether stdout is a terminal.
     pub color: bool,
+    /// Colors on stderr (logs, progress bars), decided the same way for stderr.
+    pub color_stderr: bool,
     pub quiet: bool,
 }
 
@@ -29,6 +34,7 @@ impl Context {
             settings,
             json: global.json,
             color: color_enabled(global.color, io::stdout().is_terminal()),
+            color_stderr: color_enabled(global.color, io::stderr().is_terminal()),
             quiet: global.quiet,
         })
     }
@@ -51,6 +57,25 @@ impl Context {
         Ok(())
     }
 
+    /// A table in the house style; see [`table`].
+    pub fn table<I, S>(&self, header: I) -> Table
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        table(self.color, header)
+    }
+
+    /// A borderless table without header; see [`bare_table`].
+    pub fn bare_table(&self) -> Table {
+        bare_table(self.color)
+    }
+
+    /// A run status cell; see [`status_cell`].
+    pub fn status_cell(&self, status: &str) -> Cell {
+        status_cell(self.color, status)
+    }
+
     /// Prints a line of human output on stdout.
     pub fn println(&self, line: &str) -> anyhow::Result<()> {
         let mut out = io::stdout().lock();
@@ -70,5 +95,56 @@ pub fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
         ColorChoice::Auto => {
             is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
+    }
+}
+
+/// A table in the house style (compact box drawing, fitted to the terminal) with
+/// `header` in bold when `color` is on. With colors off nothing is styled at all, so
+/// no escape sequence reaches stdout even when it is a terminal.
+pub fn table<I, S>(color: bool, header: I) -> Table
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let mut table = bare_table(color);
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_header(header.into_iter().map(|name| {
+            let cell = Cell::new(name.into());
+            if color {
+                cell.add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
+    table
+}
+
+/// A table without borders or header (key/value listings).
+pub fn bare_table(color: bool) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if color {
+        // comfy-table styles only on a terminal unless told otherwise, and `--color
+        // always` means always (e.g. into `less -R`).
+        table.enforce_styling();
+    }
+    table
+}
+
+/// A run status, green (completed), yellow (executing, waiting) or red (failed,
+/// canceled) when `color` is on.
+pub fn status_cell(color: bool, status: &str) -> Cell {
+    let cell = Cell::new(status);
+    if !color {
+        return cell;
+    }
+    match status {
+        "completed" => cell.fg(Color::Green),
+        "failed" | "canceled" => cell.fg(Color::Red),
+        "executing" | "waiting" => cell.fg(Color::Yellow),
+        _ => cell,
     }
 }

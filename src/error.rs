@@ -101,9 +101,17 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
 /// reader went away on purpose, so the command ends quietly with success.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+        let kind = if let Some(e) = cause.downcast_ref::<io::Error>() {
+            Some(e.kind())
+        } else {
+            // serde_json's error does not expose the io::Error as its source (its
+            // `source()` skips a level), so a JSON document cut short by a closed pipe
+            // is recognised by its kind.
+            cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+        };
+        kind == Some(io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -113,4 +121,37 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         .find_map(classify)
         .unwrap_or(ExitKind::Failure)
         .code()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that went away: every write fails with EPIPE.
+    struct ClosedPipe;
+
+    impl io::Write for ClosedPipe {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn broken_pipes_are_recognised_through_io_and_serde_json_errors() {
+        let io_error = io::Write::write_all(&mut ClosedPipe, b"x").unwrap_err();
+        assert!(is_broken_pipe(
+            &anyhow::Error::new(io_error).context("printing")
+        ));
+
+        let json_error = serde_json::to_writer(ClosedPipe, &vec![1, 2, 3]).unwrap_err();
+        assert!(is_broken_pipe(&anyhow::Error::new(json_error)));
+
+        let other = io::Error::new(io::ErrorKind::PermissionDenied, "no");
+        assert!(!is_broken_pipe(&anyhow::Error::new(other)));
+        let syntax = serde_json::from_str::<u8>("x").unwrap_err();
+        assert!(!is_broken_pipe(&anyhow::Error::new(syntax)));
+    }
 }

@@ -9,7 +9,9 @@
 //! - [`engine`]: the generic durable run engine (§6): tasks, queues, claims, leases.
 //! - [`exports`]: the export domain (§5, §7): request, task, CSV, email.
 //! - [`audit`]: the audit log writer and its hash chain (§8).
+//! - [`assets`]: completion scripts and man pages rendered from [`cli`] (§10).
 
+pub mod assets;
 pub mod audit;
 pub mod cli;
 pub mod commands;
@@ -25,18 +27,36 @@ pub mod logging;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 /// Runs the command line and returns the process exit code.
 pub fn run() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
-        Ok(cli) => cli,
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut parser = cli::parser(cli::color_from_args(&args));
+    let matches = match parser.try_get_matches_from_mut(&args) {
+        Ok(matches) => matches,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (2).
             let _ = e.print();
             return ExitCode::from(e.exit_code() as u8);
         }
     };
+    if let Some((commands::generate_assets::NAME, sub)) = matches.subcommand() {
+        return finish(commands::generate_assets::run(sub));
+    }
+    let cli = match cli::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let e = e.format(&mut parser);
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    // Commands that need neither configuration nor a database run before either is
+    // loaded, so a broken config file cannot keep a completion script from printing.
+    if let cli::Command::Completions(args) = &cli.command {
+        return finish(commands::completions::run(args));
+    }
     logging::init(&cli.global);
     let ctx = match context::Context::new(&cli.global) {
         Ok(ctx) => ctx,
@@ -53,6 +73,10 @@ pub fn run() -> ExitCode {
     let result = runtime.block_on(commands::dispatch(cli, ctx));
     // Background tasks (pool reapers, heartbeats) must not hold the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    finish(result)
+}
+
+fn finish(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(e),

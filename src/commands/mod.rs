@@ -3,8 +3,11 @@
 //! print results; the exit code is decided in `crate::error`.
 
 pub mod audit;
+pub mod completions;
 pub mod db;
+pub mod demo;
 pub mod export;
+pub mod generate_assets;
 pub mod suppression;
 
 use crate::cli::{Cli, Command};
@@ -16,5 +19,7 @@ pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
         Command::Export(cmd) => export::run(cmd, &ctx).await,
         Command::Suppression(cmd) => suppression::run(cmd, &ctx).await,
         Command::Audit(cmd) => audit::run(cmd, &ctx).await,
+        Command::Demo(args) => demo::run(args, &ctx).await,
+        Command::Completions(args) => completions::run(&args),
     }
 }

@@ -70,25 +70,51 @@ impl Env {
     /// The binary with a clean environment: no PG* variables, no NO_COLOR, our config.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("invoicectl").expect("binary built");
-        for var in [
-            "PGHOST",
-            "PGPORT",
-            "PGUSER",
-            "PGPASSWORD",
-            "PGDATABASE",
-            "INVOICECTL_USER",
-            "RUST_LOG",
-            "NO_COLOR",
-        ] {
+        for var in CLEARED_VARS {
             cmd.env_remove(var);
         }
         cmd.env("DATABASE_URL", &self.database_url)
             .env("INVOICECTL_CONFIG", self.config_path())
-            .env("INVOICECTL_DATA_DIR", self.dir.path().join("data"))
+            .env("INVOICECTL_DATA_DIR", self.data_dir())
             .timeout(std::time::Duration::from_secs(120));
         cmd
     }
+
+    /// `sh -c script` with the environment of [`Env::cmd`], `$INVOICECTL` naming the
+    /// binary — for pipelines such as `"$INVOICECTL" export status | head -1`.
+    pub fn shell(&self, script: &str) -> std::process::Command {
+        let mut cmd = std::process::Command::new("sh");
+        for var in CLEARED_VARS {
+            cmd.env_remove(var);
+        }
+        cmd.arg("-c")
+            .arg(script)
+            .env("INVOICECTL", env!("CARGO_BIN_EXE_invoicectl"))
+            .env("DATABASE_URL", &self.database_url)
+            .env("INVOICECTL_CONFIG", self.config_path())
+            .env("INVOICECTL_DATA_DIR", self.data_dir());
+        cmd
+    }
+
+    /// The data directory the binary is given (exports/ and outbox/ live in it).
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
 }
+
+/// Variables of the developer's environment that would change what the binary does.
+const CLEARED_VARS: [&str; 10] = [
+    "PGHOST",
+    "PGPORT",
+    "PGUSER",
+    "PGPASSWORD",
+    "PGDATABASE",
+    "INVOICECTL_USER",
+    "RUST_LOG",
+    "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+];
 
 /// Counts rows of a table (as the connecting superuser, so RLS does not hide any).
 pub async fn count(pool: &PgPool, table: &str) -> i64 {

@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::error::{CommandError, ExitKind};
 use crate::ids::OrgId;
 
-pub use tail::{TailArgs, parse_since};
+pub use tail::{TailArgs, parse_since, print_recent};
 pub use verify::VerifyArgs;
 
 #[derive(Debug, Subcommand)]

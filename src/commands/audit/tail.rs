@@ -1,5 +1,5 @@
 //! `audit tail`: the newest entries, oldest first, and with `--follow` every entry
-//! committed afterwards, like `tail -f`.
+//! committed afterwards, like `tail -f`. [`print_recent`] is also what `demo` shows.
 //!
 //! # Following without gaps or duplicates
 //!
@@ -34,7 +34,6 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use clap::Args;
-use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use sqlx::pool::PoolConnection;
@@ -118,16 +117,10 @@ pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
         action: args.action.as_deref(),
         since,
     };
-    let mut printer = Printer::new(ctx.json, args.follow);
-
     let Some(shutdown) = shutdown else {
-        let mut conn = pool.acquire().await.map_err(DbError::from)?;
-        let history = audit_log::newest(&mut conn, &filter, limit)
-            .await
-            .map_err(DbError::from)
-            .context("reading the audit log failed")?;
-        return printer.history(&history);
+        return print_history(ctx, &pool, &filter, limit).await;
     };
+    let mut printer = Printer::new(ctx, true);
 
     // LISTEN before the starting snapshot, so every commit the snapshot misses is
     // notified (a commit in between is in the snapshot and its wake-up finds nothing).
@@ -141,6 +134,44 @@ pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
     };
     listener.abort();
     result
+}
+
+/// Prints the newest `lines` entries of `org` (every chain when `None`), oldest
+/// first, as `audit tail --org ORG -n LINES` does: a table, or NDJSON with `--json`.
+pub async fn print_recent(
+    ctx: &Context,
+    pool: &PgPool,
+    org: Option<&OrgId>,
+    lines: u64,
+) -> anyhow::Result<()> {
+    let filter = Filter {
+        organization_id: org.map(OrgId::as_str),
+        action: None,
+        since: None,
+    };
+    print_history(
+        ctx,
+        pool,
+        &filter,
+        Some(i64::try_from(lines).unwrap_or(i64::MAX)),
+    )
+    .await
+}
+
+/// The whole of a non-following `audit tail`: read once, print.
+async fn print_history(
+    ctx: &Context,
+    pool: &PgPool,
+    filter: &Filter<'_>,
+    limit: Option<i64>,
+) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await.map_err(DbError::from)?;
+    let history = audit_log::newest(&mut conn, filter, limit)
+        .await
+        .map_err(DbError::from)
+        .context("reading the audit log failed")?;
+    drop(conn);
+    Printer::new(ctx, false).history(&history)
 }
 
 /// Prints the history, then polls forever (until the caller's select ends it).
@@ -406,14 +437,17 @@ struct JsonEntry<'a> {
 struct Printer {
     json: bool,
     follow: bool,
+    /// Styling of the (non-follow) table.
+    color: bool,
     header_printed: bool,
 }
 
 impl Printer {
-    fn new(json: bool, follow: bool) -> Printer {
+    fn new(ctx: &Context, follow: bool) -> Printer {
         Printer {
-            json,
+            json: ctx.json,
             follow,
+            color: ctx.color,
             header_printed: false,
         }
     }
@@ -433,11 +467,7 @@ impl Printer {
             return Ok(());
         }
         let mut out = io::stdout().lock();
-        let mut table = Table::new();
-        table
-            .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(HEADER);
+        let mut table = crate::context::table(self.color, HEADER);
         for entry in entries {
             table.add_row(cells(entry));
         }

@@ -8,7 +8,6 @@
 
 use anyhow::Context as _;
 use clap::Args;
-use comfy_table::{ContentArrangement, Table, presets};
 use futures::TryStreamExt as _;
 use serde_json::json;
 
@@ -45,11 +44,7 @@ pub async fn run(args: VerifyArgs, ctx: &Context) -> anyhow::Result<()> {
     } else if reports.is_empty() {
         ctx.println("no audit entries to verify")?;
     } else {
-        let mut table = Table::new();
-        table
-            .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(["chain", "rows checked", "last verified id", "result"]);
+        let mut table = ctx.table(["chain", "rows checked", "last verified id", "result"]);
         for r in &reports {
             table.add_row([
                 r.organization_id

@@ -9,7 +9,6 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::context::Context;
 use crate::engine::{AttemptOutcome, WorkerEvent, WorkerSummary};
 
 enum Mode {
@@ -30,6 +29,8 @@ struct Tracked {
 pub struct Display {
     mode: Mode,
     runs: HashMap<String, Tracked>,
+    /// Bold bar labels (stderr colors per `--color`/NO_COLOR).
+    color: bool,
 }
 
 fn meta_u64(metadata: &Value, key: &str) -> Option<u64> {
@@ -37,7 +38,9 @@ fn meta_u64(metadata: &Value, key: &str) -> Option<u64> {
 }
 
 impl Display {
-    pub fn new(json: bool, quiet: bool) -> Display {
+    /// `json`: NDJSON events on stdout; `quiet`: nothing but the errors; otherwise
+    /// bars on a terminal, lines elsewhere. `color`: whether stderr may be styled.
+    pub fn new(json: bool, quiet: bool, color: bool) -> Display {
         let mode = if json {
             Mode::Json
         } else if quiet {
@@ -50,6 +53,7 @@ impl Display {
         Display {
             mode,
             runs: HashMap::new(),
+            color,
         }
     }
 
@@ -90,12 +94,15 @@ impl Display {
                         let bar = multi.add(ProgressBar::new(
                             meta_u64(&metadata, "pagesTotal").unwrap_or(0),
                         ));
+                        let template = if self.color {
+                            "{prefix:.bold} [{bar:25}] {pos}/{len} pages {msg} ETA {eta}"
+                        } else {
+                            "{prefix} [{bar:25}] {pos}/{len} pages {msg} ETA {eta}"
+                        };
                         bar.set_style(
-                            ProgressStyle::with_template(
-                                "{prefix:.bold} [{bar:25}] {pos}/{len} pages {msg} ETA {eta}",
-                            )
-                            .expect("valid template")
-                            .progress_chars("=> "),
+                            ProgressStyle::with_template(template)
+                                .expect("valid template")
+                                .progress_chars("=> "),
                         );
                         bar.set_prefix(label.clone());
                         bar.set_position(meta_u64(&metadata, "pagesDone").unwrap_or(0));
@@ -259,14 +266,14 @@ fn event_json(event: &WorkerEvent) -> Value {
 }
 
 /// The worker's last word: an NDJSON summary line, or one line on stderr.
-pub fn print_summary(ctx: &Context, s: &WorkerSummary) -> anyhow::Result<()> {
-    if ctx.json {
+pub fn print_summary(ndjson: bool, quiet: bool, s: &WorkerSummary) -> anyhow::Result<()> {
+    if ndjson {
         return json_line(&json!({
             "event": "summary", "attempts": s.attempts, "completed": s.completed, "failed": s.failed,
             "retried": s.retried, "released": s.released, "takenOver": s.taken_over,
         }));
     }
-    if !ctx.quiet {
+    if !quiet {
         eprintln_flush(&format!(
             "worker done: {} attempt(s), {} completed, {} failed, {} retrying, {} released, {} taken over",
             s.attempts, s.completed, s.failed, s.retried, s.released, s.taken_over

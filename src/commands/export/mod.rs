@@ -11,6 +11,10 @@ use clap::Subcommand;
 
 use crate::context::Context;
 
+pub use follow::{Follow, follow_run};
+pub use status::print_run;
+pub use worker::{WorkerPlan, run_worker};
+
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
     /// Request an export of an organization's invoices; prints the run id at once
@@ -36,7 +40,10 @@ pub enum ExportCommand {
     /// organizations in parallel. SIGINT/SIGTERM stops claiming, checkpoints and
     /// releases the runs in hand, and exits within 10 seconds.
     ///
-    /// Example (cron, every minute): invoicectl export worker --drain
+    /// From cron, `--drain` every minute is enough: it exits 0 once nothing is
+    /// runnable, and the next invocation picks up what was left.
+    ///
+    /// Example: invoicectl export worker --drain --concurrency 8
     Worker(worker::WorkerArgs),
 }
 

@@ -1,9 +1,10 @@
 //! `export status`: one run in detail, or the most recent runs as a table.
+//! [`print_run`] is also what `demo` shows at its end.
 
 use std::time::Duration;
 
 use clap::Args;
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{Cell, Table};
 
 use super::follow::follow_run;
 use crate::context::Context;
@@ -53,19 +54,18 @@ async fn show_one(run_id: RunId, args: &StatusArgs, ctx: &Context) -> anyhow::Re
             ctx.quiet,
         )
         .await?;
-        let mut conn = pool.acquire().await?;
-        print_one(ctx, &mut conn, &run_id).await?;
+        print_run(ctx, &pool, &run_id).await?;
         return outcome.into_result();
     }
-    let mut conn = pool.acquire().await?;
-    print_one(ctx, &mut conn, &run_id).await
+    print_run(ctx, &pool, &run_id).await
 }
 
-async fn print_one(
-    ctx: &Context,
-    conn: &mut sqlx::PgConnection,
-    run_id: &RunId,
-) -> anyhow::Result<()> {
+/// Prints one run with its child runs, as `export status RUN_ID` does: a key/value
+/// listing and a table of children, or the SPEC §9 JSON document with `--json`.
+/// An unknown run is "not found" (66).
+pub async fn print_run(ctx: &Context, pool: &sqlx::PgPool, run_id: &RunId) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await?;
+    let conn = &mut *conn;
     let run = db::runs::get(conn, run_id.as_str()).await?.ok_or_else(|| {
         CommandError::new(
             ExitKind::NotFound,
@@ -77,10 +77,7 @@ async fn print_one(
     if ctx.json {
         return ctx.print_json(&view);
     }
-    let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    let mut table = ctx.bare_table();
     let dash = || "-".to_owned();
     let rows: Vec<(&str, String)> = vec![
         ("run id", view.run_id.clone()),
@@ -114,14 +111,19 @@ async fn print_one(
         ("finished", view.finished_at.clone().unwrap_or_else(dash)),
     ];
     for (name, value) in rows {
-        table.add_row(vec![name.to_owned(), value]);
+        let value = if name == "status" {
+            ctx.status_cell(&value)
+        } else {
+            Cell::new(value)
+        };
+        table.add_row(vec![Cell::new(name), value]);
     }
     let mut out = table.to_string();
     if let Some(children) = view.children.as_ref().filter(|c| !c.is_empty()) {
         out.push_str("\n\nchild runs:\n");
-        let mut t = list_table();
+        let mut t = list_table(ctx);
         for child in children {
-            t.add_row(list_row(child));
+            t.add_row(list_row(ctx, child));
         }
         out.push_str(&t.to_string());
     }
@@ -166,42 +168,37 @@ async fn list(args: &StatusArgs, ctx: &Context) -> anyhow::Result<()> {
     if views.is_empty() {
         return ctx.println("no export runs");
     }
-    let mut table = list_table();
+    let mut table = list_table(ctx);
     for view in &views {
-        table.add_row(list_row(view));
+        table.add_row(list_row(ctx, view));
     }
     ctx.println(&table.to_string())
 }
 
-fn list_table() -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(vec![
-            "RUN ID",
-            "TASK",
-            "ORG",
-            "REQUESTER",
-            "STATUS",
-            "ATTEMPT",
-            "PAGES",
-            "ROWS",
-            "CREATED",
-        ]);
-    table
+fn list_table(ctx: &Context) -> Table {
+    ctx.table([
+        "RUN ID",
+        "TASK",
+        "ORG",
+        "REQUESTER",
+        "STATUS",
+        "ATTEMPT",
+        "PAGES",
+        "ROWS",
+        "CREATED",
+    ])
 }
 
-fn list_row(view: &RunView) -> Vec<String> {
+fn list_row(ctx: &Context, view: &RunView) -> Vec<Cell> {
     vec![
-        view.run_id.clone(),
-        view.task_id.clone(),
-        view.organization_id.clone().unwrap_or_default(),
-        view.requested_by.clone().unwrap_or_default(),
-        view.status.clone(),
-        format!("{}/{}", view.attempt, view.max_attempts),
-        view.progress(),
-        view.rows().map(|r| r.to_string()).unwrap_or_default(),
-        view.created_at.clone(),
+        Cell::new(&view.run_id),
+        Cell::new(&view.task_id),
+        Cell::new(view.organization_id.as_deref().unwrap_or_default()),
+        Cell::new(view.requested_by.as_deref().unwrap_or_default()),
+        ctx.status_cell(&view.status),
+        Cell::new(format!("{}/{}", view.attempt, view.max_attempts)),
+        Cell::new(view.progress()),
+        Cell::new(view.rows().map(|r| r.to_string()).unwrap_or_default()),
+        Cell::new(&view.created_at),
     ]
 }

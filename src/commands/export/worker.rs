@@ -1,5 +1,6 @@
 //! `export worker`: drain the export lanes until signalled (or `--drain`/`--once`),
-//! showing progress from the runs' metadata.
+//! showing progress from the runs' metadata. [`run_worker`] is the shared body that
+//! `demo` also calls (with `WorkerMode::Drain`), so both show the same progress.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::display::Display;
 use crate::context::Context;
-use crate::engine::{Worker, WorkerMode, WorkerOptions, worker::wait_for_signal};
+use crate::engine::{Worker, WorkerMode, WorkerOptions, WorkerSummary, worker::wait_for_signal};
 use crate::exports::email::Mailer;
 use crate::exports::task::{ExportConfig, registry};
 
@@ -76,30 +77,69 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
         )
         .into());
     }
-    let concurrency = args.concurrency.unwrap_or(ctx.settings.worker_concurrency) as usize;
-    let export_dir = args
-        .export_dir
-        .clone()
-        .unwrap_or_else(|| ctx.settings.export_dir.clone());
-    let mailer =
-        Mailer::from_settings(&ctx.settings).context("cannot set up the mail transport")?;
-    tracing::info!(mail = %mailer.describe(), export_dir = %export_dir.display(), concurrency, "worker starting");
-    // Slots, the heartbeat, the listener and the pass each need a connection.
-    let pool = ctx.pool(concurrency as u32 + 4).await?;
     let mode = match (args.drain, args.once) {
         (true, _) => WorkerMode::Drain,
         (_, true) => WorkerMode::Once,
         _ => WorkerMode::UntilStopped,
     };
-    let options = WorkerOptions {
-        concurrency,
+    let mut plan = WorkerPlan::new(ctx, mode);
+    plan.options = WorkerOptions {
+        concurrency: args
+            .concurrency
+            .map_or(plan.options.concurrency, |n| n as usize),
         lease,
         heartbeat,
         poll_interval: seconds("poll-interval", args.poll_interval)?,
-        mode,
         retry_scale: args.retry_scale.max(0.0),
-        ..WorkerOptions::default()
+        ..plan.options
     };
+    if let Some(dir) = args.export_dir {
+        plan.export_dir = dir;
+    }
+    run_worker(ctx, plan).await.map(drop)
+}
+
+/// What [`run_worker`] runs: the engine's options, where CSVs go and how progress
+/// is shown.
+pub struct WorkerPlan {
+    pub options: WorkerOptions,
+    pub export_dir: PathBuf,
+    /// NDJSON events and summary on stdout (`export worker --json`); otherwise bars
+    /// (terminal) or log lines on stderr.
+    pub ndjson: bool,
+}
+
+impl WorkerPlan {
+    /// `export worker`'s defaults under `mode`: the configured concurrency and
+    /// export directory, 30 s leases renewed every 10 s, NDJSON with `--json`.
+    pub fn new(ctx: &Context, mode: WorkerMode) -> WorkerPlan {
+        WorkerPlan {
+            options: WorkerOptions {
+                concurrency: ctx.settings.worker_concurrency as usize,
+                mode,
+                ..WorkerOptions::default()
+            },
+            export_dir: ctx.settings.export_dir.clone(),
+            ndjson: ctx.json,
+        }
+    }
+}
+
+/// Runs a worker on this process until its mode says stop (or SIGINT/SIGTERM), with
+/// the progress display and the closing summary line, and returns its summary. The
+/// body of `export worker`; `demo` calls it to drain the queue.
+pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<WorkerSummary> {
+    let WorkerPlan {
+        options,
+        export_dir,
+        ndjson,
+    } = plan;
+    let concurrency = options.concurrency;
+    let mailer =
+        Mailer::from_settings(&ctx.settings).context("cannot set up the mail transport")?;
+    tracing::info!(mail = %mailer.describe(), export_dir = %export_dir.display(), concurrency, "worker starting");
+    // Slots, the heartbeat, the listener and the pass each need a connection.
+    let pool = ctx.pool(concurrency as u32 + 4).await?;
     let registry = registry(
         ExportConfig {
             export_dir,
@@ -108,7 +148,7 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
         Arc::new(mailer),
     );
     let (events_tx, events_rx) = mpsc::unbounded_channel();
-    let display = tokio::spawn(Display::new(ctx.json, ctx.quiet).run(events_rx));
+    let display = tokio::spawn(Display::new(ndjson, ctx.quiet, ctx.color_stderr).run(events_rx));
     let (stop_tx, stop_rx) = watch::channel(false);
     let signals = tokio::spawn(async move {
         wait_for_signal().await;
@@ -118,10 +158,11 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
     let summary = worker
         .run(stop_rx)
         .await
-        .context("the worker stopped on a database error")?;
+        .context("the worker stopped on a database error");
     signals.abort();
+    let summary = summary?;
     display.await.context("the progress display failed")??;
-    super::display::print_summary(ctx, &summary)?;
+    super::display::print_summary(ndjson, ctx.quiet, &summary)?;
     pool.close().await;
-    Ok(())
+    Ok(summary)
 }

@@ -1,12 +1,10 @@
 //! `suppression list`: every suppressed address, as a table or one JSON array of
 //! `{"email","reason","createdAt"}`.
 
-use anyhow::Context as _;
-use comfy_table::{ContentArrangement, Table, presets};
-
 use crate::context::Context;
 use crate::db::DbError;
 use crate::db::suppressions;
+use anyhow::Context as _;
 
 pub async fn run(ctx: &Context) -> anyhow::Result<()> {
     let pool = ctx.pool(1).await?;
@@ -24,11 +22,7 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
     if all.is_empty() {
         return ctx.println("no suppressed addresses");
     }
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(["EMAIL", "REASON", "SUPPRESSED AT (UTC)"]);
+    let mut table = ctx.table(["EMAIL", "REASON", "SUPPRESSED AT (UTC)"]);
     for s in &all {
         table.add_row([
             s.email.clone(),

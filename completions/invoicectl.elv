@@ -1,0 +1,477 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[invoicectl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'invoicectl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'invoicectl'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand db 'Create, migrate and seed the database'
+            cand export 'Request, watch, work on and cancel invoice exports'
+            cand suppression 'Manage the addresses the export email is never sent to'
+            cand audit 'Read, follow and verify the append-only, hash-chained audit log'
+            cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
+            cand completions 'Print a shell completion script to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;db'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand setup 'Create the database if it is missing and apply all migrations (idempotent)'
+            cand migrate 'Apply pending migrations only (the database must exist)'
+            cand seed 'Insert demo tenants, users, members and invoices (idempotent)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;db;setup'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;db;migrate'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;db;seed'= {
+            cand --invoices 'Invoices per organization'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --demo 'Seed the demo organizations (org_acme, org_globex, org_initech) and users'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;db;help'= {
+            cand setup 'Create the database if it is missing and apply all migrations (idempotent)'
+            cand migrate 'Apply pending migrations only (the database must exist)'
+            cand seed 'Insert demo tenants, users, members and invoices (idempotent)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;db;help;setup'= {
+        }
+        &'invoicectl;db;help;migrate'= {
+        }
+        &'invoicectl;db;help;seed'= {
+        }
+        &'invoicectl;db;help;help'= {
+        }
+        &'invoicectl;export'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand start 'Request an export of an organization''s invoices; prints the run id at once'
+            cand status 'Show one run (with its child runs) or the most recent runs'
+            cand cancel 'Cancel a queued, waiting or executing run and its child runs'
+            cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;export;start'= {
+            cand --org 'Organization whose invoices to export (e.g. org_acme)'
+            cand --as 'Requesting user; must be a member (not a viewer) of the organization'
+            cand --timeout 'With --wait: give up after this many seconds (exit 75; the run goes on)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --force 'Start a new run even if one was requested today'
+            cand --wait 'Follow the run to its end: exit 0 if it completed, 1 if it failed or was canceled'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;status'= {
+            cand --org 'List only this organization''s runs'
+            cand --limit 'How many runs to list, newest first'
+            cand --timeout 'With --watch: give up after this many seconds (exit 75)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --watch 'Redraw a progress bar until the run ends; exit 0 if it completed, 1 if not'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;cancel'= {
+            cand --as 'Who cancels, for the audit log (default: config `user`; else recorded as system)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;worker'= {
+            cand --concurrency 'Runs executed at once by this process (default: config `worker_concurrency`, 4)'
+            cand --export-dir 'Where CSV files are written (default: config `export_dir`, else `exports/` in the data directory)'
+            cand --lease 'Lease length in seconds: a run whose worker stops renewing it is taken over by another worker after this long'
+            cand --heartbeat 'How often the lease is renewed, in seconds'
+            cand --poll-interval 'Seconds between looks at the queue when no notification arrives'
+            cand --retry-scale 'Multiply retry delays (tests run the backoff curve fast)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --drain 'Exit 0 once nothing is runnable now (for cron); runs held by other workers and retries scheduled later are left for the next invocation'
+            cand --once 'Run at most one run, then exit'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;help'= {
+            cand start 'Request an export of an organization''s invoices; prints the run id at once'
+            cand status 'Show one run (with its child runs) or the most recent runs'
+            cand cancel 'Cancel a queued, waiting or executing run and its child runs'
+            cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;export;help;start'= {
+        }
+        &'invoicectl;export;help;status'= {
+        }
+        &'invoicectl;export;help;cancel'= {
+        }
+        &'invoicectl;export;help;worker'= {
+        }
+        &'invoicectl;export;help;help'= {
+        }
+        &'invoicectl;suppression'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Put an address on the suppression list, or change its reason'
+            cand remove 'Take an address off the suppression list'
+            cand list 'List every suppressed address, its reason and when it was suppressed'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;suppression;add'= {
+            cand --reason 'Why the address is suppressed'
+            cand --as 'The user making the change, recorded in the audit log (default: config key `user`; none means the entry has no actor)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;suppression;remove'= {
+            cand --as 'The user making the change, recorded in the audit log (default: config key `user`; none means the entry has no actor)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;suppression;list'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;suppression;help'= {
+            cand add 'Put an address on the suppression list, or change its reason'
+            cand remove 'Take an address off the suppression list'
+            cand list 'List every suppressed address, its reason and when it was suppressed'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;suppression;help;add'= {
+        }
+        &'invoicectl;suppression;help;remove'= {
+        }
+        &'invoicectl;suppression;help;list'= {
+        }
+        &'invoicectl;suppression;help;help'= {
+        }
+        &'invoicectl;audit'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand tail 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
+            cand verify 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;audit;tail'= {
+            cand --org 'Only this organization''s entries (system-wide entries are left out)'
+            cand -n 'How many of the newest matching entries to print first [default: 20, or all with --since]; 0 prints only new ones (with --follow)'
+            cand --lines 'How many of the newest matching entries to print first [default: 20, or all with --since]; 0 prints only new ones (with --follow)'
+            cand --action 'Only entries with this action, e.g. export.invoices.completed'
+            cand --since 'Only entries created at or after TIME: RFC 3339 (2026-11-22T09:30:00Z), a UTC date (2026-11-22), or a duration ago by this machine''s clock (90s, 15m, 2h, 7d, 1h30m)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand -f 'Keep printing entries as they commit until interrupted (Ctrl-C or SIGTERM, exit 0)'
+            cand --follow 'Keep printing entries as they commit until interrupted (Ctrl-C or SIGTERM, exit 0)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;audit;verify'= {
+            cand --org 'Only this organization''s chain (default: every organization and the system chain)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;audit;help'= {
+            cand tail 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
+            cand verify 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;audit;help;tail'= {
+        }
+        &'invoicectl;audit;help;verify'= {
+        }
+        &'invoicectl;audit;help;help'= {
+        }
+        &'invoicectl;demo'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --fresh 'Request a new export run even if the demo already made one today (like `export start --force`)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;completions'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;help'= {
+            cand db 'Create, migrate and seed the database'
+            cand export 'Request, watch, work on and cancel invoice exports'
+            cand suppression 'Manage the addresses the export email is never sent to'
+            cand audit 'Read, follow and verify the append-only, hash-chained audit log'
+            cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
+            cand completions 'Print a shell completion script to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;help;db'= {
+            cand setup 'Create the database if it is missing and apply all migrations (idempotent)'
+            cand migrate 'Apply pending migrations only (the database must exist)'
+            cand seed 'Insert demo tenants, users, members and invoices (idempotent)'
+        }
+        &'invoicectl;help;db;setup'= {
+        }
+        &'invoicectl;help;db;migrate'= {
+        }
+        &'invoicectl;help;db;seed'= {
+        }
+        &'invoicectl;help;export'= {
+            cand start 'Request an export of an organization''s invoices; prints the run id at once'
+            cand status 'Show one run (with its child runs) or the most recent runs'
+            cand cancel 'Cancel a queued, waiting or executing run and its child runs'
+            cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+        }
+        &'invoicectl;help;export;start'= {
+        }
+        &'invoicectl;help;export;status'= {
+        }
+        &'invoicectl;help;export;cancel'= {
+        }
+        &'invoicectl;help;export;worker'= {
+        }
+        &'invoicectl;help;suppression'= {
+            cand add 'Put an address on the suppression list, or change its reason'
+            cand remove 'Take an address off the suppression list'
+            cand list 'List every suppressed address, its reason and when it was suppressed'
+        }
+        &'invoicectl;help;suppression;add'= {
+        }
+        &'invoicectl;help;suppression;remove'= {
+        }
+        &'invoicectl;help;suppression;list'= {
+        }
+        &'invoicectl;help;audit'= {
+            cand tail 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
+            cand verify 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+        }
+        &'invoicectl;help;audit;tail'= {
+        }
+        &'invoicectl;help;audit;verify'= {
+        }
+        &'invoicectl;help;demo'= {
+        }
+        &'invoicectl;help;completions'= {
+        }
+        &'invoicectl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
