@@ -824,3 +824,59 @@ async fn cancel_stops_queued_and_executing_runs(pool: PgPool) {
     );
     let _: Value = json!(null);
 }
+
+#[sqlx::test]
+async fn worker_survives_lost_connections_without_losing_or_repeating_work(pool: PgPool) {
+    prepare(&pool).await;
+    let url = common::pool_url(&pool);
+    let first = enqueue(
+        &pool,
+        &STEPS,
+        &StepsPayload {
+            ticks: 20,
+            tick_ms: 50,
+        },
+        TriggerOptions::default(),
+    )
+    .await;
+    let mut worker = spawn_worker(&url, "forever", 2, 3_000, 500);
+    wait_for(
+        &pool,
+        "a few checkpoints",
+        Duration::from_secs(20),
+        &format!(
+            "SELECT coalesce((metadata->>'ticks')::int, 0) >= 3 FROM run WHERE id = '{first}'"
+        ),
+    )
+    .await;
+    // What a server restart looks like from the worker: every connection dropped.
+    let kill = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    let killed: i64 = sqlx::query_scalar(kill).fetch_one(&pool).await.unwrap();
+    assert!(killed > 0, "the worker's connections were dropped");
+    // Work that arrives after the outage is picked up too.
+    let second = enqueue(
+        &pool,
+        &STEPS,
+        &StepsPayload {
+            ticks: 2,
+            tick_ms: 10,
+        },
+        TriggerOptions::default(),
+    )
+    .await;
+    wait_for(&pool, "both runs to complete", Duration::from_secs(30),
+        &format!("SELECT count(*) = 2 FROM run WHERE id IN ('{first}', '{second}') AND status = 'completed'")).await;
+    signal(&worker, "-TERM");
+    assert!(wait_exit(&mut worker, Duration::from_secs(10)).success());
+    for id in [&first, &second] {
+        assert_eq!(
+            log_count(&pool, id, "step-one").await,
+            1,
+            "no step ran twice"
+        );
+    }
+    let r = run(&pool, &first).await;
+    assert_eq!(r.output, Some(json!({ "first": 42, "ticks": 20 })));
+    assert_eq!(lanes_idle(&pool).await, 0);
+}
