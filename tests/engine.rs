@@ -880,3 +880,28 @@ async fn worker_survives_lost_connections_without_losing_or_repeating_work(pool:
     assert_eq!(r.output, Some(json!({ "first": 42, "ticks": 20 })));
     assert_eq!(lanes_idle(&pool).await, 0);
 }
+
+#[sqlx::test]
+async fn once_runs_at_most_one_run(pool: PgPool) {
+    prepare(&pool).await;
+    let payload = FlakyPayload {
+        fail_times: 0,
+        abort: false,
+    };
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(enqueue(&pool, &FLAKY, &payload, TriggerOptions::default()).await);
+    }
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    let summary = Worker::new(pool.clone(), registry(), fast_options(WorkerMode::Once, 4))
+        .run(rx)
+        .await
+        .unwrap();
+    assert_eq!((summary.attempts, summary.completed), (1, 1));
+    let completed: i64 = sqlx::query_scalar("SELECT count(*) FROM run WHERE status = 'completed'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(completed, 1);
+    assert_eq!(lanes_idle(&pool).await, 0);
+}

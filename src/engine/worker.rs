@@ -196,10 +196,6 @@ impl Worker {
                 }
             };
             let got = claimed.len();
-            if self.options.mode == WorkerMode::Once {
-                // `--once`: at most one run, even if the pass claimed more slots.
-                debug_assert!(got <= 1 || !claimed_any);
-            }
             for run in claimed {
                 claimed_any = true;
                 summary.attempts += 1;
