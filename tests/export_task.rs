@@ -897,3 +897,100 @@ async fn a_recipient_who_left_the_org_gets_no_email(pool: PgPool) {
         ("completed".to_owned(), Some(3), Some(url), true)
     );
 }
+
+#[sqlx::test]
+async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(pool: PgPool) {
+    const ROWS: i64 = 20_000;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    let export_dir = configure(&env, 500, &server);
+
+    let run_id = start(&env, "user_alice", &[]);
+    let mut worker = spawn_invoicectl(&env, &["export", "worker"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let pages: Option<i64> =
+            sqlx::query_scalar("SELECT (metadata->>'pagesDone')::bigint FROM run WHERE id = $1")
+                .bind(&run_id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        if pages.unwrap_or(0) >= 3 {
+            break;
+        }
+        assert!(worker.try_wait().unwrap().is_none(), "the worker exited");
+        assert!(Instant::now() < deadline, "the worker wrote no pages");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let sent = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(status) = worker.try_wait().unwrap() {
+            break status;
+        }
+        if stopping.elapsed() > Duration::from_secs(10) {
+            let _ = worker.kill();
+            panic!("the worker did not exit within 10 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+
+    // The run is back in the queue without a spent attempt, and its checkpoint covers
+    // exactly the pages in the partial file.
+    let (run_status, attempt, pages_done, pages_total): (String, i32, i64, i64) = sqlx::query_as(
+        "SELECT status, attempt, (metadata->>'pagesDone')::bigint, (metadata->>'pagesTotal')::bigint
+         FROM run WHERE id = $1",
+    )
+    .bind(&run_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(run_status, "queued");
+    assert_eq!(attempt, 0, "the released attempt was given back");
+    assert!(
+        pages_done < pages_total,
+        "stopped mid-export ({pages_done}/{pages_total} pages): make the export slower"
+    );
+    let checkpoint: Value =
+        sqlx::query_scalar("SELECT checkpoint FROM run_step WHERE run_id = $1 AND name = 'csv'")
+            .bind(&run_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(checkpoint["pages"], pages_done, "{checkpoint}");
+    assert_eq!(checkpoint["rows"], pages_done * 500, "{checkpoint}");
+    let partial = export_dir.join(ORG).join(format!(".{run_id}.csv.partial"));
+    assert_eq!(
+        std::fs::metadata(&partial).unwrap().len(),
+        checkpoint["bytes"].as_u64().unwrap(),
+        "the checkpoint names every byte written before the stop"
+    );
+    assert!(server.messages().is_empty());
+
+    // The next worker resumes there and finishes with one attempt spent.
+    let events = drain_until_final(&env, &pool, &run_id, &[], Duration::from_secs(60)).await;
+    let resumed = events
+        .iter()
+        .find(|e| e["event"] == "started" && e["runId"] == run_id.as_str())
+        .expect("the run was started again");
+    assert_eq!(resumed["metadata"]["pagesDone"], pages_done, "{resumed}");
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(view["attempt"], 1, "{view}");
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let records = parse_csv(&std::fs::read(file_of(&url)).unwrap());
+    assert_eq!(records.len() as i64, ROWS + 1);
+    assert!(
+        records[1..].windows(2).all(|w| w[0][0] < w[1][0]),
+        "every invoice once, in ascending id order"
+    );
+    assert_eq!(server.messages().len(), 1);
+    assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+}
