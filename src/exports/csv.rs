@@ -119,11 +119,15 @@ fn push_amount(out: &mut String, amount_cents: i64, currency: &str) {
 }
 
 fn push_timestamp(out: &mut String, ts: &DateTime<Utc>) {
-    let year = ts.year();
+    // Every field accessor of a `DateTime` converts it to local (here UTC) time
+    // again; convert once.
+    let utc = ts.naive_utc();
+    let year = utc.year();
     if !(0..=9999).contains(&year) {
         out.push_str(&ts.to_rfc3339_opts(SecondsFormat::AutoSi, true));
         return;
     }
+    let ts = utc;
     push_padded(out, u64::from(year.unsigned_abs()), 4);
     out.push('-');
     push_padded(out, u64::from(ts.month()), 2);

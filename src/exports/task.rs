@@ -8,14 +8,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
+use tokio::task::JoinHandle;
 
 use super::csv;
 use super::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
 use crate::audit;
 use crate::db;
+use crate::db::invoices::InvoiceRow;
 use crate::engine::{
     QueueDef, Registry, RetryPolicy, RunError, Task, TaskContext, TaskDef, TaskError,
     TriggerOptions,
@@ -143,29 +146,39 @@ async fn write_csv(
             .map_err(|e| io_error("opening the export file", e))?;
         let as_of = ctx.started_at();
         let page_size = i64::from(config.page_size);
+        // A three-stage pipeline: while page N is written (and fsynced), page N+1 is
+        // read and page N-1's checkpoint is committed. A checkpoint only ever names
+        // bytes that are already durable, so a crash anywhere resumes correctly (at
+        // worst one page earlier).
+        let mut next = prefetch(ctx.pool(), &org, cp.after.clone(), as_of, page_size);
+        let mut unsaved: Option<CsvCheckpoint> = None;
         loop {
             if ctx.should_stop() {
+                if let Some(done) = unsaved.take() {
+                    save_csv_checkpoint(ctx, &done, pages_total).await?;
+                }
                 return Err(TaskError::Shutdown);
             }
-            let mut tx = db::tenant::begin(ctx.pool(), &org).await?;
-            let page = db::invoices::page_after(
-                &mut tx,
-                org.as_str(),
-                cp.after.as_deref(),
-                as_of,
-                page_size,
-            )
-            .await?;
-            tx.commit().await?;
+            let page = next
+                .await
+                .map_err(|e| TaskError::retryable("panic", format!("reading a page: {e}")))??;
             let Some(last) = page.last().map(|row| row.id.clone()) else {
                 break;
             };
-            let (f, written) = blocking(move || {
+            next = prefetch(ctx.pool(), &org, Some(last.clone()), as_of, page_size);
+            let writing = tokio::task::spawn_blocking(move || {
                 let written = file.write_page(&page);
                 (file, written)
-            })
-            .await;
+            });
+            let saved = match unsaved.take() {
+                Some(done) => save_csv_checkpoint(ctx, &done, pages_total).await,
+                None => Ok(()),
+            };
+            // Even when the checkpoint failed (a lost lease), the write ends first:
+            // nothing of this attempt may touch the file after it gives up.
+            let (f, written) = writing.await.expect("blocking file task panicked");
             file = f;
+            saved?;
             let written = written.map_err(|e| io_error("writing the export file", e))?;
             cp = CsvCheckpoint {
                 after: Some(last),
@@ -173,10 +186,10 @@ async fn write_csv(
                 rows: cp.rows + written.rows,
                 pages: cp.pages + 1,
             };
-            ctx.set_metadata("pagesDone", cp.pages);
-            ctx.set_metadata("pagesTotal", pages_total.max(cp.pages));
-            ctx.set_metadata("rowsDone", cp.rows);
-            ctx.save_checkpoint("csv", &cp).await?;
+            unsaved = Some(cp.clone());
+        }
+        if let Some(done) = unsaved.take() {
+            save_csv_checkpoint(ctx, &done, pages_total).await?;
         }
         blocking(move || file.publish())
             .await
@@ -192,6 +205,39 @@ async fn write_csv(
         download_url: url.to_string(),
         rows: cp.rows,
         pages: cp.pages,
+    })
+}
+
+/// Commits a page's checkpoint with the progress it stands for.
+async fn save_csv_checkpoint(
+    ctx: &mut TaskContext,
+    cp: &CsvCheckpoint,
+    pages_total: u64,
+) -> Result<(), TaskError> {
+    ctx.set_metadata("pagesDone", cp.pages);
+    ctx.set_metadata("pagesTotal", pages_total.max(cp.pages));
+    ctx.set_metadata("rowsDone", cp.rows);
+    ctx.save_checkpoint("csv", cp).await
+}
+
+/// Reads the keyset page after `after` in its own tenant transaction, on a task of
+/// its own, so the database works on the next page while the current one is
+/// written. A handle dropped early (an error, a shutdown) leaves a read-only query
+/// to finish by itself.
+fn prefetch(
+    pool: &PgPool,
+    org: &OrgId,
+    after: Option<String>,
+    as_of: DateTime<Utc>,
+    limit: i64,
+) -> JoinHandle<Result<Vec<InvoiceRow>, sqlx::Error>> {
+    let (pool, org) = (pool.clone(), org.clone());
+    tokio::spawn(async move {
+        let mut tx = db::tenant::begin(&pool, &org).await?;
+        let page =
+            db::invoices::page_after(&mut tx, org.as_str(), after.as_deref(), as_of, limit).await?;
+        tx.commit().await?;
+        Ok(page)
     })
 }
 

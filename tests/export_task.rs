@@ -1,0 +1,996 @@
+//! Issue 5 acceptance: the `export-invoices` task end to end. Each test drives the
+//! real binary (`export start`, `export worker`, `suppression add`) against its own
+//! PostgreSQL database, with a real SMTP conversation with the test server of
+//! tests/common/smtp.rs. Expected CSV cells are computed here, independently of
+//! `invoicectl::exports::csv`, from the rows as the database holds them.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use common::Env;
+use common::smtp::{Received, Script, SmtpServer, Stage};
+use invoicectl::db::seed::{DemoInvoice, seed_demo};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+const ORG: &str = "org_acme";
+const ORG_NAME: &str = "Acme Inc";
+const HEADER: [&str; 9] = [
+    "invoice_id",
+    "number",
+    "customer_name",
+    "customer_email",
+    "currency",
+    "amount",
+    "status",
+    "issued_at",
+    "due_at",
+];
+
+// ---------------------------------------------------------------------------------
+// Running the binary
+
+fn json_of(stdout: &[u8]) -> Value {
+    serde_json::from_slice(stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(stdout)
+        )
+    })
+}
+
+/// The NDJSON lines a worker printed.
+fn ndjson(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// The config every test uses: small pages, the test SMTP server, an export dir of
+/// its own.
+fn configure(env: &Env, page_size: u32, server: &SmtpServer) -> PathBuf {
+    let export_dir = env.path().join("exports");
+    env.write_config(&format!(
+        "page_size = {page_size}\nsmtp_url = \"{}\"\nexport_dir = \"{}\"\n",
+        server.url(),
+        export_dir.display()
+    ));
+    export_dir
+}
+
+/// `export start --json` as `user`; returns the run id.
+fn start(env: &Env, user: &str, extra: &[&str]) -> String {
+    let out = env
+        .cmd()
+        .args(["export", "start", "--org", ORG, "--as", user, "--json"])
+        .args(extra)
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .success();
+    let started = json_of(&out.get_output().stdout);
+    assert_eq!(started["deduplicated"], false, "{started}");
+    assert_eq!(started["status"], "queued", "{started}");
+    started["runId"].as_str().expect("runId").to_owned()
+}
+
+async fn run_status(pool: &PgPool, run_id: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM run WHERE id = $1")
+        .bind(run_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+fn is_final(status: &str) -> bool {
+    matches!(status, "completed" | "failed" | "canceled")
+}
+
+/// Runs `export worker --drain --json` (plus `extra`) until the run has ended (a
+/// drain leaves retries scheduled for later and runs under another worker's lease
+/// for the next invocation). Returns every NDJSON event the workers printed.
+async fn drain_until_final(
+    env: &Env,
+    pool: &PgPool,
+    run_id: &str,
+    extra: &[&str],
+    limit: Duration,
+) -> Vec<Value> {
+    let deadline = Instant::now() + limit;
+    let mut events = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "run {run_id} did not end within {limit:?}");
+        let out = env
+            .cmd()
+            .args(["export", "worker", "--drain", "--json"])
+            .args(extra)
+            .timeout(left.max(Duration::from_secs(1)))
+            .assert()
+            .success();
+        events.extend(ndjson(&out.get_output().stdout));
+        if is_final(&run_status(pool, run_id).await) {
+            return events;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// `export status RUN_ID --json`.
+fn status_view(env: &Env, run_id: &str) -> Value {
+    let out = env
+        .cmd()
+        .args(["export", "status", run_id, "--json"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .success();
+    json_of(&out.get_output().stdout)
+}
+
+/// The binary as a child process (for kill -9), with the environment of `Env::cmd`.
+fn spawn_invoicectl(env: &Env, args: &[&str]) -> Child {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("invoicectl"));
+    for var in [
+        "PGHOST",
+        "PGPORT",
+        "PGUSER",
+        "PGPASSWORD",
+        "PGDATABASE",
+        "INVOICECTL_USER",
+        "RUST_LOG",
+        "NO_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("DATABASE_URL", &env.database_url)
+        .env("INVOICECTL_CONFIG", env.config_path())
+        .env("INVOICECTL_DATA_DIR", env.path().join("data"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn invoicectl")
+}
+
+// ---------------------------------------------------------------------------------
+// What the database and the mailbox hold
+
+type AuditRow = (Option<String>, Value);
+
+/// The `export.invoices.completed` entries of a run: (actor, payload).
+async fn completed_audit(pool: &PgPool, run_id: &str) -> Vec<AuditRow> {
+    sqlx::query_as(
+        "SELECT actor_user_id, payload FROM audit_log
+         WHERE action = 'export.invoices.completed' AND subject_type = 'export'
+           AND subject_id = $1 AND organization_id = $2
+         ORDER BY id",
+    )
+    .bind(run_id)
+    .bind(ORG)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// The export row of a run: (status, row_count, download_url, completed_at set).
+async fn export_row(pool: &PgPool, run_id: &str) -> (String, Option<i64>, Option<String>, bool) {
+    sqlx::query_as(
+        "SELECT status, row_count, download_url, completed_at IS NOT NULL
+         FROM export WHERE run_id = $1",
+    )
+    .bind(run_id)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// The run's children: (task, status, attempt, error code).
+async fn children(pool: &PgPool, run_id: &str) -> Vec<(String, String, i32, Option<String>)> {
+    sqlx::query_as(
+        "SELECT task_id, status, attempt, error->>'code' FROM run
+         WHERE parent_run_id = $1 ORDER BY created_at",
+    )
+    .bind(run_id)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// The published file behind a `file://` download URL.
+fn file_of(url: &str) -> PathBuf {
+    url::Url::parse(url)
+        .unwrap_or_else(|e| panic!("downloadUrl {url:?} is not a URL: {e}"))
+        .to_file_path()
+        .unwrap_or_else(|()| panic!("downloadUrl {url:?} is not a file:// URL"))
+}
+
+fn assert_no_partial_files(dir: &Path) {
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "partial files left: {leftovers:?}");
+}
+
+/// Asserts the one export-ready email a run should have produced.
+fn assert_export_email(received: &Received, rows: u64, url: &str) {
+    assert_eq!(received.rcpt_to, vec!["alice@example.com".to_owned()]);
+    let mail = received.parse();
+    assert_eq!(mail.header("Subject"), Some("Your invoice export is ready"));
+    let text = &mail.part("text/plain").expect("a text part").body;
+    assert!(text.contains(ORG_NAME), "{text}");
+    assert!(text.contains(&format!("{rows} invoices")), "{text}");
+    assert!(text.contains(url), "{text}");
+    let html = &mail.part("text/html").expect("an HTML part").body;
+    assert!(html.contains(ORG_NAME), "{html}");
+    assert!(html.contains(&format!("{rows} invoices")), "{html}");
+}
+
+fn mails_mentioning(server: &SmtpServer, url: &str) -> usize {
+    server
+        .messages()
+        .iter()
+        .filter(|m| m.parse().part("text/plain").unwrap().body.contains(url))
+        .count()
+}
+
+// ---------------------------------------------------------------------------------
+// Hostile invoices and the cells the CSV must hold for them
+
+const NAMES: [&str; 20] = [
+    "Plain Customer",
+    "Comma, Inc.",
+    "\"Quoted\" Ltd",
+    "Line\nFeed LLC",
+    "Carriage\rReturn AG",
+    "CRLF\r\nInside SA",
+    "Zoë Ångström 日本語 🚀 עברית",
+    "=HYPERLINK(\"http://evil.test\",\"click\")",
+    "+1-555-0100",
+    "-Minus Traders",
+    "@SUM(A1:A9)",
+    "\tTabbed",
+    "\rCR first",
+    "\nLF first",
+    " =leading space",
+    "'already quoted",
+    "a=b+c",
+    "",
+    "both, \"quotes\" and\r\nnewlines, =again",
+    "e\u{301}galite\u{301} — naïve café",
+];
+
+const CURRENCIES: [&str; 5] = ["USD", "JPY", "KWD", "EUR", "XQQ"];
+const STATUSES: [&str; 5] = ["draft", "open", "paid", "void", "uncollectible"];
+
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Sub-second parts that PostgreSQL keeps exactly (microseconds).
+const FRACTIONS_NS: [u32; 6] = [0, 250_000_000, 1_000, 123_456_000, 500_000_000, 999_999_000];
+
+fn hostile_invoice(n: u64) -> DemoInvoice {
+    let h = mix(n);
+    // Ids whose byte order is neither insertion order nor case-insensitive order.
+    let prefix = ["A", "b", "Z", "y", "0", "_"][(h % 6) as usize];
+    let id = format!("inv_{prefix}{:016x}", mix(h));
+    let number = match n % 10 {
+        0 => format!("={n}+1"),
+        1 => format!("+{n}"),
+        2 => format!("-{n}"),
+        3 => format!("@{n}"),
+        4 => format!("\t{n}"),
+        5 => format!("\r{n}"),
+        6 => format!("N,{n}"),
+        7 => format!("N\"{n}\""),
+        8 => format!("N\r\n{n}"),
+        _ => format!("INV-{n:05}"),
+    };
+    let customer_email = match n % 9 {
+        0 | 5 => None,
+        1 => Some(format!("=cmd{n}@example.com")),
+        2 => Some(format!("+tag{n}@example.com")),
+        3 => Some(format!("-x{n}@example.com")),
+        4 => Some(format!("@{n}.example.com")),
+        6 => Some(format!("\"weird, {n}\"@example.com")),
+        7 => Some(format!("ünï{n}@exämple.com")),
+        _ => Some(format!("billing{n}@example.com")),
+    };
+    let amount_cents = match n % 13 {
+        0 => 0,
+        1 => -((h % 10_000_000) as i64),
+        2 => -1,
+        3 => 5,
+        4 if n == 4 => i64::MIN,
+        4 if n == 17 => i64::MAX,
+        _ => (h >> 20) as i64 % 100_000_000,
+    };
+    let issued_at = Utc.with_ymd_and_hms(2024, 2, 29, 23, 59, 59).unwrap()
+        + chrono::Duration::seconds((h % 50_000_000) as i64)
+        + chrono::Duration::nanoseconds(i64::from(FRACTIONS_NS[(n % 6) as usize]));
+    let due_at = (n % 4 != 1).then(|| {
+        issued_at
+            + chrono::Duration::days(30)
+            + chrono::Duration::nanoseconds(i64::from(FRACTIONS_NS[((n / 6) % 6) as usize]))
+    });
+    DemoInvoice {
+        id,
+        number,
+        customer_name: NAMES[((h >> 8) % NAMES.len() as u64) as usize].to_owned(),
+        customer_email,
+        currency: CURRENCIES[(n % 5) as usize],
+        amount_cents,
+        status: STATUSES[((h >> 16) % 5) as usize],
+        issued_at,
+        due_at,
+    }
+}
+
+type DbInvoice = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+/// The org's invoices as the database holds them, in byte order of their ids
+/// (sorted here, not by the database).
+async fn db_invoices(pool: &PgPool) -> Vec<DbInvoice> {
+    let mut rows: Vec<DbInvoice> = sqlx::query_as(
+        "SELECT id, number, customer_name, customer_email, currency, amount_cents, status,
+                issued_at, due_at
+         FROM invoice WHERE organization_id = $1",
+    )
+    .bind(ORG)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    rows.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    rows
+}
+
+/// SPEC §7.3 amount: exact decimal in the major unit (ISO 4217 minor unit, 2 when
+/// unknown), computed with i128 so every i64 has a magnitude.
+fn expected_amount(cents: i64, currency: &str) -> String {
+    let digits = match currency {
+        "JPY" => 0,
+        "KWD" => 3,
+        "USD" | "EUR" | "XQQ" => 2,
+        other => panic!("no expectation for {other}"),
+    };
+    let v = i128::from(cents);
+    let sign = if v < 0 { "-" } else { "" };
+    let scale = 10i128.pow(digits);
+    let (int, frac) = (v.abs() / scale, v.abs() % scale);
+    if digits == 0 {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac:0width$}", width = digits as usize)
+    }
+}
+
+/// RFC 3339 UTC with `Z`; the fraction only when non-zero, as milliseconds when
+/// that is exact, else microseconds (the README's choice; PostgreSQL keeps µs).
+fn expected_timestamp(t: &DateTime<Utc>) -> String {
+    let base = t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let nanos = t.timestamp_subsec_nanos();
+    if nanos == 0 {
+        format!("{base}Z")
+    } else if nanos % 1_000_000 == 0 {
+        format!("{base}.{:03}Z", nanos / 1_000_000)
+    } else {
+        assert_eq!(nanos % 1_000, 0, "PostgreSQL keeps microseconds");
+        format!("{base}.{:06}Z", nanos / 1_000)
+    }
+}
+
+/// OWASP formula neutralisation of a text cell.
+fn expected_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn expected_record(row: &DbInvoice) -> Vec<String> {
+    vec![
+        row.0.clone(),
+        expected_text(&row.1),
+        expected_text(&row.2),
+        row.3.as_deref().map(expected_text).unwrap_or_default(),
+        row.4.clone(),
+        expected_amount(row.5, &row.4),
+        row.6.clone(),
+        expected_timestamp(&row.7),
+        row.8.as_ref().map(expected_timestamp).unwrap_or_default(),
+    ]
+}
+
+fn parse_csv(bytes: &[u8]) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes)
+        .records()
+        .map(|r| {
+            r.expect("the export parses as CSV")
+                .iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
+}
+
+async fn insert_hostile(pool: &PgPool, n: u64) -> Vec<DemoInvoice> {
+    let rows: Vec<DemoInvoice> = (0..n).map(hostile_invoice).collect();
+    for chunk in rows.chunks(1_000) {
+        let inserted = invoicectl::db::invoices::insert_many(pool, ORG, chunk)
+            .await
+            .unwrap();
+        assert_eq!(inserted, chunk.len() as u64, "ids are unique");
+    }
+    rows
+}
+
+/// `n` varied invoices inserted server-side (for the large exports).
+async fn insert_generated(pool: &PgPool, n: i64) {
+    sqlx::query(
+        r#"INSERT INTO invoice (id, organization_id, number, customer_name, customer_email,
+                                currency, amount_cents, status, issued_at, due_at)
+           SELECT 'inv_' || lpad(to_hex((g::bigint * 2654435761) % 4294967296), 8, '0') || g,
+                  $1,
+                  (ARRAY['INV-', '=', '+', '-', 'N,'])[1 + g % 5] || g,
+                  (ARRAY['Acme, Inc.', '"Q" Ltd', E'Line\nBreak', E'CR\r\nLF', 'Zoë 日本', '@home'])[1 + g % 6],
+                  CASE WHEN g % 7 = 0 THEN NULL ELSE 'c' || g || '@example.com' END,
+                  (ARRAY['USD', 'JPY', 'KWD', 'XQQ'])[1 + g % 4],
+                  (g::bigint * 7919) % 2000000 - 500000,
+                  (ARRAY['draft', 'open', 'paid', 'void', 'uncollectible'])[1 + g % 5],
+                  timestamptz '2025-01-01 00:00:00Z' + g * interval '1 minute'
+                      + (g % 4) * interval '250 milliseconds' + (g % 3) * interval '1 microsecond',
+                  CASE WHEN g % 5 = 0 THEN NULL
+                       ELSE timestamptz '2025-02-01 00:00:00Z' + g * interval '1 minute' END
+           FROM generate_series(1, $2::int) AS g"#,
+    )
+    .bind(ORG)
+    .bind(n)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+// ---------------------------------------------------------------------------------
+// The tests
+
+#[sqlx::test]
+async fn hostile_invoices_export_exactly_once_with_one_email_and_one_audit_entry(pool: PgPool) {
+    const ROWS: u64 = 2_345;
+    seed_demo(&pool, 0).await.unwrap();
+    let inserted = insert_hostile(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    let export_dir = configure(&env, 500, &server);
+
+    // The database holds what was inserted (so the expectations below are about the
+    // export, not about how the rows were stored).
+    let rows = db_invoices(&pool).await;
+    assert_eq!(rows.len() as u64, ROWS);
+    let mut by_id: Vec<&DemoInvoice> = inserted.iter().collect();
+    by_id.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+    for (db, ours) in rows.iter().zip(by_id) {
+        assert_eq!(db.0, ours.id);
+        assert_eq!(db.2, ours.customer_name);
+        assert_eq!(db.5, ours.amount_cents);
+        assert_eq!(db.7, ours.issued_at);
+        assert_eq!(db.8, ours.due_at);
+    }
+
+    let run_id = start(&env, "user_alice", &[]);
+    drain_until_final(&env, &pool, &run_id, &[], Duration::from_secs(60)).await;
+
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(view["attempt"], 1, "{view}");
+    let metadata = &view["metadata"];
+    assert_eq!(metadata["pagesTotal"], 5, "{view}");
+    assert_eq!(metadata["pagesDone"], 5, "{view}");
+    assert_eq!(metadata["rowsDone"], ROWS, "{view}");
+    assert_eq!(view["output"]["rowCount"], ROWS, "{view}");
+    assert_eq!(view["output"]["email"], "sent", "{view}");
+    let url = metadata["downloadUrl"]
+        .as_str()
+        .expect("downloadUrl")
+        .to_owned();
+    assert_eq!(view["output"]["downloadUrl"], url.as_str());
+
+    // Published at <export_dir>/<org>/<run_id>.csv, nothing half-written left.
+    let path = file_of(&url);
+    let org_dir = export_dir.join(ORG).canonicalize().unwrap();
+    assert_eq!(path, org_dir.join(format!("{run_id}.csv")));
+    assert_no_partial_files(&org_dir);
+
+    // The CSV equals the database, row by row, in ascending id (byte) order.
+    let bytes = std::fs::read(&path).unwrap();
+    let header_line = format!("{}\r\n", HEADER.join(","));
+    assert!(
+        bytes.starts_with(header_line.as_bytes()),
+        "header (no BOM, CRLF): {:?}",
+        String::from_utf8_lossy(&bytes[..100.min(bytes.len())])
+    );
+    assert!(bytes.ends_with(b"\r\n"));
+    std::str::from_utf8(&bytes).expect("UTF-8");
+    let records = parse_csv(&bytes);
+    assert_eq!(records.len() as u64, ROWS + 1);
+    assert_eq!(records[0], HEADER);
+    for (i, (record, row)) in records[1..].iter().zip(&rows).enumerate() {
+        assert_eq!(
+            record,
+            &expected_record(row),
+            "data row {i} (invoice {})",
+            row.0
+        );
+    }
+    // The awkward cases did occur (the generator covers them).
+    let cells: Vec<&String> = records[1..].iter().flatten().collect();
+    for needle in [
+        "'=", "'+", "'-", "'@", "'\t", "'\r", "\r\n", "🚀", "\"", ",",
+    ] {
+        assert!(
+            cells.iter().any(|c| c.contains(needle)),
+            "no cell with {needle:?}"
+        );
+    }
+    assert!(
+        records[1..]
+            .iter()
+            .any(|r| r[3].is_empty() && r[8].is_empty())
+    );
+    assert!(records[1..].iter().any(|r| r[5] == "-92233720368547758.08"));
+    assert!(records[1..].iter().any(|r| r[4] == "JPY" && r[5] == "0"));
+    assert!(
+        records[1..]
+            .iter()
+            .any(|r| r[4] == "KWD" && r[5] == "-0.001")
+    );
+    assert!(records[1..].iter().any(|r| r[7].ends_with(".123456Z")));
+    assert!(records[1..].iter().any(|r| r[7].ends_with(".250Z")));
+
+    // Exactly one email, with the org's name, the row count and the URL.
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1, "one email");
+    assert_eq!(server.transactions(), 1);
+    assert_export_email(&messages[0], ROWS, &url);
+    let kids = children(&pool, &run_id).await;
+    assert_eq!(
+        kids,
+        vec![(
+            "send-export-email".to_owned(),
+            "completed".to_owned(),
+            1,
+            None
+        )]
+    );
+
+    // One completed audit entry by the system, and the export row closed.
+    assert_eq!(
+        completed_audit(&pool, &run_id).await,
+        vec![(
+            None,
+            json!({"rowCount": 2345, "emailSuppressed": false, "email": "sent"})
+        )]
+    );
+    assert_eq!(
+        export_row(&pool, &run_id).await,
+        ("completed".to_owned(), Some(ROWS as i64), Some(url), true)
+    );
+    env.cmd()
+        .args(["audit", "verify", "--org", ORG])
+        .assert()
+        .success();
+
+    // Draining again changes nothing.
+    drain_until_final(&env, &pool, &run_id, &[], Duration::from_secs(30)).await;
+    assert_eq!(server.messages().len(), 1);
+    assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+}
+
+#[sqlx::test]
+async fn a_suppressed_recipient_gets_no_email_and_the_export_completes(pool: PgPool) {
+    seed_demo(&pool, 12).await.unwrap();
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    configure(&env, 5, &server);
+    env.cmd()
+        .args([
+            "suppression",
+            "add",
+            "alice@example.com",
+            "--reason",
+            "bounce",
+        ])
+        .assert()
+        .success();
+
+    let run_id = start(&env, "user_alice", &[]);
+    drain_until_final(&env, &pool, &run_id, &[], Duration::from_secs(60)).await;
+
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(view["metadata"]["pagesDone"], 3, "{view}");
+    assert_eq!(view["output"]["email"], "suppressed", "{view}");
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    assert_eq!(parse_csv(&std::fs::read(file_of(&url)).unwrap()).len(), 13);
+
+    assert!(
+        server.messages().is_empty(),
+        "no email to a suppressed address"
+    );
+    assert_eq!(server.connections(), 0, "not even a connection");
+    // The child ended with the `suppressed` error Result, without retries.
+    assert_eq!(
+        children(&pool, &run_id).await,
+        vec![(
+            "send-export-email".to_owned(),
+            "failed".to_owned(),
+            1,
+            Some("suppressed".to_owned())
+        )]
+    );
+    assert_eq!(
+        completed_audit(&pool, &run_id).await,
+        vec![(
+            None,
+            json!({"rowCount": 12, "emailSuppressed": true, "email": "suppressed"})
+        )]
+    );
+    assert_eq!(
+        export_row(&pool, &run_id).await,
+        ("completed".to_owned(), Some(12), Some(url), true)
+    );
+}
+
+#[sqlx::test]
+async fn smtp_try_later_twice_delivers_once_on_the_third_attempt(pool: PgPool) {
+    seed_demo(&pool, 7).await.unwrap();
+    let server = SmtpServer::start(Script::try_later(2, Stage::MailFrom));
+    let env = Env::for_pool(&pool);
+    configure(&env, 500, &server);
+
+    let run_id = start(&env, "user_alice", &[]);
+    let events = drain_until_final(
+        &env,
+        &pool,
+        &run_id,
+        &["--retry-scale", "0.01"],
+        Duration::from_secs(60),
+    )
+    .await;
+
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(view["attempt"], 1, "{view}");
+    assert_eq!(view["output"]["email"], "sent", "{view}");
+    let child = &view["children"][0];
+    assert_eq!(view["children"].as_array().unwrap().len(), 1, "{view}");
+    assert_eq!(child["taskId"], "send-export-email", "{view}");
+    assert_eq!(child["status"], "completed", "{view}");
+    assert_eq!(child["attempt"], 3, "{view}");
+
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    assert_eq!(server.transactions(), 3, "two refused, one accepted");
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1, "exactly one email delivered");
+    assert_export_email(&messages[0], 7, &url);
+
+    // The worker said so: two retried attempts of the child.
+    let retried = events
+        .iter()
+        .filter(|e| {
+            e["event"] == "ended"
+                && e["taskId"] == "send-export-email"
+                && e["outcome"] == "retrying"
+        })
+        .count();
+    assert_eq!(retried, 2, "{events:?}");
+    assert_eq!(
+        completed_audit(&pool, &run_id).await,
+        vec![(
+            None,
+            json!({"rowCount": 7, "emailSuppressed": false, "email": "sent"})
+        )]
+    );
+}
+
+#[sqlx::test]
+async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_export(pool: PgPool) {
+    const ROWS: i64 = 40_000;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    let export_dir = configure(&env, 500, &server);
+
+    let run_id = start(&env, "user_alice", &[]);
+    let mut first = spawn_invoicectl(
+        &env,
+        &["export", "worker", "--lease", "2", "--heartbeat", "0.5"],
+    );
+    // Let it write a few pages, then kill -9 it mid-export.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let pages_at_kill = loop {
+        let pages: Option<i64> =
+            sqlx::query_scalar("SELECT (metadata->>'pagesDone')::bigint FROM run WHERE id = $1")
+                .bind(&run_id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        if pages.unwrap_or(0) >= 3 {
+            first.kill().unwrap(); // SIGKILL
+            first.wait().unwrap();
+            break pages.unwrap();
+        }
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first worker exited on its own"
+        );
+        assert!(Instant::now() < deadline, "the first worker wrote no pages");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let (status, pages_done, pages_total): (String, i64, i64) = sqlx::query_as(
+        "SELECT status, (metadata->>'pagesDone')::bigint, (metadata->>'pagesTotal')::bigint
+         FROM run WHERE id = $1",
+    )
+    .bind(&run_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(status, "executing", "killed while executing");
+    assert_eq!(pages_total, 80);
+    assert!(
+        pages_done < pages_total,
+        "killed mid-export ({pages_done}/{pages_total} pages): make the export slower"
+    );
+    assert!(server.messages().is_empty());
+    eprintln!("killed the first worker at {pages_done}/{pages_total} pages");
+
+    // Another worker takes the run over once the lease has expired, and resumes it
+    // from the last checkpoint.
+    let events = drain_until_final(
+        &env,
+        &pool,
+        &run_id,
+        &[
+            "--lease",
+            "2",
+            "--heartbeat",
+            "0.5",
+            "--retry-scale",
+            "0.01",
+        ],
+        Duration::from_secs(60),
+    )
+    .await;
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "takenOver" && e["runId"] == run_id.as_str()),
+        "{events:?}"
+    );
+    let resumed = events
+        .iter()
+        .find(|e| e["event"] == "started" && e["runId"] == run_id.as_str())
+        .expect("the run was started again");
+    assert_eq!(resumed["attempt"], 2, "{resumed}");
+    assert!(
+        resumed["metadata"]["pagesDone"].as_i64().unwrap() >= pages_at_kill,
+        "resumed from the checkpoint: {resumed}"
+    );
+
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(view["attempt"], 2, "the lost attempt counts: {view}");
+    assert_eq!(view["metadata"]["pagesDone"], 80, "{view}");
+    assert_eq!(view["metadata"]["rowsDone"], ROWS, "{view}");
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let resumed_bytes = std::fs::read(file_of(&url)).unwrap();
+    assert_no_partial_files(&export_dir.join(ORG));
+
+    assert_eq!(server.messages().len(), 1, "exactly one email");
+    assert_export_email(&server.messages()[0], ROWS as u64, &url);
+    assert_eq!(
+        completed_audit(&pool, &run_id).await,
+        vec![(
+            None,
+            json!({"rowCount": ROWS, "emailSuppressed": false, "email": "sent"})
+        )]
+    );
+    assert_eq!(
+        export_row(&pool, &run_id).await,
+        ("completed".to_owned(), Some(ROWS), Some(url.clone()), true)
+    );
+
+    // An uninterrupted export of the same rows yields the same bytes.
+    let clean_id = start(&env, "user_alice", &["--force"]);
+    drain_until_final(&env, &pool, &clean_id, &[], Duration::from_secs(60)).await;
+    let clean = status_view(&env, &clean_id);
+    assert_eq!(clean["status"], "completed", "{clean}");
+    assert_eq!(clean["attempt"], 1, "{clean}");
+    let clean_url = clean["metadata"]["downloadUrl"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(clean_url, url);
+    let clean_bytes = std::fs::read(file_of(&clean_url)).unwrap();
+    assert_eq!(parse_csv(&clean_bytes).len() as i64, ROWS + 1);
+    assert!(
+        resumed_bytes == clean_bytes,
+        "the resumed file ({} bytes) differs from the uninterrupted one ({} bytes)",
+        resumed_bytes.len(),
+        clean_bytes.len()
+    );
+
+    // Still exactly one email and one completed entry for the taken-over run.
+    assert_eq!(mails_mentioning(&server, &url), 1);
+    assert_eq!(mails_mentioning(&server, &clean_url), 1);
+    assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+}
+
+#[sqlx::test]
+async fn a_recipient_who_left_the_org_gets_no_email(pool: PgPool) {
+    seed_demo(&pool, 3).await.unwrap();
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    configure(&env, 500, &server);
+
+    // Bob requests as a member, then leaves the org before a worker runs the export.
+    let run_id = start(&env, "user_bob", &[]);
+    let removed = sqlx::query("DELETE FROM member WHERE organization_id = $1 AND user_id = $2")
+        .bind(ORG)
+        .bind("user_bob")
+        .execute(&pool)
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(removed, 1);
+    drain_until_final(&env, &pool, &run_id, &[], Duration::from_secs(60)).await;
+
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(view["output"]["email"], "not_member", "{view}");
+    assert_eq!(view["output"]["rowCount"], 3, "{view}");
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    assert!(server.messages().is_empty(), "no email to a non-member");
+    assert_eq!(server.connections(), 0);
+    assert_eq!(
+        children(&pool, &run_id).await,
+        vec![(
+            "send-export-email".to_owned(),
+            "failed".to_owned(),
+            1,
+            Some("not_member".to_owned())
+        )]
+    );
+    assert_eq!(
+        completed_audit(&pool, &run_id).await,
+        vec![(
+            None,
+            json!({"rowCount": 3, "emailSuppressed": false, "email": "not_member"})
+        )]
+    );
+    assert_eq!(
+        export_row(&pool, &run_id).await,
+        ("completed".to_owned(), Some(3), Some(url), true)
+    );
+}
+
+#[sqlx::test]
+async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(pool: PgPool) {
+    const ROWS: i64 = 20_000;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    let export_dir = configure(&env, 500, &server);
+
+    let run_id = start(&env, "user_alice", &[]);
+    let mut worker = spawn_invoicectl(&env, &["export", "worker"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let pages: Option<i64> =
+            sqlx::query_scalar("SELECT (metadata->>'pagesDone')::bigint FROM run WHERE id = $1")
+                .bind(&run_id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        if pages.unwrap_or(0) >= 3 {
+            break;
+        }
+        assert!(worker.try_wait().unwrap().is_none(), "the worker exited");
+        assert!(Instant::now() < deadline, "the worker wrote no pages");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let sent = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(status) = worker.try_wait().unwrap() {
+            break status;
+        }
+        if stopping.elapsed() > Duration::from_secs(10) {
+            let _ = worker.kill();
+            panic!("the worker did not exit within 10 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+
+    // The run is back in the queue without a spent attempt, and its checkpoint covers
+    // exactly the pages in the partial file.
+    let (run_status, attempt, pages_done, pages_total): (String, i32, i64, i64) = sqlx::query_as(
+        "SELECT status, attempt, (metadata->>'pagesDone')::bigint, (metadata->>'pagesTotal')::bigint
+         FROM run WHERE id = $1",
+    )
+    .bind(&run_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(run_status, "queued");
+    assert_eq!(attempt, 0, "the released attempt was given back");
+    assert!(
+        pages_done < pages_total,
+        "stopped mid-export ({pages_done}/{pages_total} pages): make the export slower"
+    );
+    let checkpoint: Value =
+        sqlx::query_scalar("SELECT checkpoint FROM run_step WHERE run_id = $1 AND name = 'csv'")
+            .bind(&run_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(checkpoint["pages"], pages_done, "{checkpoint}");
+    assert_eq!(checkpoint["rows"], pages_done * 500, "{checkpoint}");
+    let partial = export_dir.join(ORG).join(format!(".{run_id}.csv.partial"));
+    assert_eq!(
+        std::fs::metadata(&partial).unwrap().len(),
+        checkpoint["bytes"].as_u64().unwrap(),
+        "the checkpoint names every byte written before the stop"
+    );
+    assert!(server.messages().is_empty());
+
+    // The next worker resumes there and finishes with one attempt spent.
+    let events = drain_until_final(&env, &pool, &run_id, &[], Duration::from_secs(60)).await;
+    let resumed = events
+        .iter()
+        .find(|e| e["event"] == "started" && e["runId"] == run_id.as_str())
+        .expect("the run was started again");
+    assert_eq!(resumed["metadata"]["pagesDone"], pages_done, "{resumed}");
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(view["attempt"], 1, "{view}");
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let records = parse_csv(&std::fs::read(file_of(&url)).unwrap());
+    assert_eq!(records.len() as i64, ROWS + 1);
+    assert!(
+        records[1..].windows(2).all(|w| w[0][0] < w[1][0]),
+        "every invoice once, in ascending id order"
+    );
+    assert_eq!(server.messages().len(), 1);
+    assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+}
