@@ -366,6 +366,17 @@ async fn wait_for(pool: &PgPool, what: &str, limit: Duration, sql: &str) {
     }
 }
 
+/// Waits (bounded) until the steps task `run_id` has checkpointed `ticks` ticks.
+async fn wait_for_ticks(pool: &PgPool, run_id: &str, ticks: i32) {
+    wait_for(
+        pool,
+        &format!("{ticks} checkpoints of {run_id}"),
+        Duration::from_secs(20),
+        &format!("SELECT coalesce((metadata->>'ticks')::int, 0) >= {ticks} FROM run WHERE id = '{run_id}'"),
+    )
+    .await;
+}
+
 type Interval = (String, DateTime<Utc>, DateTime<Utc>);
 
 async fn intervals(pool: &PgPool) -> Vec<Interval> {
@@ -534,13 +545,7 @@ async fn killed_worker_is_taken_over_without_repeating_steps(pool: PgPool) {
     )
     .await;
     let mut first = spawn_worker(&url, "forever", 1, 1_000, 250);
-    wait_for(
-        &pool,
-        "the first worker to pass a few checkpoints",
-        Duration::from_secs(20),
-        &format!("SELECT coalesce((metadata->>'ticks')::int, 0) >= 3 FROM run WHERE id = '{id}'"),
-    )
-    .await;
+    wait_for_ticks(&pool, &id, 3).await;
     signal(&first, "-KILL");
     let _ = first.wait();
     let killed_at_ticks: i64 = sqlx::query_scalar(&format!(
@@ -698,13 +703,7 @@ async fn sigterm_releases_the_run_without_spending_an_attempt(pool: PgPool) {
     )
     .await;
     let mut worker = spawn_worker(&url, "forever", 2, 30_000, 10_000);
-    wait_for(
-        &pool,
-        "a few checkpoints",
-        Duration::from_secs(20),
-        &format!("SELECT coalesce((metadata->>'ticks')::int, 0) >= 3 FROM run WHERE id = '{id}'"),
-    )
-    .await;
+    wait_for_ticks(&pool, &id, 3).await;
     let signaled = Instant::now();
     signal(&worker, "-TERM");
     let exit = wait_exit(&mut worker, Duration::from_secs(10));
@@ -761,15 +760,7 @@ async fn cancel_stops_queued_and_executing_runs(pool: PgPool) {
         )
         .run(rx),
     );
-    wait_for(
-        &pool,
-        "the run to execute",
-        Duration::from_secs(20),
-        &format!(
-            "SELECT coalesce((metadata->>'ticks')::int, 0) >= 2 FROM run WHERE id = '{executing}'"
-        ),
-    )
-    .await;
+    wait_for_ticks(&pool, &executing, 2).await;
 
     for id in [&queued, &executing] {
         let mut tx = pool.begin().await.unwrap();
@@ -840,15 +831,7 @@ async fn worker_survives_lost_connections_without_losing_or_repeating_work(pool:
     )
     .await;
     let mut worker = spawn_worker(&url, "forever", 2, 3_000, 500);
-    wait_for(
-        &pool,
-        "a few checkpoints",
-        Duration::from_secs(20),
-        &format!(
-            "SELECT coalesce((metadata->>'ticks')::int, 0) >= 3 FROM run WHERE id = '{first}'"
-        ),
-    )
-    .await;
+    wait_for_ticks(&pool, &first, 3).await;
     // What a server restart looks like from the worker: every connection dropped.
     let kill = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
                 WHERE datname = current_database() AND pid <> pg_backend_pid()";
