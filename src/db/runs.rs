@@ -396,24 +396,8 @@ pub async fn heartbeat(
     .await
 }
 
-/// Locks the run for a fenced write by its current attempt: true if the lease token
-/// still matches and the run is executing.
-pub async fn lock_fenced(
-    conn: &mut PgConnection,
-    run_id: &str,
-    token: &str,
-) -> Result<bool, sqlx::Error> {
-    let found: Option<i32> = sqlx::query_scalar(
-        "SELECT 1 FROM run WHERE id = $1 AND lease_token = $2 AND status = 'executing' FOR UPDATE",
-    )
-    .bind(run_id)
-    .bind(token)
-    .fetch_optional(conn)
-    .await?;
-    Ok(found.is_some())
-}
-
-/// Replaces the run's metadata (fenced).
+/// Replaces the run's metadata (fenced); the row stays locked for the rest of the
+/// transaction, which makes this the fence of every write by a running attempt.
 pub async fn set_metadata(
     conn: &mut PgConnection,
     run_id: &str,

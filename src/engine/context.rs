@@ -122,9 +122,7 @@ impl TaskContext {
 
     /// Writes the metadata now (fenced).
     pub async fn flush_metadata(&mut self) -> Result<(), TaskError> {
-        let mut tx = self.fenced().await?;
-        self.write_metadata(&mut tx).await?;
-        tx.commit().await?;
+        self.fenced().await?.commit().await?;
         self.emit_progress();
         Ok(())
     }
@@ -146,7 +144,6 @@ impl TaskContext {
         let value = serde_json::to_value(checkpoint)?;
         let mut tx = self.fenced().await?;
         db::steps::save_checkpoint(&mut tx, &self.run.id, step, &value).await?;
-        self.write_metadata(&mut tx).await?;
         tx.commit().await?;
         let entry = self
             .steps
@@ -192,7 +189,6 @@ impl TaskContext {
         let value = serde_json::to_value(output)?;
         let mut tx = self.fenced().await?;
         db::steps::complete(&mut tx, &self.run.id, name, &value).await?;
-        self.write_metadata(&mut tx).await?;
         tx.commit().await?;
         self.remember_completed(name, value);
         self.emit_progress();
@@ -206,9 +202,9 @@ impl TaskContext {
         &mut self,
         name: &str,
     ) -> Result<StepTransaction, TaskError> {
-        let mut tx = self.fenced().await?;
-        // Engine rows first: the step may switch the transaction to a tenant role.
-        self.write_metadata(&mut tx).await?;
+        // The fence (engine rows) comes first: the step may switch the transaction to
+        // a tenant role.
+        let tx = self.fenced().await?;
         Ok(StepTransaction {
             tx,
             name: name.to_owned(),
@@ -283,12 +279,10 @@ impl TaskContext {
             };
             let value = serde_json::to_value(&stored)?;
             db::steps::complete(&mut tx, &self.run.id, step, &value).await?;
-            self.write_metadata(&mut tx).await?;
             tx.commit().await?;
             self.remember_completed(step, value);
             return Ok(stored_result(stored));
         }
-        self.write_metadata(&mut tx).await?;
         if !db::runs::wait_on_child(&mut tx, &self.run.id, &self.run.lease_token, &child_id).await?
         {
             return Err(self.fence_error().await);
@@ -321,15 +315,13 @@ impl TaskContext {
         entry.completed = true;
     }
 
-    /// Begins a transaction holding the run row, if this attempt still owns it.
+    /// Begins a transaction holding the run row, if this attempt still owns it. The
+    /// fence is the metadata write itself (a fenced UPDATE locks the row), so every
+    /// fenced transaction persists the metadata without a separate statement.
     async fn fenced(&self) -> Result<Transaction<'static, Postgres>, TaskError> {
         let mut tx = self.pool.begin().await?;
-        if db::runs::lock_fenced(&mut tx, &self.run.id, &self.run.lease_token).await? {
-            Ok(tx)
-        } else {
-            drop(tx);
-            Err(self.fence_error().await)
-        }
+        self.write_metadata(&mut tx).await?;
+        Ok(tx)
     }
 
     async fn fence_error(&self) -> TaskError {
