@@ -7,6 +7,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -16,6 +17,8 @@ use crate::error::{Classify, ExitKind};
 pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
 pub const DEFAULT_WORKER_CONCURRENCY: u32 = 4;
 pub const DEFAULT_MAIL_FROM: &str = "invoicectl <invoicectl@localhost>";
+/// How long finished runs are kept before workers delete them (`run_retention`).
+pub const DEFAULT_RUN_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -64,6 +67,7 @@ pub struct ConfigFile {
     pub mail_from: Option<String>,
     pub page_size: Option<u32>,
     pub worker_concurrency: Option<u32>,
+    pub run_retention: Option<String>,
 }
 
 /// What the command line (flags merged with their environment variables) says.
@@ -72,6 +76,9 @@ pub struct Overrides {
     pub database_url: Option<String>,
     pub config: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
+    /// `INVOICECTL_RUN_RETENTION` (an environment variable without a flag), unparsed:
+    /// [`Settings::resolve`] validates it like the config key, so both fail alike.
+    pub run_retention: Option<String>,
 }
 
 /// The resolved configuration every command works from.
@@ -87,6 +94,9 @@ pub struct Settings {
     pub mail_from: String,
     pub page_size: u32,
     pub worker_concurrency: u32,
+    /// Finished runs older than this are deleted by workers (never less than the
+    /// export's idempotency TTL, so a deduplicating key never loses its run).
+    pub run_retention: Duration,
     /// Where the default export folder and the mail outbox live.
     pub data_dir: PathBuf,
     /// The config file that was read, if one was.
@@ -157,6 +167,14 @@ impl Settings {
                 message: format!("{mail_from:?} is not a mailbox like `Name <addr@example.com>`"),
             });
         }
+        let run_retention = match overrides
+            .run_retention
+            .as_ref()
+            .or(file.run_retention.as_ref())
+        {
+            Some(raw) => parse_run_retention(raw)?,
+            None => DEFAULT_RUN_RETENTION,
+        };
         Ok(Settings {
             database_url: overrides.database_url.clone().or(file.database_url),
             user: file.user,
@@ -165,6 +183,7 @@ impl Settings {
             mail_from,
             page_size,
             worker_concurrency,
+            run_retention,
             data_dir,
             config_path,
         })
@@ -174,6 +193,54 @@ impl Settings {
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
     }
+}
+
+/// `run_retention`: a whole number with a unit (`s`, `m`, `h`, `d`), e.g. `30d`. It
+/// may not be shorter than the idempotency TTL: a completed export keeps its key for
+/// that long, and deleting the run earlier would let a repeated `export start` create
+/// a second export.
+fn parse_run_retention(raw: &str) -> Result<Duration, ConfigError> {
+    let invalid = |message: String| ConfigError::InvalidValue {
+        key: "run_retention",
+        message,
+    };
+    let text = raw.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let unit_secs = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 60 * 60,
+        "d" => 24 * 60 * 60,
+        _ => {
+            return Err(invalid(format!(
+                "{raw:?} is not a duration: use a whole number and a unit s, m, h or d, e.g. 30d"
+            )));
+        }
+    };
+    let secs = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit_secs))
+        .filter(|&s| s <= 100 * 365 * 24 * 60 * 60)
+        .ok_or_else(|| {
+            invalid(format!(
+                "{raw:?} is not a duration between 0 and 100 years, e.g. 30d"
+            ))
+        })?;
+    let retention = Duration::from_secs(secs);
+    let floor = crate::exports::request::IDEMPOTENCY_TTL;
+    if retention < floor {
+        return Err(invalid(format!(
+            "{raw:?} is shorter than the {} h idempotency TTL: a repeated export start \
+             must still find its run; use at least {}h",
+            floor.as_secs() / 3600,
+            floor.as_secs() / 3600
+        )));
+    }
+    Ok(retention)
 }
 
 fn read_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
@@ -354,5 +421,48 @@ mod tests {
             ..ConfigFile::default()
         };
         assert!(Settings::resolve(&Overrides::default(), file, "/d".into(), None).is_err());
+    }
+
+    #[test]
+    fn run_retention_defaults_parses_and_never_undercuts_the_key_ttl() {
+        let resolve = |env: Option<&str>, file: Option<&str>| {
+            let overrides = Overrides {
+                run_retention: env.map(str::to_owned),
+                ..Overrides::default()
+            };
+            let file = ConfigFile {
+                run_retention: file.map(str::to_owned),
+                ..ConfigFile::default()
+            };
+            Settings::resolve(&overrides, file, "/d".into(), None).map(|s| s.run_retention)
+        };
+        let days = |n: u64| Duration::from_secs(n * 24 * 60 * 60);
+        assert_eq!(resolve(None, None).unwrap(), days(30));
+        assert_eq!(resolve(None, Some("90d")).unwrap(), days(90));
+        assert_eq!(resolve(Some("48h"), Some("90d")).unwrap(), days(2));
+        assert_eq!(resolve(None, Some("1440m")).unwrap(), days(1));
+        for bad in [
+            "23h",
+            "3600s",
+            "0d",
+            "30",
+            "30 days",
+            "-1d",
+            "1.5d",
+            "999999999999d",
+        ] {
+            let err = resolve(Some(bad), None).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::InvalidValue {
+                        key: "run_retention",
+                        ..
+                    }
+                ),
+                "{bad}: {err}"
+            );
+            assert_eq!(err.exit_kind(), ExitKind::Invalid);
+        }
     }
 }

@@ -29,6 +29,9 @@ impl Context {
             database_url: global.database_url.clone(),
             config: global.config.clone(),
             data_dir: global.data_dir.clone(),
+            // Environment only (no flag): it is a deployment setting of workers.
+            run_retention: std::env::var_os("INVOICECTL_RUN_RETENTION")
+                .map(|v| v.to_string_lossy().into_owned()),
         })?;
         Ok(Context {
             settings,

@@ -11,6 +11,8 @@ pub mod audit_log;
 pub mod exports;
 pub mod invoices;
 pub mod members;
+pub mod run_batch;
+pub mod run_history;
 pub mod runs;
 pub mod seed;
 pub mod setup;

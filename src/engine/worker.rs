@@ -22,6 +22,7 @@ use tokio::task::JoinHandle;
 use super::context::TaskContext;
 use super::events::{AttemptOutcome, WorkerEvent};
 use super::registry::Registry;
+use super::retention::{Pruner, RetentionPolicy};
 use super::run::RunError;
 use super::task::{ErasedTask, TaskError};
 use crate::db;
@@ -50,6 +51,8 @@ pub struct WorkerOptions {
     pub shutdown_grace: Duration,
     /// Multiplies every retry delay (tests run the curve fast).
     pub retry_scale: f64,
+    /// Deletes ended runs past their retention beside the loop; `None` keeps them.
+    pub retention: Option<RetentionPolicy>,
 }
 
 impl Default for WorkerOptions {
@@ -62,6 +65,7 @@ impl Default for WorkerOptions {
             mode: WorkerMode::UntilStopped,
             shutdown_grace: Duration::from_secs(8),
             retry_scale: 1.0,
+            retention: Some(RetentionPolicy::default()),
         }
     }
 }
@@ -138,6 +142,7 @@ impl Worker {
         let mut pending: Vec<AttemptEnd> = Vec::new();
         let mut listener = self.listen().await;
         let heartbeat = self.spawn_heartbeat();
+        let pruner = Pruner::start(&self.pool, self.options.retention);
         let mut claimed_any = false;
         let mut stop_since: Option<Instant> = None;
         // Take-overs are checked on the first pass and then every heartbeat interval.
@@ -232,6 +237,7 @@ impl Worker {
             }
         }
         heartbeat.abort();
+        pruner.stop().await;
         Ok(summary)
     }
 

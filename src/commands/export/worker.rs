@@ -12,7 +12,9 @@ use tokio::sync::{mpsc, watch};
 
 use super::display::Display;
 use crate::context::Context;
-use crate::engine::{Worker, WorkerMode, WorkerOptions, WorkerSummary, worker::wait_for_signal};
+use crate::engine::{
+    RetentionPolicy, Worker, WorkerMode, WorkerOptions, WorkerSummary, worker::wait_for_signal,
+};
 use crate::exports::email::Mailer;
 use crate::exports::task::{ExportConfig, registry};
 
@@ -110,13 +112,18 @@ pub struct WorkerPlan {
 }
 
 impl WorkerPlan {
-    /// `export worker`'s defaults under `mode`: the configured concurrency and
-    /// export directory, 30 s leases renewed every 10 s, NDJSON with `--json`.
+    /// `export worker`'s defaults under `mode`: the configured concurrency, export
+    /// directory and run retention, 30 s leases renewed every 10 s, NDJSON with
+    /// `--json`.
     pub fn new(ctx: &Context, mode: WorkerMode) -> WorkerPlan {
         WorkerPlan {
             options: WorkerOptions {
                 concurrency: ctx.settings.worker_concurrency as usize,
                 mode,
+                retention: Some(RetentionPolicy {
+                    keep: ctx.settings.run_retention,
+                    ..RetentionPolicy::default()
+                }),
                 ..WorkerOptions::default()
             },
             export_dir: ctx.settings.export_dir.clone(),
