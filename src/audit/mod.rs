@@ -253,6 +253,8 @@ mod tests {
                 "export.invoices.completed",
                 "export.invoices.failed",
                 "export.invoices.canceled",
+                // Not a SPEC name: the README's choice for a canceled child run.
+                "export.invoices.child_canceled",
                 "email.suppression.added",
                 "email.suppression.removed",
             ]
