@@ -92,7 +92,7 @@ pub enum Command {
     /// Manage the addresses the export email is never sent to
     #[command(subcommand)]
     Suppression(commands::suppression::SuppressionCommand),
-    /// Read, follow and verify the append-only, hash-chained audit log
+    /// Read, follow, verify and checkpoint the append-only, hash-chained audit log
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
     /// Try invoicectl in one command: set up, seed, export org_acme, show the result

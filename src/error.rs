@@ -92,6 +92,7 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::exports::email::EmailError,
         crate::exports::email::SendError,
         crate::audit::AuditError,
+        crate::audit::witness::WitnessError,
         crate::audit::chain::ChainBroken,
     );
     None
