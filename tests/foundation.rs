@@ -1,4 +1,6 @@
 //! Issue 2: setup, seed, configuration, redaction, RLS, append-only audit, exit 69.
+//! Issue 10 (items 5 and 9): secrets in URL queries, hostile config files, URLs and
+//! environment values, bounds, lost connections and a schema from the future.
 
 mod common;
 
@@ -305,4 +307,134 @@ async fn audit_log_rejects_update_delete_truncate(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!((n, action.as_str()), (1, "export.invoices.requested"));
+}
+
+/// A closed port: a URL that passes validation fails with 69, one that does not,
+/// with 65, before any connection is tried.
+const NOWHERE: &str = "127.0.0.1:1";
+
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+}
+
+#[cfg(unix)]
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_password_in_the_url_query_never_reaches_a_message() {
+    let env = Env::new(common::database_url("ictl_unused"));
+    chmod(&env.config_path(), 0o600);
+    let bad_sslmode = format!("postgres://app@{NOWHERE}/x?password=hunter2&sslmode=bogus");
+    // sqlx would ignore this parameter with a warning that prints its value.
+    let unknown = format!("postgres://app@{NOWHERE}/x?sslpassword=hunter2");
+    for url in [&bad_sslmode, &unknown] {
+        let mut flag = env.cmd();
+        flag.args(["-v", "--database-url", url]);
+        let mut from_env = env.cmd();
+        from_env.env("DATABASE_URL", url).arg("-v");
+        let mut from_file = env.cmd();
+        from_file.env_remove("DATABASE_URL").arg("-v");
+        for (source, mut cmd) in [("flag", flag), ("env", from_env), ("config", from_file)] {
+            env.write_config(&format!("database_url = \"{url}\"\n"));
+            let out = cmd.args(["db", "migrate"]).assert().code(65).stdout("");
+            let stderr = stderr_of(&out);
+            assert!(!stderr.contains("hunter2"), "{source}: {stderr}");
+            assert!(stderr.contains("password=***"), "{source}: {stderr}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_with_a_query_password_readable_by_others_is_refused() {
+    let env = Env::new(format!("postgres://app@{NOWHERE}/x"));
+    for config in [
+        format!("database_url = \"postgres://app@{NOWHERE}/x?password=hunter2\"\n"),
+        format!("smtp_url = \"smtp://{NOWHERE}?password=hunter2\"\n"),
+    ] {
+        env.write_config(&config);
+        chmod(&env.config_path(), 0o644);
+        let out = env
+            .cmd()
+            .env_remove("DATABASE_URL")
+            .args(["db", "migrate"])
+            .assert()
+            .code(65)
+            .stdout("");
+        let stderr = stderr_of(&out);
+        assert!(stderr.contains("chmod 600"), "{config}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "{config}: {stderr}");
+    }
+}
+
+#[test]
+fn only_postgresql_urls_are_accepted() {
+    for url in [
+        format!("mysql://app@{NOWHERE}/x"),
+        format!("http://{NOWHERE}/x"),
+    ] {
+        let env = Env::new(url.as_str());
+        let out = env.cmd().args(["db", "migrate"]).assert().code(65);
+        let stderr = stderr_of(&out);
+        assert!(stderr.contains("postgres://"), "{url}: {stderr}");
+    }
+    // Both spellings of the PostgreSQL scheme get as far as connecting.
+    for scheme in ["postgres", "postgresql"] {
+        let env = Env::new(format!("{scheme}://app@{NOWHERE}/x"));
+        env.cmd().args(["db", "migrate"]).assert().code(69);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_config_file_must_be_a_small_regular_file() {
+    let env = Env::new(format!("postgres://app@{NOWHERE}/x"));
+    let fifo = env.path().join("fifo.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Valid TOML (comments) but far too big: once read, it would be accepted.
+    let big = env.path().join("big.toml");
+    std::fs::write(&big, "# padding\n".repeat(200_000)).unwrap();
+    for (path, what) in [
+        (std::path::PathBuf::from("/dev/zero"), "a device"),
+        (fifo, "a FIFO"),
+        (env.path().to_path_buf(), "a directory"),
+        (big, "larger than 1 MiB"),
+    ] {
+        let out = env
+            .cmd()
+            .env("INVOICECTL_CONFIG", &path)
+            .args(["db", "migrate"])
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(65)
+            .stdout("");
+        let stderr = stderr_of(&out);
+        assert!(stderr.contains(what), "{}: {stderr}", path.display());
+    }
+}
+
+#[test]
+fn empty_path_variables_are_named_as_variables() {
+    let env = Env::new(format!("postgres://app@{NOWHERE}/x"));
+    for var in ["INVOICECTL_DATA_DIR", "INVOICECTL_CONFIG"] {
+        let out = env
+            .cmd()
+            .env(var, "")
+            .args(["export", "status"])
+            .assert()
+            .code(65)
+            .stdout("");
+        let stderr = stderr_of(&out);
+        assert!(stderr.contains(&format!("{var} ")), "{var}: {stderr}");
+        assert!(stderr.contains("is set but empty"), "{var}: {stderr}");
+        assert!(!stderr.contains("--data-dir"), "{var}: {stderr}");
+    }
 }

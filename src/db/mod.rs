@@ -23,7 +23,7 @@ use std::time::Duration;
 use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use crate::config::redact_url;
+use crate::config::{redact_secrets, redact_url};
 use crate::error::{Classify, ExitKind};
 
 /// The migrations in `migrations/`, embedded in the binary.
@@ -92,19 +92,83 @@ impl From<sqlx::Error> for DbError {
     }
 }
 
+/// The query parameters sqlx reads from a PostgreSQL URL (plus `options[NAME]`).
+/// sqlx ignores any other one with a warning that prints its value, and libpq
+/// refuses them: so do we, which also turns a typo such as `?sslmod=require` into
+/// an error instead of a silently unencrypted connection.
+const URL_PARAMETERS: &[&str] = &[
+    "sslmode",
+    "ssl-mode",
+    "sslrootcert",
+    "ssl-root-cert",
+    "ssl-ca",
+    "sslcert",
+    "ssl-cert",
+    "sslkey",
+    "ssl-key",
+    "statement-cache-capacity",
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "application_name",
+    "options",
+];
+
+/// Parses and checks a database URL before sqlx sees it: a PostgreSQL scheme and
+/// only the parameters of [`URL_PARAMETERS`]. Messages show the URL redacted and
+/// name a bad parameter, never its value.
+fn parse_database_url(raw: &str) -> Result<url::Url, DbError> {
+    let bad = |reason: String| DbError::BadUrl {
+        url: redact_url(raw),
+        reason,
+    };
+    if raw.trim().is_empty() {
+        return Err(DbError::BadUrl {
+            url: "\"\"".to_owned(),
+            reason: "it is empty: name a postgres:// URL, or set none (--database-url, DATABASE_URL, config database_url) to use libpq's PG* variables".to_owned(),
+        });
+    }
+    let url = url::Url::parse(raw).map_err(|e| {
+        bad(format!(
+            "{e}: use postgres://[user[:password]@]host[:port]/database"
+        ))
+    })?;
+    match url.scheme() {
+        "postgres" | "postgresql" => {}
+        other => {
+            return Err(bad(format!(
+                "scheme {other:?} is not supported: invoicectl needs PostgreSQL (postgres:// or postgresql://)"
+            )));
+        }
+    }
+    for (key, _) in url.query_pairs() {
+        let known = URL_PARAMETERS.contains(&key.as_ref())
+            || (key.starts_with("options[") && key.ends_with(']'));
+        if !known {
+            return Err(bad(format!(
+                "parameter {key:?} is not supported (use {})",
+                URL_PARAMETERS.join(", ")
+            )));
+        }
+    }
+    Ok(url)
+}
+
 /// Connection options from an explicit URL, or from libpq's environment variables.
 /// Either way the database defaults to `invoicectl` when none is named.
 pub fn connect_options(database_url: Option<&str>) -> Result<PgConnectOptions, DbError> {
     let options = match database_url {
-        Some(url) => {
-            let parsed: PgConnectOptions =
-                url.parse().map_err(|e: sqlx::Error| DbError::BadUrl {
-                    url: redact_url(url),
-                    reason: crate::config::redact_secrets(&e.to_string()),
-                })?;
-            let names_database = url::Url::parse(url)
-                .map(|u| !u.path().trim_start_matches('/').is_empty())
-                .unwrap_or(true);
+        Some(raw) => {
+            let url = parse_database_url(raw)?;
+            let parsed = PgConnectOptions::from_url(&url).map_err(|e| DbError::BadUrl {
+                url: redact_url(raw),
+                reason: redact_secrets(&e.to_string()),
+            })?;
+            let names_database = !url.path().trim_start_matches('/').is_empty()
+                || url.query_pairs().any(|(key, _)| key == "dbname");
             if names_database || std::env::var_os("PGDATABASE").is_some() {
                 parsed
             } else {
@@ -160,7 +224,7 @@ pub fn classify_connect_error(options: &PgConnectOptions, e: sqlx::Error) -> DbE
             host,
             port,
             database,
-            reason: crate::config::redact_secrets(&reason),
+            reason: redact_secrets(&reason),
         },
         None => DbError::from(e),
     }
