@@ -438,3 +438,134 @@ fn empty_path_variables_are_named_as_variables() {
         assert!(!stderr.contains("--data-dir"), "{var}: {stderr}");
     }
 }
+
+#[test]
+fn seed_invoices_is_bounded() {
+    let (max, over) = ("10000000", "10000001");
+    // Refused before any connection (the database is unreachable).
+    let env = Env::new(format!("postgres://app@{NOWHERE}/x"));
+    let out = env
+        .cmd()
+        .args(["db", "seed", "--demo", "--invoices", over])
+        .assert()
+        .code(2)
+        .stdout("");
+    assert!(stderr_of(&out).contains(max), "{}", stderr_of(&out));
+    // The bound itself is accepted (parsed only: seeding it would take minutes).
+    invoicectl::cli::command()
+        .try_get_matches_from(["invoicectl", "db", "seed", "--demo", "--invoices", max])
+        .unwrap();
+}
+
+#[sqlx::test]
+async fn migrate_and_setup_on_a_newer_schema_exit_69_like_every_command(pool: PgPool) {
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99991231000000, 'from a newer invoicectl', true, decode('00', 'hex'), 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let env = Env::for_pool(&pool);
+    for command in [
+        &["db", "migrate"][..],
+        &["db", "setup"],
+        &["export", "status"],
+    ] {
+        let out = env.cmd().args(command).assert().code(69).stdout("");
+        let stderr = stderr_of(&out);
+        assert!(
+            stderr.contains("99991231000000") && stderr.contains("upgrade invoicectl"),
+            "{command:?}: {stderr}"
+        );
+    }
+}
+
+#[sqlx::test]
+async fn a_connection_lost_mid_command_exits_69(pool: PgPool) {
+    let env = Env::for_pool(&pool);
+    // Hold the table the command reads, so that its query waits in plain sight.
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE email_suppression IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let child = env
+        .shell(r#"exec "$INVOICECTL" suppression list"#)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let waiting = loop {
+        let pid: Option<i32> = sqlx::query_scalar(
+            "SELECT pid FROM pg_stat_activity
+             WHERE datname = current_database() AND application_name = 'invoicectl'
+               AND wait_event_type = 'Lock'",
+        )
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+        if let Some(pid) = pid {
+            break pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the command never queried"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let killed: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+        .bind(waiting)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(killed);
+    blocker.rollback().await.unwrap();
+
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(69), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains("connection to PostgreSQL at 127.0.0.1:5432")
+            && stderr.contains("was lost"),
+        "{stderr}"
+    );
+}
+
+#[sqlx::test]
+async fn database_errors_exit_by_what_a_retry_can_do(pool: PgPool) {
+    use invoicectl::error::exit_code;
+    let raise = |code: &str| {
+        format!("DO $$ BEGIN RAISE EXCEPTION 'raised' USING ERRCODE = '{code}'; END $$")
+    };
+    for (code, exit) in [
+        ("40P01", 75), // deadlock_detected
+        ("40001", 75), // serialization_failure
+        ("57014", 75), // query_canceled
+        ("08006", 69), // connection_failure
+        ("23505", 1),  // unique_violation: a bug or a conflict a retry does not fix
+    ] {
+        let err = sqlx::query(&raise(code)).execute(&pool).await.unwrap_err();
+        let bare = anyhow::Error::new(err).context("doing something");
+        assert_eq!(exit_code(&bare), exit, "{code} as is");
+        // Under a type that only knows "database error" (exit 1), the cause decides.
+        let err = sqlx::query(&raise(code)).execute(&pool).await.unwrap_err();
+        let wrapped = anyhow::Error::new(invoicectl::exports::request::StartError::Database(err));
+        assert_eq!(exit_code(&wrapped), exit, "{code} wrapped");
+        let err = sqlx::query(&raise(code)).execute(&pool).await.unwrap_err();
+        let db = anyhow::Error::new(db::DbError::Sql(err));
+        assert_eq!(exit_code(&db), exit, "{code} as DbError");
+    }
+    // The server ends the session (FATAL): the connection is lost.
+    let mut conn = pool.acquire().await.unwrap();
+    let err = sqlx::query("SELECT pg_terminate_backend(pg_backend_pid())")
+        .execute(&mut *conn)
+        .await
+        .unwrap_err();
+    assert_eq!(exit_code(&anyhow::Error::new(err)), 69);
+}

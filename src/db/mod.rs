@@ -64,6 +64,8 @@ pub enum DbError {
     },
     #[error("the database is busy (lock timeout): try again")]
     LockTimeout,
+    #[error("applying the migrations failed: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Sql(sqlx::Error),
 }
@@ -76,7 +78,10 @@ impl Classify for DbError {
             }
             DbError::BadUrl { .. } => ExitKind::Invalid,
             DbError::LockTimeout => ExitKind::TempFail,
-            DbError::Sql(_) => ExitKind::Failure,
+            DbError::Migrate(sqlx::migrate::MigrateError::Execute(e)) | DbError::Sql(e) => {
+                e.exit_kind()
+            }
+            DbError::Migrate(_) => ExitKind::Failure,
         }
     }
 }
@@ -251,28 +256,41 @@ pub fn expected_schema_version() -> i64 {
     MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
+/// The newest migration applied to the database, `None` when it was never set up.
+pub async fn schema_version(pool: &PgPool) -> Result<Option<i64>, DbError> {
+    match sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await
+    {
+        Ok(found) => Ok(found),
+        // undefined_table: never set up.
+        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P01") => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Refuses a database migrated by a newer invoicectl ([`DbError::TooNew`], exit 69).
+pub fn check_not_newer(database: &str, found: Option<i64>) -> Result<(), DbError> {
+    let expected = expected_schema_version();
+    match found {
+        Some(found) if found > expected => Err(DbError::TooNew {
+            database: database.to_owned(),
+            found,
+            expected,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// A fast schema check for the hot path (one indexed read): the database must have
 /// exactly this binary's migrations applied.
 pub async fn ensure_schema(pool: &PgPool, options: &PgConnectOptions) -> Result<(), DbError> {
     let expected = expected_schema_version();
-    let found: Option<i64> =
-        match sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(pool)
-            .await
-        {
-            Ok(found) => found,
-            // undefined_table: never set up.
-            Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P01") => None,
-            Err(e) => return Err(e.into()),
-        };
+    let found = schema_version(pool).await?;
     let database = describe(options).2;
+    check_not_newer(&database, found)?;
     match found {
         Some(v) if v == expected => Ok(()),
-        Some(v) if v > expected => Err(DbError::TooNew {
-            database,
-            found: v,
-            expected,
-        }),
         _ => Err(DbError::NotMigrated {
             database,
             found,
