@@ -96,7 +96,7 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             break
         }
         'invoicectl;db;seed' {
-            [CompletionResult]::new('--invoices', '--invoices', [CompletionResultType]::ParameterName, 'Invoices per organization')
+            [CompletionResult]::new('--invoices', '--invoices', [CompletionResultType]::ParameterName, 'Invoices per organization (at most 10000000)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the default export folder and mail outbox (default: the platform data directory)')

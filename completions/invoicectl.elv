@@ -89,7 +89,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --version 'Print version'
         }
         &'invoicectl;db;seed'= {
-            cand --invoices 'Invoices per organization'
+            cand --invoices 'Invoices per organization (at most 10000000)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
             cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'

@@ -79,7 +79,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_see
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l invoices -d 'Invoices per organization' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l invoices -d 'Invoices per organization (at most 10000000)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F

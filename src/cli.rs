@@ -43,7 +43,13 @@ pub struct GlobalArgs {
     pub database_url: Option<String>,
 
     /// Config file (default: config.toml in the platform config directory)
-    #[arg(long, global = true, env = "INVOICECTL_CONFIG", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "INVOICECTL_CONFIG",
+        value_name = "PATH",
+        value_parser = path_allowing_empty()
+    )]
     pub config: Option<PathBuf>,
 
     /// Directory for the default export folder and mail outbox (default: the platform
@@ -53,7 +59,8 @@ pub struct GlobalArgs {
         global = true,
         env = "INVOICECTL_DATA_DIR",
         value_name = "DIR",
-        hide = true
+        hide = true,
+        value_parser = path_allowing_empty()
     )]
     pub data_dir: Option<PathBuf>,
 
@@ -72,6 +79,15 @@ pub struct GlobalArgs {
     /// Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// A path that may be empty. clap's own path parser refuses an empty value with an
+/// error about the flag, also when the value came from the environment (and the
+/// `--data-dir` flag is hidden): the config layer refuses it instead, naming the
+/// variable.
+fn path_allowing_empty() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::OsStringValueParser::new().map(PathBuf::from)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
