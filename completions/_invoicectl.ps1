@@ -214,10 +214,11 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
         'invoicectl;export;worker' {
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Runs executed at once by this process (default: config `worker_concurrency`, 4)')
             [CompletionResult]::new('--export-dir', '--export-dir', [CompletionResultType]::ParameterName, 'Where CSV files are written (default: config `export_dir`, else `exports/` in the data directory)')
-            [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'Lease length in seconds: a run whose worker stops renewing it is taken over by another worker after this long')
-            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'How often the lease is renewed, in seconds')
+            [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is taken over by another worker after this long. The worker''s database sessions are also limited to one lease idle inside a transaction or waiting for a lock')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'How often the lease is renewed, in seconds (at least 0.1, less than --lease)')
             [CompletionResult]::new('--poll-interval', '--poll-interval', [CompletionResultType]::ParameterName, 'Seconds between looks at the queue when no notification arrives')
             [CompletionResult]::new('--retry-scale', '--retry-scale', [CompletionResultType]::ParameterName, 'Multiply retry delays (tests run the backoff curve fast)')
+            [CompletionResult]::new('--unreachable-limit', '--unreachable-limit', [CompletionResultType]::ParameterName, 'With --drain or --once: give up (exit 69) once the database has been unreachable this many seconds (tests shorten it)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the default export folder and mail outbox (default: the platform data directory)')

@@ -197,10 +197,11 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;export;worker'= {
             cand --concurrency 'Runs executed at once by this process (default: config `worker_concurrency`, 4)'
             cand --export-dir 'Where CSV files are written (default: config `export_dir`, else `exports/` in the data directory)'
-            cand --lease 'Lease length in seconds: a run whose worker stops renewing it is taken over by another worker after this long'
-            cand --heartbeat 'How often the lease is renewed, in seconds'
+            cand --lease 'Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is taken over by another worker after this long. The worker''s database sessions are also limited to one lease idle inside a transaction or waiting for a lock'
+            cand --heartbeat 'How often the lease is renewed, in seconds (at least 0.1, less than --lease)'
             cand --poll-interval 'Seconds between looks at the queue when no notification arrives'
             cand --retry-scale 'Multiply retry delays (tests run the backoff curve fast)'
+            cand --unreachable-limit 'With --drain or --once: give up (exit 69) once the database has been unreachable this many seconds (tests shorten it)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
             cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'

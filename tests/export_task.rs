@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::Env;
+use common::proxy::PgProxy;
 use common::smtp::{Received, Script, SmtpServer, Stage};
 use invoicectl::db::seed::{DemoInvoice, seed_demo};
 use serde_json::{Value, json};
@@ -848,6 +849,423 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
     assert_eq!(mails_mentioning(&server, &url), 1);
     assert_eq!(mails_mentioning(&server, &clean_url), 1);
     assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+}
+
+// ---------------------------------------------------------------------------------
+// Issue 10 items 3 and 6: hung sessions and a lost database
+
+/// Sends `signal` to a child process.
+fn send_signal(child: &Child, signal: libc::c_int) {
+    let pid = child.id() as libc::pid_t;
+    assert_eq!(
+        unsafe { libc::kill(pid, signal) },
+        0,
+        "kill({pid}, {signal})"
+    );
+}
+
+/// Waits (bounded) for a child to exit; kills it and fails past `limit`.
+fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the worker did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+async fn pages_done(pool: &PgPool, run_id: &str) -> i64 {
+    sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT (metadata->>'pagesDone')::bigint FROM run WHERE id = $1",
+    )
+    .bind(run_id)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+    .unwrap_or(0)
+}
+
+/// Waits until `worker` has checkpointed `pages` pages of the run.
+async fn wait_for_pages(pool: &PgPool, run_id: &str, pages: i64, worker: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while pages_done(pool, run_id).await < pages {
+        assert!(worker.try_wait().unwrap().is_none(), "the worker exited");
+        assert!(Instant::now() < deadline, "the worker wrote no pages");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A worker process whose stdout and stderr go to files in the env's folder.
+fn spawn_logged_worker(env: &Env, name: &str, args: &str) -> (Child, PathBuf, PathBuf) {
+    let out = env.path().join(format!("{name}.out"));
+    let err = env.path().join(format!("{name}.err"));
+    let child = env
+        .shell(&format!(
+            "exec \"$INVOICECTL\" export worker {args} >'{}' 2>'{}'",
+            out.display(),
+            err.display()
+        ))
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("spawn the worker");
+    (child, out, err)
+}
+
+/// Everything the database holds about a run and its org's trail, for "nothing
+/// changed" comparisons.
+async fn run_state(pool: &PgPool, run_id: &str) -> Value {
+    sqlx::query_scalar(
+        "SELECT jsonb_build_object(
+            'runs', (SELECT jsonb_agg(to_jsonb(r) ORDER BY r.id) FROM run r
+                     WHERE r.id = $1 OR r.parent_run_id = $1),
+            'steps', (SELECT jsonb_agg(to_jsonb(s) ORDER BY s.run_id, s.name) FROM run_step s
+                      JOIN run r ON r.id = s.run_id WHERE r.id = $1 OR r.parent_run_id = $1),
+            'export', (SELECT to_jsonb(e) FROM export e WHERE e.run_id = $1),
+            'audit', (SELECT jsonb_agg(to_jsonb(a) ORDER BY a.id) FROM audit_log a
+                      WHERE a.organization_id = $2))",
+    )
+    .bind(run_id)
+    .bind(ORG)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// Asserts the published CSV holds every invoice once, in id order, whole.
+async fn assert_complete_csv(pool: &PgPool, url: &str, rows: i64) {
+    let records = parse_csv(&std::fs::read(file_of(url)).unwrap());
+    assert_eq!(records.len() as i64, rows + 1, "header and every invoice");
+    assert_eq!(records[0], HEADER);
+    assert!(records[1..].iter().all(|r| r.len() == HEADER.len()));
+    let mut ids: Vec<String> = sqlx::query_scalar("SELECT id FROM invoice")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    ids.sort();
+    let written: Vec<&str> = records[1..].iter().map(|r| r[0].as_str()).collect();
+    assert!(written == ids, "every invoice once, in ascending id order");
+}
+
+/// True once the stopped worker provably sits inside a transaction holding the run's
+/// row: the row cannot be locked (SKIP LOCKED skips it), and a worker session is
+/// idle in a transaction that has written to `run`. Waits briefly for a statement
+/// the server was still executing.
+async fn stopped_inside_a_run_transaction(pool: &PgPool, run_id: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_millis(300);
+    loop {
+        let mut tx = pool.begin().await.unwrap();
+        let free: Option<String> =
+            sqlx::query_scalar("SELECT id FROM run WHERE id = $1 FOR UPDATE SKIP LOCKED")
+                .bind(run_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .unwrap();
+        tx.rollback().await.unwrap();
+        let idle_writer: bool = sqlx::query_scalar(
+            "SELECT EXISTS (
+                SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+                WHERE a.datname = current_database() AND a.application_name = 'invoicectl'
+                  AND a.state = 'idle in transaction'
+                  AND l.relation = 'run'::regclass AND l.mode = 'RowExclusiveLock' AND l.granted)",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if free.is_none() && idle_writer {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[sqlx::test]
+async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_and_writes_nothing(
+    pool: PgPool,
+) {
+    const ROWS: i64 = 20_000;
+    const LEASE: u64 = 2;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    let export_dir = configure(&env, 500, &server);
+    let run_id = start(&env, "user_alice", &[]);
+
+    let worker_args = [
+        "export",
+        "worker",
+        "--concurrency",
+        "1",
+        "--lease",
+        "2",
+        "--heartbeat",
+        "1",
+    ];
+    let mut a = spawn_invoicectl(&env, &worker_args);
+    wait_for_pages(&pool, &run_id, 2, &mut a).await;
+    let a_owner: String = sqlx::query_scalar("SELECT lease_owner FROM run WHERE id = $1")
+        .bind(&run_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+
+    // Stop A at a moment it is inside a transaction holding the run row (a page
+    // checkpoint); resume and try again until the stop lands there.
+    let mut tries = 0;
+    let stopped_at = loop {
+        tries += 1;
+        assert!(tries <= 200, "never caught the worker inside a transaction");
+        send_signal(&a, libc::SIGSTOP);
+        if stopped_inside_a_run_transaction(&pool, &run_id).await {
+            break Instant::now();
+        }
+        send_signal(&a, libc::SIGCONT);
+        assert!(
+            pages_done(&pool, &run_id).await < 35,
+            "the export ran out of pages"
+        );
+        tokio::time::sleep(Duration::from_millis(3 + tries % 7)).await;
+    };
+    eprintln!(
+        "stopped worker A inside a transaction after {tries} tries, at page {}",
+        pages_done(&pool, &run_id).await
+    );
+
+    // Worker B takes the run over within about a lease, and completes it.
+    let mut b = spawn_invoicectl(
+        &env,
+        &[&worker_args[..], &["--retry-scale", "0.01"]].concat(),
+    );
+    let mut taken_over_after = None;
+    let completed_after = loop {
+        let (status, owner): (String, Option<String>) =
+            sqlx::query_as("SELECT status, lease_owner FROM run WHERE id = $1")
+                .bind(&run_id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        if taken_over_after.is_none() && owner.as_deref() != Some(a_owner.as_str()) {
+            taken_over_after = Some(stopped_at.elapsed());
+        }
+        if status == "completed" {
+            break stopped_at.elapsed();
+        }
+        assert!(
+            stopped_at.elapsed() < Duration::from_secs(LEASE + 15),
+            "the run was not completed within lease + 15 s of the stop (status {status}, \
+             taken over after {taken_over_after:?})"
+        );
+        assert!(b.try_wait().unwrap().is_none(), "worker B exited");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let taken_over_after = taken_over_after.unwrap();
+    eprintln!("taken over after {taken_over_after:?}, completed after {completed_after:?}");
+    assert!(
+        taken_over_after < Duration::from_secs(LEASE + 10),
+        "taken over after {taken_over_after:?}"
+    );
+    send_signal(&b, libc::SIGTERM);
+    assert!(wait_exit(&mut b, Duration::from_secs(15)).success());
+
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(
+        view["attempt"], 2,
+        "the hung attempt counts as lost: {view}"
+    );
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let bytes = std::fs::read(file_of(&url)).unwrap();
+    let before = run_state(&pool, &run_id).await;
+
+    // A resumes: its session is gone, and nothing it does reaches the database.
+    send_signal(&a, libc::SIGCONT);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    send_signal(&a, libc::SIGTERM);
+    let a_status = wait_exit(&mut a, Duration::from_secs(15));
+    assert!(a_status.success(), "worker A: {a_status:?}");
+    assert_eq!(
+        run_state(&pool, &run_id).await,
+        before,
+        "worker A wrote after resuming"
+    );
+    assert_eq!(
+        std::fs::read(file_of(&url)).unwrap(),
+        bytes,
+        "the CSV changed"
+    );
+    assert_complete_csv(&pool, &url, ROWS).await;
+    assert_no_partial_files(&export_dir.join(ORG));
+    assert_eq!(server.messages().len(), 1, "exactly one email");
+    assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+}
+
+#[sqlx::test]
+async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(pool: PgPool) {
+    const ROWS: i64 = 20_000;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    let export_dir = configure(&env, 500, &server);
+    let proxy = PgProxy::for_url(&env.database_url);
+    let run_id = start(&env, "user_alice", &[]);
+
+    let (mut worker, out, err) = spawn_logged_worker(
+        &env,
+        "worker",
+        &format!(
+            "--database-url '{}' --drain --json --lease 2 --heartbeat 1 --retry-scale 0.01",
+            proxy.url(&env.database_url)
+        ),
+    );
+    wait_for_pages(&pool, &run_id, 2, &mut worker).await;
+    // Longer than the lease: the heartbeats fail too.
+    proxy.cut();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(worker.try_wait().unwrap().is_none(), "the worker gave up");
+    assert!(
+        pages_done(&pool, &run_id).await < 40,
+        "cut after the export ended: make it longer"
+    );
+    proxy.restore();
+
+    let status = wait_exit(&mut worker, Duration::from_secs(60));
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    assert!(status.success(), "{status:?}: {stderr}");
+    let events = ndjson(&std::fs::read(&out).unwrap());
+    let export_ends: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "ended" && e["runId"] == run_id.as_str())
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert!(
+        export_ends.contains(&"released"),
+        "the cut attempt was released: {export_ends:?}"
+    );
+    assert!(
+        !export_ends
+            .iter()
+            .any(|o| ["retrying", "failed"].contains(o)),
+        "{export_ends:?}"
+    );
+    assert!(
+        stderr.contains("database unreachable; retrying"),
+        "{stderr}"
+    );
+
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(view["attempt"], 1, "the cut spent no attempt: {view}");
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    assert_complete_csv(&pool, &url, ROWS).await;
+    assert_no_partial_files(&export_dir.join(ORG));
+    assert_eq!(server.messages().len(), 1, "exactly one email");
+    assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+}
+
+#[sqlx::test]
+async fn a_drain_worker_exits_69_once_the_database_stays_unreachable(pool: PgPool) {
+    const ROWS: i64 = 20_000;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    configure(&env, 500, &server);
+    let proxy = PgProxy::for_url(&env.database_url);
+    let proxy_url = proxy.url(&env.database_url);
+    let run_id = start(&env, "user_alice", &[]);
+
+    const LIMIT: u64 = 3;
+    let (mut worker, _, err) = spawn_logged_worker(
+        &env,
+        "worker",
+        &format!(
+            "--database-url '{proxy_url}' --drain --lease 2 --heartbeat 1 --unreachable-limit {LIMIT}"
+        ),
+    );
+    wait_for_pages(&pool, &run_id, 2, &mut worker).await;
+    proxy.refuse();
+    let refused_at = Instant::now();
+    let status = wait_exit(&mut worker, Duration::from_secs(LIMIT + 30));
+    let took = refused_at.elapsed();
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    assert_eq!(status.code(), Some(69), "{stderr}");
+    assert!(
+        took >= Duration::from_secs(LIMIT) && took < Duration::from_secs(LIMIT + 10),
+        "gave up {took:?} after the database went away (limit {LIMIT} s)"
+    );
+    let port = url::Url::parse(&proxy_url).unwrap().port().unwrap();
+    assert!(
+        stderr.contains(&format!("cannot reach PostgreSQL at 127.0.0.1:{port}"))
+            && stderr.contains("gives up"),
+        "{stderr}"
+    );
+
+    // The run waits under the gone worker's lease; the next worker takes it over.
+    drain_until_final(
+        &env,
+        &pool,
+        &run_id,
+        &["--lease", "2", "--heartbeat", "1", "--retry-scale", "0.01"],
+        Duration::from_secs(60),
+    )
+    .await;
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    assert_complete_csv(&pool, &url, ROWS).await;
+    assert_eq!(server.messages().len(), 1, "exactly one email");
+}
+
+#[sqlx::test]
+async fn worker_leases_and_heartbeats_out_of_bounds_are_refused_with_65(pool: PgPool) {
+    let env = Env::for_pool(&pool);
+    for (args, says) in [
+        (&["--lease", "1e15"][..], "--lease must be"),
+        (&["--lease", "3601"], "--lease must be"),
+        (&["--lease", "0"], "--lease must be"),
+        (&["--lease", "NaN"], "--lease must be"),
+        (&["--lease", "inf"], "--lease must be"),
+        (&["--heartbeat", "0"], "--heartbeat must be"),
+        (&["--heartbeat=-1"], "--heartbeat must be"),
+        (
+            &["--lease", "5", "--heartbeat", "5"],
+            "shorter than --lease",
+        ),
+        (
+            &["--lease", "3600", "--heartbeat", "1e9"],
+            "--heartbeat must be",
+        ),
+        (&["--unreachable-limit", "0"], "--unreachable-limit must be"),
+        (&["--retry-scale", "1e300"], "--retry-scale must be"),
+    ] {
+        let out = env
+            .cmd()
+            .args(["export", "worker", "--drain"])
+            .args(args)
+            .timeout(Duration::from_secs(10))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(65), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // The largest lease still works.
+    env.cmd()
+        .args(["export", "worker", "--drain", "--lease", "3600"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .success();
 }
 
 #[sqlx::test]

@@ -43,6 +43,11 @@ pub enum ExportCommand {
     /// From cron, `--drain` every minute is enough: it exits 0 once nothing is
     /// runnable, and the next invocation picks up what was left.
     ///
+    /// A lost database is ridden out: the worker reconnects with backoff and gives
+    /// back, without spending an attempt, any run the outage cut short. With --drain
+    /// or --once it exits 69 once the database has been unreachable for 60 s;
+    /// otherwise it keeps retrying and logs that it does.
+    ///
     /// Example: invoicectl export worker --drain --concurrency 8
     Worker(worker::WorkerArgs),
 }
