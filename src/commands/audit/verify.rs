@@ -8,6 +8,7 @@
 
 use anyhow::Context as _;
 use clap::Args;
+use comfy_table::Cell;
 use futures::TryStreamExt as _;
 use serde_json::json;
 
@@ -15,6 +16,7 @@ use crate::audit::chain::{ChainBroken, ChainReport, ChainWalker};
 use crate::context::Context;
 use crate::db::{DbError, audit_log};
 use crate::ids::OrgId;
+use crate::layout::{self, Column};
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -44,25 +46,36 @@ pub async fn run(args: VerifyArgs, ctx: &Context) -> anyhow::Result<()> {
     } else if reports.is_empty() {
         ctx.println("no audit entries to verify")?;
     } else {
-        let mut table = ctx.table(["chain", "rows checked", "last verified id", "result"]);
-        for r in &reports {
-            table.add_row([
-                r.organization_id
-                    .clone()
-                    .unwrap_or_else(|| "(system)".to_owned()),
-                r.rows_checked.to_string(),
-                r.last_verified_id
-                    .map_or("-".to_owned(), |id| id.to_string()),
-                match &r.broken {
-                    None => "ok".to_owned(),
-                    Some(b) => format!(
-                        "BROKEN at row {}: {}",
-                        b.row_id.map_or("-".to_owned(), |id| id.to_string()),
-                        b.kind.describe()
+        let rows = reports
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::new(r.organization_id.as_deref().unwrap_or("(system)")),
+                    Cell::new(layout::thousands(r.rows_checked)),
+                    Cell::new(
+                        r.last_verified_id
+                            .map_or("-".to_owned(), |id| id.to_string()),
                     ),
-                },
-            ]);
-        }
+                    match &r.broken {
+                        None => Cell::new("ok"),
+                        Some(b) => Cell::new(format!(
+                            "BROKEN at row {}: {}",
+                            b.row_id.map_or("-".to_owned(), |id| id.to_string()),
+                            b.kind.describe()
+                        )),
+                    },
+                ]
+            })
+            .collect();
+        let table = ctx.fitted_table(
+            &[
+                Column::keep("CHAIN"),
+                Column::ranked("ROWS CHECKED", 2),
+                Column::ranked("LAST VERIFIED ID", 3),
+                Column::cut("RESULT", 1),
+            ],
+            rows,
+        );
         ctx.println(&table.to_string())?;
     }
     if broken.is_empty() {
