@@ -139,18 +139,26 @@ impl Display {
                         let bar = multi.add(ProgressBar::new(
                             meta_u64(&metadata, "pagesTotal").unwrap_or(0),
                         ));
-                        // The ETA is in the message, computed here (see `eta`).
+                        // The ETA is in the message, computed here (see `eta`). The bar
+                        // takes the width the rest leaves, so that a line fits 80
+                        // columns; the prefix is the organization alone when there is
+                        // one (a lane runs one export at a time, and the started line
+                        // above names the run).
                         let template = if self.color {
-                            "{prefix:.bold} [{bar:25}] {pos}/{len} pages {msg}"
+                            "{prefix:.bold} [{wide_bar}] {pos}/{len} pages {msg}"
                         } else {
-                            "{prefix} [{bar:25}] {pos}/{len} pages {msg}"
+                            "{prefix} [{wide_bar}] {pos}/{len} pages {msg}"
                         };
                         bar.set_style(
                             ProgressStyle::with_template(template)
                                 .expect("valid template")
                                 .progress_chars("=> "),
                         );
-                        bar.set_prefix(label.clone());
+                        bar.set_prefix(if concurrency_key.is_empty() {
+                            label.clone()
+                        } else {
+                            concurrency_key.clone()
+                        });
                         bar.set_position(meta_u64(&metadata, "pagesDone").unwrap_or(0));
                         bar.enable_steady_tick(Duration::from_millis(200));
                         Some(bar)

@@ -48,7 +48,7 @@ pub async fn follow_run(
         let bar = bars.add(ProgressBar::new(0));
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} {prefix} [{bar:30}] {pos}/{len} pages {msg} ({elapsed})",
+                "{spinner} {prefix} [{wide_bar}] {pos}/{len} pages {msg} ({elapsed})",
             )
             .expect("valid template")
             .progress_chars("=> "),

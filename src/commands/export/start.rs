@@ -84,7 +84,7 @@ pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
         if !ctx.quiet && std::io::stderr().is_terminal() {
             // Like gh's hints: for a person at a terminal only, never for a script.
             logging::note(&format!(
-                "hint: follow it with `invoicectl export status {} --watch`; a worker runs it (`invoicectl export worker`)",
+                "hint: watch it with `invoicectl export status {} --watch` (a worker must be running)",
                 started.run_id
             ))?;
         }
