@@ -26,7 +26,7 @@ end
 
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_needs_command" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_needs_command" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -44,7 +44,7 @@ complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "completions" 
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish_seen_subcommand_from setup migrate seed help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish_seen_subcommand_from setup migrate seed help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish_seen_subcommand_from setup migrate seed help" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish_seen_subcommand_from setup migrate seed help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish_seen_subcommand_from setup migrate seed help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -59,7 +59,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish_seen_subcommand_from setup migrate seed help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from setup" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from setup" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from setup" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from setup" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from setup" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -70,7 +70,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_see
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from setup" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -82,7 +82,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_see
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l invoices -d 'Invoices per organization (at most 10000000)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -98,7 +98,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_see
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -117,7 +117,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l timeout -d 'With --wait: give up after this many seconds (exit 75; the run goes on)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -133,7 +133,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from status" -l timeout -d 'With --watch: give up after this many seconds (exit 75)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from status" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from status" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from status" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from status" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from status" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -146,7 +146,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -l as -d 'Who cancels, for the audit log (default: config `user`; else recorded as system)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -164,7 +164,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l unreachable-limit -d 'With --drain or --once: give up (exit 69) once the database has been unreachable this many seconds (tests shorten it)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -182,7 +182,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -201,7 +201,7 @@ unsubscribe\t'The recipient asked not to be emailed'"
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from add" -l as -d 'The user making the change, recorded in the audit log (default: config key `user`; none means the entry has no actor)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from add" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from add" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from add" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from add" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -213,7 +213,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and _
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -l as -d 'The user making the change, recorded in the audit log (default: config key `user`; none means the entry has no actor)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -224,7 +224,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and _
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from list" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from list" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -239,7 +239,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and _
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -258,7 +258,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l since -d 'Only entries created at or after TIME: RFC 3339 (2026-11-22T09:30:00Z), a UTC date (2026-11-22), or a duration ago by this machine\'s clock (90s, 15m, 2h, 7d, 1h30m)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -272,7 +272,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l against -d 'Also check each chain against the heads witnessed in FILE (written by `audit checkpoint`): a chain fails unless it still holds the witnessed last row, with the witnessed hash, as its witnessed count-th row' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -285,7 +285,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l out -d 'Write the checkpoint to FILE instead of stdout, atomically (a new file beside it, fsynced, then renamed over FILE), replacing FILE if it exists' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -300,7 +300,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -312,7 +312,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -s h -l help
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -1091,6 +1091,8 @@ async fn wait_with_no_worker_times_out_with_75(pool: PgPool) {
         stderr.contains("gave up waiting") && stderr.contains(&run_id),
         "{stderr}"
     );
+    // Nothing ever claimed it: the message says what is most likely wrong.
+    assert!(stderr.contains("no worker seems to be running"), "{stderr}");
     // The run goes on.
     assert_eq!(run_status(&pool, &run_id).await, "queued");
 }
@@ -1149,10 +1151,25 @@ async fn cancel_a_queued_run_releases_its_lane_and_key(pool: PgPool) {
     assert_eq!(status["status"], "canceled");
     assert!(status["nextAttemptAt"].is_null());
 
-    // Cancel again: it already ended; nothing more is written.
+    // Cancel again: it already ended, so there is nothing to do — exit 0 (cancel is
+    // idempotent), a note on stderr, nothing on stdout, nothing written; with --json
+    // the usual document with no run canceled.
     let before = footprint(&pool).await;
-    let line = refused(env.cmd().args(["export", "cancel", &run_id]), 65);
-    assert!(line.contains("already ended"), "{line}");
+    let out = env
+        .cmd()
+        .args(["export", "cancel", &run_id])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!("note: run {run_id} already ended (canceled); nothing to cancel")
+    );
+    let again = json_ok(&env, &["export", "cancel", &run_id]);
+    assert_eq!(again["previousStatus"], "canceled");
+    assert_eq!(again["canceledRunIds"], serde_json::json!([]));
     assert_eq!(footprint(&pool).await, before);
     // Unknown and malformed runs.
     let line = refused(

@@ -137,7 +137,11 @@ pub enum WorkerError {
 /// What a worker did, for its caller.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WorkerSummary {
+    /// Attempts begun: claims of queued runs (first tries and retries).
     pub attempts: u64,
+    /// Parents picked up again after their child run ended: the same attempt
+    /// continuing, so not counted in `attempts`.
+    pub resumed: u64,
     pub completed: u64,
     pub failed: u64,
     pub retried: u64,
@@ -305,10 +309,14 @@ impl Worker {
                 }
             };
             let got = claimed.len();
-            for run in claimed {
+            for (run, resumed) in claimed {
                 claimed_any = true;
-                summary.attempts += 1;
-                self.spawn(run, &mut slots, &done_tx, &stop);
+                if resumed {
+                    summary.resumed += 1;
+                } else {
+                    summary.attempts += 1;
+                }
+                self.spawn(run, resumed, &mut slots, &done_tx, &stop);
             }
 
             if slots.is_empty() && pending.is_empty() {
@@ -360,7 +368,7 @@ impl Worker {
         queues: &[String],
         lease_secs: f64,
         summary: &mut WorkerSummary,
-    ) -> Result<Vec<ClaimedRun>, sqlx::Error> {
+    ) -> Result<Vec<(ClaimedRun, bool)>, sqlx::Error> {
         let want = self.claim_limit(want);
         if pending.is_empty() && want == 0 {
             return Ok(Vec::new());
@@ -384,15 +392,22 @@ impl Worker {
         if reap {
             takeovers = self.take_over_expired(&mut tx).await?;
         }
+        // Each claimed run with whether it is a resumed parent (true) or a new attempt.
         let mut claimed = Vec::new();
         if want > 0 {
             claimed =
                 db::runs::resume_waiting(&mut tx, &self.owner, want as i64, lease_secs, queues)
-                    .await?;
+                    .await?
+                    .into_iter()
+                    .map(|run| (run, true))
+                    .collect();
             let rest = want - claimed.len();
             if rest > 0 {
                 claimed.extend(
-                    db::runs::claim(&mut tx, &self.owner, rest as i64, lease_secs, queues).await?,
+                    db::runs::claim(&mut tx, &self.owner, rest as i64, lease_secs, queues)
+                        .await?
+                        .into_iter()
+                        .map(|run| (run, false)),
                 );
             }
         }
@@ -500,6 +515,7 @@ impl Worker {
     fn spawn(
         &self,
         run: ClaimedRun,
+        resumed: bool,
         slots: &mut HashMap<String, Slot>,
         done: &mpsc::UnboundedSender<AttemptEnd>,
         stop: &watch::Receiver<bool>,
@@ -518,6 +534,7 @@ impl Worker {
             task_id: run.task_id.clone(),
             attempt: run.attempt as u32,
             max_attempts: run.max_attempts as u32,
+            resumed,
             concurrency_key: run.concurrency_key.clone(),
             metadata: run.metadata.clone(),
         });

@@ -195,7 +195,8 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
     let concurrency = options.concurrency;
     let mailer =
         Mailer::from_settings(&ctx.settings).context("cannot set up the mail transport")?;
-    tracing::info!(mail = %mailer.describe(), export_dir = %export_dir.display(), concurrency, "worker starting");
+    // Debug, not info: an idle cron minute must leave the log empty.
+    tracing::debug!(mail = %mailer.describe(), export_dir = %export_dir.display(), concurrency, "worker starting");
     // Slots, the heartbeat, the listener and the pass each need a connection. Every
     // session carries the worker's server-side limits (see `session_limits`).
     let connect = db::with_session_limits(ctx.connect_options()?, &options.session_limits());
