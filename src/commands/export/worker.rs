@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, watch};
 use super::display::Display;
 use crate::context::Context;
 use crate::engine::{Worker, WorkerMode, WorkerOptions, WorkerSummary, worker::wait_for_signal};
+use crate::exports::csv::check_export_dir;
 use crate::exports::email::Mailer;
 use crate::exports::task::{ExportConfig, registry};
 
@@ -135,6 +136,8 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
         ndjson,
     } = plan;
     let concurrency = options.concurrency;
+    // Refused once, here, rather than by three attempts of every run it would claim.
+    check_export_dir(&export_dir)?;
     let mailer =
         Mailer::from_settings(&ctx.settings).context("cannot set up the mail transport")?;
     tracing::info!(mail = %mailer.describe(), export_dir = %export_dir.display(), concurrency, "worker starting");
