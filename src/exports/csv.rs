@@ -460,8 +460,8 @@ fn url_of(absolute: &Path) -> io::Result<Url> {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportDirError {
     #[error(
-        "the export directory is empty (export_dir = \"\" or --export-dir \"\"): name a \
-         directory, or leave it unset for <data dir>/exports"
+        "the export directory is empty (export_dir = \"\" in the config file): name a \
+         directory, or remove the key to use <data dir>/exports"
     )]
     Empty,
     #[error("export directory {} is not a directory: {detail}", path.display())]
