@@ -143,6 +143,7 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::ids::IdError,
         crate::exports::request::StartError,
         crate::exports::cancel::CancelError,
+        crate::exports::csv::ExportDirError,
         crate::exports::email::InvalidEmail,
         crate::exports::email::EmailError,
         crate::exports::email::SendError,

@@ -173,11 +173,13 @@ async fn drain_until_final(pool: &PgPool, env: &Env, run_id: &str, extra: &[&str
     }
 }
 
-/// A regular file where the worker expects a directory: every attempt fails to
-/// create `<export_dir>/<org>/`.
+/// An export folder the worker accepts at start, holding a regular file where
+/// org_acme's folder should be: every attempt of an org_acme export fails to create
+/// `<export_dir>/org_acme/`.
 fn unusable_export_dir(env: &Env) -> PathBuf {
-    let path = env.path().join("not-a-directory");
-    std::fs::write(&path, "a file, not a directory\n").unwrap();
+    let path = env.path().join("exports-with-a-file-in-the-way");
+    std::fs::create_dir_all(&path).unwrap();
+    std::fs::write(path.join("org_acme"), "a file, not a directory\n").unwrap();
     path
 }
 

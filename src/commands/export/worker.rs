@@ -16,6 +16,7 @@ use crate::db;
 use crate::engine::{
     Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary, worker::wait_for_signal,
 };
+use crate::exports::csv::check_export_dir;
 use crate::exports::email::Mailer;
 use crate::exports::task::{ExportConfig, registry};
 
@@ -193,6 +194,8 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
         ndjson,
     } = plan;
     let concurrency = options.concurrency;
+    // Refused once, here, rather than by three attempts of every run it would claim.
+    check_export_dir(&export_dir)?;
     let mailer =
         Mailer::from_settings(&ctx.settings).context("cannot set up the mail transport")?;
     // Debug, not info: an idle cron minute must leave the log empty.
