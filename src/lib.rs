@@ -44,6 +44,7 @@ pub fn run() -> ExitCode {
     if let Some((commands::generate_assets::NAME, sub)) = matches.subcommand() {
         return finish(commands::generate_assets::run(sub));
     }
+    let flags = cli::setting_flags(&parser, &matches);
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => {
@@ -58,7 +59,7 @@ pub fn run() -> ExitCode {
         return finish(commands::completions::run(args));
     }
     logging::init(&cli.global);
-    let ctx = match context::Context::new(&cli.global) {
+    let ctx = match context::Context::new(&cli.global, &flags) {
         Ok(ctx) => ctx,
         Err(e) => return report(anyhow::Error::new(e), None),
     };

@@ -14,7 +14,7 @@ pub struct CancelArgs {
     pub run_id: String,
 
     /// Who cancels, for the audit log (default: config `user`; else recorded as system)
-    #[arg(long = "as", value_name = "USER", env = "INVOICECTL_USER")]
+    #[arg(long = "as", id = "user", value_name = "USER", env = "INVOICECTL_USER")]
     pub as_user: Option<String>,
 }
 

@@ -18,7 +18,7 @@ pub struct StartArgs {
     pub org: String,
 
     /// Requesting user; must be a member (not a viewer) of the organization
-    #[arg(long = "as", value_name = "USER", env = "INVOICECTL_USER")]
+    #[arg(long = "as", id = "user", value_name = "USER", env = "INVOICECTL_USER")]
     pub as_user: Option<String>,
 
     /// Start a new run even if one was requested today

@@ -78,7 +78,7 @@ impl From<ReasonArg> for Reason {
 pub struct ActorArgs {
     /// The user making the change, recorded in the audit log (default: config key
     /// `user`; none means the entry has no actor)
-    #[arg(long = "as", env = "INVOICECTL_USER", value_name = "USER")]
+    #[arg(long = "as", id = "user", env = "INVOICECTL_USER", value_name = "USER")]
     pub as_user: Option<String>,
 }
 
