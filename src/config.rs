@@ -1,7 +1,7 @@
 //! Configuration: every setting resolves flag > environment > config file > default
 //! (SPEC §1) and remembers which of the four it came from, for `config show` and `-v`.
 //!
-//! A setting is a field of [`Settings`] and one line of [`Settings::resolve`]: its key
+//! A setting is a field of [`Settings`] and one call in `Settings::resolve`: its key
 //! (the config-file key, and the name `config show` prints), its environment
 //! variable, its default and its check. The `Resolver` behind that line looks the key
 //! up in each layer in turn, parses the value that wins ([`SettingValue`]), names
@@ -282,8 +282,8 @@ impl Settings {
         Settings::resolve(r, data_dir, config_path)
     }
 
-    /// The settings a config file may hold, a line each: key, environment variable,
-    /// default, check. Fields are evaluated in the order written, which is the order
+    /// The settings a config file may hold, one call each: key, environment variable,
+    /// default, check. A new setting is a field of [`Settings`] and a call here. Fields are evaluated in the order written, which is the order
     /// `config show` lists them in.
     fn resolve(
         mut r: Resolver<'_>,

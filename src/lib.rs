@@ -3,7 +3,8 @@
 //!
 //! Module map (SPEC section in brackets):
 //! - [`cli`]: the clap command tree (§1); [`commands`]: one function per command.
-//! - [`config`]: flag > env > file > default (§1); [`error`]: exit codes (§2).
+//! - [`config`]: flag > env > file > default, and where each setting came from (§1);
+//!   [`error`]: exit codes (§2).
 //! - [`ids`]: identifiers and their validation (§3).
 //! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
 //! - [`engine`]: the generic durable run engine (§6): tasks, queues, claims, leases.
