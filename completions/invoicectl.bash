@@ -22,6 +22,9 @@ _invoicectl() {
             invoicectl,completions)
                 cmd="invoicectl__subcmd__completions"
                 ;;
+            invoicectl,config)
+                cmd="invoicectl__subcmd__config"
+                ;;
             invoicectl,db)
                 cmd="invoicectl__subcmd__db"
                 ;;
@@ -60,6 +63,18 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__audit__subcmd__help,verify)
                 cmd="invoicectl__subcmd__audit__subcmd__help__subcmd__verify"
+                ;;
+            invoicectl__subcmd__config,help)
+                cmd="invoicectl__subcmd__config__subcmd__help"
+                ;;
+            invoicectl__subcmd__config,show)
+                cmd="invoicectl__subcmd__config__subcmd__show"
+                ;;
+            invoicectl__subcmd__config__subcmd__help,help)
+                cmd="invoicectl__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__config__subcmd__help,show)
+                cmd="invoicectl__subcmd__config__subcmd__help__subcmd__show"
                 ;;
             invoicectl__subcmd__db,help)
                 cmd="invoicectl__subcmd__db__subcmd__help"
@@ -121,6 +136,9 @@ _invoicectl() {
             invoicectl__subcmd__help,completions)
                 cmd="invoicectl__subcmd__help__subcmd__completions"
                 ;;
+            invoicectl__subcmd__help,config)
+                cmd="invoicectl__subcmd__help__subcmd__config"
+                ;;
             invoicectl__subcmd__help,db)
                 cmd="invoicectl__subcmd__help__subcmd__db"
                 ;;
@@ -144,6 +162,9 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__help__subcmd__audit,verify)
                 cmd="invoicectl__subcmd__help__subcmd__audit__subcmd__verify"
+                ;;
+            invoicectl__subcmd__help__subcmd__config,show)
+                cmd="invoicectl__subcmd__help__subcmd__config__subcmd__show"
                 ;;
             invoicectl__subcmd__help__subcmd__db,migrate)
                 cmd="invoicectl__subcmd__help__subcmd__db__subcmd__migrate"
@@ -206,7 +227,7 @@ _invoicectl() {
 
     case "${cmd}" in
         invoicectl)
-            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version db export suppression audit demo completions help"
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version db export suppression audit config demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -464,6 +485,108 @@ _invoicectl() {
         invoicectl__subcmd__completions)
             opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__config)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__config__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__config__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__config__subcmd__show)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -959,7 +1082,10 @@ _invoicectl() {
                     return 0
                     ;;
                 --export-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --lease)
@@ -1006,7 +1132,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help)
-            opts="db export suppression audit demo completions help"
+            opts="db export suppression audit config demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1078,6 +1204,34 @@ _invoicectl() {
         invoicectl__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__config)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

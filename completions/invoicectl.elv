@@ -35,6 +35,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand export 'Request, watch, work on and cancel invoice exports'
             cand suppression 'Manage the addresses the export email is never sent to'
             cand audit 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
+            cand config 'Show the resolved configuration and where each setting came from'
             cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -195,7 +196,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --version 'Print version'
         }
         &'invoicectl;export;worker'= {
-            cand --concurrency 'Runs executed at once by this process (default: config `worker_concurrency`, 4)'
+            cand --concurrency 'Runs executed at once by this process, 1 to 1024 (default: config `worker_concurrency`, else 4)'
             cand --export-dir 'Where CSV files are written (default: config `export_dir`, else `exports/` in the data directory)'
             cand --lease 'Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is taken over by another worker after this long. The worker''s database sessions are also limited to one lease idle inside a transaction or waiting for a lock'
             cand --heartbeat 'How often the lease is renewed, in seconds (at least 0.1, less than --lease)'
@@ -405,6 +406,46 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         }
         &'invoicectl;audit;help;help'= {
         }
+        &'invoicectl;config'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Print every setting, its value and where it came from: flag, env, file or default'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;config;show'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;config;help'= {
+            cand show 'Print every setting, its value and where it came from: flag, env, file or default'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;config;help;show'= {
+        }
+        &'invoicectl;config;help;help'= {
+        }
         &'invoicectl;demo'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
@@ -441,6 +482,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand export 'Request, watch, work on and cancel invoice exports'
             cand suppression 'Manage the addresses the export email is never sent to'
             cand audit 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
+            cand config 'Show the resolved configuration and where each setting came from'
             cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -491,6 +533,11 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;help;audit;verify'= {
         }
         &'invoicectl;help;audit;checkpoint'= {
+        }
+        &'invoicectl;help;config'= {
+            cand show 'Print every setting, its value and where it came from: flag, env, file or default'
+        }
+        &'invoicectl;help;config;show'= {
         }
         &'invoicectl;help;demo'= {
         }

@@ -3,7 +3,8 @@
 //!
 //! Module map (SPEC section in brackets):
 //! - [`cli`]: the clap command tree (§1); [`commands`]: one function per command.
-//! - [`config`]: flag > env > file > default (§1); [`error`]: exit codes (§2).
+//! - [`config`]: flag > env > file > default, and where each setting came from (§1);
+//!   [`error`]: exit codes (§2).
 //! - [`ids`]: identifiers and their validation (§3).
 //! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
 //! - [`engine`]: the generic durable run engine (§6): tasks, queues, claims, leases.
@@ -49,6 +50,7 @@ pub fn run() -> ExitCode {
     if let Some((commands::generate_assets::NAME, sub)) = matches.subcommand() {
         return finish(commands::generate_assets::run(sub));
     }
+    let flags = cli::setting_flags(&parser, &matches);
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => {
@@ -63,7 +65,7 @@ pub fn run() -> ExitCode {
         return finish(commands::completions::run(args));
     }
     logging::init(&cli.global);
-    let ctx = match context::Context::new(&cli.global) {
+    let ctx = match context::Context::new(&cli.global, &flags) {
         Ok(ctx) => ctx,
         Err(e) => return report(anyhow::Error::new(e), None),
     };

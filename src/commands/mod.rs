@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod completions;
+pub mod config;
 pub mod db;
 pub mod demo;
 pub mod export;
@@ -19,6 +20,7 @@ pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
         Command::Export(cmd) => export::run(cmd, &ctx).await,
         Command::Suppression(cmd) => suppression::run(cmd, &ctx).await,
         Command::Audit(cmd) => audit::run(cmd, &ctx).await,
+        Command::Config(cmd) => config::run(cmd, &ctx),
         Command::Demo(args) => demo::run(args, &ctx).await,
         Command::Completions(args) => completions::run(&args),
     }

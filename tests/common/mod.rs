@@ -105,13 +105,18 @@ impl Env {
 }
 
 /// Variables of the developer's environment that would change what the binary does.
-const CLEARED_VARS: [&str; 10] = [
+const CLEARED_VARS: [&str; 15] = [
     "PGHOST",
     "PGPORT",
     "PGUSER",
     "PGPASSWORD",
     "PGDATABASE",
     "INVOICECTL_USER",
+    "INVOICECTL_EXPORT_DIR",
+    "INVOICECTL_SMTP_URL",
+    "INVOICECTL_MAIL_FROM",
+    "INVOICECTL_PAGE_SIZE",
+    "INVOICECTL_WORKER_CONCURRENCY",
     "RUST_LOG",
     "NO_COLOR",
     "CLICOLOR",

@@ -31,13 +31,31 @@ pub struct WorkerArgs {
     #[arg(long)]
     pub once: bool,
 
-    /// Runs executed at once by this process (default: config `worker_concurrency`, 4)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub concurrency: Option<u32>,
+    // These two are settings: the config layer reads them (by their ids, the setting
+    // keys) with their variables and config keys, checks them, and names a bad value's
+    // flag or variable; the worker takes them from `ctx.settings`. So clap takes any
+    // text here, or a bad INVOICECTL_WORKER_CONCURRENCY would be its usage error.
+    /// Runs executed at once by this process, 1 to 1024 (default: config
+    /// `worker_concurrency`, else 4)
+    #[arg(
+        long = "concurrency",
+        id = "worker_concurrency",
+        env = "INVOICECTL_WORKER_CONCURRENCY",
+        hide_env_values = true,
+        value_name = "N"
+    )]
+    pub concurrency: Option<String>,
 
     /// Where CSV files are written (default: config `export_dir`, else `exports/` in
     /// the data directory)
-    #[arg(long, value_name = "DIR")]
+    #[arg(
+        long,
+        env = "INVOICECTL_EXPORT_DIR",
+        hide_env_values = true,
+        value_name = "DIR",
+        value_hint = clap::ValueHint::DirPath,
+        value_parser = crate::cli::path_allowing_empty()
+    )]
     pub export_dir: Option<PathBuf>,
 
     /// Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is
@@ -110,9 +128,6 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
     };
     let mut plan = WorkerPlan::new(ctx, mode);
     plan.options = WorkerOptions {
-        concurrency: args
-            .concurrency
-            .map_or(plan.options.concurrency, |n| n as usize),
         lease,
         heartbeat,
         poll_interval,
@@ -120,9 +135,6 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
         unreachable_limit,
         ..plan.options
     };
-    if let Some(dir) = args.export_dir {
-        plan.export_dir = dir;
-    }
     run_worker(ctx, plan).await.map(drop)
 }
 

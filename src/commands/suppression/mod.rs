@@ -80,9 +80,10 @@ pub struct ActorArgs {
     /// `user`; none means the entry has no actor)
     #[arg(
         long = "as",
+        id = "user",
+        value_name = "USER",
         env = "INVOICECTL_USER",
-        hide_env_values = true,
-        value_name = "USER"
+        hide_env_values = true
     )]
     pub as_user: Option<String>,
 }
