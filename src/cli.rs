@@ -116,6 +116,12 @@ pub enum Command {
     /// Read, follow, verify and checkpoint the append-only, hash-chained audit log
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
+    /// List the organizations (tenants) and their member and invoice counts
+    #[command(subcommand)]
+    Org(commands::org::OrgCommand),
+    /// List who belongs to an organization, with which role
+    #[command(subcommand)]
+    Member(commands::member::MemberCommand),
     /// Try invoicectl in one command: set up, seed, export org_acme, show the result
     ///
     /// Creates the database when it is missing and migrates it (`db setup`), seeds the

@@ -141,6 +141,7 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::config::ConfigError,
         crate::db::DbError,
         crate::ids::IdError,
+        crate::lookup::LookupError,
         crate::exports::request::StartError,
         crate::exports::cancel::CancelError,
         crate::exports::csv::ExportDirError,

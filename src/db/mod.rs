@@ -12,6 +12,7 @@ pub mod audit_log;
 pub mod exports;
 pub mod invoices;
 pub mod members;
+pub mod organizations;
 pub mod runs;
 pub mod seed;
 pub mod setup;
