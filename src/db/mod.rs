@@ -13,6 +13,7 @@ pub mod exports;
 pub mod invoices;
 pub mod members;
 pub mod organizations;
+pub mod queue;
 pub mod runs;
 pub mod seed;
 pub mod setup;
