@@ -34,6 +34,12 @@ _invoicectl() {
             invoicectl,help)
                 cmd="invoicectl__subcmd__help"
                 ;;
+            invoicectl,member)
+                cmd="invoicectl__subcmd__member"
+                ;;
+            invoicectl,org)
+                cmd="invoicectl__subcmd__org"
+                ;;
             invoicectl,suppression)
                 cmd="invoicectl__subcmd__suppression"
                 ;;
@@ -91,6 +97,9 @@ _invoicectl() {
             invoicectl__subcmd__export,help)
                 cmd="invoicectl__subcmd__export__subcmd__help"
                 ;;
+            invoicectl__subcmd__export,queue)
+                cmd="invoicectl__subcmd__export__subcmd__queue"
+                ;;
             invoicectl__subcmd__export,start)
                 cmd="invoicectl__subcmd__export__subcmd__start"
                 ;;
@@ -105,6 +114,9 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__export__subcmd__help,help)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__export__subcmd__help,queue)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__queue"
                 ;;
             invoicectl__subcmd__export__subcmd__help,start)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__start"
@@ -133,6 +145,12 @@ _invoicectl() {
             invoicectl__subcmd__help,help)
                 cmd="invoicectl__subcmd__help__subcmd__help"
                 ;;
+            invoicectl__subcmd__help,member)
+                cmd="invoicectl__subcmd__help__subcmd__member"
+                ;;
+            invoicectl__subcmd__help,org)
+                cmd="invoicectl__subcmd__help__subcmd__org"
+                ;;
             invoicectl__subcmd__help,suppression)
                 cmd="invoicectl__subcmd__help__subcmd__suppression"
                 ;;
@@ -157,6 +175,9 @@ _invoicectl() {
             invoicectl__subcmd__help__subcmd__export,cancel)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__cancel"
                 ;;
+            invoicectl__subcmd__help__subcmd__export,queue)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__queue"
+                ;;
             invoicectl__subcmd__help__subcmd__export,start)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__start"
                 ;;
@@ -166,6 +187,12 @@ _invoicectl() {
             invoicectl__subcmd__help__subcmd__export,worker)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__worker"
                 ;;
+            invoicectl__subcmd__help__subcmd__member,list)
+                cmd="invoicectl__subcmd__help__subcmd__member__subcmd__list"
+                ;;
+            invoicectl__subcmd__help__subcmd__org,list)
+                cmd="invoicectl__subcmd__help__subcmd__org__subcmd__list"
+                ;;
             invoicectl__subcmd__help__subcmd__suppression,add)
                 cmd="invoicectl__subcmd__help__subcmd__suppression__subcmd__add"
                 ;;
@@ -174,6 +201,30 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__help__subcmd__suppression,remove)
                 cmd="invoicectl__subcmd__help__subcmd__suppression__subcmd__remove"
+                ;;
+            invoicectl__subcmd__member,help)
+                cmd="invoicectl__subcmd__member__subcmd__help"
+                ;;
+            invoicectl__subcmd__member,list)
+                cmd="invoicectl__subcmd__member__subcmd__list"
+                ;;
+            invoicectl__subcmd__member__subcmd__help,help)
+                cmd="invoicectl__subcmd__member__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__member__subcmd__help,list)
+                cmd="invoicectl__subcmd__member__subcmd__help__subcmd__list"
+                ;;
+            invoicectl__subcmd__org,help)
+                cmd="invoicectl__subcmd__org__subcmd__help"
+                ;;
+            invoicectl__subcmd__org,list)
+                cmd="invoicectl__subcmd__org__subcmd__list"
+                ;;
+            invoicectl__subcmd__org__subcmd__help,help)
+                cmd="invoicectl__subcmd__org__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__org__subcmd__help,list)
+                cmd="invoicectl__subcmd__org__subcmd__help__subcmd__list"
                 ;;
             invoicectl__subcmd__suppression,add)
                 cmd="invoicectl__subcmd__suppression__subcmd__add"
@@ -206,7 +257,7 @@ _invoicectl() {
 
     case "${cmd}" in
         invoicectl)
-            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version db export suppression audit demo completions help"
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version db export suppression audit org member demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -716,7 +767,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export)
-            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version start status cancel worker help"
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version start status cancel worker queue help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -780,7 +831,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export__subcmd__help)
-            opts="start status cancel worker help"
+            opts="start status cancel worker queue help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -808,6 +859,20 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__queue)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -856,6 +921,40 @@ _invoicectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__queue)
+            opts="-q -v -h -V --limit --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1006,7 +1105,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help)
-            opts="db export suppression audit demo completions help"
+            opts="db export suppression audit org member demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,7 +1259,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help__subcmd__export)
-            opts="start status cancel worker"
+            opts="start status cancel worker queue"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1174,6 +1273,20 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help__subcmd__export__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__queue)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1243,6 +1356,62 @@ _invoicectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        invoicectl__subcmd__help__subcmd__member)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__member__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__org)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__org__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         invoicectl__subcmd__help__subcmd__suppression)
             opts="add remove list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1292,6 +1461,214 @@ _invoicectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member__subcmd__help)
+            opts="list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member__subcmd__list)
+            opts="-q -v -h -V --org --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org__subcmd__help)
+            opts="list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org__subcmd__list)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
