@@ -39,6 +39,8 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('suppression', 'suppression', [CompletionResultType]::ParameterValue, 'Manage the addresses the export email is never sent to')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Read, follow, verify and checkpoint the append-only, hash-chained audit log')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the resolved configuration and where each setting came from')
+            [CompletionResult]::new('org', 'org', [CompletionResultType]::ParameterValue, 'List the organizations (tenants) and their member and invoice counts')
+            [CompletionResult]::new('member', 'member', [CompletionResultType]::ParameterValue, 'List who belongs to an organization, with which role')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Try invoicectl in one command: set up, seed, export org_acme, show the result')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -151,6 +153,7 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show one run (with its child runs) or the most recent runs')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued, waiting or executing run and its child runs')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run exports: claim runs from the queue, write CSVs, send the emails')
+            [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'Show the state of the run queue: backlog, leases, retries')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -237,11 +240,29 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'invoicectl;export;queue' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many lanes, leases and retries to list at most (each); the per-queue counts always cover everything')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'invoicectl;export;help' {
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Request an export of an organization''s invoices; prints the run id at once')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show one run (with its child runs) or the most recent runs')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued, waiting or executing run and its child runs')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run exports: claim runs from the queue, write CSVs, send the emails')
+            [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'Show the state of the run queue: backlog, leases, retries')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -255,6 +276,9 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             break
         }
         'invoicectl;export;help;worker' {
+            break
+        }
+        'invoicectl;export;help;queue' {
             break
         }
         'invoicectl;export;help;help' {
@@ -493,6 +517,97 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
         'invoicectl;config;help;help' {
             break
         }
+        'invoicectl;org' {
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every organization with its member and invoice counts')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'invoicectl;org;list' {
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;org;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every organization with its member and invoice counts')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'invoicectl;org;help;list' {
+            break
+        }
+        'invoicectl;org;help;help' {
+            break
+        }
+        'invoicectl;member' {
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List an organization''s members: user id, email, name and role')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'invoicectl;member;list' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The organization whose members to list (`invoicectl org list` shows them all)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;member;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List an organization''s members: user id, email, name and role')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'invoicectl;member;help;list' {
+            break
+        }
+        'invoicectl;member;help;help' {
+            break
+        }
         'invoicectl;demo' {
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
@@ -532,6 +647,8 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('suppression', 'suppression', [CompletionResultType]::ParameterValue, 'Manage the addresses the export email is never sent to')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Read, follow, verify and checkpoint the append-only, hash-chained audit log')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the resolved configuration and where each setting came from')
+            [CompletionResult]::new('org', 'org', [CompletionResultType]::ParameterValue, 'List the organizations (tenants) and their member and invoice counts')
+            [CompletionResult]::new('member', 'member', [CompletionResultType]::ParameterValue, 'List who belongs to an organization, with which role')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Try invoicectl in one command: set up, seed, export org_acme, show the result')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -557,6 +674,7 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show one run (with its child runs) or the most recent runs')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued, waiting or executing run and its child runs')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run exports: claim runs from the queue, write CSVs, send the emails')
+            [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'Show the state of the run queue: backlog, leases, retries')
             break
         }
         'invoicectl;help;export;start' {
@@ -569,6 +687,9 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             break
         }
         'invoicectl;help;export;worker' {
+            break
+        }
+        'invoicectl;help;export;queue' {
             break
         }
         'invoicectl;help;suppression' {
@@ -606,6 +727,20 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             break
         }
         'invoicectl;help;config;show' {
+            break
+        }
+        'invoicectl;help;org' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every organization with its member and invoice counts')
+            break
+        }
+        'invoicectl;help;org;list' {
+            break
+        }
+        'invoicectl;help;member' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List an organization''s members: user id, email, name and role')
+            break
+        }
+        'invoicectl;help;member;list' {
             break
         }
         'invoicectl;help;demo' {

@@ -37,6 +37,12 @@ _invoicectl() {
             invoicectl,help)
                 cmd="invoicectl__subcmd__help"
                 ;;
+            invoicectl,member)
+                cmd="invoicectl__subcmd__member"
+                ;;
+            invoicectl,org)
+                cmd="invoicectl__subcmd__org"
+                ;;
             invoicectl,suppression)
                 cmd="invoicectl__subcmd__suppression"
                 ;;
@@ -106,6 +112,9 @@ _invoicectl() {
             invoicectl__subcmd__export,help)
                 cmd="invoicectl__subcmd__export__subcmd__help"
                 ;;
+            invoicectl__subcmd__export,queue)
+                cmd="invoicectl__subcmd__export__subcmd__queue"
+                ;;
             invoicectl__subcmd__export,start)
                 cmd="invoicectl__subcmd__export__subcmd__start"
                 ;;
@@ -120,6 +129,9 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__export__subcmd__help,help)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__export__subcmd__help,queue)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__queue"
                 ;;
             invoicectl__subcmd__export__subcmd__help,start)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__start"
@@ -151,6 +163,12 @@ _invoicectl() {
             invoicectl__subcmd__help,help)
                 cmd="invoicectl__subcmd__help__subcmd__help"
                 ;;
+            invoicectl__subcmd__help,member)
+                cmd="invoicectl__subcmd__help__subcmd__member"
+                ;;
+            invoicectl__subcmd__help,org)
+                cmd="invoicectl__subcmd__help__subcmd__org"
+                ;;
             invoicectl__subcmd__help,suppression)
                 cmd="invoicectl__subcmd__help__subcmd__suppression"
                 ;;
@@ -178,6 +196,9 @@ _invoicectl() {
             invoicectl__subcmd__help__subcmd__export,cancel)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__cancel"
                 ;;
+            invoicectl__subcmd__help__subcmd__export,queue)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__queue"
+                ;;
             invoicectl__subcmd__help__subcmd__export,start)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__start"
                 ;;
@@ -187,6 +208,12 @@ _invoicectl() {
             invoicectl__subcmd__help__subcmd__export,worker)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__worker"
                 ;;
+            invoicectl__subcmd__help__subcmd__member,list)
+                cmd="invoicectl__subcmd__help__subcmd__member__subcmd__list"
+                ;;
+            invoicectl__subcmd__help__subcmd__org,list)
+                cmd="invoicectl__subcmd__help__subcmd__org__subcmd__list"
+                ;;
             invoicectl__subcmd__help__subcmd__suppression,add)
                 cmd="invoicectl__subcmd__help__subcmd__suppression__subcmd__add"
                 ;;
@@ -195,6 +222,30 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__help__subcmd__suppression,remove)
                 cmd="invoicectl__subcmd__help__subcmd__suppression__subcmd__remove"
+                ;;
+            invoicectl__subcmd__member,help)
+                cmd="invoicectl__subcmd__member__subcmd__help"
+                ;;
+            invoicectl__subcmd__member,list)
+                cmd="invoicectl__subcmd__member__subcmd__list"
+                ;;
+            invoicectl__subcmd__member__subcmd__help,help)
+                cmd="invoicectl__subcmd__member__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__member__subcmd__help,list)
+                cmd="invoicectl__subcmd__member__subcmd__help__subcmd__list"
+                ;;
+            invoicectl__subcmd__org,help)
+                cmd="invoicectl__subcmd__org__subcmd__help"
+                ;;
+            invoicectl__subcmd__org,list)
+                cmd="invoicectl__subcmd__org__subcmd__list"
+                ;;
+            invoicectl__subcmd__org__subcmd__help,help)
+                cmd="invoicectl__subcmd__org__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__org__subcmd__help,list)
+                cmd="invoicectl__subcmd__org__subcmd__help__subcmd__list"
                 ;;
             invoicectl__subcmd__suppression,add)
                 cmd="invoicectl__subcmd__suppression__subcmd__add"
@@ -227,7 +278,7 @@ _invoicectl() {
 
     case "${cmd}" in
         invoicectl)
-            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version db export suppression audit config demo completions help"
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version db export suppression audit config org member demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -839,7 +890,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export)
-            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version start status cancel worker help"
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version start status cancel worker queue help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -903,7 +954,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export__subcmd__help)
-            opts="start status cancel worker help"
+            opts="start status cancel worker queue help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -931,6 +982,20 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__queue)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -979,6 +1044,40 @@ _invoicectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__queue)
+            opts="-q -v -h -V --limit --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1132,7 +1231,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help)
-            opts="db export suppression audit config demo completions help"
+            opts="db export suppression audit config org member demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1314,7 +1413,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help__subcmd__export)
-            opts="start status cancel worker"
+            opts="start status cancel worker queue"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1328,6 +1427,20 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help__subcmd__export__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__queue)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1397,6 +1510,62 @@ _invoicectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        invoicectl__subcmd__help__subcmd__member)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__member__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__org)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__org__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         invoicectl__subcmd__help__subcmd__suppression)
             opts="add remove list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1446,6 +1615,214 @@ _invoicectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member__subcmd__help)
+            opts="list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member__subcmd__list)
+            opts="-q -v -h -V --org --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org__subcmd__help)
+            opts="list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org__subcmd__list)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -36,6 +36,8 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand suppression 'Manage the addresses the export email is never sent to'
             cand audit 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
             cand config 'Show the resolved configuration and where each setting came from'
+            cand org 'List the organizations (tenants) and their member and invoice counts'
+            cand member 'List who belongs to an organization, with which role'
             cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -138,6 +140,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand queue 'Show the state of the run queue: backlog, leases, retries'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;export;start'= {
@@ -219,11 +222,28 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'invoicectl;export;queue'= {
+            cand --limit 'How many lanes, leases and retries to list at most (each); the per-queue counts always cover everything'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'invoicectl;export;help'= {
             cand start 'Request an export of an organization''s invoices; prints the run id at once'
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand queue 'Show the state of the run queue: backlog, leases, retries'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;export;help;start'= {
@@ -233,6 +253,8 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;export;help;cancel'= {
         }
         &'invoicectl;export;help;worker'= {
+        }
+        &'invoicectl;export;help;queue'= {
         }
         &'invoicectl;export;help;help'= {
         }
@@ -446,6 +468,87 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         }
         &'invoicectl;config;help;help'= {
         }
+        &'invoicectl;org'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List every organization with its member and invoice counts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;org;list'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;org;help'= {
+            cand list 'List every organization with its member and invoice counts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;org;help;list'= {
+        }
+        &'invoicectl;org;help;help'= {
+        }
+        &'invoicectl;member'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List an organization''s members: user id, email, name and role'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;member;list'= {
+            cand --org 'The organization whose members to list (`invoicectl org list` shows them all)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;member;help'= {
+            cand list 'List an organization''s members: user id, email, name and role'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;member;help;list'= {
+        }
+        &'invoicectl;member;help;help'= {
+        }
         &'invoicectl;demo'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
@@ -483,6 +586,8 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand suppression 'Manage the addresses the export email is never sent to'
             cand audit 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
             cand config 'Show the resolved configuration and where each setting came from'
+            cand org 'List the organizations (tenants) and their member and invoice counts'
+            cand member 'List who belongs to an organization, with which role'
             cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -503,6 +608,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand queue 'Show the state of the run queue: backlog, leases, retries'
         }
         &'invoicectl;help;export;start'= {
         }
@@ -511,6 +617,8 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;help;export;cancel'= {
         }
         &'invoicectl;help;export;worker'= {
+        }
+        &'invoicectl;help;export;queue'= {
         }
         &'invoicectl;help;suppression'= {
             cand add 'Put an address on the suppression list, or change its reason'
@@ -538,6 +646,16 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand show 'Print every setting, its value and where it came from: flag, env, file or default'
         }
         &'invoicectl;help;config;show'= {
+        }
+        &'invoicectl;help;org'= {
+            cand list 'List every organization with its member and invoice counts'
+        }
+        &'invoicectl;help;org;list'= {
+        }
+        &'invoicectl;help;member'= {
+            cand list 'List an organization''s members: user id, email, name and role'
+        }
+        &'invoicectl;help;member;list'= {
         }
         &'invoicectl;help;demo'= {
         }

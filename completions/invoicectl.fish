@@ -40,6 +40,8 @@ complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "export" -d 'R
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "suppression" -d 'Manage the addresses the export email is never sent to'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "audit" -d 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "config" -d 'Show the resolved configuration and where each setting came from'
+complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "org" -d 'List the organizations (tenants) and their member and invoice counts'
+complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "member" -d 'List who belongs to an organization, with which role'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "demo" -d 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -97,22 +99,23 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_see
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Apply pending migrations only (the database must exist)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "seed" -d 'Insert demo tenants, users, members and invoices (idempotent)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -s q -l quiet -d 'Only print warnings and errors to stderr'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -s h -l help -d 'Print help'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -f -a "start" -d 'Request an export of an organization\'s invoices; prints the run id at once'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -f -a "status" -d 'Show one run (with its child runs) or the most recent runs'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -f -a "cancel" -d 'Cancel a queued, waiting or executing run and its child runs'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -f -a "worker" -d 'Run exports: claim runs from the queue, write CSVs, send the emails'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -s h -l help -d 'Print help'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -f -a "start" -d 'Request an export of an organization\'s invoices; prints the run id at once'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -f -a "status" -d 'Show one run (with its child runs) or the most recent runs'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -f -a "cancel" -d 'Cancel a queued, waiting or executing run and its child runs'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -f -a "worker" -d 'Run exports: claim runs from the queue, write CSVs, send the emails'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -f -a "queue" -d 'Show the state of the run queue: backlog, leases, retries'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l org -d 'Organization whose invoices to export (e.g. org_acme)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l as -d 'Requesting user; must be a member (not a viewer) of the organization' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l timeout -d 'With --wait: give up after this many seconds (exit 75; the run goes on)' -r
@@ -176,10 +179,23 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -l limit -d 'How many lanes, leases and retries to list at most (each); the per-queue counts always cover everything' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "start" -d 'Request an export of an organization\'s invoices; prints the run id at once'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show one run (with its child runs) or the most recent runs'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a queued, waiting or executing run and its child runs'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "worker" -d 'Run exports: claim runs from the queue, write CSVs, send the emails'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "queue" -d 'Show the state of the run queue: backlog, leases, retries'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
@@ -325,6 +341,59 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every setting, its value and where it came from: flag, env, file or default'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List every organization with its member and invoice counts'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every organization with its member and invoice counts'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List an organization\'s members: user id, email, name and role'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -l org -d 'The organization whose members to list (`invoicectl org list` shows them all)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "list" -d 'List an organization\'s members: user id, email, name and role'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
@@ -348,14 +417,16 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s q 
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config demo completions help" -f -a "db" -d 'Create, migrate and seed the database'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config demo completions help" -f -a "export" -d 'Request, watch, work on and cancel invoice exports'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config demo completions help" -f -a "suppression" -d 'Manage the addresses the export email is never sent to'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config demo completions help" -f -a "audit" -d 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config demo completions help" -f -a "config" -d 'Show the resolved configuration and where each setting came from'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config demo completions help" -f -a "demo" -d 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config demo completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "db" -d 'Create, migrate and seed the database'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "export" -d 'Request, watch, work on and cancel invoice exports'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "suppression" -d 'Manage the addresses the export email is never sent to'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "audit" -d 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "config" -d 'Show the resolved configuration and where each setting came from'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "org" -d 'List the organizations (tenants) and their member and invoice counts'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "member" -d 'List who belongs to an organization, with which role'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "demo" -d 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "setup" -d 'Create the database if it is missing and apply all migrations (idempotent)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply pending migrations only (the database must exist)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "seed" -d 'Insert demo tenants, users, members and invoices (idempotent)'
@@ -363,6 +434,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_s
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "status" -d 'Show one run (with its child runs) or the most recent runs'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "cancel" -d 'Cancel a queued, waiting or executing run and its child runs'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "worker" -d 'Run exports: claim runs from the queue, write CSVs, send the emails'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "queue" -d 'Show the state of the run queue: backlog, leases, retries'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from suppression" -f -a "add" -d 'Put an address on the suppression list, or change its reason'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from suppression" -f -a "remove" -d 'Take an address off the suppression list'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from suppression" -f -a "list" -d 'List every suppressed address, its reason and when it was suppressed'
@@ -370,3 +442,5 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_s
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "checkpoint" -d 'Print each chain\'s head as JSON, a witness to keep outside the database for `audit verify --against`'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every setting, its value and where it came from: flag, env, file or default'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "list" -d 'List every organization with its member and invoice counts'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from member" -f -a "list" -d 'List an organization\'s members: user id, email, name and role'

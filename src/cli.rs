@@ -121,6 +121,12 @@ pub enum Command {
     /// Show the resolved configuration and where each setting came from
     #[command(subcommand)]
     Config(commands::config::ConfigCommand),
+    /// List the organizations (tenants) and their member and invoice counts
+    #[command(subcommand)]
+    Org(commands::org::OrgCommand),
+    /// List who belongs to an organization, with which role
+    #[command(subcommand)]
+    Member(commands::member::MemberCommand),
     /// Try invoicectl in one command: set up, seed, export org_acme, show the result
     ///
     /// Creates the database when it is missing and migrates it (`db setup`), seeds the

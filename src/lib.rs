@@ -5,7 +5,8 @@
 //! - [`cli`]: the clap command tree (§1); [`commands`]: one function per command.
 //! - [`config`]: flag > env > file > default, and where each setting came from (§1);
 //!   [`error`]: exit codes (§2).
-//! - [`ids`]: identifiers and their validation (§3).
+//! - [`ids`]: identifiers and their validation (§3); [`lookup`]: unknown ids, with
+//!   the nearest existing one (did you mean …?).
 //! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
 //! - [`engine`]: the generic durable run engine (§6): tasks, queues, claims, leases.
 //! - [`exports`]: the export domain (§5, §7): request, task, CSV, email.
@@ -25,6 +26,7 @@ pub mod exports;
 pub mod ids;
 pub mod layout;
 pub mod logging;
+pub mod lookup;
 
 use std::io::Write;
 use std::process::ExitCode;

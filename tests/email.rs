@@ -550,7 +550,7 @@ async fn suppression_refusals_write_nothing(pool: PgPool) {
         .assert()
         .code(66)
         .stdout("")
-        .stderr(predicate::str::contains("unknown user user_nobody"));
+        .stderr(predicate::str::contains("user user_nobody does not exist"));
 
     assert_eq!(count(&pool, "email_suppression").await, 0);
     assert_eq!(count(&pool, "audit_log").await, 0);

@@ -9,6 +9,8 @@ pub mod db;
 pub mod demo;
 pub mod export;
 pub mod generate_assets;
+pub mod member;
+pub mod org;
 pub mod suppression;
 
 use crate::cli::{Cli, Command};
@@ -21,6 +23,8 @@ pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
         Command::Suppression(cmd) => suppression::run(cmd, &ctx).await,
         Command::Audit(cmd) => audit::run(cmd, &ctx).await,
         Command::Config(cmd) => config::run(cmd, &ctx),
+        Command::Org(cmd) => org::run(cmd, &ctx).await,
+        Command::Member(cmd) => member::run(cmd, &ctx).await,
         Command::Demo(args) => demo::run(args, &ctx).await,
         Command::Completions(args) => completions::run(&args),
     }
