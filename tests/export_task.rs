@@ -2130,7 +2130,7 @@ async fn the_worker_refuses_an_unusable_export_folder_before_claiming_anything(p
     worker(Some(&file.join("below")), 65, "is not a directory");
     worker(Some(&unwritable), 77, "cannot write to export directory");
     env.write_config("export_dir = \"\"\n");
-    worker(None, 65, "the export directory is empty");
+    worker(None, 65, "invalid export_dir in config file");
 
     // Nothing was claimed: no attempt spent, nothing failed.
     let (status, attempt): (String, i32) =
