@@ -729,7 +729,7 @@ async fn send_export_email(
         // (a slow query, a pause) sends nothing. Only a loss of the lease during the
         // SMTP exchange itself can still lead to a second send, with the same
         // Message-ID.
-        ctx.flush_metadata().await?;
+        ctx.check_fence().await?;
         match mailer.send(&email).await {
             // The mailer logs the message id and disposition of every send.
             Ok(delivery) => {
