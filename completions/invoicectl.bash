@@ -22,6 +22,9 @@ _invoicectl() {
             invoicectl,completions)
                 cmd="invoicectl__subcmd__completions"
                 ;;
+            invoicectl,config)
+                cmd="invoicectl__subcmd__config"
+                ;;
             invoicectl,db)
                 cmd="invoicectl__subcmd__db"
                 ;;
@@ -34,8 +37,17 @@ _invoicectl() {
             invoicectl,help)
                 cmd="invoicectl__subcmd__help"
                 ;;
+            invoicectl,member)
+                cmd="invoicectl__subcmd__member"
+                ;;
+            invoicectl,org)
+                cmd="invoicectl__subcmd__org"
+                ;;
             invoicectl,suppression)
                 cmd="invoicectl__subcmd__suppression"
+                ;;
+            invoicectl__subcmd__audit,checkpoint)
+                cmd="invoicectl__subcmd__audit__subcmd__checkpoint"
                 ;;
             invoicectl__subcmd__audit,help)
                 cmd="invoicectl__subcmd__audit__subcmd__help"
@@ -46,6 +58,9 @@ _invoicectl() {
             invoicectl__subcmd__audit,verify)
                 cmd="invoicectl__subcmd__audit__subcmd__verify"
                 ;;
+            invoicectl__subcmd__audit__subcmd__help,checkpoint)
+                cmd="invoicectl__subcmd__audit__subcmd__help__subcmd__checkpoint"
+                ;;
             invoicectl__subcmd__audit__subcmd__help,help)
                 cmd="invoicectl__subcmd__audit__subcmd__help__subcmd__help"
                 ;;
@@ -54,6 +69,18 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__audit__subcmd__help,verify)
                 cmd="invoicectl__subcmd__audit__subcmd__help__subcmd__verify"
+                ;;
+            invoicectl__subcmd__config,help)
+                cmd="invoicectl__subcmd__config__subcmd__help"
+                ;;
+            invoicectl__subcmd__config,show)
+                cmd="invoicectl__subcmd__config__subcmd__show"
+                ;;
+            invoicectl__subcmd__config__subcmd__help,help)
+                cmd="invoicectl__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__config__subcmd__help,show)
+                cmd="invoicectl__subcmd__config__subcmd__help__subcmd__show"
                 ;;
             invoicectl__subcmd__db,help)
                 cmd="invoicectl__subcmd__db__subcmd__help"
@@ -85,6 +112,9 @@ _invoicectl() {
             invoicectl__subcmd__export,help)
                 cmd="invoicectl__subcmd__export__subcmd__help"
                 ;;
+            invoicectl__subcmd__export,queue)
+                cmd="invoicectl__subcmd__export__subcmd__queue"
+                ;;
             invoicectl__subcmd__export,start)
                 cmd="invoicectl__subcmd__export__subcmd__start"
                 ;;
@@ -99,6 +129,9 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__export__subcmd__help,help)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__export__subcmd__help,queue)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__queue"
                 ;;
             invoicectl__subcmd__export__subcmd__help,start)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__start"
@@ -115,6 +148,9 @@ _invoicectl() {
             invoicectl__subcmd__help,completions)
                 cmd="invoicectl__subcmd__help__subcmd__completions"
                 ;;
+            invoicectl__subcmd__help,config)
+                cmd="invoicectl__subcmd__help__subcmd__config"
+                ;;
             invoicectl__subcmd__help,db)
                 cmd="invoicectl__subcmd__help__subcmd__db"
                 ;;
@@ -127,14 +163,26 @@ _invoicectl() {
             invoicectl__subcmd__help,help)
                 cmd="invoicectl__subcmd__help__subcmd__help"
                 ;;
+            invoicectl__subcmd__help,member)
+                cmd="invoicectl__subcmd__help__subcmd__member"
+                ;;
+            invoicectl__subcmd__help,org)
+                cmd="invoicectl__subcmd__help__subcmd__org"
+                ;;
             invoicectl__subcmd__help,suppression)
                 cmd="invoicectl__subcmd__help__subcmd__suppression"
+                ;;
+            invoicectl__subcmd__help__subcmd__audit,checkpoint)
+                cmd="invoicectl__subcmd__help__subcmd__audit__subcmd__checkpoint"
                 ;;
             invoicectl__subcmd__help__subcmd__audit,tail)
                 cmd="invoicectl__subcmd__help__subcmd__audit__subcmd__tail"
                 ;;
             invoicectl__subcmd__help__subcmd__audit,verify)
                 cmd="invoicectl__subcmd__help__subcmd__audit__subcmd__verify"
+                ;;
+            invoicectl__subcmd__help__subcmd__config,show)
+                cmd="invoicectl__subcmd__help__subcmd__config__subcmd__show"
                 ;;
             invoicectl__subcmd__help__subcmd__db,migrate)
                 cmd="invoicectl__subcmd__help__subcmd__db__subcmd__migrate"
@@ -148,6 +196,9 @@ _invoicectl() {
             invoicectl__subcmd__help__subcmd__export,cancel)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__cancel"
                 ;;
+            invoicectl__subcmd__help__subcmd__export,queue)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__queue"
+                ;;
             invoicectl__subcmd__help__subcmd__export,start)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__start"
                 ;;
@@ -157,6 +208,12 @@ _invoicectl() {
             invoicectl__subcmd__help__subcmd__export,worker)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__worker"
                 ;;
+            invoicectl__subcmd__help__subcmd__member,list)
+                cmd="invoicectl__subcmd__help__subcmd__member__subcmd__list"
+                ;;
+            invoicectl__subcmd__help__subcmd__org,list)
+                cmd="invoicectl__subcmd__help__subcmd__org__subcmd__list"
+                ;;
             invoicectl__subcmd__help__subcmd__suppression,add)
                 cmd="invoicectl__subcmd__help__subcmd__suppression__subcmd__add"
                 ;;
@@ -165,6 +222,30 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__help__subcmd__suppression,remove)
                 cmd="invoicectl__subcmd__help__subcmd__suppression__subcmd__remove"
+                ;;
+            invoicectl__subcmd__member,help)
+                cmd="invoicectl__subcmd__member__subcmd__help"
+                ;;
+            invoicectl__subcmd__member,list)
+                cmd="invoicectl__subcmd__member__subcmd__list"
+                ;;
+            invoicectl__subcmd__member__subcmd__help,help)
+                cmd="invoicectl__subcmd__member__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__member__subcmd__help,list)
+                cmd="invoicectl__subcmd__member__subcmd__help__subcmd__list"
+                ;;
+            invoicectl__subcmd__org,help)
+                cmd="invoicectl__subcmd__org__subcmd__help"
+                ;;
+            invoicectl__subcmd__org,list)
+                cmd="invoicectl__subcmd__org__subcmd__list"
+                ;;
+            invoicectl__subcmd__org__subcmd__help,help)
+                cmd="invoicectl__subcmd__org__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__org__subcmd__help,list)
+                cmd="invoicectl__subcmd__org__subcmd__help__subcmd__list"
                 ;;
             invoicectl__subcmd__suppression,add)
                 cmd="invoicectl__subcmd__suppression__subcmd__add"
@@ -197,7 +278,7 @@ _invoicectl() {
 
     case "${cmd}" in
         invoicectl)
-            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version db export suppression audit demo completions help"
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version db export suppression audit config org member demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,7 +308,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__audit)
-            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version tail verify help"
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version tail verify checkpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -256,9 +337,61 @@ _invoicectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        invoicectl__subcmd__audit__subcmd__help)
-            opts="tail verify help"
+        invoicectl__subcmd__audit__subcmd__checkpoint)
+            opts="-q -v -h -V --org --out --database-url --config --data-dir --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__audit__subcmd__help)
+            opts="tail verify checkpoint help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__audit__subcmd__help__subcmd__checkpoint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -363,13 +496,17 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__audit__subcmd__verify)
-            opts="-q -v -h -V --org --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            opts="-q -v -h -V --org --against --database-url --config --data-dir --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --against)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -399,6 +536,108 @@ _invoicectl() {
         invoicectl__subcmd__completions)
             opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__config)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__config__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__config__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__config__subcmd__show)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -651,7 +890,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export)
-            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version start status cancel worker help"
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version start status cancel worker queue help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -715,7 +954,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export__subcmd__help)
-            opts="start status cancel worker help"
+            opts="start status cancel worker queue help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -743,6 +982,20 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__queue)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -791,6 +1044,40 @@ _invoicectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__queue)
+            opts="-q -v -h -V --limit --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -883,7 +1170,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export__subcmd__worker)
-            opts="-q -v -h -V --drain --once --concurrency --export-dir --lease --heartbeat --poll-interval --retry-scale --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            opts="-q -v -h -V --drain --once --concurrency --export-dir --lease --heartbeat --poll-interval --retry-scale --unreachable-limit --database-url --config --data-dir --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -894,7 +1181,10 @@ _invoicectl() {
                     return 0
                     ;;
                 --export-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 --lease)
@@ -910,6 +1200,10 @@ _invoicectl() {
                     return 0
                     ;;
                 --retry-scale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unreachable-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -937,7 +1231,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help)
-            opts="db export suppression audit demo completions help"
+            opts="db export suppression audit config org member demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -951,8 +1245,22 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help__subcmd__audit)
-            opts="tail verify"
+            opts="tail verify checkpoint"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__audit__subcmd__checkpoint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -995,6 +1303,34 @@ _invoicectl() {
         invoicectl__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__config)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1077,7 +1413,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help__subcmd__export)
-            opts="start status cancel worker"
+            opts="start status cancel worker queue"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1091,6 +1427,20 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help__subcmd__export__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__queue)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1160,6 +1510,62 @@ _invoicectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        invoicectl__subcmd__help__subcmd__member)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__member__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__org)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__org__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         invoicectl__subcmd__help__subcmd__suppression)
             opts="add remove list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1209,6 +1615,214 @@ _invoicectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member__subcmd__help)
+            opts="list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__member__subcmd__list)
+            opts="-q -v -h -V --org --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org__subcmd__help)
+            opts="list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__org__subcmd__list)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

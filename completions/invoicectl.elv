@@ -20,7 +20,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -34,7 +34,10 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand db 'Create, migrate and seed the database'
             cand export 'Request, watch, work on and cancel invoice exports'
             cand suppression 'Manage the addresses the export email is never sent to'
-            cand audit 'Read, follow and verify the append-only, hash-chained audit log'
+            cand audit 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
+            cand config 'Show the resolved configuration and where each setting came from'
+            cand org 'List the organizations (tenants) and their member and invoice counts'
+            cand member 'List who belongs to an organization, with which role'
             cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -42,7 +45,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;db'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -61,7 +64,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;db;setup'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -76,7 +79,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;db;migrate'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -89,10 +92,10 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --version 'Print version'
         }
         &'invoicectl;db;seed'= {
-            cand --invoices 'Invoices per organization'
+            cand --invoices 'Invoices per organization (at most 10000000)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --demo 'Seed the demo organizations (org_acme, org_globex, org_initech) and users'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
@@ -122,7 +125,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;export'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -137,6 +140,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand queue 'Show the state of the run queue: backlog, leases, retries'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;export;start'= {
@@ -145,7 +149,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --timeout 'With --wait: give up after this many seconds (exit 75; the run goes on)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --force 'Start a new run even if one was requested today'
             cand --wait 'Follow the run to its end: exit 0 if it completed, 1 if it failed or was canceled'
@@ -165,7 +169,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --timeout 'With --watch: give up after this many seconds (exit 75)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --watch 'Redraw a progress bar until the run ends; exit 0 if it completed, 1 if not'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
@@ -182,7 +186,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --as 'Who cancels, for the audit log (default: config `user`; else recorded as system)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -195,18 +199,35 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --version 'Print version'
         }
         &'invoicectl;export;worker'= {
-            cand --concurrency 'Runs executed at once by this process (default: config `worker_concurrency`, 4)'
+            cand --concurrency 'Runs executed at once by this process, 1 to 1024 (default: config `worker_concurrency`, else 4)'
             cand --export-dir 'Where CSV files are written (default: config `export_dir`, else `exports/` in the data directory)'
-            cand --lease 'Lease length in seconds: a run whose worker stops renewing it is taken over by another worker after this long'
-            cand --heartbeat 'How often the lease is renewed, in seconds'
+            cand --lease 'Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is taken over by another worker after this long. The worker''s database sessions are also limited to one lease idle inside a transaction or waiting for a lock'
+            cand --heartbeat 'How often the lease is renewed, in seconds (at least 0.1, less than --lease)'
             cand --poll-interval 'Seconds between looks at the queue when no notification arrives'
             cand --retry-scale 'Multiply retry delays (tests run the backoff curve fast)'
+            cand --unreachable-limit 'With --drain or --once: give up (exit 69) once the database has been unreachable this many seconds (tests shorten it)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --drain 'Exit 0 once nothing is runnable now (for cron); runs held by other workers and retries scheduled later are left for the next invocation'
             cand --once 'Run at most one run, then exit'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;queue'= {
+            cand --limit 'How many lanes, leases and retries to list at most (each); the per-queue counts always cover everything'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
             cand --quiet 'Only print warnings and errors to stderr'
@@ -222,6 +243,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand queue 'Show the state of the run queue: backlog, leases, retries'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;export;help;start'= {
@@ -232,12 +254,14 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         }
         &'invoicectl;export;help;worker'= {
         }
+        &'invoicectl;export;help;queue'= {
+        }
         &'invoicectl;export;help;help'= {
         }
         &'invoicectl;suppression'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -258,7 +282,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --as 'The user making the change, recorded in the audit log (default: config key `user`; none means the entry has no actor)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -274,7 +298,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --as 'The user making the change, recorded in the audit log (default: config key `user`; none means the entry has no actor)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -289,7 +313,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;suppression;list'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -318,7 +342,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;audit'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -331,6 +355,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --version 'Print version'
             cand tail 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
             cand verify 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+            cand checkpoint 'Print each chain''s head as JSON, a witness to keep outside the database for `audit verify --against`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;audit;tail'= {
@@ -341,7 +366,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --since 'Only entries created at or after TIME: RFC 3339 (2026-11-22T09:30:00Z), a UTC date (2026-11-22), or a duration ago by this machine''s clock (90s, 15m, 2h, 7d, 1h30m)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand -f 'Keep printing entries as they commit until interrupted (Ctrl-C or SIGTERM, exit 0)'
             cand --follow 'Keep printing entries as they commit until interrupted (Ctrl-C or SIGTERM, exit 0)'
@@ -357,9 +382,27 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         }
         &'invoicectl;audit;verify'= {
             cand --org 'Only this organization''s chain (default: every organization and the system chain)'
+            cand --against 'Also check each chain against the heads witnessed in FILE (written by `audit checkpoint`): a chain fails unless it still holds the witnessed last row, with the witnessed hash, as its witnessed count-th row'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;audit;checkpoint'= {
+            cand --org 'Only this organization''s chain (default: every organization and the system chain)'
+            cand --out 'Write the checkpoint to FILE instead of stdout, atomically (a new file beside it, fsynced, then renamed over FILE), replacing FILE if it exists'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -374,18 +417,142 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;audit;help'= {
             cand tail 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
             cand verify 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+            cand checkpoint 'Print each chain''s head as JSON, a witness to keep outside the database for `audit verify --against`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;audit;help;tail'= {
         }
         &'invoicectl;audit;help;verify'= {
         }
+        &'invoicectl;audit;help;checkpoint'= {
+        }
         &'invoicectl;audit;help;help'= {
+        }
+        &'invoicectl;config'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Print every setting, its value and where it came from: flag, env, file or default'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;config;show'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;config;help'= {
+            cand show 'Print every setting, its value and where it came from: flag, env, file or default'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;config;help;show'= {
+        }
+        &'invoicectl;config;help;help'= {
+        }
+        &'invoicectl;org'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List every organization with its member and invoice counts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;org;list'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;org;help'= {
+            cand list 'List every organization with its member and invoice counts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;org;help;list'= {
+        }
+        &'invoicectl;org;help;help'= {
+        }
+        &'invoicectl;member'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List an organization''s members: user id, email, name and role'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;member;list'= {
+            cand --org 'The organization whose members to list (`invoicectl org list` shows them all)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;member;help'= {
+            cand list 'List an organization''s members: user id, email, name and role'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;member;help;list'= {
+        }
+        &'invoicectl;member;help;help'= {
         }
         &'invoicectl;demo'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --fresh 'Request a new export run even if the demo already made one today (like `export start --force`)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
@@ -401,7 +568,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;completions'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
-            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
@@ -417,7 +584,10 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand db 'Create, migrate and seed the database'
             cand export 'Request, watch, work on and cancel invoice exports'
             cand suppression 'Manage the addresses the export email is never sent to'
-            cand audit 'Read, follow and verify the append-only, hash-chained audit log'
+            cand audit 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
+            cand config 'Show the resolved configuration and where each setting came from'
+            cand org 'List the organizations (tenants) and their member and invoice counts'
+            cand member 'List who belongs to an organization, with which role'
             cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -438,6 +608,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand queue 'Show the state of the run queue: backlog, leases, retries'
         }
         &'invoicectl;help;export;start'= {
         }
@@ -446,6 +617,8 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;help;export;cancel'= {
         }
         &'invoicectl;help;export;worker'= {
+        }
+        &'invoicectl;help;export;queue'= {
         }
         &'invoicectl;help;suppression'= {
             cand add 'Put an address on the suppression list, or change its reason'
@@ -461,10 +634,28 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;help;audit'= {
             cand tail 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
             cand verify 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+            cand checkpoint 'Print each chain''s head as JSON, a witness to keep outside the database for `audit verify --against`'
         }
         &'invoicectl;help;audit;tail'= {
         }
         &'invoicectl;help;audit;verify'= {
+        }
+        &'invoicectl;help;audit;checkpoint'= {
+        }
+        &'invoicectl;help;config'= {
+            cand show 'Print every setting, its value and where it came from: flag, env, file or default'
+        }
+        &'invoicectl;help;config;show'= {
+        }
+        &'invoicectl;help;org'= {
+            cand list 'List every organization with its member and invoice counts'
+        }
+        &'invoicectl;help;org;list'= {
+        }
+        &'invoicectl;help;member'= {
+            cand list 'List an organization''s members: user id, email, name and role'
+        }
+        &'invoicectl;help;member;list'= {
         }
         &'invoicectl;help;demo'= {
         }

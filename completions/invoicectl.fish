@@ -26,7 +26,7 @@ end
 
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_needs_command" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_needs_command" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -38,13 +38,16 @@ complete -c invoicectl -n "__fish_invoicectl_needs_command" -s V -l version -d '
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "db" -d 'Create, migrate and seed the database'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "export" -d 'Request, watch, work on and cancel invoice exports'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "suppression" -d 'Manage the addresses the export email is never sent to'
-complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "audit" -d 'Read, follow and verify the append-only, hash-chained audit log'
+complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "audit" -d 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
+complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "config" -d 'Show the resolved configuration and where each setting came from'
+complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "org" -d 'List the organizations (tenants) and their member and invoice counts'
+complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "member" -d 'List who belongs to an organization, with which role'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "demo" -d 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish_seen_subcommand_from setup migrate seed help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish_seen_subcommand_from setup migrate seed help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish_seen_subcommand_from setup migrate seed help" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish_seen_subcommand_from setup migrate seed help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish_seen_subcommand_from setup migrate seed help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -59,7 +62,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and not __fish_seen_subcommand_from setup migrate seed help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from setup" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from setup" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from setup" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from setup" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from setup" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -70,7 +73,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_see
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from setup" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -79,10 +82,10 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_see
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l invoices -d 'Invoices per organization' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l invoices -d 'Invoices per organization (at most 10000000)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -96,28 +99,29 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_see
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Apply pending migrations only (the database must exist)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "seed" -d 'Insert demo tenants, users, members and invoices (idempotent)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -s q -l quiet -d 'Only print warnings and errors to stderr'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -s h -l help -d 'Print help'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -f -a "start" -d 'Request an export of an organization\'s invoices; prints the run id at once'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -f -a "status" -d 'Show one run (with its child runs) or the most recent runs'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -f -a "cancel" -d 'Cancel a queued, waiting or executing run and its child runs'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -f -a "worker" -d 'Run exports: claim runs from the queue, write CSVs, send the emails'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -s h -l help -d 'Print help'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -f -a "start" -d 'Request an export of an organization\'s invoices; prints the run id at once'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -f -a "status" -d 'Show one run (with its child runs) or the most recent runs'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -f -a "cancel" -d 'Cancel a queued, waiting or executing run and its child runs'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -f -a "worker" -d 'Run exports: claim runs from the queue, write CSVs, send the emails'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -f -a "queue" -d 'Show the state of the run queue: backlog, leases, retries'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l org -d 'Organization whose invoices to export (e.g. org_acme)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l as -d 'Requesting user; must be a member (not a viewer) of the organization' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l timeout -d 'With --wait: give up after this many seconds (exit 75; the run goes on)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -133,7 +137,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from status" -l timeout -d 'With --watch: give up after this many seconds (exit 75)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from status" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from status" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from status" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from status" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from status" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -146,7 +150,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -l as -d 'Who cancels, for the audit log (default: config `user`; else recorded as system)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -155,15 +159,16 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from cancel" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l concurrency -d 'Runs executed at once by this process (default: config `worker_concurrency`, 4)' -r
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l export-dir -d 'Where CSV files are written (default: config `export_dir`, else `exports/` in the data directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l lease -d 'Lease length in seconds: a run whose worker stops renewing it is taken over by another worker after this long' -r
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l heartbeat -d 'How often the lease is renewed, in seconds' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l concurrency -d 'Runs executed at once by this process, 1 to 1024 (default: config `worker_concurrency`, else 4)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l export-dir -d 'Where CSV files are written (default: config `export_dir`, else `exports/` in the data directory)' -r -f -a "(__fish_complete_directories)"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l lease -d 'Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is taken over by another worker after this long. The worker\'s database sessions are also limited to one lease idle inside a transaction or waiting for a lock' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l heartbeat -d 'How often the lease is renewed, in seconds (at least 0.1, less than --lease)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l poll-interval -d 'Seconds between looks at the queue when no notification arrives' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l retry-scale -d 'Multiply retry delays (tests run the backoff curve fast)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l unreachable-limit -d 'With --drain or --once: give up (exit 69) once the database has been unreachable this many seconds (tests shorten it)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -174,14 +179,27 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -l limit -d 'How many lanes, leases and retries to list at most (each); the per-queue counts always cover everything' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from queue" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "start" -d 'Request an export of an organization\'s invoices; prints the run id at once'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show one run (with its child runs) or the most recent runs'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a queued, waiting or executing run and its child runs'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "worker" -d 'Run exports: claim runs from the queue, write CSVs, send the emails'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "queue" -d 'Show the state of the run queue: backlog, leases, retries'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -200,7 +218,7 @@ unsubscribe\t'The recipient asked not to be emailed'"
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from add" -l as -d 'The user making the change, recorded in the audit log (default: config key `user`; none means the entry has no actor)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from add" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from add" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from add" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from add" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -212,7 +230,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and _
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -l as -d 'The user making the change, recorded in the audit log (default: config key `user`; none means the entry has no actor)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -223,7 +241,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and _
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from list" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from list" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -236,27 +254,28 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and _
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Take an address off the suppression list'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every suppressed address, its reason and when it was suppressed'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -s q -l quiet -d 'Only print warnings and errors to stderr'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -s h -l help -d 'Print help'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -f -a "tail" -d 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -f -a "verify" -d 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -s h -l help -d 'Print help'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -f -a "tail" -d 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -f -a "verify" -d 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -f -a "checkpoint" -d 'Print each chain\'s head as JSON, a witness to keep outside the database for `audit verify --against`'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l org -d 'Only this organization\'s entries (system-wide entries are left out)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -s n -l lines -d 'How many of the newest matching entries to print first [default: 20, or all with --since]; 0 prints only new ones (with --follow)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l action -d 'Only entries with this action, e.g. export.invoices.completed' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l since -d 'Only entries created at or after TIME: RFC 3339 (2026-11-22T09:30:00Z), a UTC date (2026-11-22), or a duration ago by this machine\'s clock (90s, 15m, 2h, 7d, 1h30m)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -267,9 +286,10 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l org -d 'Only this organization\'s chain (default: every organization and the system chain)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l against -d 'Also check each chain against the heads witnessed in FILE (written by `audit checkpoint`): a chain fails unless it still holds the witnessed last row, with the witnessed hash, as its witnessed count-th row' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -278,12 +298,105 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l org -d 'Only this organization\'s chain (default: every organization and the system chain)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l out -d 'Write the checkpoint to FILE instead of stdout, atomically (a new file beside it, fsynced, then renamed over FILE), replacing FILE if it exists' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "tail" -d 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Print each chain\'s head as JSON, a witness to keep outside the database for `audit verify --against`'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print every setting, its value and where it came from: flag, env, file or default'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from show" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every setting, its value and where it came from: flag, env, file or default'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List every organization with its member and invoice counts'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every organization with its member and invoice counts'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List an organization\'s members: user id, email, name and role'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -l org -d 'The organization whose members to list (`invoicectl org list` shows them all)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "list" -d 'List an organization\'s members: user id, email, name and role'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -295,7 +408,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -s h -l help
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -304,13 +417,16 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s q 
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "db" -d 'Create, migrate and seed the database'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "export" -d 'Request, watch, work on and cancel invoice exports'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "suppression" -d 'Manage the addresses the export email is never sent to'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "audit" -d 'Read, follow and verify the append-only, hash-chained audit log'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "demo" -d 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "db" -d 'Create, migrate and seed the database'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "export" -d 'Request, watch, work on and cancel invoice exports'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "suppression" -d 'Manage the addresses the export email is never sent to'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "audit" -d 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "config" -d 'Show the resolved configuration and where each setting came from'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "org" -d 'List the organizations (tenants) and their member and invoice counts'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "member" -d 'List who belongs to an organization, with which role'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "demo" -d 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "setup" -d 'Create the database if it is missing and apply all migrations (idempotent)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply pending migrations only (the database must exist)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "seed" -d 'Insert demo tenants, users, members and invoices (idempotent)'
@@ -318,8 +434,13 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_s
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "status" -d 'Show one run (with its child runs) or the most recent runs'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "cancel" -d 'Cancel a queued, waiting or executing run and its child runs'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "worker" -d 'Run exports: claim runs from the queue, write CSVs, send the emails'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "queue" -d 'Show the state of the run queue: backlog, leases, retries'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from suppression" -f -a "add" -d 'Put an address on the suppression list, or change its reason'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from suppression" -f -a "remove" -d 'Take an address off the suppression list'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from suppression" -f -a "list" -d 'List every suppressed address, its reason and when it was suppressed'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "tail" -d 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "checkpoint" -d 'Print each chain\'s head as JSON, a witness to keep outside the database for `audit verify --against`'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every setting, its value and where it came from: flag, env, file or default'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "list" -d 'List every organization with its member and invoice counts'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from member" -f -a "list" -d 'List an organization\'s members: user id, email, name and role'

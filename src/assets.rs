@@ -162,7 +162,8 @@ pub const EXIT_CODES: [(u8, &str); 8] = [
     (2, "Usage error, including a missing requester."),
     (
         65,
-        "Invalid input: an id, email, payload or config value that fails validation.",
+        "Invalid input: an id, email, payload or config value that fails validation \
+         (export worker: an export folder that is empty or not a directory).",
     ),
     (
         66,
@@ -170,12 +171,17 @@ pub const EXIT_CODES: [(u8, &str); 8] = [
     ),
     (
         69,
-        "Database unreachable or not set up (the message names host and port, never the password).",
+        "Database unreachable, the connection lost mid-command, or not set up (or set up by a \
+         newer invoicectl); the message names host and port, never the password.",
     ),
-    (75, "Temporary failure: --wait timed out, lock timeout."),
+    (
+        75,
+        "Temporary failure: --wait timed out, lock timeout, deadlock, serialization failure.",
+    ),
     (
         77,
-        "Permission denied: the member gate refused the requester.",
+        "Permission denied: the member gate refused the requester, or export worker \
+         may not write its export folder.",
     ),
 ];
 
@@ -194,7 +200,7 @@ fn exit_status_section(roff: &mut Roff) {
 }
 
 /// The variables invoicectl reads, as `(name, meaning)`.
-pub const ENVIRONMENT: [(&str, &str); 10] = [
+pub const ENVIRONMENT: [(&str, &str); 16] = [
     (
         "DATABASE_URL",
         "PostgreSQL URL, like --database-url (which wins); it beats the config key database_url.",
@@ -216,6 +222,34 @@ pub const ENVIRONMENT: [(&str, &str); 10] = [
     (
         "INVOICECTL_DATA_DIR",
         "The data directory holding exports/ and outbox/. Default: the platform data directory.",
+    ),
+    (
+        "INVOICECTL_EXPORT_DIR",
+        "Where export worker writes CSV files, like --export-dir (which wins); it beats the \
+         config key export_dir.",
+    ),
+    (
+        "INVOICECTL_SMTP_URL",
+        "The SMTP server (smtp://user:pass@host:587 or smtps://…); it beats the config key \
+         smtp_url. Its password is never printed.",
+    ),
+    (
+        "INVOICECTL_MAIL_FROM",
+        "The export email's sender (Name <addr@example.com>); it beats the config key mail_from.",
+    ),
+    (
+        "INVOICECTL_PAGE_SIZE",
+        "Rows per page of an export, 1 to 1000000; it beats the config key page_size.",
+    ),
+    (
+        "INVOICECTL_WORKER_CONCURRENCY",
+        "Runs export worker executes at once, 1 to 1024, like --concurrency (which wins); it \
+         beats the config key worker_concurrency.",
+    ),
+    (
+        "INVOICECTL_RUN_RETENTION",
+        "How long export worker keeps ended runs before deleting them (30d, 720h; units s, m, \
+         h, d), at least 24h; it beats the config key run_retention. Default: 30d.",
     ),
     (
         "NO_COLOR",
@@ -254,9 +288,12 @@ fn files_section(roff: &mut Roff) {
         (
             "~/.config/invoicectl/config.toml",
             "The config file: config.toml in the platform config directory (shown for Linux), \
-             or --config / INVOICECTL_CONFIG. TOML with the keys database_url, user, export_dir, smtp_url, mail_from, page_size \
-             and worker_concurrency; an unknown key is an error. A file that holds a password \
-             must not be readable by group or others (chmod 600).",
+             or --config / INVOICECTL_CONFIG. TOML with the keys database_url, user, export_dir, smtp_url, mail_from, page_size, \
+             worker_concurrency and run_retention; an unknown key is an error, and invoicectl config show \
+             prints what each setting resolved to and from where. It must be a regular file \
+             of at most 1 MiB. A file that holds a secret (a password in a URL's userinfo or \
+             query, e.g. ?password=, or a key named like a credential) must not be readable \
+             by group or others (chmod 600).",
         ),
         (
             "~/.local/share/invoicectl/",
@@ -266,7 +303,9 @@ fn files_section(roff: &mut Roff) {
         (
             "DATA_DIR/exports/ORG/RUN_ID.csv",
             "Finished exports, unless the config key export_dir or export worker \
-             --export-dir says otherwise. The run's downloadUrl is the file's file:// URL.",
+             --export-dir says otherwise. The run's downloadUrl is the file's file:// URL. \
+             Each attempt writes a hidden .RUN_ID.ATTEMPT.csv.partial of its own beside it. \
+             Files are created 0600 and new folders 0700, whatever the umask.",
         ),
         (
             "DATA_DIR/outbox/*.eml",

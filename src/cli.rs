@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 
+use clap::parser::ValueSource;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands;
+use crate::config::Overrides;
 
 /// Export an organization's invoices as CSV through a durable PostgreSQL run queue.
 ///
@@ -28,8 +30,12 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts, before or after the subcommand.
+/// Options every command accepts, before or after the subcommand. `--help` lists
+/// them under their own heading, after the command's own options (as gh's
+/// "INHERITED FLAGS" and kubectl's `options` do), and never shows an environment
+/// variable's value: it may be a secret, and an unset one read as set to "".
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global Options")]
 pub struct GlobalArgs {
     /// PostgreSQL URL (default: libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE;
     /// database `invoicectl`)
@@ -43,17 +49,25 @@ pub struct GlobalArgs {
     pub database_url: Option<String>,
 
     /// Config file (default: config.toml in the platform config directory)
-    #[arg(long, global = true, env = "INVOICECTL_CONFIG", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "INVOICECTL_CONFIG",
+        hide_env_values = true,
+        value_name = "PATH",
+        value_parser = path_allowing_empty()
+    )]
     pub config: Option<PathBuf>,
 
-    /// Directory for the default export folder and mail outbox (default: the platform
-    /// data directory)
+    /// Directory holding the default exports/ folder and the mail outbox/ (default: the
+    /// platform data directory, ~/.local/share/invoicectl on Linux)
     #[arg(
         long,
         global = true,
         env = "INVOICECTL_DATA_DIR",
+        hide_env_values = true,
         value_name = "DIR",
-        hide = true
+        value_parser = path_allowing_empty()
     )]
     pub data_dir: Option<PathBuf>,
 
@@ -74,6 +88,15 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
+/// A path that may be empty. clap's own path parser refuses an empty value with an
+/// error about the flag, also when the value came from the environment (and the
+/// `--data-dir` flag is hidden): the config layer refuses it instead, naming the
+/// variable.
+pub(crate) fn path_allowing_empty() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::OsStringValueParser::new().map(PathBuf::from)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -92,9 +115,18 @@ pub enum Command {
     /// Manage the addresses the export email is never sent to
     #[command(subcommand)]
     Suppression(commands::suppression::SuppressionCommand),
-    /// Read, follow and verify the append-only, hash-chained audit log
+    /// Read, follow, verify and checkpoint the append-only, hash-chained audit log
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
+    /// Show the resolved configuration and where each setting came from
+    #[command(subcommand)]
+    Config(commands::config::ConfigCommand),
+    /// List the organizations (tenants) and their member and invoice counts
+    #[command(subcommand)]
+    Org(commands::org::OrgCommand),
+    /// List who belongs to an organization, with which role
+    #[command(subcommand)]
+    Member(commands::member::MemberCommand),
     /// Try invoicectl in one command: set up, seed, export org_acme, show the result
     ///
     /// Creates the database when it is missing and migrates it (`db setup`), seeds the
@@ -131,19 +163,110 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-/// The tree the binary parses: the public one plus the hidden `generate-assets`
-/// maintainer command (kept out of [`command`], so that no completion script or man
-/// page offers it), with clap's own colors following `color`.
-pub fn parser(color: Option<ColorChoice>) -> clap::Command {
+/// The tree the binary parses, with clap's own colors following `color`: the public
+/// one, plus the hidden `generate-assets` maintainer command when `maintainer` (see
+/// [`names_maintainer_command`]). It is kept out of [`command`], so that no
+/// completion script or man page offers it, and out of every other parse, so that no
+/// typo is answered with "a similar subcommand exists: 'generate-assets'".
+pub fn parser(color: Option<ColorChoice>, maintainer: bool) -> clap::Command {
     let color = match color {
         Some(ColorChoice::Always) => clap::ColorChoice::Always,
         Some(ColorChoice::Never) => clap::ColorChoice::Never,
         // clap's auto mode already honours NO_COLOR (and CLICOLOR, TERM=dumb).
         Some(ColorChoice::Auto) | None => clap::ColorChoice::Auto,
     };
-    command()
-        .subcommand(commands::generate_assets::command())
-        .color(color)
+    let cmd = command().color(color);
+    if maintainer {
+        cmd.subcommand(commands::generate_assets::command())
+    } else {
+        cmd
+    }
+}
+
+/// Whether the arguments name the maintainer command (anywhere before `--`).
+pub fn names_maintainer_command<I, S>(args: I) -> bool
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    args.into_iter()
+        .skip(1)
+        .take_while(|a| a.as_ref() != "--")
+        .any(|a| a.as_ref() == commands::generate_assets::NAME)
+}
+
+/// Adds a tip to clap's usage errors where invoicectl knows the likely mistake: an
+/// organization id given as a positional argument (`export start org_acme`) to a
+/// command that takes it as `--org`.
+pub fn with_hints(mut err: clap::Error, parser: &clap::Command) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::UnknownArgument {
+        return err;
+    }
+    let Some(ContextValue::String(arg)) = err.get(ContextKind::InvalidArg) else {
+        return err;
+    };
+    if arg.starts_with('-') || !arg.starts_with("org_") {
+        return err;
+    }
+    let arg = arg.clone();
+    let takes_org = err
+        .get(ContextKind::Usage)
+        .map(|usage| usage.to_string())
+        .and_then(|usage| leaf_of_usage(parser, &usage))
+        .is_some_and(|leaf| leaf.get_arguments().any(|a| a.get_long() == Some("org")));
+    if takes_org {
+        err.insert(
+            ContextKind::Suggested,
+            ContextValue::StyledStrs(vec![
+                format!("the organization is an option: '--org {arg}'").into(),
+            ]),
+        );
+    }
+    err
+}
+
+/// The subcommand a usage line (`Usage: invoicectl export start [OPTIONS] …`) is about.
+fn leaf_of_usage<'a>(parser: &'a clap::Command, usage: &str) -> Option<&'a clap::Command> {
+    let line = usage.lines().find(|l| l.contains("Usage:"))?;
+    let mut words = line.split("Usage:").nth(1)?.split_whitespace();
+    let _bin = words.next()?;
+    let mut cmd = parser;
+    for word in words.take_while(|w| !w.starts_with(['[', '<', '-'])) {
+        cmd = cmd.find_subcommand(word)?;
+    }
+    Some(cmd)
+}
+
+/// The settings typed on the command line, for the config layer: each option whose
+/// value came from the command line, keyed by its id. An option that sets a setting
+/// has the setting's key as its id (`database_url`, `worker_concurrency` for
+/// `--concurrency`, `user` for `--as`); other ids are no setting's and are ignored
+/// there. A value clap took from the option's environment variable is left out: the
+/// config layer reads every variable itself, and says `env`, not `flag`.
+pub fn setting_flags(cmd: &clap::Command, matches: &clap::ArgMatches) -> Overrides {
+    let mut flags = Overrides::default();
+    collect_flags(cmd, matches, &mut flags);
+    flags
+}
+
+fn collect_flags(cmd: &clap::Command, matches: &clap::ArgMatches, flags: &mut Overrides) {
+    for arg in cmd.get_arguments() {
+        let id = arg.get_id().as_str();
+        let (Some(long), Some(ValueSource::CommandLine)) =
+            (arg.get_long(), matches.value_source(id))
+        else {
+            continue;
+        };
+        if let Some(value) = matches.get_raw(id).and_then(|mut values| values.next()) {
+            flags.set(id, format!("--{long}"), value);
+        }
+    }
+    if let Some((name, sub)) = matches.subcommand() {
+        if let Some(sub_cmd) = cmd.find_subcommand(name) {
+            collect_flags(sub_cmd, sub, flags);
+        }
+    }
 }
 
 /// `--color WHEN` as written on the command line, found before clap parses it, so
@@ -208,10 +331,104 @@ mod tests {
     }
 
     #[test]
-    fn the_parser_has_the_hidden_generator_and_the_public_tree_does_not() {
-        assert!(parser(None).find_subcommand("generate-assets").is_some());
+    fn options_that_set_a_setting_carry_its_key_as_their_id() {
+        use std::collections::BTreeSet;
+
+        use crate::config::{PlatformDirs, Settings};
+
+        let dirs = PlatformDirs {
+            config_file: None,
+            data_dir: Some("/d".into()),
+        };
+        let settings = Settings::load_with(&Overrides::default(), &|_| None, &dirs).unwrap();
+        let keys: BTreeSet<&str> = settings.resolved.iter().map(|r| r.key).collect();
+        fn walk(cmd: &clap::Command, keys: &BTreeSet<&str>, found: &mut BTreeSet<String>) {
+            for arg in cmd.get_arguments() {
+                if keys.contains(arg.get_id().as_str()) {
+                    let long = arg.get_long().unwrap_or_default();
+                    found.insert(format!("{} --{long}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, keys, found);
+            }
+        }
+        let mut found = BTreeSet::new();
+        walk(&command(), &keys, &mut found);
+        // Any other option whose id happened to be a key would silently set it.
+        let expected = [
+            "config --config",
+            "data_dir --data-dir",
+            "database_url --database-url",
+            "export_dir --export-dir",
+            "user --as",
+            "worker_concurrency --concurrency",
+        ];
+        assert_eq!(found, expected.map(String::from).into());
+
+        let mut parser = parser(None, false);
+        let args = [
+            "invoicectl",
+            "export",
+            "worker",
+            "--concurrency",
+            "5",
+            "--database-url=postgres://h/db",
+        ];
+        let matches = parser.try_get_matches_from_mut(args).unwrap();
+        let flags = setting_flags(&parser, &matches);
+        let settings = Settings::load_with(&flags, &|_| None, &dirs).unwrap();
+        assert_eq!(settings.worker_concurrency, 5);
+        assert_eq!(settings.database_url.as_deref(), Some("postgres://h/db"));
+        let origin = |key| settings.setting(key).unwrap().source_text();
+        assert_eq!(origin("worker_concurrency"), "flag --concurrency");
+        assert_eq!(origin("database_url"), "flag --database-url");
+        assert_eq!(origin("page_size"), "default");
+    }
+
+    #[test]
+    fn the_hidden_generator_is_parsed_only_when_named() {
+        let named = |args: &[&str]| {
+            names_maintainer_command(std::iter::once("invoicectl").chain(args.iter().copied()))
+        };
+        assert!(named(&["generate-assets", "--check"]));
+        assert!(named(&["--color", "never", "generate-assets"]));
+        assert!(!named(&[]));
+        assert!(!named(&["generate-asset"]));
+        assert!(!named(&["--", "generate-assets"]));
+        assert!(
+            parser(None, true)
+                .find_subcommand("generate-assets")
+                .is_some()
+        );
+        assert!(
+            parser(None, false)
+                .find_subcommand("generate-assets")
+                .is_none()
+        );
         assert!(command().find_subcommand("generate-assets").is_none());
         command().debug_assert();
-        parser(Some(ColorChoice::Never)).debug_assert();
+        parser(Some(ColorChoice::Never), true).debug_assert();
+    }
+
+    #[test]
+    fn a_positional_org_gets_a_hint_where_the_command_takes_org() {
+        let parse = |args: &[&str]| {
+            let mut p = parser(Some(ColorChoice::Never), false);
+            let err = p
+                .try_get_matches_from_mut(std::iter::once("invoicectl").chain(args.iter().copied()))
+                .unwrap_err();
+            with_hints(err, &p).to_string()
+        };
+        let start = parse(&["export", "start", "org_acme", "--as", "user_alice"]);
+        assert!(
+            start.contains("tip: the organization is an option: '--org org_acme'"),
+            "{start}"
+        );
+        let tail = parse(&["audit", "tail", "org_acme"]);
+        assert!(tail.contains("'--org org_acme'"), "{tail}");
+        // No --org on `db setup`, and a word that is not an org id: no such tip.
+        assert!(!parse(&["db", "setup", "org_acme"]).contains("--org"));
+        assert!(!parse(&["export", "start", "acme"]).contains("tip: the organization"));
     }
 }

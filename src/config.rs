@@ -1,15 +1,36 @@
-//! Configuration: flag > environment > config file > default (SPEC §1).
+//! Configuration: every setting resolves flag > environment > config file > default
+//! (SPEC §1) and remembers which of the four it came from, for `config show` and `-v`.
 //!
-//! clap already merges each flag with its environment variable; this module layers
-//! the config file and the defaults underneath, validates the values, and refuses a
-//! config file that holds a password while others can read it (like ssh does with a
-//! private key).
+//! A setting is a field of [`Settings`] and one call in `Settings::resolve`: its key
+//! (the config-file key, and the name `config show` prints), its environment
+//! variable, its default and its check. The `Resolver` behind that line looks the key
+//! up in each layer in turn, parses the value that wins ([`SettingValue`]), names
+//! where a bad value came from (`--concurrency`, `INVOICECTL_PAGE_SIZE`, `page_size
+//! in config file PATH`) and records the value, redacted, with its source. A key of
+//! the config file that no line asks for is an unknown key: an error, not a silent
+//! typo.
+//!
+//! Flags reach this module as [`Overrides`]: only values typed on the command line.
+//! Environment variables are read here, also those clap shows beside a flag, so that
+//! a flag and its variable stay apart, and so that `config show`, which has none of
+//! the commands' flags, still sees every variable.
+//!
+//! This module also refuses a config file that holds a secret while others can read
+//! it (like ssh does with a private key), and owns the one notion of "secret" — a
+//! URL's userinfo password, a secret-named query parameter, a secret-named key — that
+//! this check, `config show` and every redacted message use, so they cannot disagree.
 
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
 use std::fs;
+use std::io::Read;
+use std::num::IntErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::Serialize;
+use serde_json::Value as Json;
 
 use crate::error::{Classify, ExitKind};
 
@@ -19,6 +40,8 @@ pub const DEFAULT_WORKER_CONCURRENCY: u32 = 4;
 pub const DEFAULT_MAIL_FROM: &str = "invoicectl <invoicectl@localhost>";
 /// How long finished runs are kept before workers delete them (`run_retention`).
 pub const DEFAULT_RUN_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// A config file is a few lines of TOML; anything bigger (1 MiB) is the wrong file.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -32,14 +55,37 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "config file {path} is not a regular file ({kind}): point --config / INVOICECTL_CONFIG at a TOML file"
+    )]
+    NotAFile { path: PathBuf, kind: &'static str },
+    #[error(
+        "config file {path} is larger than 1 MiB: point --config / INVOICECTL_CONFIG at the TOML config file"
+    )]
+    TooLarge { path: PathBuf },
     #[error("config file {path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("config file {path} has an unknown key `{key}`: the keys are {known}")]
+    UnknownKey {
+        path: PathBuf,
+        key: String,
+        known: String,
+    },
     #[error(
-        "config file {path} holds a password but is readable by others (mode {mode:o}): run `chmod 600 {path}`"
+        "config file {path} holds a password or secret but is readable by others (mode {mode:o}): run `chmod 600 {path}`"
     )]
     InsecurePermissions { path: PathBuf, mode: u32 },
-    #[error("invalid {key}: {message}")]
-    InvalidValue { key: &'static str, message: String },
+    /// A value that does not parse or fails its check. `setting` says where it came
+    /// from — the flag, the variable, or the key and the file — because that is what
+    /// the reader has to fix; the message never quotes a secret.
+    #[error("invalid {setting}: {message}")]
+    Invalid {
+        setting: String,
+        message: String,
+        from_flag: bool,
+    },
+    #[error("{var} is set but empty: unset it to use the default, or give it a value")]
+    EmptyVariable { var: &'static str },
     #[error("cannot find a home directory for the default {what}: set {hint}")]
     NoHome {
         what: &'static str,
@@ -51,34 +97,125 @@ impl Classify for ConfigError {
     fn exit_kind(&self) -> ExitKind {
         match self {
             ConfigError::Missing { .. } => ExitKind::NotFound,
+            // A bad flag value is a usage error, as clap's own are (`--limit x`).
+            ConfigError::Invalid {
+                from_flag: true, ..
+            } => ExitKind::Usage,
             _ => ExitKind::Invalid,
         }
     }
 }
 
-/// The keys a config file may hold; an unknown key is an error, not a silent typo.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfigFile {
-    pub database_url: Option<String>,
-    pub user: Option<String>,
-    pub export_dir: Option<PathBuf>,
-    pub smtp_url: Option<String>,
-    pub mail_from: Option<String>,
-    pub page_size: Option<u32>,
-    pub worker_concurrency: Option<u32>,
-    pub run_retention: Option<String>,
+/// Where a setting's value came from, highest precedence first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Flag,
+    Env,
+    File,
+    Default,
 }
 
-/// What the command line (flags merged with their environment variables) says.
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Flag => "flag",
+            Source::Env => "env",
+            Source::File => "file",
+            Source::Default => "default",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One setting as resolved: what `config show` prints and `-v` logs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resolved {
+    /// The config-file key (`config` and `data_dir` name the two settings a config
+    /// file cannot hold).
+    #[serde(skip)]
+    pub key: &'static str,
+    /// The value with its secrets as `***`; null when unset.
+    pub value: Json,
+    pub source: Source,
+    /// The flag (`--concurrency`), variable (`INVOICECTL_PAGE_SIZE`) or config file
+    /// (its path) the value came from; null for a default.
+    pub origin: Option<String>,
+}
+
+impl Resolved {
+    /// The value as text: strings bare, numbers as digits, unset as `-`.
+    pub fn value_text(&self) -> String {
+        match &self.value {
+            Json::Null => "-".to_owned(),
+            Json::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// `flag --concurrency`, `env INVOICECTL_PAGE_SIZE`, `file` or `default`.
+    pub fn source_text(&self) -> String {
+        match (self.source, &self.origin) {
+            (Source::Flag | Source::Env, Some(origin)) => format!("{} {origin}", self.source),
+            (source, _) => source.to_string(),
+        }
+    }
+}
+
+/// The settings given as flags on the command line, by setting key. Only values typed
+/// there: a flag's environment variable is read by this module like any other.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
-    pub database_url: Option<String>,
-    pub config: Option<PathBuf>,
+    /// key → (the flag as written, its value)
+    flags: BTreeMap<String, (String, OsString)>,
+}
+
+impl Overrides {
+    /// Records that `flag` (as written: `--concurrency`) set `key` to `value`.
+    pub fn set(
+        &mut self,
+        key: impl Into<String>,
+        flag: impl Into<String>,
+        value: impl Into<OsString>,
+    ) {
+        self.flags.insert(key.into(), (flag.into(), value.into()));
+    }
+
+    /// [`Overrides::set`], by value.
+    pub fn with(
+        mut self,
+        key: impl Into<String>,
+        flag: impl Into<String>,
+        value: impl Into<OsString>,
+    ) -> Overrides {
+        self.set(key, flag, value);
+        self
+    }
+}
+
+/// The platform's defaults for the two paths every other default hangs off.
+#[derive(Debug, Clone, Default)]
+pub struct PlatformDirs {
+    /// `config.toml` in the platform config directory.
+    pub config_file: Option<PathBuf>,
+    /// The platform data directory (exports/ and outbox/ live in it).
     pub data_dir: Option<PathBuf>,
-    /// `INVOICECTL_RUN_RETENTION` (an environment variable without a flag), unparsed:
-    /// [`Settings::resolve`] validates it like the config key, so both fail alike.
-    pub run_retention: Option<String>,
+}
+
+impl PlatformDirs {
+    /// This user's directories (XDG on Linux); none without a home directory.
+    pub fn detect() -> PlatformDirs {
+        let dirs = directories::ProjectDirs::from("", "", "invoicectl");
+        PlatformDirs {
+            config_file: dirs.as_ref().map(|d| d.config_dir().join("config.toml")),
+            data_dir: dirs.as_ref().map(|d| d.data_dir().to_path_buf()),
+        }
+    }
 }
 
 /// The resolved configuration every command works from.
@@ -87,7 +224,7 @@ pub struct Settings {
     /// The explicit database URL, if any level named one; `None` means libpq
     /// conventions (PGHOST, PGPORT, …).
     pub database_url: Option<String>,
-    /// The requester from the config file (`--as` and INVOICECTL_USER win over it).
+    /// The requester (`export start`) or actor (`export cancel`, `suppression`).
     pub user: Option<String>,
     pub export_dir: PathBuf,
     pub smtp_url: Option<String>,
@@ -101,91 +238,110 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// The config file that was read, if one was.
     pub config_path: Option<PathBuf>,
+    /// Every setting as resolved, in resolution order.
+    pub resolved: Vec<Resolved>,
 }
 
 impl Settings {
-    pub fn load(overrides: &Overrides) -> Result<Settings, ConfigError> {
-        let dirs = directories::ProjectDirs::from("", "", "invoicectl");
-        let (path, explicit) = match &overrides.config {
-            Some(path) => (Some(path.clone()), true),
-            None => (
-                dirs.as_ref().map(|d| d.config_dir().join("config.toml")),
-                false,
-            ),
-        };
-        let (file, config_path) = match path {
-            Some(path) if path.exists() => (read_config_file(&path)?, Some(path)),
-            Some(path) if explicit => return Err(ConfigError::Missing { path }),
-            _ => (ConfigFile::default(), None),
-        };
-        let data_dir = match (&overrides.data_dir, &dirs) {
-            (Some(dir), _) => dir.clone(),
-            (None, Some(dirs)) => dirs.data_dir().to_path_buf(),
-            (None, None) => {
-                return Err(ConfigError::NoHome {
-                    what: "data directory",
-                    hint: "INVOICECTL_DATA_DIR",
-                });
-            }
-        };
-        Self::resolve(overrides, file, data_dir, config_path)
+    /// The settings of this process: `flags` from its command line, its environment,
+    /// the platform directories and the config file they lead to.
+    pub fn load(flags: &Overrides) -> Result<Settings, ConfigError> {
+        Settings::load_with(
+            flags,
+            &|name| std::env::var_os(name),
+            &PlatformDirs::detect(),
+        )
     }
 
-    /// Layers the file and defaults under the overrides. Separate from [`load`] so the
-    /// precedence rules are testable without touching the process environment.
-    pub fn resolve(
-        overrides: &Overrides,
-        file: ConfigFile,
+    /// [`Settings::load`] with the environment (`env` looks a variable up) and the
+    /// platform directories given, so that precedence is testable without touching
+    /// the process environment.
+    pub fn load_with(
+        flags: &Overrides,
+        env: &dyn Fn(&str) -> Option<OsString>,
+        dirs: &PlatformDirs,
+    ) -> Result<Settings, ConfigError> {
+        let mut r = Resolver::new(flags, env);
+        // Resolved before the file is read, so the file cannot set them: one names the
+        // file, the other is where the file's defaults point.
+        let config = r.get("config", "INVOICECTL_CONFIG", dirs.config_file.clone(), any)?;
+        let named = r.last_source() != Source::Default;
+        let data_dir = r
+            .get(
+                "data_dir",
+                "INVOICECTL_DATA_DIR",
+                dirs.data_dir.clone(),
+                any,
+            )?
+            .ok_or(ConfigError::NoHome {
+                what: "data directory",
+                hint: "INVOICECTL_DATA_DIR",
+            })?;
+        let config_path = match config {
+            Some(path) if path.exists() => {
+                r.read_file(&path)?;
+                Some(path)
+            }
+            Some(path) if named => return Err(ConfigError::Missing { path }),
+            _ => None,
+        };
+        Settings::resolve(r, data_dir, config_path)
+    }
+
+    /// The settings a config file may hold, one call each: key, environment variable,
+    /// default, check. A new setting is a field of [`Settings`] and a call here. Fields are evaluated in the order written, which is the order
+    /// `config show` lists them in.
+    fn resolve(
+        mut r: Resolver<'_>,
         data_dir: PathBuf,
         config_path: Option<PathBuf>,
     ) -> Result<Settings, ConfigError> {
-        let page_size = file.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-        if !(1..=1_000_000).contains(&page_size) {
-            return Err(ConfigError::InvalidValue {
-                key: "page_size",
-                message: format!("{page_size} is out of range: use 1 to 1000000"),
-            });
-        }
-        let worker_concurrency = file
-            .worker_concurrency
-            .unwrap_or(DEFAULT_WORKER_CONCURRENCY);
-        if !(1..=1024).contains(&worker_concurrency) {
-            return Err(ConfigError::InvalidValue {
-                key: "worker_concurrency",
-                message: format!("{worker_concurrency} is out of range: use 1 to 1024"),
-            });
-        }
-        if let Some(smtp) = &file.smtp_url {
-            validate_smtp_url(smtp)?;
-        }
-        let mail_from = file
-            .mail_from
-            .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned());
-        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(ConfigError::InvalidValue {
-                key: "mail_from",
-                message: format!("{mail_from:?} is not a mailbox like `Name <addr@example.com>`"),
-            });
-        }
-        let run_retention = match overrides
-            .run_retention
-            .as_ref()
-            .or(file.run_retention.as_ref())
-        {
-            Some(raw) => parse_run_retention(raw)?,
-            None => DEFAULT_RUN_RETENTION,
-        };
-        Ok(Settings {
-            database_url: overrides.database_url.clone().or(file.database_url),
-            user: file.user,
-            export_dir: file.export_dir.unwrap_or_else(|| data_dir.join("exports")),
-            smtp_url: file.smtp_url,
-            mail_from,
-            page_size,
-            worker_concurrency,
-            run_retention,
+        let settings = Settings {
+            database_url: r.get("database_url", "DATABASE_URL", None, any)?,
+            user: r.get("user", "INVOICECTL_USER", None, any)?,
+            export_dir: r.get(
+                "export_dir",
+                "INVOICECTL_EXPORT_DIR",
+                data_dir.join("exports"),
+                any,
+            )?,
+            smtp_url: r.get(
+                "smtp_url",
+                "INVOICECTL_SMTP_URL",
+                None,
+                when_set(check_smtp_url),
+            )?,
+            mail_from: r.get(
+                "mail_from",
+                "INVOICECTL_MAIL_FROM",
+                DEFAULT_MAIL_FROM.to_owned(),
+                |from: &String| check_mailbox(from),
+            )?,
+            page_size: r.get(
+                "page_size",
+                "INVOICECTL_PAGE_SIZE",
+                DEFAULT_PAGE_SIZE,
+                within(1, 1_000_000),
+            )?,
+            worker_concurrency: r.get(
+                "worker_concurrency",
+                "INVOICECTL_WORKER_CONCURRENCY",
+                DEFAULT_WORKER_CONCURRENCY,
+                within(1, 1024),
+            )?,
+            run_retention: r.get(
+                "run_retention",
+                "INVOICECTL_RUN_RETENTION",
+                DEFAULT_RUN_RETENTION,
+                check_run_retention,
+            )?,
             data_dir,
             config_path,
+            resolved: Vec::new(),
+        };
+        Ok(Settings {
+            resolved: r.finish()?,
+            ..settings
         })
     }
 
@@ -193,88 +349,438 @@ impl Settings {
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
     }
-}
 
-/// `run_retention`: a whole number with a unit (`s`, `m`, `h`, `d`), e.g. `30d`. It
-/// may not be shorter than the idempotency TTL: a completed export keeps its key for
-/// that long, and deleting the run earlier would let a repeated `export start` create
-/// a second export.
-fn parse_run_retention(raw: &str) -> Result<Duration, ConfigError> {
-    let invalid = |message: String| ConfigError::InvalidValue {
-        key: "run_retention",
-        message,
-    };
-    let text = raw.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let unit_secs = match unit.trim() {
-        "s" => 1,
-        "m" => 60,
-        "h" => 60 * 60,
-        "d" => 24 * 60 * 60,
-        _ => {
-            return Err(invalid(format!(
-                "{raw:?} is not a duration: use a whole number and a unit s, m, h or d, e.g. 30d"
-            )));
-        }
-    };
-    let secs = number
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(unit_secs))
-        .filter(|&s| s <= 100 * 365 * 24 * 60 * 60)
-        .ok_or_else(|| {
-            invalid(format!(
-                "{raw:?} is not a duration between 0 and 100 years, e.g. 30d"
-            ))
-        })?;
-    let retention = Duration::from_secs(secs);
-    let floor = crate::exports::request::IDEMPOTENCY_TTL;
-    if retention < floor {
-        return Err(invalid(format!(
-            "{raw:?} is shorter than the {} h idempotency TTL: a repeated export start \
-             must still find its run; use at least {}h",
-            floor.as_secs() / 3600,
-            floor.as_secs() / 3600
-        )));
+    /// The resolved setting `key`, if there is one.
+    pub fn setting(&self, key: &str) -> Option<&Resolved> {
+        self.resolved.iter().find(|r| r.key == key)
     }
-    Ok(retention)
+
+    /// Logs at debug level (`-v`) which config file was read and where each setting
+    /// came from — the first thing to know when a setting does not take.
+    pub fn log_sources(&self) {
+        match (
+            &self.config_path,
+            self.setting("config").and_then(|c| c.value.as_str()),
+        ) {
+            (Some(path), _) => tracing::debug!("config file {} read", path.display()),
+            (None, Some(path)) => tracing::debug!("no config file: {path} does not exist"),
+            (None, None) => tracing::debug!("no config file: no platform config directory"),
+        }
+        for setting in &self.resolved {
+            tracing::debug!(
+                "{} = {} ({})",
+                setting.key,
+                setting.value_text(),
+                setting.source_text()
+            );
+        }
+    }
 }
 
-fn read_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
-    let text = fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
+/// A type a setting can have: read from a flag's or variable's text, or from the
+/// config file's TOML value, and shown (before redaction) by `config show`.
+pub trait SettingValue: Sized {
+    /// From a flag or an environment variable (never empty: that is refused first).
+    fn from_text(text: &OsStr) -> Result<Self, String>;
+
+    /// From the config file, where most settings are strings.
+    fn from_toml(value: toml::Value) -> Result<Self, String> {
+        match value {
+            toml::Value::String(s) => Self::from_text(OsStr::new(&s)),
+            other => Err(format!("expected a string, found {}", other.type_str())),
+        }
+    }
+
+    fn show(&self) -> Json;
+}
+
+impl SettingValue for String {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        text.to_str()
+            .map(str::to_owned)
+            .ok_or_else(|| "it is not valid UTF-8".to_owned())
+    }
+
+    fn show(&self) -> Json {
+        Json::String(self.clone())
+    }
+}
+
+impl SettingValue for PathBuf {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        Ok(PathBuf::from(text))
+    }
+
+    fn show(&self) -> Json {
+        Json::String(self.display().to_string())
+    }
+}
+
+impl SettingValue for u32 {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        let text = text.to_string_lossy();
+        text.parse()
+            .map_err(|e: std::num::ParseIntError| match e.kind() {
+                IntErrorKind::PosOverflow => format!("{text} is too large"),
+                _ => format!("{text:?} is not a whole number"),
+            })
+    }
+
+    fn from_toml(value: toml::Value) -> Result<Self, String> {
+        match value {
+            toml::Value::Integer(n) => u32::try_from(n).map_err(|_| format!("{n} is out of range")),
+            other => Err(format!(
+                "expected a whole number, found {}",
+                other.type_str()
+            )),
+        }
+    }
+
+    fn show(&self) -> Json {
+        Json::from(*self)
+    }
+}
+
+/// A duration: a whole number and a unit, `s`, `m`, `h` or `d` (`30d`, `720h`), at
+/// most 100 years. Shown in the largest unit that holds it whole, so `config show`
+/// prints `30d`, not a count of seconds.
+impl SettingValue for Duration {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        let raw = text.to_string_lossy();
+        let trimmed = raw.trim();
+        let split = trimmed
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(trimmed.len());
+        let (number, unit) = trimmed.split_at(split);
+        let unit_secs = DURATION_UNITS
+            .iter()
+            .find(|(name, _)| *name == unit.trim())
+            .map(|&(_, secs)| secs)
+            .ok_or_else(|| {
+                format!(
+                    "{raw:?} is not a duration: use a whole number and a unit s, m, h or d, e.g. 30d"
+                )
+            })?;
+        number
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(unit_secs))
+            .filter(|&secs| secs <= MAX_DURATION_SECS)
+            .map(Duration::from_secs)
+            .ok_or_else(|| format!("{raw:?} is not a duration between 0 and 100 years, e.g. 30d"))
+    }
+
+    fn show(&self) -> Json {
+        let secs = self.as_secs();
+        let (unit, per) = DURATION_UNITS
+            .iter()
+            .rev()
+            .find(|&&(_, per)| secs % per == 0)
+            .copied()
+            .unwrap_or(("s", 1));
+        Json::String(format!("{}{unit}", secs / per))
+    }
+}
+
+/// The units of a duration setting, smallest first, in seconds.
+const DURATION_UNITS: [(&str, u64); 4] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)];
+/// The longest duration a setting accepts: 100 years.
+const MAX_DURATION_SECS: u64 = 100 * 365 * 86_400;
+
+/// An optional setting: unset by default, set by any layer.
+impl<T: SettingValue> SettingValue for Option<T> {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        T::from_text(text).map(Some)
+    }
+
+    fn from_toml(value: toml::Value) -> Result<Self, String> {
+        T::from_toml(value).map(Some)
+    }
+
+    fn show(&self) -> Json {
+        self.as_ref().map_or(Json::Null, T::show)
+    }
+}
+
+/// Resolves settings one at a time, layer over layer; see the module docs.
+struct Resolver<'a> {
+    flags: &'a Overrides,
+    env: &'a dyn Fn(&str) -> Option<OsString>,
+    /// The config file read, if any, and what is left of it: each setting takes its
+    /// key out, so what remains at the end are unknown keys.
+    file: Option<(PathBuf, toml::Table)>,
+    /// The keys asked of the file, for the unknown-key message.
+    file_keys: Vec<&'static str>,
+    resolved: Vec<Resolved>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(flags: &'a Overrides, env: &'a dyn Fn(&str) -> Option<OsString>) -> Resolver<'a> {
+        Resolver {
+            flags,
+            env,
+            file: None,
+            file_keys: Vec::new(),
+            resolved: Vec::new(),
+        }
+    }
+
+    fn read_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        self.file = Some((path.to_path_buf(), read_config_file(path)?));
+        Ok(())
+    }
+
+    /// Setting `key`: the flag set for it, else variable `var`, else the config file's
+    /// `key`, else `default`. The winning value must parse and pass `check`.
+    fn get<T: SettingValue>(
+        &mut self,
+        key: &'static str,
+        var: &'static str,
+        default: T,
+        check: impl Fn(&T) -> Result<(), String>,
+    ) -> Result<T, ConfigError> {
+        // Taken out even when a flag or variable wins, so it does not count as unknown.
+        let in_file = self.file.as_mut().and_then(|(path, table)| {
+            table
+                .remove(key)
+                .map(|value| (path.display().to_string(), value))
+        });
+        if self.file.is_some() {
+            self.file_keys.push(key);
+        }
+        let (parsed, source, origin) = if let Some((flag, text)) = self.flags.flags.get(key) {
+            (parse_text(text), Source::Flag, flag.clone())
+        } else if let Some(text) = (self.env)(var) {
+            // Almost always a botched `export`; named, rather than read as a value.
+            if text.is_empty() {
+                return Err(ConfigError::EmptyVariable { var });
+            }
+            (T::from_text(&text), Source::Env, var.to_owned())
+        } else if let Some((path, value)) = in_file {
+            (parse_toml(value), Source::File, path)
+        } else {
+            self.record(key, default.show(), Source::Default, None);
+            return Ok(default);
+        };
+        match parsed.and_then(|value| check(&value).map(|()| value)) {
+            Ok(value) => {
+                self.record(key, value.show(), source, Some(origin));
+                Ok(value)
+            }
+            Err(message) => Err(ConfigError::Invalid {
+                setting: match source {
+                    Source::File => format!("{key} in config file {origin}"),
+                    _ => origin,
+                },
+                message: redact_secrets(&message),
+                from_flag: source == Source::Flag,
+            }),
+        }
+    }
+
+    fn record(&mut self, key: &'static str, value: Json, source: Source, origin: Option<String>) {
+        self.resolved.push(Resolved {
+            key,
+            value: redact(key, value),
+            source,
+            origin,
+        });
+    }
+
+    fn last_source(&self) -> Source {
+        self.resolved.last().map_or(Source::Default, |r| r.source)
+    }
+
+    /// Every setting as resolved, once no key of the config file is left unknown.
+    fn finish(self) -> Result<Vec<Resolved>, ConfigError> {
+        if let Some((path, table)) = self.file {
+            if let Some(key) = table.keys().next() {
+                return Err(ConfigError::UnknownKey {
+                    path,
+                    key: key.clone(),
+                    known: self.file_keys.join(", "),
+                });
+            }
+        }
+        Ok(self.resolved)
+    }
+}
+
+fn parse_text<T: SettingValue>(text: &OsStr) -> Result<T, String> {
+    if text.is_empty() {
+        return Err("it is empty".to_owned());
+    }
+    T::from_text(text)
+}
+
+fn parse_toml<T: SettingValue>(value: toml::Value) -> Result<T, String> {
+    if value.as_str() == Some("") {
+        return Err("it is empty: remove the key to use the default".to_owned());
+    }
+    T::from_toml(value)
+}
+
+/// A value fit to print: a setting named like a credential (`s3_secret_access_key`)
+/// is `***` whole, and a URL has its secrets `***`'d as in every message.
+fn redact(key: &str, value: Json) -> Json {
+    match value {
+        Json::String(s) if !s.is_empty() && is_secret_param(key) => Json::String("***".to_owned()),
+        Json::String(s) if s.contains("://") => Json::String(redact_url(&s)),
+        other => other,
+    }
+}
+
+/// The check of a setting that any value of its type passes.
+fn any<T>(_: &T) -> Result<(), String> {
+    Ok(())
+}
+
+/// A whole number from `min` to `max`.
+fn within(min: u32, max: u32) -> impl Fn(&u32) -> Result<(), String> {
+    move |&n| {
+        if (min..=max).contains(&n) {
+            Ok(())
+        } else {
+            Err(format!("{n} is out of range: use {min} to {max}"))
+        }
+    }
+}
+
+/// `check` of an optional setting's value, when it has one.
+fn when_set(
+    check: fn(&str) -> Result<(), String>,
+) -> impl Fn(&Option<String>) -> Result<(), String> {
+    move |value| value.as_deref().map_or(Ok(()), check)
+}
+
+fn check_mailbox(from: &str) -> Result<(), String> {
+    from.parse::<lettre::message::Mailbox>()
+        .map(drop)
+        .map_err(|_| format!("{from:?} is not a mailbox like `Name <addr@example.com>`"))
+}
+
+fn check_smtp_url(raw: &str) -> Result<(), String> {
+    let url =
+        url::Url::parse(raw).map_err(|e| format!("{} is not a URL ({e})", redact_url(raw)))?;
+    match url.scheme() {
+        "smtp" | "smtps" => {}
+        other => {
+            return Err(format!(
+                "scheme {other:?} is not supported: use smtp:// (STARTTLS when offered) or smtps:// (TLS)"
+            ));
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{} names no host", redact_url(raw)));
+    }
+    Ok(())
+}
+
+/// `run_retention` may not be shorter than the idempotency TTL: a completed export
+/// keeps its key for that long, and deleting the run earlier would let a repeated
+/// `export start` create a second export.
+fn check_run_retention(retention: &Duration) -> Result<(), String> {
+    let floor = crate::exports::request::IDEMPOTENCY_TTL;
+    if *retention < floor {
+        let hours = floor.as_secs() / 3600;
+        return Err(format!(
+            "{} is shorter than the {hours} h idempotency TTL: a repeated export start \
+             must still find its run; use at least {hours}h",
+            retention.show().as_str().unwrap_or_default()
+        ));
+    }
+    Ok(())
+}
+
+/// Reads and parses the config file. Only a regular file of at most
+/// [`MAX_CONFIG_BYTES`] is read: a device would never end and opening a FIFO would
+/// block until someone writes to it. A file holding a secret must be private.
+fn read_config_file(path: &Path) -> Result<toml::Table, ConfigError> {
+    let unreadable = |source| ConfigError::Unreadable {
         path: path.to_path_buf(),
         source,
-    })?;
-    let file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+    };
+    // Checked on the path before opening (open(2) on a FIFO blocks), then again on
+    // the open handle, which is what is actually read.
+    check_regular(path, &fs::metadata(path).map_err(unreadable)?)?;
+    let file = fs::File::open(path).map_err(unreadable)?;
+    let metadata = file.metadata().map_err(unreadable)?;
+    check_regular(path, &metadata)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| ConfigError::Parse {
         path: path.to_path_buf(),
-        // toml's message quotes the offending line, which may hold a secret: keep
-        // only its first line (the what and where).
+        message: "it is not UTF-8 text".to_owned(),
+    })?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        // toml's message may quote the offending value, which may hold a secret.
         message: redact_secrets(e.message()),
     })?;
-    let holds_password = [&file.database_url, &file.smtp_url]
-        .into_iter()
-        .flatten()
-        .any(|u| url_has_password(u));
-    if holds_password {
-        check_private(path)?;
+    if holds_secret(&table) {
+        check_private(path, &metadata)?;
     }
-    Ok(file)
+    Ok(table)
+}
+
+/// Whether a config file holds a secret: a URL with one ([`url_holds_secret`]) in
+/// any value, or any value of a key named like a credential ([`is_secret_param`]).
+/// Judged on every key, known or not, so that a new secret setting is covered
+/// without being listed here.
+fn holds_secret(table: &toml::Table) -> bool {
+    table.iter().any(|(key, value)| match value {
+        toml::Value::String(s) => (!s.is_empty() && is_secret_param(key)) || url_holds_secret(s),
+        toml::Value::Table(inner) => holds_secret(inner),
+        _ => false,
+    })
+}
+
+fn check_regular(path: &Path, metadata: &fs::Metadata) -> Result<(), ConfigError> {
+    let file_type = metadata.file_type();
+    if file_type.is_file() {
+        return Ok(());
+    }
+    let kind = if file_type.is_dir() {
+        "a directory"
+    } else {
+        special_file_kind(&file_type)
+    };
+    Err(ConfigError::NotAFile {
+        path: path.to_path_buf(),
+        kind,
+    })
 }
 
 #[cfg(unix)]
-fn check_private(path: &Path) -> Result<(), ConfigError> {
+fn special_file_kind(file_type: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_char_device() || file_type.is_block_device() {
+        "a device"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_file_type: &fs::FileType) -> &'static str {
+    "not a file"
+}
+
+#[cfg(unix)]
+fn check_private(path: &Path, metadata: &fs::Metadata) -> Result<(), ConfigError> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = fs::metadata(path)
-        .map_err(|source| ConfigError::Unreadable {
-            path: path.to_path_buf(),
-            source,
-        })?
-        .permissions()
-        .mode()
-        & 0o777;
+    let mode = metadata.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(ConfigError::InsecurePermissions {
             path: path.to_path_buf(),
@@ -285,41 +791,54 @@ fn check_private(path: &Path) -> Result<(), ConfigError> {
 }
 
 #[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<(), ConfigError> {
+fn check_private(_path: &Path, _metadata: &fs::Metadata) -> Result<(), ConfigError> {
     Ok(())
 }
 
-fn validate_smtp_url(raw: &str) -> Result<(), ConfigError> {
-    let invalid = |message: String| ConfigError::InvalidValue {
-        key: "smtp_url",
-        message,
-    };
-    let url = url::Url::parse(raw)
-        .map_err(|e| invalid(format!("{} is not a URL ({e})", redact_url(raw))))?;
-    match url.scheme() {
-        "smtp" | "smtps" => {}
-        other => {
-            return Err(invalid(format!(
-                "scheme {other:?} is not supported: use smtp:// (STARTTLS when offered) or smtps:// (TLS)"
-            )));
+/// Whether a URL query parameter carries a secret, by its (percent-decoded) name:
+/// libpq's `password` and `sslpassword`, and anything named like a credential
+/// (`…pass…`, `…pwd…`, `…secret…`, `…token…`, `…credential…`, `…key…`). `sslkey` and
+/// `passfile` name files, not secrets. Erring on the side of secrecy only costs a
+/// `***` in a message (or a `chmod 600`).
+pub fn is_secret_param(name: &str) -> bool {
+    let name: String = name
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    if matches!(name.as_str(), "sslkey" | "passfile") {
+        return false;
+    }
+    ["pass", "pwd", "secret", "token", "credential", "key"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+/// Whether a URL holds a secret: a password in its userinfo, or a non-empty
+/// secret-named query parameter ([`is_secret_param`]). A string that does not parse
+/// is judged by whether [`redact_secrets`] would change it.
+pub fn url_holds_secret(raw: &str) -> bool {
+    match url::Url::parse(raw) {
+        Ok(url) => {
+            url.password().is_some()
+                || url
+                    .query_pairs()
+                    .any(|(key, value)| !value.is_empty() && is_secret_param(&key))
         }
+        Err(_) => redact_secrets(raw) != raw,
     }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(invalid(format!("{} names no host", redact_url(raw))));
-    }
-    Ok(())
 }
 
-fn url_has_password(raw: &str) -> bool {
-    url::Url::parse(raw).is_ok_and(|u| u.password().is_some())
-}
-
-/// A URL fit for messages and logs: the password, if any, becomes `***`.
+/// A URL fit for messages and logs: the userinfo password and the value of every
+/// secret-named query parameter become `***`.
 pub fn redact_url(raw: &str) -> String {
     match url::Url::parse(raw) {
         Ok(mut url) => {
             if url.password().is_some() {
                 let _ = url.set_password(Some("***"));
+            }
+            if let Some(query) = url.query().map(redact_query) {
+                url.set_query(Some(&query));
             }
             url.to_string()
         }
@@ -328,7 +847,32 @@ pub fn redact_url(raw: &str) -> String {
     }
 }
 
-/// Scrubs anything that looks like `scheme://user:password@` from free text.
+/// Replaces the value of each secret-named parameter of a raw query (`a=1&b=2`),
+/// leaving the rest of the text as it was.
+fn redact_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) if !value.is_empty() && is_secret_param(&decode(key)) => {
+                format!("{key}=***")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A query key as the URL's reader will see it (`pass%77ord` is `password`).
+fn decode(key: &str) -> String {
+    url::form_urlencoded::parse(key.as_bytes())
+        .next()
+        .map(|(key, _)| key.into_owned())
+        .unwrap_or_default()
+}
+
+/// Scrubs the secrets of every `scheme://…` in free text: the password of its
+/// userinfo and the values of its secret-named query parameters (as
+/// [`redact_url`] does, but on text that may not be a whole URL).
 pub fn redact_secrets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -336,24 +880,42 @@ pub fn redact_secrets(text: &str) -> String {
         let (head, tail) = rest.split_at(pos + 3);
         out.push_str(head);
         let end = tail
-            .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '/')
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>'))
             .unwrap_or(tail.len());
-        let authority = &tail[..end];
-        match authority.rfind('@') {
+        let (token, after) = tail.split_at(end);
+        // The userinfo ends at the last `@` before the query: a password with an
+        // unencoded `/` in it is still caught (and a path with an `@` only loses
+        // its text after the first `:` to `***`).
+        let query_at = token.find(['?', '#']).unwrap_or(token.len());
+        let (before_query, query_and_fragment) = token.split_at(query_at);
+        match before_query.rfind('@') {
             Some(at) => {
-                let userinfo = &authority[..at];
+                let userinfo = &before_query[..at];
                 match userinfo.find(':') {
-                    Some(colon) => {
+                    Some(colon) if colon + 1 < userinfo.len() => {
                         out.push_str(&userinfo[..colon]);
                         out.push_str(":***");
                     }
-                    None => out.push_str(userinfo),
+                    _ => out.push_str(userinfo),
                 }
-                out.push_str(&authority[at..]);
+                out.push_str(&before_query[at..]);
             }
-            None => out.push_str(authority),
+            None => out.push_str(before_query),
         }
-        rest = &tail[end..];
+        match query_and_fragment.strip_prefix('?') {
+            Some(query_and_fragment) => {
+                let (query, fragment) = query_and_fragment.split_at(
+                    query_and_fragment
+                        .find('#')
+                        .unwrap_or(query_and_fragment.len()),
+                );
+                out.push('?');
+                out.push_str(&redact_query(query));
+                out.push_str(fragment);
+            }
+            None => out.push_str(query_and_fragment),
+        }
+        rest = after;
     }
     out.push_str(rest);
     out
@@ -361,40 +923,269 @@ pub fn redact_secrets(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
-    fn file_with_url(url: &str) -> ConfigFile {
-        ConfigFile {
-            database_url: Some(url.into()),
-            ..ConfigFile::default()
+    /// Resolves with `vars` as the whole environment, `toml` as the config file (none
+    /// when `None`) and `/data` as the platform data directory.
+    fn resolve(
+        flags: &Overrides,
+        vars: &[(&str, &str)],
+        toml: Option<&str>,
+    ) -> Result<Settings, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let config_file = dir.path().join("config.toml");
+        if let Some(text) = toml {
+            fs::write(&config_file, text).unwrap();
+        }
+        let vars: HashMap<String, OsString> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), OsString::from(v)))
+            .collect();
+        let dirs = PlatformDirs {
+            config_file: Some(config_file),
+            data_dir: Some("/data".into()),
+        };
+        Settings::load_with(flags, &|name| vars.get(name).cloned(), &dirs)
+    }
+
+    fn source(settings: &Settings, key: &str) -> (Source, Option<String>) {
+        let setting = settings.setting(key).expect(key);
+        (setting.source, setting.origin.clone())
+    }
+
+    #[test]
+    fn each_level_beats_the_next_and_says_so() {
+        let flags = Overrides::default().with("worker_concurrency", "--concurrency", "8");
+        let vars = [
+            ("INVOICECTL_WORKER_CONCURRENCY", "6"),
+            ("INVOICECTL_PAGE_SIZE", "250"),
+        ];
+        let toml = "worker_concurrency = 2\npage_size = 100\nmail_from = \"A <a@example.com>\"\n";
+        let s = resolve(&flags, &vars, Some(toml)).unwrap();
+        assert_eq!(s.worker_concurrency, 8);
+        assert_eq!(
+            source(&s, "worker_concurrency"),
+            (Source::Flag, Some("--concurrency".into()))
+        );
+        assert_eq!(s.page_size, 250);
+        assert_eq!(
+            source(&s, "page_size"),
+            (Source::Env, Some("INVOICECTL_PAGE_SIZE".into()))
+        );
+        assert_eq!(s.mail_from, "A <a@example.com>");
+        let file = s.config_path.as_ref().unwrap().display().to_string();
+        assert_eq!(source(&s, "mail_from"), (Source::File, Some(file)));
+        assert_eq!(s.export_dir, PathBuf::from("/data/exports"));
+        assert_eq!(source(&s, "export_dir"), (Source::Default, None));
+        assert_eq!(source(&s, "data_dir"), (Source::Default, None));
+        assert_eq!(source(&s, "config").0, Source::Default);
+
+        // Every setting is listed once, in resolution order.
+        let keys: Vec<_> = s.resolved.iter().map(|r| r.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "config",
+                "data_dir",
+                "database_url",
+                "user",
+                "export_dir",
+                "smtp_url",
+                "mail_from",
+                "page_size",
+                "worker_concurrency",
+                "run_retention"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_setting_has_a_variable_that_beats_the_file() {
+        let cases = [
+            ("INVOICECTL_EXPORT_DIR", "export_dir", "\"/file\"", "/env"),
+            (
+                "INVOICECTL_SMTP_URL",
+                "smtp_url",
+                "\"smtp://file\"",
+                "smtp://env:587",
+            ),
+            (
+                "INVOICECTL_MAIL_FROM",
+                "mail_from",
+                "\"F <f@example.com>\"",
+                "E <e@example.com>",
+            ),
+            ("INVOICECTL_PAGE_SIZE", "page_size", "7", "9"),
+            (
+                "INVOICECTL_WORKER_CONCURRENCY",
+                "worker_concurrency",
+                "7",
+                "9",
+            ),
+            ("INVOICECTL_USER", "user", "\"user_file\"", "user_env"),
+            ("INVOICECTL_RUN_RETENTION", "run_retention", "\"7d\"", "9d"),
+            (
+                "DATABASE_URL",
+                "database_url",
+                "\"postgres://file/x\"",
+                "postgres://env/x",
+            ),
+        ];
+        for (var, key, in_file, in_env) in cases {
+            let toml = format!("{key} = {in_file}\n");
+            let s = resolve(&Overrides::default(), &[(var, in_env)], Some(&toml)).unwrap();
+            let setting = s.setting(key).unwrap();
+            assert_eq!(setting.value_text(), in_env, "{var}");
+            assert_eq!(setting.source, Source::Env, "{var}");
+            let s = resolve(&Overrides::default(), &[], Some(&toml)).unwrap();
+            assert_eq!(s.setting(key).unwrap().source, Source::File, "{key}");
         }
     }
 
     #[test]
-    fn override_beats_file_and_file_beats_default() {
-        let data = PathBuf::from("/data");
-        let o = Overrides {
-            database_url: Some("postgres://flag/db".into()),
-            ..Overrides::default()
+    fn a_bad_value_names_where_it_came_from() {
+        let err = |flags: &Overrides, vars: &[(&str, &str)], toml: Option<&str>| {
+            resolve(flags, vars, toml).unwrap_err()
         };
-        let s =
-            Settings::resolve(&o, file_with_url("postgres://file/db"), data.clone(), None).unwrap();
-        assert_eq!(s.database_url.as_deref(), Some("postgres://flag/db"));
-
-        let s = Settings::resolve(
+        let e = err(
             &Overrides::default(),
-            file_with_url("postgres://file/db"),
-            data.clone(),
+            &[("INVOICECTL_PAGE_SIZE", "lots")],
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "invalid INVOICECTL_PAGE_SIZE: \"lots\" is not a whole number"
+        );
+        assert_eq!(e.exit_kind(), ExitKind::Invalid);
+        let e = err(
+            &Overrides::default(),
+            &[("INVOICECTL_WORKER_CONCURRENCY", "0")],
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "invalid INVOICECTL_WORKER_CONCURRENCY: 0 is out of range: use 1 to 1024"
+        );
+        let e = err(&Overrides::default(), &[], Some("page_size = 0\n"));
+        assert!(
+            e.to_string()
+                .starts_with("invalid page_size in config file /"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .ends_with("0 is out of range: use 1 to 1000000")
+        );
+        let e = err(&Overrides::default(), &[], Some("page_size = \"9\"\n"));
+        assert!(
+            e.to_string()
+                .contains("expected a whole number, found string"),
+            "{e}"
+        );
+        // A flag's bad value is a usage error, like clap's own.
+        let flags = Overrides::default().with("worker_concurrency", "--concurrency", "2000");
+        let e = err(&flags, &[], None);
+        assert_eq!(
+            e.to_string(),
+            "invalid --concurrency: 2000 is out of range: use 1 to 1024"
+        );
+        assert_eq!(e.exit_kind(), ExitKind::Usage);
+        let e = err(
+            &Overrides::default(),
+            &[("INVOICECTL_MAIL_FROM", "nobody")],
+            None,
+        );
+        assert!(
+            e.to_string().starts_with("invalid INVOICECTL_MAIL_FROM: "),
+            "{e}"
+        );
+        let e = err(
+            &Overrides::default(),
+            &[("INVOICECTL_EXPORT_DIR", "")],
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "INVOICECTL_EXPORT_DIR is set but empty: unset it to use the default, or give it a value"
+        );
+        let e = err(&Overrides::default(), &[], Some("export_dir = \"\"\n"));
+        assert!(e.to_string().contains("it is empty: remove the key"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_and_keys_a_file_cannot_hold_are_refused() {
+        for toml in [
+            "page_sise = 5\n",
+            "data_dir = \"/x\"\n",
+            "config = \"/x\"\n",
+        ] {
+            let e = resolve(&Overrides::default(), &[], Some(toml)).unwrap_err();
+            assert!(matches!(e, ConfigError::UnknownKey { .. }), "{toml}: {e}");
+            assert!(
+                e.to_string().contains("the keys are database_url, user"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_never_reach_the_listing_or_an_error() {
+        let smtp = "smtp://mail:hunter2@mail.example.com:587?token=hunter2";
+        let s = resolve(
+            &Overrides::default(),
+            &[("INVOICECTL_SMTP_URL", smtp)],
             None,
         )
         .unwrap();
-        assert_eq!(s.database_url.as_deref(), Some("postgres://file/db"));
+        assert_eq!(
+            s.smtp_url.as_deref(),
+            Some(smtp),
+            "the value itself is intact"
+        );
+        let shown = s.setting("smtp_url").unwrap().value_text();
+        assert_eq!(shown, "smtp://mail:***@mail.example.com:587?token=***");
+        for bad in [
+            "http://mail:hunter2@mail.example.com",
+            "smtp://mail:hunter2@",
+            "smtp://mail:hunter2@[::1",
+        ] {
+            let e =
+                resolve(&Overrides::default(), &[("INVOICECTL_SMTP_URL", bad)], None).unwrap_err();
+            assert!(!e.to_string().contains("hunter2"), "{e}");
+            assert!(
+                e.to_string().starts_with("invalid INVOICECTL_SMTP_URL: "),
+                "{e}"
+            );
+        }
+        // A setting named like a credential is hidden whole.
+        assert_eq!(
+            redact("s3_secret_access_key", Json::from("hunter2")),
+            Json::from("***")
+        );
+    }
 
-        let s =
-            Settings::resolve(&Overrides::default(), ConfigFile::default(), data, None).unwrap();
-        assert_eq!(s.database_url, None);
-        assert_eq!(s.page_size, DEFAULT_PAGE_SIZE);
-        assert_eq!(s.export_dir, PathBuf::from("/data/exports"));
+    #[cfg(unix)]
+    #[test]
+    fn any_secret_in_the_file_requires_a_private_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        for (toml, secret) in [
+            ("smtp_url = \"smtp://u:pw@h\"\n", true),
+            // Any key named like a credential, even one this build does not know.
+            ("s3_secret_access_key = \"pw\"\n", true),
+            ("user = \"user_alice\"\nexport_dir = \"/x\"\n", false),
+        ] {
+            fs::write(&path, toml).unwrap();
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+            let refused = matches!(
+                read_config_file(&path),
+                Err(ConfigError::InsecurePermissions { .. })
+            );
+            assert_eq!(refused, secret, "{toml}");
+        }
     }
 
     #[test]
@@ -410,37 +1201,70 @@ mod tests {
     }
 
     #[test]
-    fn refuses_bad_values() {
-        let file = ConfigFile {
-            page_size: Some(0),
-            ..ConfigFile::default()
-        };
-        assert!(Settings::resolve(&Overrides::default(), file, "/d".into(), None).is_err());
-        let file = ConfigFile {
-            smtp_url: Some("http://mail".into()),
-            ..ConfigFile::default()
-        };
-        assert!(Settings::resolve(&Overrides::default(), file, "/d".into(), None).is_err());
+    fn query_secrets_are_secrets_everywhere() {
+        let url = "postgres://u@h/db?password=hunter2&sslmode=bogus";
+        assert_eq!(
+            redact_url(url),
+            "postgres://u@h/db?password=***&sslmode=bogus"
+        );
+        assert!(url_holds_secret(url));
+        let text = redact_secrets(&format!("bad {url}: unknown value"));
+        assert_eq!(
+            text,
+            "bad postgres://u@h/db?password=***&sslmode=bogus: unknown value"
+        );
+
+        // Other credential-named parameters, percent-encoded names, both places at once.
+        for url in [
+            "postgres://h/db?sslpassword=hunter2",
+            "smtp://mail?api_key=hunter2&tls=required",
+            "postgres://h/db?pass%77ord=hunter2",
+            "postgres://u:hunter2@h/db?Secret-Token=hunter2#frag",
+        ] {
+            assert!(url_holds_secret(url), "{url}");
+            assert!(!redact_url(url).contains("hunter2"), "{url}");
+            assert!(!redact_secrets(url).contains("hunter2"), "{url}");
+        }
+        // A password with an unencoded `/` (no longer a URL) is still scrubbed.
+        assert!(!redact_secrets("at postgres://u:hun/ter2@h/db").contains("hun"));
+        assert!(url_holds_secret("postgres://u:hun/ter2@h/db"));
+
+        // File paths, empty values and ordinary parameters are not secrets.
+        for url in [
+            "postgres://u@h/db?sslkey=/etc/key.pem&sslmode=require",
+            "postgres://u@h/db?password=",
+            "postgres://u:@h/db",
+            "smtp://mail:587?tls=required",
+        ] {
+            assert!(!url_holds_secret(url), "{url}");
+            assert_eq!(redact_secrets(url), url);
+        }
     }
 
     #[test]
     fn run_retention_defaults_parses_and_never_undercuts_the_key_ttl() {
-        let resolve = |env: Option<&str>, file: Option<&str>| {
-            let overrides = Overrides {
-                run_retention: env.map(str::to_owned),
-                ..Overrides::default()
-            };
-            let file = ConfigFile {
-                run_retention: file.map(str::to_owned),
-                ..ConfigFile::default()
-            };
-            Settings::resolve(&overrides, file, "/d".into(), None).map(|s| s.run_retention)
+        let retention = |vars: &[(&str, &str)], toml: Option<&str>| {
+            resolve(&Overrides::default(), vars, toml).map(|s| s.run_retention)
         };
+        let env = |value| [("INVOICECTL_RUN_RETENTION", value)];
         let days = |n: u64| Duration::from_secs(n * 24 * 60 * 60);
-        assert_eq!(resolve(None, None).unwrap(), days(30));
-        assert_eq!(resolve(None, Some("90d")).unwrap(), days(90));
-        assert_eq!(resolve(Some("48h"), Some("90d")).unwrap(), days(2));
-        assert_eq!(resolve(None, Some("1440m")).unwrap(), days(1));
+        let s = resolve(&Overrides::default(), &[], None).unwrap();
+        assert_eq!(s.run_retention, days(30));
+        assert_eq!(s.setting("run_retention").unwrap().value_text(), "30d");
+        assert_eq!(source(&s, "run_retention"), (Source::Default, None));
+        let toml = Some("run_retention = \"90d\"\n");
+        assert_eq!(retention(&[], toml).unwrap(), days(90));
+        let s = resolve(&Overrides::default(), &env("48h"), toml).unwrap();
+        assert_eq!(s.run_retention, days(2));
+        assert_eq!(s.setting("run_retention").unwrap().value_text(), "2d");
+        assert_eq!(
+            source(&s, "run_retention"),
+            (Source::Env, Some("INVOICECTL_RUN_RETENTION".into()))
+        );
+        assert_eq!(
+            retention(&[], Some("run_retention = \"1440m\"\n")).unwrap(),
+            days(1)
+        );
         for bad in [
             "23h",
             "3600s",
@@ -451,18 +1275,21 @@ mod tests {
             "1.5d",
             "999999999999d",
         ] {
-            let err = resolve(Some(bad), None).unwrap_err();
+            let e = retention(&env(bad), None).unwrap_err();
             assert!(
-                matches!(
-                    err,
-                    ConfigError::InvalidValue {
-                        key: "run_retention",
-                        ..
-                    }
-                ),
-                "{bad}: {err}"
+                e.to_string()
+                    .starts_with("invalid INVOICECTL_RUN_RETENTION: "),
+                "{bad}: {e}"
             );
-            assert_eq!(err.exit_kind(), ExitKind::Invalid);
+            assert_eq!(e.exit_kind(), ExitKind::Invalid, "{bad}");
         }
+        let e = retention(&[], Some("run_retention = \"12h\"\n")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid run_retention in config file /"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("use at least 24h"), "{e}");
+        assert_eq!(e.exit_kind(), ExitKind::Invalid);
     }
 }

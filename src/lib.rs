@@ -3,8 +3,10 @@
 //!
 //! Module map (SPEC section in brackets):
 //! - [`cli`]: the clap command tree (§1); [`commands`]: one function per command.
-//! - [`config`]: flag > env > file > default (§1); [`error`]: exit codes (§2).
-//! - [`ids`]: identifiers and their validation (§3).
+//! - [`config`]: flag > env > file > default, and where each setting came from (§1);
+//!   [`error`]: exit codes (§2).
+//! - [`ids`]: identifiers and their validation (§3); [`lookup`]: unknown ids, with
+//!   the nearest existing one (did you mean …?).
 //! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
 //! - [`engine`]: the generic durable run engine (§6): tasks, queues, claims, leases.
 //! - [`exports`]: the export domain (§5, §7): request, task, CSV, email.
@@ -22,7 +24,9 @@ pub mod engine;
 pub mod error;
 pub mod exports;
 pub mod ids;
+pub mod layout;
 pub mod logging;
+pub mod lookup;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -32,11 +36,15 @@ use clap::FromArgMatches;
 /// Runs the command line and returns the process exit code.
 pub fn run() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let mut parser = cli::parser(cli::color_from_args(&args));
+    let mut parser = cli::parser(
+        cli::color_from_args(&args),
+        cli::names_maintainer_command(&args),
+    );
     let matches = match parser.try_get_matches_from_mut(&args) {
         Ok(matches) => matches,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (2).
+            let e = cli::with_hints(e, &parser);
             let _ = e.print();
             return ExitCode::from(e.exit_code() as u8);
         }
@@ -44,6 +52,7 @@ pub fn run() -> ExitCode {
     if let Some((commands::generate_assets::NAME, sub)) = matches.subcommand() {
         return finish(commands::generate_assets::run(sub));
     }
+    let flags = cli::setting_flags(&parser, &matches);
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => {
@@ -58,34 +67,48 @@ pub fn run() -> ExitCode {
         return finish(commands::completions::run(args));
     }
     logging::init(&cli.global);
-    let ctx = match context::Context::new(&cli.global) {
+    let ctx = match context::Context::new(&cli.global, &flags) {
         Ok(ctx) => ctx,
-        Err(e) => return report(anyhow::Error::new(e)),
+        Err(e) => return report(anyhow::Error::new(e), None),
     };
+    // Named in the message if the connection is lost mid-command (exit 69).
+    let server = ctx.connect_options().ok().map(|options| {
+        let (host, port, database) = db::describe(&options);
+        format!("{host}:{port} (database {database})")
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => return report(anyhow::Error::new(e).context("cannot start the async runtime")),
+        Err(e) => {
+            return report(
+                anyhow::Error::new(e).context("cannot start the async runtime"),
+                None,
+            );
+        }
     };
     let result = runtime.block_on(commands::dispatch(cli, ctx));
     // Background tasks (pool reapers, heartbeats) must not hold the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-    finish(result)
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(e, server.as_deref()),
+    }
 }
 
 fn finish(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => report(e),
+        Err(e) => report(e, None),
     }
 }
 
 /// Prints an error to stderr — the message and its causes on one or two lines, secrets
 /// scrubbed — and returns its exit code. A closed stdout pipe is a quiet success.
-fn report(err: anyhow::Error) -> ExitCode {
+/// `server` (host, port, database) is named when the connection to it was lost.
+fn report(err: anyhow::Error, server: Option<&str>) -> ExitCode {
     if error::is_broken_pipe(&err) {
         return ExitCode::SUCCESS;
     }
@@ -96,6 +119,12 @@ fn report(err: anyhow::Error) -> ExitCode {
             message.push_str(": ");
             message.push_str(&cause);
         }
+    }
+    if error::connection_lost(&err) {
+        message.push_str(&format!(
+            ". The connection to PostgreSQL{} was lost: check that the server is running, then run the command again",
+            server.map(|s| format!(" at {s}")).unwrap_or_default()
+        ));
     }
     let _ = writeln!(
         std::io::stderr().lock(),

@@ -584,6 +584,95 @@ async fn killed_worker_is_taken_over_without_repeating_steps(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn worker_sessions_bound_idle_transactions_and_lock_waits_by_the_lease(pool: PgPool) {
+    use sqlx::{ConnectOptions, Connection};
+
+    let limits = |lease| {
+        WorkerOptions {
+            lease,
+            ..WorkerOptions::default()
+        }
+        .session_limits()
+    };
+    let connect =
+        |lease| db::with_session_limits((*pool.connect_options()).clone(), &limits(lease));
+
+    // The settings reach the server in the startup packet, derived from the lease.
+    let mut conn = connect(Duration::from_secs(7)).connect().await.unwrap();
+    for (name, expected) in [
+        ("idle_in_transaction_session_timeout", "7s"),
+        ("lock_timeout", "7s"),
+        // (PostgreSQL shows the TCP settings as bare numbers: seconds, ms.)
+        ("tcp_keepalives_idle", "7"),
+        ("tcp_keepalives_interval", "2"),
+        ("tcp_keepalives_count", "3"),
+        ("tcp_user_timeout", "7000"),
+    ] {
+        let value: String = sqlx::query_scalar(&format!("SHOW {name}"))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(value, expected, "{name}");
+    }
+    conn.close().await.unwrap();
+
+    // They bite: with a 1 s lease, a session idle inside a transaction loses it (and
+    // its row lock) after about 1 s, and a lock wait fails after about 1 s.
+    sqlx::query("CREATE TABLE held (id int PRIMARY KEY)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO held VALUES (1)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut hung = connect(Duration::from_secs(1)).connect().await.unwrap();
+    sqlx::query("BEGIN").execute(&mut hung).await.unwrap();
+    sqlx::query("SELECT id FROM held WHERE id = 1 FOR UPDATE")
+        .execute(&mut hung)
+        .await
+        .unwrap();
+    // A plain session waiting for the row gets it once the hung session is ended.
+    let mut waiter = pool.begin().await.unwrap();
+    let started = Instant::now();
+    sqlx::query("SELECT id FROM held WHERE id = 1 FOR UPDATE")
+        .execute(&mut *waiter)
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let ended = sqlx::query("SELECT 1")
+        .execute(&mut hung)
+        .await
+        .unwrap_err();
+    assert!(
+        ended.to_string().contains("idle-in-transaction") || db::is_connection_lost(&ended),
+        "{ended}"
+    );
+    // The plain transaction holds the row now: a limited session waits for it at
+    // most about a lease, then fails with lock_not_available.
+    let mut blocked = connect(Duration::from_secs(1)).connect().await.unwrap();
+    let started = Instant::now();
+    let timed_out = sqlx::query("UPDATE held SET id = 1 WHERE id = 1")
+        .execute(&mut blocked)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    match &timed_out {
+        sqlx::Error::Database(e) => assert_eq!(e.code().as_deref(), Some("55P03"), "{e}"),
+        other => panic!("not a lock timeout: {other}"),
+    }
+    waiter.rollback().await.unwrap();
+}
+
+#[sqlx::test]
 async fn a_worker_that_lost_its_lease_cannot_write(pool: PgPool) {
     prepare(&pool).await;
     let id = enqueue(
@@ -814,6 +903,117 @@ async fn cancel_stops_queued_and_executing_runs(pool: PgPool) {
         "the canceled run left its lane"
     );
     let _: Value = json!(null);
+}
+
+/// Runs one `--once` worker: a parent triggers its child and parks `waiting`.
+async fn run_once(pool: &PgPool) {
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    Worker::new(pool.clone(), registry(), fast_options(WorkerMode::Once, 1))
+        .run(rx)
+        .await
+        .unwrap();
+}
+
+async fn cancel(pool: &PgPool, id: &str) -> Vec<engine::cancel::Canceled> {
+    let mut tx = pool.begin().await.unwrap();
+    let canceled = engine::cancel::cancel(&mut tx, id).await.unwrap();
+    tx.commit().await.unwrap();
+    canceled
+}
+
+#[sqlx::test]
+async fn a_parent_waiting_on_a_canceled_child_is_woken_with_a_canceled_result(pool: PgPool) {
+    prepare(&pool).await;
+    let parent = enqueue(
+        &pool,
+        &PARENT,
+        &ParentPayload {
+            key: "p".into(),
+            child_fails: false,
+        },
+        keyed("org_a"),
+    )
+    .await;
+    run_once(&pool).await;
+    let r = run(&pool, &parent).await;
+    assert_eq!(r.status(), RunStatus::Waiting);
+    let child = r.waiting_on_run_id.expect("the parent waits on its child");
+    assert_eq!(status(&pool, &child).await, RunStatus::Queued);
+    assert_eq!(
+        lanes_idle(&pool).await,
+        1,
+        "the waiting parent keeps its lane"
+    );
+
+    let canceled = cancel(&pool, &child).await;
+    assert_eq!(canceled.len(), 1);
+    assert_eq!(
+        (canceled[0].id.as_str(), canceled[0].woke_parent),
+        (child.as_str(), true)
+    );
+    let r = run(&pool, &parent).await;
+    assert_eq!(
+        (r.status(), r.waiting_on_run_id),
+        (RunStatus::Waiting, None),
+        "woken, resumable"
+    );
+
+    // The parent resumes and receives the child's Result: an error, code `canceled`
+    // (its first attempt fails after the Result on purpose; the retry reuses it).
+    drain_until_final(
+        &pool,
+        std::slice::from_ref(&parent),
+        Duration::from_secs(10),
+    )
+    .await;
+    let r = run(&pool, &parent).await;
+    assert_eq!(r.status(), RunStatus::Completed);
+    assert_eq!(r.output, Some(json!({ "childError": "canceled" })));
+    assert_eq!(log_count(&pool, &parent, "parent-after-child").await, 2);
+    assert_eq!(status(&pool, &child).await, RunStatus::Canceled);
+    assert_eq!(log_count(&pool, &child, "child-ran").await, 0);
+    assert_eq!(lanes_idle(&pool).await, 0, "the lane is free again");
+
+    // Canceling a waiting parent instead cancels its child with it and frees its lane;
+    // nothing is left to wake.
+    let parent = enqueue(
+        &pool,
+        &PARENT,
+        &ParentPayload {
+            key: "p2".into(),
+            child_fails: false,
+        },
+        keyed("org_a"),
+    )
+    .await;
+    run_once(&pool).await;
+    let child = run(&pool, &parent)
+        .await
+        .waiting_on_run_id
+        .expect("the second parent waits on its child");
+    let mut canceled = cancel(&pool, &parent).await;
+    canceled.sort_by_key(|c| c.id != parent);
+    let ids: Vec<(&str, &str, bool)> = canceled
+        .iter()
+        .map(|c| (c.id.as_str(), c.previous_status.as_str(), c.woke_parent))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (parent.as_str(), "waiting", false),
+            (child.as_str(), "queued", false)
+        ]
+    );
+    assert_eq!(lanes_idle(&pool).await, 0);
+    drain_until_final(
+        &pool,
+        std::slice::from_ref(&parent),
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(status(&pool, &parent).await, RunStatus::Canceled);
+    assert_eq!(status(&pool, &child).await, RunStatus::Canceled);
+    assert_eq!(log_count(&pool, &child, "child-ran").await, 0);
 }
 
 #[sqlx::test]

@@ -473,7 +473,7 @@ async fn run_retention_below_the_key_ttl_is_refused(pool: PgPool) {
         .code(65);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(
-        stderr.contains("run_retention") && stderr.contains("24"),
+        stderr.contains("invalid INVOICECTL_RUN_RETENTION") && stderr.contains("24h"),
         "{stderr}"
     );
     env.write_config("run_retention = \"2 weeks\"\n");

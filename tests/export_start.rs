@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Env, count};
+use common::{Env, count, json_ok, refused};
 use invoicectl::db;
 use serde_json::Value;
 use sqlx::PgPool;
@@ -19,51 +19,10 @@ use sqlx::PgPool;
 // ---------------------------------------------------------------------------
 // helpers
 
-/// Runs the binary, expects exit 0, returns stdout parsed as one JSON document.
-fn json_ok(env: &Env, args: &[&str]) -> Value {
-    let out = env.cmd().args(args).arg("--json").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?} failed ({:?}): {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{args:?}: stdout is not one JSON document ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
-}
-
 fn start_json(env: &Env, org: &str, user: &str, extra: &[&str]) -> Value {
     let mut args = vec!["export", "start", "--org", org, "--as", user];
     args.extend_from_slice(extra);
     json_ok(env, &args)
-}
-
-/// Runs the binary and expects a refusal: `code`, empty stdout, exactly one line on
-/// stderr. Returns that line.
-fn refused(cmd: &mut assert_cmd::Command, code: i32) -> String {
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "expected exit {code}; stderr: {stderr}"
-    );
-    assert!(
-        out.stdout.is_empty(),
-        "stdout must stay empty on an error: {:?}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "one line on stderr, got: {stderr:?}");
-    assert!(
-        lines[0].starts_with("invoicectl: error: "),
-        "error line: {stderr:?}"
-    );
-    lines[0].to_owned()
 }
 
 fn is_run_id(id: &str) -> bool {
@@ -173,11 +132,13 @@ async fn drain_until_final(pool: &PgPool, env: &Env, run_id: &str, extra: &[&str
     }
 }
 
-/// A regular file where the worker expects a directory: every attempt fails to
-/// create `<export_dir>/<org>/`.
+/// An export folder the worker accepts at start, holding a regular file where
+/// org_acme's folder should be: every attempt of an org_acme export fails to create
+/// `<export_dir>/org_acme/`.
 fn unusable_export_dir(env: &Env) -> PathBuf {
-    let path = env.path().join("not-a-directory");
-    std::fs::write(&path, "a file, not a directory\n").unwrap();
+    let path = env.path().join("exports-with-a-file-in-the-way");
+    std::fs::create_dir_all(&path).unwrap();
+    std::fs::write(path.join("org_acme"), "a file, not a directory\n").unwrap();
     path
 }
 
@@ -1091,6 +1052,8 @@ async fn wait_with_no_worker_times_out_with_75(pool: PgPool) {
         stderr.contains("gave up waiting") && stderr.contains(&run_id),
         "{stderr}"
     );
+    // Nothing ever claimed it: the message says what is most likely wrong.
+    assert!(stderr.contains("no worker seems to be running"), "{stderr}");
     // The run goes on.
     assert_eq!(run_status(&pool, &run_id).await, "queued");
 }
@@ -1149,10 +1112,25 @@ async fn cancel_a_queued_run_releases_its_lane_and_key(pool: PgPool) {
     assert_eq!(status["status"], "canceled");
     assert!(status["nextAttemptAt"].is_null());
 
-    // Cancel again: it already ended; nothing more is written.
+    // Cancel again: it already ended, so there is nothing to do — exit 0 (cancel is
+    // idempotent), a note on stderr, nothing on stdout, nothing written; with --json
+    // the usual document with no run canceled.
     let before = footprint(&pool).await;
-    let line = refused(env.cmd().args(["export", "cancel", &run_id]), 65);
-    assert!(line.contains("already ended"), "{line}");
+    let out = env
+        .cmd()
+        .args(["export", "cancel", &run_id])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!("note: run {run_id} already ended (canceled); nothing to cancel")
+    );
+    let again = json_ok(&env, &["export", "cancel", &run_id]);
+    assert_eq!(again["previousStatus"], "canceled");
+    assert_eq!(again["canceledRunIds"], serde_json::json!([]));
     assert_eq!(footprint(&pool).await, before);
     // Unknown and malformed runs.
     let line = refused(

@@ -11,6 +11,7 @@
 //! chain (the email suppression list belongs to no tenant).
 
 pub mod chain;
+pub mod witness;
 
 use std::fmt;
 
@@ -41,6 +42,9 @@ pub enum Action {
     ExportFailed,
     /// `export.invoices.canceled`: `export cancel` ended the run.
     ExportCanceled,
+    /// `export.invoices.child_canceled`: `export cancel` ended one of the export's
+    /// child runs (its email); the export itself goes on.
+    ExportChildCanceled,
     /// `email.suppression.added`: an address was put on the suppression list.
     SuppressionAdded,
     /// `email.suppression.removed`: an address was taken off the suppression list.
@@ -48,11 +52,12 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::ExportRequested,
         Action::ExportCompleted,
         Action::ExportFailed,
         Action::ExportCanceled,
+        Action::ExportChildCanceled,
         Action::SuppressionAdded,
         Action::SuppressionRemoved,
     ];
@@ -64,6 +69,7 @@ impl Action {
             Action::ExportCompleted => "export.invoices.completed",
             Action::ExportFailed => "export.invoices.failed",
             Action::ExportCanceled => "export.invoices.canceled",
+            Action::ExportChildCanceled => "export.invoices.child_canceled",
             Action::SuppressionAdded => "email.suppression.added",
             Action::SuppressionRemoved => "email.suppression.removed",
         }
@@ -75,7 +81,8 @@ impl Action {
             Action::ExportRequested
             | Action::ExportCompleted
             | Action::ExportFailed
-            | Action::ExportCanceled => Scope::Organization,
+            | Action::ExportCanceled
+            | Action::ExportChildCanceled => Scope::Organization,
             Action::SuppressionAdded | Action::SuppressionRemoved => Scope::System,
         }
     }
@@ -247,6 +254,8 @@ mod tests {
                 "export.invoices.completed",
                 "export.invoices.failed",
                 "export.invoices.canceled",
+                // Not a SPEC name: the README's choice for a canceled child run.
+                "export.invoices.child_canceled",
                 "email.suppression.added",
                 "email.suppression.removed",
             ]

@@ -77,15 +77,6 @@ pub struct Filter<'a> {
 const ENTRY_COLUMNS: &str = "id, organization_id, actor_user_id, action, subject_type, subject_id, \
      payload::text AS payload_text, created_at";
 
-/// True when the organization exists (as the connecting role, which RLS does not
-/// restrict).
-pub async fn organization_exists(conn: &mut PgConnection, org: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organization WHERE id = $1)")
-        .bind(org)
-        .fetch_one(conn)
-        .await
-}
-
 /// The newest `limit` entries that match (all of them when `limit` is `None`),
 /// returned oldest first.
 pub async fn newest(
@@ -229,6 +220,12 @@ pub async fn after_cursors(
         }
     }
     Ok(batches)
+}
+
+/// The current transaction's start time (`now()`): in a snapshot transaction, when
+/// the snapshot was taken.
+pub async fn transaction_time(conn: &mut PgConnection) -> Result<DateTime<Utc>, sqlx::Error> {
+    sqlx::query_scalar("SELECT now()").fetch_one(conn).await
 }
 
 /// Every chain head (only `chain_key`'s when given), by chain key.

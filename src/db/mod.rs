@@ -1,5 +1,6 @@
-//! Database access: connecting (libpq conventions, redacted errors), the embedded
-//! migrations, the tenant transaction, and one module of queries per table.
+//! Database access: connecting (libpq conventions, redacted errors, server-side
+//! session limits for workers), the embedded migrations, the tenant transaction, and
+//! one module of queries per table.
 //!
 //! Queries are plain `sqlx::query` with bind parameters, kept in this layer one
 //! module per table (or table group), so that every statement touching a table can
@@ -11,6 +12,8 @@ pub mod audit_log;
 pub mod exports;
 pub mod invoices;
 pub mod members;
+pub mod organizations;
+pub mod queue;
 pub mod run_batch;
 pub mod run_history;
 pub mod runs;
@@ -25,7 +28,7 @@ use std::time::Duration;
 use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use crate::config::redact_url;
+use crate::config::{redact_secrets, redact_url};
 use crate::error::{Classify, ExitKind};
 
 /// The migrations in `migrations/`, embedded in the binary.
@@ -39,10 +42,36 @@ pub enum DbError {
     #[error(
         "cannot reach PostgreSQL at {host}:{port} (database {database}): {reason}. Is the server running? Check --database-url, DATABASE_URL or PGHOST/PGPORT"
     )]
+    Refused {
+        host: String,
+        port: u16,
+        database: String,
+        reason: String,
+    },
+    #[error(
+        "cannot reach PostgreSQL at {host}:{port} (database {database}): {reason}. Check --database-url, DATABASE_URL or PGHOST/PGPORT"
+    )]
     Unreachable {
         host: String,
         port: u16,
         database: String,
+        reason: String,
+    },
+    #[error(
+        "database \"{database}\" does not exist on {host}:{port}: run `invoicectl db setup` (or fix the name in --database-url, DATABASE_URL or PGDATABASE)"
+    )]
+    DatabaseMissing {
+        host: String,
+        port: u16,
+        database: String,
+    },
+    #[error(
+        "PostgreSQL at {host}:{port} refused role \"{role}\": {reason}. Check the user and password in --database-url, DATABASE_URL or PGUSER/PGPASSWORD (or ~/.pgpass)"
+    )]
+    AuthFailed {
+        host: String,
+        port: u16,
+        role: String,
         reason: String,
     },
     #[error("database URL {url} is not valid: {reason}")]
@@ -66,6 +95,8 @@ pub enum DbError {
     },
     #[error("the database is busy (lock timeout): try again")]
     LockTimeout,
+    #[error("applying the migrations failed: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Sql(sqlx::Error),
 }
@@ -73,12 +104,20 @@ pub enum DbError {
 impl Classify for DbError {
     fn exit_kind(&self) -> ExitKind {
         match self {
-            DbError::Unreachable { .. } | DbError::NotMigrated { .. } | DbError::TooNew { .. } => {
-                ExitKind::Unavailable
-            }
+            // A refused login is 69 like a missing server, not 77: 77 means the member
+            // gate said no, and scripts (the README's CI step) rely on that meaning.
+            DbError::Refused { .. }
+            | DbError::Unreachable { .. }
+            | DbError::DatabaseMissing { .. }
+            | DbError::AuthFailed { .. }
+            | DbError::NotMigrated { .. }
+            | DbError::TooNew { .. } => ExitKind::Unavailable,
             DbError::BadUrl { .. } => ExitKind::Invalid,
             DbError::LockTimeout => ExitKind::TempFail,
-            DbError::Sql(_) => ExitKind::Failure,
+            DbError::Migrate(sqlx::migrate::MigrateError::Execute(e)) | DbError::Sql(e) => {
+                e.exit_kind()
+            }
+            DbError::Migrate(_) => ExitKind::Failure,
         }
     }
 }
@@ -94,19 +133,83 @@ impl From<sqlx::Error> for DbError {
     }
 }
 
+/// The query parameters sqlx reads from a PostgreSQL URL (plus `options[NAME]`).
+/// sqlx ignores any other one with a warning that prints its value, and libpq
+/// refuses them: so do we, which also turns a typo such as `?sslmod=require` into
+/// an error instead of a silently unencrypted connection.
+const URL_PARAMETERS: &[&str] = &[
+    "sslmode",
+    "ssl-mode",
+    "sslrootcert",
+    "ssl-root-cert",
+    "ssl-ca",
+    "sslcert",
+    "ssl-cert",
+    "sslkey",
+    "ssl-key",
+    "statement-cache-capacity",
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "application_name",
+    "options",
+];
+
+/// Parses and checks a database URL before sqlx sees it: a PostgreSQL scheme and
+/// only the parameters of [`URL_PARAMETERS`]. Messages show the URL redacted and
+/// name a bad parameter, never its value.
+fn parse_database_url(raw: &str) -> Result<url::Url, DbError> {
+    let bad = |reason: String| DbError::BadUrl {
+        url: redact_url(raw),
+        reason,
+    };
+    if raw.trim().is_empty() {
+        return Err(DbError::BadUrl {
+            url: "\"\"".to_owned(),
+            reason: "it is empty: name a postgres:// URL, or set none (--database-url, DATABASE_URL, config database_url) to use libpq's PG* variables".to_owned(),
+        });
+    }
+    let url = url::Url::parse(raw).map_err(|e| {
+        bad(format!(
+            "{e}: use postgres://[user[:password]@]host[:port]/database"
+        ))
+    })?;
+    match url.scheme() {
+        "postgres" | "postgresql" => {}
+        other => {
+            return Err(bad(format!(
+                "scheme {other:?} is not supported: invoicectl needs PostgreSQL (postgres:// or postgresql://)"
+            )));
+        }
+    }
+    for (key, _) in url.query_pairs() {
+        let known = URL_PARAMETERS.contains(&key.as_ref())
+            || (key.starts_with("options[") && key.ends_with(']'));
+        if !known {
+            return Err(bad(format!(
+                "parameter {key:?} is not supported (use {})",
+                URL_PARAMETERS.join(", ")
+            )));
+        }
+    }
+    Ok(url)
+}
+
 /// Connection options from an explicit URL, or from libpq's environment variables.
 /// Either way the database defaults to `invoicectl` when none is named.
 pub fn connect_options(database_url: Option<&str>) -> Result<PgConnectOptions, DbError> {
     let options = match database_url {
-        Some(url) => {
-            let parsed: PgConnectOptions =
-                url.parse().map_err(|e: sqlx::Error| DbError::BadUrl {
-                    url: redact_url(url),
-                    reason: crate::config::redact_secrets(&e.to_string()),
-                })?;
-            let names_database = url::Url::parse(url)
-                .map(|u| !u.path().trim_start_matches('/').is_empty())
-                .unwrap_or(true);
+        Some(raw) => {
+            let url = parse_database_url(raw)?;
+            let parsed = PgConnectOptions::from_url(&url).map_err(|e| DbError::BadUrl {
+                url: redact_url(raw),
+                reason: redact_secrets(&e.to_string()),
+            })?;
+            let names_database = !url.path().trim_start_matches('/').is_empty()
+                || url.query_pairs().any(|(key, _)| key == "dbname");
             if names_database || std::env::var_os("PGDATABASE").is_some() {
                 parsed
             } else {
@@ -141,37 +244,93 @@ pub fn describe(options: &PgConnectOptions) -> (String, u16, String) {
     )
 }
 
-/// Turns a connection failure into [`DbError::Unreachable`] (exit 69), naming host and
-/// port; other errors pass through.
+/// Turns a connection failure into what the operator has to fix (all exit 69),
+/// naming host and port and never a password: a refused connection (is the server
+/// running?), a database that does not exist (`db setup` creates it), a refused
+/// login (naming the role), or another reason the server cannot be used. Other
+/// errors pass through.
 pub fn classify_connect_error(options: &PgConnectOptions, e: sqlx::Error) -> DbError {
     let (host, port, database) = describe(options);
-    let reason = match &e {
-        sqlx::Error::Io(io) => Some(io.to_string()),
-        sqlx::Error::Tls(tls) => Some(format!("TLS: {tls}")),
-        sqlx::Error::PoolTimedOut => Some("timed out".to_owned()),
-        sqlx::Error::Database(db) => match db.code().as_deref() {
-            // invalid_catalog_name, invalid_authorization_specification,
-            // invalid_password, cannot_connect_now, too_many_connections
-            Some("3D000" | "28000" | "28P01" | "57P03" | "53300") => Some(db.message().to_owned()),
-            _ => None,
-        },
-        _ => None,
-    };
-    match reason {
-        Some(reason) => DbError::Unreachable {
+    match &e {
+        // A TCP port nobody listens on, or a Unix socket path with no server behind it.
+        sqlx::Error::Io(io)
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound
+            ) =>
+        {
+            DbError::Refused {
+                host,
+                port,
+                database,
+                reason: redact_secrets(&io.to_string()),
+            }
+        }
+        sqlx::Error::Io(io) => DbError::Unreachable {
             host,
             port,
             database,
-            reason: crate::config::redact_secrets(&reason),
+            reason: redact_secrets(&io.to_string()),
         },
-        None => DbError::from(e),
+        sqlx::Error::Tls(tls) => DbError::Unreachable {
+            host,
+            port,
+            database,
+            reason: redact_secrets(&format!("TLS: {tls}")),
+        },
+        sqlx::Error::PoolTimedOut => DbError::Unreachable {
+            host,
+            port,
+            database,
+            reason: "timed out".to_owned(),
+        },
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            // invalid_catalog_name
+            Some("3D000") => DbError::DatabaseMissing {
+                host,
+                port,
+                database,
+            },
+            // invalid_authorization_specification (an unknown role, no pg_hba.conf
+            // entry), invalid_password
+            Some("28000" | "28P01") => DbError::AuthFailed {
+                host,
+                port,
+                role: options.get_username().to_owned(),
+                reason: redact_secrets(db.message()),
+            },
+            // cannot_connect_now (starting up, shutting down), too_many_connections
+            Some("57P03" | "53300") => DbError::Unreachable {
+                host,
+                port,
+                database,
+                reason: redact_secrets(db.message()),
+            },
+            _ => DbError::from(e),
+        },
+        _ => DbError::from(e),
     }
 }
+
+/// How long a pool acquire waits (for a free connection, or for the server) unless
+/// the caller chooses otherwise.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens a pool of at most `max_connections`. The first connection is made directly
 /// so that an unreachable server is reported at once with its real reason (exit 69);
 /// the pool itself would retry until its acquire timeout and only say "timed out".
 pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result<PgPool, DbError> {
+    connect_with(options, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// [`connect`] with the pool's acquire timeout: while the server refuses
+/// connections, an acquire keeps trying for this long and then fails with
+/// `PoolTimedOut`.
+pub async fn connect_with(
+    options: &PgConnectOptions,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<PgPool, DbError> {
     use sqlx::Connection;
     let probe = sqlx::PgConnection::connect_with(options)
         .await
@@ -180,8 +339,73 @@ pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result
     Ok(PgPoolOptions::new()
         .max_connections(max_connections)
         .min_connections(0)
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(acquire_timeout)
         .connect_lazy_with(options.clone()))
+}
+
+/// Server-side limits on a session, so that a client that stops talking (a paused
+/// process, a network partition) cannot hold its locks for long: PostgreSQL ends a
+/// session idle inside a transaction, bounds lock waits, and probes a silent peer.
+/// sqlx 0.8 cannot enable keepalives on its own sockets, so the server probes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// `idle_in_transaction_session_timeout`: the server ends a session that sits
+    /// this long inside a transaction without sending a statement, releasing its locks.
+    pub idle_in_transaction: Duration,
+    /// `lock_timeout`: a statement waiting this long for a lock fails (SQLSTATE 55P03).
+    pub lock_timeout: Duration,
+    /// `tcp_keepalives_idle`, `tcp_keepalives_interval`, `tcp_keepalives_count`: the
+    /// server drops a connection whose peer stopped answering probes.
+    pub keepalive_idle: Duration,
+    pub keepalive_interval: Duration,
+    pub keepalive_count: u32,
+    /// `tcp_user_timeout`: data the peer has not acknowledged for this long drops the
+    /// connection (covers a server blocked sending to a vanished client).
+    pub tcp_user_timeout: Duration,
+}
+
+/// `options` with `limits` sent in the startup packet (`-c name=value`), so every
+/// connection has them from its first statement at no extra round trip.
+pub fn with_session_limits(options: PgConnectOptions, limits: &SessionLimits) -> PgConnectOptions {
+    let millis = |d: Duration| format!("{}ms", d.as_millis().max(1));
+    let seconds = |d: Duration| format!("{}s", d.as_secs().max(1));
+    options.options([
+        (
+            "idle_in_transaction_session_timeout",
+            millis(limits.idle_in_transaction),
+        ),
+        ("lock_timeout", millis(limits.lock_timeout)),
+        ("tcp_keepalives_idle", seconds(limits.keepalive_idle)),
+        (
+            "tcp_keepalives_interval",
+            seconds(limits.keepalive_interval),
+        ),
+        (
+            "tcp_keepalives_count",
+            limits.keepalive_count.max(1).to_string(),
+        ),
+        ("tcp_user_timeout", millis(limits.tcp_user_timeout)),
+    ])
+}
+
+/// True when an error says the connection to the server is gone or cannot be made
+/// (I/O, no connection within the acquire timeout, the server shutting down or
+/// restarting): the database's fault, not the statement's.
+pub fn is_connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // connection_exception (class 08), admin_shutdown, crash_shutdown,
+            // cannot_connect_now. Not the idle-in-transaction timeout (25P03), which
+            // the client caused, nor too_many_connections (53300), which a worker
+            // could meet again at once, attempt after uncounted attempt.
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 /// The newest migration version this binary knows.
@@ -189,28 +413,41 @@ pub fn expected_schema_version() -> i64 {
     MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
+/// The newest migration applied to the database, `None` when it was never set up.
+pub async fn schema_version(pool: &PgPool) -> Result<Option<i64>, DbError> {
+    match sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await
+    {
+        Ok(found) => Ok(found),
+        // undefined_table: never set up.
+        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P01") => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Refuses a database migrated by a newer invoicectl ([`DbError::TooNew`], exit 69).
+pub fn check_not_newer(database: &str, found: Option<i64>) -> Result<(), DbError> {
+    let expected = expected_schema_version();
+    match found {
+        Some(found) if found > expected => Err(DbError::TooNew {
+            database: database.to_owned(),
+            found,
+            expected,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// A fast schema check for the hot path (one indexed read): the database must have
 /// exactly this binary's migrations applied.
 pub async fn ensure_schema(pool: &PgPool, options: &PgConnectOptions) -> Result<(), DbError> {
     let expected = expected_schema_version();
-    let found: Option<i64> =
-        match sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(pool)
-            .await
-        {
-            Ok(found) => found,
-            // undefined_table: never set up.
-            Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P01") => None,
-            Err(e) => return Err(e.into()),
-        };
+    let found = schema_version(pool).await?;
     let database = describe(options).2;
+    check_not_newer(&database, found)?;
     match found {
         Some(v) if v == expected => Ok(()),
-        Some(v) if v > expected => Err(DbError::TooNew {
-            database,
-            found: v,
-            expected,
-        }),
         _ => Err(DbError::NotMigrated {
             database,
             found,
@@ -222,7 +459,16 @@ pub async fn ensure_schema(pool: &PgPool, options: &PgConnectOptions) -> Result<
 /// Opens a pool on a database that must already be set up.
 pub async fn open(database_url: Option<&str>, max_connections: u32) -> Result<PgPool, DbError> {
     let options = connect_options(database_url)?;
-    let pool = connect(&options, max_connections).await?;
-    ensure_schema(&pool, &options).await?;
+    open_with(&options, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// [`open`] with explicit options (e.g. [`with_session_limits`]) and acquire timeout.
+pub async fn open_with(
+    options: &PgConnectOptions,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<PgPool, DbError> {
+    let pool = connect_with(options, max_connections, acquire_timeout).await?;
+    ensure_schema(&pool, options).await?;
     Ok(pool)
 }

@@ -127,6 +127,15 @@ impl TaskContext {
         Ok(())
     }
 
+    /// Fails unless this attempt still owns its run ([`TaskError::LeaseLost`],
+    /// [`TaskError::Canceled`]): the check to pass right before an effect outside the
+    /// database, which no fence can take back (an email). Writes the metadata, like
+    /// every fenced transaction, without reporting progress.
+    pub async fn check_fence(&mut self) -> Result<(), TaskError> {
+        self.fenced().await?.commit().await?;
+        Ok(())
+    }
+
     /// The checkpoint a step saved last, if any.
     pub fn checkpoint<C: DeserializeOwned>(&self, step: &str) -> Option<C> {
         self.steps
@@ -246,9 +255,13 @@ impl TaskContext {
                     ));
                 }
                 options.parent_run_id = Some(self.run.id.clone());
-                let triggered = trigger(&mut tx, child, payload, options)
-                    .await
-                    .map_err(|e| TaskError::retryable("trigger_failed", e))?;
+                let triggered =
+                    trigger(&mut tx, child, payload, options)
+                        .await
+                        .map_err(|e| match e {
+                            super::trigger::TriggerError::Database(e) => TaskError::from(e),
+                            other => TaskError::retryable("trigger_failed", other),
+                        })?;
                 db::steps::save_checkpoint(
                     &mut tx,
                     &self.run.id,
@@ -325,12 +338,16 @@ impl TaskContext {
     }
 
     async fn fence_error(&self) -> TaskError {
+        // A lost connection here says nothing about the lease: report the database,
+        // whose release (fenced like every finish) is a no-op if the lease is gone.
         let mut conn = match self.pool.acquire().await {
             Ok(conn) => conn,
+            Err(e) if db::is_connection_lost(&e) => return TaskError::from(e),
             Err(_) => return TaskError::LeaseLost,
         };
         match db::runs::status(&mut conn, &self.run.id).await {
             Ok(Some(status)) if status == "canceled" => TaskError::Canceled,
+            Err(e) if db::is_connection_lost(&e) => TaskError::from(e),
             _ => TaskError::LeaseLost,
         }
     }

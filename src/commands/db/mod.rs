@@ -6,6 +6,8 @@ mod setup;
 
 use clap::Subcommand;
 
+pub use seed::seed_with_bar;
+
 use crate::context::Context;
 
 #[derive(Debug, Subcommand)]
@@ -19,6 +21,10 @@ pub enum DbCommand {
     /// Example: invoicectl --database-url postgres://db.internal/invoicectl db migrate
     Migrate,
     /// Insert demo tenants, users, members and invoices (idempotent)
+    ///
+    /// Prints how many rows it inserted, then the demo members (organization, user,
+    /// email, name, role): the users to pass to --as. With --json, one object with the
+    /// counts organizations, users, members and invoices and the demoMembers array.
     ///
     /// Example: invoicectl db seed --demo --invoices 5000
     Seed(seed::SeedArgs),

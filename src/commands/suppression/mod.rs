@@ -15,8 +15,6 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::db::suppressions::{Reason, Suppression};
-use crate::db::{self, DbError};
-use crate::error::{CommandError, ExitKind};
 use crate::exports::email::EmailAddress;
 use crate::ids::UserId;
 
@@ -78,7 +76,13 @@ impl From<ReasonArg> for Reason {
 pub struct ActorArgs {
     /// The user making the change, recorded in the audit log (default: config key
     /// `user`; none means the entry has no actor)
-    #[arg(long = "as", env = "INVOICECTL_USER", value_name = "USER")]
+    #[arg(
+        long = "as",
+        id = "user",
+        value_name = "USER",
+        env = "INVOICECTL_USER",
+        hide_env_values = true
+    )]
     pub as_user: Option<String>,
 }
 
@@ -105,20 +109,7 @@ async fn ensure_actor_exists(
     actor: Option<&UserId>,
 ) -> anyhow::Result<()> {
     let Some(actor) = actor else { return Ok(()) };
-    let exists = db::members::user_exists(conn, actor)
-        .await
-        .map_err(DbError::from)
-        .context("cannot look up the acting user")?;
-    if !exists {
-        return Err(CommandError::new(
-            ExitKind::NotFound,
-            format!(
-                "unknown user {actor}: pass an existing user with --as (or unset INVOICECTL_USER)"
-            ),
-        )
-        .into());
-    }
-    Ok(())
+    Ok(crate::lookup::require_user(conn, actor, None).await?)
 }
 
 /// A suppression as commands print it, with what the command did to it.
@@ -131,9 +122,4 @@ struct ChangeView<'a> {
     change: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     previous_reason: Option<Reason>,
-}
-
-/// RFC 3339 UTC, to the second, for tables.
-fn human_time(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
