@@ -200,7 +200,7 @@ fn exit_status_section(roff: &mut Roff) {
 }
 
 /// The variables invoicectl reads, as `(name, meaning)`.
-pub const ENVIRONMENT: [(&str, &str); 15] = [
+pub const ENVIRONMENT: [(&str, &str); 16] = [
     (
         "DATABASE_URL",
         "PostgreSQL URL, like --database-url (which wins); it beats the config key database_url.",
@@ -247,6 +247,11 @@ pub const ENVIRONMENT: [(&str, &str); 15] = [
          beats the config key worker_concurrency.",
     ),
     (
+        "INVOICECTL_RUN_RETENTION",
+        "How long export worker keeps ended runs before deleting them (30d, 720h; units s, m, \
+         h, d), at least 24h; it beats the config key run_retention. Default: 30d.",
+    ),
+    (
         "NO_COLOR",
         "Any non-empty value turns colors off, unless --color always is given.",
     ),
@@ -283,8 +288,8 @@ fn files_section(roff: &mut Roff) {
         (
             "~/.config/invoicectl/config.toml",
             "The config file: config.toml in the platform config directory (shown for Linux), \
-             or --config / INVOICECTL_CONFIG. TOML with the keys database_url, user, export_dir, smtp_url, mail_from, page_size \
-             and worker_concurrency; an unknown key is an error, and invoicectl config show \
+             or --config / INVOICECTL_CONFIG. TOML with the keys database_url, user, export_dir, smtp_url, mail_from, page_size, \
+             worker_concurrency and run_retention; an unknown key is an error, and invoicectl config show \
              prints what each setting resolved to and from where. It must be a regular file \
              of at most 1 MiB. A file that holds a secret (a password in a URL's userinfo or \
              query, e.g. ?password=, or a key named like a credential) must not be readable \

@@ -27,6 +27,7 @@ use std::fs;
 use std::io::Read;
 use std::num::IntErrorKind;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -37,6 +38,8 @@ use crate::error::{Classify, ExitKind};
 pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
 pub const DEFAULT_WORKER_CONCURRENCY: u32 = 4;
 pub const DEFAULT_MAIL_FROM: &str = "invoicectl <invoicectl@localhost>";
+/// How long finished runs are kept before workers delete them (`run_retention`).
+pub const DEFAULT_RUN_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// A config file is a few lines of TOML; anything bigger (1 MiB) is the wrong file.
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
@@ -228,6 +231,9 @@ pub struct Settings {
     pub mail_from: String,
     pub page_size: u32,
     pub worker_concurrency: u32,
+    /// Finished runs older than this are deleted by workers (never less than the
+    /// export's idempotency TTL, so a deduplicating key never loses its run).
+    pub run_retention: Duration,
     /// Where the default export folder and the mail outbox live.
     pub data_dir: PathBuf,
     /// The config file that was read, if one was.
@@ -322,6 +328,12 @@ impl Settings {
                 "INVOICECTL_WORKER_CONCURRENCY",
                 DEFAULT_WORKER_CONCURRENCY,
                 within(1, 1024),
+            )?,
+            run_retention: r.get(
+                "run_retention",
+                "INVOICECTL_RUN_RETENTION",
+                DEFAULT_RUN_RETENTION,
+                check_run_retention,
             )?,
             data_dir,
             config_path,
@@ -428,6 +440,52 @@ impl SettingValue for u32 {
         Json::from(*self)
     }
 }
+
+/// A duration: a whole number and a unit, `s`, `m`, `h` or `d` (`30d`, `720h`), at
+/// most 100 years. Shown in the largest unit that holds it whole, so `config show`
+/// prints `30d`, not a count of seconds.
+impl SettingValue for Duration {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        let raw = text.to_string_lossy();
+        let trimmed = raw.trim();
+        let split = trimmed
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(trimmed.len());
+        let (number, unit) = trimmed.split_at(split);
+        let unit_secs = DURATION_UNITS
+            .iter()
+            .find(|(name, _)| *name == unit.trim())
+            .map(|&(_, secs)| secs)
+            .ok_or_else(|| {
+                format!(
+                    "{raw:?} is not a duration: use a whole number and a unit s, m, h or d, e.g. 30d"
+                )
+            })?;
+        number
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(unit_secs))
+            .filter(|&secs| secs <= MAX_DURATION_SECS)
+            .map(Duration::from_secs)
+            .ok_or_else(|| format!("{raw:?} is not a duration between 0 and 100 years, e.g. 30d"))
+    }
+
+    fn show(&self) -> Json {
+        let secs = self.as_secs();
+        let (unit, per) = DURATION_UNITS
+            .iter()
+            .rev()
+            .find(|&&(_, per)| secs % per == 0)
+            .copied()
+            .unwrap_or(("s", 1));
+        Json::String(format!("{}{unit}", secs / per))
+    }
+}
+
+/// The units of a duration setting, smallest first, in seconds.
+const DURATION_UNITS: [(&str, u64); 4] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)];
+/// The longest duration a setting accepts: 100 years.
+const MAX_DURATION_SECS: u64 = 100 * 365 * 86_400;
 
 /// An optional setting: unset by default, set by any layer.
 impl<T: SettingValue> SettingValue for Option<T> {
@@ -614,6 +672,22 @@ fn check_smtp_url(raw: &str) -> Result<(), String> {
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("{} names no host", redact_url(raw)));
+    }
+    Ok(())
+}
+
+/// `run_retention` may not be shorter than the idempotency TTL: a completed export
+/// keeps its key for that long, and deleting the run earlier would let a repeated
+/// `export start` create a second export.
+fn check_run_retention(retention: &Duration) -> Result<(), String> {
+    let floor = crate::exports::request::IDEMPOTENCY_TTL;
+    if *retention < floor {
+        let hours = floor.as_secs() / 3600;
+        return Err(format!(
+            "{} is shorter than the {hours} h idempotency TTL: a repeated export start \
+             must still find its run; use at least {hours}h",
+            retention.show().as_str().unwrap_or_default()
+        ));
     }
     Ok(())
 }
@@ -921,7 +995,8 @@ mod tests {
                 "smtp_url",
                 "mail_from",
                 "page_size",
-                "worker_concurrency"
+                "worker_concurrency",
+                "run_retention"
             ]
         );
     }
@@ -950,6 +1025,7 @@ mod tests {
                 "9",
             ),
             ("INVOICECTL_USER", "user", "\"user_file\"", "user_env"),
+            ("INVOICECTL_RUN_RETENTION", "run_retention", "\"7d\"", "9d"),
             (
                 "DATABASE_URL",
                 "database_url",
@@ -1163,5 +1239,57 @@ mod tests {
             assert!(!url_holds_secret(url), "{url}");
             assert_eq!(redact_secrets(url), url);
         }
+    }
+
+    #[test]
+    fn run_retention_defaults_parses_and_never_undercuts_the_key_ttl() {
+        let retention = |vars: &[(&str, &str)], toml: Option<&str>| {
+            resolve(&Overrides::default(), vars, toml).map(|s| s.run_retention)
+        };
+        let env = |value| [("INVOICECTL_RUN_RETENTION", value)];
+        let days = |n: u64| Duration::from_secs(n * 24 * 60 * 60);
+        let s = resolve(&Overrides::default(), &[], None).unwrap();
+        assert_eq!(s.run_retention, days(30));
+        assert_eq!(s.setting("run_retention").unwrap().value_text(), "30d");
+        assert_eq!(source(&s, "run_retention"), (Source::Default, None));
+        let toml = Some("run_retention = \"90d\"\n");
+        assert_eq!(retention(&[], toml).unwrap(), days(90));
+        let s = resolve(&Overrides::default(), &env("48h"), toml).unwrap();
+        assert_eq!(s.run_retention, days(2));
+        assert_eq!(s.setting("run_retention").unwrap().value_text(), "2d");
+        assert_eq!(
+            source(&s, "run_retention"),
+            (Source::Env, Some("INVOICECTL_RUN_RETENTION".into()))
+        );
+        assert_eq!(
+            retention(&[], Some("run_retention = \"1440m\"\n")).unwrap(),
+            days(1)
+        );
+        for bad in [
+            "23h",
+            "3600s",
+            "0d",
+            "30",
+            "30 days",
+            "-1d",
+            "1.5d",
+            "999999999999d",
+        ] {
+            let e = retention(&env(bad), None).unwrap_err();
+            assert!(
+                e.to_string()
+                    .starts_with("invalid INVOICECTL_RUN_RETENTION: "),
+                "{bad}: {e}"
+            );
+            assert_eq!(e.exit_kind(), ExitKind::Invalid, "{bad}");
+        }
+        let e = retention(&[], Some("run_retention = \"12h\"\n")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid run_retention in config file /"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("use at least 24h"), "{e}");
+        assert_eq!(e.exit_kind(), ExitKind::Invalid);
     }
 }

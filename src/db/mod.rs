@@ -14,6 +14,8 @@ pub mod invoices;
 pub mod members;
 pub mod organizations;
 pub mod queue;
+pub mod run_batch;
+pub mod run_history;
 pub mod runs;
 pub mod seed;
 pub mod setup;

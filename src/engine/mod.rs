@@ -6,10 +6,12 @@
 //! It knows nothing about invoices: tasks are registered by the application.
 //!
 //! - [`task`]: what a task declares and implements; [`queue`]: queues and lanes.
-//! - [`trigger`]: enqueue inside the caller's transaction; [`idempotency`]: keys.
+//! - [`trigger`]: enqueue inside the caller's transaction, one run or a batch in one
+//!   statement; [`idempotency`]: keys.
 //! - [`worker`]: claims (`FOR UPDATE SKIP LOCKED`), leases, heartbeats, takeovers.
 //! - [`retry`]: backoff; [`context`]: metadata, steps, checkpoints, child runs.
 //! - [`cancel`]: cancel with cascade; [`run`]: statuses and records; [`events`].
+//! - [`retention`]: workers delete ended runs past their retention.
 
 pub mod cancel;
 pub mod context;
@@ -17,6 +19,7 @@ pub mod events;
 pub mod idempotency;
 pub mod queue;
 pub mod registry;
+pub mod retention;
 pub mod retry;
 pub mod run;
 pub mod task;
@@ -28,8 +31,9 @@ pub use events::{AttemptOutcome, WorkerEvent};
 pub use idempotency::{IdempotencyKey, KeyScope};
 pub use queue::QueueDef;
 pub use registry::Registry;
+pub use retention::RetentionPolicy;
 pub use retry::RetryPolicy;
 pub use run::{ChildResult, RunError, RunRecord, RunStatus};
 pub use task::{Task, TaskDef, TaskError};
-pub use trigger::{TriggerOptions, Triggered, trigger};
+pub use trigger::{BatchItem, TriggerOptions, Triggered, trigger, trigger_many};
 pub use worker::{Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary};

@@ -30,6 +30,7 @@ use tokio::task::JoinHandle;
 use super::context::TaskContext;
 use super::events::{AttemptOutcome, WorkerEvent};
 use super::registry::Registry;
+use super::retention::{Pruner, RetentionPolicy};
 use super::run::RunError;
 use super::task::{ErasedTask, TaskError};
 use crate::db;
@@ -62,6 +63,8 @@ pub struct WorkerOptions {
     /// unreachable) before the worker gives up; a worker running until stopped
     /// retries for as long as it runs.
     pub unreachable_limit: Duration,
+    /// Deletes ended runs past their retention beside the loop; `None` keeps them.
+    pub retention: Option<RetentionPolicy>,
 }
 
 impl Default for WorkerOptions {
@@ -75,6 +78,7 @@ impl Default for WorkerOptions {
             shutdown_grace: Duration::from_secs(8),
             retry_scale: 1.0,
             unreachable_limit: Duration::from_secs(60),
+            retention: Some(RetentionPolicy::default()),
         }
     }
 }
@@ -210,6 +214,7 @@ impl Worker {
         let mut pending: Vec<AttemptEnd> = Vec::new();
         let mut listener = self.listen().await;
         let heartbeat = self.spawn_heartbeat();
+        let pruner = Pruner::start(&self.pool, self.options.retention);
         let mut claimed_any = false;
         let mut stop_since: Option<Instant> = None;
         // Take-overs are checked on the first pass and then every heartbeat interval.
@@ -349,6 +354,7 @@ impl Worker {
             }
         }
         heartbeat.abort();
+        pruner.stop().await;
         Ok(summary)
     }
 

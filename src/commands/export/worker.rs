@@ -14,7 +14,8 @@ use super::display::Display;
 use crate::context::Context;
 use crate::db;
 use crate::engine::{
-    Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary, worker::wait_for_signal,
+    RetentionPolicy, Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary,
+    worker::wait_for_signal,
 };
 use crate::exports::csv::check_export_dir;
 use crate::exports::email::Mailer;
@@ -181,13 +182,18 @@ pub struct WorkerPlan {
 }
 
 impl WorkerPlan {
-    /// `export worker`'s defaults under `mode`: the configured concurrency and
-    /// export directory, 30 s leases renewed every 10 s, NDJSON with `--json`.
+    /// `export worker`'s defaults under `mode`: the configured concurrency, export
+    /// directory and run retention, 30 s leases renewed every 10 s, NDJSON with
+    /// `--json`.
     pub fn new(ctx: &Context, mode: WorkerMode) -> WorkerPlan {
         WorkerPlan {
             options: WorkerOptions {
                 concurrency: ctx.settings.worker_concurrency as usize,
                 mode,
+                retention: Some(RetentionPolicy {
+                    keep: ctx.settings.run_retention,
+                    ..RetentionPolicy::default()
+                }),
                 ..WorkerOptions::default()
             },
             export_dir: ctx.settings.export_dir.clone(),

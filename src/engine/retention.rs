@@ -1,0 +1,158 @@
+//! Bounded history: runs that ended longer ago than the retention are deleted, so the
+//! run table and its indexes grow with recent work rather than with everything ever
+//! run.
+//!
+//! Every worker runs a [`Pruner`] beside its loop: a round right after it starts
+//! (so a `--drain` worker started by cron prunes too), then one round per
+//! [`RetentionPolicy::every`]. A round is a series of short batches, each its own
+//! transaction holding one advisory lock, so at most one batch runs at any moment
+//! across all the workers on a database; a worker that finds the lock taken leaves
+//! the round to the worker holding it. After each batch the pruner rests as long as
+//! the batch took, so it uses at most half of one connection, and claims — which
+//! never read or lock ended runs — go on during and between batches. Which trees may
+//! go is decided in the database ([`db::run_history`]).
+
+use std::time::{Duration, Instant};
+
+use sqlx::PgPool;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::db;
+use crate::db::run_history::Cursor;
+
+/// How long ended runs are kept, and how the pruner works through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionPolicy {
+    /// A run tree whose runs all ended longer ago than this is deleted, unless one of
+    /// them holds an idempotency key whose TTL has not run out (a key without a TTL
+    /// lives as long as its run is kept).
+    pub keep: Duration,
+    /// How often a worker starts a round.
+    pub every: Duration,
+    /// Top-level runs looked at per batch (each with its child runs and steps).
+    pub batch: u32,
+}
+
+impl Default for RetentionPolicy {
+    fn default() -> Self {
+        RetentionPolicy {
+            keep: Duration::from_secs(30 * 24 * 60 * 60),
+            every: Duration::from_secs(60),
+            batch: 500,
+        }
+    }
+}
+
+/// What one round did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PruneSummary {
+    /// Batches this round ran (each one transaction).
+    pub batches: u64,
+    /// Runs deleted, top-level and children.
+    pub deleted: u64,
+    /// True when another pruner held the lock, so this round left the work to it.
+    pub yielded: bool,
+}
+
+/// One round: batches until no ended run past the retention is left to look at,
+/// another pruner holds the lock, or `stop` turns true (checked after each batch, so
+/// a round always completes at least one).
+pub async fn prune_round(
+    pool: &PgPool,
+    policy: &RetentionPolicy,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<PruneSummary, sqlx::Error> {
+    let mut summary = PruneSummary::default();
+    let mut cursor: Option<Cursor> = None;
+    loop {
+        let started = Instant::now();
+        let mut tx = pool.begin().await?;
+        if !db::run_history::try_lock(&mut tx).await? {
+            summary.yielded = true;
+            return Ok(summary);
+        }
+        let batch = db::run_history::prune_batch(
+            &mut tx,
+            policy.keep.as_secs_f64(),
+            cursor.as_ref(),
+            i64::from(policy.batch),
+        )
+        .await?;
+        tx.commit().await?;
+        summary.batches += 1;
+        summary.deleted += batch.deleted as u64;
+        if batch.examined < i64::from(policy.batch) || *stop.borrow() {
+            return Ok(summary);
+        }
+        cursor = batch.cursor();
+        tokio::select! {
+            _ = tokio::time::sleep(started.elapsed()) => {}
+            _ = stop.changed() => return Ok(summary),
+        }
+    }
+}
+
+/// One round with nobody to stop it (tests, benchmarks, an operator's one-off).
+pub async fn prune(pool: &PgPool, policy: &RetentionPolicy) -> Result<PruneSummary, sqlx::Error> {
+    let (_never, mut stop) = watch::channel(false);
+    prune_round(pool, policy, &mut stop).await
+}
+
+/// A worker's background pruner.
+pub struct Pruner {
+    running: Option<(watch::Sender<bool>, JoinHandle<()>)>,
+}
+
+impl Pruner {
+    /// Starts pruning under `policy` on its own connection from `pool`; `None` prunes
+    /// nothing.
+    pub fn start(pool: &PgPool, policy: Option<RetentionPolicy>) -> Pruner {
+        let Some(policy) = policy else {
+            return Pruner { running: None };
+        };
+        let pool = pool.clone();
+        let (stop_tx, mut stop) = watch::channel(false);
+        let handle = tokio::spawn(async move {
+            loop {
+                match prune_round(&pool, &policy, &mut stop).await {
+                    Ok(s) if s.deleted > 0 => tracing::info!(
+                        deleted = s.deleted,
+                        batches = s.batches,
+                        retention_secs = policy.keep.as_secs(),
+                        "deleted ended runs past their retention"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(
+                        error = %crate::config::redact_secrets(&e.to_string()),
+                        "pruning old runs failed; trying again next round"
+                    ),
+                }
+                if *stop.borrow() {
+                    return;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(policy.every) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        });
+        Pruner {
+            running: Some((stop_tx, handle)),
+        }
+    }
+
+    /// Stops after the batch in flight (its transaction commits), waiting at most a
+    /// few seconds before cutting it off (then it rolls back).
+    pub async fn stop(self) {
+        if let Some((stop, mut handle)) = self.running {
+            let _ = stop.send(true);
+            if tokio::time::timeout(Duration::from_secs(5), &mut handle)
+                .await
+                .is_err()
+            {
+                handle.abort();
+            }
+        }
+    }
+}
