@@ -206,6 +206,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --poll-interval 'Seconds between looks at the queue when no notification arrives'
             cand --retry-scale 'Multiply retry delays (tests run the backoff curve fast)'
             cand --unreachable-limit 'With --drain or --once: give up (exit 69) once the database has been unreachable this many seconds (tests shorten it)'
+            cand --metrics-addr 'Serve Prometheus metrics on this IP:PORT (e.g. 127.0.0.1:9464; any path, /health answers OK): runs by task and outcome, durations, queue depth and age, rows, bytes, email dispositions, takeovers. Refused before any claim: an address that is not IP:PORT or not of this host exits 65, one in use 75'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
             cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'

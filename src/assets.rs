@@ -163,7 +163,8 @@ pub const EXIT_CODES: [(u8, &str); 8] = [
     (
         65,
         "Invalid input: an id, email, payload or config value that fails validation \
-         (export worker: an export folder that is empty or not a directory).",
+         (export worker: an export folder that is empty or not a directory, a --metrics-addr \
+         that is not IP:PORT of this host).",
     ),
     (
         66,
@@ -176,12 +177,13 @@ pub const EXIT_CODES: [(u8, &str); 8] = [
     ),
     (
         75,
-        "Temporary failure: --wait timed out, lock timeout, deadlock, serialization failure.",
+        "Temporary failure: --wait timed out, lock timeout, deadlock, serialization failure \
+         (export worker: its --metrics-addr is in use).",
     ),
     (
         77,
         "Permission denied: the member gate refused the requester, or export worker \
-         may not write its export folder.",
+         may not write its export folder or bind its --metrics-addr.",
     ),
 ];
 

@@ -151,6 +151,7 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::audit::AuditError,
         crate::audit::witness::WitnessError,
         crate::audit::chain::ChainBroken,
+        crate::telemetry::MetricsError,
     );
     None
 }

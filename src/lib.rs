@@ -12,6 +12,7 @@
 //! - [`exports`]: the export domain (§5, §7): request, task, CSV, email.
 //! - [`audit`]: the audit log writer and its hash chain (§8).
 //! - [`assets`]: completion scripts and man pages rendered from [`cli`] (§10).
+//! - [`telemetry`]: the Prometheus endpoint of `export worker --metrics-addr`.
 
 pub mod assets;
 pub mod audit;
@@ -27,6 +28,7 @@ pub mod ids;
 pub mod layout;
 pub mod logging;
 pub mod lookup;
+pub mod telemetry;
 
 use std::io::Write;
 use std::process::ExitCode;

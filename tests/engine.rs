@@ -1088,3 +1088,92 @@ async fn once_runs_at_most_one_run(pool: PgPool) {
     assert_eq!(completed, 1);
     assert_eq!(lanes_idle(&pool).await, 0);
 }
+
+// ---------------------------------------------------------------------------------
+// Issue 14: the queue gauges' statement
+
+#[sqlx::test]
+async fn live_queue_counts_skip_history_and_age_the_oldest_due_run(pool: PgPool) {
+    prepare(&pool).await;
+    // A parent parked on its child: the parent waits in test-lane, the child is queued
+    // and due in test-child.
+    let parent = enqueue(
+        &pool,
+        &PARENT,
+        &ParentPayload {
+            key: "p".into(),
+            child_fails: false,
+        },
+        keyed("org_a"),
+    )
+    .await;
+    run_once(&pool).await;
+    assert_eq!(status(&pool, &parent).await, RunStatus::Waiting);
+    // Lane org_b: one run executing and one due behind it, due for 90 s. Lane org_c:
+    // one run not due for an hour (queued, but no backlog yet).
+    let first = enqueue(&pool, &NOOP, &NoopPayload { n: 1 }, keyed("org_b")).await;
+    let behind = enqueue(&pool, &NOOP, &NoopPayload { n: 2 }, keyed("org_b")).await;
+    let later = TriggerOptions {
+        delay: Some(Duration::from_secs(3600)),
+        ..keyed("org_c")
+    };
+    enqueue(&pool, &NOOP, &NoopPayload { n: 3 }, later).await;
+    let mut conn = pool.acquire().await.unwrap();
+    let queues: Vec<String> = ["test-child", "test-free", "test-lane"]
+        .map(String::from)
+        .to_vec();
+    let claimed = db::runs::claim(&mut conn, "test-owner", 10, 60.0, &queues[2..])
+        .await
+        .unwrap();
+    let claimed: Vec<&str> = claimed.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(claimed, [first.as_str()], "org_a waits, org_c is not due");
+    sqlx::query("UPDATE run SET run_at = now() - interval '90 seconds' WHERE id = $1")
+        .bind(&behind)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    // Finished history is not queue: it must not show anywhere.
+    for n in 0..3 {
+        let done = enqueue(&pool, &NOOP, &NoopPayload { n: 10 + n }, keyed("org_d")).await;
+        sqlx::query("UPDATE run SET status = 'completed', finished_at = now() WHERE id = $1")
+            .bind(&done)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+
+    let stats = db::queue::live_counts(&mut conn, &queues).await.unwrap();
+    let shape: Vec<(&str, i64, i64, i64, i64)> = stats
+        .iter()
+        .map(|s| {
+            (
+                s.queue.as_str(),
+                s.queued,
+                s.executing,
+                s.waiting,
+                s.lanes_with_backlog,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("test-child", 1, 0, 0, 1),
+            ("test-free", 0, 0, 0, 0),
+            // org_c's run is queued but not due; org_d's finished runs (whose lane
+            // head was left behind) count nowhere.
+            ("test-lane", 2, 1, 1, 1),
+        ],
+        "{stats:?}"
+    );
+    let lane = &stats[2];
+    assert!(
+        (90.0..120.0).contains(&lane.oldest_queued_secs),
+        "the run behind org_b's has been due for 90 s: {lane:?}"
+    );
+    assert!(
+        (0.0..30.0).contains(&stats[0].oldest_queued_secs),
+        "{stats:?}"
+    );
+    assert_eq!(stats[1].oldest_queued_secs, 0.0, "an idle queue is 0");
+}

@@ -2200,3 +2200,345 @@ async fn the_worker_refuses_an_unusable_export_folder_before_claiming_anything(p
     assert_eq!((status.as_str(), attempt), ("queued", 0));
     std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
 }
+
+// ---------------------------------------------------------------------------------
+// Issue 14: the metrics endpoint
+
+/// A free port on 127.0.0.1 (bound, then released for the worker to bind).
+fn free_local_addr() -> std::net::SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+/// A plain HTTP/1.1 `GET /metrics`, once the listener answers (within 10 s): the body.
+fn scrape(addr: std::net::SocketAddr) -> String {
+    use std::io::{Read, Write};
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut stream = loop {
+        match std::net::TcpStream::connect(addr) {
+            Ok(stream) => break stream,
+            Err(e) => {
+                assert!(Instant::now() < deadline, "nothing listens on {addr}: {e}");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    };
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"));
+    assert!(head.starts_with("HTTP/1.1 200 "), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("\r\ncontent-type: text/plain"),
+        "{head}"
+    );
+    body.to_owned()
+}
+
+/// A scrape in Prometheus text format, checked line by line: every sample belongs to
+/// a family announced by one `# TYPE` line and a `# HELP` line before it, names and
+/// labels are well formed, values are numbers.
+struct Exposition {
+    types: std::collections::HashMap<String, String>,
+    /// `name{labels}` as printed → value.
+    samples: std::collections::HashMap<String, f64>,
+}
+
+impl Exposition {
+    fn parse(text: &str) -> Exposition {
+        let valid_name = |name: &str| {
+            !name.is_empty()
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+        };
+        let mut types = std::collections::HashMap::new();
+        let mut helps = std::collections::HashSet::new();
+        let mut samples = std::collections::HashMap::new();
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            if let Some(rest) = line.strip_prefix("# HELP ") {
+                let (name, help) = rest.split_once(' ').expect("HELP name text");
+                assert!(valid_name(name) && !help.trim().is_empty(), "{line}");
+                assert!(helps.insert(name.to_owned()), "a second HELP: {line}");
+            } else if let Some(rest) = line.strip_prefix("# TYPE ") {
+                let (name, kind) = rest.split_once(' ').expect("TYPE name kind");
+                assert!(valid_name(name), "{line}");
+                assert!(
+                    ["counter", "gauge", "histogram", "summary", "untyped"].contains(&kind),
+                    "{line}"
+                );
+                assert!(helps.contains(name), "TYPE before HELP: {line}");
+                let earlier = types.insert(name.to_owned(), kind.to_owned());
+                assert!(earlier.is_none(), "a second TYPE: {line}");
+            } else {
+                assert!(!line.starts_with('#'), "an unknown comment: {line}");
+                let (series, value) = line.rsplit_once(' ').expect("a sample");
+                let value: f64 = match value {
+                    "+Inf" => f64::INFINITY,
+                    "-Inf" => f64::NEG_INFINITY,
+                    v => v.parse().unwrap_or_else(|_| panic!("not a number: {line}")),
+                };
+                let name = match series.split_once('{') {
+                    Some((name, labels)) => {
+                        let labels = labels.strip_suffix('}').expect("labels end with }");
+                        for pair in labels.split(',') {
+                            let (key, quoted) = pair.split_once('=').expect("label=value");
+                            assert!(valid_name(key), "{line}");
+                            assert!(
+                                quoted.len() >= 2
+                                    && quoted.starts_with('"')
+                                    && quoted.ends_with('"'),
+                                "{line}"
+                            );
+                        }
+                        name
+                    }
+                    None => series,
+                };
+                assert!(valid_name(name), "{line}");
+                let family = ["_bucket", "_sum", "_count"]
+                    .iter()
+                    .filter_map(|suffix| name.strip_suffix(suffix))
+                    .find(|f| types.get(*f).is_some_and(|k| k == "histogram"))
+                    .unwrap_or(name);
+                assert!(types.contains_key(family), "no TYPE for {line}");
+                let earlier = samples.insert(series.to_owned(), value);
+                assert!(earlier.is_none(), "a second sample: {line}");
+            }
+        }
+        Exposition { types, samples }
+    }
+
+    /// The value of one series (`name{labels}` as printed; 0 when absent, which is
+    /// what a counter not yet incremented means).
+    fn get(&self, series: &str) -> f64 {
+        self.samples.get(series).copied().unwrap_or(0.0)
+    }
+
+    fn task(&self, name: &str, task: &str) -> f64 {
+        self.get(&format!("{name}{{task=\"{task}\"}}"))
+    }
+}
+
+const EXPORT_TASK: &str = "export-invoices";
+const EMAIL_TASK: &str = "send-export-email";
+
+#[sqlx::test]
+async fn the_metrics_endpoint_counts_an_export_while_it_runs_and_after(pool: PgPool) {
+    const ROWS: i64 = 3_000;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    configure(&env, 100, &server);
+    let run_id = start(&env, "user_alice", &[]);
+    let addr = free_local_addr();
+    let mut worker = WorkerProcess::spawn(&env, &["--metrics-addr", &addr.to_string()]);
+
+    // Every family is announced once the worker runs (the listener may answer a
+    // moment before), its counters at zero or more.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let first = loop {
+        let m = Exposition::parse(&scrape(addr));
+        if m.types.contains_key("invoicectl_queue_runs") {
+            break m;
+        }
+        assert!(Instant::now() < deadline, "no queue sample within 10 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    for (family, kind) in [
+        ("invoicectl_runs_started_total", "counter"),
+        ("invoicectl_runs_completed_total", "counter"),
+        ("invoicectl_runs_failed_total", "counter"),
+        ("invoicectl_runs_canceled_total", "counter"),
+        ("invoicectl_takeovers_total", "counter"),
+        ("invoicectl_export_rows_total", "counter"),
+        ("invoicectl_export_bytes_total", "counter"),
+        ("invoicectl_export_emails_total", "counter"),
+        ("invoicectl_queue_runs", "gauge"),
+        ("invoicectl_queue_oldest_queued_age_seconds", "gauge"),
+        ("invoicectl_queue_lanes_with_backlog", "gauge"),
+    ] {
+        assert_eq!(
+            first.types.get(family).map(String::as_str),
+            Some(kind),
+            "{family}"
+        );
+    }
+    assert!(
+        first
+            .samples
+            .contains_key(r#"invoicectl_runs_completed_total{task="export-invoices"}"#)
+    );
+
+    // Mid-export: hold the export row so the run cannot close out, and watch the CSV
+    // and the email child finish while the parent waits on that lock.
+    wait_for_pages(&pool, &run_id, 1, &mut worker.0).await;
+    let mut hold = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM export WHERE run_id = $1 FOR UPDATE")
+        .bind(&run_id)
+        .execute(&mut *hold)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let during = loop {
+        let m = Exposition::parse(&scrape(addr));
+        // The parent is back from its child, and the queue sample (every 5 s) has
+        // seen it executing.
+        if m.task("invoicectl_runs_resumed_total", EXPORT_TASK) == 1.0
+            && m.get(r#"invoicectl_queue_runs{queue="export",status="executing"}"#) == 1.0
+        {
+            break m;
+        }
+        worker.assert_running();
+        assert!(
+            Instant::now() < deadline,
+            "the export never got to its close-out"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(run_status(&pool, &run_id).await, "executing");
+    assert_eq!(
+        during.task("invoicectl_runs_started_total", EXPORT_TASK),
+        1.0
+    );
+    assert_eq!(
+        during.task("invoicectl_runs_completed_total", EXPORT_TASK),
+        0.0
+    );
+    assert_eq!(
+        during.task("invoicectl_runs_started_total", EMAIL_TASK),
+        1.0
+    );
+    assert_eq!(
+        during.task("invoicectl_runs_completed_total", EMAIL_TASK),
+        1.0
+    );
+    assert_eq!(during.get("invoicectl_export_rows_total"), 0.0);
+    assert_eq!(
+        during.get(r#"invoicectl_export_emails_total{disposition="sent"}"#),
+        0.0
+    );
+    assert_eq!(
+        during.get(r#"invoicectl_queue_runs{queue="export",status="queued"}"#),
+        0.0
+    );
+
+    // Let it finish; the counters move once the pass has recorded the end.
+    hold.rollback().await.unwrap();
+    wait_for_status(&pool, &run_id, "completed").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let after = loop {
+        let m = Exposition::parse(&scrape(addr));
+        if m.task("invoicectl_runs_completed_total", EXPORT_TASK) == 1.0 {
+            break m;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the completion was never counted"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let view = status_view(&env, &run_id);
+    let csv = file_of(view["metadata"]["downloadUrl"].as_str().unwrap());
+    assert_eq!(
+        after.task("invoicectl_runs_started_total", EXPORT_TASK),
+        1.0
+    );
+    assert_eq!(after.task("invoicectl_runs_failed_total", EXPORT_TASK), 0.0);
+    assert_eq!(
+        after.task("invoicectl_runs_completed_total", EMAIL_TASK),
+        1.0
+    );
+    assert_eq!(after.get("invoicectl_export_rows_total"), ROWS as f64);
+    assert_eq!(
+        after.get("invoicectl_export_bytes_total"),
+        std::fs::metadata(&csv).unwrap().len() as f64
+    );
+    assert_eq!(
+        after.get(r#"invoicectl_export_emails_total{disposition="sent"}"#),
+        1.0
+    );
+    assert_eq!(
+        after.get(r#"invoicectl_export_emails_total{disposition="suppressed"}"#),
+        0.0
+    );
+    assert_eq!(
+        after
+            .types
+            .get("invoicectl_attempt_duration_seconds")
+            .map(String::as_str),
+        Some("histogram")
+    );
+    assert_eq!(
+        after.get(
+            r#"invoicectl_attempt_duration_seconds_count{task="export-invoices",outcome="completed"}"#
+        ),
+        1.0
+    );
+    assert_eq!(
+        after.get(r#"invoicectl_run_duration_seconds_count{task="export-invoices"}"#),
+        1.0
+    );
+    assert_eq!(
+        after.get(r#"invoicectl_run_duration_seconds_bucket{task="export-invoices",le="+Inf"}"#),
+        1.0
+    );
+    assert_eq!(server.messages().len(), 1);
+
+    worker.terminate();
+    assert!(worker.0.try_wait().unwrap().unwrap().success());
+}
+
+#[sqlx::test]
+async fn a_bad_or_busy_metrics_address_is_refused_before_any_claim(pool: PgPool) {
+    seed_demo(&pool, 10).await.unwrap();
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    configure(&env, 100, &server);
+    let run_id = start(&env, "user_alice", &[]);
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = taken.local_addr().unwrap().to_string();
+    let refusals = [
+        (busy.as_str(), 75, "in use"),
+        ("localhost:9464", 65, "not an IP address and a port"),
+        ("127.0.0.1", 65, "not an IP address and a port"),
+        ("127.0.0.1:0", 65, "name a port"),
+        // TEST-NET-1: never an address of this host.
+        ("192.0.2.1:9464", 65, "not an address of this host"),
+    ];
+    for (addr, code, says) in refusals {
+        env.cmd()
+            .args(["export", "worker", "--drain", "--metrics-addr", addr])
+            .assert()
+            .code(code)
+            .stdout("")
+            .stderr(predicates::str::contains(says));
+    }
+    drop(taken);
+    let (status, attempt): (String, i32) =
+        sqlx::query_as("SELECT status, attempt FROM run WHERE id = $1")
+            .bind(&run_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (status.as_str(), attempt),
+        ("queued", 0),
+        "nothing was claimed"
+    );
+}

@@ -1,5 +1,6 @@
 //! Read-only queries behind `export queue`: what the run queue holds right now, per
-//! queue and per lane, who holds leases and which retries are scheduled.
+//! queue and per lane, who holds leases and which retries are scheduled; and
+//! [`live_counts`], the part of it a worker serving metrics samples every few seconds.
 //!
 //! Each list is bounded by a limit and read from the partial indexes over queued and
 //! executing runs, so a large backlog costs a bounded answer; only the per-status
@@ -66,6 +67,71 @@ pub async fn counts(conn: &mut PgConnection) -> Result<Vec<QueueCounts>, sqlx::E
          GROUP BY queue
          ORDER BY queue",
     )
+    .fetch_all(conn)
+    .await
+}
+
+/// The live state of one queue, for the worker's metrics gauges.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LiveCounts {
+    pub queue: String,
+    pub queued: i64,
+    pub executing: i64,
+    /// Parents parked on a child run.
+    pub waiting: i64,
+    /// Lanes whose oldest queued run is due.
+    pub lanes_with_backlog: i64,
+    /// How long the queue's longest-waiting due run has been due; 0 when none is.
+    pub oldest_queued_secs: f64,
+}
+
+/// One row per queue in `queues` (zeros for an idle one), in queue order: the live
+/// part of [`counts`] (same definitions of due, oldest and backlog), for a worker
+/// that samples it every few seconds. So unlike [`counts`] it never reads the
+/// finished history: queued and executing runs are counted on their partial indexes;
+/// a lane's head is one probe of `run_lane_head` (the lane's `head_at` is only a
+/// cursor at or before it, so it cannot serve as the age); and waiting runs are the
+/// lanes' holders less the executing runs (a run holds its lane while executing or
+/// waiting), as no index covers `waiting` alone.
+pub async fn live_counts(
+    conn: &mut PgConnection,
+    queues: &[String],
+) -> Result<Vec<LiveCounts>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH lanes AS (
+            SELECT l.queue, l.running, h.run_at AS head
+            FROM run_lane l
+            LEFT JOIN LATERAL (
+                SELECT r.run_at FROM run r
+                WHERE l.head_at IS NOT NULL AND r.status = 'queued'
+                  AND r.queue = l.queue AND r.concurrency_key = l.concurrency_key
+                ORDER BY r.run_at, r.id
+                LIMIT 1
+            ) h ON true
+            WHERE l.queue = ANY($1)
+         ),
+         counts AS (
+            SELECT q.queue,
+                   (SELECT count(*) FROM run r WHERE r.status = 'queued' AND r.queue = q.queue)
+                       AS queued,
+                   (SELECT count(*) FROM run r WHERE r.status = 'executing' AND r.queue = q.queue)
+                       AS executing,
+                   (SELECT coalesce(sum(l.running), 0) FROM lanes l WHERE l.queue = q.queue)
+                       AS holding,
+                   (SELECT count(*) FROM lanes l WHERE l.queue = q.queue AND l.head <= now())
+                       AS lanes_with_backlog,
+                   (SELECT min(l.head) FROM lanes l WHERE l.queue = q.queue AND l.head <= now())
+                       AS oldest
+            FROM unnest($1::text[]) AS q(queue)
+         )
+         SELECT queue, queued, executing,
+                greatest(holding - executing, 0)::bigint AS waiting,
+                lanes_with_backlog,
+                coalesce(extract(epoch FROM now() - oldest), 0)::float8 AS oldest_queued_secs
+         FROM counts
+         ORDER BY queue",
+    )
+    .bind(queues)
     .fetch_all(conn)
     .await
 }

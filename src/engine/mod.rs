@@ -12,11 +12,13 @@
 //! - [`retry`]: backoff; [`context`]: metadata, steps, checkpoints, child runs.
 //! - [`cancel`]: cancel with cascade; [`run`]: statuses and records; [`events`].
 //! - [`retention`]: workers delete ended runs past their retention.
+//! - [`metrics`]: counters, histograms and queue gauges through the `metrics` facade.
 
 pub mod cancel;
 pub mod context;
 pub mod events;
 pub mod idempotency;
+pub mod metrics;
 pub mod queue;
 pub mod registry;
 pub mod retention;

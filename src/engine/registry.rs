@@ -26,6 +26,11 @@ impl Registry {
         self.tasks.get(task_id).cloned()
     }
 
+    /// The ids of the registered tasks.
+    pub fn task_ids(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.tasks.keys().copied()
+    }
+
     /// The queues of the registered tasks, deduplicated.
     pub fn queues(&self) -> Vec<String> {
         let mut queues: Vec<String> = self

@@ -29,6 +29,7 @@ use tokio::task::JoinHandle;
 
 use super::context::TaskContext;
 use super::events::{AttemptOutcome, WorkerEvent};
+use super::metrics;
 use super::registry::Registry;
 use super::retention::{Pruner, RetentionPolicy};
 use super::run::RunError;
@@ -161,6 +162,8 @@ struct AttemptEnd {
     /// transaction as the `failed` status.
     failure: Option<(Arc<dyn ErasedTask>, Value, RunError)>,
     event: WorkerEvent,
+    /// When the run was triggered (for the run duration metric).
+    created_at: Option<chrono::DateTime<Utc>>,
 }
 
 struct Slot {
@@ -175,6 +178,8 @@ pub struct Worker {
     options: WorkerOptions,
     events: Option<mpsc::UnboundedSender<WorkerEvent>>,
     owner: String,
+    /// How often the queue gauges are sampled; `None`: never (no metrics exporter).
+    queue_sampling: Option<Duration>,
 }
 
 impl Worker {
@@ -191,7 +196,17 @@ impl Worker {
             options,
             events: None,
             owner,
+            queue_sampling: None,
         }
+    }
+
+    /// Samples the queue gauges (depth by status, oldest queued age, lanes with
+    /// backlog) every `every` while the worker runs: for a process that exports
+    /// metrics (see [`metrics`](super::metrics)). Also starts the registered tasks'
+    /// counters at zero.
+    pub fn with_queue_sampling(mut self, every: Duration) -> Self {
+        self.queue_sampling = Some(every);
+        self
     }
 
     /// Sends progress and outcomes to `events` (the display).
@@ -215,6 +230,10 @@ impl Worker {
         let mut listener = self.listen().await;
         let heartbeat = self.spawn_heartbeat();
         let pruner = Pruner::start(&self.pool, self.options.retention);
+        let _sampler = self.queue_sampling.map(|every| {
+            metrics::register_tasks(self.registry.task_ids());
+            metrics::spawn_queue_sampler(self.pool.clone(), queues.clone(), every)
+        });
         let mut claimed_any = false;
         let mut stop_since: Option<Instant> = None;
         // Take-overs are checked on the first pass and then every heartbeat interval.
@@ -260,6 +279,7 @@ impl Worker {
                             after_secs = since.elapsed().as_secs(),
                             "the database answers again"
                         );
+                        metrics::database_reconnected();
                     }
                     failures_in_a_row = 0;
                     if reap {
@@ -316,6 +336,7 @@ impl Worker {
             let got = claimed.len();
             for (run, resumed) in claimed {
                 claimed_any = true;
+                metrics::attempt_started(&run.task_id, resumed);
                 if resumed {
                     summary.resumed += 1;
                 } else {
@@ -441,7 +462,19 @@ impl Worker {
                     other => other,
                 }
             };
-            if let WorkerEvent::Ended { outcome, .. } = &event {
+            if let WorkerEvent::Ended {
+                outcome,
+                task_id,
+                elapsed,
+                ..
+            } = &event
+            {
+                metrics::attempt_ended(
+                    task_id,
+                    outcome,
+                    *elapsed,
+                    end.created_at.and_then(metrics::age),
+                );
                 match outcome {
                     AttemptOutcome::Completed => summary.completed += 1,
                     AttemptOutcome::Failed => summary.failed += 1,
@@ -454,6 +487,12 @@ impl Worker {
         }
         for event in takeovers {
             summary.taken_over += 1;
+            if let WorkerEvent::TakenOver {
+                task_id, outcome, ..
+            } = &event
+            {
+                metrics::taken_over(task_id, outcome);
+            }
             self.emit(event);
         }
         Ok(claimed)
@@ -581,6 +620,7 @@ impl Worker {
                     refund_attempt: 1,
                 }),
                 failure: None,
+                created_at: None,
                 event: WorkerEvent::Ended {
                     run_id,
                     task_id: slot.task_id,
@@ -661,6 +701,7 @@ fn unreachable_task(run: ClaimedRun, started: Instant) -> AttemptEnd {
             refund_attempt: 1,
         }),
         failure: None,
+        created_at: Some(run.created_at),
         event: WorkerEvent::Ended {
             run_id: run.id,
             task_id: run.task_id,
@@ -790,6 +831,7 @@ async fn execute(
         finish,
         failure,
         event,
+        created_at: Some(run.created_at),
     }
 }
 

@@ -112,6 +112,9 @@ struct CsvDone {
     download_url: String,
     rows: u64,
     pages: u64,
+    /// The file's size (0 in steps recorded before it was kept).
+    #[serde(default)]
+    bytes: u64,
 }
 
 /// What a completed export run outputs.
@@ -357,6 +360,7 @@ fn finished(ctx: &mut TaskContext, cp: &CsvCheckpoint, url: &url::Url) -> CsvDon
         download_url: url.to_string(),
         rows: cp.rows,
         pages: cp.pages,
+        bytes: cp.bytes,
     }
 }
 
@@ -568,7 +572,9 @@ async fn close_out_step(
         },
     )
     .await?;
-    step.commit(ctx, &json!({ "email": disposition })).await
+    step.commit(ctx, &json!({ "email": disposition })).await?;
+    super::metrics::export_completed(csv_done.rows, csv_done.bytes, disposition);
+    Ok(())
 }
 
 /// Marks a run's export failed and appends `export.invoices.failed` (inside the

@@ -53,6 +53,11 @@ pub enum ExportCommand {
     /// or --once it exits 69 once the database has been unreachable for 60 s;
     /// otherwise it keeps retrying and logs that it does.
     ///
+    /// With --metrics-addr 127.0.0.1:9464 it serves Prometheus metrics for as long as
+    /// it runs: runs started and ended by task, attempt and run durations, queue
+    /// depth, the oldest queued run's age, rows, bytes, email dispositions, takeovers
+    /// and reconnects (the README lists them, with alert rules to start from).
+    ///
     /// Example: invoicectl export worker --drain --concurrency 8
     Worker(worker::WorkerArgs),
     /// Show the state of the run queue: backlog, leases, retries

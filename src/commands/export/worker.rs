@@ -81,6 +81,13 @@ pub struct WorkerArgs {
     /// unreachable this many seconds (tests shorten it)
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0, hide = true)]
     pub unreachable_limit: f64,
+
+    /// Serve Prometheus metrics on this IP:PORT (e.g. 127.0.0.1:9464; any path, /health
+    /// answers OK): runs by task and outcome, durations, queue depth and age, rows,
+    /// bytes, email dispositions, takeovers. Refused before any claim: an address
+    /// that is not IP:PORT or not of this host exits 65, one in use 75
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<String>,
 }
 
 /// The longest lease (and so heartbeat) a worker accepts: beyond it a lost worker's
@@ -110,6 +117,11 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
         )
         .into());
     }
+    let metrics_addr = args
+        .metrics_addr
+        .as_deref()
+        .map(crate::telemetry::parse_addr)
+        .transpose()?;
     let poll_interval = seconds("poll-interval", args.poll_interval, 0.001, 60.0)?;
     let unreachable_limit = seconds("unreachable-limit", args.unreachable_limit, 0.1, MAX_LEASE)?;
     if !(0.0..=100.0).contains(&args.retry_scale) {
@@ -136,6 +148,7 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
         unreachable_limit,
         ..plan.options
     };
+    plan.metrics_addr = metrics_addr;
     run_worker(ctx, plan).await.map(drop)
 }
 
@@ -179,6 +192,8 @@ pub struct WorkerPlan {
     /// NDJSON events and summary on stdout (`export worker --json`); otherwise bars
     /// (terminal) or log lines on stderr.
     pub ndjson: bool,
+    /// Where Prometheus metrics are served (`--metrics-addr`); `None`: not at all.
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 impl WorkerPlan {
@@ -198,6 +213,7 @@ impl WorkerPlan {
             },
             export_dir: ctx.settings.export_dir.clone(),
             ndjson: ctx.json,
+            metrics_addr: None,
         }
     }
 }
@@ -210,10 +226,14 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
         options,
         export_dir,
         ndjson,
+        metrics_addr,
     } = plan;
     let concurrency = options.concurrency;
     // Refused once, here, rather than by three attempts of every run it would claim.
     check_export_dir(&export_dir)?;
+    if let Some(addr) = metrics_addr {
+        crate::telemetry::serve(addr)?;
+    }
     let mailer =
         Mailer::from_settings(&ctx.settings).context("cannot set up the mail transport")?;
     // Debug, not info: an idle cron minute must leave the log empty.
@@ -241,7 +261,10 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
         wait_for_signal().await;
         let _ = stop_tx.send(true);
     });
-    let worker = Worker::new(pool.clone(), registry, options).with_events(events_tx);
+    let mut worker = Worker::new(pool.clone(), registry, options).with_events(events_tx);
+    if metrics_addr.is_some() {
+        worker = worker.with_queue_sampling(crate::telemetry::QUEUE_SAMPLE_EVERY);
+    }
     let summary = worker.run(stop_rx).await;
     signals.abort();
     let summary = summary.map_err(|e| gave_up(&connect, e))?;

@@ -1,0 +1,41 @@
+//! The export's own metrics (rows, bytes, email dispositions), recorded through the
+//! same `metrics` facade as the engine's: a no-op unless the worker serves metrics.
+//! Recorded once per export, when its close-out commits, so a retried or resumed run
+//! is counted once.
+
+use ::metrics::{Unit, counter, describe_counter};
+
+pub const ROWS: &str = "invoicectl_export_rows_total";
+pub const BYTES: &str = "invoicectl_export_bytes_total";
+pub const EMAILS: &str = "invoicectl_export_emails_total";
+
+/// The dispositions an export's email can end with (`ExportOutput::email`).
+pub const DISPOSITIONS: [&str; 5] = ["sent", "suppressed", "not_member", "canceled", "failed"];
+
+/// HELP texts, and every counter at zero so that series exist before the first
+/// export completes.
+pub fn describe() {
+    describe_counter!(ROWS, Unit::Count, "Invoice rows in completed exports");
+    describe_counter!(
+        BYTES,
+        Unit::Bytes,
+        "Bytes of the CSV files of completed exports, as published"
+    );
+    describe_counter!(
+        EMAILS,
+        Unit::Count,
+        "Completed exports by what became of their email (sent, suppressed, not_member, canceled, failed)"
+    );
+    counter!(ROWS).absolute(0);
+    counter!(BYTES).absolute(0);
+    for disposition in DISPOSITIONS {
+        counter!(EMAILS, "disposition" => disposition).absolute(0);
+    }
+}
+
+/// An export completed: `rows` rows, a `bytes`-byte file, its email `disposition`.
+pub fn export_completed(rows: u64, bytes: u64, disposition: &str) {
+    counter!(ROWS).increment(rows);
+    counter!(BYTES).increment(bytes);
+    counter!(EMAILS, "disposition" => disposition.to_owned()).increment(1);
+}

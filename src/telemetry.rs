@@ -1,0 +1,155 @@
+//! Serving metrics: `export worker --metrics-addr` installs the Prometheus exporter
+//! as the recorder of the `metrics` facade, with its own HTTP listener on the
+//! worker's runtime. The engine ([`crate::engine::metrics`]) and the export task
+//! ([`crate::exports::metrics`]) record through the facade and never see the
+//! exporter; without `--metrics-addr` no recorder is installed and every recording
+//! is the facade's no-op.
+//!
+//! The address is checked before the worker claims anything: one that is not
+//! `IP:PORT` (or is port 0, which nobody could scrape) or not an address of this host
+//! exits 65; one in use exits 75 (another process holds it, typically a worker
+//! still stopping; the same command later may work); one the process may not bind
+//! (a port below 1024) exits 77.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+
+use crate::error::{Classify, ExitKind};
+
+/// How often the queue gauges are sampled (one statement per sample, per worker).
+pub const QUEUE_SAMPLE_EVERY: Duration = Duration::from_secs(5);
+
+/// Histogram buckets for every `*_duration_seconds`, from an email's tens of
+/// milliseconds to an export's hour-long `max_duration`.
+const DURATION_BUCKETS: [f64; 16] = [
+    0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0,
+    3600.0,
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsError {
+    #[error(
+        "--metrics-addr {0:?} is not an IP address and a port, such as 127.0.0.1:9464 or [::1]:9464"
+    )]
+    BadAddress(String),
+    #[error("--metrics-addr {0}: port 0 would serve on a port nobody knows; name a port")]
+    PortZero(SocketAddr),
+    #[error("cannot serve metrics on {addr}: {source} (not an address of this host)")]
+    NotLocal { addr: SocketAddr, source: io::Error },
+    #[error("cannot serve metrics on {addr}: the address is in use (another worker on this host?)")]
+    InUse { addr: SocketAddr },
+    #[error("cannot serve metrics on {addr}: {source} (ports below 1024 need privileges)")]
+    Denied { addr: SocketAddr, source: io::Error },
+    #[error("cannot serve metrics on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: io::Error },
+    #[error("cannot start the metrics exporter: {0}")]
+    Exporter(String),
+}
+
+impl Classify for MetricsError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            MetricsError::BadAddress(_)
+            | MetricsError::PortZero(_)
+            | MetricsError::NotLocal { .. } => ExitKind::Invalid,
+            MetricsError::InUse { .. } => ExitKind::TempFail,
+            MetricsError::Denied { .. } => ExitKind::PermissionDenied,
+            MetricsError::Bind { .. } => ExitKind::Unavailable,
+            MetricsError::Exporter(_) => ExitKind::Failure,
+        }
+    }
+}
+
+/// Parses `--metrics-addr`: an IP address and a port other than 0.
+pub fn parse_addr(text: &str) -> Result<SocketAddr, MetricsError> {
+    let addr: SocketAddr = text
+        .trim()
+        .parse()
+        .map_err(|_| MetricsError::BadAddress(text.to_owned()))?;
+    if addr.port() == 0 {
+        return Err(MetricsError::PortZero(addr));
+    }
+    Ok(addr)
+}
+
+/// Serves Prometheus text format on `addr` (any path; `/health` answers `OK`) from
+/// now until the process ends, and describes every metric. Call once per process,
+/// inside the runtime.
+pub fn serve(addr: SocketAddr) -> Result<(), MetricsError> {
+    // The exporter reports a failed bind as a bare string; binding once first tells
+    // why, for the exit code. (std sets SO_REUSEADDR, so the port is free again at
+    // once; a process that takes it in between is reported as "in use".)
+    drop(std::net::TcpListener::bind(addr).map_err(|source| bind_error(addr, source))?);
+    let (recorder, exporter) = PrometheusBuilder::new()
+        .with_http_listener(addr)
+        .set_buckets_for_metric(
+            Matcher::Suffix("_duration_seconds".to_owned()),
+            &DURATION_BUCKETS,
+        )
+        .map_err(|e| MetricsError::Exporter(e.to_string()))?
+        .build()
+        .map_err(|e| match e {
+            metrics_exporter_prometheus::BuildError::FailedToCreateHTTPListener(_) => {
+                MetricsError::InUse { addr }
+            }
+            e => MetricsError::Exporter(e.to_string()),
+        })?;
+    ::metrics::set_global_recorder(recorder).map_err(|e| MetricsError::Exporter(e.to_string()))?;
+    tokio::spawn(async move {
+        if let Err(e) = exporter.await {
+            tracing::warn!(error = ?e, "the metrics listener stopped");
+        }
+    });
+    crate::engine::metrics::describe();
+    crate::exports::metrics::describe();
+    // Debug, like the worker's start: an idle cron minute leaves the log empty.
+    tracing::debug!("serving Prometheus metrics at http://{addr}/metrics");
+    Ok(())
+}
+
+fn bind_error(addr: SocketAddr, source: io::Error) -> MetricsError {
+    match source.kind() {
+        io::ErrorKind::AddrInUse => MetricsError::InUse { addr },
+        io::ErrorKind::AddrNotAvailable => MetricsError::NotLocal { addr, source },
+        io::ErrorKind::PermissionDenied => MetricsError::Denied { addr, source },
+        _ => MetricsError::Bind { addr, source },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_addresses_are_ip_and_port() {
+        assert_eq!(
+            parse_addr("127.0.0.1:9464").unwrap(),
+            "127.0.0.1:9464".parse().unwrap()
+        );
+        assert_eq!(parse_addr("[::1]:9464").unwrap().port(), 9464);
+        for bad in ["", "9464", "localhost:9464", "127.0.0.1", "127.0.0.1:99999"] {
+            let e = parse_addr(bad).unwrap_err();
+            assert_eq!(e.exit_kind(), ExitKind::Invalid, "{bad}: {e}");
+        }
+        assert!(matches!(
+            parse_addr("0.0.0.0:0"),
+            Err(MetricsError::PortZero(_))
+        ));
+    }
+
+    #[test]
+    fn bind_failures_map_to_exit_codes() {
+        let addr: SocketAddr = "127.0.0.1:9464".parse().unwrap();
+        let kind = |k: io::ErrorKind| bind_error(addr, io::Error::from(k)).exit_kind();
+        assert_eq!(kind(io::ErrorKind::AddrInUse), ExitKind::TempFail);
+        assert_eq!(kind(io::ErrorKind::AddrNotAvailable), ExitKind::Invalid);
+        assert_eq!(
+            kind(io::ErrorKind::PermissionDenied),
+            ExitKind::PermissionDenied
+        );
+        assert_eq!(kind(io::ErrorKind::Other), ExitKind::Unavailable);
+    }
+}
