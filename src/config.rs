@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Classify, ExitKind};
+use crate::storage::{Compression, StorageUrl};
 
 /// Default rows per page of the export's keyset walk (SPEC §7).
 pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
@@ -37,6 +38,8 @@ pub enum ConfigError {
     InsecurePermissions { path: PathBuf, mode: u32 },
     #[error("invalid {key}: {message}")]
     InvalidValue { key: &'static str, message: String },
+    #[error("{0}")]
+    Conflict(String),
     #[error("cannot find a home directory for the default {what}: set {hint}")]
     NoHome {
         what: &'static str,
@@ -48,6 +51,8 @@ impl Classify for ConfigError {
     fn exit_kind(&self) -> ExitKind {
         match self {
             ConfigError::Missing { .. } => ExitKind::NotFound,
+            // Naming two settings that exclude each other is a usage error (SPEC §11).
+            ConfigError::Conflict(_) => ExitKind::Usage,
             _ => ExitKind::Invalid,
         }
     }
@@ -64,6 +69,93 @@ pub struct ConfigFile {
     pub mail_from: Option<String>,
     pub page_size: Option<u32>,
     pub worker_concurrency: Option<u32>,
+    /// SPEC §11: `file:///dir` or `s3://bucket[/prefix]` (excludes `export_dir`).
+    pub storage: Option<String>,
+    /// How long download links are valid: `7d`, `12h`, … (at most 7 days).
+    pub link_ttl: Option<String>,
+    /// Bytes per S3 part: a number or `8MiB`-style text.
+    pub s3_part_size: Option<ByteSize>,
+    pub compression: Option<String>,
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<Secret>,
+}
+
+/// A size in a config file: bytes as a number, or text like `8MiB`, `16 MiB`, `5242880`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ByteSize {
+    Bytes(u64),
+    Text(String),
+}
+
+impl ByteSize {
+    fn bytes(&self) -> Option<u64> {
+        let text = match self {
+            ByteSize::Bytes(n) => return Some(*n),
+            ByteSize::Text(text) => text.trim(),
+        };
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        let (number, unit) = text.split_at(split);
+        let number: u64 = number.parse().ok()?;
+        let scale: u64 = match unit.trim() {
+            "" | "B" => 1,
+            "KiB" => 1 << 10,
+            "MiB" => 1 << 20,
+            "GiB" => 1 << 30,
+            _ => return None,
+        };
+        number.checked_mul(scale)
+    }
+}
+
+/// A secret from the config file (an S3 secret key): never printed, not even by
+/// `{:?}`.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Default lifetime of a download link: SigV4's maximum (SPEC §11).
+pub const DEFAULT_LINK_TTL: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 60 * 60);
+/// Default S3 part size, and the smallest part S3 accepts (except the last).
+pub const DEFAULT_S3_PART_SIZE: u64 = 8 << 20;
+pub const MIN_S3_PART_SIZE: u64 = 5 << 20;
+/// S3's largest part.
+pub const MAX_S3_PART_SIZE: u64 = 5 << 30;
+
+/// The storage settings of SPEC §11 from the config file, validated. Which storage a
+/// command uses also depends on its flags and INVOICECTL_STORAGE: see
+/// `storage::resolve_location`.
+#[derive(Debug, Clone)]
+pub struct StorageSettings {
+    /// The config file's `storage`, if it names one.
+    pub location: Option<StorageUrl>,
+    pub link_ttl: std::time::Duration,
+    pub part_size: u64,
+    pub compression: Compression,
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<Secret>,
 }
 
 /// What the command line (flags merged with their environment variables) says.
@@ -87,6 +179,7 @@ pub struct Settings {
     pub mail_from: String,
     pub page_size: u32,
     pub worker_concurrency: u32,
+    pub storage: StorageSettings,
     /// Where the default export folder and the mail outbox live.
     pub data_dir: PathBuf,
     /// The config file that was read, if one was.
@@ -148,6 +241,7 @@ impl Settings {
         if let Some(smtp) = &file.smtp_url {
             validate_smtp_url(smtp)?;
         }
+        let storage = resolve_storage(&file)?;
         let mail_from = file
             .mail_from
             .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned());
@@ -165,6 +259,7 @@ impl Settings {
             mail_from,
             page_size,
             worker_concurrency,
+            storage,
             data_dir,
             config_path,
         })
@@ -173,6 +268,88 @@ impl Settings {
     /// Where the file mail transport writes `.eml` files when no SMTP server is set.
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
+    }
+}
+
+/// Validates the storage keys of SPEC §11.
+fn resolve_storage(file: &ConfigFile) -> Result<StorageSettings, ConfigError> {
+    if file.storage.is_some() && file.export_dir.is_some() {
+        return Err(ConfigError::Conflict(
+            "the config file names both `storage` and `export_dir`: keep one (`export_dir = \"DIR\"` is short for `storage = \"file:///DIR\"`)".to_owned(),
+        ));
+    }
+    let location = file
+        .storage
+        .as_deref()
+        .map(|raw| {
+            StorageUrl::parse(raw).map_err(|e| ConfigError::InvalidValue {
+                key: "storage",
+                message: e.to_string(),
+            })
+        })
+        .transpose()?;
+    let link_ttl = match &file.link_ttl {
+        None => DEFAULT_LINK_TTL,
+        Some(raw) => parse_link_ttl(raw).map_err(|message| ConfigError::InvalidValue {
+            key: "link_ttl",
+            message,
+        })?,
+    };
+    let part_size = match &file.s3_part_size {
+        None => DEFAULT_S3_PART_SIZE,
+        Some(size) => size
+            .bytes()
+            .filter(|n| (MIN_S3_PART_SIZE..=MAX_S3_PART_SIZE).contains(n))
+            .ok_or_else(|| ConfigError::InvalidValue {
+                key: "s3_part_size",
+                message: format!(
+                    "{size:?} is not a part size from 5MiB to 5GiB (S3's limits): write e.g. 8MiB or 8388608"
+                ),
+            })?,
+    };
+    let compression = match file.compression.as_deref() {
+        None => Compression::None,
+        Some(raw) => Compression::parse(raw).ok_or_else(|| ConfigError::InvalidValue {
+            key: "compression",
+            message: format!("{raw:?} is not one of none, gzip"),
+        })?,
+    };
+    if let Some(endpoint) = &file.s3_endpoint {
+        let ok = url::Url::parse(endpoint)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+        if !ok {
+            return Err(ConfigError::InvalidValue {
+                key: "s3_endpoint",
+                message: format!(
+                    "{} is not an http(s):// URL such as http://127.0.0.1:9000",
+                    redact_url(endpoint)
+                ),
+            });
+        }
+    }
+    Ok(StorageSettings {
+        location,
+        link_ttl,
+        part_size,
+        compression,
+        s3_endpoint: file.s3_endpoint.clone(),
+        s3_region: file.s3_region.clone(),
+        s3_access_key_id: file.s3_access_key_id.clone(),
+        s3_secret_access_key: file.s3_secret_access_key.clone(),
+    })
+}
+
+/// A link lifetime: a duration from 1 s to 7 days (a SigV4 presigned URL cannot live
+/// longer). Shared by `link_ttl`, the worker's `--link-ttl` and `export url --expires`.
+pub fn parse_link_ttl(raw: &str) -> Result<std::time::Duration, String> {
+    match crate::duration::parse_duration(raw) {
+        Some(d) if !d.is_zero() && d <= DEFAULT_LINK_TTL => Ok(d),
+        Some(_) => Err(format!(
+            "{raw:?} is out of range: a link lives from 1s to 7d (SigV4's maximum)"
+        )),
+        None => Err(format!(
+            "{raw:?} is not a duration: write e.g. 7d, 12h, 90m or 1h30m"
+        )),
     }
 }
 
@@ -190,7 +367,8 @@ fn read_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
     let holds_password = [&file.database_url, &file.smtp_url]
         .into_iter()
         .flatten()
-        .any(|u| url_has_password(u));
+        .any(|u| url_has_password(u))
+        || file.s3_secret_access_key.is_some();
     if holds_password {
         check_private(path)?;
     }

@@ -93,6 +93,7 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::exports::email::SendError,
         crate::audit::AuditError,
         crate::audit::chain::ChainBroken,
+        crate::storage::StorageError,
     );
     None
 }

@@ -9,6 +9,7 @@
 //! - [`engine`]: the generic durable run engine (§6): tasks, queues, claims, leases.
 //! - [`exports`]: the export domain (§5, §7): request, task, CSV, email.
 //! - [`audit`]: the audit log writer and its hash chain (§8).
+//! - [`storage`]: where exports are stored and their download links (§11).
 //! - [`assets`]: completion scripts and man pages rendered from [`cli`] (§10).
 
 pub mod assets;
@@ -18,11 +19,13 @@ pub mod commands;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod duration;
 pub mod engine;
 pub mod error;
 pub mod exports;
 pub mod ids;
 pub mod logging;
+pub mod storage;
 
 use std::io::Write;
 use std::process::ExitCode;
