@@ -150,6 +150,9 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show one run (with its child runs) or the most recent runs')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued, waiting or executing run and its child runs')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run exports: claim runs from the queue, write CSVs, send the emails')
+            [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Print a fresh download link for a finished export')
+            [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a finished export, verifying its size and SHA-256')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the stored files of old exports and mark them expired')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -235,11 +238,71 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'invoicectl;export;url' {
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'How long the link works: 90m, 12h, 7d… (default: config `link_ttl`, 7d; at most 7d, SigV4''s limit). Local files get a file:// URL, which does not expire')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who asks: the export''s requester, or an owner or admin of its organization')
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Look for the file under this storage instead of where the export row says it is (a mirror, a share mounted elsewhere): file:///dir or s3://bucket/prefix')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the default export folder and mail outbox (default: the platform data directory)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;export;download' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write: a file, or `-` for stdout (default: stdout when it is not a terminal, else invoices-<org>-<date>.csv in the current directory)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write: a file, or `-` for stdout (default: stdout when it is not a terminal, else invoices-<org>-<date>.csv in the current directory)')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who asks: the export''s requester, or an owner or admin of its organization')
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Look for the file under this storage instead of where the export row says it is (a mirror, a share mounted elsewhere): file:///dir or s3://bucket/prefix')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the default export folder and mail outbox (default: the platform data directory)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;export;prune' {
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Expire exports completed longer ago than this: 30d, 12h, 2w…')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the default export folder and mail outbox (default: the platform data directory)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List what would be expired; delete and change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'invoicectl;export;help' {
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Request an export of an organization''s invoices; prints the run id at once')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show one run (with its child runs) or the most recent runs')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued, waiting or executing run and its child runs')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run exports: claim runs from the queue, write CSVs, send the emails')
+            [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Print a fresh download link for a finished export')
+            [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a finished export, verifying its size and SHA-256')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the stored files of old exports and mark them expired')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -253,6 +316,15 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             break
         }
         'invoicectl;export;help;worker' {
+            break
+        }
+        'invoicectl;export;help;url' {
+            break
+        }
+        'invoicectl;export;help;download' {
+            break
+        }
+        'invoicectl;export;help;prune' {
             break
         }
         'invoicectl;export;help;help' {
@@ -485,6 +557,9 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show one run (with its child runs) or the most recent runs')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued, waiting or executing run and its child runs')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run exports: claim runs from the queue, write CSVs, send the emails')
+            [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Print a fresh download link for a finished export')
+            [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a finished export, verifying its size and SHA-256')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the stored files of old exports and mark them expired')
             break
         }
         'invoicectl;help;export;start' {
@@ -497,6 +572,15 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             break
         }
         'invoicectl;help;export;worker' {
+            break
+        }
+        'invoicectl;help;export;url' {
+            break
+        }
+        'invoicectl;help;export;download' {
+            break
+        }
+        'invoicectl;help;export;prune' {
             break
         }
         'invoicectl;help;suppression' {

@@ -82,8 +82,14 @@ _invoicectl() {
             invoicectl__subcmd__export,cancel)
                 cmd="invoicectl__subcmd__export__subcmd__cancel"
                 ;;
+            invoicectl__subcmd__export,download)
+                cmd="invoicectl__subcmd__export__subcmd__download"
+                ;;
             invoicectl__subcmd__export,help)
                 cmd="invoicectl__subcmd__export__subcmd__help"
+                ;;
+            invoicectl__subcmd__export,prune)
+                cmd="invoicectl__subcmd__export__subcmd__prune"
                 ;;
             invoicectl__subcmd__export,start)
                 cmd="invoicectl__subcmd__export__subcmd__start"
@@ -91,20 +97,32 @@ _invoicectl() {
             invoicectl__subcmd__export,status)
                 cmd="invoicectl__subcmd__export__subcmd__status"
                 ;;
+            invoicectl__subcmd__export,url)
+                cmd="invoicectl__subcmd__export__subcmd__url"
+                ;;
             invoicectl__subcmd__export,worker)
                 cmd="invoicectl__subcmd__export__subcmd__worker"
                 ;;
             invoicectl__subcmd__export__subcmd__help,cancel)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__cancel"
                 ;;
+            invoicectl__subcmd__export__subcmd__help,download)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__download"
+                ;;
             invoicectl__subcmd__export__subcmd__help,help)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__export__subcmd__help,prune)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__prune"
                 ;;
             invoicectl__subcmd__export__subcmd__help,start)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__start"
                 ;;
             invoicectl__subcmd__export__subcmd__help,status)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__status"
+                ;;
+            invoicectl__subcmd__export__subcmd__help,url)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__url"
                 ;;
             invoicectl__subcmd__export__subcmd__help,worker)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__worker"
@@ -148,11 +166,20 @@ _invoicectl() {
             invoicectl__subcmd__help__subcmd__export,cancel)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__cancel"
                 ;;
+            invoicectl__subcmd__help__subcmd__export,download)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__download"
+                ;;
+            invoicectl__subcmd__help__subcmd__export,prune)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__prune"
+                ;;
             invoicectl__subcmd__help__subcmd__export,start)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__start"
                 ;;
             invoicectl__subcmd__help__subcmd__export,status)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__status"
+                ;;
+            invoicectl__subcmd__help__subcmd__export,url)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__url"
                 ;;
             invoicectl__subcmd__help__subcmd__export,worker)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__worker"
@@ -651,7 +678,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export)
-            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version start status cancel worker help"
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version start status cancel worker url download prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -714,8 +741,54 @@ _invoicectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        invoicectl__subcmd__export__subcmd__download)
+            opts="-o -q -v -h -V --output --as --storage --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         invoicectl__subcmd__export__subcmd__help)
-            opts="start status cancel worker help"
+            opts="start status cancel worker url download prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -742,7 +815,35 @@ _invoicectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__download)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         invoicectl__subcmd__export__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -784,6 +885,20 @@ _invoicectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__url)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         invoicectl__subcmd__export__subcmd__help__subcmd__worker)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -791,6 +906,40 @@ _invoicectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__prune)
+            opts="-q -v -h -V --older-than --dry-run --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -856,6 +1005,48 @@ _invoicectl() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__url)
+            opts="-q -v -h -V --expires --as --storage --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1077,7 +1268,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help__subcmd__export)
-            opts="start status cancel worker"
+            opts="start status cancel worker url download prune"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1091,6 +1282,34 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help__subcmd__export__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__download)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1119,6 +1338,20 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help__subcmd__export__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__url)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -137,6 +137,9 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand url 'Print a fresh download link for a finished export'
+            cand download 'Download a finished export, verifying its size and SHA-256'
+            cand prune 'Delete the stored files of old exports and mark them expired'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;export;start'= {
@@ -217,11 +220,68 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'invoicectl;export;url'= {
+            cand --expires 'How long the link works: 90m, 12h, 7d… (default: config `link_ttl`, 7d; at most 7d, SigV4''s limit). Local files get a file:// URL, which does not expire'
+            cand --as 'Who asks: the export''s requester, or an owner or admin of its organization'
+            cand --storage 'Look for the file under this storage instead of where the export row says it is (a mirror, a share mounted elsewhere): file:///dir or s3://bucket/prefix'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;download'= {
+            cand -o 'Where to write: a file, or `-` for stdout (default: stdout when it is not a terminal, else invoices-<org>-<date>.csv in the current directory)'
+            cand --output 'Where to write: a file, or `-` for stdout (default: stdout when it is not a terminal, else invoices-<org>-<date>.csv in the current directory)'
+            cand --as 'Who asks: the export''s requester, or an owner or admin of its organization'
+            cand --storage 'Look for the file under this storage instead of where the export row says it is (a mirror, a share mounted elsewhere): file:///dir or s3://bucket/prefix'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;prune'= {
+            cand --older-than 'Expire exports completed longer ago than this: 30d, 12h, 2w…'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --dry-run 'List what would be expired; delete and change nothing'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'invoicectl;export;help'= {
             cand start 'Request an export of an organization''s invoices; prints the run id at once'
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand url 'Print a fresh download link for a finished export'
+            cand download 'Download a finished export, verifying its size and SHA-256'
+            cand prune 'Delete the stored files of old exports and mark them expired'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;export;help;start'= {
@@ -231,6 +291,12 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;export;help;cancel'= {
         }
         &'invoicectl;export;help;worker'= {
+        }
+        &'invoicectl;export;help;url'= {
+        }
+        &'invoicectl;export;help;download'= {
+        }
+        &'invoicectl;export;help;prune'= {
         }
         &'invoicectl;export;help;help'= {
         }
@@ -438,6 +504,9 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand url 'Print a fresh download link for a finished export'
+            cand download 'Download a finished export, verifying its size and SHA-256'
+            cand prune 'Delete the stored files of old exports and mark them expired'
         }
         &'invoicectl;help;export;start'= {
         }
@@ -446,6 +515,12 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;help;export;cancel'= {
         }
         &'invoicectl;help;export;worker'= {
+        }
+        &'invoicectl;help;export;url'= {
+        }
+        &'invoicectl;help;export;download'= {
+        }
+        &'invoicectl;help;export;prune'= {
         }
         &'invoicectl;help;suppression'= {
             cand add 'Put an address on the suppression list, or change its reason'

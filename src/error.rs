@@ -94,6 +94,8 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::audit::AuditError,
         crate::audit::chain::ChainBroken,
         crate::storage::StorageError,
+        crate::exports::links::LinkError,
+        crate::exports::links::PruneError,
     );
     None
 }

@@ -195,3 +195,243 @@ async fn s3_check_names_a_missing_bucket() {
         other => panic!("expected NoSuchBucket, got {other:?}"),
     }
 }
+
+// ---------------------------------------------------------------------------------
+// `export url`, `download`, `prune` through the binary
+
+use common::Env;
+use serde_json::Value;
+use sqlx::PgPool;
+
+const ORG: &str = "org_acme";
+
+fn json_of(stdout: &[u8]) -> Value {
+    serde_json::from_slice(stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(stdout)
+        )
+    })
+}
+
+/// Requests an export of org_acme as `user` and drains it; returns the run id.
+async fn finished_export(env: &Env, pool: &PgPool, user: &str) -> String {
+    let out = env
+        .cmd()
+        .args([
+            "export", "start", "--org", ORG, "--as", user, "--json", "--force",
+        ])
+        .assert()
+        .success();
+    let run = json_of(&out.get_output().stdout)["runId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..20 {
+        env.cmd()
+            .args(["export", "worker", "--drain"])
+            .assert()
+            .success();
+        let status: String = sqlx::query_scalar("SELECT status FROM run WHERE id = $1")
+            .bind(&run)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        if status == "completed" {
+            return run;
+        }
+        assert!(
+            !matches!(status.as_str(), "failed" | "canceled"),
+            "{status}"
+        );
+    }
+    panic!("run {run} did not complete");
+}
+
+async fn audit_actions(pool: &PgPool, run: &str) -> Vec<(String, Option<String>)> {
+    sqlx::query_as(
+        "SELECT action, actor_user_id FROM audit_log
+         WHERE subject_type = 'export' AND subject_id = $1 ORDER BY id",
+    )
+    .bind(run)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+fn count_action(actions: &[(String, Option<String>)], action: &str) -> usize {
+    actions.iter().filter(|(a, _)| a == action).count()
+}
+
+/// On local storage: `url` and `download` are gated (the requester or an owner/admin;
+/// anyone else 77) and audited; `download` writes a private file equal to the
+/// stored one; two `prune`s at once expire the export exactly once, delete its file,
+/// and afterwards `url` and `download` exit 66 naming the date.
+#[sqlx::test]
+async fn local_url_download_gate_and_concurrent_prune(pool: PgPool) {
+    invoicectl::db::seed::seed_demo(&pool, 30).await.unwrap();
+    let env = Env::for_pool(&pool);
+    let export_dir = env.path().join("exports");
+    env.write_config(&format!("export_dir = \"{}\"\n", export_dir.display()));
+    let run = finished_export(&env, &pool, "user_bob").await;
+    let download_url: String =
+        sqlx::query_scalar("SELECT download_url FROM export WHERE run_id = $1")
+            .bind(&run)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let stored = url::Url::parse(&download_url)
+        .unwrap()
+        .to_file_path()
+        .unwrap();
+
+    // url: the requester and an owner get the file:// URL, which never expires.
+    for user in ["user_bob", "user_alice"] {
+        let out = env
+            .cmd()
+            .args(["export", "url", &run, "--as", user, "--json"])
+            .assert()
+            .success();
+        let issued = json_of(&out.get_output().stdout);
+        assert_eq!(issued["downloadUrl"], download_url.as_str(), "{issued}");
+        assert_eq!(issued["linkExpiresAt"], Value::Null);
+    }
+    // A viewer who did not request it, a non-member: 77; unknown user 66; none 2.
+    for (user, code) in [("user_carol", 77), ("user_dave", 77), ("user_nobody", 66)] {
+        let out = env
+            .cmd()
+            .args(["export", "url", &run, "--as", user])
+            .assert()
+            .code(code);
+        assert!(out.get_output().stdout.is_empty());
+    }
+    env.cmd().args(["export", "url", &run]).assert().code(2);
+    env.cmd()
+        .args(["export", "download", &run, "--as", "user_dave", "-o"])
+        .arg(env.path().join("no.csv"))
+        .assert()
+        .code(77);
+    assert!(!env.path().join("no.csv").exists());
+
+    // download: a private copy of the stored bytes.
+    let target = env.path().join("invoices.csv");
+    let out = env
+        .cmd()
+        .args([
+            "export", "download", &run, "--as", "user_bob", "--json", "-o",
+        ])
+        .arg(&target)
+        .assert()
+        .success();
+    let downloaded = json_of(&out.get_output().stdout);
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        std::fs::read(&stored).unwrap()
+    );
+    assert_eq!(
+        downloaded["bytes"],
+        std::fs::metadata(&stored).unwrap().len()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // To a pipe, the bytes go to stdout.
+    let out = env
+        .cmd()
+        .args(["export", "download", &run, "--as", "user_alice"])
+        .assert()
+        .success();
+    assert_eq!(out.get_output().stdout, std::fs::read(&stored).unwrap());
+
+    let actions = audit_actions(&pool, &run).await;
+    assert_eq!(count_action(&actions, "export.invoices.link_issued"), 2);
+    assert_eq!(count_action(&actions, "export.invoices.downloaded"), 2);
+    assert!(actions.contains(&(
+        "export.invoices.downloaded".to_owned(),
+        Some("user_bob".to_owned())
+    )));
+
+    // prune --dry-run changes nothing.
+    let out = env
+        .cmd()
+        .args([
+            "export",
+            "prune",
+            "--older-than",
+            "0s",
+            "--dry-run",
+            "--json",
+        ])
+        .assert()
+        .success();
+    let report = json_of(&out.get_output().stdout);
+    assert_eq!(report["exports"].as_array().unwrap().len(), 1, "{report}");
+    assert!(stored.exists());
+
+    // Two prunes at once: one expires the export, the other finds nothing left.
+    let prunes: Vec<_> = (0..2)
+        .map(|_| {
+            env.shell("\"$INVOICECTL\" export prune --older-than 0s --json")
+                .output()
+                .unwrap()
+        })
+        .collect();
+    let mut expired = 0;
+    for out in &prunes {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        expired += json_of(&out.stdout)["exports"].as_array().unwrap().len();
+    }
+    assert_eq!(expired, 1);
+    assert!(!stored.exists(), "the file is deleted");
+    let (status, expired_at): (String, Option<chrono::DateTime<chrono::Utc>>) =
+        sqlx::query_as("SELECT status, expired_at FROM export WHERE run_id = $1")
+            .bind(&run)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "expired");
+    let day = expired_at.unwrap().format("%Y-%m-%d").to_string();
+    let actions = audit_actions(&pool, &run).await;
+    assert_eq!(count_action(&actions, "export.invoices.expired"), 1);
+    assert!(actions.contains(&("export.invoices.expired".to_owned(), None)));
+
+    for args in [
+        vec!["export", "url", run.as_str(), "--as", "user_bob"],
+        vec![
+            "export",
+            "download",
+            run.as_str(),
+            "--as",
+            "user_bob",
+            "-o",
+            "-",
+        ],
+    ] {
+        let out = env.cmd().args(&args).assert().code(66);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains("expired") && stderr.contains(&day),
+            "{stderr}"
+        );
+        assert!(out.get_output().stdout.is_empty());
+    }
+    // Idempotent: nothing left to prune.
+    let out = env
+        .cmd()
+        .args(["export", "prune", "--older-than", "0s", "--json"])
+        .assert()
+        .success();
+    assert!(
+        json_of(&out.get_output().stdout)["exports"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

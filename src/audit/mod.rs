@@ -41,6 +41,14 @@ pub enum Action {
     ExportFailed,
     /// `export.invoices.canceled`: `export cancel` ended the run.
     ExportCanceled,
+    /// `export.invoices.link_issued`: `export url` signed a download link (actor: the
+    /// user it was issued to).
+    ExportLinkIssued,
+    /// `export.invoices.downloaded`: `export download` fetched the object (actor: the
+    /// user).
+    ExportDownloaded,
+    /// `export.invoices.expired`: `export prune` deleted the object (actor: system).
+    ExportExpired,
     /// `email.suppression.added`: an address was put on the suppression list.
     SuppressionAdded,
     /// `email.suppression.removed`: an address was taken off the suppression list.
@@ -48,11 +56,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 9] = [
         Action::ExportRequested,
         Action::ExportCompleted,
         Action::ExportFailed,
         Action::ExportCanceled,
+        Action::ExportLinkIssued,
+        Action::ExportDownloaded,
+        Action::ExportExpired,
         Action::SuppressionAdded,
         Action::SuppressionRemoved,
     ];
@@ -64,6 +75,9 @@ impl Action {
             Action::ExportCompleted => "export.invoices.completed",
             Action::ExportFailed => "export.invoices.failed",
             Action::ExportCanceled => "export.invoices.canceled",
+            Action::ExportLinkIssued => "export.invoices.link_issued",
+            Action::ExportDownloaded => "export.invoices.downloaded",
+            Action::ExportExpired => "export.invoices.expired",
             Action::SuppressionAdded => "email.suppression.added",
             Action::SuppressionRemoved => "email.suppression.removed",
         }
@@ -75,7 +89,10 @@ impl Action {
             Action::ExportRequested
             | Action::ExportCompleted
             | Action::ExportFailed
-            | Action::ExportCanceled => Scope::Organization,
+            | Action::ExportCanceled
+            | Action::ExportLinkIssued
+            | Action::ExportDownloaded
+            | Action::ExportExpired => Scope::Organization,
             Action::SuppressionAdded | Action::SuppressionRemoved => Scope::System,
         }
     }
@@ -247,6 +264,9 @@ mod tests {
                 "export.invoices.completed",
                 "export.invoices.failed",
                 "export.invoices.canceled",
+                "export.invoices.link_issued",
+                "export.invoices.downloaded",
+                "export.invoices.expired",
                 "email.suppression.added",
                 "email.suppression.removed",
             ]

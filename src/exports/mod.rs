@@ -1,11 +1,12 @@
 //! The export domain: requesting an export (the member gate and the one-transaction
 //! enqueue), the `export-invoices` task and its `send-export-email` child, the CSV
-//! format, and the email. It uses the run engine; it knows nothing of how runs are
-//! claimed.
+//! format, the email, and fetching and pruning stored exports (`links`). It uses
+//! the run engine; it knows nothing of how runs are claimed.
 
 pub mod cancel;
 pub mod csv;
 pub mod email;
+pub mod links;
 pub mod request;
 pub mod task;
 pub mod view;
