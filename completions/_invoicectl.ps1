@@ -37,7 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('db', 'db', [CompletionResultType]::ParameterValue, 'Create, migrate and seed the database')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Request, watch, work on and cancel invoice exports')
             [CompletionResult]::new('suppression', 'suppression', [CompletionResultType]::ParameterValue, 'Manage the addresses the export email is never sent to')
-            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Read, follow and verify the append-only, hash-chained audit log')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Read, follow, verify and checkpoint the append-only, hash-chained audit log')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Try invoicectl in one command: set up, seed, export org_acme, show the result')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -96,7 +96,7 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             break
         }
         'invoicectl;db;seed' {
-            [CompletionResult]::new('--invoices', '--invoices', [CompletionResultType]::ParameterName, 'Invoices per organization')
+            [CompletionResult]::new('--invoices', '--invoices', [CompletionResultType]::ParameterName, 'Invoices per organization (at most 10000000)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the default export folder and mail outbox (default: the platform data directory)')
@@ -436,6 +436,7 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print each chain''s head as JSON, a witness to keep outside the database for `audit verify --against`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -464,6 +465,25 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
         }
         'invoicectl;audit;verify' {
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Only this organization''s chain (default: every organization and the system chain)')
+            [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Also check each chain against the heads witnessed in FILE (written by `audit checkpoint`): a chain fails unless it still holds the witnessed last row, with the witnessed hash, as its witnessed count-th row')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the default export folder and mail outbox (default: the platform data directory)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;audit;checkpoint' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Only this organization''s chain (default: every organization and the system chain)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the checkpoint to FILE instead of stdout, atomically (a new file beside it, fsynced, then renamed over FILE), replacing FILE if it exists')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory for the default export folder and mail outbox (default: the platform data directory)')
@@ -482,6 +502,7 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
         'invoicectl;audit;help' {
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print each chain''s head as JSON, a witness to keep outside the database for `audit verify --against`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -489,6 +510,9 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             break
         }
         'invoicectl;audit;help;verify' {
+            break
+        }
+        'invoicectl;audit;help;checkpoint' {
             break
         }
         'invoicectl;audit;help;help' {
@@ -531,7 +555,7 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('db', 'db', [CompletionResultType]::ParameterValue, 'Create, migrate and seed the database')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Request, watch, work on and cancel invoice exports')
             [CompletionResult]::new('suppression', 'suppression', [CompletionResultType]::ParameterValue, 'Manage the addresses the export email is never sent to')
-            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Read, follow and verify the append-only, hash-chained audit log')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Read, follow, verify and checkpoint the append-only, hash-chained audit log')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Try invoicectl in one command: set up, seed, export org_acme, show the result')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -601,12 +625,16 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
         'invoicectl;help;audit' {
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print each chain''s head as JSON, a witness to keep outside the database for `audit verify --against`')
             break
         }
         'invoicectl;help;audit;tail' {
             break
         }
         'invoicectl;help;audit;verify' {
+            break
+        }
+        'invoicectl;help;audit;checkpoint' {
             break
         }
         'invoicectl;help;demo' {

@@ -37,6 +37,9 @@ _invoicectl() {
             invoicectl,suppression)
                 cmd="invoicectl__subcmd__suppression"
                 ;;
+            invoicectl__subcmd__audit,checkpoint)
+                cmd="invoicectl__subcmd__audit__subcmd__checkpoint"
+                ;;
             invoicectl__subcmd__audit,help)
                 cmd="invoicectl__subcmd__audit__subcmd__help"
                 ;;
@@ -45,6 +48,9 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__audit,verify)
                 cmd="invoicectl__subcmd__audit__subcmd__verify"
+                ;;
+            invoicectl__subcmd__audit__subcmd__help,checkpoint)
+                cmd="invoicectl__subcmd__audit__subcmd__help__subcmd__checkpoint"
                 ;;
             invoicectl__subcmd__audit__subcmd__help,help)
                 cmd="invoicectl__subcmd__audit__subcmd__help__subcmd__help"
@@ -147,6 +153,9 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__help,suppression)
                 cmd="invoicectl__subcmd__help__subcmd__suppression"
+                ;;
+            invoicectl__subcmd__help__subcmd__audit,checkpoint)
+                cmd="invoicectl__subcmd__help__subcmd__audit__subcmd__checkpoint"
                 ;;
             invoicectl__subcmd__help__subcmd__audit,tail)
                 cmd="invoicectl__subcmd__help__subcmd__audit__subcmd__tail"
@@ -254,7 +263,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__audit)
-            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version tail verify help"
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version tail verify checkpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,9 +292,61 @@ _invoicectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        invoicectl__subcmd__audit__subcmd__help)
-            opts="tail verify help"
+        invoicectl__subcmd__audit__subcmd__checkpoint)
+            opts="-q -v -h -V --org --out --database-url --config --data-dir --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__audit__subcmd__help)
+            opts="tail verify checkpoint help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__audit__subcmd__help__subcmd__checkpoint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -390,13 +451,17 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__audit__subcmd__verify)
-            opts="-q -v -h -V --org --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            opts="-q -v -h -V --org --against --database-url --config --data-dir --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --against)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1142,8 +1207,22 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help__subcmd__audit)
-            opts="tail verify"
+            opts="tail verify checkpoint"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__audit__subcmd__checkpoint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -34,7 +34,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand db 'Create, migrate and seed the database'
             cand export 'Request, watch, work on and cancel invoice exports'
             cand suppression 'Manage the addresses the export email is never sent to'
-            cand audit 'Read, follow and verify the append-only, hash-chained audit log'
+            cand audit 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
             cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -89,7 +89,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --version 'Print version'
         }
         &'invoicectl;db;seed'= {
-            cand --invoices 'Invoices per organization'
+            cand --invoices 'Invoices per organization (at most 10000000)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
             cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
@@ -397,6 +397,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --version 'Print version'
             cand tail 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
             cand verify 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+            cand checkpoint 'Print each chain''s head as JSON, a witness to keep outside the database for `audit verify --against`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;audit;tail'= {
@@ -423,6 +424,24 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         }
         &'invoicectl;audit;verify'= {
             cand --org 'Only this organization''s chain (default: every organization and the system chain)'
+            cand --against 'Also check each chain against the heads witnessed in FILE (written by `audit checkpoint`): a chain fails unless it still holds the witnessed last row, with the witnessed hash, as its witnessed count-th row'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;audit;checkpoint'= {
+            cand --org 'Only this organization''s chain (default: every organization and the system chain)'
+            cand --out 'Write the checkpoint to FILE instead of stdout, atomically (a new file beside it, fsynced, then renamed over FILE), replacing FILE if it exists'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
             cand --data-dir 'Directory for the default export folder and mail outbox (default: the platform data directory)'
@@ -440,11 +459,14 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;audit;help'= {
             cand tail 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
             cand verify 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+            cand checkpoint 'Print each chain''s head as JSON, a witness to keep outside the database for `audit verify --against`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;audit;help;tail'= {
         }
         &'invoicectl;audit;help;verify'= {
+        }
+        &'invoicectl;audit;help;checkpoint'= {
         }
         &'invoicectl;audit;help;help'= {
         }
@@ -483,7 +505,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand db 'Create, migrate and seed the database'
             cand export 'Request, watch, work on and cancel invoice exports'
             cand suppression 'Manage the addresses the export email is never sent to'
-            cand audit 'Read, follow and verify the append-only, hash-chained audit log'
+            cand audit 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
             cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -536,10 +558,13 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;help;audit'= {
             cand tail 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
             cand verify 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+            cand checkpoint 'Print each chain''s head as JSON, a witness to keep outside the database for `audit verify --against`'
         }
         &'invoicectl;help;audit;tail'= {
         }
         &'invoicectl;help;audit;verify'= {
+        }
+        &'invoicectl;help;audit;checkpoint'= {
         }
         &'invoicectl;help;demo'= {
         }

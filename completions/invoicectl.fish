@@ -38,7 +38,7 @@ complete -c invoicectl -n "__fish_invoicectl_needs_command" -s V -l version -d '
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "db" -d 'Create, migrate and seed the database'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "export" -d 'Request, watch, work on and cancel invoice exports'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "suppression" -d 'Manage the addresses the export email is never sent to'
-complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "audit" -d 'Read, follow and verify the append-only, hash-chained audit log'
+complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "audit" -d 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "demo" -d 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -79,7 +79,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_see
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from migrate" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l invoices -d 'Invoices per organization' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l invoices -d 'Invoices per organization (at most 10000000)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from seed" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
@@ -283,20 +283,21 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and _
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Take an address off the suppression list'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every suppressed address, its reason and when it was suppressed'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -s q -l quiet -d 'Only print warnings and errors to stderr'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -s h -l help -d 'Print help'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -f -a "tail" -d 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -f -a "verify" -d 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -s h -l help -d 'Print help'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -f -a "tail" -d 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -f -a "verify" -d 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -f -a "checkpoint" -d 'Print each chain\'s head as JSON, a witness to keep outside the database for `audit verify --against`'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and not __fish_seen_subcommand_from tail verify checkpoint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l org -d 'Only this organization\'s entries (system-wide entries are left out)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -s n -l lines -d 'How many of the newest matching entries to print first [default: 20, or all with --since]; 0 prints only new ones (with --follow)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -l action -d 'Only entries with this action, e.g. export.invoices.completed' -r
@@ -314,6 +315,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from tail" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l org -d 'Only this organization\'s chain (default: every organization and the system chain)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l against -d 'Also check each chain against the heads witnessed in FILE (written by `audit checkpoint`): a chain fails unless it still holds the witnessed last row, with the witnessed hash, as its witnessed count-th row' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
@@ -325,8 +327,22 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l org -d 'Only this organization\'s chain (default: every organization and the system chain)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l out -d 'Write the checkpoint to FILE instead of stdout, atomically (a new file beside it, fsynced, then renamed over FILE), replacing FILE if it exists' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l data-dir -d 'Directory for the default export folder and mail outbox (default: the platform data directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "tail" -d 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Print each chain\'s head as JSON, a witness to keep outside the database for `audit verify --against`'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
@@ -354,7 +370,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s V 
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "db" -d 'Create, migrate and seed the database'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "export" -d 'Request, watch, work on and cancel invoice exports'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "suppression" -d 'Manage the addresses the export email is never sent to'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "audit" -d 'Read, follow and verify the append-only, hash-chained audit log'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "audit" -d 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "demo" -d 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -373,3 +389,4 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_s
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from suppression" -f -a "list" -d 'List every suppressed address, its reason and when it was suppressed'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "tail" -d 'Print the newest audit entries, oldest first; with --follow, keep printing new ones as they commit'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute every hash chain (one per organization, plus the system chain) and name the first broken link'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "checkpoint" -d 'Print each chain\'s head as JSON, a witness to keep outside the database for `audit verify --against`'

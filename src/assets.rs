@@ -170,9 +170,13 @@ pub const EXIT_CODES: [(u8, &str); 8] = [
     ),
     (
         69,
-        "Database unreachable or not set up (the message names host and port, never the password).",
+        "Database unreachable, the connection lost mid-command, or not set up (or set up by a \
+         newer invoicectl); the message names host and port, never the password.",
     ),
-    (75, "Temporary failure: --wait timed out, lock timeout."),
+    (
+        75,
+        "Temporary failure: --wait timed out, lock timeout, deadlock, serialization failure.",
+    ),
     (
         77,
         "Permission denied: the member gate refused the requester.",
@@ -255,8 +259,9 @@ fn files_section(roff: &mut Roff) {
             "~/.config/invoicectl/config.toml",
             "The config file: config.toml in the platform config directory (shown for Linux), \
              or --config / INVOICECTL_CONFIG. TOML with the keys database_url, user, export_dir, smtp_url, mail_from, page_size \
-             and worker_concurrency; an unknown key is an error. A file that holds a password \
-             must not be readable by group or others (chmod 600).",
+             and worker_concurrency; an unknown key is an error. It must be a regular file \
+             of at most 1 MiB. A file that holds a secret (a password in a URL's userinfo or \
+             query, e.g. ?password=) must not be readable by group or others (chmod 600).",
         ),
         (
             "~/.local/share/invoicectl/",

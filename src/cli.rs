@@ -43,7 +43,13 @@ pub struct GlobalArgs {
     pub database_url: Option<String>,
 
     /// Config file (default: config.toml in the platform config directory)
-    #[arg(long, global = true, env = "INVOICECTL_CONFIG", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "INVOICECTL_CONFIG",
+        value_name = "PATH",
+        value_parser = path_allowing_empty()
+    )]
     pub config: Option<PathBuf>,
 
     /// Directory for the default export folder and mail outbox (default: the platform
@@ -53,7 +59,8 @@ pub struct GlobalArgs {
         global = true,
         env = "INVOICECTL_DATA_DIR",
         value_name = "DIR",
-        hide = true
+        hide = true,
+        value_parser = path_allowing_empty()
     )]
     pub data_dir: Option<PathBuf>,
 
@@ -74,6 +81,15 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
+/// A path that may be empty. clap's own path parser refuses an empty value with an
+/// error about the flag, also when the value came from the environment (and the
+/// `--data-dir` flag is hidden): the config layer refuses it instead, naming the
+/// variable.
+fn path_allowing_empty() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::OsStringValueParser::new().map(PathBuf::from)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -92,7 +108,7 @@ pub enum Command {
     /// Manage the addresses the export email is never sent to
     #[command(subcommand)]
     Suppression(commands::suppression::SuppressionCommand),
-    /// Read, follow and verify the append-only, hash-chained audit log
+    /// Read, follow, verify and checkpoint the append-only, hash-chained audit log
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
     /// Try invoicectl in one command: set up, seed, export org_acme, show the result

@@ -2,10 +2,13 @@
 //!
 //! clap already merges each flag with its environment variable; this module layers
 //! the config file and the defaults underneath, validates the values, and refuses a
-//! config file that holds a password while others can read it (like ssh does with a
-//! private key).
+//! config file that holds a secret while others can read it (like ssh does with a
+//! private key). It also owns the one notion of "secret" in a URL — the userinfo
+//! password and any secret-named query parameter — that both that check and every
+//! redacted message use, so the two can never disagree.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -17,6 +20,8 @@ use crate::storage::{Compression, StorageUrl};
 pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
 pub const DEFAULT_WORKER_CONCURRENCY: u32 = 4;
 pub const DEFAULT_MAIL_FROM: &str = "invoicectl <invoicectl@localhost>";
+/// A config file is a few lines of TOML; anything bigger (1 MiB) is the wrong file.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -30,16 +35,29 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "config file {path} is not a regular file ({kind}): point --config / INVOICECTL_CONFIG at a TOML file"
+    )]
+    NotAFile { path: PathBuf, kind: &'static str },
+    #[error(
+        "config file {path} is larger than 1 MiB: point --config / INVOICECTL_CONFIG at the TOML config file"
+    )]
+    TooLarge { path: PathBuf },
     #[error("config file {path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
     #[error(
-        "config file {path} holds a password but is readable by others (mode {mode:o}): run `chmod 600 {path}`"
+        "config file {path} holds a password or secret but is readable by others (mode {mode:o}): run `chmod 600 {path}`"
     )]
     InsecurePermissions { path: PathBuf, mode: u32 },
     #[error("invalid {key}: {message}")]
     InvalidValue { key: &'static str, message: String },
     #[error("{0}")]
     Conflict(String),
+    #[error("{var} is set but empty: unset it to use the default, or name a {what}")]
+    EmptyPath {
+        var: &'static str,
+        what: &'static str,
+    },
     #[error("cannot find a home directory for the default {what}: set {hint}")]
     NoHome {
         what: &'static str,
@@ -188,6 +206,28 @@ pub struct Settings {
 
 impl Settings {
     pub fn load(overrides: &Overrides) -> Result<Settings, ConfigError> {
+        // An empty variable would otherwise reach clap as a missing flag value, or
+        // name the working directory; it is almost always a botched `export`.
+        if overrides
+            .config
+            .as_ref()
+            .is_some_and(|p| p.as_os_str().is_empty())
+        {
+            return Err(ConfigError::EmptyPath {
+                var: "INVOICECTL_CONFIG (or --config)",
+                what: "config file",
+            });
+        }
+        if overrides
+            .data_dir
+            .as_ref()
+            .is_some_and(|p| p.as_os_str().is_empty())
+        {
+            return Err(ConfigError::EmptyPath {
+                var: "INVOICECTL_DATA_DIR",
+                what: "directory",
+            });
+        }
         let dirs = directories::ProjectDirs::from("", "", "invoicectl");
         let (path, explicit) = match &overrides.config {
             Some(path) => (Some(path.clone()), true),
@@ -353,39 +393,88 @@ pub fn parse_link_ttl(raw: &str) -> Result<std::time::Duration, String> {
     }
 }
 
+/// Reads and parses the config file. Only a regular file of at most
+/// [`MAX_CONFIG_BYTES`] is read: a device would never end and opening a FIFO would
+/// block until someone writes to it. A file holding a secret must be private.
 fn read_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
-    let text = fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
+    let unreadable = |source| ConfigError::Unreadable {
         path: path.to_path_buf(),
         source,
+    };
+    // Checked on the path before opening (open(2) on a FIFO blocks), then again on
+    // the open handle, which is what is actually read.
+    check_regular(path, &fs::metadata(path).map_err(unreadable)?)?;
+    let file = fs::File::open(path).map_err(unreadable)?;
+    let metadata = file.metadata().map_err(unreadable)?;
+    check_regular(path, &metadata)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: "it is not UTF-8 text".to_owned(),
     })?;
     let file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
         path: path.to_path_buf(),
-        // toml's message quotes the offending line, which may hold a secret: keep
-        // only its first line (the what and where).
+        // toml's message may quote the offending value, which may hold a secret.
         message: redact_secrets(e.message()),
     })?;
-    let holds_password = [&file.database_url, &file.smtp_url]
+    let holds_secret = [&file.database_url, &file.smtp_url]
         .into_iter()
         .flatten()
-        .any(|u| url_has_password(u))
+        .any(|u| url_holds_secret(u))
         || file.s3_secret_access_key.is_some();
-    if holds_password {
-        check_private(path)?;
+    if holds_secret {
+        check_private(path, &metadata)?;
     }
     Ok(file)
 }
 
+fn check_regular(path: &Path, metadata: &fs::Metadata) -> Result<(), ConfigError> {
+    let file_type = metadata.file_type();
+    if file_type.is_file() {
+        return Ok(());
+    }
+    let kind = if file_type.is_dir() {
+        "a directory"
+    } else {
+        special_file_kind(&file_type)
+    };
+    Err(ConfigError::NotAFile {
+        path: path.to_path_buf(),
+        kind,
+    })
+}
+
 #[cfg(unix)]
-fn check_private(path: &Path) -> Result<(), ConfigError> {
+fn special_file_kind(file_type: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_char_device() || file_type.is_block_device() {
+        "a device"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_file_type: &fs::FileType) -> &'static str {
+    "not a file"
+}
+
+#[cfg(unix)]
+fn check_private(path: &Path, metadata: &fs::Metadata) -> Result<(), ConfigError> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = fs::metadata(path)
-        .map_err(|source| ConfigError::Unreadable {
-            path: path.to_path_buf(),
-            source,
-        })?
-        .permissions()
-        .mode()
-        & 0o777;
+    let mode = metadata.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(ConfigError::InsecurePermissions {
             path: path.to_path_buf(),
@@ -396,7 +485,7 @@ fn check_private(path: &Path) -> Result<(), ConfigError> {
 }
 
 #[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<(), ConfigError> {
+fn check_private(_path: &Path, _metadata: &fs::Metadata) -> Result<(), ConfigError> {
     Ok(())
 }
 
@@ -421,16 +510,50 @@ fn validate_smtp_url(raw: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
-fn url_has_password(raw: &str) -> bool {
-    url::Url::parse(raw).is_ok_and(|u| u.password().is_some())
+/// Whether a URL query parameter carries a secret, by its (percent-decoded) name:
+/// libpq's `password` and `sslpassword`, and anything named like a credential
+/// (`…pass…`, `…pwd…`, `…secret…`, `…token…`, `…credential…`, `…key…`). `sslkey` and
+/// `passfile` name files, not secrets. Erring on the side of secrecy only costs a
+/// `***` in a message (or a `chmod 600`).
+pub fn is_secret_param(name: &str) -> bool {
+    let name: String = name
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    if matches!(name.as_str(), "sslkey" | "passfile") {
+        return false;
+    }
+    ["pass", "pwd", "secret", "token", "credential", "key"]
+        .iter()
+        .any(|word| name.contains(word))
 }
 
-/// A URL fit for messages and logs: the password, if any, becomes `***`.
+/// Whether a URL holds a secret: a password in its userinfo, or a non-empty
+/// secret-named query parameter ([`is_secret_param`]). A string that does not parse
+/// is judged by whether [`redact_secrets`] would change it.
+pub fn url_holds_secret(raw: &str) -> bool {
+    match url::Url::parse(raw) {
+        Ok(url) => {
+            url.password().is_some()
+                || url
+                    .query_pairs()
+                    .any(|(key, value)| !value.is_empty() && is_secret_param(&key))
+        }
+        Err(_) => redact_secrets(raw) != raw,
+    }
+}
+
+/// A URL fit for messages and logs: the userinfo password and the value of every
+/// secret-named query parameter become `***`.
 pub fn redact_url(raw: &str) -> String {
     match url::Url::parse(raw) {
         Ok(mut url) => {
             if url.password().is_some() {
                 let _ = url.set_password(Some("***"));
+            }
+            if let Some(query) = url.query().map(redact_query) {
+                url.set_query(Some(&query));
             }
             url.to_string()
         }
@@ -439,7 +562,32 @@ pub fn redact_url(raw: &str) -> String {
     }
 }
 
-/// Scrubs anything that looks like `scheme://user:password@` from free text.
+/// Replaces the value of each secret-named parameter of a raw query (`a=1&b=2`),
+/// leaving the rest of the text as it was.
+fn redact_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) if !value.is_empty() && is_secret_param(&decode(key)) => {
+                format!("{key}=***")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A query key as the URL's reader will see it (`pass%77ord` is `password`).
+fn decode(key: &str) -> String {
+    url::form_urlencoded::parse(key.as_bytes())
+        .next()
+        .map(|(key, _)| key.into_owned())
+        .unwrap_or_default()
+}
+
+/// Scrubs the secrets of every `scheme://…` in free text: the password of its
+/// userinfo and the values of its secret-named query parameters (as
+/// [`redact_url`] does, but on text that may not be a whole URL).
 pub fn redact_secrets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -447,24 +595,42 @@ pub fn redact_secrets(text: &str) -> String {
         let (head, tail) = rest.split_at(pos + 3);
         out.push_str(head);
         let end = tail
-            .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '/')
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>'))
             .unwrap_or(tail.len());
-        let authority = &tail[..end];
-        match authority.rfind('@') {
+        let (token, after) = tail.split_at(end);
+        // The userinfo ends at the last `@` before the query: a password with an
+        // unencoded `/` in it is still caught (and a path with an `@` only loses
+        // its text after the first `:` to `***`).
+        let query_at = token.find(['?', '#']).unwrap_or(token.len());
+        let (before_query, query_and_fragment) = token.split_at(query_at);
+        match before_query.rfind('@') {
             Some(at) => {
-                let userinfo = &authority[..at];
+                let userinfo = &before_query[..at];
                 match userinfo.find(':') {
-                    Some(colon) => {
+                    Some(colon) if colon + 1 < userinfo.len() => {
                         out.push_str(&userinfo[..colon]);
                         out.push_str(":***");
                     }
-                    None => out.push_str(userinfo),
+                    _ => out.push_str(userinfo),
                 }
-                out.push_str(&authority[at..]);
+                out.push_str(&before_query[at..]);
             }
-            None => out.push_str(authority),
+            None => out.push_str(before_query),
         }
-        rest = &tail[end..];
+        match query_and_fragment.strip_prefix('?') {
+            Some(query_and_fragment) => {
+                let (query, fragment) = query_and_fragment.split_at(
+                    query_and_fragment
+                        .find('#')
+                        .unwrap_or(query_and_fragment.len()),
+                );
+                out.push('?');
+                out.push_str(&redact_query(query));
+                out.push_str(fragment);
+            }
+            None => out.push_str(query_and_fragment),
+        }
+        rest = after;
     }
     out.push_str(rest);
     out
@@ -518,6 +684,47 @@ mod tests {
         assert!(!redact_url("not a url hunter2").contains("hunter2"));
         let text = redact_secrets("failed: smtp://mail:s3cret@host:587 refused");
         assert_eq!(text, "failed: smtp://mail:***@host:587 refused");
+    }
+
+    #[test]
+    fn query_secrets_are_secrets_everywhere() {
+        let url = "postgres://u@h/db?password=hunter2&sslmode=bogus";
+        assert_eq!(
+            redact_url(url),
+            "postgres://u@h/db?password=***&sslmode=bogus"
+        );
+        assert!(url_holds_secret(url));
+        let text = redact_secrets(&format!("bad {url}: unknown value"));
+        assert_eq!(
+            text,
+            "bad postgres://u@h/db?password=***&sslmode=bogus: unknown value"
+        );
+
+        // Other credential-named parameters, percent-encoded names, both places at once.
+        for url in [
+            "postgres://h/db?sslpassword=hunter2",
+            "smtp://mail?api_key=hunter2&tls=required",
+            "postgres://h/db?pass%77ord=hunter2",
+            "postgres://u:hunter2@h/db?Secret-Token=hunter2#frag",
+        ] {
+            assert!(url_holds_secret(url), "{url}");
+            assert!(!redact_url(url).contains("hunter2"), "{url}");
+            assert!(!redact_secrets(url).contains("hunter2"), "{url}");
+        }
+        // A password with an unencoded `/` (no longer a URL) is still scrubbed.
+        assert!(!redact_secrets("at postgres://u:hun/ter2@h/db").contains("hun"));
+        assert!(url_holds_secret("postgres://u:hun/ter2@h/db"));
+
+        // File paths, empty values and ordinary parameters are not secrets.
+        for url in [
+            "postgres://u@h/db?sslkey=/etc/key.pem&sslmode=require",
+            "postgres://u@h/db?password=",
+            "postgres://u:@h/db",
+            "smtp://mail:587?tls=required",
+        ] {
+            assert!(!url_holds_secret(url), "{url}");
+            assert_eq!(redact_secrets(url), url);
+        }
     }
 
     #[test]

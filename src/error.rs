@@ -3,7 +3,14 @@
 //! Modules raise their own `thiserror` types and say which [`ExitKind`] each
 //! variant is, through [`Classify`]; commands wrap them in `anyhow` with context.
 //! [`exit_code`] walks that chain and picks the first classified error, so adding
-//! context never changes an exit code.
+//! context never changes an exit code. A generic failure (1) is only a default: a
+//! deeper cause that says more — a database error under "database error while
+//! canceling", say — decides instead.
+//!
+//! Database errors are classified here, once, by what a caller can do about them
+//! ([`Classify`] for `sqlx::Error`): a lost connection is 69, a conflict that a
+//! retry may get past (deadlock, serialization failure, lock timeout, canceled
+//! statement) is 75, anything else 1.
 
 use std::io;
 
@@ -69,6 +76,57 @@ impl Classify for CommandError {
     }
 }
 
+impl Classify for sqlx::Error {
+    fn exit_kind(&self) -> ExitKind {
+        use sqlx::postgres::{PgDatabaseError, PgSeverity};
+        match self {
+            // The server or the network went away, or no connection could be had.
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::WorkerCrashed => ExitKind::Unavailable,
+            sqlx::Error::Database(db) => {
+                let code = db.code();
+                let code = code.as_deref().unwrap_or("");
+                // A FATAL or PANIC error ends the session: terminated by an
+                // administrator or a shutdown (57P01, 57P02), idle too long in a
+                // transaction (25P03), too many connections (53300), …
+                let session_ended = db
+                    .try_downcast_ref::<PgDatabaseError>()
+                    .is_some_and(|e| matches!(e.severity(), PgSeverity::Fatal | PgSeverity::Panic));
+                match code {
+                    // serialization_failure, deadlock_detected, lock_not_available,
+                    // query_canceled
+                    "40001" | "40P01" | "55P03" | "57014" => ExitKind::TempFail,
+                    // connection_exception and its subclasses
+                    _ if code.starts_with("08") || session_ended => ExitKind::Unavailable,
+                    _ => ExitKind::Failure,
+                }
+            }
+            _ => ExitKind::Failure,
+        }
+    }
+}
+
+/// True when the command exits 69 because its database connection failed after it
+/// was made (one that could not be made at all is reported, with its host and
+/// port, as `DbError::Unreachable`), so that the message can say so.
+pub fn connection_lost(err: &anyhow::Error) -> bool {
+    use crate::db::DbError;
+    exit_code(err) == ExitKind::Unavailable.code()
+        && err.chain().any(|cause| {
+            let sql = match cause.downcast_ref::<DbError>() {
+                Some(
+                    DbError::Sql(e) | DbError::Migrate(sqlx::migrate::MigrateError::Execute(e)),
+                ) => Some(e),
+                Some(_) => None,
+                None => cause.downcast_ref::<sqlx::Error>(),
+            };
+            sql.is_some_and(|e| e.exit_kind() == ExitKind::Unavailable)
+        })
+}
+
 macro_rules! classify_chain {
     ($cause:expr, $($ty:ty),+ $(,)?) => {
         $(
@@ -83,6 +141,7 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
     classify_chain!(
         cause,
         CommandError,
+        sqlx::Error,
         crate::config::ConfigError,
         crate::db::DbError,
         crate::ids::IdError,
@@ -92,6 +151,7 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::exports::email::EmailError,
         crate::exports::email::SendError,
         crate::audit::AuditError,
+        crate::audit::witness::WitnessError,
         crate::audit::chain::ChainBroken,
         crate::storage::StorageError,
         crate::exports::links::LinkError,
@@ -118,10 +178,12 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// The exit code for an error that ended a command.
+/// The exit code for an error that ended a command: the first classified cause
+/// that is more specific than a generic failure, else 1.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     err.chain()
-        .find_map(classify)
+        .filter_map(classify)
+        .find(|kind| *kind != ExitKind::Failure)
         .unwrap_or(ExitKind::Failure)
         .code()
 }

@@ -63,32 +63,46 @@ pub fn run() -> ExitCode {
     logging::init(&cli.global);
     let ctx = match context::Context::new(&cli.global) {
         Ok(ctx) => ctx,
-        Err(e) => return report(anyhow::Error::new(e)),
+        Err(e) => return report(anyhow::Error::new(e), None),
     };
+    // Named in the message if the connection is lost mid-command (exit 69).
+    let server = ctx.connect_options().ok().map(|options| {
+        let (host, port, database) = db::describe(&options);
+        format!("{host}:{port} (database {database})")
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => return report(anyhow::Error::new(e).context("cannot start the async runtime")),
+        Err(e) => {
+            return report(
+                anyhow::Error::new(e).context("cannot start the async runtime"),
+                None,
+            );
+        }
     };
     let result = runtime.block_on(commands::dispatch(cli, ctx));
     // Background tasks (pool reapers, heartbeats) must not hold the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-    finish(result)
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(e, server.as_deref()),
+    }
 }
 
 fn finish(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => report(e),
+        Err(e) => report(e, None),
     }
 }
 
 /// Prints an error to stderr — the message and its causes on one or two lines, secrets
 /// scrubbed — and returns its exit code. A closed stdout pipe is a quiet success.
-fn report(err: anyhow::Error) -> ExitCode {
+/// `server` (host, port, database) is named when the connection to it was lost.
+fn report(err: anyhow::Error, server: Option<&str>) -> ExitCode {
     if error::is_broken_pipe(&err) {
         return ExitCode::SUCCESS;
     }
@@ -99,6 +113,12 @@ fn report(err: anyhow::Error) -> ExitCode {
             message.push_str(": ");
             message.push_str(&cause);
         }
+    }
+    if error::connection_lost(&err) {
+        message.push_str(&format!(
+            ". The connection to PostgreSQL{} was lost: check that the server is running, then run the command again",
+            server.map(|s| format!(" at {s}")).unwrap_or_default()
+        ));
     }
     let _ = writeln!(
         std::io::stderr().lock(),

@@ -1361,3 +1361,476 @@ async fn follow_recovers_from_lost_connections_without_losing_rows(pool: PgPool)
     assert_eq!(got, wanted);
     assert_eq!(tail.stop(libc::SIGTERM).await, Some(0));
 }
+
+// --- the witness: audit checkpoint / audit verify --against ---------------------------
+
+/// `audit checkpoint` with `args`, its JSON document.
+fn checkpoint_json(env: &Env, args: &[&str]) -> Value {
+    let out = env
+        .cmd()
+        .args(["--json", "audit", "checkpoint"])
+        .args(args)
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+/// Writes a checkpoint of every chain to a file in `env`'s directory.
+fn checkpoint_file(env: &Env, name: &str, args: &[&str]) -> std::path::PathBuf {
+    let path = env.path().join(name);
+    env.cmd()
+        .args(["audit", "checkpoint", "--out"])
+        .arg(&path)
+        .args(args)
+        .assert()
+        .success();
+    path
+}
+
+/// A chain's (count, last id, last hash) as the database holds it now.
+async fn chain_head_now(pool: &PgPool, org: Option<&str>) -> (u64, i64, String) {
+    let ids = chain_ids(pool, org).await;
+    let last = *ids.last().unwrap();
+    let hash: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE id = $1")
+        .bind(last)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    (ids.len() as u64, last, hash)
+}
+
+/// What a superuser can do past the append-only triggers: delete a chain's newest `n`
+/// rows and move `audit_chain_head` back to the new last row (or drop the head when
+/// no row is left). The chain that remains is internally consistent.
+async fn rewind(pool: &PgPool, org: Option<&str>, n: usize) {
+    let ids = chain_ids(pool, org).await;
+    let doomed = &ids[ids.len() - n..];
+    let key = org.unwrap_or("");
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL session_replication_role = replica")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let deleted = sqlx::query("DELETE FROM audit_log WHERE id = ANY($1)")
+        .bind(doomed)
+        .execute(&mut *tx)
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(deleted, n as u64);
+    let head = if n == ids.len() {
+        sqlx::query("DELETE FROM audit_chain_head WHERE chain_key = $1")
+    } else {
+        sqlx::query(
+            "UPDATE audit_chain_head h SET last_id = l.id, last_hash = l.hash
+             FROM (SELECT id, hash FROM audit_log WHERE coalesce(organization_id, '') = $1
+                   ORDER BY id DESC LIMIT 1) l
+             WHERE h.chain_key = $1",
+        )
+    };
+    assert_eq!(
+        head.bind(key)
+            .execute(&mut *tx)
+            .await
+            .unwrap()
+            .rows_affected(),
+        1
+    );
+    tx.commit().await.unwrap();
+}
+
+/// Past the triggers, appends a forged row with a chosen `id` to `org`'s chain, its
+/// `prev_hash` and `hash` computed exactly as the trigger would, and advances the head.
+async fn forge_row(pool: &PgPool, org: &str, id: i64) {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL session_replication_role = replica")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO audit_log (id, organization_id, actor_user_id, action, subject_type,
+                                subject_id, payload, created_at, prev_hash, hash)
+         SELECT $1, $2, NULL, 'export.invoices.requested', 'export', 'forged',
+                '{\"forged\": true}'::jsonb, now(), h.last_hash,
+                encode(sha256(convert_to(h.last_hash || audit_canonical($1, $2, NULL,
+                    'export.invoices.requested', 'export', 'forged', '{\"forged\": true}'::jsonb,
+                    now()), 'UTF8')), 'hex')
+         FROM audit_chain_head h WHERE h.chain_key = $2",
+    )
+    .bind(id)
+    .bind(org)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE audit_chain_head SET last_id = $1,
+             last_hash = (SELECT hash FROM audit_log WHERE id = $1)
+         WHERE chain_key = $2",
+    )
+    .bind(id)
+    .bind(org)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn witness_of<'a>(report: &'a Value, org: Option<&str>) -> &'a Value {
+    &chain_report(report, org)["witness"]
+}
+
+#[sqlx::test]
+async fn checkpoint_pins_each_verified_chain_head_and_writes_the_file_atomically(pool: PgPool) {
+    seed_chains(&pool, 3).await;
+    let env = Env::for_pool(&pool);
+
+    // Human output is the pretty-printed document; --json the same, on one line.
+    let human = env.cmd().args(["audit", "checkpoint"]).assert().success();
+    let printed: Value = serde_json::from_slice(&human.get_output().stdout).unwrap();
+    let doc = checkpoint_json(&env, &[]);
+    for doc in [&printed, &doc] {
+        assert_eq!(doc["kind"], "invoicectl-audit-checkpoint");
+        assert_eq!(doc["version"], 1);
+        assert!(DateTime::parse_from_rfc3339(doc["createdAt"].as_str().unwrap()).is_ok());
+        let chains = doc["chains"].as_array().unwrap();
+        let orgs: Vec<Option<&str>> = chains
+            .iter()
+            .map(|c| c["organizationId"].as_str())
+            .collect();
+        assert_eq!(
+            orgs,
+            [
+                None,
+                Some("org_acme"),
+                Some("org_globex"),
+                Some("org_initech")
+            ]
+        );
+        for chain in chains {
+            let (count, last_id, hash) =
+                chain_head_now(&pool, chain["organizationId"].as_str()).await;
+            assert_eq!(
+                chain,
+                &json!({
+                    "organizationId": chain["organizationId"],
+                    "count": count,
+                    "lastId": last_id,
+                    "lastHash": hash,
+                })
+            );
+        }
+    }
+
+    // --out replaces the file in one rename, leaves no temporary file, and says so.
+    let dir = env.path().join("witness");
+    std::fs::create_dir(&dir).unwrap();
+    let path = dir.join("checkpoint.json");
+    std::fs::write(&path, "the previous checkpoint").unwrap();
+    env.cmd()
+        .args(["audit", "checkpoint", "--out"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "wrote a checkpoint of 4 audit chains",
+        ))
+        .stdout(predicate::str::contains(path.display().to_string()));
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(written["chains"], doc["chains"]);
+    let entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(entries, ["checkpoint.json"]);
+    // With --json and --out, stdout is the document that was written.
+    let out = env
+        .cmd()
+        .args([
+            "--json",
+            "audit",
+            "checkpoint",
+            "--org",
+            "org_acme",
+            "--out",
+        ])
+        .arg(&path)
+        .assert()
+        .success();
+    let echoed: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(echoed, written);
+    assert_eq!(written["chains"].as_array().unwrap().len(), 1);
+    assert_eq!(written["chains"][0]["organizationId"], "org_acme");
+    env.cmd()
+        .args(["audit", "checkpoint", "--out"])
+        .arg(dir.join("missing").join("checkpoint.json"))
+        .assert()
+        .code(66);
+
+    // A broken chain is refused, not witnessed: nothing is written.
+    let acme = chain_ids(&pool, Some("org_acme")).await;
+    tamper(
+        &pool,
+        "UPDATE audit_log SET payload = '{\"i\": 99}' WHERE id = $1",
+        acme[1],
+    )
+    .await;
+    let refused = dir.join("refused.json");
+    env.cmd()
+        .args(["audit", "checkpoint", "--out"])
+        .arg(&refused)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("refusing to checkpoint"))
+        .stderr(predicate::str::contains("org_acme"));
+    assert!(!refused.exists());
+    let globex = checkpoint_json(&env, &["--org", "org_globex"]);
+    assert_eq!(globex["chains"][0]["organizationId"], "org_globex");
+}
+
+#[sqlx::test]
+async fn verify_against_catches_a_deleted_tail_with_a_rewound_head(pool: PgPool) {
+    seed_chains(&pool, 4).await;
+    let env = Env::for_pool(&pool);
+    let witness = checkpoint_file(&env, "witness.json", &[]);
+    let acme = chain_ids(&pool, Some("org_acme")).await;
+
+    rewind(&pool, Some("org_acme"), 2).await;
+
+    // Today's gap: the shortened chain is consistent, so plain verify passes.
+    env.cmd().args(["audit", "verify"]).assert().success();
+
+    env.cmd()
+        .args(["audit", "verify", "--against"])
+        .arg(&witness)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("MISMATCH"))
+        .stderr(predicate::str::contains(
+            "audit chain of organization org_acme does not extend the witnessed head",
+        ))
+        .stderr(predicate::str::contains(format!("row {} is gone", acme[3])))
+        .stderr(predicate::str::contains("rewound"));
+
+    let against = witness.to_str().unwrap();
+    let (report, _) = verify_json(&env, &["--against", against], 1);
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["witness"]["path"], against);
+    let a = chain_report(&report, Some("org_acme"));
+    assert_eq!((&a["ok"], &a["break"]), (&json!(false), &Value::Null));
+    assert_eq!(
+        a["witness"],
+        json!({
+            "count": 4,
+            "lastId": acme[3],
+            "lastHash": a["witness"]["lastHash"],
+            "ok": false,
+            "mismatch": { "kind": "rowMissing", "count": 2, "lastId": acme[1] },
+        })
+    );
+    for other in [Some("org_globex"), Some("org_initech"), None] {
+        assert_eq!(witness_of(&report, other)["ok"], true, "{other:?}");
+        assert_eq!(chain_report(&report, other)["ok"], true, "{other:?}");
+    }
+
+    // Scoped: an untouched chain passes against the same witness, acme does not.
+    env.cmd()
+        .args(["audit", "verify", "--org", "org_globex", "--against"])
+        .arg(&witness)
+        .assert()
+        .success();
+    env.cmd()
+        .args(["audit", "verify", "--org", "org_acme", "--against"])
+        .arg(&witness)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("org_acme"));
+}
+
+#[sqlx::test]
+async fn verify_against_catches_chains_rebuilt_after_a_rewind(pool: PgPool) {
+    seed_chains(&pool, 3).await;
+    let env = Env::for_pool(&pool);
+    let witness = checkpoint_file(&env, "witness.json", &[]);
+    let globex = chain_ids(&pool, Some("org_globex")).await;
+
+    // acme: the tail is deleted, then the chain is appended to again through the
+    // writer, so it ends up longer than witnessed, every hash recomputed by the trigger.
+    rewind(&pool, Some("org_acme"), 1).await;
+    for i in 0..3 {
+        append(
+            &pool,
+            Some("org_acme"),
+            None,
+            Action::ExportRequested,
+            &format!("again_{i}"),
+            json!({}),
+        )
+        .await;
+    }
+    // globex: the witnessed last row is replaced by a forged one with the same id
+    // and a correctly recomputed hash.
+    rewind(&pool, Some("org_globex"), 1).await;
+    forge_row(&pool, "org_globex", globex[2]).await;
+    // The system chain: removed altogether, head included.
+    rewind(&pool, None, 3).await;
+
+    env.cmd().args(["audit", "verify"]).assert().success();
+
+    let against = witness.to_str().unwrap();
+    let (report, stderr) = verify_json(&env, &["--against", against], 1);
+    assert!(stderr.contains("3 of 4 chains broken"), "{stderr}");
+    let a = witness_of(&report, Some("org_acme"));
+    assert_eq!(a["mismatch"]["kind"], "rowMissing");
+    assert_eq!(a["mismatch"]["count"], 5);
+    let (_, _, forged_hash) = chain_head_now(&pool, Some("org_globex")).await;
+    let g = witness_of(&report, Some("org_globex"));
+    assert_eq!(
+        g["mismatch"],
+        json!({ "kind": "hashChanged", "hash": forged_hash })
+    );
+    assert_ne!(g["lastHash"], forged_hash);
+    let s = chain_report(&report, None);
+    assert_eq!(
+        (&s["ok"], s["rowsChecked"].as_u64()),
+        (&json!(false), Some(0))
+    );
+    assert_eq!(s["witness"]["mismatch"]["kind"], "chainMissing");
+    assert_eq!(witness_of(&report, Some("org_initech"))["ok"], true);
+
+    env.cmd()
+        .args([
+            "audit",
+            "verify",
+            "--org",
+            "org_globex",
+            "--against",
+            against,
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("organization org_globex"))
+        .stderr(predicate::str::contains("rewritten"));
+    // The system chain is named as such (it is first in chain order).
+    env.cmd()
+        .args(["audit", "verify", "--against", against])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("audit chain of the system chain"))
+        .stderr(predicate::str::contains("no rows"));
+}
+
+#[sqlx::test]
+async fn verify_against_passes_chains_that_grew_honestly(pool: PgPool) {
+    seed_chains(&pool, 2).await;
+    let env = Env::for_pool(&pool);
+    let everything = checkpoint_file(&env, "all.json", &[]);
+    let acme_only = checkpoint_file(&env, "acme.json", &["--org", "org_acme"]);
+    seed_more(&pool, 2).await;
+
+    env.cmd()
+        .args(["audit", "verify", "--against"])
+        .arg(&everything)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("extends the witness"))
+        .stdout(predicate::str::contains("MISMATCH").not());
+    let (report, _) = verify_json(&env, &["--against", everything.to_str().unwrap()], 0);
+    assert_eq!(report["ok"], true);
+    for org in ALL_CHAINS {
+        let chain = chain_report(&report, org);
+        assert_eq!(chain["rowsChecked"], 4, "{org:?}");
+        assert_eq!(chain["witness"]["ok"], true, "{org:?}");
+        assert_eq!(chain["witness"]["count"], 2, "{org:?}");
+        assert_eq!(chain["witness"]["mismatch"], Value::Null, "{org:?}");
+    }
+
+    // Chains the checkpoint does not cover are verified, not witnessed.
+    let (report, _) = verify_json(&env, &["--against", acme_only.to_str().unwrap()], 0);
+    assert_eq!(witness_of(&report, Some("org_acme"))["ok"], true);
+    for org in [Some("org_globex"), Some("org_initech"), None] {
+        assert!(
+            chain_report(&report, org).get("witness").is_none(),
+            "{org:?}"
+        );
+    }
+    env.cmd()
+        .args(["audit", "verify", "--against"])
+        .arg(&acme_only)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("not witnessed"));
+}
+
+/// Appends `per_chain` more rows to every chain, through the writer.
+async fn seed_more(pool: &PgPool, per_chain: usize) {
+    for i in 0..per_chain {
+        for org in ALL_CHAINS {
+            append(
+                pool,
+                org,
+                None,
+                action_for(org),
+                &format!("more_{i}"),
+                json!({}),
+            )
+            .await;
+        }
+    }
+}
+
+#[sqlx::test]
+async fn verify_against_refuses_a_missing_or_malformed_witness(pool: PgPool) {
+    seed_chains(&pool, 1).await;
+    let env = Env::for_pool(&pool);
+    let good = checkpoint_file(&env, "good.json", &[]);
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&good).unwrap()).unwrap();
+
+    env.cmd()
+        .args(["audit", "verify", "--against"])
+        .arg(env.path().join("nope.json"))
+        .assert()
+        .code(66)
+        .stdout("")
+        .stderr(predicate::str::contains("nope.json does not exist"));
+
+    let edited = |edit: &dyn Fn(&mut Value)| {
+        let mut doc = doc.clone();
+        edit(&mut doc);
+        doc.to_string()
+    };
+    let malformed = [
+        "{ this is not json".to_owned(),
+        "{}".to_owned(),
+        edited(&|d| d["kind"] = "something-else".into()),
+        edited(&|d| d["version"] = 2.into()),
+        edited(&|d| d["chains"][0]["lastHash"] = "abc".into()),
+        edited(&|d| d["chains"][0]["lastid"] = 1.into()),
+        edited(&|d| d["chains"][1]["organizationId"] = "acme".into()),
+    ];
+    for text in malformed {
+        let path = env.path().join("bad.json");
+        std::fs::write(&path, text).unwrap();
+        env.cmd()
+            .args(["audit", "verify", "--against"])
+            .arg(&path)
+            .assert()
+            .code(65)
+            .stdout("")
+            .stderr(predicate::str::contains("not a valid audit checkpoint"))
+            .stderr(predicate::str::contains("bad.json"));
+    }
+    env.cmd()
+        .args(["audit", "verify", "--against"])
+        .arg(env.path())
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("not a regular file"));
+
+    env.cmd()
+        .args(["audit", "verify", "--against"])
+        .arg(&good)
+        .assert()
+        .success();
+}

@@ -816,6 +816,117 @@ async fn cancel_stops_queued_and_executing_runs(pool: PgPool) {
     let _: Value = json!(null);
 }
 
+/// Runs one `--once` worker: a parent triggers its child and parks `waiting`.
+async fn run_once(pool: &PgPool) {
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    Worker::new(pool.clone(), registry(), fast_options(WorkerMode::Once, 1))
+        .run(rx)
+        .await
+        .unwrap();
+}
+
+async fn cancel(pool: &PgPool, id: &str) -> Vec<engine::cancel::Canceled> {
+    let mut tx = pool.begin().await.unwrap();
+    let canceled = engine::cancel::cancel(&mut tx, id).await.unwrap();
+    tx.commit().await.unwrap();
+    canceled
+}
+
+#[sqlx::test]
+async fn a_parent_waiting_on_a_canceled_child_is_woken_with_a_canceled_result(pool: PgPool) {
+    prepare(&pool).await;
+    let parent = enqueue(
+        &pool,
+        &PARENT,
+        &ParentPayload {
+            key: "p".into(),
+            child_fails: false,
+        },
+        keyed("org_a"),
+    )
+    .await;
+    run_once(&pool).await;
+    let r = run(&pool, &parent).await;
+    assert_eq!(r.status(), RunStatus::Waiting);
+    let child = r.waiting_on_run_id.expect("the parent waits on its child");
+    assert_eq!(status(&pool, &child).await, RunStatus::Queued);
+    assert_eq!(
+        lanes_idle(&pool).await,
+        1,
+        "the waiting parent keeps its lane"
+    );
+
+    let canceled = cancel(&pool, &child).await;
+    assert_eq!(canceled.len(), 1);
+    assert_eq!(
+        (canceled[0].id.as_str(), canceled[0].woke_parent),
+        (child.as_str(), true)
+    );
+    let r = run(&pool, &parent).await;
+    assert_eq!(
+        (r.status(), r.waiting_on_run_id),
+        (RunStatus::Waiting, None),
+        "woken, resumable"
+    );
+
+    // The parent resumes and receives the child's Result: an error, code `canceled`
+    // (its first attempt fails after the Result on purpose; the retry reuses it).
+    drain_until_final(
+        &pool,
+        std::slice::from_ref(&parent),
+        Duration::from_secs(10),
+    )
+    .await;
+    let r = run(&pool, &parent).await;
+    assert_eq!(r.status(), RunStatus::Completed);
+    assert_eq!(r.output, Some(json!({ "childError": "canceled" })));
+    assert_eq!(log_count(&pool, &parent, "parent-after-child").await, 2);
+    assert_eq!(status(&pool, &child).await, RunStatus::Canceled);
+    assert_eq!(log_count(&pool, &child, "child-ran").await, 0);
+    assert_eq!(lanes_idle(&pool).await, 0, "the lane is free again");
+
+    // Canceling a waiting parent instead cancels its child with it and frees its lane;
+    // nothing is left to wake.
+    let parent = enqueue(
+        &pool,
+        &PARENT,
+        &ParentPayload {
+            key: "p2".into(),
+            child_fails: false,
+        },
+        keyed("org_a"),
+    )
+    .await;
+    run_once(&pool).await;
+    let child = run(&pool, &parent)
+        .await
+        .waiting_on_run_id
+        .expect("the second parent waits on its child");
+    let mut canceled = cancel(&pool, &parent).await;
+    canceled.sort_by_key(|c| c.id != parent);
+    let ids: Vec<(&str, &str, bool)> = canceled
+        .iter()
+        .map(|c| (c.id.as_str(), c.previous_status.as_str(), c.woke_parent))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (parent.as_str(), "waiting", false),
+            (child.as_str(), "queued", false)
+        ]
+    );
+    assert_eq!(lanes_idle(&pool).await, 0);
+    drain_until_final(
+        &pool,
+        std::slice::from_ref(&parent),
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(status(&pool, &parent).await, RunStatus::Canceled);
+    assert_eq!(status(&pool, &child).await, RunStatus::Canceled);
+    assert_eq!(log_count(&pool, &child, "child-ran").await, 0);
+}
+
 #[sqlx::test]
 async fn worker_survives_lost_connections_without_losing_or_repeating_work(pool: PgPool) {
     prepare(&pool).await;

@@ -898,6 +898,185 @@ async fn a_recipient_who_left_the_org_gets_no_email(pool: PgPool) {
     );
 }
 
+/// Runs currently holding a lane slot, over every lane.
+async fn lanes_running(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT coalesce(sum(running), 0)::bigint FROM run_lane")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// The entries of `action` about a run: (actor, payload).
+async fn audit_of(pool: &PgPool, action: &str, run_id: &str) -> Vec<AuditRow> {
+    sqlx::query_as(
+        "SELECT actor_user_id, payload FROM audit_log
+         WHERE action = $1 AND subject_type = 'export' AND subject_id = $2
+           AND organization_id = $3
+         ORDER BY id",
+    )
+    .bind(action)
+    .bind(run_id)
+    .bind(ORG)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// `export worker --once`: the export writes its CSV, triggers its email child and
+/// parks `waiting` on it. Returns the child's run id.
+async fn park_on_email(env: &Env, pool: &PgPool, run_id: &str) -> String {
+    env.cmd()
+        .args(["export", "worker", "--once"])
+        .assert()
+        .success();
+    assert_eq!(run_status(pool, run_id).await, "waiting");
+    sqlx::query_scalar("SELECT id FROM run WHERE parent_run_id = $1")
+        .bind(run_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn canceling_the_email_child_completes_the_export_unsent_and_frees_the_org(pool: PgPool) {
+    seed_demo(&pool, 4).await.unwrap();
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    configure(&env, 500, &server);
+
+    let run_id = start(&env, "user_alice", &[]);
+    let child = park_on_email(&env, &pool, &run_id).await;
+    assert_eq!(
+        lanes_running(&pool).await,
+        1,
+        "the waiting export holds its lane"
+    );
+    let out = env
+        .cmd()
+        .args(["export", "cancel", &child, "--as", "user_bob", "--json"])
+        .assert()
+        .success();
+    let canceled = json_of(&out.get_output().stdout);
+    assert_eq!(
+        canceled,
+        json!({"runId": child, "previousStatus": "queued", "canceledRunIds": [child]})
+    );
+    // The cancel is on the org's chain, about the export (its parent run).
+    let export_id: String = sqlx::query_scalar("SELECT id FROM export WHERE run_id = $1")
+        .bind(&run_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        audit_of(&pool, "export.invoices.child_canceled", &run_id).await,
+        vec![(
+            Some("user_bob".to_owned()),
+            json!({
+                "exportId": export_id,
+                "canceledRunId": child,
+                "canceledTaskId": "send-export-email",
+                "previousStatus": "queued",
+                "canceledRuns": 1,
+            })
+        )]
+    );
+
+    // One drain wakes the export, which completes without sending.
+    env.cmd()
+        .args(["export", "worker", "--drain"])
+        .assert()
+        .success();
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(view["output"]["email"], "canceled", "{view}");
+    assert_eq!(view["output"]["rowCount"], 4, "{view}");
+    assert_eq!(view["children"][0]["status"], "canceled", "{view}");
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    assert_eq!(parse_csv(&std::fs::read(file_of(&url)).unwrap()).len(), 5);
+    assert_eq!(
+        completed_audit(&pool, &run_id).await,
+        vec![(
+            None,
+            json!({"rowCount": 4, "emailSuppressed": false, "email": "canceled"})
+        )]
+    );
+    assert_eq!(
+        export_row(&pool, &run_id).await,
+        ("completed".to_owned(), Some(4), Some(url), true)
+    );
+    assert_eq!(server.connections(), 0, "a canceled email is not sent");
+    assert_eq!(lanes_running(&pool).await, 0, "the org's lane is free");
+
+    // The org is not blocked: a later export runs to the end and mails.
+    let next = start(&env, "user_alice", &["--force"]);
+    env.cmd()
+        .args(["export", "worker", "--drain"])
+        .assert()
+        .success();
+    let view = status_view(&env, &next);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(view["output"]["email"], "sent", "{view}");
+    assert_eq!(server.messages().len(), 1);
+    assert_eq!(completed_audit(&pool, &next).await.len(), 1);
+    assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+    assert_eq!(
+        audit_of(&pool, "export.invoices.child_canceled", &run_id)
+            .await
+            .len(),
+        1
+    );
+
+    // Canceling the export itself while it waits on its email cancels both, marks the
+    // export canceled and frees the lane; nothing resumes it.
+    let last = start(&env, "user_alice", &["--force"]);
+    let last_child = park_on_email(&env, &pool, &last).await;
+    let out = env
+        .cmd()
+        .args(["export", "cancel", &last, "--json"])
+        .assert()
+        .success();
+    let canceled = json_of(&out.get_output().stdout);
+    assert_eq!(
+        canceled,
+        json!({"runId": last, "previousStatus": "waiting", "canceledRunIds": [last, last_child]})
+    );
+    assert_eq!(lanes_running(&pool).await, 0);
+    env.cmd()
+        .args(["export", "worker", "--drain"])
+        .assert()
+        .success();
+    assert_eq!(run_status(&pool, &last).await, "canceled");
+    assert_eq!(run_status(&pool, &last_child).await, "canceled");
+    assert_eq!(export_row(&pool, &last).await.0, "canceled");
+    assert_eq!(
+        audit_of(&pool, "export.invoices.canceled", &last)
+            .await
+            .iter()
+            .map(|(actor, p)| (
+                actor.clone(),
+                p["previousStatus"].clone(),
+                p["canceledRuns"].clone()
+            ))
+            .collect::<Vec<_>>(),
+        vec![(None, json!("waiting"), json!(2))]
+    );
+    assert!(completed_audit(&pool, &last).await.is_empty());
+    assert!(
+        audit_of(&pool, "export.invoices.child_canceled", &last)
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        server.messages().len(),
+        1,
+        "no email for the canceled export"
+    );
+    env.cmd()
+        .args(["audit", "verify", "--org", ORG])
+        .assert()
+        .success();
+}
+
 #[sqlx::test]
 async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(pool: PgPool) {
     const ROWS: i64 = 20_000;

@@ -1,4 +1,6 @@
 //! Issue 2: setup, seed, configuration, redaction, RLS, append-only audit, exit 69.
+//! Issue 10 (items 5 and 9): secrets in URL queries, hostile config files, URLs and
+//! environment values, bounds, lost connections and a schema from the future.
 
 mod common;
 
@@ -305,4 +307,265 @@ async fn audit_log_rejects_update_delete_truncate(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!((n, action.as_str()), (1, "export.invoices.requested"));
+}
+
+/// A closed port: a URL that passes validation fails with 69, one that does not,
+/// with 65, before any connection is tried.
+const NOWHERE: &str = "127.0.0.1:1";
+
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+}
+
+#[cfg(unix)]
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_password_in_the_url_query_never_reaches_a_message() {
+    let env = Env::new(common::database_url("ictl_unused"));
+    chmod(&env.config_path(), 0o600);
+    let bad_sslmode = format!("postgres://app@{NOWHERE}/x?password=hunter2&sslmode=bogus");
+    // sqlx would ignore this parameter with a warning that prints its value.
+    let unknown = format!("postgres://app@{NOWHERE}/x?sslpassword=hunter2");
+    for url in [&bad_sslmode, &unknown] {
+        let mut flag = env.cmd();
+        flag.args(["-v", "--database-url", url]);
+        let mut from_env = env.cmd();
+        from_env.env("DATABASE_URL", url).arg("-v");
+        let mut from_file = env.cmd();
+        from_file.env_remove("DATABASE_URL").arg("-v");
+        for (source, mut cmd) in [("flag", flag), ("env", from_env), ("config", from_file)] {
+            env.write_config(&format!("database_url = \"{url}\"\n"));
+            let out = cmd.args(["db", "migrate"]).assert().code(65).stdout("");
+            let stderr = stderr_of(&out);
+            assert!(!stderr.contains("hunter2"), "{source}: {stderr}");
+            assert!(stderr.contains("password=***"), "{source}: {stderr}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_with_a_query_password_readable_by_others_is_refused() {
+    let env = Env::new(format!("postgres://app@{NOWHERE}/x"));
+    for config in [
+        format!("database_url = \"postgres://app@{NOWHERE}/x?password=hunter2\"\n"),
+        format!("smtp_url = \"smtp://{NOWHERE}?password=hunter2\"\n"),
+    ] {
+        env.write_config(&config);
+        chmod(&env.config_path(), 0o644);
+        let out = env
+            .cmd()
+            .env_remove("DATABASE_URL")
+            .args(["db", "migrate"])
+            .assert()
+            .code(65)
+            .stdout("");
+        let stderr = stderr_of(&out);
+        assert!(stderr.contains("chmod 600"), "{config}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "{config}: {stderr}");
+    }
+}
+
+#[test]
+fn only_postgresql_urls_are_accepted() {
+    for url in [
+        format!("mysql://app@{NOWHERE}/x"),
+        format!("http://{NOWHERE}/x"),
+    ] {
+        let env = Env::new(url.as_str());
+        let out = env.cmd().args(["db", "migrate"]).assert().code(65);
+        let stderr = stderr_of(&out);
+        assert!(stderr.contains("postgres://"), "{url}: {stderr}");
+    }
+    // Both spellings of the PostgreSQL scheme get as far as connecting.
+    for scheme in ["postgres", "postgresql"] {
+        let env = Env::new(format!("{scheme}://app@{NOWHERE}/x"));
+        env.cmd().args(["db", "migrate"]).assert().code(69);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_config_file_must_be_a_small_regular_file() {
+    let env = Env::new(format!("postgres://app@{NOWHERE}/x"));
+    let fifo = env.path().join("fifo.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Valid TOML (comments) but far too big: once read, it would be accepted.
+    let big = env.path().join("big.toml");
+    std::fs::write(&big, "# padding\n".repeat(200_000)).unwrap();
+    for (path, what) in [
+        (std::path::PathBuf::from("/dev/zero"), "a device"),
+        (fifo, "a FIFO"),
+        (env.path().to_path_buf(), "a directory"),
+        (big, "larger than 1 MiB"),
+    ] {
+        let out = env
+            .cmd()
+            .env("INVOICECTL_CONFIG", &path)
+            .args(["db", "migrate"])
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(65)
+            .stdout("");
+        let stderr = stderr_of(&out);
+        assert!(stderr.contains(what), "{}: {stderr}", path.display());
+    }
+}
+
+#[test]
+fn empty_path_variables_are_named_as_variables() {
+    let env = Env::new(format!("postgres://app@{NOWHERE}/x"));
+    for var in ["INVOICECTL_DATA_DIR", "INVOICECTL_CONFIG"] {
+        let out = env
+            .cmd()
+            .env(var, "")
+            .args(["export", "status"])
+            .assert()
+            .code(65)
+            .stdout("");
+        let stderr = stderr_of(&out);
+        assert!(stderr.contains(&format!("{var} ")), "{var}: {stderr}");
+        assert!(stderr.contains("is set but empty"), "{var}: {stderr}");
+        assert!(!stderr.contains("--data-dir"), "{var}: {stderr}");
+    }
+}
+
+#[test]
+fn seed_invoices_is_bounded() {
+    let (max, over) = ("10000000", "10000001");
+    // Refused before any connection (the database is unreachable).
+    let env = Env::new(format!("postgres://app@{NOWHERE}/x"));
+    let out = env
+        .cmd()
+        .args(["db", "seed", "--demo", "--invoices", over])
+        .assert()
+        .code(2)
+        .stdout("");
+    assert!(stderr_of(&out).contains(max), "{}", stderr_of(&out));
+    // The bound itself is accepted (parsed only: seeding it would take minutes).
+    invoicectl::cli::command()
+        .try_get_matches_from(["invoicectl", "db", "seed", "--demo", "--invoices", max])
+        .unwrap();
+}
+
+#[sqlx::test]
+async fn migrate_and_setup_on_a_newer_schema_exit_69_like_every_command(pool: PgPool) {
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99991231000000, 'from a newer invoicectl', true, decode('00', 'hex'), 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let env = Env::for_pool(&pool);
+    for command in [
+        &["db", "migrate"][..],
+        &["db", "setup"],
+        &["export", "status"],
+    ] {
+        let out = env.cmd().args(command).assert().code(69).stdout("");
+        let stderr = stderr_of(&out);
+        assert!(
+            stderr.contains("99991231000000") && stderr.contains("upgrade invoicectl"),
+            "{command:?}: {stderr}"
+        );
+    }
+}
+
+#[sqlx::test]
+async fn a_connection_lost_mid_command_exits_69(pool: PgPool) {
+    let env = Env::for_pool(&pool);
+    // Hold the table the command reads, so that its query waits in plain sight.
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE email_suppression IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let child = env
+        .shell(r#"exec "$INVOICECTL" suppression list"#)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let waiting = loop {
+        let pid: Option<i32> = sqlx::query_scalar(
+            "SELECT pid FROM pg_stat_activity
+             WHERE datname = current_database() AND application_name = 'invoicectl'
+               AND wait_event_type = 'Lock'",
+        )
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+        if let Some(pid) = pid {
+            break pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the command never queried"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let killed: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+        .bind(waiting)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(killed);
+    blocker.rollback().await.unwrap();
+
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(69), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains("connection to PostgreSQL at 127.0.0.1:5432")
+            && stderr.contains("was lost"),
+        "{stderr}"
+    );
+}
+
+#[sqlx::test]
+async fn database_errors_exit_by_what_a_retry_can_do(pool: PgPool) {
+    use invoicectl::error::exit_code;
+    let raise = |code: &str| {
+        format!("DO $$ BEGIN RAISE EXCEPTION 'raised' USING ERRCODE = '{code}'; END $$")
+    };
+    for (code, exit) in [
+        ("40P01", 75), // deadlock_detected
+        ("40001", 75), // serialization_failure
+        ("57014", 75), // query_canceled
+        ("08006", 69), // connection_failure
+        ("23505", 1),  // unique_violation: a bug or a conflict a retry does not fix
+    ] {
+        let err = sqlx::query(&raise(code)).execute(&pool).await.unwrap_err();
+        let bare = anyhow::Error::new(err).context("doing something");
+        assert_eq!(exit_code(&bare), exit, "{code} as is");
+        // Under a type that only knows "database error" (exit 1), the cause decides.
+        let err = sqlx::query(&raise(code)).execute(&pool).await.unwrap_err();
+        let wrapped = anyhow::Error::new(invoicectl::exports::request::StartError::Database(err));
+        assert_eq!(exit_code(&wrapped), exit, "{code} wrapped");
+        let err = sqlx::query(&raise(code)).execute(&pool).await.unwrap_err();
+        let db = anyhow::Error::new(db::DbError::Sql(err));
+        assert_eq!(exit_code(&db), exit, "{code} as DbError");
+    }
+    // The server ends the session (FATAL): the connection is lost.
+    let mut conn = pool.acquire().await.unwrap();
+    let err = sqlx::query("SELECT pg_terminate_backend(pg_backend_pid())")
+        .execute(&mut *conn)
+        .await
+        .unwrap_err();
+    assert_eq!(exit_code(&anyhow::Error::new(err)), 69);
 }

@@ -28,6 +28,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::audit::witness::{WitnessCheck, WitnessReport, WitnessedHead};
 use crate::error::{Classify, ExitKind};
 
 /// `prev_hash` of the first row of every chain.
@@ -357,22 +358,33 @@ pub struct ChainReport {
     pub rows_checked: u64,
     /// The last row whose hash and link checked out.
     pub last_verified_id: Option<i64>,
+    /// That row's (recomputed) hash: what `audit checkpoint` witnesses.
+    #[serde(skip)]
+    pub last_verified_hash: Option<String>,
+    /// False when the chain is broken or does not extend its witnessed head.
     pub ok: bool,
     #[serde(rename = "break")]
     pub broken: Option<Break>,
+    /// The check against the witnessed head (`verify --against`); absent when the
+    /// chain was not witnessed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<WitnessReport>,
 }
 
 impl ChainReport {
-    /// "org_acme" or "the system chain", for messages.
+    /// "organization org_acme" or "the system chain", for messages.
     pub fn chain_name(&self) -> String {
-        match &self.organization_id {
-            Some(org) => format!("organization {org}"),
-            None => "the system chain".to_owned(),
-        }
+        crate::audit::witness::chain_name(self.organization_id.as_deref())
+    }
+
+    /// The witness check, when it failed.
+    pub fn witness_failed(&self) -> Option<&WitnessReport> {
+        self.witness.as_ref().filter(|w| !w.ok)
     }
 }
 
-/// `audit verify` found at least one broken chain (exit 1).
+/// `audit verify` found at least one broken chain, or one that does not extend its
+/// witnessed head (exit 1).
 #[derive(Debug, thiserror::Error)]
 pub struct ChainBroken {
     /// The reports of the broken chains, in chain order (at least one).
@@ -392,6 +404,13 @@ impl std::fmt::Display for ChainBroken {
                 write!(f, " at row {id}")?;
             }
             write!(f, ": {}", b.kind.describe())?;
+        } else if let Some(w) = first.witness_failed() {
+            write!(
+                f,
+                "audit chain of {} does not extend the witnessed head: {}",
+                first.chain_name(),
+                w.describe()
+            )?;
         }
         if self.broken.len() > 1 {
             write!(
@@ -419,6 +438,7 @@ pub struct ChainWalker {
     previous_id: Option<i64>,
     rows_checked: u64,
     broken: Option<Break>,
+    witness: Option<WitnessCheck>,
 }
 
 impl ChainWalker {
@@ -429,7 +449,14 @@ impl ChainWalker {
             previous_id: None,
             rows_checked: 0,
             broken: None,
+            witness: None,
         }
+    }
+
+    /// Also checks the chain against its witnessed head, if it has one.
+    pub fn with_witness(mut self, head: Option<WitnessedHead>) -> Self {
+        self.witness = head.map(WitnessCheck::new);
+        self
     }
 
     pub fn organization_id(&self) -> Option<&str> {
@@ -437,8 +464,12 @@ impl ChainWalker {
     }
 
     /// Checks the next row of the chain (rows must come in ascending id order). After
-    /// the first break the rest of the chain is skipped.
+    /// the first break the rest of the chain is skipped (except by the witness check,
+    /// which needs to see the witnessed row wherever it is).
     pub fn push(&mut self, row: &StoredRow) {
+        if let Some(witness) = self.witness.as_mut() {
+            witness.push(row.id, &row.hash);
+        }
         if self.broken.is_some() {
             return;
         }
@@ -497,12 +528,15 @@ impl ChainWalker {
                 _ => {}
             }
         }
+        let witness = self.witness.map(WitnessCheck::finish);
         ChainReport {
             organization_id: self.organization_id,
             rows_checked: self.rows_checked,
             last_verified_id: self.previous_id,
-            ok: self.broken.is_none(),
+            last_verified_hash: self.previous_id.map(|_| self.expected_prev),
+            ok: self.broken.is_none() && witness.as_ref().is_none_or(|w| w.ok),
             broken: self.broken,
+            witness,
         }
     }
 }

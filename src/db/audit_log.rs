@@ -231,6 +231,12 @@ pub async fn after_cursors(
     Ok(batches)
 }
 
+/// The current transaction's start time (`now()`): in a snapshot transaction, when
+/// the snapshot was taken.
+pub async fn transaction_time(conn: &mut PgConnection) -> Result<DateTime<Utc>, sqlx::Error> {
+    sqlx::query_scalar("SELECT now()").fetch_one(conn).await
+}
+
 /// Every chain head (only `chain_key`'s when given), by chain key.
 pub async fn heads_for_verify(
     conn: &mut PgConnection,

@@ -23,7 +23,7 @@ use std::time::Duration;
 use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use crate::config::redact_url;
+use crate::config::{redact_secrets, redact_url};
 use crate::error::{Classify, ExitKind};
 
 /// The migrations in `migrations/`, embedded in the binary.
@@ -64,6 +64,8 @@ pub enum DbError {
     },
     #[error("the database is busy (lock timeout): try again")]
     LockTimeout,
+    #[error("applying the migrations failed: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Sql(sqlx::Error),
 }
@@ -76,7 +78,10 @@ impl Classify for DbError {
             }
             DbError::BadUrl { .. } => ExitKind::Invalid,
             DbError::LockTimeout => ExitKind::TempFail,
-            DbError::Sql(_) => ExitKind::Failure,
+            DbError::Migrate(sqlx::migrate::MigrateError::Execute(e)) | DbError::Sql(e) => {
+                e.exit_kind()
+            }
+            DbError::Migrate(_) => ExitKind::Failure,
         }
     }
 }
@@ -92,19 +97,83 @@ impl From<sqlx::Error> for DbError {
     }
 }
 
+/// The query parameters sqlx reads from a PostgreSQL URL (plus `options[NAME]`).
+/// sqlx ignores any other one with a warning that prints its value, and libpq
+/// refuses them: so do we, which also turns a typo such as `?sslmod=require` into
+/// an error instead of a silently unencrypted connection.
+const URL_PARAMETERS: &[&str] = &[
+    "sslmode",
+    "ssl-mode",
+    "sslrootcert",
+    "ssl-root-cert",
+    "ssl-ca",
+    "sslcert",
+    "ssl-cert",
+    "sslkey",
+    "ssl-key",
+    "statement-cache-capacity",
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "application_name",
+    "options",
+];
+
+/// Parses and checks a database URL before sqlx sees it: a PostgreSQL scheme and
+/// only the parameters of [`URL_PARAMETERS`]. Messages show the URL redacted and
+/// name a bad parameter, never its value.
+fn parse_database_url(raw: &str) -> Result<url::Url, DbError> {
+    let bad = |reason: String| DbError::BadUrl {
+        url: redact_url(raw),
+        reason,
+    };
+    if raw.trim().is_empty() {
+        return Err(DbError::BadUrl {
+            url: "\"\"".to_owned(),
+            reason: "it is empty: name a postgres:// URL, or set none (--database-url, DATABASE_URL, config database_url) to use libpq's PG* variables".to_owned(),
+        });
+    }
+    let url = url::Url::parse(raw).map_err(|e| {
+        bad(format!(
+            "{e}: use postgres://[user[:password]@]host[:port]/database"
+        ))
+    })?;
+    match url.scheme() {
+        "postgres" | "postgresql" => {}
+        other => {
+            return Err(bad(format!(
+                "scheme {other:?} is not supported: invoicectl needs PostgreSQL (postgres:// or postgresql://)"
+            )));
+        }
+    }
+    for (key, _) in url.query_pairs() {
+        let known = URL_PARAMETERS.contains(&key.as_ref())
+            || (key.starts_with("options[") && key.ends_with(']'));
+        if !known {
+            return Err(bad(format!(
+                "parameter {key:?} is not supported (use {})",
+                URL_PARAMETERS.join(", ")
+            )));
+        }
+    }
+    Ok(url)
+}
+
 /// Connection options from an explicit URL, or from libpq's environment variables.
 /// Either way the database defaults to `invoicectl` when none is named.
 pub fn connect_options(database_url: Option<&str>) -> Result<PgConnectOptions, DbError> {
     let options = match database_url {
-        Some(url) => {
-            let parsed: PgConnectOptions =
-                url.parse().map_err(|e: sqlx::Error| DbError::BadUrl {
-                    url: redact_url(url),
-                    reason: crate::config::redact_secrets(&e.to_string()),
-                })?;
-            let names_database = url::Url::parse(url)
-                .map(|u| !u.path().trim_start_matches('/').is_empty())
-                .unwrap_or(true);
+        Some(raw) => {
+            let url = parse_database_url(raw)?;
+            let parsed = PgConnectOptions::from_url(&url).map_err(|e| DbError::BadUrl {
+                url: redact_url(raw),
+                reason: redact_secrets(&e.to_string()),
+            })?;
+            let names_database = !url.path().trim_start_matches('/').is_empty()
+                || url.query_pairs().any(|(key, _)| key == "dbname");
             if names_database || std::env::var_os("PGDATABASE").is_some() {
                 parsed
             } else {
@@ -160,7 +229,7 @@ pub fn classify_connect_error(options: &PgConnectOptions, e: sqlx::Error) -> DbE
             host,
             port,
             database,
-            reason: crate::config::redact_secrets(&reason),
+            reason: redact_secrets(&reason),
         },
         None => DbError::from(e),
     }
@@ -187,28 +256,41 @@ pub fn expected_schema_version() -> i64 {
     MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
+/// The newest migration applied to the database, `None` when it was never set up.
+pub async fn schema_version(pool: &PgPool) -> Result<Option<i64>, DbError> {
+    match sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await
+    {
+        Ok(found) => Ok(found),
+        // undefined_table: never set up.
+        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P01") => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Refuses a database migrated by a newer invoicectl ([`DbError::TooNew`], exit 69).
+pub fn check_not_newer(database: &str, found: Option<i64>) -> Result<(), DbError> {
+    let expected = expected_schema_version();
+    match found {
+        Some(found) if found > expected => Err(DbError::TooNew {
+            database: database.to_owned(),
+            found,
+            expected,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// A fast schema check for the hot path (one indexed read): the database must have
 /// exactly this binary's migrations applied.
 pub async fn ensure_schema(pool: &PgPool, options: &PgConnectOptions) -> Result<(), DbError> {
     let expected = expected_schema_version();
-    let found: Option<i64> =
-        match sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(pool)
-            .await
-        {
-            Ok(found) => found,
-            // undefined_table: never set up.
-            Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P01") => None,
-            Err(e) => return Err(e.into()),
-        };
+    let found = schema_version(pool).await?;
     let database = describe(options).2;
+    check_not_newer(&database, found)?;
     match found {
         Some(v) if v == expected => Ok(()),
-        Some(v) if v > expected => Err(DbError::TooNew {
-            database,
-            found: v,
-            expected,
-        }),
         _ => Err(DbError::NotMigrated {
             database,
             found,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
 
-use crate::engine::run::RunRecord;
+use crate::engine::run::{RunError, RunRecord};
 
 pub const RUN_COLUMNS: &str =
     "id, task_id, payload, queue, concurrency_key, status, attempt, max_attempts, run_at,
@@ -269,8 +269,10 @@ pub struct Finished {
 
 /// Applies a batch of attempt outcomes in one statement: the runs (fenced by lease
 /// token), their lanes' counters and heads, released idempotency keys of failed runs,
-/// and the wake-up of parents waiting on a run that ended. Returns the finishes that
-/// took effect; a fenced-out one (lease lost, canceled meanwhile) is absent.
+/// and the wake-up of parents waiting on a run that ended (every end an attempt can
+/// have: completed, or failed — by the task, validation or a takeover; the third
+/// terminal status, canceled, wakes them in [`cancel_tree`]). Returns the finishes
+/// that took effect; a fenced-out one (lease lost, canceled meanwhile) is absent.
 pub async fn finish(
     conn: &mut PgConnection,
     batch: &[Finish],
@@ -512,11 +514,17 @@ pub struct Canceled {
     pub task_id: String,
     pub payload: Value,
     pub previous_status: String,
+    /// Whether a run outside the canceled tree was waiting on this one (the parent of
+    /// a canceled child) and was woken to read its Result.
+    pub woke_parent: bool,
 }
 
 /// Cancels a run and its descendants that have not ended, releasing the lanes they
-/// held, their queued places and their idempotency keys. Returns what was canceled
-/// (empty when the root had already ended).
+/// held, their queued places and their idempotency keys, and wakes a run outside the
+/// tree that was waiting on one of them (the root's parent): canceled is a terminal
+/// status like completed and failed, so a parent never stays `waiting` on it, holding
+/// its lane, forever. Returns what was canceled (empty when the root had already
+/// ended).
 pub async fn cancel_tree(
     conn: &mut PgConnection,
     root: &str,
@@ -539,7 +547,7 @@ pub async fn cancel_tree(
                    lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
                    waiting_on_run_id = NULL,
                    released_idempotency_key = r.idempotency_key, idempotency_key = NULL,
-                   error = jsonb_build_object('code', 'canceled', 'message', 'canceled by an operator')
+                   error = jsonb_build_object('code', $3::text, 'message', 'canceled by an operator')
             FROM target t WHERE r.id = t.id
             RETURNING r.id, r.task_id, r.payload, t.previous_status, t.queue, t.concurrency_key
          ),
@@ -565,11 +573,46 @@ pub async fn cancel_tree(
                 LIMIT 1
             ) next ON true
             WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
+         ),
+         wake AS (
+            -- As in `finish`: the parent resumes (it kept its lane) and replays its
+            -- steps to the child's canceled Result. Runs of the tree are canceled
+            -- above, never woken.
+            UPDATE run p SET waiting_on_run_id = NULL, run_at = now(), updated_at = now()
+            FROM canceled c
+            WHERE p.waiting_on_run_id = c.id AND p.status = 'waiting'
+              AND p.id NOT IN (SELECT id FROM tree)
+            RETURNING c.id AS child_id, p.queue
+         ),
+         notified AS (
+            -- A cancel comes from another process: tell the workers now rather than
+            -- at their next poll.
+            SELECT count(pg_notify($2, queue)) AS n FROM wake
          )
-         SELECT id, task_id, payload, previous_status FROM canceled",
+         SELECT c.id, c.task_id, c.payload, c.previous_status,
+                EXISTS (SELECT 1 FROM wake w WHERE w.child_id = c.id) AS woke_parent
+         FROM canceled c CROSS JOIN notified",
     )
     .bind(root)
+    .bind(WAKE_CHANNEL)
+    .bind(RunError::CANCELED)
     .fetch_all(conn)
+    .await
+}
+
+/// The top of a run's tree: the run itself when it has no parent, else its oldest
+/// ancestor. None when the run does not exist.
+pub async fn root_of(conn: &mut PgConnection, run_id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "WITH RECURSIVE up AS (
+            SELECT id, parent_run_id FROM run WHERE id = $1
+            UNION ALL
+            SELECT r.id, r.parent_run_id FROM run r JOIN up ON r.id = up.parent_run_id
+         )
+         SELECT id FROM up WHERE parent_run_id IS NULL",
+    )
+    .bind(run_id)
+    .fetch_optional(conn)
     .await
 }
 

@@ -4,7 +4,9 @@
 use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::{Connection, PgConnection};
 
-use super::{DbError, MIGRATOR, classify_connect_error, connect, describe};
+use super::{
+    DbError, MIGRATOR, check_not_newer, classify_connect_error, connect, describe, schema_version,
+};
 
 /// Whether `setup` had to create the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,10 +54,17 @@ pub async fn create_database_if_missing(options: &PgConnectOptions) -> Result<Cr
     Err(last_error.expect("tried at least one maintenance database"))
 }
 
-/// Applies pending migrations; returns how many were applied.
-pub async fn migrate(pool: &PgPool) -> Result<usize, sqlx::migrate::MigrateError> {
+/// Applies pending migrations; returns how many were applied. A database migrated
+/// by a newer invoicectl is refused as every other command refuses it (exit 69,
+/// "upgrade invoicectl"), not left to the migrator's "previously applied but
+/// missing" error.
+pub async fn migrate(pool: &PgPool) -> Result<usize, DbError> {
+    check_not_newer(
+        &describe(&pool.connect_options()).2,
+        schema_version(pool).await?,
+    )?;
     let applied_before = applied_versions(pool).await.unwrap_or_default();
-    MIGRATOR.run(pool).await?;
+    MIGRATOR.run(pool).await.map_err(DbError::Migrate)?;
     let pending = MIGRATOR
         .iter()
         .filter(|m| m.migration_type.is_up_migration() && !applied_before.contains(&m.version))

@@ -1,5 +1,9 @@
-//! `export cancel`'s domain: cancel the run and its children, mark the export
-//! canceled and append `export.invoices.canceled`, in one transaction.
+//! `export cancel`'s domain: cancel the run and its children and record it on the
+//! organization's audit chain, in one transaction. Canceling an export's run marks
+//! the export canceled (`export.invoices.canceled`); canceling one of its children
+//! (the email) leaves the export to go on — the engine wakes the waiting parent — and
+//! appends `export.invoices.child_canceled`. Either way the entry's subject is the
+//! export's run, so every cancel is answered for on the org's chain.
 
 use serde::Serialize;
 use sqlx::PgPool;
@@ -76,24 +80,51 @@ pub async fn cancel(
         .find(|c| c.id == run.as_str())
         .map(|c| c.previous_status.clone())
         .unwrap_or_default();
-    if let Some(export) = db::exports::by_run(&mut tx, run.as_str()).await?
+    // A child has no export row of its own: it belongs to its tree's root's.
+    let root = db::runs::root_of(&mut tx, run.as_str())
+        .await?
+        .and_then(|id| RunId::parse(&id).ok())
+        .unwrap_or_else(|| run.clone());
+    if let Some(export) = db::exports::by_run(&mut tx, root.as_str()).await?
         && let Ok(org) = OrgId::parse(&export.organization_id)
     {
         db::tenant::enter(&mut tx, &org).await?;
-        db::exports::mark_ended(&mut tx, run.as_str(), "canceled", "canceled by an operator")
-            .await?;
+        let (action, payload) = if root == *run {
+            db::exports::mark_ended(&mut tx, run.as_str(), "canceled", "canceled by an operator")
+                .await?;
+            (
+                audit::Action::ExportCanceled,
+                serde_json::json!({
+                    "exportId": export.id,
+                    "previousStatus": previous_status,
+                    "canceledRuns": canceled.len(),
+                }),
+            )
+        } else {
+            let task = canceled
+                .iter()
+                .find(|c| c.id == run.as_str())
+                .map(|c| c.task_id.clone())
+                .unwrap_or_default();
+            (
+                audit::Action::ExportChildCanceled,
+                serde_json::json!({
+                    "exportId": export.id,
+                    "canceledRunId": run.as_str(),
+                    "canceledTaskId": task,
+                    "previousStatus": previous_status,
+                    "canceledRuns": canceled.len(),
+                }),
+            )
+        };
         audit::append(
             &mut tx,
             audit::Entry {
                 organization: Some(&org),
                 actor,
-                action: audit::Action::ExportCanceled,
-                subject: audit::Subject::export(run),
-                payload: serde_json::json!({
-                    "exportId": export.id,
-                    "previousStatus": previous_status,
-                    "canceledRuns": canceled.len(),
-                }),
+                action,
+                subject: audit::Subject::export(&root),
+                payload,
             },
         )
         .await?;

@@ -114,6 +114,8 @@ struct CsvDone {
 pub struct ExportOutput {
     pub row_count: u64,
     pub download_url: String,
+    /// The email's disposition: `sent`, `suppressed`, `not_member`, `canceled` or
+    /// `failed`.
     pub email: String,
 }
 
@@ -303,10 +305,12 @@ impl ExportInvoicesTask {
                 },
             )
             .await?;
+        // A canceled child is an operator's "do not send": the export still completes.
         let disposition = match &email {
             Ok(_) => "sent",
             Err(e) if e.code == "suppressed" => "suppressed",
             Err(e) if e.code == "not_member" => "not_member",
+            Err(e) if e.code == RunError::CANCELED => "canceled",
             Err(_) => "failed",
         };
 

@@ -1,7 +1,9 @@
 //! `invoicectl audit …`: read and verify the append-only, hash-chained audit log
-//! (SPEC §8). Entries are written by the commands that make the changes, through
-//! `crate::audit::append`; these commands only read.
+//! (SPEC §8), and witness its chain heads. Entries are written by the commands that
+//! make the changes, through `crate::audit::append`; these commands only read the
+//! database (`checkpoint --out` writes a file outside it).
 
+mod checkpoint;
 mod tail;
 mod verify;
 
@@ -11,6 +13,7 @@ use crate::context::Context;
 use crate::error::{CommandError, ExitKind};
 use crate::ids::OrgId;
 
+pub use checkpoint::CheckpointArgs;
 pub use tail::{TailArgs, parse_since, print_recent};
 pub use verify::VerifyArgs;
 
@@ -37,14 +40,41 @@ pub enum AuditCommand {
     /// organization, the row id and whether the row's content changed (hash mismatch)
     /// or rows before it were removed or rewritten (prev_hash link broken).
     ///
-    /// Example: invoicectl audit verify --org org_acme
+    /// On its own this proves the chains consistent, not complete: someone with
+    /// superuser rights who deletes a chain's tail and moves audit_chain_head back
+    /// (or appends again after that) leaves a consistent chain. With --against FILE (a
+    /// checkpoint from `audit checkpoint`, kept outside the database) every witnessed
+    /// chain must also extend its witnessed head: the witnessed last row still there,
+    /// with the witnessed hash, as the witnessed count-th row; otherwise exit 1, naming
+    /// the organization and what changed (a witnessed chain that is gone fails too).
+    /// Chains created after the checkpoint are verified but not witnessed. A missing
+    /// FILE exits 66, one that is not a valid checkpoint 65. With --json each witnessed
+    /// chain's report has a witness object (count, lastId, lastHash, ok, mismatch).
+    ///
+    /// Example: invoicectl audit verify --against audit-checkpoint.json
     Verify(VerifyArgs),
+    /// Print each chain's head as JSON, a witness to keep outside the database for
+    /// `audit verify --against`
+    ///
+    /// Verifies every chain first (or only --org's) and refuses, with exit 1 and
+    /// nothing written, when one is broken: a checkpoint only witnesses chains that
+    /// verify. Prints {"kind": "invoicectl-audit-checkpoint", "version": 1,
+    /// "createdAt", "chains": [{"organizationId" (null for the system chain),
+    /// "count", "lastId", "lastHash"}]}, pretty-printed (one line with --json). With
+    /// --out the file is written atomically, so it is either the old checkpoint or
+    /// the whole new one, and stdout gets one line saying so (the checkpoint itself
+    /// with --json). Keep the file where the database's superuser cannot rewrite it:
+    /// a CI artifact, a ticket, another host.
+    ///
+    /// Example: invoicectl audit checkpoint --out audit-checkpoint-$(date +%F).json
+    Checkpoint(CheckpointArgs),
 }
 
 pub async fn run(cmd: AuditCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         AuditCommand::Tail(args) => tail::run(args, ctx).await,
         AuditCommand::Verify(args) => verify::run(args, ctx).await,
+        AuditCommand::Checkpoint(args) => checkpoint::run(args, ctx).await,
     }
 }
 

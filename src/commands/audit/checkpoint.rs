@@ -1,0 +1,86 @@
+//! `audit checkpoint`: print (or write atomically to a file) every chain's head as a
+//! witness to keep outside the database, for `audit verify --against`.
+//!
+//! The heads come from a full verification walk, not from `audit_chain_head`: a
+//! witness vouches for what it pins, so a chain that does not verify is refused
+//! (exit 1, nothing written) rather than witnessed.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::audit::chain::ChainBroken;
+use crate::audit::witness::{self, Checkpoint, WitnessedHead};
+use crate::context::Context;
+use crate::db::DbError;
+use crate::ids::OrgId;
+
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// Only this organization's chain (default: every organization and the system chain)
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+
+    /// Write the checkpoint to FILE instead of stdout, atomically (a new file beside it,
+    /// fsynced, then renamed over FILE), replacing FILE if it exists
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+pub async fn run(args: CheckpointArgs, ctx: &Context) -> anyhow::Result<()> {
+    let org = args.org.as_deref().map(OrgId::parse).transpose()?;
+    let pool = ctx.pool(2).await?;
+    if let Some(org) = &org {
+        super::ensure_organization(&pool, org).await?;
+    }
+    let walk = super::verify::walk(&pool, org.as_ref(), None)
+        .await
+        .map_err(DbError::from)
+        .context("reading the audit log failed")?;
+
+    let broken: Vec<_> = walk.reports.iter().filter(|r| !r.ok).cloned().collect();
+    if !broken.is_empty() {
+        return Err(anyhow::Error::new(ChainBroken {
+            broken,
+            chains: walk.reports.len(),
+        })
+        .context("refusing to checkpoint a broken audit chain (see `audit verify`)"));
+    }
+    let heads = walk
+        .reports
+        .into_iter()
+        .filter_map(|r| {
+            Some(WitnessedHead {
+                count: r.rows_checked,
+                last_id: r.last_verified_id?,
+                last_hash: r.last_verified_hash?,
+                organization_id: r.organization_id,
+            })
+        })
+        .collect();
+    let checkpoint = Checkpoint::new(walk.snapshot_at, heads);
+
+    match &args.out {
+        None if ctx.json => ctx.print_json(&checkpoint),
+        None => ctx.println(checkpoint.to_pretty_json().trim_end()),
+        Some(path) => {
+            witness::write_atomically(path, &checkpoint)?;
+            if ctx.json {
+                ctx.print_json(&checkpoint)
+            } else {
+                ctx.println(&format!(
+                    "wrote a checkpoint of {} audit chain{} ({}) to {}",
+                    checkpoint.chains.len(),
+                    if checkpoint.chains.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    witness::display_time(checkpoint.created_at),
+                    path.display()
+                ))
+            }
+        }
+    }
+}
