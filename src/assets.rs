@@ -162,7 +162,8 @@ pub const EXIT_CODES: [(u8, &str); 8] = [
     (2, "Usage error, including a missing requester."),
     (
         65,
-        "Invalid input: an id, email, payload or config value that fails validation.",
+        "Invalid input: an id, email, payload or config value that fails validation \
+         (export worker: an export folder that is empty or not a directory).",
     ),
     (
         66,
@@ -179,7 +180,8 @@ pub const EXIT_CODES: [(u8, &str); 8] = [
     ),
     (
         77,
-        "Permission denied: the member gate refused the requester.",
+        "Permission denied: the member gate refused the requester, or export worker \
+         may not write its export folder.",
     ),
 ];
 
@@ -271,7 +273,9 @@ fn files_section(roff: &mut Roff) {
         (
             "DATA_DIR/exports/ORG/RUN_ID.csv",
             "Finished exports, unless the config key export_dir or export worker \
-             --export-dir says otherwise. The run's downloadUrl is the file's file:// URL.",
+             --export-dir says otherwise. The run's downloadUrl is the file's file:// URL. \
+             Each attempt writes a hidden .RUN_ID.ATTEMPT.csv.partial of its own beside it. \
+             Files are created 0600 and new folders 0700, whatever the umask.",
         ),
         (
             "DATA_DIR/outbox/*.eml",

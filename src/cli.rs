@@ -28,8 +28,12 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts, before or after the subcommand.
+/// Options every command accepts, before or after the subcommand. `--help` lists
+/// them under their own heading, after the command's own options (as gh's
+/// "INHERITED FLAGS" and kubectl's `options` do), and never shows an environment
+/// variable's value: it may be a secret, and an unset one read as set to "".
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global Options")]
 pub struct GlobalArgs {
     /// PostgreSQL URL (default: libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE;
     /// database `invoicectl`)
@@ -47,19 +51,20 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "INVOICECTL_CONFIG",
+        hide_env_values = true,
         value_name = "PATH",
         value_parser = path_allowing_empty()
     )]
     pub config: Option<PathBuf>,
 
-    /// Directory for the default export folder and mail outbox (default: the platform
-    /// data directory)
+    /// Directory holding the default exports/ folder and the mail outbox/ (default: the
+    /// platform data directory, ~/.local/share/invoicectl on Linux)
     #[arg(
         long,
         global = true,
         env = "INVOICECTL_DATA_DIR",
+        hide_env_values = true,
         value_name = "DIR",
-        hide = true,
         value_parser = path_allowing_empty()
     )]
     pub data_dir: Option<PathBuf>,
@@ -147,19 +152,79 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-/// The tree the binary parses: the public one plus the hidden `generate-assets`
-/// maintainer command (kept out of [`command`], so that no completion script or man
-/// page offers it), with clap's own colors following `color`.
-pub fn parser(color: Option<ColorChoice>) -> clap::Command {
+/// The tree the binary parses, with clap's own colors following `color`: the public
+/// one, plus the hidden `generate-assets` maintainer command when `maintainer` (see
+/// [`names_maintainer_command`]). It is kept out of [`command`], so that no
+/// completion script or man page offers it, and out of every other parse, so that no
+/// typo is answered with "a similar subcommand exists: 'generate-assets'".
+pub fn parser(color: Option<ColorChoice>, maintainer: bool) -> clap::Command {
     let color = match color {
         Some(ColorChoice::Always) => clap::ColorChoice::Always,
         Some(ColorChoice::Never) => clap::ColorChoice::Never,
         // clap's auto mode already honours NO_COLOR (and CLICOLOR, TERM=dumb).
         Some(ColorChoice::Auto) | None => clap::ColorChoice::Auto,
     };
-    command()
-        .subcommand(commands::generate_assets::command())
-        .color(color)
+    let cmd = command().color(color);
+    if maintainer {
+        cmd.subcommand(commands::generate_assets::command())
+    } else {
+        cmd
+    }
+}
+
+/// Whether the arguments name the maintainer command (anywhere before `--`).
+pub fn names_maintainer_command<I, S>(args: I) -> bool
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    args.into_iter()
+        .skip(1)
+        .take_while(|a| a.as_ref() != "--")
+        .any(|a| a.as_ref() == commands::generate_assets::NAME)
+}
+
+/// Adds a tip to clap's usage errors where invoicectl knows the likely mistake: an
+/// organization id given as a positional argument (`export start org_acme`) to a
+/// command that takes it as `--org`.
+pub fn with_hints(mut err: clap::Error, parser: &clap::Command) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::UnknownArgument {
+        return err;
+    }
+    let Some(ContextValue::String(arg)) = err.get(ContextKind::InvalidArg) else {
+        return err;
+    };
+    if arg.starts_with('-') || !arg.starts_with("org_") {
+        return err;
+    }
+    let arg = arg.clone();
+    let takes_org = err
+        .get(ContextKind::Usage)
+        .map(|usage| usage.to_string())
+        .and_then(|usage| leaf_of_usage(parser, &usage))
+        .is_some_and(|leaf| leaf.get_arguments().any(|a| a.get_long() == Some("org")));
+    if takes_org {
+        err.insert(
+            ContextKind::Suggested,
+            ContextValue::StyledStrs(vec![
+                format!("the organization is an option: '--org {arg}'").into(),
+            ]),
+        );
+    }
+    err
+}
+
+/// The subcommand a usage line (`Usage: invoicectl export start [OPTIONS] …`) is about.
+fn leaf_of_usage<'a>(parser: &'a clap::Command, usage: &str) -> Option<&'a clap::Command> {
+    let line = usage.lines().find(|l| l.contains("Usage:"))?;
+    let mut words = line.split("Usage:").nth(1)?.split_whitespace();
+    let _bin = words.next()?;
+    let mut cmd = parser;
+    for word in words.take_while(|w| !w.starts_with(['[', '<', '-'])) {
+        cmd = cmd.find_subcommand(word)?;
+    }
+    Some(cmd)
 }
 
 /// `--color WHEN` as written on the command line, found before clap parses it, so
@@ -224,10 +289,48 @@ mod tests {
     }
 
     #[test]
-    fn the_parser_has_the_hidden_generator_and_the_public_tree_does_not() {
-        assert!(parser(None).find_subcommand("generate-assets").is_some());
+    fn the_hidden_generator_is_parsed_only_when_named() {
+        let named = |args: &[&str]| {
+            names_maintainer_command(std::iter::once("invoicectl").chain(args.iter().copied()))
+        };
+        assert!(named(&["generate-assets", "--check"]));
+        assert!(named(&["--color", "never", "generate-assets"]));
+        assert!(!named(&[]));
+        assert!(!named(&["generate-asset"]));
+        assert!(!named(&["--", "generate-assets"]));
+        assert!(
+            parser(None, true)
+                .find_subcommand("generate-assets")
+                .is_some()
+        );
+        assert!(
+            parser(None, false)
+                .find_subcommand("generate-assets")
+                .is_none()
+        );
         assert!(command().find_subcommand("generate-assets").is_none());
         command().debug_assert();
-        parser(Some(ColorChoice::Never)).debug_assert();
+        parser(Some(ColorChoice::Never), true).debug_assert();
+    }
+
+    #[test]
+    fn a_positional_org_gets_a_hint_where_the_command_takes_org() {
+        let parse = |args: &[&str]| {
+            let mut p = parser(Some(ColorChoice::Never), false);
+            let err = p
+                .try_get_matches_from_mut(std::iter::once("invoicectl").chain(args.iter().copied()))
+                .unwrap_err();
+            with_hints(err, &p).to_string()
+        };
+        let start = parse(&["export", "start", "org_acme", "--as", "user_alice"]);
+        assert!(
+            start.contains("tip: the organization is an option: '--org org_acme'"),
+            "{start}"
+        );
+        let tail = parse(&["audit", "tail", "org_acme"]);
+        assert!(tail.contains("'--org org_acme'"), "{tail}");
+        // No --org on `db setup`, and a word that is not an org id: no such tip.
+        assert!(!parse(&["db", "setup", "org_acme"]).contains("--org"));
+        assert!(!parse(&["export", "start", "acme"]).contains("tip: the organization"));
     }
 }

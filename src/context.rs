@@ -4,7 +4,7 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, Color, Table, presets};
 use serde::Serialize;
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
@@ -21,6 +21,12 @@ pub struct Context {
     /// Colors on stderr (logs, progress bars), decided the same way for stderr.
     pub color_stderr: bool,
     pub quiet: bool,
+    /// The terminal's width when stdout is one: tables are fitted to it (see
+    /// [`crate::layout`]); `None` in pipes, where nothing is left out or cut.
+    pub width: Option<u16>,
+    /// Whether stdout is a terminal: JSON documents are pretty-printed for a person
+    /// there, and compact (one line) for programs everywhere else.
+    pub stdout_tty: bool,
 }
 
 impl Context {
@@ -36,6 +42,8 @@ impl Context {
             color: color_enabled(global.color, io::stdout().is_terminal()),
             color_stderr: color_enabled(global.color, io::stderr().is_terminal()),
             quiet: global.quiet,
+            width: crate::layout::terminal_width(),
+            stdout_tty: io::stdout().is_terminal(),
         })
     }
 
@@ -48,27 +56,23 @@ impl Context {
         db::open(self.settings.database_url.as_deref(), max_connections).await
     }
 
-    /// Prints one JSON document and a newline on stdout.
+    /// Prints one JSON document and a newline on stdout: indented on a terminal,
+    /// one line in a pipe (like `gh --json`); the fields are the same either way.
     pub fn print_json<T: Serialize>(&self, value: &T) -> anyhow::Result<()> {
         let mut out = io::stdout().lock();
-        serde_json::to_writer(&mut out, value)?;
+        if self.stdout_tty {
+            serde_json::to_writer_pretty(&mut out, value)?;
+        } else {
+            serde_json::to_writer(&mut out, value)?;
+        }
         out.write_all(b"\n")?;
         out.flush()?;
         Ok(())
     }
 
-    /// A table in the house style; see [`table`].
-    pub fn table<I, S>(&self, header: I) -> Table
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        table(self.color, header)
-    }
-
-    /// A borderless table without header; see [`bare_table`].
-    pub fn bare_table(&self) -> Table {
-        bare_table(self.color)
+    /// A table in the house style fitted to the terminal; see [`crate::layout::table`].
+    pub fn fitted_table(&self, columns: &[crate::layout::Column], rows: Vec<Vec<Cell>>) -> Table {
+        crate::layout::table(self.color, self.width, columns, rows)
     }
 
     /// A run status cell; see [`status_cell`].
@@ -98,9 +102,10 @@ pub fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
     }
 }
 
-/// A table in the house style (compact box drawing, fitted to the terminal) with
+/// A table in the house style (compact box drawing, headers in capitals) with
 /// `header` in bold when `color` is on. With colors off nothing is styled at all, so
-/// no escape sequence reaches stdout even when it is a terminal.
+/// no escape sequence reaches stdout even when it is a terminal. Commands print
+/// tables through [`crate::layout::table`], which fits them to the terminal.
 pub fn table<I, S>(color: bool, header: I) -> Table
 where
     I: IntoIterator<Item = S>,
@@ -120,12 +125,10 @@ where
     table
 }
 
-/// A table without borders or header (key/value listings).
-pub fn bare_table(color: bool) -> Table {
+/// A table without borders or header.
+fn bare_table(color: bool) -> Table {
     let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    table.load_preset(presets::NOTHING);
     if color {
         // comfy-table styles only on a terminal unless told otherwise, and `--color
         // always` means always (e.g. into `less -R`).
@@ -138,13 +141,40 @@ pub fn bare_table(color: bool) -> Table {
 /// canceled) when `color` is on.
 pub fn status_cell(color: bool, status: &str) -> Cell {
     let cell = Cell::new(status);
+    match status_color(color, status) {
+        Some(StatusColor::Green) => cell.fg(Color::Green),
+        Some(StatusColor::Yellow) => cell.fg(Color::Yellow),
+        Some(StatusColor::Red) => cell.fg(Color::Red),
+        None => cell,
+    }
+}
+
+/// A run status colored as [`status_cell`] does, for text outside a table.
+pub fn status_text(color: bool, status: &str) -> String {
+    use clap::builder::styling::AnsiColor;
+    let style = match status_color(color, status) {
+        Some(StatusColor::Green) => AnsiColor::Green.on_default(),
+        Some(StatusColor::Yellow) => AnsiColor::Yellow.on_default(),
+        Some(StatusColor::Red) => AnsiColor::Red.on_default(),
+        None => return status.to_owned(),
+    };
+    format!("{style}{status}{style:#}")
+}
+
+enum StatusColor {
+    Green,
+    Yellow,
+    Red,
+}
+
+fn status_color(color: bool, status: &str) -> Option<StatusColor> {
     if !color {
-        return cell;
+        return None;
     }
     match status {
-        "completed" => cell.fg(Color::Green),
-        "failed" | "canceled" => cell.fg(Color::Red),
-        "executing" | "waiting" => cell.fg(Color::Yellow),
-        _ => cell,
+        "completed" => Some(StatusColor::Green),
+        "failed" | "canceled" => Some(StatusColor::Red),
+        "executing" | "waiting" => Some(StatusColor::Yellow),
+        _ => None,
     }
 }

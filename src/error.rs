@@ -80,18 +80,15 @@ impl Classify for sqlx::Error {
     fn exit_kind(&self) -> ExitKind {
         use sqlx::postgres::{PgDatabaseError, PgSeverity};
         match self {
-            // The server or the network went away, or no connection could be had.
-            sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::WorkerCrashed => ExitKind::Unavailable,
+            // The server or the network went away, or no connection could be had: the
+            // worker's rule for an attempt it releases uncounted, plus TLS failures.
+            e if crate::db::is_connection_lost(e) => ExitKind::Unavailable,
+            sqlx::Error::Tls(_) => ExitKind::Unavailable,
             sqlx::Error::Database(db) => {
                 let code = db.code();
                 let code = code.as_deref().unwrap_or("");
-                // A FATAL or PANIC error ends the session: terminated by an
-                // administrator or a shutdown (57P01, 57P02), idle too long in a
-                // transaction (25P03), too many connections (53300), …
+                // Any other FATAL or PANIC error also ends the session: idle too long
+                // in a transaction (25P03), too many connections (53300), …
                 let session_ended = db
                     .try_downcast_ref::<PgDatabaseError>()
                     .is_some_and(|e| matches!(e.severity(), PgSeverity::Fatal | PgSeverity::Panic));
@@ -99,8 +96,7 @@ impl Classify for sqlx::Error {
                     // serialization_failure, deadlock_detected, lock_not_available,
                     // query_canceled
                     "40001" | "40P01" | "55P03" | "57014" => ExitKind::TempFail,
-                    // connection_exception and its subclasses
-                    _ if code.starts_with("08") || session_ended => ExitKind::Unavailable,
+                    _ if session_ended => ExitKind::Unavailable,
                     _ => ExitKind::Failure,
                 }
             }
@@ -147,6 +143,7 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::ids::IdError,
         crate::exports::request::StartError,
         crate::exports::cancel::CancelError,
+        crate::exports::csv::ExportDirError,
         crate::exports::email::InvalidEmail,
         crate::exports::email::EmailError,
         crate::exports::email::SendError,

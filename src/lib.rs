@@ -24,6 +24,7 @@ pub mod engine;
 pub mod error;
 pub mod exports;
 pub mod ids;
+pub mod layout;
 pub mod logging;
 pub mod storage;
 
@@ -35,11 +36,15 @@ use clap::FromArgMatches;
 /// Runs the command line and returns the process exit code.
 pub fn run() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let mut parser = cli::parser(cli::color_from_args(&args));
+    let mut parser = cli::parser(
+        cli::color_from_args(&args),
+        cli::names_maintainer_command(&args),
+    );
     let matches = match parser.try_get_matches_from_mut(&args) {
         Ok(matches) => matches,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (2).
+            let e = cli::with_hints(e, &parser);
             let _ = e.print();
             return ExitCode::from(e.exit_code() as u8);
         }

@@ -1,7 +1,25 @@
 //! Diagnostics to stderr through `tracing`: info by default, `-q` for warnings only,
 //! `-v`/`-vv` for debug/trace, RUST_LOG for anything finer.
+//!
+//! Two rules keep stderr readable:
+//! - On a terminal, log lines and progress bars share the screen. While a progress
+//!   display is registered ([`route_through`]), each log line is written through
+//!   `MultiProgress::suspend`, which clears the bars, prints the line whole and draws
+//!   the bars again below it — rather than past them, which left stale bar frames
+//!   on screen and cut the line.
+//! - Off a terminal (cron, CI, a log file), every line starts with an RFC 3339 UTC
+//!   timestamp: the log lines of `tracing` and the state lines the worker's display
+//!   prints ([`status_line`]) alike, so one log can be read and grepped by time.
 
+use std::io::{self, IsTerminal, Write};
+use std::sync::Mutex;
+
+use chrono::{SecondsFormat, Utc};
+use indicatif::MultiProgress;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::FormatTime;
 
 use crate::cli::GlobalArgs;
 use crate::context::color_enabled;
@@ -19,14 +37,155 @@ pub fn init(global: &GlobalArgs) {
         .ok()
         .and_then(|v| EnvFilter::try_new(v).ok())
         .unwrap_or_else(|| EnvFilter::new(default));
-    let ansi = color_enabled(
-        global.color,
-        std::io::IsTerminal::is_terminal(&std::io::stderr()),
-    );
+    let ansi = color_enabled(global.color, io::stderr().is_terminal());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(StderrAboveBars)
+        .with_timer(Rfc3339)
         .with_ansi(ansi)
         .with_target(false)
         .try_init();
+}
+
+/// The progress display log lines go through, while one is shown.
+static BARS: Mutex<Option<MultiProgress>> = Mutex::new(None);
+
+/// Keeps log lines above `bars` until dropped (then they go straight to stderr
+/// again, or through the display registered before).
+#[must_use = "log lines go through the bars only while the route is held"]
+pub struct BarsRoute {
+    previous: Option<MultiProgress>,
+}
+
+/// Routes log lines through `bars` (see the module docs) while the result is held.
+pub fn route_through(bars: &MultiProgress) -> BarsRoute {
+    let previous = lock_bars().replace(bars.clone());
+    BarsRoute { previous }
+}
+
+impl Drop for BarsRoute {
+    fn drop(&mut self) {
+        *lock_bars() = self.previous.take();
+    }
+}
+
+fn lock_bars() -> std::sync::MutexGuard<'static, Option<MultiProgress>> {
+    // A panic while holding the lock leaves nothing half-done: the value is a handle.
+    BARS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Writes `bytes` (whole lines) to stderr, above the bars if a display is shown.
+fn write_stderr(bytes: &[u8]) -> io::Result<()> {
+    let write = || {
+        let mut err = io::stderr().lock();
+        err.write_all(bytes)?;
+        err.flush()
+    };
+    // Clone the handle so that the lock is not held while drawing.
+    let bars = lock_bars().clone();
+    match bars {
+        Some(bars) => bars.suspend(write),
+        None => write(),
+    }
+}
+
+/// `tracing`'s writer: one buffer per event, written in one piece when the event is
+/// formatted (the fmt layer drops its writer after each event).
+struct StderrAboveBars;
+
+impl<'a> MakeWriter<'a> for StderrAboveBars {
+    type Writer = EventBuffer;
+
+    fn make_writer(&'a self) -> EventBuffer {
+        EventBuffer(Vec::with_capacity(256))
+    }
+}
+
+struct EventBuffer(Vec<u8>);
+
+impl Write for EventBuffer {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for EventBuffer {
+    fn drop(&mut self) {
+        if !self.0.is_empty() {
+            // Nowhere left to report a failing stderr.
+            let _ = write_stderr(&self.0);
+        }
+    }
+}
+
+/// The time of log lines: RFC 3339 UTC with milliseconds, as everywhere else.
+struct Rfc3339;
+
+impl FormatTime for Rfc3339 {
+    fn format_time(&self, w: &mut Writer<'_>) -> std::fmt::Result {
+        write!(w, "{}", now())
+    }
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Prints a message for the person running the command (`note: …`, `hint: …`) on
+/// stderr, above any progress bar; never timestamped: it is the command's own
+/// output, like its error line.
+pub fn note(text: &str) -> io::Result<()> {
+    write_stderr(format!("{text}\n").as_bytes())
+}
+
+/// How a state line of the worker's display is written on stderr (see
+/// [`status_line`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+}
+
+/// Prints a state line (a run started, ended, 10 % further) on stderr: as is on a
+/// terminal; elsewhere prefixed like a `tracing` line — timestamp, then level — so
+/// that a cron log reads as one stream.
+pub fn status_line(level: Level, text: &str) -> io::Result<()> {
+    let line = format_status_line(io::stderr().is_terminal(), level, text);
+    write_stderr(line.as_bytes())
+}
+
+fn format_status_line(terminal: bool, level: Level, text: &str) -> String {
+    if terminal {
+        return format!("{text}\n");
+    }
+    let level = match level {
+        Level::Info => " INFO",
+        Level::Warn => " WARN",
+    };
+    format!("{} {level} {text}\n", now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_lines_are_timestamped_off_a_terminal_only() {
+        assert_eq!(
+            format_status_line(true, Level::Info, "org_acme run_1: completed"),
+            "org_acme run_1: completed\n"
+        );
+        let line = format_status_line(false, Level::Warn, "org_acme run_1: failed");
+        let (time, rest) = line.split_once(' ').unwrap();
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(time).is_ok(),
+            "{line:?}"
+        );
+        assert_eq!(rest, " WARN org_acme run_1: failed\n");
+    }
 }

@@ -901,9 +901,9 @@ async fn tail_filters_by_count_org_action_and_time(pool: PgPool) {
     let out = env.cmd().args(["audit", "tail"]).assert().success();
     let table = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     for needle in [
-        "time",
-        "actor",
-        "payload",
+        "TIME",
+        "ACTOR",
+        "PAYLOAD",
         "user_alice",
         "system",
         "export:run_2",

@@ -584,6 +584,95 @@ async fn killed_worker_is_taken_over_without_repeating_steps(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn worker_sessions_bound_idle_transactions_and_lock_waits_by_the_lease(pool: PgPool) {
+    use sqlx::{ConnectOptions, Connection};
+
+    let limits = |lease| {
+        WorkerOptions {
+            lease,
+            ..WorkerOptions::default()
+        }
+        .session_limits()
+    };
+    let connect =
+        |lease| db::with_session_limits((*pool.connect_options()).clone(), &limits(lease));
+
+    // The settings reach the server in the startup packet, derived from the lease.
+    let mut conn = connect(Duration::from_secs(7)).connect().await.unwrap();
+    for (name, expected) in [
+        ("idle_in_transaction_session_timeout", "7s"),
+        ("lock_timeout", "7s"),
+        // (PostgreSQL shows the TCP settings as bare numbers: seconds, ms.)
+        ("tcp_keepalives_idle", "7"),
+        ("tcp_keepalives_interval", "2"),
+        ("tcp_keepalives_count", "3"),
+        ("tcp_user_timeout", "7000"),
+    ] {
+        let value: String = sqlx::query_scalar(&format!("SHOW {name}"))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(value, expected, "{name}");
+    }
+    conn.close().await.unwrap();
+
+    // They bite: with a 1 s lease, a session idle inside a transaction loses it (and
+    // its row lock) after about 1 s, and a lock wait fails after about 1 s.
+    sqlx::query("CREATE TABLE held (id int PRIMARY KEY)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO held VALUES (1)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut hung = connect(Duration::from_secs(1)).connect().await.unwrap();
+    sqlx::query("BEGIN").execute(&mut hung).await.unwrap();
+    sqlx::query("SELECT id FROM held WHERE id = 1 FOR UPDATE")
+        .execute(&mut hung)
+        .await
+        .unwrap();
+    // A plain session waiting for the row gets it once the hung session is ended.
+    let mut waiter = pool.begin().await.unwrap();
+    let started = Instant::now();
+    sqlx::query("SELECT id FROM held WHERE id = 1 FOR UPDATE")
+        .execute(&mut *waiter)
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let ended = sqlx::query("SELECT 1")
+        .execute(&mut hung)
+        .await
+        .unwrap_err();
+    assert!(
+        ended.to_string().contains("idle-in-transaction") || db::is_connection_lost(&ended),
+        "{ended}"
+    );
+    // The plain transaction holds the row now: a limited session waits for it at
+    // most about a lease, then fails with lock_not_available.
+    let mut blocked = connect(Duration::from_secs(1)).connect().await.unwrap();
+    let started = Instant::now();
+    let timed_out = sqlx::query("UPDATE held SET id = 1 WHERE id = 1")
+        .execute(&mut blocked)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    match &timed_out {
+        sqlx::Error::Database(e) => assert_eq!(e.code().as_deref(), Some("55P03"), "{e}"),
+        other => panic!("not a lock timeout: {other}"),
+    }
+    waiter.rollback().await.unwrap();
+}
+
+#[sqlx::test]
 async fn a_worker_that_lost_its_lease_cannot_write(pool: PgPool) {
     prepare(&pool).await;
     let id = enqueue(

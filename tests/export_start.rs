@@ -173,11 +173,13 @@ async fn drain_until_final(pool: &PgPool, env: &Env, run_id: &str, extra: &[&str
     }
 }
 
-/// A regular file where the worker expects a directory: every attempt fails to
-/// create `<export_dir>/<org>/`.
+/// An export folder the worker accepts at start, holding a regular file where
+/// org_acme's folder should be: every attempt of an org_acme export fails to create
+/// `<export_dir>/org_acme/`.
 fn unusable_export_dir(env: &Env) -> PathBuf {
-    let path = env.path().join("not-a-directory");
-    std::fs::write(&path, "a file, not a directory\n").unwrap();
+    let path = env.path().join("exports-with-a-file-in-the-way");
+    std::fs::create_dir_all(&path).unwrap();
+    std::fs::write(path.join("org_acme"), "a file, not a directory\n").unwrap();
     path
 }
 
@@ -1091,6 +1093,8 @@ async fn wait_with_no_worker_times_out_with_75(pool: PgPool) {
         stderr.contains("gave up waiting") && stderr.contains(&run_id),
         "{stderr}"
     );
+    // Nothing ever claimed it: the message says what is most likely wrong.
+    assert!(stderr.contains("no worker seems to be running"), "{stderr}");
     // The run goes on.
     assert_eq!(run_status(&pool, &run_id).await, "queued");
 }
@@ -1149,10 +1153,25 @@ async fn cancel_a_queued_run_releases_its_lane_and_key(pool: PgPool) {
     assert_eq!(status["status"], "canceled");
     assert!(status["nextAttemptAt"].is_null());
 
-    // Cancel again: it already ended; nothing more is written.
+    // Cancel again: it already ended, so there is nothing to do — exit 0 (cancel is
+    // idempotent), a note on stderr, nothing on stdout, nothing written; with --json
+    // the usual document with no run canceled.
     let before = footprint(&pool).await;
-    let line = refused(env.cmd().args(["export", "cancel", &run_id]), 65);
-    assert!(line.contains("already ended"), "{line}");
+    let out = env
+        .cmd()
+        .args(["export", "cancel", &run_id])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!("note: run {run_id} already ended (canceled); nothing to cancel")
+    );
+    let again = json_ok(&env, &["export", "cancel", &run_id]);
+    assert_eq!(again["previousStatus"], "canceled");
+    assert_eq!(again["canceledRunIds"], serde_json::json!([]));
     assert_eq!(footprint(&pool).await, before);
     // Unknown and malformed runs.
     let line = refused(

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::Env;
+use common::proxy::PgProxy;
 use common::smtp::{Received, Script, SmtpServer, Stage};
 use invoicectl::db::seed::{DemoInvoice, seed_demo};
 use serde_json::{Value, json};
@@ -411,7 +412,7 @@ fn expected_text(text: &str) -> String {
 
 fn expected_record(row: &DbInvoice) -> Vec<String> {
     vec![
-        row.0.clone(),
+        expected_text(&row.0),
         expected_text(&row.1),
         expected_text(&row.2),
         row.3.as_deref().map(expected_text).unwrap_or_default(),
@@ -850,6 +851,423 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
     assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
 }
 
+// ---------------------------------------------------------------------------------
+// Issue 10 items 3 and 6: hung sessions and a lost database
+
+/// Sends `signal` to a child process.
+fn send_signal(child: &Child, signal: libc::c_int) {
+    let pid = child.id() as libc::pid_t;
+    assert_eq!(
+        unsafe { libc::kill(pid, signal) },
+        0,
+        "kill({pid}, {signal})"
+    );
+}
+
+/// Waits (bounded) for a child to exit; kills it and fails past `limit`.
+fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the worker did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+async fn pages_done(pool: &PgPool, run_id: &str) -> i64 {
+    sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT (metadata->>'pagesDone')::bigint FROM run WHERE id = $1",
+    )
+    .bind(run_id)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+    .unwrap_or(0)
+}
+
+/// Waits until `worker` has checkpointed `pages` pages of the run.
+async fn wait_for_pages(pool: &PgPool, run_id: &str, pages: i64, worker: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while pages_done(pool, run_id).await < pages {
+        assert!(worker.try_wait().unwrap().is_none(), "the worker exited");
+        assert!(Instant::now() < deadline, "the worker wrote no pages");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A worker process whose stdout and stderr go to files in the env's folder.
+fn spawn_logged_worker(env: &Env, name: &str, args: &str) -> (Child, PathBuf, PathBuf) {
+    let out = env.path().join(format!("{name}.out"));
+    let err = env.path().join(format!("{name}.err"));
+    let child = env
+        .shell(&format!(
+            "exec \"$INVOICECTL\" export worker {args} >'{}' 2>'{}'",
+            out.display(),
+            err.display()
+        ))
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("spawn the worker");
+    (child, out, err)
+}
+
+/// Everything the database holds about a run and its org's trail, for "nothing
+/// changed" comparisons.
+async fn run_state(pool: &PgPool, run_id: &str) -> Value {
+    sqlx::query_scalar(
+        "SELECT jsonb_build_object(
+            'runs', (SELECT jsonb_agg(to_jsonb(r) ORDER BY r.id) FROM run r
+                     WHERE r.id = $1 OR r.parent_run_id = $1),
+            'steps', (SELECT jsonb_agg(to_jsonb(s) ORDER BY s.run_id, s.name) FROM run_step s
+                      JOIN run r ON r.id = s.run_id WHERE r.id = $1 OR r.parent_run_id = $1),
+            'export', (SELECT to_jsonb(e) FROM export e WHERE e.run_id = $1),
+            'audit', (SELECT jsonb_agg(to_jsonb(a) ORDER BY a.id) FROM audit_log a
+                      WHERE a.organization_id = $2))",
+    )
+    .bind(run_id)
+    .bind(ORG)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// Asserts the published CSV holds every invoice once, in id order, whole.
+async fn assert_complete_csv(pool: &PgPool, url: &str, rows: i64) {
+    let records = parse_csv(&std::fs::read(file_of(url)).unwrap());
+    assert_eq!(records.len() as i64, rows + 1, "header and every invoice");
+    assert_eq!(records[0], HEADER);
+    assert!(records[1..].iter().all(|r| r.len() == HEADER.len()));
+    let mut ids: Vec<String> = sqlx::query_scalar("SELECT id FROM invoice")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    ids.sort();
+    let written: Vec<&str> = records[1..].iter().map(|r| r[0].as_str()).collect();
+    assert!(written == ids, "every invoice once, in ascending id order");
+}
+
+/// True once the stopped worker provably sits inside a transaction holding the run's
+/// row: the row cannot be locked (SKIP LOCKED skips it), and a worker session is
+/// idle in a transaction that has written to `run`. Waits briefly for a statement
+/// the server was still executing.
+async fn stopped_inside_a_run_transaction(pool: &PgPool, run_id: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_millis(300);
+    loop {
+        let mut tx = pool.begin().await.unwrap();
+        let free: Option<String> =
+            sqlx::query_scalar("SELECT id FROM run WHERE id = $1 FOR UPDATE SKIP LOCKED")
+                .bind(run_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .unwrap();
+        tx.rollback().await.unwrap();
+        let idle_writer: bool = sqlx::query_scalar(
+            "SELECT EXISTS (
+                SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+                WHERE a.datname = current_database() AND a.application_name = 'invoicectl'
+                  AND a.state = 'idle in transaction'
+                  AND l.relation = 'run'::regclass AND l.mode = 'RowExclusiveLock' AND l.granted)",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if free.is_none() && idle_writer {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[sqlx::test]
+async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_and_writes_nothing(
+    pool: PgPool,
+) {
+    const ROWS: i64 = 20_000;
+    const LEASE: u64 = 2;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    let export_dir = configure(&env, 500, &server);
+    let run_id = start(&env, "user_alice", &[]);
+
+    let worker_args = [
+        "export",
+        "worker",
+        "--concurrency",
+        "1",
+        "--lease",
+        "2",
+        "--heartbeat",
+        "1",
+    ];
+    let mut a = spawn_invoicectl(&env, &worker_args);
+    wait_for_pages(&pool, &run_id, 2, &mut a).await;
+    let a_owner: String = sqlx::query_scalar("SELECT lease_owner FROM run WHERE id = $1")
+        .bind(&run_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+
+    // Stop A at a moment it is inside a transaction holding the run row (a page
+    // checkpoint); resume and try again until the stop lands there.
+    let mut tries = 0;
+    let stopped_at = loop {
+        tries += 1;
+        assert!(tries <= 200, "never caught the worker inside a transaction");
+        send_signal(&a, libc::SIGSTOP);
+        if stopped_inside_a_run_transaction(&pool, &run_id).await {
+            break Instant::now();
+        }
+        send_signal(&a, libc::SIGCONT);
+        assert!(
+            pages_done(&pool, &run_id).await < 35,
+            "the export ran out of pages"
+        );
+        tokio::time::sleep(Duration::from_millis(3 + tries % 7)).await;
+    };
+    eprintln!(
+        "stopped worker A inside a transaction after {tries} tries, at page {}",
+        pages_done(&pool, &run_id).await
+    );
+
+    // Worker B takes the run over within about a lease, and completes it.
+    let mut b = spawn_invoicectl(
+        &env,
+        &[&worker_args[..], &["--retry-scale", "0.01"]].concat(),
+    );
+    let mut taken_over_after = None;
+    let completed_after = loop {
+        let (status, owner): (String, Option<String>) =
+            sqlx::query_as("SELECT status, lease_owner FROM run WHERE id = $1")
+                .bind(&run_id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        if taken_over_after.is_none() && owner.as_deref() != Some(a_owner.as_str()) {
+            taken_over_after = Some(stopped_at.elapsed());
+        }
+        if status == "completed" {
+            break stopped_at.elapsed();
+        }
+        assert!(
+            stopped_at.elapsed() < Duration::from_secs(LEASE + 15),
+            "the run was not completed within lease + 15 s of the stop (status {status}, \
+             taken over after {taken_over_after:?})"
+        );
+        assert!(b.try_wait().unwrap().is_none(), "worker B exited");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let taken_over_after = taken_over_after.unwrap();
+    eprintln!("taken over after {taken_over_after:?}, completed after {completed_after:?}");
+    assert!(
+        taken_over_after < Duration::from_secs(LEASE + 10),
+        "taken over after {taken_over_after:?}"
+    );
+    send_signal(&b, libc::SIGTERM);
+    assert!(wait_exit(&mut b, Duration::from_secs(15)).success());
+
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(
+        view["attempt"], 2,
+        "the hung attempt counts as lost: {view}"
+    );
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let bytes = std::fs::read(file_of(&url)).unwrap();
+    let before = run_state(&pool, &run_id).await;
+
+    // A resumes: its session is gone, and nothing it does reaches the database.
+    send_signal(&a, libc::SIGCONT);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    send_signal(&a, libc::SIGTERM);
+    let a_status = wait_exit(&mut a, Duration::from_secs(15));
+    assert!(a_status.success(), "worker A: {a_status:?}");
+    assert_eq!(
+        run_state(&pool, &run_id).await,
+        before,
+        "worker A wrote after resuming"
+    );
+    assert_eq!(
+        std::fs::read(file_of(&url)).unwrap(),
+        bytes,
+        "the CSV changed"
+    );
+    assert_complete_csv(&pool, &url, ROWS).await;
+    assert_no_partial_files(&export_dir.join(ORG));
+    assert_eq!(server.messages().len(), 1, "exactly one email");
+    assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+}
+
+#[sqlx::test]
+async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(pool: PgPool) {
+    const ROWS: i64 = 20_000;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    let export_dir = configure(&env, 500, &server);
+    let proxy = PgProxy::for_url(&env.database_url);
+    let run_id = start(&env, "user_alice", &[]);
+
+    let (mut worker, out, err) = spawn_logged_worker(
+        &env,
+        "worker",
+        &format!(
+            "--database-url '{}' --drain --json --lease 2 --heartbeat 1 --retry-scale 0.01",
+            proxy.url(&env.database_url)
+        ),
+    );
+    wait_for_pages(&pool, &run_id, 2, &mut worker).await;
+    // Longer than the lease: the heartbeats fail too.
+    proxy.cut();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(worker.try_wait().unwrap().is_none(), "the worker gave up");
+    assert!(
+        pages_done(&pool, &run_id).await < 40,
+        "cut after the export ended: make it longer"
+    );
+    proxy.restore();
+
+    let status = wait_exit(&mut worker, Duration::from_secs(60));
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    assert!(status.success(), "{status:?}: {stderr}");
+    let events = ndjson(&std::fs::read(&out).unwrap());
+    let export_ends: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "ended" && e["runId"] == run_id.as_str())
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert!(
+        export_ends.contains(&"released"),
+        "the cut attempt was released: {export_ends:?}"
+    );
+    assert!(
+        !export_ends
+            .iter()
+            .any(|o| ["retrying", "failed"].contains(o)),
+        "{export_ends:?}"
+    );
+    assert!(
+        stderr.contains("database unreachable; retrying"),
+        "{stderr}"
+    );
+
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(view["attempt"], 1, "the cut spent no attempt: {view}");
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    assert_complete_csv(&pool, &url, ROWS).await;
+    assert_no_partial_files(&export_dir.join(ORG));
+    assert_eq!(server.messages().len(), 1, "exactly one email");
+    assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+}
+
+#[sqlx::test]
+async fn a_drain_worker_exits_69_once_the_database_stays_unreachable(pool: PgPool) {
+    const ROWS: i64 = 20_000;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    configure(&env, 500, &server);
+    let proxy = PgProxy::for_url(&env.database_url);
+    let proxy_url = proxy.url(&env.database_url);
+    let run_id = start(&env, "user_alice", &[]);
+
+    const LIMIT: u64 = 3;
+    let (mut worker, _, err) = spawn_logged_worker(
+        &env,
+        "worker",
+        &format!(
+            "--database-url '{proxy_url}' --drain --lease 2 --heartbeat 1 --unreachable-limit {LIMIT}"
+        ),
+    );
+    wait_for_pages(&pool, &run_id, 2, &mut worker).await;
+    proxy.refuse();
+    let refused_at = Instant::now();
+    let status = wait_exit(&mut worker, Duration::from_secs(LIMIT + 30));
+    let took = refused_at.elapsed();
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    assert_eq!(status.code(), Some(69), "{stderr}");
+    assert!(
+        took >= Duration::from_secs(LIMIT) && took < Duration::from_secs(LIMIT + 10),
+        "gave up {took:?} after the database went away (limit {LIMIT} s)"
+    );
+    let port = url::Url::parse(&proxy_url).unwrap().port().unwrap();
+    assert!(
+        stderr.contains(&format!("cannot reach PostgreSQL at 127.0.0.1:{port}"))
+            && stderr.contains("gives up"),
+        "{stderr}"
+    );
+
+    // The run waits under the gone worker's lease; the next worker takes it over.
+    drain_until_final(
+        &env,
+        &pool,
+        &run_id,
+        &["--lease", "2", "--heartbeat", "1", "--retry-scale", "0.01"],
+        Duration::from_secs(60),
+    )
+    .await;
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    assert_complete_csv(&pool, &url, ROWS).await;
+    assert_eq!(server.messages().len(), 1, "exactly one email");
+}
+
+#[sqlx::test]
+async fn worker_leases_and_heartbeats_out_of_bounds_are_refused_with_65(pool: PgPool) {
+    let env = Env::for_pool(&pool);
+    for (args, says) in [
+        (&["--lease", "1e15"][..], "--lease must be"),
+        (&["--lease", "3601"], "--lease must be"),
+        (&["--lease", "0"], "--lease must be"),
+        (&["--lease", "NaN"], "--lease must be"),
+        (&["--lease", "inf"], "--lease must be"),
+        (&["--heartbeat", "0"], "--heartbeat must be"),
+        (&["--heartbeat=-1"], "--heartbeat must be"),
+        (
+            &["--lease", "5", "--heartbeat", "5"],
+            "shorter than --lease",
+        ),
+        (
+            &["--lease", "3600", "--heartbeat", "1e9"],
+            "--heartbeat must be",
+        ),
+        (&["--unreachable-limit", "0"], "--unreachable-limit must be"),
+        (&["--retry-scale", "1e300"], "--retry-scale must be"),
+    ] {
+        let out = env
+            .cmd()
+            .args(["export", "worker", "--drain"])
+            .args(args)
+            .timeout(Duration::from_secs(10))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(65), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // The largest lease still works.
+    env.cmd()
+        .args(["export", "worker", "--drain", "--lease", "3600"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .success();
+}
+
 #[sqlx::test]
 async fn a_recipient_who_left_the_org_gets_no_email(pool: PgPool) {
     seed_demo(&pool, 3).await.unwrap();
@@ -1145,7 +1563,12 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
             .unwrap();
     assert_eq!(checkpoint["pages"], pages_done, "{checkpoint}");
     assert_eq!(checkpoint["rows"], pages_done * 500, "{checkpoint}");
-    let partial = export_dir.join(ORG).join(format!(".{run_id}.csv.partial"));
+    let file = checkpoint["file"]
+        .as_str()
+        .expect("the checkpoint names its file");
+    let partial = export_dir
+        .join(ORG)
+        .join(format!(".{run_id}.{file}.csv.partial"));
     assert_eq!(
         std::fs::metadata(&partial).unwrap().len(),
         checkpoint["bytes"].as_u64().unwrap(),
@@ -1172,4 +1595,571 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
     );
     assert_eq!(server.messages().len(), 1);
     assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+}
+
+// ---------------------------------------------------------------------------------
+// Issue 10: fencing the file, takeovers on another host, ids, file hygiene
+
+/// A worker process that is resumed, killed and reaped when the test ends, even by
+/// a panic, so no paused process outlives its test (and its database).
+struct WorkerProcess(Child);
+
+impl WorkerProcess {
+    fn spawn(env: &Env, extra: &[&str]) -> WorkerProcess {
+        let mut args = vec!["export", "worker"];
+        args.extend_from_slice(extra);
+        WorkerProcess(spawn_invoicectl(env, &args))
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        // SAFETY: kill(2) has no memory-safety preconditions; the pid is our child's
+        // and is not reaped before this value drops.
+        let rc = unsafe { libc::kill(self.0.id() as libc::pid_t, signal) };
+        assert_eq!(rc, 0, "kill({signal}) failed");
+    }
+
+    fn assert_running(&mut self) {
+        assert!(
+            self.0.try_wait().unwrap().is_none(),
+            "the worker exited on its own"
+        );
+    }
+
+    /// SIGTERM, then waits for the graceful exit.
+    fn terminate(&mut self) {
+        self.signal(libc::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.0.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "no exit within 10 s of SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            self.signal(libc::SIGCONT);
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+async fn pages_done(pool: &PgPool, run_id: &str) -> i64 {
+    sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT (metadata->>'pagesDone')::bigint FROM run WHERE id = $1",
+    )
+    .bind(run_id)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+    .unwrap_or(0)
+}
+
+/// Waits until the worker has checkpointed at least `pages` pages of the run.
+async fn wait_for_pages(pool: &PgPool, run_id: &str, worker: &mut WorkerProcess, pages: i64) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while pages_done(pool, run_id).await < pages {
+        worker.assert_running();
+        assert!(Instant::now() < deadline, "the worker wrote no pages");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn csv_checkpoint(pool: &PgPool, run_id: &str) -> Value {
+    sqlx::query_scalar("SELECT checkpoint FROM run_step WHERE run_id = $1 AND name = 'csv'")
+        .bind(run_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Waits until the run's lease has expired (its worker stopped renewing it).
+async fn wait_for_lease_expiry(pool: &PgPool, run_id: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let expired: bool = sqlx::query_scalar(
+            "SELECT coalesce(lease_expires_at < now(), false) FROM run WHERE id = $1",
+        )
+        .bind(run_id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if expired {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the lease never expired");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_for_status(pool: &PgPool, run_id: &str, status: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = run_status(pool, run_id).await;
+        if now == status {
+            return;
+        }
+        assert!(
+            !is_final(&now),
+            "run {run_id} ended {now}, expected {status}"
+        );
+        assert!(Instant::now() < deadline, "run {run_id} still {now}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// SIGSTOPs a worker at a moment when none of its database sessions is inside a
+/// transaction. (A session paused inside one keeps its row locks: that is the
+/// hung-session case, which server-side timeouts handle, not this one.)
+async fn pause_outside_a_transaction(pool: &PgPool, worker: &WorkerProcess) {
+    for _ in 0..200 {
+        worker.signal(libc::SIGSTOP);
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let busy: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()
+               AND backend_type = 'client backend' AND state <> 'idle'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if busy == 0 {
+            return;
+        }
+        worker.signal(libc::SIGCONT);
+        tokio::time::sleep(Duration::from_millis(7)).await;
+    }
+    panic!("could not pause the worker outside a transaction");
+}
+
+fn partial_files_in(dir: &Path) -> Vec<String> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".partial"))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The published CSV equals, record for record and in order, what the database
+/// holds now; no row is missing, repeated or malformed.
+async fn assert_csv_matches_the_database(pool: &PgPool, path: &Path) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let records = parse_csv(&bytes);
+    let rows = db_invoices(pool).await;
+    assert_eq!(records.len(), rows.len() + 1, "one record per invoice");
+    assert_eq!(records[0], HEADER);
+    for (i, (record, row)) in records[1..].iter().zip(&rows).enumerate() {
+        assert_eq!(
+            record,
+            &expected_record(row),
+            "data row {i} (invoice {})",
+            row.0
+        );
+    }
+    records
+}
+
+#[sqlx::test]
+async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: PgPool) {
+    const ROWS: i64 = 6_000;
+    const CHANGED: u64 = 150;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    let export_dir = configure(&env, 50, &server);
+    let lease = ["--lease", "2", "--heartbeat", "1", "--retry-scale", "0.01"];
+
+    let run_id = start(&env, "user_alice", &["--force"]);
+    let mut a = WorkerProcess::spawn(&env, &lease);
+    wait_for_pages(&pool, &run_id, &mut a, 2).await;
+    pause_outside_a_transaction(&pool, &a).await;
+    let checkpoint = csv_checkpoint(&pool, &run_id).await;
+    let paused_at = checkpoint["pages"].as_i64().unwrap();
+    assert!(
+        paused_at + 10 < 120,
+        "paused too late ({paused_at}/120 pages): make the export slower"
+    );
+    eprintln!("paused worker A at {paused_at}/120 pages");
+
+    // While A sleeps, the rows just after its checkpoint change: A may hold them
+    // already (a prefetched page, a page half written), with the old names.
+    let changed = sqlx::query(
+        "UPDATE invoice SET customer_name = 'renamed while A slept ' || id
+         WHERE id IN (SELECT id FROM invoice WHERE organization_id = $1 AND id > $2
+                      ORDER BY id LIMIT $3)",
+    )
+    .bind(ORG)
+    .bind(checkpoint["after"].as_str().unwrap())
+    .bind(CHANGED as i64)
+    .execute(&pool)
+    .await
+    .unwrap()
+    .rows_affected();
+    assert_eq!(changed, CHANGED);
+
+    // B takes the run over once A's lease has expired; A wakes up while B writes.
+    wait_for_lease_expiry(&pool, &run_id).await;
+    let mut b = WorkerProcess::spawn(&env, &lease);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let attempt: i32 = sqlx::query_scalar("SELECT attempt FROM run WHERE id = $1")
+            .bind(&run_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let status = run_status(&pool, &run_id).await;
+        if status != "executing" && status != "queued"
+            || attempt == 2 && pages_done(&pool, &run_id).await >= paused_at + 3
+        {
+            break;
+        }
+        b.assert_running();
+        assert!(Instant::now() < deadline, "B did not take the run over");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    a.signal(libc::SIGCONT);
+    wait_for_status(&pool, &run_id, "completed").await;
+    // Whatever A still had in flight, it has had the time to try.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    a.assert_running();
+    drop(a);
+    drop(b);
+
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["attempt"], 2, "A's lost attempt counts: {view}");
+    assert_eq!(view["metadata"]["rowsDone"], ROWS, "{view}");
+    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let records = assert_csv_matches_the_database(&pool, &file_of(&url)).await;
+    let renamed = records[1..]
+        .iter()
+        .filter(|r| r[2].starts_with("renamed while A slept"))
+        .count();
+    assert_eq!(renamed as u64, CHANGED, "B read the rows after the change");
+    assert!(
+        records[1..].windows(2).all(|w| w[0][0] < w[1][0]),
+        "ids ascend, none twice"
+    );
+    assert_eq!(
+        partial_files_in(&export_dir.join(ORG)),
+        Vec::<String>::new(),
+        "no attempt's file is left"
+    );
+    assert_eq!(mails_mentioning(&server, &url), 1, "exactly one email");
+    assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+    assert_eq!(
+        export_row(&pool, &run_id).await,
+        ("completed".to_owned(), Some(ROWS), Some(url), true)
+    );
+}
+
+#[sqlx::test]
+async fn a_takeover_on_another_host_restarts_the_csv_from_the_first_page(pool: PgPool) {
+    const ROWS: i64 = 6_000;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    configure(&env, 50, &server);
+    let (host_a, host_b) = (env.path().join("host-a"), env.path().join("host-b"));
+    let lease = ["--lease", "2", "--heartbeat", "1", "--retry-scale", "0.01"];
+
+    let run_id = start(&env, "user_alice", &[]);
+    let mut a = WorkerProcess::spawn(
+        &env,
+        &[&lease[..], &["--export-dir", host_a.to_str().unwrap()]].concat(),
+    );
+    wait_for_pages(&pool, &run_id, &mut a, 2).await;
+    a.signal(libc::SIGKILL);
+    let _ = a.0.wait();
+    let killed_at = pages_done(&pool, &run_id).await;
+    assert!(killed_at < 120, "killed mid-export ({killed_at}/120 pages)");
+    assert_eq!(partial_files_in(&host_a.join(ORG)).len(), 1);
+
+    // Another machine: its folder has none of A's pages.
+    wait_for_lease_expiry(&pool, &run_id).await;
+    let events = drain_until_final(
+        &env,
+        &pool,
+        &run_id,
+        &[&lease[..], &["--export-dir", host_b.to_str().unwrap()]].concat(),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "takenOver" && e["runId"] == run_id.as_str()),
+        "{events:?}"
+    );
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(view["attempt"], 2, "{view}");
+    assert_eq!(view["metadata"]["pagesDone"], 120, "{view}");
+    assert_eq!(view["metadata"]["rowsDone"], ROWS, "{view}");
+    let path = file_of(view["metadata"]["downloadUrl"].as_str().unwrap());
+    assert_eq!(
+        path,
+        host_b
+            .join(ORG)
+            .canonicalize()
+            .unwrap()
+            .join(format!("{run_id}.csv"))
+    );
+    assert_csv_matches_the_database(&pool, &path).await;
+    assert_eq!(partial_files_in(&host_b.join(ORG)), Vec::<String>::new());
+    assert_eq!(server.messages().len(), 1);
+    assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+}
+
+#[sqlx::test]
+async fn hostile_invoice_ids_are_neutralised_like_every_text_cell(pool: PgPool) {
+    seed_demo(&pool, 0).await.unwrap();
+    let ids = [
+        "=HYPERLINK(\"http://evil.test\",\"click\")",
+        "+a09",
+        "-a08",
+        "@a07",
+        "\ta06",
+        "\ra05",
+        "inv_plain",
+        "'quoted",
+        "a=b",
+    ];
+    let rows: Vec<DemoInvoice> = ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| DemoInvoice {
+            id: (*id).to_owned(),
+            ..hostile_invoice(n as u64)
+        })
+        .collect();
+    invoicectl::db::invoices::insert_many(&pool, ORG, &rows)
+        .await
+        .unwrap();
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    configure(&env, 4, &server);
+
+    let run_id = start(&env, "user_alice", &[]);
+    drain_until_final(&env, &pool, &run_id, &[], Duration::from_secs(60)).await;
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "completed", "{view}");
+    let records = assert_csv_matches_the_database(
+        &pool,
+        &file_of(view["metadata"]["downloadUrl"].as_str().unwrap()),
+    )
+    .await;
+    let mut cells: Vec<&str> = records[1..].iter().map(|r| r[0].as_str()).collect();
+    cells.sort_unstable();
+    assert_eq!(
+        cells,
+        [
+            "'\ta06",
+            "'\ra05",
+            "'+a09",
+            "'-a08",
+            "'=HYPERLINK(\"http://evil.test\",\"click\")",
+            "'@a07",
+            "'quoted",
+            "a=b",
+            "inv_plain",
+        ]
+    );
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+#[sqlx::test]
+async fn export_files_are_0600_and_folders_0700_whatever_the_umask(pool: PgPool) {
+    seed_demo(&pool, 7).await.unwrap();
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    configure(&env, 5, &server);
+    let export_dir = env.path().join("private/exports");
+
+    let run_id = start(&env, "user_alice", &[]);
+    let out = env
+        .shell(&format!(
+            "umask 000 && exec \"$INVOICECTL\" export worker --drain --export-dir '{}'",
+            export_dir.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(run_status(&pool, &run_id).await, "completed");
+    let published = export_dir.join(ORG).join(format!("{run_id}.csv"));
+    assert_eq!(mode(&published), 0o600, "the CSV");
+    for dir in [
+        "private",
+        "private/exports",
+        &format!("private/exports/{ORG}"),
+    ] {
+        assert_eq!(mode(&env.path().join(dir)), 0o700, "{dir}");
+    }
+}
+
+#[sqlx::test]
+async fn a_run_that_fails_for_good_keeps_the_os_reason_and_leaves_no_partial_file(pool: PgPool) {
+    seed_demo(&pool, 120).await.unwrap();
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    let export_dir = configure(&env, 50, &server);
+
+    let run_id = start(&env, "user_alice", &[]);
+    // A folder where the CSV is to be published: every attempt writes all its pages,
+    // then cannot publish them.
+    let in_the_way = export_dir.join(ORG).join(format!("{run_id}.csv"));
+    std::fs::create_dir_all(&in_the_way).unwrap();
+    drain_until_final(
+        &env,
+        &pool,
+        &run_id,
+        &["--retry-scale", "0.001"],
+        Duration::from_secs(60),
+    )
+    .await;
+
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["status"], "failed", "{view}");
+    assert_eq!(view["attempt"], 3, "{view}");
+    let reason = "Is a directory (os error 21)";
+    let message = view["error"]["message"].as_str().unwrap();
+    assert!(message.contains(reason), "run error: {message}");
+    let export_error: Option<String> =
+        sqlx::query_scalar("SELECT error FROM export WHERE run_id = $1")
+            .bind(&run_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(
+        export_error.as_deref().unwrap_or("").contains(reason),
+        "export row: {export_error:?}"
+    );
+    let payload: Value = sqlx::query_scalar(
+        "SELECT payload FROM audit_log WHERE action = 'export.invoices.failed' AND subject_id = $1",
+    )
+    .bind(&run_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(
+        payload["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains(reason),
+        "audit payload: {payload}"
+    );
+    assert_eq!(
+        partial_files_in(&export_dir.join(ORG)),
+        Vec::<String>::new()
+    );
+    assert!(server.messages().is_empty());
+}
+
+#[sqlx::test]
+async fn canceled_runs_leave_no_partial_files(pool: PgPool) {
+    const ROWS: i64 = 6_000;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ROWS).await;
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    let export_dir = configure(&env, 50, &server);
+    let org_dir = export_dir.join(ORG);
+    let cancel = |run_id: &str| {
+        env.cmd()
+            .args(["export", "cancel", run_id])
+            .assert()
+            .success();
+    };
+
+    // A run stopped mid-export waits in the queue with its file, and is canceled there.
+    let queued = start(&env, "user_alice", &[]);
+    let mut worker = WorkerProcess::spawn(&env, &[]);
+    wait_for_pages(&pool, &queued, &mut worker, 2).await;
+    worker.terminate();
+    assert_eq!(run_status(&pool, &queued).await, "queued");
+    let left = partial_files_in(&org_dir);
+    assert_eq!(left.len(), 1, "{left:?}");
+    cancel(&queued);
+
+    // The next export of the org removes it; a run canceled while it executes
+    // removes its own.
+    let executing = start(&env, "user_alice", &["--force"]);
+    let mut worker = WorkerProcess::spawn(&env, &[]);
+    wait_for_pages(&pool, &executing, &mut worker, 2).await;
+    let files = partial_files_in(&org_dir);
+    assert!(
+        files.iter().all(|f| f.contains(&executing)),
+        "the canceled run's file is still there: {files:?}"
+    );
+    cancel(&executing);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !partial_files_in(&org_dir).is_empty() {
+        worker.assert_running();
+        assert!(
+            Instant::now() < deadline,
+            "partial files left: {:?}",
+            partial_files_in(&org_dir)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(run_status(&pool, &executing).await, "canceled");
+    assert!(server.messages().is_empty());
+}
+
+#[sqlx::test]
+async fn the_worker_refuses_an_unusable_export_folder_before_claiming_anything(pool: PgPool) {
+    seed_demo(&pool, 3).await.unwrap();
+    let env = Env::for_pool(&pool);
+    let run_id = start(&env, "user_alice", &[]);
+    let file = env.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    // An unwritable folder: permissions, unless this runs as root (which they do not
+    // bind), then sysfs, which not even root may create files in.
+    let locked = env.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o500)).unwrap();
+    let unwritable = if std::fs::write(locked.join("probe"), "").is_err() {
+        locked.clone()
+    } else {
+        PathBuf::from("/sys")
+    };
+
+    let worker = |dir: Option<&Path>, code: i32, message: &str| {
+        let mut cmd = env.cmd();
+        cmd.args(["export", "worker", "--drain"]);
+        if let Some(dir) = dir {
+            cmd.arg("--export-dir").arg(dir);
+        }
+        let out = cmd.assert().code(code);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(stderr.contains(message), "{dir:?}: {stderr}");
+    };
+    worker(Some(&file), 65, "is not a directory");
+    worker(Some(&file.join("below")), 65, "is not a directory");
+    worker(Some(&unwritable), 77, "cannot write to export directory");
+    env.write_config("export_dir = \"\"\n");
+    worker(None, 65, "the export directory is empty");
+
+    // Nothing was claimed: no attempt spent, nothing failed.
+    let (status, attempt): (String, i32) =
+        sqlx::query_as("SELECT status, attempt FROM run WHERE id = $1")
+            .bind(&run_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), attempt), ("queued", 0));
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
 }

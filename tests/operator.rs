@@ -76,6 +76,17 @@ async fn demo_twice_exports_once_then_shows_the_deduplicated_run(pool: PgPool) {
     let emails = eml_files(&outbox);
     assert_eq!(emails.len(), 1, "{emails:?}");
     assert!(first.contains(&emails[0].display().to_string()), "{first}");
+    // The demo says how many invoices the export will write, and the next steps one
+    // command a line (joined with ` | `, a copy-paste piped them into each other).
+    assert!(first.contains("(org_acme has 1,000 invoices)"), "{first}");
+    assert!(!first.contains(" | invoicectl"), "{first}");
+    for next in [
+        format!("\n  invoicectl export status {run_id}\n"),
+        "\n  invoicectl audit tail --org org_acme --follow\n".to_owned(),
+        "\n  invoicectl demo --fresh\n".to_owned(),
+    ] {
+        assert!(first.contains(&next), "{next:?} in:\n{first}");
+    }
     // Progress went to stderr, not into the result.
     assert!(!first.contains("worker done"));
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("worker done"));

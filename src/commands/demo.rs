@@ -104,16 +104,22 @@ pub async fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<()> {
     )?;
 
     let pool = ctx.pool(2).await?;
-    let seeded = db::seed::seed_demo(&pool, DEMO_INVOICES)
+    let seeded = super::db::seed_with_bar(ctx, &pool, DEMO_INVOICES)
         .await
         .context("seeding the demo data failed")?;
+    // Say how many invoices org_acme has, not how many the demo seeds: an earlier
+    // `db seed --invoices 200000` left more, and the export will write them all.
+    let invoices = db::seed::invoice_count(&pool, DEMO_ORG)
+        .await
+        .context("counting the demo organization's invoices failed")?;
+    let invoices = crate::layout::thousands(u64::try_from(invoices).unwrap_or(0));
     say(
         ctx,
         &if seeded == db::seed::Seeded::default() {
-            format!("[2/4] demo data: already there ({DEMO_INVOICES} invoices per organization)")
+            format!("[2/4] demo data: already there ({DEMO_ORG} has {invoices} invoices)")
         } else {
             format!(
-                "[2/4] demo data: added {} organization(s), {} user(s), {} membership(s), {} invoice(s)",
+                "[2/4] demo data: added {} organization(s), {} user(s), {} membership(s), {} invoice(s) ({DEMO_ORG} has {invoices} invoices)",
                 seeded.organizations, seeded.users, seeded.members, seeded.invoices
             )
         },
@@ -188,7 +194,7 @@ async fn wait_for_end(pool: &sqlx::PgPool, run_id: &str, quiet: bool) -> anyhow:
         WAIT_FOR_RUN.as_secs()
     );
     tokio::select! {
-        outcome = follow_run(pool, run_id, Some(WAIT_FOR_RUN), quiet) => outcome,
+        outcome = follow_run(pool, run_id, Some(WAIT_FOR_RUN), quiet, false) => outcome,
         () = wait_for_signal() => Ok(Follow::TimedOut(RunView::leaf(&run), WAIT_FOR_RUN)),
     }
 }
@@ -282,13 +288,18 @@ fn where_it_went(ctx: &Context, s: &Summary) -> Vec<String> {
         (Some(other), _, _) => format!("not sent ({other}); see the child run above"),
         (None, _, _) => format!("not sent yet (the run is {})", s.status),
     };
+    // One command a line, so that each can be copied alone (joined on one line with
+    // ` | `, a copy-paste piped them into each other).
     vec![
         format!("CSV:   {csv}"),
         format!("email: {email}"),
+        "next:".to_owned(),
+        format!("  invoicectl export status {}", s.run_id),
         format!(
-            "next:  invoicectl export status {} | invoicectl audit tail --org {} --follow | invoicectl demo --fresh",
-            s.run_id, s.organization_id
+            "  invoicectl audit tail --org {} --follow",
+            s.organization_id
         ),
+        "  invoicectl demo --fresh".to_owned(),
     ]
 }
 

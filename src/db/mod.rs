@@ -1,5 +1,6 @@
-//! Database access: connecting (libpq conventions, redacted errors), the embedded
-//! migrations, the tenant transaction, and one module of queries per table.
+//! Database access: connecting (libpq conventions, redacted errors, server-side
+//! session limits for workers), the embedded migrations, the tenant transaction, and
+//! one module of queries per table.
 //!
 //! Queries are plain `sqlx::query` with bind parameters, kept in this layer one
 //! module per table (or table group), so that every statement touching a table can
@@ -235,10 +236,25 @@ pub fn classify_connect_error(options: &PgConnectOptions, e: sqlx::Error) -> DbE
     }
 }
 
+/// How long a pool acquire waits (for a free connection, or for the server) unless
+/// the caller chooses otherwise.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Opens a pool of at most `max_connections`. The first connection is made directly
 /// so that an unreachable server is reported at once with its real reason (exit 69);
 /// the pool itself would retry until its acquire timeout and only say "timed out".
 pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result<PgPool, DbError> {
+    connect_with(options, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// [`connect`] with the pool's acquire timeout: while the server refuses
+/// connections, an acquire keeps trying for this long and then fails with
+/// `PoolTimedOut`.
+pub async fn connect_with(
+    options: &PgConnectOptions,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<PgPool, DbError> {
     use sqlx::Connection;
     let probe = sqlx::PgConnection::connect_with(options)
         .await
@@ -247,8 +263,73 @@ pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result
     Ok(PgPoolOptions::new()
         .max_connections(max_connections)
         .min_connections(0)
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(acquire_timeout)
         .connect_lazy_with(options.clone()))
+}
+
+/// Server-side limits on a session, so that a client that stops talking (a paused
+/// process, a network partition) cannot hold its locks for long: PostgreSQL ends a
+/// session idle inside a transaction, bounds lock waits, and probes a silent peer.
+/// sqlx 0.8 cannot enable keepalives on its own sockets, so the server probes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// `idle_in_transaction_session_timeout`: the server ends a session that sits
+    /// this long inside a transaction without sending a statement, releasing its locks.
+    pub idle_in_transaction: Duration,
+    /// `lock_timeout`: a statement waiting this long for a lock fails (SQLSTATE 55P03).
+    pub lock_timeout: Duration,
+    /// `tcp_keepalives_idle`, `tcp_keepalives_interval`, `tcp_keepalives_count`: the
+    /// server drops a connection whose peer stopped answering probes.
+    pub keepalive_idle: Duration,
+    pub keepalive_interval: Duration,
+    pub keepalive_count: u32,
+    /// `tcp_user_timeout`: data the peer has not acknowledged for this long drops the
+    /// connection (covers a server blocked sending to a vanished client).
+    pub tcp_user_timeout: Duration,
+}
+
+/// `options` with `limits` sent in the startup packet (`-c name=value`), so every
+/// connection has them from its first statement at no extra round trip.
+pub fn with_session_limits(options: PgConnectOptions, limits: &SessionLimits) -> PgConnectOptions {
+    let millis = |d: Duration| format!("{}ms", d.as_millis().max(1));
+    let seconds = |d: Duration| format!("{}s", d.as_secs().max(1));
+    options.options([
+        (
+            "idle_in_transaction_session_timeout",
+            millis(limits.idle_in_transaction),
+        ),
+        ("lock_timeout", millis(limits.lock_timeout)),
+        ("tcp_keepalives_idle", seconds(limits.keepalive_idle)),
+        (
+            "tcp_keepalives_interval",
+            seconds(limits.keepalive_interval),
+        ),
+        (
+            "tcp_keepalives_count",
+            limits.keepalive_count.max(1).to_string(),
+        ),
+        ("tcp_user_timeout", millis(limits.tcp_user_timeout)),
+    ])
+}
+
+/// True when an error says the connection to the server is gone or cannot be made
+/// (I/O, no connection within the acquire timeout, the server shutting down or
+/// restarting): the database's fault, not the statement's.
+pub fn is_connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // connection_exception (class 08), admin_shutdown, crash_shutdown,
+            // cannot_connect_now. Not the idle-in-transaction timeout (25P03), which
+            // the client caused, nor too_many_connections (53300), which a worker
+            // could meet again at once, attempt after uncounted attempt.
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 /// The newest migration version this binary knows.
@@ -302,7 +383,16 @@ pub async fn ensure_schema(pool: &PgPool, options: &PgConnectOptions) -> Result<
 /// Opens a pool on a database that must already be set up.
 pub async fn open(database_url: Option<&str>, max_connections: u32) -> Result<PgPool, DbError> {
     let options = connect_options(database_url)?;
-    let pool = connect(&options, max_connections).await?;
-    ensure_schema(&pool, &options).await?;
+    open_with(&options, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// [`open`] with explicit options (e.g. [`with_session_limits`]) and acquire timeout.
+pub async fn open_with(
+    options: &PgConnectOptions,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<PgPool, DbError> {
+    let pool = connect_with(options, max_connections, acquire_timeout).await?;
+    ensure_schema(&pool, options).await?;
     Ok(pool)
 }

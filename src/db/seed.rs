@@ -61,6 +61,18 @@ pub struct Seeded {
 const BATCH: u64 = 5_000;
 
 pub async fn seed_demo(pool: &PgPool, invoices_per_org: u64) -> Result<Seeded, sqlx::Error> {
+    seed_demo_with_progress(pool, invoices_per_org, |_, _| {}).await
+}
+
+/// [`seed_demo`], calling `progress(invoices considered, invoices to consider)` after
+/// each batch, for a progress bar (a large `--invoices` takes a while).
+pub async fn seed_demo_with_progress(
+    pool: &PgPool,
+    invoices_per_org: u64,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<Seeded, sqlx::Error> {
+    let total = invoices_per_org * DEMO_ORGS.len() as u64;
+    let mut done = 0;
     let mut seeded = Seeded::default();
     let mut tx = pool.begin().await?;
     for (id, name) in DEMO_ORGS {
@@ -103,10 +115,20 @@ pub async fn seed_demo(pool: &PgPool, invoices_per_org: u64) -> Result<Seeded, s
         while start < invoices_per_org {
             let end = (start + BATCH).min(invoices_per_org);
             seeded.invoices += insert_invoices(pool, org, start..end).await?;
+            done += end - start;
+            progress(done, total);
             start = end;
         }
     }
     Ok(seeded)
+}
+
+/// How many invoices `org` has (any, seeded or not), as the connecting owner.
+pub async fn invoice_count(pool: &PgPool, org: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM invoice WHERE organization_id = $1")
+        .bind(org)
+        .fetch_one(pool)
+        .await
 }
 
 /// One demo invoice, derived from (org, sequence number) alone.

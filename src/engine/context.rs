@@ -246,9 +246,13 @@ impl TaskContext {
                     ));
                 }
                 options.parent_run_id = Some(self.run.id.clone());
-                let triggered = trigger(&mut tx, child, payload, options)
-                    .await
-                    .map_err(|e| TaskError::retryable("trigger_failed", e))?;
+                let triggered =
+                    trigger(&mut tx, child, payload, options)
+                        .await
+                        .map_err(|e| match e {
+                            super::trigger::TriggerError::Database(e) => TaskError::from(e),
+                            other => TaskError::retryable("trigger_failed", other),
+                        })?;
                 db::steps::save_checkpoint(
                     &mut tx,
                     &self.run.id,
@@ -325,12 +329,16 @@ impl TaskContext {
     }
 
     async fn fence_error(&self) -> TaskError {
+        // A lost connection here says nothing about the lease: report the database,
+        // whose release (fenced like every finish) is a no-op if the lease is gone.
         let mut conn = match self.pool.acquire().await {
             Ok(conn) => conn,
+            Err(e) if db::is_connection_lost(&e) => return TaskError::from(e),
             Err(_) => return TaskError::LeaseLost,
         };
         match db::runs::status(&mut conn, &self.run.id).await {
             Ok(Some(status)) if status == "canceled" => TaskError::Canceled,
+            Err(e) if db::is_connection_lost(&e) => TaskError::from(e),
             _ => TaskError::LeaseLost,
         }
     }

@@ -10,12 +10,14 @@ use super::run::RunError;
 
 #[derive(Debug, Clone)]
 pub enum WorkerEvent {
-    /// An attempt began (a claim, a takeover or a resume after a child).
+    /// An attempt began (a claim of a queued run), or a parent's attempt went on
+    /// after its child run ended (`resumed`: the same attempt, not a new one).
     Started {
         run_id: String,
         task_id: String,
         attempt: u32,
         max_attempts: u32,
+        resumed: bool,
         concurrency_key: String,
         metadata: Value,
     },

@@ -32,4 +32,4 @@ pub use retry::RetryPolicy;
 pub use run::{ChildResult, RunError, RunRecord, RunStatus};
 pub use task::{Task, TaskDef, TaskError};
 pub use trigger::{TriggerOptions, Triggered, trigger};
-pub use worker::{Worker, WorkerMode, WorkerOptions, WorkerSummary};
+pub use worker::{Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary};

@@ -53,6 +53,10 @@ pub enum TaskError {
     /// The worker is shutting down: release the run without spending the attempt.
     #[error("worker shutting down")]
     Shutdown,
+    /// The database connection was lost (restart, failover, network): not the task's
+    /// fault, so the run is released without spending the attempt.
+    #[error("database unavailable: {0}")]
+    DatabaseLost(String),
 }
 
 impl TaskError {
@@ -77,6 +81,7 @@ impl TaskError {
                 RunError::new(code, message)
             }
             TaskError::Validation(message) => RunError::new("validation_error", message),
+            TaskError::DatabaseLost(message) => RunError::new("database_unavailable", message),
             other => RunError::new("internal", other.to_string()),
         }
     }
@@ -84,10 +89,12 @@ impl TaskError {
 
 impl From<sqlx::Error> for TaskError {
     fn from(e: sqlx::Error) -> Self {
-        TaskError::retryable(
-            "database_error",
-            crate::config::redact_secrets(&e.to_string()),
-        )
+        let message = crate::config::redact_secrets(&e.to_string());
+        if crate::db::is_connection_lost(&e) {
+            TaskError::DatabaseLost(message)
+        } else {
+            TaskError::retryable("database_error", message)
+        }
     }
 }
 

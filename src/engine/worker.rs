@@ -5,6 +5,14 @@
 //! transaction that records the attempts that ended since the last pass, takes over
 //! expired leases, resumes parents whose child ended and claims new runs. Batching
 //! them is what lets one process go well past a commit per run.
+//!
+//! Faults: the worker's sessions carry server-side limits derived from the lease
+//! ([`WorkerOptions::session_limits`]), so a paused or partitioned worker cannot
+//! hold a run's row lock past about one lease and block its takeover. A lost
+//! database is not a task's fault: passes are retried with backoff, attempts cut
+//! short by it are released without being counted, and a worker that must end on its
+//! own (`--drain`, `--once`, or stopping) gives up after
+//! [`WorkerOptions::unreachable_limit`] of failing passes.
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -50,6 +58,10 @@ pub struct WorkerOptions {
     pub shutdown_grace: Duration,
     /// Multiplies every retry delay (tests run the curve fast).
     pub retry_scale: f64,
+    /// In `Drain` and `Once` modes, how long passes may keep failing (the database
+    /// unreachable) before the worker gives up; a worker running until stopped
+    /// retries for as long as it runs.
+    pub unreachable_limit: Duration,
 }
 
 impl Default for WorkerOptions {
@@ -62,14 +74,74 @@ impl Default for WorkerOptions {
             mode: WorkerMode::UntilStopped,
             shutdown_grace: Duration::from_secs(8),
             retry_scale: 1.0,
+            unreachable_limit: Duration::from_secs(60),
         }
     }
+}
+
+/// The longest wait between two passes while they fail.
+const MAX_PASS_BACKOFF: Duration = Duration::from_secs(5);
+
+impl WorkerOptions {
+    /// The server-side limits of the worker's sessions, one lease each (at least a
+    /// second): a session idle in a transaction for a lease is ended (its locks go
+    /// with it), a lock wait fails after a lease, and the server probes a silent
+    /// client after a lease idle and drops it within about two. So a hung worker's
+    /// row lock is gone by the time its lease has expired, and the next takeover
+    /// check (every heartbeat interval) takes the run over. No `statement_timeout`:
+    /// a long statement is the server working, not a hang, and the heartbeat keeps
+    /// its lease; if its client is gone the keepalives end it.
+    ///
+    /// The worker's pool must be built with these (see `db::with_session_limits`):
+    /// the engine gets its pool ready-made.
+    pub fn session_limits(&self) -> crate::db::SessionLimits {
+        let lease = self.lease.max(Duration::from_secs(1));
+        crate::db::SessionLimits {
+            idle_in_transaction: lease,
+            lock_timeout: lease,
+            keepalive_idle: lease,
+            keepalive_interval: (lease / 3).max(Duration::from_secs(1)),
+            keepalive_count: 3,
+            tcp_user_timeout: lease,
+        }
+    }
+
+    /// How long one pool acquire should wait for the server: short enough that a
+    /// worker notices an unreachable database within its limit, and never more than
+    /// 10 s.
+    pub fn pool_acquire_timeout(&self) -> Duration {
+        self.unreachable_limit
+            .min(Duration::from_secs(10))
+            .max(Duration::from_millis(100))
+    }
+}
+
+/// Why a worker stopped before its mode said so.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    /// Passes kept failing for the whole `unreachable_limit` (or past the shutdown
+    /// grace while stopping). Runs this worker still held keep its lease until it
+    /// expires; then another worker takes them over.
+    #[error(
+        "worker passes failed for {:.0} s in a row, {} runs left in hand: {source}",
+        failing_for.as_secs_f64(),
+        runs_left
+    )]
+    GaveUp {
+        failing_for: Duration,
+        runs_left: usize,
+        source: sqlx::Error,
+    },
 }
 
 /// What a worker did, for its caller.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WorkerSummary {
+    /// Attempts begun: claims of queued runs (first tries and retries).
     pub attempts: u64,
+    /// Parents picked up again after their child run ended: the same attempt
+    /// continuing, so not counted in `attempts`.
+    pub resumed: u64,
     pub completed: u64,
     pub failed: u64,
     pub retried: u64,
@@ -129,7 +201,7 @@ impl Worker {
     }
 
     /// Runs until the mode says stop, or `stop` turns true.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) -> Result<WorkerSummary, sqlx::Error> {
+    pub async fn run(self, mut stop: watch::Receiver<bool>) -> Result<WorkerSummary, WorkerError> {
         let queues = self.registry.queues();
         let lease_secs = self.options.lease.as_secs_f64();
         let mut summary = WorkerSummary::default();
@@ -143,6 +215,8 @@ impl Worker {
         // Take-overs are checked on the first pass and then every heartbeat interval.
         let mut next_reap = Instant::now();
         let mut failures_in_a_row = 0u32;
+        // When the current run of failing passes began.
+        let mut failing_since: Option<Instant> = None;
 
         loop {
             while let Ok(end) = done_rx.try_recv() {
@@ -170,11 +244,18 @@ impl Worker {
             };
             let reap = !stopping && Instant::now() >= next_reap;
             let batch_len = pending.len();
+            let pass_started = Instant::now();
             let claimed = match self
                 .pass(&mut pending, want, reap, &queues, lease_secs, &mut summary)
                 .await
             {
                 Ok(claimed) => {
+                    if let Some(since) = failing_since.take() {
+                        tracing::info!(
+                            after_secs = since.elapsed().as_secs(),
+                            "the database answers again"
+                        );
+                    }
                     failures_in_a_row = 0;
                     if reap {
                         next_reap = Instant::now() + self.options.heartbeat;
@@ -183,11 +264,43 @@ impl Worker {
                 }
                 Err(e) => {
                     failures_in_a_row += 1;
-                    tracing::warn!(error = %crate::config::redact_secrets(&e.to_string()), pending = batch_len, "worker pass failed; retrying");
-                    let backoff = self
-                        .options
-                        .poll_interval
-                        .min(Duration::from_millis(100) * failures_in_a_row);
+                    let failing_for = failing_since.get_or_insert(pass_started).elapsed();
+                    // A worker that must end on its own (drain, once, stopping) gives
+                    // up in time; one running until stopped waits for the database
+                    // as long as it runs.
+                    let mut left = (self.options.mode != WorkerMode::UntilStopped)
+                        .then(|| self.options.unreachable_limit.saturating_sub(failing_for));
+                    if let Some(since) = stop_since {
+                        let grace = self.options.shutdown_grace.saturating_sub(since.elapsed());
+                        left = Some(left.map_or(grace, |l| l.min(grace)));
+                    }
+                    if left.is_some_and(|l| l.is_zero()) {
+                        heartbeat.abort();
+                        let runs_left = slots.len() + pending.len();
+                        for (_, slot) in slots.drain() {
+                            slot.handle.abort();
+                        }
+                        return Err(WorkerError::GaveUp {
+                            failing_for,
+                            runs_left,
+                            source: e,
+                        });
+                    }
+                    let backoff = left.map_or(pass_backoff(failures_in_a_row), |l| {
+                        l.min(pass_backoff(failures_in_a_row))
+                    });
+                    let error = crate::config::redact_secrets(&e.to_string());
+                    if crate::db::is_connection_lost(&e) {
+                        tracing::warn!(
+                            %error,
+                            unreachable_secs = failing_for.as_secs(),
+                            retry_in_ms = backoff.as_millis() as u64,
+                            pending = batch_len,
+                            "database unreachable; retrying"
+                        );
+                    } else {
+                        tracing::warn!(%error, pending = batch_len, retry_in_ms = backoff.as_millis() as u64, "worker pass failed; retrying");
+                    }
                     tokio::select! {
                         _ = tokio::time::sleep(backoff) => {}
                         _ = stop.changed() => {}
@@ -196,10 +309,14 @@ impl Worker {
                 }
             };
             let got = claimed.len();
-            for run in claimed {
+            for (run, resumed) in claimed {
                 claimed_any = true;
-                summary.attempts += 1;
-                self.spawn(run, &mut slots, &done_tx, &stop);
+                if resumed {
+                    summary.resumed += 1;
+                } else {
+                    summary.attempts += 1;
+                }
+                self.spawn(run, resumed, &mut slots, &done_tx, &stop);
             }
 
             if slots.is_empty() && pending.is_empty() {
@@ -251,7 +368,7 @@ impl Worker {
         queues: &[String],
         lease_secs: f64,
         summary: &mut WorkerSummary,
-    ) -> Result<Vec<ClaimedRun>, sqlx::Error> {
+    ) -> Result<Vec<(ClaimedRun, bool)>, sqlx::Error> {
         let want = self.claim_limit(want);
         if pending.is_empty() && want == 0 {
             return Ok(Vec::new());
@@ -275,15 +392,22 @@ impl Worker {
         if reap {
             takeovers = self.take_over_expired(&mut tx).await?;
         }
+        // Each claimed run with whether it is a resumed parent (true) or a new attempt.
         let mut claimed = Vec::new();
         if want > 0 {
             claimed =
                 db::runs::resume_waiting(&mut tx, &self.owner, want as i64, lease_secs, queues)
-                    .await?;
+                    .await?
+                    .into_iter()
+                    .map(|run| (run, true))
+                    .collect();
             let rest = want - claimed.len();
             if rest > 0 {
                 claimed.extend(
-                    db::runs::claim(&mut tx, &self.owner, rest as i64, lease_secs, queues).await?,
+                    db::runs::claim(&mut tx, &self.owner, rest as i64, lease_secs, queues)
+                        .await?
+                        .into_iter()
+                        .map(|run| (run, false)),
                 );
             }
         }
@@ -391,6 +515,7 @@ impl Worker {
     fn spawn(
         &self,
         run: ClaimedRun,
+        resumed: bool,
         slots: &mut HashMap<String, Slot>,
         done: &mpsc::UnboundedSender<AttemptEnd>,
         stop: &watch::Receiver<bool>,
@@ -409,6 +534,7 @@ impl Worker {
             task_id: run.task_id.clone(),
             attempt: run.attempt as u32,
             max_attempts: run.max_attempts as u32,
+            resumed,
             concurrency_key: run.concurrency_key.clone(),
             metadata: run.metadata.clone(),
         });
@@ -501,6 +627,13 @@ async fn recv_notification(listener: &mut Option<PgListener>) -> bool {
         Some(l) => matches!(l.try_recv().await, Ok(Some(_))),
         None => std::future::pending().await,
     }
+}
+
+/// The wait before retrying a failed pass: 100 ms, doubling, at most
+/// [`MAX_PASS_BACKOFF`].
+fn pass_backoff(failures_in_a_row: u32) -> Duration {
+    let doublings = failures_in_a_row.saturating_sub(1).min(16);
+    (Duration::from_millis(100) * 2u32.pow(doublings)).min(MAX_PASS_BACKOFF)
 }
 
 fn delay(d: Duration) -> chrono::Duration {
@@ -609,6 +742,19 @@ async fn execute(
             None,
             ended(AttemptOutcome::Released, None),
         ),
+        // Not the task's fault: give the attempt back, keeping the reason on the run.
+        // The release reaches the database with the next pass that gets through; if
+        // the lease ran out meanwhile and another worker took the run over, it is
+        // fenced out like any finish.
+        Err(e @ TaskError::DatabaseLost(_)) => {
+            let error = e.to_run_error();
+            tracing::warn!(run_id = %run.id, error = %error, "attempt cut short by a lost database connection; releasing the run");
+            (
+                finish("queued", None, Some(&error), Some(Utc::now()), 1),
+                None,
+                ended(AttemptOutcome::Released, Some(error)),
+            )
+        }
         Err(e) => {
             let error = e.to_run_error();
             let retryable = matches!(e, TaskError::Retryable { .. });
@@ -658,5 +804,35 @@ pub async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_passes_back_off_from_100_ms_doubling_to_5_s() {
+        let waits: Vec<u128> = (1..=8).map(|n| pass_backoff(n).as_millis()).collect();
+        assert_eq!(waits, [100, 200, 400, 800, 1600, 3200, 5000, 5000]);
+        assert_eq!(pass_backoff(u32::MAX), MAX_PASS_BACKOFF);
+    }
+
+    #[test]
+    fn session_limits_follow_the_lease_with_a_one_second_floor() {
+        let limits = |lease| {
+            WorkerOptions {
+                lease,
+                ..WorkerOptions::default()
+            }
+            .session_limits()
+        };
+        let default = limits(Duration::from_secs(30));
+        assert_eq!(default.idle_in_transaction, Duration::from_secs(30));
+        assert_eq!(default.lock_timeout, Duration::from_secs(30));
+        assert_eq!(default.keepalive_interval, Duration::from_secs(10));
+        let tiny = limits(Duration::from_millis(200));
+        assert_eq!(tiny.idle_in_transaction, Duration::from_secs(1));
+        assert_eq!(tiny.keepalive_interval, Duration::from_secs(1));
     }
 }

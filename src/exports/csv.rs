@@ -1,15 +1,21 @@
-//! The invoice CSV of SPEC §7.3 and the resumable file it is written to.
+//! The invoice CSV of SPEC §7.3 and the resumable files it is written to.
 //!
-//! Two layers, both free of runs and of the database (the caller hands in rows and
-//! byte offsets):
+//! Two layers, both free of runs and of the database (the caller hands in rows, byte
+//! offsets and the name of the attempt that writes):
 //! - [`InvoiceCsvWriter`] turns [`InvoiceRow`]s into CSV on any `io::Write`, one row
 //!   at a time through fixed, reused buffers, so memory does not grow with the export.
-//! - [`ExportFile`] is one run's file on disk. Pages are appended to a hidden partial
-//!   file and are durable before [`ExportFile::write_page`] returns their end offset,
-//!   so the caller may checkpoint that offset. A resumed run truncates back to its last
-//!   checkpoint and continues; because the bytes are a pure function of the rows, the
-//!   finished file equals an uninterrupted run's. [`ExportFile::publish`] renames it
-//!   into place atomically.
+//! - [`ExportFile`] is one attempt's file on disk. Each attempt of a run writes a
+//!   hidden partial file of its own, `.<run_id>.<attempt>.csv.partial`, and pages are
+//!   durable before [`ExportFile::write_page`] returns their end offset, so the caller
+//!   may checkpoint that offset (with the attempt's name). An attempt that resumes
+//!   another's work copies the checkpointed prefix of that attempt's file into its own
+//!   ([`ExportFile::copy_prefix_from`]) and never opens the other file for writing, so
+//!   whatever a fenced-out attempt still writes stays in its own file. Because the
+//!   bytes are a pure function of the rows, the finished file equals an uninterrupted
+//!   run's. [`ExportFile::publish`] renames the attempt's file into place atomically.
+//! - Files are created 0600 and folders 0700 whatever the umask: an export holds
+//!   customer names, emails and amounts. File errors carry the OS reason (`No space
+//!   left on device (os error 28)`, …) in their message, not only as a source.
 //!
 //! Formatting decisions where the SPEC leaves a choice:
 //! - Records end in CRLF, the terminator RFC 4180 specifies (embedded line breaks
@@ -23,9 +29,12 @@
 //!   nanosecond precision that is exact (chrono's `SecondsFormat::AutoSi`, which it
 //!   matches byte for byte), so `.250Z`, not `.25Z`. PostgreSQL stores microseconds,
 //!   so real data needs at most 6 digits.
-//! - A text cell (`number`, `customer_name`, `customer_email`) starting with `=`, `+`,
-//!   `-`, `@`, tab or CR gets a leading `'` (OWASP CSV injection). Ids, currency and
-//!   status are constrained by the schema and are written as they are.
+//! - Every cell that comes from a free text column (`invoice_id`, `number`,
+//!   `customer_name`, `customer_email`) and starts with `=`, `+`, `-`, `@`, tab or CR
+//!   gets a leading `'` (OWASP CSV injection). The schema puts no CHECK on invoice ids,
+//!   so an id is as hostile as a name. `currency` (`^[A-Z]{3}$`) and `status` (a fixed
+//!   set) are constrained by CHECKs and written as they are; amounts and timestamps
+//!   are computed here.
 
 use std::borrow::Cow;
 use std::fs::{self, File, OpenOptions};
@@ -37,6 +46,7 @@ use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use url::Url;
 
 use crate::db::invoices::InvoiceRow;
+use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId};
 
 /// The header row, in column order.
@@ -228,7 +238,7 @@ impl<W: Write> InvoiceCsvWriter<W> {
     }
 
     fn write_row_csv(&mut self, row: &InvoiceRow) -> ::csv::Result<()> {
-        self.csv.write_field(&row.id)?;
+        self.write_text(&row.id)?;
         self.write_text(&row.number)?;
         self.write_text(&row.customer_name)?;
         match &row.customer_email {
@@ -293,27 +303,77 @@ pub struct PageWritten {
     pub bytes_total: u64,
 }
 
-/// An I/O error with the file it happened to, so the operator can act on it.
+/// An I/O error with the file it happened to and the operating system's reason, so
+/// the operator can act on it: `cannot write …/.run_….partial: No space left on device
+/// (os error 28)`. The reason is part of the message, not only a source, because run
+/// errors, export rows and audit payloads keep messages, not error chains.
 #[derive(Debug, thiserror::Error)]
-#[error("{action} {}", path.display())]
+#[error("{action} {}: {reason}", path.display())]
 pub struct FileError {
     action: &'static str,
     path: PathBuf,
-    #[source]
-    source: io::Error,
+    reason: io::Error,
 }
 
 fn at_path(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> io::Error {
     let path = path.to_path_buf();
-    move |source| {
+    move |reason| {
         io::Error::new(
-            source.kind(),
+            reason.kind(),
             FileError {
                 action,
                 path,
-                source,
+                reason,
             },
         )
+    }
+}
+
+/// The name of one attempt's partial file within its run: `<attempt number>-<ULID>`,
+/// fresh for every attempt (the number alone is not unique: a released attempt is
+/// given back and its successor gets the same number). Limited to `[0-9a-z-]` because
+/// it is read back from a checkpoint in the database and becomes part of a path.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AttemptFile(String);
+
+impl AttemptFile {
+    /// A fresh name for an attempt with this number.
+    pub fn new(attempt: u32) -> AttemptFile {
+        let unique = ulid::Ulid::new().to_string().to_ascii_lowercase();
+        AttemptFile(format!("{attempt}-{unique}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for AttemptFile {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, String> {
+        let valid = (1..=64).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-');
+        if valid {
+            Ok(AttemptFile(name))
+        } else {
+            Err(format!("{name:?} is not an attempt file name"))
+        }
+    }
+}
+
+impl From<AttemptFile> for String {
+    fn from(name: AttemptFile) -> String {
+        name.0
+    }
+}
+
+impl std::fmt::Display for AttemptFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -322,13 +382,58 @@ pub fn published_path(export_dir: &Path, org: &OrgId, run: &RunId) -> PathBuf {
     export_dir.join(org.as_str()).join(format!("{run}.csv"))
 }
 
-/// Where a run's CSV is written until it is published:
-/// `<export_dir>/<org>/.<run_id>.csv.partial` (hidden, and never mistaken for a
-/// finished export).
-pub fn partial_path(export_dir: &Path, org: &OrgId, run: &RunId) -> PathBuf {
+/// Where one attempt of a run writes its CSV until it is published:
+/// `<export_dir>/<org>/.<run_id>.<attempt>.csv.partial` (hidden, never mistaken for a
+/// finished export, and never shared with another attempt).
+pub fn partial_path(export_dir: &Path, org: &OrgId, run: &RunId, attempt: &AttemptFile) -> PathBuf {
     export_dir
         .join(org.as_str())
-        .join(format!(".{run}.csv.partial"))
+        .join(format!(".{run}.{attempt}.csv.partial"))
+}
+
+/// The partial files in an org's folder, each with the run it belongs to: every
+/// attempt's, and the `.<run_id>.csv.partial` of versions that shared one file per run.
+/// A missing folder holds none.
+pub fn partial_files(export_dir: &Path, org: &OrgId) -> io::Result<Vec<(RunId, PathBuf)>> {
+    let dir = export_dir.join(org.as_str());
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(at_path("cannot list", &dir)(e)),
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(at_path("cannot list", &dir))?;
+        let name = entry.file_name();
+        let Some(stem) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix('.'))
+            .and_then(|n| n.strip_suffix(".csv.partial"))
+        else {
+            continue;
+        };
+        let run = stem.split_once('.').map_or(stem, |(run, _)| run);
+        if let Ok(run) = RunId::parse(run) {
+            found.push((run, entry.path()));
+        }
+    }
+    Ok(found)
+}
+
+/// Removes every partial file of `run` (all its attempts'); returns how many went.
+pub fn remove_partials(export_dir: &Path, org: &OrgId, run: &RunId) -> io::Result<usize> {
+    let mut removed = 0;
+    for (owner, path) in partial_files(export_dir, org)? {
+        if owner != *run {
+            continue;
+        }
+        match fs::remove_file(&path) {
+            Ok(()) => removed += 1,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(at_path("cannot remove", &path)(e)),
+        }
+    }
+    Ok(removed)
 }
 
 /// The `file://` URL of an existing file (the `downloadUrl` of SPEC §7.3). The path is
@@ -338,12 +443,121 @@ pub fn partial_path(export_dir: &Path, org: &OrgId, run: &RunId) -> PathBuf {
 /// percent-encoded.
 pub fn file_url(path: &Path) -> io::Result<Url> {
     let absolute = fs::canonicalize(path).map_err(at_path("cannot resolve", path))?;
-    Url::from_file_path(&absolute).map_err(|()| {
+    url_of(&absolute)
+}
+
+fn url_of(absolute: &Path) -> io::Result<Url> {
+    Url::from_file_path(absolute).map_err(|()| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("{} has no file:// URL", absolute.display()),
         )
     })
+}
+
+/// Why a worker cannot use its export folder. Found once at start, so a bad setting
+/// is one clear error instead of three failed attempts for every run.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportDirError {
+    #[error(
+        "the export directory is empty (export_dir = \"\" in the config file): name a \
+         directory, or remove the key to use <data dir>/exports"
+    )]
+    Empty,
+    #[error("export directory {} is not a directory: {detail}", path.display())]
+    NotADirectory { path: PathBuf, detail: String },
+    #[error("cannot write to export directory {}: {reason}", path.display())]
+    NotWritable { path: PathBuf, reason: io::Error },
+    #[error("cannot use export directory {}: {reason}", path.display())]
+    Unusable { path: PathBuf, reason: io::Error },
+}
+
+impl Classify for ExportDirError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            ExportDirError::Empty | ExportDirError::NotADirectory { .. } => ExitKind::Invalid,
+            ExportDirError::NotWritable { .. } => ExitKind::PermissionDenied,
+            ExportDirError::Unusable { .. } => ExitKind::Failure,
+        }
+    }
+}
+
+/// Checks that files can be created in `export_dir`, creating it (0700) if missing:
+/// an empty path or one that is not a directory is a bad value, a folder this process
+/// may not write (permissions, a read-only filesystem) a permission error.
+pub fn check_export_dir(export_dir: &Path) -> Result<(), ExportDirError> {
+    if export_dir.as_os_str().is_empty() {
+        return Err(ExportDirError::Empty);
+    }
+    let path = export_dir.to_path_buf();
+    let refusal = |reason: io::Error| match reason.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            ExportDirError::NotWritable {
+                path: path.clone(),
+                reason,
+            }
+        }
+        io::ErrorKind::NotADirectory | io::ErrorKind::AlreadyExists => {
+            ExportDirError::NotADirectory {
+                path: path.clone(),
+                detail: reason.to_string(),
+            }
+        }
+        _ => ExportDirError::Unusable {
+            path: path.clone(),
+            reason,
+        },
+    };
+    if let Ok(meta) = fs::metadata(export_dir)
+        && !meta.is_dir()
+    {
+        return Err(ExportDirError::NotADirectory {
+            path,
+            detail: "a file is in the way".to_owned(),
+        });
+    }
+    create_private_dir_all(export_dir).map_err(refusal)?;
+    let probe = export_dir.join(format!(".invoicectl-probe-{}", ulid::Ulid::new()));
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(refusal)?;
+    fs::remove_file(&probe).map_err(refusal)
+}
+
+/// Creates `dir` and its missing parents owner-only (0700) whatever the umask.
+/// Folders that already exist keep their mode: that is the operator's choice.
+pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_private_dir_all(parent)?;
+    }
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    match builder.create(dir) {
+        Ok(()) => make_private(dir, 0o700),
+        // Another worker created it meanwhile.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Sets owner-only permissions explicitly: the umask can only take bits away from
+/// what `open`/`mkdir` ask for, and a umask such as 0277 would leave the owner unable
+/// to write.
+#[cfg(unix)]
+fn make_private(path: &Path, mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn make_private(_path: &Path, _mode: u32) -> io::Result<()> {
+    Ok(())
 }
 
 /// Makes a directory's entries (a created or renamed file) durable; a file's own fsync
@@ -360,8 +574,35 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// One run's CSV file, written page by page and resumable at any byte offset that a
-/// previous [`write_page`](Self::write_page) returned.
+/// Fails unless `file` holds at least `offset` bytes and the byte before `offset`
+/// ends a record. Every page ends in CRLF, so anything else means the checkpoint and
+/// the file disagree (a changed file, another run's offset): refuse rather than splice
+/// mid-record. An LF inside a quoted field would pass, so this is a guard, not a proof.
+fn check_record_end(file: &mut File, offset: u64) -> io::Result<()> {
+    let len = file.metadata()?.len();
+    if len < offset {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("the file holds {len} bytes, fewer than the checkpoint's {offset}"),
+        ));
+    }
+    if offset > 0 {
+        let mut last = [0u8; 1];
+        file.seek(SeekFrom::Start(offset - 1))?;
+        file.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("byte offset {offset} is not the end of a CSV record"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One attempt's CSV file, written page by page, resumable at any byte offset that a
+/// previous [`write_page`](Self::write_page) returned, and able to start from another
+/// attempt's checkpointed prefix ([`copy_prefix_from`](Self::copy_prefix_from)).
 ///
 /// All calls block on file I/O (including an fsync per page): from async code, run
 /// them in `tokio::task::spawn_blocking` (the type is `Send`).
@@ -383,49 +624,79 @@ pub struct ExportFile {
 }
 
 impl ExportFile {
-    /// Opens the run's partial file positioned at `offset`: the `bytes_total` of the
-    /// last committed checkpoint, or 0 to start over (the file and the org directory
-    /// are created if missing; leftovers are truncated).
-    ///
-    /// A non-zero offset needs the partial file to exist and to hold at least `offset`
-    /// bytes ending in a complete record; anything after it is cut off.
-    pub fn open(export_dir: &Path, org: &OrgId, run: &RunId, offset: u64) -> io::Result<Self> {
+    /// Creates the empty file of attempt `attempt` of `run`, 0600 (the org folder is
+    /// created 0700 if missing). The file must not exist yet: no two attempts share one,
+    /// so a late write by a fenced-out attempt can only ever land in its own file.
+    pub fn create(
+        export_dir: &Path,
+        org: &OrgId,
+        run: &RunId,
+        attempt: &AttemptFile,
+    ) -> io::Result<Self> {
         let dir = export_dir.join(org.as_str());
-        let partial = partial_path(export_dir, org, run);
-        let file = if offset == 0 {
-            fs::create_dir_all(&dir).map_err(at_path("cannot create export directory", &dir))?;
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&partial)
-                .map_err(at_path("cannot create", &partial))?;
-            // A checkpoint will soon vouch for bytes in this file: its name (and the org
-            // directory's) must survive a crash as well as its data.
-            sync_dir(export_dir)?;
-            sync_dir(&dir)?;
-            file
-        } else {
-            OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(&partial)
-                .map_err(at_path("cannot reopen the partial export", &partial))?
-        };
+        let partial = partial_path(export_dir, org, run, attempt);
+        create_private_dir_all(&dir).map_err(at_path("cannot create export directory", &dir))?;
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options
+            .open(&partial)
+            .map_err(at_path("cannot create", &partial))?;
+        make_private(&partial, 0o600).map_err(at_path("cannot restrict access to", &partial))?;
+        // A checkpoint will soon vouch for bytes in this file: its name (and the org
+        // directory's) must survive a crash as well as its data.
+        sync_dir(export_dir)?;
+        sync_dir(&dir)?;
         let out =
             InvoiceCsvWriter::new(file.try_clone().map_err(at_path("cannot open", &partial))?);
-        let mut export = ExportFile {
+        Ok(ExportFile {
             dir,
             partial,
             published: published_path(export_dir, org, run),
             file,
             out,
             len: 0,
-            poisoned: true,
-        };
-        export.resume_at(offset)?;
-        Ok(export)
+            poisoned: false,
+        })
+    }
+
+    /// Starts this (empty) file from another attempt's checkpoint: copies the first
+    /// `offset` bytes of `from` (the `bytes_total` that attempt checkpointed) and makes
+    /// them durable. `from` is only read; bytes past `offset` (a page its attempt wrote
+    /// but never checkpointed, or wrote after losing its lease) are not copied.
+    ///
+    /// When there is nothing to continue from the error's kind says so: `NotFound`
+    /// (the file is not on this host), `UnexpectedEof` (it is shorter than `offset`),
+    /// `InvalidData` (`offset` does not end a record). Rewind with `resume_at(0)` and
+    /// start over from the first page.
+    pub fn copy_prefix_from(&mut self, from: &Path, offset: u64) -> io::Result<()> {
+        self.check_usable()?;
+        if self.len != 0 {
+            return Err(io::Error::other(format!(
+                "{} already holds pages: a prefix is copied into an empty file only",
+                self.partial.display()
+            )));
+        }
+        self.poisoned = true;
+        let mut source = File::open(from).map_err(at_path("cannot open", from))?;
+        check_record_end(&mut source, offset).map_err(at_path("cannot continue from", from))?;
+        source
+            .seek(SeekFrom::Start(0))
+            .map_err(at_path("cannot read", from))?;
+        let partial = self.partial.clone();
+        let copied = io::copy(&mut (&mut source).take(offset), &mut self.file)
+            .and_then(|copied| self.file.sync_data().map(|()| copied))
+            .map_err(at_path("cannot copy into", &partial))?;
+        if copied != offset {
+            return Err(at_path("cannot continue from", from)(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("the file shrank to {copied} bytes while it was copied"),
+            )));
+        }
+        self.len = offset;
+        self.poisoned = false;
+        Ok(())
     }
 
     /// Rewinds to `offset` (a previously returned `bytes_total`, or 0): the file is
@@ -445,28 +716,7 @@ impl ExportFile {
         // The old writer flushes whatever a failed page left in its buffer as it drops;
         // the truncation below cuts that off again.
         drop(mem::replace(&mut self.out, fresh));
-        let len = self.file.metadata()?.len();
-        if len < offset {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!("the file holds {len} bytes, fewer than the checkpoint's {offset}"),
-            ));
-        }
-        if offset > 0 {
-            // Every page ends in CRLF. Anything else before the offset means the
-            // checkpoint and the file disagree (a changed file, another run's offset):
-            // refuse rather than splice mid-record. An LF inside a quoted field would
-            // pass, so this is a guard, not a proof.
-            let mut last = [0u8; 1];
-            self.file.seek(SeekFrom::Start(offset - 1))?;
-            self.file.read_exact(&mut last)?;
-            if last[0] != b'\n' {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("byte offset {offset} is not the end of a CSV record"),
-                ));
-            }
-        }
+        check_record_end(&mut self.file, offset)?;
         self.file.set_len(offset)?;
         self.file.seek(SeekFrom::Start(offset))?;
         self.len = offset;
@@ -515,8 +765,15 @@ impl ExportFile {
         &self.published
     }
 
+    /// The `file://` URL (see [`file_url`]) the file will have once published, known
+    /// before the rename so that it can be recorded in the same transaction.
+    pub fn published_url(&self) -> io::Result<Url> {
+        let dir = fs::canonicalize(&self.dir).map_err(at_path("cannot resolve", &self.dir))?;
+        url_of(&dir.join(self.published.file_name().unwrap_or_default()))
+    }
+
     /// Finishes the file: writes the header if no page was written (an org without
-    /// invoices still gets one), fsyncs, renames the partial file to
+    /// invoices still gets one), fsyncs, renames this attempt's file to
     /// `<export_dir>/<org>/<run_id>.csv` (atomic: readers see no file or the whole
     /// file), fsyncs the directory, and returns the published path.
     pub fn publish(mut self) -> io::Result<PathBuf> {
@@ -836,7 +1093,7 @@ mod tests {
     }
 
     #[test]
-    fn only_text_cells_are_neutralised() {
+    fn text_cells_and_ids_are_neutralised_computed_cells_are_not() {
         let r = InvoiceRow {
             id: "-inv".to_owned(),
             currency: "=US".to_owned(),
@@ -845,7 +1102,7 @@ mod tests {
             ..row("x")
         };
         let records = parse(&to_csv(&[r]));
-        assert_eq!(records[1][0], "-inv");
+        assert_eq!(records[1][0], "'-inv");
         assert_eq!(records[1][4], "=US");
         assert_eq!(records[1][5], "-1.00");
         assert_eq!(records[1][6], "+paid");

@@ -3,8 +3,9 @@
 //! run, and close out the export and its audit entry in one transaction. Payloads
 //! are strict: unknown, missing or malformed fields fail validation.
 
+use std::collections::BTreeSet;
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -97,6 +98,11 @@ struct CsvCheckpoint {
     bytes: u64,
     rows: u64,
     pages: u64,
+    /// The attempt whose file holds these `bytes`: the one file a successor may copy
+    /// them from. Absent in checkpoints written before files were per attempt; a
+    /// successor then starts over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file: Option<csv::AttemptFile>,
 }
 
 /// What the CSV step stores once the file is published.
@@ -127,87 +133,288 @@ fn io_error(what: &str, e: impl std::fmt::Display) -> TaskError {
     TaskError::retryable("io_error", format!("{what}: {e}"))
 }
 
-/// Writes (or resumes) the CSV page by page, checkpointing after each page, and
-/// publishes it. Returns the file's URL and size.
+/// The CSV step: writes (or resumes) the CSV in a file of this attempt's own, page by
+/// page with a checkpoint after each, publishes it and records the step. Fencing (SPEC
+/// §7.7) rests on three rules:
+/// - an attempt writes only its own file, and resumes another attempt's work by
+///   copying the checkpointed prefix of the file the checkpoint names, so a worker
+///   that lost its lease (paused, partitioned, slow) can only write into a file that
+///   no checkpoint names any more;
+/// - the checkpoint that vouches for bytes names the file that holds them;
+/// - publishing happens inside the fenced transaction that records the step (see
+///   [`publish`]).
 async fn write_csv(
     ctx: &mut TaskContext,
-    config: ExportConfig,
-    org: OrgId,
-    run: RunId,
+    config: &ExportConfig,
+    org: &OrgId,
+    run: &RunId,
     pages_total: u64,
 ) -> Result<CsvDone, TaskError> {
-    let dir = config.export_dir.clone();
-    let published = csv::published_path(&dir, &org, &run);
-    let mut cp: CsvCheckpoint = ctx.checkpoint("csv").unwrap_or_default();
-    // Published but not recorded (a crash between the rename and the step record):
-    // the file is whole, since publishing happens only after the last page.
-    if !tokio::fs::try_exists(&published).await.unwrap_or(false) {
-        let (o, r, offset) = (org.clone(), run.clone(), cp.bytes);
-        let mut file = blocking(move || csv::ExportFile::open(&dir, &o, &r, offset))
-            .await
-            .map_err(|e| io_error("opening the export file", e))?;
-        let as_of = ctx.started_at();
-        let page_size = i64::from(config.page_size);
-        // A three-stage pipeline: while page N is written (and fsynced), page N+1 is
-        // read and page N-1's checkpoint is committed. A checkpoint only ever names
-        // bytes that are already durable, so a crash anywhere resumes correctly (at
-        // worst one page earlier).
-        let mut next = prefetch(ctx.pool(), &org, cp.after.clone(), as_of, page_size);
-        let mut unsaved: Option<CsvCheckpoint> = None;
-        loop {
-            if ctx.should_stop() {
-                if let Some(done) = unsaved.take() {
-                    save_csv_checkpoint(ctx, &done, pages_total).await?;
-                }
-                return Err(TaskError::Shutdown);
-            }
-            let page = next
-                .await
-                .map_err(|e| TaskError::retryable("panic", format!("reading a page: {e}")))??;
-            let Some(last) = page.last().map(|row| row.id.clone()) else {
-                break;
-            };
-            next = prefetch(ctx.pool(), &org, Some(last.clone()), as_of, page_size);
-            let writing = tokio::task::spawn_blocking(move || {
-                let written = file.write_page(&page);
-                (file, written)
-            });
-            let saved = match unsaved.take() {
-                Some(done) => save_csv_checkpoint(ctx, &done, pages_total).await,
-                None => Ok(()),
-            };
-            // Even when the checkpoint failed (a lost lease), the write ends first:
-            // nothing of this attempt may touch the file after it gives up.
-            let (f, written) = writing.await.expect("blocking file task panicked");
-            file = f;
-            saved?;
-            let written = written.map_err(|e| io_error("writing the export file", e))?;
-            cp = CsvCheckpoint {
-                after: Some(last),
-                bytes: written.bytes_total,
-                rows: cp.rows + written.rows,
-                pages: cp.pages + 1,
-            };
-            unsaved = Some(cp.clone());
-        }
-        if let Some(done) = unsaved.take() {
-            save_csv_checkpoint(ctx, &done, pages_total).await?;
-        }
-        blocking(move || file.publish())
-            .await
-            .map_err(|e| io_error("publishing the export file", e))?;
+    let dir = &config.export_dir;
+    let published = csv::published_path(dir, org, run);
+    let cp: CsvCheckpoint = ctx.checkpoint("csv").unwrap_or_default();
+    // Published but not recorded (the session that renamed it ended before its
+    // commit): the file is whole, because only an attempt that held the lease with
+    // every page checkpointed renames (see `publish`).
+    let is_file = tokio::fs::metadata(&published).await.map(|m| m.is_file());
+    if is_file.unwrap_or(false) {
+        let url = csv::file_url(&published).map_err(|e| io_error("locating the export file", e))?;
+        let done = finished(ctx, &cp, &url);
+        ctx.complete_step("csv", &done).await?;
+        return Ok(done);
     }
-    let url = csv::file_url(&published).map_err(|e| io_error("locating the export file", e))?;
+    sweep_ended_partials(ctx.pool(), dir, org, run).await;
+    let result = write_attempt_file(ctx, config, org, run, cp, pages_total).await;
+    if matches!(result, Err(TaskError::Canceled)) {
+        // The run is over: no attempt will continue from any of its files. (A run
+        // that fails for good is cleaned up by the failure hook; a lost lease or a
+        // shutdown leaves the file to the attempt that continues.)
+        remove_run_partials(dir, org, run).await;
+    }
+    result
+}
+
+async fn write_attempt_file(
+    ctx: &mut TaskContext,
+    config: &ExportConfig,
+    org: &OrgId,
+    run: &RunId,
+    mut cp: CsvCheckpoint,
+    pages_total: u64,
+) -> Result<CsvDone, TaskError> {
+    let attempt = csv::AttemptFile::new(ctx.attempt());
+    let (dir, o, r, a) = (
+        config.export_dir.clone(),
+        org.clone(),
+        run.clone(),
+        attempt.clone(),
+    );
+    let mut file = blocking(move || csv::ExportFile::create(&dir, &o, &r, &a))
+        .await
+        .map_err(|e| io_error("creating the export file", e))?;
+    if cp.bytes > 0 {
+        file =
+            continue_from_checkpoint(ctx, config, org, run, file, &mut cp, &attempt, pages_total)
+                .await?;
+    }
+    cp.file = Some(attempt);
+    let as_of = ctx.started_at();
+    let page_size = i64::from(config.page_size);
+    // A three-stage pipeline: while page N is written (and fsynced), page N+1 is
+    // read and page N-1's checkpoint is committed. A checkpoint only ever names
+    // bytes that are already durable, so a crash anywhere resumes correctly (at
+    // worst one page earlier). A page written after the lease was lost lands in this
+    // attempt's file only, past what any checkpoint names.
+    let mut next = prefetch(ctx.pool(), org, cp.after.clone(), as_of, page_size);
+    let mut unsaved: Option<CsvCheckpoint> = None;
+    loop {
+        if ctx.should_stop() {
+            if let Some(done) = unsaved.take() {
+                save_csv_checkpoint(ctx, &done, pages_total).await?;
+            }
+            return Err(TaskError::Shutdown);
+        }
+        let page = next
+            .await
+            .map_err(|e| TaskError::retryable("panic", format!("reading a page: {e}")))??;
+        let Some(last) = page.last().map(|row| row.id.clone()) else {
+            break;
+        };
+        next = prefetch(ctx.pool(), org, Some(last.clone()), as_of, page_size);
+        let writing = tokio::task::spawn_blocking(move || {
+            let written = file.write_page(&page);
+            (file, written)
+        });
+        let saved = match unsaved.take() {
+            Some(done) => save_csv_checkpoint(ctx, &done, pages_total).await,
+            None => Ok(()),
+        };
+        let (f, written) = writing.await.expect("blocking file task panicked");
+        file = f;
+        saved?;
+        let written = written.map_err(|e| io_error("writing the export file", e))?;
+        cp = CsvCheckpoint {
+            after: Some(last),
+            bytes: written.bytes_total,
+            rows: cp.rows + written.rows,
+            pages: cp.pages + 1,
+            file: cp.file,
+        };
+        unsaved = Some(cp.clone());
+    }
+    if let Some(done) = unsaved.take() {
+        save_csv_checkpoint(ctx, &done, pages_total).await?;
+    }
+    publish(ctx, file, &cp).await
+}
+
+/// Starts this attempt's (empty) file from the checkpoint of an earlier attempt:
+/// copies the checkpointed prefix of the file the checkpoint names, commits a
+/// checkpoint naming this attempt's copy, and only then removes the earlier file (no
+/// checkpoint names it any more). When those bytes are not on this host (a takeover
+/// on another machine, a different `--export-dir`) or do not match the checkpoint,
+/// nothing durable is left: the CSV starts over from the first page (SPEC §7.7).
+#[allow(clippy::too_many_arguments)]
+async fn continue_from_checkpoint(
+    ctx: &mut TaskContext,
+    config: &ExportConfig,
+    org: &OrgId,
+    run: &RunId,
+    mut file: csv::ExportFile,
+    cp: &mut CsvCheckpoint,
+    attempt: &csv::AttemptFile,
+    pages_total: u64,
+) -> Result<csv::ExportFile, TaskError> {
+    let source = cp
+        .file
+        .as_ref()
+        .map(|from| csv::partial_path(&config.export_dir, org, run, from));
+    let copied = match source.clone() {
+        Some(source) => {
+            let bytes = cp.bytes;
+            let (f, copied) = blocking(move || {
+                let copied = file.copy_prefix_from(&source, bytes);
+                (file, copied)
+            })
+            .await;
+            file = f;
+            copied
+        }
+        None => Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "the checkpoint names no attempt file",
+        )),
+    };
+    match copied {
+        Ok(()) => {
+            cp.file = Some(attempt.clone());
+            save_csv_checkpoint(ctx, cp, pages_total).await?;
+            if let Some(source) = source
+                && let Err(e) = tokio::fs::remove_file(&source).await
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(run_id = %run, file = %source.display(), error = %e, "cannot remove the previous attempt's file");
+            }
+            Ok(file)
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound
+                    | std::io::ErrorKind::UnexpectedEof
+                    | std::io::ErrorKind::InvalidData
+            ) =>
+        {
+            tracing::warn!(run_id = %run, error = %e, pages = cp.pages, "the checkpointed pages are not here; starting the CSV over from the first page");
+            let (f, rewound) = blocking(move || {
+                let rewound = file.resume_at(0);
+                (file, rewound)
+            })
+            .await;
+            rewound.map_err(|e| io_error("starting the export file over", e))?;
+            *cp = CsvCheckpoint::default();
+            Ok(f)
+        }
+        Err(e) => Err(io_error("copying the checkpointed pages", e)),
+    }
+}
+
+/// Publishes this attempt's file and records the CSV step, under the fence: the
+/// transaction that records the step begins with the fenced metadata write, which
+/// locks the run row, and the rename happens while that lock is held. A takeover
+/// (`FOR UPDATE SKIP LOCKED`) or a cancel cannot change the lease in between, so a
+/// worker that lost its lease never reaches the rename. The one way to lose the lease
+/// between the fence and the rename is the server ending this session (an idle
+/// transaction timeout, a partition): the transaction then rolls back, but the last
+/// checkpoint, committed before, already names every page of this attempt's file, so
+/// a successor publishes exactly those bytes (it copies this file, or finds it
+/// published) and a late rename can only put the same bytes at the same path.
+async fn publish(
+    ctx: &mut TaskContext,
+    file: csv::ExportFile,
+    cp: &CsvCheckpoint,
+) -> Result<CsvDone, TaskError> {
+    let url = file
+        .published_url()
+        .map_err(|e| io_error("locating the export file", e))?;
+    let done = finished(ctx, cp, &url);
+    let step = ctx.begin_step_transaction("csv").await?;
+    blocking(move || file.publish())
+        .await
+        .map_err(|e| io_error("publishing the export file", e))?;
+    step.commit(ctx, &done).await?;
+    Ok(done)
+}
+
+/// The CSV step's result, with the metadata that goes with it.
+fn finished(ctx: &mut TaskContext, cp: &CsvCheckpoint, url: &url::Url) -> CsvDone {
     // Rows deleted after the count leave fewer pages than planned: report what is.
     ctx.set_metadata("pagesDone", cp.pages);
     ctx.set_metadata("pagesTotal", cp.pages);
     ctx.set_metadata("rowsDone", cp.rows);
     ctx.set_metadata("downloadUrl", url.to_string());
-    Ok(CsvDone {
+    CsvDone {
         download_url: url.to_string(),
         rows: cp.rows,
         pages: cp.pages,
-    })
+    }
+}
+
+/// Removes the partial files that ended runs of this org left in this worker's
+/// folder: a run canceled while it waited for a retry, a run taken over on another
+/// host, a run whose last attempt died here and was failed by a worker elsewhere.
+/// Files of runs that may still continue (queued, executing, waiting) are kept.
+/// Best effort: a failure is logged and the export goes on.
+async fn sweep_ended_partials(pool: &PgPool, dir: &Path, org: &OrgId, run: &RunId) {
+    let (d, o) = (dir.to_path_buf(), org.clone());
+    let others: BTreeSet<String> = match blocking(move || csv::partial_files(&d, &o)).await {
+        Ok(found) => found
+            .into_iter()
+            .filter(|(owner, _)| owner != run)
+            .map(|(owner, _)| owner.to_string())
+            .collect(),
+        Err(e) => {
+            tracing::warn!(org = %org, error = %e, "cannot look for leftover partial files");
+            return;
+        }
+    };
+    if others.is_empty() {
+        return;
+    }
+    let others: Vec<String> = others.into_iter().collect();
+    let ended = async {
+        let mut tx = db::tenant::begin(pool, org).await?;
+        let exports = db::exports::by_runs(&mut tx, &others).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(exports)
+    }
+    .await;
+    match ended {
+        Ok(exports) => {
+            for export in exports {
+                if matches!(export.status.as_str(), "completed" | "failed" | "canceled")
+                    && let Ok(ended) = RunId::parse(&export.run_id)
+                {
+                    remove_run_partials(dir, org, &ended).await;
+                }
+            }
+        }
+        Err(e) => {
+            tracing::warn!(org = %org, error = %crate::config::redact_secrets(&e.to_string()), "cannot look for leftover partial files");
+        }
+    }
+}
+
+/// Removes every partial file of a run that is over (best effort, logged).
+async fn remove_run_partials(dir: &Path, org: &OrgId, run: &RunId) {
+    let (d, o, r) = (dir.to_path_buf(), org.clone(), run.clone());
+    match blocking(move || csv::remove_partials(&d, &o, &r)).await {
+        Ok(0) => {}
+        Ok(files) => {
+            tracing::info!(run_id = %run, files, "removed the partial export files of an ended run")
+        }
+        Err(e) => tracing::warn!(run_id = %run, error = %e, "cannot remove partial export files"),
+    }
 }
 
 /// Commits a page's checkpoint with the progress it stands for.
@@ -274,18 +481,7 @@ impl ExportInvoicesTask {
         // 2. The CSV, page by page (a durable step: a retry after it finished skips it).
         let csv_done: CsvDone = match ctx.step_output("csv")? {
             Some(done) => done,
-            None => {
-                let done = write_csv(
-                    ctx,
-                    self.config.clone(),
-                    org.clone(),
-                    run.clone(),
-                    pages_total,
-                )
-                .await?;
-                ctx.complete_step("csv", &done).await?;
-                done
-            }
+            None => write_csv(ctx, &self.config, &org, &run, pages_total).await?,
         };
 
         // 3. The email, as a child run with its own queue and retries.
@@ -376,9 +572,11 @@ async fn close_out_step(
 }
 
 /// Marks a run's export failed and appends `export.invoices.failed` (inside the
-/// transaction that fails the run).
+/// transaction that fails the run), and removes the run's partial files from this
+/// worker's folder: no attempt will continue from them.
 async fn record_failure(
     conn: &mut PgConnection,
+    export_dir: &Path,
     run_id: &str,
     payload: &Value,
     error: &RunError,
@@ -391,6 +589,9 @@ async fn record_failure(
     else {
         return Ok(());
     };
+    if let Ok(run) = RunId::parse(run_id) {
+        remove_run_partials(export_dir, &org, &run).await;
+    }
     db::tenant::enter(conn, &org).await?;
     if db::exports::mark_ended(conn, run_id, "failed", &error.to_string()).await? == 0 {
         return Ok(());
@@ -436,7 +637,7 @@ impl Task for ExportInvoicesTask {
         payload: &'a Value,
         error: &'a RunError,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send + 'a {
-        record_failure(conn, run_id, payload, error)
+        record_failure(conn, &self.config.export_dir, run_id, payload, error)
     }
 }
 

@@ -1,10 +1,12 @@
 //! Shared test harness: each test gets its own fresh database from `#[sqlx::test]`
 //! (created on the server named by DATABASE_URL, migrated, dropped after), and drives
 //! the real binary against it with a private config and data directory.
-//! [`smtp`] is a real SMTP server on 127.0.0.1 for the email tests; [`s3`] a real S3
-//! server (SeaweedFS) for the storage tests.
+//! [`smtp`] is a real SMTP server on 127.0.0.1 for the email tests; [`proxy`] takes
+//! the database away from one worker process; [`s3`] is a real S3 server
+//! (SeaweedFS) for the storage tests.
 #![allow(dead_code)]
 
+pub mod proxy;
 pub mod s3;
 pub mod smtp;
 

@@ -47,6 +47,7 @@ use crate::db::DbError;
 use crate::db::audit_log::{self, Entry, Filter};
 use crate::error::{CommandError, ExitKind};
 use crate::ids::OrgId;
+use crate::layout::{self, Column, Plan};
 
 /// The NOTIFY channel of the chain trigger; payload `<org or ''>:<id>`.
 pub const CHANNEL: &str = "invoicectl_audit";
@@ -55,7 +56,7 @@ const DEFAULT_LINES: u64 = 20;
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// Rows per chain per poll; a chain with more is read again at once.
 const BATCH_PER_CHAIN: i64 = 1_000;
-/// Payload summaries in human output are cut to this many characters.
+/// How wide a payload in a streaming line may get on a wide terminal.
 const PAYLOAD_SUMMARY_CHARS: usize = 60;
 
 #[derive(Debug, Args)]
@@ -417,6 +418,10 @@ struct Printer {
     follow: bool,
     /// Styling of the (non-follow) table.
     color: bool,
+    /// The terminal's width (`None` off a terminal: nothing left out or cut).
+    width: Option<u16>,
+    /// The columns of the streaming lines, fitted to `width` once.
+    line_plan: Plan,
     header_printed: bool,
 }
 
@@ -426,6 +431,8 @@ impl Printer {
             json: ctx.json,
             follow,
             color: ctx.color,
+            width: ctx.width,
+            line_plan: line_plan(ctx.width),
             header_printed: false,
         }
     }
@@ -444,11 +451,8 @@ impl Printer {
             tracing::info!("no audit entries match");
             return Ok(());
         }
+        let table = history_table(self.color, self.width, entries, Utc::now());
         let mut out = io::stdout().lock();
-        let mut table = crate::context::table(self.color, HEADER);
-        for entry in entries {
-            table.add_row(cells(entry));
-        }
         writeln!(out, "{table}")?;
         out.flush()?;
         Ok(())
@@ -477,7 +481,7 @@ impl Printer {
             drop(out);
             self.header()?;
             out = io::stdout().lock();
-            writeln!(out, "{}", line_of(&cells(entry)))?;
+            writeln!(out, "{}", line_of(&self.line_plan, &line_cells(entry)))?;
         }
         out.flush()
     }
@@ -489,46 +493,113 @@ impl Printer {
         }
         self.header_printed = true;
         let mut out = io::stdout().lock();
-        writeln!(out, "{}", line_of(&HEADER.map(String::from)))?;
+        let header = LINE_COLUMNS.map(|c| c.header.to_owned());
+        writeln!(out, "{}", line_of(&self.line_plan, &header))?;
         out.flush()
     }
 }
 
-/// The human columns of an entry, with control characters escaped so that stored
-/// text cannot drive the terminal.
-fn cells(entry: &Entry) -> [String; 6] {
+/// The columns of the table. On a narrow terminal the time and action stay and the
+/// others are added by rank while they fit; the payload is cut to the room left.
+const TABLE_COLUMNS: [Column; 7] = [
+    Column::keep("TIME"),
+    Column::ranked("AGE", 4),
+    Column::ranked("ORG", 1),
+    Column::ranked("ACTOR", 3),
+    Column::keep("ACTION"),
+    Column::ranked("SUBJECT", 5),
+    Column::cut("PAYLOAD", 2),
+];
+
+/// The history as a table fitted to `width` (see [`layout::table`]).
+fn history_table(
+    color: bool,
+    width: Option<u16>,
+    entries: &[Entry],
+    now: DateTime<Utc>,
+) -> comfy_table::Table {
+    let rows = entries
+        .iter()
+        .map(|entry| {
+            let [time, org, actor, action, subject, payload] = line_cells(entry);
+            [
+                time,
+                layout::age(&entry.created_at, now),
+                org,
+                actor,
+                action,
+                subject,
+                payload,
+            ]
+            .into_iter()
+            .map(comfy_table::Cell::new)
+            .collect()
+        })
+        .collect();
+    layout::table(color, width, &TABLE_COLUMNS, rows)
+}
+
+/// The columns of the streaming (`--follow`) lines, which cannot be measured ahead:
+/// fixed widths (an entry's age is always about zero there, so there is none).
+const LINE_COLUMNS: [Column; 6] = [
+    Column::keep("TIME"),
+    Column::ranked("ORG", 1),
+    Column::ranked("ACTOR", 3),
+    Column::keep("ACTION"),
+    Column::ranked("SUBJECT", 4),
+    Column::cut("PAYLOAD", 2),
+];
+
+/// Widths of [`LINE_COLUMNS`]: an RFC 3339 time, ids, the longest action, a subject
+/// `export:run_…`; the payload's is what it may use when the terminal has room.
+const LINE_WIDTHS: [usize; 6] = [20, 12, 12, 25, 38, PAYLOAD_SUMMARY_CHARS];
+
+/// Separator between the columns of a streaming line.
+const LINE_SEP: usize = 2;
+
+/// Which streaming columns fit `width`. A line is the columns' widths joined by
+/// [`LINE_SEP`] spaces, so a width of W holds columns costing W + LINE_SEP in all.
+fn line_plan(width: Option<u16>) -> Plan {
+    layout::plan(
+        &LINE_COLUMNS,
+        &LINE_WIDTHS,
+        LINE_SEP,
+        0,
+        width.map(|w| usize::from(w) + LINE_SEP),
+    )
+}
+
+/// One streaming line: the shown columns padded to their widths, the last one not
+/// padded, the payload cut on a terminal; no trailing spaces.
+fn line_of(plan: &Plan, cells: &[String; 6]) -> String {
+    let mut line = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if !plan.shown[i] {
+            continue;
+        }
+        let cell = match plan.cut_to[i] {
+            Some(max) => layout::cut(cell, max),
+            None => cell.clone(),
+        };
+        let width = LINE_WIDTHS[i];
+        line.push_str(&format!("{cell:<width$}"));
+        line.push_str(&" ".repeat(LINE_SEP));
+    }
+    line.trim_end().to_owned()
+}
+
+/// The human columns of an entry (time, org, actor, action, subject, payload), with
+/// control characters escaped so that stored text cannot drive the terminal; `-` for
+/// no organization, `system` for no actor.
+fn line_cells(entry: &Entry) -> [String; 6] {
     [
-        entry.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        layout::time(&entry.created_at),
         printable(entry.organization_id.as_deref().unwrap_or("-")),
         printable(entry.actor_user_id.as_deref().unwrap_or("system")),
         printable(&entry.action),
         printable(&format!("{}:{}", entry.subject_type, entry.subject_id)),
-        printable(&summary(&entry.payload_text)),
+        printable(&entry.payload_text),
     ]
-}
-
-const HEADER: [&str; 6] = ["time", "org", "actor", "action", "subject", "payload"];
-
-/// Column widths of the streaming (`--follow`) human output.
-const LINE_WIDTHS: [usize; 5] = [20, 12, 12, 25, 38];
-
-fn line_of(cells: &[String; 6]) -> String {
-    let mut line = String::new();
-    for (cell, width) in cells.iter().zip(LINE_WIDTHS) {
-        line.push_str(&format!("{cell:<width$}  "));
-    }
-    line.push_str(&cells[5]);
-    line
-}
-
-fn summary(payload: &str) -> String {
-    if payload.chars().count() <= PAYLOAD_SUMMARY_CHARS {
-        payload.to_owned()
-    } else {
-        let mut cut: String = payload.chars().take(PAYLOAD_SUMMARY_CHARS - 1).collect();
-        cut.push('…');
-        cut
-    }
 }
 
 fn printable(text: &str) -> String {
@@ -586,11 +657,83 @@ mod tests {
     }
 
     #[test]
-    fn human_cells_escape_control_characters_and_cut_payloads() {
+    fn human_cells_escape_control_characters() {
         assert_eq!(printable("a\u{1b}[31mb\u{9b}"), "a\\u{1b}[31mb\\u{9b}");
-        let long = format!("{{\"k\": \"{}\"}}", "x".repeat(100));
-        let cut = summary(&long);
-        assert_eq!(cut.chars().count(), PAYLOAD_SUMMARY_CHARS);
-        assert!(cut.ends_with('…'));
+    }
+
+    fn entry(payload: &str) -> Entry {
+        Entry {
+            id: 1,
+            organization_id: Some("org_acme".to_owned()),
+            actor_user_id: Some("user_alice".to_owned()),
+            action: "export.invoices.completed".to_owned(),
+            subject_type: "export".to_owned(),
+            subject_id: "run_01jd5x7m3k9q2w8e4r6t0y1v3a".to_owned(),
+            payload_text: payload.to_owned(),
+            created_at: Utc.with_ymd_and_hms(2026, 11, 22, 5, 57, 3).unwrap(),
+        }
+    }
+
+    #[test]
+    fn follow_lines_fit_the_terminal_and_are_whole_off_it() {
+        let long = format!("{{\"k\": \"{}\"}}", "x".repeat(200));
+        let e = entry(&long);
+        for width in [80u16, 100, 160] {
+            let plan = line_plan(Some(width));
+            let header = line_of(&plan, &LINE_COLUMNS.map(|c| c.header.to_owned()));
+            let line = line_of(&plan, &line_cells(&e));
+            for text in [&header, &line] {
+                assert!(
+                    text.chars().count() <= usize::from(width),
+                    "{width}: {} chars: {text}",
+                    text.chars().count()
+                );
+            }
+            for whole in [
+                "2026-11-22T05:57:03Z",
+                "export.invoices.completed",
+                "org_acme",
+            ] {
+                assert!(line.contains(whole), "{width}: {whole} in {line}");
+            }
+        }
+        // 160 columns have room for the subject and part of the payload.
+        let wide = line_of(&line_plan(Some(160)), &line_cells(&e));
+        assert!(
+            wide.contains("export:run_01jd5x7m3k9q2w8e4r6t0y1v3a") && wide.ends_with('…'),
+            "{wide}"
+        );
+        // Off a terminal, every column and the whole payload.
+        let piped = line_of(&line_plan(None), &line_cells(&e));
+        assert!(piped.ends_with(&long), "{piped}");
+    }
+
+    #[test]
+    fn the_table_at_80_columns_keeps_times_and_actions_whole() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 6, 0, 0).unwrap();
+        let entries = vec![entry("{\"rowCount\": 1000}"), entry(&"y".repeat(300))];
+        let table = history_table(false, Some(80), &entries, now).to_string();
+        for line in table.lines() {
+            assert!(line.chars().count() <= 80, "{line}");
+        }
+        assert_eq!(table.matches("2026-11-22T05:57:03Z").count(), 2, "{table}");
+        assert_eq!(
+            table.matches("export.invoices.completed").count(),
+            2,
+            "{table}"
+        );
+        assert!(
+            table.contains("TIME") && table.contains("ACTION"),
+            "{table}"
+        );
+        // Wide: every column, the age beside the time, payload cut to fit.
+        let table = history_table(false, Some(200), &entries, now).to_string();
+        for line in table.lines() {
+            assert!(line.chars().count() <= 200, "{line}");
+        }
+        assert!(
+            table.contains("2m57s") && table.contains("{\"rowCount\": 1000}"),
+            "{table}"
+        );
     }
 }

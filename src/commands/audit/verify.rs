@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Args;
+use comfy_table::Cell;
 use futures::TryStreamExt as _;
 use serde_json::json;
 
@@ -23,6 +24,7 @@ use crate::audit::witness::{self, Checkpoint, WitnessedHead};
 use crate::context::Context;
 use crate::db::{DbError, audit_log};
 use crate::ids::OrgId;
+use crate::layout::{self, Column};
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -68,37 +70,45 @@ pub async fn run(args: VerifyArgs, ctx: &Context) -> anyhow::Result<()> {
     } else if reports.is_empty() {
         ctx.println("no audit entries to verify")?;
     } else {
-        let mut header = vec!["chain", "rows checked", "last verified id", "result"];
-        if checkpoint.is_some() {
-            header.push("witness");
-        }
-        let mut table = ctx.table(header);
-        for r in &reports {
-            let mut row = vec![
-                r.organization_id
-                    .clone()
-                    .unwrap_or_else(|| "(system)".to_owned()),
-                r.rows_checked.to_string(),
-                r.last_verified_id
-                    .map_or("-".to_owned(), |id| id.to_string()),
-                match &r.broken {
-                    None => "ok".to_owned(),
-                    Some(b) => format!(
-                        "BROKEN at row {}: {}",
-                        b.row_id.map_or("-".to_owned(), |id| id.to_string()),
-                        b.kind.describe()
+        let rows = reports
+            .iter()
+            .map(|r| {
+                let mut row = vec![
+                    Cell::new(r.organization_id.as_deref().unwrap_or("(system)")),
+                    Cell::new(layout::thousands(r.rows_checked)),
+                    Cell::new(
+                        r.last_verified_id
+                            .map_or("-".to_owned(), |id| id.to_string()),
                     ),
-                },
-            ];
-            if checkpoint.is_some() {
-                row.push(match &r.witness {
-                    None => "not witnessed".to_owned(),
-                    Some(w) if w.ok => w.describe(),
-                    Some(w) => format!("MISMATCH: {}", w.describe()),
-                });
-            }
-            table.add_row(row);
+                    match &r.broken {
+                        None => Cell::new("ok"),
+                        Some(b) => Cell::new(format!(
+                            "BROKEN at row {}: {}",
+                            b.row_id.map_or("-".to_owned(), |id| id.to_string()),
+                            b.kind.describe()
+                        )),
+                    },
+                ];
+                if checkpoint.is_some() {
+                    row.push(Cell::new(match &r.witness {
+                        None => "not witnessed".to_owned(),
+                        Some(w) if w.ok => w.describe(),
+                        Some(w) => format!("MISMATCH: {}", w.describe()),
+                    }));
+                }
+                row
+            })
+            .collect();
+        let mut columns = vec![
+            Column::keep("CHAIN"),
+            Column::ranked("ROWS CHECKED", 3),
+            Column::ranked("LAST VERIFIED ID", 4),
+            Column::cut("RESULT", 1),
+        ];
+        if checkpoint.is_some() {
+            columns.push(Column::cut("WITNESS", 2));
         }
+        let table = ctx.fitted_table(&columns, rows);
         ctx.println(&table.to_string())?;
         if let (Some(path), Some(checkpoint)) = (&args.against, &checkpoint) {
             ctx.println(&format!(

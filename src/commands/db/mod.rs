@@ -6,6 +6,8 @@ mod setup;
 
 use clap::Subcommand;
 
+pub use seed::seed_with_bar;
+
 use crate::context::Context;
 
 #[derive(Debug, Subcommand)]

@@ -4,8 +4,11 @@ use anyhow::Context as _;
 use clap::Args;
 use serde_json::json;
 
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
 use crate::context::Context;
 use crate::db;
+use crate::logging;
 
 /// Demo data, not a load generator: 10 million invoices per organization (30
 /// million rows, several GB) is already far past what a demo or a benchmark needs,
@@ -25,7 +28,7 @@ pub struct SeedArgs {
 
 pub async fn run(args: SeedArgs, ctx: &Context) -> anyhow::Result<()> {
     let pool = ctx.pool(2).await?;
-    let seeded = db::seed::seed_demo(&pool, args.invoices)
+    let seeded = seed_with_bar(ctx, &pool, args.invoices)
         .await
         .context("seeding the demo data failed")?;
     if ctx.json {
@@ -41,4 +44,31 @@ pub async fn run(args: SeedArgs, ctx: &Context) -> anyhow::Result<()> {
             seeded.organizations, seeded.users, seeded.members, seeded.invoices, args.invoices
         ))
     }
+}
+
+/// Seeds the demo data with a progress bar over the invoices on a terminal (stderr,
+/// not with -q): 200,000 invoices per organization take a while. `demo` uses it too.
+pub async fn seed_with_bar(
+    ctx: &Context,
+    pool: &sqlx::PgPool,
+    invoices_per_org: u64,
+) -> Result<db::seed::Seeded, sqlx::Error> {
+    if ctx.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return db::seed::seed_demo(pool, invoices_per_org).await;
+    }
+    let bars = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+    let _route = logging::route_through(&bars);
+    let bar = bars.add(ProgressBar::new(0));
+    bar.set_style(
+        ProgressStyle::with_template("seeding invoices [{bar:30}] {human_pos}/{human_len} ({eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let seeded = db::seed::seed_demo_with_progress(pool, invoices_per_org, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await;
+    bar.finish_and_clear();
+    seeded
 }

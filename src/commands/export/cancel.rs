@@ -1,4 +1,9 @@
 //! `export cancel`: cancel a run and its children.
+//!
+//! Idempotent, like `kubectl delete --ignore-not-found` or `docker stop` of a stopped
+//! container: canceling a run that already ended changes nothing and exits 0 with a
+//! note on stderr, so a script can "make sure it is stopped" without checking first.
+//! An unknown run is still an error (66).
 
 use anyhow::Context as _;
 use clap::Args;
@@ -14,7 +19,12 @@ pub struct CancelArgs {
     pub run_id: String,
 
     /// Who cancels, for the audit log (default: config `user`; else recorded as system)
-    #[arg(long = "as", value_name = "USER", env = "INVOICECTL_USER")]
+    #[arg(
+        long = "as",
+        value_name = "USER",
+        env = "INVOICECTL_USER",
+        hide_env_values = true
+    )]
     pub as_user: Option<String>,
 }
 
@@ -27,9 +37,26 @@ pub async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
         .map(UserId::parse)
         .transpose()?;
     let pool = ctx.pool(1).await?;
-    let outcome = cancel::cancel(&pool, &run_id, actor.as_ref())
-        .await
-        .with_context(|| format!("cancel of {run_id} refused"))?;
+    let outcome = match cancel::cancel(&pool, &run_id, actor.as_ref()).await {
+        Err(cancel::CancelError::AlreadyEnded { run, status }) => {
+            crate::logging::note(&format!(
+                "note: run {run} already ended ({status}); nothing to cancel"
+            ))?;
+            cancel::CancelOutcome {
+                run_id: run.to_string(),
+                previous_status: status,
+                canceled_run_ids: Vec::new(),
+            }
+        }
+        other => other.with_context(|| format!("cancel of {run_id} refused"))?,
+    };
+    if outcome.canceled_run_ids.is_empty() {
+        return if ctx.json {
+            ctx.print_json(&outcome)
+        } else {
+            Ok(())
+        };
+    }
     if ctx.json {
         ctx.print_json(&outcome)
     } else {

@@ -1,15 +1,18 @@
 //! Following a run to its end (`start --wait`, `status --watch`): an indicatif bar
-//! fed from the run's metadata when stderr is a terminal, nothing otherwise.
+//! fed from the run's metadata when stderr is a terminal, nothing otherwise. Log
+//! lines printed meanwhile go above the bar (see [`crate::logging`]).
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sqlx::PgPool;
 
 use crate::db;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::view::RunView;
+use crate::layout;
+use crate::logging;
 
 pub enum Follow {
     Ended(RunView),
@@ -28,22 +31,33 @@ impl Follow {
 /// a bar that moves once per page.
 const POLL: Duration = Duration::from_millis(200);
 
+/// Follows `run_id` until it ends or `timeout` passes. `deduplicated`: the run is an
+/// earlier request returned again, which the bar says, so that an old export is not
+/// mistaken for a new one.
 pub async fn follow_run(
     pool: &PgPool,
     run_id: &str,
     timeout: Option<Duration>,
     quiet: bool,
+    deduplicated: bool,
 ) -> anyhow::Result<Follow> {
-    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    let bars = (!quiet && std::io::stderr().is_terminal())
+        .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+    let _route = bars.as_ref().map(logging::route_through);
+    let bar = bars.as_ref().map(|bars| {
+        let bar = bars.add(ProgressBar::new(0));
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} {prefix} [{bar:30}] {pos}/{len} pages {msg} ({elapsed})",
+                "{spinner} {prefix} [{wide_bar}] {pos}/{len} pages {msg} ({elapsed})",
             )
             .expect("valid template")
             .progress_chars("=> "),
         );
-        bar.set_prefix(run_id.to_owned());
+        bar.set_prefix(if deduplicated {
+            format!("{run_id} (deduplicated)")
+        } else {
+            run_id.to_owned()
+        });
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     });
@@ -61,7 +75,7 @@ pub async fn follow_run(
             bar.set_position(meta("pagesDone").unwrap_or(0));
             bar.set_message(format!(
                 "{} rows, {}",
-                meta("rowsDone").unwrap_or(0),
+                layout::thousands(meta("rowsDone").unwrap_or(0)),
                 view.status
             ));
         }
@@ -69,7 +83,7 @@ pub async fn follow_run(
             if let Some(bar) = bar {
                 bar.finish_with_message(format!(
                     "{} rows, {}",
-                    view.rows().unwrap_or(0),
+                    layout::thousands(view.rows().unwrap_or(0)),
                     view.status
                 ));
             }

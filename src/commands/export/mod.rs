@@ -23,8 +23,9 @@ pub use worker::{WorkerPlan, run_worker};
 pub enum ExportCommand {
     /// Request an export of an organization's invoices; prints the run id at once
     ///
-    /// The same org, user and UTC day returns the first run (deduplicated) and writes
-    /// nothing.
+    /// The same org, user and UTC day returns the first run (deduplicated), writes
+    /// nothing, and says so on stderr: when and by whom that run was requested and
+    /// how far it got. --force starts a new run.
     ///
     /// Example: invoicectl export start --org org_acme --as user_alice --wait
     Start(start::StartArgs),
@@ -34,7 +35,8 @@ pub enum ExportCommand {
     Status(status::StatusArgs),
     /// Cancel a queued, waiting or executing run and its child runs
     ///
-    /// An executing run stops at its next checkpoint.
+    /// An executing run stops at its next checkpoint. A run that already ended is left
+    /// alone: exit 0 with a note on stderr, so canceling twice is harmless.
     ///
     /// Example: invoicectl export cancel run_01jd5x7m3k9q2w8e4r6t0y1v3a
     Cancel(cancel::CancelArgs),
@@ -45,7 +47,14 @@ pub enum ExportCommand {
     /// releases the runs in hand, and exits within 10 seconds.
     ///
     /// From cron, `--drain` every minute is enough: it exits 0 once nothing is
-    /// runnable, and the next invocation picks up what was left.
+    /// runnable, and the next invocation picks up what was left. Off a terminal each
+    /// line is timestamped (RFC 3339 UTC), an idle pass prints nothing, and with -q
+    /// only the lines saying how a run ended (completed, failed, canceled) are kept.
+    ///
+    /// A lost database is ridden out: the worker reconnects with backoff and gives
+    /// back, without spending an attempt, any run the outage cut short. With --drain
+    /// or --once it exits 69 once the database has been unreachable for 60 s;
+    /// otherwise it keeps retrying and logs that it does.
     ///
     /// Example: invoicectl export worker --drain --concurrency 8
     Worker(worker::WorkerArgs),

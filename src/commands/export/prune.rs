@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::links::{self, Pruned};
+use crate::layout::Column;
 
 #[derive(Debug, Args)]
 pub struct PruneArgs {
@@ -70,15 +71,26 @@ pub async fn run(args: PruneArgs, ctx: &Context) -> anyhow::Result<()> {
             crate::exports::view::timestamp(&cutoff)
         ));
     }
-    let mut table = ctx.table(["run", "org", "completed", "file"]);
-    for e in &exports {
-        table.add_row([
-            Cell::new(&e.run_id),
-            Cell::new(&e.organization_id),
-            Cell::new(e.completed_at.as_deref().unwrap_or("-")),
-            Cell::new(e.object_url.as_deref().unwrap_or("-")),
-        ]);
-    }
+    let rows = exports
+        .iter()
+        .map(|e| {
+            vec![
+                Cell::new(&e.run_id),
+                Cell::new(&e.organization_id),
+                Cell::new(e.completed_at.as_deref().unwrap_or("-")),
+                Cell::new(e.object_url.as_deref().unwrap_or("-")),
+            ]
+        })
+        .collect();
+    let table = ctx.fitted_table(
+        &[
+            Column::keep("RUN"),
+            Column::keep("ORG"),
+            Column::ranked("COMPLETED", 1),
+            Column::cut("FILE", 2),
+        ],
+        rows,
+    );
     ctx.println(&table.to_string())?;
     ctx.println(&format!("{verb} {} export(s)", exports.len()))
 }

@@ -1,5 +1,10 @@
 //! `export start`: validate, gate, enqueue — then optionally follow the run.
+//!
+//! Results go to stdout (the run id, or the JSON document); what a person should
+//! know besides goes to stderr: that the run returned is an earlier one (always),
+//! where the CSV is after `--wait`, and on a terminal the next step.
 
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -7,9 +12,13 @@ use clap::Args;
 
 use super::follow::{Follow, follow_run};
 use crate::context::Context;
+use crate::db;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::request;
+use crate::exports::view::RunView;
 use crate::ids::{OrgId, UserId};
+use crate::layout;
+use crate::logging;
 
 #[derive(Debug, Args)]
 pub struct StartArgs {
@@ -18,7 +27,12 @@ pub struct StartArgs {
     pub org: String,
 
     /// Requesting user; must be a member (not a viewer) of the organization
-    #[arg(long = "as", value_name = "USER", env = "INVOICECTL_USER")]
+    #[arg(
+        long = "as",
+        value_name = "USER",
+        env = "INVOICECTL_USER",
+        hide_env_values = true
+    )]
     pub as_user: Option<String>,
 
     /// Start a new run even if one was requested today
@@ -52,12 +66,29 @@ pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
     let started = request::start(&pool, &org, &user, args.force)
         .await
         .with_context(|| format!("export start for {org} as {user} refused"))?;
+    if started.deduplicated {
+        // Said on stderr whatever the output mode (and under -q): a CI job that reads
+        // only the exit code must still leave a trace that it got an earlier export.
+        let mut conn = pool.acquire().await?;
+        let run = db::runs::get(&mut conn, &started.run_id).await?;
+        drop(conn);
+        if let Some(run) = run {
+            logging::note(&dedup_note(&RunView::leaf(&run)))?;
+        }
+    }
     if !args.wait {
-        return if ctx.json {
-            ctx.print_json(&started)
-        } else {
-            ctx.println(&started.run_id)
-        };
+        if ctx.json {
+            return ctx.print_json(&started);
+        }
+        ctx.println(&started.run_id)?;
+        if !ctx.quiet && std::io::stderr().is_terminal() {
+            // Like gh's hints: for a person at a terminal only, never for a script.
+            logging::note(&format!(
+                "hint: watch it with `invoicectl export status {} --watch` (a worker must be running)",
+                started.run_id
+            ))?;
+        }
+        return Ok(());
     }
     if !ctx.json {
         ctx.println(&started.run_id)?;
@@ -67,14 +98,60 @@ pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
         &started.run_id,
         args.timeout.map(Duration::from_secs),
         ctx.quiet,
+        started.deduplicated,
     )
     .await?;
     if ctx.json {
         let mut doc = serde_json::to_value(&started)?;
         doc["status"] = serde_json::Value::from(outcome.run().status.clone());
         ctx.print_json(&doc)?;
+    } else if !ctx.quiet
+        && let Follow::Ended(view) = &outcome
+        && view.status == "completed"
+    {
+        logging::note(&completed_note(view))?;
     }
     outcome.into_result()
+}
+
+/// What a deduplicated start says on stderr: which run it returns, when and by whom
+/// it was requested, how far it got, and how to get a new one.
+fn dedup_note(view: &RunView) -> String {
+    let requested = chrono::DateTime::parse_from_rfc3339(&view.created_at)
+        .map(|t| t.to_utc().format("%H:%M UTC").to_string())
+        .unwrap_or_else(|_| view.created_at.clone());
+    let by = view
+        .requested_by
+        .as_deref()
+        .map(|u| format!(" by {u}"))
+        .unwrap_or_default();
+    let state = match (view.status.as_str(), view.rows()) {
+        ("completed", rows) => format!("completed, {} rows", layout::thousands(rows.unwrap_or(0))),
+        (status @ ("executing" | "waiting"), _) => {
+            format!("{status}, {} pages", view.progress())
+        }
+        (status, _) => status.to_owned(),
+    };
+    format!(
+        "note: returning {} requested {requested}{by} ({state}); use --force for a new export",
+        view.run_id
+    )
+}
+
+/// What `--wait` says when the run completed: the rows and where the CSV is.
+fn completed_note(view: &RunView) -> String {
+    let rows = layout::thousands(view.rows().unwrap_or(0));
+    let place = view
+        .download_url()
+        .map(|url| {
+            url::Url::parse(url)
+                .ok()
+                .filter(|u| u.scheme() == "file")
+                .and_then(|u| u.to_file_path().ok())
+                .map_or_else(|| url.to_owned(), |p| p.display().to_string())
+        })
+        .unwrap_or_else(|| "-".to_owned());
+    format!("completed: {rows} rows, CSV at {place}")
 }
 
 impl Follow {
@@ -92,6 +169,21 @@ impl Follow {
                 ),
             )
             .into()),
+            // Still queued and never started: nothing has claimed it, which almost
+            // always means that no worker is running.
+            Follow::TimedOut(view, after)
+                if view.status == "queued" && view.started_at.is_none() =>
+            {
+                Err(CommandError::new(
+                    ExitKind::TempFail,
+                    format!(
+                        "gave up waiting for run {} after {} s: it is still queued and no worker has picked it up; no worker seems to be running (start one with `invoicectl export worker`, or from cron with --drain)",
+                        view.run_id,
+                        after.as_secs(),
+                    ),
+                )
+                .into())
+            }
             Follow::TimedOut(view, after) => Err(CommandError::new(
                 ExitKind::TempFail,
                 format!(
@@ -104,5 +196,76 @@ impl Follow {
             )
             .into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(status: &str, metadata: serde_json::Value) -> RunView {
+        RunView {
+            run_id: "run_01jd5x7m3k9q2w8e4r6t0y1v3a".to_owned(),
+            task_id: "export-invoices".to_owned(),
+            organization_id: Some("org_acme".to_owned()),
+            requested_by: Some("user_alice".to_owned()),
+            status: status.to_owned(),
+            attempt: 1,
+            max_attempts: 3,
+            next_attempt_at: None,
+            metadata,
+            output: None,
+            error: None,
+            tags: vec![],
+            created_at: "2026-11-22T05:57:03.120Z".to_owned(),
+            started_at: None,
+            finished_at: None,
+            children: None,
+        }
+    }
+
+    #[test]
+    fn the_dedup_note_says_when_by_whom_and_how_far() {
+        let done = view(
+            "completed",
+            serde_json::json!({"rowsDone": 1000, "pagesDone": 1, "pagesTotal": 1}),
+        );
+        assert_eq!(
+            dedup_note(&done),
+            "note: returning run_01jd5x7m3k9q2w8e4r6t0y1v3a requested 05:57 UTC by user_alice (completed, 1,000 rows); use --force for a new export"
+        );
+        let going = view(
+            "executing",
+            serde_json::json!({"pagesDone": 3, "pagesTotal": 40}),
+        );
+        assert!(dedup_note(&going).contains("(executing, 3/40 pages)"));
+        assert!(dedup_note(&view("queued", serde_json::json!({}))).contains("(queued)"));
+    }
+
+    #[test]
+    fn wait_says_where_the_csv_is_and_when_no_worker_runs() {
+        let done = view(
+            "completed",
+            serde_json::json!({"rowsDone": 200000, "downloadUrl": "file:///srv/exports/org_acme/run_1.csv"}),
+        );
+        assert_eq!(
+            completed_note(&done),
+            "completed: 200,000 rows, CSV at /srv/exports/org_acme/run_1.csv"
+        );
+        let never = Follow::TimedOut(
+            view("queued", serde_json::json!({})),
+            Duration::from_secs(5),
+        )
+        .into_result()
+        .unwrap_err()
+        .to_string();
+        assert!(never.contains("no worker seems to be running"), "{never}");
+        let mut retrying = view("queued", serde_json::json!({}));
+        retrying.started_at = Some("2026-11-22T05:57:04.000Z".to_owned());
+        let later = Follow::TimedOut(retrying, Duration::from_secs(5))
+            .into_result()
+            .unwrap_err()
+            .to_string();
+        assert!(!later.contains("no worker"), "{later}");
     }
 }

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use clap::Args;
 use comfy_table::{Cell, Table};
 
@@ -13,6 +14,7 @@ use crate::error::{CommandError, ExitKind};
 use crate::exports::task::EXPORT_INVOICES;
 use crate::exports::view::RunView;
 use crate::ids::{OrgId, RunId};
+use crate::layout::{self, Column};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -52,6 +54,7 @@ async fn show_one(run_id: RunId, args: &StatusArgs, ctx: &Context) -> anyhow::Re
             run_id.as_str(),
             args.timeout.map(Duration::from_secs),
             ctx.quiet,
+            false,
         )
         .await?;
         print_run(ctx, &pool, &run_id).await?;
@@ -77,9 +80,20 @@ pub async fn print_run(ctx: &Context, pool: &sqlx::PgPool, run_id: &RunId) -> an
     if ctx.json {
         return ctx.print_json(&view);
     }
-    let mut table = ctx.bare_table();
+    let now = Utc::now();
+    let mut out = run_details(ctx.color, &view, now);
+    if let Some(children) = view.children.as_ref().filter(|c| !c.is_empty()) {
+        out.push_str("\n\nchild runs:\n");
+        out.push_str(&runs_table(ctx.color, ctx.width, children, now).to_string());
+    }
+    ctx.println(&out)
+}
+
+/// The key/value listing of one run; `-` for what is not there (yet).
+fn run_details(color: bool, view: &RunView, now: DateTime<Utc>) -> String {
     let dash = || "-".to_owned();
-    let rows: Vec<(&str, String)> = vec![
+    let time = |t: Option<&str>| t.map_or_else(dash, |t| with_age(t, now));
+    layout::key_values(&[
         ("run id", view.run_id.clone()),
         ("task", view.task_id.clone()),
         (
@@ -90,44 +104,28 @@ pub async fn print_run(ctx: &Context, pool: &sqlx::PgPool, run_id: &RunId) -> an
             "requested by",
             view.requested_by.clone().unwrap_or_else(dash),
         ),
-        ("status", view.status.clone()),
+        ("status", crate::context::status_text(color, &view.status)),
         ("attempt", format!("{}/{}", view.attempt, view.max_attempts)),
-        (
-            "next attempt",
-            view.next_attempt_at.clone().unwrap_or_else(dash),
-        ),
+        ("next attempt", time(view.next_attempt_at.as_deref())),
         ("progress", format!("{} pages", view.progress())),
-        (
-            "rows",
-            view.rows().map(|r| r.to_string()).unwrap_or_else(dash),
-        ),
+        ("rows", view.rows().map_or_else(dash, layout::thousands)),
         (
             "download",
-            view.download_url().map(str::to_owned).unwrap_or_else(dash),
+            view.download_url().map_or_else(dash, str::to_owned),
         ),
         ("error", view.error_line().unwrap_or_else(dash)),
-        ("created", view.created_at.clone()),
-        ("started", view.started_at.clone().unwrap_or_else(dash)),
-        ("finished", view.finished_at.clone().unwrap_or_else(dash)),
-    ];
-    for (name, value) in rows {
-        let value = if name == "status" {
-            ctx.status_cell(&value)
-        } else {
-            Cell::new(value)
-        };
-        table.add_row(vec![Cell::new(name), value]);
+        ("created", time(Some(&view.created_at))),
+        ("started", time(view.started_at.as_deref())),
+        ("finished", time(view.finished_at.as_deref())),
+    ])
+}
+
+/// An RFC 3339 time from a [`RunView`] with its age: `…Z (2m ago)`.
+fn with_age(t: &str, now: DateTime<Utc>) -> String {
+    match DateTime::parse_from_rfc3339(t) {
+        Ok(parsed) => format!("{t} ({} ago)", layout::age(&parsed.to_utc(), now)),
+        Err(_) => t.to_owned(),
     }
-    let mut out = table.to_string();
-    if let Some(children) = view.children.as_ref().filter(|c| !c.is_empty()) {
-        out.push_str("\n\nchild runs:\n");
-        let mut t = list_table(ctx);
-        for child in children {
-            t.add_row(list_row(ctx, child));
-        }
-        out.push_str(&t.to_string());
-    }
-    ctx.println(&out)
 }
 
 async fn list(args: &StatusArgs, ctx: &Context) -> anyhow::Result<()> {
@@ -168,37 +166,152 @@ async fn list(args: &StatusArgs, ctx: &Context) -> anyhow::Result<()> {
     if views.is_empty() {
         return ctx.println("no export runs");
     }
-    let mut table = list_table(ctx);
-    for view in &views {
-        table.add_row(list_row(ctx, view));
-    }
+    let table = runs_table(ctx.color, ctx.width, &views, Utc::now());
     ctx.println(&table.to_string())
 }
 
-fn list_table(ctx: &Context) -> Table {
-    ctx.table([
-        "RUN ID",
-        "TASK",
-        "ORG",
-        "REQUESTER",
-        "STATUS",
-        "ATTEMPT",
-        "PAGES",
-        "ROWS",
-        "CREATED",
-    ])
+/// The columns of a run list. On a narrow terminal the id, status and age stay; the
+/// others are added by rank while they fit (at 80 columns: organization and rows).
+const RUN_COLUMNS: [Column; 10] = [
+    Column::keep("RUN ID"),
+    Column::ranked("TASK", 8),
+    Column::ranked("ORG", 2),
+    Column::ranked("REQUESTER", 5),
+    Column::keep("STATUS"),
+    Column::ranked("ATTEMPT", 7),
+    Column::ranked("PAGES", 6),
+    Column::ranked("ROWS", 3),
+    Column::ranked("CREATED", 4),
+    Column::ranked("AGE", 1),
+];
+
+/// Runs as a table fitted to `width` (see [`layout::table`]); `-` for empty cells.
+fn runs_table(color: bool, width: Option<u16>, views: &[RunView], now: DateTime<Utc>) -> Table {
+    let dash = || "-".to_owned();
+    let rows = views
+        .iter()
+        .map(|view| {
+            let created = DateTime::parse_from_rfc3339(&view.created_at)
+                .map(|t| t.to_utc())
+                .ok();
+            vec![
+                Cell::new(&view.run_id),
+                Cell::new(&view.task_id),
+                Cell::new(view.organization_id.clone().unwrap_or_else(dash)),
+                Cell::new(view.requested_by.clone().unwrap_or_else(dash)),
+                crate::context::status_cell(color, &view.status),
+                Cell::new(format!("{}/{}", view.attempt, view.max_attempts)),
+                Cell::new(view.progress()),
+                Cell::new(view.rows().map_or_else(dash, layout::thousands)),
+                Cell::new(created.as_ref().map_or_else(dash, layout::time)),
+                Cell::new(created.map_or_else(dash, |t| layout::age(&t, now))),
+            ]
+        })
+        .collect();
+    layout::table(color, width, &RUN_COLUMNS, rows)
 }
 
-fn list_row(ctx: &Context, view: &RunView) -> Vec<Cell> {
-    vec![
-        Cell::new(&view.run_id),
-        Cell::new(&view.task_id),
-        Cell::new(view.organization_id.as_deref().unwrap_or_default()),
-        Cell::new(view.requested_by.as_deref().unwrap_or_default()),
-        ctx.status_cell(&view.status),
-        Cell::new(format!("{}/{}", view.attempt, view.max_attempts)),
-        Cell::new(view.progress()),
-        Cell::new(view.rows().map(|r| r.to_string()).unwrap_or_default()),
-        Cell::new(&view.created_at),
-    ]
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn view(run_id: &str, task: &str, status: &str, created: &str) -> RunView {
+        RunView {
+            run_id: run_id.to_owned(),
+            task_id: task.to_owned(),
+            organization_id: Some("org_initech".to_owned()),
+            requested_by: Some("user_alice".to_owned()),
+            status: status.to_owned(),
+            attempt: 1,
+            max_attempts: 3,
+            next_attempt_at: None,
+            metadata: serde_json::json!({
+                "pagesDone": 40, "pagesTotal": 40, "rowsDone": 200_000,
+                "downloadUrl": "file:///home/operator/.local/share/invoicectl/exports/org_initech/run_01jd5x7m3k9q2w8e4r6t0y1v3a.csv",
+            }),
+            output: None,
+            error: None,
+            tags: vec![],
+            created_at: created.to_owned(),
+            started_at: Some(created.to_owned()),
+            finished_at: None,
+            children: None,
+        }
+    }
+
+    #[test]
+    fn run_tables_never_split_ids_statuses_or_times() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 6, 0, 0).unwrap();
+        let views = [
+            view(
+                "run_01jd5x7m3k9q2w8e4r6t0y1v3a",
+                "export-invoices",
+                "completed",
+                "2026-11-22T05:57:03.120Z",
+            ),
+            view(
+                "run_01jd5x7m3k9q2w8e4r6t0y1v3b",
+                "send-export-email",
+                "executing",
+                "2026-11-20T23:01:09.000Z",
+            ),
+        ];
+        for width in [80u16, 100, 160] {
+            let table = runs_table(false, Some(width), &views, now).to_string();
+            for line in table.lines() {
+                assert!(
+                    line.chars().count() <= usize::from(width),
+                    "{width}: {line}"
+                );
+            }
+            // Each row is one line holding its id, status and age whole.
+            for (v, age) in views.iter().zip(["2m56s", "30h"]) {
+                let row = table
+                    .lines()
+                    .find(|l| l.contains(&v.run_id))
+                    .unwrap_or_else(|| panic!("{width}: {} whole in\n{table}", v.run_id));
+                assert!(
+                    row.contains(&format!(" {} ", v.status)) && row.contains(age),
+                    "{width}: {row}"
+                );
+            }
+        }
+        // Where absolute times fit, they are whole too.
+        let wide = runs_table(false, Some(160), &views, now).to_string();
+        assert!(wide.contains("2026-11-22T05:57:03Z") && wide.contains("2026-11-20T23:01:09Z"));
+        assert!(wide.contains("200,000") && wide.contains("REQUESTER"));
+        // Narrow: the lower-value columns are left out, not squeezed.
+        let narrow = runs_table(false, Some(80), &views, now).to_string();
+        assert!(
+            !narrow.contains("REQUESTER") && !narrow.contains("TASK"),
+            "{narrow}"
+        );
+        // Off a terminal: every column.
+        let piped = runs_table(false, None, &views, now).to_string();
+        for header in RUN_COLUMNS.map(|c| c.header) {
+            assert!(piped.contains(header), "{header} in\n{piped}");
+        }
+    }
+
+    #[test]
+    fn details_have_no_trailing_spaces_and_say_how_long_ago() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 6, 0, 0).unwrap();
+        let v = view(
+            "run_01jd5x7m3k9q2w8e4r6t0y1v3a",
+            "export-invoices",
+            "completed",
+            "2026-11-22T05:57:03.120Z",
+        );
+        let out = run_details(false, &v, now);
+        assert!(out.lines().all(|l| l == l.trim_end()), "{out:?}");
+        assert!(
+            out.contains("created       2026-11-22T05:57:03.120Z (2m56s ago)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("finished      -") && out.contains("rows          200,000"),
+            "{out}"
+        );
+    }
 }

@@ -12,7 +12,11 @@ use tokio::sync::{mpsc, watch};
 
 use super::display::Display;
 use crate::context::Context;
-use crate::engine::{Worker, WorkerMode, WorkerOptions, WorkerSummary, worker::wait_for_signal};
+use crate::db;
+use crate::engine::{
+    Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary, worker::wait_for_signal,
+};
+use crate::exports::csv::check_export_dir;
 use crate::exports::email::Mailer;
 use crate::exports::task::{ExportConfig, registry};
 
@@ -36,12 +40,13 @@ pub struct WorkerArgs {
     #[arg(long, value_name = "DIR")]
     pub export_dir: Option<PathBuf>,
 
-    /// Lease length in seconds: a run whose worker stops renewing it is taken over by
-    /// another worker after this long
+    /// Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is
+    /// taken over by another worker after this long. The worker's database sessions
+    /// are also limited to one lease idle inside a transaction or waiting for a lock
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub lease: f64,
 
-    /// How often the lease is renewed, in seconds
+    /// How often the lease is renewed, in seconds (at least 0.1, less than --lease)
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub heartbeat: f64,
 
@@ -52,28 +57,49 @@ pub struct WorkerArgs {
     /// Multiply retry delays (tests run the backoff curve fast)
     #[arg(long, value_name = "FACTOR", default_value_t = 1.0, hide = true)]
     pub retry_scale: f64,
+
+    /// With --drain or --once: give up (exit 69) once the database has been
+    /// unreachable this many seconds (tests shorten it)
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, hide = true)]
+    pub unreachable_limit: f64,
 }
 
-fn seconds(name: &str, value: f64) -> anyhow::Result<Duration> {
-    Duration::try_from_secs_f64(value)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            crate::error::CommandError::new(
-                crate::error::ExitKind::Invalid,
-                format!("--{name} must be a positive number of seconds, not {value}"),
-            )
-            .into()
-        })
+/// The longest lease (and so heartbeat) a worker accepts: beyond it a lost worker's
+/// runs would wait hours for a takeover, and PostgreSQL's timestamps overflow long
+/// before `f64` does.
+const MAX_LEASE: f64 = 3600.0;
+
+/// `value` seconds, refused with exit 65 unless `min <= value <= max`.
+fn seconds(name: &str, value: f64, min: f64, max: f64) -> anyhow::Result<Duration> {
+    if value.is_finite() && value >= min && value <= max && value > 0.0 {
+        return Ok(Duration::from_secs_f64(value));
+    }
+    Err(crate::error::CommandError::new(
+        crate::error::ExitKind::Invalid,
+        format!("--{name} must be a number of seconds from {min} to {max}, not {value}"),
+    )
+    .into())
 }
 
 pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
-    let lease = seconds("lease", args.lease)?;
-    let heartbeat = seconds("heartbeat", args.heartbeat)?;
+    let lease = seconds("lease", args.lease, 1.0, MAX_LEASE)?;
+    let heartbeat = seconds("heartbeat", args.heartbeat, 0.1, MAX_LEASE)?;
     if heartbeat >= lease {
         return Err(crate::error::CommandError::new(
             crate::error::ExitKind::Invalid,
             "--heartbeat must be shorter than --lease, or leases expire between renewals",
+        )
+        .into());
+    }
+    let poll_interval = seconds("poll-interval", args.poll_interval, 0.001, 60.0)?;
+    let unreachable_limit = seconds("unreachable-limit", args.unreachable_limit, 0.1, MAX_LEASE)?;
+    if !(0.0..=100.0).contains(&args.retry_scale) {
+        return Err(crate::error::CommandError::new(
+            crate::error::ExitKind::Invalid,
+            format!(
+                "--retry-scale must be from 0 to 100, not {}",
+                args.retry_scale
+            ),
         )
         .into());
     }
@@ -89,14 +115,47 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
             .map_or(plan.options.concurrency, |n| n as usize),
         lease,
         heartbeat,
-        poll_interval: seconds("poll-interval", args.poll_interval)?,
-        retry_scale: args.retry_scale.max(0.0),
+        poll_interval,
+        retry_scale: args.retry_scale,
+        unreachable_limit,
         ..plan.options
     };
     if let Some(dir) = args.export_dir {
         plan.export_dir = dir;
     }
     run_worker(ctx, plan).await.map(drop)
+}
+
+/// A worker that gave up: exit 69 naming the server when the database was
+/// unreachable, otherwise the database error (exit 1, or 75 for a lock timeout).
+fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow::Error {
+    let WorkerError::GaveUp {
+        failing_for,
+        runs_left,
+        source,
+    } = e;
+    let left = match runs_left {
+        0 => String::new(),
+        n => format!("; its {n} runs in hand are taken over once their leases expire"),
+    };
+    if db::is_connection_lost(&source) {
+        let (host, port, database) = db::describe(options);
+        return db::DbError::Unreachable {
+            host,
+            port,
+            database,
+            reason: format!(
+                "no answer for {:.0} s ({}), the worker gives up{left}",
+                failing_for.as_secs_f64(),
+                crate::config::redact_secrets(&source.to_string())
+            ),
+        }
+        .into();
+    }
+    anyhow::Error::new(db::DbError::from(source)).context(format!(
+        "the worker gave up after its passes failed for {:.0} s{left}",
+        failing_for.as_secs_f64()
+    ))
 }
 
 /// What [`run_worker`] runs: the engine's options, where CSVs go and how progress
@@ -135,11 +194,21 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
         ndjson,
     } = plan;
     let concurrency = options.concurrency;
+    // Refused once, here, rather than by three attempts of every run it would claim.
+    check_export_dir(&export_dir)?;
     let mailer =
         Mailer::from_settings(&ctx.settings).context("cannot set up the mail transport")?;
-    tracing::info!(mail = %mailer.describe(), export_dir = %export_dir.display(), concurrency, "worker starting");
-    // Slots, the heartbeat, the listener and the pass each need a connection.
-    let pool = ctx.pool(concurrency as u32 + 4).await?;
+    // Debug, not info: an idle cron minute must leave the log empty.
+    tracing::debug!(mail = %mailer.describe(), export_dir = %export_dir.display(), concurrency, "worker starting");
+    // Slots, the heartbeat, the listener and the pass each need a connection. Every
+    // session carries the worker's server-side limits (see `session_limits`).
+    let connect = db::with_session_limits(ctx.connect_options()?, &options.session_limits());
+    let pool = db::open_with(
+        &connect,
+        concurrency as u32 + 4,
+        options.pool_acquire_timeout(),
+    )
+    .await?;
     let registry = registry(
         ExportConfig {
             export_dir,
@@ -155,12 +224,9 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
         let _ = stop_tx.send(true);
     });
     let worker = Worker::new(pool.clone(), registry, options).with_events(events_tx);
-    let summary = worker
-        .run(stop_rx)
-        .await
-        .context("the worker stopped on a database error");
+    let summary = worker.run(stop_rx).await;
     signals.abort();
-    let summary = summary?;
+    let summary = summary.map_err(|e| gave_up(&connect, e))?;
     display.await.context("the progress display failed")??;
     super::display::print_summary(ndjson, ctx.quiet, &summary)?;
     pool.close().await;

@@ -1,10 +1,13 @@
 //! `suppression list`: every suppressed address, as a table or one JSON array of
 //! `{"email","reason","createdAt"}`.
 
+use anyhow::Context as _;
+use comfy_table::Cell;
+
 use crate::context::Context;
 use crate::db::DbError;
 use crate::db::suppressions;
-use anyhow::Context as _;
+use crate::layout::{self, Column};
 
 pub async fn run(ctx: &Context) -> anyhow::Result<()> {
     let pool = ctx.pool(1).await?;
@@ -22,13 +25,26 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
     if all.is_empty() {
         return ctx.println("no suppressed addresses");
     }
-    let mut table = ctx.table(["EMAIL", "REASON", "SUPPRESSED AT (UTC)"]);
-    for s in &all {
-        table.add_row([
-            s.email.clone(),
-            s.reason.as_str().to_owned(),
-            super::human_time(&s.created_at),
-        ]);
-    }
+    let now = chrono::Utc::now();
+    let rows = all
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::new(&s.email),
+                Cell::new(s.reason.as_str()),
+                Cell::new(layout::time(&s.created_at)),
+                Cell::new(layout::age(&s.created_at, now)),
+            ]
+        })
+        .collect();
+    let table = ctx.fitted_table(
+        &[
+            Column::keep("EMAIL"),
+            Column::keep("REASON"),
+            Column::ranked("SUPPRESSED AT", 2),
+            Column::ranked("AGE", 1),
+        ],
+        rows,
+    );
     ctx.println(&table.to_string())
 }

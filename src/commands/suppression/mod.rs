@@ -78,7 +78,12 @@ impl From<ReasonArg> for Reason {
 pub struct ActorArgs {
     /// The user making the change, recorded in the audit log (default: config key
     /// `user`; none means the entry has no actor)
-    #[arg(long = "as", env = "INVOICECTL_USER", value_name = "USER")]
+    #[arg(
+        long = "as",
+        env = "INVOICECTL_USER",
+        hide_env_values = true,
+        value_name = "USER"
+    )]
     pub as_user: Option<String>,
 }
 
@@ -131,9 +136,4 @@ struct ChangeView<'a> {
     change: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     previous_reason: Option<Reason>,
-}
-
-/// RFC 3339 UTC, to the second, for tables.
-fn human_time(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
