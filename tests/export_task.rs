@@ -1646,27 +1646,6 @@ impl Drop for WorkerProcess {
     }
 }
 
-async fn pages_done(pool: &PgPool, run_id: &str) -> i64 {
-    sqlx::query_scalar::<_, Option<i64>>(
-        "SELECT (metadata->>'pagesDone')::bigint FROM run WHERE id = $1",
-    )
-    .bind(run_id)
-    .fetch_one(pool)
-    .await
-    .unwrap()
-    .unwrap_or(0)
-}
-
-/// Waits until the worker has checkpointed at least `pages` pages of the run.
-async fn wait_for_pages(pool: &PgPool, run_id: &str, worker: &mut WorkerProcess, pages: i64) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while pages_done(pool, run_id).await < pages {
-        worker.assert_running();
-        assert!(Instant::now() < deadline, "the worker wrote no pages");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 async fn csv_checkpoint(pool: &PgPool, run_id: &str) -> Value {
     sqlx::query_scalar("SELECT checkpoint FROM run_step WHERE run_id = $1 AND name = 'csv'")
         .bind(run_id)
@@ -1776,7 +1755,7 @@ async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: Pg
 
     let run_id = start(&env, "user_alice", &["--force"]);
     let mut a = WorkerProcess::spawn(&env, &lease);
-    wait_for_pages(&pool, &run_id, &mut a, 2).await;
+    wait_for_pages(&pool, &run_id, 2, &mut a.0).await;
     pause_outside_a_transaction(&pool, &a).await;
     let checkpoint = csv_checkpoint(&pool, &run_id).await;
     let paused_at = checkpoint["pages"].as_i64().unwrap();
@@ -1873,7 +1852,7 @@ async fn a_takeover_on_another_host_restarts_the_csv_from_the_first_page(pool: P
         &env,
         &[&lease[..], &["--export-dir", host_a.to_str().unwrap()]].concat(),
     );
-    wait_for_pages(&pool, &run_id, &mut a, 2).await;
+    wait_for_pages(&pool, &run_id, 2, &mut a.0).await;
     a.signal(libc::SIGKILL);
     let _ = a.0.wait();
     let killed_at = pages_done(&pool, &run_id).await;
@@ -2087,7 +2066,7 @@ async fn canceled_runs_leave_no_partial_files(pool: PgPool) {
     // A run stopped mid-export waits in the queue with its file, and is canceled there.
     let queued = start(&env, "user_alice", &[]);
     let mut worker = WorkerProcess::spawn(&env, &[]);
-    wait_for_pages(&pool, &queued, &mut worker, 2).await;
+    wait_for_pages(&pool, &queued, 2, &mut worker.0).await;
     worker.terminate();
     assert_eq!(run_status(&pool, &queued).await, "queued");
     let left = partial_files_in(&org_dir);
@@ -2098,7 +2077,7 @@ async fn canceled_runs_leave_no_partial_files(pool: PgPool) {
     // removes its own.
     let executing = start(&env, "user_alice", &["--force"]);
     let mut worker = WorkerProcess::spawn(&env, &[]);
-    wait_for_pages(&pool, &executing, &mut worker, 2).await;
+    wait_for_pages(&pool, &executing, 2, &mut worker.0).await;
     let files = partial_files_in(&org_dir);
     assert!(
         files.iter().all(|f| f.contains(&executing)),
