@@ -216,7 +216,9 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
         }
         'invoicectl;export;worker' {
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Runs executed at once by this process (default: config `worker_concurrency`, 4)')
-            [CompletionResult]::new('--export-dir', '--export-dir', [CompletionResultType]::ParameterName, 'Where CSV files are written (default: config `export_dir`, else `exports/` in the data directory)')
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Where exports are stored: file:///absolute/dir or s3://bucket[/prefix] (default: INVOICECTL_STORAGE, else config `storage` or `export_dir`, else exports/ in the data directory). S3 settings come from the AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, …) or the s3_* config keys')
+            [CompletionResult]::new('--export-dir', '--export-dir', [CompletionResultType]::ParameterName, 'Where CSV files are written: short for --storage file:///DIR')
+            [CompletionResult]::new('--link-ttl', '--link-ttl', [CompletionResultType]::ParameterName, 'How long the emailed S3 download link works: 90m, 12h, 7d… (default: config `link_ttl`, 7d, the most SigV4 allows); `export url` signs a fresh one')
             [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is taken over by another worker after this long. The worker''s database sessions are also limited to one lease idle inside a transaction or waiting for a lock')
             [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'How often the lease is renewed, in seconds (at least 0.1, less than --lease)')
             [CompletionResult]::new('--poll-interval', '--poll-interval', [CompletionResultType]::ParameterName, 'Seconds between looks at the queue when no notification arrives')

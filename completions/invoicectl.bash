@@ -1139,7 +1139,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export__subcmd__worker)
-            opts="-q -v -h -V --drain --once --concurrency --export-dir --lease --heartbeat --poll-interval --retry-scale --unreachable-limit --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            opts="-q -v -h -V --drain --once --concurrency --storage --export-dir --link-ttl --lease --heartbeat --poll-interval --retry-scale --unreachable-limit --database-url --config --data-dir --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1149,7 +1149,15 @@ _invoicectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --storage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --export-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --link-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -9,4 +9,5 @@ pub mod email;
 pub mod links;
 pub mod request;
 pub mod task;
+pub mod upload;
 pub mod view;

@@ -295,6 +295,12 @@ impl<M: Clone + Send + 'static> PartWriter<M> {
         Ok(newest)
     }
 
+    /// Waits for the part in flight, if any, and returns its resume point (to
+    /// checkpoint before stopping early).
+    pub async fn settle(&mut self) -> Result<Option<Resume<M>>, StorageError> {
+        self.drain().await
+    }
+
     /// Uploads what is buffered as the last part, waits for every part, and returns
     /// the finished resume point: commit it, then [`Upload::complete`] its state.
     /// The writer takes no more chunks afterwards.

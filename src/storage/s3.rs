@@ -103,16 +103,17 @@ impl S3Target {
             .with_region(&region)
             // Path-style for S3-compatible servers, virtual-hosted for AWS itself.
             .with_virtual_hosted_style_request(endpoint.is_none())
-            // A few quick retries ride out a blip; a longer outage fails the attempt,
-            // and the run's own retries (with backoff) take it from there.
+            // Retries with backoff ride out a blip or a restarting server (about half
+            // a minute); a longer outage fails the attempt, and the run's own retries
+            // (with their backoff) take it from there.
             .with_retry(RetryConfig {
                 backoff: BackoffConfig {
                     init_backoff: Duration::from_millis(200),
                     max_backoff: Duration::from_secs(5),
                     base: 2.0,
                 },
-                max_retries: 5,
-                retry_timeout: Duration::from_secs(30),
+                max_retries: 10,
+                retry_timeout: Duration::from_secs(45),
             })
             .build()
             .map_err(|e| StorageError::InvalidS3 {
@@ -154,10 +155,7 @@ impl S3Target {
                 bucket: self.bucket.clone(),
                 endpoint: self.endpoint.clone(),
             }),
-            Err(
-                object_store::Error::PermissionDenied { .. }
-                | object_store::Error::Unauthenticated { .. },
-            ) => {
+            Err(e) if is_denied(&e) => {
                 tracing::warn!(
                     bucket = %self.bucket,
                     endpoint = %self.endpoint,
@@ -206,8 +204,7 @@ impl S3Target {
         let location = location.to_owned();
         let endpoint = self.endpoint.clone();
         match source {
-            object_store::Error::PermissionDenied { .. }
-            | object_store::Error::Unauthenticated { .. } => StorageError::Denied {
+            ref e if is_denied(e) => StorageError::Denied {
                 action,
                 location,
                 endpoint,
@@ -223,6 +220,20 @@ impl S3Target {
                 endpoint,
                 source: Box::new(source),
             },
+        }
+    }
+}
+
+/// A refusal of the credentials or their rights (401/403). `object_store` types most
+/// of them, but wraps a listing's in a generic error whose status shows only in its
+/// message.
+fn is_denied(e: &object_store::Error) -> bool {
+    match e {
+        object_store::Error::PermissionDenied { .. }
+        | object_store::Error::Unauthenticated { .. } => true,
+        other => {
+            let text = other.to_string();
+            text.contains("status code: 403") || text.contains("status code: 401")
         }
     }
 }

@@ -6,6 +6,7 @@
 //! (SeaweedFS) for the storage tests.
 #![allow(dead_code)]
 
+pub mod invoices;
 pub mod proxy;
 pub mod s3;
 pub mod smtp;

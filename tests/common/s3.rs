@@ -190,7 +190,10 @@ impl S3Server {
             .arg(format!("-master.port={}", p.master))
             .arg(format!("-volume.port={}", p.volume))
             .arg(format!("-filer.port={}", p.filer))
-            .arg("-volume.max=5")
+            // Each bucket is a collection with volumes of its own: room for many
+            // buckets (one per test), small volumes.
+            .arg("-volume.max=200")
+            .arg("-master.volumeSizeLimitMB=64")
             .arg("-master.telemetry=false")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -435,6 +438,12 @@ pub struct CountingProxy {
 
 impl CountingProxy {
     pub fn start(upstream: SocketAddr) -> CountingProxy {
+        CountingProxy::slow(upstream, Duration::ZERO)
+    }
+
+    /// A proxy that holds each part upload for `delay` before forwarding it: a slow
+    /// network, so that a test can stop a worker between two parts.
+    pub fn slow(upstream: SocketAddr, delay: Duration) -> CountingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -444,7 +453,7 @@ impl CountingProxy {
                 let Ok(client) = client else { continue };
                 let log = log.clone();
                 std::thread::spawn(move || {
-                    let _ = proxy_connection(client, upstream, log);
+                    let _ = proxy_connection(client, upstream, log, delay);
                 });
             }
         });
@@ -472,6 +481,7 @@ fn proxy_connection(
     mut client: TcpStream,
     upstream: SocketAddr,
     log: Arc<Mutex<Vec<String>>>,
+    delay: Duration,
 ) -> std::io::Result<()> {
     let mut server = TcpStream::connect(upstream)?;
     let mut back_client = client.try_clone()?;
@@ -503,6 +513,9 @@ fn proxy_connection(
             .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
             .and_then(|(_, v)| v.trim().parse().ok())
             .unwrap_or(0);
+        if line.starts_with("PUT ") && line.contains("partNumber=") {
+            std::thread::sleep(delay);
+        }
         log.lock().unwrap().push(line);
         server.write_all(&buf[..end])?;
         buf.drain(..end);

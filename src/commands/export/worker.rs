@@ -19,6 +19,7 @@ use crate::engine::{
 use crate::exports::csv::check_export_dir;
 use crate::exports::email::Mailer;
 use crate::exports::task::{ExportConfig, registry};
+use crate::storage::{Storage, StorageError, StorageUrl, resolve_location};
 
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
@@ -35,10 +36,21 @@ pub struct WorkerArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: Option<u32>,
 
-    /// Where CSV files are written (default: config `export_dir`, else `exports/` in
-    /// the data directory)
+    /// Where exports are stored: file:///absolute/dir or s3://bucket[/prefix] (default:
+    /// INVOICECTL_STORAGE, else config `storage` or `export_dir`, else exports/ in the
+    /// data directory). S3 settings come from the AWS variables (AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, …) or the s3_* config keys
+    #[arg(long, value_name = "URL", conflicts_with = "export_dir")]
+    pub storage: Option<String>,
+
+    /// Where CSV files are written: short for --storage file:///DIR
     #[arg(long, value_name = "DIR")]
     pub export_dir: Option<PathBuf>,
+
+    /// How long the emailed S3 download link works: 90m, 12h, 7d… (default: config
+    /// `link_ttl`, 7d, the most SigV4 allows); `export url` signs a fresh one
+    #[arg(long, value_name = "DURATION")]
+    pub link_ttl: Option<String>,
 
     /// Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is
     /// taken over by another worker after this long. The worker's database sessions
@@ -108,7 +120,12 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
         (_, true) => WorkerMode::Once,
         _ => WorkerMode::UntilStopped,
     };
-    let mut plan = WorkerPlan::new(ctx, mode);
+    let storage = resolve_location(
+        args.storage.as_deref(),
+        args.export_dir.as_deref(),
+        &ctx.settings,
+    )?;
+    let mut plan = WorkerPlan::with_storage(ctx, mode, storage);
     plan.options = WorkerOptions {
         concurrency: args
             .concurrency
@@ -120,8 +137,13 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
         unreachable_limit,
         ..plan.options
     };
-    if let Some(dir) = args.export_dir {
-        plan.export_dir = dir;
+    if let Some(raw) = &args.link_ttl {
+        plan.link_ttl = crate::config::parse_link_ttl(raw).map_err(|m| {
+            crate::error::CommandError::new(
+                crate::error::ExitKind::Invalid,
+                format!("--link-ttl {m}"),
+            )
+        })?;
     }
     run_worker(ctx, plan).await.map(drop)
 }
@@ -162,23 +184,34 @@ fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow
 /// is shown.
 pub struct WorkerPlan {
     pub options: WorkerOptions,
-    pub export_dir: PathBuf,
+    /// Where new exports are stored (SPEC §11).
+    pub storage: StorageUrl,
+    /// How long a presigned download link works.
+    pub link_ttl: Duration,
     /// NDJSON events and summary on stdout (`export worker --json`); otherwise bars
     /// (terminal) or log lines on stderr.
     pub ndjson: bool,
 }
 
 impl WorkerPlan {
-    /// `export worker`'s defaults under `mode`: the configured concurrency and
-    /// export directory, 30 s leases renewed every 10 s, NDJSON with `--json`.
-    pub fn new(ctx: &Context, mode: WorkerMode) -> WorkerPlan {
+    /// `export worker`'s defaults under `mode`: the configured concurrency, storage
+    /// (INVOICECTL_STORAGE, else the config file) and link lifetime, 30 s leases
+    /// renewed every 10 s, NDJSON with `--json`.
+    pub fn new(ctx: &Context, mode: WorkerMode) -> Result<WorkerPlan, StorageError> {
+        let storage = resolve_location(None, None, &ctx.settings)?;
+        Ok(WorkerPlan::with_storage(ctx, mode, storage))
+    }
+
+    /// The defaults of [`new`](Self::new) with `storage`.
+    pub fn with_storage(ctx: &Context, mode: WorkerMode, storage: StorageUrl) -> WorkerPlan {
         WorkerPlan {
             options: WorkerOptions {
                 concurrency: ctx.settings.worker_concurrency as usize,
                 mode,
                 ..WorkerOptions::default()
             },
-            export_dir: ctx.settings.export_dir.clone(),
+            storage,
+            link_ttl: ctx.settings.storage.link_ttl,
             ndjson: ctx.json,
         }
     }
@@ -190,16 +223,27 @@ impl WorkerPlan {
 pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<WorkerSummary> {
     let WorkerPlan {
         options,
-        export_dir,
+        storage,
+        link_ttl,
         ndjson,
     } = plan;
     let concurrency = options.concurrency;
-    // Refused once, here, rather than by three attempts of every run it would claim.
-    check_export_dir(&export_dir)?;
+    // Refused once, here, rather than by three attempts of every run it would claim:
+    // an unusable export folder, a missing bucket, bad S3 settings.
+    let shown = storage.to_string();
+    let storage = Storage::open(storage, &ctx.settings.storage)
+        .with_context(|| format!("the worker cannot use its storage {shown}"))?;
+    match storage.url() {
+        StorageUrl::Local(dir) => check_export_dir(dir)?,
+        StorageUrl::S3 { .. } => storage
+            .check()
+            .await
+            .with_context(|| format!("the worker cannot use its storage {shown}"))?,
+    }
     let mailer =
         Mailer::from_settings(&ctx.settings).context("cannot set up the mail transport")?;
     // Debug, not info: an idle cron minute must leave the log empty.
-    tracing::debug!(mail = %mailer.describe(), export_dir = %export_dir.display(), concurrency, "worker starting");
+    tracing::debug!(mail = %mailer.describe(), storage = %shown, concurrency, "worker starting");
     // Slots, the heartbeat, the listener and the pass each need a connection. Every
     // session carries the worker's server-side limits (see `session_limits`).
     let connect = db::with_session_limits(ctx.connect_options()?, &options.session_limits());
@@ -211,8 +255,12 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
     .await?;
     let registry = registry(
         ExportConfig {
-            export_dir,
+            storage,
+            storage_settings: ctx.settings.storage.clone(),
             page_size: ctx.settings.page_size,
+            compression: ctx.settings.storage.compression,
+            part_size: ctx.settings.storage.part_size,
+            link_ttl,
         },
         Arc::new(mailer),
     );
