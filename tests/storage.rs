@@ -1152,3 +1152,72 @@ async fn s3_wrong_credentials_fail_the_run_and_a_missing_bucket_stops_the_worker
     );
     assert_eq!(run_status(&pool, &again).await, "queued");
 }
+
+/// Local storage records the same integrity data as S3 (object URL, size, SHA-256)
+/// and compresses the same way: a `.csv.gz` of one member per page, 0600, whose
+/// SHA-256 the row holds; `download` of a file changed on disk exits 1 and leaves
+/// nothing behind.
+#[sqlx::test]
+async fn local_gzip_export_records_size_and_sha256_and_download_checks_them(pool: PgPool) {
+    use std::io::Read;
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ORG, 700).await;
+    let env = Env::for_pool(&pool);
+    let export_dir = env.path().join("exports");
+    env.write_config(&format!(
+        "page_size = 100\ncompression = \"gzip\"\nexport_dir = \"{}\"\n",
+        export_dir.display()
+    ));
+    let run = finished_export(&env, &pool, "user_alice").await;
+    let (object_url, byte_size, sha256, download_url, link_expires_at) =
+        stored_row(&pool, &run).await;
+    assert_eq!(object_url, download_url);
+    assert_eq!(link_expires_at, None, "a file:// URL does not expire");
+    let path = url::Url::parse(&object_url)
+        .unwrap()
+        .to_file_path()
+        .unwrap();
+    assert_eq!(
+        path,
+        export_dir
+            .join(ORG)
+            .join(format!("{run}.csv.gz"))
+            .canonicalize()
+            .unwrap()
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(
+        (bytes.len() as i64, sha256_hex(&bytes)),
+        (byte_size, sha256)
+    );
+    let mut whole = Vec::new();
+    flate2::read::MultiGzDecoder::new(&bytes[..])
+        .read_to_end(&mut whole)
+        .unwrap();
+    assert_cells(&pool, &whole).await;
+    let mut first = Vec::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_end(&mut first)
+        .unwrap();
+    assert_eq!(parse_csv(&first).len(), 1 + 100, "one member per page");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    // Changed on disk, same size: download refuses it.
+    let mut changed = bytes.clone();
+    let last = changed.len() - 1;
+    changed[last] ^= 1;
+    std::fs::write(&path, &changed).unwrap();
+    let dir = env.path().join("dl");
+    std::fs::create_dir(&dir).unwrap();
+    env.cmd()
+        .args(["export", "download", &run, "--as", "user_alice", "-o"])
+        .arg(dir.join("x.csv.gz"))
+        .assert()
+        .code(1);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
