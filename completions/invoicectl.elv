@@ -35,6 +35,9 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand export 'Request, watch, work on and cancel invoice exports'
             cand suppression 'Manage the addresses the export email is never sent to'
             cand audit 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
+            cand config 'Show the resolved configuration and where each setting came from'
+            cand org 'List the organizations (tenants) and their member and invoice counts'
+            cand member 'List who belongs to an organization, with which role'
             cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -137,6 +140,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand queue 'Show the state of the run queue: backlog, leases, retries'
             cand url 'Print a fresh download link for a finished export'
             cand download 'Download a finished export, verifying its size and SHA-256'
             cand prune 'Delete the stored files of old exports and mark them expired'
@@ -198,9 +202,9 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --version 'Print version'
         }
         &'invoicectl;export;worker'= {
-            cand --concurrency 'Runs executed at once by this process (default: config `worker_concurrency`, 4)'
-            cand --storage 'Where exports are stored: file:///absolute/dir or s3://bucket[/prefix] (default: INVOICECTL_STORAGE, else config `storage` or `export_dir`, else exports/ in the data directory). S3 settings come from the AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, …) or the s3_* config keys'
-            cand --export-dir 'Where CSV files are written: short for --storage file:///DIR'
+            cand --concurrency 'Runs executed at once by this process, 1 to 1024 (default: config `worker_concurrency`, else 4)'
+            cand --storage 'Where exports are stored: file:///absolute/dir or s3://bucket[/prefix] (default: config `storage`, else the export dir). S3 settings come from the AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, …) or the s3_* config keys; naming this and --export-dir together is a usage error'
+            cand --export-dir 'Where CSV files are written, short for --storage file:///DIR (default: config `export_dir`, else `exports/` in the data directory)'
             cand --link-ttl 'How long the emailed S3 download link works: 90m, 12h, 7d… (default: config `link_ttl`, 7d, the most SigV4 allows); `export url` signs a fresh one'
             cand --lease 'Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is taken over by another worker after this long. The worker''s database sessions are also limited to one lease idle inside a transaction or waiting for a lock'
             cand --heartbeat 'How often the lease is renewed, in seconds (at least 0.1, less than --lease)'
@@ -213,6 +217,22 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --drain 'Exit 0 once nothing is runnable now (for cron); runs held by other workers and retries scheduled later are left for the next invocation'
             cand --once 'Run at most one run, then exit'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;queue'= {
+            cand --limit 'How many lanes, leases and retries to list at most (each); the per-queue counts always cover everything'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
             cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
             cand -q 'Only print warnings and errors to stderr'
             cand --quiet 'Only print warnings and errors to stderr'
@@ -282,6 +302,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand queue 'Show the state of the run queue: backlog, leases, retries'
             cand url 'Print a fresh download link for a finished export'
             cand download 'Download a finished export, verifying its size and SHA-256'
             cand prune 'Delete the stored files of old exports and mark them expired'
@@ -294,6 +315,8 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;export;help;cancel'= {
         }
         &'invoicectl;export;help;worker'= {
+        }
+        &'invoicectl;export;help;queue'= {
         }
         &'invoicectl;export;help;url'= {
         }
@@ -473,6 +496,127 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         }
         &'invoicectl;audit;help;help'= {
         }
+        &'invoicectl;config'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Print every setting, its value and where it came from: flag, env, file or default'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;config;show'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;config;help'= {
+            cand show 'Print every setting, its value and where it came from: flag, env, file or default'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;config;help;show'= {
+        }
+        &'invoicectl;config;help;help'= {
+        }
+        &'invoicectl;org'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List every organization with its member and invoice counts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;org;list'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;org;help'= {
+            cand list 'List every organization with its member and invoice counts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;org;help;list'= {
+        }
+        &'invoicectl;org;help;help'= {
+        }
+        &'invoicectl;member'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List an organization''s members: user id, email, name and role'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;member;list'= {
+            cand --org 'The organization whose members to list (`invoicectl org list` shows them all)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;member;help'= {
+            cand list 'List an organization''s members: user id, email, name and role'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;member;help;list'= {
+        }
+        &'invoicectl;member;help;help'= {
+        }
         &'invoicectl;demo'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
@@ -509,6 +653,9 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand export 'Request, watch, work on and cancel invoice exports'
             cand suppression 'Manage the addresses the export email is never sent to'
             cand audit 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
+            cand config 'Show the resolved configuration and where each setting came from'
+            cand org 'List the organizations (tenants) and their member and invoice counts'
+            cand member 'List who belongs to an organization, with which role'
             cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -529,6 +676,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
+            cand queue 'Show the state of the run queue: backlog, leases, retries'
             cand url 'Print a fresh download link for a finished export'
             cand download 'Download a finished export, verifying its size and SHA-256'
             cand prune 'Delete the stored files of old exports and mark them expired'
@@ -540,6 +688,8 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;help;export;cancel'= {
         }
         &'invoicectl;help;export;worker'= {
+        }
+        &'invoicectl;help;export;queue'= {
         }
         &'invoicectl;help;export;url'= {
         }
@@ -568,6 +718,21 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;help;audit;verify'= {
         }
         &'invoicectl;help;audit;checkpoint'= {
+        }
+        &'invoicectl;help;config'= {
+            cand show 'Print every setting, its value and where it came from: flag, env, file or default'
+        }
+        &'invoicectl;help;config;show'= {
+        }
+        &'invoicectl;help;org'= {
+            cand list 'List every organization with its member and invoice counts'
+        }
+        &'invoicectl;help;org;list'= {
+        }
+        &'invoicectl;help;member'= {
+            cand list 'List an organization''s members: user id, email, name and role'
+        }
+        &'invoicectl;help;member;list'= {
         }
         &'invoicectl;help;demo'= {
         }

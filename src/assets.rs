@@ -200,7 +200,7 @@ fn exit_status_section(roff: &mut Roff) {
 }
 
 /// The variables invoicectl reads, as `(name, meaning)`.
-pub const ENVIRONMENT: [(&str, &str); 10] = [
+pub const ENVIRONMENT: [(&str, &str); 15] = [
     (
         "DATABASE_URL",
         "PostgreSQL URL, like --database-url (which wins); it beats the config key database_url.",
@@ -222,6 +222,29 @@ pub const ENVIRONMENT: [(&str, &str); 10] = [
     (
         "INVOICECTL_DATA_DIR",
         "The data directory holding exports/ and outbox/. Default: the platform data directory.",
+    ),
+    (
+        "INVOICECTL_EXPORT_DIR",
+        "Where export worker writes CSV files, like --export-dir (which wins); it beats the \
+         config key export_dir.",
+    ),
+    (
+        "INVOICECTL_SMTP_URL",
+        "The SMTP server (smtp://user:pass@host:587 or smtps://…); it beats the config key \
+         smtp_url. Its password is never printed.",
+    ),
+    (
+        "INVOICECTL_MAIL_FROM",
+        "The export email's sender (Name <addr@example.com>); it beats the config key mail_from.",
+    ),
+    (
+        "INVOICECTL_PAGE_SIZE",
+        "Rows per page of an export, 1 to 1000000; it beats the config key page_size.",
+    ),
+    (
+        "INVOICECTL_WORKER_CONCURRENCY",
+        "Runs export worker executes at once, 1 to 1024, like --concurrency (which wins); it \
+         beats the config key worker_concurrency.",
     ),
     (
         "NO_COLOR",
@@ -261,9 +284,11 @@ fn files_section(roff: &mut Roff) {
             "~/.config/invoicectl/config.toml",
             "The config file: config.toml in the platform config directory (shown for Linux), \
              or --config / INVOICECTL_CONFIG. TOML with the keys database_url, user, export_dir, smtp_url, mail_from, page_size \
-             and worker_concurrency; an unknown key is an error. It must be a regular file \
+             and worker_concurrency; an unknown key is an error, and invoicectl config show \
+             prints what each setting resolved to and from where. It must be a regular file \
              of at most 1 MiB. A file that holds a secret (a password in a URL's userinfo or \
-             query, e.g. ?password=) must not be readable by group or others (chmod 600).",
+             query, e.g. ?password=, or a key named like a credential) must not be readable \
+             by group or others (chmod 600).",
         ),
         (
             "~/.local/share/invoicectl/",

@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 
+use clap::parser::ValueSource;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands;
+use crate::config::Overrides;
 
 /// Export an organization's invoices as CSV through a durable PostgreSQL run queue.
 ///
@@ -90,7 +92,7 @@ pub struct GlobalArgs {
 /// error about the flag, also when the value came from the environment (and the
 /// `--data-dir` flag is hidden): the config layer refuses it instead, naming the
 /// variable.
-fn path_allowing_empty() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+pub(crate) fn path_allowing_empty() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
     use clap::builder::TypedValueParser as _;
     clap::builder::OsStringValueParser::new().map(PathBuf::from)
 }
@@ -116,6 +118,15 @@ pub enum Command {
     /// Read, follow, verify and checkpoint the append-only, hash-chained audit log
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
+    /// Show the resolved configuration and where each setting came from
+    #[command(subcommand)]
+    Config(commands::config::ConfigCommand),
+    /// List the organizations (tenants) and their member and invoice counts
+    #[command(subcommand)]
+    Org(commands::org::OrgCommand),
+    /// List who belongs to an organization, with which role
+    #[command(subcommand)]
+    Member(commands::member::MemberCommand),
     /// Try invoicectl in one command: set up, seed, export org_acme, show the result
     ///
     /// Creates the database when it is missing and migrates it (`db setup`), seeds the
@@ -227,6 +238,37 @@ fn leaf_of_usage<'a>(parser: &'a clap::Command, usage: &str) -> Option<&'a clap:
     Some(cmd)
 }
 
+/// The settings typed on the command line, for the config layer: each option whose
+/// value came from the command line, keyed by its id. An option that sets a setting
+/// has the setting's key as its id (`database_url`, `worker_concurrency` for
+/// `--concurrency`, `user` for `--as`); other ids are no setting's and are ignored
+/// there. A value clap took from the option's environment variable is left out: the
+/// config layer reads every variable itself, and says `env`, not `flag`.
+pub fn setting_flags(cmd: &clap::Command, matches: &clap::ArgMatches) -> Overrides {
+    let mut flags = Overrides::default();
+    collect_flags(cmd, matches, &mut flags);
+    flags
+}
+
+fn collect_flags(cmd: &clap::Command, matches: &clap::ArgMatches, flags: &mut Overrides) {
+    for arg in cmd.get_arguments() {
+        let id = arg.get_id().as_str();
+        let (Some(long), Some(ValueSource::CommandLine)) =
+            (arg.get_long(), matches.value_source(id))
+        else {
+            continue;
+        };
+        if let Some(value) = matches.get_raw(id).and_then(|mut values| values.next()) {
+            flags.set(id, format!("--{long}"), value);
+        }
+    }
+    if let Some((name, sub)) = matches.subcommand() {
+        if let Some(sub_cmd) = cmd.find_subcommand(name) {
+            collect_flags(sub_cmd, sub, flags);
+        }
+    }
+}
+
 /// `--color WHEN` as written on the command line, found before clap parses it, so
 /// that clap's own help and usage errors follow it too. The last occurrence wins,
 /// like clap's; nothing after `--` counts.
@@ -286,6 +328,64 @@ mod tests {
         assert_eq!(scan(&["--color", "sometimes"]), None, "clap reports it");
         assert_eq!(scan(&["--color"]), None);
         assert_eq!(scan(&["--", "--color", "always"]), None);
+    }
+
+    #[test]
+    fn options_that_set_a_setting_carry_its_key_as_their_id() {
+        use std::collections::BTreeSet;
+
+        use crate::config::{PlatformDirs, Settings};
+
+        let dirs = PlatformDirs {
+            config_file: None,
+            data_dir: Some("/d".into()),
+        };
+        let settings = Settings::load_with(&Overrides::default(), &|_| None, &dirs).unwrap();
+        let keys: BTreeSet<&str> = settings.resolved.iter().map(|r| r.key).collect();
+        fn walk(cmd: &clap::Command, keys: &BTreeSet<&str>, found: &mut BTreeSet<String>) {
+            for arg in cmd.get_arguments() {
+                if keys.contains(arg.get_id().as_str()) {
+                    let long = arg.get_long().unwrap_or_default();
+                    found.insert(format!("{} --{long}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, keys, found);
+            }
+        }
+        let mut found = BTreeSet::new();
+        walk(&command(), &keys, &mut found);
+        // Any other option whose id happened to be a key would silently set it.
+        let expected = [
+            "config --config",
+            "data_dir --data-dir",
+            "database_url --database-url",
+            "export_dir --export-dir",
+            "link_ttl --link-ttl",
+            "storage --storage",
+            "user --as",
+            "worker_concurrency --concurrency",
+        ];
+        assert_eq!(found, expected.map(String::from).into());
+
+        let mut parser = parser(None, false);
+        let args = [
+            "invoicectl",
+            "export",
+            "worker",
+            "--concurrency",
+            "5",
+            "--database-url=postgres://h/db",
+        ];
+        let matches = parser.try_get_matches_from_mut(args).unwrap();
+        let flags = setting_flags(&parser, &matches);
+        let settings = Settings::load_with(&flags, &|_| None, &dirs).unwrap();
+        assert_eq!(settings.worker_concurrency, 5);
+        assert_eq!(settings.database_url.as_deref(), Some("postgres://h/db"));
+        let origin = |key| settings.setting(key).unwrap().source_text();
+        assert_eq!(origin("worker_concurrency"), "flag --concurrency");
+        assert_eq!(origin("database_url"), "flag --database-url");
+        assert_eq!(origin("page_size"), "default");
     }
 
     #[test]

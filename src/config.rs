@@ -1,17 +1,36 @@
-//! Configuration: flag > environment > config file > default (SPEC §1).
+//! Configuration: every setting resolves flag > environment > config file > default
+//! (SPEC §1) and remembers which of the four it came from, for `config show` and `-v`.
 //!
-//! clap already merges each flag with its environment variable; this module layers
-//! the config file and the defaults underneath, validates the values, and refuses a
-//! config file that holds a secret while others can read it (like ssh does with a
-//! private key). It also owns the one notion of "secret" in a URL — the userinfo
-//! password and any secret-named query parameter — that both that check and every
-//! redacted message use, so the two can never disagree.
+//! A setting is a field of [`Settings`] and one call in `Settings::resolve`: its key
+//! (the config-file key, and the name `config show` prints), its environment
+//! variable, its default and its check. The `Resolver` behind that line looks the key
+//! up in each layer in turn, parses the value that wins ([`SettingValue`]), names
+//! where a bad value came from (`--concurrency`, `INVOICECTL_PAGE_SIZE`, `page_size
+//! in config file PATH`) and records the value, redacted, with its source. A key of
+//! the config file that no line asks for is an unknown key: an error, not a silent
+//! typo.
+//!
+//! Flags reach this module as [`Overrides`]: only values typed on the command line.
+//! Environment variables are read here, also those clap shows beside a flag, so that
+//! a flag and its variable stay apart, and so that `config show`, which has none of
+//! the commands' flags, still sees every variable.
+//!
+//! This module also refuses a config file that holds a secret while others can read
+//! it (like ssh does with a private key), and owns the one notion of "secret" — a
+//! URL's userinfo password, a secret-named query parameter, a secret-named key — that
+//! this check, `config show` and every redacted message use, so they cannot disagree.
 
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
 use std::fs;
 use std::io::Read;
+use std::num::IntErrorKind;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use serde::Deserialize;
+use serde::Serialize;
+use serde_json::Value as Json;
 
 use crate::error::{Classify, ExitKind};
 use crate::storage::{Compression, StorageUrl};
@@ -45,19 +64,31 @@ pub enum ConfigError {
     TooLarge { path: PathBuf },
     #[error("config file {path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("config file {path} has an unknown key `{key}`: the keys are {known}")]
+    UnknownKey {
+        path: PathBuf,
+        key: String,
+        known: String,
+    },
     #[error(
         "config file {path} holds a password or secret but is readable by others (mode {mode:o}): run `chmod 600 {path}`"
     )]
     InsecurePermissions { path: PathBuf, mode: u32 },
-    #[error("invalid {key}: {message}")]
-    InvalidValue { key: &'static str, message: String },
+    /// A value that does not parse or fails its check. `setting` says where it came
+    /// from — the flag, the variable, or the key and the file — because that is what
+    /// the reader has to fix; the message never quotes a secret.
+    #[error("invalid {setting}: {message}")]
+    Invalid {
+        setting: String,
+        message: String,
+        from_flag: bool,
+    },
+    #[error("{var} is set but empty: unset it to use the default, or give it a value")]
+    EmptyVariable { var: &'static str },
+    /// Two settings that exclude each other named at the same level (SPEC §11:
+    /// `storage` and its shorthand `export_dir`).
     #[error("{0}")]
     Conflict(String),
-    #[error("{var} is set but empty: unset it to use the default, or name a {what}")]
-    EmptyPath {
-        var: &'static str,
-        what: &'static str,
-    },
     #[error("cannot find a home directory for the default {what}: set {hint}")]
     NoHome {
         what: &'static str,
@@ -69,6 +100,10 @@ impl Classify for ConfigError {
     fn exit_kind(&self) -> ExitKind {
         match self {
             ConfigError::Missing { .. } => ExitKind::NotFound,
+            // A bad flag value is a usage error, as clap's own are (`--limit x`).
+            ConfigError::Invalid {
+                from_flag: true, ..
+            } => ExitKind::Usage,
             // Naming two settings that exclude each other is a usage error (SPEC §11).
             ConfigError::Conflict(_) => ExitKind::Usage,
             _ => ExitKind::Invalid,
@@ -76,64 +111,148 @@ impl Classify for ConfigError {
     }
 }
 
-/// The keys a config file may hold; an unknown key is an error, not a silent typo.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfigFile {
-    pub database_url: Option<String>,
-    pub user: Option<String>,
-    pub export_dir: Option<PathBuf>,
-    pub smtp_url: Option<String>,
-    pub mail_from: Option<String>,
-    pub page_size: Option<u32>,
-    pub worker_concurrency: Option<u32>,
-    /// SPEC §11: `file:///dir` or `s3://bucket[/prefix]` (excludes `export_dir`).
-    pub storage: Option<String>,
-    /// How long download links are valid: `7d`, `12h`, … (at most 7 days).
-    pub link_ttl: Option<String>,
-    /// Bytes per S3 part: a number or `8MiB`-style text.
-    pub s3_part_size: Option<ByteSize>,
-    pub compression: Option<String>,
+/// Where a setting's value came from, highest precedence first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Flag,
+    Env,
+    File,
+    Default,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Flag => "flag",
+            Source::Env => "env",
+            Source::File => "file",
+            Source::Default => "default",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One setting as resolved: what `config show` prints and `-v` logs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resolved {
+    /// The config-file key (`config` and `data_dir` name the two settings a config
+    /// file cannot hold).
+    #[serde(skip)]
+    pub key: &'static str,
+    /// The value with its secrets as `***`; null when unset.
+    pub value: Json,
+    pub source: Source,
+    /// The flag (`--concurrency`), variable (`INVOICECTL_PAGE_SIZE`) or config file
+    /// (its path) the value came from; null for a default.
+    pub origin: Option<String>,
+}
+
+impl Resolved {
+    /// The value as text: strings bare, numbers as digits, unset as `-`.
+    pub fn value_text(&self) -> String {
+        match &self.value {
+            Json::Null => "-".to_owned(),
+            Json::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// `flag --concurrency`, `env INVOICECTL_PAGE_SIZE`, `file` or `default`.
+    pub fn source_text(&self) -> String {
+        match (self.source, &self.origin) {
+            (Source::Flag | Source::Env, Some(origin)) => format!("{} {origin}", self.source),
+            (source, _) => source.to_string(),
+        }
+    }
+}
+
+/// The settings given as flags on the command line, by setting key. Only values typed
+/// there: a flag's environment variable is read by this module like any other.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// key → (the flag as written, its value)
+    flags: BTreeMap<String, (String, OsString)>,
+}
+
+impl Overrides {
+    /// Records that `flag` (as written: `--concurrency`) set `key` to `value`.
+    pub fn set(
+        &mut self,
+        key: impl Into<String>,
+        flag: impl Into<String>,
+        value: impl Into<OsString>,
+    ) {
+        self.flags.insert(key.into(), (flag.into(), value.into()));
+    }
+
+    /// [`Overrides::set`], by value.
+    pub fn with(
+        mut self,
+        key: impl Into<String>,
+        flag: impl Into<String>,
+        value: impl Into<OsString>,
+    ) -> Overrides {
+        self.set(key, flag, value);
+        self
+    }
+}
+
+/// The platform's defaults for the two paths every other default hangs off.
+#[derive(Debug, Clone, Default)]
+pub struct PlatformDirs {
+    /// `config.toml` in the platform config directory.
+    pub config_file: Option<PathBuf>,
+    /// The platform data directory (exports/ and outbox/ live in it).
+    pub data_dir: Option<PathBuf>,
+}
+
+impl PlatformDirs {
+    /// This user's directories (XDG on Linux); none without a home directory.
+    pub fn detect() -> PlatformDirs {
+        let dirs = directories::ProjectDirs::from("", "", "invoicectl");
+        PlatformDirs {
+            config_file: dirs.as_ref().map(|d| d.config_dir().join("config.toml")),
+            data_dir: dirs.as_ref().map(|d| d.data_dir().to_path_buf()),
+        }
+    }
+}
+
+/// Default lifetime of a download link: SigV4's maximum (SPEC §11).
+pub const DEFAULT_LINK_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+/// Default S3 part size, and the smallest part S3 accepts (except the last).
+pub const DEFAULT_S3_PART_SIZE: u64 = 8 << 20;
+pub const MIN_S3_PART_SIZE: u64 = 5 << 20;
+/// S3's largest part.
+pub const MAX_S3_PART_SIZE: u64 = 5 << 30;
+
+/// The storage settings of SPEC §11, resolved.
+#[derive(Debug, Clone)]
+pub struct StorageSettings {
+    /// Where new exports go: `storage`, or its shorthand `export_dir`, whichever was
+    /// named at the higher level (default `file://<data dir>/exports`).
+    pub location: StorageUrl,
+    pub link_ttl: Duration,
+    pub part_size: u64,
+    pub compression: Compression,
+    /// `s3_endpoint`, or AWS_ENDPOINT_URL.
     pub s3_endpoint: Option<String>,
+    /// The endpoint was named in the config file (where a plain `http://` one is
+    /// taken as meant, without AWS_ALLOW_HTTP).
+    pub s3_endpoint_from_file: bool,
     pub s3_region: Option<String>,
     pub s3_access_key_id: Option<String>,
     pub s3_secret_access_key: Option<Secret>,
 }
 
-/// A size in a config file: bytes as a number, or text like `8MiB`, `16 MiB`, `5242880`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum ByteSize {
-    Bytes(u64),
-    Text(String),
-}
-
-impl ByteSize {
-    fn bytes(&self) -> Option<u64> {
-        let text = match self {
-            ByteSize::Bytes(n) => return Some(*n),
-            ByteSize::Text(text) => text.trim(),
-        };
-        let split = text
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len());
-        let (number, unit) = text.split_at(split);
-        let number: u64 = number.parse().ok()?;
-        let scale: u64 = match unit.trim() {
-            "" | "B" => 1,
-            "KiB" => 1 << 10,
-            "MiB" => 1 << 20,
-            "GiB" => 1 << 30,
-            _ => return None,
-        };
-        number.checked_mul(scale)
-    }
-}
-
-/// A secret from the config file (an S3 secret key): never printed, not even by
-/// `{:?}`.
-#[derive(Clone, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
+/// A secret setting (the S3 secret key): never printed, not even by `{:?}`.
+/// `config show` prints `***` for it, by its key.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
@@ -146,242 +265,19 @@ impl Secret {
     }
 }
 
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("***")
     }
 }
 
-/// Default lifetime of a download link: SigV4's maximum (SPEC §11).
-pub const DEFAULT_LINK_TTL: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 60 * 60);
-/// Default S3 part size, and the smallest part S3 accepts (except the last).
-pub const DEFAULT_S3_PART_SIZE: u64 = 8 << 20;
-pub const MIN_S3_PART_SIZE: u64 = 5 << 20;
-/// S3's largest part.
-pub const MAX_S3_PART_SIZE: u64 = 5 << 30;
-
-/// The storage settings of SPEC §11 from the config file, validated. Which storage a
-/// command uses also depends on its flags and INVOICECTL_STORAGE: see
-/// `storage::resolve_location`.
-#[derive(Debug, Clone)]
-pub struct StorageSettings {
-    /// The config file's `storage`, if it names one.
-    pub location: Option<StorageUrl>,
-    pub link_ttl: std::time::Duration,
-    pub part_size: u64,
-    pub compression: Compression,
-    pub s3_endpoint: Option<String>,
-    pub s3_region: Option<String>,
-    pub s3_access_key_id: Option<String>,
-    pub s3_secret_access_key: Option<Secret>,
-}
-
-/// What the command line (flags merged with their environment variables) says.
-#[derive(Debug, Default, Clone)]
-pub struct Overrides {
-    pub database_url: Option<String>,
-    pub config: Option<PathBuf>,
-    pub data_dir: Option<PathBuf>,
-}
-
-/// The resolved configuration every command works from.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// The explicit database URL, if any level named one; `None` means libpq
-    /// conventions (PGHOST, PGPORT, …).
-    pub database_url: Option<String>,
-    /// The requester from the config file (`--as` and INVOICECTL_USER win over it).
-    pub user: Option<String>,
-    pub export_dir: PathBuf,
-    pub smtp_url: Option<String>,
-    pub mail_from: String,
-    pub page_size: u32,
-    pub worker_concurrency: u32,
-    pub storage: StorageSettings,
-    /// Where the default export folder and the mail outbox live.
-    pub data_dir: PathBuf,
-    /// The config file that was read, if one was.
-    pub config_path: Option<PathBuf>,
-}
-
-impl Settings {
-    pub fn load(overrides: &Overrides) -> Result<Settings, ConfigError> {
-        // An empty variable would otherwise reach clap as a missing flag value, or
-        // name the working directory; it is almost always a botched `export`.
-        if overrides
-            .config
-            .as_ref()
-            .is_some_and(|p| p.as_os_str().is_empty())
-        {
-            return Err(ConfigError::EmptyPath {
-                var: "INVOICECTL_CONFIG (or --config)",
-                what: "config file",
-            });
-        }
-        if overrides
-            .data_dir
-            .as_ref()
-            .is_some_and(|p| p.as_os_str().is_empty())
-        {
-            return Err(ConfigError::EmptyPath {
-                var: "INVOICECTL_DATA_DIR",
-                what: "directory",
-            });
-        }
-        let dirs = directories::ProjectDirs::from("", "", "invoicectl");
-        let (path, explicit) = match &overrides.config {
-            Some(path) => (Some(path.clone()), true),
-            None => (
-                dirs.as_ref().map(|d| d.config_dir().join("config.toml")),
-                false,
-            ),
-        };
-        let (file, config_path) = match path {
-            Some(path) if path.exists() => (read_config_file(&path)?, Some(path)),
-            Some(path) if explicit => return Err(ConfigError::Missing { path }),
-            _ => (ConfigFile::default(), None),
-        };
-        let data_dir = match (&overrides.data_dir, &dirs) {
-            (Some(dir), _) => dir.clone(),
-            (None, Some(dirs)) => dirs.data_dir().to_path_buf(),
-            (None, None) => {
-                return Err(ConfigError::NoHome {
-                    what: "data directory",
-                    hint: "INVOICECTL_DATA_DIR",
-                });
-            }
-        };
-        Self::resolve(overrides, file, data_dir, config_path)
-    }
-
-    /// Layers the file and defaults under the overrides. Separate from [`load`] so the
-    /// precedence rules are testable without touching the process environment.
-    pub fn resolve(
-        overrides: &Overrides,
-        file: ConfigFile,
-        data_dir: PathBuf,
-        config_path: Option<PathBuf>,
-    ) -> Result<Settings, ConfigError> {
-        let page_size = file.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-        if !(1..=1_000_000).contains(&page_size) {
-            return Err(ConfigError::InvalidValue {
-                key: "page_size",
-                message: format!("{page_size} is out of range: use 1 to 1000000"),
-            });
-        }
-        let worker_concurrency = file
-            .worker_concurrency
-            .unwrap_or(DEFAULT_WORKER_CONCURRENCY);
-        if !(1..=1024).contains(&worker_concurrency) {
-            return Err(ConfigError::InvalidValue {
-                key: "worker_concurrency",
-                message: format!("{worker_concurrency} is out of range: use 1 to 1024"),
-            });
-        }
-        if let Some(smtp) = &file.smtp_url {
-            validate_smtp_url(smtp)?;
-        }
-        let storage = resolve_storage(&file)?;
-        let mail_from = file
-            .mail_from
-            .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned());
-        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(ConfigError::InvalidValue {
-                key: "mail_from",
-                message: format!("{mail_from:?} is not a mailbox like `Name <addr@example.com>`"),
-            });
-        }
-        Ok(Settings {
-            database_url: overrides.database_url.clone().or(file.database_url),
-            user: file.user,
-            export_dir: file.export_dir.unwrap_or_else(|| data_dir.join("exports")),
-            smtp_url: file.smtp_url,
-            mail_from,
-            page_size,
-            worker_concurrency,
-            storage,
-            data_dir,
-            config_path,
-        })
-    }
-
-    /// Where the file mail transport writes `.eml` files when no SMTP server is set.
-    pub fn outbox_dir(&self) -> PathBuf {
-        self.data_dir.join("outbox")
-    }
-}
-
-/// Validates the storage keys of SPEC §11.
-fn resolve_storage(file: &ConfigFile) -> Result<StorageSettings, ConfigError> {
-    if file.storage.is_some() && file.export_dir.is_some() {
-        return Err(ConfigError::Conflict(
-            "the config file names both `storage` and `export_dir`: keep one (`export_dir = \"DIR\"` is short for `storage = \"file:///DIR\"`)".to_owned(),
-        ));
-    }
-    let location = file
-        .storage
-        .as_deref()
-        .map(|raw| {
-            StorageUrl::parse(raw).map_err(|e| ConfigError::InvalidValue {
-                key: "storage",
-                message: e.to_string(),
-            })
-        })
-        .transpose()?;
-    let link_ttl = match &file.link_ttl {
-        None => DEFAULT_LINK_TTL,
-        Some(raw) => parse_link_ttl(raw).map_err(|message| ConfigError::InvalidValue {
-            key: "link_ttl",
-            message,
-        })?,
-    };
-    let part_size = match &file.s3_part_size {
-        None => DEFAULT_S3_PART_SIZE,
-        Some(size) => size
-            .bytes()
-            .filter(|n| (MIN_S3_PART_SIZE..=MAX_S3_PART_SIZE).contains(n))
-            .ok_or_else(|| ConfigError::InvalidValue {
-                key: "s3_part_size",
-                message: format!(
-                    "{size:?} is not a part size from 5MiB to 5GiB (S3's limits): write e.g. 8MiB or 8388608"
-                ),
-            })?,
-    };
-    let compression = match file.compression.as_deref() {
-        None => Compression::None,
-        Some(raw) => Compression::parse(raw).ok_or_else(|| ConfigError::InvalidValue {
-            key: "compression",
-            message: format!("{raw:?} is not one of none, gzip"),
-        })?,
-    };
-    if let Some(endpoint) = &file.s3_endpoint {
-        let ok = url::Url::parse(endpoint)
-            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
-        if !ok {
-            return Err(ConfigError::InvalidValue {
-                key: "s3_endpoint",
-                message: format!(
-                    "{} is not an http(s):// URL such as http://127.0.0.1:9000",
-                    redact_url(endpoint)
-                ),
-            });
-        }
-    }
-    Ok(StorageSettings {
-        location,
-        link_ttl,
-        part_size,
-        compression,
-        s3_endpoint: file.s3_endpoint.clone(),
-        s3_region: file.s3_region.clone(),
-        s3_access_key_id: file.s3_access_key_id.clone(),
-        s3_secret_access_key: file.s3_secret_access_key.clone(),
-    })
-}
+/// A size in bytes, written as a number or as `8MiB`, `16 MiB`, `512KiB`, `1GiB`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
 
 /// A link lifetime: a duration from 1 s to 7 days (a SigV4 presigned URL cannot live
 /// longer). Shared by `link_ttl`, the worker's `--link-ttl` and `export url --expires`.
-pub fn parse_link_ttl(raw: &str) -> Result<std::time::Duration, String> {
+pub fn parse_link_ttl(raw: &str) -> Result<Duration, String> {
     match crate::duration::parse_duration(raw) {
         Some(d) if !d.is_zero() && d <= DEFAULT_LINK_TTL => Ok(d),
         Some(_) => Err(format!(
@@ -393,10 +289,599 @@ pub fn parse_link_ttl(raw: &str) -> Result<std::time::Duration, String> {
     }
 }
 
+/// The resolved configuration every command works from.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The explicit database URL, if any level named one; `None` means libpq
+    /// conventions (PGHOST, PGPORT, …).
+    pub database_url: Option<String>,
+    /// The requester (`export start`) or actor (`export cancel`, `suppression`).
+    pub user: Option<String>,
+    pub export_dir: PathBuf,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub page_size: u32,
+    pub worker_concurrency: u32,
+    pub storage: StorageSettings,
+    /// Where the default export folder and the mail outbox live.
+    pub data_dir: PathBuf,
+    /// The config file that was read, if one was.
+    pub config_path: Option<PathBuf>,
+    /// Every setting as resolved, in resolution order.
+    pub resolved: Vec<Resolved>,
+}
+
+impl Settings {
+    /// The settings of this process: `flags` from its command line, its environment,
+    /// the platform directories and the config file they lead to.
+    pub fn load(flags: &Overrides) -> Result<Settings, ConfigError> {
+        Settings::load_with(
+            flags,
+            &|name| std::env::var_os(name),
+            &PlatformDirs::detect(),
+        )
+    }
+
+    /// [`Settings::load`] with the environment (`env` looks a variable up) and the
+    /// platform directories given, so that precedence is testable without touching
+    /// the process environment.
+    pub fn load_with(
+        flags: &Overrides,
+        env: &dyn Fn(&str) -> Option<OsString>,
+        dirs: &PlatformDirs,
+    ) -> Result<Settings, ConfigError> {
+        let mut r = Resolver::new(flags, env);
+        // Resolved before the file is read, so the file cannot set them: one names the
+        // file, the other is where the file's defaults point.
+        let config = r.get("config", "INVOICECTL_CONFIG", dirs.config_file.clone(), any)?;
+        let named = r.last_source() != Source::Default;
+        let data_dir = r
+            .get(
+                "data_dir",
+                "INVOICECTL_DATA_DIR",
+                dirs.data_dir.clone(),
+                any,
+            )?
+            .ok_or(ConfigError::NoHome {
+                what: "data directory",
+                hint: "INVOICECTL_DATA_DIR",
+            })?;
+        let config_path = match config {
+            Some(path) if path.exists() => {
+                r.read_file(&path)?;
+                Some(path)
+            }
+            Some(path) if named => return Err(ConfigError::Missing { path }),
+            _ => None,
+        };
+        Settings::resolve(r, data_dir, config_path)
+    }
+
+    /// The settings a config file may hold, one call each: key, environment variable,
+    /// default, check. A new setting is a field of [`Settings`] and a call here. Fields are evaluated in the order written, which is the order
+    /// `config show` lists them in.
+    fn resolve(
+        mut r: Resolver<'_>,
+        data_dir: PathBuf,
+        config_path: Option<PathBuf>,
+    ) -> Result<Settings, ConfigError> {
+        let database_url = r.get("database_url", "DATABASE_URL", None, any)?;
+        let user = r.get("user", "INVOICECTL_USER", None, any)?;
+        let export_dir = r.get(
+            "export_dir",
+            "INVOICECTL_EXPORT_DIR",
+            data_dir.join("exports"),
+            any,
+        )?;
+        let export_dir_source = r.last_source();
+        let settings = Settings {
+            database_url,
+            user,
+            export_dir: export_dir.clone(),
+            smtp_url: r.get(
+                "smtp_url",
+                "INVOICECTL_SMTP_URL",
+                None,
+                when_set(check_smtp_url),
+            )?,
+            mail_from: r.get(
+                "mail_from",
+                "INVOICECTL_MAIL_FROM",
+                DEFAULT_MAIL_FROM.to_owned(),
+                |from: &String| check_mailbox(from),
+            )?,
+            page_size: r.get(
+                "page_size",
+                "INVOICECTL_PAGE_SIZE",
+                DEFAULT_PAGE_SIZE,
+                within(1, 1_000_000),
+            )?,
+            worker_concurrency: r.get(
+                "worker_concurrency",
+                "INVOICECTL_WORKER_CONCURRENCY",
+                DEFAULT_WORKER_CONCURRENCY,
+                within(1, 1024),
+            )?,
+            storage: resolve_storage(&mut r, export_dir, export_dir_source)?,
+            data_dir,
+            config_path,
+            resolved: Vec::new(),
+        };
+        Ok(Settings {
+            resolved: r.finish()?,
+            ..settings
+        })
+    }
+
+    /// Where the file mail transport writes `.eml` files when no SMTP server is set.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    /// The resolved setting `key`, if there is one.
+    pub fn setting(&self, key: &str) -> Option<&Resolved> {
+        self.resolved.iter().find(|r| r.key == key)
+    }
+
+    /// Logs at debug level (`-v`) which config file was read and where each setting
+    /// came from — the first thing to know when a setting does not take.
+    pub fn log_sources(&self) {
+        match (
+            &self.config_path,
+            self.setting("config").and_then(|c| c.value.as_str()),
+        ) {
+            (Some(path), _) => tracing::debug!("config file {} read", path.display()),
+            (None, Some(path)) => tracing::debug!("no config file: {path} does not exist"),
+            (None, None) => tracing::debug!("no config file: no platform config directory"),
+        }
+        for setting in &self.resolved {
+            tracing::debug!(
+                "{} = {} ({})",
+                setting.key,
+                setting.value_text(),
+                setting.source_text()
+            );
+        }
+    }
+}
+
+/// A type a setting can have: read from a flag's or variable's text, or from the
+/// config file's TOML value, and shown (before redaction) by `config show`.
+pub trait SettingValue: Sized {
+    /// From a flag or an environment variable (never empty: that is refused first).
+    fn from_text(text: &OsStr) -> Result<Self, String>;
+
+    /// From the config file, where most settings are strings.
+    fn from_toml(value: toml::Value) -> Result<Self, String> {
+        match value {
+            toml::Value::String(s) => Self::from_text(OsStr::new(&s)),
+            other => Err(format!("expected a string, found {}", other.type_str())),
+        }
+    }
+
+    fn show(&self) -> Json;
+}
+
+impl SettingValue for String {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        text.to_str()
+            .map(str::to_owned)
+            .ok_or_else(|| "it is not valid UTF-8".to_owned())
+    }
+
+    fn show(&self) -> Json {
+        Json::String(self.clone())
+    }
+}
+
+impl SettingValue for PathBuf {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        Ok(PathBuf::from(text))
+    }
+
+    fn show(&self) -> Json {
+        Json::String(self.display().to_string())
+    }
+}
+
+impl SettingValue for u32 {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        let text = text.to_string_lossy();
+        text.parse()
+            .map_err(|e: std::num::ParseIntError| match e.kind() {
+                IntErrorKind::PosOverflow => format!("{text} is too large"),
+                _ => format!("{text:?} is not a whole number"),
+            })
+    }
+
+    fn from_toml(value: toml::Value) -> Result<Self, String> {
+        match value {
+            toml::Value::Integer(n) => u32::try_from(n).map_err(|_| format!("{n} is out of range")),
+            other => Err(format!(
+                "expected a whole number, found {}",
+                other.type_str()
+            )),
+        }
+    }
+
+    fn show(&self) -> Json {
+        Json::from(*self)
+    }
+}
+
+/// An optional setting: unset by default, set by any layer.
+impl<T: SettingValue> SettingValue for Option<T> {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        T::from_text(text).map(Some)
+    }
+
+    fn from_toml(value: toml::Value) -> Result<Self, String> {
+        T::from_toml(value).map(Some)
+    }
+
+    fn show(&self) -> Json {
+        self.as_ref().map_or(Json::Null, T::show)
+    }
+}
+
+/// Resolves settings one at a time, layer over layer; see the module docs.
+struct Resolver<'a> {
+    flags: &'a Overrides,
+    env: &'a dyn Fn(&str) -> Option<OsString>,
+    /// The config file read, if any, and what is left of it: each setting takes its
+    /// key out, so what remains at the end are unknown keys.
+    file: Option<(PathBuf, toml::Table)>,
+    /// The keys asked of the file, for the unknown-key message.
+    file_keys: Vec<&'static str>,
+    resolved: Vec<Resolved>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(flags: &'a Overrides, env: &'a dyn Fn(&str) -> Option<OsString>) -> Resolver<'a> {
+        Resolver {
+            flags,
+            env,
+            file: None,
+            file_keys: Vec::new(),
+            resolved: Vec::new(),
+        }
+    }
+
+    fn read_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        self.file = Some((path.to_path_buf(), read_config_file(path)?));
+        Ok(())
+    }
+
+    /// Setting `key`: the flag set for it, else variable `var`, else the config file's
+    /// `key`, else `default`. The winning value must parse and pass `check`.
+    fn get<T: SettingValue>(
+        &mut self,
+        key: &'static str,
+        var: &'static str,
+        default: T,
+        check: impl Fn(&T) -> Result<(), String>,
+    ) -> Result<T, ConfigError> {
+        // Taken out even when a flag or variable wins, so it does not count as unknown.
+        let in_file = self.file.as_mut().and_then(|(path, table)| {
+            table
+                .remove(key)
+                .map(|value| (path.display().to_string(), value))
+        });
+        if self.file.is_some() {
+            self.file_keys.push(key);
+        }
+        let (parsed, source, origin) = if let Some((flag, text)) = self.flags.flags.get(key) {
+            (parse_text(text), Source::Flag, flag.clone())
+        } else if let Some(text) = (self.env)(var) {
+            // Almost always a botched `export`; named, rather than read as a value.
+            if text.is_empty() {
+                return Err(ConfigError::EmptyVariable { var });
+            }
+            (T::from_text(&text), Source::Env, var.to_owned())
+        } else if let Some((path, value)) = in_file {
+            (parse_toml(value), Source::File, path)
+        } else {
+            self.record(key, default.show(), Source::Default, None);
+            return Ok(default);
+        };
+        match parsed.and_then(|value| check(&value).map(|()| value)) {
+            Ok(value) => {
+                self.record(key, value.show(), source, Some(origin));
+                Ok(value)
+            }
+            Err(message) => Err(ConfigError::Invalid {
+                setting: match source {
+                    Source::File => format!("{key} in config file {origin}"),
+                    _ => origin,
+                },
+                message: redact_secrets(&message),
+                from_flag: source == Source::Flag,
+            }),
+        }
+    }
+
+    fn record(&mut self, key: &'static str, value: Json, source: Source, origin: Option<String>) {
+        self.resolved.push(Resolved {
+            key,
+            value: redact(key, value),
+            source,
+            origin,
+        });
+    }
+
+    fn last_source(&self) -> Source {
+        self.resolved.last().map_or(Source::Default, |r| r.source)
+    }
+
+    /// Every setting as resolved, once no key of the config file is left unknown.
+    fn finish(self) -> Result<Vec<Resolved>, ConfigError> {
+        if let Some((path, table)) = self.file {
+            if let Some(key) = table.keys().next() {
+                return Err(ConfigError::UnknownKey {
+                    path,
+                    key: key.clone(),
+                    known: self.file_keys.join(", "),
+                });
+            }
+        }
+        Ok(self.resolved)
+    }
+}
+
+fn parse_text<T: SettingValue>(text: &OsStr) -> Result<T, String> {
+    if text.is_empty() {
+        return Err("it is empty".to_owned());
+    }
+    T::from_text(text)
+}
+
+fn parse_toml<T: SettingValue>(value: toml::Value) -> Result<T, String> {
+    if value.as_str() == Some("") {
+        return Err("it is empty: remove the key to use the default".to_owned());
+    }
+    T::from_toml(value)
+}
+
+/// A value fit to print: a setting named like a credential (`s3_secret_access_key`)
+/// is `***` whole, and a URL has its secrets `***`'d as in every message.
+fn redact(key: &str, value: Json) -> Json {
+    match value {
+        Json::String(s) if !s.is_empty() && is_secret_param(key) => Json::String("***".to_owned()),
+        Json::String(s) if s.contains("://") => Json::String(redact_url(&s)),
+        other => other,
+    }
+}
+
+/// The storage settings of SPEC §11. `storage` and `export_dir` (its local
+/// shorthand, resolved just before) name the same thing: the one named at the higher
+/// level wins, and both at the same level is a usage error. The S3 keys read the AWS
+/// variables as their environment layer, so AWS_ENDPOINT_URL beats `s3_endpoint` as
+/// every variable beats the file.
+fn resolve_storage(
+    r: &mut Resolver<'_>,
+    export_dir: PathBuf,
+    export_dir_source: Source,
+) -> Result<StorageSettings, ConfigError> {
+    let storage: Option<StorageUrl> = r.get("storage", "INVOICECTL_STORAGE", None, any)?;
+    let storage_source = r.last_source();
+    let location = match storage {
+        Some(_) if storage_source == export_dir_source => {
+            let level = match storage_source {
+                Source::Flag => "--storage and --export-dir are both given",
+                Source::Env => "INVOICECTL_STORAGE and INVOICECTL_EXPORT_DIR are both set",
+                _ => "the config file names both `storage` and `export_dir`",
+            };
+            return Err(ConfigError::Conflict(format!(
+                "{level}: keep one (an export dir DIR is short for storage file:///DIR)"
+            )));
+        }
+        Some(url) if storage_source < export_dir_source || export_dir_source == Source::Default => {
+            url
+        }
+        _ => StorageUrl::Local(export_dir),
+    };
+    let link_ttl = r.get(
+        "link_ttl",
+        "INVOICECTL_LINK_TTL",
+        DEFAULT_LINK_TTL,
+        |d: &Duration| {
+            if d.is_zero() || *d > DEFAULT_LINK_TTL {
+                Err("a link lives from 1s to 7d (SigV4's maximum)".to_owned())
+            } else {
+                Ok(())
+            }
+        },
+    )?;
+    let ByteSize(part_size) = r.get(
+        "s3_part_size",
+        "INVOICECTL_S3_PART_SIZE",
+        ByteSize(DEFAULT_S3_PART_SIZE),
+        |ByteSize(n): &ByteSize| {
+            if (MIN_S3_PART_SIZE..=MAX_S3_PART_SIZE).contains(n) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{n} bytes is not a part size S3 takes: use 5MiB to 5GiB"
+                ))
+            }
+        },
+    )?;
+    let compression = r.get(
+        "compression",
+        "INVOICECTL_COMPRESSION",
+        Compression::None,
+        any,
+    )?;
+    let s3_endpoint: Option<String> = r.get(
+        "s3_endpoint",
+        "AWS_ENDPOINT_URL",
+        None,
+        when_set(check_http_url),
+    )?;
+    let s3_endpoint_from_file = r.last_source() == Source::File;
+    Ok(StorageSettings {
+        location,
+        link_ttl,
+        part_size,
+        compression,
+        s3_endpoint,
+        s3_endpoint_from_file,
+        s3_region: r.get("s3_region", "AWS_REGION", None, any)?,
+        s3_access_key_id: r.get("s3_access_key_id", "AWS_ACCESS_KEY_ID", None, any)?,
+        s3_secret_access_key: r.get("s3_secret_access_key", "AWS_SECRET_ACCESS_KEY", None, any)?,
+    })
+}
+
+fn check_http_url(raw: &str) -> Result<(), String> {
+    let ok = url::Url::parse(raw)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is not an http(s):// URL such as http://127.0.0.1:9000",
+            redact_url(raw)
+        ))
+    }
+}
+
+impl SettingValue for StorageUrl {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        let text = String::from_text(text)?;
+        StorageUrl::parse(&text).map_err(|e| e.to_string())
+    }
+
+    fn show(&self) -> Json {
+        Json::String(self.to_string())
+    }
+}
+
+impl SettingValue for Duration {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        let text = text.to_string_lossy();
+        crate::duration::parse_duration(&text)
+            .ok_or_else(|| format!("{text:?} is not a duration: write e.g. 7d, 12h, 90m or 1h30m"))
+    }
+
+    fn show(&self) -> Json {
+        Json::String(crate::duration::format_duration(*self))
+    }
+}
+
+impl SettingValue for ByteSize {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        let text = text.to_string_lossy();
+        let trimmed = text.trim();
+        let split = trimmed
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(trimmed.len());
+        let (number, unit) = trimmed.split_at(split);
+        let scale: u64 = match unit.trim() {
+            "" | "B" => 1,
+            "KiB" => 1 << 10,
+            "MiB" => 1 << 20,
+            "GiB" => 1 << 30,
+            _ => {
+                return Err(format!(
+                    "{text:?} is not a size: write e.g. 8MiB or 8388608"
+                ));
+            }
+        };
+        number
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(scale))
+            .map(ByteSize)
+            .ok_or_else(|| format!("{text:?} is not a size: write e.g. 8MiB or 8388608"))
+    }
+
+    fn from_toml(value: toml::Value) -> Result<Self, String> {
+        match value {
+            toml::Value::Integer(n) => u64::try_from(n)
+                .map(ByteSize)
+                .map_err(|_| format!("{n} is out of range")),
+            toml::Value::String(s) => Self::from_text(OsStr::new(&s)),
+            other => Err(format!("expected a size, found {}", other.type_str())),
+        }
+    }
+
+    fn show(&self) -> Json {
+        Json::from(self.0)
+    }
+}
+
+impl SettingValue for Compression {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        let text = text.to_string_lossy();
+        Compression::parse(&text).ok_or_else(|| format!("{text:?} is not one of none, gzip"))
+    }
+
+    fn show(&self) -> Json {
+        Json::String(self.as_str().to_owned())
+    }
+}
+
+impl SettingValue for Secret {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        String::from_text(text).map(Secret)
+    }
+
+    /// The value itself: `config show` redacts it by its key before printing.
+    fn show(&self) -> Json {
+        Json::String(self.0.clone())
+    }
+}
+
+/// The check of a setting that any value of its type passes.
+fn any<T>(_: &T) -> Result<(), String> {
+    Ok(())
+}
+
+/// A whole number from `min` to `max`.
+fn within(min: u32, max: u32) -> impl Fn(&u32) -> Result<(), String> {
+    move |&n| {
+        if (min..=max).contains(&n) {
+            Ok(())
+        } else {
+            Err(format!("{n} is out of range: use {min} to {max}"))
+        }
+    }
+}
+
+/// `check` of an optional setting's value, when it has one.
+fn when_set(
+    check: fn(&str) -> Result<(), String>,
+) -> impl Fn(&Option<String>) -> Result<(), String> {
+    move |value| value.as_deref().map_or(Ok(()), check)
+}
+
+fn check_mailbox(from: &str) -> Result<(), String> {
+    from.parse::<lettre::message::Mailbox>()
+        .map(drop)
+        .map_err(|_| format!("{from:?} is not a mailbox like `Name <addr@example.com>`"))
+}
+
+fn check_smtp_url(raw: &str) -> Result<(), String> {
+    let url =
+        url::Url::parse(raw).map_err(|e| format!("{} is not a URL ({e})", redact_url(raw)))?;
+    match url.scheme() {
+        "smtp" | "smtps" => {}
+        other => {
+            return Err(format!(
+                "scheme {other:?} is not supported: use smtp:// (STARTTLS when offered) or smtps:// (TLS)"
+            ));
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{} names no host", redact_url(raw)));
+    }
+    Ok(())
+}
+
 /// Reads and parses the config file. Only a regular file of at most
 /// [`MAX_CONFIG_BYTES`] is read: a device would never end and opening a FIFO would
 /// block until someone writes to it. A file holding a secret must be private.
-fn read_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
+fn read_config_file(path: &Path) -> Result<toml::Table, ConfigError> {
     let unreadable = |source| ConfigError::Unreadable {
         path: path.to_path_buf(),
         source,
@@ -420,20 +905,27 @@ fn read_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
         path: path.to_path_buf(),
         message: "it is not UTF-8 text".to_owned(),
     })?;
-    let file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+    let table: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::Parse {
         path: path.to_path_buf(),
         // toml's message may quote the offending value, which may hold a secret.
         message: redact_secrets(e.message()),
     })?;
-    let holds_secret = [&file.database_url, &file.smtp_url]
-        .into_iter()
-        .flatten()
-        .any(|u| url_holds_secret(u))
-        || file.s3_secret_access_key.is_some();
-    if holds_secret {
+    if holds_secret(&table) {
         check_private(path, &metadata)?;
     }
-    Ok(file)
+    Ok(table)
+}
+
+/// Whether a config file holds a secret: a URL with one ([`url_holds_secret`]) in
+/// any value, or any value of a key named like a credential ([`is_secret_param`]).
+/// Judged on every key, known or not, so that a new secret setting is covered
+/// without being listed here.
+fn holds_secret(table: &toml::Table) -> bool {
+    table.iter().any(|(key, value)| match value {
+        toml::Value::String(s) => (!s.is_empty() && is_secret_param(key)) || url_holds_secret(s),
+        toml::Value::Table(inner) => holds_secret(inner),
+        _ => false,
+    })
 }
 
 fn check_regular(path: &Path, metadata: &fs::Metadata) -> Result<(), ConfigError> {
@@ -486,27 +978,6 @@ fn check_private(path: &Path, metadata: &fs::Metadata) -> Result<(), ConfigError
 
 #[cfg(not(unix))]
 fn check_private(_path: &Path, _metadata: &fs::Metadata) -> Result<(), ConfigError> {
-    Ok(())
-}
-
-fn validate_smtp_url(raw: &str) -> Result<(), ConfigError> {
-    let invalid = |message: String| ConfigError::InvalidValue {
-        key: "smtp_url",
-        message,
-    };
-    let url = url::Url::parse(raw)
-        .map_err(|e| invalid(format!("{} is not a URL ({e})", redact_url(raw))))?;
-    match url.scheme() {
-        "smtp" | "smtps" => {}
-        other => {
-            return Err(invalid(format!(
-                "scheme {other:?} is not supported: use smtp:// (STARTTLS when offered) or smtps:// (TLS)"
-            )));
-        }
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(invalid(format!("{} names no host", redact_url(raw))));
-    }
     Ok(())
 }
 
@@ -638,40 +1109,356 @@ pub fn redact_secrets(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
-    fn file_with_url(url: &str) -> ConfigFile {
-        ConfigFile {
-            database_url: Some(url.into()),
-            ..ConfigFile::default()
+    /// Resolves with `vars` as the whole environment, `toml` as the config file (none
+    /// when `None`) and `/data` as the platform data directory.
+    fn resolve(
+        flags: &Overrides,
+        vars: &[(&str, &str)],
+        toml: Option<&str>,
+    ) -> Result<Settings, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let config_file = dir.path().join("config.toml");
+        if let Some(text) = toml {
+            fs::write(&config_file, text).unwrap();
+        }
+        let vars: HashMap<String, OsString> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), OsString::from(v)))
+            .collect();
+        let dirs = PlatformDirs {
+            config_file: Some(config_file),
+            data_dir: Some("/data".into()),
+        };
+        Settings::load_with(flags, &|name| vars.get(name).cloned(), &dirs)
+    }
+
+    fn source(settings: &Settings, key: &str) -> (Source, Option<String>) {
+        let setting = settings.setting(key).expect(key);
+        (setting.source, setting.origin.clone())
+    }
+
+    #[test]
+    fn storage_and_its_export_dir_shorthand_resolve_by_level() {
+        let none = Overrides::default();
+        // Default: the export dir, as a file:// storage.
+        let s = resolve(&none, &[], None).unwrap();
+        assert_eq!(
+            s.storage.location,
+            StorageUrl::Local("/data/exports".into())
+        );
+        // The higher level wins, whichever of the two it names.
+        let s = resolve(
+            &none,
+            &[("INVOICECTL_STORAGE", "s3://bucket-a/p")],
+            Some("export_dir = \"/srv/x\"\n"),
+        )
+        .unwrap();
+        assert_eq!(
+            s.storage.location,
+            StorageUrl::parse("s3://bucket-a/p").unwrap()
+        );
+        let flags = Overrides::default().with("export_dir", "--export-dir", "/tmp/e");
+        let s = resolve(&flags, &[("INVOICECTL_STORAGE", "s3://bucket-a/p")], None).unwrap();
+        assert_eq!(s.storage.location, StorageUrl::Local("/tmp/e".into()));
+        // Both at one level: a usage error.
+        let e = resolve(
+            &none,
+            &[],
+            Some("export_dir = \"/srv/x\"\nstorage = \"s3://bucket-a\"\n"),
+        )
+        .unwrap_err();
+        assert!(matches!(e, ConfigError::Conflict(_)), "{e}");
+        assert_eq!(e.exit_kind(), ExitKind::Usage);
+        let flags = Overrides::default()
+            .with("export_dir", "--export-dir", "/tmp/e")
+            .with("storage", "--storage", "s3://bucket-a");
+        assert!(matches!(
+            resolve(&flags, &[], None),
+            Err(ConfigError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn s3_settings_read_the_aws_variables_over_the_file_and_never_show_the_secret() {
+        // (A secret in the file would need the file private: see the chmod tests.)
+        let toml = "s3_endpoint = \"http://minio:9000\"\ns3_region = \"eu-west-1\"\n\
+                    link_ttl = \"3d\"\ns3_part_size = \"16 MiB\"\ncompression = \"gzip\"\n";
+        let vars = [
+            ("AWS_REGION", "us-west-2"),
+            ("AWS_SECRET_ACCESS_KEY", "from-env"),
+        ];
+        let s = resolve(&Overrides::default(), &vars, Some(toml)).unwrap();
+        let st = &s.storage;
+        assert_eq!(st.s3_region.as_deref(), Some("us-west-2"));
+        assert_eq!(
+            st.s3_secret_access_key.as_ref().unwrap().expose(),
+            "from-env"
+        );
+        assert_eq!(st.s3_endpoint.as_deref(), Some("http://minio:9000"));
+        assert!(st.s3_endpoint_from_file);
+        assert_eq!(st.link_ttl, Duration::from_secs(3 * 86_400));
+        assert_eq!(st.part_size, 16 << 20);
+        assert_eq!(st.compression, Compression::Gzip);
+        assert_eq!(
+            source(&s, "s3_region"),
+            (Source::Env, Some("AWS_REGION".into()))
+        );
+        let shown = s.setting("s3_secret_access_key").unwrap();
+        assert_eq!(shown.value, Json::String("***".into()));
+        assert!(!format!("{s:?}").contains("from-env"));
+        for bad in [
+            "link_ttl = \"8d\"\n",
+            "s3_part_size = \"4MiB\"\n",
+            "compression = \"zip\"\n",
+            "storage = \"gs://b\"\n",
+            "s3_endpoint = \"minio:9000\"\n",
+        ] {
+            let e = resolve(&Overrides::default(), &[], Some(bad)).unwrap_err();
+            assert_eq!(e.exit_kind(), ExitKind::Invalid, "{bad}: {e}");
         }
     }
 
     #[test]
-    fn override_beats_file_and_file_beats_default() {
-        let data = PathBuf::from("/data");
-        let o = Overrides {
-            database_url: Some("postgres://flag/db".into()),
-            ..Overrides::default()
-        };
-        let s =
-            Settings::resolve(&o, file_with_url("postgres://file/db"), data.clone(), None).unwrap();
-        assert_eq!(s.database_url.as_deref(), Some("postgres://flag/db"));
+    fn each_level_beats_the_next_and_says_so() {
+        let flags = Overrides::default().with("worker_concurrency", "--concurrency", "8");
+        let vars = [
+            ("INVOICECTL_WORKER_CONCURRENCY", "6"),
+            ("INVOICECTL_PAGE_SIZE", "250"),
+        ];
+        let toml = "worker_concurrency = 2\npage_size = 100\nmail_from = \"A <a@example.com>\"\n";
+        let s = resolve(&flags, &vars, Some(toml)).unwrap();
+        assert_eq!(s.worker_concurrency, 8);
+        assert_eq!(
+            source(&s, "worker_concurrency"),
+            (Source::Flag, Some("--concurrency".into()))
+        );
+        assert_eq!(s.page_size, 250);
+        assert_eq!(
+            source(&s, "page_size"),
+            (Source::Env, Some("INVOICECTL_PAGE_SIZE".into()))
+        );
+        assert_eq!(s.mail_from, "A <a@example.com>");
+        let file = s.config_path.as_ref().unwrap().display().to_string();
+        assert_eq!(source(&s, "mail_from"), (Source::File, Some(file)));
+        assert_eq!(s.export_dir, PathBuf::from("/data/exports"));
+        assert_eq!(source(&s, "export_dir"), (Source::Default, None));
+        assert_eq!(source(&s, "data_dir"), (Source::Default, None));
+        assert_eq!(source(&s, "config").0, Source::Default);
 
-        let s = Settings::resolve(
+        // Every setting is listed once, in resolution order.
+        let keys: Vec<_> = s.resolved.iter().map(|r| r.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "config",
+                "data_dir",
+                "database_url",
+                "user",
+                "export_dir",
+                "smtp_url",
+                "mail_from",
+                "page_size",
+                "worker_concurrency",
+                "storage",
+                "link_ttl",
+                "s3_part_size",
+                "compression",
+                "s3_endpoint",
+                "s3_region",
+                "s3_access_key_id",
+                "s3_secret_access_key"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_setting_has_a_variable_that_beats_the_file() {
+        let cases = [
+            ("INVOICECTL_EXPORT_DIR", "export_dir", "\"/file\"", "/env"),
+            (
+                "INVOICECTL_SMTP_URL",
+                "smtp_url",
+                "\"smtp://file\"",
+                "smtp://env:587",
+            ),
+            (
+                "INVOICECTL_MAIL_FROM",
+                "mail_from",
+                "\"F <f@example.com>\"",
+                "E <e@example.com>",
+            ),
+            ("INVOICECTL_PAGE_SIZE", "page_size", "7", "9"),
+            (
+                "INVOICECTL_WORKER_CONCURRENCY",
+                "worker_concurrency",
+                "7",
+                "9",
+            ),
+            ("INVOICECTL_USER", "user", "\"user_file\"", "user_env"),
+            (
+                "DATABASE_URL",
+                "database_url",
+                "\"postgres://file/x\"",
+                "postgres://env/x",
+            ),
+        ];
+        for (var, key, in_file, in_env) in cases {
+            let toml = format!("{key} = {in_file}\n");
+            let s = resolve(&Overrides::default(), &[(var, in_env)], Some(&toml)).unwrap();
+            let setting = s.setting(key).unwrap();
+            assert_eq!(setting.value_text(), in_env, "{var}");
+            assert_eq!(setting.source, Source::Env, "{var}");
+            let s = resolve(&Overrides::default(), &[], Some(&toml)).unwrap();
+            assert_eq!(s.setting(key).unwrap().source, Source::File, "{key}");
+        }
+    }
+
+    #[test]
+    fn a_bad_value_names_where_it_came_from() {
+        let err = |flags: &Overrides, vars: &[(&str, &str)], toml: Option<&str>| {
+            resolve(flags, vars, toml).unwrap_err()
+        };
+        let e = err(
             &Overrides::default(),
-            file_with_url("postgres://file/db"),
-            data.clone(),
+            &[("INVOICECTL_PAGE_SIZE", "lots")],
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "invalid INVOICECTL_PAGE_SIZE: \"lots\" is not a whole number"
+        );
+        assert_eq!(e.exit_kind(), ExitKind::Invalid);
+        let e = err(
+            &Overrides::default(),
+            &[("INVOICECTL_WORKER_CONCURRENCY", "0")],
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "invalid INVOICECTL_WORKER_CONCURRENCY: 0 is out of range: use 1 to 1024"
+        );
+        let e = err(&Overrides::default(), &[], Some("page_size = 0\n"));
+        assert!(
+            e.to_string()
+                .starts_with("invalid page_size in config file /"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .ends_with("0 is out of range: use 1 to 1000000")
+        );
+        let e = err(&Overrides::default(), &[], Some("page_size = \"9\"\n"));
+        assert!(
+            e.to_string()
+                .contains("expected a whole number, found string"),
+            "{e}"
+        );
+        // A flag's bad value is a usage error, like clap's own.
+        let flags = Overrides::default().with("worker_concurrency", "--concurrency", "2000");
+        let e = err(&flags, &[], None);
+        assert_eq!(
+            e.to_string(),
+            "invalid --concurrency: 2000 is out of range: use 1 to 1024"
+        );
+        assert_eq!(e.exit_kind(), ExitKind::Usage);
+        let e = err(
+            &Overrides::default(),
+            &[("INVOICECTL_MAIL_FROM", "nobody")],
+            None,
+        );
+        assert!(
+            e.to_string().starts_with("invalid INVOICECTL_MAIL_FROM: "),
+            "{e}"
+        );
+        let e = err(
+            &Overrides::default(),
+            &[("INVOICECTL_EXPORT_DIR", "")],
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "INVOICECTL_EXPORT_DIR is set but empty: unset it to use the default, or give it a value"
+        );
+        let e = err(&Overrides::default(), &[], Some("export_dir = \"\"\n"));
+        assert!(e.to_string().contains("it is empty: remove the key"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_and_keys_a_file_cannot_hold_are_refused() {
+        for toml in [
+            "page_sise = 5\n",
+            "data_dir = \"/x\"\n",
+            "config = \"/x\"\n",
+        ] {
+            let e = resolve(&Overrides::default(), &[], Some(toml)).unwrap_err();
+            assert!(matches!(e, ConfigError::UnknownKey { .. }), "{toml}: {e}");
+            assert!(
+                e.to_string().contains("the keys are database_url, user"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_never_reach_the_listing_or_an_error() {
+        let smtp = "smtp://mail:hunter2@mail.example.com:587?token=hunter2";
+        let s = resolve(
+            &Overrides::default(),
+            &[("INVOICECTL_SMTP_URL", smtp)],
             None,
         )
         .unwrap();
-        assert_eq!(s.database_url.as_deref(), Some("postgres://file/db"));
+        assert_eq!(
+            s.smtp_url.as_deref(),
+            Some(smtp),
+            "the value itself is intact"
+        );
+        let shown = s.setting("smtp_url").unwrap().value_text();
+        assert_eq!(shown, "smtp://mail:***@mail.example.com:587?token=***");
+        for bad in [
+            "http://mail:hunter2@mail.example.com",
+            "smtp://mail:hunter2@",
+            "smtp://mail:hunter2@[::1",
+        ] {
+            let e =
+                resolve(&Overrides::default(), &[("INVOICECTL_SMTP_URL", bad)], None).unwrap_err();
+            assert!(!e.to_string().contains("hunter2"), "{e}");
+            assert!(
+                e.to_string().starts_with("invalid INVOICECTL_SMTP_URL: "),
+                "{e}"
+            );
+        }
+        // A setting named like a credential is hidden whole.
+        assert_eq!(
+            redact("s3_secret_access_key", Json::from("hunter2")),
+            Json::from("***")
+        );
+    }
 
-        let s =
-            Settings::resolve(&Overrides::default(), ConfigFile::default(), data, None).unwrap();
-        assert_eq!(s.database_url, None);
-        assert_eq!(s.page_size, DEFAULT_PAGE_SIZE);
-        assert_eq!(s.export_dir, PathBuf::from("/data/exports"));
+    #[cfg(unix)]
+    #[test]
+    fn any_secret_in_the_file_requires_a_private_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        for (toml, secret) in [
+            ("smtp_url = \"smtp://u:pw@h\"\n", true),
+            // Any key named like a credential, even one this build does not know.
+            ("s3_secret_access_key = \"pw\"\n", true),
+            ("user = \"user_alice\"\nexport_dir = \"/x\"\n", false),
+        ] {
+            fs::write(&path, toml).unwrap();
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+            let refused = matches!(
+                read_config_file(&path),
+                Err(ConfigError::InsecurePermissions { .. })
+            );
+            assert_eq!(refused, secret, "{toml}");
+        }
     }
 
     #[test]
@@ -725,19 +1512,5 @@ mod tests {
             assert!(!url_holds_secret(url), "{url}");
             assert_eq!(redact_secrets(url), url);
         }
-    }
-
-    #[test]
-    fn refuses_bad_values() {
-        let file = ConfigFile {
-            page_size: Some(0),
-            ..ConfigFile::default()
-        };
-        assert!(Settings::resolve(&Overrides::default(), file, "/d".into(), None).is_err());
-        let file = ConfigFile {
-            smtp_url: Some("http://mail".into()),
-            ..ConfigFile::default()
-        };
-        assert!(Settings::resolve(&Overrides::default(), file, "/d".into(), None).is_err());
     }
 }

@@ -30,12 +30,27 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn new(global: &GlobalArgs) -> Result<Context, crate::config::ConfigError> {
-        let settings = Settings::load(&Overrides {
-            database_url: global.database_url.clone(),
-            config: global.config.clone(),
-            data_dir: global.data_dir.clone(),
-        })?;
+    /// The context of a command run with `global` options and the setting `flags`
+    /// typed on its command line ([`crate::cli::setting_flags`]).
+    pub fn new(
+        global: &GlobalArgs,
+        flags: &Overrides,
+    ) -> Result<Context, crate::config::ConfigError> {
+        let settings = Settings::load(flags)?;
+        settings.log_sources();
+        // With -v, where the commands will look: the database (never the password) and
+        // the export folder.
+        if let Ok(options) = db::connect_options(settings.database_url.as_deref()) {
+            let (host, port, database) = db::describe(&options);
+            tracing::debug!(
+                "database {database} on {host}:{port} as {}",
+                options.get_username()
+            );
+        }
+        tracing::debug!(
+            "exports go to {}",
+            settings.export_dir.join("ORG").join("RUN_ID.csv").display()
+        );
         Ok(Context {
             settings,
             json: global.json,

@@ -107,7 +107,7 @@ impl Classify for sqlx::Error {
 
 /// True when the command exits 69 because its database connection failed after it
 /// was made (one that could not be made at all is reported, with its host and
-/// port, as `DbError::Unreachable`), so that the message can say so.
+/// port, by `db::classify_connect_error`), so that the message can say so.
 pub fn connection_lost(err: &anyhow::Error) -> bool {
     use crate::db::DbError;
     exit_code(err) == ExitKind::Unavailable.code()
@@ -141,6 +141,7 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::config::ConfigError,
         crate::db::DbError,
         crate::ids::IdError,
+        crate::lookup::LookupError,
         crate::exports::request::StartError,
         crate::exports::cancel::CancelError,
         crate::exports::csv::ExportDirError,

@@ -3,8 +3,10 @@
 //!
 //! Module map (SPEC section in brackets):
 //! - [`cli`]: the clap command tree (§1); [`commands`]: one function per command.
-//! - [`config`]: flag > env > file > default (§1); [`error`]: exit codes (§2).
-//! - [`ids`]: identifiers and their validation (§3).
+//! - [`config`]: flag > env > file > default, and where each setting came from (§1);
+//!   [`error`]: exit codes (§2).
+//! - [`ids`]: identifiers and their validation (§3); [`lookup`]: unknown ids, with
+//!   the nearest existing one (did you mean …?).
 //! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
 //! - [`engine`]: the generic durable run engine (§6): tasks, queues, claims, leases.
 //! - [`exports`]: the export domain (§5, §7): request, task, CSV, email.
@@ -26,6 +28,7 @@ pub mod exports;
 pub mod ids;
 pub mod layout;
 pub mod logging;
+pub mod lookup;
 pub mod storage;
 
 use std::io::Write;
@@ -52,6 +55,7 @@ pub fn run() -> ExitCode {
     if let Some((commands::generate_assets::NAME, sub)) = matches.subcommand() {
         return finish(commands::generate_assets::run(sub));
     }
+    let flags = cli::setting_flags(&parser, &matches);
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => {
@@ -66,7 +70,7 @@ pub fn run() -> ExitCode {
         return finish(commands::completions::run(args));
     }
     logging::init(&cli.global);
-    let ctx = match context::Context::new(&cli.global) {
+    let ctx = match context::Context::new(&cli.global, &flags) {
         Ok(ctx) => ctx,
         Err(e) => return report(anyhow::Error::new(e), None),
     };

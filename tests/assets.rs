@@ -203,6 +203,11 @@ fn every_man_page_has_exit_status_environment_and_files_and_renders_cleanly() {
             "INVOICECTL_CONFIG",
             "INVOICECTL_USER",
             "INVOICECTL_DATA_DIR",
+            "INVOICECTL_EXPORT_DIR",
+            "INVOICECTL_SMTP_URL",
+            "INVOICECTL_MAIL_FROM",
+            "INVOICECTL_PAGE_SIZE",
+            "INVOICECTL_WORKER_CONCURRENCY",
             "NO_COLOR",
             "RUST_LOG",
         ] {

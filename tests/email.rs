@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::smtp::{self, Script, SmtpServer, Stage};
 use common::{Env, count};
-use invoicectl::config::{ConfigFile, Overrides, Settings};
+use invoicectl::config::{Overrides, PlatformDirs, Settings};
 use invoicectl::db::suppressions::{self, Reason, Upsert};
 use invoicectl::db::tenant;
 use invoicectl::exports::email::{
@@ -25,17 +25,16 @@ const DOWNLOAD_URL: &str =
     "file:///var/lib/invoicectl/exports/org_acme/run_01jd5x7m3k9q2w8e4r6t0y1v3a.csv";
 
 fn settings(smtp_url: Option<String>, data_dir: PathBuf) -> Settings {
-    Settings::resolve(
-        &Overrides::default(),
-        ConfigFile {
-            smtp_url,
-            mail_from: Some("Acme Invoices <invoices@example.com>".into()),
-            ..ConfigFile::default()
-        },
-        data_dir,
-        None,
-    )
-    .expect("valid settings")
+    let env = |name: &str| match name {
+        "INVOICECTL_SMTP_URL" => smtp_url.clone().map(Into::into),
+        "INVOICECTL_MAIL_FROM" => Some("Acme Invoices <invoices@example.com>".into()),
+        _ => None,
+    };
+    let dirs = PlatformDirs {
+        config_file: None,
+        data_dir: Some(data_dir),
+    };
+    Settings::load_with(&Overrides::default(), &env, &dirs).expect("valid settings")
 }
 
 fn smtp_mailer(url: String) -> Mailer {
@@ -551,7 +550,7 @@ async fn suppression_refusals_write_nothing(pool: PgPool) {
         .assert()
         .code(66)
         .stdout("")
-        .stderr(predicate::str::contains("unknown user user_nobody"));
+        .stderr(predicate::str::contains("user user_nobody does not exist"));
 
     assert_eq!(count(&pool, "email_suppression").await, 0);
     assert_eq!(count(&pool, "audit_log").await, 0);

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Env, count};
+use common::{Env, count, json_ok, refused};
 use invoicectl::db;
 use serde_json::Value;
 use sqlx::PgPool;
@@ -19,51 +19,10 @@ use sqlx::PgPool;
 // ---------------------------------------------------------------------------
 // helpers
 
-/// Runs the binary, expects exit 0, returns stdout parsed as one JSON document.
-fn json_ok(env: &Env, args: &[&str]) -> Value {
-    let out = env.cmd().args(args).arg("--json").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?} failed ({:?}): {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{args:?}: stdout is not one JSON document ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
-}
-
 fn start_json(env: &Env, org: &str, user: &str, extra: &[&str]) -> Value {
     let mut args = vec!["export", "start", "--org", org, "--as", user];
     args.extend_from_slice(extra);
     json_ok(env, &args)
-}
-
-/// Runs the binary and expects a refusal: `code`, empty stdout, exactly one line on
-/// stderr. Returns that line.
-fn refused(cmd: &mut assert_cmd::Command, code: i32) -> String {
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "expected exit {code}; stderr: {stderr}"
-    );
-    assert!(
-        out.stdout.is_empty(),
-        "stdout must stay empty on an error: {:?}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "one line on stderr, got: {stderr:?}");
-    assert!(
-        lines[0].starts_with("invoicectl: error: "),
-        "error line: {stderr:?}"
-    );
-    lines[0].to_owned()
 }
 
 fn is_run_id(id: &str) -> bool {

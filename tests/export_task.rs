@@ -1370,6 +1370,64 @@ async fn canceling_the_email_child_completes_the_export_unsent_and_frees_the_org
         .success();
 }
 
+/// Canceled while it runs, the email child must not send: the send is behind a fence
+/// like every other effect of an attempt (SPEC §7.7). The child is held before its
+/// send by a lock on `member` (its recipient lookup waits on it; its heartbeat goes
+/// on, so the lease stays valid), canceled, then let go.
+#[sqlx::test]
+async fn an_email_child_canceled_while_it_runs_does_not_send(pool: PgPool) {
+    seed_demo(&pool, 4).await.unwrap();
+    let server = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(&pool);
+    configure(&env, 500, &server);
+    let run_id = start(&env, "user_alice", &[]);
+    let child = park_on_email(&env, &pool, &run_id).await;
+
+    let mut hold = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE member IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *hold)
+        .await
+        .unwrap();
+    let mut worker = WorkerProcess::spawn(&env, &[]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let blocked: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                            WHERE datname = current_database()
+                              AND application_name = 'invoicectl'
+                              AND wait_event_type = 'Lock')",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if blocked && run_status(&pool, &child).await == "executing" {
+            break;
+        }
+        worker.assert_running();
+        assert!(Instant::now() < deadline, "the email child never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    env.cmd()
+        .args(["export", "cancel", &child])
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .success();
+    hold.rollback().await.unwrap();
+
+    wait_for_status(&pool, &run_id, "completed").await;
+    // The child's task gets the time to finish (or send) before the worker exits.
+    worker.terminate();
+    assert_eq!(
+        server.connections(),
+        0,
+        "a canceled email child sent its email"
+    );
+    let view = status_view(&env, &run_id);
+    assert_eq!(view["output"]["email"], "canceled", "{view}");
+    assert_eq!(view["children"][0]["status"], "canceled", "{view}");
+    assert_eq!(completed_audit(&pool, &run_id).await.len(), 1);
+}
+
 #[sqlx::test]
 async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(pool: PgPool) {
     const ROWS: i64 = 20_000;
@@ -2005,7 +2063,7 @@ async fn the_worker_refuses_an_unusable_export_folder_before_claiming_anything(p
     worker(Some(&file.join("below")), 65, "is not a directory");
     worker(Some(&unwritable), 77, "cannot write to export directory");
     env.write_config("export_dir = \"\"\n");
-    worker(None, 65, "the export directory is empty");
+    worker(None, 65, "invalid export_dir in config file");
 
     // Nothing was claimed: no attempt spent, nothing failed.
     let (status, attempt): (String, i32) =

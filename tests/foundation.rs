@@ -569,3 +569,61 @@ async fn database_errors_exit_by_what_a_retry_can_do(pool: PgPool) {
         .unwrap_err();
     assert_eq!(exit_code(&anyhow::Error::new(err)), 69);
 }
+
+/// Issue 13 item 2: each way a connection fails says what to fix, and only a refused
+/// connection asks whether the server is running. All exit 69.
+#[test]
+fn connect_errors_name_the_missing_database_the_refused_role_or_the_refused_port() {
+    let server = common::server_url();
+    let host_port = format!(
+        "{}:{}",
+        server.host_str().unwrap(),
+        server.port().unwrap_or(5432)
+    );
+    let refused = |url: String| {
+        let out = Env::new(url)
+            .cmd()
+            .args(["export", "status"])
+            .assert()
+            .code(69)
+            .stdout("");
+        String::from_utf8(out.get_output().stderr.clone()).unwrap()
+    };
+
+    // 3D000: the database does not exist (on a server that is running).
+    let name = format!("ictl_missing_{}", std::process::id());
+    let stderr = refused(common::database_url(&name));
+    assert!(
+        stderr.contains(&format!(
+            "database \"{name}\" does not exist on {host_port}: run `invoicectl db setup`"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Is the server running"), "{stderr}");
+
+    // 28000 under trust authentication: the role does not exist.
+    let mut url = server.clone();
+    url.set_username("ictl_no_such_role").unwrap();
+    url.set_path("/postgres");
+    let stderr = refused(url.to_string());
+    assert!(
+        stderr.contains(&format!(
+            "PostgreSQL at {host_port} refused role \"ictl_no_such_role\": role \"ictl_no_such_role\" does not exist"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("PGUSER/PGPASSWORD"), "{stderr}");
+    assert!(!stderr.contains("Is the server running"), "{stderr}");
+
+    // A port where nothing listens: the only case that asks about the server.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let stderr = refused(format!("postgres://postgres@127.0.0.1:{port}/invoicectl"));
+    assert!(
+        stderr.contains(&format!("127.0.0.1:{port} (database invoicectl)"))
+            && stderr.contains("Is the server running?"),
+        "{stderr}"
+    );
+}

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::s3::{self, CountingProxy, S3Server};
-use invoicectl::config::{ConfigFile, Overrides, Settings, StorageSettings};
+use invoicectl::config::StorageSettings;
 use invoicectl::ids::{OrgId, RunId};
 use invoicectl::storage::multipart::Resume;
 use invoicectl::storage::{Compression, Storage, StorageError, StorageUrl};
@@ -18,16 +18,17 @@ use sha2::{Digest, Sha256};
 /// Storage settings naming `endpoint` in the config keys (so the test process needs
 /// no AWS_* variables), with `secret`.
 fn s3_settings(endpoint: &str, secret: &str) -> StorageSettings {
-    let file = ConfigFile {
+    StorageSettings {
+        location: StorageUrl::Local("/unused".into()),
+        link_ttl: invoicectl::config::DEFAULT_LINK_TTL,
+        part_size: invoicectl::config::DEFAULT_S3_PART_SIZE,
+        compression: Compression::None,
         s3_endpoint: Some(endpoint.to_owned()),
+        s3_endpoint_from_file: true,
         s3_region: Some(s3::REGION.to_owned()),
         s3_access_key_id: Some(s3::ACCESS_KEY.to_owned()),
         s3_secret_access_key: Some(invoicectl::config::Secret::new(secret)),
-        ..ConfigFile::default()
-    };
-    Settings::resolve(&Overrides::default(), file, "/unused".into(), None)
-        .unwrap()
-        .storage
+    }
 }
 
 fn s3_storage(endpoint: &str, bucket: &str) -> Storage {

@@ -145,7 +145,7 @@ pub async fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<()> {
     let plan = WorkerPlan {
         // One JSON document on stdout: the worker's NDJSON events stay out of it.
         ndjson: false,
-        ..WorkerPlan::new(ctx, WorkerMode::Drain)?
+        ..WorkerPlan::new(ctx, WorkerMode::Drain)
     };
     run_worker(ctx, plan).await?;
     let outcome = wait_for_end(&pool, &started.run_id, ctx.quiet).await?;

@@ -4,10 +4,13 @@
 
 pub mod audit;
 pub mod completions;
+pub mod config;
 pub mod db;
 pub mod demo;
 pub mod export;
 pub mod generate_assets;
+pub mod member;
+pub mod org;
 pub mod suppression;
 
 use crate::cli::{Cli, Command};
@@ -19,6 +22,9 @@ pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
         Command::Export(cmd) => export::run(cmd, &ctx).await,
         Command::Suppression(cmd) => suppression::run(cmd, &ctx).await,
         Command::Audit(cmd) => audit::run(cmd, &ctx).await,
+        Command::Config(cmd) => config::run(cmd, &ctx),
+        Command::Org(cmd) => org::run(cmd, &ctx).await,
+        Command::Member(cmd) => member::run(cmd, &ctx).await,
         Command::Demo(args) => demo::run(args, &ctx).await,
         Command::Completions(args) => completions::run(&args),
     }

@@ -77,15 +77,6 @@ pub struct Filter<'a> {
 const ENTRY_COLUMNS: &str = "id, organization_id, actor_user_id, action, subject_type, subject_id, \
      payload::text AS payload_text, created_at";
 
-/// True when the organization exists (as the connecting role, which RLS does not
-/// restrict).
-pub async fn organization_exists(conn: &mut PgConnection, org: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organization WHERE id = $1)")
-        .bind(org)
-        .fetch_one(conn)
-        .await
-}
-
 /// The newest `limit` entries that match (all of them when `limit` is `None`),
 /// returned oldest first.
 pub async fn newest(

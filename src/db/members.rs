@@ -1,5 +1,6 @@
 //! Queries on `organization`, `app_user` and `member`: who may act for an org.
 
+use serde::Serialize;
 use sqlx::PgConnection;
 
 use crate::ids::{OrgId, UserId};
@@ -95,5 +96,51 @@ pub async fn user_exists(conn: &mut PgConnection, user: &UserId) -> Result<bool,
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM app_user WHERE id = $1)")
         .bind(user.as_str())
         .fetch_one(conn)
+        .await
+}
+
+/// A member of an organization with the user's address and name, as `member list`
+/// prints it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberSummary {
+    pub organization_id: String,
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+/// The members of `orgs`, by organization, then highest role first (owner, admin,
+/// member, viewer), then user id. Runs outside RLS, as an operator's view (`member
+/// list`, and what `db seed --demo` prints afterwards).
+pub async fn list(
+    conn: &mut PgConnection,
+    orgs: &[&str],
+) -> Result<Vec<MemberSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT m.organization_id, u.id AS user_id, u.email, u.name, m.role
+         FROM member m
+         JOIN app_user u ON u.id = m.user_id
+         WHERE m.organization_id = ANY($1)
+         ORDER BY m.organization_id,
+                  array_position(ARRAY['owner', 'admin', 'member', 'viewer'], m.role), u.id",
+    )
+    .bind(orgs)
+    .fetch_all(conn)
+    .await
+}
+
+/// The user ids whose length is within `min..=max` characters, in id order: the only
+/// ones a few edits can turn a mistyped id into.
+pub async fn user_ids_by_length(
+    conn: &mut PgConnection,
+    min: i32,
+    max: i32,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM app_user WHERE length(id) BETWEEN $1 AND $2 ORDER BY id")
+        .bind(min)
+        .bind(max)
+        .fetch_all(conn)
         .await
 }

@@ -12,6 +12,8 @@ pub mod audit_log;
 pub mod exports;
 pub mod invoices;
 pub mod members;
+pub mod organizations;
+pub mod queue;
 pub mod runs;
 pub mod seed;
 pub mod setup;
@@ -38,10 +40,36 @@ pub enum DbError {
     #[error(
         "cannot reach PostgreSQL at {host}:{port} (database {database}): {reason}. Is the server running? Check --database-url, DATABASE_URL or PGHOST/PGPORT"
     )]
+    Refused {
+        host: String,
+        port: u16,
+        database: String,
+        reason: String,
+    },
+    #[error(
+        "cannot reach PostgreSQL at {host}:{port} (database {database}): {reason}. Check --database-url, DATABASE_URL or PGHOST/PGPORT"
+    )]
     Unreachable {
         host: String,
         port: u16,
         database: String,
+        reason: String,
+    },
+    #[error(
+        "database \"{database}\" does not exist on {host}:{port}: run `invoicectl db setup` (or fix the name in --database-url, DATABASE_URL or PGDATABASE)"
+    )]
+    DatabaseMissing {
+        host: String,
+        port: u16,
+        database: String,
+    },
+    #[error(
+        "PostgreSQL at {host}:{port} refused role \"{role}\": {reason}. Check the user and password in --database-url, DATABASE_URL or PGUSER/PGPASSWORD (or ~/.pgpass)"
+    )]
+    AuthFailed {
+        host: String,
+        port: u16,
+        role: String,
         reason: String,
     },
     #[error("database URL {url} is not valid: {reason}")]
@@ -74,9 +102,14 @@ pub enum DbError {
 impl Classify for DbError {
     fn exit_kind(&self) -> ExitKind {
         match self {
-            DbError::Unreachable { .. } | DbError::NotMigrated { .. } | DbError::TooNew { .. } => {
-                ExitKind::Unavailable
-            }
+            // A refused login is 69 like a missing server, not 77: 77 means the member
+            // gate said no, and scripts (the README's CI step) rely on that meaning.
+            DbError::Refused { .. }
+            | DbError::Unreachable { .. }
+            | DbError::DatabaseMissing { .. }
+            | DbError::AuthFailed { .. }
+            | DbError::NotMigrated { .. }
+            | DbError::TooNew { .. } => ExitKind::Unavailable,
             DbError::BadUrl { .. } => ExitKind::Invalid,
             DbError::LockTimeout => ExitKind::TempFail,
             DbError::Migrate(sqlx::migrate::MigrateError::Execute(e)) | DbError::Sql(e) => {
@@ -209,30 +242,71 @@ pub fn describe(options: &PgConnectOptions) -> (String, u16, String) {
     )
 }
 
-/// Turns a connection failure into [`DbError::Unreachable`] (exit 69), naming host and
-/// port; other errors pass through.
+/// Turns a connection failure into what the operator has to fix (all exit 69),
+/// naming host and port and never a password: a refused connection (is the server
+/// running?), a database that does not exist (`db setup` creates it), a refused
+/// login (naming the role), or another reason the server cannot be used. Other
+/// errors pass through.
 pub fn classify_connect_error(options: &PgConnectOptions, e: sqlx::Error) -> DbError {
     let (host, port, database) = describe(options);
-    let reason = match &e {
-        sqlx::Error::Io(io) => Some(io.to_string()),
-        sqlx::Error::Tls(tls) => Some(format!("TLS: {tls}")),
-        sqlx::Error::PoolTimedOut => Some("timed out".to_owned()),
-        sqlx::Error::Database(db) => match db.code().as_deref() {
-            // invalid_catalog_name, invalid_authorization_specification,
-            // invalid_password, cannot_connect_now, too_many_connections
-            Some("3D000" | "28000" | "28P01" | "57P03" | "53300") => Some(db.message().to_owned()),
-            _ => None,
-        },
-        _ => None,
-    };
-    match reason {
-        Some(reason) => DbError::Unreachable {
+    match &e {
+        // A TCP port nobody listens on, or a Unix socket path with no server behind it.
+        sqlx::Error::Io(io)
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound
+            ) =>
+        {
+            DbError::Refused {
+                host,
+                port,
+                database,
+                reason: redact_secrets(&io.to_string()),
+            }
+        }
+        sqlx::Error::Io(io) => DbError::Unreachable {
             host,
             port,
             database,
-            reason: redact_secrets(&reason),
+            reason: redact_secrets(&io.to_string()),
         },
-        None => DbError::from(e),
+        sqlx::Error::Tls(tls) => DbError::Unreachable {
+            host,
+            port,
+            database,
+            reason: redact_secrets(&format!("TLS: {tls}")),
+        },
+        sqlx::Error::PoolTimedOut => DbError::Unreachable {
+            host,
+            port,
+            database,
+            reason: "timed out".to_owned(),
+        },
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            // invalid_catalog_name
+            Some("3D000") => DbError::DatabaseMissing {
+                host,
+                port,
+                database,
+            },
+            // invalid_authorization_specification (an unknown role, no pg_hba.conf
+            // entry), invalid_password
+            Some("28000" | "28P01") => DbError::AuthFailed {
+                host,
+                port,
+                role: options.get_username().to_owned(),
+                reason: redact_secrets(db.message()),
+            },
+            // cannot_connect_now (starting up, shutting down), too_many_connections
+            Some("57P03" | "53300") => DbError::Unreachable {
+                host,
+                port,
+                database,
+                reason: redact_secrets(db.message()),
+            },
+            _ => DbError::from(e),
+        },
+        _ => DbError::from(e),
     }
 }
 

@@ -154,7 +154,8 @@ pub async fn resume_waiting(
 ) -> Result<Vec<ClaimedRun>, sqlx::Error> {
     sqlx::query_as(&format!(
         "UPDATE run SET status = 'executing', lease_owner = $1, lease_token = gen_random_uuid()::text,
-                lease_expires_at = now() + make_interval(secs => $3), updated_at = now()
+                lease_expires_at = now() + make_interval(secs => $3), leased_at = now(),
+                updated_at = now()
          WHERE id IN (SELECT id FROM run
                       WHERE status = 'waiting' AND waiting_on_run_id IS NULL AND run_at <= now()
                         AND queue = ANY($4)
@@ -208,7 +209,7 @@ pub async fn claim(
          claimed AS (
             UPDATE run SET status = 'executing', attempt = attempt + 1, lease_owner = $1,
                    lease_token = gen_random_uuid()::text,
-                   lease_expires_at = now() + make_interval(secs => $3),
+                   lease_expires_at = now() + make_interval(secs => $3), leased_at = now(),
                    started_at = coalesce(started_at, now()), updated_at = now()
             FROM picked WHERE run.id = picked.id
             RETURNING run.*

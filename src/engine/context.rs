@@ -127,6 +127,15 @@ impl TaskContext {
         Ok(())
     }
 
+    /// Fails unless this attempt still owns its run ([`TaskError::LeaseLost`],
+    /// [`TaskError::Canceled`]): the check to pass right before an effect outside the
+    /// database, which no fence can take back (an email). Writes the metadata, like
+    /// every fenced transaction, without reporting progress.
+    pub async fn check_fence(&mut self) -> Result<(), TaskError> {
+        self.fenced().await?.commit().await?;
+        Ok(())
+    }
+
     /// The checkpoint a step saved last, if any.
     pub fn checkpoint<C: DeserializeOwned>(&self, step: &str) -> Option<C> {
         self.steps

@@ -13,15 +13,16 @@ use crate::db;
 use crate::engine;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId, UserId};
+use crate::lookup::{self, LookupError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CancelError {
     #[error("run {0} does not exist: check the id with `invoicectl export status`")]
     UnknownRun(RunId),
-    #[error(
-        "unknown user {0}: pass an existing user with --as (or unset INVOICECTL_USER / config `user`)"
-    )]
-    UnknownActor(UserId),
+    /// The acting user (`--as`) does not exist (the error names the nearest id), or
+    /// could not be looked up.
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
     #[error(
         "run {run} already ended ({status}): only queued, waiting or executing runs can be canceled"
     )]
@@ -35,7 +36,8 @@ pub enum CancelError {
 impl Classify for CancelError {
     fn exit_kind(&self) -> ExitKind {
         match self {
-            CancelError::UnknownRun(_) | CancelError::UnknownActor(_) => ExitKind::NotFound,
+            CancelError::UnknownRun(_) => ExitKind::NotFound,
+            CancelError::Lookup(e) => e.exit_kind(),
             CancelError::AlreadyEnded { .. } => ExitKind::Invalid,
             CancelError::Database(_) => ExitKind::Failure,
             CancelError::Audit(e) => e.exit_kind(),
@@ -59,10 +61,8 @@ pub async fn cancel(
 ) -> Result<CancelOutcome, CancelError> {
     let mut tx = pool.begin().await?;
     // The audit log is append-only: never let it name a user who does not exist.
-    if let Some(actor) = actor
-        && !db::members::user_exists(&mut tx, actor).await?
-    {
-        return Err(CancelError::UnknownActor(actor.clone()));
+    if let Some(actor) = actor {
+        lookup::require_user(&mut tx, actor, None).await?;
     }
     let canceled = engine::cancel::cancel(&mut tx, run.as_str()).await?;
     if canceled.is_empty() {

@@ -14,15 +14,13 @@ use crate::db;
 use crate::engine::{IdempotencyKey, KeyScope, TriggerOptions, trigger};
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId, UserId, generate_export_id};
+use crate::lookup::{self, LookupError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error(
-        "organization {0} does not exist: check the id (`invoicectl export status` lists recent exports)"
-    )]
-    UnknownOrg(OrgId),
-    #[error("user {0} does not exist: check --as, INVOICECTL_USER or the config key `user`")]
-    UnknownUser(UserId),
+    /// An unknown organization or user, with the nearest existing id.
+    #[error(transparent)]
+    Unknown(#[from] LookupError),
     #[error("user {user} is not a member of {org}: only members can export its invoices")]
     NotMember { org: OrgId, user: UserId },
     #[error(
@@ -40,7 +38,7 @@ pub enum StartError {
 impl Classify for StartError {
     fn exit_kind(&self) -> ExitKind {
         match self {
-            StartError::UnknownOrg(_) | StartError::UnknownUser(_) => ExitKind::NotFound,
+            StartError::Unknown(e) => e.exit_kind(),
             StartError::NotMember { .. } | StartError::Viewer { .. } => ExitKind::PermissionDenied,
             StartError::Trigger(_) | StartError::Database(_) => ExitKind::Failure,
             StartError::Audit(e) => e.exit_kind(),
@@ -82,10 +80,12 @@ pub async fn start(
     let mut conn = pool.acquire().await?;
     let membership = db::members::membership(&mut conn, org, user).await?;
     if !membership.org_exists {
-        return Err(StartError::UnknownOrg(org.clone()));
+        return Err(lookup::unknown_org(&mut conn, org).await.into());
     }
     if !membership.user_exists {
-        return Err(StartError::UnknownUser(user.clone()));
+        return Err(lookup::unknown_user(&mut conn, user, Some(org))
+            .await
+            .into());
     }
     match membership.role {
         None => {

@@ -887,6 +887,12 @@ async fn send_export_email(
             download_url: p.download_url,
             idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
         };
+        // The fence, right before the one effect the database cannot take back (SPEC
+        // §7.7): an attempt canceled or taken over while it looked up the recipient
+        // (a slow query, a pause) sends nothing. Only a loss of the lease during the
+        // SMTP exchange itself can still lead to a second send, with the same
+        // Message-ID.
+        ctx.check_fence().await?;
         match mailer.send(&email).await {
             // The mailer logs the message id and disposition of every send.
             Ok(delivery) => {

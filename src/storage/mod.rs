@@ -36,14 +36,11 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt};
 
-use crate::config::{Settings, StorageSettings};
+use crate::config::StorageSettings;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId};
 
 pub use s3::S3Target;
-
-/// The environment variable naming the storage (SPEC §11), under `--storage`.
-pub const STORAGE_ENV: &str = "INVOICECTL_STORAGE";
 
 /// How an export is compressed (`compression` in the config file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -182,34 +179,6 @@ fn valid_bucket(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
         && name.as_bytes()[0].is_ascii_alphanumeric()
         && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric()
-}
-
-/// The storage a command uses: `--storage`, else `--export-dir` (the local
-/// shorthand), else INVOICECTL_STORAGE, else the config file's `storage`, else its
-/// `export_dir` (or the default export dir). clap refuses both flags together and
-/// the config loader both keys together.
-pub fn resolve_location(
-    flag: Option<&str>,
-    export_dir_flag: Option<&Path>,
-    settings: &Settings,
-) -> Result<StorageUrl, StorageError> {
-    if let Some(raw) = flag {
-        return StorageUrl::parse(raw);
-    }
-    if let Some(dir) = export_dir_flag {
-        return Ok(StorageUrl::Local(dir.to_path_buf()));
-    }
-    if let Some(raw) = std::env::var(STORAGE_ENV)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
-        return StorageUrl::parse(&raw);
-    }
-    Ok(settings
-        .storage
-        .location
-        .clone()
-        .unwrap_or_else(|| StorageUrl::Local(settings.export_dir.clone())))
 }
 
 /// An object's file name for people: `invoices-<org>-<YYYY-MM-DD>.csv[.gz]`, the
@@ -670,16 +639,23 @@ mod tests {
         );
     }
 
+    fn test_settings() -> StorageSettings {
+        StorageSettings {
+            location: StorageUrl::Local("/data/exports".into()),
+            link_ttl: crate::config::DEFAULT_LINK_TTL,
+            part_size: crate::config::DEFAULT_S3_PART_SIZE,
+            compression: Compression::None,
+            s3_endpoint: None,
+            s3_endpoint_from_file: false,
+            s3_region: Some("us-east-1".into()),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+        }
+    }
+
     #[test]
     fn export_locations() {
-        let settings = Settings::resolve(
-            &crate::config::Overrides::default(),
-            crate::config::ConfigFile::default(),
-            "/data".into(),
-            None,
-        )
-        .unwrap()
-        .storage;
+        let settings = test_settings();
         let org = OrgId::parse("org_acme").unwrap();
         let run = RunId::parse("run_01jd5x7m3k9q2w8e4r6t0y1v3a").unwrap();
         let s3 = Storage::open(StorageUrl::parse("s3://b-1/p/q").unwrap(), &settings).unwrap();

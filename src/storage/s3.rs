@@ -86,7 +86,8 @@ impl S3Target {
             let allow_http = builder
                 .get_config_value(&AmazonS3ConfigKey::Client(ClientConfigKey::AllowHttp))
                 .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-                || settings.s3_endpoint.as_deref() == Some(endpoint.as_str());
+                || (settings.s3_endpoint_from_file
+                    && settings.s3_endpoint.as_deref() == Some(endpoint.as_str()));
             if allow_http {
                 builder = builder.with_allow_http(true);
             }

@@ -3,7 +3,8 @@
 //! the real binary against it with a private config and data directory.
 //! [`smtp`] is a real SMTP server on 127.0.0.1 for the email tests; [`proxy`] takes
 //! the database away from one worker process; [`s3`] is a real S3 server
-//! (SeaweedFS) for the storage tests.
+//! (SeaweedFS) for the storage tests. [`json_ok`] and [`refused`] check the
+//! binary's two output contracts: one JSON document on success, one error line.
 #![allow(dead_code)]
 
 pub mod invoices;
@@ -14,6 +15,7 @@ pub mod smtp;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use serde_json::Value;
 use sqlx::PgPool;
 
 /// The server the test databases live on (from DATABASE_URL, see .cargo/config.toml).
@@ -108,13 +110,18 @@ impl Env {
 }
 
 /// Variables of the developer's environment that would change what the binary does.
-const CLEARED_VARS: [&str; 10] = [
+const CLEARED_VARS: [&str; 15] = [
     "PGHOST",
     "PGPORT",
     "PGUSER",
     "PGPASSWORD",
     "PGDATABASE",
     "INVOICECTL_USER",
+    "INVOICECTL_EXPORT_DIR",
+    "INVOICECTL_SMTP_URL",
+    "INVOICECTL_MAIL_FROM",
+    "INVOICECTL_PAGE_SIZE",
+    "INVOICECTL_WORKER_CONCURRENCY",
     "RUST_LOG",
     "NO_COLOR",
     "CLICOLOR",
@@ -127,4 +134,45 @@ pub async fn count(pool: &PgPool, table: &str) -> i64 {
         .fetch_one(pool)
         .await
         .unwrap()
+}
+
+/// Runs the binary, expects exit 0, returns stdout parsed as one JSON document.
+pub fn json_ok(env: &Env, args: &[&str]) -> Value {
+    let out = env.cmd().args(args).arg("--json").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?} failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: stdout is not one JSON document ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// Runs the binary and expects a refusal: `code`, empty stdout, exactly one line on
+/// stderr. Returns that line.
+pub fn refused(cmd: &mut assert_cmd::Command, code: i32) -> String {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "expected exit {code}; stderr: {stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "stdout must stay empty on an error: {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line on stderr, got: {stderr:?}");
+    assert!(
+        lines[0].starts_with("invoicectl: error: "),
+        "error line: {stderr:?}"
+    );
+    lines[0].to_owned()
 }

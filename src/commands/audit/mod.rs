@@ -10,7 +10,6 @@ mod verify;
 use clap::Subcommand;
 
 use crate::context::Context;
-use crate::error::{CommandError, ExitKind};
 use crate::ids::OrgId;
 
 pub use checkpoint::CheckpointArgs;
@@ -82,16 +81,5 @@ pub async fn run(cmd: AuditCommand, ctx: &Context) -> anyhow::Result<()> {
 /// for an empty log.
 async fn ensure_organization(pool: &sqlx::PgPool, org: &OrgId) -> anyhow::Result<()> {
     let mut conn = pool.acquire().await.map_err(crate::db::DbError::from)?;
-    let exists = crate::db::audit_log::organization_exists(&mut conn, org.as_str())
-        .await
-        .map_err(crate::db::DbError::from)?;
-    if exists {
-        Ok(())
-    } else {
-        Err(CommandError::new(
-            ExitKind::NotFound,
-            format!("organization {org} does not exist: check the organization id"),
-        )
-        .into())
-    }
+    Ok(crate::lookup::require_org(&mut conn, org).await?)
 }

@@ -22,6 +22,10 @@ pub enum DbCommand {
     Migrate,
     /// Insert demo tenants, users, members and invoices (idempotent)
     ///
+    /// Prints how many rows it inserted, then the demo members (organization, user,
+    /// email, name, role): the users to pass to --as. With --json, one object with the
+    /// counts organizations, users, members and invoices and the demoMembers array.
+    ///
     /// Example: invoicectl db seed --demo --invoices 5000
     Seed(seed::SeedArgs),
 }

@@ -1,4 +1,10 @@
 //! `db seed --demo`: demo tenants, users, members and invoices.
+//!
+//! It ends with the demo members (read back from the database, whether this run
+//! inserted them or an earlier one did), because the next thing a new user types is
+//! `export start --org … --as …` and needs a user who may export. They are part of
+//! the result, so they go to stdout: a table, or with --json the `demoMembers` array
+//! inside the one JSON document.
 
 use anyhow::Context as _;
 use clap::Args;
@@ -7,7 +13,7 @@ use serde_json::json;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::context::Context;
-use crate::db;
+use crate::db::{self, DbError};
 use crate::logging;
 
 /// Demo data, not a load generator: 10 million invoices per organization (30
@@ -31,19 +37,29 @@ pub async fn run(args: SeedArgs, ctx: &Context) -> anyhow::Result<()> {
     let seeded = seed_with_bar(ctx, &pool, args.invoices)
         .await
         .context("seeding the demo data failed")?;
+    let demo_orgs: Vec<&str> = db::seed::DEMO_ORGS.iter().map(|(id, _)| *id).collect();
+    let mut conn = pool.acquire().await.map_err(DbError::from)?;
+    let members = db::members::list(&mut conn, &demo_orgs)
+        .await
+        .map_err(DbError::from)
+        .context("cannot read back the demo members")?;
+    drop(conn);
+    pool.close().await;
     if ctx.json {
-        ctx.print_json(&json!({
+        return ctx.print_json(&json!({
             "organizations": seeded.organizations,
             "users": seeded.users,
             "members": seeded.members,
             "invoices": seeded.invoices,
-        }))
-    } else {
-        ctx.println(&format!(
-            "seeded {} organization(s), {} user(s), {} membership(s), {} invoice(s) ({} per organization requested)",
-            seeded.organizations, seeded.users, seeded.members, seeded.invoices, args.invoices
-        ))
+            "demoMembers": members,
+        }));
     }
+    ctx.println(&format!(
+        "seeded {} organization(s), {} user(s), {} membership(s), {} invoice(s) ({} per organization requested)",
+        seeded.organizations, seeded.users, seeded.members, seeded.invoices, args.invoices
+    ))?;
+    ctx.println("\ndemo members (pass one to --as; viewers may not export):")?;
+    crate::commands::member::print_members(ctx, &members, true)
 }
 
 /// Seeds the demo data with a progress bar over the invoices on a terminal (stderr,

@@ -21,6 +21,7 @@ pub struct CancelArgs {
     /// Who cancels, for the audit log (default: config `user`; else recorded as system)
     #[arg(
         long = "as",
+        id = "user",
         value_name = "USER",
         env = "INVOICECTL_USER",
         hide_env_values = true

@@ -6,6 +6,7 @@ mod display;
 mod download;
 mod follow;
 mod prune;
+mod queue;
 mod start;
 mod status;
 mod url;
@@ -58,6 +59,19 @@ pub enum ExportCommand {
     ///
     /// Example: invoicectl export worker --drain --concurrency 8
     Worker(worker::WorkerArgs),
+    /// Show the state of the run queue: backlog, leases, retries
+    ///
+    /// Per queue (export: one lane per organization; email: one lane): runs by status,
+    /// how many queued runs are due now and how long the oldest of them has waited,
+    /// the retries scheduled and the lanes with a backlog. Then the lanes with a
+    /// backlog (runs holding the lane's slots, due runs, oldest wait), the live leases
+    /// (run, worker, attempt, how long it has been held, when it expires; an expired
+    /// lease is taken over by the next worker pass) and the retries scheduled (next
+    /// attempt, last error). Ages are relative to now; --json prints one object with
+    /// absolute times (the README documents its shape).
+    ///
+    /// Example: invoicectl export queue --json
+    Queue(queue::QueueArgs),
     /// Print a fresh download link for a finished export
     ///
     /// On S3 a presigned GET valid --expires (default: config `link_ttl`, 7 days, the
@@ -96,6 +110,7 @@ pub async fn run(cmd: ExportCommand, ctx: &Context) -> anyhow::Result<()> {
         ExportCommand::Status(args) => status::run(args, ctx).await,
         ExportCommand::Cancel(args) => cancel::run(args, ctx).await,
         ExportCommand::Worker(args) => worker::run(args, ctx).await,
+        ExportCommand::Queue(args) => queue::run(args, ctx).await,
         ExportCommand::Url(args) => url::run(args, ctx).await,
         ExportCommand::Download(args) => download::run(args, ctx).await,
         ExportCommand::Prune(args) => prune::run(args, ctx).await,

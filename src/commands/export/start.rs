@@ -29,6 +29,7 @@ pub struct StartArgs {
     /// Requesting user; must be a member (not a viewer) of the organization
     #[arg(
         long = "as",
+        id = "user",
         value_name = "USER",
         env = "INVOICECTL_USER",
         hide_env_values = true

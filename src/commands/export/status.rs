@@ -147,13 +147,7 @@ async fn list(args: &StatusArgs, ctx: &Context) -> anyhow::Result<()> {
     let mut conn = pool.acquire().await?;
     let runs = match &org {
         Some(org) => {
-            if !db::members::organization_exists(&mut conn, org).await? {
-                return Err(CommandError::new(
-                    ExitKind::NotFound,
-                    format!("organization {org} does not exist"),
-                )
-                .into());
-            }
+            crate::lookup::require_org(&mut conn, org).await?;
             let ids =
                 db::exports::recent_run_ids(&mut conn, org.as_str(), args.limit as i64).await?;
             db::runs::get_many(&mut conn, &ids).await?

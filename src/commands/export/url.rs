@@ -31,7 +31,7 @@ pub struct UrlArgs {
 
     /// Look for the file under this storage instead of where the export row says it
     /// is (a mirror, a share mounted elsewhere): file:///dir or s3://bucket/prefix
-    #[arg(long, value_name = "URL")]
+    #[arg(long = "storage", id = "reroot", value_name = "URL")]
     pub storage: Option<String>,
 }
 

@@ -19,7 +19,7 @@ use crate::engine::{
 use crate::exports::csv::check_export_dir;
 use crate::exports::email::Mailer;
 use crate::exports::task::{ExportConfig, registry};
-use crate::storage::{Storage, StorageError, StorageUrl, resolve_location};
+use crate::storage::{Storage, StorageUrl};
 
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
@@ -32,24 +32,55 @@ pub struct WorkerArgs {
     #[arg(long)]
     pub once: bool,
 
-    /// Runs executed at once by this process (default: config `worker_concurrency`, 4)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub concurrency: Option<u32>,
+    // These two are settings: the config layer reads them (by their ids, the setting
+    // keys) with their variables and config keys, checks them, and names a bad value's
+    // flag or variable; the worker takes them from `ctx.settings`. So clap takes any
+    // text here, or a bad INVOICECTL_WORKER_CONCURRENCY would be its usage error.
+    /// Runs executed at once by this process, 1 to 1024 (default: config
+    /// `worker_concurrency`, else 4)
+    #[arg(
+        long = "concurrency",
+        id = "worker_concurrency",
+        env = "INVOICECTL_WORKER_CONCURRENCY",
+        hide_env_values = true,
+        value_name = "N"
+    )]
+    pub concurrency: Option<String>,
 
     /// Where exports are stored: file:///absolute/dir or s3://bucket[/prefix] (default:
-    /// INVOICECTL_STORAGE, else config `storage` or `export_dir`, else exports/ in the
-    /// data directory). S3 settings come from the AWS variables (AWS_ACCESS_KEY_ID,
-    /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, …) or the s3_* config keys
-    #[arg(long, value_name = "URL", conflicts_with = "export_dir")]
+    /// config `storage`, else the export dir). S3 settings come from the AWS variables
+    /// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, …) or the
+    /// s3_* config keys; naming this and --export-dir together is a usage error
+    #[arg(
+        long,
+        id = "storage",
+        env = "INVOICECTL_STORAGE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub storage: Option<String>,
 
-    /// Where CSV files are written: short for --storage file:///DIR
-    #[arg(long, value_name = "DIR")]
+    /// Where CSV files are written, short for --storage file:///DIR (default: config
+    /// `export_dir`, else `exports/` in the data directory)
+    #[arg(
+        long,
+        env = "INVOICECTL_EXPORT_DIR",
+        hide_env_values = true,
+        value_name = "DIR",
+        value_hint = clap::ValueHint::DirPath,
+        value_parser = crate::cli::path_allowing_empty()
+    )]
     pub export_dir: Option<PathBuf>,
 
     /// How long the emailed S3 download link works: 90m, 12h, 7d… (default: config
     /// `link_ttl`, 7d, the most SigV4 allows); `export url` signs a fresh one
-    #[arg(long, value_name = "DURATION")]
+    #[arg(
+        long,
+        id = "link_ttl",
+        env = "INVOICECTL_LINK_TTL",
+        hide_env_values = true,
+        value_name = "DURATION"
+    )]
     pub link_ttl: Option<String>,
 
     /// Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is
@@ -120,16 +151,8 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
         (_, true) => WorkerMode::Once,
         _ => WorkerMode::UntilStopped,
     };
-    let storage = resolve_location(
-        args.storage.as_deref(),
-        args.export_dir.as_deref(),
-        &ctx.settings,
-    )?;
-    let mut plan = WorkerPlan::with_storage(ctx, mode, storage);
+    let mut plan = WorkerPlan::new(ctx, mode);
     plan.options = WorkerOptions {
-        concurrency: args
-            .concurrency
-            .map_or(plan.options.concurrency, |n| n as usize),
         lease,
         heartbeat,
         poll_interval,
@@ -137,14 +160,6 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
         unreachable_limit,
         ..plan.options
     };
-    if let Some(raw) = &args.link_ttl {
-        plan.link_ttl = crate::config::parse_link_ttl(raw).map_err(|m| {
-            crate::error::CommandError::new(
-                crate::error::ExitKind::Invalid,
-                format!("--link-ttl {m}"),
-            )
-        })?;
-    }
     run_worker(ctx, plan).await.map(drop)
 }
 
@@ -195,22 +210,15 @@ pub struct WorkerPlan {
 
 impl WorkerPlan {
     /// `export worker`'s defaults under `mode`: the configured concurrency, storage
-    /// (INVOICECTL_STORAGE, else the config file) and link lifetime, 30 s leases
-    /// renewed every 10 s, NDJSON with `--json`.
-    pub fn new(ctx: &Context, mode: WorkerMode) -> Result<WorkerPlan, StorageError> {
-        let storage = resolve_location(None, None, &ctx.settings)?;
-        Ok(WorkerPlan::with_storage(ctx, mode, storage))
-    }
-
-    /// The defaults of [`new`](Self::new) with `storage`.
-    pub fn with_storage(ctx: &Context, mode: WorkerMode, storage: StorageUrl) -> WorkerPlan {
+    /// and link lifetime, 30 s leases renewed every 10 s, NDJSON with `--json`.
+    pub fn new(ctx: &Context, mode: WorkerMode) -> WorkerPlan {
         WorkerPlan {
             options: WorkerOptions {
                 concurrency: ctx.settings.worker_concurrency as usize,
                 mode,
                 ..WorkerOptions::default()
             },
-            storage,
+            storage: ctx.settings.storage.location.clone(),
             link_ttl: ctx.settings.storage.link_ttl,
             ndjson: ctx.json,
         }

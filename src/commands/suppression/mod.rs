@@ -15,8 +15,6 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::db::suppressions::{Reason, Suppression};
-use crate::db::{self, DbError};
-use crate::error::{CommandError, ExitKind};
 use crate::exports::email::EmailAddress;
 use crate::ids::UserId;
 
@@ -80,9 +78,10 @@ pub struct ActorArgs {
     /// `user`; none means the entry has no actor)
     #[arg(
         long = "as",
+        id = "user",
+        value_name = "USER",
         env = "INVOICECTL_USER",
-        hide_env_values = true,
-        value_name = "USER"
+        hide_env_values = true
     )]
     pub as_user: Option<String>,
 }
@@ -110,20 +109,7 @@ async fn ensure_actor_exists(
     actor: Option<&UserId>,
 ) -> anyhow::Result<()> {
     let Some(actor) = actor else { return Ok(()) };
-    let exists = db::members::user_exists(conn, actor)
-        .await
-        .map_err(DbError::from)
-        .context("cannot look up the acting user")?;
-    if !exists {
-        return Err(CommandError::new(
-            ExitKind::NotFound,
-            format!(
-                "unknown user {actor}: pass an existing user with --as (or unset INVOICECTL_USER)"
-            ),
-        )
-        .into());
-    }
-    Ok(())
+    Ok(crate::lookup::require_user(conn, actor, None).await?)
 }
 
 /// A suppression as commands print it, with what the command did to it.

@@ -1,0 +1,81 @@
+//! `config show`: every resolved setting with its value (secrets redacted, by the
+//! config layer) and its source, as a table or one JSON object.
+
+use serde::Serialize;
+
+use crate::config::{Resolved, redact_secrets};
+use crate::context::{self, Context};
+use crate::db;
+
+/// `config show --json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Shown<'a> {
+    config_file: Option<String>,
+    database: Option<Database>,
+    settings: Listing<'a>,
+}
+
+/// Where the database settings point, without the password.
+#[derive(Serialize)]
+struct Database {
+    host: String,
+    port: u16,
+    name: String,
+    user: String,
+}
+
+/// The settings as one object keyed by config key, in resolution order.
+struct Listing<'a>(&'a [Resolved]);
+
+impl Serialize for Listing<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|setting| (setting.key, setting)))
+    }
+}
+
+pub fn run(ctx: &Context) -> anyhow::Result<()> {
+    let settings = &ctx.settings;
+    let database = ctx.connect_options().map(|options| {
+        let (host, port, name) = db::describe(&options);
+        Database {
+            host,
+            port,
+            name,
+            user: options.get_username().to_owned(),
+        }
+    });
+    let config_file = settings
+        .config_path
+        .as_ref()
+        .map(|path| path.display().to_string());
+    if ctx.json {
+        return ctx.print_json(&Shown {
+            config_file,
+            database: database.ok(),
+            settings: Listing(&settings.resolved),
+        });
+    }
+    let looked_at = settings.setting("config").and_then(|c| c.value.as_str());
+    let file_line = match (&config_file, looked_at) {
+        (Some(path), _) => path.clone(),
+        (None, Some(path)) => format!("none ({path} does not exist)"),
+        (None, None) => "none (no platform config directory)".to_owned(),
+    };
+    let database_line = match &database {
+        Ok(d) => format!("{} on {}:{} as {}", d.name, d.host, d.port, d.user),
+        Err(e) => format!("- ({})", redact_secrets(&e.to_string())),
+    };
+    ctx.println(&format!("config file  {file_line}"))?;
+    ctx.println(&format!("database     {database_line}"))?;
+    ctx.println("")?;
+    let mut table = context::table(ctx.color, ["SETTING", "VALUE", "SOURCE"]);
+    for setting in &settings.resolved {
+        table.add_row([
+            setting.key.to_owned(),
+            setting.value_text(),
+            setting.source_text(),
+        ]);
+    }
+    ctx.println(&table.to_string())
+}
