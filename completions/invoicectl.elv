@@ -141,6 +141,9 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
             cand queue 'Show the state of the run queue: backlog, leases, retries'
+            cand url 'Print a fresh download link for a finished export'
+            cand download 'Download a finished export, verifying its size and SHA-256'
+            cand prune 'Delete the stored files of old exports and mark them expired'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;export;start'= {
@@ -200,7 +203,9 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         }
         &'invoicectl;export;worker'= {
             cand --concurrency 'Runs executed at once by this process, 1 to 1024 (default: config `worker_concurrency`, else 4)'
-            cand --export-dir 'Where CSV files are written (default: config `export_dir`, else `exports/` in the data directory)'
+            cand --storage 'Where exports are stored: file:///absolute/dir or s3://bucket[/prefix] (default: config `storage`, else the export dir). S3 settings come from the AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, …) or the s3_* config keys; naming this and --export-dir together is a usage error'
+            cand --export-dir 'Where CSV files are written, short for --storage file:///DIR (default: config `export_dir`, else `exports/` in the data directory)'
+            cand --link-ttl 'How long the emailed S3 download link works: 90m, 12h, 7d… (default: config `link_ttl`, 7d, the most SigV4 allows); `export url` signs a fresh one'
             cand --lease 'Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is taken over by another worker after this long. The worker''s database sessions are also limited to one lease idle inside a transaction or waiting for a lock'
             cand --heartbeat 'How often the lease is renewed, in seconds (at least 0.1, less than --lease)'
             cand --poll-interval 'Seconds between looks at the queue when no notification arrives'
@@ -239,12 +244,69 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'invoicectl;export;url'= {
+            cand --expires 'How long the link works: 90m, 12h, 7d… (default: config `link_ttl`, 7d; at most 7d, SigV4''s limit). Local files get a file:// URL, which does not expire'
+            cand --as 'Who asks: the export''s requester, or an owner or admin of its organization'
+            cand --storage 'Look for the file under this storage instead of where the export row says it is (a mirror, a share mounted elsewhere): file:///dir or s3://bucket/prefix'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;download'= {
+            cand -o 'Where to write: a file, or `-` for stdout (default: stdout when it is not a terminal, else invoices-<org>-<date>.csv in the current directory)'
+            cand --output 'Where to write: a file, or `-` for stdout (default: stdout when it is not a terminal, else invoices-<org>-<date>.csv in the current directory)'
+            cand --as 'Who asks: the export''s requester, or an owner or admin of its organization'
+            cand --storage 'Look for the file under this storage instead of where the export row says it is (a mirror, a share mounted elsewhere): file:///dir or s3://bucket/prefix'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;prune'= {
+            cand --older-than 'Expire exports completed longer ago than this: 30d, 12h, 2w…'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --dry-run 'List what would be expired; delete and change nothing'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'invoicectl;export;help'= {
             cand start 'Request an export of an organization''s invoices; prints the run id at once'
             cand status 'Show one run (with its child runs) or the most recent runs'
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
             cand queue 'Show the state of the run queue: backlog, leases, retries'
+            cand url 'Print a fresh download link for a finished export'
+            cand download 'Download a finished export, verifying its size and SHA-256'
+            cand prune 'Delete the stored files of old exports and mark them expired'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;export;help;start'= {
@@ -256,6 +318,12 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;export;help;worker'= {
         }
         &'invoicectl;export;help;queue'= {
+        }
+        &'invoicectl;export;help;url'= {
+        }
+        &'invoicectl;export;help;download'= {
+        }
+        &'invoicectl;export;help;prune'= {
         }
         &'invoicectl;export;help;help'= {
         }
@@ -610,6 +678,9 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand cancel 'Cancel a queued, waiting or executing run and its child runs'
             cand worker 'Run exports: claim runs from the queue, write CSVs, send the emails'
             cand queue 'Show the state of the run queue: backlog, leases, retries'
+            cand url 'Print a fresh download link for a finished export'
+            cand download 'Download a finished export, verifying its size and SHA-256'
+            cand prune 'Delete the stored files of old exports and mark them expired'
         }
         &'invoicectl;help;export;start'= {
         }
@@ -620,6 +691,12 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;help;export;worker'= {
         }
         &'invoicectl;help;export;queue'= {
+        }
+        &'invoicectl;help;export;url'= {
+        }
+        &'invoicectl;help;export;download'= {
+        }
+        &'invoicectl;help;export;prune'= {
         }
         &'invoicectl;help;suppression'= {
             cand add 'Put an address on the suppression list, or change its reason'

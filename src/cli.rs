@@ -361,6 +361,8 @@ mod tests {
             "data_dir --data-dir",
             "database_url --database-url",
             "export_dir --export-dir",
+            "link_ttl --link-ttl",
+            "storage --storage",
             "user --as",
             "worker_concurrency --concurrency",
         ];

@@ -33,6 +33,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::error::{Classify, ExitKind};
+use crate::storage::{Compression, StorageUrl};
 
 /// Default rows per page of the export's keyset walk (SPEC §7).
 pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
@@ -86,6 +87,10 @@ pub enum ConfigError {
     },
     #[error("{var} is set but empty: unset it to use the default, or give it a value")]
     EmptyVariable { var: &'static str },
+    /// Two settings that exclude each other named at the same level (SPEC §11:
+    /// `storage` and its shorthand `export_dir`).
+    #[error("{0}")]
+    Conflict(String),
     #[error("cannot find a home directory for the default {what}: set {hint}")]
     NoHome {
         what: &'static str,
@@ -101,13 +106,15 @@ impl Classify for ConfigError {
             ConfigError::Invalid {
                 from_flag: true, ..
             } => ExitKind::Usage,
+            // Naming two settings that exclude each other is a usage error (SPEC §11).
+            ConfigError::Conflict(_) => ExitKind::Usage,
             _ => ExitKind::Invalid,
         }
     }
 }
 
 /// Where a setting's value came from, highest precedence first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     Flag,
@@ -218,6 +225,72 @@ impl PlatformDirs {
     }
 }
 
+/// Default lifetime of a download link: SigV4's maximum (SPEC §11).
+pub const DEFAULT_LINK_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+/// Default S3 part size, and the smallest part S3 accepts (except the last).
+pub const DEFAULT_S3_PART_SIZE: u64 = 8 << 20;
+pub const MIN_S3_PART_SIZE: u64 = 5 << 20;
+/// S3's largest part.
+pub const MAX_S3_PART_SIZE: u64 = 5 << 30;
+
+/// The storage settings of SPEC §11, resolved.
+#[derive(Debug, Clone)]
+pub struct StorageSettings {
+    /// Where new exports go: `storage`, or its shorthand `export_dir`, whichever was
+    /// named at the higher level (default `file://<data dir>/exports`).
+    pub location: StorageUrl,
+    pub link_ttl: Duration,
+    pub part_size: u64,
+    pub compression: Compression,
+    /// `s3_endpoint`, or AWS_ENDPOINT_URL.
+    pub s3_endpoint: Option<String>,
+    /// The endpoint was named in the config file (where a plain `http://` one is
+    /// taken as meant, without AWS_ALLOW_HTTP).
+    pub s3_endpoint_from_file: bool,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<Secret>,
+}
+
+/// A secret setting (the S3 secret key): never printed, not even by `{:?}`.
+/// `config show` prints `***` for it, by its key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A size in bytes, written as a number or as `8MiB`, `16 MiB`, `512KiB`, `1GiB`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+/// A link lifetime: a duration from 1 s to 7 days (a SigV4 presigned URL cannot live
+/// longer). Shared by `link_ttl`, the worker's `--link-ttl` and `export url --expires`.
+pub fn parse_link_ttl(raw: &str) -> Result<Duration, String> {
+    match crate::duration::parse_duration(raw) {
+        Some(d) if !d.is_zero() && d <= DEFAULT_LINK_TTL => Ok(d),
+        Some(_) => Err(format!(
+            "{raw:?} is out of range: a link lives from 1s to 7d (SigV4's maximum)"
+        )),
+        None => Err(format!(
+            "{raw:?} is not a duration: write e.g. 7d, 12h, 90m or 1h30m"
+        )),
+    }
+}
+
 /// The resolved configuration every command works from.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -234,6 +307,7 @@ pub struct Settings {
     /// Finished runs older than this are deleted by workers (never less than the
     /// export's idempotency TTL, so a deduplicating key never loses its run).
     pub run_retention: Duration,
+    pub storage: StorageSettings,
     /// Where the default export folder and the mail outbox live.
     pub data_dir: PathBuf,
     /// The config file that was read, if one was.
@@ -296,15 +370,19 @@ impl Settings {
         data_dir: PathBuf,
         config_path: Option<PathBuf>,
     ) -> Result<Settings, ConfigError> {
+        let database_url = r.get("database_url", "DATABASE_URL", None, any)?;
+        let user = r.get("user", "INVOICECTL_USER", None, any)?;
+        let export_dir = r.get(
+            "export_dir",
+            "INVOICECTL_EXPORT_DIR",
+            data_dir.join("exports"),
+            any,
+        )?;
+        let export_dir_source = r.last_source();
         let settings = Settings {
-            database_url: r.get("database_url", "DATABASE_URL", None, any)?,
-            user: r.get("user", "INVOICECTL_USER", None, any)?,
-            export_dir: r.get(
-                "export_dir",
-                "INVOICECTL_EXPORT_DIR",
-                data_dir.join("exports"),
-                any,
-            )?,
+            database_url,
+            user,
+            export_dir: export_dir.clone(),
             smtp_url: r.get(
                 "smtp_url",
                 "INVOICECTL_SMTP_URL",
@@ -335,6 +413,7 @@ impl Settings {
                 DEFAULT_RUN_RETENTION,
                 check_run_retention,
             )?,
+            storage: resolve_storage(&mut r, export_dir, export_dir_source)?,
             data_dir,
             config_path,
             resolved: Vec::new(),
@@ -440,52 +519,6 @@ impl SettingValue for u32 {
         Json::from(*self)
     }
 }
-
-/// A duration: a whole number and a unit, `s`, `m`, `h` or `d` (`30d`, `720h`), at
-/// most 100 years. Shown in the largest unit that holds it whole, so `config show`
-/// prints `30d`, not a count of seconds.
-impl SettingValue for Duration {
-    fn from_text(text: &OsStr) -> Result<Self, String> {
-        let raw = text.to_string_lossy();
-        let trimmed = raw.trim();
-        let split = trimmed
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(trimmed.len());
-        let (number, unit) = trimmed.split_at(split);
-        let unit_secs = DURATION_UNITS
-            .iter()
-            .find(|(name, _)| *name == unit.trim())
-            .map(|&(_, secs)| secs)
-            .ok_or_else(|| {
-                format!(
-                    "{raw:?} is not a duration: use a whole number and a unit s, m, h or d, e.g. 30d"
-                )
-            })?;
-        number
-            .parse::<u64>()
-            .ok()
-            .and_then(|n| n.checked_mul(unit_secs))
-            .filter(|&secs| secs <= MAX_DURATION_SECS)
-            .map(Duration::from_secs)
-            .ok_or_else(|| format!("{raw:?} is not a duration between 0 and 100 years, e.g. 30d"))
-    }
-
-    fn show(&self) -> Json {
-        let secs = self.as_secs();
-        let (unit, per) = DURATION_UNITS
-            .iter()
-            .rev()
-            .find(|&&(_, per)| secs % per == 0)
-            .copied()
-            .unwrap_or(("s", 1));
-        Json::String(format!("{}{unit}", secs / per))
-    }
-}
-
-/// The units of a duration setting, smallest first, in seconds.
-const DURATION_UNITS: [(&str, u64); 4] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)];
-/// The longest duration a setting accepts: 100 years.
-const MAX_DURATION_SECS: u64 = 100 * 365 * 86_400;
 
 /// An optional setting: unset by default, set by any layer.
 impl<T: SettingValue> SettingValue for Option<T> {
@@ -627,6 +660,186 @@ fn redact(key: &str, value: Json) -> Json {
         Json::String(s) if !s.is_empty() && is_secret_param(key) => Json::String("***".to_owned()),
         Json::String(s) if s.contains("://") => Json::String(redact_url(&s)),
         other => other,
+    }
+}
+
+/// The storage settings of SPEC §11. `storage` and `export_dir` (its local
+/// shorthand, resolved just before) name the same thing: the one named at the higher
+/// level wins, and both at the same level is a usage error. The S3 keys read the AWS
+/// variables as their environment layer, so AWS_ENDPOINT_URL beats `s3_endpoint` as
+/// every variable beats the file.
+fn resolve_storage(
+    r: &mut Resolver<'_>,
+    export_dir: PathBuf,
+    export_dir_source: Source,
+) -> Result<StorageSettings, ConfigError> {
+    let storage: Option<StorageUrl> = r.get("storage", "INVOICECTL_STORAGE", None, any)?;
+    let storage_source = r.last_source();
+    let location = match storage {
+        Some(_) if storage_source == export_dir_source => {
+            let level = match storage_source {
+                Source::Flag => "--storage and --export-dir are both given",
+                Source::Env => "INVOICECTL_STORAGE and INVOICECTL_EXPORT_DIR are both set",
+                _ => "the config file names both `storage` and `export_dir`",
+            };
+            return Err(ConfigError::Conflict(format!(
+                "{level}: keep one (an export dir DIR is short for storage file:///DIR)"
+            )));
+        }
+        Some(url) if storage_source < export_dir_source || export_dir_source == Source::Default => {
+            url
+        }
+        _ => StorageUrl::Local(export_dir),
+    };
+    let link_ttl = r.get(
+        "link_ttl",
+        "INVOICECTL_LINK_TTL",
+        DEFAULT_LINK_TTL,
+        |d: &Duration| {
+            if d.is_zero() || *d > DEFAULT_LINK_TTL {
+                Err("a link lives from 1s to 7d (SigV4's maximum)".to_owned())
+            } else {
+                Ok(())
+            }
+        },
+    )?;
+    let ByteSize(part_size) = r.get(
+        "s3_part_size",
+        "INVOICECTL_S3_PART_SIZE",
+        ByteSize(DEFAULT_S3_PART_SIZE),
+        |ByteSize(n): &ByteSize| {
+            if (MIN_S3_PART_SIZE..=MAX_S3_PART_SIZE).contains(n) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{n} bytes is not a part size S3 takes: use 5MiB to 5GiB"
+                ))
+            }
+        },
+    )?;
+    let compression = r.get(
+        "compression",
+        "INVOICECTL_COMPRESSION",
+        Compression::None,
+        any,
+    )?;
+    let s3_endpoint: Option<String> = r.get(
+        "s3_endpoint",
+        "AWS_ENDPOINT_URL",
+        None,
+        when_set(check_http_url),
+    )?;
+    let s3_endpoint_from_file = r.last_source() == Source::File;
+    Ok(StorageSettings {
+        location,
+        link_ttl,
+        part_size,
+        compression,
+        s3_endpoint,
+        s3_endpoint_from_file,
+        s3_region: r.get("s3_region", "AWS_REGION", None, any)?,
+        s3_access_key_id: r.get("s3_access_key_id", "AWS_ACCESS_KEY_ID", None, any)?,
+        s3_secret_access_key: r.get("s3_secret_access_key", "AWS_SECRET_ACCESS_KEY", None, any)?,
+    })
+}
+
+fn check_http_url(raw: &str) -> Result<(), String> {
+    let ok = url::Url::parse(raw)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is not an http(s):// URL such as http://127.0.0.1:9000",
+            redact_url(raw)
+        ))
+    }
+}
+
+impl SettingValue for StorageUrl {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        let text = String::from_text(text)?;
+        StorageUrl::parse(&text).map_err(|e| e.to_string())
+    }
+
+    fn show(&self) -> Json {
+        Json::String(self.to_string())
+    }
+}
+
+impl SettingValue for Duration {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        let text = text.to_string_lossy();
+        crate::duration::parse_duration(&text)
+            .ok_or_else(|| format!("{text:?} is not a duration: write e.g. 7d, 12h, 90m or 1h30m"))
+    }
+
+    fn show(&self) -> Json {
+        Json::String(crate::duration::format_duration(*self))
+    }
+}
+
+impl SettingValue for ByteSize {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        let text = text.to_string_lossy();
+        let trimmed = text.trim();
+        let split = trimmed
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(trimmed.len());
+        let (number, unit) = trimmed.split_at(split);
+        let scale: u64 = match unit.trim() {
+            "" | "B" => 1,
+            "KiB" => 1 << 10,
+            "MiB" => 1 << 20,
+            "GiB" => 1 << 30,
+            _ => {
+                return Err(format!(
+                    "{text:?} is not a size: write e.g. 8MiB or 8388608"
+                ));
+            }
+        };
+        number
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(scale))
+            .map(ByteSize)
+            .ok_or_else(|| format!("{text:?} is not a size: write e.g. 8MiB or 8388608"))
+    }
+
+    fn from_toml(value: toml::Value) -> Result<Self, String> {
+        match value {
+            toml::Value::Integer(n) => u64::try_from(n)
+                .map(ByteSize)
+                .map_err(|_| format!("{n} is out of range")),
+            toml::Value::String(s) => Self::from_text(OsStr::new(&s)),
+            other => Err(format!("expected a size, found {}", other.type_str())),
+        }
+    }
+
+    fn show(&self) -> Json {
+        Json::from(self.0)
+    }
+}
+
+impl SettingValue for Compression {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        let text = text.to_string_lossy();
+        Compression::parse(&text).ok_or_else(|| format!("{text:?} is not one of none, gzip"))
+    }
+
+    fn show(&self) -> Json {
+        Json::String(self.as_str().to_owned())
+    }
+}
+
+impl SettingValue for Secret {
+    fn from_text(text: &OsStr) -> Result<Self, String> {
+        String::from_text(text).map(Secret)
+    }
+
+    /// The value itself: `config show` redacts it by its key before printing.
+    fn show(&self) -> Json {
+        Json::String(self.0.clone())
     }
 }
 
@@ -956,6 +1169,87 @@ mod tests {
     }
 
     #[test]
+    fn storage_and_its_export_dir_shorthand_resolve_by_level() {
+        let none = Overrides::default();
+        // Default: the export dir, as a file:// storage.
+        let s = resolve(&none, &[], None).unwrap();
+        assert_eq!(
+            s.storage.location,
+            StorageUrl::Local("/data/exports".into())
+        );
+        // The higher level wins, whichever of the two it names.
+        let s = resolve(
+            &none,
+            &[("INVOICECTL_STORAGE", "s3://bucket-a/p")],
+            Some("export_dir = \"/srv/x\"\n"),
+        )
+        .unwrap();
+        assert_eq!(
+            s.storage.location,
+            StorageUrl::parse("s3://bucket-a/p").unwrap()
+        );
+        let flags = Overrides::default().with("export_dir", "--export-dir", "/tmp/e");
+        let s = resolve(&flags, &[("INVOICECTL_STORAGE", "s3://bucket-a/p")], None).unwrap();
+        assert_eq!(s.storage.location, StorageUrl::Local("/tmp/e".into()));
+        // Both at one level: a usage error.
+        let e = resolve(
+            &none,
+            &[],
+            Some("export_dir = \"/srv/x\"\nstorage = \"s3://bucket-a\"\n"),
+        )
+        .unwrap_err();
+        assert!(matches!(e, ConfigError::Conflict(_)), "{e}");
+        assert_eq!(e.exit_kind(), ExitKind::Usage);
+        let flags = Overrides::default()
+            .with("export_dir", "--export-dir", "/tmp/e")
+            .with("storage", "--storage", "s3://bucket-a");
+        assert!(matches!(
+            resolve(&flags, &[], None),
+            Err(ConfigError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn s3_settings_read_the_aws_variables_over_the_file_and_never_show_the_secret() {
+        // (A secret in the file would need the file private: see the chmod tests.)
+        let toml = "s3_endpoint = \"http://minio:9000\"\ns3_region = \"eu-west-1\"\n\
+                    link_ttl = \"3d\"\ns3_part_size = \"16 MiB\"\ncompression = \"gzip\"\n";
+        let vars = [
+            ("AWS_REGION", "us-west-2"),
+            ("AWS_SECRET_ACCESS_KEY", "from-env"),
+        ];
+        let s = resolve(&Overrides::default(), &vars, Some(toml)).unwrap();
+        let st = &s.storage;
+        assert_eq!(st.s3_region.as_deref(), Some("us-west-2"));
+        assert_eq!(
+            st.s3_secret_access_key.as_ref().unwrap().expose(),
+            "from-env"
+        );
+        assert_eq!(st.s3_endpoint.as_deref(), Some("http://minio:9000"));
+        assert!(st.s3_endpoint_from_file);
+        assert_eq!(st.link_ttl, Duration::from_secs(3 * 86_400));
+        assert_eq!(st.part_size, 16 << 20);
+        assert_eq!(st.compression, Compression::Gzip);
+        assert_eq!(
+            source(&s, "s3_region"),
+            (Source::Env, Some("AWS_REGION".into()))
+        );
+        let shown = s.setting("s3_secret_access_key").unwrap();
+        assert_eq!(shown.value, Json::String("***".into()));
+        assert!(!format!("{s:?}").contains("from-env"));
+        for bad in [
+            "link_ttl = \"8d\"\n",
+            "s3_part_size = \"4MiB\"\n",
+            "compression = \"zip\"\n",
+            "storage = \"gs://b\"\n",
+            "s3_endpoint = \"minio:9000\"\n",
+        ] {
+            let e = resolve(&Overrides::default(), &[], Some(bad)).unwrap_err();
+            assert_eq!(e.exit_kind(), ExitKind::Invalid, "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn each_level_beats_the_next_and_says_so() {
         let flags = Overrides::default().with("worker_concurrency", "--concurrency", "8");
         let vars = [
@@ -996,7 +1290,15 @@ mod tests {
                 "mail_from",
                 "page_size",
                 "worker_concurrency",
-                "run_retention"
+                "run_retention",
+                "storage",
+                "link_ttl",
+                "s3_part_size",
+                "compression",
+                "s3_endpoint",
+                "s3_region",
+                "s3_access_key_id",
+                "s3_secret_access_key"
             ]
         );
     }

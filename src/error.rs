@@ -152,6 +152,9 @@ fn classify(cause: &(dyn std::error::Error + 'static)) -> Option<ExitKind> {
         crate::audit::witness::WitnessError,
         crate::audit::chain::ChainBroken,
         crate::telemetry::MetricsError,
+        crate::storage::StorageError,
+        crate::exports::links::LinkError,
+        crate::exports::links::PruneError,
     );
     None
 }

@@ -11,6 +11,7 @@
 //! - [`engine`]: the generic durable run engine (§6): tasks, queues, claims, leases.
 //! - [`exports`]: the export domain (§5, §7): request, task, CSV, email.
 //! - [`audit`]: the audit log writer and its hash chain (§8).
+//! - [`storage`]: where exports are stored and their download links (§11).
 //! - [`assets`]: completion scripts and man pages rendered from [`cli`] (§10).
 //! - [`telemetry`]: the Prometheus endpoint of `export worker --metrics-addr`.
 
@@ -21,6 +22,7 @@ pub mod commands;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod duration;
 pub mod engine;
 pub mod error;
 pub mod exports;
@@ -28,6 +30,7 @@ pub mod ids;
 pub mod layout;
 pub mod logging;
 pub mod lookup;
+pub mod storage;
 pub mod telemetry;
 
 use std::io::Write;

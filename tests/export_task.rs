@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use common::Env;
+use common::invoices::{db_invoices, expected_record, insert_generated, parse_csv};
 use common::proxy::PgProxy;
 use common::smtp::{Received, Script, SmtpServer, Stage};
 use invoicectl::db::seed::{DemoInvoice, seed_demo};
@@ -338,106 +339,6 @@ fn hostile_invoice(n: u64) -> DemoInvoice {
     }
 }
 
-type DbInvoice = (
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    i64,
-    String,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-);
-
-/// The org's invoices as the database holds them, in byte order of their ids
-/// (sorted here, not by the database).
-async fn db_invoices(pool: &PgPool) -> Vec<DbInvoice> {
-    let mut rows: Vec<DbInvoice> = sqlx::query_as(
-        "SELECT id, number, customer_name, customer_email, currency, amount_cents, status,
-                issued_at, due_at
-         FROM invoice WHERE organization_id = $1",
-    )
-    .bind(ORG)
-    .fetch_all(pool)
-    .await
-    .unwrap();
-    rows.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    rows
-}
-
-/// SPEC §7.3 amount: exact decimal in the major unit (ISO 4217 minor unit, 2 when
-/// unknown), computed with i128 so every i64 has a magnitude.
-fn expected_amount(cents: i64, currency: &str) -> String {
-    let digits = match currency {
-        "JPY" => 0,
-        "KWD" => 3,
-        "USD" | "EUR" | "XQQ" => 2,
-        other => panic!("no expectation for {other}"),
-    };
-    let v = i128::from(cents);
-    let sign = if v < 0 { "-" } else { "" };
-    let scale = 10i128.pow(digits);
-    let (int, frac) = (v.abs() / scale, v.abs() % scale);
-    if digits == 0 {
-        format!("{sign}{int}")
-    } else {
-        format!("{sign}{int}.{frac:0width$}", width = digits as usize)
-    }
-}
-
-/// RFC 3339 UTC with `Z`; the fraction only when non-zero, as milliseconds when
-/// that is exact, else microseconds (the README's choice; PostgreSQL keeps µs).
-fn expected_timestamp(t: &DateTime<Utc>) -> String {
-    let base = t.format("%Y-%m-%dT%H:%M:%S").to_string();
-    let nanos = t.timestamp_subsec_nanos();
-    if nanos == 0 {
-        format!("{base}Z")
-    } else if nanos % 1_000_000 == 0 {
-        format!("{base}.{:03}Z", nanos / 1_000_000)
-    } else {
-        assert_eq!(nanos % 1_000, 0, "PostgreSQL keeps microseconds");
-        format!("{base}.{:06}Z", nanos / 1_000)
-    }
-}
-
-/// OWASP formula neutralisation of a text cell.
-fn expected_text(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
-fn expected_record(row: &DbInvoice) -> Vec<String> {
-    vec![
-        expected_text(&row.0),
-        expected_text(&row.1),
-        expected_text(&row.2),
-        row.3.as_deref().map(expected_text).unwrap_or_default(),
-        row.4.clone(),
-        expected_amount(row.5, &row.4),
-        row.6.clone(),
-        expected_timestamp(&row.7),
-        row.8.as_ref().map(expected_timestamp).unwrap_or_default(),
-    ]
-}
-
-fn parse_csv(bytes: &[u8]) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(bytes)
-        .records()
-        .map(|r| {
-            r.expect("the export parses as CSV")
-                .iter()
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect()
-}
-
 async fn insert_hostile(pool: &PgPool, n: u64) -> Vec<DemoInvoice> {
     let rows: Vec<DemoInvoice> = (0..n).map(hostile_invoice).collect();
     for chunk in rows.chunks(1_000) {
@@ -447,32 +348,6 @@ async fn insert_hostile(pool: &PgPool, n: u64) -> Vec<DemoInvoice> {
         assert_eq!(inserted, chunk.len() as u64, "ids are unique");
     }
     rows
-}
-
-/// `n` varied invoices inserted server-side (for the large exports).
-async fn insert_generated(pool: &PgPool, n: i64) {
-    sqlx::query(
-        r#"INSERT INTO invoice (id, organization_id, number, customer_name, customer_email,
-                                currency, amount_cents, status, issued_at, due_at)
-           SELECT 'inv_' || lpad(to_hex((g::bigint * 2654435761) % 4294967296), 8, '0') || g,
-                  $1,
-                  (ARRAY['INV-', '=', '+', '-', 'N,'])[1 + g % 5] || g,
-                  (ARRAY['Acme, Inc.', '"Q" Ltd', E'Line\nBreak', E'CR\r\nLF', 'Zoë 日本', '@home'])[1 + g % 6],
-                  CASE WHEN g % 7 = 0 THEN NULL ELSE 'c' || g || '@example.com' END,
-                  (ARRAY['USD', 'JPY', 'KWD', 'XQQ'])[1 + g % 4],
-                  (g::bigint * 7919) % 2000000 - 500000,
-                  (ARRAY['draft', 'open', 'paid', 'void', 'uncollectible'])[1 + g % 5],
-                  timestamptz '2025-01-01 00:00:00Z' + g * interval '1 minute'
-                      + (g % 4) * interval '250 milliseconds' + (g % 3) * interval '1 microsecond',
-                  CASE WHEN g % 5 = 0 THEN NULL
-                       ELSE timestamptz '2025-02-01 00:00:00Z' + g * interval '1 minute' END
-           FROM generate_series(1, $2::int) AS g"#,
-    )
-    .bind(ORG)
-    .bind(n)
-    .execute(pool)
-    .await
-    .unwrap();
 }
 
 // ---------------------------------------------------------------------------------
@@ -489,7 +364,7 @@ async fn hostile_invoices_export_exactly_once_with_one_email_and_one_audit_entry
 
     // The database holds what was inserted (so the expectations below are about the
     // export, not about how the rows were stored).
-    let rows = db_invoices(&pool).await;
+    let rows = db_invoices(&pool, ORG).await;
     assert_eq!(rows.len() as u64, ROWS);
     let mut by_id: Vec<&DemoInvoice> = inserted.iter().collect();
     by_id.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
@@ -721,7 +596,7 @@ async fn smtp_try_later_twice_delivers_once_on_the_third_attempt(pool: PgPool) {
 async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_export(pool: PgPool) {
     const ROWS: i64 = 40_000;
     seed_demo(&pool, 0).await.unwrap();
-    insert_generated(&pool, ROWS).await;
+    insert_generated(&pool, ORG, ROWS).await;
     let server = SmtpServer::start(Script::accept());
     let env = Env::for_pool(&pool);
     let export_dir = configure(&env, 500, &server);
@@ -994,7 +869,7 @@ async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_an
     const ROWS: i64 = 20_000;
     const LEASE: u64 = 2;
     seed_demo(&pool, 0).await.unwrap();
-    insert_generated(&pool, ROWS).await;
+    insert_generated(&pool, ORG, ROWS).await;
     let server = SmtpServer::start(Script::accept());
     let env = Env::for_pool(&pool);
     let export_dir = configure(&env, 500, &server);
@@ -1112,7 +987,7 @@ async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_an
 async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(pool: PgPool) {
     const ROWS: i64 = 20_000;
     seed_demo(&pool, 0).await.unwrap();
-    insert_generated(&pool, ROWS).await;
+    insert_generated(&pool, ORG, ROWS).await;
     let server = SmtpServer::start(Script::accept());
     let env = Env::for_pool(&pool);
     let export_dir = configure(&env, 500, &server);
@@ -1176,7 +1051,7 @@ async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(poo
 async fn a_drain_worker_exits_69_once_the_database_stays_unreachable(pool: PgPool) {
     const ROWS: i64 = 20_000;
     seed_demo(&pool, 0).await.unwrap();
-    insert_generated(&pool, ROWS).await;
+    insert_generated(&pool, ORG, ROWS).await;
     let server = SmtpServer::start(Script::accept());
     let env = Env::for_pool(&pool);
     configure(&env, 500, &server);
@@ -1557,7 +1432,7 @@ async fn an_email_child_canceled_while_it_runs_does_not_send(pool: PgPool) {
 async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(pool: PgPool) {
     const ROWS: i64 = 20_000;
     seed_demo(&pool, 0).await.unwrap();
-    insert_generated(&pool, ROWS).await;
+    insert_generated(&pool, ORG, ROWS).await;
     let server = SmtpServer::start(Script::accept());
     let env = Env::for_pool(&pool);
     let export_dir = configure(&env, 500, &server);
@@ -1786,7 +1661,7 @@ fn partial_files_in(dir: &Path) -> Vec<String> {
 async fn assert_csv_matches_the_database(pool: &PgPool, path: &Path) -> Vec<Vec<String>> {
     let bytes = std::fs::read(path).unwrap();
     let records = parse_csv(&bytes);
-    let rows = db_invoices(pool).await;
+    let rows = db_invoices(pool, ORG).await;
     assert_eq!(records.len(), rows.len() + 1, "one record per invoice");
     assert_eq!(records[0], HEADER);
     for (i, (record, row)) in records[1..].iter().zip(&rows).enumerate() {
@@ -1805,7 +1680,7 @@ async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: Pg
     const ROWS: i64 = 6_000;
     const CHANGED: u64 = 150;
     seed_demo(&pool, 0).await.unwrap();
-    insert_generated(&pool, ROWS).await;
+    insert_generated(&pool, ORG, ROWS).await;
     let server = SmtpServer::start(Script::accept());
     let env = Env::for_pool(&pool);
     let export_dir = configure(&env, 50, &server);
@@ -1898,7 +1773,7 @@ async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: Pg
 async fn a_takeover_on_another_host_restarts_the_csv_from_the_first_page(pool: PgPool) {
     const ROWS: i64 = 6_000;
     seed_demo(&pool, 0).await.unwrap();
-    insert_generated(&pool, ROWS).await;
+    insert_generated(&pool, ORG, ROWS).await;
     let server = SmtpServer::start(Script::accept());
     let env = Env::for_pool(&pool);
     configure(&env, 50, &server);
@@ -2109,7 +1984,7 @@ async fn a_run_that_fails_for_good_keeps_the_os_reason_and_leaves_no_partial_fil
 async fn canceled_runs_leave_no_partial_files(pool: PgPool) {
     const ROWS: i64 = 6_000;
     seed_demo(&pool, 0).await.unwrap();
-    insert_generated(&pool, ROWS).await;
+    insert_generated(&pool, ORG, ROWS).await;
     let server = SmtpServer::start(Script::accept());
     let env = Env::for_pool(&pool);
     let export_dir = configure(&env, 50, &server);
@@ -2340,7 +2215,7 @@ const EMAIL_TASK: &str = "send-export-email";
 async fn the_metrics_endpoint_counts_an_export_while_it_runs_and_after(pool: PgPool) {
     const ROWS: i64 = 3_000;
     seed_demo(&pool, 0).await.unwrap();
-    insert_generated(&pool, ROWS).await;
+    insert_generated(&pool, ORG, ROWS).await;
     let server = SmtpServer::start(Script::accept());
     let env = Env::for_pool(&pool);
     configure(&env, 100, &server);

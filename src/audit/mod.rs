@@ -45,6 +45,14 @@ pub enum Action {
     /// `export.invoices.child_canceled`: `export cancel` ended one of the export's
     /// child runs (its email); the export itself goes on.
     ExportChildCanceled,
+    /// `export.invoices.link_issued`: `export url` signed a download link (actor: the
+    /// user it was issued to).
+    ExportLinkIssued,
+    /// `export.invoices.downloaded`: `export download` fetched the object (actor: the
+    /// user).
+    ExportDownloaded,
+    /// `export.invoices.expired`: `export prune` deleted the object (actor: system).
+    ExportExpired,
     /// `email.suppression.added`: an address was put on the suppression list.
     SuppressionAdded,
     /// `email.suppression.removed`: an address was taken off the suppression list.
@@ -52,12 +60,15 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 10] = [
         Action::ExportRequested,
         Action::ExportCompleted,
         Action::ExportFailed,
         Action::ExportCanceled,
         Action::ExportChildCanceled,
+        Action::ExportLinkIssued,
+        Action::ExportDownloaded,
+        Action::ExportExpired,
         Action::SuppressionAdded,
         Action::SuppressionRemoved,
     ];
@@ -70,6 +81,9 @@ impl Action {
             Action::ExportFailed => "export.invoices.failed",
             Action::ExportCanceled => "export.invoices.canceled",
             Action::ExportChildCanceled => "export.invoices.child_canceled",
+            Action::ExportLinkIssued => "export.invoices.link_issued",
+            Action::ExportDownloaded => "export.invoices.downloaded",
+            Action::ExportExpired => "export.invoices.expired",
             Action::SuppressionAdded => "email.suppression.added",
             Action::SuppressionRemoved => "email.suppression.removed",
         }
@@ -82,7 +96,10 @@ impl Action {
             | Action::ExportCompleted
             | Action::ExportFailed
             | Action::ExportCanceled
-            | Action::ExportChildCanceled => Scope::Organization,
+            | Action::ExportChildCanceled
+            | Action::ExportLinkIssued
+            | Action::ExportDownloaded
+            | Action::ExportExpired => Scope::Organization,
             Action::SuppressionAdded | Action::SuppressionRemoved => Scope::System,
         }
     }
@@ -256,6 +273,9 @@ mod tests {
                 "export.invoices.canceled",
                 // Not a SPEC name: the README's choice for a canceled child run.
                 "export.invoices.child_canceled",
+                "export.invoices.link_issued",
+                "export.invoices.downloaded",
+                "export.invoices.expired",
                 "email.suppression.added",
                 "email.suppression.removed",
             ]

@@ -17,10 +17,29 @@ pub struct ExportRow {
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// Where the stored object is (SPEC §11): `s3://…` or `file://…`.
+    pub object_url: Option<String>,
+    pub byte_size: Option<i64>,
+    pub sha256: Option<String>,
+    pub link_expires_at: Option<DateTime<Utc>>,
+    pub expired_at: Option<DateTime<Utc>>,
+}
+
+impl ExportRow {
+    /// The stored object's URL: `object_url`, or for an export completed before
+    /// invoicectl recorded it, its `file://` download URL.
+    pub fn object_location(&self) -> Option<&str> {
+        self.object_url.as_deref().or_else(|| {
+            self.download_url
+                .as_deref()
+                .filter(|u| u.starts_with("file://"))
+        })
+    }
 }
 
 const COLUMNS: &str = "id, organization_id, requested_by, status, day_bucket, run_id, row_count,
-     download_url, error, created_at, completed_at";
+     download_url, error, created_at, completed_at, object_url, byte_size, sha256,
+     link_expires_at, expired_at";
 
 pub async fn insert(
     conn: &mut PgConnection,
@@ -127,4 +146,90 @@ pub async fn mark_ended(
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// What a completed export stored, for its row (SPEC §11).
+#[derive(Debug, Clone)]
+pub struct StoredObject<'a> {
+    pub download_url: &'a str,
+    pub object_url: &'a str,
+    pub byte_size: i64,
+    pub sha256: &'a str,
+    pub link_expires_at: Option<DateTime<Utc>>,
+}
+
+/// Marks the export completed with its stored object.
+pub async fn mark_completed_stored(
+    conn: &mut PgConnection,
+    run_id: &str,
+    row_count: i64,
+    stored: &StoredObject<'_>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE export SET status = 'completed', row_count = $2, download_url = $3,
+                object_url = $4, byte_size = $5, sha256 = $6, link_expires_at = $7,
+                completed_at = now(), error = NULL
+         WHERE run_id = $1",
+    )
+    .bind(run_id)
+    .bind(row_count)
+    .bind(stored.download_url)
+    .bind(stored.object_url)
+    .bind(stored.byte_size)
+    .bind(stored.sha256)
+    .bind(stored.link_expires_at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Completed exports finished before `cutoff`, oldest first (owner connection, every
+/// org): what `export prune --dry-run` lists.
+pub async fn prunable(
+    conn: &mut PgConnection,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<ExportRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM export
+         WHERE status = 'completed' AND completed_at < $1
+         ORDER BY completed_at, id"
+    ))
+    .bind(cutoff)
+    .fetch_all(conn)
+    .await
+}
+
+/// Locks the oldest completed export finished before `cutoff` that no one else has
+/// locked (owner connection, inside the caller's transaction). Concurrent prunes each
+/// take different rows, and a row stays locked until its object is deleted and the
+/// row expired, or the transaction rolls back.
+pub async fn claim_prunable(
+    conn: &mut PgConnection,
+    cutoff: DateTime<Utc>,
+) -> Result<Option<ExportRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM export
+         WHERE status = 'completed' AND completed_at < $1
+         ORDER BY completed_at, id
+         LIMIT 1
+         FOR UPDATE SKIP LOCKED"
+    ))
+    .bind(cutoff)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Marks a completed export `expired` (its object is gone). Returns the time.
+pub async fn mark_expired(
+    conn: &mut PgConnection,
+    run_id: &str,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE export SET status = 'expired', expired_at = now()
+         WHERE run_id = $1 AND status = 'completed'
+         RETURNING expired_at",
+    )
+    .bind(run_id)
+    .fetch_optional(conn)
+    .await
 }

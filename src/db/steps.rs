@@ -50,3 +50,18 @@ pub async fn save_checkpoint(
     .await?;
     Ok(())
 }
+
+/// A step's checkpoint (outside any task: the failure hook, `export cancel`).
+pub async fn checkpoint(
+    conn: &mut PgConnection,
+    run_id: &str,
+    name: &str,
+) -> Result<Option<Value>, sqlx::Error> {
+    let row: Option<Option<Value>> =
+        sqlx::query_scalar("SELECT checkpoint FROM run_step WHERE run_id = $1 AND name = $2")
+            .bind(run_id)
+            .bind(name)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.flatten())
+}

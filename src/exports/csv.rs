@@ -48,6 +48,8 @@ use url::Url;
 use crate::db::invoices::InvoiceRow;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId};
+use crate::storage::Compression;
+use crate::storage::sha256::ResumableSha256;
 
 /// The header row, in column order.
 pub const HEADER: [&str; 9] = [
@@ -379,7 +381,68 @@ impl std::fmt::Display for AttemptFile {
 
 /// Where a run's finished CSV is published: `<export_dir>/<org>/<run_id>.csv`.
 pub fn published_path(export_dir: &Path, org: &OrgId, run: &RunId) -> PathBuf {
-    export_dir.join(org.as_str()).join(format!("{run}.csv"))
+    published_path_for(export_dir, org, run, Compression::None)
+}
+
+/// Where a run's finished export is published with `compression`:
+/// `<export_dir>/<org>/<run_id>.csv` or `….csv.gz`.
+pub fn published_path_for(
+    export_dir: &Path,
+    org: &OrgId,
+    run: &RunId,
+    compression: Compression,
+) -> PathBuf {
+    export_dir
+        .join(org.as_str())
+        .join(format!("{run}.{}", compression.extension()))
+}
+
+/// One page as the bytes an export stores: its CSV records (after the header row
+/// when `header`), as one complete gzip member when compressed (see
+/// `storage::gzip`). Pure: the same rows give the same bytes, which a resumed export
+/// relies on.
+pub fn encode_page(
+    rows: &[InvoiceRow],
+    header: bool,
+    compression: Compression,
+) -> io::Result<Vec<u8>> {
+    // About 150 bytes a row; a good guess saves the reallocations.
+    let mut out = InvoiceCsvWriter::new(Vec::with_capacity(rows.len() * 160 + 128));
+    if header {
+        out.write_header()?;
+    }
+    for row in rows {
+        out.write_row(row)?;
+    }
+    let csv = out.into_inner()?;
+    match compression {
+        Compression::None => Ok(csv),
+        Compression::Gzip => crate::storage::gzip::member(&csv),
+    }
+}
+
+/// The SHA-256 state after the first `len` bytes of a file (a checkpointed prefix,
+/// to compare with the state its checkpoint carries).
+pub fn hash_prefix(path: &Path, len: u64) -> io::Result<ResumableSha256> {
+    let mut file = File::open(path).map_err(at_path("cannot open", path))?;
+    let mut hasher = ResumableSha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut left = len;
+    while left > 0 {
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = file
+            .read(&mut buf[..want])
+            .map_err(at_path("cannot read", path))?;
+        if n == 0 {
+            return Err(at_path("cannot read", path)(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("the file is shorter than {len} bytes"),
+            )));
+        }
+        hasher.update(&buf[..n]);
+        left -= n as u64;
+    }
+    Ok(hasher)
 }
 
 /// Where one attempt of a run writes its CSV until it is published:
@@ -578,7 +641,7 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
 /// ends a record. Every page ends in CRLF, so anything else means the checkpoint and
 /// the file disagree (a changed file, another run's offset): refuse rather than splice
 /// mid-record. An LF inside a quoted field would pass, so this is a guard, not a proof.
-fn check_record_end(file: &mut File, offset: u64) -> io::Result<()> {
+fn check_record_end(file: &mut File, offset: u64, compression: Compression) -> io::Result<()> {
     let len = file.metadata()?.len();
     if len < offset {
         return Err(io::Error::new(
@@ -586,7 +649,9 @@ fn check_record_end(file: &mut File, offset: u64) -> io::Result<()> {
             format!("the file holds {len} bytes, fewer than the checkpoint's {offset}"),
         ));
     }
-    if offset > 0 {
+    // A gzip member ends in its length, not a line break: the caller checks those
+    // bytes by their SHA-256 instead.
+    if offset > 0 && compression == Compression::None {
         let mut last = [0u8; 1];
         file.seek(SeekFrom::Start(offset - 1))?;
         file.read_exact(&mut last)?;
@@ -621,6 +686,8 @@ pub struct ExportFile {
     /// Bytes in the file after the last completed page (or rewind).
     len: u64,
     poisoned: bool,
+    /// Compressed files hold gzip members, whose ends are not CSV record ends.
+    compression: Compression,
 }
 
 impl ExportFile {
@@ -632,6 +699,19 @@ impl ExportFile {
         org: &OrgId,
         run: &RunId,
         attempt: &AttemptFile,
+    ) -> io::Result<Self> {
+        Self::create_with(export_dir, org, run, attempt, Compression::None)
+    }
+
+    /// [`create`](Self::create) for a file of `compression`, published as
+    /// `<run_id>.csv.gz` when compressed. Write it with
+    /// [`write_chunk`](Self::write_chunk) ([`encode_page`]'s bytes).
+    pub fn create_with(
+        export_dir: &Path,
+        org: &OrgId,
+        run: &RunId,
+        attempt: &AttemptFile,
+        compression: Compression,
     ) -> io::Result<Self> {
         let dir = export_dir.join(org.as_str());
         let partial = partial_path(export_dir, org, run, attempt);
@@ -653,11 +733,12 @@ impl ExportFile {
         Ok(ExportFile {
             dir,
             partial,
-            published: published_path(export_dir, org, run),
+            published: published_path_for(export_dir, org, run, compression),
             file,
             out,
             len: 0,
             poisoned: false,
+            compression,
         })
     }
 
@@ -680,7 +761,8 @@ impl ExportFile {
         }
         self.poisoned = true;
         let mut source = File::open(from).map_err(at_path("cannot open", from))?;
-        check_record_end(&mut source, offset).map_err(at_path("cannot continue from", from))?;
+        check_record_end(&mut source, offset, self.compression)
+            .map_err(at_path("cannot continue from", from))?;
         source
             .seek(SeekFrom::Start(0))
             .map_err(at_path("cannot read", from))?;
@@ -716,7 +798,7 @@ impl ExportFile {
         // The old writer flushes whatever a failed page left in its buffer as it drops;
         // the truncation below cuts that off again.
         drop(mem::replace(&mut self.out, fresh));
-        check_record_end(&mut self.file, offset)?;
+        check_record_end(&mut self.file, offset, self.compression)?;
         self.file.set_len(offset)?;
         self.file.seek(SeekFrom::Start(offset))?;
         self.len = offset;
@@ -727,6 +809,12 @@ impl ExportFile {
     /// fsyncs, so the returned `bytes_total` is durable before the caller commits it.
     pub fn write_page(&mut self, rows: &[InvoiceRow]) -> io::Result<PageWritten> {
         self.check_usable()?;
+        if self.compression != Compression::None {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a compressed file is written with write_chunk(encode_page(…))",
+            ));
+        }
         self.poisoned = true;
         let partial = self.partial.clone();
         let bytes_total = self
@@ -750,6 +838,22 @@ impl ExportFile {
         self.out.flush()?;
         self.file.sync_data()?;
         self.file.stream_position()
+    }
+
+    /// Appends bytes [`encode_page`] made (a page, the header with it), then fsyncs,
+    /// so the returned length is durable before the caller commits it.
+    pub fn write_chunk(&mut self, bytes: &[u8]) -> io::Result<u64> {
+        self.check_usable()?;
+        self.poisoned = true;
+        let partial = self.partial.clone();
+        self.out
+            .flush()
+            .and_then(|()| self.file.write_all(bytes))
+            .and_then(|()| self.file.sync_data())
+            .map_err(at_path("cannot write", &partial))?;
+        self.len += bytes.len() as u64;
+        self.poisoned = false;
+        Ok(self.len)
     }
 
     /// Bytes in the file after the last completed page.
@@ -779,7 +883,8 @@ impl ExportFile {
     pub fn publish(mut self) -> io::Result<PathBuf> {
         self.check_usable()?;
         if self.len == 0 {
-            self.write_page(&[])?;
+            let header = encode_page(&[], true, self.compression)?;
+            self.write_chunk(&header)?;
         }
         self.out
             .flush()

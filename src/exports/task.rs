@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +17,9 @@ use tokio::task::JoinHandle;
 
 use super::csv;
 use super::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
+use super::upload;
 use crate::audit;
+use crate::config::StorageSettings;
 use crate::db;
 use crate::db::invoices::InvoiceRow;
 use crate::engine::{
@@ -25,6 +27,8 @@ use crate::engine::{
     TriggerOptions,
 };
 use crate::ids::{OrgId, RunId, UserId};
+use crate::storage::sha256::{ResumableSha256, Sha256State};
+use crate::storage::{Compression, Storage, StorageUrl};
 
 /// One export per organization at a time: the concurrency key is the org id.
 pub const EXPORT_QUEUE: QueueDef = QueueDef::new("export", 1);
@@ -73,11 +77,29 @@ pub struct EmailPayload {
     pub download_url: String,
 }
 
-/// Where the export writes, and how much per page.
+/// Where and how the export stores its file (SPEC §11), and how much per page.
 #[derive(Debug, Clone)]
 pub struct ExportConfig {
-    pub export_dir: PathBuf,
+    /// This worker's storage: where new exports go.
+    pub storage: Storage,
+    /// For opening the storage a checkpoint names (an upload another worker began).
+    pub storage_settings: StorageSettings,
     pub page_size: u32,
+    /// For new exports; a resumed one keeps the compression it began with.
+    pub compression: Compression,
+    /// For new S3 uploads; a resumed upload keeps its own.
+    pub part_size: u64,
+    pub link_ttl: Duration,
+}
+
+impl ExportConfig {
+    /// The local export folder, when this worker stores on local files.
+    pub fn export_dir(&self) -> Option<&Path> {
+        match self.storage.url() {
+            StorageUrl::Local(dir) => Some(dir),
+            StorageUrl::S3 { .. } => None,
+        }
+    }
 }
 
 /// Builds the registry a worker runs: the export and its email child.
@@ -89,32 +111,65 @@ pub fn registry(config: ExportConfig, mailer: Arc<Mailer>) -> Registry {
     registry
 }
 
-/// Where the CSV walk stands: committed after every page with the page's metadata.
+/// Where the CSV walk stands: committed after every page (local files) or every
+/// uploaded part (S3) with the progress metadata.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct CsvCheckpoint {
+pub(super) struct CsvCheckpoint {
     /// The last invoice id written (the keyset cursor).
-    after: Option<String>,
-    bytes: u64,
-    rows: u64,
-    pages: u64,
+    pub(super) after: Option<String>,
+    pub(super) bytes: u64,
+    pub(super) rows: u64,
+    pub(super) pages: u64,
     /// The attempt whose file holds these `bytes`: the one file a successor may copy
     /// them from. Absent in checkpoints written before files were per attempt; a
     /// successor then starts over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     file: Option<csv::AttemptFile>,
+    /// SHA-256 state after those `bytes` (local files; an upload carries its own).
+    /// A checkpoint without it (an older version's) is started over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sha256: Option<Sha256State>,
+    /// `gzip` or `none`: fixed by the attempt that wrote the first bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    compression: Option<String>,
+    /// The S3 upload this run writes and how far it is durable (see `upload`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) upload: Option<upload::UploadCheckpoint>,
 }
 
-/// What the CSV step stores once the file is published.
+impl CsvCheckpoint {
+    pub(super) fn set_compression(&mut self, compression: Compression) {
+        self.compression = Some(compression.as_str().to_owned());
+    }
+
+    /// The compression of the bytes this checkpoint vouches for, or `default` for a
+    /// run that has written nothing yet.
+    fn compression_or(&self, default: Compression) -> Compression {
+        self.compression
+            .as_deref()
+            .and_then(Compression::parse)
+            .unwrap_or(default)
+    }
+}
+
+/// What the CSV step stores once the file is published. The fields after `pages`
+/// are absent from steps recorded by versions before SPEC §11.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct CsvDone {
-    download_url: String,
-    rows: u64,
-    pages: u64,
-    /// The file's size (0 in steps recorded before it was kept).
+pub(super) struct CsvDone {
+    pub(super) download_url: String,
+    pub(super) rows: u64,
+    pub(super) pages: u64,
     #[serde(default)]
-    bytes: u64,
+    pub(super) object_url: Option<String>,
+    #[serde(default)]
+    pub(super) byte_size: Option<u64>,
+    #[serde(default)]
+    pub(super) sha256: Option<String>,
+    /// When `download_url` stops working (S3's presigned links); `None`: never.
+    #[serde(default)]
+    pub(super) link_expires_at: Option<DateTime<Utc>>,
 }
 
 /// What a completed export run outputs.
@@ -123,6 +178,9 @@ struct CsvDone {
 pub struct ExportOutput {
     pub row_count: u64,
     pub download_url: String,
+    /// When `downloadUrl` expires (S3); absent for a `file://` URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_expires_at: Option<String>,
     /// The email's disposition: `sent`, `suppressed`, `not_member`, `canceled` or
     /// `failed`.
     pub email: String,
@@ -132,7 +190,7 @@ pub struct ExportInvoicesTask {
     pub config: ExportConfig,
 }
 
-fn io_error(what: &str, e: impl std::fmt::Display) -> TaskError {
+pub(super) fn io_error(what: &str, e: impl std::fmt::Display) -> TaskError {
     TaskError::retryable("io_error", format!("{what}: {e}"))
 }
 
@@ -153,58 +211,83 @@ async fn write_csv(
     run: &RunId,
     pages_total: u64,
 ) -> Result<CsvDone, TaskError> {
-    let dir = &config.export_dir;
-    let published = csv::published_path(dir, org, run);
     let cp: CsvCheckpoint = ctx.checkpoint("csv").unwrap_or_default();
+    // An upload a checkpoint names is continued wherever it is, by any worker with the
+    // credentials; new exports go to this worker's storage.
+    let dir = match (&cp.upload, config.export_dir()) {
+        (None, Some(dir)) => dir.to_path_buf(),
+        _ => return upload::write_s3(ctx, config, org, run, cp, pages_total).await,
+    };
+    let compression = cp.compression_or(config.compression);
+    let published = csv::published_path_for(&dir, org, run, compression);
     // Published but not recorded (the session that renamed it ended before its
     // commit): the file is whole, because only an attempt that held the lease with
     // every page checkpointed renames (see `publish`).
     let is_file = tokio::fs::metadata(&published).await.map(|m| m.is_file());
     if is_file.unwrap_or(false) {
         let url = csv::file_url(&published).map_err(|e| io_error("locating the export file", e))?;
-        let done = finished(ctx, &cp, &url);
+        let (path, len) = (published.clone(), cp.bytes);
+        let hasher = blocking(move || csv::hash_prefix(&path, len))
+            .await
+            .map_err(|e| io_error("reading the published export file", e))?;
+        let done = finished(ctx, &cp, url.as_str(), stored_locally(&url, &hasher), None);
         ctx.complete_step("csv", &done).await?;
         return Ok(done);
     }
-    sweep_ended_partials(ctx.pool(), dir, org, run).await;
-    let result = write_attempt_file(ctx, config, org, run, cp, pages_total).await;
+    sweep_ended_partials(ctx.pool(), &dir, org, run).await;
+    let result = write_attempt_file(ctx, config, &dir, org, run, cp, pages_total).await;
     if matches!(result, Err(TaskError::Canceled)) {
         // The run is over: no attempt will continue from any of its files. (A run
         // that fails for good is cleaned up by the failure hook; a lost lease or a
         // shutdown leaves the file to the attempt that continues.)
-        remove_run_partials(dir, org, run).await;
+        remove_run_partials(&dir, org, run).await;
     }
     result
+}
+
+/// A local file's object URL, size and SHA-256 for its step and export row.
+fn stored_locally(url: &url::Url, hasher: &ResumableSha256) -> Stored {
+    Stored {
+        object_url: url.to_string(),
+        byte_size: hasher.len(),
+        sha256: hasher.finish_hex(),
+    }
+}
+
+/// Where a finished export is stored, its size and SHA-256 (SPEC §11 integrity).
+pub(super) struct Stored {
+    pub(super) object_url: String,
+    pub(super) byte_size: u64,
+    pub(super) sha256: String,
 }
 
 async fn write_attempt_file(
     ctx: &mut TaskContext,
     config: &ExportConfig,
+    dir: &Path,
     org: &OrgId,
     run: &RunId,
     mut cp: CsvCheckpoint,
     pages_total: u64,
 ) -> Result<CsvDone, TaskError> {
+    let compression = cp.compression_or(config.compression);
     let attempt = csv::AttemptFile::new(ctx.attempt());
-    let (dir, o, r, a) = (
-        config.export_dir.clone(),
-        org.clone(),
-        run.clone(),
-        attempt.clone(),
-    );
-    let mut file = blocking(move || csv::ExportFile::create(&dir, &o, &r, &a))
+    let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
+    let mut file = blocking(move || csv::ExportFile::create_with(&d, &o, &r, &a, compression))
         .await
         .map_err(|e| io_error("creating the export file", e))?;
+    let mut hasher = ResumableSha256::new();
     if cp.bytes > 0 {
-        file =
-            continue_from_checkpoint(ctx, config, org, run, file, &mut cp, &attempt, pages_total)
+        (file, hasher) =
+            continue_from_checkpoint(ctx, dir, org, run, file, &mut cp, &attempt, pages_total)
                 .await?;
     }
     cp.file = Some(attempt);
+    cp.set_compression(compression);
     let as_of = ctx.started_at();
     let page_size = i64::from(config.page_size);
-    // A three-stage pipeline: while page N is written (and fsynced), page N+1 is
-    // read and page N-1's checkpoint is committed. A checkpoint only ever names
+    // A three-stage pipeline: while page N is encoded, written (and fsynced), page
+    // N+1 is read and page N-1's checkpoint is committed. A checkpoint only ever names
     // bytes that are already durable, so a crash anywhere resumes correctly (at
     // worst one page earlier). A page written after the lease was lost lands in this
     // attempt's file only, past what any checkpoint names.
@@ -224,72 +307,108 @@ async fn write_attempt_file(
             break;
         };
         next = prefetch(ctx.pool(), org, Some(last.clone()), as_of, page_size);
+        let header = cp.bytes == 0;
         let writing = tokio::task::spawn_blocking(move || {
-            let written = file.write_page(&page);
-            (file, written)
+            let written = csv::encode_page(&page, header, compression).and_then(|bytes| {
+                hasher.update(&bytes);
+                file.write_chunk(&bytes)
+            });
+            (file, hasher, written, page.len() as u64)
         });
         let saved = match unsaved.take() {
             Some(done) => save_csv_checkpoint(ctx, &done, pages_total).await,
             None => Ok(()),
         };
-        let (f, written) = writing.await.expect("blocking file task panicked");
-        file = f;
+        let (f, h, written, rows) = writing.await.expect("blocking file task panicked");
+        (file, hasher) = (f, h);
         saved?;
-        let written = written.map_err(|e| io_error("writing the export file", e))?;
+        let bytes_total = written.map_err(|e| io_error("writing the export file", e))?;
         cp = CsvCheckpoint {
             after: Some(last),
-            bytes: written.bytes_total,
-            rows: cp.rows + written.rows,
+            bytes: bytes_total,
+            rows: cp.rows + rows,
             pages: cp.pages + 1,
-            file: cp.file,
+            sha256: Some(hasher.save()),
+            ..cp
         };
+        unsaved = Some(cp.clone());
+    }
+    if cp.bytes == 0 {
+        // No invoices: the file is the header alone, checkpointed like a page so that
+        // the last checkpoint names every byte that is published.
+        let header = csv::encode_page(&[], true, compression)
+            .map_err(|e| io_error("writing the export file", e))?;
+        hasher.update(&header);
+        let (f, written) = blocking(move || {
+            let written = file.write_chunk(&header);
+            (file, written)
+        })
+        .await;
+        file = f;
+        cp.bytes = written.map_err(|e| io_error("writing the export file", e))?;
+        cp.sha256 = Some(hasher.save());
         unsaved = Some(cp.clone());
     }
     if let Some(done) = unsaved.take() {
         save_csv_checkpoint(ctx, &done, pages_total).await?;
     }
-    publish(ctx, file, &cp).await
+    publish(ctx, file, &cp, &hasher).await
 }
 
 /// Starts this attempt's (empty) file from the checkpoint of an earlier attempt:
 /// copies the checkpointed prefix of the file the checkpoint names, commits a
 /// checkpoint naming this attempt's copy, and only then removes the earlier file (no
 /// checkpoint names it any more). When those bytes are not on this host (a takeover
-/// on another machine, a different `--export-dir`) or do not match the checkpoint,
-/// nothing durable is left: the CSV starts over from the first page (SPEC §7.7).
+/// on another machine, a different `--export-dir`) or do not match the checkpoint
+/// (their SHA-256 state differs from the one it carries), nothing durable is left:
+/// the CSV starts over from the first page (SPEC §7.7). Returns the file and the
+/// SHA-256 state after the copied bytes.
 #[allow(clippy::too_many_arguments)]
 async fn continue_from_checkpoint(
     ctx: &mut TaskContext,
-    config: &ExportConfig,
+    dir: &Path,
     org: &OrgId,
     run: &RunId,
     mut file: csv::ExportFile,
     cp: &mut CsvCheckpoint,
     attempt: &csv::AttemptFile,
     pages_total: u64,
-) -> Result<csv::ExportFile, TaskError> {
+) -> Result<(csv::ExportFile, ResumableSha256), TaskError> {
     let source = cp
         .file
         .as_ref()
-        .map(|from| csv::partial_path(&config.export_dir, org, run, from));
-    let copied = match source.clone() {
-        Some(source) => {
+        .map(|from| csv::partial_path(dir, org, run, from));
+    let copied = match (source.clone(), cp.sha256.clone()) {
+        (Some(source), Some(expected)) => {
             let bytes = cp.bytes;
             let (f, copied) = blocking(move || {
-                let copied = file.copy_prefix_from(&source, bytes);
+                let copied = file.copy_prefix_from(&source, bytes).and_then(|()| {
+                    let hasher = csv::hash_prefix(file.partial_path(), bytes)?;
+                    if hasher.save() != expected {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            "the copied bytes do not match the checkpoint's SHA-256",
+                        ));
+                    }
+                    Ok(hasher)
+                });
                 (file, copied)
             })
             .await;
             file = f;
             copied
         }
-        None => Err(std::io::Error::new(
+        (_, None) => Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "the checkpoint carries no SHA-256 state",
+        )),
+        (None, Some(_)) => Err(std::io::Error::new(
             std::io::ErrorKind::NotFound,
             "the checkpoint names no attempt file",
         )),
     };
     match copied {
-        Ok(()) => {
+        Ok(hasher) => {
             cp.file = Some(attempt.clone());
             save_csv_checkpoint(ctx, cp, pages_total).await?;
             if let Some(source) = source
@@ -298,7 +417,7 @@ async fn continue_from_checkpoint(
             {
                 tracing::warn!(run_id = %run, file = %source.display(), error = %e, "cannot remove the previous attempt's file");
             }
-            Ok(file)
+            Ok((file, hasher))
         }
         Err(e)
             if matches!(
@@ -316,7 +435,7 @@ async fn continue_from_checkpoint(
             .await;
             rewound.map_err(|e| io_error("starting the export file over", e))?;
             *cp = CsvCheckpoint::default();
-            Ok(f)
+            Ok((f, ResumableSha256::new()))
         }
         Err(e) => Err(io_error("copying the checkpointed pages", e)),
     }
@@ -336,11 +455,12 @@ async fn publish(
     ctx: &mut TaskContext,
     file: csv::ExportFile,
     cp: &CsvCheckpoint,
+    hasher: &ResumableSha256,
 ) -> Result<CsvDone, TaskError> {
     let url = file
         .published_url()
         .map_err(|e| io_error("locating the export file", e))?;
-    let done = finished(ctx, cp, &url);
+    let done = finished(ctx, cp, url.as_str(), stored_locally(&url, hasher), None);
     let step = ctx.begin_step_transaction("csv").await?;
     blocking(move || file.publish())
         .await
@@ -349,18 +469,31 @@ async fn publish(
     Ok(done)
 }
 
-/// The CSV step's result, with the metadata that goes with it.
-fn finished(ctx: &mut TaskContext, cp: &CsvCheckpoint, url: &url::Url) -> CsvDone {
+/// The CSV step's result, with the metadata that goes with it: `downloadUrl` and,
+/// for a link that expires, `linkExpiresAt`.
+pub(super) fn finished(
+    ctx: &mut TaskContext,
+    cp: &CsvCheckpoint,
+    download_url: &str,
+    stored: Stored,
+    link_expires_at: Option<DateTime<Utc>>,
+) -> CsvDone {
     // Rows deleted after the count leave fewer pages than planned: report what is.
     ctx.set_metadata("pagesDone", cp.pages);
     ctx.set_metadata("pagesTotal", cp.pages);
     ctx.set_metadata("rowsDone", cp.rows);
-    ctx.set_metadata("downloadUrl", url.to_string());
+    ctx.set_metadata("downloadUrl", download_url);
+    if let Some(at) = &link_expires_at {
+        ctx.set_metadata("linkExpiresAt", super::view::timestamp(at));
+    }
     CsvDone {
-        download_url: url.to_string(),
+        download_url: download_url.to_owned(),
         rows: cp.rows,
         pages: cp.pages,
-        bytes: cp.bytes,
+        object_url: Some(stored.object_url),
+        byte_size: Some(stored.byte_size),
+        sha256: Some(stored.sha256),
+        link_expires_at,
     }
 }
 
@@ -422,7 +555,7 @@ async fn remove_run_partials(dir: &Path, org: &OrgId, run: &RunId) {
 }
 
 /// Commits a page's checkpoint with the progress it stands for.
-async fn save_csv_checkpoint(
+pub(super) async fn save_csv_checkpoint(
     ctx: &mut TaskContext,
     cp: &CsvCheckpoint,
     pages_total: u64,
@@ -437,7 +570,7 @@ async fn save_csv_checkpoint(
 /// its own, so the database works on the next page while the current one is
 /// written. A handle dropped early (an error, a shutdown) leaves a read-only query
 /// to finish by itself.
-fn prefetch(
+pub(super) fn prefetch(
     pool: &PgPool,
     org: &OrgId,
     after: Option<String>,
@@ -455,7 +588,7 @@ fn prefetch(
 }
 
 /// Runs blocking file I/O off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+pub(super) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f)
         .await
         .expect("blocking file task panicked")
@@ -519,6 +652,10 @@ impl ExportInvoicesTask {
         close_out_step(ctx, &org, &run, &csv_done, disposition).await?;
         Ok(ExportOutput {
             row_count: csv_done.rows,
+            link_expires_at: csv_done
+                .link_expires_at
+                .as_ref()
+                .map(super::view::timestamp),
             download_url: csv_done.download_url,
             email: disposition.to_owned(),
         })
@@ -550,13 +687,33 @@ async fn close_out_step(
     }
     let mut step = ctx.begin_step_transaction("close-out").await?;
     db::tenant::enter(step.conn(), org).await?;
-    db::exports::mark_completed(
-        step.conn(),
-        run.as_str(),
-        csv_done.rows as i64,
-        &csv_done.download_url,
-    )
-    .await?;
+    match (&csv_done.object_url, csv_done.byte_size, &csv_done.sha256) {
+        (Some(object_url), Some(byte_size), Some(sha256)) => {
+            db::exports::mark_completed_stored(
+                step.conn(),
+                run.as_str(),
+                csv_done.rows as i64,
+                &db::exports::StoredObject {
+                    download_url: &csv_done.download_url,
+                    object_url,
+                    byte_size: byte_size as i64,
+                    sha256,
+                    link_expires_at: csv_done.link_expires_at,
+                },
+            )
+            .await?;
+        }
+        // A CSV step recorded by a version before SPEC §11.
+        _ => {
+            db::exports::mark_completed(
+                step.conn(),
+                run.as_str(),
+                csv_done.rows as i64,
+                &csv_done.download_url,
+            )
+            .await?;
+        }
+    }
     audit::append(
         step.conn(),
         audit::Entry {
@@ -573,20 +730,22 @@ async fn close_out_step(
     )
     .await?;
     step.commit(ctx, &json!({ "email": disposition })).await?;
-    super::metrics::export_completed(csv_done.rows, csv_done.bytes, disposition);
+    super::metrics::export_completed(csv_done.rows, csv_done.byte_size.unwrap_or(0), disposition);
     Ok(())
 }
 
 /// Marks a run's export failed and appends `export.invoices.failed` (inside the
 /// transaction that fails the run), and removes the run's partial files from this
-/// worker's folder: no attempt will continue from them.
+/// worker's folder or aborts its S3 upload: no attempt will continue from them.
 async fn record_failure(
     conn: &mut PgConnection,
-    export_dir: &Path,
+    config: &ExportConfig,
     run_id: &str,
     payload: &Value,
     error: &RunError,
 ) -> Result<(), sqlx::Error> {
+    // Before the tenant role: run_step belongs to the engine.
+    upload::abort_recorded(conn, run_id, &config.storage_settings).await;
     // The payload may be the very thing that failed validation.
     let Some(org) = payload
         .get("organizationId")
@@ -595,8 +754,8 @@ async fn record_failure(
     else {
         return Ok(());
     };
-    if let Ok(run) = RunId::parse(run_id) {
-        remove_run_partials(export_dir, &org, &run).await;
+    if let (Ok(run), Some(dir)) = (RunId::parse(run_id), config.export_dir()) {
+        remove_run_partials(dir, &org, &run).await;
     }
     db::tenant::enter(conn, &org).await?;
     if db::exports::mark_ended(conn, run_id, "failed", &error.to_string()).await? == 0 {
@@ -643,7 +802,7 @@ impl Task for ExportInvoicesTask {
         payload: &'a Value,
         error: &'a RunError,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send + 'a {
-        record_failure(conn, &self.config.export_dir, run_id, payload, error)
+        record_failure(conn, &self.config, run_id, payload, error)
     }
 }
 

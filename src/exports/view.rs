@@ -91,6 +91,11 @@ impl RunView {
         self.metadata.get("downloadUrl").and_then(Value::as_str)
     }
 
+    /// When the download link stops working (S3's presigned links, SPEC §11).
+    pub fn link_expires_at(&self) -> Option<&str> {
+        self.metadata.get("linkExpiresAt").and_then(Value::as_str)
+    }
+
     /// `code: message` of the error, if any.
     pub fn error_line(&self) -> Option<String> {
         let error = self.error.as_ref()?;

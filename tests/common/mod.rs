@@ -2,11 +2,14 @@
 //! (created on the server named by DATABASE_URL, migrated, dropped after), and drives
 //! the real binary against it with a private config and data directory.
 //! [`smtp`] is a real SMTP server on 127.0.0.1 for the email tests; [`proxy`] takes
-//! the database away from one worker process. [`json_ok`] and [`refused`] check the
+//! the database away from one worker process; [`s3`] is a real S3 server
+//! (SeaweedFS) for the storage tests. [`json_ok`] and [`refused`] check the
 //! binary's two output contracts: one JSON document on success, one error line.
 #![allow(dead_code)]
 
+pub mod invoices;
 pub mod proxy;
+pub mod s3;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};

@@ -391,31 +391,9 @@ pub fn parse_since(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Com
             ),
         )
     };
-    let mut total = chrono::Duration::zero();
-    let mut digits = String::new();
-    let mut parts = 0;
-    for c in value.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        let n: i64 = digits.parse().map_err(|_| invalid())?;
-        digits.clear();
-        let part = match c {
-            's' => chrono::Duration::try_seconds(n),
-            'm' => chrono::Duration::try_minutes(n),
-            'h' => chrono::Duration::try_hours(n),
-            'd' => chrono::Duration::try_days(n),
-            'w' => chrono::Duration::try_weeks(n),
-            _ => None,
-        }
+    let total = crate::duration::parse_duration(value)
+        .and_then(|d| chrono::Duration::from_std(d).ok())
         .ok_or_else(invalid)?;
-        total = total.checked_add(&part).ok_or_else(invalid)?;
-        parts += 1;
-    }
-    if parts == 0 || !digits.is_empty() {
-        return Err(invalid());
-    }
     now.checked_sub_signed(total).ok_or_else(invalid)
 }
 

@@ -51,6 +51,12 @@ pub async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
         }
         other => other.with_context(|| format!("cancel of {run_id} refused"))?,
     };
+    if !outcome.canceled_run_ids.is_empty() {
+        // An upload the run began is never finished now; a worker executing it aborts
+        // it too (whichever comes first; aborting twice is fine).
+        crate::exports::upload::abort_run_upload(&pool, run_id.as_str(), &ctx.settings.storage)
+            .await;
+    }
     if outcome.canceled_run_ids.is_empty() {
         return if ctx.json {
             ctx.print_json(&outcome)

@@ -1,11 +1,15 @@
-//! `invoicectl export …`: request exports, watch them, run the worker, cancel.
+//! `invoicectl export …`: request exports, watch them, run the worker, cancel, and
+//! fetch or prune the stored files.
 
 mod cancel;
 mod display;
+mod download;
 mod follow;
+mod prune;
 mod queue;
 mod start;
 mod status;
+mod url;
 mod worker;
 
 use clap::Subcommand;
@@ -73,6 +77,36 @@ pub enum ExportCommand {
     ///
     /// Example: invoicectl export queue --json
     Queue(queue::QueueArgs),
+    /// Print a fresh download link for a finished export
+    ///
+    /// On S3 a presigned GET valid --expires (default: config `link_ttl`, 7 days, the
+    /// most SigV4 allows); on local storage the file:// URL. Only the export's
+    /// requester or an owner or admin of its organization may ask (else exit 77);
+    /// each link is recorded in the audit log (export.invoices.link_issued). An
+    /// expired (pruned) export exits 66 with the date.
+    ///
+    /// Example: invoicectl export url run_01jd5x7m3k9q2w8e4r6t0y1v3a --as user_alice --expires 1d
+    Url(url::UrlArgs),
+    /// Download a finished export, verifying its size and SHA-256
+    ///
+    /// Streams the stored file to -o FILE (or stdout with `-`, or when stdout is not a
+    /// terminal), with a progress bar on a terminal. A file appears only once its
+    /// bytes match the size and SHA-256 recorded when the export was written; a
+    /// mismatch exits 1 and leaves nothing behind. The same gate and audit as
+    /// `export url` (export.invoices.downloaded). Works from any machine with the
+    /// database and the storage credentials.
+    ///
+    /// Example: RUN=$(invoicectl export start --org org_acme --as user_alice --wait) && invoicectl export download "$RUN" --as user_alice -o invoices.csv
+    Download(download::DownloadArgs),
+    /// Delete the stored files of old exports and mark them expired
+    ///
+    /// Every export completed before now minus --older-than loses its file; its row
+    /// stays, with status expired, and export.invoices.expired is appended to the
+    /// audit log. Safe to run from cron, several at once: each export is expired by
+    /// exactly one of them. A bucket lifecycle rule is the alternative on S3.
+    ///
+    /// Example: invoicectl export prune --older-than 30d --dry-run
+    Prune(prune::PruneArgs),
 }
 
 pub async fn run(cmd: ExportCommand, ctx: &Context) -> anyhow::Result<()> {
@@ -82,5 +116,8 @@ pub async fn run(cmd: ExportCommand, ctx: &Context) -> anyhow::Result<()> {
         ExportCommand::Cancel(args) => cancel::run(args, ctx).await,
         ExportCommand::Worker(args) => worker::run(args, ctx).await,
         ExportCommand::Queue(args) => queue::run(args, ctx).await,
+        ExportCommand::Url(args) => url::run(args, ctx).await,
+        ExportCommand::Download(args) => download::run(args, ctx).await,
+        ExportCommand::Prune(args) => prune::run(args, ctx).await,
     }
 }

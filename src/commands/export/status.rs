@@ -113,6 +113,19 @@ fn run_details(color: bool, view: &RunView, now: DateTime<Utc>) -> String {
             "download",
             view.download_url().map_or_else(dash, str::to_owned),
         ),
+        (
+            "link expires",
+            view.link_expires_at().map_or_else(
+                || {
+                    if view.download_url().is_some() {
+                        "never (a file:// URL)".to_owned()
+                    } else {
+                        dash()
+                    }
+                },
+                |t| time(Some(t)),
+            ),
+        ),
         ("error", view.error_line().unwrap_or_else(dash)),
         ("created", time(Some(&view.created_at))),
         ("started", time(view.started_at.as_deref())),

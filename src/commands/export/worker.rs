@@ -20,6 +20,7 @@ use crate::engine::{
 use crate::exports::csv::check_export_dir;
 use crate::exports::email::Mailer;
 use crate::exports::task::{ExportConfig, registry};
+use crate::storage::{Storage, StorageUrl};
 
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
@@ -47,8 +48,21 @@ pub struct WorkerArgs {
     )]
     pub concurrency: Option<String>,
 
-    /// Where CSV files are written (default: config `export_dir`, else `exports/` in
-    /// the data directory)
+    /// Where exports are stored: file:///absolute/dir or s3://bucket[/prefix] (default:
+    /// config `storage`, else the export dir). S3 settings come from the AWS variables
+    /// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, …) or the
+    /// s3_* config keys; naming this and --export-dir together is a usage error
+    #[arg(
+        long,
+        id = "storage",
+        env = "INVOICECTL_STORAGE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub storage: Option<String>,
+
+    /// Where CSV files are written, short for --storage file:///DIR (default: config
+    /// `export_dir`, else `exports/` in the data directory)
     #[arg(
         long,
         env = "INVOICECTL_EXPORT_DIR",
@@ -58,6 +72,17 @@ pub struct WorkerArgs {
         value_parser = crate::cli::path_allowing_empty()
     )]
     pub export_dir: Option<PathBuf>,
+
+    /// How long the emailed S3 download link works: 90m, 12h, 7d… (default: config
+    /// `link_ttl`, 7d, the most SigV4 allows); `export url` signs a fresh one
+    #[arg(
+        long,
+        id = "link_ttl",
+        env = "INVOICECTL_LINK_TTL",
+        hide_env_values = true,
+        value_name = "DURATION"
+    )]
+    pub link_ttl: Option<String>,
 
     /// Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is
     /// taken over by another worker after this long. The worker's database sessions
@@ -188,7 +213,10 @@ fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow
 /// is shown.
 pub struct WorkerPlan {
     pub options: WorkerOptions,
-    pub export_dir: PathBuf,
+    /// Where new exports are stored (SPEC §11).
+    pub storage: StorageUrl,
+    /// How long a presigned download link works.
+    pub link_ttl: Duration,
     /// NDJSON events and summary on stdout (`export worker --json`); otherwise bars
     /// (terminal) or log lines on stderr.
     pub ndjson: bool,
@@ -197,8 +225,8 @@ pub struct WorkerPlan {
 }
 
 impl WorkerPlan {
-    /// `export worker`'s defaults under `mode`: the configured concurrency, export
-    /// directory and run retention, 30 s leases renewed every 10 s, NDJSON with
+    /// `export worker`'s defaults under `mode`: the configured concurrency, storage,
+    /// link lifetime and run retention, 30 s leases renewed every 10 s, NDJSON with
     /// `--json`.
     pub fn new(ctx: &Context, mode: WorkerMode) -> WorkerPlan {
         WorkerPlan {
@@ -211,7 +239,8 @@ impl WorkerPlan {
                 }),
                 ..WorkerOptions::default()
             },
-            export_dir: ctx.settings.export_dir.clone(),
+            storage: ctx.settings.storage.location.clone(),
+            link_ttl: ctx.settings.storage.link_ttl,
             ndjson: ctx.json,
             metrics_addr: None,
         }
@@ -224,20 +253,31 @@ impl WorkerPlan {
 pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<WorkerSummary> {
     let WorkerPlan {
         options,
-        export_dir,
+        storage,
+        link_ttl,
         ndjson,
         metrics_addr,
     } = plan;
     let concurrency = options.concurrency;
-    // Refused once, here, rather than by three attempts of every run it would claim.
-    check_export_dir(&export_dir)?;
+    // Refused once, here, rather than by three attempts of every run it would claim:
+    // an unusable export folder, a missing bucket, bad S3 settings.
+    let shown = storage.to_string();
+    let storage = Storage::open(storage, &ctx.settings.storage)
+        .with_context(|| format!("the worker cannot use its storage {shown}"))?;
+    match storage.url() {
+        StorageUrl::Local(dir) => check_export_dir(dir)?,
+        StorageUrl::S3 { .. } => storage
+            .check()
+            .await
+            .with_context(|| format!("the worker cannot use its storage {shown}"))?,
+    }
     if let Some(addr) = metrics_addr {
         crate::telemetry::serve(addr)?;
     }
     let mailer =
         Mailer::from_settings(&ctx.settings).context("cannot set up the mail transport")?;
     // Debug, not info: an idle cron minute must leave the log empty.
-    tracing::debug!(mail = %mailer.describe(), export_dir = %export_dir.display(), concurrency, "worker starting");
+    tracing::debug!(mail = %mailer.describe(), storage = %shown, concurrency, "worker starting");
     // Slots, the heartbeat, the listener and the pass each need a connection. Every
     // session carries the worker's server-side limits (see `session_limits`).
     let connect = db::with_session_limits(ctx.connect_options()?, &options.session_limits());
@@ -249,8 +289,12 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
     .await?;
     let registry = registry(
         ExportConfig {
-            export_dir,
+            storage,
+            storage_settings: ctx.settings.storage.clone(),
             page_size: ctx.settings.page_size,
+            compression: ctx.settings.storage.compression,
+            part_size: ctx.settings.storage.part_size,
+            link_ttl,
         },
         Arc::new(mailer),
     );

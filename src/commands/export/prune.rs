@@ -1,0 +1,96 @@
+//! `export prune`: delete the stored files of old exports (retention), from cron.
+
+use anyhow::Context as _;
+use chrono::Utc;
+use clap::Args;
+use comfy_table::Cell;
+use serde::Serialize;
+
+use crate::context::Context;
+use crate::error::{CommandError, ExitKind};
+use crate::exports::links::{self, Pruned};
+use crate::layout::Column;
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Expire exports completed longer ago than this: 30d, 12h, 2w…
+    #[arg(long, value_name = "DURATION")]
+    pub older_than: String,
+
+    /// List what would be expired; delete and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Report<'a> {
+    dry_run: bool,
+    cutoff: String,
+    exports: &'a [Pruned],
+}
+
+pub async fn run(args: PruneArgs, ctx: &Context) -> anyhow::Result<()> {
+    let age = crate::duration::parse_duration(&args.older_than)
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .ok_or_else(|| {
+            CommandError::new(
+                ExitKind::Invalid,
+                format!(
+                    "--older-than {:?} is not a duration: write e.g. 30d, 12h, 2w or 1h30m",
+                    args.older_than
+                ),
+            )
+        })?;
+    let cutoff = Utc::now()
+        .checked_sub_signed(age)
+        .ok_or_else(|| CommandError::new(ExitKind::Invalid, "--older-than is too long"))?;
+    let pool = ctx.pool(1).await?;
+    let exports = if args.dry_run {
+        links::prune_candidates(&pool, cutoff).await?
+    } else {
+        links::prune(&pool, &ctx.settings.storage, cutoff)
+            .await
+            .context("export prune stopped")?
+    };
+    if ctx.json {
+        return ctx.print_json(&Report {
+            dry_run: args.dry_run,
+            cutoff: crate::exports::view::timestamp(&cutoff),
+            exports: &exports,
+        });
+    }
+    let verb = if args.dry_run {
+        "would expire"
+    } else {
+        "expired"
+    };
+    if exports.is_empty() {
+        return ctx.println(&format!(
+            "nothing to prune: no export completed before {}",
+            crate::exports::view::timestamp(&cutoff)
+        ));
+    }
+    let rows = exports
+        .iter()
+        .map(|e| {
+            vec![
+                Cell::new(&e.run_id),
+                Cell::new(&e.organization_id),
+                Cell::new(e.completed_at.as_deref().unwrap_or("-")),
+                Cell::new(e.object_url.as_deref().unwrap_or("-")),
+            ]
+        })
+        .collect();
+    let table = ctx.fitted_table(
+        &[
+            Column::keep("RUN"),
+            Column::keep("ORG"),
+            Column::ranked("COMPLETED", 1),
+            Column::cut("FILE", 2),
+        ],
+        rows,
+    );
+    ctx.println(&table.to_string())?;
+    ctx.println(&format!("{verb} {} export(s)", exports.len()))
+}

@@ -1,0 +1,304 @@
+//! Getting a finished export back (SPEC §11): `export url` and `export download`
+//! find the stored object from the export row, let through the requester or an
+//! owner/admin of the organization, and audit what they hand out. Retention
+//! (`export prune`) lives here too: it ends what these commands can reach.
+//!
+//! The export row is the source of truth for where the object is, so these work
+//! from any machine with the database and the storage credentials, whatever that
+//! machine's own `storage` setting is.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::PgPool;
+
+use crate::audit;
+use crate::config::StorageSettings;
+use crate::db;
+use crate::db::exports::ExportRow;
+use crate::db::members::Role;
+use crate::error::{Classify, ExitKind};
+use crate::ids::{OrgId, RunId, UserId};
+use crate::storage::{Compression, ObjectLocation, Storage, StorageError, StorageUrl};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("run {0} has no export: check the id with `invoicectl export status`")]
+    UnknownRun(RunId),
+    #[error("user {0} does not exist: check --as, INVOICECTL_USER or the config key `user`")]
+    UnknownUser(UserId),
+    #[error(
+        "user {user} may not fetch the export of {run}: only its requester ({requester}) or an owner or admin of {org} may"
+    )]
+    Denied {
+        user: UserId,
+        run: RunId,
+        requester: String,
+        org: String,
+    },
+    #[error(
+        "the export of {run} expired on {at} (its file was deleted by `export prune`): request a new export"
+    )]
+    Expired { run: RunId, at: String },
+    #[error(
+        "the export of {run} has no stored file (status {status}): only completed exports can be fetched"
+    )]
+    NotStored { run: RunId, status: String },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Audit(#[from] audit::AuditError),
+}
+
+impl Classify for LinkError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            LinkError::UnknownRun(_)
+            | LinkError::UnknownUser(_)
+            | LinkError::Expired { .. }
+            | LinkError::NotStored { .. } => ExitKind::NotFound,
+            LinkError::Denied { .. } => ExitKind::PermissionDenied,
+            LinkError::Database(_) => ExitKind::Failure,
+            LinkError::Audit(e) => e.exit_kind(),
+        }
+    }
+}
+
+/// A completed export the user may fetch.
+#[derive(Debug, Clone)]
+pub struct Fetchable {
+    pub export: ExportRow,
+    pub org: OrgId,
+    pub run: RunId,
+    pub user: UserId,
+    /// The recorded object URL.
+    pub object_url: String,
+}
+
+impl Fetchable {
+    pub fn compression(&self) -> Compression {
+        Compression::of_name(&self.object_url)
+    }
+
+    /// Opens the storage holding the object: the recorded one, or `reroot` — another
+    /// storage holding the same `<org>/<run_id>.csv[.gz]` (a mirror, a share mounted
+    /// elsewhere).
+    pub fn open(
+        &self,
+        settings: &StorageSettings,
+        reroot: Option<&StorageUrl>,
+    ) -> Result<(Storage, ObjectLocation), StorageError> {
+        match reroot {
+            None => Storage::for_object(&self.object_url, settings),
+            Some(url) => {
+                let storage = Storage::open(url.clone(), settings)?;
+                let location = storage.export_location(&self.org, &self.run, self.compression())?;
+                Ok((storage, location))
+            }
+        }
+    }
+}
+
+/// Finds the export of `run` and checks that `user` may fetch it: its requester
+/// (while still a member of the org) or an owner/admin of the org.
+pub async fn authorize(pool: &PgPool, run: &RunId, user: &UserId) -> Result<Fetchable, LinkError> {
+    let mut conn = pool.acquire().await?;
+    let export = db::exports::by_run(&mut conn, run.as_str())
+        .await?
+        .ok_or_else(|| LinkError::UnknownRun(run.clone()))?;
+    let org = OrgId::parse(&export.organization_id)
+        .map_err(|e| LinkError::Database(sqlx::Error::Protocol(e.to_string())))?;
+    let membership = db::members::membership(&mut conn, &org, user).await?;
+    if !membership.user_exists {
+        return Err(LinkError::UnknownUser(user.clone()));
+    }
+    let allowed = match membership.role {
+        Some(Role::Owner | Role::Admin) => true,
+        Some(_) => export.requested_by == user.as_str(),
+        None => false,
+    };
+    if !allowed {
+        return Err(LinkError::Denied {
+            user: user.clone(),
+            run: run.clone(),
+            requester: export.requested_by.clone(),
+            org: export.organization_id.clone(),
+        });
+    }
+    if export.status == "expired" {
+        let at = export
+            .expired_at
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "an unknown date".to_owned());
+        return Err(LinkError::Expired {
+            run: run.clone(),
+            at,
+        });
+    }
+    let object_url = match (export.status.as_str(), export.object_location()) {
+        ("completed", Some(url)) => url.to_owned(),
+        _ => {
+            return Err(LinkError::NotStored {
+                run: run.clone(),
+                status: export.status.clone(),
+            });
+        }
+    };
+    Ok(Fetchable {
+        export,
+        org,
+        run: run.clone(),
+        user: user.clone(),
+        object_url,
+    })
+}
+
+/// Appends `export.invoices.link_issued` or `.downloaded` for the user.
+pub async fn record(
+    pool: &PgPool,
+    fetched: &Fetchable,
+    action: audit::Action,
+    payload: Value,
+) -> Result<(), LinkError> {
+    let mut tx = db::tenant::begin(pool, &fetched.org).await?;
+    audit::append(
+        &mut tx,
+        audit::Entry {
+            organization: Some(&fetched.org),
+            actor: Some(&fetched.user),
+            action,
+            subject: audit::Subject::export(&fetched.run),
+            payload,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One export `prune` expired (or would, with `--dry-run`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pruned {
+    pub run_id: String,
+    pub organization_id: String,
+    pub object_url: Option<String>,
+    pub completed_at: Option<String>,
+    /// Whether the object was there to delete (false: already gone).
+    pub deleted: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PruneError {
+    #[error("database error while pruning: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Audit(#[from] audit::AuditError),
+    #[error("cannot delete the export of {run}; {pruned} export(s) were pruned before it")]
+    Storage {
+        run: String,
+        pruned: usize,
+        #[source]
+        source: StorageError,
+    },
+}
+
+impl Classify for PruneError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            PruneError::Database(_) => ExitKind::Failure,
+            PruneError::Audit(e) => e.exit_kind(),
+            PruneError::Storage { source, .. } => source.exit_kind(),
+        }
+    }
+}
+
+fn pruned(export: &ExportRow, deleted: bool) -> Pruned {
+    Pruned {
+        run_id: export.run_id.clone(),
+        organization_id: export.organization_id.clone(),
+        object_url: export.object_location().map(str::to_owned),
+        completed_at: export.completed_at.as_ref().map(super::view::timestamp),
+        deleted,
+    }
+}
+
+/// The exports `prune` would expire now (oldest first).
+pub async fn prune_candidates(
+    pool: &PgPool,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<Pruned>, PruneError> {
+    let mut conn = pool.acquire().await?;
+    let rows = db::exports::prunable(&mut conn, cutoff).await?;
+    Ok(rows.iter().map(|e| pruned(e, false)).collect())
+}
+
+/// Expires every completed export finished before `cutoff`, one transaction each:
+/// lock the row (`SKIP LOCKED`, so concurrent prunes share the work and never do
+/// one twice), delete its object, mark it `expired` and append
+/// `export.invoices.expired` (actor: system), commit. An object already gone is
+/// fine (a prune that died after deleting it and before committing); a storage
+/// error stops the prune with that row untouched, for the next run to retry.
+pub async fn prune(
+    pool: &PgPool,
+    settings: &StorageSettings,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<Pruned>, PruneError> {
+    let mut done = Vec::new();
+    loop {
+        let mut tx = pool.begin().await?;
+        let Some(export) = db::exports::claim_prunable(&mut tx, cutoff).await? else {
+            tx.commit().await?;
+            return Ok(done);
+        };
+        let deleted = match export.object_location() {
+            Some(url) => {
+                let deleted = async {
+                    let (storage, location) = Storage::for_object(url, settings)?;
+                    storage.delete(&location).await
+                }
+                .await;
+                match deleted {
+                    Ok(deleted) => deleted,
+                    Err(source) => {
+                        return Err(PruneError::Storage {
+                            run: export.run_id.clone(),
+                            pruned: done.len(),
+                            source,
+                        });
+                    }
+                }
+            }
+            None => false,
+        };
+        let (Ok(org), Ok(run)) = (
+            OrgId::parse(&export.organization_id),
+            RunId::parse(&export.run_id),
+        ) else {
+            return Err(PruneError::Database(sqlx::Error::Protocol(format!(
+                "export {} has an invalid org or run id",
+                export.id
+            ))));
+        };
+        db::tenant::enter(&mut tx, &org).await?;
+        db::exports::mark_expired(&mut tx, run.as_str()).await?;
+        audit::append(
+            &mut tx,
+            audit::Entry {
+                organization: Some(&org),
+                actor: None,
+                action: audit::Action::ExportExpired,
+                subject: audit::Subject::export(&run),
+                payload: serde_json::json!({
+                    "exportId": export.id,
+                    "objectUrl": export.object_location(),
+                    "objectDeleted": deleted,
+                    "cutoff": super::view::timestamp(&cutoff),
+                }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        done.push(pruned(&export, deleted));
+    }
+}

@@ -1,0 +1,454 @@
+//! The CSV step on S3 (SPEC §11): the export's pages streamed into one multipart
+//! upload whose state is the step's checkpoint, so an attempt on any host continues
+//! the same upload.
+//!
+//! The rules that make it exactly-once and fenced, like the per-attempt files of the
+//! local backend (see `task::write_csv`):
+//! - the upload is created and its id committed to the checkpoint before any part is
+//!   sent, so no upload exists that no checkpoint names (but one whose commit a lost
+//!   lease refused, which is aborted at once);
+//! - pages accumulate into parts of the upload's own `part_size`; after each part is
+//!   uploaded the checkpoint commits the upload id, the finished parts' ETags, the
+//!   bytes and the SHA-256 state together with the keyset cursor, rows and pages of
+//!   the last page wholly inside those parts (`storage::multipart`);
+//! - a takeover re-reads only the pages after that cursor (one straddling page is
+//!   regenerated and its already-uploaded head skipped, after checking by hash that
+//!   it is the same page) and sends only the parts that were not finished;
+//! - publishing is CompleteMultipartUpload with exactly the checkpointed parts, inside
+//!   the fenced transaction that records the step: a worker that lost its lease never
+//!   completes, and a part it still sends is either not in the list or carries the
+//!   same bytes and ETag;
+//! - a run canceled or failed for good aborts its upload (the bucket's
+//!   AbortIncompleteMultipartUpload lifecycle rule catches what a crash leaves).
+//!
+//! The checkpoint (and so the part boundaries) is per uploaded part, not per page:
+//! a page is durable only once its part is in the store. `pagesDone` moves with it.
+
+use std::time::Duration;
+
+use object_store::{Attribute, Attributes};
+use serde::{Deserialize, Serialize};
+use sqlx::{PgConnection, PgPool};
+
+use super::csv;
+use super::task::{
+    CsvCheckpoint, CsvDone, ExportConfig, Stored, blocking, finished, io_error, prefetch,
+    save_csv_checkpoint,
+};
+use crate::config::StorageSettings;
+use crate::db;
+use crate::engine::{TaskContext, TaskError};
+use crate::ids::{OrgId, RunId};
+use crate::storage::multipart::{Resume, Upload};
+use crate::storage::{self, Compression, ObjectLocation, Storage, StorageError};
+
+/// How long aborting an upload may take when a run ends (best effort).
+const ABORT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where the producer stands after a page: the keyset cursor, rows and pages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageMark {
+    pub after: Option<String>,
+    pub rows: u64,
+    pub pages: u64,
+}
+
+/// The upload part of the CSV checkpoint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadCheckpoint {
+    /// The object being written: `s3://bucket/prefix/org/run.csv[.gz]`.
+    pub object_url: String,
+    pub resume: Resume<PageMark>,
+}
+
+/// A stream of pages that cannot continue the upload as checkpointed (the pages
+/// changed, or the checkpoint is unusable): the upload starts over, once.
+enum Streamed {
+    Task(TaskError),
+    StartOver(StorageError),
+}
+
+impl From<TaskError> for Streamed {
+    fn from(e: TaskError) -> Self {
+        Streamed::Task(e)
+    }
+}
+
+/// Writes (or continues) the run's export as a multipart upload and publishes it.
+pub(super) async fn write_s3(
+    ctx: &mut TaskContext,
+    config: &ExportConfig,
+    org: &OrgId,
+    run: &RunId,
+    mut cp: CsvCheckpoint,
+    pages_total: u64,
+) -> Result<CsvDone, TaskError> {
+    let (storage, location) = match &cp.upload {
+        Some(recorded) => Storage::for_object(&recorded.object_url, &config.storage_settings)
+            .map_err(storage_error)?,
+        None => {
+            // Pages another worker wrote to its local disk cannot be continued from
+            // here: nothing durable is left, the export starts over in this storage.
+            cp = CsvCheckpoint::default();
+            let location = config
+                .storage
+                .export_location(org, run, config.compression)
+                .map_err(storage_error)?;
+            (config.storage.clone(), location)
+        }
+    };
+    let upload = storage.upload(&location).ok_or_else(|| {
+        TaskError::abort(
+            "storage_invalid",
+            format!("{} is not an S3 object", location.url),
+        )
+    })?;
+    let result = upload_pages(ctx, config, org, &storage, &upload, cp, pages_total).await;
+    if matches!(result, Err(TaskError::Canceled)) {
+        // The run is over: nothing will continue this upload.
+        if let Some(recorded) = ctx
+            .checkpoint::<CsvCheckpoint>("csv")
+            .and_then(|c| c.upload)
+        {
+            abort_quietly(&upload, &recorded.resume.upload.upload_id, run.as_str()).await;
+        }
+    }
+    result
+}
+
+async fn upload_pages(
+    ctx: &mut TaskContext,
+    config: &ExportConfig,
+    org: &OrgId,
+    storage: &Storage,
+    upload: &Upload,
+    mut cp: CsvCheckpoint,
+    pages_total: u64,
+) -> Result<CsvDone, TaskError> {
+    let compression = Compression::of_name(&upload.location().url);
+    let mut resume = match cp.upload.as_ref() {
+        Some(recorded) => recorded.resume.clone(),
+        None => begin(ctx, config, org, upload, compression, &mut cp, pages_total).await?,
+    };
+    let mut started_over = false;
+    while !resume.finished {
+        match stream_pages(
+            ctx,
+            config,
+            org,
+            upload,
+            resume.clone(),
+            compression,
+            &mut cp,
+            pages_total,
+        )
+        .await
+        {
+            Ok(done) => resume = done,
+            Err(Streamed::StartOver(e)) if !started_over => {
+                tracing::warn!(run_id = ctx.run_id(), error = %e, "the upload cannot continue as checkpointed; starting it over from the first page");
+                abort_quietly(upload, &resume.upload.upload_id, ctx.run_id()).await;
+                cp = CsvCheckpoint::default();
+                resume = begin(ctx, config, org, upload, compression, &mut cp, pages_total).await?;
+                started_over = true;
+            }
+            Err(Streamed::StartOver(e)) => return Err(storage_error(e)),
+            Err(Streamed::Task(e)) => return Err(e),
+        }
+    }
+    publish(ctx, config, storage, upload, &cp, &resume).await
+}
+
+/// Creates the upload and commits its id before any part is sent.
+async fn begin(
+    ctx: &mut TaskContext,
+    config: &ExportConfig,
+    org: &OrgId,
+    upload: &Upload,
+    compression: Compression,
+    cp: &mut CsvCheckpoint,
+    pages_total: u64,
+) -> Result<Resume<PageMark>, TaskError> {
+    let name = storage::download_name(org, ctx.started_at().date_naive(), compression);
+    let mut attributes = Attributes::new();
+    attributes.insert(Attribute::ContentType, compression.content_type().into());
+    attributes.insert(
+        Attribute::ContentDisposition,
+        format!("attachment; filename=\"{name}\"").into(),
+    );
+    let state = upload
+        .create(attributes, config.part_size)
+        .await
+        .map_err(storage_error)?;
+    let upload_id = state.upload_id.clone();
+    let resume = Resume::start(state);
+    *cp = CsvCheckpoint::default();
+    cp.upload = Some(UploadCheckpoint {
+        object_url: upload.location().url.clone(),
+        resume: resume.clone(),
+    });
+    cp.set_compression(compression);
+    if let Err(e) = save_csv_checkpoint(ctx, cp, pages_total).await {
+        // No checkpoint names this upload: nobody would ever finish or abort it.
+        abort_quietly(upload, &upload_id, ctx.run_id()).await;
+        return Err(e);
+    }
+    tracing::debug!(run_id = ctx.run_id(), object = %upload.location().url, "upload started");
+    Ok(resume)
+}
+
+/// Streams the pages after `resume`'s mark into the upload, committing a checkpoint
+/// each time a part is uploaded; returns the finished resume point.
+#[allow(clippy::too_many_arguments)]
+async fn stream_pages(
+    ctx: &mut TaskContext,
+    config: &ExportConfig,
+    org: &OrgId,
+    upload: &Upload,
+    resume: Resume<PageMark>,
+    compression: Compression,
+    cp: &mut CsvCheckpoint,
+    pages_total: u64,
+) -> Result<Resume<PageMark>, Streamed> {
+    // The header goes with the first page; a resume before any whole page starts
+    // there again (its head may be in the parts already, and is skipped).
+    let mut header = resume.mark.is_none();
+    let mut mark = resume.mark.clone().unwrap_or_default();
+    let mut writer = upload.writer(resume).map_err(Streamed::StartOver)?;
+    let as_of = ctx.started_at();
+    let page_size = i64::from(config.page_size);
+    let mut next = prefetch(ctx.pool(), org, mark.after.clone(), as_of, page_size);
+    loop {
+        if ctx.should_stop() {
+            // Keep what is in flight: the part being uploaded is worth its checkpoint.
+            if let Ok(Some(durable)) = writer.settle().await {
+                save_upload_checkpoint(ctx, cp, durable, pages_total).await?;
+            }
+            return Err(TaskError::Shutdown.into());
+        }
+        let page = next
+            .await
+            .map_err(|e| TaskError::retryable("panic", format!("reading a page: {e}")))?
+            .map_err(TaskError::from)?;
+        let Some(last) = page.last().map(|row| row.id.clone()) else {
+            break;
+        };
+        next = prefetch(ctx.pool(), org, Some(last.clone()), as_of, page_size);
+        let first = header;
+        let (bytes, rows) = blocking(move || {
+            (
+                csv::encode_page(&page, first, compression),
+                page.len() as u64,
+            )
+        })
+        .await;
+        let bytes = bytes.map_err(|e| io_error("encoding a page", e))?;
+        header = false;
+        mark = PageMark {
+            after: Some(last),
+            rows: mark.rows + rows,
+            pages: mark.pages + 1,
+        };
+        if let Some(durable) = writer
+            .write_chunk(&bytes, mark.clone())
+            .await
+            .map_err(split)?
+        {
+            save_upload_checkpoint(ctx, cp, durable, pages_total).await?;
+        }
+    }
+    if header {
+        // No invoices at all: the object is the header alone.
+        let bytes = csv::encode_page(&[], true, compression)
+            .map_err(|e| io_error("encoding the header", e))?;
+        if let Some(durable) = writer
+            .write_chunk(&bytes, mark.clone())
+            .await
+            .map_err(split)?
+        {
+            save_upload_checkpoint(ctx, cp, durable, pages_total).await?;
+        }
+    }
+    // The last full part's checkpoint first: the final part may take a while.
+    if let Some(durable) = writer.settle().await.map_err(split)? {
+        save_upload_checkpoint(ctx, cp, durable, pages_total).await?;
+    }
+    let done = writer.finish().await.map_err(split)?;
+    save_upload_checkpoint(ctx, cp, done.clone(), pages_total).await?;
+    tracing::debug!(
+        run_id = ctx.run_id(),
+        parts = done.upload.parts.len(),
+        sent = writer.parts_sent(),
+        bytes = done.upload.bytes,
+        "every part uploaded"
+    );
+    Ok(done)
+}
+
+/// A writer error: one that means "this upload cannot continue as checkpointed"
+/// starts over; others end the attempt.
+fn split(e: StorageError) -> Streamed {
+    match e {
+        StorageError::Diverged { .. } | StorageError::BadCheckpoint { .. } => {
+            Streamed::StartOver(e)
+        }
+        other => Streamed::Task(storage_error(other)),
+    }
+}
+
+/// Commits a durable resume point as the CSV checkpoint, with its progress.
+async fn save_upload_checkpoint(
+    ctx: &mut TaskContext,
+    cp: &mut CsvCheckpoint,
+    durable: Resume<PageMark>,
+    pages_total: u64,
+) -> Result<(), TaskError> {
+    let mark = durable.mark.clone().unwrap_or_default();
+    cp.after = mark.after;
+    cp.rows = mark.rows;
+    cp.pages = mark.pages;
+    cp.bytes = durable.upload.bytes;
+    if let Some(recorded) = cp.upload.as_mut() {
+        recorded.resume = durable;
+    }
+    save_csv_checkpoint(ctx, cp, pages_total).await
+}
+
+/// Completes the upload with exactly the checkpointed parts, under the fence (the
+/// step transaction holds the run row from its first statement), and records the
+/// step with the object's location, size, SHA-256 and a presigned link.
+async fn publish(
+    ctx: &mut TaskContext,
+    config: &ExportConfig,
+    storage: &Storage,
+    upload: &Upload,
+    cp: &CsvCheckpoint,
+    resume: &Resume<PageMark>,
+) -> Result<CsvDone, TaskError> {
+    let location: &ObjectLocation = upload.location();
+    let stored = Stored {
+        object_url: location.url.clone(),
+        byte_size: resume.upload.bytes,
+        sha256: resume.sha256_hex().map_err(storage_error)?,
+    };
+    let link = storage
+        .link(location, config.link_ttl)
+        .await
+        .map_err(storage_error)?;
+    let done = finished(ctx, cp, &link.url, stored, link.expires_at);
+    let step = ctx.begin_step_transaction("csv").await?;
+    if let Err(e) = upload.complete(&resume.upload).await {
+        // An attempt that completed it and lost its step record leaves the object in
+        // place: with the same size it is these very parts (the key is this run's).
+        match storage.head(location).await {
+            Ok(Some(info)) if info.size == resume.upload.bytes => {
+                tracing::info!(run_id = ctx.run_id(), object = %location.url, "the upload was already completed");
+            }
+            _ => return Err(storage_error(e)),
+        }
+    }
+    step.commit(ctx, &done).await?;
+    Ok(done)
+}
+
+async fn abort_quietly(upload: &Upload, upload_id: &str, run_id: &str) {
+    match tokio::time::timeout(ABORT_TIMEOUT, upload.abort(upload_id)).await {
+        Ok(Ok(())) => {
+            tracing::info!(run_id, object = %upload.location().url, "upload aborted")
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(run_id, error = %e, "cannot abort the upload (a bucket lifecycle rule will)")
+        }
+        Err(_) => {
+            tracing::warn!(
+                run_id,
+                "aborting the upload timed out (a bucket lifecycle rule will)"
+            )
+        }
+    }
+}
+
+/// The upload a run's CSV checkpoint names, if any.
+async fn recorded_upload(conn: &mut PgConnection, run_id: &str) -> Option<UploadCheckpoint> {
+    let value = db::steps::checkpoint(conn, run_id, "csv").await.ok()??;
+    serde_json::from_value::<CsvCheckpoint>(value).ok()?.upload
+}
+
+/// From the failure hook (inside the engine's transaction): aborts the upload of a
+/// run that failed for good, in the background so the transaction does not wait on
+/// the network. Best effort: a bucket lifecycle rule catches what this misses.
+pub(super) async fn abort_recorded(
+    conn: &mut PgConnection,
+    run_id: &str,
+    settings: &StorageSettings,
+) {
+    let Some(recorded) = recorded_upload(conn, run_id).await else {
+        return;
+    };
+    let (settings, run_id) = (settings.clone(), run_id.to_owned());
+    tokio::spawn(async move { abort_upload(&recorded, &settings, &run_id).await });
+}
+
+/// Aborts the upload of a run that ended (`export cancel`), if it has one.
+pub async fn abort_run_upload(pool: &PgPool, run_id: &str, settings: &StorageSettings) {
+    let recorded = match pool.acquire().await {
+        Ok(mut conn) => recorded_upload(&mut conn, run_id).await,
+        Err(_) => None,
+    };
+    if let Some(recorded) = recorded {
+        abort_upload(&recorded, settings, run_id).await;
+    }
+}
+
+async fn abort_upload(recorded: &UploadCheckpoint, settings: &StorageSettings, run_id: &str) {
+    let upload = Storage::for_object(&recorded.object_url, settings)
+        .map(|(storage, location)| storage.upload(&location));
+    match upload {
+        Ok(Some(upload)) => abort_quietly(&upload, &recorded.resume.upload.upload_id, run_id).await,
+        Ok(None) => {}
+        Err(e) => tracing::warn!(run_id, error = %e, "cannot abort the upload"),
+    }
+}
+
+/// A storage failure as the run records it: retried when the store may come back
+/// (unreachable, a server error), not when it refused (denied, no such bucket). The
+/// message names the object and endpoint, and the S3 error code when there is one;
+/// never a credential.
+pub(super) fn storage_error(e: StorageError) -> TaskError {
+    let mut message = e.to_string();
+    if let Some(reason) = store_reason(&e) {
+        message.push_str(&format!(" ({reason})"));
+    }
+    let message = crate::config::redact_secrets(&message);
+    if e.is_transient() {
+        TaskError::retryable("storage_unavailable", message)
+    } else {
+        TaskError::abort("storage_refused", message)
+    }
+}
+
+/// What the store answered, in a few words: the S3 error code when the response has
+/// one (`SignatureDoesNotMatch`, `NoSuchUpload`, `InternalError`), else the first
+/// line of the innermost error (a refused connection, a timeout).
+fn store_reason(e: &StorageError) -> Option<String> {
+    let mut innermost = None;
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if let Some(code) = text
+            .split("<Code>")
+            .nth(1)
+            .and_then(|rest| rest.split("</Code>").next())
+        {
+            return Some(format!("S3 error {code}"));
+        }
+        innermost = Some(text);
+        cause = c.source();
+    }
+    let text = innermost?;
+    let line = text.lines().next().unwrap_or_default();
+    let short: String = line.chars().take(200).collect();
+    Some(short)
+}

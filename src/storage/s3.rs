@@ -1,0 +1,240 @@
+//! The S3 backend: one bucket (and key prefix) through `object_store`'s `AmazonS3`.
+//!
+//! Settings follow the AWS conventions and nothing bespoke: every `AWS_*` variable
+//! `object_store` knows (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+//! `AWS_SESSION_TOKEN`, `AWS_REGION` / `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL`,
+//! `AWS_ALLOW_HTTP`, web identity and container credentials…) over the config keys
+//! `s3_endpoint`, `s3_region`, `s3_access_key_id`, `s3_secret_access_key`. With an
+//! endpoint (MinIO, SeaweedFS, Ceph, R2) requests are path-style
+//! (`http://host:port/bucket/key`), which every S3-compatible server accepts; without
+//! one they go to AWS virtual-hosted style, which newer AWS buckets require.
+//!
+//! Errors name the bucket, key and endpoint — what the operator must check — and
+//! never a credential: `object_store` puts no secret in its messages (requests are
+//! signed in headers), and presigned URLs are never logged.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::path::Path as ObjectPath;
+use object_store::signer::{Method, Signer};
+use object_store::{BackoffConfig, ClientConfigKey, ObjectStore, RetryConfig};
+
+use super::{Link, StorageError};
+use crate::config::StorageSettings;
+
+/// One bucket on one S3 endpoint.
+#[derive(Debug)]
+pub struct S3Target {
+    s3: Arc<AmazonS3>,
+    bucket: String,
+    prefix: String,
+    /// The endpoint, for messages: the configured one, or AWS's regional endpoint.
+    endpoint: String,
+}
+
+impl S3Target {
+    pub(super) fn open(
+        bucket: &str,
+        prefix: &str,
+        settings: &StorageSettings,
+    ) -> Result<S3Target, StorageError> {
+        let mut builder = AmazonS3Builder::new();
+        let config = [
+            (AmazonS3ConfigKey::Endpoint, settings.s3_endpoint.clone()),
+            (AmazonS3ConfigKey::Region, settings.s3_region.clone()),
+            (
+                AmazonS3ConfigKey::AccessKeyId,
+                settings.s3_access_key_id.clone(),
+            ),
+            (
+                AmazonS3ConfigKey::SecretAccessKey,
+                settings
+                    .s3_secret_access_key
+                    .as_ref()
+                    .map(|s| s.expose().to_owned()),
+            ),
+        ];
+        for (key, value) in config {
+            if let Some(value) = value {
+                builder = builder.with_config(key, value);
+            }
+        }
+        // The environment wins over the config file, like every other setting.
+        for (key, value) in std::env::vars() {
+            if !key.starts_with("AWS_") {
+                continue;
+            }
+            if let Ok(config_key) = key.to_ascii_lowercase().parse::<AmazonS3ConfigKey>() {
+                builder = builder.with_config(config_key, value);
+            }
+        }
+        let endpoint = builder.get_config_value(&AmazonS3ConfigKey::Endpoint);
+        let region = builder
+            .get_config_value(&AmazonS3ConfigKey::Region)
+            .or_else(|| builder.get_config_value(&AmazonS3ConfigKey::DefaultRegion))
+            .unwrap_or_else(|| "us-east-1".to_owned());
+        let shown_endpoint = endpoint
+            .clone()
+            .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
+        let target = format!("s3://{bucket} at {shown_endpoint}");
+        if let Some(endpoint) = &endpoint {
+            // AWS_ALLOW_HTTP=true allows a plain-HTTP endpoint; so does naming one in
+            // the config file's `s3_endpoint` (written there on purpose).
+            let allow_http = builder
+                .get_config_value(&AmazonS3ConfigKey::Client(ClientConfigKey::AllowHttp))
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+                || (settings.s3_endpoint_from_file
+                    && settings.s3_endpoint.as_deref() == Some(endpoint.as_str()));
+            if allow_http {
+                builder = builder.with_allow_http(true);
+            }
+            if endpoint.starts_with("http://") && !allow_http {
+                return Err(StorageError::InvalidS3 {
+                    target,
+                    reason: "the endpoint is plain HTTP: set AWS_ALLOW_HTTP=true to allow it (or name it in the config file's s3_endpoint)"
+                        .to_owned(),
+                });
+            }
+        }
+        let s3 = builder
+            .with_bucket_name(bucket)
+            .with_region(&region)
+            // Path-style for S3-compatible servers, virtual-hosted for AWS itself.
+            .with_virtual_hosted_style_request(endpoint.is_none())
+            // Retries with backoff ride out a blip or a restarting server (about half
+            // a minute); a longer outage fails the attempt, and the run's own retries
+            // (with their backoff) take it from there.
+            .with_retry(RetryConfig {
+                backoff: BackoffConfig {
+                    init_backoff: Duration::from_millis(200),
+                    max_backoff: Duration::from_secs(5),
+                    base: 2.0,
+                },
+                max_retries: 10,
+                retry_timeout: Duration::from_secs(45),
+            })
+            .build()
+            .map_err(|e| StorageError::InvalidS3 {
+                target: target.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok(S3Target {
+            s3: Arc::new(s3),
+            bucket: bucket.to_owned(),
+            prefix: prefix.to_owned(),
+            endpoint: shown_endpoint,
+        })
+    }
+
+    pub(super) fn store(&self) -> Arc<dyn ObjectStore> {
+        self.s3.clone()
+    }
+
+    /// The client, for the multipart API.
+    pub fn client(&self) -> &Arc<AmazonS3> {
+        &self.s3
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Lists under the prefix: a missing bucket is an error, a refused listing is
+    /// not (a write-only key is a sound policy).
+    pub(super) async fn check(&self) -> Result<(), StorageError> {
+        let prefix = (!self.prefix.is_empty()).then(|| ObjectPath::from(self.prefix.as_str()));
+        match self.s3.list_with_delimiter(prefix.as_ref()).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.to_string().contains("NoSuchBucket") => Err(StorageError::NoSuchBucket {
+                bucket: self.bucket.clone(),
+                endpoint: self.endpoint.clone(),
+            }),
+            Err(e) if is_denied(&e) => {
+                tracing::warn!(
+                    bucket = %self.bucket,
+                    endpoint = %self.endpoint,
+                    "listing the bucket was refused; going on (uploads will tell whether the credentials can write)"
+                );
+                Ok(())
+            }
+            Err(source) => Err(self.error("list", &format!("s3://{}", self.bucket), source)),
+        }
+    }
+
+    /// A presigned GET (SigV4 query string) valid for `ttl`.
+    pub(super) async fn presign(
+        &self,
+        path: &ObjectPath,
+        ttl: Duration,
+    ) -> Result<Link, StorageError> {
+        let issued = Utc::now();
+        let url = self
+            .s3
+            .signed_url(Method::GET, path, ttl)
+            .await
+            .map_err(|source| {
+                self.error(
+                    "sign a link to",
+                    &format!("s3://{}/{path}", self.bucket),
+                    source,
+                )
+            })?;
+        let expires_at = chrono::Duration::from_std(ttl)
+            .ok()
+            .and_then(|d| issued.checked_add_signed(d));
+        Ok(Link {
+            url: url.to_string(),
+            expires_at,
+        })
+    }
+
+    /// Wraps a store error with what was being done, where, and at which endpoint.
+    pub fn error(
+        &self,
+        action: &'static str,
+        location: &str,
+        source: object_store::Error,
+    ) -> StorageError {
+        let location = location.to_owned();
+        let endpoint = self.endpoint.clone();
+        match source {
+            ref e if is_denied(e) => StorageError::Denied {
+                action,
+                location,
+                endpoint,
+                source: Box::new(source),
+            },
+            ref e if e.to_string().contains("NoSuchBucket") => StorageError::NoSuchBucket {
+                bucket: self.bucket.clone(),
+                endpoint,
+            },
+            source => StorageError::Store {
+                action,
+                location,
+                endpoint,
+                source: Box::new(source),
+            },
+        }
+    }
+}
+
+/// A refusal of the credentials or their rights (401/403). `object_store` types most
+/// of them, but wraps a listing's in a generic error whose status shows only in its
+/// message.
+fn is_denied(e: &object_store::Error) -> bool {
+    match e {
+        object_store::Error::PermissionDenied { .. }
+        | object_store::Error::Unauthenticated { .. } => true,
+        other => {
+            let text = other.to_string();
+            text.contains("status code: 403") || text.contains("status code: 401")
+        }
+    }
+}
