@@ -902,6 +902,14 @@ fn check_run_retention(retention: &Duration) -> Result<(), String> {
             retention.show().as_str().unwrap_or_default()
         ));
     }
+    // Beyond a century the cutoff `now() - retention` leaves PostgreSQL's timestamp
+    // range: a typo, not a policy.
+    if retention.as_secs() > 100 * 365 * 86_400 {
+        return Err(format!(
+            "{} is longer than 100 years: use e.g. 30d",
+            retention.show().as_str().unwrap_or_default()
+        ));
+    }
     Ok(())
 }
 
