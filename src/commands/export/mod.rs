@@ -96,7 +96,7 @@ pub enum ExportCommand {
     /// `export url` (export.invoices.downloaded). Works from any machine with the
     /// database and the storage credentials.
     ///
-    /// Example: RUN=$(invoicectl export start --org org_acme --as user_alice --wait) && invoicectl export download "$RUN" --as user_alice -o invoices.csv
+    /// Example: invoicectl export download run_01jd5x7m3k9q2w8e4r6t0y1v3a --as user_alice -o invoices.csv
     Download(download::DownloadArgs),
     /// Delete the stored files of old exports and mark them expired
     ///
