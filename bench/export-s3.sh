@@ -122,10 +122,17 @@ ictl local db seed --demo --invoices 0 >/dev/null
 seed_org org_acme "$ROWS"
 psql "$DB_URL" -qAtc "VACUUM ANALYZE invoice" >/dev/null
 
+# CPU seconds (user + system) the SeaweedFS server has used so far: it shares the
+# machine's cores with PostgreSQL and the worker, so it is part of what S3 costs here.
+weed_cpu() {
+    awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$WEED_PID/stat"
+}
+
 # One export with config `$1`: start, then drain under GNU time. Prints
-# "seconds peak_rss_kib cpu_seconds bytes run_id".
+# "seconds peak_rss_kib cpu_seconds bytes run_id server_cpu_seconds".
 export_once() {
-    local config=$1 t_start t_end run_id status rss cpu bytes
+    local config=$1 t_start t_end run_id status rss cpu bytes weed_before
+    weed_before=$(weed_cpu)
     t_start=$(now)
     run_id=$(ictl "$config" export start --org org_acme --as user_alice --force --json | jq -r .runId)
     $TIME -v -o "$WORK/time-$config.txt" \
@@ -145,20 +152,21 @@ export_once() {
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time-$config.txt")
     cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$WORK/time-$config.txt")
     bytes=$(psql "$DB_URL" -qAtc "SELECT byte_size FROM export WHERE run_id = '$run_id'")
-    echo "$(elapsed "$t_start" "$t_end") $rss $cpu $bytes $run_id"
+    echo "$(elapsed "$t_start" "$t_end") $rss $cpu $bytes $run_id $(echo "$(weed_cpu) - $weed_before" | bc -l | xargs printf '%.2f')"
 }
 
 echo "== warm-up (one local export, discarded)" >&2
 export_once local >/dev/null
 
-for kind in local s3; do : >"$WORK/$kind.times"; : >"$WORK/$kind.rss"; : >"$WORK/$kind.cpu"; done
+for kind in local s3; do : >"$WORK/$kind.times"; : >"$WORK/$kind.rss"; : >"$WORK/$kind.cpu"; : >"$WORK/$kind.server"; done
 for i in $(seq 1 "$RUNS"); do
     for kind in local s3; do
-        read -r secs rss cpu bytes run_id <<<"$(export_once "$kind")"
+        read -r secs rss cpu bytes run_id server <<<"$(export_once "$kind")"
         echo "$secs" >>"$WORK/$kind.times"
+        echo "$server" >>"$WORK/$kind.server"
         echo "$rss" >>"$WORK/$kind.rss"
         echo "$cpu" >>"$WORK/$kind.cpu"
-        echo "run $i $kind: ${secs} s, peak RSS ${rss} KiB, CPU ${cpu} s, $bytes bytes ($run_id)" >&2
+        echo "run $i $kind: ${secs} s, peak RSS ${rss} KiB, CPU ${cpu} s, S3 server CPU ${server} s, $bytes bytes ($run_id)" >&2
         last_bytes=$bytes
     done
 done
@@ -171,6 +179,7 @@ local_med=$(median <"$WORK/local.times")
 s3_med=$(median <"$WORK/s3.times")
 local_cpu=$(median <"$WORK/local.cpu")
 s3_cpu=$(median <"$WORK/s3.cpu")
+s3_server=$(median <"$WORK/s3.server")
 s3_rss=$(sort -n "$WORK/s3.rss" | tail -1)
 local_rss=$(sort -n "$WORK/local.rss" | tail -1)
 ratio=$(echo "$s3_med / $local_med" | bc -l | xargs printf '%.2f')
@@ -184,7 +193,7 @@ binary:     $BIN
 load:       $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at the end)
 rows:       $ROWS, page_size 5000, s3_part_size 8 MiB, $RUNS alternating pairs, medians
 local:      $local_med s   (CPU $local_cpu s, peak RSS $((local_rss / 1024)) MiB; $last_bytes bytes)
-S3:         $s3_med s   (CPU $s3_cpu s, peak RSS $((s3_rss / 1024)) MiB, max over runs; target ≤ 64 MiB)
+S3:         $s3_med s   (CPU $s3_cpu s, SeaweedFS server CPU $s3_server s, peak RSS $((s3_rss / 1024)) MiB, max over runs; target ≤ 64 MiB)
 ratio:      $ratio   (S3 / local wall time; target ≤ 1.15)
 gzip:       S3 $gz_s3_secs s (CPU $gz_s3_cpu s, peak RSS $((gz_s3_rss / 1024)) MiB), local $gz_local_secs s (CPU $gz_local_cpu s); $gz_s3_bytes bytes, ratio $gz_ratio:1
 EOF
