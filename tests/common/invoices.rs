@@ -61,7 +61,7 @@ pub fn expected_timestamp(t: &DateTime<Utc>) -> String {
     let nanos = t.timestamp_subsec_nanos();
     if nanos == 0 {
         format!("{base}Z")
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         format!("{base}.{:03}Z", nanos / 1_000_000)
     } else {
         assert_eq!(nanos % 1_000, 0, "PostgreSQL keeps microseconds");
