@@ -1,7 +1,6 @@
 //! Invoices for export tests and what their CSV must hold: bulk-generated rows, and
 //! the expected cells computed here — independently of `invoicectl::exports::csv` —
 //! from the rows as the database holds them (SPEC §7.3).
-#![allow(dead_code)]
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
