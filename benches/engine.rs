@@ -11,9 +11,6 @@
 //! ONLY=lane1,interleaved,blocks,claim,batch,history,prune runs those scenarios;
 //! HISTORY=N overrides the 2,000,000 finished runs of `history` and `prune`.
 
-#[path = "../tests/common/tasks.rs"]
-mod tasks;
-
 use std::time::{Duration, Instant};
 
 use invoicectl::db;
@@ -24,9 +21,9 @@ use invoicectl::engine::{
 };
 use invoicectl::exports::request;
 use invoicectl::ids::{OrgId, UserId};
+use invoicectl_testbed::{FAST_RETRY, NOOP, NoopPayload, NoopTask};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
-use tasks::{FAST_RETRY, NOOP, NoopPayload, NoopTask};
 
 fn server_url() -> url::Url {
     let raw = std::env::var("DATABASE_URL")

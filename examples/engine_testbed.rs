@@ -1,11 +1,9 @@
-//! A worker process running the engine's test tasks, for the tests that need real
-//! processes (several workers at once, kill -9, SIGTERM).
+//! A worker process running the engine's test tasks (the `invoicectl-testbed`
+//! crate), for the tests that need real processes (several workers at once,
+//! kill -9, SIGTERM).
 //!
 //! Usage: engine_testbed DATABASE_URL MODE CONCURRENCY LEASE_MS HEARTBEAT_MS
 //! (MODE: drain | once | forever).
-
-#[path = "../tests/common/tasks.rs"]
-mod tasks;
 
 use std::time::Duration;
 
@@ -41,7 +39,7 @@ async fn main() {
         invoicectl::engine::worker::wait_for_signal().await;
         let _ = stop_tx.send(true);
     });
-    let worker = Worker::new(pool, tasks::registry(), options);
+    let worker = Worker::new(pool, invoicectl_testbed::registry(), options);
     println!("worker {} ready", worker.owner());
     let summary = worker.run(stop_rx).await.expect("worker");
     println!("{summary:?}");

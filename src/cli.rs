@@ -262,10 +262,10 @@ fn collect_flags(cmd: &clap::Command, matches: &clap::ArgMatches, flags: &mut Ov
             flags.set(id, format!("--{long}"), value);
         }
     }
-    if let Some((name, sub)) = matches.subcommand() {
-        if let Some(sub_cmd) = cmd.find_subcommand(name) {
-            collect_flags(sub_cmd, sub, flags);
-        }
+    if let Some((name, sub)) = matches.subcommand()
+        && let Some(sub_cmd) = cmd.find_subcommand(name)
+    {
+        collect_flags(sub_cmd, sub, flags);
     }
 }
 

@@ -626,14 +626,14 @@ impl<'a> Resolver<'a> {
 
     /// Every setting as resolved, once no key of the config file is left unknown.
     fn finish(self) -> Result<Vec<Resolved>, ConfigError> {
-        if let Some((path, table)) = self.file {
-            if let Some(key) = table.keys().next() {
-                return Err(ConfigError::UnknownKey {
-                    path,
-                    key: key.clone(),
-                    known: self.file_keys.join(", "),
-                });
-            }
+        if let Some((path, table)) = self.file
+            && let Some(key) = table.keys().next()
+        {
+            return Err(ConfigError::UnknownKey {
+                path,
+                key: key.clone(),
+                known: self.file_keys.join(", "),
+            });
         }
         Ok(self.resolved)
     }

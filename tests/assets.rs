@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::common;
 use invoicectl::assets::{self, Asset};
 
 fn repo_root() -> &'static Path {
@@ -128,7 +129,7 @@ fn the_sync_check_catches_a_changed_help_text() {
 fn generate_assets_writes_a_clean_tree_removes_stale_files_and_check_reports_drift() {
     let dir = tempfile::tempdir().unwrap();
     let generate = |extra: &[&str]| {
-        let mut cmd = assert_cmd::Command::cargo_bin("invoicectl").unwrap();
+        let mut cmd = assert_cmd::Command::new(common::BINARY);
         cmd.arg("generate-assets")
             .arg("--out-dir")
             .arg(dir.path())

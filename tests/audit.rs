@@ -1,15 +1,15 @@
 //! Issue 6: the audit log — append-only, tamper-evident, tailable. Real PostgreSQL,
 //! one database per test, the real binary for `audit tail` / `audit verify`.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::common::Env;
 use chrono::{DateTime, TimeZone, Utc};
-use common::Env;
 use invoicectl::audit::chain::{self, CanonicalRow, GENESIS_HASH};
 use invoicectl::audit::{self, Action, AuditError, Subject, SubjectType};
 use invoicectl::db::{self, tenant};
@@ -944,23 +944,8 @@ struct Follower {
 
 impl Follower {
     fn spawn(env: &Env, args: &[&str]) -> Follower {
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_invoicectl"));
-        for var in [
-            "PGHOST",
-            "PGPORT",
-            "PGUSER",
-            "PGPASSWORD",
-            "PGDATABASE",
-            "INVOICECTL_USER",
-            "RUST_LOG",
-            "NO_COLOR",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("DATABASE_URL", &env.database_url)
-            .env("INVOICECTL_CONFIG", env.config_path())
-            .env("INVOICECTL_DATA_DIR", env.path().join("data"))
-            .args(["audit", "tail", "--follow", "--json"])
+        let mut cmd = env.tokio_cmd();
+        cmd.args(["audit", "tail", "--follow", "--json"])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

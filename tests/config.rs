@@ -3,13 +3,11 @@
 //! file and loses to the flag, a bad variable is named (65), and a secret in one is
 //! never printed — the real binary, against a real PostgreSQL where a worker must run.
 
-mod common;
-
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::Env;
+use crate::common::Env;
 use invoicectl::db;
 use serde_json::Value;
 use sqlx::PgPool;

@@ -3,10 +3,8 @@
 //! members `db seed --demo` prints, and `export queue` (runs by status, backlog,
 //! lanes, live leases, retries scheduled) — the real binary against a real database.
 
-mod common;
-
+use crate::common::{Env, json_ok, refused};
 use chrono::{DateTime, SubsecRound, Utc};
-use common::{Env, json_ok, refused};
 use invoicectl::db;
 use invoicectl::exports::view::timestamp;
 use serde_json::{Value, json};

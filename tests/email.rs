@@ -3,13 +3,11 @@
 //! outbox, transient vs. permanent failures, and `suppression add/remove/list`
 //! through the real binary against a real PostgreSQL.
 
-mod common;
-
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::smtp::{self, Script, SmtpServer, Stage};
-use common::{Env, count};
+use crate::common::smtp::{self, Script, SmtpServer, Stage};
+use crate::common::{Env, count, json_of};
 use invoicectl::config::{Overrides, PlatformDirs, Settings};
 use invoicectl::db::suppressions::{self, Reason, Upsert};
 use invoicectl::db::tenant;
@@ -297,15 +295,6 @@ async fn without_smtp_url_the_email_is_an_eml_file_in_the_outbox() {
 // ---------------------------------------------------------------------------------
 // Suppression list
 
-fn json_of(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
-}
-
 type AuditRow = (
     Option<String>,
     Option<String>,
@@ -360,7 +349,7 @@ async fn suppression_add_list_remove(pool: PgPool) {
         ])
         .assert()
         .success();
-    let added = json_of(out.get_output());
+    let added = json_of(&out.get_output().stdout);
     assert_shape(&added, &["email", "reason", "createdAt", "change"]);
     assert_eq!(added["email"], "bob@example.com");
     assert_eq!(added["reason"], "bounce");
@@ -391,7 +380,7 @@ async fn suppression_add_list_remove(pool: PgPool) {
         ])
         .assert()
         .success();
-    assert_eq!(json_of(out.get_output())["change"], "unchanged");
+    assert_eq!(json_of(&out.get_output().stdout)["change"], "unchanged");
     assert_eq!(count(&pool, "audit_log").await, 1);
 
     // Another reason replaces it, keeps createdAt, and is audited.
@@ -407,7 +396,7 @@ async fn suppression_add_list_remove(pool: PgPool) {
         ])
         .assert()
         .success();
-    let changed = json_of(out.get_output());
+    let changed = json_of(&out.get_output().stdout);
     assert_shape(
         &changed,
         &["email", "reason", "createdAt", "change", "previousReason"],
@@ -441,7 +430,7 @@ async fn suppression_add_list_remove(pool: PgPool) {
         .args(["suppression", "list", "--json"])
         .assert()
         .success();
-    let listed = json_of(out.get_output());
+    let listed = json_of(&out.get_output().stdout);
     let listed = listed.as_array().expect("a JSON array");
     assert_eq!(listed.len(), 2);
     for entry in listed {
@@ -477,7 +466,7 @@ async fn suppression_add_list_remove(pool: PgPool) {
         .args(["suppression", "remove", "BOB@example.com", "--json"])
         .assert()
         .success();
-    let removed = json_of(out.get_output());
+    let removed = json_of(&out.get_output().stdout);
     assert_shape(&removed, &["email", "reason", "createdAt", "change"]);
     assert_eq!(removed["change"], "removed");
     assert_eq!(removed["reason"], "complaint");
@@ -561,7 +550,7 @@ async fn suppression_refusals_write_nothing(pool: PgPool) {
         .args(["suppression", "list", "--json"])
         .assert()
         .success();
-    assert_eq!(json_of(out.get_output()), json!([]));
+    assert_eq!(json_of(&out.get_output().stdout), json!([]));
 }
 
 #[sqlx::test]

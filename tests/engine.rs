@@ -2,9 +2,8 @@
 //! across real worker processes, retries, takeover after kill -9, fencing, child
 //! runs, graceful shutdown and cancel.
 
-mod common;
-#[path = "common/tasks.rs"]
-mod tasks;
+use crate::common;
+use crate::common::process::{signal, wait_exit};
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -17,10 +16,10 @@ use invoicectl::engine::{
     self, IdempotencyKey, KeyScope, RunStatus, TaskDef, TriggerOptions, Worker, WorkerMode,
     WorkerOptions,
 };
+use invoicectl_testbed::*;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
-use tasks::*;
 
 async fn prepare(pool: &PgPool) {
     sqlx::query(LOG_TABLE).execute(pool).await.unwrap();
@@ -332,28 +331,6 @@ fn spawn_worker(
         .expect("spawn worker")
 }
 
-fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("worker did not exit within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn signal(child: &Child, signal: &str) {
-    let status = Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
 async fn wait_for(pool: &PgPool, what: &str, limit: Duration, sql: &str) {
     let deadline = Instant::now() + limit;
     loop {
@@ -450,7 +427,7 @@ async fn lanes_hold_across_four_worker_processes(pool: PgPool) {
     )
     .await;
     for w in &workers {
-        signal(w, "-TERM");
+        signal(w, libc::SIGTERM);
     }
     for w in &mut workers {
         assert!(wait_exit(w, Duration::from_secs(10)).success());
@@ -546,7 +523,7 @@ async fn killed_worker_is_taken_over_without_repeating_steps(pool: PgPool) {
     .await;
     let mut first = spawn_worker(&url, "forever", 1, 1_000, 250);
     wait_for_ticks(&pool, &id, 3).await;
-    signal(&first, "-KILL");
+    signal(&first, libc::SIGKILL);
     let _ = first.wait();
     let killed_at_ticks: i64 = sqlx::query_scalar(&format!(
         "SELECT (metadata->>'ticks')::bigint FROM run WHERE id = '{id}'"
@@ -563,7 +540,7 @@ async fn killed_worker_is_taken_over_without_repeating_steps(pool: PgPool) {
         &format!("SELECT status = 'completed' FROM run WHERE id = '{id}'"),
     )
     .await;
-    signal(&second, "-TERM");
+    signal(&second, libc::SIGTERM);
     assert!(wait_exit(&mut second, Duration::from_secs(10)).success());
 
     let r = run(&pool, &id).await;
@@ -794,7 +771,7 @@ async fn sigterm_releases_the_run_without_spending_an_attempt(pool: PgPool) {
     let mut worker = spawn_worker(&url, "forever", 2, 30_000, 10_000);
     wait_for_ticks(&pool, &id, 3).await;
     let signaled = Instant::now();
-    signal(&worker, "-TERM");
+    signal(&worker, libc::SIGTERM);
     let exit = wait_exit(&mut worker, Duration::from_secs(10));
     assert!(exit.success(), "{exit:?}");
     assert!(signaled.elapsed() < Duration::from_secs(10));
@@ -1050,7 +1027,7 @@ async fn worker_survives_lost_connections_without_losing_or_repeating_work(pool:
     .await;
     wait_for(&pool, "both runs to complete", Duration::from_secs(30),
         &format!("SELECT count(*) = 2 FROM run WHERE id IN ('{first}', '{second}') AND status = 'completed'")).await;
-    signal(&worker, "-TERM");
+    signal(&worker, libc::SIGTERM);
     assert!(wait_exit(&mut worker, Duration::from_secs(10)).success());
     for id in [&first, &second] {
         assert_eq!(

@@ -2,14 +2,12 @@
 //! against a real PostgreSQL. Runs are created and executed through the engine; only
 //! their age is changed by SQL (`backdate`), since a test cannot wait 30 days.
 
-mod common;
-#[path = "common/tasks.rs"]
-mod tasks;
+use crate::common;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
-use common::Env;
+use crate::common::Env;
 use invoicectl::db;
 use invoicectl::engine::retention::{self, RetentionPolicy};
 use invoicectl::engine::trigger::TriggerError;
@@ -17,10 +15,10 @@ use invoicectl::engine::{
     self, BatchItem, IdempotencyKey, KeyScope, RunStatus, TaskDef, TriggerOptions, Worker,
     WorkerMode, WorkerOptions,
 };
+use invoicectl_testbed::*;
 use serde_json::Value;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
-use tasks::*;
 
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 

@@ -3,15 +3,14 @@
 //! nothing, racing processes, key release after a failure, the status shape of
 //! SPEC §9, `--wait`/`--watch`, and cancel (queued and executing runs).
 
-mod common;
-
 use std::collections::{BTreeSet, HashSet};
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Env, count, json_ok, refused};
+use crate::common::process::Process;
+use crate::common::runs::{drain_until_final, file_of, run_status};
+use crate::common::{Env, count, json_ok, refused};
 use invoicectl::db;
 use serde_json::Value;
 use sqlx::PgPool;
@@ -56,14 +55,6 @@ async fn footprint(pool: &PgPool) -> [i64; 4] {
         count(pool, "export").await,
         count(pool, "audit_log").await,
     ]
-}
-
-async fn run_status(pool: &PgPool, run_id: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM run WHERE id = $1")
-        .bind(run_id)
-        .fetch_one(pool)
-        .await
-        .unwrap()
 }
 
 async fn export_status(pool: &PgPool, run_id: &str) -> String {
@@ -111,27 +102,6 @@ where
     }
 }
 
-/// `export worker --drain` (plus `extra`) until the run has ended, bounded.
-async fn drain_until_final(pool: &PgPool, env: &Env, run_id: &str, extra: &[&str]) {
-    let deadline = Instant::now() + Duration::from_secs(40);
-    loop {
-        env.cmd()
-            .args(["export", "worker", "--drain", "--poll-interval", "0.05"])
-            .args(extra)
-            .assert()
-            .success();
-        let status = run_status(pool, run_id).await;
-        if ["completed", "failed", "canceled"].contains(&status.as_str()) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "run {run_id} still {status} after draining for 40 s"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 /// An export folder the worker accepts at start, holding a regular file where
 /// org_acme's folder should be: every attempt of an org_acme export fails to create
 /// `<export_dir>/org_acme/`.
@@ -142,100 +112,13 @@ fn unusable_export_dir(env: &Env) -> PathBuf {
     path
 }
 
-/// The binary as a plain `std::process::Command` (for processes that must run
-/// concurrently), with the same isolated environment as `Env::cmd`.
-fn std_cmd(env: &Env) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_invoicectl"));
-    for var in [
-        "PGHOST",
-        "PGPORT",
-        "PGUSER",
-        "PGPASSWORD",
-        "PGDATABASE",
-        "INVOICECTL_USER",
-        "RUST_LOG",
-        "NO_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("DATABASE_URL", &env.database_url)
-        .env("INVOICECTL_CONFIG", env.config_path())
-        .env("INVOICECTL_DATA_DIR", env.path().join("data"));
-    cmd
-}
-
-/// A background `export worker` process; killed on drop if a test fails first.
-struct BgWorker {
-    child: Child,
-    stdout: PathBuf,
-    stderr: PathBuf,
-}
-
-impl BgWorker {
-    fn spawn(env: &Env, name: &str, args: &[&str]) -> BgWorker {
-        let stdout = env.path().join(format!("{name}.stdout"));
-        let stderr = env.path().join(format!("{name}.stderr"));
-        let child = std_cmd(env)
-            .args(["export", "worker", "--poll-interval", "0.1"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(File::create(&stdout).unwrap())
-            .stderr(File::create(&stderr).unwrap())
-            .spawn()
-            .expect("spawn worker");
-        BgWorker {
-            child,
-            stdout,
-            stderr,
-        }
-    }
-
-    fn wait(&mut self, limit: Duration) -> ExitStatus {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "worker did not exit within {limit:?}; stderr: {}",
-                self.stderr_text()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// SIGTERM, then the exit status (graceful shutdown is bounded by 10 s).
-    fn terminate(&mut self) -> ExitStatus {
-        let pid = self.child.id() as libc::pid_t;
-        // SAFETY: kill(2) on our own child's pid; it has not been reaped yet.
-        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-        self.wait(Duration::from_secs(15))
-    }
-
-    fn stdout_text(&self) -> String {
-        std::fs::read_to_string(&self.stdout).unwrap_or_default()
-    }
-
-    fn stderr_text(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-}
-
-impl Drop for BgWorker {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn file_of(url: &str) -> PathBuf {
-    url::Url::parse(url)
-        .unwrap()
-        .to_file_path()
-        .unwrap_or_else(|_| panic!("not a file URL: {url}"))
+/// A background `export worker` (plus `args`) logging to `<env>/<name>.stdout` and
+/// `.stderr`; killed on drop if a test fails first.
+fn background_worker(env: &Env, name: &str, args: &[&str]) -> Process {
+    let mut cmd = env.std_cmd();
+    cmd.args(["export", "worker", "--poll-interval", "0.1"])
+        .args(args);
+    Process::logged(&mut cmd, env.path(), name)
 }
 
 fn files_with_extension(dir: &Path, ext: &str) -> usize {
@@ -526,7 +409,7 @@ async fn fifty_racing_start_processes_make_one_run(pool: PgPool) {
     let env = Env::for_pool(&pool);
     let children: Vec<Child> = (0..50)
         .map(|_| {
-            std_cmd(&env)
+            env.std_cmd()
                 .args([
                     "export",
                     "start",
@@ -589,15 +472,18 @@ async fn a_failed_run_releases_its_key(pool: PgPool) {
     let run_id = first["runId"].as_str().unwrap().to_owned();
 
     drain_until_final(
-        &pool,
         &env,
+        &pool,
         &run_id,
         &[
             "--export-dir",
             bad_dir.to_str().unwrap(),
             "--retry-scale",
             "0.001",
+            "--poll-interval",
+            "0.05",
         ],
+        Duration::from_secs(40),
     )
     .await;
     assert_eq!(run_status(&pool, &run_id).await, "failed");
@@ -705,10 +591,16 @@ async fn status_shows_a_completed_run_and_lists_recent_runs(pool: PgPool) {
     assert_eq!(queued["children"], serde_json::json!([]));
 
     drain_until_final(
-        &pool,
         &env,
+        &pool,
         &run_id,
-        &["--export-dir", export_dir.to_str().unwrap()],
+        &[
+            "--export-dir",
+            export_dir.to_str().unwrap(),
+            "--poll-interval",
+            "0.05",
+        ],
+        Duration::from_secs(40),
     )
     .await;
 
@@ -899,7 +791,7 @@ async fn wait_exits_0_once_a_background_worker_completes_the_run(pool: PgPool) {
     db::seed::seed_demo(&pool, 25).await.unwrap();
     let env = Env::for_pool(&pool);
     let export_dir = env.path().join("exports");
-    let mut worker = BgWorker::spawn(
+    let mut worker = background_worker(
         &env,
         "worker",
         &["--export-dir", export_dir.to_str().unwrap()],
@@ -958,7 +850,7 @@ async fn wait_exits_0_once_a_background_worker_completes_the_run(pool: PgPool) {
     assert_eq!(doc["status"], "completed");
     assert_eq!(doc["deduplicated"], false);
 
-    let status = worker.terminate();
+    let status = worker.terminate(Duration::from_secs(15));
     assert_eq!(
         status.code(),
         Some(0),
@@ -972,7 +864,7 @@ async fn wait_exits_1_when_the_run_fails(pool: PgPool) {
     db::seed::seed_demo(&pool, 5).await.unwrap();
     let env = Env::for_pool(&pool);
     let bad_dir = unusable_export_dir(&env);
-    let mut worker = BgWorker::spawn(
+    let mut worker = background_worker(
         &env,
         "worker",
         &[
@@ -1014,7 +906,7 @@ async fn wait_exits_1_when_the_run_fails(pool: PgPool) {
     assert_eq!(run_status(&pool, &run_id).await, "failed");
     assert_eq!(export_status(&pool, &run_id).await, "failed");
     assert_eq!(
-        worker.terminate().code(),
+        worker.terminate(Duration::from_secs(15)).code(),
         Some(0),
         "{}",
         worker.stderr_text()
@@ -1162,10 +1054,16 @@ async fn cancel_a_queued_run_releases_its_lane_and_key(pool: PgPool) {
         .to_owned();
     assert!(third != run_id && third != second_id);
     drain_until_final(
-        &pool,
         &env,
+        &pool,
         &third,
-        &["--export-dir", export_dir.to_str().unwrap()],
+        &[
+            "--export-dir",
+            export_dir.to_str().unwrap(),
+            "--poll-interval",
+            "0.05",
+        ],
+        Duration::from_secs(40),
     )
     .await;
     assert_eq!(run_status(&pool, &third).await, "completed");
@@ -1186,7 +1084,7 @@ async fn cancel_an_executing_run_stops_it_at_the_next_checkpoint(pool: PgPool) {
         .unwrap()
         .to_owned();
 
-    let mut worker = BgWorker::spawn(
+    let mut worker = background_worker(
         &env,
         "worker",
         &[

@@ -4,17 +4,17 @@
 //! tests/common/smtp.rs. Expected CSV cells are computed here, independently of
 //! `invoicectl::exports::csv`, from the rows as the database holds them.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::invoices::{db_invoices, expected_record, insert_generated, parse_csv};
+use crate::common::process::{Process, signal, wait_exit};
+use crate::common::proxy::PgProxy;
+use crate::common::runs::{drain_until_final, file_of, is_final, run_status};
+use crate::common::smtp::{Received, Script, SmtpServer, Stage};
+use crate::common::{Env, json_of, ndjson};
 use chrono::{TimeZone, Utc};
-use common::Env;
-use common::invoices::{db_invoices, expected_record, insert_generated, parse_csv};
-use common::proxy::PgProxy;
-use common::smtp::{Received, Script, SmtpServer, Stage};
 use invoicectl::db::seed::{DemoInvoice, seed_demo};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -35,24 +35,6 @@ const HEADER: [&str; 9] = [
 
 // ---------------------------------------------------------------------------------
 // Running the binary
-
-fn json_of(stdout: &[u8]) -> Value {
-    serde_json::from_slice(stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(stdout)
-        )
-    })
-}
-
-/// The NDJSON lines a worker printed.
-fn ndjson(stdout: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect()
-}
 
 /// The config every test uses: small pages, the test SMTP server, an export dir of
 /// its own.
@@ -81,48 +63,6 @@ fn start(env: &Env, user: &str, extra: &[&str]) -> String {
     started["runId"].as_str().expect("runId").to_owned()
 }
 
-async fn run_status(pool: &PgPool, run_id: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM run WHERE id = $1")
-        .bind(run_id)
-        .fetch_one(pool)
-        .await
-        .unwrap()
-}
-
-fn is_final(status: &str) -> bool {
-    matches!(status, "completed" | "failed" | "canceled")
-}
-
-/// Runs `export worker --drain --json` (plus `extra`) until the run has ended (a
-/// drain leaves retries scheduled for later and runs under another worker's lease
-/// for the next invocation). Returns every NDJSON event the workers printed.
-async fn drain_until_final(
-    env: &Env,
-    pool: &PgPool,
-    run_id: &str,
-    extra: &[&str],
-    limit: Duration,
-) -> Vec<Value> {
-    let deadline = Instant::now() + limit;
-    let mut events = Vec::new();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        assert!(!left.is_zero(), "run {run_id} did not end within {limit:?}");
-        let out = env
-            .cmd()
-            .args(["export", "worker", "--drain", "--json"])
-            .args(extra)
-            .timeout(left.max(Duration::from_secs(1)))
-            .assert()
-            .success();
-        events.extend(ndjson(&out.get_output().stdout));
-        if is_final(&run_status(pool, run_id).await) {
-            return events;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// `export status RUN_ID --json`.
 fn status_view(env: &Env, run_id: &str) -> Value {
     let out = env
@@ -134,24 +74,14 @@ fn status_view(env: &Env, run_id: &str) -> Value {
     json_of(&out.get_output().stdout)
 }
 
+/// An `export worker` (plus `extra`) beside the test, killed when the test ends.
+fn worker_process(env: &Env, extra: &[&str]) -> Process {
+    Process::spawn(env.std_cmd().args(["export", "worker"]).args(extra))
+}
+
 /// The binary as a child process (for kill -9), with the environment of `Env::cmd`.
 fn spawn_invoicectl(env: &Env, args: &[&str]) -> Child {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("invoicectl"));
-    for var in [
-        "PGHOST",
-        "PGPORT",
-        "PGUSER",
-        "PGPASSWORD",
-        "PGDATABASE",
-        "INVOICECTL_USER",
-        "RUST_LOG",
-        "NO_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("DATABASE_URL", &env.database_url)
-        .env("INVOICECTL_CONFIG", env.config_path())
-        .env("INVOICECTL_DATA_DIR", env.path().join("data"))
+    env.std_cmd()
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -202,14 +132,6 @@ async fn children(pool: &PgPool, run_id: &str) -> Vec<(String, String, i32, Opti
     .fetch_all(pool)
     .await
     .unwrap()
-}
-
-/// The published file behind a `file://` download URL.
-fn file_of(url: &str) -> PathBuf {
-    url::Url::parse(url)
-        .unwrap_or_else(|e| panic!("downloadUrl {url:?} is not a URL: {e}"))
-        .to_file_path()
-        .unwrap_or_else(|()| panic!("downloadUrl {url:?} is not a file:// URL"))
 }
 
 fn assert_no_partial_files(dir: &Path) {
@@ -729,32 +651,6 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
 // ---------------------------------------------------------------------------------
 // Issue 10 items 3 and 6: hung sessions and a lost database
 
-/// Sends `signal` to a child process.
-fn send_signal(child: &Child, signal: libc::c_int) {
-    let pid = child.id() as libc::pid_t;
-    assert_eq!(
-        unsafe { libc::kill(pid, signal) },
-        0,
-        "kill({pid}, {signal})"
-    );
-}
-
-/// Waits (bounded) for a child to exit; kills it and fails past `limit`.
-fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the worker did not exit within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 async fn pages_done(pool: &PgPool, run_id: &str) -> i64 {
     sqlx::query_scalar::<_, Option<i64>>(
         "SELECT (metadata->>'pagesDone')::bigint FROM run WHERE id = $1",
@@ -899,11 +795,11 @@ async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_an
     let stopped_at = loop {
         tries += 1;
         assert!(tries <= 200, "never caught the worker inside a transaction");
-        send_signal(&a, libc::SIGSTOP);
+        signal(&a, libc::SIGSTOP);
         if stopped_inside_a_run_transaction(&pool, &run_id).await {
             break Instant::now();
         }
-        send_signal(&a, libc::SIGCONT);
+        signal(&a, libc::SIGCONT);
         assert!(
             pages_done(&pool, &run_id).await < 35,
             "the export ran out of pages"
@@ -948,7 +844,7 @@ async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_an
         taken_over_after < Duration::from_secs(LEASE + 10),
         "taken over after {taken_over_after:?}"
     );
-    send_signal(&b, libc::SIGTERM);
+    signal(&b, libc::SIGTERM);
     assert!(wait_exit(&mut b, Duration::from_secs(15)).success());
 
     let view = status_view(&env, &run_id);
@@ -962,9 +858,9 @@ async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_an
     let before = run_state(&pool, &run_id).await;
 
     // A resumes: its session is gone, and nothing it does reaches the database.
-    send_signal(&a, libc::SIGCONT);
+    signal(&a, libc::SIGCONT);
     tokio::time::sleep(Duration::from_secs(3)).await;
-    send_signal(&a, libc::SIGTERM);
+    signal(&a, libc::SIGTERM);
     let a_status = wait_exit(&mut a, Duration::from_secs(15));
     assert!(a_status.success(), "worker A: {a_status:?}");
     assert_eq!(
@@ -1388,7 +1284,7 @@ async fn an_email_child_canceled_while_it_runs_does_not_send(pool: PgPool) {
         .execute(&mut *hold)
         .await
         .unwrap();
-    let mut worker = WorkerProcess::spawn(&env, &[]);
+    let mut worker = worker_process(&env, &[]);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let blocked: bool = sqlx::query_scalar(
@@ -1416,7 +1312,7 @@ async fn an_email_child_canceled_while_it_runs_does_not_send(pool: PgPool) {
 
     wait_for_status(&pool, &run_id, "completed").await;
     // The child's task gets the time to finish (or send) before the worker exits.
-    worker.terminate();
+    worker.terminate(Duration::from_secs(10));
     assert_eq!(
         server.connections(),
         0,
@@ -1533,52 +1429,6 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
 // ---------------------------------------------------------------------------------
 // Issue 10: fencing the file, takeovers on another host, ids, file hygiene
 
-/// A worker process that is resumed, killed and reaped when the test ends, even by
-/// a panic, so no paused process outlives its test (and its database).
-struct WorkerProcess(Child);
-
-impl WorkerProcess {
-    fn spawn(env: &Env, extra: &[&str]) -> WorkerProcess {
-        let mut args = vec!["export", "worker"];
-        args.extend_from_slice(extra);
-        WorkerProcess(spawn_invoicectl(env, &args))
-    }
-
-    fn signal(&self, signal: libc::c_int) {
-        // SAFETY: kill(2) has no memory-safety preconditions; the pid is our child's
-        // and is not reaped before this value drops.
-        let rc = unsafe { libc::kill(self.0.id() as libc::pid_t, signal) };
-        assert_eq!(rc, 0, "kill({signal}) failed");
-    }
-
-    fn assert_running(&mut self) {
-        assert!(
-            self.0.try_wait().unwrap().is_none(),
-            "the worker exited on its own"
-        );
-    }
-
-    /// SIGTERM, then waits for the graceful exit.
-    fn terminate(&mut self) {
-        self.signal(libc::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.0.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < deadline, "no exit within 10 s of SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for WorkerProcess {
-    fn drop(&mut self) {
-        if self.0.try_wait().ok().flatten().is_none() {
-            self.signal(libc::SIGCONT);
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
 async fn csv_checkpoint(pool: &PgPool, run_id: &str) -> Value {
     sqlx::query_scalar("SELECT checkpoint FROM run_step WHERE run_id = $1 AND name = 'csv'")
         .bind(run_id)
@@ -1625,7 +1475,7 @@ async fn wait_for_status(pool: &PgPool, run_id: &str, status: &str) {
 /// SIGSTOPs a worker at a moment when none of its database sessions is inside a
 /// transaction. (A session paused inside one keeps its row locks: that is the
 /// hung-session case, which server-side timeouts handle, not this one.)
-async fn pause_outside_a_transaction(pool: &PgPool, worker: &WorkerProcess) {
+async fn pause_outside_a_transaction(pool: &PgPool, worker: &Process) {
     for _ in 0..200 {
         worker.signal(libc::SIGSTOP);
         tokio::time::sleep(Duration::from_millis(30)).await;
@@ -1687,8 +1537,8 @@ async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: Pg
     let lease = ["--lease", "2", "--heartbeat", "1", "--retry-scale", "0.01"];
 
     let run_id = start(&env, "user_alice", &["--force"]);
-    let mut a = WorkerProcess::spawn(&env, &lease);
-    wait_for_pages(&pool, &run_id, 2, &mut a.0).await;
+    let mut a = worker_process(&env, &lease);
+    wait_for_pages(&pool, &run_id, 2, &mut a.child).await;
     pause_outside_a_transaction(&pool, &a).await;
     let checkpoint = csv_checkpoint(&pool, &run_id).await;
     let paused_at = checkpoint["pages"].as_i64().unwrap();
@@ -1716,7 +1566,7 @@ async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: Pg
 
     // B takes the run over once A's lease has expired; A wakes up while B writes.
     wait_for_lease_expiry(&pool, &run_id).await;
-    let mut b = WorkerProcess::spawn(&env, &lease);
+    let mut b = worker_process(&env, &lease);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let attempt: i32 = sqlx::query_scalar("SELECT attempt FROM run WHERE id = $1")
@@ -1781,13 +1631,13 @@ async fn a_takeover_on_another_host_restarts_the_csv_from_the_first_page(pool: P
     let lease = ["--lease", "2", "--heartbeat", "1", "--retry-scale", "0.01"];
 
     let run_id = start(&env, "user_alice", &[]);
-    let mut a = WorkerProcess::spawn(
+    let mut a = worker_process(
         &env,
         &[&lease[..], &["--export-dir", host_a.to_str().unwrap()]].concat(),
     );
-    wait_for_pages(&pool, &run_id, 2, &mut a.0).await;
+    wait_for_pages(&pool, &run_id, 2, &mut a.child).await;
     a.signal(libc::SIGKILL);
-    let _ = a.0.wait();
+    let _ = a.child.wait();
     let killed_at = pages_done(&pool, &run_id).await;
     assert!(killed_at < 120, "killed mid-export ({killed_at}/120 pages)");
     assert_eq!(partial_files_in(&host_a.join(ORG)).len(), 1);
@@ -1998,9 +1848,9 @@ async fn canceled_runs_leave_no_partial_files(pool: PgPool) {
 
     // A run stopped mid-export waits in the queue with its file, and is canceled there.
     let queued = start(&env, "user_alice", &[]);
-    let mut worker = WorkerProcess::spawn(&env, &[]);
-    wait_for_pages(&pool, &queued, 2, &mut worker.0).await;
-    worker.terminate();
+    let mut worker = worker_process(&env, &[]);
+    wait_for_pages(&pool, &queued, 2, &mut worker.child).await;
+    worker.terminate(Duration::from_secs(10));
     assert_eq!(run_status(&pool, &queued).await, "queued");
     let left = partial_files_in(&org_dir);
     assert_eq!(left.len(), 1, "{left:?}");
@@ -2009,8 +1859,8 @@ async fn canceled_runs_leave_no_partial_files(pool: PgPool) {
     // The next export of the org removes it; a run canceled while it executes
     // removes its own.
     let executing = start(&env, "user_alice", &["--force"]);
-    let mut worker = WorkerProcess::spawn(&env, &[]);
-    wait_for_pages(&pool, &executing, 2, &mut worker.0).await;
+    let mut worker = worker_process(&env, &[]);
+    wait_for_pages(&pool, &executing, 2, &mut worker.child).await;
     let files = partial_files_in(&org_dir);
     assert!(
         files.iter().all(|f| f.contains(&executing)),
@@ -2221,7 +2071,7 @@ async fn the_metrics_endpoint_counts_an_export_while_it_runs_and_after(pool: PgP
     configure(&env, 100, &server);
     let run_id = start(&env, "user_alice", &[]);
     let addr = free_local_addr();
-    let mut worker = WorkerProcess::spawn(&env, &["--metrics-addr", &addr.to_string()]);
+    let mut worker = worker_process(&env, &["--metrics-addr", &addr.to_string()]);
 
     // Every family is announced once the worker runs (the listener may answer a
     // moment before), its counters at zero or more.
@@ -2261,7 +2111,7 @@ async fn the_metrics_endpoint_counts_an_export_while_it_runs_and_after(pool: PgP
 
     // Mid-export: hold the export row so the run cannot close out, and watch the CSV
     // and the email child finish while the parent waits on that lock.
-    wait_for_pages(&pool, &run_id, 1, &mut worker.0).await;
+    wait_for_pages(&pool, &run_id, 1, &mut worker.child).await;
     let mut hold = pool.begin().await.unwrap();
     sqlx::query("SELECT 1 FROM export WHERE run_id = $1 FOR UPDATE")
         .bind(&run_id)
@@ -2374,8 +2224,8 @@ async fn the_metrics_endpoint_counts_an_export_while_it_runs_and_after(pool: PgP
     );
     assert_eq!(server.messages().len(), 1);
 
-    worker.terminate();
-    assert!(worker.0.try_wait().unwrap().unwrap().success());
+    worker.terminate(Duration::from_secs(10));
+    assert!(worker.child.try_wait().unwrap().unwrap().success());
 }
 
 #[sqlx::test]

@@ -2,9 +2,9 @@
 //! Issue 10 (items 5 and 9): secrets in URL queries, hostile config files, URLs and
 //! environment values, bounds, lost connections and a schema from the future.
 
-mod common;
+use crate::common;
 
-use common::{Env, count};
+use crate::common::{Env, count};
 use invoicectl::db::{self, tenant};
 use invoicectl::ids::OrgId;
 use predicates::prelude::*;

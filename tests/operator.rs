@@ -2,11 +2,9 @@
 //! PostgreSQL (one `#[sqlx::test]` database per test): `demo`, `completions`,
 //! `--help` examples, colors, and a closed stdout pipe.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{Env, count};
+use crate::common::{Env, count};
 use invoicectl::ids::{OrgId, UserId};
 use predicates::prelude::*;
 use serde_json::Value;

@@ -5,10 +5,8 @@
 //! tested where they are built (unit tests of `export status` and `audit tail`), as
 //! a pipe has no width to fit.
 
-mod common;
-
+use crate::common::Env;
 use chrono::{DateTime, Timelike, Utc};
-use common::Env;
 use invoicectl::db;
 use serde_json::Value;
 use sqlx::PgPool;

@@ -3,11 +3,9 @@
 //! Nothing here mocks S3: uploads, presigned links, signature checks and deletes
 //! are answered by the server.
 
-mod common;
-
 use std::time::Duration;
 
-use common::s3::{self, CountingProxy, S3Server};
+use crate::common::s3::{self, CountingProxy, S3Server};
 use invoicectl::config::StorageSettings;
 use invoicectl::ids::{OrgId, RunId};
 use invoicectl::storage::multipart::Resume;
@@ -200,20 +198,13 @@ async fn s3_check_names_a_missing_bucket() {
 // ---------------------------------------------------------------------------------
 // `export url`, `download`, `prune` through the binary
 
-use common::Env;
+use crate::common::process::Process;
+use crate::common::runs::{drain_until_final, drain_until_final_with, run_status};
+use crate::common::{Env, json_of};
 use serde_json::Value;
 use sqlx::PgPool;
 
 const ORG: &str = "org_acme";
-
-fn json_of(stdout: &[u8]) -> Value {
-    serde_json::from_slice(stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(stdout)
-        )
-    })
-}
 
 /// Requests an export of org_acme as `user` and drains it; returns the run id.
 async fn finished_export(env: &Env, pool: &PgPool, user: &str) -> String {
@@ -228,25 +219,9 @@ async fn finished_export(env: &Env, pool: &PgPool, user: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned();
-    for _ in 0..20 {
-        env.cmd()
-            .args(["export", "worker", "--drain"])
-            .assert()
-            .success();
-        let status: String = sqlx::query_scalar("SELECT status FROM run WHERE id = $1")
-            .bind(&run)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        if status == "completed" {
-            return run;
-        }
-        assert!(
-            !matches!(status.as_str(), "failed" | "canceled"),
-            "{status}"
-        );
-    }
-    panic!("run {run} did not complete");
+    drain_until_final(env, pool, &run, &[], Duration::from_secs(60)).await;
+    assert_eq!(run_status(pool, &run).await, "completed");
+    run
 }
 
 async fn audit_actions(pool: &PgPool, run: &str) -> Vec<(String, Option<String>)> {
@@ -440,10 +415,10 @@ async fn local_url_download_gate_and_concurrent_prune(pool: PgPool) {
 // ---------------------------------------------------------------------------------
 // The export task on S3, end to end: the binary, SeaweedFS, PostgreSQL
 
-use common::invoices::{db_invoices, expected_record, insert_generated, parse_csv};
-use common::smtp::{Script, SmtpServer};
+use crate::common::invoices::{db_invoices, expected_record, insert_generated, parse_csv};
+use crate::common::smtp::{Script, SmtpServer};
 use invoicectl::db::seed::seed_demo;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::Instant;
 
 const HEADER: [&str; 9] = [
@@ -483,76 +458,22 @@ fn start_export(env: &Env, user: &str) -> String {
         .to_owned()
 }
 
-async fn run_status(pool: &PgPool, run: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM run WHERE id = $1")
-        .bind(run)
-        .fetch_one(pool)
-        .await
-        .unwrap()
-}
-
 /// Drains (with the AWS variables for `endpoint`) until the run has ended.
 async fn drain_s3(env: &Env, pool: &PgPool, run: &str, endpoint: &str, limit: Duration) {
-    let deadline = Instant::now() + limit;
-    loop {
-        assert!(
-            Instant::now() < deadline,
-            "run {run} did not end within {limit:?}"
-        );
-        env.cmd()
-            .envs(s3::aws_env(endpoint))
-            .args(["export", "worker", "--drain"])
-            .args(FAST)
-            .assert()
-            .success();
-        if matches!(
-            run_status(pool, run).await.as_str(),
-            "completed" | "failed" | "canceled"
-        ) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    drain_until_final_with(env, pool, run, limit, |worker| {
+        worker.envs(s3::aws_env(endpoint)).args(FAST);
+    })
+    .await;
 }
 
-/// A long-running worker process (for SIGKILL / SIGSTOP) with `flags`, stderr to
-/// `<dir>/<name>.log`.
-fn spawn_s3_worker(env: &Env, endpoint: &str, name: &str, flags: &[&str]) -> Spawned {
-    let log = std::fs::File::create(env.path().join(format!("{name}.log"))).unwrap();
-    env.shell(&format!(
-        "exec \"$INVOICECTL\" export worker --concurrency 1 {}",
-        flags.join(" ")
-    ))
-    .envs(s3::aws_env(endpoint))
-    .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(log)
-    .spawn()
-    .map(Spawned)
-    .expect("spawn a worker")
-}
-
-/// A worker process that is killed when the test ends, however it ends (a failed
-/// assertion must not leave a worker holding the test database).
-struct Spawned(Child);
-
-impl Spawned {
-    fn signal(&self, sig: libc::c_int) {
-        // SAFETY: kill(2) on a child we spawned and have not reaped.
-        assert_eq!(unsafe { libc::kill(self.0.id() as libc::pid_t, sig) }, 0);
-    }
-
-    fn kill(&mut self) {
-        self.signal(libc::SIGKILL);
-        self.0.wait().unwrap();
-    }
-}
-
-impl Drop for Spawned {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// A long-running worker process (for SIGKILL / SIGSTOP) with `flags`, its output in
+/// `<dir>/<name>.stdout` and `.stderr`.
+fn spawn_s3_worker(env: &Env, endpoint: &str, name: &str, flags: &[&str]) -> Process {
+    let mut cmd = env.std_cmd();
+    cmd.args(["export", "worker", "--concurrency", "1"])
+        .args(flags)
+        .envs(s3::aws_env(endpoint));
+    Process::logged(&mut cmd, env.path(), name)
 }
 
 /// The upload the run's CSV checkpoint names: (upload id, finished parts, finished).
@@ -574,7 +495,7 @@ async fn checkpointed_upload(pool: &PgPool, run: &str) -> Option<(String, usize,
 }
 
 /// Waits until at least one part is checkpointed and the upload is not finished.
-async fn wait_mid_upload(pool: &PgPool, run: &str, worker: &mut Spawned) -> (String, usize) {
+async fn wait_mid_upload(pool: &PgPool, run: &str, worker: &mut Process) -> (String, usize) {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         if let Some((id, parts, finished)) = checkpointed_upload(pool, run).await {
@@ -587,7 +508,7 @@ async fn wait_mid_upload(pool: &PgPool, run: &str, worker: &mut Spawned) -> (Str
             }
         }
         assert!(
-            worker.0.try_wait().unwrap().is_none(),
+            worker.child.try_wait().unwrap().is_none(),
             "the worker exited early"
         );
         assert!(Instant::now() < deadline, "no part was checkpointed");
@@ -1063,13 +984,13 @@ async fn s3_down_mid_export_then_back_completes(pool: PgPool) {
                 "failed" | "canceled"
             ),
             "{}",
-            std::fs::read_to_string(env.path().join("worker.log")).unwrap_or_default()
+            worker.stderr_text()
         );
         assert!(Instant::now() < deadline, "the run did not complete");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     worker.signal(libc::SIGTERM);
-    worker.0.wait().unwrap();
+    worker.child.wait().unwrap();
     let (object_url, byte_size, sha256, _, _) = stored_row(&pool, &run).await;
     let bytes = object_bytes(&server, &bucket, &object_url).await;
     assert_eq!(

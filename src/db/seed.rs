@@ -169,7 +169,7 @@ pub fn demo_invoice(org: &str, n: u64) -> DemoInvoice {
     let base = Utc.with_ymd_and_hms(2025, 1, 1, 9, 0, 0).unwrap();
     let issued_at = base
         + Duration::minutes((n as i64) * 37 % (500 * 24 * 60))
-        + Duration::milliseconds(if n % 3 == 0 { 250 } else { 0 });
+        + Duration::milliseconds(if n.is_multiple_of(3) { 250 } else { 0 });
     let due_at = (status != "draft").then(|| issued_at + Duration::days(30));
     let email_local: String = customer
         .chars()
@@ -181,7 +181,8 @@ pub fn demo_invoice(org: &str, n: u64) -> DemoInvoice {
         id: format!("inv_{suffix}{n:08}"),
         number: format!("INV-{}-{:06}", 2025 + n / 100_000, n % 1_000_000),
         customer_name: customer.to_owned(),
-        customer_email: (n % 7 != 0).then(|| format!("billing+{email_local}@example.com")),
+        customer_email: (!n.is_multiple_of(7))
+            .then(|| format!("billing+{email_local}@example.com")),
         currency,
         amount_cents,
         status,

@@ -6,7 +6,7 @@
 //! It knows nothing about invoices: tasks are registered by the application.
 //!
 //! - [`task`]: what a task declares and implements; [`queue`]: queues and lanes.
-//! - [`trigger`]: enqueue inside the caller's transaction, one run or a batch in one
+//! - [`trigger`](mod@trigger): enqueue inside the caller's transaction, one run or a batch in one
 //!   statement; [`idempotency`]: keys.
 //! - [`worker`]: claims (`FOR UPDATE SKIP LOCKED`), leases, heartbeats, takeovers.
 //! - [`retry`]: backoff; [`context`]: metadata, steps, checkpoints, child runs.

@@ -202,7 +202,7 @@ impl Worker {
 
     /// Samples the queue gauges (depth by status, oldest queued age, lanes with
     /// backlog) every `every` while the worker runs: for a process that exports
-    /// metrics (see [`metrics`](super::metrics)). Also starts the registered tasks'
+    /// metrics (see [`metrics`]). Also starts the registered tasks'
     /// counters at zero.
     pub fn with_queue_sampling(mut self, every: Duration) -> Self {
         self.queue_sampling = Some(every);

@@ -16,7 +16,7 @@
 //! credentials ([`Storage::for_object`]), whatever that machine's own `storage` is.
 //!
 //! S3 settings follow the AWS conventions (`AWS_ACCESS_KEY_ID`, `AWS_ENDPOINT_URL`,
-//! …) over the config keys `s3_*`; see [`s3`]. Errors name the bucket and endpoint
+//! …) over the config keys `s3_*`; see the `s3` module. Errors name the bucket and endpoint
 //! and never a secret.
 
 pub mod gzip;

@@ -1,7 +1,6 @@
 //! Invoices for export tests and what their CSV must hold: bulk-generated rows, and
 //! the expected cells computed here — independently of `invoicectl::exports::csv` —
 //! from the rows as the database holds them (SPEC §7.3).
-#![allow(dead_code)]
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -61,7 +60,7 @@ pub fn expected_timestamp(t: &DateTime<Utc>) -> String {
     let nanos = t.timestamp_subsec_nanos();
     if nanos == 0 {
         format!("{base}Z")
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         format!("{base}.{:03}Z", nanos / 1_000_000)
     } else {
         assert_eq!(nanos % 1_000, 0, "PostgreSQL keeps microseconds");

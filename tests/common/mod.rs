@@ -5,14 +5,19 @@
 //! the database away from one worker process; [`s3`] is a real S3 server
 //! (SeaweedFS) for the storage tests. [`json_ok`] and [`refused`] check the
 //! binary's two output contracts: one JSON document on success, one error line.
-#![allow(dead_code)]
+//! [`runs`] reads and drains runs; [`process`] keeps children beside a test.
+//! Every command the tests run gets its environment from [`Env`], built on ONE list
+//! of cleared variables ([`CLEARED_VARS`]).
 
 pub mod invoices;
+pub mod process;
 pub mod proxy;
+pub mod runs;
 pub mod s3;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -74,33 +79,46 @@ impl Env {
         std::fs::write(self.config_path(), text).unwrap();
     }
 
-    /// The binary with a clean environment: no PG* variables, no NO_COLOR, our config.
+    /// The binary (assert_cmd, 120 s timeout) with the isolated environment of
+    /// [`Env::std_cmd`].
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("invoicectl").expect("binary built");
+        let mut cmd = Command::from_std(self.std_cmd());
+        cmd.timeout(Duration::from_secs(120));
+        cmd
+    }
+
+    /// The binary as a plain `std::process::Command`, for processes that run beside
+    /// the test (spawned, signalled, killed): no variable of [`CLEARED_VARS`], our
+    /// database, config file and data directory.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(BINARY);
+        self.isolate(&mut cmd);
+        cmd
+    }
+
+    /// [`Env::std_cmd`] as a tokio command, for children whose output a test reads
+    /// while it runs.
+    pub fn tokio_cmd(&self) -> tokio::process::Command {
+        tokio::process::Command::from(self.std_cmd())
+    }
+
+    /// `sh -c script` with the environment of [`Env::std_cmd`], `$INVOICECTL` naming
+    /// the binary — for pipelines such as `"$INVOICECTL" export status | head -1`.
+    pub fn shell(&self, script: &str) -> std::process::Command {
+        let mut cmd = std::process::Command::new("sh");
+        self.isolate(&mut cmd);
+        cmd.arg("-c").arg(script).env("INVOICECTL", BINARY);
+        cmd
+    }
+
+    /// The one place the environment of every command the tests run is made.
+    fn isolate(&self, cmd: &mut std::process::Command) {
         for var in CLEARED_VARS {
             cmd.env_remove(var);
         }
         cmd.env("DATABASE_URL", &self.database_url)
             .env("INVOICECTL_CONFIG", self.config_path())
-            .env("INVOICECTL_DATA_DIR", self.data_dir())
-            .timeout(std::time::Duration::from_secs(120));
-        cmd
-    }
-
-    /// `sh -c script` with the environment of [`Env::cmd`], `$INVOICECTL` naming the
-    /// binary — for pipelines such as `"$INVOICECTL" export status | head -1`.
-    pub fn shell(&self, script: &str) -> std::process::Command {
-        let mut cmd = std::process::Command::new("sh");
-        for var in CLEARED_VARS {
-            cmd.env_remove(var);
-        }
-        cmd.arg("-c")
-            .arg(script)
-            .env("INVOICECTL", env!("CARGO_BIN_EXE_invoicectl"))
-            .env("DATABASE_URL", &self.database_url)
-            .env("INVOICECTL_CONFIG", self.config_path())
             .env("INVOICECTL_DATA_DIR", self.data_dir());
-        cmd
     }
 
     /// The data directory the binary is given (exports/ and outbox/ live in it).
@@ -108,6 +126,9 @@ impl Env {
         self.dir.path().join("data")
     }
 }
+
+/// The binary under test.
+pub const BINARY: &str = env!("CARGO_BIN_EXE_invoicectl");
 
 /// Variables of the developer's environment that would change what the binary does.
 const CLEARED_VARS: [&str; 15] = [
@@ -136,6 +157,25 @@ pub async fn count(pool: &PgPool, table: &str) -> i64 {
         .unwrap()
 }
 
+/// `stdout` parsed as one JSON document.
+pub fn json_of(stdout: &[u8]) -> Value {
+    serde_json::from_slice(stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(stdout)
+        )
+    })
+}
+
+/// The NDJSON lines of `stdout` (blank lines skipped).
+pub fn ndjson(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
 /// Runs the binary, expects exit 0, returns stdout parsed as one JSON document.
 pub fn json_ok(env: &Env, args: &[&str]) -> Value {
     let out = env.cmd().args(args).arg("--json").output().unwrap();
@@ -145,12 +185,7 @@ pub fn json_ok(env: &Env, args: &[&str]) -> Value {
         out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{args:?}: stdout is not one JSON document ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
+    json_of(&out.stdout)
 }
 
 /// Runs the binary and expects a refusal: `code`, empty stdout, exactly one line on

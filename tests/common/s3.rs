@@ -16,7 +16,6 @@
 //! Also here: [`http`], a plain HTTP/1.1 client (no S3 library, as a browser would
 //! fetch an emailed link), and [`CountingProxy`], which forwards to the server and
 //! records every request line, so tests can count the parts an upload sent.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{Read, Write};

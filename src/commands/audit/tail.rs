@@ -92,10 +92,10 @@ pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
         .as_deref()
         .map(|s| parse_since(s, Utc::now()))
         .transpose()?;
-    if let Some(action) = args.action.as_deref() {
-        if Action::from_name(action).is_none() {
-            tracing::warn!("{action:?} is not an action invoicectl writes; showing it anyway");
-        }
+    if let Some(action) = args.action.as_deref()
+        && Action::from_name(action).is_none()
+    {
+        tracing::warn!("{action:?} is not an action invoicectl writes; showing it anyway");
     }
     let limit = match (args.lines, since) {
         (Some(n), _) => Some(i64::try_from(n).unwrap_or(i64::MAX)),
@@ -378,10 +378,10 @@ pub fn parse_since(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Com
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
         return Ok(t.with_timezone(&Utc));
     }
-    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        if let Some(t) = date.and_hms_opt(0, 0, 0) {
-            return Ok(t.and_utc());
-        }
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        && let Some(t) = date.and_hms_opt(0, 0, 0)
+    {
+        return Ok(t.and_utc());
     }
     let invalid = || {
         CommandError::new(

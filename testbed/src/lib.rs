@@ -1,7 +1,10 @@
 //! Tasks the engine tests register (and the `engine_testbed` example runs in real
-//! worker processes). They record what they do in `engine_test_log`, a table the
-//! tests create, so assertions read facts from the database, not from memory.
-#![allow(dead_code)]
+//! worker processes; `benches/engine.rs` times [`NoopTask`]). They record what they
+//! do in `engine_test_log`, a table the tests create, so assertions read facts from
+//! the database, not from memory.
+//!
+//! A crate of its own (a dev-dependency of invoicectl, never part of the binary) so
+//! the tests, the bench and the example share it without `#[path]` includes.
 
 use std::time::Duration;
 

@@ -1,0 +1,24 @@
+//! The integration tests: ONE test binary (`[[test]] name = "integration"` with
+//! `autotests = false` in Cargo.toml, the layout ripgrep uses), one module per area.
+//! Helpers shared by several modules live once in [`common`]; the engine's test
+//! tasks are the `invoicectl-testbed` crate (testbed/), which the engine benchmark
+//! and the `engine_testbed` example use too.
+//!
+//! One file: `cargo test --test integration operator::` (a module path filter).
+
+mod common;
+
+mod assets;
+mod audit;
+mod config;
+mod csv;
+mod discover;
+mod email;
+mod engine;
+mod engine_scale;
+mod export_start;
+mod export_task;
+mod foundation;
+mod operator;
+mod output;
+mod storage;
