@@ -948,8 +948,6 @@ async fn s3_a_fenced_out_worker_cannot_change_the_published_object(pool: PgPool)
     assert_eq!(completed, 1);
 }
 
-/// S3 goes away mid-export (the server is killed) and comes back: the run retries
-/// and completes, with the object whole.
 #[sqlx::test]
 async fn s3_down_mid_export_then_back_completes(pool: PgPool) {
     seed_demo(&pool, 0).await.unwrap();
@@ -991,6 +989,14 @@ async fn s3_down_mid_export_then_back_completes(pool: PgPool) {
     }
     worker.signal(libc::SIGTERM);
     worker.child.wait().unwrap();
+    // The part in flight was sent again until the store came back: the outage cost
+    // the run no attempt.
+    let attempt: i32 = sqlx::query_scalar("SELECT attempt FROM run WHERE id = $1")
+        .bind(&run)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(attempt, 1, "{}", worker.stderr_text());
     let (object_url, byte_size, sha256, _, _) = stored_row(&pool, &run).await;
     let bytes = object_bytes(&server, &bucket, &object_url).await;
     assert_eq!(

@@ -24,6 +24,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use object_store::multipart::{MultipartStore, PartId};
 use object_store::{Attributes, PutMultipartOptions, PutPayload};
@@ -365,9 +366,7 @@ impl<M: Clone + Send + 'static> PartWriter<M> {
         let path = self.upload.location.path.clone();
         let upload_id = self.state.upload_id.clone();
         let handle = tokio::spawn(async move {
-            store
-                .put_part(&path, &upload_id, part_idx, PutPayload::from(data))
-                .await
+            put_part_patiently(&*store, &path, &upload_id, part_idx, data.into()).await
         });
         self.parts_sent += 1;
         self.in_flight = Some(InFlight { handle, after });
@@ -390,6 +389,43 @@ impl<M: Clone + Send + 'static> PartWriter<M> {
         self.state.sha256 = after.upload.sha256.clone();
         after.upload.parts = self.state.parts.clone();
         Ok(Some(after))
+    }
+}
+
+/// How long a part keeps being re-sent while the store is unreachable or failing
+/// (connection refused or reset, 5xx after the client's own retries).
+const PART_PATIENCE: Duration = Duration::from_secs(60);
+
+/// Uploads one part, re-sending it while the failure is the store's (not a refusal
+/// of this request: denied, not found, precondition), for up to [`PART_PATIENCE`].
+///
+/// Why on top of the client's retries: those give up after about half a minute of
+/// backoff per request, and a part that fails fails the attempt — a store that
+/// restarts (a deploy, a failover, a SeaweedFS restart in the tests) would then
+/// cost the run attempts it needs for real failures. Re-sending a part is safe: it
+/// carries the same bytes under the same part number, and only the part list of
+/// the last checkpoint is ever completed.
+async fn put_part_patiently(
+    store: &dyn MultipartStore,
+    path: &object_store::path::Path,
+    upload_id: &str,
+    part_idx: usize,
+    payload: PutPayload,
+) -> object_store::Result<PartId> {
+    let give_up = Instant::now() + PART_PATIENCE;
+    let mut pause = Duration::from_millis(500);
+    loop {
+        match store
+            .put_part(path, &upload_id.to_owned(), part_idx, payload.clone())
+            .await
+        {
+            Err(object_store::Error::Generic { store, source }) if Instant::now() < give_up => {
+                tracing::warn!(store, error = %source, part = part_idx + 1, "a part upload failed; sending it again");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            result => return result,
+        }
     }
 }
 
