@@ -211,7 +211,7 @@ async fn write_csv(
     run: &RunId,
     pages_total: u64,
 ) -> Result<CsvDone, TaskError> {
-    let cp: CsvCheckpoint = ctx.checkpoint("csv").unwrap_or_default();
+    let cp: CsvCheckpoint = ctx.checkpoint("csv")?.unwrap_or_default();
     // An upload a checkpoint names is continued wherever it is, by any worker with the
     // credentials; new exports go to this worker's storage.
     let dir = match (&cp.upload, config.export_dir()) {
