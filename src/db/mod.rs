@@ -475,6 +475,7 @@ pub async fn open_with(
 
 #[cfg(test)]
 mod tests {
+    use super::exports::ExportStatus;
     use super::members::Role;
     use super::runs::RunStatus;
     use super::suppressions::Reason;
@@ -493,6 +494,9 @@ mod tests {
         }
         for r in Reason::ALL {
             assert_eq!(json(serde_json::to_value(r).unwrap()), r.as_str());
+        }
+        for s in ExportStatus::ALL {
+            assert_eq!(json(serde_json::to_value(s).unwrap()), s.as_str());
         }
         assert!(serde_json::from_value::<RunStatus>(serde_json::json!("running")).is_err());
     }

@@ -10,6 +10,7 @@ use sqlx::PgPool;
 
 use crate::audit;
 use crate::db;
+use crate::db::exports::ExportStatus;
 use crate::engine::{self, RunStatus};
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId, UserId};
@@ -90,8 +91,13 @@ pub async fn cancel(
     {
         db::tenant::enter(&mut tx, &org).await?;
         let (action, payload) = if root == *run {
-            db::exports::mark_ended(&mut tx, run.as_str(), "canceled", "canceled by an operator")
-                .await?;
+            db::exports::mark_ended(
+                &mut tx,
+                run.as_str(),
+                ExportStatus::Canceled,
+                "canceled by an operator",
+            )
+            .await?;
             (
                 audit::Action::ExportCanceled,
                 serde_json::json!({
