@@ -26,6 +26,7 @@ use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+use tracing::Instrument as _;
 
 use super::context::TaskContext;
 use super::events::{AttemptOutcome, WorkerEvent};
@@ -410,6 +411,7 @@ impl Worker {
                 && effective.contains(end.run_id.as_str())
             {
                 task.on_failure_value(&mut tx, &end.run_id, payload, error)
+                    .instrument(finish_span(&end.run_id))
                     .await?;
                 // A hook may have switched to a tenant role; the pass goes on as owner.
                 db::tenant::leave(&mut tx).await?;
@@ -538,10 +540,17 @@ impl Worker {
                 && let Some(task) = &task
             {
                 task.on_failure_value(tx, &run.id, &run.payload, &error)
+                    .instrument(finish_span(&run.id))
                     .await?;
                 db::tenant::leave(&mut *tx).await?;
             }
-            tracing::warn!(run_id = %run.id, attempt = run.attempt, outcome = outcome.as_str(), "took over a run whose lease expired");
+            finish_span(&run.id).in_scope(|| {
+                tracing::warn!(
+                    attempt = run.attempt,
+                    outcome = outcome.as_str(),
+                    "took over a run whose lease expired"
+                );
+            });
             events.push(WorkerEvent::TakenOver {
                 run_id: run.id,
                 task_id: run.task_id,
@@ -577,14 +586,27 @@ impl Worker {
             concurrency_key: run.concurrency_key.clone(),
             metadata: run.metadata.clone(),
         });
-        let handle = tokio::spawn(async move {
-            let started = Instant::now();
-            let end = match task {
-                Some(task) => execute(pool, task, run, stop, events, retry_scale, started).await,
-                None => unreachable_task(run, started),
-            };
-            let _ = done.send(end);
-        });
+        // Every event of the attempt, the task body's included, names its run through
+        // this span, from the claim to the attempt's end.
+        let span = tracing::info_span!(
+            "execute",
+            run_id = %run.id,
+            task = %run.task_id,
+            attempt = run.attempt
+        );
+        let handle = tokio::spawn(
+            async move {
+                let started = Instant::now();
+                let end = match task {
+                    Some(task) => {
+                        execute(pool, task, run, stop, events, retry_scale, started).await
+                    }
+                    None => unreachable_task(run, started),
+                };
+                let _ = done.send(end);
+            }
+            .instrument(span),
+        );
         slots.insert(
             run_id,
             Slot {
@@ -601,7 +623,8 @@ impl Worker {
     fn cut_off(&self, slots: &mut HashMap<String, Slot>, pending: &mut Vec<AttemptEnd>) {
         for (run_id, slot) in slots.drain() {
             slot.handle.abort();
-            tracing::warn!(run_id = %run_id, "task did not stop in time; releasing its run");
+            finish_span(&run_id)
+                .in_scope(|| tracing::warn!("task did not stop in time; releasing its run"));
             pending.push(AttemptEnd {
                 run_id: run_id.clone(),
                 finish: Some(Finish::released(
@@ -655,6 +678,12 @@ impl Worker {
             let _ = events.send(event);
         }
     }
+}
+
+/// The span of recording how a run's attempt ended (a finish, a failure hook, a
+/// takeover, a release on shutdown): its events name the run.
+fn finish_span(run_id: &str) -> tracing::Span {
+    tracing::info_span!("finish", run_id = %run_id)
 }
 
 /// Waits for a notification; false when the listener broke (the poll covers us).
@@ -766,7 +795,7 @@ async fn execute(
         // fenced out like any finish.
         Err(e @ TaskError::DatabaseLost(_)) => {
             let error = e.to_run_error();
-            tracing::warn!(run_id = %run.id, error = %error, "attempt cut short by a lost database connection; releasing the run");
+            tracing::warn!(%error, "attempt cut short by a lost database connection; releasing the run");
             (
                 Some(Finish::released(id, token, Utc::now()).with_reason(&error)),
                 None,
