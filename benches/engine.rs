@@ -401,14 +401,12 @@ async fn claim_statement_ms(pool: &PgPool, runs: usize) -> Vec<f64> {
 async fn complete(pool: &PgPool, claimed: &[db::runs::ClaimedRun]) {
     let batch: Vec<db::runs::Finish> = claimed
         .iter()
-        .map(|r| db::runs::Finish {
-            run_id: r.id.clone(),
-            lease_token: r.lease_token.clone(),
-            status: "completed",
-            output: None,
-            error: None,
-            run_at: None,
-            refund_attempt: 0,
+        .map(|r| {
+            db::runs::Finish::completed(
+                r.id.clone(),
+                r.lease_token.clone(),
+                serde_json::Value::Null,
+            )
         })
         .collect();
     let mut tx = pool.begin().await.unwrap();

@@ -12,6 +12,7 @@ use sqlx::postgres::PgConnectOptions;
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::config::{Overrides, Settings};
 use crate::db;
+use crate::engine::RunStatus;
 
 pub struct Context {
     pub settings: Settings,
@@ -91,7 +92,7 @@ impl Context {
     }
 
     /// A run status cell; see [`status_cell`].
-    pub fn status_cell(&self, status: &str) -> Cell {
+    pub fn status_cell(&self, status: RunStatus) -> Cell {
         status_cell(self.color, status)
     }
 
@@ -154,7 +155,7 @@ fn bare_table(color: bool) -> Table {
 
 /// A run status, green (completed), yellow (executing, waiting) or red (failed,
 /// canceled) when `color` is on.
-pub fn status_cell(color: bool, status: &str) -> Cell {
+pub fn status_cell(color: bool, status: RunStatus) -> Cell {
     let cell = Cell::new(status);
     match status_color(color, status) {
         Some(StatusColor::Green) => cell.fg(Color::Green),
@@ -165,13 +166,13 @@ pub fn status_cell(color: bool, status: &str) -> Cell {
 }
 
 /// A run status colored as [`status_cell`] does, for text outside a table.
-pub fn status_text(color: bool, status: &str) -> String {
+pub fn status_text(color: bool, status: RunStatus) -> String {
     use clap::builder::styling::AnsiColor;
     let style = match status_color(color, status) {
         Some(StatusColor::Green) => AnsiColor::Green.on_default(),
         Some(StatusColor::Yellow) => AnsiColor::Yellow.on_default(),
         Some(StatusColor::Red) => AnsiColor::Red.on_default(),
-        None => return status.to_owned(),
+        None => return status.to_string(),
     };
     format!("{style}{status}{style:#}")
 }
@@ -182,14 +183,14 @@ enum StatusColor {
     Red,
 }
 
-fn status_color(color: bool, status: &str) -> Option<StatusColor> {
+fn status_color(color: bool, status: RunStatus) -> Option<StatusColor> {
     if !color {
         return None;
     }
     match status {
-        "completed" => Some(StatusColor::Green),
-        "failed" | "canceled" => Some(StatusColor::Red),
-        "executing" | "waiting" => Some(StatusColor::Yellow),
-        _ => None,
+        RunStatus::Completed => Some(StatusColor::Green),
+        RunStatus::Failed | RunStatus::Canceled => Some(StatusColor::Red),
+        RunStatus::Executing | RunStatus::Waiting => Some(StatusColor::Yellow),
+        RunStatus::Queued => None,
     }
 }

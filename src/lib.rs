@@ -23,6 +23,7 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod duration;
+pub mod email_address;
 pub mod engine;
 pub mod error;
 pub mod exports;
@@ -30,6 +31,7 @@ pub mod ids;
 pub mod layout;
 pub mod logging;
 pub mod lookup;
+pub mod redact;
 pub mod storage;
 pub mod telemetry;
 

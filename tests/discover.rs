@@ -286,15 +286,12 @@ async fn export_queue_shows_status_counts_backlog_leases_and_retries(pool: PgPoo
     let retry_at = Utc::now() + chrono::Duration::hours(1);
     db::runs::finish(
         &mut conn,
-        &[db::runs::Finish {
-            run_id: globex.clone(),
-            lease_token: token,
-            status: "queued",
-            output: None,
-            error: Some(json!({"code": "io", "message": "disk full"})),
-            run_at: Some(retry_at),
-            refund_attempt: 0,
-        }],
+        &[db::runs::Finish::retry(
+            globex.clone(),
+            token,
+            &json!({"code": "io", "message": "disk full"}),
+            retry_at,
+        )],
     )
     .await
     .unwrap();

@@ -681,15 +681,11 @@ async fn a_worker_that_lost_its_lease_cannot_write(pool: PgPool) {
     );
     let late = db::runs::finish(
         &mut conn,
-        &[db::runs::Finish {
-            run_id: id.clone(),
-            lease_token: ghost_token.clone(),
-            status: "failed",
-            output: None,
-            error: Some(json!({"code": "ghost", "message": "late"})),
-            run_at: None,
-            refund_attempt: 0,
-        }],
+        &[db::runs::Finish::failed(
+            id.clone(),
+            ghost_token.clone(),
+            &json!({"code": "ghost", "message": "late"}),
+        )],
     )
     .await
     .unwrap();

@@ -343,7 +343,7 @@ async fn keys_within_their_ttl_still_deduplicate_after_a_prune(pool: PgPool) {
         (again.run_id.as_str(), again.deduplicated),
         (live.as_str(), true)
     );
-    assert_eq!(again.status, "completed");
+    assert_eq!(again.status, RunStatus::Completed);
     let batch = engine::trigger_many(
         &mut tx,
         &NOOP,
@@ -591,7 +591,7 @@ async fn trigger_many_writes_a_batch_in_one_statement(pool: PgPool) {
     assert!(
         triggered
             .iter()
-            .all(|t| !t.deduplicated && t.status == "queued")
+            .all(|t| !t.deduplicated && t.status == RunStatus::Queued)
     );
     // Rows written by one statement share its command id (cmin): every run and every
     // lane row of the batch was written by the same single statement.
@@ -703,7 +703,7 @@ async fn trigger_many_honours_keys_within_the_batch_and_against_existing_runs(po
         (t[0].run_id.as_str(), t[0].deduplicated),
         (existing.as_str(), true)
     );
-    assert_eq!(t[0].status, "completed");
+    assert_eq!(t[0].status, RunStatus::Completed);
     assert!(!t[1].deduplicated);
     assert_eq!(
         (t[2].run_id.as_str(), t[2].deduplicated),

@@ -29,6 +29,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::audit::witness::{WitnessCheck, WitnessReport, WitnessedHead};
+pub use crate::db::audit_log::{Head, StoredRow};
 use crate::error::{Classify, ExitKind};
 
 /// `prev_hash` of the first row of every chain.
@@ -222,21 +223,6 @@ pub fn numeric_text(token: &str) -> String {
     out
 }
 
-/// A stored row as `audit verify` reads it.
-#[derive(Debug, Clone)]
-pub struct StoredRow {
-    pub id: i64,
-    pub organization_id: Option<String>,
-    pub actor_user_id: Option<String>,
-    pub action: String,
-    pub subject_type: String,
-    pub subject_id: String,
-    pub payload_text: String,
-    pub created_at: DateTime<Utc>,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
 impl StoredRow {
     pub fn canonical_row(&self) -> CanonicalRow<'_> {
         CanonicalRow {
@@ -250,13 +236,6 @@ impl StoredRow {
             created_at: self.created_at,
         }
     }
-}
-
-/// The head of a chain as `audit_chain_head` records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Head {
-    pub last_id: Option<i64>,
-    pub last_hash: String,
 }
 
 /// What is wrong at the first broken link of a chain.

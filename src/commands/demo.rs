@@ -32,7 +32,7 @@ use serde_json::Value;
 use super::export::{Follow, WorkerPlan, follow_run, print_run, run_worker};
 use crate::context::Context;
 use crate::db::{self, setup::Created};
-use crate::engine::{WorkerMode, worker::wait_for_signal};
+use crate::engine::{RunStatus, WorkerMode, worker::wait_for_signal};
 use crate::exports::request;
 use crate::exports::task::SEND_EXPORT_EMAIL;
 use crate::exports::view::RunView;
@@ -66,7 +66,7 @@ pub struct Summary {
     /// True when today's run already existed (a repeat without `--fresh`).
     pub deduplicated: bool,
     /// The run's status at the end: `completed` unless something went wrong.
-    pub status: String,
+    pub status: RunStatus,
     pub row_count: Option<u64>,
     /// The run's metadata `downloadUrl` (a `file://` URL).
     pub download_url: Option<String>,
@@ -244,7 +244,7 @@ fn summarize(ctx: &Context, started: &request::Started, view: &RunView) -> Summa
         organization_id: started.organization_id.clone(),
         requested_by: started.requested_by.clone(),
         deduplicated: started.deduplicated,
-        status: view.status.clone(),
+        status: view.status,
         row_count: view
             .output
             .as_ref()
@@ -280,7 +280,7 @@ fn where_it_went(ctx: &Context, s: &Summary) -> Vec<String> {
             ctx.settings
                 .smtp_url
                 .as_deref()
-                .map_or_else(|| "SMTP".to_owned(), crate::config::redact_url)
+                .map_or_else(|| "SMTP".to_owned(), crate::redact::redact_url)
         ),
         (Some("suppressed"), _, _) => format!(
             "not sent: {DEMO_USER}'s address is on the suppression list (`invoicectl suppression list`)"

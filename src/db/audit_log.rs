@@ -13,9 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
 use serde_json::Value;
-use sqlx::PgConnection;
-
-use crate::audit::chain::{Head, StoredRow};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 /// One entry to append.
 #[derive(Debug, Clone)]
@@ -222,10 +220,37 @@ pub async fn after_cursors(
     Ok(batches)
 }
 
+/// Begins a read-only transaction on one snapshot (`REPEATABLE READ`): every read
+/// in it sees the same committed rows and chain heads, as `audit tail` and
+/// `audit verify` need.
+pub async fn begin_snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// Prepares a session for `audit tail --follow`'s polls: no JIT. The poll is tiny,
+/// but before autovacuum has analyzed a new chain-head table the planner's guess can
+/// exceed `jit_above_cost`, and compiling the query would cost far more than running
+/// it, once a second.
+pub async fn prepare_follow_session(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SET jit = off").execute(conn).await?;
+    Ok(())
+}
+
 /// The current transaction's start time (`now()`): in a snapshot transaction, when
 /// the snapshot was taken.
 pub async fn transaction_time(conn: &mut PgConnection) -> Result<DateTime<Utc>, sqlx::Error> {
     sqlx::query_scalar("SELECT now()").fetch_one(conn).await
+}
+
+/// The head of a chain as `audit_chain_head` records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub last_id: Option<i64>,
+    pub last_hash: String,
 }
 
 /// Every chain head (only `chain_key`'s when given), by chain key.
@@ -246,18 +271,20 @@ pub async fn heads_for_verify(
         .collect())
 }
 
-#[derive(sqlx::FromRow)]
-struct StoredRowRecord {
-    id: i64,
-    organization_id: Option<String>,
-    actor_user_id: Option<String>,
-    action: String,
-    subject_type: String,
-    subject_id: String,
-    payload_text: String,
-    created_at: DateTime<Utc>,
-    prev_hash: String,
-    hash: String,
+/// A stored row as `audit verify` reads it (its canonical form and hash are
+/// computed in `audit::chain`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredRow {
+    pub id: i64,
+    pub organization_id: Option<String>,
+    pub actor_user_id: Option<String>,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub payload_text: String,
+    pub created_at: DateTime<Utc>,
+    pub prev_hash: String,
+    pub hash: String,
 }
 
 /// Every row with its hashes (only chain `chain_key`'s when given), streamed in
@@ -267,7 +294,7 @@ pub fn rows_for_verify<'c>(
     chain_key: Option<&'c str>,
 ) -> BoxStream<'c, Result<StoredRow, sqlx::Error>> {
     use futures::StreamExt as _;
-    sqlx::query_as::<_, StoredRowRecord>(
+    sqlx::query_as::<_, StoredRow>(
         "SELECT id, organization_id, actor_user_id, action, subject_type, subject_id,
                 payload::text AS payload_text, created_at, prev_hash, hash
          FROM audit_log
@@ -276,19 +303,5 @@ pub fn rows_for_verify<'c>(
     )
     .bind(chain_key)
     .fetch(conn)
-    .map(|row| {
-        row.map(|r| StoredRow {
-            id: r.id,
-            organization_id: r.organization_id,
-            actor_user_id: r.actor_user_id,
-            action: r.action,
-            subject_type: r.subject_type,
-            subject_id: r.subject_id,
-            payload_text: r.payload_text,
-            created_at: r.created_at,
-            prev_hash: r.prev_hash,
-            hash: r.hash,
-        })
-    })
     .boxed()
 }

@@ -2,14 +2,59 @@
 //! tenant transactions (RLS), except where a function says otherwise.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
+
+/// An export's lifecycle, spelled as `export.status` stores it (the table's CHECK
+/// lists the same six). Decoding another value is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
+pub enum ExportStatus {
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Canceled,
+    /// Completed, and its stored object since deleted by `export prune`.
+    Expired,
+}
+
+impl ExportStatus {
+    pub const ALL: [ExportStatus; 6] = [
+        ExportStatus::Queued,
+        ExportStatus::Running,
+        ExportStatus::Completed,
+        ExportStatus::Failed,
+        ExportStatus::Canceled,
+        ExportStatus::Expired,
+    ];
+
+    /// The stored (and printed) spelling, as the derives spell it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ExportStatus::Queued => "queued",
+            ExportStatus::Running => "running",
+            ExportStatus::Completed => "completed",
+            ExportStatus::Failed => "failed",
+            ExportStatus::Canceled => "canceled",
+            ExportStatus::Expired => "expired",
+        }
+    }
+}
+
+impl std::fmt::Display for ExportStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ExportRow {
     pub id: String,
     pub organization_id: String,
     pub requested_by: String,
-    pub status: String,
+    pub status: ExportStatus,
     pub day_bucket: NaiveDate,
     pub run_id: String,
     pub row_count: Option<i64>,
@@ -133,7 +178,7 @@ pub async fn mark_completed(
 pub async fn mark_ended(
     conn: &mut PgConnection,
     run_id: &str,
-    status: &str,
+    status: ExportStatus,
     error: &str,
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(

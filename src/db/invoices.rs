@@ -5,14 +5,26 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
 
-use crate::db::seed::DemoInvoice;
+/// An invoice to insert (the demo seed's, the tests' and the benchmarks' rows).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInvoice {
+    pub id: String,
+    pub number: String,
+    pub customer_name: String,
+    pub customer_email: Option<String>,
+    pub currency: &'static str,
+    pub amount_cents: i64,
+    pub status: &'static str,
+    pub issued_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+}
 
 /// Inserts invoices of one org in one statement (arrays unnested server-side);
 /// existing ids are left alone. Returns how many rows were new.
 pub async fn insert_many(
     pool: &PgPool,
     org: &str,
-    rows: &[DemoInvoice],
+    rows: &[NewInvoice],
 ) -> Result<u64, sqlx::Error> {
     let mut ids = Vec::with_capacity(rows.len());
     let mut numbers = Vec::with_capacity(rows.len());

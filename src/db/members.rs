@@ -1,12 +1,17 @@
 //! Queries on `organization`, `app_user` and `member`: who may act for an org.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
 use crate::ids::{OrgId, UserId};
 
-/// A member's role, highest first (SPEC §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// A member's role, lowest first (SPEC §4), spelled as `member.role` stores it (the
+/// table's CHECK lists the same four). Decoding another value is an error.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type,
+)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Role {
     Viewer,
     Member,
@@ -15,14 +20,22 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn parse(s: &str) -> Option<Role> {
-        Some(match s {
-            "owner" => Role::Owner,
-            "admin" => Role::Admin,
-            "member" => Role::Member,
-            "viewer" => Role::Viewer,
-            _ => return None,
-        })
+    pub const ALL: [Role; 4] = [Role::Viewer, Role::Member, Role::Admin, Role::Owner];
+
+    /// The stored (and printed) spelling, as the derives spell it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Member => "member",
+            Role::Admin => "admin",
+            Role::Owner => "owner",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -42,7 +55,7 @@ pub async fn membership(
     org: &OrgId,
     user: &UserId,
 ) -> Result<Membership, sqlx::Error> {
-    let row: (Option<String>, bool, Option<String>) = sqlx::query_as(
+    let row: (Option<String>, bool, Option<Role>) = sqlx::query_as(
         "SELECT (SELECT name FROM organization WHERE id = $1),
                 EXISTS (SELECT 1 FROM app_user WHERE id = $2),
                 (SELECT role FROM member WHERE organization_id = $1 AND user_id = $2)",
@@ -55,7 +68,7 @@ pub async fn membership(
         org_exists: row.0.is_some(),
         org_name: row.0,
         user_exists: row.1,
-        role: row.2.as_deref().and_then(Role::parse),
+        role: row.2,
     })
 }
 
@@ -108,7 +121,7 @@ pub struct MemberSummary {
     pub user_id: String,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 /// The members of `orgs`, by organization, then highest role first (owner, admin,

@@ -28,8 +28,8 @@ use std::time::Duration;
 use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use crate::config::{redact_secrets, redact_url};
 use crate::error::{Classify, ExitKind};
+use crate::redact::{redact_secrets, redact_url};
 
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -471,4 +471,55 @@ pub async fn open_with(
     let pool = connect_with(options, max_connections, acquire_timeout).await?;
     ensure_schema(&pool, options).await?;
     Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exports::ExportStatus;
+    use super::members::Role;
+    use super::runs::RunStatus;
+    use super::suppressions::Reason;
+
+    /// Each stored enum has one spelling: what `as_str` prints is what serde and
+    /// sqlx (`rename_all = "lowercase"` on both) write and read.
+    #[test]
+    fn stored_enums_print_as_they_serialize() {
+        let json = |v: serde_json::Value| v.as_str().unwrap().to_owned();
+        for s in RunStatus::ALL {
+            assert_eq!(json(serde_json::to_value(s).unwrap()), s.as_str());
+            assert_eq!(s.to_string(), s.as_str());
+        }
+        for r in Role::ALL {
+            assert_eq!(json(serde_json::to_value(r).unwrap()), r.as_str());
+        }
+        for r in Reason::ALL {
+            assert_eq!(json(serde_json::to_value(r).unwrap()), r.as_str());
+        }
+        for s in ExportStatus::ALL {
+            assert_eq!(json(serde_json::to_value(s).unwrap()), s.as_str());
+        }
+        assert!(serde_json::from_value::<RunStatus>(serde_json::json!("running")).is_err());
+    }
+
+    /// `db` is the bottom layer: no module of it reaches up into the engine, the
+    /// export or audit domains, the commands or the configuration.
+    #[test]
+    fn db_imports_nothing_above_it() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/db");
+        let upward = [
+            "engine", "exports", "audit", "commands", "config", "context", "storage",
+        ]
+        .map(|module| format!("crate::{module}"));
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for layer in &upward {
+                assert!(
+                    !text.contains(layer.as_str()),
+                    "{} uses {layer}: db must stay the bottom layer",
+                    path.display()
+                );
+            }
+        }
+    }
 }

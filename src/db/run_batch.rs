@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
 
-use super::runs::WAKE_CHANNEL;
+use super::runs::{RunStatus, WAKE_CHANNEL};
 
 /// What every run of a batch shares: one task, so one queue and one lane limit.
 #[derive(Debug, Clone, Copy)]
@@ -61,8 +61,8 @@ pub struct BatchOutcome {
     /// visible to this statement (it committed after the statement began).
     pub run_id: Option<String>,
     pub inserted: bool,
-    /// The holder's status (`queued` for a new run).
-    pub status: String,
+    /// The holder's status (`queued` for a new run); `None` with `run_id`.
+    pub status: Option<RunStatus>,
     /// The holder's key is past its TTL: release it and insert again.
     pub expired: bool,
 }
@@ -127,7 +127,7 @@ pub async fn insert_many(
          )
          SELECT coalesce(n.id, h.id) AS run_id,
                 n.id IS NOT NULL AS inserted,
-                CASE WHEN n.id IS NOT NULL THEN 'queued' ELSE coalesce(h.status, '') END AS status,
+                CASE WHEN n.id IS NOT NULL THEN 'queued' ELSE h.status END AS status,
                 coalesce(n.id IS NULL AND h.idempotency_key_expires_at <= now(), false) AS expired,
                 -- A plain CTE runs only when read: this is what sends the NOTIFY.
                 (SELECT count(*) FROM wake) AS notified

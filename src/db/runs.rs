@@ -4,10 +4,96 @@
 //! so a worker that lost its lease (or whose run was canceled) can no longer change it.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::PgConnection;
 
-use crate::engine::run::{RunError, RunRecord};
+/// A run's lifecycle (SPEC §6), spelled as `run.status` stores it (the table's
+/// CHECK lists the same six). Decoding any other value is an error, never a guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
+pub enum RunStatus {
+    Queued,
+    Executing,
+    Waiting,
+    Completed,
+    Failed,
+    Canceled,
+}
+
+impl RunStatus {
+    pub const ALL: [RunStatus; 6] = [
+        RunStatus::Queued,
+        RunStatus::Executing,
+        RunStatus::Waiting,
+        RunStatus::Completed,
+        RunStatus::Failed,
+        RunStatus::Canceled,
+    ];
+
+    /// The stored (and printed) spelling; the serde and sqlx derives spell it the
+    /// same way (a unit test holds them together).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Queued => "queued",
+            RunStatus::Executing => "executing",
+            RunStatus::Waiting => "waiting",
+            RunStatus::Completed => "completed",
+            RunStatus::Failed => "failed",
+            RunStatus::Canceled => "canceled",
+        }
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            RunStatus::Completed | RunStatus::Failed | RunStatus::Canceled
+        )
+    }
+}
+
+impl std::fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A run row, as status readers see it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RunRecord {
+    pub id: String,
+    pub task_id: String,
+    pub payload: Value,
+    pub queue: String,
+    pub concurrency_key: String,
+    pub status: RunStatus,
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub run_at: DateTime<Utc>,
+    pub lease_owner: Option<String>,
+    pub lease_expires_at: Option<DateTime<Utc>>,
+    pub parent_run_id: Option<String>,
+    pub waiting_on_run_id: Option<String>,
+    pub metadata: Value,
+    pub output: Option<Value>,
+    pub error: Option<Value>,
+    pub tags: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl RunRecord {
+    pub fn status(&self) -> RunStatus {
+        self.status
+    }
+
+    /// When the next attempt is due, for a run waiting to be (re)tried.
+    pub fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
+        (self.status == RunStatus::Queued).then_some(self.run_at)
+    }
+}
 
 pub const RUN_COLUMNS: &str =
     "id, task_id, payload, queue, concurrency_key, status, attempt, max_attempts, run_at,
@@ -104,7 +190,7 @@ pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<bool, s
 pub async fn find_by_key(
     conn: &mut PgConnection,
     key: &str,
-) -> Result<Option<(String, String)>, sqlx::Error> {
+) -> Result<Option<(String, RunStatus)>, sqlx::Error> {
     sqlx::query_as("SELECT id, status FROM run WHERE idempotency_key = $1")
         .bind(key)
         .fetch_optional(conn)
@@ -244,26 +330,107 @@ pub async fn claim(
     .await
 }
 
-/// How an attempt ends, as [`finish`] applies it.
+/// How an attempt ends, as [`finish`] applies it: built only by the named
+/// transitions below, so a status and the fields it needs always go together.
 #[derive(Debug, Clone)]
 pub struct Finish {
-    pub run_id: String,
-    pub lease_token: String,
-    /// `completed`, `failed`, or `queued` (a retry, or a release on shutdown).
-    pub status: &'static str,
-    pub output: Option<Value>,
-    pub error: Option<Value>,
+    run_id: String,
+    lease_token: String,
+    /// `completed`, `failed`, or `queued` (a retry, or a release).
+    status: RunStatus,
+    output: Option<Value>,
+    error: Option<Value>,
     /// For `queued`: when the run is due again.
-    pub run_at: Option<DateTime<Utc>>,
-    /// 1 to give the attempt back (a graceful shutdown), else 0.
-    pub refund_attempt: i32,
+    run_at: Option<DateTime<Utc>>,
+    /// Gives the attempt back (a release: shutdown, a lost database, an unknown task).
+    released: bool,
+}
+
+impl Finish {
+    /// The attempt succeeded with `output`.
+    pub fn completed(run_id: String, lease_token: String, output: Value) -> Finish {
+        Finish {
+            run_id,
+            lease_token,
+            status: RunStatus::Completed,
+            output: Some(output),
+            error: None,
+            run_at: None,
+            released: false,
+        }
+    }
+
+    /// The attempt failed and the run tries again at `at`; the attempt is spent.
+    pub fn retry(
+        run_id: String,
+        lease_token: String,
+        error: &impl Serialize,
+        at: DateTime<Utc>,
+    ) -> Finish {
+        Finish {
+            run_id,
+            lease_token,
+            status: RunStatus::Queued,
+            output: None,
+            error: Some(to_json(error)),
+            run_at: Some(at),
+            released: false,
+        }
+    }
+
+    /// The run failed for good with `error`.
+    pub fn failed(run_id: String, lease_token: String, error: &impl Serialize) -> Finish {
+        Finish {
+            run_id,
+            lease_token,
+            status: RunStatus::Failed,
+            output: None,
+            error: Some(to_json(error)),
+            run_at: None,
+            released: false,
+        }
+    }
+
+    /// The run goes back to the queue, due at `at`, without spending the attempt
+    /// (shutdown, a lost database, a task this worker does not know).
+    pub fn released(run_id: String, lease_token: String, at: DateTime<Utc>) -> Finish {
+        Finish {
+            run_id,
+            lease_token,
+            status: RunStatus::Queued,
+            output: None,
+            error: None,
+            run_at: Some(at),
+            released: true,
+        }
+    }
+
+    /// Keeps `reason` on the released run as its error.
+    pub fn with_reason(self, reason: &impl Serialize) -> Finish {
+        Finish {
+            error: Some(to_json(reason)),
+            ..self
+        }
+    }
+
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    pub fn status(&self) -> RunStatus {
+        self.status
+    }
+}
+
+fn to_json(value: &impl Serialize) -> Value {
+    serde_json::to_value(value).expect("a run's error serializes to JSON")
 }
 
 /// A finish that took effect.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Finished {
     pub id: String,
-    pub status: String,
+    pub status: RunStatus,
     pub parent_run_id: Option<String>,
     pub woke_parent: bool,
 }
@@ -283,11 +450,11 @@ pub async fn finish(
     }
     let ids: Vec<&str> = batch.iter().map(|f| f.run_id.as_str()).collect();
     let tokens: Vec<&str> = batch.iter().map(|f| f.lease_token.as_str()).collect();
-    let statuses: Vec<&str> = batch.iter().map(|f| f.status).collect();
+    let statuses: Vec<RunStatus> = batch.iter().map(|f| f.status).collect();
     let outputs: Vec<Option<&Value>> = batch.iter().map(|f| f.output.as_ref()).collect();
     let errors: Vec<Option<&Value>> = batch.iter().map(|f| f.error.as_ref()).collect();
     let run_ats: Vec<Option<DateTime<Utc>>> = batch.iter().map(|f| f.run_at).collect();
-    let refunds: Vec<i32> = batch.iter().map(|f| f.refund_attempt).collect();
+    let refunds: Vec<i32> = batch.iter().map(|f| i32::from(f.released)).collect();
     sqlx::query_as(
         "WITH input AS (
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[],
@@ -445,14 +612,17 @@ pub async fn wait_on_child(
 pub async fn lock_status(
     conn: &mut PgConnection,
     run_id: &str,
-) -> Result<Option<(String, Option<Value>, Option<Value>)>, sqlx::Error> {
+) -> Result<Option<(RunStatus, Option<Value>, Option<Value>)>, sqlx::Error> {
     sqlx::query_as("SELECT status, output, error FROM run WHERE id = $1 FOR SHARE")
         .bind(run_id)
         .fetch_optional(conn)
         .await
 }
 
-pub async fn status(conn: &mut PgConnection, run_id: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn status(
+    conn: &mut PgConnection,
+    run_id: &str,
+) -> Result<Option<RunStatus>, sqlx::Error> {
     sqlx::query_scalar("SELECT status FROM run WHERE id = $1")
         .bind(run_id)
         .fetch_optional(conn)
@@ -514,7 +684,7 @@ pub struct Canceled {
     pub id: String,
     pub task_id: String,
     pub payload: Value,
-    pub previous_status: String,
+    pub previous_status: RunStatus,
     /// Whether a run outside the canceled tree was waiting on this one (the parent of
     /// a canceled child) and was woken to read its Result.
     pub woke_parent: bool,
@@ -525,10 +695,11 @@ pub struct Canceled {
 /// tree that was waiting on one of them (the root's parent): canceled is a terminal
 /// status like completed and failed, so a parent never stays `waiting` on it, holding
 /// its lane, forever. Returns what was canceled (empty when the root had already
-/// ended).
+/// ended). `error_code` is the code of the error each canceled run carries.
 pub async fn cancel_tree(
     conn: &mut PgConnection,
     root: &str,
+    error_code: &str,
 ) -> Result<Vec<Canceled>, sqlx::Error> {
     sqlx::query_as(
         "WITH RECURSIVE tree AS (
@@ -596,7 +767,7 @@ pub async fn cancel_tree(
     )
     .bind(root)
     .bind(WAKE_CHANNEL)
-    .bind(RunError::CANCELED)
+    .bind(error_code)
     .fetch_all(conn)
     .await
 }

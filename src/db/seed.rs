@@ -3,8 +3,11 @@
 //! quotes, non-ASCII and formula-looking names — generated deterministically, so
 //! seeding twice yields the same rows and inserts nothing the second time.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use sqlx::PgPool;
+
+use super::invoices::{NewInvoice, insert_many};
+use super::members::Role;
 
 pub const DEMO_ORGS: [(&str, &str); 3] = [
     ("org_acme", "Acme Inc"),
@@ -20,13 +23,13 @@ pub const DEMO_USERS: [(&str, &str, &str); 5] = [
     ("user_erin", "erin@example.com", "Erin O'Neil"),
 ];
 
-pub const DEMO_MEMBERS: [(&str, &str, &str); 6] = [
-    ("org_acme", "user_alice", "owner"),
-    ("org_acme", "user_bob", "member"),
-    ("org_acme", "user_carol", "viewer"),
-    ("org_globex", "user_bob", "member"),
-    ("org_globex", "user_dave", "admin"),
-    ("org_initech", "user_erin", "member"),
+pub const DEMO_MEMBERS: [(&str, &str, Role); 6] = [
+    ("org_acme", "user_alice", Role::Owner),
+    ("org_acme", "user_bob", Role::Member),
+    ("org_acme", "user_carol", Role::Viewer),
+    ("org_globex", "user_bob", Role::Member),
+    ("org_globex", "user_dave", Role::Admin),
+    ("org_initech", "user_erin", Role::Member),
 ];
 
 const CUSTOMERS: [&str; 12] = [
@@ -131,19 +134,9 @@ pub async fn invoice_count(pool: &PgPool, org: &str) -> Result<i64, sqlx::Error>
         .await
 }
 
-/// One demo invoice, derived from (org, sequence number) alone.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DemoInvoice {
-    pub id: String,
-    pub number: String,
-    pub customer_name: String,
-    pub customer_email: Option<String>,
-    pub currency: &'static str,
-    pub amount_cents: i64,
-    pub status: &'static str,
-    pub issued_at: DateTime<Utc>,
-    pub due_at: Option<DateTime<Utc>>,
-}
+/// One demo invoice, derived from (org, sequence number) alone: a row for the
+/// production insert ([`insert_many`]).
+pub type DemoInvoice = NewInvoice;
 
 /// A cheap deterministic mix (SplitMix64) so data varies without a random seed.
 fn mix(mut x: u64) -> u64 {
@@ -197,5 +190,5 @@ async fn insert_invoices(
     range: std::ops::Range<u64>,
 ) -> Result<u64, sqlx::Error> {
     let rows: Vec<DemoInvoice> = range.map(|n| demo_invoice(org, n)).collect();
-    crate::db::invoices::insert_many(pool, org, &rows).await
+    insert_many(pool, org, &rows).await
 }

@@ -8,14 +8,16 @@
 //! check.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
-use crate::exports::email::EmailAddress;
+use crate::email_address::EmailAddress;
 
-/// Why an address is suppressed (the table's CHECK constraint lists the same three).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Why an address is suppressed, spelled as `email_suppression.reason` stores it (the
+/// table's CHECK constraint lists the same three). Decoding another value is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Reason {
     Bounce,
     Complaint,
@@ -23,47 +25,26 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub fn as_str(self) -> &'static str {
+    pub const ALL: [Reason; 3] = [Reason::Bounce, Reason::Complaint, Reason::Unsubscribe];
+
+    /// The stored (and printed) spelling, as the derives spell it.
+    pub const fn as_str(self) -> &'static str {
         match self {
             Reason::Bounce => "bounce",
             Reason::Complaint => "complaint",
             Reason::Unsubscribe => "unsubscribe",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Reason> {
-        Some(match s {
-            "bounce" => Reason::Bounce,
-            "complaint" => Reason::Complaint,
-            "unsubscribe" => Reason::Unsubscribe,
-            _ => return None,
-        })
-    }
 }
 
 /// One suppressed address. Serializes as `{"email","reason","createdAt"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]
 pub struct Suppression {
     pub email: String,
     pub reason: Reason,
     /// When the address was first suppressed (a later reason change keeps it).
     pub created_at: DateTime<Utc>,
-}
-
-type Row = (String, String, DateTime<Utc>);
-
-fn from_row((email, reason, created_at): Row) -> Result<Suppression, sqlx::Error> {
-    let reason = Reason::parse(&reason).ok_or_else(|| {
-        sqlx::Error::Decode(
-            format!("email_suppression.reason {reason:?} is not a known reason").into(),
-        )
-    })?;
-    Ok(Suppression {
-        email,
-        reason,
-        created_at,
-    })
 }
 
 /// What [`upsert`] did.
@@ -105,30 +86,30 @@ pub async fn upsert(
             if current.reason == reason {
                 return Ok(Upsert::Unchanged(current));
             }
-            let row: Row = sqlx::query_as(
+            let suppression: Suppression = sqlx::query_as(
                 "UPDATE email_suppression SET reason = $2 WHERE email = $1
                  RETURNING email, reason, created_at",
             )
             .bind(email.as_str())
-            .bind(reason.as_str())
+            .bind(reason)
             .fetch_one(&mut *conn)
             .await?;
             return Ok(Upsert::ReasonChanged {
                 previous: current.reason,
-                suppression: from_row(row)?,
+                suppression,
             });
         }
-        let inserted: Option<Row> = sqlx::query_as(
+        let inserted: Option<Suppression> = sqlx::query_as(
             "INSERT INTO email_suppression (email, reason) VALUES ($1, $2)
              ON CONFLICT (email) DO NOTHING
              RETURNING email, reason, created_at",
         )
         .bind(email.as_str())
-        .bind(reason.as_str())
+        .bind(reason)
         .fetch_optional(&mut *conn)
         .await?;
-        if let Some(row) = inserted {
-            return Ok(Upsert::Added(from_row(row)?));
+        if let Some(suppression) = inserted {
+            return Ok(Upsert::Added(suppression));
         }
     }
     Err(sqlx::Error::Protocol(
@@ -141,13 +122,12 @@ async fn find_for_update(
     conn: &mut PgConnection,
     email: &EmailAddress,
 ) -> Result<Option<Suppression>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(
+    sqlx::query_as(
         "SELECT email, reason, created_at FROM email_suppression WHERE email = $1 FOR UPDATE",
     )
     .bind(email.as_str())
     .fetch_optional(&mut *conn)
-    .await?;
-    row.map(from_row).transpose()
+    .await
 }
 
 /// Takes `email` off the list; returns what was removed, or `None` if it was not
@@ -156,23 +136,21 @@ pub async fn remove(
     conn: &mut PgConnection,
     email: &EmailAddress,
 ) -> Result<Option<Suppression>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(
+    sqlx::query_as(
         "DELETE FROM email_suppression WHERE email = $1 RETURNING email, reason, created_at",
     )
     .bind(email.as_str())
     .fetch_optional(conn)
-    .await?;
-    row.map(from_row).transpose()
+    .await
 }
 
 /// Every suppressed address, in address order.
 pub async fn list(conn: &mut PgConnection) -> Result<Vec<Suppression>, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(
+    sqlx::query_as(
         "SELECT email, reason, created_at FROM email_suppression ORDER BY email COLLATE \"C\"",
     )
     .fetch_all(conn)
-    .await?;
-    rows.into_iter().map(from_row).collect()
+    .await
 }
 
 /// The suppression of `email`, if any.
@@ -180,12 +158,10 @@ pub async fn find(
     conn: &mut PgConnection,
     email: &EmailAddress,
 ) -> Result<Option<Suppression>, sqlx::Error> {
-    let row: Option<Row> =
-        sqlx::query_as("SELECT email, reason, created_at FROM email_suppression WHERE email = $1")
-            .bind(email.as_str())
-            .fetch_optional(conn)
-            .await?;
-    row.map(from_row).transpose()
+    sqlx::query_as("SELECT email, reason, created_at FROM email_suppression WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(conn)
+        .await
 }
 
 /// True when `email` must not be emailed. Works inside a tenant transaction (the

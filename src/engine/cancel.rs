@@ -9,5 +9,5 @@ pub use crate::db::runs::Canceled;
 /// Cancels `run_id` and its descendants inside the caller's transaction. Empty when
 /// the run had already ended.
 pub async fn cancel(conn: &mut PgConnection, run_id: &str) -> Result<Vec<Canceled>, sqlx::Error> {
-    crate::db::runs::cancel_tree(conn, run_id).await
+    crate::db::runs::cancel_tree(conn, run_id, super::RunError::CANCELED).await
 }

@@ -44,14 +44,21 @@ struct StoredChild {
 }
 
 impl TaskContext {
+    /// Fails (an abort: no retry would read them better) when the run's stored steps
+    /// cannot be decoded, rather than start over as if the run had none.
     pub(crate) fn new(
         pool: PgPool,
         run: ClaimedRun,
         stop: watch::Receiver<bool>,
         events: Option<mpsc::UnboundedSender<WorkerEvent>>,
-    ) -> TaskContext {
+    ) -> Result<TaskContext, TaskError> {
         let steps = serde_json::from_value::<Vec<StepRow>>(run.steps.clone())
-            .unwrap_or_default()
+            .map_err(|e| {
+                TaskError::abort(
+                    "corrupt_steps",
+                    format!("the stored steps of run {} cannot be read: {e}", run.id),
+                )
+            })?
             .into_iter()
             .map(|s| (s.name.clone(), s))
             .collect();
@@ -59,14 +66,14 @@ impl TaskContext {
             Value::Object(map) => map.clone(),
             _ => Map::new(),
         };
-        TaskContext {
+        Ok(TaskContext {
             pool,
             run,
             steps,
             metadata,
             stop,
             events,
-        }
+        })
     }
 
     pub fn run_id(&self) -> &str {
@@ -136,12 +143,22 @@ impl TaskContext {
         Ok(())
     }
 
-    /// The checkpoint a step saved last, if any.
-    pub fn checkpoint<C: DeserializeOwned>(&self, step: &str) -> Option<C> {
-        self.steps
-            .get(step)
-            .and_then(|s| s.checkpoint.clone())
-            .and_then(|c| serde_json::from_value(c).ok())
+    /// The checkpoint a step saved last, if any. A stored checkpoint that does not
+    /// decode as `C` is an error (an abort naming the step), never a silent fresh
+    /// start: a corrupt CSV checkpoint must not restart the file from zero.
+    pub fn checkpoint<C: DeserializeOwned>(&self, step: &str) -> Result<Option<C>, TaskError> {
+        let Some(stored) = self.steps.get(step).and_then(|s| s.checkpoint.clone()) else {
+            return Ok(None);
+        };
+        serde_json::from_value(stored).map(Some).map_err(|e| {
+            TaskError::abort(
+                "corrupt_checkpoint",
+                format!(
+                    "the checkpoint of step {step:?} of run {} cannot be read: {e}",
+                    self.run.id
+                ),
+            )
+        })
     }
 
     /// Saves a step's checkpoint and the metadata in one transaction (fenced).
@@ -279,7 +296,6 @@ impl TaskContext {
             .ok_or_else(|| {
                 TaskError::abort("child_missing", format!("child run {child_id} vanished"))
             })?;
-        let status = RunStatus::parse(&status).unwrap_or(RunStatus::Failed);
         if status.is_final() {
             let stored = StoredChild {
                 child_run_id: child_id,
@@ -346,7 +362,7 @@ impl TaskContext {
             Err(_) => return TaskError::LeaseLost,
         };
         match db::runs::status(&mut conn, &self.run.id).await {
-            Ok(Some(status)) if status == "canceled" => TaskError::Canceled,
+            Ok(Some(RunStatus::Canceled)) => TaskError::Canceled,
             Err(e) if db::is_connection_lost(&e) => TaskError::from(e),
             _ => TaskError::LeaseLost,
         }
@@ -389,7 +405,7 @@ impl StepTransaction {
     ) -> Result<(), TaskError> {
         let value = serde_json::to_value(output)?;
         // The step may have changed role; the step row is written by the owner again.
-        sqlx::query("RESET ROLE").execute(&mut *self.tx).await?;
+        db::tenant::leave(&mut self.tx).await?;
         db::steps::complete(&mut self.tx, &ctx.run.id, &self.name, &value).await?;
         self.tx.commit().await?;
         ctx.remember_completed(&self.name, value);

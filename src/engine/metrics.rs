@@ -20,6 +20,7 @@ use sqlx::PgPool;
 use tokio::task::JoinHandle;
 
 use super::events::AttemptOutcome;
+use super::run::RunStatus;
 use crate::db;
 
 pub const RUNS_STARTED: &str = "invoicectl_runs_started_total";
@@ -52,7 +53,7 @@ const TASK_COUNTERS: [&str; 8] = [
 
 /// The run statuses the queue gauges count: the live ones. Finished runs are history,
 /// not queue, and counting them would cost a scan of it.
-const LIVE_STATUSES: [&str; 3] = ["queued", "executing", "waiting"];
+const LIVE_STATUSES: [RunStatus; 3] = [RunStatus::Queued, RunStatus::Executing, RunStatus::Waiting];
 
 /// HELP texts and units of the engine's metrics, for the installed recorder.
 pub fn describe() {
@@ -212,7 +213,7 @@ pub(crate) fn spawn_queue_sampler(pool: PgPool, queues: Vec<String>, every: Dura
                         let queue = s.queue;
                         let by_status = [s.queued, s.executing, s.waiting];
                         for (status, n) in LIVE_STATUSES.into_iter().zip(by_status) {
-                            gauge!(QUEUE_RUNS, "queue" => queue.clone(), "status" => status)
+                            gauge!(QUEUE_RUNS, "queue" => queue.clone(), "status" => status.as_str())
                                 .set(n as f64);
                         }
                         gauge!(QUEUE_OLDEST_QUEUED_AGE, "queue" => queue.clone())
@@ -222,7 +223,7 @@ pub(crate) fn spawn_queue_sampler(pool: PgPool, queues: Vec<String>, every: Dura
                     }
                 }
                 Err(e) => {
-                    tracing::debug!(error = %crate::config::redact_secrets(&e.to_string()), "queue sample failed");
+                    tracing::debug!(error = %crate::redact::redact_secrets(&e.to_string()), "queue sample failed");
                 }
             }
         }

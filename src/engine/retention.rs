@@ -124,7 +124,7 @@ impl Pruner {
                     ),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(
-                        error = %crate::config::redact_secrets(&e.to_string()),
+                        error = %crate::redact::redact_secrets(&e.to_string()),
                         "pruning old runs failed; trying again next round"
                     ),
                 }

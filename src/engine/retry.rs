@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included.
@@ -51,9 +53,12 @@ impl RetryPolicy {
         Duration::from_secs_f64(secs.max(0.0))
     }
 
-    /// Whether a run that just failed `attempt` may try again.
-    pub fn can_retry(&self, attempt: u32, max_attempts: u32) -> bool {
-        attempt < max_attempts
+    /// When the attempt after `failed_attempt` is due: now plus
+    /// [`delay_after`](Self::delay_after).
+    pub fn next_attempt(&self, failed_attempt: u32) -> DateTime<Utc> {
+        let delay = chrono::Duration::from_std(self.delay_after(failed_attempt))
+            .unwrap_or(chrono::Duration::MAX);
+        Utc::now() + delay
     }
 }
 

@@ -89,7 +89,7 @@ impl TaskError {
 
 impl From<sqlx::Error> for TaskError {
     fn from(e: sqlx::Error) -> Self {
-        let message = crate::config::redact_secrets(&e.to_string());
+        let message = crate::redact::redact_secrets(&e.to_string());
         if crate::db::is_connection_lost(&e) {
             TaskError::DatabaseLost(message)
         } else {

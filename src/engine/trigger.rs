@@ -9,6 +9,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 
 use super::idempotency::IdempotencyKey;
+use super::run::RunStatus;
 use super::task::TaskDef;
 use crate::db;
 use crate::ids::RunId;
@@ -34,7 +35,7 @@ pub struct Triggered {
     /// True when a live idempotency key returned an existing run.
     pub deduplicated: bool,
     /// The existing run's status when deduplicated, `queued` otherwise.
-    pub status: String,
+    pub status: RunStatus,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,7 +108,7 @@ pub async fn trigger<P: Serialize>(
             return Ok(Triggered {
                 run_id: run_id.to_string(),
                 deduplicated: false,
-                status: "queued".to_owned(),
+                status: RunStatus::Queued,
             });
         }
         let key = key.expect("only a keyed insert can conflict");
@@ -197,12 +198,12 @@ pub async fn trigger_many<P: Serialize>(
         let mut again = Vec::new();
         let mut expired_keys = Vec::new();
         for (&index, outcome) in pending.iter().zip(outcomes) {
-            match outcome.run_id {
-                Some(run_id) if outcome.inserted || !outcome.expired => {
+            match (outcome.run_id, outcome.status) {
+                (Some(run_id), Some(status)) if outcome.inserted || !outcome.expired => {
                     results[index] = Some(Triggered {
                         run_id,
                         deduplicated: !outcome.inserted,
-                        status: outcome.status,
+                        status,
                     });
                 }
                 _ => {

@@ -26,6 +26,7 @@ use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+use tracing::Instrument as _;
 
 use super::context::TaskContext;
 use super::events::{AttemptOutcome, WorkerEvent};
@@ -314,7 +315,7 @@ impl Worker {
                     let backoff = left.map_or(pass_backoff(failures_in_a_row), |l| {
                         l.min(pass_backoff(failures_in_a_row))
                     });
-                    let error = crate::config::redact_secrets(&e.to_string());
+                    let error = crate::redact::redact_secrets(&e.to_string());
                     if crate::db::is_connection_lost(&e) {
                         tracing::warn!(
                             %error,
@@ -410,9 +411,10 @@ impl Worker {
                 && effective.contains(end.run_id.as_str())
             {
                 task.on_failure_value(&mut tx, &end.run_id, payload, error)
+                    .instrument(finish_span(&end.run_id))
                     .await?;
                 // A hook may have switched to a tenant role; the pass goes on as owner.
-                sqlx::query("RESET ROLE").execute(&mut *tx).await?;
+                db::tenant::leave(&mut tx).await?;
             }
         }
         let mut takeovers = Vec::new();
@@ -516,38 +518,39 @@ impl Worker {
             );
             let task = self.registry.get(&run.task_id);
             let retry = task.as_ref().map(|t| t.def().retry).unwrap_or_default();
-            let (status, run_at, outcome) = if run.attempt < run.max_attempts {
-                let at = Utc::now()
-                    + delay(
-                        retry
-                            .scaled(self.options.retry_scale)
-                            .delay_after(run.attempt as u32),
-                    );
-                ("queued", Some(at), AttemptOutcome::Retrying { at })
+            let (finish, outcome) = if run.attempt < run.max_attempts {
+                let at = retry
+                    .scaled(self.options.retry_scale)
+                    .next_attempt(run.attempt as u32);
+                (
+                    Finish::retry(run.id.clone(), run.lease_token.clone(), &error, at),
+                    AttemptOutcome::Retrying { at },
+                )
             } else {
-                ("failed", None, AttemptOutcome::Failed)
-            };
-            let finish = Finish {
-                run_id: run.id.clone(),
-                lease_token: run.lease_token.clone(),
-                status,
-                output: None,
-                error: Some(serde_json::to_value(&error).expect("serializable")),
-                run_at,
-                refund_attempt: 0,
+                (
+                    Finish::failed(run.id.clone(), run.lease_token.clone(), &error),
+                    AttemptOutcome::Failed,
+                )
             };
             let done = db::runs::finish(tx, std::slice::from_ref(&finish)).await?;
             if done.is_empty() {
                 continue;
             }
-            if status == "failed"
+            if outcome == AttemptOutcome::Failed
                 && let Some(task) = &task
             {
                 task.on_failure_value(tx, &run.id, &run.payload, &error)
+                    .instrument(finish_span(&run.id))
                     .await?;
-                sqlx::query("RESET ROLE").execute(&mut *tx).await?;
+                db::tenant::leave(&mut *tx).await?;
             }
-            tracing::warn!(run_id = %run.id, attempt = run.attempt, outcome = outcome.as_str(), "took over a run whose lease expired");
+            finish_span(&run.id).in_scope(|| {
+                tracing::warn!(
+                    attempt = run.attempt,
+                    outcome = outcome.as_str(),
+                    "took over a run whose lease expired"
+                );
+            });
             events.push(WorkerEvent::TakenOver {
                 run_id: run.id,
                 task_id: run.task_id,
@@ -583,14 +586,27 @@ impl Worker {
             concurrency_key: run.concurrency_key.clone(),
             metadata: run.metadata.clone(),
         });
-        let handle = tokio::spawn(async move {
-            let started = Instant::now();
-            let end = match task {
-                Some(task) => execute(pool, task, run, stop, events, retry_scale, started).await,
-                None => unreachable_task(run, started),
-            };
-            let _ = done.send(end);
-        });
+        // Every event of the attempt, the task body's included, names its run through
+        // this span, from the claim to the attempt's end.
+        let span = tracing::info_span!(
+            "execute",
+            run_id = %run.id,
+            task = %run.task_id,
+            attempt = run.attempt
+        );
+        let handle = tokio::spawn(
+            async move {
+                let started = Instant::now();
+                let end = match task {
+                    Some(task) => {
+                        execute(pool, task, run, stop, events, retry_scale, started).await
+                    }
+                    None => unreachable_task(run, started),
+                };
+                let _ = done.send(end);
+            }
+            .instrument(span),
+        );
         slots.insert(
             run_id,
             Slot {
@@ -607,18 +623,15 @@ impl Worker {
     fn cut_off(&self, slots: &mut HashMap<String, Slot>, pending: &mut Vec<AttemptEnd>) {
         for (run_id, slot) in slots.drain() {
             slot.handle.abort();
-            tracing::warn!(run_id = %run_id, "task did not stop in time; releasing its run");
+            finish_span(&run_id)
+                .in_scope(|| tracing::warn!("task did not stop in time; releasing its run"));
             pending.push(AttemptEnd {
                 run_id: run_id.clone(),
-                finish: Some(Finish {
-                    run_id: run_id.clone(),
-                    lease_token: slot.lease_token,
-                    status: "queued",
-                    output: None,
-                    error: None,
-                    run_at: Some(Utc::now()),
-                    refund_attempt: 1,
-                }),
+                finish: Some(Finish::released(
+                    run_id.clone(),
+                    slot.lease_token,
+                    Utc::now(),
+                )),
                 failure: None,
                 created_at: None,
                 event: WorkerEvent::Ended {
@@ -648,7 +661,7 @@ impl Worker {
                 }
                 .await;
                 if let Err(e) = result {
-                    tracing::warn!(error = %crate::config::redact_secrets(&e.to_string()), "lease heartbeat failed");
+                    tracing::warn!(error = %crate::redact::redact_secrets(&e.to_string()), "lease heartbeat failed");
                 }
             }
         })
@@ -667,6 +680,12 @@ impl Worker {
     }
 }
 
+/// The span of recording how a run's attempt ended (a finish, a failure hook, a
+/// takeover, a release on shutdown): its events name the run.
+fn finish_span(run_id: &str) -> tracing::Span {
+    tracing::info_span!("finish", run_id = %run_id)
+}
+
 /// Waits for a notification; false when the listener broke (the poll covers us).
 async fn recv_notification(listener: &mut Option<PgListener>) -> bool {
     match listener {
@@ -682,24 +701,16 @@ fn pass_backoff(failures_in_a_row: u32) -> Duration {
     (Duration::from_millis(100) * 2u32.pow(doublings)).min(MAX_PASS_BACKOFF)
 }
 
-fn delay(d: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
-}
-
 fn unreachable_task(run: ClaimedRun, started: Instant) -> AttemptEnd {
     // The claim only takes queues of registered tasks; another task sharing a queue
     // name is the one way here. Give the run back for a worker that knows it.
     AttemptEnd {
         run_id: run.id.clone(),
-        finish: Some(Finish {
-            run_id: run.id.clone(),
-            lease_token: run.lease_token,
-            status: "queued",
-            output: None,
-            error: None,
-            run_at: Some(Utc::now() + chrono::Duration::seconds(5)),
-            refund_attempt: 1,
-        }),
+        finish: Some(Finish::released(
+            run.id.clone(),
+            run.lease_token,
+            Utc::now() + chrono::Duration::seconds(5),
+        )),
         failure: None,
         created_at: Some(run.created_at),
         event: WorkerEvent::Ended {
@@ -730,9 +741,9 @@ async fn execute(
     // Validation first: a run whose payload fails it is failed at once, no retry.
     let result = match task.validate_value(&payload) {
         Err(message) => Err(TaskError::Validation(message)),
-        Ok(()) => {
-            let mut ctx = TaskContext::new(pool, run.clone(), stop, events);
-            {
+        Ok(()) => match TaskContext::new(pool, run.clone(), stop, events) {
+            Err(e) => Err(e),
+            Ok(mut ctx) => {
                 let body =
                     AssertUnwindSafe(task.run_value(&mut ctx, payload.clone())).catch_unwind();
                 let outcome = match max_duration {
@@ -753,7 +764,7 @@ async fn execute(
                     Err(TaskError::retryable("panic", message))
                 })
             }
-        }
+        },
     };
     let elapsed = started.elapsed();
     let ended = |outcome: AttemptOutcome, error: Option<RunError>| WorkerEvent::Ended {
@@ -763,21 +774,10 @@ async fn execute(
         error,
         elapsed,
     };
-    let finish =
-        |status: &'static str, output: Option<Value>, error: Option<&RunError>, run_at, refund| {
-            Some(Finish {
-                run_id: run.id.clone(),
-                lease_token: run.lease_token.clone(),
-                status,
-                output,
-                error: error.map(|e| serde_json::to_value(e).expect("serializable")),
-                run_at,
-                refund_attempt: refund,
-            })
-        };
+    let (id, token) = (run.id.clone(), run.lease_token.clone());
     let (finish, failure, event) = match result {
         Ok(output) => (
-            finish("completed", Some(output), None, None, 0),
+            Some(Finish::completed(id, token, output)),
             None,
             ended(AttemptOutcome::Completed, None),
         ),
@@ -785,7 +785,7 @@ async fn execute(
         Err(TaskError::Canceled) => (None, None, ended(AttemptOutcome::Canceled, None)),
         Err(TaskError::LeaseLost) => (None, None, ended(AttemptOutcome::LeaseLost, None)),
         Err(TaskError::Shutdown) => (
-            finish("queued", None, None, Some(Utc::now()), 1),
+            Some(Finish::released(id, token, Utc::now())),
             None,
             ended(AttemptOutcome::Released, None),
         ),
@@ -795,9 +795,9 @@ async fn execute(
         // fenced out like any finish.
         Err(e @ TaskError::DatabaseLost(_)) => {
             let error = e.to_run_error();
-            tracing::warn!(run_id = %run.id, error = %error, "attempt cut short by a lost database connection; releasing the run");
+            tracing::warn!(%error, "attempt cut short by a lost database connection; releasing the run");
             (
-                finish("queued", None, Some(&error), Some(Utc::now()), 1),
+                Some(Finish::released(id, token, Utc::now()).with_reason(&error)),
                 None,
                 ended(AttemptOutcome::Released, Some(error)),
             )
@@ -806,20 +806,18 @@ async fn execute(
             let error = e.to_run_error();
             let retryable = matches!(e, TaskError::Retryable { .. });
             if retryable && run.attempt < run.max_attempts {
-                let at = Utc::now()
-                    + delay(
-                        def.retry
-                            .scaled(retry_scale)
-                            .delay_after(run.attempt as u32),
-                    );
+                let at = def
+                    .retry
+                    .scaled(retry_scale)
+                    .next_attempt(run.attempt as u32);
                 (
-                    finish("queued", None, Some(&error), Some(at), 0),
+                    Some(Finish::retry(id, token, &error, at)),
                     None,
                     ended(AttemptOutcome::Retrying { at }, Some(error)),
                 )
             } else {
                 (
-                    finish("failed", None, Some(&error), None, 0),
+                    Some(Finish::failed(id, token, &error)),
                     Some((task.clone(), payload, error.clone())),
                     ended(AttemptOutcome::Failed, Some(error)),
                 )

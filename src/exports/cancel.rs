@@ -10,7 +10,8 @@ use sqlx::PgPool;
 
 use crate::audit;
 use crate::db;
-use crate::engine;
+use crate::db::exports::ExportStatus;
+use crate::engine::{self, RunStatus};
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId, UserId};
 use crate::lookup::{self, LookupError};
@@ -26,7 +27,7 @@ pub enum CancelError {
     #[error(
         "run {run} already ended ({status}): only queued, waiting or executing runs can be canceled"
     )]
-    AlreadyEnded { run: RunId, status: String },
+    AlreadyEnded { run: RunId, status: RunStatus },
     #[error("database error while canceling: {0}")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -78,7 +79,7 @@ pub async fn cancel(
     let previous_status = canceled
         .iter()
         .find(|c| c.id == run.as_str())
-        .map(|c| c.previous_status.clone())
+        .map(|c| c.previous_status.to_string())
         .unwrap_or_default();
     // A child has no export row of its own: it belongs to its tree's root's.
     let root = db::runs::root_of(&mut tx, run.as_str())
@@ -90,8 +91,13 @@ pub async fn cancel(
     {
         db::tenant::enter(&mut tx, &org).await?;
         let (action, payload) = if root == *run {
-            db::exports::mark_ended(&mut tx, run.as_str(), "canceled", "canceled by an operator")
-                .await?;
+            db::exports::mark_ended(
+                &mut tx,
+                run.as_str(),
+                ExportStatus::Canceled,
+                "canceled by an operator",
+            )
+            .await?;
             (
                 audit::Action::ExportCanceled,
                 serde_json::json!({

@@ -16,6 +16,7 @@ use crate::audit;
 use crate::config::StorageSettings;
 use crate::db;
 use crate::db::exports::ExportRow;
+use crate::db::exports::ExportStatus;
 use crate::db::members::Role;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId, UserId};
@@ -43,7 +44,7 @@ pub enum LinkError {
     #[error(
         "the export of {run} has no stored file (status {status}): only completed exports can be fetched"
     )]
-    NotStored { run: RunId, status: String },
+    NotStored { run: RunId, status: ExportStatus },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -125,7 +126,7 @@ pub async fn authorize(pool: &PgPool, run: &RunId, user: &UserId) -> Result<Fetc
             org: export.organization_id.clone(),
         });
     }
-    if export.status == "expired" {
+    if export.status == ExportStatus::Expired {
         let at = export
             .expired_at
             .map(|t| t.format("%Y-%m-%d").to_string())
@@ -135,12 +136,12 @@ pub async fn authorize(pool: &PgPool, run: &RunId, user: &UserId) -> Result<Fetc
             at,
         });
     }
-    let object_url = match (export.status.as_str(), export.object_location()) {
-        ("completed", Some(url)) => url.to_owned(),
+    let object_url = match (export.status, export.object_location()) {
+        (ExportStatus::Completed, Some(url)) => url.to_owned(),
         _ => {
             return Err(LinkError::NotStored {
                 run: run.clone(),
-                status: export.status.clone(),
+                status: export.status,
             });
         }
     };

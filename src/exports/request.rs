@@ -11,7 +11,7 @@ use sqlx::PgPool;
 use super::task::{EXPORT_INVOICES, ExportPayload};
 use crate::audit;
 use crate::db;
-use crate::engine::{IdempotencyKey, KeyScope, TriggerOptions, trigger};
+use crate::engine::{IdempotencyKey, KeyScope, RunStatus, TriggerOptions, trigger};
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId, UserId, generate_export_id};
 use crate::lookup::{self, LookupError};
@@ -54,7 +54,7 @@ pub struct Started {
     pub export_id: String,
     pub organization_id: String,
     pub requested_by: String,
-    pub status: String,
+    pub status: RunStatus,
     pub deduplicated: bool,
 }
 
@@ -178,7 +178,7 @@ pub async fn start(
         export_id,
         organization_id: org.to_string(),
         requested_by: user.to_string(),
-        status: "queued".to_owned(),
+        status: RunStatus::Queued,
         deduplicated: false,
     })
 }

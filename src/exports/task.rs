@@ -21,6 +21,7 @@ use super::upload;
 use crate::audit;
 use crate::config::StorageSettings;
 use crate::db;
+use crate::db::exports::ExportStatus;
 use crate::db::invoices::InvoiceRow;
 use crate::engine::{
     QueueDef, Registry, RetryPolicy, RunError, Task, TaskContext, TaskDef, TaskError,
@@ -211,7 +212,7 @@ async fn write_csv(
     run: &RunId,
     pages_total: u64,
 ) -> Result<CsvDone, TaskError> {
-    let cp: CsvCheckpoint = ctx.checkpoint("csv").unwrap_or_default();
+    let cp: CsvCheckpoint = ctx.checkpoint("csv")?.unwrap_or_default();
     // An upload a checkpoint names is continued wherever it is, by any worker with the
     // credentials; new exports go to this worker's storage.
     let dir = match (&cp.upload, config.export_dir()) {
@@ -529,8 +530,10 @@ async fn sweep_ended_partials(pool: &PgPool, dir: &Path, org: &OrgId, run: &RunI
     match ended {
         Ok(exports) => {
             for export in exports {
-                if matches!(export.status.as_str(), "completed" | "failed" | "canceled")
-                    && let Ok(ended) = RunId::parse(&export.run_id)
+                if matches!(
+                    export.status,
+                    ExportStatus::Completed | ExportStatus::Failed | ExportStatus::Canceled
+                ) && let Ok(ended) = RunId::parse(&export.run_id)
                 {
                     remove_run_partials(dir, org, &ended).await;
                 }
@@ -758,7 +761,7 @@ async fn record_failure(
         remove_run_partials(dir, &org, &run).await;
     }
     db::tenant::enter(conn, &org).await?;
-    if db::exports::mark_ended(conn, run_id, "failed", &error.to_string()).await? == 0 {
+    if db::exports::mark_ended(conn, run_id, ExportStatus::Failed, &error.to_string()).await? == 0 {
         return Ok(());
     }
     let Ok(run) = RunId::parse(run_id) else {

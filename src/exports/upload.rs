@@ -110,6 +110,8 @@ pub(super) async fn write_s3(
         // The run is over: nothing will continue this upload.
         if let Some(recorded) = ctx
             .checkpoint::<CsvCheckpoint>("csv")
+            .ok()
+            .flatten()
             .and_then(|c| c.upload)
         {
             abort_quietly(&upload, &recorded.resume.upload.upload_id, run.as_str()).await;

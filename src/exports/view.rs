@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::engine::RunRecord;
+use crate::engine::{RunRecord, RunStatus};
 
 /// RFC 3339 UTC with milliseconds and `Z`.
 pub fn timestamp(t: &DateTime<Utc>) -> String {
@@ -23,7 +23,7 @@ pub struct RunView {
     pub task_id: String,
     pub organization_id: Option<String>,
     pub requested_by: Option<String>,
-    pub status: String,
+    pub status: RunStatus,
     pub attempt: i32,
     pub max_attempts: i32,
     pub next_attempt_at: Option<String>,
@@ -52,7 +52,7 @@ impl RunView {
             task_id: run.task_id.clone(),
             organization_id: field("organizationId"),
             requested_by: field("requestedBy"),
-            status: run.status.clone(),
+            status: run.status,
             attempt: run.attempt,
             max_attempts: run.max_attempts,
             next_attempt_at: opt_timestamp(&run.next_attempt_at()),

@@ -103,7 +103,7 @@ pub enum StorageUrl {
 impl StorageUrl {
     pub fn parse(raw: &str) -> Result<StorageUrl, StorageError> {
         let invalid = |reason: &str| StorageError::InvalidUrl {
-            url: crate::config::redact_url(raw),
+            url: crate::redact::redact_url(raw),
             reason: reason.to_owned(),
         };
         let url = url::Url::parse(raw.trim()).map_err(|_| {

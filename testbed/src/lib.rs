@@ -180,7 +180,7 @@ impl Task for StepsTask {
                 41
             }
         };
-        let mut tick: u64 = ctx.checkpoint("two").unwrap_or(0);
+        let mut tick: u64 = ctx.checkpoint("two")?.unwrap_or(0);
         if tick > 0 {
             log(ctx, "", "resumed").await?;
         }

@@ -230,10 +230,7 @@ async fn snapshot(
     filter: &Filter<'_>,
     limit: Option<i64>,
 ) -> Result<(Vec<Entry>, BTreeMap<String, i64>), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = audit_log::begin_snapshot(pool).await?;
     let history = audit_log::newest(&mut tx, filter, limit).await?;
     let heads = audit_log::chain_heads(&mut tx, filter.organization_id).await?;
     tx.commit().await?;
@@ -258,11 +255,7 @@ async fn poll(
         Some(conn) => conn,
         None => {
             let mut fresh = pool.acquire().await.map_err(PollError::Db)?;
-            // The poll is tiny, but before autovacuum has analyzed a new chain-head
-            // table the planner's guess can exceed jit_above_cost, and compiling the
-            // query would cost far more than running it, once a second.
-            sqlx::query("SET jit = off")
-                .execute(&mut *fresh)
+            audit_log::prepare_follow_session(&mut fresh)
                 .await
                 .map_err(PollError::Db)?;
             conn.insert(fresh)

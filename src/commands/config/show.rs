@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 
-use crate::config::{Resolved, redact_secrets};
+use crate::config::Resolved;
 use crate::context::{self, Context};
 use crate::db;
+use crate::redact::redact_secrets;
 
 /// `config show --json`.
 #[derive(Serialize)]

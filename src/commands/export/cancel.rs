@@ -45,7 +45,7 @@ pub async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
             ))?;
             cancel::CancelOutcome {
                 run_id: run.to_string(),
-                previous_status: status,
+                previous_status: status.to_string(),
                 canceled_run_ids: Vec::new(),
             }
         }

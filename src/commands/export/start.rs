@@ -13,6 +13,7 @@ use clap::Args;
 use super::follow::{Follow, follow_run};
 use crate::context::Context;
 use crate::db;
+use crate::engine::RunStatus;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::request;
 use crate::exports::view::RunView;
@@ -104,11 +105,11 @@ pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
     .await?;
     if ctx.json {
         let mut doc = serde_json::to_value(&started)?;
-        doc["status"] = serde_json::Value::from(outcome.run().status.clone());
+        doc["status"] = serde_json::to_value(outcome.run().status)?;
         ctx.print_json(&doc)?;
     } else if !ctx.quiet
         && let Follow::Ended(view) = &outcome
-        && view.status == "completed"
+        && view.status == RunStatus::Completed
     {
         logging::note(&completed_note(view))?;
     }
@@ -126,12 +127,14 @@ fn dedup_note(view: &RunView) -> String {
         .as_deref()
         .map(|u| format!(" by {u}"))
         .unwrap_or_default();
-    let state = match (view.status.as_str(), view.rows()) {
-        ("completed", rows) => format!("completed, {} rows", layout::thousands(rows.unwrap_or(0))),
-        (status @ ("executing" | "waiting"), _) => {
+    let state = match (view.status, view.rows()) {
+        (RunStatus::Completed, rows) => {
+            format!("completed, {} rows", layout::thousands(rows.unwrap_or(0)))
+        }
+        (status @ (RunStatus::Executing | RunStatus::Waiting), _) => {
             format!("{status}, {} pages", view.progress())
         }
-        (status, _) => status.to_owned(),
+        (status, _) => status.to_string(),
     };
     format!(
         "note: returning {} requested {requested}{by} ({state}); use --force for a new export",
@@ -159,7 +162,7 @@ impl Follow {
     /// Exit as `--wait` promises: 0 completed, 1 failed/canceled, 75 timed out.
     pub fn into_result(self) -> anyhow::Result<()> {
         match self {
-            Follow::Ended(view) if view.status == "completed" => Ok(()),
+            Follow::Ended(view) if view.status == RunStatus::Completed => Ok(()),
             Follow::Ended(view) => Err(CommandError::new(
                 ExitKind::Failure,
                 format!(
@@ -173,7 +176,7 @@ impl Follow {
             // Still queued and never started: nothing has claimed it, which almost
             // always means that no worker is running.
             Follow::TimedOut(view, after)
-                if view.status == "queued" && view.started_at.is_none() =>
+                if view.status == RunStatus::Queued && view.started_at.is_none() =>
             {
                 Err(CommandError::new(
                     ExitKind::TempFail,
@@ -204,13 +207,13 @@ impl Follow {
 mod tests {
     use super::*;
 
-    fn view(status: &str, metadata: serde_json::Value) -> RunView {
+    fn view(status: RunStatus, metadata: serde_json::Value) -> RunView {
         RunView {
             run_id: "run_01jd5x7m3k9q2w8e4r6t0y1v3a".to_owned(),
             task_id: "export-invoices".to_owned(),
             organization_id: Some("org_acme".to_owned()),
             requested_by: Some("user_alice".to_owned()),
-            status: status.to_owned(),
+            status,
             attempt: 1,
             max_attempts: 3,
             next_attempt_at: None,
@@ -228,7 +231,7 @@ mod tests {
     #[test]
     fn the_dedup_note_says_when_by_whom_and_how_far() {
         let done = view(
-            "completed",
+            RunStatus::Completed,
             serde_json::json!({"rowsDone": 1000, "pagesDone": 1, "pagesTotal": 1}),
         );
         assert_eq!(
@@ -236,17 +239,17 @@ mod tests {
             "note: returning run_01jd5x7m3k9q2w8e4r6t0y1v3a requested 05:57 UTC by user_alice (completed, 1,000 rows); use --force for a new export"
         );
         let going = view(
-            "executing",
+            RunStatus::Executing,
             serde_json::json!({"pagesDone": 3, "pagesTotal": 40}),
         );
         assert!(dedup_note(&going).contains("(executing, 3/40 pages)"));
-        assert!(dedup_note(&view("queued", serde_json::json!({}))).contains("(queued)"));
+        assert!(dedup_note(&view(RunStatus::Queued, serde_json::json!({}))).contains("(queued)"));
     }
 
     #[test]
     fn wait_says_where_the_csv_is_and_when_no_worker_runs() {
         let done = view(
-            "completed",
+            RunStatus::Completed,
             serde_json::json!({"rowsDone": 200000, "downloadUrl": "file:///srv/exports/org_acme/run_1.csv"}),
         );
         assert_eq!(
@@ -254,14 +257,14 @@ mod tests {
             "completed: 200,000 rows, CSV at /srv/exports/org_acme/run_1.csv"
         );
         let never = Follow::TimedOut(
-            view("queued", serde_json::json!({})),
+            view(RunStatus::Queued, serde_json::json!({})),
             Duration::from_secs(5),
         )
         .into_result()
         .unwrap_err()
         .to_string();
         assert!(never.contains("no worker seems to be running"), "{never}");
-        let mut retrying = view("queued", serde_json::json!({}));
+        let mut retrying = view(RunStatus::Queued, serde_json::json!({}));
         retrying.started_at = Some("2026-11-22T05:57:04.000Z".to_owned());
         let later = Follow::TimedOut(retrying, Duration::from_secs(5))
             .into_result()

@@ -198,7 +198,7 @@ fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow
             reason: format!(
                 "no answer for {:.0} s ({}), the worker gives up{left}",
                 failing_for.as_secs_f64(),
-                crate::config::redact_secrets(&source.to_string())
+                crate::redact::redact_secrets(&source.to_string())
             ),
         }
         .into();

@@ -62,7 +62,7 @@ pub fn print_members(
                 Cell::new(&m.user_id),
                 Cell::new(&m.email),
                 Cell::new(&m.name),
-                Cell::new(&m.role),
+                Cell::new(m.role),
             ];
             if with_org {
                 row.insert(0, Cell::new(&m.organization_id));
