@@ -494,8 +494,8 @@ async fn history_flatness(history: i64, runs: usize) {
 async fn key_index_sizes(pool: &PgPool) -> String {
     let (live, unique_mb, releasable_mb): (i64, f64, f64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM run WHERE idempotency_key IS NOT NULL),
-                pg_relation_size('run_idempotency_key') / 1048576.0,
-                pg_relation_size('run_releasable_key') / 1048576.0",
+                pg_relation_size('run_idempotency_key') / 1048576.0::float8,
+                pg_relation_size('run_releasable_key') / 1048576.0::float8",
     )
     .fetch_one(pool)
     .await

@@ -700,7 +700,7 @@ async fn concurrent_releasers_never_conflict(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!((old_released, old_held), (800, 0));
-    assert!(released <= 800 && released >= 700, "{released}");
+    assert!((700..=800).contains(&released), "{released}");
     let indexed = keys_in_unique_index(&pool).await;
     let expected: HashSet<String> = keys[..100].iter().cloned().collect();
     assert_eq!(indexed, expected);
