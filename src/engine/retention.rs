@@ -161,12 +161,19 @@ impl Pruner {
         let handle = tokio::spawn(async move {
             loop {
                 match prune_round(&pool, &policy, &mut stop).await {
-                    Ok(s) if s.deleted > 0 || s.released > 0 => tracing::info!(
+                    Ok(s) if s.deleted > 0 => tracing::info!(
                         deleted = s.deleted,
                         released_keys = s.released,
                         batches = s.batches,
                         retention_secs = policy.keep.as_secs(),
-                        "deleted ended runs past their retention and released spent idempotency keys"
+                        "deleted ended runs past their retention"
+                    ),
+                    // Routine bookkeeping after every export (its email child's key):
+                    // an idle worker stays silent at the default level.
+                    Ok(s) if s.released > 0 => tracing::debug!(
+                        released_keys = s.released,
+                        batches = s.batches,
+                        "released spent idempotency keys"
                     ),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(
