@@ -4,7 +4,8 @@
 //! finished runs in the table against an empty one. Issue 14 adds batch enqueue
 //! (`trigger_many` against one trigger per statement), `export start` latency and
 //! claim cost with 2,000,000 finished runs against none, and pruning 2,000,000 runs
-//! while a worker claims.
+//! while a worker claims. `history` first releases the history's spent idempotency
+//! keys (the pruner's release pass, timed, with a probe claiming meanwhile).
 //!
 //! Run: `cargo bench --bench engine` (DATABASE_URL names the server; each scenario
 //! uses a fresh database that is dropped afterwards). RUNS=N overrides 20,000;
@@ -428,6 +429,15 @@ async fn history_flatness(history: i64, runs: usize) {
     let full = fresh_database(&names[1]).await;
     let secs = insert_history(&full, history, 1.0).await;
     println!("history: inserted {history} ended runs and their steps in {secs:.1} s");
+    println!(
+        "history: before the release pass: {}",
+        key_index_sizes(&full).await
+    );
+    release_keys_while_claiming(&full).await;
+    println!(
+        "history: after the release pass and VACUUM: {}",
+        key_index_sizes(&full).await
+    );
     let pools = [empty, full];
     let mut start = [Vec::new(), Vec::new()];
     let mut claim = [Vec::new(), Vec::new()];
@@ -471,6 +481,84 @@ async fn history_flatness(history: i64, runs: usize) {
     let [empty, full] = pools;
     drop_database(empty, &names[0]).await;
     drop_database(full, &names[1]).await;
+}
+
+/// The unique key index and the pruner's index of releasable keys: how many keys
+/// they hold, and their size on disk (a VACUUMed index keeps its file, but empty
+/// pages are reused; `pgstatindex` tells the leaf pages in use when available).
+async fn key_index_sizes(pool: &PgPool) -> String {
+    let (live, unique_mb, releasable_mb): (i64, f64, f64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM run WHERE idempotency_key IS NOT NULL),
+                pg_relation_size('run_idempotency_key') / 1048576.0::float8,
+                pg_relation_size('run_releasable_key') / 1048576.0::float8",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let leaves: Option<(i64, i64, f64)> = match sqlx::query("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        .execute(pool)
+        .await
+    {
+        Ok(_) => sqlx::query_as(
+            "SELECT leaf_pages, deleted_pages, avg_leaf_density FROM pgstatindex('run_idempotency_key')",
+        )
+        .fetch_optional(pool)
+        .await
+        .ok()
+        .flatten(),
+        Err(_) => None,
+    };
+    let leaves = leaves.map_or(String::new(), |(leaf, deleted, density)| {
+        format!(" ({leaf} leaf pages in use at {density:.0} % density, {deleted} free)")
+    });
+    format!(
+        "{live} live keys; run_idempotency_key {unique_mb:.1} MB{leaves}, run_releasable_key {releasable_mb:.1} MB"
+    )
+}
+
+/// The release pass over the history (the engine's own rounds, default policy: the
+/// history is within the retention, so only keys go) while a probe claims; then the
+/// VACUUM that autovacuum would do (it is off on the benchmark server), which is
+/// what takes the released keys' old entries out of the unique index.
+async fn release_keys_while_claiming(pool: &PgPool) {
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let baseline = tokio::spawn(probe_claims(pool.clone(), stop.clone()));
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    stop_tx.send(true).unwrap();
+    let mut baseline = baseline.await.unwrap();
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let probe = tokio::spawn(probe_claims(pool.clone(), stop));
+    let started = Instant::now();
+    let summary = retention::prune(pool, &RetentionPolicy::default())
+        .await
+        .unwrap();
+    let release_secs = started.elapsed().as_secs_f64();
+    stop_tx.send(true).unwrap();
+    let mut during = probe.await.unwrap();
+    println!(
+        "history: released {} keys in {} batches, {release_secs:.1} s ({:.0} keys/s at half duty); deleted {}",
+        summary.released,
+        summary.batches,
+        summary.released as f64 / release_secs,
+        summary.deleted
+    );
+    println!(
+        "history: {}",
+        latency_line("before the release, probe", &mut baseline)
+    );
+    println!(
+        "history: {}",
+        latency_line("during the release, probe", &mut during)
+    );
+    let started = Instant::now();
+    sqlx::query("VACUUM ANALYZE run")
+        .execute(pool)
+        .await
+        .unwrap();
+    println!(
+        "history: VACUUM ANALYZE run after the release took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// `runs` no-op runs over 100 lanes, 1,000 per statement.

@@ -365,6 +365,346 @@ async fn keys_within_their_ttl_still_deduplicate_after_a_prune(pool: PgPool) {
     tx.commit().await.unwrap();
 }
 
+/// The live key of a run, and the key it released (if any).
+async fn keys_of(pool: &PgPool, id: &str) -> (Option<String>, Option<String>) {
+    sqlx::query_as("SELECT idempotency_key, released_idempotency_key FROM run WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// The keys the unique index holds, read through the index itself (an index-only
+/// scan of `run_idempotency_key`; the plan is checked, so this is not a table read).
+async fn keys_in_unique_index(pool: &PgPool) -> HashSet<String> {
+    let def: String = sqlx::query_scalar(
+        "SELECT indexdef FROM pg_indexes WHERE tablename = 'run' AND indexname = 'run_idempotency_key'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert!(
+        def.contains("UNIQUE") && def.ends_with("WHERE (idempotency_key IS NOT NULL)"),
+        "{def}"
+    );
+    let mut tx = pool.begin().await.unwrap();
+    for off in ["enable_seqscan", "enable_bitmapscan"] {
+        sqlx::query(&format!("SET LOCAL {off} = off"))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    let query = "SELECT idempotency_key FROM run WHERE idempotency_key IS NOT NULL";
+    let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN {query}"))
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert!(
+        plan[0].contains("Index Only Scan using run_idempotency_key"),
+        "{plan:?}"
+    );
+    let keys = sqlx::query_scalar::<_, String>(query)
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    keys.into_iter().collect()
+}
+
+#[sqlx::test]
+async fn the_pruner_releases_spent_keys_and_only_those(pool: PgPool) {
+    sqlx::query(LOG_TABLE).execute(&pool).await.unwrap();
+    let noop = |n| NoopPayload { n };
+    let live = enqueue(&pool, &NOOP, &noop(1), keyed("live", DAY)).await;
+    let lapsed = enqueue(&pool, &NOOP, &noop(2), keyed("lapsed", DAY)).await;
+    // A key without a TTL on a top-level run: it lives as long as the run is kept.
+    let forever = TriggerOptions {
+        idempotency_key: Some(key("forever", None)),
+        ..TriggerOptions::default()
+    };
+    let top_level_no_ttl = enqueue(&pool, &NOOP, &noop(3), forever.clone()).await;
+    // A parent (itself keyed) whose child gets a TTL-less key scoped to it.
+    let parent = enqueue(
+        &pool,
+        &PARENT,
+        &ParentPayload {
+            key: "p".into(),
+            child_fails: false,
+        },
+        TriggerOptions {
+            idempotency_key: Some(IdempotencyKey::create(
+                PARENT.id,
+                &["p"],
+                &KeyScope::Global,
+                Some(DAY),
+            )),
+            ..TriggerOptions::default()
+        },
+    )
+    .await;
+    // A child that ended while its parent can still run (queued an hour ahead).
+    let waiting_parent = enqueue(
+        &pool,
+        &NOOP,
+        &noop(4),
+        TriggerOptions {
+            delay: Some(Duration::from_secs(3600)),
+            ..TriggerOptions::default()
+        },
+    )
+    .await;
+    let child_key = IdempotencyKey::create(
+        NOOP.id,
+        &["child"],
+        &KeyScope::Run(waiting_parent.clone()),
+        None,
+    );
+    let child_options = TriggerOptions {
+        idempotency_key: Some(child_key.clone()),
+        parent_run_id: Some(waiting_parent.clone()),
+        ..TriggerOptions::default()
+    };
+    let early_child = enqueue(&pool, &NOOP, &noop(5), child_options.clone()).await;
+    // Not ended, its key's TTL run out: a trigger releases it, the pruner leaves it.
+    let queued_lapsed = enqueue(
+        &pool,
+        &NOOP,
+        &NoopPayload { n: 6 },
+        TriggerOptions {
+            delay: Some(Duration::from_secs(3600)),
+            ..keyed("queued-lapsed", DAY)
+        },
+    )
+    .await;
+    drain(&pool).await;
+    let child = child_of(&pool, &parent).await;
+    sqlx::query(
+        "UPDATE run SET idempotency_key_expires_at = now() - interval '1 second'
+         WHERE id = ANY($1)",
+    )
+    .bind(vec![lapsed.clone(), queued_lapsed.clone()])
+    .execute(&pool)
+    .await
+    .unwrap();
+    let key_of = |part: &str| key(part, Some(DAY)).key;
+    let parent_key = keys_of(&pool, &parent).await.0.unwrap();
+    let child_held = keys_of(&pool, &child).await.0.unwrap();
+    assert_eq!(
+        keys_of(&pool, &early_child).await.0,
+        Some(child_key.key.clone())
+    );
+    assert_eq!(
+        status(&pool, &waiting_parent).await,
+        Some(RunStatus::Queued)
+    );
+    assert_eq!(
+        status(&pool, &early_child).await,
+        Some(RunStatus::Completed)
+    );
+
+    // The default retention keeps every run; only keys are released.
+    let summary = retention::prune(&pool, &RetentionPolicy::default())
+        .await
+        .unwrap();
+    assert_eq!((summary.released, summary.deleted), (2, 0), "{summary:?}");
+    assert_eq!(
+        keys_of(&pool, &lapsed).await,
+        (None, Some(key_of("lapsed")))
+    );
+    assert_eq!(keys_of(&pool, &child).await, (None, Some(child_held)));
+    for (id, held) in [
+        (&live, key_of("live")),
+        (&queued_lapsed, key_of("queued-lapsed")),
+        (&top_level_no_ttl, key("forever", None).key),
+        (&parent, parent_key.clone()),
+        (&early_child, child_key.key.clone()),
+    ] {
+        assert_eq!(keys_of(&pool, id).await, (Some(held), None), "{id}");
+    }
+    let indexed = keys_in_unique_index(&pool).await;
+    assert_eq!(
+        indexed,
+        [
+            key_of("live"),
+            key_of("queued-lapsed"),
+            key("forever", None).key,
+            parent_key,
+            child_key.key.clone(),
+        ]
+        .into_iter()
+        .collect::<HashSet<_>>()
+    );
+    // A second round finds nothing more to release.
+    let again = retention::prune(&pool, &RetentionPolicy::default())
+        .await
+        .unwrap();
+    assert_eq!(again.released, 0);
+
+    let mut tx = pool.begin().await.unwrap();
+    // (a) Within its TTL a key still finds its run, one at a time and in a batch.
+    let t = engine::trigger(&mut tx, &NOOP, &noop(1), keyed("live", DAY))
+        .await
+        .unwrap();
+    assert_eq!((t.run_id.as_str(), t.deduplicated), (live.as_str(), true));
+    let b = engine::trigger_many(
+        &mut tx,
+        &NOOP,
+        &[BatchItem {
+            payload: noop(1),
+            options: keyed("live", DAY),
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (b[0].run_id.as_str(), b[0].deduplicated),
+        (live.as_str(), true)
+    );
+    let t = engine::trigger(&mut tx, &NOOP, &noop(3), forever)
+        .await
+        .unwrap();
+    assert_eq!(t.run_id, top_level_no_ttl);
+    // A child's key still dedupes while its parent can run again.
+    let t = engine::trigger(&mut tx, &NOOP, &noop(5), child_options)
+        .await
+        .unwrap();
+    assert_eq!(
+        (t.run_id.as_str(), t.deduplicated),
+        (early_child.as_str(), true)
+    );
+    // (b) A released key makes a new run.
+    let t = engine::trigger(&mut tx, &NOOP, &noop(2), keyed("lapsed", DAY))
+        .await
+        .unwrap();
+    assert!(!t.deduplicated && t.run_id != lapsed);
+    tx.commit().await.unwrap();
+    // The released keys stay readable where the engine reads a run's key.
+    assert_eq!(keys_of(&pool, &lapsed).await.1, Some(key_of("lapsed")));
+}
+
+/// Inserts `n` ended runs holding keys `k0`… whose 24 h TTL ran out, each with an
+/// ended child holding a TTL-less key; returns the parents' keys.
+async fn ended_keyed_trees(pool: &PgPool, n: usize) -> Vec<String> {
+    let keys: Vec<String> = (0..n)
+        .map(|i| key(&format!("k{i}"), Some(DAY)).key)
+        .collect();
+    sqlx::query(
+        "INSERT INTO run (id, task_id, payload, queue, concurrency_key, status, attempt,
+                          max_attempts, idempotency_key, idempotency_key_expires_at,
+                          parent_run_id, created_at, finished_at)
+         SELECT 'run_' || lpad((g * 2 + c)::text, 26, '0'), 'test-noop', '{\"n\": 0}',
+                'test-lane', 'old' || g, 'completed', 1, 3,
+                CASE WHEN c = 0 THEN k ELSE 'child-' || k END,
+                CASE WHEN c = 0 THEN now() - interval '1 hour' END,
+                CASE WHEN c = 1 THEN 'run_' || lpad((g * 2)::text, 26, '0') END,
+                now() - interval '2 days', now() - interval '2 days'
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(k, g), (VALUES (0), (1)) AS v(c)
+         ORDER BY g, c",
+    )
+    .bind(&keys)
+    .execute(pool)
+    .await
+    .unwrap();
+    keys
+}
+
+#[sqlx::test]
+async fn concurrent_releasers_never_conflict(pool: PgPool) {
+    let keys = ended_keyed_trees(&pool, 400).await;
+    let wide = PgPoolOptions::new()
+        .max_connections(10)
+        .connect(&common::pool_url(&pool))
+        .await
+        .unwrap();
+    let mut pruners = Vec::new();
+    for _ in 0..4 {
+        let wide = wide.clone();
+        pruners.push(tokio::spawn(async move {
+            let mut released = 0;
+            for _ in 0..400 {
+                released += retention::prune(&wide, &policy(30 * DAY, 10))
+                    .await
+                    .unwrap()
+                    .released;
+                let held: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM run WHERE idempotency_key IS NOT NULL",
+                )
+                .fetch_one(&wide)
+                .await
+                .unwrap();
+                if held == 0 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            released
+        }));
+    }
+    // Meanwhile triggers take over some of the same expired keys (each releases the
+    // old holder itself), one at a time and in batches.
+    let mut triggers = Vec::new();
+    for t in 0..4usize {
+        let wide = wide.clone();
+        triggers.push(tokio::spawn(async move {
+            let mut made = Vec::new();
+            for i in (t..100).step_by(4) {
+                let mut tx = wide.begin().await.unwrap();
+                let triggered = if i % 2 == 0 {
+                    engine::trigger(
+                        &mut tx,
+                        &NOOP,
+                        &NoopPayload { n: 0 },
+                        keyed(&format!("k{i}"), DAY),
+                    )
+                    .await
+                    .unwrap()
+                } else {
+                    engine::trigger_many(
+                        &mut tx,
+                        &NOOP,
+                        &[BatchItem {
+                            payload: NoopPayload { n: 0 },
+                            options: keyed(&format!("k{i}"), DAY),
+                        }],
+                    )
+                    .await
+                    .unwrap()
+                    .remove(0)
+                };
+                tx.commit().await.unwrap();
+                assert!(!triggered.deduplicated, "k{i} had expired");
+                made.push(triggered.run_id);
+            }
+            made
+        }));
+    }
+    let mut released = 0;
+    for p in pruners {
+        released += p.await.unwrap();
+    }
+    let mut made = Vec::new();
+    for t in triggers {
+        made.extend(t.await.unwrap());
+    }
+    assert_eq!(made.len(), 100);
+    // Every old key was released exactly once, by a pruner or by a trigger, and only
+    // the new runs hold keys.
+    let (old_released, old_held): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE released_idempotency_key IS NOT NULL),
+                count(*) FILTER (WHERE idempotency_key IS NOT NULL)
+         FROM run WHERE created_at < now() - interval '1 day'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((old_released, old_held), (800, 0));
+    assert!((700..=800).contains(&released), "{released}");
+    let indexed = keys_in_unique_index(&pool).await;
+    let expected: HashSet<String> = keys[..100].iter().cloned().collect();
+    assert_eq!(indexed, expected);
+    assert_eq!(common::count(&pool, "run").await, 900);
+}
+
 /// Inserts `trees` ended top-level runs, each with one ended child, 40 days old.
 async fn old_trees(pool: &PgPool, trees: i64) {
     sqlx::query(

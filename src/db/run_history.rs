@@ -6,6 +6,10 @@
 //! `run_step` rows go with their run (ON DELETE CASCADE). Nothing else points at a
 //! run: `export.run_id` and the audit log's subjects are plain text, so the tenant's
 //! record of its exports and the audit chain stay untouched.
+//!
+//! After deleting, a round releases the keys that can no longer
+//! deduplicate ([`release_keys`]), so the unique key index holds about one TTL of
+//! keys rather than every kept run's.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -42,6 +46,91 @@ pub async fn try_lock(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
         .bind(PRUNE_LOCK)
         .fetch_one(conn)
         .await
+}
+
+/// What one key-release batch did.
+#[derive(Debug, Clone)]
+pub struct Released {
+    /// Ended runs holding a releasable-looking key that this batch looked at.
+    pub examined: i64,
+    /// Keys moved out of the unique index (to `released_idempotency_key`).
+    pub released: i64,
+    /// The last run looked at, for the next batch of a [`KeyKind::Child`] pass.
+    pub last_id: Option<String>,
+}
+
+/// The two kinds of key a round releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// A key with a TTL that has run out, of an ended run: exactly the key a trigger
+    /// would release before inserting its own, so no trigger can tell the difference.
+    Expired,
+    /// A key without a TTL of an ended child run whose parent has ended too. Such a
+    /// key is scoped to its parent (`KeyScope::Run`) and only the parent's own
+    /// attempts trigger it, to find their child again on a retry; an ended run never
+    /// runs again (no status leads back from completed, failed or canceled), so
+    /// nothing can trigger the key any more. While the parent can still run — queued
+    /// for a retry, executing or waiting — the key stays.
+    Child,
+}
+
+/// Releases up to `limit` keys of `kind` (oldest first; `after` is the last run
+/// looked at by the previous batch of a `Child` pass). The runs are locked with SKIP
+/// LOCKED, so a batch never waits for a worker, a trigger releasing the same key, or
+/// another releaser; a skipped key is released by a later round. Only ended runs are
+/// touched, and no statement ever changes an ended run's key back, so this cannot
+/// race a finish or a cancel. Both kinds are read from the `run_releasable_key`
+/// index, which holds just the ended runs that still hold such a key.
+pub async fn release_keys(
+    conn: &mut PgConnection,
+    kind: KeyKind,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Released, sqlx::Error> {
+    // The index predicate, repeated so that the planner can use the index.
+    const RELEASABLE: &str = "r.idempotency_key IS NOT NULL AND r.finished_at IS NOT NULL
+           AND (r.idempotency_key_expires_at IS NOT NULL OR r.parent_run_id IS NOT NULL)";
+    let which = match kind {
+        KeyKind::Expired => "r.idempotency_key_expires_at <= now()",
+        KeyKind::Child => {
+            "r.idempotency_key_expires_at IS NULL AND r.parent_run_id IS NOT NULL
+           AND r.id > coalesce($2::text, '')"
+        }
+    };
+    // A child's key goes only once its parent has ended; the parent row is read, not
+    // locked: an ended parent stays ended.
+    let parent_ended = match kind {
+        KeyKind::Expired => "true",
+        KeyKind::Child => {
+            "EXISTS (SELECT 1 FROM run p WHERE p.id = r.parent_run_id
+                            AND p.status IN ('completed', 'failed', 'canceled'))"
+        }
+    };
+    let (examined, released, last_id): (i64, i64, Option<String>) = sqlx::query_as(&format!(
+        "WITH picked AS (
+            SELECT r.id, {parent_ended} AS go FROM run r
+            WHERE {RELEASABLE} AND {which}
+            ORDER BY r.idempotency_key_expires_at, r.id
+            LIMIT $1
+            FOR UPDATE OF r SKIP LOCKED
+         ),
+         released AS (
+            UPDATE run r SET released_idempotency_key = r.idempotency_key, idempotency_key = NULL
+            FROM picked WHERE r.id = picked.id AND picked.go
+            RETURNING r.id
+         )
+         SELECT (SELECT count(*) FROM picked), (SELECT count(*) FROM released),
+                (SELECT max(id) FROM picked)"
+    ))
+    .bind(limit)
+    .bind(after)
+    .fetch_one(conn)
+    .await?;
+    Ok(Released {
+        examined,
+        released,
+        last_id,
+    })
 }
 
 /// Looks at up to `limit` top-level runs that ended more than `retention_secs` ago,

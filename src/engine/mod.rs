@@ -11,7 +11,8 @@
 //! - [`worker`]: claims (`FOR UPDATE SKIP LOCKED`), leases, heartbeats, takeovers.
 //! - [`retry`]: backoff; [`context`]: metadata, steps, checkpoints, child runs.
 //! - [`cancel`]: cancel with cascade; [`run`]: statuses and records; [`events`].
-//! - [`retention`]: workers delete ended runs past their retention.
+//! - [`retention`]: workers delete ended runs past their retention and release spent
+//!   idempotency keys.
 //! - [`metrics`]: counters, histograms and queue gauges through the `metrics` facade.
 
 pub mod cancel;

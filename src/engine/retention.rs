@@ -11,6 +11,12 @@
 //! the batch took, so it uses at most half of one connection, and claims — which
 //! never read or lock ended runs — go on during and between batches. Which trees may
 //! go is decided in the database ([`db::run_history`]).
+//!
+//! After deleting, a round releases the idempotency keys that can no longer
+//! deduplicate (those of ended runs whose TTL ran out, and a child's TTL-less key once
+//! it and its parent ended; see [`KeyKind`]), in batches of the same size and rhythm.
+//! The unique key index, into which every keyed trigger inserts at a random place,
+//! then holds about one TTL of keys instead of the whole retention window's.
 
 use std::time::{Duration, Instant};
 
@@ -19,18 +25,20 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::db;
-use crate::db::run_history::Cursor;
+use crate::db::run_history::{Cursor, KeyKind};
 
 /// How long ended runs are kept, and how the pruner works through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetentionPolicy {
     /// A run tree whose runs all ended longer ago than this is deleted, unless one of
     /// them holds an idempotency key whose TTL has not run out (a key without a TTL
-    /// lives as long as its run is kept).
+    /// does not keep a run: a child's is released once it and its parent ended, a
+    /// top-level run's lives as long as the run is kept).
     pub keep: Duration,
     /// How often a worker starts a round.
     pub every: Duration,
-    /// Top-level runs looked at per batch (each with its child runs and steps).
+    /// Top-level runs looked at per batch (each with its child runs and steps), and
+    /// keys looked at per key-release batch.
     pub batch: u32,
 }
 
@@ -51,19 +59,25 @@ pub struct PruneSummary {
     pub batches: u64,
     /// Runs deleted, top-level and children.
     pub deleted: u64,
+    /// Idempotency keys released (moved out of the unique index).
+    pub released: u64,
     /// True when another pruner held the lock, so this round left the work to it.
     pub yielded: bool,
 }
 
-/// One round: batches until no ended run past the retention is left to look at,
-/// another pruner holds the lock, or `stop` turns true (checked after each batch, so
-/// a round always completes at least one).
+/// One round: delete batches until no ended run past the retention is left to look
+/// at, then key-release batches (expired keys, then children's keys) until no
+/// releasable key is left to look at; or until another pruner holds the lock. `stop`
+/// is checked after each batch and ends the phase, so a round always completes at
+/// least one batch of each phase (a `--drain` worker too) and stops within three
+/// short batches. Deleting first spares releasing keys of runs about to go.
 pub async fn prune_round(
     pool: &PgPool,
     policy: &RetentionPolicy,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<PruneSummary, sqlx::Error> {
     let mut summary = PruneSummary::default();
+    let limit = i64::from(policy.batch);
     let mut cursor: Option<Cursor> = None;
     loop {
         let started = Instant::now();
@@ -76,20 +90,51 @@ pub async fn prune_round(
             &mut tx,
             policy.keep.as_secs_f64(),
             cursor.as_ref(),
-            i64::from(policy.batch),
+            limit,
         )
         .await?;
         tx.commit().await?;
         summary.batches += 1;
         summary.deleted += batch.deleted as u64;
-        if batch.examined < i64::from(policy.batch) || *stop.borrow() {
-            return Ok(summary);
+        if batch.examined < limit || *stop.borrow() {
+            break;
         }
         cursor = batch.cursor();
-        tokio::select! {
-            _ = tokio::time::sleep(started.elapsed()) => {}
-            _ = stop.changed() => return Ok(summary),
+        if rest(started, stop).await {
+            break;
         }
+    }
+    for kind in [KeyKind::Expired, KeyKind::Child] {
+        let mut after: Option<String> = None;
+        loop {
+            let started = Instant::now();
+            let mut tx = pool.begin().await?;
+            if !db::run_history::try_lock(&mut tx).await? {
+                summary.yielded = true;
+                return Ok(summary);
+            }
+            let batch =
+                db::run_history::release_keys(&mut tx, kind, after.as_deref(), limit).await?;
+            tx.commit().await?;
+            summary.batches += 1;
+            summary.released += batch.released as u64;
+            if batch.examined < limit || *stop.borrow() {
+                break;
+            }
+            after = batch.last_id;
+            if rest(started, stop).await {
+                break;
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// Rests as long as the batch begun at `started` took; true when `stop` changed.
+async fn rest(started: Instant, stop: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(started.elapsed()) => false,
+        _ = stop.changed() => true,
     }
 }
 
@@ -118,9 +163,17 @@ impl Pruner {
                 match prune_round(&pool, &policy, &mut stop).await {
                     Ok(s) if s.deleted > 0 => tracing::info!(
                         deleted = s.deleted,
+                        released_keys = s.released,
                         batches = s.batches,
                         retention_secs = policy.keep.as_secs(),
                         "deleted ended runs past their retention"
+                    ),
+                    // Routine bookkeeping after every export (its email child's key):
+                    // an idle worker stays silent at the default level.
+                    Ok(s) if s.released > 0 => tracing::debug!(
+                        released_keys = s.released,
+                        batches = s.batches,
+                        "released spent idempotency keys"
                     ),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(

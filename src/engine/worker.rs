@@ -65,7 +65,8 @@ pub struct WorkerOptions {
     /// unreachable) before the worker gives up; a worker running until stopped
     /// retries for as long as it runs.
     pub unreachable_limit: Duration,
-    /// Deletes ended runs past their retention beside the loop; `None` keeps them.
+    /// Deletes ended runs past their retention, and releases spent idempotency keys,
+    /// beside the loop; `None` does neither (triggers still release expired keys).
     pub retention: Option<RetentionPolicy>,
 }
 
