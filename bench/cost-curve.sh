@@ -32,31 +32,9 @@ PROCS=${PROCS:-4}
 BENCH_DB=${BENCH_DB:-invoicectl_bench_curve}
 SERVER_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 DB_URL="${SERVER_URL%/*}/$BENCH_DB"
-TIME=/usr/bin/time
-
-if [ ! -x "$TIME" ]; then
-    echo "needs GNU time for peak RSS: apt-get install -y time" >&2
-    exit 1
-fi
-for tool in psql bc; do
-    command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 1; }
-done
-if [ -z "${BIN:-}" ]; then
-    echo "== building the release binary" >&2
-    cargo build --release --quiet --bin invoicectl
-    BIN=target/release/invoicectl
-fi
-
-WORK=$(mktemp -d /tmp/invoicectl-bench-curve.XXXXXX)
-cleanup() {
-    if [ "${KEEP:-0}" != 1 ]; then
-        psql "$SERVER_URL" -qAtc "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null 2>&1 || true
-        rm -rf "$WORK"
-    else
-        echo "kept database $BENCH_DB and $WORK" >&2
-    fi
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_prepare curve
+trap bench_cleanup EXIT
 
 echo "export_dir = \"$WORK/exports\"" >"$WORK/config.toml"
 ictl() {
@@ -64,8 +42,6 @@ ictl() {
         DATABASE_URL="$DB_URL" INVOICECTL_CONFIG="$WORK/config.toml" \
         INVOICECTL_DATA_DIR="$WORK/data" "$BIN" "$@"
 }
-now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc -l | xargs printf '%.3f'; }
 sql() { psql "$DB_URL" -v ON_ERROR_STOP=1 -qAtc "$1"; }
 # Peak RSS (KiB) and user+system CPU seconds of a GNU time -v report.
 rss_of() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
@@ -90,7 +66,6 @@ echo "== fresh database $BENCH_DB" >&2
 psql "$SERVER_URL" -qAtc "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null
 ictl db setup >/dev/null
 ictl db seed --demo --invoices 0 >/dev/null
-. bench/lib.sh
 
 # scenario,orgs,rows_per_org,total_rows,worker_processes,wall_s,copy_s,worker_cpu_s,peak_rss_kib,us_per_row,exports_per_s
 echo "scenario,orgs,rows_per_org,total_rows,worker_processes,wall_s,copy_s,worker_cpu_s,peak_rss_kib,us_per_row,exports_per_s" >"$WORK/curve.csv"

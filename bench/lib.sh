@@ -1,6 +1,41 @@
 # Shared by the export benchmarks (bench/export.sh, bench/export-s3.sh,
 # bench/cost-curve.sh); sourced with DB_URL set to the bench database.
 
+# The common start of a benchmark (BENCH_DB, SERVER_URL and DB_URL set): checks for
+# GNU time and `psql jq bc`, builds the release binary unless BIN names one, and
+# makes the work directory WORK (/tmp/invoicectl-bench-NAME.XXXXXX).
+TIME=/usr/bin/time
+bench_prepare() {
+    local name=$1 tool
+    if [ ! -x "$TIME" ]; then
+        echo "needs GNU time for peak RSS: apt-get install -y time" >&2
+        exit 1
+    fi
+    for tool in psql jq bc; do
+        command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 1; }
+    done
+    if [ -z "${BIN:-}" ]; then
+        echo "== building the release binary" >&2
+        cargo build --release --quiet --bin invoicectl
+        BIN=target/release/invoicectl
+    fi
+    WORK=$(mktemp -d "/tmp/invoicectl-bench-$name.XXXXXX")
+}
+
+# Drops the bench database and the work directory, unless KEEP=1.
+bench_cleanup() {
+    if [ "${KEEP:-0}" != 1 ]; then
+        psql "$SERVER_URL" -qAtc "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null 2>&1 || true
+        rm -rf "$WORK"
+    else
+        echo "kept database $BENCH_DB and $WORK" >&2
+    fi
+}
+
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc -l | xargs printf '%.3f'; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
 # The INSERT … SELECT of the demo seed's mix (commas, quotes, line breaks, non-ASCII,
 # formula-looking names, NULL emails and due dates, negative and zero amounts,
 # USD/EUR/JPY/KWD, fractional timestamps), one invoice per row of FROM, where `g` is
