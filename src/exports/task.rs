@@ -13,16 +13,16 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::{PgConnection, PgPool};
-use tokio::task::JoinHandle;
 
+use super::copy_csv::CsvPage;
 use super::csv;
 use super::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
+use super::pages::PageStream;
 use super::upload;
 use crate::audit;
 use crate::config::StorageSettings;
 use crate::db;
 use crate::db::exports::ExportStatus;
-use crate::db::invoices::InvoiceRow;
 use crate::engine::{
     QueueDef, Registry, RetryPolicy, RunError, Task, TaskContext, TaskDef, TaskError,
     TriggerOptions,
@@ -285,14 +285,19 @@ async fn write_attempt_file(
     }
     cp.file = Some(attempt);
     cp.set_compression(compression);
-    let as_of = ctx.started_at();
-    let page_size = i64::from(config.page_size);
-    // A three-stage pipeline: while page N is encoded, written (and fsynced), page
-    // N+1 is read and page N-1's checkpoint is committed. A checkpoint only ever names
-    // bytes that are already durable, so a crash anywhere resumes correctly (at
-    // worst one page earlier). A page written after the lease was lost lands in this
-    // attempt's file only, past what any checkpoint names.
-    let mut next = prefetch(ctx.pool(), org, cp.after.clone(), as_of, page_size);
+    // A three-stage pipeline: while page N is written (and fsynced), the stream's
+    // reader makes page N+1's CSV and page N-1's checkpoint is committed. A checkpoint
+    // only ever names bytes that are already durable, so a crash anywhere resumes
+    // correctly (at worst one page earlier). A page written after the lease was lost
+    // lands in this attempt's file only, past what any checkpoint names.
+    let mut pages = PageStream::open(
+        ctx.pool(),
+        org,
+        cp.after.clone(),
+        ctx.started_at(),
+        config.page_size,
+        cp.bytes == 0,
+    );
     let mut unsaved: Option<CsvCheckpoint> = None;
     loop {
         if ctx.should_stop() {
@@ -301,31 +306,41 @@ async fn write_attempt_file(
             }
             return Err(TaskError::Shutdown);
         }
-        let page = next
-            .await
-            .map_err(|e| TaskError::retryable("panic", format!("reading a page: {e}")))??;
-        let Some(last) = page.last().map(|row| row.id.clone()) else {
+        let Some(page) = pages.next().await? else {
             break;
         };
-        next = prefetch(ctx.pool(), org, Some(last.clone()), as_of, page_size);
-        let header = cp.bytes == 0;
+        let CsvPage {
+            csv: page_csv,
+            rows,
+            last_id,
+        } = page;
         let writing = tokio::task::spawn_blocking(move || {
-            let written = csv::encode_page(&page, header, compression).and_then(|bytes| {
-                hasher.update(&bytes);
-                file.write_chunk(&bytes)
-            });
-            (file, hasher, written, page.len() as u64)
+            let written = match compression {
+                // The page's buffer goes back to the reader after the write.
+                Compression::None => {
+                    hasher.update(&page_csv);
+                    file.write_chunk(&page_csv).map(|len| (len, Some(page_csv)))
+                }
+                Compression::Gzip => csv::stored_chunk(page_csv, compression).and_then(|bytes| {
+                    hasher.update(&bytes);
+                    file.write_chunk(&bytes).map(|len| (len, None))
+                }),
+            };
+            (file, hasher, written)
         });
         let saved = match unsaved.take() {
             Some(done) => save_csv_checkpoint(ctx, &done, pages_total).await,
             None => Ok(()),
         };
-        let (f, h, written, rows) = writing.await.expect("blocking file task panicked");
+        let (f, h, written) = writing.await.expect("blocking file task panicked");
         (file, hasher) = (f, h);
         saved?;
-        let bytes_total = written.map_err(|e| io_error("writing the export file", e))?;
+        let (bytes_total, buffer) = written.map_err(|e| io_error("writing the export file", e))?;
+        if let Some(buffer) = buffer {
+            pages.recycle(buffer);
+        }
         cp = CsvCheckpoint {
-            after: Some(last),
+            after: Some(last_id),
             bytes: bytes_total,
             rows: cp.rows + rows,
             pages: cp.pages + 1,
@@ -567,27 +582,6 @@ pub(super) async fn save_csv_checkpoint(
     ctx.set_metadata("pagesTotal", pages_total.max(cp.pages));
     ctx.set_metadata("rowsDone", cp.rows);
     ctx.save_checkpoint("csv", cp).await
-}
-
-/// Reads the keyset page after `after` in its own tenant transaction, on a task of
-/// its own, so the database works on the next page while the current one is
-/// written. A handle dropped early (an error, a shutdown) leaves a read-only query
-/// to finish by itself.
-pub(super) fn prefetch(
-    pool: &PgPool,
-    org: &OrgId,
-    after: Option<String>,
-    as_of: DateTime<Utc>,
-    limit: i64,
-) -> JoinHandle<Result<Vec<InvoiceRow>, sqlx::Error>> {
-    let (pool, org) = (pool.clone(), org.clone());
-    tokio::spawn(async move {
-        let mut tx = db::tenant::begin(&pool, &org).await?;
-        let page =
-            db::invoices::page_after(&mut tx, org.as_str(), after.as_deref(), as_of, limit).await?;
-        tx.commit().await?;
-        Ok(page)
-    })
 }
 
 /// Runs blocking file I/O off the async threads.

@@ -31,9 +31,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
 use super::csv;
+use super::pages::PageStream;
 use super::task::{
-    CsvCheckpoint, CsvDone, ExportConfig, Stored, blocking, finished, io_error, prefetch,
-    save_csv_checkpoint,
+    CsvCheckpoint, CsvDone, ExportConfig, Stored, blocking, finished, io_error, save_csv_checkpoint,
 };
 use crate::config::StorageSettings;
 use crate::db;
@@ -219,9 +219,14 @@ async fn stream_pages(
     let mut header = resume.mark.is_none();
     let mut mark = resume.mark.clone().unwrap_or_default();
     let mut writer = upload.writer(resume).map_err(Streamed::StartOver)?;
-    let as_of = ctx.started_at();
-    let page_size = i64::from(config.page_size);
-    let mut next = prefetch(ctx.pool(), org, mark.after.clone(), as_of, page_size);
+    let mut pages = PageStream::open(
+        ctx.pool(),
+        org,
+        mark.after.clone(),
+        ctx.started_at(),
+        config.page_size,
+        header,
+    );
     loop {
         if ctx.should_stop() {
             // Keep what is in flight: the part being uploaded is worth its checkpoint.
@@ -230,34 +235,32 @@ async fn stream_pages(
             }
             return Err(TaskError::Shutdown.into());
         }
-        let page = next
-            .await
-            .map_err(|e| TaskError::retryable("panic", format!("reading a page: {e}")))?
-            .map_err(TaskError::from)?;
-        let Some(last) = page.last().map(|row| row.id.clone()) else {
+        let Some(page) = pages.next().await? else {
             break;
         };
-        next = prefetch(ctx.pool(), org, Some(last.clone()), as_of, page_size);
-        let first = header;
-        let (bytes, rows) = blocking(move || {
-            (
-                csv::encode_page(&page, first, compression),
-                page.len() as u64,
-            )
-        })
-        .await;
-        let bytes = bytes.map_err(|e| io_error("encoding a page", e))?;
+        let bytes = match compression {
+            Compression::None => page.csv,
+            Compression::Gzip => {
+                let csv = page.csv;
+                blocking(move || csv::stored_chunk(csv, compression))
+                    .await
+                    .map_err(|e| io_error("compressing a page", e))?
+            }
+        };
         header = false;
         mark = PageMark {
-            after: Some(last),
-            rows: mark.rows + rows,
+            after: Some(page.last_id),
+            rows: mark.rows + page.rows,
             pages: mark.pages + 1,
         };
-        if let Some(durable) = writer
+        let durable = writer
             .write_chunk(&bytes, mark.clone())
             .await
-            .map_err(split)?
-        {
+            .map_err(split)?;
+        if compression == Compression::None {
+            pages.recycle(bytes);
+        }
+        if let Some(durable) = durable {
             save_upload_checkpoint(ctx, cp, durable, pages_total).await?;
         }
     }

@@ -278,12 +278,14 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
         Mailer::from_settings(&ctx.settings).context("cannot set up the mail transport")?;
     // Debug, not info: an idle cron minute must leave the log empty.
     tracing::debug!(mail = %mailer.describe(), storage = %shown, concurrency, "worker starting");
-    // Slots, the heartbeat, the listener and the pass each need a connection. Every
-    // session carries the worker's server-side limits (see `session_limits`).
+    // Slots, the heartbeat, the listener and the pass each need a connection, and an
+    // export slot a second one for its COPY stream, held for the attempt (see
+    // `exports::pages`). Every session carries the worker's server-side limits (see
+    // `session_limits`).
     let connect = db::with_session_limits(ctx.connect_options()?, &options.session_limits());
     let pool = db::open_with(
         &connect,
-        concurrency as u32 + 4,
+        concurrency as u32 * 2 + 4,
         options.pool_acquire_timeout(),
     )
     .await?;
