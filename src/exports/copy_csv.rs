@@ -483,16 +483,17 @@ mod tests {
                     },
                     number: rng.pick(NASTY).to_owned(),
                     customer_name: rng.pick(NASTY).to_owned(),
-                    customer_email: (rng.next() % 4 != 0).then(|| rng.pick(NASTY).to_owned()),
+                    customer_email: (!rng.next().is_multiple_of(4))
+                        .then(|| rng.pick(NASTY).to_owned()),
                     currency: rng.pick(&currencies).to_owned(),
-                    amount_cents: if rng.next() % 3 == 0 {
+                    amount_cents: if rng.next().is_multiple_of(3) {
                         amounts[(rng.next() % amounts.len() as u64) as usize]
                     } else {
                         (rng.next() % 5_000_000) as i64 - 2_500_000
                     },
                     status: rng.pick(&statuses).to_owned(),
                     issued_at: t(rng),
-                    due_at: (rng.next() % 3 != 0).then(|| t(rng)),
+                    due_at: (!rng.next().is_multiple_of(3)).then(|| t(rng)),
                 }
             })
             .collect()
@@ -514,7 +515,7 @@ mod tests {
             encoder.feed(&rest[..take], &mut pages).unwrap();
             rest = &rest[take..];
             if let Some(page) = pages.first()
-                && rng.next() % 2 == 0
+                && rng.next().is_multiple_of(2)
             {
                 encoder.recycle(page.csv.clone());
             }
