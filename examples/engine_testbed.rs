@@ -38,7 +38,7 @@ async fn main() {
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
-        invoicectl::engine::worker::wait_for_signal().await;
+        invoicectl::signals::wait_for_signal().await;
         let _ = stop_tx.send(true);
     });
     let worker = Worker::new(pool, tasks::registry(), options);

@@ -186,7 +186,7 @@ pub enum AuditError {
     },
     #[error("audit payload for {action} must be a JSON object: this is a bug in invoicectl")]
     PayloadNotObject { action: Action },
-    #[error("cannot append to the audit log: {0}")]
+    #[error("cannot append to the audit log")]
     Db(#[from] DbError),
 }
 

@@ -529,10 +529,18 @@ pub enum ExportDirError {
     Empty,
     #[error("export directory {} is not a directory: {detail}", path.display())]
     NotADirectory { path: PathBuf, detail: String },
-    #[error("cannot write to export directory {}: {reason}", path.display())]
-    NotWritable { path: PathBuf, reason: io::Error },
-    #[error("cannot use export directory {}: {reason}", path.display())]
-    Unusable { path: PathBuf, reason: io::Error },
+    #[error("cannot write to export directory {}", path.display())]
+    NotWritable {
+        path: PathBuf,
+        #[source]
+        reason: io::Error,
+    },
+    #[error("cannot use export directory {}", path.display())]
+    Unusable {
+        path: PathBuf,
+        #[source]
+        reason: io::Error,
+    },
 }
 
 impl Classify for ExportDirError {

@@ -1,15 +1,18 @@
 //! The export domain: requesting an export (the member gate and the one-transaction
 //! enqueue), the `export-invoices` task and its `send-export-email` child, the CSV
-//! format, the email, and fetching and pruning stored exports (`links`). It uses
+//! format (the email itself is [`crate::email`]), and fetching and pruning stored exports (`links`). It uses
 //! the run engine; it knows nothing of how runs are claimed. [`metrics`]: rows,
 //! bytes and email dispositions of completed exports.
 
 pub mod cancel;
 pub mod csv;
-pub mod email;
 pub mod links;
 pub mod metrics;
+pub mod progress;
 pub mod request;
 pub mod task;
 pub mod upload;
 pub mod view;
+
+/// The email moved to the top-level [`crate::email`]; this path still names it.
+pub use crate::email;

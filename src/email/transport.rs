@@ -1,46 +1,21 @@
-//! The "Your invoice export is ready" email (SPEC §7.4) and the transport that
-//! carries it: SMTP from `smtp_url`, or `.eml` files in the outbox when none is set.
-//!
-//! This module is the email's domain only. It knows nothing about runs, leases or
-//! retries: the `send-export-email` task resolves the recipient, checks the
-//! suppression list, and decides what to do with a [`SendError`] — retry a
-//! [`SendError::Transient`] under its own policy, turn a [`SendError::Permanent`] into
-//! an error Result. Two properties make that safe:
-//!
-//! - the Message-ID is derived from the caller's idempotency key
-//!   ([`message_id_for`]), so a resend after a crash carries the same id and is
-//!   recognisable (and de-duplicable) downstream;
-//! - logs and error messages carry the message id and a disposition, never an
-//!   address, and never the SMTP password (URLs go through [`redact_url`]).
-//!
-//! [`EmailAddress`] is the one address validator: the suppression commands use it
-//! for input (exit 65 when invalid) and the export task for the suppression lookup,
-//! so both agree on the normalised (lowercase) form.
+//! The transport that carries the email: SMTP from `smtp_url`, or `.eml` files in
+//! the outbox when none is set; and what a failed send means ([`SendError`]:
+//! transient or permanent).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use lettre::{
-    Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
+use super::message::ExportReadyEmail;
 use crate::config::{Settings, redact_url};
 use crate::error::{Classify, ExitKind};
-
-/// The subject of the export-ready email.
-pub const SUBJECT: &str = "Your invoice export is ready";
-
-/// The domain of every Message-ID we mint: `.invalid` (RFC 2606) can never collide
-/// with a real host's ids.
-pub const MESSAGE_ID_DOMAIN: &str = "invoicectl.invalid";
 
 /// How long one SMTP send may take, from connect to the final reply. lettre's own
 /// timeout only bounds the TCP connect, so a server that accepts and then stalls
@@ -50,254 +25,13 @@ pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long the TCP connect to the SMTP server may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
-// ---------------------------------------------------------------------------------
-// Addresses
-
-/// An email address that passed validation, trimmed and lowercased — the form the
-/// `email_suppression` table stores (its primary key is checked to be lowercase).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct EmailAddress(String);
-
-/// An address that failed validation (exit 65). The message says what is wrong
-/// but does not repeat the address: this error may reach a worker's log, where
-/// addresses never go. Commands that echo operator input add it as context.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid email address ({reason}); expected an address like alice@example.com")]
-pub struct InvalidEmail {
-    pub reason: &'static str,
-}
-
-impl Classify for InvalidEmail {
-    fn exit_kind(&self) -> ExitKind {
-        ExitKind::Invalid
-    }
-}
-
-/// Characters an unquoted local part cannot hold (RFC 5322 specials). Quoted local
-/// parts are legal but so rare that accepting them would mostly admit typos.
-const LOCAL_SPECIALS: &[char] = &['(', ')', '<', '>', '[', ']', '\\', ',', ';', ':', '"'];
-
-impl EmailAddress {
-    /// Validates and normalises an address: surrounding whitespace is trimmed and
-    /// the whole address lowercased. Rejects what is obviously not a deliverable
-    /// internet address: no or several `@`, empty or over-long parts, whitespace or
-    /// control characters, misplaced dots, RFC 5322 specials, and a domain without a
-    /// dot (`alice@localhost`) or with characters a host name cannot hold.
-    pub fn parse(raw: &str) -> Result<EmailAddress, InvalidEmail> {
-        let invalid = |reason| Err(InvalidEmail { reason });
-        let value = raw.trim();
-        if value.is_empty() {
-            return invalid("it is empty");
-        }
-        if value.len() > 254 {
-            return invalid("it is longer than 254 characters");
-        }
-        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return invalid("it contains whitespace or control characters");
-        }
-        let lower = value.to_lowercase();
-        let Some((local, domain)) = lower.split_once('@') else {
-            return invalid("it has no @");
-        };
-        if domain.contains('@') {
-            return invalid("it has more than one @");
-        }
-        if local.is_empty() {
-            return invalid("nothing comes before the @");
-        }
-        if local.len() > 64 {
-            return invalid("the part before the @ is longer than 64 characters");
-        }
-        if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-            return invalid("the part before the @ has a misplaced dot");
-        }
-        if local.contains(LOCAL_SPECIALS) {
-            return invalid("the part before the @ holds a character like < > , ; : or a quote");
-        }
-        if domain.is_empty() {
-            return invalid("nothing comes after the @");
-        }
-        if !domain.contains('.') {
-            return invalid("the domain has no dot");
-        }
-        for label in domain.split('.') {
-            if label.is_empty() {
-                return invalid("the domain has an empty part (a misplaced dot)");
-            }
-            if label.len() > 63 {
-                return invalid("a part of the domain is longer than 63 characters");
-            }
-            if label.starts_with('-') || label.ends_with('-') {
-                return invalid("a part of the domain starts or ends with a hyphen");
-            }
-            if !label.chars().all(|c| c.is_alphanumeric() || c == '-') {
-                return invalid("the domain may hold only letters, digits, hyphens and dots");
-            }
-        }
-        if Address::from_str(&lower).is_err() {
-            return invalid("it is not a deliverable address");
-        }
-        Ok(EmailAddress(lower))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    fn to_lettre(&self) -> Result<Address, lettre::address::AddressError> {
-        Address::from_str(&self.0)
-    }
-}
-
-impl fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for EmailAddress {
-    type Err = InvalidEmail;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        EmailAddress::parse(s)
-    }
-}
-
-// ---------------------------------------------------------------------------------
-// The message
-
-/// The Message-ID for an idempotency key: `<first 32 hex digits of sha256(key)@
-/// invoicectl.invalid>`. The same key always gives the same id, so every resend of
-/// one logical email (after a crash or a retry) is recognisably the same message.
-pub fn message_id_for(idempotency_key: &str) -> String {
-    let digest = Sha256::digest(idempotency_key.as_bytes());
-    format!("<{}@{MESSAGE_ID_DOMAIN}>", &hex::encode(digest)[..32])
-}
-
-/// Everything the "export ready" email says, and the key its Message-ID comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportReadyEmail {
-    /// The recipient's display name (may be empty).
-    pub recipient_name: String,
-    pub recipient: EmailAddress,
-    pub org_name: String,
-    pub row_count: u64,
-    pub download_url: String,
-    /// The idempotency key of the logical send (the child run's key).
-    pub idempotency_key: String,
-}
-
-impl ExportReadyEmail {
-    pub fn message_id(&self) -> String {
-        message_id_for(&self.idempotency_key)
-    }
-
-    fn rows_phrase(&self) -> String {
-        match self.row_count {
-            1 => "1 invoice".to_owned(),
-            n => format!("{n} invoices"),
-        }
-    }
-
-    fn greeting_name(&self) -> &str {
-        let name = self.recipient_name.trim();
-        if name.is_empty() { "there" } else { name }
-    }
-
-    /// The text/plain part.
-    pub fn text_body(&self) -> String {
-        format!(
-            "Hello {name},\n\
-             \n\
-             Your invoice export for {org} is ready: {rows}.\n\
-             \n\
-             Download it here:\n\
-             {url}\n\
-             \n\
-             -- \n\
-             invoicectl\n",
-            name = one_line(self.greeting_name()),
-            org = one_line(&self.org_name),
-            rows = self.rows_phrase(),
-            url = self.download_url,
-        )
-    }
-
-    /// The text/html part; every value is HTML-escaped.
-    pub fn html_body(&self) -> String {
-        let url = html_escape(&self.download_url);
-        format!(
-            "<!DOCTYPE html>\n\
-             <html><head><meta charset=\"utf-8\"><title>{subject}</title></head>\n\
-             <body>\n\
-             <p>Hello {name},</p>\n\
-             <p>Your invoice export for <strong>{org}</strong> is ready: {rows}.</p>\n\
-             <p><a href=\"{url}\">Download the CSV</a><br>{url}</p>\n\
-             <p>&mdash; invoicectl</p>\n\
-             </body></html>\n",
-            subject = html_escape(SUBJECT),
-            name = html_escape(self.greeting_name()),
-            org = html_escape(&self.org_name),
-            rows = html_escape(&self.rows_phrase()),
-        )
-    }
-
-    /// The complete RFC 5322 message: From, To, Subject, the deterministic
-    /// Message-ID and a multipart/alternative body (text, then HTML).
-    pub fn to_message(&self, from: &Mailbox) -> Result<Message, lettre::error::Error> {
-        let address = self
-            .recipient
-            .to_lettre()
-            .map_err(|_| lettre::error::Error::MissingTo)?;
-        let name = one_line(self.recipient_name.trim());
-        let to = Mailbox::new((!name.is_empty()).then_some(name), address);
-        Message::builder()
-            .message_id(Some(self.message_id()))
-            .from(from.clone())
-            .to(to)
-            .subject(SUBJECT)
-            .multipart(MultiPart::alternative_plain_html(
-                self.text_body(),
-                self.html_body(),
-            ))
-    }
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Control characters (a CR/LF in a name) become spaces: a value never adds lines
-/// to a header or the text part.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-// ---------------------------------------------------------------------------------
-// Transport
-
 /// A mail transport that cannot be set up (bad `smtp_url` or `mail_from`, an
 /// outbox that cannot be created).
 #[derive(Debug, thiserror::Error)]
 pub enum EmailError {
     #[error("invalid {key}: {message}")]
     Config { key: &'static str, message: String },
-    #[error("cannot create the mail outbox {path}: {source}")]
+    #[error("cannot create the mail outbox {path}")]
     Outbox {
         path: PathBuf,
         #[source]
@@ -337,6 +71,24 @@ pub enum SendError {
 }
 
 impl SendError {
+    /// A send that did not deliver: `permanent`ly, or worth retrying later.
+    fn new(permanent: bool, message_id: &str, code: Option<u16>, reason: String) -> SendError {
+        let message_id = message_id.to_owned();
+        if permanent {
+            SendError::Permanent {
+                message_id,
+                code,
+                reason,
+            }
+        } else {
+            SendError::Transient {
+                message_id,
+                code,
+                reason,
+            }
+        }
+    }
+
     pub fn is_transient(&self) -> bool {
         matches!(self, SendError::Transient { .. })
     }
@@ -614,30 +366,28 @@ impl Mailer {
         email: &ExportReadyEmail,
         message_id: &str,
     ) -> Result<Delivery, SendError> {
-        let message = email
-            .to_message(&self.from)
-            .map_err(|e| SendError::Permanent {
-                message_id: message_id.to_owned(),
-                code: None,
-                reason: format!(
-                    "cannot build the message: {}",
-                    scrub_addresses(&e.to_string())
-                ),
-            })?;
+        let message = email.to_message(&self.from).map_err(|e| {
+            let reason = format!(
+                "cannot build the message: {}",
+                scrub_addresses(&e.to_string())
+            );
+            SendError::new(true, message_id, None, reason)
+        })?;
         match &self.transport {
             Transport::Smtp {
                 transport, server, ..
             } => {
                 let sent = tokio::time::timeout(self.timeout, transport.send(message)).await;
                 match sent {
-                    Err(_elapsed) => Err(SendError::Transient {
-                        message_id: message_id.to_owned(),
-                        code: None,
-                        reason: format!(
+                    Err(_elapsed) => Err(SendError::new(
+                        false,
+                        message_id,
+                        None,
+                        format!(
                             "{server} did not complete the conversation within {} s",
                             self.timeout.as_secs_f64()
                         ),
-                    }),
+                    )),
                     Ok(Err(e)) => Err(classify_smtp(message_id, server, &e)),
                     Ok(Ok(response)) => Ok(Delivery {
                         message_id: message_id.to_owned(),
@@ -655,15 +405,16 @@ impl Mailer {
             Transport::File { transport, dir } => {
                 let written = tokio::time::timeout(self.timeout, transport.send(message)).await;
                 match written {
-                    Err(_elapsed) => Err(SendError::Transient {
-                        message_id: message_id.to_owned(),
-                        code: None,
-                        reason: format!(
+                    Err(_elapsed) => Err(SendError::new(
+                        false,
+                        message_id,
+                        None,
+                        format!(
                             "writing to the outbox {} took longer than {} s",
                             dir.display(),
                             self.timeout.as_secs_f64()
                         ),
-                    }),
+                    )),
                     Ok(Err(e)) => Err(classify_file(message_id, dir, &e)),
                     Ok(Ok(id)) => Ok(Delivery {
                         message_id: message_id.to_owned(),
@@ -690,21 +441,8 @@ fn parse_from(mail_from: &str) -> Result<Mailbox, EmailError> {
 fn classify_smtp(message_id: &str, server: &str, e: &lettre::transport::smtp::Error) -> SendError {
     let code = e.status().map(u16::from);
     let reason = format!("{server}: {}", scrub_addresses(&e.to_string()));
-    let message_id = message_id.to_owned();
     let permanent = e.is_permanent() || e.is_client() || (e.is_tls() && !has_io_cause(e));
-    if permanent && !e.is_transient() {
-        SendError::Permanent {
-            message_id,
-            code,
-            reason,
-        }
-    } else {
-        SendError::Transient {
-            message_id,
-            code,
-            reason,
-        }
-    }
+    SendError::new(permanent && !e.is_transient(), message_id, code, reason)
 }
 
 /// Permission trouble in the outbox will not fix itself; anything else (a full disk,
@@ -717,20 +455,7 @@ fn classify_file(message_id: &str, dir: &Path, e: &lettre::transport::file::Erro
             std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
         )
     });
-    let message_id = message_id.to_owned();
-    if permanent {
-        SendError::Permanent {
-            message_id,
-            code: None,
-            reason,
-        }
-    } else {
-        SendError::Transient {
-            message_id,
-            code: None,
-            reason,
-        }
-    }
+    SendError::new(permanent, message_id, None, reason)
 }
 
 fn io_cause<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a std::io::Error> {
@@ -776,77 +501,6 @@ pub fn scrub_addresses(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn addresses_are_validated_and_lowercased() {
-        let a = EmailAddress::parse("  Bob.Smith+tag@Example.COM ").unwrap();
-        assert_eq!(a.as_str(), "bob.smith+tag@example.com");
-        assert_eq!(
-            EmailAddress::parse("zoë@bücher.example").unwrap().as_str(),
-            "zoë@bücher.example"
-        );
-        for bad in [
-            "",
-            "   ",
-            "bob",
-            "bob@",
-            "@example.com",
-            "bob@@example.com",
-            "a@b@example.com",
-            "bob smith@example.com",
-            "bob@example",
-            "bob@.example.com",
-            "bob@example..com",
-            "bob@-example.com",
-            "bob@exa_mple.com",
-            ".bob@example.com",
-            "bob.@example.com",
-            "b..ob@example.com",
-            "<bob@example.com>",
-            "bob,alice@example.com",
-            "bob\r\n@example.com",
-        ] {
-            assert!(
-                EmailAddress::parse(bad).is_err(),
-                "{bad:?} should be invalid"
-            );
-        }
-        // Surrounding whitespace (a pasted newline) is trimmed, not an error.
-        assert!(EmailAddress::parse("bob@example.com\n").is_ok());
-        let long_local = format!("{}@example.com", "a".repeat(65));
-        assert!(EmailAddress::parse(&long_local).is_err());
-        let err = EmailAddress::parse("nobody").unwrap_err();
-        assert_eq!(err.exit_kind(), ExitKind::Invalid);
-        assert!(!err.to_string().contains("nobody"));
-    }
-
-    #[test]
-    fn message_id_is_deterministic() {
-        let a = message_id_for("run_1:send-export-email");
-        assert_eq!(a, message_id_for("run_1:send-export-email"));
-        assert_ne!(a, message_id_for("run_2:send-export-email"));
-        assert!(a.starts_with('<') && a.ends_with("@invoicectl.invalid>"));
-        assert_eq!(a.len(), 1 + 32 + 1 + MESSAGE_ID_DOMAIN.len() + 1);
-    }
-
-    #[test]
-    fn html_part_escapes_values() {
-        let email = ExportReadyEmail {
-            recipient_name: "<Eve>".into(),
-            recipient: EmailAddress::parse("eve@example.com").unwrap(),
-            org_name: "Tom & Jerry's <script>".into(),
-            row_count: 1,
-            download_url: "file:///x/a\"b.csv".into(),
-            idempotency_key: "k".into(),
-        };
-        let html = email.html_body();
-        assert!(html.contains("Tom &amp; Jerry&#39;s &lt;script&gt;"));
-        assert!(html.contains("file:///x/a&quot;b.csv"));
-        assert!(!html.contains("<script>"));
-        assert!(html.contains("1 invoice."));
-        assert!(email.text_body().contains("Tom & Jerry's <script>"));
-    }
-
     #[test]
     fn scrubs_addresses_from_replies() {
         assert_eq!(
