@@ -257,12 +257,6 @@ impl Classify for crate::engine::trigger::TriggerError {
     }
 }
 
-impl Classify for crate::engine::WorkerError {
-    fn exit_kind(&self) -> ExitKind {
-        ExitKind::Failure
-    }
-}
-
 impl Classify for crate::engine::PassError {
     fn exit_kind(&self) -> ExitKind {
         match self {
@@ -272,17 +266,24 @@ impl Classify for crate::engine::PassError {
     }
 }
 
-impl Classify for crate::exports::csv::FileError {
-    fn exit_kind(&self) -> ExitKind {
-        ExitKind::Failure
-    }
+/// Errors that are a generic failure (1) whatever they wrap: their cause decides.
+macro_rules! failure {
+    ($($ty:ty),+) => {
+        $(
+            impl Classify for $ty {
+                fn exit_kind(&self) -> ExitKind {
+                    ExitKind::Failure
+                }
+            }
+        )+
+    };
 }
 
-impl Classify for crate::storage::sha256::BadState {
-    fn exit_kind(&self) -> ExitKind {
-        ExitKind::Failure
-    }
-}
+failure!(
+    crate::engine::WorkerError,
+    crate::exports::csv::FileError,
+    crate::storage::sha256::BadState
+);
 
 /// An error and its causes on one line, `message: cause: cause` (anyhow's `{:#}`):
 /// the one way invoicectl prints an error. invoicectl's own errors never repeat their

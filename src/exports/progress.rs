@@ -15,38 +15,18 @@ use crate::engine::run::RunError;
 /// run that has not counted its pages yet has none, and a run of another task has
 /// none of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ExportProgress {
-    #[serde(
-        default,
-        deserialize_with = "lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub pages_done: Option<u64>,
-    #[serde(
-        default,
-        deserialize_with = "lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub pages_total: Option<u64>,
-    #[serde(
-        default,
-        deserialize_with = "lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub rows_done: Option<u64>,
-    #[serde(
-        default,
-        deserialize_with = "lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
     /// When `downloadUrl` stops working (S3's presigned links), RFC 3339.
-    #[serde(
-        default,
-        deserialize_with = "lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub link_expires_at: Option<String>,
 }
 
