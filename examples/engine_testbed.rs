@@ -36,7 +36,7 @@ async fn main() {
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
-        invoicectl::engine::worker::wait_for_signal().await;
+        invoicectl::signals::wait_for_signal().await;
         let _ = stop_tx.send(true);
     });
     let worker = Worker::new(pool, invoicectl_testbed::registry(), options);

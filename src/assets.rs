@@ -151,48 +151,12 @@ fn examples_section(roff: &mut Roff) {
     }
 }
 
-/// SPEC §2's exit codes.
-pub const EXIT_CODES: [(u8, &str); 8] = [
-    (0, "Success (with --wait: the run completed)."),
-    (
-        1,
-        "The run failed or was canceled (--wait, --watch, demo), an audit chain is broken \
-         (audit verify), or an unexpected internal error.",
-    ),
-    (2, "Usage error, including a missing requester."),
-    (
-        65,
-        "Invalid input: an id, email, payload or config value that fails validation \
-         (export worker: an export folder that is empty or not a directory, a --metrics-addr \
-         that is not IP:PORT of this host).",
-    ),
-    (
-        66,
-        "Not found: unknown run id, organization or user, or a named config file.",
-    ),
-    (
-        69,
-        "Database unreachable, the connection lost mid-command, or not set up (or set up by a \
-         newer invoicectl); the message names host and port, never the password.",
-    ),
-    (
-        75,
-        "Temporary failure: --wait timed out, lock timeout, deadlock, serialization failure \
-         (export worker: its --metrics-addr is in use).",
-    ),
-    (
-        77,
-        "Permission denied: the member gate refused the requester, or export worker \
-         may not write its export folder or bind its --metrics-addr.",
-    ),
-];
-
 fn exit_status_section(roff: &mut Roff) {
     roff.control("SH", ["EXIT STATUS"]);
-    for (code, meaning) in EXIT_CODES {
+    for doc in crate::error::EXIT_CODES {
         roff.control("TP", []);
-        roff.text([bold(code.to_string())]);
-        roff.text([roman(meaning)]);
+        roff.text([bold(doc.code.to_string())]);
+        roff.text([roman(doc.meaning)]);
     }
     roff.control("PP", []);
     roff.text([roman(

@@ -20,7 +20,8 @@ use crate::config::Overrides;
     version,
     propagate_version = true,
     max_term_width = 100,
-    after_help = "Examples:\n  invoicectl demo\n  invoicectl db setup && invoicectl db seed --demo\n  invoicectl export start --org org_acme --as user_alice --wait\n\nExit codes: 0 ok, 1 run failed or internal error, 2 usage, 65 invalid input,\n66 not found, 69 database unreachable, 75 temporary failure, 77 permission denied."
+    after_help = "Examples:\n  invoicectl demo\n  invoicectl db setup && invoicectl db seed --demo\n  invoicectl export start --org org_acme --as user_alice --wait\n\n".to_owned()
+        + &crate::error::exit_codes_help()
 )]
 pub struct Cli {
     #[command(flatten)]

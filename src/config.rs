@@ -54,7 +54,7 @@ pub enum ConfigError {
         "config file {path} does not exist: create it or point --config / INVOICECTL_CONFIG elsewhere"
     )]
     Missing { path: PathBuf },
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}")]
     Unreadable {
         path: PathBuf,
         #[source]

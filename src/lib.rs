@@ -9,7 +9,8 @@
 //!   the nearest existing one (did you mean …?).
 //! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
 //! - [`engine`]: the generic durable run engine (§6): tasks, queues, claims, leases.
-//! - [`exports`]: the export domain (§5, §7): request, task, CSV, email.
+//! - [`exports`]: the export domain (§5, §7): request, task, CSV.
+//! - [`email`]: the export-ready email (§7.4): address, message, transport.
 //! - [`audit`]: the audit log writer and its hash chain (§8).
 //! - [`storage`]: where exports are stored and their download links (§11).
 //! - [`assets`]: completion scripts and man pages rendered from [`cli`] (§10).
@@ -23,6 +24,7 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod duration;
+pub mod email;
 pub mod email_address;
 pub mod engine;
 pub mod error;
@@ -32,6 +34,7 @@ pub mod layout;
 pub mod logging;
 pub mod lookup;
 pub mod redact;
+pub mod signals;
 pub mod storage;
 pub mod telemetry;
 
@@ -119,14 +122,7 @@ fn report(err: anyhow::Error, server: Option<&str>) -> ExitCode {
     if error::is_broken_pipe(&err) {
         return ExitCode::SUCCESS;
     }
-    let mut message = err.to_string();
-    for cause in err.chain().skip(1) {
-        let cause = cause.to_string();
-        if !message.contains(&cause) {
-            message.push_str(": ");
-            message.push_str(&cause);
-        }
-    }
+    let mut message = error::chain_text(err.chain());
     if error::connection_lost(&err) {
         message.push_str(&format!(
             ". The connection to PostgreSQL{} was lost: check that the server is running, then run the command again",

@@ -37,13 +37,13 @@ pub enum MetricsError {
     BadAddress(String),
     #[error("--metrics-addr {0}: port 0 would serve on a port nobody knows; name a port")]
     PortZero(SocketAddr),
-    #[error("cannot serve metrics on {addr}: {source} (not an address of this host)")]
+    #[error("cannot serve metrics on {addr} (not an address of this host)")]
     NotLocal { addr: SocketAddr, source: io::Error },
     #[error("cannot serve metrics on {addr}: the address is in use (another worker on this host?)")]
     InUse { addr: SocketAddr },
-    #[error("cannot serve metrics on {addr}: {source} (ports below 1024 need privileges)")]
+    #[error("cannot serve metrics on {addr} (ports below 1024 need privileges)")]
     Denied { addr: SocketAddr, source: io::Error },
-    #[error("cannot serve metrics on {addr}: {source}")]
+    #[error("cannot serve metrics on {addr}")]
     Bind { addr: SocketAddr, source: io::Error },
     #[error("cannot start the metrics exporter: {0}")]
     Exporter(String),

@@ -11,7 +11,7 @@ use crate::common::{Env, count, json_of};
 use invoicectl::config::{Overrides, PlatformDirs, Settings};
 use invoicectl::db::suppressions::{self, Reason, Upsert};
 use invoicectl::db::tenant;
-use invoicectl::exports::email::{
+use invoicectl::email::{
     EmailAddress, ExportReadyEmail, Mailer, SUBJECT, SendError, Via, message_id_for,
 };
 use invoicectl::ids::OrgId;

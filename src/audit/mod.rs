@@ -11,6 +11,7 @@
 //! chain (the email suppression list belongs to no tenant).
 
 pub mod chain;
+pub mod verify;
 pub mod witness;
 
 use std::fmt;
@@ -186,7 +187,7 @@ pub enum AuditError {
     },
     #[error("audit payload for {action} must be a JSON object: this is a bug in invoicectl")]
     PayloadNotObject { action: Action },
-    #[error("cannot append to the audit log: {0}")]
+    #[error("cannot append to the audit log")]
     Db(#[from] DbError),
 }
 

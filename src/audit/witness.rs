@@ -171,7 +171,7 @@ pub fn chain_name(organization_id: Option<&str>) -> String {
 pub enum WitnessError {
     #[error("witness file {} does not exist", path.display())]
     Missing { path: PathBuf },
-    #[error("cannot read witness file {}: {source}", path.display())]
+    #[error("cannot read witness file {}", path.display())]
     Unreadable {
         path: PathBuf,
         #[source]
@@ -183,7 +183,7 @@ pub enum WitnessError {
     TooLarge { path: PathBuf },
     #[error("witness file {} is not a valid audit checkpoint: {message}", path.display())]
     Malformed { path: PathBuf, message: String },
-    #[error("cannot write checkpoint {}: {source}", path.display())]
+    #[error("cannot write checkpoint {}", path.display())]
     Write {
         path: PathBuf,
         #[source]

@@ -32,11 +32,13 @@ use serde_json::Value;
 use super::export::{Follow, WorkerPlan, follow_run, print_run, run_worker};
 use crate::context::Context;
 use crate::db::{self, setup::Created};
-use crate::engine::{RunStatus, WorkerMode, worker::wait_for_signal};
+use crate::engine::{RunStatus, WorkerMode};
+use crate::exports::progress::EmailDisposition;
 use crate::exports::request;
 use crate::exports::task::SEND_EXPORT_EMAIL;
 use crate::exports::view::RunView;
 use crate::ids::{OrgId, RunId, UserId};
+use crate::signals::wait_for_signal;
 
 /// The organization and the requester of the demo export (both seeded).
 pub const DEMO_ORG: &str = "org_acme";
@@ -74,7 +76,7 @@ pub struct Summary {
     pub csv_path: Option<PathBuf>,
     /// What became of the email: `sent`, `suppressed`, `not_member` or `failed`
     /// (null until the run completed).
-    pub email: Option<String>,
+    pub email: Option<EmailDisposition>,
     pub message_id: Option<String>,
     /// Where `.eml` files go; null when an SMTP server is configured.
     pub outbox_dir: Option<PathBuf>,
@@ -209,13 +211,6 @@ async fn load_view(pool: &sqlx::PgPool, run_id: &RunId) -> anyhow::Result<RunVie
 }
 
 fn summarize(ctx: &Context, started: &request::Started, view: &RunView) -> Summary {
-    let output_str = |key: &str| {
-        view.output
-            .as_ref()
-            .and_then(|o| o.get(key))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
     let message_id = view
         .children
         .iter()
@@ -224,7 +219,7 @@ fn summarize(ctx: &Context, started: &request::Started, view: &RunView) -> Summa
         .filter_map(|c| c.output.as_ref()?.get("messageId")?.as_str())
         .next_back()
         .map(str::to_owned);
-    let download_url = view.download_url().map(str::to_owned);
+    let download_url = view.download_url();
     let csv_path = download_url
         .as_deref()
         .and_then(|u| url::Url::parse(u).ok())
@@ -253,7 +248,7 @@ fn summarize(ctx: &Context, started: &request::Started, view: &RunView) -> Summa
             .or_else(|| view.rows()),
         download_url,
         csv_path,
-        email: output_str("email"),
+        email: EmailDisposition::in_output(view.output.as_ref()),
         message_id,
         outbox_dir,
         email_file,
@@ -272,17 +267,19 @@ fn where_it_went(ctx: &Context, s: &Summary) -> Vec<String> {
         .as_deref()
         .map(|id| format!(" (Message-ID {id})"))
         .unwrap_or_default();
-    let email = match (s.email.as_deref(), &s.outbox_dir, &s.email_file) {
-        (Some("sent"), _, Some(file)) => format!("{}{id}", file.display()),
-        (Some("sent"), Some(dir), None) => format!("written to {}{id}", dir.display()),
-        (Some("sent"), None, _) => format!(
+    let email = match (s.email, &s.outbox_dir, &s.email_file) {
+        (Some(EmailDisposition::Sent), _, Some(file)) => format!("{}{id}", file.display()),
+        (Some(EmailDisposition::Sent), Some(dir), None) => {
+            format!("written to {}{id}", dir.display())
+        }
+        (Some(EmailDisposition::Sent), None, _) => format!(
             "sent through {}{id}",
             ctx.settings
                 .smtp_url
                 .as_deref()
                 .map_or_else(|| "SMTP".to_owned(), crate::redact::redact_url)
         ),
-        (Some("suppressed"), _, _) => format!(
+        (Some(EmailDisposition::Suppressed), _, _) => format!(
             "not sent: {DEMO_USER}'s address is on the suppression list (`invoicectl suppression list`)"
         ),
         (Some(other), _, _) => format!("not sent ({other}); see the child run above"),

@@ -95,7 +95,7 @@ pub enum DbError {
     },
     #[error("the database is busy (lock timeout): try again")]
     LockTimeout,
-    #[error("applying the migrations failed: {0}")]
+    #[error("applying the migrations failed")]
     Migrate(#[source] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Sql(sqlx::Error),

@@ -39,4 +39,4 @@ pub use retry::RetryPolicy;
 pub use run::{ChildResult, RunError, RunRecord, RunStatus};
 pub use task::{Task, TaskDef, TaskError};
 pub use trigger::{BatchItem, TriggerOptions, Triggered, trigger, trigger_many};
-pub use worker::{Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary};
+pub use worker::{PassError, Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary};

@@ -140,7 +140,7 @@ pub trait Task: Send + Sync + 'static {
         _run_id: &'a str,
         _payload: &'a Value,
         _error: &'a RunError,
-    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send + 'a {
+    ) -> impl Future<Output = Result<(), TaskError>> + Send + 'a {
         async { Ok(()) }
     }
 }
@@ -160,7 +160,7 @@ pub trait ErasedTask: Send + Sync {
         run_id: &'a str,
         payload: &'a Value,
         error: &'a RunError,
-    ) -> BoxFuture<'a, Result<(), sqlx::Error>>;
+    ) -> BoxFuture<'a, Result<(), TaskError>>;
 }
 
 fn parse<T: Task>(task: &T, payload: &Value) -> Result<T::Payload, String> {
@@ -196,7 +196,7 @@ impl<T: Task> ErasedTask for T {
         run_id: &'a str,
         payload: &'a Value,
         error: &'a RunError,
-    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+    ) -> BoxFuture<'a, Result<(), TaskError>> {
         Box::pin(self.on_failure(conn, run_id, payload, error))
     }
 }

@@ -130,15 +130,39 @@ pub enum WorkerError {
     /// grace while stopping). Runs this worker still held keep its lease until it
     /// expires; then another worker takes them over.
     #[error(
-        "worker passes failed for {:.0} s in a row, {} runs left in hand: {source}",
+        "worker passes failed for {:.0} s in a row, {} runs left in hand",
         failing_for.as_secs_f64(),
         runs_left
     )]
     GaveUp {
         failing_for: Duration,
         runs_left: usize,
-        source: sqlx::Error,
+        source: PassError,
     },
+}
+
+/// Why one pass (finish, take over, claim) failed; the worker tries again.
+#[derive(Debug, thiserror::Error)]
+pub enum PassError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// A task's failure hook ([`super::Task::on_failure`]) failed.
+    #[error("the failure hook of run {run_id} failed")]
+    Hook {
+        run_id: String,
+        #[source]
+        source: TaskError,
+    },
+}
+
+impl PassError {
+    /// True when the database went away (the hook's own database errors included).
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            PassError::Database(e) => crate::db::is_connection_lost(e),
+            PassError::Hook { source, .. } => matches!(source, TaskError::DatabaseLost(_)),
+        }
+    }
 }
 
 /// What a worker did, for its caller.
@@ -317,7 +341,7 @@ impl Worker {
                         l.min(pass_backoff(failures_in_a_row))
                     });
                     let error = crate::redact::redact_secrets(&e.to_string());
-                    if crate::db::is_connection_lost(&e) {
+                    if e.is_connection_lost() {
                         tracing::warn!(
                             %error,
                             unreachable_secs = failing_for.as_secs(),
@@ -397,7 +421,7 @@ impl Worker {
         queues: &[String],
         lease_secs: f64,
         summary: &mut WorkerSummary,
-    ) -> Result<Vec<(ClaimedRun, bool)>, sqlx::Error> {
+    ) -> Result<Vec<(ClaimedRun, bool)>, PassError> {
         let want = self.claim_limit(want);
         if pending.is_empty() && want == 0 {
             return Ok(Vec::new());
@@ -413,7 +437,11 @@ impl Worker {
             {
                 task.on_failure_value(&mut tx, &end.run_id, payload, error)
                     .instrument(finish_span(&end.run_id))
-                    .await?;
+                    .await
+                    .map_err(|source| PassError::Hook {
+                        run_id: end.run_id.clone(),
+                        source,
+                    })?;
                 // A hook may have switched to a tenant role; the pass goes on as owner.
                 db::tenant::leave(&mut tx).await?;
             }
@@ -506,7 +534,7 @@ impl Worker {
     async fn take_over_expired(
         &self,
         tx: &mut sqlx::PgConnection,
-    ) -> Result<Vec<WorkerEvent>, sqlx::Error> {
+    ) -> Result<Vec<WorkerEvent>, PassError> {
         let expired = db::runs::lock_expired(tx, 100).await?;
         let mut events = Vec::new();
         for run in expired {
@@ -542,7 +570,11 @@ impl Worker {
             {
                 task.on_failure_value(tx, &run.id, &run.payload, &error)
                     .instrument(finish_span(&run.id))
-                    .await?;
+                    .await
+                    .map_err(|source| PassError::Hook {
+                        run_id: run.id.clone(),
+                        source,
+                    })?;
                 db::tenant::leave(&mut *tx).await?;
             }
             finish_span(&run.id).in_scope(|| {
@@ -831,26 +863,6 @@ async fn execute(
         failure,
         event,
         created_at: Some(run.created_at),
-    }
-}
-
-/// Resolves on SIGINT or SIGTERM: the signals that ask a worker to stop gracefully.
-pub async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = match signal(SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return std::future::pending().await,
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

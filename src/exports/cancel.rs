@@ -28,7 +28,7 @@ pub enum CancelError {
         "run {run} already ended ({status}): only queued, waiting or executing runs can be canceled"
     )]
     AlreadyEnded { run: RunId, status: RunStatus },
-    #[error("database error while canceling: {0}")]
+    #[error("database error while canceling")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Audit(#[from] audit::AuditError),

@@ -36,7 +36,6 @@
 //!   set) are constrained by CHECKs and written as they are; amounts and timestamps
 //!   are computed here.
 
-use std::borrow::Cow;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::mem;
@@ -78,38 +77,6 @@ pub fn minor_unit(currency: &str) -> u32 {
         "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
         "CLF" | "UYW" => 4,
         _ => 2,
-    }
-}
-
-/// `amount_cents` (in the currency's minor unit) as an exact decimal in the major
-/// unit: `-1250` USD → `-12.50`, `500` JPY → `500`, `1250` KWD → `1.250`.
-pub fn format_amount(amount_cents: i64, currency: &str) -> String {
-    let mut out = Vec::with_capacity(24);
-    push_amount(&mut out, amount_cents, currency);
-    ascii_string(out)
-}
-
-/// A timestamp as RFC 3339 UTC with `Z` and a fraction only when it is non-zero (see
-/// the module doc). Years outside 0000–9999 have no RFC 3339 spelling; they get
-/// chrono's expanded form (`+10000-01-01T00:00:00Z`) rather than a panic.
-pub fn format_timestamp(ts: &DateTime<Utc>) -> String {
-    let mut out = Vec::with_capacity(32);
-    push_timestamp(&mut out, ts);
-    ascii_string(out)
-}
-
-/// The computed cells are ASCII, so this never replaces anything.
-fn ascii_string(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
-/// A text cell made safe to open in a spreadsheet: a value that a spreadsheet would
-/// read as a formula gets a leading `'`.
-pub fn neutralise(text: &str) -> Cow<'_, str> {
-    if needs_neutralising(text.as_bytes()) {
-        Cow::Owned(format!("'{text}"))
-    } else {
-        Cow::Borrowed(text)
     }
 }
 
@@ -542,10 +509,18 @@ pub enum ExportDirError {
     Empty,
     #[error("export directory {} is not a directory: {detail}", path.display())]
     NotADirectory { path: PathBuf, detail: String },
-    #[error("cannot write to export directory {}: {reason}", path.display())]
-    NotWritable { path: PathBuf, reason: io::Error },
-    #[error("cannot use export directory {}: {reason}", path.display())]
-    Unusable { path: PathBuf, reason: io::Error },
+    #[error("cannot write to export directory {}", path.display())]
+    NotWritable {
+        path: PathBuf,
+        #[source]
+        reason: io::Error,
+    },
+    #[error("cannot use export directory {}", path.display())]
+    Unusable {
+        path: PathBuf,
+        #[source]
+        reason: io::Error,
+    },
 }
 
 impl Classify for ExportDirError {
@@ -924,6 +899,34 @@ impl ExportFile {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use std::borrow::Cow;
+
+    /// `amount_cents` (in the currency's minor unit) as an exact decimal in the major
+    /// unit: `-1250` USD → `-12.50`, `500` JPY → `500`, `1250` KWD → `1.250`.
+    fn format_amount(amount_cents: i64, currency: &str) -> String {
+        let mut out = Vec::with_capacity(24);
+        push_amount(&mut out, amount_cents, currency);
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A timestamp as RFC 3339 UTC with `Z` and a fraction only when it is non-zero (see
+    /// the module doc). Years outside 0000–9999 have no RFC 3339 spelling; they get
+    /// chrono's expanded form (`+10000-01-01T00:00:00Z`) rather than a panic.
+    fn format_timestamp(ts: &DateTime<Utc>) -> String {
+        let mut out = Vec::with_capacity(32);
+        push_timestamp(&mut out, ts);
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A text cell made safe to open in a spreadsheet: a value that a spreadsheet would
+    /// read as a formula gets a leading `'`.
+    fn neutralise(text: &str) -> Cow<'_, str> {
+        if needs_neutralising(text.as_bytes()) {
+            Cow::Owned(format!("'{text}"))
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
 
     fn ts(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

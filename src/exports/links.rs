@@ -45,7 +45,11 @@ pub enum LinkError {
         "the export of {run} has no stored file (status {status}): only completed exports can be fetched"
     )]
     NotStored { run: RunId, status: ExportStatus },
-    #[error("database error: {0}")]
+    /// The export row holds an organization id that does not parse: a bug or a hand
+    /// edit, not the caller's input.
+    #[error("the export of {run} names an invalid organization {org:?}")]
+    BadRow { run: RunId, org: String },
+    #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Audit(#[from] audit::AuditError),
@@ -59,7 +63,7 @@ impl Classify for LinkError {
             | LinkError::Expired { .. }
             | LinkError::NotStored { .. } => ExitKind::NotFound,
             LinkError::Denied { .. } => ExitKind::PermissionDenied,
-            LinkError::Database(_) => ExitKind::Failure,
+            LinkError::BadRow { .. } | LinkError::Database(_) => ExitKind::Failure,
             LinkError::Audit(e) => e.exit_kind(),
         }
     }
@@ -107,8 +111,10 @@ pub async fn authorize(pool: &PgPool, run: &RunId, user: &UserId) -> Result<Fetc
     let export = db::exports::by_run(&mut conn, run.as_str())
         .await?
         .ok_or_else(|| LinkError::UnknownRun(run.clone()))?;
-    let org = OrgId::parse(&export.organization_id)
-        .map_err(|e| LinkError::Database(sqlx::Error::Protocol(e.to_string())))?;
+    let org = OrgId::parse(&export.organization_id).map_err(|_| LinkError::BadRow {
+        run: run.clone(),
+        org: export.organization_id.clone(),
+    })?;
     let membership = db::members::membership(&mut conn, &org, user).await?;
     if !membership.user_exists {
         return Err(LinkError::UnknownUser(user.clone()));
@@ -191,8 +197,11 @@ pub struct Pruned {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PruneError {
-    #[error("database error while pruning: {0}")]
+    #[error("database error while pruning")]
     Database(#[from] sqlx::Error),
+    /// An export row whose organization or run id does not parse.
+    #[error("export {export} has an invalid org or run id")]
+    BadRow { export: String },
     #[error(transparent)]
     Audit(#[from] audit::AuditError),
     #[error("cannot delete the export of {run}; {pruned} export(s) were pruned before it")]
@@ -207,7 +216,7 @@ pub enum PruneError {
 impl Classify for PruneError {
     fn exit_kind(&self) -> ExitKind {
         match self {
-            PruneError::Database(_) => ExitKind::Failure,
+            PruneError::Database(_) | PruneError::BadRow { .. } => ExitKind::Failure,
             PruneError::Audit(e) => e.exit_kind(),
             PruneError::Storage { source, .. } => source.exit_kind(),
         }
@@ -276,10 +285,9 @@ pub async fn prune(
             OrgId::parse(&export.organization_id),
             RunId::parse(&export.run_id),
         ) else {
-            return Err(PruneError::Database(sqlx::Error::Protocol(format!(
-                "export {} has an invalid org or run id",
-                export.id
-            ))));
+            return Err(PruneError::BadRow {
+                export: export.id.clone(),
+            });
         };
         db::tenant::enter(&mut tx, &org).await?;
         db::exports::mark_expired(&mut tx, run.as_str()).await?;

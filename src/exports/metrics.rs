@@ -5,12 +5,11 @@
 
 use ::metrics::{Unit, counter, describe_counter};
 
+use super::progress::EmailDisposition;
+
 pub const ROWS: &str = "invoicectl_export_rows_total";
 pub const BYTES: &str = "invoicectl_export_bytes_total";
 pub const EMAILS: &str = "invoicectl_export_emails_total";
-
-/// The dispositions an export's email can end with (`ExportOutput::email`).
-pub const DISPOSITIONS: [&str; 5] = ["sent", "suppressed", "not_member", "canceled", "failed"];
 
 /// HELP texts, and every counter at zero so that series exist before the first
 /// export completes.
@@ -28,14 +27,14 @@ pub fn describe() {
     );
     counter!(ROWS).absolute(0);
     counter!(BYTES).absolute(0);
-    for disposition in DISPOSITIONS {
-        counter!(EMAILS, "disposition" => disposition).absolute(0);
+    for disposition in EmailDisposition::ALL {
+        counter!(EMAILS, "disposition" => disposition.as_str()).absolute(0);
     }
 }
 
 /// An export completed: `rows` rows, a `bytes`-byte file, its email `disposition`.
-pub fn export_completed(rows: u64, bytes: u64, disposition: &str) {
+pub fn export_completed(rows: u64, bytes: u64, disposition: EmailDisposition) {
     counter!(ROWS).increment(rows);
     counter!(BYTES).increment(bytes);
-    counter!(EMAILS, "disposition" => disposition.to_owned()).increment(1);
+    counter!(EMAILS, "disposition" => disposition.as_str()).increment(1);
 }

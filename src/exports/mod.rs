@@ -1,16 +1,17 @@
 //! The export domain: requesting an export (the member gate and the one-transaction
 //! enqueue), the `export-invoices` task and its `send-export-email` child, the CSV
-//! format, the email, and fetching and pruning stored exports (`links`). It uses
-//! the run engine; it knows nothing of how runs are claimed. [`metrics`]: rows,
-//! bytes and email dispositions of completed exports.
+//! format, the run's progress ([`progress`]), and fetching and pruning stored
+//! exports (`links`); the email itself is [`crate::email`]. It uses the run
+//! engine; it knows nothing of how runs are claimed. [`metrics`]: rows, bytes and
+//! email dispositions of completed exports.
 
 pub mod cancel;
 pub mod copy_csv;
 pub mod csv;
-pub mod email;
 pub mod links;
 pub mod metrics;
 mod pages;
+pub mod progress;
 pub mod request;
 pub mod task;
 pub mod upload;

@@ -27,10 +27,13 @@ pub enum StartError {
         "user {user} is a viewer of {org}: exporting needs role member or higher; ask an owner or admin"
     )]
     Viewer { org: OrgId, user: UserId },
-    #[error("could not record the export: {0}")]
+    #[error("could not record the export")]
     Trigger(#[from] crate::engine::trigger::TriggerError),
-    #[error("database error while starting the export: {0}")]
+    #[error("database error while starting the export")]
     Database(#[from] sqlx::Error),
+    /// The engine returned a run id that does not parse: a bug in invoicectl.
+    #[error("the run queue returned an invalid run id {0:?}: this is a bug in invoicectl")]
+    BadRunId(String),
     #[error(transparent)]
     Audit(#[from] audit::AuditError),
 }
@@ -40,7 +43,9 @@ impl Classify for StartError {
         match self {
             StartError::Unknown(e) => e.exit_kind(),
             StartError::NotMember { .. } | StartError::Viewer { .. } => ExitKind::PermissionDenied,
-            StartError::Trigger(_) | StartError::Database(_) => ExitKind::Failure,
+            StartError::Trigger(_) | StartError::Database(_) | StartError::BadRunId(_) => {
+                ExitKind::Failure
+            }
             StartError::Audit(e) => e.exit_kind(),
         }
     }
@@ -160,7 +165,7 @@ pub async fn start(
     )
     .await?;
     let run_id = RunId::parse(&triggered.run_id)
-        .map_err(|e| StartError::Database(sqlx::Error::Protocol(e.to_string())))?;
+        .map_err(|_| StartError::BadRunId(triggered.run_id.clone()))?;
     audit::append(
         &mut tx,
         audit::Entry {

@@ -16,13 +16,14 @@ use sqlx::{PgConnection, PgPool};
 
 use super::copy_csv::CsvPage;
 use super::csv;
-use super::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
 use super::pages::PageStream;
+use super::progress::{EmailDisposition, ExportProgress};
 use super::upload;
 use crate::audit;
 use crate::config::StorageSettings;
 use crate::db;
 use crate::db::exports::ExportStatus;
+use crate::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
 use crate::engine::{
     QueueDef, Registry, RetryPolicy, RunError, Task, TaskContext, TaskDef, TaskError,
     TriggerOptions,
@@ -184,7 +185,7 @@ pub struct ExportOutput {
     pub link_expires_at: Option<String>,
     /// The email's disposition: `sent`, `suppressed`, `not_member`, `canceled` or
     /// `failed`.
-    pub email: String,
+    pub email: EmailDisposition,
 }
 
 pub struct ExportInvoicesTask {
@@ -495,13 +496,14 @@ pub(super) fn finished(
     link_expires_at: Option<DateTime<Utc>>,
 ) -> CsvDone {
     // Rows deleted after the count leave fewer pages than planned: report what is.
-    ctx.set_metadata("pagesDone", cp.pages);
-    ctx.set_metadata("pagesTotal", cp.pages);
-    ctx.set_metadata("rowsDone", cp.rows);
-    ctx.set_metadata("downloadUrl", download_url);
-    if let Some(at) = &link_expires_at {
-        ctx.set_metadata("linkExpiresAt", super::view::timestamp(at));
+    ExportProgress {
+        pages_done: Some(cp.pages),
+        pages_total: Some(cp.pages),
+        rows_done: Some(cp.rows),
+        download_url: Some(download_url.to_owned()),
+        link_expires_at: link_expires_at.as_ref().map(super::view::timestamp),
     }
+    .record(ctx);
     CsvDone {
         download_url: download_url.to_owned(),
         rows: cp.rows,
@@ -578,9 +580,13 @@ pub(super) async fn save_csv_checkpoint(
     cp: &CsvCheckpoint,
     pages_total: u64,
 ) -> Result<(), TaskError> {
-    ctx.set_metadata("pagesDone", cp.pages);
-    ctx.set_metadata("pagesTotal", pages_total.max(cp.pages));
-    ctx.set_metadata("rowsDone", cp.rows);
+    ExportProgress {
+        pages_done: Some(cp.pages),
+        pages_total: Some(pages_total.max(cp.pages)),
+        rows_done: Some(cp.rows),
+        ..ExportProgress::default()
+    }
+    .record(ctx);
     ctx.save_checkpoint("csv", cp).await
 }
 
@@ -605,10 +611,14 @@ impl ExportInvoicesTask {
         // 1. Count as of the run's start, and mark the export running, once.
         let total = count_step(ctx, &org, &run).await?;
         let pages_total = total.div_ceil(u64::from(self.config.page_size));
-        if !ctx.metadata().contains_key("pagesTotal") {
-            ctx.set_metadata("pagesTotal", pages_total);
-            ctx.set_metadata("pagesDone", 0);
-            ctx.set_metadata("rowsDone", 0);
+        if !ExportProgress::is_counted(ctx.metadata()) {
+            ExportProgress {
+                pages_done: Some(0),
+                pages_total: Some(pages_total),
+                rows_done: Some(0),
+                ..ExportProgress::default()
+            }
+            .record(ctx);
             ctx.flush_metadata().await?;
         }
 
@@ -636,13 +646,7 @@ impl ExportInvoicesTask {
             )
             .await?;
         // A canceled child is an operator's "do not send": the export still completes.
-        let disposition = match &email {
-            Ok(_) => "sent",
-            Err(e) if e.code == "suppressed" => "suppressed",
-            Err(e) if e.code == "not_member" => "not_member",
-            Err(e) if e.code == RunError::CANCELED => "canceled",
-            Err(_) => "failed",
-        };
+        let disposition = EmailDisposition::of(&email);
 
         // 4. Close-out: the export row and its audit entry in ONE tenant transaction,
         //    which also records the step, so it happens exactly once.
@@ -654,7 +658,7 @@ impl ExportInvoicesTask {
                 .as_ref()
                 .map(super::view::timestamp),
             download_url: csv_done.download_url,
-            email: disposition.to_owned(),
+            email: disposition,
         })
     }
 }
@@ -677,7 +681,7 @@ async fn close_out_step(
     org: &OrgId,
     run: &RunId,
     csv_done: &CsvDone,
-    disposition: &str,
+    disposition: EmailDisposition,
 ) -> Result<(), TaskError> {
     if ctx.step_output::<Value>("close-out")?.is_some() {
         return Ok(());
@@ -720,7 +724,7 @@ async fn close_out_step(
             subject: audit::Subject::export(run),
             payload: json!({
                 "rowCount": csv_done.rows,
-                "emailSuppressed": disposition == "suppressed",
+                "emailSuppressed": disposition == EmailDisposition::Suppressed,
                 "email": disposition,
             }),
         },
@@ -740,7 +744,7 @@ async fn record_failure(
     run_id: &str,
     payload: &Value,
     error: &RunError,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), TaskError> {
     // Before the tenant role: run_step belongs to the engine.
     upload::abort_recorded(conn, run_id, &config.storage_settings).await;
     // The payload may be the very thing that failed validation.
@@ -772,7 +776,11 @@ async fn record_failure(
         },
     )
     .await
-    .map_err(audit_to_sqlx)?;
+    .map_err(|e| match e {
+        // A lost connection is the engine's to handle, like any other database error.
+        audit::AuditError::Db(crate::db::DbError::Sql(e)) => TaskError::from(e),
+        other => TaskError::from(other),
+    })?;
     Ok(())
 }
 
@@ -798,7 +806,7 @@ impl Task for ExportInvoicesTask {
         run_id: &'a str,
         payload: &'a Value,
         error: &'a RunError,
-    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send + 'a {
+    ) -> impl Future<Output = Result<(), TaskError>> + Send + 'a {
         record_failure(conn, &self.config, run_id, payload, error)
     }
 }
@@ -848,11 +856,11 @@ async fn send_export_email(
             tx.commit().await?;
             tracing::info!(
                 run_id = ctx.run_id(),
-                disposition = "not_member",
+                disposition = EmailDisposition::NotMember.as_str(),
                 "export email not sent"
             );
             return Err(TaskError::abort(
-                "not_member",
+                EmailDisposition::NotMember.as_str(),
                 format!(
                     "{} is not a member of {}",
                     p.recipient_user_id, p.organization_id
@@ -870,11 +878,11 @@ async fn send_export_email(
         if suppressed {
             tracing::info!(
                 run_id = ctx.run_id(),
-                disposition = "suppressed",
+                disposition = EmailDisposition::Suppressed.as_str(),
                 "export email not sent"
             );
             return Err(TaskError::abort(
-                "suppressed",
+                EmailDisposition::Suppressed.as_str(),
                 "the recipient's address is on the suppression list",
             ));
         }
@@ -896,8 +904,8 @@ async fn send_export_email(
             // The mailer logs the message id and disposition of every send.
             Ok(delivery) => {
                 let transport = match delivery.via {
-                    super::email::Via::Smtp { .. } => "smtp",
-                    super::email::Via::File { .. } => "file",
+                    crate::email::Via::Smtp { .. } => "smtp",
+                    crate::email::Via::File { .. } => "file",
                 };
                 Ok(EmailOutput {
                     message_id: delivery.message_id,
@@ -928,14 +936,6 @@ async fn send_export_email(
 
 impl From<audit::AuditError> for TaskError {
     fn from(e: audit::AuditError) -> Self {
-        TaskError::retryable("audit_error", e)
-    }
-}
-
-/// The failure hook speaks sqlx errors; an audit refusal is a bug, reported as one.
-fn audit_to_sqlx(e: audit::AuditError) -> sqlx::Error {
-    match e {
-        audit::AuditError::Db(crate::db::DbError::Sql(e)) => e,
-        other => sqlx::Error::Protocol(other.to_string()),
+        TaskError::retryable("audit_error", crate::error::error_text(&e))
     }
 }

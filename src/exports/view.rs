@@ -5,6 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::progress::ExportProgress;
 use crate::engine::{RunRecord, RunStatus};
 
 /// RFC 3339 UTC with milliseconds and `Z`.
@@ -74,26 +75,27 @@ impl RunView {
         }
     }
 
+    /// The export's progress, from the run's metadata.
+    pub fn export_progress(&self) -> ExportProgress {
+        ExportProgress::of(&self.metadata)
+    }
+
     /// `pagesDone/pagesTotal`, or `-` before the task counted the pages.
     pub fn progress(&self) -> String {
-        let get = |k: &str| self.metadata.get(k).and_then(Value::as_u64);
-        match (get("pagesDone"), get("pagesTotal")) {
-            (Some(done), Some(total)) => format!("{done}/{total}"),
-            _ => "-".to_owned(),
-        }
+        self.export_progress().pages()
     }
 
     pub fn rows(&self) -> Option<u64> {
-        self.metadata.get("rowsDone").and_then(Value::as_u64)
+        self.export_progress().rows_done
     }
 
-    pub fn download_url(&self) -> Option<&str> {
-        self.metadata.get("downloadUrl").and_then(Value::as_str)
+    pub fn download_url(&self) -> Option<String> {
+        self.export_progress().download_url
     }
 
     /// When the download link stops working (S3's presigned links, SPEC §11).
-    pub fn link_expires_at(&self) -> Option<&str> {
-        self.metadata.get("linkExpiresAt").and_then(Value::as_str)
+    pub fn link_expires_at(&self) -> Option<String> {
+        self.export_progress().link_expires_at
     }
 
     /// `code: message` of the error, if any.

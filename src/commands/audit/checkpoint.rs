@@ -34,7 +34,7 @@ pub async fn run(args: CheckpointArgs, ctx: &Context) -> anyhow::Result<()> {
     if let Some(org) = &org {
         super::ensure_organization(&pool, org).await?;
     }
-    let walk = super::verify::walk(&pool, org.as_ref(), None)
+    let walk = crate::audit::verify::walk(&pool, org.as_ref(), None)
         .await
         .map_err(DbError::from)
         .context("reading the audit log failed")?;

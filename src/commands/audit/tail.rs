@@ -48,6 +48,7 @@ use crate::db::audit_log::{self, Entry, Filter};
 use crate::error::{CommandError, ExitKind};
 use crate::ids::OrgId;
 use crate::layout::{self, Column, Plan};
+use crate::signals::Shutdown;
 
 /// The NOTIFY channel of the chain trigger; payload `<org or ''>:<id>`.
 pub const CHANNEL: &str = "invoicectl_audit";
@@ -326,42 +327,6 @@ async fn start_listener(
             }
         }
     }))
-}
-
-/// SIGINT and SIGTERM, registered up front so that an early signal is not lost.
-struct Shutdown {
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Shutdown {
-    fn install() -> io::Result<Shutdown> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(Shutdown {
-                interrupt: signal(SignalKind::interrupt())?,
-                terminate: signal(SignalKind::terminate())?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(Shutdown {})
-    }
-
-    async fn wait(mut self) {
-        #[cfg(unix)]
-        tokio::select! {
-            _ = self.interrupt.recv() => {}
-            _ = self.terminate.recv() => {}
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = &mut self;
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }
 
 /// Parses `--since`: RFC 3339, a date (UTC midnight), or a duration before `now`

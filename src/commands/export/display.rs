@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::engine::{AttemptOutcome, WorkerEvent, WorkerSummary};
+use crate::exports::progress::ExportProgress;
 use crate::layout;
 use crate::logging::{self, Level};
 
@@ -46,10 +47,6 @@ pub struct Display {
     color: bool,
     /// Log lines go above the bars while the display lives.
     _route: Option<logging::BarsRoute>,
-}
-
-fn meta_u64(metadata: &Value, key: &str) -> Option<u64> {
-    metadata.get(key).and_then(Value::as_u64)
 }
 
 /// Pages a run must have written under this process's eyes, and seconds elapsed,
@@ -136,9 +133,8 @@ impl Display {
                 };
                 let bar = match &self.mode {
                     Mode::Bars(multi) if task_id == crate::exports::task::EXPORT_INVOICES.id => {
-                        let bar = multi.add(ProgressBar::new(
-                            meta_u64(&metadata, "pagesTotal").unwrap_or(0),
-                        ));
+                        let progress = ExportProgress::of(&metadata);
+                        let bar = multi.add(ProgressBar::new(progress.pages_total.unwrap_or(0)));
                         // The ETA is in the message, computed here (see `eta`). The bar
                         // takes the width the rest leaves, so that a line fits 80
                         // columns; the prefix is the organization alone when there is
@@ -159,7 +155,7 @@ impl Display {
                         } else {
                             concurrency_key.clone()
                         });
-                        bar.set_position(meta_u64(&metadata, "pagesDone").unwrap_or(0));
+                        bar.set_position(progress.pages_done.unwrap_or(0));
                         bar.enable_steady_tick(Duration::from_millis(200));
                         Some(bar)
                     }
@@ -194,9 +190,10 @@ impl Display {
                 let Some(run) = self.runs.get_mut(&run_id) else {
                     return Ok(());
                 };
-                let done = meta_u64(&metadata, "pagesDone").unwrap_or(0);
-                let total = meta_u64(&metadata, "pagesTotal").unwrap_or(0);
-                let rows = meta_u64(&metadata, "rowsDone").unwrap_or(0);
+                let progress = ExportProgress::of(&metadata);
+                let done = progress.pages_done.unwrap_or(0);
+                let total = progress.pages_total.unwrap_or(0);
+                let rows = progress.rows_done.unwrap_or(0);
                 let base = run.baseline.get_or_insert(Baseline {
                     at: Instant::now(),
                     pages: done,

@@ -70,12 +70,12 @@ pub async fn follow_run(
         drop(conn);
         let view = RunView::leaf(&run);
         if let Some(bar) = &bar {
-            let meta = |k: &str| view.metadata.get(k).and_then(serde_json::Value::as_u64);
-            bar.set_length(meta("pagesTotal").unwrap_or(0));
-            bar.set_position(meta("pagesDone").unwrap_or(0));
+            let progress = view.export_progress();
+            bar.set_length(progress.pages_total.unwrap_or(0));
+            bar.set_position(progress.pages_done.unwrap_or(0));
             bar.set_message(format!(
                 "{} rows, {}",
-                layout::thousands(meta("rowsDone").unwrap_or(0)),
+                layout::thousands(progress.rows_done.unwrap_or(0)),
                 view.status
             ));
         }

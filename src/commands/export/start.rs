@@ -148,11 +148,11 @@ fn completed_note(view: &RunView) -> String {
     let place = view
         .download_url()
         .map(|url| {
-            url::Url::parse(url)
+            url::Url::parse(&url)
                 .ok()
                 .filter(|u| u.scheme() == "file")
                 .and_then(|u| u.to_file_path().ok())
-                .map_or_else(|| url.to_owned(), |p| p.display().to_string())
+                .map_or_else(|| url.clone(), |p| p.display().to_string())
         })
         .unwrap_or_else(|| "-".to_owned());
     format!("completed: {rows} rows, CSV at {place}")

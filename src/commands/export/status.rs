@@ -109,10 +109,7 @@ fn run_details(color: bool, view: &RunView, now: DateTime<Utc>) -> String {
         ("next attempt", time(view.next_attempt_at.as_deref())),
         ("progress", format!("{} pages", view.progress())),
         ("rows", view.rows().map_or_else(dash, layout::thousands)),
-        (
-            "download",
-            view.download_url().map_or_else(dash, str::to_owned),
-        ),
+        ("download", view.download_url().unwrap_or_else(dash)),
         (
             "link expires",
             view.link_expires_at().map_or_else(
@@ -123,7 +120,7 @@ fn run_details(color: bool, view: &RunView, now: DateTime<Utc>) -> String {
                         dash()
                     }
                 },
-                |t| time(Some(t)),
+                |t| time(Some(&t)),
             ),
         ),
         ("error", view.error_line().unwrap_or_else(dash)),

@@ -13,13 +13,13 @@ use tokio::sync::{mpsc, watch};
 use super::display::Display;
 use crate::context::Context;
 use crate::db;
+use crate::email::Mailer;
 use crate::engine::{
-    RetentionPolicy, Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary,
-    worker::wait_for_signal,
+    PassError, RetentionPolicy, Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary,
 };
 use crate::exports::csv::check_export_dir;
-use crate::exports::email::Mailer;
 use crate::exports::task::{ExportConfig, registry};
+use crate::signals::wait_for_signal;
 use crate::storage::{Storage, StorageUrl};
 
 #[derive(Debug, Args)]
@@ -189,7 +189,7 @@ fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow
         0 => String::new(),
         n => format!("; its {n} runs in hand are taken over once their leases expire"),
     };
-    if db::is_connection_lost(&source) {
+    if source.is_connection_lost() {
         let (host, port, database) = db::describe(options);
         return db::DbError::Unreachable {
             host,
@@ -198,12 +198,16 @@ fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow
             reason: format!(
                 "no answer for {:.0} s ({}), the worker gives up{left}",
                 failing_for.as_secs_f64(),
-                crate::redact::redact_secrets(&source.to_string())
+                crate::redact::redact_secrets(&crate::error::error_text(&source))
             ),
         }
         .into();
     }
-    anyhow::Error::new(db::DbError::from(source)).context(format!(
+    let cause = match source {
+        PassError::Database(e) => anyhow::Error::new(db::DbError::from(e)),
+        hook @ PassError::Hook { .. } => anyhow::Error::new(hook),
+    };
+    cause.context(format!(
         "the worker gave up after its passes failed for {:.0} s{left}",
         failing_for.as_secs_f64()
     ))

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::db::suppressions::{Reason, Suppression};
-use crate::exports::email::EmailAddress;
+use crate::email::EmailAddress;
 use crate::ids::UserId;
 
 #[derive(Debug, Subcommand)]

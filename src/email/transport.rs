@@ -1,44 +1,21 @@
-//! The "Your invoice export is ready" email (SPEC §7.4) and the transport that
-//! carries it: SMTP from `smtp_url`, or `.eml` files in the outbox when none is set.
-//!
-//! This module is the email's domain only. It knows nothing about runs, leases or
-//! retries: the `send-export-email` task resolves the recipient, checks the
-//! suppression list, and decides what to do with a [`SendError`] — retry a
-//! [`SendError::Transient`] under its own policy, turn a [`SendError::Permanent`] into
-//! an error Result. Two properties make that safe:
-//!
-//! - the Message-ID is derived from the caller's idempotency key
-//!   ([`message_id_for`]), so a resend after a crash carries the same id and is
-//!   recognisable (and de-duplicable) downstream;
-//! - logs and error messages carry the message id and a disposition, never an
-//!   address, and never the SMTP password (URLs go through [`redact_url`]).
-//!
-//! [`EmailAddress`] is the one address validator: the suppression commands use it
-//! for input (exit 65 when invalid) and the export task for the suppression lookup,
-//! so both agree on the normalised (lowercase) form.
+//! The transport that carries the email: SMTP from `smtp_url`, or `.eml` files in
+//! the outbox when none is set; and what a failed send means ([`SendError`]:
+//! transient or permanent).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
+use super::message::ExportReadyEmail;
 use crate::config::{Settings, redact_url};
-pub use crate::email_address::{EmailAddress, InvalidEmail};
 use crate::error::{Classify, ExitKind};
-
-/// The subject of the export-ready email.
-pub const SUBJECT: &str = "Your invoice export is ready";
-
-/// The domain of every Message-ID we mint: `.invalid` (RFC 2606) can never collide
-/// with a real host's ids.
-pub const MESSAGE_ID_DOMAIN: &str = "invoicectl.invalid";
 
 /// How long one SMTP send may take, from connect to the final reply. lettre's own
 /// timeout only bounds the TCP connect, so a server that accepts and then stalls
@@ -48,140 +25,13 @@ pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long the TCP connect to the SMTP server may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
-// ---------------------------------------------------------------------------------
-// The message
-
-/// The Message-ID for an idempotency key: `<first 32 hex digits of sha256(key)@
-/// invoicectl.invalid>`. The same key always gives the same id, so every resend of
-/// one logical email (after a crash or a retry) is recognisably the same message.
-pub fn message_id_for(idempotency_key: &str) -> String {
-    let digest = Sha256::digest(idempotency_key.as_bytes());
-    format!("<{}@{MESSAGE_ID_DOMAIN}>", &hex::encode(digest)[..32])
-}
-
-/// Everything the "export ready" email says, and the key its Message-ID comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportReadyEmail {
-    /// The recipient's display name (may be empty).
-    pub recipient_name: String,
-    pub recipient: EmailAddress,
-    pub org_name: String,
-    pub row_count: u64,
-    pub download_url: String,
-    /// The idempotency key of the logical send (the child run's key).
-    pub idempotency_key: String,
-}
-
-impl ExportReadyEmail {
-    pub fn message_id(&self) -> String {
-        message_id_for(&self.idempotency_key)
-    }
-
-    fn rows_phrase(&self) -> String {
-        match self.row_count {
-            1 => "1 invoice".to_owned(),
-            n => format!("{n} invoices"),
-        }
-    }
-
-    fn greeting_name(&self) -> &str {
-        let name = self.recipient_name.trim();
-        if name.is_empty() { "there" } else { name }
-    }
-
-    /// The text/plain part.
-    pub fn text_body(&self) -> String {
-        format!(
-            "Hello {name},\n\
-             \n\
-             Your invoice export for {org} is ready: {rows}.\n\
-             \n\
-             Download it here:\n\
-             {url}\n\
-             \n\
-             -- \n\
-             invoicectl\n",
-            name = one_line(self.greeting_name()),
-            org = one_line(&self.org_name),
-            rows = self.rows_phrase(),
-            url = self.download_url,
-        )
-    }
-
-    /// The text/html part; every value is HTML-escaped.
-    pub fn html_body(&self) -> String {
-        let url = html_escape(&self.download_url);
-        format!(
-            "<!DOCTYPE html>\n\
-             <html><head><meta charset=\"utf-8\"><title>{subject}</title></head>\n\
-             <body>\n\
-             <p>Hello {name},</p>\n\
-             <p>Your invoice export for <strong>{org}</strong> is ready: {rows}.</p>\n\
-             <p><a href=\"{url}\">Download the CSV</a><br>{url}</p>\n\
-             <p>&mdash; invoicectl</p>\n\
-             </body></html>\n",
-            subject = html_escape(SUBJECT),
-            name = html_escape(self.greeting_name()),
-            org = html_escape(&self.org_name),
-            rows = html_escape(&self.rows_phrase()),
-        )
-    }
-
-    /// The complete RFC 5322 message: From, To, Subject, the deterministic
-    /// Message-ID and a multipart/alternative body (text, then HTML).
-    pub fn to_message(&self, from: &Mailbox) -> Result<Message, lettre::error::Error> {
-        let address = self
-            .recipient
-            .to_lettre()
-            .map_err(|_| lettre::error::Error::MissingTo)?;
-        let name = one_line(self.recipient_name.trim());
-        let to = Mailbox::new((!name.is_empty()).then_some(name), address);
-        Message::builder()
-            .message_id(Some(self.message_id()))
-            .from(from.clone())
-            .to(to)
-            .subject(SUBJECT)
-            .multipart(MultiPart::alternative_plain_html(
-                self.text_body(),
-                self.html_body(),
-            ))
-    }
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Control characters (a CR/LF in a name) become spaces: a value never adds lines
-/// to a header or the text part.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-// ---------------------------------------------------------------------------------
-// Transport
-
 /// A mail transport that cannot be set up (bad `smtp_url` or `mail_from`, an
 /// outbox that cannot be created).
 #[derive(Debug, thiserror::Error)]
 pub enum EmailError {
     #[error("invalid {key}: {message}")]
     Config { key: &'static str, message: String },
-    #[error("cannot create the mail outbox {path}: {source}")]
+    #[error("cannot create the mail outbox {path}")]
     Outbox {
         path: PathBuf,
         #[source]
@@ -221,6 +71,24 @@ pub enum SendError {
 }
 
 impl SendError {
+    /// A send that did not deliver: `permanent`ly, or worth retrying later.
+    fn new(permanent: bool, message_id: &str, code: Option<u16>, reason: String) -> SendError {
+        let message_id = message_id.to_owned();
+        if permanent {
+            SendError::Permanent {
+                message_id,
+                code,
+                reason,
+            }
+        } else {
+            SendError::Transient {
+                message_id,
+                code,
+                reason,
+            }
+        }
+    }
+
     pub fn is_transient(&self) -> bool {
         matches!(self, SendError::Transient { .. })
     }
@@ -498,30 +366,28 @@ impl Mailer {
         email: &ExportReadyEmail,
         message_id: &str,
     ) -> Result<Delivery, SendError> {
-        let message = email
-            .to_message(&self.from)
-            .map_err(|e| SendError::Permanent {
-                message_id: message_id.to_owned(),
-                code: None,
-                reason: format!(
-                    "cannot build the message: {}",
-                    scrub_addresses(&e.to_string())
-                ),
-            })?;
+        let message = email.to_message(&self.from).map_err(|e| {
+            let reason = format!(
+                "cannot build the message: {}",
+                scrub_addresses(&e.to_string())
+            );
+            SendError::new(true, message_id, None, reason)
+        })?;
         match &self.transport {
             Transport::Smtp {
                 transport, server, ..
             } => {
                 let sent = tokio::time::timeout(self.timeout, transport.send(message)).await;
                 match sent {
-                    Err(_elapsed) => Err(SendError::Transient {
-                        message_id: message_id.to_owned(),
-                        code: None,
-                        reason: format!(
+                    Err(_elapsed) => Err(SendError::new(
+                        false,
+                        message_id,
+                        None,
+                        format!(
                             "{server} did not complete the conversation within {} s",
                             self.timeout.as_secs_f64()
                         ),
-                    }),
+                    )),
                     Ok(Err(e)) => Err(classify_smtp(message_id, server, &e)),
                     Ok(Ok(response)) => Ok(Delivery {
                         message_id: message_id.to_owned(),
@@ -539,15 +405,16 @@ impl Mailer {
             Transport::File { transport, dir } => {
                 let written = tokio::time::timeout(self.timeout, transport.send(message)).await;
                 match written {
-                    Err(_elapsed) => Err(SendError::Transient {
-                        message_id: message_id.to_owned(),
-                        code: None,
-                        reason: format!(
+                    Err(_elapsed) => Err(SendError::new(
+                        false,
+                        message_id,
+                        None,
+                        format!(
                             "writing to the outbox {} took longer than {} s",
                             dir.display(),
                             self.timeout.as_secs_f64()
                         ),
-                    }),
+                    )),
                     Ok(Err(e)) => Err(classify_file(message_id, dir, &e)),
                     Ok(Ok(id)) => Ok(Delivery {
                         message_id: message_id.to_owned(),
@@ -574,21 +441,8 @@ fn parse_from(mail_from: &str) -> Result<Mailbox, EmailError> {
 fn classify_smtp(message_id: &str, server: &str, e: &lettre::transport::smtp::Error) -> SendError {
     let code = e.status().map(u16::from);
     let reason = format!("{server}: {}", scrub_addresses(&e.to_string()));
-    let message_id = message_id.to_owned();
     let permanent = e.is_permanent() || e.is_client() || (e.is_tls() && !has_io_cause(e));
-    if permanent && !e.is_transient() {
-        SendError::Permanent {
-            message_id,
-            code,
-            reason,
-        }
-    } else {
-        SendError::Transient {
-            message_id,
-            code,
-            reason,
-        }
-    }
+    SendError::new(permanent && !e.is_transient(), message_id, code, reason)
 }
 
 /// Permission trouble in the outbox will not fix itself; anything else (a full disk,
@@ -601,20 +455,7 @@ fn classify_file(message_id: &str, dir: &Path, e: &lettre::transport::file::Erro
             std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
         )
     });
-    let message_id = message_id.to_owned();
-    if permanent {
-        SendError::Permanent {
-            message_id,
-            code: None,
-            reason,
-        }
-    } else {
-        SendError::Transient {
-            message_id,
-            code: None,
-            reason,
-        }
-    }
+    SendError::new(permanent, message_id, None, reason)
 }
 
 fn io_cause<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a std::io::Error> {
@@ -660,34 +501,6 @@ pub fn scrub_addresses(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn message_id_is_deterministic() {
-        let a = message_id_for("run_1:send-export-email");
-        assert_eq!(a, message_id_for("run_1:send-export-email"));
-        assert_ne!(a, message_id_for("run_2:send-export-email"));
-        assert!(a.starts_with('<') && a.ends_with("@invoicectl.invalid>"));
-        assert_eq!(a.len(), 1 + 32 + 1 + MESSAGE_ID_DOMAIN.len() + 1);
-    }
-
-    #[test]
-    fn html_part_escapes_values() {
-        let email = ExportReadyEmail {
-            recipient_name: "<Eve>".into(),
-            recipient: EmailAddress::parse("eve@example.com").unwrap(),
-            org_name: "Tom & Jerry's <script>".into(),
-            row_count: 1,
-            download_url: "file:///x/a\"b.csv".into(),
-            idempotency_key: "k".into(),
-        };
-        let html = email.html_body();
-        assert!(html.contains("Tom &amp; Jerry&#39;s &lt;script&gt;"));
-        assert!(html.contains("file:///x/a&quot;b.csv"));
-        assert!(!html.contains("<script>"));
-        assert!(html.contains("1 invoice."));
-        assert!(email.text_body().contains("Tom & Jerry's <script>"));
-    }
-
     #[test]
     fn scrubs_addresses_from_replies() {
         assert_eq!(
