@@ -9,7 +9,9 @@
 //! Every command the tests run gets its environment from [`Env`], built on ONE list
 //! of cleared variables ([`CLEARED_VARS`]).
 
+pub mod audit;
 pub mod invoices;
+pub mod jsonb;
 pub mod process;
 pub mod proxy;
 pub mod runs;
