@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::common::Env;
+use crate::common::{Env, jsonb};
 use chrono::{DateTime, TimeZone, Utc};
 use invoicectl::audit::chain::{self, CanonicalRow, GENESIS_HASH};
 use invoicectl::audit::{self, Action, AuditError, Subject, SubjectType};
@@ -116,14 +116,6 @@ fn sqlstate(err: &sqlx::Error) -> String {
         .and_then(|e| e.code())
         .map(|c| c.into_owned())
         .unwrap_or_default()
-}
-
-fn stdout_json_lines(output: &std::process::Output) -> Vec<Value> {
-    String::from_utf8(output.stdout.clone())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
-        .collect()
 }
 
 fn ids_of(lines: &[Value]) -> Vec<i64> {
@@ -501,7 +493,7 @@ async fn rust_and_sql_agree_on_the_canonical_form_and_every_hash(pool: PgPool) {
         assert_eq!(chain::canonical(&row), sql_canonical, "row {}", r.0);
         assert_eq!(chain::row_hash(&r.8, &row), r.9, "row {}", r.0);
         if let Some(payload) = written.get(&r.0) {
-            assert_eq!(chain::jsonb_text(payload), r.6, "payload of row {}", r.0);
+            assert_eq!(jsonb::jsonb_text(payload), r.6, "payload of row {}", r.0);
         }
     }
     assert!(rows[5].6.contains("1.50") && rows[5].6.contains(&format!("1{}", "0".repeat(400))));
@@ -811,7 +803,7 @@ async fn tail_filters_by_count_org_action_and_time(pool: PgPool) {
             .args(args)
             .assert()
             .success();
-        stdout_json_lines(out.get_output())
+        common::ndjson(&out.get_output().stdout)
     };
 
     let all = tail(&[]);
@@ -895,7 +887,7 @@ async fn tail_filters_by_count_org_action_and_time(pool: PgPool) {
         .args(["--json", "audit", "tail", "-n", "1"])
         .assert()
         .success();
-    assert_eq!(ids_of(&stdout_json_lines(out.get_output())), [r6]);
+    assert_eq!(ids_of(&common::ndjson(&out.get_output().stdout)), [r6]);
 
     // The human table: RFC 3339 UTC times, `system` for no actor, `-` for no org.
     let out = env.cmd().args(["audit", "tail"]).assert().success();

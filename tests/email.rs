@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::common::audit::{AuditFilter, AuditRow, audit_rows};
 use crate::common::smtp::{self, Script, SmtpServer, Stage};
 use crate::common::{Env, count, json_of};
 use invoicectl::config::{Overrides, PlatformDirs, Settings};
@@ -295,25 +296,6 @@ async fn without_smtp_url_the_email_is_an_eml_file_in_the_outbox() {
 // ---------------------------------------------------------------------------------
 // Suppression list
 
-type AuditRow = (
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    String,
-    Value,
-);
-
-async fn audit_rows(pool: &PgPool) -> Vec<AuditRow> {
-    sqlx::query_as(
-        "SELECT organization_id, actor_user_id, action, subject_type, subject_id, payload
-         FROM audit_log ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap()
-}
-
 fn assert_shape(value: &Value, keys: &[&str]) {
     let mut found: Vec<&str> = value
         .as_object()
@@ -356,15 +338,15 @@ async fn suppression_add_list_remove(pool: PgPool) {
     assert_eq!(added["change"], "added");
     assert_rfc3339_utc(&added["createdAt"]);
     assert_eq!(
-        audit_rows(&pool).await,
-        vec![(
-            None,
-            None,
-            "email.suppression.added".to_owned(),
-            "email_suppression".to_owned(),
-            "bob@example.com".to_owned(),
-            json!({"reason": "bounce"}),
-        )]
+        audit_rows(&pool, AuditFilter::default()).await,
+        vec![AuditRow {
+            organization_id: None,
+            actor_user_id: None,
+            action: "email.suppression.added".to_owned(),
+            subject_type: "email_suppression".to_owned(),
+            subject_id: "bob@example.com".to_owned(),
+            payload: json!({"reason": "bounce"}),
+        }]
     );
 
     // The same reason again changes nothing and audits nothing.
@@ -405,11 +387,11 @@ async fn suppression_add_list_remove(pool: PgPool) {
     assert_eq!(changed["reason"], "complaint");
     assert_eq!(changed["previousReason"], "bounce");
     assert_eq!(changed["createdAt"], added["createdAt"]);
-    let audit = audit_rows(&pool).await;
+    let audit = audit_rows(&pool, AuditFilter::default()).await;
     assert_eq!(audit.len(), 2);
-    assert_eq!(audit[1].2, "email.suppression.added");
+    assert_eq!(audit[1].action, "email.suppression.added");
     assert_eq!(
-        audit[1].5,
+        audit[1].payload,
         json!({"reason": "complaint", "previousReason": "bounce"})
     );
 
@@ -470,18 +452,18 @@ async fn suppression_add_list_remove(pool: PgPool) {
     assert_shape(&removed, &["email", "reason", "createdAt", "change"]);
     assert_eq!(removed["change"], "removed");
     assert_eq!(removed["reason"], "complaint");
-    let audit = audit_rows(&pool).await;
+    let audit = audit_rows(&pool, AuditFilter::default()).await;
     assert_eq!(audit.len(), 4);
     assert_eq!(
         audit[3],
-        (
-            None,
-            None,
-            "email.suppression.removed".to_owned(),
-            "email_suppression".to_owned(),
-            "bob@example.com".to_owned(),
-            json!({"reason": "complaint"}),
-        )
+        AuditRow {
+            organization_id: None,
+            actor_user_id: None,
+            action: "email.suppression.removed".to_owned(),
+            subject_type: "email_suppression".to_owned(),
+            subject_id: "bob@example.com".to_owned(),
+            payload: json!({"reason": "complaint"}),
+        }
     );
     assert_eq!(count(&pool, "email_suppression").await, 1);
 }

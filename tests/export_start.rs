@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::audit::{AuditFilter, audit_rows};
 use crate::common::process::Process;
 use crate::common::runs::{drain_until_final, file_of, run_status};
 use crate::common::{Env, count, json_ok, refused};
@@ -66,16 +67,12 @@ async fn export_status(pool: &PgPool, run_id: &str) -> String {
 }
 
 /// `(actor_user_id, subject_type)` of each audit row with this action and run.
-async fn audit_rows(pool: &PgPool, action: &str, run_id: &str) -> Vec<(Option<String>, String)> {
-    sqlx::query_as(
-        "SELECT actor_user_id, subject_type FROM audit_log
-         WHERE action = $1 AND subject_id = $2 ORDER BY id",
-    )
-    .bind(action)
-    .bind(run_id)
-    .fetch_all(pool)
-    .await
-    .unwrap()
+async fn actors(pool: &PgPool, action: &str, run_id: &str) -> Vec<(Option<String>, String)> {
+    audit_rows(pool, AuditFilter::subject(run_id).action(action))
+        .await
+        .into_iter()
+        .map(|r| (r.actor_user_id, r.subject_type))
+        .collect()
 }
 
 async fn lane_running(pool: &PgPool, org: &str) -> i64 {
@@ -223,7 +220,7 @@ async fn start_enqueues_once_per_day_and_force_or_another_member_makes_new_runs(
     assert_eq!(exports[0].4, chrono::Utc::now().date_naive());
     assert_eq!(count(&pool, "export").await, 1);
     assert_eq!(
-        audit_rows(&pool, "export.invoices.requested", &run_id).await,
+        actors(&pool, "export.invoices.requested", &run_id).await,
         vec![(Some("user_alice".to_owned()), "export".to_owned())]
     );
     assert_eq!(count(&pool, "audit_log").await, 1);
@@ -236,7 +233,7 @@ async fn start_enqueues_once_per_day_and_force_or_another_member_makes_new_runs(
     assert_eq!(forced["deduplicated"], false);
     assert_eq!(count(&pool, "export").await, 2);
     assert_eq!(
-        audit_rows(&pool, "export.invoices.requested", forced_id)
+        actors(&pool, "export.invoices.requested", forced_id)
             .await
             .len(),
         1
@@ -452,7 +449,7 @@ async fn fifty_racing_start_processes_make_one_run(pool: PgPool) {
     assert_eq!(count(&pool, "run").await, 1);
     assert_eq!(count(&pool, "export").await, 1);
     assert_eq!(
-        audit_rows(&pool, "export.invoices.requested", &run_id)
+        actors(&pool, "export.invoices.requested", &run_id)
             .await
             .len(),
         1
@@ -498,11 +495,11 @@ async fn a_failed_run_releases_its_key(pool: PgPool) {
     assert!(is_rfc3339_utc(&status["finishedAt"]), "{status}");
     assert_eq!(export_status(&pool, &run_id).await, "failed");
     assert_eq!(
-        audit_rows(&pool, "export.invoices.failed", &run_id).await,
+        actors(&pool, "export.invoices.failed", &run_id).await,
         vec![(None, "export".to_owned())]
     );
     assert!(
-        audit_rows(&pool, "export.invoices.completed", &run_id)
+        actors(&pool, "export.invoices.completed", &run_id)
             .await
             .is_empty()
     );
@@ -826,7 +823,7 @@ async fn wait_exits_0_once_a_background_worker_completes_the_run(pool: PgPool) {
     assert_eq!(run_status(&pool, &run_id).await, "completed");
     assert_eq!(export_status(&pool, &run_id).await, "completed");
     assert_eq!(
-        audit_rows(&pool, "export.invoices.completed", &run_id)
+        actors(&pool, "export.invoices.completed", &run_id)
             .await
             .len(),
         1
@@ -996,7 +993,7 @@ async fn cancel_a_queued_run_releases_its_lane_and_key(pool: PgPool) {
     assert_eq!(run_status(&pool, &run_id).await, "canceled");
     assert_eq!(export_status(&pool, &run_id).await, "canceled");
     assert_eq!(
-        audit_rows(&pool, "export.invoices.canceled", &run_id).await,
+        actors(&pool, "export.invoices.canceled", &run_id).await,
         vec![(None, "export".to_owned())]
     );
     assert_eq!(lane_running(&pool, "org_acme").await, 0);
@@ -1043,7 +1040,7 @@ async fn cancel_a_queued_run_releases_its_lane_and_key(pool: PgPool) {
     assert_eq!(canceled["runId"], second_id.as_str());
     assert_eq!(canceled["previousStatus"], "queued");
     assert_eq!(
-        audit_rows(&pool, "export.invoices.canceled", &second_id).await,
+        actors(&pool, "export.invoices.canceled", &second_id).await,
         vec![(Some("user_bob".to_owned()), "export".to_owned())]
     );
 
@@ -1152,12 +1149,12 @@ async fn cancel_an_executing_run_stops_it_at_the_next_checkpoint(pool: PgPool) {
     );
     assert!(meta.get("downloadUrl").is_none(), "{meta}");
     assert!(
-        audit_rows(&pool, "export.invoices.completed", &run_id)
+        actors(&pool, "export.invoices.completed", &run_id)
             .await
             .is_empty()
     );
     assert_eq!(
-        audit_rows(&pool, "export.invoices.canceled", &run_id)
+        actors(&pool, "export.invoices.canceled", &run_id)
             .await
             .len(),
         1

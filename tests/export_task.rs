@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::audit::{AuditFilter, audit_rows};
 use crate::common::invoices::{db_invoices, expected_record, insert_generated, parse_csv};
 use crate::common::process::{Process, signal, wait_exit};
 use crate::common::proxy::PgProxy;
@@ -93,21 +94,19 @@ fn spawn_invoicectl(env: &Env, args: &[&str]) -> Child {
 // ---------------------------------------------------------------------------------
 // What the database and the mailbox hold
 
-type AuditRow = (Option<String>, Value);
+/// (actor, payload) of each entry of `action` about export run `run_id` on [`ORG`]'s
+/// chain.
+async fn audit_of(pool: &PgPool, action: &str, run_id: &str) -> Vec<(Option<String>, Value)> {
+    audit_rows(pool, AuditFilter::export(run_id).action(action).org(ORG))
+        .await
+        .into_iter()
+        .map(|r| (r.actor_user_id, r.payload))
+        .collect()
+}
 
 /// The `export.invoices.completed` entries of a run: (actor, payload).
-async fn completed_audit(pool: &PgPool, run_id: &str) -> Vec<AuditRow> {
-    sqlx::query_as(
-        "SELECT actor_user_id, payload FROM audit_log
-         WHERE action = 'export.invoices.completed' AND subject_type = 'export'
-           AND subject_id = $1 AND organization_id = $2
-         ORDER BY id",
-    )
-    .bind(run_id)
-    .bind(ORG)
-    .fetch_all(pool)
-    .await
-    .unwrap()
+async fn completed_audit(pool: &PgPool, run_id: &str) -> Vec<(Option<String>, Value)> {
+    audit_of(pool, "export.invoices.completed", run_id).await
 }
 
 /// The export row of a run: (status, row_count, download_url, completed_at set).
@@ -1093,22 +1092,6 @@ async fn lanes_running(pool: &PgPool) -> i64 {
         .fetch_one(pool)
         .await
         .unwrap()
-}
-
-/// The entries of `action` about a run: (actor, payload).
-async fn audit_of(pool: &PgPool, action: &str, run_id: &str) -> Vec<AuditRow> {
-    sqlx::query_as(
-        "SELECT actor_user_id, payload FROM audit_log
-         WHERE action = $1 AND subject_type = 'export' AND subject_id = $2
-           AND organization_id = $3
-         ORDER BY id",
-    )
-    .bind(action)
-    .bind(run_id)
-    .bind(ORG)
-    .fetch_all(pool)
-    .await
-    .unwrap()
 }
 
 /// `export worker --once`: the export writes its CSV, triggers its email child and

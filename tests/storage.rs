@@ -198,6 +198,7 @@ async fn s3_check_names_a_missing_bucket() {
 // ---------------------------------------------------------------------------------
 // `export url`, `download`, `prune` through the binary
 
+use crate::common::audit::{AuditFilter, audit_rows};
 use crate::common::process::Process;
 use crate::common::runs::{drain_until_final, drain_until_final_with, run_status};
 use crate::common::{Env, json_of};
@@ -225,14 +226,11 @@ async fn finished_export(env: &Env, pool: &PgPool, user: &str) -> String {
 }
 
 async fn audit_actions(pool: &PgPool, run: &str) -> Vec<(String, Option<String>)> {
-    sqlx::query_as(
-        "SELECT action, actor_user_id FROM audit_log
-         WHERE subject_type = 'export' AND subject_id = $1 ORDER BY id",
-    )
-    .bind(run)
-    .fetch_all(pool)
-    .await
-    .unwrap()
+    audit_rows(pool, AuditFilter::export(run))
+        .await
+        .into_iter()
+        .map(|r| (r.action, r.actor_user_id))
+        .collect()
 }
 
 fn count_action(actions: &[(String, Option<String>)], action: &str) -> usize {

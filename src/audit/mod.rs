@@ -11,6 +11,7 @@
 //! chain (the email suppression list belongs to no tenant).
 
 pub mod chain;
+pub mod follow;
 pub mod verify;
 pub mod witness;
 

@@ -37,10 +37,7 @@ pub async fn walk(
         .filter(|h| chain_key.is_none_or(|key| h.chain_key() == key))
         .map(|h| (h.chain_key().to_owned(), h.clone()))
         .collect();
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = audit_log::begin_snapshot(pool).await?;
     let snapshot_at = audit_log::transaction_time(&mut tx).await?;
     let mut heads = audit_log::heads_for_verify(&mut tx, chain_key).await?;
     let mut reports = Vec::new();

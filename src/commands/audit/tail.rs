@@ -1,47 +1,22 @@
 //! `audit tail`: the newest entries, oldest first, and with `--follow` every entry
 //! committed afterwards, like `tail -f`. [`print_recent`] is also what `demo` shows.
 //!
-//! # Following without gaps or duplicates
-//!
-//! Ids come from one sequence, but the trigger takes them under the *per-chain* lock
-//! (`audit_chain_head` row of the organization, `''` for the system chain), so:
-//! within one chain, id order is commit order (a later append waits for the earlier
-//! one to commit or roll back before it even gets its id); across chains it is not
-//! (org A's transaction may take id 10, org B's id 11 and commit first). A single
-//! "last id seen" cursor would therefore skip id 10 for good.
-//!
-//! So the cursor is per chain: `chain key → last id handled`. Each poll is one
-//! statement (one snapshot) that reads every chain head past its cursor and that
-//! chain's rows in `(cursor, head]`. Everything in a chain up to its committed head
-//! is committed and visible to that snapshot, and nothing in the chain can commit
-//! later with an id at or below the head, so after the poll the chain's cursor moves
-//! to the head (or to the last row returned when the per-chain batch limit cut it
-//! short) and no row is ever skipped or printed twice. The initial history and the
-//! starting heads are read in one REPEATABLE READ snapshot for the same reason. We
-//! chose this over a global cursor with a `pg_snapshot_xmin` low watermark because
-//! that needs the inserting transaction id of each row (32-bit `xmin`, wraparound)
-//! and holds every chain back behind the oldest open transaction of any chain; the
-//! chain heads already exist, one small row per organization, read once per poll.
-//!
-//! A poll runs on every `NOTIFY invoicectl_audit` (sent by the trigger at commit) and
-//! at least once a second, so a notification lost to a reconnect only delays a row.
+//! The reading and following is [`crate::audit::follow`]; this module keeps the
+//! arguments and the printing.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use clap::Args;
 use serde::Serialize;
 use serde_json::value::RawValue;
-use sqlx::pool::PoolConnection;
-use sqlx::postgres::PgListener;
-use sqlx::{PgPool, Postgres};
+use sqlx::PgPool;
 use tokio::sync::Notify;
 
 use crate::audit::Action;
+use crate::audit::follow::{self, FollowError};
 use crate::context::Context;
 use crate::db::DbError;
 use crate::db::audit_log::{self, Entry, Filter};
@@ -50,13 +25,7 @@ use crate::ids::OrgId;
 use crate::layout::{self, Column, Plan};
 use crate::signals::Shutdown;
 
-/// The NOTIFY channel of the chain trigger; payload `<org or ''>:<id>`.
-pub const CHANNEL: &str = "invoicectl_audit";
 const DEFAULT_LINES: u64 = 20;
-/// Poll this often even without a notification.
-const POLL_INTERVAL: Duration = Duration::from_secs(1);
-/// Rows per chain per poll; a chain with more is read again at once.
-const BATCH_PER_CHAIN: i64 = 1_000;
 /// How wide a payload in a streaming line may get on a wide terminal.
 const PAYLOAD_SUMMARY_CHARS: usize = 60;
 
@@ -127,11 +96,11 @@ pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
     // LISTEN before the starting snapshot, so every commit the snapshot misses is
     // notified (a commit in between is in the snapshot and its wake-up finds nothing).
     let wake = Arc::new(Notify::new());
-    let listener = start_listener(&pool, org.clone(), wake.clone())
+    let listener = follow::listen(&pool, org.clone(), wake.clone())
         .await
         .context("cannot LISTEN for new audit entries")?;
     let result = tokio::select! {
-        result = follow(&pool, &filter, limit, &mut printer, &wake) => result,
+        result = print_following(&pool, &filter, limit, &mut printer, &wake) => result,
         () = shutdown.wait() => Ok(()),
     };
     listener.abort();
@@ -176,157 +145,27 @@ async fn print_history(
     Printer::new(ctx, false).history(&history)
 }
 
-/// Prints the history, then polls forever (until the caller's select ends it).
-async fn follow(
+/// Prints the history, then every entry as it commits, forever (until the caller's
+/// select ends it).
+async fn print_following(
     pool: &PgPool,
     filter: &Filter<'_>,
     limit: Option<i64>,
     printer: &mut Printer,
     wake: &Notify,
 ) -> anyhow::Result<()> {
-    let (history, mut cursors) = snapshot(pool, filter, limit)
+    let (history, cursors) = follow::start(pool, filter, limit)
         .await
         .map_err(DbError::from)
         .context("reading the audit log failed")?;
     printer.history(&history)?;
-
-    // One connection for all polls, opened again after a failure.
-    let mut conn: Option<PoolConnection<Postgres>> = None;
-    let mut outage = false;
-    loop {
-        match poll(pool, &mut conn, filter, &mut cursors, printer).await {
-            Ok(()) => {
-                if outage {
-                    tracing::warn!("audit tail: connected to the database again, following");
-                    outage = false;
-                }
-            }
-            Err(PollError::Output(e)) => return Err(e.into()),
-            Err(PollError::Db(e)) if is_transient(&e) => {
-                // Out of the pool, not back into it: the connection is broken.
-                drop(conn.take().map(PoolConnection::detach));
-                if !outage {
-                    tracing::warn!(
-                        "audit tail: lost the connection to the database ({e}); retrying every second"
-                    );
-                    outage = true;
-                }
-            }
-            Err(PollError::Db(e)) => {
-                return Err(
-                    anyhow::Error::new(DbError::from(e)).context("following the audit log failed")
-                );
-            }
-        }
-        tokio::select! {
-            () = wake.notified() => {}
-            () = tokio::time::sleep(POLL_INTERVAL) => {}
+    match follow::follow(pool, filter, cursors, wake, |entry| printer.row(entry)).await {
+        Ok(never) => match never {},
+        Err(FollowError::Output(e)) => Err(e.into()),
+        Err(FollowError::Db(e)) => {
+            Err(anyhow::Error::new(DbError::from(e)).context("following the audit log failed"))
         }
     }
-}
-
-/// The history and the starting cursor of every chain, from one snapshot.
-async fn snapshot(
-    pool: &PgPool,
-    filter: &Filter<'_>,
-    limit: Option<i64>,
-) -> Result<(Vec<Entry>, BTreeMap<String, i64>), sqlx::Error> {
-    let mut tx = audit_log::begin_snapshot(pool).await?;
-    let history = audit_log::newest(&mut tx, filter, limit).await?;
-    let heads = audit_log::chain_heads(&mut tx, filter.organization_id).await?;
-    tx.commit().await?;
-    Ok((history, heads.into_iter().collect()))
-}
-
-enum PollError {
-    Db(sqlx::Error),
-    Output(io::Error),
-}
-
-/// Prints every matching entry committed past the cursors, in id order, and moves
-/// the cursors (see the module docs for why this never skips a row).
-async fn poll(
-    pool: &PgPool,
-    conn: &mut Option<PoolConnection<Postgres>>,
-    filter: &Filter<'_>,
-    cursors: &mut BTreeMap<String, i64>,
-    printer: &mut Printer,
-) -> Result<(), PollError> {
-    let conn = match conn {
-        Some(conn) => conn,
-        None => {
-            let mut fresh = pool.acquire().await.map_err(PollError::Db)?;
-            audit_log::prepare_follow_session(&mut fresh)
-                .await
-                .map_err(PollError::Db)?;
-            conn.insert(fresh)
-        }
-    };
-    loop {
-        let batches = audit_log::after_cursors(conn, cursors, filter, BATCH_PER_CHAIN)
-            .await
-            .map_err(PollError::Db)?;
-        let mut more = false;
-        let mut entries = Vec::new();
-        for (chain, batch) in batches {
-            let cursor = if batch.entries.len() as i64 >= BATCH_PER_CHAIN {
-                more = true;
-                batch.entries.last().map_or(batch.head_id, |e| e.id)
-            } else {
-                batch.head_id
-            };
-            entries.extend(batch.entries);
-            cursors.insert(chain, cursor);
-        }
-        // Per chain the ids already ascend; merging by id keeps that order.
-        entries.sort_by_key(|e| e.id);
-        for entry in &entries {
-            printer.row(entry).map_err(PollError::Output)?;
-        }
-        if !more {
-            return Ok(());
-        }
-    }
-}
-
-/// Connection losses and server restarts, which a follow rides out.
-fn is_transient(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => true,
-        sqlx::Error::Database(db) => db
-            .code()
-            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
-        _ => false,
-    }
-}
-
-/// A task that turns notifications into wake-ups. It runs on its own so that the
-/// poll loop never cancels a half-read notification; a reconnect (notifications
-/// possibly lost) wakes the poller too.
-async fn start_listener(
-    pool: &PgPool,
-    org: Option<OrgId>,
-    wake: Arc<Notify>,
-) -> Result<tokio::task::JoinHandle<()>, sqlx::Error> {
-    let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(CHANNEL).await?;
-    Ok(tokio::spawn(async move {
-        loop {
-            match listener.try_recv().await {
-                Ok(Some(notification)) => {
-                    let chain = notification.payload().split(':').next().unwrap_or("");
-                    if org.as_ref().is_none_or(|org| org.as_str() == chain) {
-                        wake.notify_one();
-                    }
-                }
-                Ok(None) => wake.notify_one(),
-                Err(e) => {
-                    tracing::debug!("audit tail: LISTEN failed ({e}); polling meanwhile");
-                    tokio::time::sleep(POLL_INTERVAL).await;
-                }
-            }
-        }
-    }))
 }
 
 /// Parses `--since`: RFC 3339, a date (UTC midnight), or a duration before `now`
