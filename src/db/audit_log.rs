@@ -72,6 +72,8 @@ pub enum Action {
     #[sqlx(rename = "email.suppression.added")]
     SuppressionAdded,
     /// `email.suppression.removed`: an address was taken off the suppression list.
+    #[serde(rename = "email.suppression.removed")]
+    #[sqlx(rename = "email.suppression.removed")]
     SuppressionRemoved,
 }
 
