@@ -252,6 +252,7 @@ impl Classify for crate::engine::trigger::TriggerError {
     fn exit_kind(&self) -> ExitKind {
         match self {
             crate::engine::trigger::TriggerError::InvalidPayload { .. } => ExitKind::Failure,
+            crate::engine::trigger::TriggerError::KeyContended { .. } => ExitKind::TempFail,
             crate::engine::trigger::TriggerError::Database(e) => e.exit_kind(),
         }
     }

@@ -271,8 +271,8 @@ async fn audit_log_rejects_update_delete_truncate(pool: PgPool) {
         &db::audit_log::NewEntry {
             organization_id: Some("org_acme"),
             actor_user_id: Some("user_alice"),
-            action: "export.invoices.requested",
-            subject_type: "export",
+            action: db::audit_log::Action::ExportRequested,
+            subject_type: db::audit_log::SubjectType::Export,
             subject_id: "run_x",
             payload: serde_json::json!({"k": 1}),
         },

@@ -15,132 +15,19 @@ pub mod follow;
 pub mod verify;
 pub mod witness;
 
-use std::fmt;
-
 use serde_json::Value;
 use sqlx::PgConnection;
 
+pub use crate::db::audit_log::{Action, Scope, SubjectType};
 use crate::db::{self, DbError};
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId, UserId};
-
-/// Whether an action is recorded on an organization's chain or the system chain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// `organization_id` set; visible to that tenant only.
-    Organization,
-    /// `organization_id` NULL; chained on the system chain, invisible to tenants.
-    System,
-}
-
-/// Every action invoicectl writes to the audit log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    /// `export.invoices.requested`: `export start` created a run (actor: requester).
-    ExportRequested,
-    /// `export.invoices.completed`: the export's close-out (actor: system).
-    ExportCompleted,
-    /// `export.invoices.failed`: the run failed for good (actor: system).
-    ExportFailed,
-    /// `export.invoices.canceled`: `export cancel` ended the run.
-    ExportCanceled,
-    /// `export.invoices.child_canceled`: `export cancel` ended one of the export's
-    /// child runs (its email); the export itself goes on.
-    ExportChildCanceled,
-    /// `export.invoices.link_issued`: `export url` signed a download link (actor: the
-    /// user it was issued to).
-    ExportLinkIssued,
-    /// `export.invoices.downloaded`: `export download` fetched the object (actor: the
-    /// user).
-    ExportDownloaded,
-    /// `export.invoices.expired`: `export prune` deleted the object (actor: system).
-    ExportExpired,
-    /// `email.suppression.added`: an address was put on the suppression list.
-    SuppressionAdded,
-    /// `email.suppression.removed`: an address was taken off the suppression list.
-    SuppressionRemoved,
-}
-
-impl Action {
-    pub const ALL: [Action; 10] = [
-        Action::ExportRequested,
-        Action::ExportCompleted,
-        Action::ExportFailed,
-        Action::ExportCanceled,
-        Action::ExportChildCanceled,
-        Action::ExportLinkIssued,
-        Action::ExportDownloaded,
-        Action::ExportExpired,
-        Action::SuppressionAdded,
-        Action::SuppressionRemoved,
-    ];
-
-    /// The action's name as stored in `audit_log.action`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Action::ExportRequested => "export.invoices.requested",
-            Action::ExportCompleted => "export.invoices.completed",
-            Action::ExportFailed => "export.invoices.failed",
-            Action::ExportCanceled => "export.invoices.canceled",
-            Action::ExportChildCanceled => "export.invoices.child_canceled",
-            Action::ExportLinkIssued => "export.invoices.link_issued",
-            Action::ExportDownloaded => "export.invoices.downloaded",
-            Action::ExportExpired => "export.invoices.expired",
-            Action::SuppressionAdded => "email.suppression.added",
-            Action::SuppressionRemoved => "email.suppression.removed",
-        }
-    }
-
-    /// The chain this action belongs on.
-    pub const fn scope(self) -> Scope {
-        match self {
-            Action::ExportRequested
-            | Action::ExportCompleted
-            | Action::ExportFailed
-            | Action::ExportCanceled
-            | Action::ExportChildCanceled
-            | Action::ExportLinkIssued
-            | Action::ExportDownloaded
-            | Action::ExportExpired => Scope::Organization,
-            Action::SuppressionAdded | Action::SuppressionRemoved => Scope::System,
-        }
-    }
-
-    /// The action with this stored name, if invoicectl writes it.
-    pub fn from_name(name: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.as_str() == name)
-    }
-}
-
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// What an entry is about: `subject_type` and `subject_id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Subject<'a> {
     pub kind: SubjectType,
     pub id: &'a str,
-}
-
-/// The kinds of subject invoicectl records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SubjectType {
-    /// `export`: an export, identified by its run id (SPEC §8).
-    Export,
-    /// `email_suppression`: a suppression list entry, identified by the address.
-    EmailSuppression,
-}
-
-impl SubjectType {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            SubjectType::Export => "export",
-            SubjectType::EmailSuppression => "email_suppression",
-        }
-    }
 }
 
 impl<'a> Subject<'a> {
@@ -248,8 +135,8 @@ pub async fn append(conn: &mut PgConnection, entry: Entry<'_>) -> Result<i64, Au
         &db::audit_log::NewEntry {
             organization_id: entry.organization.map(OrgId::as_str),
             actor_user_id: entry.actor.map(UserId::as_str),
-            action: entry.action.as_str(),
-            subject_type: entry.subject.kind.as_str(),
+            action: entry.action,
+            subject_type: entry.subject.kind,
             subject_id: entry.subject.id,
             payload: entry.payload,
         },

@@ -12,16 +12,159 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
+use serde::de::value::StrDeserializer;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+
+/// Whether an action is recorded on an organization's chain or the system chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// `organization_id` set; visible to that tenant only.
+    Organization,
+    /// `organization_id` NULL; chained on the system chain, invisible to tenants.
+    System,
+}
+
+/// Every action invoicectl writes to the audit log, spelled as `audit_log.action`
+/// stores it (SPEC §8). Readers keep the stored text: the log may hold actions this
+/// version does not write, and the chain hashes the text as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[sqlx(type_name = "text")]
+pub enum Action {
+    /// `export.invoices.requested`: `export start` created a run (actor: requester).
+    #[serde(rename = "export.invoices.requested")]
+    #[sqlx(rename = "export.invoices.requested")]
+    ExportRequested,
+    /// `export.invoices.completed`: the export's close-out (actor: system).
+    #[serde(rename = "export.invoices.completed")]
+    #[sqlx(rename = "export.invoices.completed")]
+    ExportCompleted,
+    /// `export.invoices.failed`: the run failed for good (actor: system).
+    #[serde(rename = "export.invoices.failed")]
+    #[sqlx(rename = "export.invoices.failed")]
+    ExportFailed,
+    /// `export.invoices.canceled`: `export cancel` ended the run.
+    #[serde(rename = "export.invoices.canceled")]
+    #[sqlx(rename = "export.invoices.canceled")]
+    ExportCanceled,
+    /// `export.invoices.child_canceled`: `export cancel` ended one of the export's
+    /// child runs (its email); the export itself goes on.
+    #[serde(rename = "export.invoices.child_canceled")]
+    #[sqlx(rename = "export.invoices.child_canceled")]
+    ExportChildCanceled,
+    /// `export.invoices.link_issued`: `export url` signed a download link (actor: the
+    /// user it was issued to).
+    #[serde(rename = "export.invoices.link_issued")]
+    #[sqlx(rename = "export.invoices.link_issued")]
+    ExportLinkIssued,
+    /// `export.invoices.downloaded`: `export download` fetched the object (actor: the
+    /// user).
+    #[serde(rename = "export.invoices.downloaded")]
+    #[sqlx(rename = "export.invoices.downloaded")]
+    ExportDownloaded,
+    /// `export.invoices.expired`: `export prune` deleted the object (actor: system).
+    #[serde(rename = "export.invoices.expired")]
+    #[sqlx(rename = "export.invoices.expired")]
+    ExportExpired,
+    /// `email.suppression.added`: an address was put on the suppression list.
+    #[serde(rename = "email.suppression.added")]
+    #[sqlx(rename = "email.suppression.added")]
+    SuppressionAdded,
+    /// `email.suppression.removed`: an address was taken off the suppression list.
+    #[serde(rename = "email.suppression.removed")]
+    #[sqlx(rename = "email.suppression.removed")]
+    SuppressionRemoved,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Action::ExportRequested,
+        Action::ExportCompleted,
+        Action::ExportFailed,
+        Action::ExportCanceled,
+        Action::ExportChildCanceled,
+        Action::ExportLinkIssued,
+        Action::ExportDownloaded,
+        Action::ExportExpired,
+        Action::SuppressionAdded,
+        Action::SuppressionRemoved,
+    ];
+
+    /// The stored (and printed) spelling, as the derives spell it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Action::ExportRequested => "export.invoices.requested",
+            Action::ExportCompleted => "export.invoices.completed",
+            Action::ExportFailed => "export.invoices.failed",
+            Action::ExportCanceled => "export.invoices.canceled",
+            Action::ExportChildCanceled => "export.invoices.child_canceled",
+            Action::ExportLinkIssued => "export.invoices.link_issued",
+            Action::ExportDownloaded => "export.invoices.downloaded",
+            Action::ExportExpired => "export.invoices.expired",
+            Action::SuppressionAdded => "email.suppression.added",
+            Action::SuppressionRemoved => "email.suppression.removed",
+        }
+    }
+
+    /// The chain this action belongs on.
+    pub const fn scope(self) -> Scope {
+        match self {
+            Action::ExportRequested
+            | Action::ExportCompleted
+            | Action::ExportFailed
+            | Action::ExportCanceled
+            | Action::ExportChildCanceled
+            | Action::ExportLinkIssued
+            | Action::ExportDownloaded
+            | Action::ExportExpired => Scope::Organization,
+            Action::SuppressionAdded | Action::SuppressionRemoved => Scope::System,
+        }
+    }
+
+    /// The action with this stored name, if invoicectl writes it (read by serde).
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::deserialize(StrDeserializer::<serde::de::value::Error>::new(name)).ok()
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kinds of subject invoicectl records, spelled as `audit_log.subject_type`
+/// stores them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum SubjectType {
+    /// `export`: an export, identified by its run id (SPEC §8).
+    Export,
+    /// `email_suppression`: a suppression list entry, identified by the address.
+    EmailSuppression,
+}
+
+impl SubjectType {
+    pub const ALL: [SubjectType; 2] = [SubjectType::Export, SubjectType::EmailSuppression];
+
+    /// The stored (and printed) spelling, as the derives spell it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SubjectType::Export => "export",
+            SubjectType::EmailSuppression => "email_suppression",
+        }
+    }
+}
 
 /// One entry to append.
 #[derive(Debug, Clone)]
 pub struct NewEntry<'a> {
     pub organization_id: Option<&'a str>,
     pub actor_user_id: Option<&'a str>,
-    pub action: &'a str,
-    pub subject_type: &'a str,
+    pub action: Action,
+    pub subject_type: SubjectType,
     pub subject_id: &'a str,
     pub payload: Value,
 }

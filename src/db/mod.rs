@@ -95,6 +95,10 @@ pub enum DbError {
     },
     #[error("the database is busy (lock timeout): try again")]
     LockTimeout,
+    /// `suppressions::upsert` saw the address inserted and removed by concurrent
+    /// transactions on both of its rounds.
+    #[error("email_suppression: the address was inserted and removed concurrently; try again")]
+    SuppressionContended,
     #[error("applying the migrations failed")]
     Migrate(#[source] sqlx::migrate::MigrateError),
     #[error(transparent)]
@@ -113,7 +117,7 @@ impl Classify for DbError {
             | DbError::NotMigrated { .. }
             | DbError::TooNew { .. } => ExitKind::Unavailable,
             DbError::BadUrl { .. } => ExitKind::Invalid,
-            DbError::LockTimeout => ExitKind::TempFail,
+            DbError::LockTimeout | DbError::SuppressionContended => ExitKind::TempFail,
             DbError::Migrate(sqlx::migrate::MigrateError::Execute(e)) | DbError::Sql(e) => {
                 e.exit_kind()
             }
@@ -475,13 +479,14 @@ pub async fn open_with(
 
 #[cfg(test)]
 mod tests {
+    use super::audit_log::{Action, SubjectType};
     use super::exports::ExportStatus;
     use super::members::Role;
     use super::runs::RunStatus;
     use super::suppressions::Reason;
 
     /// Each stored enum has one spelling: what `as_str` prints is what serde and
-    /// sqlx (`rename_all = "lowercase"` on both) write and read.
+    /// sqlx (the same `rename_all` or `rename` on both) write and read.
     #[test]
     fn stored_enums_print_as_they_serialize() {
         let json = |v: serde_json::Value| v.as_str().unwrap().to_owned();
@@ -497,6 +502,13 @@ mod tests {
         }
         for s in ExportStatus::ALL {
             assert_eq!(json(serde_json::to_value(s).unwrap()), s.as_str());
+        }
+        for a in Action::ALL {
+            assert_eq!(json(serde_json::to_value(a).unwrap()), a.as_str());
+            assert_eq!(a.to_string(), a.as_str());
+        }
+        for k in SubjectType::ALL {
+            assert_eq!(json(serde_json::to_value(k).unwrap()), k.as_str());
         }
         assert!(serde_json::from_value::<RunStatus>(serde_json::json!("running")).is_err());
     }

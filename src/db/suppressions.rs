@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
+use super::DbError;
 use crate::email_address::EmailAddress;
 
 /// Why an address is suppressed, spelled as `email_suppression.reason` stores it (the
@@ -78,7 +79,7 @@ pub async fn upsert(
     conn: &mut PgConnection,
     email: &EmailAddress,
     reason: Reason,
-) -> Result<Upsert, sqlx::Error> {
+) -> Result<Upsert, DbError> {
     // Two rounds at most: if a concurrent transaction inserts the address between our
     // lookup and our insert, the insert does nothing and the second lookup sees it.
     for _ in 0..2 {
@@ -112,10 +113,7 @@ pub async fn upsert(
             return Ok(Upsert::Added(suppression));
         }
     }
-    Err(sqlx::Error::Protocol(
-        "email_suppression: the address was inserted and removed concurrently; try again"
-            .to_owned(),
-    ))
+    Err(DbError::SuppressionContended)
 }
 
 async fn find_for_update(

@@ -202,7 +202,13 @@ impl TaskContext {
     /// (An explicit pattern rather than a closure: step bodies borrow the context and
     /// database connections, which closures returning futures cannot express well.)
     pub fn step_output<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, TaskError> {
-        self.completed_output(name)
+        match self.steps.get(name) {
+            Some(step) if step.completed => {
+                let value = step.output.clone().unwrap_or(Value::Null);
+                Ok(Some(serde_json::from_value(value)?))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// Records a step as finished with its output, together with the metadata
@@ -249,7 +255,7 @@ impl TaskContext {
         payload: &P,
         mut options: TriggerOptions,
     ) -> Result<ChildResult, TaskError> {
-        if let Some(stored) = self.completed_output::<StoredChild>(step)? {
+        if let Some(stored) = self.step_output::<StoredChild>(step)? {
             return Ok(stored_result(stored));
         }
         let mut tx = self.fenced().await?;
@@ -277,6 +283,9 @@ impl TaskContext {
                         .await
                         .map_err(|e| match e {
                             super::trigger::TriggerError::Database(e) => TaskError::from(e),
+                            e @ super::trigger::TriggerError::KeyContended { .. } => {
+                                TaskError::retryable("database_error", e)
+                            }
                             other => TaskError::retryable("trigger_failed", other),
                         })?;
                 db::steps::save_checkpoint(
@@ -318,16 +327,6 @@ impl TaskContext {
         }
         tx.commit().await?;
         Err(TaskError::Suspended)
-    }
-
-    fn completed_output<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, TaskError> {
-        match self.steps.get(name) {
-            Some(step) if step.completed => {
-                let value = step.output.clone().unwrap_or(Value::Null);
-                Ok(Some(serde_json::from_value(value)?))
-            }
-            _ => Ok(None),
-        }
     }
 
     fn remember_completed(&mut self, name: &str, value: Value) {

@@ -42,6 +42,10 @@ pub struct Triggered {
 pub enum TriggerError {
     #[error("invalid payload for task {task}: {message}")]
     InvalidPayload { task: &'static str, message: String },
+    /// Concurrent triggers kept taking and releasing the same live idempotency key
+    /// (or keys), so no round settled which run each belongs to.
+    #[error("idempotency {} kept changing hands; try again", if *.batch { "keys" } else { "key" })]
+    KeyContended { batch: bool },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -120,9 +124,7 @@ pub async fn trigger<P: Serialize>(
             });
         }
     }
-    Err(TriggerError::Database(sqlx::Error::Protocol(
-        "idempotency key kept changing hands; try again".into(),
-    )))
+    Err(TriggerError::KeyContended { batch: false })
 }
 
 /// One run of a [`trigger_many`] batch.
@@ -220,9 +222,7 @@ pub async fn trigger_many<P: Serialize>(
         pending = again;
     }
     if !pending.is_empty() {
-        return Err(TriggerError::Database(sqlx::Error::Protocol(
-            "idempotency keys kept changing hands; try again".into(),
-        )));
+        return Err(TriggerError::KeyContended { batch: true });
     }
     Ok((0..items.len())
         .map(|index| match same_as[index] {

@@ -432,7 +432,7 @@ async fn continue_from_checkpoint(
                 && let Err(e) = tokio::fs::remove_file(&source).await
                 && e.kind() != std::io::ErrorKind::NotFound
             {
-                tracing::warn!(run_id = %run, file = %source.display(), error = %e, "cannot remove the previous attempt's file");
+                tracing::warn!(file = %source.display(), error = %e, "cannot remove the previous attempt's file");
             }
             Ok((file, hasher))
         }
@@ -444,7 +444,7 @@ async fn continue_from_checkpoint(
                     | std::io::ErrorKind::InvalidData
             ) =>
         {
-            tracing::warn!(run_id = %run, error = %e, pages = cp.pages, "the checkpointed pages are not here; starting the CSV over from the first page");
+            tracing::warn!(error = %e, pages = cp.pages, "the checkpointed pages are not here; starting the CSV over from the first page");
             let (f, rewound) = blocking(move || {
                 let rewound = file.resume_at(0);
                 (file, rewound)
@@ -855,7 +855,6 @@ async fn send_export_email(
         let Some((address, name, org_name)) = recipient else {
             tx.commit().await?;
             tracing::info!(
-                run_id = ctx.run_id(),
                 disposition = EmailDisposition::NotMember.as_str(),
                 "export email not sent"
             );
@@ -877,7 +876,6 @@ async fn send_export_email(
         tx.commit().await?;
         if suppressed {
             tracing::info!(
-                run_id = ctx.run_id(),
                 disposition = EmailDisposition::Suppressed.as_str(),
                 "export email not sent"
             );
@@ -914,7 +912,6 @@ async fn send_export_email(
             }
             Err(e @ SendError::Transient { .. }) => {
                 tracing::warn!(
-                    run_id = ctx.run_id(),
                     message_id = e.message_id(),
                     disposition = "deferred",
                     "export email deferred"
@@ -923,7 +920,6 @@ async fn send_export_email(
             }
             Err(e) => {
                 tracing::warn!(
-                    run_id = ctx.run_id(),
                     message_id = e.message_id(),
                     disposition = "rejected",
                     "export email rejected"

@@ -150,7 +150,7 @@ async fn upload_pages(
         {
             Ok(done) => resume = done,
             Err(Streamed::StartOver(e)) if !started_over => {
-                tracing::warn!(run_id = ctx.run_id(), error = %e, "the upload cannot continue as checkpointed; starting it over from the first page");
+                tracing::warn!(error = %e, "the upload cannot continue as checkpointed; starting it over from the first page");
                 abort_quietly(upload, &resume.upload.upload_id, ctx.run_id()).await;
                 cp = CsvCheckpoint::default();
                 resume = begin(ctx, config, org, upload, compression, &mut cp, pages_total).await?;
@@ -197,7 +197,7 @@ async fn begin(
         abort_quietly(upload, &upload_id, ctx.run_id()).await;
         return Err(e);
     }
-    tracing::debug!(run_id = ctx.run_id(), object = %upload.location().url, "upload started");
+    tracing::debug!(object = %upload.location().url, "upload started");
     Ok(resume)
 }
 
@@ -283,7 +283,6 @@ async fn stream_pages(
     let done = writer.finish().await.map_err(split)?;
     save_upload_checkpoint(ctx, cp, done.clone(), pages_total).await?;
     tracing::debug!(
-        run_id = ctx.run_id(),
         parts = done.upload.parts.len(),
         sent = writer.parts_sent(),
         bytes = done.upload.bytes,
@@ -349,7 +348,7 @@ async fn publish(
         // place: with the same size it is these very parts (the key is this run's).
         match storage.head(location).await {
             Ok(Some(info)) if info.size == resume.upload.bytes => {
-                tracing::info!(run_id = ctx.run_id(), object = %location.url, "the upload was already completed");
+                tracing::info!(object = %location.url, "the upload was already completed");
             }
             _ => return Err(storage_error(e)),
         }

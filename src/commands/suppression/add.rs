@@ -39,7 +39,6 @@ pub async fn run(args: AddArgs, ctx: &Context) -> anyhow::Result<()> {
     super::ensure_actor_exists(&mut tx, actor.as_ref()).await?;
     let outcome = suppressions::upsert(&mut tx, &email, reason)
         .await
-        .map_err(DbError::from)
         .with_context(|| format!("cannot suppress {email}"))?;
     let payload = match &outcome {
         Upsert::Added(_) => Some(json!({ "reason": reason.as_str() })),
