@@ -1510,7 +1510,10 @@ async fn assert_csv_matches_the_database(pool: &PgPool, path: &Path) -> Vec<Vec<
 
 #[sqlx::test]
 async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: PgPool) {
-    const ROWS: i64 = 6_000;
+    // Enough pages that A is still mid-export when the test gets to pause it, on a
+    // loaded machine and at COPY speed.
+    const ROWS: i64 = 30_000;
+    const PAGES: i64 = ROWS / 50;
     const CHANGED: u64 = 150;
     seed_demo(&pool, 0).await.unwrap();
     insert_generated(&pool, ORG, ROWS).await;
@@ -1526,10 +1529,10 @@ async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: Pg
     let checkpoint = csv_checkpoint(&pool, &run_id).await;
     let paused_at = checkpoint["pages"].as_i64().unwrap();
     assert!(
-        paused_at + 10 < 120,
-        "paused too late ({paused_at}/120 pages): make the export slower"
+        paused_at + 10 < PAGES,
+        "paused too late ({paused_at}/{PAGES} pages): make the export slower"
     );
-    eprintln!("paused worker A at {paused_at}/120 pages");
+    eprintln!("paused worker A at {paused_at}/{PAGES} pages");
 
     // While A sleeps, the rows just after its checkpoint change: A may hold them
     // already (a prefetched page, a page half written), with the old names.
