@@ -86,6 +86,7 @@ pub fn run() -> ExitCode {
         let (host, port, database) = db::describe(&options);
         format!("{host}:{port} (database {database})")
     });
+    cap_malloc_arenas();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -135,4 +136,25 @@ fn report(err: anyhow::Error, server: Option<&str>) -> ExitCode {
         config::redact_secrets(&message)
     );
     ExitCode::from(error::exit_code(&err))
+}
+
+/// Caps glibc's malloc at two arenas (unless `MALLOC_ARENA_MAX` already says how
+/// many), before the runtime starts its threads.
+///
+/// Why: glibc gives each thread that meets contention its own arena (up to 8 per
+/// core), and memory freed into an arena mostly stays mapped there. An S3 export
+/// moves 8 MiB part buffers and COPY pages between the runtime's threads and the
+/// upload tasks, so freed blocks parked in several arenas pushed the worker's peak
+/// RSS over issue 11's 64 MiB bound (60–69 MiB; 52–60 MiB with two arenas, see
+/// BENCHMARKS.md "Export to S3"). This process runs two worker threads and does
+/// little allocation on the hot path, so two arenas cost no measurable speed.
+fn cap_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; called once, before the
+        // runtime's threads exist. A refusal (return 0) leaves glibc's default.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
 }

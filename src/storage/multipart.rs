@@ -4,8 +4,14 @@
 //! with an opaque *mark* saying where the producer stands after it (the export's
 //! cursor and counts). Chunks accumulate into parts of exactly `part_size` bytes
 //! (the last part may be shorter: R2 requires equal parts, every S3 accepts them), cut
-//! wherever the size falls, mid-chunk included. While one part uploads the next one
-//! fills, so at most two parts are in memory.
+//! wherever the size falls, mid-chunk included.
+//!
+//! Memory bound: **one part in flight** while the next one fills, so at most two
+//! part buffers (2 × `part_size`, 16 MiB at the default 8 MiB) are ever allocated.
+//! The buffer of a part that finished uploading is handed back and refilled for the
+//! part after next instead of a fresh allocation per part: freed 8 MiB blocks parked
+//! in glibc's per-thread arenas were what pushed the worker's peak RSS over issue
+//! 11's bound (see BENCHMARKS.md, "Export to S3").
 //!
 //! Each time a part has been uploaded the writer hands back a [`Resume`]: the upload
 //! id, the finished parts' ETags, the byte count and SHA-256 state at the end of
@@ -183,6 +189,7 @@ impl Upload {
             skip_chunk_sha256: from.carry_chunk_sha256,
             state: from.upload,
             in_flight: None,
+            spare: None,
             parts_sent: 0,
         })
     }
@@ -216,8 +223,11 @@ impl Upload {
     }
 }
 
+/// A part upload's outcome: its id, and its buffer back when nothing else holds it.
+type PartResult = Result<(PartId, Option<Vec<u8>>), object_store::Error>;
+
 struct InFlight<M> {
-    handle: JoinHandle<Result<PartId, object_store::Error>>,
+    handle: JoinHandle<PartResult>,
     /// The resume point once this part is uploaded (its ETag still to be added).
     after: Resume<M>,
 }
@@ -235,6 +245,8 @@ pub struct PartWriter<M> {
     skip: u64,
     skip_chunk_sha256: Option<String>,
     in_flight: Option<InFlight<M>>,
+    /// The buffer of the last part that finished uploading, to fill again.
+    spare: Option<Vec<u8>>,
     parts_sent: u64,
 }
 
@@ -344,12 +356,18 @@ impl<M: Clone + Send + 'static> PartWriter<M> {
         last: bool,
     ) -> Result<Option<Resume<M>>, StorageError> {
         let done = self.drain().await?;
-        let capacity = if last {
-            0
+        let next = if last {
+            Vec::new()
         } else {
-            self.state.part_size as usize
+            match self.spare.take() {
+                Some(mut spare) => {
+                    spare.clear();
+                    spare
+                }
+                None => Vec::with_capacity(self.state.part_size as usize),
+            }
         };
-        let data = std::mem::replace(&mut self.buf, Vec::with_capacity(capacity));
+        let data = bytes::Bytes::from(std::mem::replace(&mut self.buf, next));
         let part_idx = self.state.parts.len();
         let after = Resume {
             upload: UploadState {
@@ -366,7 +384,17 @@ impl<M: Clone + Send + 'static> PartWriter<M> {
         let path = self.upload.location.path.clone();
         let upload_id = self.state.upload_id.clone();
         let handle = tokio::spawn(async move {
-            put_part_patiently(&*store, &path, &upload_id, part_idx, data.into()).await
+            let part = put_part_patiently(
+                &*store,
+                &path,
+                &upload_id,
+                part_idx,
+                PutPayload::from_bytes(data.clone()),
+            )
+            .await?;
+            // The request (and its payload) is gone: unless the client kept a copy,
+            // this is the only handle left and the allocation comes back whole.
+            Ok((part, data.try_into_mut().ok().map(Vec::from)))
         });
         self.parts_sent += 1;
         self.in_flight = Some(InFlight { handle, after });
@@ -378,12 +406,15 @@ impl<M: Clone + Send + 'static> PartWriter<M> {
         let Some(InFlight { handle, mut after }) = self.in_flight.take() else {
             return Ok(None);
         };
-        let part = handle
+        let (part, buffer) = handle
             .await
             .map_err(|e| StorageError::BadCheckpoint {
                 reason: format!("the part upload task failed: {e}"),
             })?
             .map_err(|e| (self.upload.errors)("upload a part of", e))?;
+        if let Some(buffer) = buffer.filter(|b| b.capacity() >= self.state.part_size as usize) {
+            self.spare = Some(buffer);
+        }
         self.state.parts.push(part.content_id);
         self.state.bytes = after.upload.bytes;
         self.state.sha256 = after.upload.sha256.clone();
