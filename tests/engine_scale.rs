@@ -18,7 +18,6 @@ use invoicectl::engine::{
 use invoicectl_testbed::*;
 use serde_json::Value;
 use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
 
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -611,11 +610,7 @@ async fn ended_keyed_trees(pool: &PgPool, n: usize) -> Vec<String> {
 #[sqlx::test]
 async fn concurrent_releasers_never_conflict(pool: PgPool) {
     let keys = ended_keyed_trees(&pool, 400).await;
-    let wide = PgPoolOptions::new()
-        .max_connections(10)
-        .connect(&common::pool_url(&pool))
-        .await
-        .unwrap();
+    let wide = common::wide_pool(&pool, 10).await;
     let mut pruners = Vec::new();
     for _ in 0..4 {
         let wide = wide.clone();
@@ -737,11 +732,7 @@ async fn concurrent_pruners_take_turns_and_never_conflict(pool: PgPool) {
 
     // Four pruners at once, in small batches: no error (no deadlock, no FK
     // violation from a parent deleted without its child), and every run deleted once.
-    let wide = PgPoolOptions::new()
-        .max_connections(8)
-        .connect(&common::pool_url(&pool))
-        .await
-        .unwrap();
+    let wide = common::wide_pool(&pool, 8).await;
     let mut handles = Vec::new();
     for _ in 0..4 {
         let wide = wide.clone();
@@ -1066,11 +1057,7 @@ async fn trigger_many_honours_keys_within_the_batch_and_against_existing_runs(po
 
 #[sqlx::test]
 async fn racing_batches_with_the_same_keys_make_one_run_per_key(pool: PgPool) {
-    let wide = PgPoolOptions::new()
-        .max_connections(8)
-        .connect(&common::pool_url(&pool))
-        .await
-        .unwrap();
+    let wide = common::wide_pool(&pool, 8).await;
     let mut handles = Vec::new();
     for b in 0..6u64 {
         let wide = wide.clone();

@@ -81,11 +81,10 @@ pub async fn prune_round(
     let mut cursor: Option<Cursor> = None;
     loop {
         let started = Instant::now();
-        let mut tx = pool.begin().await?;
-        if !db::run_history::try_lock(&mut tx).await? {
+        let Some(mut tx) = begin_batch(pool).await? else {
             summary.yielded = true;
             return Ok(summary);
-        }
+        };
         let batch = db::run_history::prune_batch(
             &mut tx,
             policy.keep.as_secs_f64(),
@@ -108,11 +107,10 @@ pub async fn prune_round(
         let mut after: Option<String> = None;
         loop {
             let started = Instant::now();
-            let mut tx = pool.begin().await?;
-            if !db::run_history::try_lock(&mut tx).await? {
+            let Some(mut tx) = begin_batch(pool).await? else {
                 summary.yielded = true;
                 return Ok(summary);
-            }
+            };
             let batch =
                 db::run_history::release_keys(&mut tx, kind, after.as_deref(), limit).await?;
             tx.commit().await?;
@@ -128,6 +126,15 @@ pub async fn prune_round(
         }
     }
     Ok(summary)
+}
+
+/// Begins one batch's transaction holding the cluster-wide pruner lock; `None` when
+/// another pruner holds it (this round then leaves the work to that one).
+async fn begin_batch(
+    pool: &PgPool,
+) -> Result<Option<sqlx::Transaction<'static, sqlx::Postgres>>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    Ok(db::run_history::try_lock(&mut tx).await?.then_some(tx))
 }
 
 /// Rests as long as the batch begun at `started` took; true when `stop` changed.

@@ -51,6 +51,16 @@ pub fn pool_url(pool: &PgPool) -> String {
     database_url(&name)
 }
 
+/// A second pool on the test's database with room for `connections` at once (the
+/// `#[sqlx::test]` pool is small), for tests that run many sessions side by side.
+pub async fn wide_pool(pool: &PgPool, connections: u32) -> PgPool {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(connections)
+        .connect(&pool_url(pool))
+        .await
+        .unwrap()
+}
+
 /// An isolated environment for running the binary: its own config file and data dir.
 pub struct Env {
     pub dir: tempfile::TempDir,
