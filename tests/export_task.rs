@@ -271,6 +271,23 @@ async fn insert_hostile(pool: &PgPool, n: u64) -> Vec<DemoInvoice> {
     rows
 }
 
+/// Hostile invoices (see [`hostile_invoice`], numbered from `first`) that carry the
+/// given ids, inserted into `ORG`.
+async fn insert_with_ids(pool: &PgPool, ids: &[&str], first: u64) -> Vec<DemoInvoice> {
+    let rows: Vec<DemoInvoice> = ids
+        .iter()
+        .zip(first..)
+        .map(|(id, n)| DemoInvoice {
+            id: (*id).to_owned(),
+            ..hostile_invoice(n)
+        })
+        .collect();
+    invoicectl::db::invoices::insert_many(pool, ORG, &rows)
+        .await
+        .unwrap();
+    rows
+}
+
 // ---------------------------------------------------------------------------------
 // The tests
 
@@ -1678,17 +1695,7 @@ async fn hostile_invoice_ids_are_neutralised_like_every_text_cell(pool: PgPool) 
         "'quoted",
         "a=b",
     ];
-    let rows: Vec<DemoInvoice> = ids
-        .iter()
-        .enumerate()
-        .map(|(n, id)| DemoInvoice {
-            id: (*id).to_owned(),
-            ..hostile_invoice(n as u64)
-        })
-        .collect();
-    invoicectl::db::invoices::insert_many(&pool, ORG, &rows)
-        .await
-        .unwrap();
+    insert_with_ids(&pool, &ids, 0).await;
     let server = SmtpServer::start(Script::accept());
     let env = Env::for_pool(&pool);
     configure(&env, 4, &server);
@@ -2329,17 +2336,7 @@ async fn the_binary_copy_stream_gives_the_keyset_pages_byte_for_byte(pool: PgPoo
         "ünï'\\''",
         "e\\'; DROP TABLE invoice; --",
     ];
-    let odd: Vec<DemoInvoice> = ids
-        .iter()
-        .enumerate()
-        .map(|(n, id)| DemoInvoice {
-            id: (*id).to_owned(),
-            ..hostile_invoice(1_000 + n as u64)
-        })
-        .collect();
-    invoicectl::db::invoices::insert_many(&pool, ORG, &odd)
-        .await
-        .unwrap();
+    let odd = insert_with_ids(&pool, &ids, 1_000).await;
     rows.extend(odd);
     // The demo seed's own nasty values, in this org and the others (which RLS and the
     // org filter keep out).
