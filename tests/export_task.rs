@@ -2279,7 +2279,7 @@ async fn copy_pages(
     let mut encoder = invoicectl::exports::copy_csv::CopyCsvEncoder::new(page_size, header);
     let mut pages = Vec::new();
     {
-        let mut stream = invoicectl::db::invoices::copy_after(&mut tx, &org, after, as_of)
+        let mut stream = invoicectl::db::invoices::copy_after(&mut tx, &org, &Default::default(), after, as_of)
             .await
             .unwrap();
         while let Some(chunk) = stream.try_next().await.unwrap() {
@@ -2411,7 +2411,7 @@ fn copy_statements_quote_the_cursor_and_refuse_a_nul() {
     let org = invoicectl::ids::OrgId::parse(ORG).unwrap();
     let as_of = Utc.with_ymd_and_hms(2026, 11, 30, 10, 0, 0).unwrap()
         + chrono::Duration::nanoseconds(123_456_789);
-    let sql = copy_after_statement(&org, Some("x'"), as_of).unwrap();
+    let sql = copy_after_statement(&org, &Default::default(), Some("x'"), as_of).unwrap();
     assert!(
         sql.contains("organization_id = 'org_acme' AND id > E'x'''"),
         "{sql}"

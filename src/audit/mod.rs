@@ -40,6 +40,22 @@ impl<'a> Subject<'a> {
         }
     }
 
+    /// An organization as a whole (its export lane: paused, resumed).
+    pub fn organization(org: &'a OrgId) -> Self {
+        Subject {
+            kind: SubjectType::Organization,
+            id: org.as_str(),
+        }
+    }
+
+    /// An export schedule, named by its `sched_…` id.
+    pub fn schedule(id: &'a str) -> Self {
+        Subject {
+            kind: SubjectType::ExportSchedule,
+            id,
+        }
+    }
+
     /// A suppression list entry, named by its (lowercased) address.
     pub fn email_suppression(email: &'a str) -> Self {
         Subject {

@@ -75,10 +75,46 @@ pub enum Action {
     #[serde(rename = "email.suppression.removed")]
     #[sqlx(rename = "email.suppression.removed")]
     SuppressionRemoved,
+    /// `export.invoices.retried`: `export retry` requested a new export for a failed or canceled one (actor: the requester; subject: the original run).
+    #[serde(rename = "export.invoices.retried")]
+    #[sqlx(rename = "export.invoices.retried")]
+    ExportRetried,
+    /// `export.lane.paused`: `export pause`: the organization's queued exports are no longer claimed (subject: the organization).
+    #[serde(rename = "export.lane.paused")]
+    #[sqlx(rename = "export.lane.paused")]
+    LanePaused,
+    /// `export.lane.resumed`: `export resume`: the organization's exports are claimed again.
+    #[serde(rename = "export.lane.resumed")]
+    #[sqlx(rename = "export.lane.resumed")]
+    LaneResumed,
+    /// `export.schedule.created`: `export schedule add` (subject: the schedule).
+    #[serde(rename = "export.schedule.created")]
+    #[sqlx(rename = "export.schedule.created")]
+    ScheduleCreated,
+    /// `export.schedule.paused`: `export schedule pause`.
+    #[serde(rename = "export.schedule.paused")]
+    #[sqlx(rename = "export.schedule.paused")]
+    SchedulePaused,
+    /// `export.schedule.resumed`: `export schedule resume`.
+    #[serde(rename = "export.schedule.resumed")]
+    #[sqlx(rename = "export.schedule.resumed")]
+    ScheduleResumed,
+    /// `export.schedule.removed`: `export schedule remove`.
+    #[serde(rename = "export.schedule.removed")]
+    #[sqlx(rename = "export.schedule.removed")]
+    ScheduleRemoved,
+    /// `export.schedule.tick_failed`: a tick requested nothing: the gate refused the schedule's owner (actor: system).
+    #[serde(rename = "export.schedule.tick_failed")]
+    #[sqlx(rename = "export.schedule.tick_failed")]
+    ScheduleTickFailed,
+    /// `export.schedule.ticks_skipped`: ticks missed while no worker ran, of which only the latest fired (actor: system).
+    #[serde(rename = "export.schedule.ticks_skipped")]
+    #[sqlx(rename = "export.schedule.ticks_skipped")]
+    ScheduleTicksSkipped,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 19] = [
         Action::ExportRequested,
         Action::ExportCompleted,
         Action::ExportFailed,
@@ -89,6 +125,15 @@ impl Action {
         Action::ExportExpired,
         Action::SuppressionAdded,
         Action::SuppressionRemoved,
+        Action::ExportRetried,
+        Action::LanePaused,
+        Action::LaneResumed,
+        Action::ScheduleCreated,
+        Action::SchedulePaused,
+        Action::ScheduleResumed,
+        Action::ScheduleRemoved,
+        Action::ScheduleTickFailed,
+        Action::ScheduleTicksSkipped,
     ];
 
     /// The stored (and printed) spelling, as the derives spell it.
@@ -104,6 +149,15 @@ impl Action {
             Action::ExportExpired => "export.invoices.expired",
             Action::SuppressionAdded => "email.suppression.added",
             Action::SuppressionRemoved => "email.suppression.removed",
+            Action::ExportRetried => "export.invoices.retried",
+            Action::LanePaused => "export.lane.paused",
+            Action::LaneResumed => "export.lane.resumed",
+            Action::ScheduleCreated => "export.schedule.created",
+            Action::SchedulePaused => "export.schedule.paused",
+            Action::ScheduleResumed => "export.schedule.resumed",
+            Action::ScheduleRemoved => "export.schedule.removed",
+            Action::ScheduleTickFailed => "export.schedule.tick_failed",
+            Action::ScheduleTicksSkipped => "export.schedule.ticks_skipped",
         }
     }
 
@@ -117,7 +171,16 @@ impl Action {
             | Action::ExportChildCanceled
             | Action::ExportLinkIssued
             | Action::ExportDownloaded
-            | Action::ExportExpired => Scope::Organization,
+            | Action::ExportExpired
+            | Action::ExportRetried
+            | Action::LanePaused
+            | Action::LaneResumed
+            | Action::ScheduleCreated
+            | Action::SchedulePaused
+            | Action::ScheduleResumed
+            | Action::ScheduleRemoved
+            | Action::ScheduleTickFailed
+            | Action::ScheduleTicksSkipped => Scope::Organization,
             Action::SuppressionAdded | Action::SuppressionRemoved => Scope::System,
         }
     }
@@ -144,16 +207,27 @@ pub enum SubjectType {
     Export,
     /// `email_suppression`: a suppression list entry, identified by the address.
     EmailSuppression,
+    /// `organization`: an organization as a whole (its export lane), by its id.
+    Organization,
+    /// `export_schedule`: a schedule, by its `sched_…` id.
+    ExportSchedule,
 }
 
 impl SubjectType {
-    pub const ALL: [SubjectType; 2] = [SubjectType::Export, SubjectType::EmailSuppression];
+    pub const ALL: [SubjectType; 4] = [
+        SubjectType::Export,
+        SubjectType::EmailSuppression,
+        SubjectType::Organization,
+        SubjectType::ExportSchedule,
+    ];
 
     /// The stored (and printed) spelling, as the derives spell it.
     pub const fn as_str(self) -> &'static str {
         match self {
             SubjectType::Export => "export",
             SubjectType::EmailSuppression => "email_suppression",
+            SubjectType::Organization => "organization",
+            SubjectType::ExportSchedule => "export_schedule",
         }
     }
 }

@@ -68,6 +68,13 @@ pub struct ExportRow {
     pub sha256: Option<String>,
     pub link_expires_at: Option<DateTime<Utc>>,
     pub expired_at: Option<DateTime<Utc>>,
+    /// The scope in its payload form; `None`: every invoice.
+    pub scope: Option<serde_json::Value>,
+    /// The schedule whose tick requested it, and the tick's instant.
+    pub schedule_id: Option<String>,
+    pub scheduled_for: Option<DateTime<Utc>>,
+    /// The run this export retries.
+    pub retry_of_run_id: Option<String>,
 }
 
 impl ExportRow {
@@ -84,28 +91,53 @@ impl ExportRow {
 
 const COLUMNS: &str = "id, organization_id, requested_by, status, day_bucket, run_id, row_count,
      download_url, error, created_at, completed_at, object_url, byte_size, sha256,
-     link_expires_at, expired_at";
+     link_expires_at, expired_at, scope, schedule_id, scheduled_for, retry_of_run_id";
 
-pub async fn insert(
-    conn: &mut PgConnection,
-    id: &str,
-    org: &str,
-    requested_by: &str,
-    day_bucket: NaiveDate,
-    run_id: &str,
-) -> Result<(), sqlx::Error> {
+/// A new export row (`queued`).
+#[derive(Debug, Clone)]
+pub struct NewExport<'a> {
+    pub id: &'a str,
+    pub org: &'a str,
+    pub requested_by: &'a str,
+    pub day_bucket: NaiveDate,
+    pub run_id: &'a str,
+    pub scope: Option<serde_json::Value>,
+    pub schedule_id: Option<&'a str>,
+    pub scheduled_for: Option<DateTime<Utc>>,
+    pub retry_of_run_id: Option<&'a str>,
+}
+
+pub async fn insert(conn: &mut PgConnection, new: &NewExport<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO export (id, organization_id, requested_by, status, day_bucket, run_id)
-         VALUES ($1, $2, $3, 'queued', $4, $5)",
+        "INSERT INTO export (id, organization_id, requested_by, status, day_bucket, run_id,
+                             scope, schedule_id, scheduled_for, retry_of_run_id)
+         VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9)",
     )
-    .bind(id)
-    .bind(org)
-    .bind(requested_by)
-    .bind(day_bucket)
-    .bind(run_id)
+    .bind(new.id)
+    .bind(new.org)
+    .bind(new.requested_by)
+    .bind(new.day_bucket)
+    .bind(new.run_id)
+    .bind(&new.scope)
+    .bind(new.schedule_id)
+    .bind(new.scheduled_for)
+    .bind(new.retry_of_run_id)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The export that retries `run_id` (owner connection), if any.
+pub async fn retried_by(
+    conn: &mut PgConnection,
+    run_id: &str,
+) -> Result<Option<ExportRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM export WHERE retry_of_run_id = $1"
+    ))
+    .bind(run_id)
+    .fetch_optional(conn)
+    .await
 }
 
 /// The export of a run. Outside a tenant context (as the owner) it finds any org's;

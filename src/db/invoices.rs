@@ -90,15 +90,100 @@ pub struct InvoiceRow {
     pub due_at: Option<DateTime<Utc>>,
 }
 
-/// Counts the org's invoices created up to `as_of` (run in a tenant transaction).
+/// An invoice's status, as `invoice.status` stores it (the table's CHECK lists the
+/// same five).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    sqlx::Type,
+)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
+pub enum InvoiceStatus {
+    Draft,
+    Open,
+    Paid,
+    Void,
+    Uncollectible,
+}
+
+impl InvoiceStatus {
+    pub const ALL: [InvoiceStatus; 5] = [
+        InvoiceStatus::Draft,
+        InvoiceStatus::Open,
+        InvoiceStatus::Paid,
+        InvoiceStatus::Void,
+        InvoiceStatus::Uncollectible,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            InvoiceStatus::Draft => "draft",
+            InvoiceStatus::Open => "open",
+            InvoiceStatus::Paid => "paid",
+            InvoiceStatus::Void => "void",
+            InvoiceStatus::Uncollectible => "uncollectible",
+        }
+    }
+}
+
+/// Which of an org's invoices a count or an export reads: `issued_at` in
+/// `[issued_from, issued_to)` (either end open when `None`) and `status` among
+/// `statuses` (any when empty). The default reads every invoice.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter<'a> {
+    pub issued_from: Option<DateTime<Utc>>,
+    pub issued_to: Option<DateTime<Utc>>,
+    pub statuses: &'a [InvoiceStatus],
+}
+
+impl Filter<'_> {
+    /// The filter as SQL conditions (` AND …` each), values inlined like the rest of
+    /// the `COPY` statement: instants as RFC 3339 literals with microseconds, statuses
+    /// from the enum's own spellings.
+    fn sql(&self) -> String {
+        let mut sql = String::new();
+        let instant = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Micros, true);
+        if let Some(from) = &self.issued_from {
+            sql.push_str(&format!(" AND issued_at >= '{}'::timestamptz", instant(from)));
+        }
+        if let Some(to) = &self.issued_to {
+            sql.push_str(&format!(" AND issued_at < '{}'::timestamptz", instant(to)));
+        }
+        if !self.statuses.is_empty() {
+            let list: Vec<String> = self
+                .statuses
+                .iter()
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect();
+            sql.push_str(&format!(" AND status IN ({})", list.join(", ")));
+        }
+        sql
+    }
+}
+
+/// Counts the org's invoices created up to `as_of` that `filter` selects (run in a
+/// tenant transaction).
 pub async fn count_as_of(
     conn: &mut PgConnection,
+    filter: &Filter<'_>,
     as_of: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM invoice WHERE created_at <= $1")
-        .bind(as_of)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM invoice WHERE created_at <= $1{}",
+        filter.sql()
+    ))
+    .bind(as_of)
+    .fetch_one(conn)
+    .await
 }
 
 /// The next keyset page after `after` (exclusive), in ascending id order, of rows
@@ -150,6 +235,7 @@ pub async fn page_after(
 /// drift from the decoder with the schema.
 pub fn copy_after_statement(
     org: &OrgId,
+    filter: &Filter<'_>,
     after: Option<&str>,
     as_of: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
@@ -159,10 +245,11 @@ pub fn copy_after_statement(
                       issued_at::timestamptz, due_at::timestamptz \
                FROM invoice \
                WHERE organization_id = '{org}' AND id > {after} \
-                 AND created_at <= '{as_of}'::timestamptz \
+                 AND created_at <= '{as_of}'::timestamptz{filter} \
                ORDER BY id) \
          TO STDOUT (FORMAT binary)",
         org = org.as_str(),
+        filter = filter.sql(),
         after = quote_literal(after.unwrap_or(""))?,
         as_of = as_of.to_rfc3339_opts(SecondsFormat::Micros, true),
     ))
@@ -190,7 +277,8 @@ pub fn quote_literal(text: &str) -> Result<String, sqlx::Error> {
     Ok(out)
 }
 
-/// The org's invoices after `after` (exclusive) created up to `as_of`, in ascending id
+/// The org's invoices after `after` (exclusive) created up to `as_of` that `filter`
+/// selects, in ascending id
 /// order, as ONE `COPY … TO STDOUT (FORMAT binary)` stream: the bytes PostgreSQL sends,
 /// in the chunks it sends them (see `exports::copy_csv` for the format). Run it in a
 /// tenant transaction (RLS restricts it to the org as well).
@@ -201,9 +289,10 @@ pub fn quote_literal(text: &str) -> Result<String, sqlx::Error> {
 pub async fn copy_after<'c>(
     conn: &'c mut PgConnection,
     org: &OrgId,
+    filter: &Filter<'_>,
     after: Option<&str>,
     as_of: DateTime<Utc>,
 ) -> Result<BoxStream<'c, Result<Bytes, sqlx::Error>>, sqlx::Error> {
-    let statement = copy_after_statement(org, after, as_of)?;
+    let statement = copy_after_statement(org, filter, after, as_of)?;
     conn.copy_out_raw(&statement).await
 }

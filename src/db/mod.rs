@@ -11,12 +11,14 @@
 pub mod audit_log;
 pub mod exports;
 pub mod invoices;
+pub mod lanes;
 pub mod members;
 pub mod organizations;
 pub mod queue;
 pub mod run_batch;
 pub mod run_history;
 pub mod runs;
+pub mod schedules;
 pub mod seed;
 pub mod setup;
 pub mod steps;

@@ -259,7 +259,7 @@ pub async fn resume_waiting(
 }
 
 /// Claims up to `limit` due runs, at most one per lane, from the lanes whose head
-/// has waited longest. The lane rows are locked with SKIP LOCKED and their `running`
+/// has waited longest; a paused lane is skipped (see `db::lanes`). The lane rows are locked with SKIP LOCKED and their `running`
 /// counters raised in the same statement; the CHECK on `run_lane` makes PostgreSQL
 /// refuse any claim beyond a queue's limit. Only partial indexes over queued runs
 /// and ready lanes are read, so the cost does not grow with finished runs.
@@ -275,6 +275,7 @@ pub async fn claim(
             SELECT queue, concurrency_key, head_at, coalesce(head_id, '') AS head_id
             FROM run_lane
             WHERE head_at <= now() AND running < concurrency_limit AND queue = ANY($4)
+              AND paused_at IS NULL
             ORDER BY head_at
             LIMIT $2
             FOR UPDATE SKIP LOCKED

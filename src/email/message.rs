@@ -31,6 +31,8 @@ pub struct ExportReadyEmail {
     pub org_name: String,
     pub row_count: u64,
     pub download_url: String,
+    /// Which invoices, in words (`None`: all of them).
+    pub scope: Option<String>,
     /// The idempotency key of the logical send (the child run's key).
     pub idempotency_key: String,
 }
@@ -58,6 +60,7 @@ impl ExportReadyEmail {
             "Hello {name},\n\
              \n\
              Your invoice export for {org} is ready: {rows}.\n\
+             {scope}\
              \n\
              Download it here:\n\
              {url}\n\
@@ -67,6 +70,11 @@ impl ExportReadyEmail {
             name = one_line(self.greeting_name()),
             org = one_line(&self.org_name),
             rows = self.rows_phrase(),
+            scope = self
+                .scope
+                .as_deref()
+                .map(|s| format!("Invoices: {}.\n", one_line(s)))
+                .unwrap_or_default(),
             url = self.download_url,
         )
     }
@@ -80,6 +88,7 @@ impl ExportReadyEmail {
              <body>\n\
              <p>Hello {name},</p>\n\
              <p>Your invoice export for <strong>{org}</strong> is ready: {rows}.</p>\n\
+             {scope}\
              <p><a href=\"{url}\">Download the CSV</a><br>{url}</p>\n\
              <p>&mdash; invoicectl</p>\n\
              </body></html>\n",
@@ -87,6 +96,11 @@ impl ExportReadyEmail {
             name = html_escape(self.greeting_name()),
             org = html_escape(&self.org_name),
             rows = html_escape(&self.rows_phrase()),
+            scope = self
+                .scope
+                .as_deref()
+                .map(|s| format!("<p>Invoices: {}.</p>\n", html_escape(s)))
+                .unwrap_or_default(),
         )
     }
 
@@ -155,10 +169,13 @@ mod tests {
             org_name: "Tom & Jerry's <script>".into(),
             row_count: 1,
             download_url: "file:///x/a\"b.csv".into(),
+            scope: Some("status <paid>".into()),
             idempotency_key: "k".into(),
         };
         let html = email.html_body();
         assert!(html.contains("Tom &amp; Jerry&#39;s &lt;script&gt;"));
+        assert!(html.contains("Invoices: status &lt;paid&gt;."));
+        assert!(email.text_body().contains("Invoices: status <paid>.\n"));
         assert!(html.contains("file:///x/a&quot;b.csv"));
         assert!(!html.contains("<script>"));
         assert!(html.contains("1 invoice."));

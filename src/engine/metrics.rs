@@ -37,6 +37,7 @@ pub const RUN_DURATION: &str = "invoicectl_run_duration_seconds";
 pub const QUEUE_RUNS: &str = "invoicectl_queue_runs";
 pub const QUEUE_OLDEST_QUEUED_AGE: &str = "invoicectl_queue_oldest_queued_age_seconds";
 pub const QUEUE_LANES_WITH_BACKLOG: &str = "invoicectl_queue_lanes_with_backlog";
+pub const QUEUE_PAUSED_LANES: &str = "invoicectl_queue_paused_lanes";
 
 /// The per-task counters, each at zero from the start so that `rate()` and alerts
 /// see a series before the first run of a task ends.
@@ -123,6 +124,11 @@ pub fn describe() {
         Unit::Count,
         "Lanes (queue, concurrency key) with at least one due queued run"
     );
+    describe_gauge!(
+        QUEUE_PAUSED_LANES,
+        Unit::Count,
+        "Paused lanes (queue, concurrency key): their queued runs are not claimed"
+    );
 }
 
 /// Starts the counters at zero: the tasks' and the reconnects.
@@ -204,11 +210,17 @@ pub(crate) fn spawn_queue_sampler(pool: PgPool, queues: Vec<String>, every: Dura
             ticker.tick().await;
             let stats = async {
                 let mut conn = pool.acquire().await?;
-                db::queue::live_counts(&mut conn, &queues).await
+                let live = db::queue::live_counts(&mut conn, &queues).await?;
+                let paused = db::lanes::paused(&mut conn, &queues).await?;
+                Ok::<_, sqlx::Error>((live, paused))
             }
             .await;
             match stats {
-                Ok(stats) => {
+                Ok((stats, paused)) => {
+                    for queue in &queues {
+                        let n = paused.iter().filter(|p| &p.queue == queue).count();
+                        gauge!(QUEUE_PAUSED_LANES, "queue" => queue.clone()).set(n as f64);
+                    }
                     for s in stats {
                         let queue = s.queue;
                         let by_status = [s.queued, s.executing, s.waiting];

@@ -1,6 +1,7 @@
 //! Queues are declared once in code. A queue's concurrency limit applies per
 //! concurrency key: each (queue, key) pair is a lane, a `run_lane` row whose
-//! `running` counter PostgreSQL keeps at or below the limit.
+//! `running` counter PostgreSQL keeps at or below the limit. A lane can be paused:
+//! the claim skips it until it is resumed (a property of the lane, not of any task).
 
 /// A named queue with its per-key concurrency limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,5 +16,39 @@ impl QueueDef {
             name,
             concurrency_limit,
         }
+    }
+}
+
+impl QueueDef {
+    /// Pauses the lane `key` of this queue: its queued runs are not claimed until
+    /// [`resume_lane`](Self::resume_lane); runs holding it finish, and triggers still
+    /// enqueue. `by` and `reason` are for people. `false`: it was already paused.
+    pub async fn pause_lane(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        key: &str,
+        by: &str,
+        reason: Option<&str>,
+    ) -> Result<bool, sqlx::Error> {
+        let limit = i32::try_from(self.concurrency_limit).unwrap_or(i32::MAX);
+        crate::db::lanes::pause(conn, self.name, key, limit, by, reason).await
+    }
+
+    /// Resumes the lane `key` and wakes the workers; returns the pause it ended.
+    pub async fn resume_lane(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        key: &str,
+    ) -> Result<Option<crate::db::lanes::LanePause>, sqlx::Error> {
+        crate::db::lanes::resume(conn, self.name, key).await
+    }
+
+    /// The lane's pause, when it is paused.
+    pub async fn lane_pause(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        key: &str,
+    ) -> Result<Option<crate::db::lanes::LanePause>, sqlx::Error> {
+        crate::db::lanes::get(conn, self.name, key).await
     }
 }

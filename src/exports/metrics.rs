@@ -10,6 +10,7 @@ use super::progress::EmailDisposition;
 pub const ROWS: &str = "invoicectl_export_rows_total";
 pub const BYTES: &str = "invoicectl_export_bytes_total";
 pub const EMAILS: &str = "invoicectl_export_emails_total";
+pub const SCHEDULE_TICKS: &str = "invoicectl_schedule_ticks_total";
 
 /// HELP texts, and every counter at zero so that series exist before the first
 /// export completes.
@@ -25,6 +26,14 @@ pub fn describe() {
         Unit::Count,
         "Completed exports by what became of their email (sent, suppressed, not_member, canceled, failed)"
     );
+    describe_counter!(
+        SCHEDULE_TICKS,
+        Unit::Count,
+        "Schedule ticks handled by this worker, by outcome: fired (an export was requested), failed (the gate refused the owner), skipped (missed while no worker ran)"
+    );
+    for outcome in ["fired", "failed", "skipped"] {
+        counter!(SCHEDULE_TICKS, "outcome" => outcome).absolute(0);
+    }
     counter!(ROWS).absolute(0);
     counter!(BYTES).absolute(0);
     for disposition in EmailDisposition::ALL {
@@ -37,4 +46,9 @@ pub fn export_completed(rows: u64, bytes: u64, disposition: EmailDisposition) {
     counter!(ROWS).increment(rows);
     counter!(BYTES).increment(bytes);
     counter!(EMAILS, "disposition" => disposition.as_str()).increment(1);
+}
+
+/// `n` schedule ticks handled with `outcome` (`fired`, `failed`, `skipped`).
+pub fn schedule_ticks(outcome: &'static str, n: u64) {
+    counter!(SCHEDULE_TICKS, "outcome" => outcome).increment(n);
 }

@@ -22,9 +22,9 @@ use sqlx::{Connection, PgPool, Postgres};
 use tokio::sync::mpsc;
 
 use super::copy_csv::{CopyCsvEncoder, CsvPage};
+use super::scope::Selection;
 use crate::db;
 use crate::engine::TaskError;
-use crate::ids::OrgId;
 
 enum Item {
     Page(CsvPage),
@@ -40,11 +40,11 @@ pub(super) struct PageStream {
 }
 
 impl PageStream {
-    /// Starts reading the org's invoices after `after` as of `as_of`; `header`: the
-    /// first page starts with the header row (nothing is written yet).
+    /// Starts reading the selected invoices after `after` as of `as_of`; `header`:
+    /// the first page starts with the header row (nothing is written yet).
     pub(super) fn open(
         pool: &PgPool,
-        org: &OrgId,
+        org: &Selection,
         after: Option<String>,
         as_of: DateTime<Utc>,
         page_size: u32,
@@ -110,7 +110,7 @@ impl PageStream {
 
 struct Reader {
     pool: PgPool,
-    org: OrgId,
+    org: Selection,
     after: Option<String>,
     as_of: DateTime<Utc>,
     page_size: u64,
@@ -149,7 +149,13 @@ impl Reader {
         let mut done = Vec::new();
         {
             let mut stream =
-                db::invoices::copy_after(&mut tx, &self.org, self.after.as_deref(), self.as_of)
+                db::invoices::copy_after(
+                &mut tx,
+                &self.org,
+                &self.org.filter(),
+                self.after.as_deref(),
+                self.as_of,
+            )
                     .await?;
             while let Some(chunk) = stream.try_next().await? {
                 encoder.feed(&chunk, &mut done).map_err(decode_error)?;

@@ -1,6 +1,8 @@
 //! `export start`'s domain: validate, check membership, then create the run, the
 //! export row and the `requested` audit entry in ONE transaction — or, for a
-//! duplicate the same UTC day, return the first run and write nothing.
+//! duplicate the same UTC day (and the same scope), return the first run and write
+//! nothing. Schedule ticks and retries request exports through the same
+//! [`enqueue`], inside their own transactions, with keys of their own.
 
 use std::time::Duration;
 
@@ -8,6 +10,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
 
+use super::scope::Scope;
 use super::task::{EXPORT_INVOICES, ExportPayload};
 use crate::audit;
 use crate::db;
@@ -61,34 +64,108 @@ pub struct Started {
     pub requested_by: String,
     pub status: RunStatus,
     pub deduplicated: bool,
+    /// The scope in its payload form; absent for every invoice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
 }
 
 /// How long a requested export deduplicates its repeats.
 pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// The idempotency key of (org, user, UTC day).
-pub fn daily_key(org: &OrgId, user: &UserId, day: NaiveDate) -> IdempotencyKey {
+/// The idempotency key of (org, user, UTC day), and the scope when there is one (an
+/// unscoped export keeps the key it always had).
+pub fn daily_key(
+    org: &OrgId,
+    user: &UserId,
+    day: NaiveDate,
+    scope: Option<&Scope>,
+) -> IdempotencyKey {
+    let day = day.to_string();
+    let canonical = scope.map(Scope::canonical);
+    let mut parts = vec![org.as_str(), user.as_str(), &day];
+    if let Some(canonical) = &canonical {
+        parts.push(canonical);
+    }
     IdempotencyKey::create(
         EXPORT_INVOICES.id,
-        &[org.as_str(), user.as_str(), &day.to_string()],
+        &parts,
         &KeyScope::Global,
         Some(IDEMPOTENCY_TTL),
     )
 }
 
+/// What requested an export, recorded on its row and in its audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// `export start` (`force`: deduplication skipped).
+    Start { force: bool },
+    /// A schedule's tick at that instant.
+    Tick {
+        schedule_id: String,
+        tick_at: chrono::DateTime<Utc>,
+    },
+    /// `export retry` of that (failed or canceled) run.
+    Retry { of: RunId },
+}
+
+/// Every invoice of the org, as `export start` without scope options requests.
 pub async fn start(
     pool: &PgPool,
     org: &OrgId,
     user: &UserId,
     force: bool,
 ) -> Result<Started, StartError> {
+    start_scoped(pool, org, user, None, force).await
+}
+
+/// `export start`: the gate, then one transaction (see the module doc).
+pub async fn start_scoped(
+    pool: &PgPool,
+    org: &OrgId,
+    user: &UserId,
+    scope: Option<&Scope>,
+    force: bool,
+) -> Result<Started, StartError> {
     let mut conn = pool.acquire().await?;
-    let membership = db::members::membership(&mut conn, org, user).await?;
+    gate(&mut conn, org, user).await?;
+    drop(conn);
+
+    let today = Utc::now().date_naive();
+    let key = if force {
+        // A forced start is a new run with a key of its own: later plain starts the
+        // same day still return the first run.
+        IdempotencyKey::create(
+            EXPORT_INVOICES.id,
+            &[org.as_str(), user.as_str(), &ulid::Ulid::new().to_string()],
+            &KeyScope::Global,
+            Some(IDEMPOTENCY_TTL),
+        )
+    } else {
+        daily_key(org, user, today, scope)
+    };
+    let mut tx = pool.begin().await?;
+    let started = enqueue(&mut tx, org, user, scope, key, &Origin::Start { force }).await?;
+    if started.deduplicated {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
+    Ok(started)
+}
+
+/// The member gate: the org and the user exist and the user is a member of the org
+/// with role `member` or higher.
+pub async fn gate(
+    conn: &mut sqlx::PgConnection,
+    org: &OrgId,
+    user: &UserId,
+) -> Result<(), StartError> {
+    let membership = db::members::membership(&mut *conn, org, user).await?;
     if !membership.org_exists {
-        return Err(lookup::unknown_org(&mut conn, org).await.into());
+        return Err(lookup::unknown_org(&mut *conn, org).await.into());
     }
     if !membership.user_exists {
-        return Err(lookup::unknown_user(&mut conn, user, Some(org))
+        return Err(lookup::unknown_user(&mut *conn, user, Some(org))
             .await
             .into());
     }
@@ -107,28 +184,28 @@ pub async fn start(
         }
         Some(_) => {}
     }
-    drop(conn);
+    Ok(())
+}
 
+/// Creates the run, the export row and the `requested` audit entry in the caller's
+/// transaction — or returns the run holding `key` (deduplicated: nothing is written,
+/// and the caller should roll back). The gate is the caller's.
+pub async fn enqueue(
+    tx: &mut sqlx::PgConnection,
+    org: &OrgId,
+    user: &UserId,
+    scope: Option<&Scope>,
+    key: IdempotencyKey,
+    origin: &Origin,
+) -> Result<Started, StartError> {
     let today = Utc::now().date_naive();
-    let key = if force {
-        // A forced start is a new run with a key of its own: later plain starts the
-        // same day still return the first run.
-        IdempotencyKey::create(
-            EXPORT_INVOICES.id,
-            &[org.as_str(), user.as_str(), &ulid::Ulid::new().to_string()],
-            &KeyScope::Global,
-            Some(IDEMPOTENCY_TTL),
-        )
-    } else {
-        daily_key(org, user, today)
-    };
-    let mut tx = pool.begin().await?;
     let triggered = trigger(
-        &mut tx,
+        &mut *tx,
         &EXPORT_INVOICES,
         &ExportPayload {
             organization_id: org.clone(),
             requested_by: user.clone(),
+            scope: scope.cloned(),
         },
         TriggerOptions {
             concurrency_key: Some(org.to_string()),
@@ -140,9 +217,7 @@ pub async fn start(
     )
     .await?;
     if triggered.deduplicated {
-        tx.rollback().await?;
-        let mut conn = pool.acquire().await?;
-        let export = db::exports::by_run(&mut conn, &triggered.run_id).await?;
+        let export = db::exports::by_run(&mut *tx, &triggered.run_id).await?;
         return Ok(Started {
             run_id: triggered.run_id,
             export_id: export.map(|e| e.id).unwrap_or_default(),
@@ -150,34 +225,65 @@ pub async fn start(
             requested_by: user.to_string(),
             status: triggered.status,
             deduplicated: true,
+            scope: scope.cloned(),
         });
     }
     // The engine's rows are written as the owner; the tenant's rows under RLS.
-    db::tenant::enter(&mut tx, org).await?;
+    db::tenant::enter(&mut *tx, org).await?;
     let export_id = generate_export_id();
+    let (schedule_id, scheduled_for, retry_of) = match origin {
+        Origin::Start { .. } => (None, None, None),
+        Origin::Tick {
+            schedule_id,
+            tick_at,
+        } => (Some(schedule_id.as_str()), Some(*tick_at), None),
+        Origin::Retry { of } => (None, None, Some(of.as_str())),
+    };
     db::exports::insert(
-        &mut tx,
-        &export_id,
-        org.as_str(),
-        user.as_str(),
-        today,
-        &triggered.run_id,
+        &mut *tx,
+        &db::exports::NewExport {
+            id: &export_id,
+            org: org.as_str(),
+            requested_by: user.as_str(),
+            day_bucket: today,
+            run_id: &triggered.run_id,
+            scope: scope.map(|s| serde_json::to_value(s).expect("a scope serializes")),
+            schedule_id,
+            scheduled_for,
+            retry_of_run_id: retry_of,
+        },
     )
     .await?;
     let run_id = RunId::parse(&triggered.run_id)
         .map_err(|_| StartError::BadRunId(triggered.run_id.clone()))?;
+    let mut payload = match origin {
+        Origin::Start { force } => serde_json::json!({ "exportId": export_id, "force": force }),
+        Origin::Tick {
+            schedule_id,
+            tick_at,
+        } => serde_json::json!({
+            "exportId": export_id,
+            "scheduleId": schedule_id,
+            "scheduledFor": super::view::timestamp(tick_at),
+        }),
+        Origin::Retry { of } => serde_json::json!({ "exportId": export_id, "retryOf": of }),
+    };
+    if let Some(scope) = scope {
+        payload["scope"] = serde_json::to_value(scope).expect("a scope serializes");
+    }
     audit::append(
-        &mut tx,
+        &mut *tx,
         audit::Entry {
             organization: Some(org),
             actor: Some(user),
             action: audit::Action::ExportRequested,
             subject: audit::Subject::export(&run_id),
-            payload: serde_json::json!({ "exportId": export_id, "force": force }),
+            payload,
         },
     )
     .await?;
-    tx.commit().await?;
+    // The caller's transaction goes on as the owner.
+    db::tenant::leave(&mut *tx).await?;
     Ok(Started {
         run_id: triggered.run_id,
         export_id,
@@ -185,5 +291,6 @@ pub async fn start(
         requested_by: user.to_string(),
         status: RunStatus::Queued,
         deduplicated: false,
+        scope: scope.cloned(),
     })
 }

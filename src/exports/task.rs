@@ -18,6 +18,7 @@ use super::copy_csv::CsvPage;
 use super::csv;
 use super::pages::PageStream;
 use super::progress::{EmailDisposition, ExportProgress};
+use super::scope::{Scope, Selection};
 use super::upload;
 use crate::audit;
 use crate::config::StorageSettings;
@@ -68,6 +69,9 @@ pub const SEND_EXPORT_EMAIL: TaskDef = TaskDef {
 pub struct ExportPayload {
     pub organization_id: OrgId,
     pub requested_by: UserId,
+    /// Which invoices (absent: all of them); validated when the payload is parsed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -77,6 +81,9 @@ pub struct EmailPayload {
     pub recipient_user_id: UserId,
     pub row_count: u64,
     pub download_url: String,
+    /// What the export holds, in words (absent: every invoice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// Where and how the export stores its file (SPEC §11), and how much per page.
@@ -209,7 +216,7 @@ pub(super) fn io_error(what: &str, e: impl std::fmt::Display) -> TaskError {
 async fn write_csv(
     ctx: &mut TaskContext,
     config: &ExportConfig,
-    org: &OrgId,
+    org: &Selection,
     run: &RunId,
     pages_total: u64,
 ) -> Result<CsvDone, TaskError> {
@@ -267,7 +274,7 @@ async fn write_attempt_file(
     ctx: &mut TaskContext,
     config: &ExportConfig,
     dir: &Path,
-    org: &OrgId,
+    org: &Selection,
     run: &RunId,
     mut cp: CsvCheckpoint,
     pages_total: u64,
@@ -606,10 +613,14 @@ impl ExportInvoicesTask {
         payload: ExportPayload,
     ) -> Result<ExportOutput, TaskError> {
         let org = payload.organization_id.clone();
+        let selection = Selection {
+            org: org.clone(),
+            scope: payload.scope.clone(),
+        };
         let run = RunId::parse(ctx.run_id()).map_err(|e| TaskError::abort("invalid_run_id", e))?;
 
         // 1. Count as of the run's start, and mark the export running, once.
-        let total = count_step(ctx, &org, &run).await?;
+        let total = count_step(ctx, &selection, &run).await?;
         let pages_total = total.div_ceil(u64::from(self.config.page_size));
         if !ExportProgress::is_counted(ctx.metadata()) {
             ExportProgress {
@@ -625,7 +636,7 @@ impl ExportInvoicesTask {
         // 2. The CSV, page by page (a durable step: a retry after it finished skips it).
         let csv_done: CsvDone = match ctx.step_output("csv")? {
             Some(done) => done,
-            None => write_csv(ctx, &self.config, &org, &run, pages_total).await?,
+            None => write_csv(ctx, &self.config, &selection, &run, pages_total).await?,
         };
 
         // 3. The email, as a child run with its own queue and retries.
@@ -638,6 +649,7 @@ impl ExportInvoicesTask {
                     recipient_user_id: payload.requested_by.clone(),
                     row_count: csv_done.rows,
                     download_url: csv_done.download_url.clone(),
+                    scope: payload.scope.as_ref().map(Scope::describe),
                 },
                 TriggerOptions {
                     tags: vec![format!("org:{org}")],
@@ -663,14 +675,18 @@ impl ExportInvoicesTask {
     }
 }
 
-async fn count_step(ctx: &mut TaskContext, org: &OrgId, run: &RunId) -> Result<u64, TaskError> {
+async fn count_step(
+    ctx: &mut TaskContext,
+    org: &Selection,
+    run: &RunId,
+) -> Result<u64, TaskError> {
     if let Some(total) = ctx.step_output("count")? {
         return Ok(total);
     }
     let as_of = ctx.started_at();
     let mut step = ctx.begin_step_transaction("count").await?;
     db::tenant::enter(step.conn(), org).await?;
-    let total = db::invoices::count_as_of(step.conn(), as_of).await? as u64;
+    let total = db::invoices::count_as_of(step.conn(), &org.filter(), as_of).await? as u64;
     db::exports::mark_running(step.conn(), run.as_str()).await?;
     step.commit(ctx, &total).await?;
     Ok(total)
@@ -889,6 +905,7 @@ async fn send_export_email(
             recipient: address,
             org_name,
             row_count: p.row_count,
+            scope: p.scope,
             download_url: p.download_url,
             idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
         };

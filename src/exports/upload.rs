@@ -32,13 +32,14 @@ use sqlx::{PgConnection, PgPool};
 
 use super::csv;
 use super::pages::PageStream;
+use super::scope::{Scope, Selection};
 use super::task::{
     CsvCheckpoint, CsvDone, ExportConfig, Stored, blocking, finished, io_error, save_csv_checkpoint,
 };
 use crate::config::StorageSettings;
 use crate::db;
 use crate::engine::{TaskContext, TaskError};
-use crate::ids::{OrgId, RunId};
+use crate::ids::RunId;
 use crate::storage::multipart::{Resume, Upload};
 use crate::storage::{self, Compression, ObjectLocation, Storage, StorageError};
 
@@ -80,7 +81,7 @@ impl From<TaskError> for Streamed {
 pub(super) async fn write_s3(
     ctx: &mut TaskContext,
     config: &ExportConfig,
-    org: &OrgId,
+    org: &Selection,
     run: &RunId,
     mut cp: CsvCheckpoint,
     pages_total: u64,
@@ -123,7 +124,7 @@ pub(super) async fn write_s3(
 async fn upload_pages(
     ctx: &mut TaskContext,
     config: &ExportConfig,
-    org: &OrgId,
+    org: &Selection,
     storage: &Storage,
     upload: &Upload,
     mut cp: CsvCheckpoint,
@@ -167,13 +168,14 @@ async fn upload_pages(
 async fn begin(
     ctx: &mut TaskContext,
     config: &ExportConfig,
-    org: &OrgId,
+    org: &Selection,
     upload: &Upload,
     compression: Compression,
     cp: &mut CsvCheckpoint,
     pages_total: u64,
 ) -> Result<Resume<PageMark>, TaskError> {
-    let name = storage::download_name(org, ctx.started_at().date_naive(), compression);
+    let label = org.scope.as_ref().map(Scope::label);
+    let name = storage::download_name(org, ctx.started_at().date_naive(), label.as_deref(), compression);
     let mut attributes = Attributes::new();
     attributes.insert(Attribute::ContentType, compression.content_type().into());
     attributes.insert(
@@ -207,7 +209,7 @@ async fn begin(
 async fn stream_pages(
     ctx: &mut TaskContext,
     config: &ExportConfig,
-    org: &OrgId,
+    org: &Selection,
     upload: &Upload,
     resume: Resume<PageMark>,
     compression: Compression,

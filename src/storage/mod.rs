@@ -182,14 +182,17 @@ fn valid_bucket(name: &str) -> bool {
 }
 
 /// An object's file name for people: `invoices-<org>-<YYYY-MM-DD>.csv[.gz]`, the
-/// date being the day the export's data is as of (the run's first start, UTC). It is
-/// the Content-Disposition filename and `export download`'s default output name.
-pub fn download_name(org: &OrgId, as_of: NaiveDate, compression: Compression) -> String {
-    format!(
-        "invoices-{org}-{}.{}",
-        as_of.format("%Y-%m-%d"),
-        compression.extension()
-    )
+/// date being the day the export's data is as of (the run's first start, UTC), or for
+/// a scoped export `invoices-<org>-<scope label>.csv[.gz]` (`invoices-org_acme-2026-11.csv`).
+/// It is the Content-Disposition filename and `export download`'s default output name.
+pub fn download_name(
+    org: &OrgId,
+    as_of: NaiveDate,
+    scope_label: Option<&str>,
+    compression: Compression,
+) -> String {
+    let what = scope_label.map_or_else(|| as_of.format("%Y-%m-%d").to_string(), str::to_owned);
+    format!("invoices-{org}-{what}.{}", compression.extension())
 }
 
 /// Where one export's object lives in a storage.
@@ -634,8 +637,12 @@ mod tests {
         let org = OrgId::parse("org_acme").unwrap();
         let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         assert_eq!(
-            download_name(&org, day, Compression::None),
+            download_name(&org, day, None, Compression::None),
             "invoices-org_acme-2026-11-30.csv"
+        );
+        assert_eq!(
+            download_name(&org, day, Some("2026-11"), Compression::Gzip),
+            "invoices-org_acme-2026-11.csv.gz"
         );
     }
 

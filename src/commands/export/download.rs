@@ -118,16 +118,24 @@ pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
     }
 }
 
-/// `invoices-<org>-<date>.csv[.gz]`, the date the export's data is as of.
+/// `invoices-<org>-<date>.csv[.gz]`, the date the export's data is as of, or for a
+/// scoped export `invoices-<org>-<scope>.csv[.gz]`.
 async fn default_name(pool: &sqlx::PgPool, fetchable: &Fetchable) -> anyhow::Result<String> {
     let mut conn = pool.acquire().await?;
     let as_of = crate::db::runs::get(&mut conn, fetchable.run.as_str())
         .await?
         .and_then(|run| run.started_at)
         .unwrap_or(fetchable.export.created_at);
+    let label = fetchable
+        .export
+        .scope
+        .clone()
+        .and_then(|doc| serde_json::from_value::<crate::exports::scope::Scope>(doc).ok())
+        .map(|scope| scope.label());
     Ok(storage::download_name(
         &fetchable.org,
         as_of.date_naive(),
+        label.as_deref(),
         fetchable.compression(),
     ))
 }

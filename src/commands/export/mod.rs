@@ -5,8 +5,11 @@ mod cancel;
 mod display;
 mod download;
 mod follow;
+mod pause;
 mod prune;
 mod queue;
+mod retry;
+mod schedule;
 mod start;
 mod status;
 mod url;
@@ -107,6 +110,30 @@ pub enum ExportCommand {
     ///
     /// Example: invoicectl export prune --older-than 30d --dry-run
     Prune(prune::PruneArgs),
+    /// Request a new export for a failed or canceled one (same org, requester, scope)
+    ///
+    /// The member gate is checked again. The new export names the original
+    /// (retryOf) and the original names it (retriedBy); retrying the same run again
+    /// returns the same new run. A completed, queued or running export exits 65: use
+    /// `export start --force` for a fresh one.
+    ///
+    /// Example: invoicectl export retry run_01jd5x7m3k9q2w8e4r6t0y1v3a
+    Retry(retry::RetryArgs),
+    /// Stop workers from claiming an organization's queued exports
+    ///
+    /// A running export finishes; new requests and schedule ticks are accepted and
+    /// wait. `export queue`, `export status` and `--wait` say who paused it, since
+    /// when and why. Needs an owner or admin of the organization; audited.
+    ///
+    /// Example: invoicectl export pause --org org_acme --reason "fixing invoice data" --as user_alice
+    Pause(pause::PauseArgs),
+    /// Let workers claim a paused organization's exports again
+    ///
+    /// Example: invoicectl export resume --org org_acme --as user_alice
+    Resume(pause::ResumeArgs),
+    /// Request exports on a cron schedule: add, list, show, pause, resume, remove
+    #[command(subcommand)]
+    Schedule(schedule::ScheduleCommand),
 }
 
 pub async fn run(cmd: ExportCommand, ctx: &Context) -> anyhow::Result<()> {
@@ -119,5 +146,9 @@ pub async fn run(cmd: ExportCommand, ctx: &Context) -> anyhow::Result<()> {
         ExportCommand::Url(args) => url::run(args, ctx).await,
         ExportCommand::Download(args) => download::run(args, ctx).await,
         ExportCommand::Prune(args) => prune::run(args, ctx).await,
+        ExportCommand::Retry(args) => retry::run(args, ctx).await,
+        ExportCommand::Pause(args) => pause::run_pause(args, ctx).await,
+        ExportCommand::Resume(args) => pause::run_resume(args, ctx).await,
+        ExportCommand::Schedule(cmd) => schedule::run(cmd, ctx).await,
     }
 }

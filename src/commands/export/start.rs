@@ -16,6 +16,7 @@ use crate::db;
 use crate::engine::RunStatus;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::request;
+use crate::exports::scope::ScopeRequest;
 use crate::exports::view::RunView;
 use crate::ids::{OrgId, UserId};
 use crate::layout;
@@ -37,6 +38,9 @@ pub struct StartArgs {
     )]
     pub as_user: Option<String>,
 
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+
     /// Start a new run even if one was requested today
     #[arg(long)]
     pub force: bool,
@@ -48,6 +52,45 @@ pub struct StartArgs {
     /// With --wait: give up after this many seconds (exit 75; the run goes on)
     #[arg(long, value_name = "SECONDS", requires = "wait")]
     pub timeout: Option<u64>,
+}
+
+/// Which invoices to export (default: all of them). Shared by `export start` and
+/// `export schedule add`.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Scope")]
+pub struct ScopeArgs {
+    /// Only invoices issued at or after this time (YYYY-MM-DD is midnight UTC, or RFC 3339)
+    #[arg(long, value_name = "DATE", conflicts_with = "period")]
+    pub from: Option<String>,
+
+    /// Only invoices issued before this time (YYYY-MM-DD is midnight UTC, or RFC 3339)
+    #[arg(long, value_name = "DATE", conflicts_with = "period")]
+    pub to: Option<String>,
+
+    /// Only invoices issued in this period: 2026-11, 2026-Q4, 2026, previous-month,
+    /// previous-week (ISO, Monday to Monday) or previous-day (resolved when requested)
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<String>,
+
+    /// The IANA time zone whose days bound --period (default UTC), e.g. Europe/Paris
+    #[arg(long, value_name = "ZONE", requires = "period")]
+    pub tz: Option<String>,
+
+    /// Only invoices with one of these statuses: draft, open, paid, void, uncollectible
+    #[arg(long, value_name = "S[,S…]")]
+    pub status: Vec<String>,
+}
+
+impl ScopeArgs {
+    pub fn request(&self) -> ScopeRequest {
+        ScopeRequest {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            period: self.period.clone(),
+            tz: self.tz.clone(),
+            status: self.status.clone(),
+        }
+    }
 }
 
 /// The requester from `--as` / INVOICECTL_USER / config `user`, validated.
@@ -64,8 +107,10 @@ pub fn requester(flag: Option<&str>, ctx: &Context) -> anyhow::Result<UserId> {
 pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
     let user = requester(args.as_user.as_deref(), ctx)?;
+    // Resolved now: a relative period is the one before the moment of the request.
+    let scope = args.scope.request().resolve(chrono::Utc::now())?;
     let pool = ctx.pool(1).await?;
-    let started = request::start(&pool, &org, &user, args.force)
+    let started = request::start_scoped(&pool, &org, &user, scope.as_ref(), args.force)
         .await
         .with_context(|| format!("export start for {org} as {user} refused"))?;
     if started.deduplicated {

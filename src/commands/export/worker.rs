@@ -311,12 +311,24 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
         wait_for_signal().await;
         let _ = stop_tx.send(true);
     });
+    // Schedules: due ticks are fired before the first claim (so `--drain` and
+    // `--once` fire what came due since the last pass), then every half second while
+    // a long-running worker runs.
+    let mode = options.mode;
+    if let Err(e) = crate::exports::schedule::fire_due(&pool).await {
+        tracing::warn!(error = %crate::redact::redact_secrets(&crate::error::error_text(&e)), "looking for due schedule ticks failed");
+    }
+    let ticker = (mode == WorkerMode::UntilStopped)
+        .then(|| crate::exports::schedule::spawn_ticker(pool.clone(), stop_rx.clone()));
     let mut worker = Worker::new(pool.clone(), registry, options).with_events(events_tx);
     if metrics_addr.is_some() {
         worker = worker.with_queue_sampling(crate::telemetry::QUEUE_SAMPLE_EVERY);
     }
     let summary = worker.run(stop_rx).await;
     signals.abort();
+    if let Some(ticker) = ticker {
+        ticker.abort();
+    }
     let summary = summary.map_err(|e| gave_up(&connect, e))?;
     display.await.context("the progress display failed")??;
     super::display::print_summary(ndjson, ctx.quiet, &summary)?;

@@ -1,0 +1,89 @@
+//! `export pause` / `export resume`: stop and restart the claiming of an
+//! organization's queued exports (see `exports::pause`). Both are idempotent: asking
+//! for the state an organization is already in exits 0 with a note on stderr.
+
+use anyhow::Context as _;
+use clap::Args;
+
+use super::start::requester;
+use crate::context::Context;
+use crate::exports::pause;
+use crate::ids::OrgId;
+
+#[derive(Debug, Args)]
+pub struct PauseArgs {
+    /// Organization whose exports to pause
+    #[arg(long, value_name = "ORG")]
+    pub org: String,
+
+    /// Why, for the audit log and for whoever finds the exports waiting
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+
+    /// Who pauses: an owner or admin of the organization
+    #[arg(
+        long = "as",
+        id = "user",
+        value_name = "USER",
+        env = "INVOICECTL_USER",
+        hide_env_values = true
+    )]
+    pub as_user: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// Organization whose exports to resume
+    #[arg(long, value_name = "ORG")]
+    pub org: String,
+
+    /// Who resumes: an owner or admin of the organization
+    #[arg(
+        long = "as",
+        id = "user",
+        value_name = "USER",
+        env = "INVOICECTL_USER",
+        hide_env_values = true
+    )]
+    pub as_user: Option<String>,
+}
+
+pub async fn run_pause(args: PauseArgs, ctx: &Context) -> anyhow::Result<()> {
+    let org = OrgId::parse(&args.org)?;
+    let user = requester(args.as_user.as_deref(), ctx)?;
+    let reason = args.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let pool = ctx.pool(1).await?;
+    let outcome = pause::pause(&pool, &org, &user, reason)
+        .await
+        .with_context(|| format!("export pause of {org} refused"))?;
+    if !outcome.changed {
+        crate::logging::note(&format!(
+            "note: exports of {org} were already paused; nothing changed"
+        ))?;
+    }
+    if ctx.json {
+        return ctx.print_json(&outcome);
+    }
+    match &outcome.pause {
+        Some(p) => ctx.println(&format!("{} ({} queued)", p.sentence(), p.queued)),
+        None => ctx.println(&format!("exports of {org} are paused")),
+    }
+}
+
+pub async fn run_resume(args: ResumeArgs, ctx: &Context) -> anyhow::Result<()> {
+    let org = OrgId::parse(&args.org)?;
+    let user = requester(args.as_user.as_deref(), ctx)?;
+    let pool = ctx.pool(1).await?;
+    let outcome = pause::resume(&pool, &org, &user)
+        .await
+        .with_context(|| format!("export resume of {org} refused"))?;
+    if !outcome.changed {
+        crate::logging::note(&format!(
+            "note: exports of {org} were not paused; nothing changed"
+        ))?;
+    }
+    if ctx.json {
+        return ctx.print_json(&outcome);
+    }
+    ctx.println(&format!("exports of {org} are resumed"))
+}

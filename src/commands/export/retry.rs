@@ -1,0 +1,60 @@
+//! `export retry RUN_ID`: a new export for a failed or canceled one (see
+//! `exports::retry`). Prints the new run id, or with --json the same document as
+//! `export start`, `deduplicated: true` when the run had been retried before.
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::context::Context;
+use crate::exports::retry;
+use crate::ids::{RunId, UserId};
+
+#[derive(Debug, Args)]
+pub struct RetryArgs {
+    /// The failed or canceled export run to retry (run_…)
+    #[arg(value_name = "RUN_ID")]
+    pub run_id: String,
+
+    /// Who asks, for the audit log (default: config `user`; else the original requester)
+    #[arg(
+        long = "as",
+        id = "user",
+        value_name = "USER",
+        env = "INVOICECTL_USER",
+        hide_env_values = true
+    )]
+    pub as_user: Option<String>,
+}
+
+pub async fn run(args: RetryArgs, ctx: &Context) -> anyhow::Result<()> {
+    let run_id = RunId::parse(&args.run_id)?;
+    let actor = args
+        .as_user
+        .as_deref()
+        .or(ctx.settings.user.as_deref())
+        .map(UserId::parse)
+        .transpose()?;
+    let pool = ctx.pool(1).await?;
+    let started = retry::retry(&pool, &run_id, actor.as_ref())
+        .await
+        .with_context(|| format!("export retry of {run_id} refused"))?;
+    if started.deduplicated {
+        crate::logging::note(&format!(
+            "note: {run_id} was already retried by {} ({}); returning it",
+            started.run_id, started.status
+        ))?;
+    }
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({
+            "runId": started.run_id,
+            "exportId": started.export_id,
+            "organizationId": started.organization_id,
+            "requestedBy": started.requested_by,
+            "status": started.status,
+            "deduplicated": started.deduplicated,
+            "scope": started.scope,
+            "retryOf": run_id,
+        }));
+    }
+    ctx.println(&started.run_id)
+}
