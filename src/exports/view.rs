@@ -37,6 +37,66 @@ pub struct RunView {
     pub finished_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<RunView>>,
+    /// What only an export has: its scope, retry links, schedule, paused lane.
+    #[serde(flatten)]
+    pub export: ExportDetails,
+}
+
+/// The export fields of a run's view, each absent when it does not apply.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportDetails {
+    /// The scope in its payload form (`from`, `to`, `status`, `period`, `timeZone`);
+    /// absent: every invoice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Value>,
+    /// The failed or canceled run this export retries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_of: Option<String>,
+    /// The run that retries this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retried_by: Option<String>,
+    /// The schedule whose tick requested this export, and the tick's instant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<String>,
+    /// Set while the run is queued in a paused organization: who paused it, since
+    /// when, why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused: Option<super::pause::PauseView>,
+}
+
+impl ExportDetails {
+    /// Reads the export row's links and the lane's pause for `view` (owner
+    /// connection); leaves a run that is not an export alone.
+    pub async fn load(conn: &mut sqlx::PgConnection, view: &mut RunView) -> Result<(), sqlx::Error> {
+        if view.task_id != super::task::EXPORT_INVOICES.id {
+            return Ok(());
+        }
+        if let Some(export) = crate::db::exports::by_run(&mut *conn, &view.run_id).await? {
+            view.export.retry_of = export.retry_of_run_id;
+            view.export.schedule_id = export.schedule_id;
+            view.export.scheduled_for = opt_timestamp(&export.scheduled_for);
+        }
+        view.export.retried_by = crate::db::exports::retried_by(&mut *conn, &view.run_id)
+            .await?
+            .map(|e| e.run_id);
+        if view.status == RunStatus::Queued
+            && let Some(org) = &view.organization_id
+        {
+            view.export.paused = super::pause::pause_of(conn, org).await?;
+        }
+        Ok(())
+    }
+
+    /// The scope in a few words (`2026-11, status paid`), or `all invoices`.
+    pub fn scope_text(&self) -> String {
+        self.scope
+            .clone()
+            .and_then(|s| serde_json::from_value::<super::scope::Scope>(s).ok())
+            .map_or_else(|| "all invoices".to_owned(), |s| s.describe())
+    }
 }
 
 impl RunView {
@@ -65,6 +125,10 @@ impl RunView {
             started_at: opt_timestamp(&run.started_at),
             finished_at: opt_timestamp(&run.finished_at),
             children: None,
+            export: ExportDetails {
+                scope: run.payload.get("scope").cloned(),
+                ..ExportDetails::default()
+            },
         }
     }
 

@@ -62,13 +62,32 @@ pub async fn follow_run(
         bar
     });
     let started = Instant::now();
+    let mut said_paused = false;
     loop {
         let mut conn = pool.acquire().await?;
         let run = db::runs::get(&mut conn, run_id).await?.ok_or_else(|| {
             CommandError::new(ExitKind::NotFound, format!("run {run_id} does not exist"))
         })?;
+        let mut view = RunView::leaf(&run);
+        // A queued export of a paused organization waits for `export resume`: say
+        // so once, and keep it on the view for the timeout's message.
+        if view.status == crate::engine::RunStatus::Queued
+            && let Some(org) = view.organization_id.clone()
+        {
+            view.export.paused = crate::exports::pause::pause_of(&mut conn, &org).await?;
+            if let Some(p) = &view.export.paused
+                && !said_paused
+            {
+                said_paused = true;
+                if !quiet {
+                    logging::note(&format!(
+                        "note: {}; the run stays queued until `invoicectl export resume --org {org}`",
+                        p.sentence()
+                    ))?;
+                }
+            }
+        }
         drop(conn);
-        let view = RunView::leaf(&run);
         if let Some(bar) = &bar {
             let progress = view.export_progress();
             bar.set_length(progress.pages_total.unwrap_or(0));

@@ -15,6 +15,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::context::Context;
+use crate::db::lanes::LanePause;
+use crate::db::schedules::ScheduleRow;
 use crate::db::queue::{LaneBacklog, Lease, QueueCounts, ScheduledRetry};
 use crate::db::{self, DbError};
 use crate::exports::task::{EMAIL_QUEUE, EXPORT_QUEUE};
@@ -38,6 +40,31 @@ struct QueueReport {
     lanes: Vec<LaneView>,
     leases: Vec<LeaseView>,
     retries: Vec<RetryView>,
+    /// Paused lanes: their queued runs are not claimed until resumed.
+    paused_lanes: Vec<PausedView>,
+    /// The next due schedule tick, if any schedule is active.
+    next_schedule_tick: Option<NextTickView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PausedView {
+    queue: String,
+    concurrency_key: String,
+    paused_at: String,
+    paused_by: Option<String>,
+    reason: Option<String>,
+    queued: i64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NextTickView {
+    schedule_id: String,
+    organization_id: String,
+    tick_at: String,
+    /// Negative when the tick is overdue (no worker has fired it yet).
+    in_seconds: i64,
 }
 
 #[derive(Debug, Serialize)]
@@ -124,6 +151,8 @@ struct Report {
     lanes: Vec<LaneBacklog>,
     leases: Vec<Lease>,
     retries: Vec<ScheduledRetry>,
+    paused: Vec<LanePause>,
+    next_tick: Option<ScheduleRow>,
 }
 
 async fn read(pool: &sqlx::PgPool, limit: i64) -> Result<Report, sqlx::Error> {
@@ -133,6 +162,9 @@ async fn read(pool: &sqlx::PgPool, limit: i64) -> Result<Report, sqlx::Error> {
     let lanes = db::queue::lanes_with_backlog(&mut tx, limit).await?;
     let leases = db::queue::leases(&mut tx, limit).await?;
     let retries = db::queue::scheduled_retries(&mut tx, limit).await?;
+    let queues = [EMAIL_QUEUE.name.to_owned(), EXPORT_QUEUE.name.to_owned()];
+    let paused = db::lanes::paused(&mut tx, &queues).await?;
+    let next_tick = db::schedules::next_due(&mut tx).await?;
     tx.commit().await?;
     // The queues invoicectl declares are always shown, empty or not.
     for name in [EMAIL_QUEUE.name, EXPORT_QUEUE.name] {
@@ -147,6 +179,8 @@ async fn read(pool: &sqlx::PgPool, limit: i64) -> Result<Report, sqlx::Error> {
         lanes,
         leases,
         retries,
+        paused,
+        next_tick,
     })
 }
 
@@ -221,6 +255,24 @@ impl Report {
                     error: r.error.clone(),
                 })
                 .collect(),
+            paused_lanes: self
+                .paused
+                .iter()
+                .map(|p| PausedView {
+                    queue: p.queue.clone(),
+                    concurrency_key: p.concurrency_key.clone(),
+                    paused_at: timestamp(&p.paused_at),
+                    paused_by: p.paused_by.clone(),
+                    reason: p.reason.clone(),
+                    queued: p.queued,
+                })
+                .collect(),
+            next_schedule_tick: self.next_tick.as_ref().map(|t| NextTickView {
+                schedule_id: t.id.clone(),
+                organization_id: t.organization_id.clone(),
+                tick_at: timestamp(&t.next_tick_at),
+                in_seconds: (t.next_tick_at - self.now).num_seconds(),
+            }),
         }
     }
 }
@@ -414,6 +466,58 @@ fn print(ctx: &Context, report: &Report) -> anyhow::Result<()> {
             rows,
         );
         out.push_str(&retries.to_string());
+    }
+
+    out.push_str("\n\npaused lanes");
+    if report.paused.is_empty() {
+        out.push_str(": none");
+    } else {
+        out.push_str(":\n");
+        let rows = report
+            .paused
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell::new(&p.queue),
+                    Cell::new(key(&p.concurrency_key)),
+                    Cell::new(p.paused_by.as_deref().unwrap_or("-")),
+                    Cell::new(format!("{} ago", layout::age(&p.paused_at, now))),
+                    count(p.queued),
+                    Cell::new(p.reason.as_deref().unwrap_or("-")),
+                ]
+            })
+            .collect();
+        let paused = ctx.fitted_table(
+            &[
+                Column::keep("QUEUE"),
+                Column::keep("KEY"),
+                Column::ranked("BY", 2),
+                Column::keep("PAUSED"),
+                Column::keep("QUEUED"),
+                Column::cut("REASON", 1),
+            ],
+            rows,
+        );
+        out.push_str(&paused.to_string());
+    }
+
+    out.push_str("\n\nnext schedule tick: ");
+    match &report.next_tick {
+        None => out.push_str("none (no active schedule)"),
+        Some(t) if t.next_tick_at <= now => out.push_str(&format!(
+            "{} of {} at {} (due {} ago: fired by the next worker pass)",
+            t.id,
+            t.organization_id,
+            timestamp(&t.next_tick_at),
+            layout::age(&t.next_tick_at, now)
+        )),
+        Some(t) => out.push_str(&format!(
+            "{} of {} at {} (in {})",
+            t.id,
+            t.organization_id,
+            timestamp(&t.next_tick_at),
+            layout::age(&now, t.next_tick_at)
+        )),
     }
     ctx.println(&out)
 }

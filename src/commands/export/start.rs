@@ -218,6 +218,21 @@ impl Follow {
                 ),
             )
             .into()),
+            // Queued in a paused organization: no worker will claim it until resumed.
+            Follow::TimedOut(view, after) if view.export.paused.is_some() => {
+                let pause = view.export.paused.as_ref().expect("matched");
+                Err(CommandError::new(
+                    ExitKind::TempFail,
+                    format!(
+                        "gave up waiting for run {} after {} s: it is queued because {}; resume with `invoicectl export resume --org {}`",
+                        view.run_id,
+                        after.as_secs(),
+                        pause.sentence(),
+                        pause.organization_id,
+                    ),
+                )
+                .into())
+            }
             // Still queued and never started: nothing has claimed it, which almost
             // always means that no worker is running.
             Follow::TimedOut(view, after)
@@ -270,6 +285,7 @@ mod tests {
             started_at: None,
             finished_at: None,
             children: None,
+            export: Default::default(),
         }
     }
 

@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::db;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::task::EXPORT_INVOICES;
-use crate::exports::view::RunView;
+use crate::exports::view::{ExportDetails, RunView};
 use crate::ids::{OrgId, RunId};
 use crate::layout::{self, Column};
 
@@ -76,7 +76,8 @@ pub async fn print_run(ctx: &Context, pool: &sqlx::PgPool, run_id: &RunId) -> an
         )
     })?;
     let children = db::runs::children(conn, run_id.as_str()).await?;
-    let view = RunView::with_children(&run, &children);
+    let mut view = RunView::with_children(&run, &children);
+    ExportDetails::load(conn, &mut view).await?;
     if ctx.json {
         return ctx.print_json(&view);
     }
@@ -104,6 +105,7 @@ fn run_details(color: bool, view: &RunView, now: DateTime<Utc>) -> String {
             "requested by",
             view.requested_by.clone().unwrap_or_else(dash),
         ),
+        ("scope", view.export.scope_text()),
         ("status", crate::context::status_text(color, view.status)),
         ("attempt", format!("{}/{}", view.attempt, view.max_attempts)),
         ("next attempt", time(view.next_attempt_at.as_deref())),
@@ -124,6 +126,23 @@ fn run_details(color: bool, view: &RunView, now: DateTime<Utc>) -> String {
             ),
         ),
         ("error", view.error_line().unwrap_or_else(dash)),
+        (
+            "paused",
+            view.export
+                .paused
+                .as_ref()
+                .map_or_else(dash, |p| p.sentence()),
+        ),
+        ("retry of", view.export.retry_of.clone().unwrap_or_else(dash)),
+        ("retried by", view.export.retried_by.clone().unwrap_or_else(dash)),
+        (
+            "schedule",
+            match (&view.export.schedule_id, &view.export.scheduled_for) {
+                (Some(id), Some(at)) => format!("{id}, tick {at}"),
+                (Some(id), None) => id.clone(),
+                _ => dash(),
+            },
+        ),
         ("created", time(Some(&view.created_at))),
         ("started", time(view.started_at.as_deref())),
         ("finished", time(view.finished_at.as_deref())),
@@ -153,7 +172,7 @@ async fn list(args: &StatusArgs, ctx: &Context) -> anyhow::Result<()> {
     };
     let ids: Vec<String> = runs.iter().map(|r| r.id.clone()).collect();
     let children = db::runs::children_of_many(&mut conn, &ids).await?;
-    let views: Vec<RunView> = runs
+    let mut views: Vec<RunView> = runs
         .iter()
         .map(|run| {
             let mine: Vec<_> = children
@@ -164,6 +183,9 @@ async fn list(args: &StatusArgs, ctx: &Context) -> anyhow::Result<()> {
             RunView::with_children(run, &mine)
         })
         .collect();
+    for view in &mut views {
+        ExportDetails::load(&mut conn, view).await?;
+    }
     if ctx.json {
         return ctx.print_json(&views);
     }
@@ -241,6 +263,7 @@ mod tests {
             started_at: Some(created.to_owned()),
             finished_at: None,
             children: None,
+            export: Default::default(),
         }
     }
 
