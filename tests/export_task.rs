@@ -2279,9 +2279,10 @@ async fn copy_pages(
     let mut encoder = invoicectl::exports::copy_csv::CopyCsvEncoder::new(page_size, header);
     let mut pages = Vec::new();
     {
-        let mut stream = invoicectl::db::invoices::copy_after(&mut tx, &org, &Default::default(), after, as_of)
-            .await
-            .unwrap();
+        let mut stream =
+            invoicectl::db::invoices::copy_after(&mut tx, &org, &Default::default(), after, as_of)
+                .await
+                .unwrap();
         while let Some(chunk) = stream.try_next().await.unwrap() {
             encoder.feed(&chunk, &mut pages).unwrap();
         }

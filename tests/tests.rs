@@ -21,4 +21,5 @@ mod export_task;
 mod foundation;
 mod operator;
 mod output;
+mod scopes;
 mod storage;

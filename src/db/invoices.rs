@@ -153,7 +153,10 @@ impl Filter<'_> {
         let mut sql = String::new();
         let instant = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Micros, true);
         if let Some(from) = &self.issued_from {
-            sql.push_str(&format!(" AND issued_at >= '{}'::timestamptz", instant(from)));
+            sql.push_str(&format!(
+                " AND issued_at >= '{}'::timestamptz",
+                instant(from)
+            ));
         }
         if let Some(to) = &self.issued_to {
             sql.push_str(&format!(" AND issued_at < '{}'::timestamptz", instant(to)));

@@ -148,15 +148,14 @@ impl Reader {
         let mut encoder = CopyCsvEncoder::new(self.page_size, self.header);
         let mut done = Vec::new();
         {
-            let mut stream =
-                db::invoices::copy_after(
+            let mut stream = db::invoices::copy_after(
                 &mut tx,
                 &self.org,
                 &self.org.filter(),
                 self.after.as_deref(),
                 self.as_of,
             )
-                    .await?;
+            .await?;
             while let Some(chunk) = stream.try_next().await? {
                 encoder.feed(&chunk, &mut done).map_err(decode_error)?;
                 if done.is_empty() {

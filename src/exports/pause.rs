@@ -165,11 +165,7 @@ pub async fn pause(
 
 /// Resumes `org`'s exports and wakes the workers. Resuming a running organization
 /// changes nothing.
-pub async fn resume(
-    pool: &PgPool,
-    org: &OrgId,
-    user: &UserId,
-) -> Result<PauseOutcome, PauseError> {
+pub async fn resume(pool: &PgPool, org: &OrgId, user: &UserId) -> Result<PauseOutcome, PauseError> {
     let mut tx = pool.begin().await?;
     admin_gate(&mut tx, org, user).await?;
     let ended = EXPORT_QUEUE.resume_lane(&mut tx, org.as_str()).await?;

@@ -59,7 +59,9 @@ pub enum ScheduleError {
     Scope(#[from] ScopeError),
     #[error("schedule {0} does not exist: `invoicectl export schedule list` lists them")]
     NotFound(String),
-    #[error("schedule id {0:?} is not valid: expected `sched_` followed by lowercase letters and digits")]
+    #[error(
+        "schedule id {0:?} is not valid: expected `sched_` followed by lowercase letters and digits"
+    )]
     BadId(String),
     #[error(
         "user {user} may not change schedule {id}: only its owner ({owner}) or an owner or admin of {org} may"
@@ -448,9 +450,7 @@ pub async fn change(
         Change::Resume if row.paused_at.is_some() => {
             // Ticks that came due while paused were not missed: they were not wanted.
             let cadence = Cadence::parse(&row.cron, &row.time_zone)?;
-            let next = cadence
-                .next_after(Utc::now())
-                .unwrap_or(row.next_tick_at);
+            let next = cadence.next_after(Utc::now()).unwrap_or(row.next_tick_at);
             db::schedules::set_paused(&mut tx, id, false, next).await?;
             (true, audit::Action::ScheduleResumed)
         }
@@ -733,8 +733,16 @@ mod tests {
         // New York, 2026-03-08: 02:00 EST jumps to 03:00 EDT; 02:30 does not exist.
         let c = Cadence::parse("30 2 * * *", "America/New_York").unwrap();
         let ticks = c.upcoming(at("2026-03-07T12:00:00Z"), 3);
-        assert_eq!(ticks[0], at("2026-03-08T07:00:00Z"), "03:00 EDT, where the gap ends: {ticks:?}");
-        assert_eq!(ticks[1], at("2026-03-09T06:30:00Z"), "02:30 EDT the next day");
+        assert_eq!(
+            ticks[0],
+            at("2026-03-08T07:00:00Z"),
+            "03:00 EDT, where the gap ends: {ticks:?}"
+        );
+        assert_eq!(
+            ticks[1],
+            at("2026-03-09T06:30:00Z"),
+            "02:30 EDT the next day"
+        );
     }
 
     #[test]
@@ -742,14 +750,26 @@ mod tests {
         // New York, 2026-11-01: 02:00 EDT falls back to 01:00 EST; 01:30 happens twice.
         let c = Cadence::parse("30 1 * * *", "America/New_York").unwrap();
         let ticks = c.upcoming(at("2026-10-31T12:00:00Z"), 2);
-        assert_eq!(ticks[0], at("2026-11-01T05:30:00Z"), "the first 01:30 (EDT)");
-        assert_eq!(ticks[1], at("2026-11-02T06:30:00Z"), "then the next day's (EST)");
+        assert_eq!(
+            ticks[0],
+            at("2026-11-01T05:30:00Z"),
+            "the first 01:30 (EDT)"
+        );
+        assert_eq!(
+            ticks[1],
+            at("2026-11-02T06:30:00Z"),
+            "then the next day's (EST)"
+        );
         // An every-15-minutes schedule does not tick twice at one local time.
         let q = Cadence::parse("*/15 * * * *", "America/New_York").unwrap();
         let ticks = q.upcoming(at("2026-11-01T05:00:00Z"), 8);
         let mut locals: Vec<String> = ticks
             .iter()
-            .map(|t| t.with_timezone(&chrono_tz::America::New_York).format("%H:%M").to_string())
+            .map(|t| {
+                t.with_timezone(&chrono_tz::America::New_York)
+                    .format("%H:%M")
+                    .to_string()
+            })
             .collect();
         let n = locals.len();
         locals.dedup();

@@ -361,11 +361,7 @@ impl Period {
         let month_start = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1).expect("a valid month");
         let next_month = |y: i32, m: u32| if m == 12 { (y + 1, 1) } else { (y, m + 1) };
         match self {
-            Period::Year(y) => (
-                month_start(y, 1),
-                month_start(y + 1, 1),
-                format!("{y:04}"),
-            ),
+            Period::Year(y) => (month_start(y, 1), month_start(y + 1, 1), format!("{y:04}")),
             Period::Quarter(y, q) => {
                 let first = (q - 1) * 3 + 1;
                 let (ny, nm) = if q == 4 { (y + 1, 1) } else { (y, first + 3) };
@@ -540,14 +536,44 @@ mod tests {
     fn calendar_periods_resolve_to_half_open_utc_ranges() {
         let now = "2026-12-07T10:00:00Z";
         let m = period("2026-11", now, None);
-        assert_eq!((m.from, m.to), (Some(at("2026-11-01T00:00:00Z")), Some(at("2026-12-01T00:00:00Z"))));
+        assert_eq!(
+            (m.from, m.to),
+            (
+                Some(at("2026-11-01T00:00:00Z")),
+                Some(at("2026-12-01T00:00:00Z"))
+            )
+        );
         assert_eq!(m.label(), "2026-11");
         let q = period("2026-Q4", now, None);
-        assert_eq!((q.from, q.to), (Some(at("2026-10-01T00:00:00Z")), Some(at("2027-01-01T00:00:00Z"))));
+        assert_eq!(
+            (q.from, q.to),
+            (
+                Some(at("2026-10-01T00:00:00Z")),
+                Some(at("2027-01-01T00:00:00Z"))
+            )
+        );
         let y = period("2026", now, None);
-        assert_eq!((y.from, y.to), (Some(at("2026-01-01T00:00:00Z")), Some(at("2027-01-01T00:00:00Z"))));
-        assert_eq!(period("2026-12", now, None).to, Some(at("2027-01-01T00:00:00Z")));
-        for bad in ["2026-13", "2026-Q5", "2026-Q0", "26", "2026-1", "previous-year", "", "2026-Q04"] {
+        assert_eq!(
+            (y.from, y.to),
+            (
+                Some(at("2026-01-01T00:00:00Z")),
+                Some(at("2027-01-01T00:00:00Z"))
+            )
+        );
+        assert_eq!(
+            period("2026-12", now, None).to,
+            Some(at("2027-01-01T00:00:00Z"))
+        );
+        for bad in [
+            "2026-13",
+            "2026-Q5",
+            "2026-Q0",
+            "26",
+            "2026-1",
+            "previous-year",
+            "",
+            "2026-Q04",
+        ] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
     }
@@ -561,27 +587,58 @@ mod tests {
         assert_eq!(m.from, Some(at("2026-02-01T00:00:00Z")));
         let w = period("previous-week", now, None);
         assert_eq!(w.label(), "2026-W10");
-        assert_eq!((w.from, w.to), (Some(at("2026-03-02T00:00:00Z")), Some(at("2026-03-09T00:00:00Z"))));
+        assert_eq!(
+            (w.from, w.to),
+            (
+                Some(at("2026-03-02T00:00:00Z")),
+                Some(at("2026-03-09T00:00:00Z"))
+            )
+        );
         let d = period("previous-day", now, None);
-        assert_eq!((d.from, d.to), (Some(at("2026-03-08T00:00:00Z")), Some(at("2026-03-09T00:00:00Z"))));
+        assert_eq!(
+            (d.from, d.to),
+            (
+                Some(at("2026-03-08T00:00:00Z")),
+                Some(at("2026-03-09T00:00:00Z"))
+            )
+        );
         // New York: the day before Sunday the 8th is Saturday the 7th (EST, -5); the
         // 8th itself is 23 hours long (spring forward at 02:00).
         let ny = period("previous-day", now, Some("America/New_York"));
         assert_eq!(ny.label(), "2026-03-07");
-        assert_eq!((ny.from, ny.to), (Some(at("2026-03-07T05:00:00Z")), Some(at("2026-03-08T05:00:00Z"))));
+        assert_eq!(
+            (ny.from, ny.to),
+            (
+                Some(at("2026-03-07T05:00:00Z")),
+                Some(at("2026-03-08T05:00:00Z"))
+            )
+        );
         let ny_week = period("previous-week", now, Some("America/New_York"));
         assert_eq!(ny_week.label(), "2026-W09");
         // March in New York spans the DST change: -5 at its start, -4 at its end.
         let march = period("2026-03", now, Some("America/New_York"));
-        assert_eq!((march.from, march.to), (Some(at("2026-03-01T05:00:00Z")), Some(at("2026-04-01T04:00:00Z"))));
+        assert_eq!(
+            (march.from, march.to),
+            (
+                Some(at("2026-03-01T05:00:00Z")),
+                Some(at("2026-04-01T04:00:00Z"))
+            )
+        );
         // January resolves to the previous year's December.
-        assert_eq!(period("previous-month", "2027-01-15T00:00:00Z", None).label(), "2026-12");
+        assert_eq!(
+            period("previous-month", "2027-01-15T00:00:00Z", None).label(),
+            "2026-12"
+        );
     }
 
     #[test]
     fn payload_form_is_strict_and_round_trips() {
         let s = Period::Month(2026, 11)
-            .resolve(Utc::now(), Some("Europe/Paris"), vec![InvoiceStatus::Paid, InvoiceStatus::Open])
+            .resolve(
+                Utc::now(),
+                Some("Europe/Paris"),
+                vec![InvoiceStatus::Paid, InvoiceStatus::Open],
+            )
             .unwrap();
         let doc = serde_json::to_value(&s).unwrap();
         assert_eq!(doc["status"], serde_json::json!(["open", "paid"]));
@@ -598,7 +655,10 @@ mod tests {
             serde_json::json!({"from": "2026-11-01T00:00:00Z", "timeZone": "Mars/Olympus"}),
             serde_json::json!({"from": "2026-11-01T00:00:00Z", "period": "../../etc"}),
         ] {
-            assert!(serde_json::from_value::<Scope>(bad.clone()).is_err(), "{bad}");
+            assert!(
+                serde_json::from_value::<Scope>(bad.clone()).is_err(),
+                "{bad}"
+            );
         }
     }
 
@@ -612,10 +672,14 @@ mod tests {
         };
         let now = Utc::now();
         assert_eq!(req(None, None, &[]).resolve(now).unwrap(), None);
-        let s = req(Some("2026-11-01"), Some("2026-11-15T12:00:00+01:00"), &["paid,void"])
-            .resolve(now)
-            .unwrap()
-            .unwrap();
+        let s = req(
+            Some("2026-11-01"),
+            Some("2026-11-15T12:00:00+01:00"),
+            &["paid,void"],
+        )
+        .resolve(now)
+        .unwrap()
+        .unwrap();
         assert_eq!(s.to, Some(at("2026-11-15T11:00:00Z")));
         assert_eq!(s.label(), "2026-11-01_20261115T110000Z-paid+void");
         assert_eq!(
@@ -625,12 +689,20 @@ mod tests {
                 to: "2026-11-01T00:00:00Z".into()
             })
         );
-        assert!(req(Some("2026-11-01"), Some("2026-11-01"), &[]).resolve(now).is_err());
+        assert!(
+            req(Some("2026-11-01"), Some("2026-11-01"), &[])
+                .resolve(now)
+                .is_err()
+        );
         assert!(req(None, None, &["paid,refunded"]).resolve(now).is_err());
         assert!(req(None, None, &[","]).resolve(now).is_err());
         assert!(req(Some("11/01/2026"), None, &[]).resolve(now).is_err());
         assert_eq!(
-            req(None, None, &["paid", "open,paid"]).resolve(now).unwrap().unwrap().label(),
+            req(None, None, &["paid", "open,paid"])
+                .resolve(now)
+                .unwrap()
+                .unwrap()
+                .label(),
             "open+paid"
         );
     }

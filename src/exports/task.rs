@@ -675,11 +675,7 @@ impl ExportInvoicesTask {
     }
 }
 
-async fn count_step(
-    ctx: &mut TaskContext,
-    org: &Selection,
-    run: &RunId,
-) -> Result<u64, TaskError> {
+async fn count_step(ctx: &mut TaskContext, org: &Selection, run: &RunId) -> Result<u64, TaskError> {
     if let Some(total) = ctx.step_output("count")? {
         return Ok(total);
     }

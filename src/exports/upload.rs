@@ -175,7 +175,12 @@ async fn begin(
     pages_total: u64,
 ) -> Result<Resume<PageMark>, TaskError> {
     let label = org.scope.as_ref().map(Scope::label);
-    let name = storage::download_name(org, ctx.started_at().date_naive(), label.as_deref(), compression);
+    let name = storage::download_name(
+        org,
+        ctx.started_at().date_naive(),
+        label.as_deref(),
+        compression,
+    );
     let mut attributes = Attributes::new();
     attributes.insert(Attribute::ContentType, compression.content_type().into());
     attributes.insert(

@@ -70,7 +70,10 @@ pub struct ExportDetails {
 impl ExportDetails {
     /// Reads the export row's links and the lane's pause for `view` (owner
     /// connection); leaves a run that is not an export alone.
-    pub async fn load(conn: &mut sqlx::PgConnection, view: &mut RunView) -> Result<(), sqlx::Error> {
+    pub async fn load(
+        conn: &mut sqlx::PgConnection,
+        view: &mut RunView,
+    ) -> Result<(), sqlx::Error> {
         if view.task_id != super::task::EXPORT_INVOICES.id {
             return Ok(());
         }

@@ -51,7 +51,11 @@ pub struct ResumeArgs {
 pub async fn run_pause(args: PauseArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
     let user = requester(args.as_user.as_deref(), ctx)?;
-    let reason = args.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let reason = args
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
     let pool = ctx.pool(1).await?;
     let outcome = pause::pause(&pool, &org, &user, reason)
         .await

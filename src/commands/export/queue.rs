@@ -16,8 +16,8 @@ use serde_json::Value;
 
 use crate::context::Context;
 use crate::db::lanes::LanePause;
-use crate::db::schedules::ScheduleRow;
 use crate::db::queue::{LaneBacklog, Lease, QueueCounts, ScheduledRetry};
+use crate::db::schedules::ScheduleRow;
 use crate::db::{self, DbError};
 use crate::exports::task::{EMAIL_QUEUE, EXPORT_QUEUE};
 use crate::exports::view::timestamp;

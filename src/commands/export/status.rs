@@ -133,8 +133,14 @@ fn run_details(color: bool, view: &RunView, now: DateTime<Utc>) -> String {
                 .as_ref()
                 .map_or_else(dash, |p| p.sentence()),
         ),
-        ("retry of", view.export.retry_of.clone().unwrap_or_else(dash)),
-        ("retried by", view.export.retried_by.clone().unwrap_or_else(dash)),
+        (
+            "retry of",
+            view.export.retry_of.clone().unwrap_or_else(dash),
+        ),
+        (
+            "retried by",
+            view.export.retried_by.clone().unwrap_or_else(dash),
+        ),
         (
             "schedule",
             match (&view.export.schedule_id, &view.export.scheduled_for) {
