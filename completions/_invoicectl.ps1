@@ -157,12 +157,21 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Print a fresh download link for a finished export')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a finished export, verifying its size and SHA-256')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the stored files of old exports and mark them expired')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Request a new export for a failed or canceled one (same org, requester, scope)')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Stop workers from claiming an organization''s queued exports')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Let workers claim a paused organization''s exports again')
+            [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Request exports on a cron schedule: add, list, show, pause, resume, remove')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'invoicectl;export;start' {
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization whose invoices to export (e.g. org_acme)')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Requesting user; must be a member (not a viewer) of the organization')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Only invoices issued at or after this time (YYYY-MM-DD is midnight UTC, or RFC 3339)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Only invoices issued before this time (YYYY-MM-DD is midnight UTC, or RFC 3339)')
+            [CompletionResult]::new('--period', '--period', [CompletionResultType]::ParameterName, 'Only invoices issued in this period: 2026-11, 2026-Q4, 2026, previous-month, previous-week (ISO, Monday to Monday) or previous-day (resolved when requested)')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'The IANA time zone whose days bound --period (default UTC), e.g. Europe/Paris')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only invoices with one of these statuses: draft, open, paid, void, uncollectible')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'With --wait: give up after this many seconds (exit 75; the run goes on)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
@@ -320,6 +329,223 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'invoicectl;export;retry' {
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who asks, for the audit log (default: config `user`; else the original requester)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;export;pause' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization whose exports to pause')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, for the audit log and for whoever finds the exports waiting')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who pauses: an owner or admin of the organization')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;export;resume' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization whose exports to resume')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who resumes: an owner or admin of the organization')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;export;schedule' {
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a schedule: an export of the organization at each tick of a cron expression')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List schedules (of one organization with --org)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a schedule: its next 5 ticks and its latest ticks (fired, failed, skipped)')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Stop a schedule''s ticks until it is resumed (its owner, or an owner or admin)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume a paused schedule; ticks that came due while paused do not fire')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a schedule (its ticks and exports stay in the history)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'invoicectl;export;schedule;add' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Organization whose invoices to export')
+            [CompletionResult]::new('--cron', '--cron', [CompletionResultType]::ParameterName, 'Cron expression: 5 fields, or 6 with leading seconds (e.g. "0 6 1 * *")')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone the expression and the period''s days are read in (default UTC)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Only invoices issued at or after this time (YYYY-MM-DD or RFC 3339)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Only invoices issued before this time (YYYY-MM-DD or RFC 3339)')
+            [CompletionResult]::new('--period', '--period', [CompletionResultType]::ParameterName, 'Only invoices issued in this period, resolved at each tick (e.g. previous-month)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only invoices with one of these statuses: draft, open, paid, void, uncollectible')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'The schedule''s owner, who requests each export; must be a member (not a viewer)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;export;schedule;list' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Only this organization''s schedules')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;export;schedule;show' {
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who changes it (pause, resume, remove): its owner, or an owner or admin')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;export;schedule;pause' {
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who changes it (pause, resume, remove): its owner, or an owner or admin')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;export;schedule;resume' {
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who changes it (pause, resume, remove): its owner, or an owner or admin')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;export;schedule;remove' {
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who changes it (pause, resume, remove): its owner, or an owner or admin')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON (NDJSON for streams) instead of tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors to stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'invoicectl;export;schedule;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a schedule: an export of the organization at each tick of a cron expression')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List schedules (of one organization with --org)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a schedule: its next 5 ticks and its latest ticks (fired, failed, skipped)')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Stop a schedule''s ticks until it is resumed (its owner, or an owner or admin)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume a paused schedule; ticks that came due while paused do not fire')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a schedule (its ticks and exports stay in the history)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'invoicectl;export;schedule;help;add' {
+            break
+        }
+        'invoicectl;export;schedule;help;list' {
+            break
+        }
+        'invoicectl;export;schedule;help;show' {
+            break
+        }
+        'invoicectl;export;schedule;help;pause' {
+            break
+        }
+        'invoicectl;export;schedule;help;resume' {
+            break
+        }
+        'invoicectl;export;schedule;help;remove' {
+            break
+        }
+        'invoicectl;export;schedule;help;help' {
+            break
+        }
         'invoicectl;export;help' {
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Request an export of an organization''s invoices; prints the run id at once')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show one run (with its child runs) or the most recent runs')
@@ -329,6 +555,10 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Print a fresh download link for a finished export')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a finished export, verifying its size and SHA-256')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the stored files of old exports and mark them expired')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Request a new export for a failed or canceled one (same org, requester, scope)')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Stop workers from claiming an organization''s queued exports')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Let workers claim a paused organization''s exports again')
+            [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Request exports on a cron schedule: add, list, show, pause, resume, remove')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -354,6 +584,42 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             break
         }
         'invoicectl;export;help;prune' {
+            break
+        }
+        'invoicectl;export;help;retry' {
+            break
+        }
+        'invoicectl;export;help;pause' {
+            break
+        }
+        'invoicectl;export;help;resume' {
+            break
+        }
+        'invoicectl;export;help;schedule' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a schedule: an export of the organization at each tick of a cron expression')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List schedules (of one organization with --org)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a schedule: its next 5 ticks and its latest ticks (fired, failed, skipped)')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Stop a schedule''s ticks until it is resumed (its owner, or an owner or admin)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume a paused schedule; ticks that came due while paused do not fire')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a schedule (its ticks and exports stay in the history)')
+            break
+        }
+        'invoicectl;export;help;schedule;add' {
+            break
+        }
+        'invoicectl;export;help;schedule;list' {
+            break
+        }
+        'invoicectl;export;help;schedule;show' {
+            break
+        }
+        'invoicectl;export;help;schedule;pause' {
+            break
+        }
+        'invoicectl;export;help;schedule;resume' {
+            break
+        }
+        'invoicectl;export;help;schedule;remove' {
             break
         }
         'invoicectl;export;help;help' {
@@ -753,6 +1019,10 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             [CompletionResult]::new('url', 'url', [CompletionResultType]::ParameterValue, 'Print a fresh download link for a finished export')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a finished export, verifying its size and SHA-256')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the stored files of old exports and mark them expired')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Request a new export for a failed or canceled one (same org, requester, scope)')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Stop workers from claiming an organization''s queued exports')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Let workers claim a paused organization''s exports again')
+            [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Request exports on a cron schedule: add, list, show, pause, resume, remove')
             break
         }
         'invoicectl;help;export;start' {
@@ -777,6 +1047,42 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             break
         }
         'invoicectl;help;export;prune' {
+            break
+        }
+        'invoicectl;help;export;retry' {
+            break
+        }
+        'invoicectl;help;export;pause' {
+            break
+        }
+        'invoicectl;help;export;resume' {
+            break
+        }
+        'invoicectl;help;export;schedule' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a schedule: an export of the organization at each tick of a cron expression')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List schedules (of one organization with --org)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a schedule: its next 5 ticks and its latest ticks (fired, failed, skipped)')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Stop a schedule''s ticks until it is resumed (its owner, or an owner or admin)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume a paused schedule; ticks that came due while paused do not fire')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a schedule (its ticks and exports stay in the history)')
+            break
+        }
+        'invoicectl;help;export;schedule;add' {
+            break
+        }
+        'invoicectl;help;export;schedule;list' {
+            break
+        }
+        'invoicectl;help;export;schedule;show' {
+            break
+        }
+        'invoicectl;help;export;schedule;pause' {
+            break
+        }
+        'invoicectl;help;export;schedule;resume' {
+            break
+        }
+        'invoicectl;help;export;schedule;remove' {
             break
         }
         'invoicectl;help;suppression' {

@@ -115,11 +115,23 @@ _invoicectl() {
             invoicectl__subcmd__export,help)
                 cmd="invoicectl__subcmd__export__subcmd__help"
                 ;;
+            invoicectl__subcmd__export,pause)
+                cmd="invoicectl__subcmd__export__subcmd__pause"
+                ;;
             invoicectl__subcmd__export,prune)
                 cmd="invoicectl__subcmd__export__subcmd__prune"
                 ;;
             invoicectl__subcmd__export,queue)
                 cmd="invoicectl__subcmd__export__subcmd__queue"
+                ;;
+            invoicectl__subcmd__export,resume)
+                cmd="invoicectl__subcmd__export__subcmd__resume"
+                ;;
+            invoicectl__subcmd__export,retry)
+                cmd="invoicectl__subcmd__export__subcmd__retry"
+                ;;
+            invoicectl__subcmd__export,schedule)
+                cmd="invoicectl__subcmd__export__subcmd__schedule"
                 ;;
             invoicectl__subcmd__export,start)
                 cmd="invoicectl__subcmd__export__subcmd__start"
@@ -142,11 +154,23 @@ _invoicectl() {
             invoicectl__subcmd__export__subcmd__help,help)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__help"
                 ;;
+            invoicectl__subcmd__export__subcmd__help,pause)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__pause"
+                ;;
             invoicectl__subcmd__export__subcmd__help,prune)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__prune"
                 ;;
             invoicectl__subcmd__export__subcmd__help,queue)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__queue"
+                ;;
+            invoicectl__subcmd__export__subcmd__help,resume)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__resume"
+                ;;
+            invoicectl__subcmd__export__subcmd__help,retry)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__retry"
+                ;;
+            invoicectl__subcmd__export__subcmd__help,schedule)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__schedule"
                 ;;
             invoicectl__subcmd__export__subcmd__help,start)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__start"
@@ -159,6 +183,66 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__export__subcmd__help,worker)
                 cmd="invoicectl__subcmd__export__subcmd__help__subcmd__worker"
+                ;;
+            invoicectl__subcmd__export__subcmd__help__subcmd__schedule,add)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__schedule__subcmd__add"
+                ;;
+            invoicectl__subcmd__export__subcmd__help__subcmd__schedule,list)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__schedule__subcmd__list"
+                ;;
+            invoicectl__subcmd__export__subcmd__help__subcmd__schedule,pause)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__schedule__subcmd__pause"
+                ;;
+            invoicectl__subcmd__export__subcmd__help__subcmd__schedule,remove)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__schedule__subcmd__remove"
+                ;;
+            invoicectl__subcmd__export__subcmd__help__subcmd__schedule,resume)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__schedule__subcmd__resume"
+                ;;
+            invoicectl__subcmd__export__subcmd__help__subcmd__schedule,show)
+                cmd="invoicectl__subcmd__export__subcmd__help__subcmd__schedule__subcmd__show"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule,add)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__add"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule,help)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__help"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule,list)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__list"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule,pause)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__pause"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule,remove)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__remove"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule,resume)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__resume"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule,show)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__show"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule__subcmd__help,add)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__add"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule__subcmd__help,help)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule__subcmd__help,list)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__list"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule__subcmd__help,pause)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__pause"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule__subcmd__help,remove)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__remove"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule__subcmd__help,resume)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__resume"
+                ;;
+            invoicectl__subcmd__export__subcmd__schedule__subcmd__help,show)
+                cmd="invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__show"
                 ;;
             invoicectl__subcmd__help,audit)
                 cmd="invoicectl__subcmd__help__subcmd__audit"
@@ -217,11 +301,23 @@ _invoicectl() {
             invoicectl__subcmd__help__subcmd__export,download)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__download"
                 ;;
+            invoicectl__subcmd__help__subcmd__export,pause)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__pause"
+                ;;
             invoicectl__subcmd__help__subcmd__export,prune)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__prune"
                 ;;
             invoicectl__subcmd__help__subcmd__export,queue)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__queue"
+                ;;
+            invoicectl__subcmd__help__subcmd__export,resume)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__resume"
+                ;;
+            invoicectl__subcmd__help__subcmd__export,retry)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__retry"
+                ;;
+            invoicectl__subcmd__help__subcmd__export,schedule)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__schedule"
                 ;;
             invoicectl__subcmd__help__subcmd__export,start)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__start"
@@ -234,6 +330,24 @@ _invoicectl() {
                 ;;
             invoicectl__subcmd__help__subcmd__export,worker)
                 cmd="invoicectl__subcmd__help__subcmd__export__subcmd__worker"
+                ;;
+            invoicectl__subcmd__help__subcmd__export__subcmd__schedule,add)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__schedule__subcmd__add"
+                ;;
+            invoicectl__subcmd__help__subcmd__export__subcmd__schedule,list)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__schedule__subcmd__list"
+                ;;
+            invoicectl__subcmd__help__subcmd__export__subcmd__schedule,pause)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__schedule__subcmd__pause"
+                ;;
+            invoicectl__subcmd__help__subcmd__export__subcmd__schedule,remove)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__schedule__subcmd__remove"
+                ;;
+            invoicectl__subcmd__help__subcmd__export__subcmd__schedule,resume)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__schedule__subcmd__resume"
+                ;;
+            invoicectl__subcmd__help__subcmd__export__subcmd__schedule,show)
+                cmd="invoicectl__subcmd__help__subcmd__export__subcmd__schedule__subcmd__show"
                 ;;
             invoicectl__subcmd__help__subcmd__member,list)
                 cmd="invoicectl__subcmd__help__subcmd__member__subcmd__list"
@@ -917,7 +1031,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export)
-            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version start status cancel worker queue url download prune help"
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version start status cancel worker queue url download prune retry pause resume schedule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1027,7 +1141,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export__subcmd__help)
-            opts="start status cancel worker queue url download prune help"
+            opts="start status cancel worker queue url download prune retry pause resume schedule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1082,6 +1196,20 @@ _invoicectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         invoicectl__subcmd__export__subcmd__help__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1099,6 +1227,132 @@ _invoicectl() {
         invoicectl__subcmd__export__subcmd__help__subcmd__queue)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__resume)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__schedule)
+            opts="add list show pause resume remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__schedule__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__schedule__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__schedule__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__schedule__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__schedule__subcmd__resume)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__help__subcmd__schedule__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1159,6 +1413,48 @@ _invoicectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__pause)
+            opts="-q -v -h -V --org --reason --as --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1234,8 +1530,8 @@ _invoicectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        invoicectl__subcmd__export__subcmd__start)
-            opts="-q -v -h -V --org --as --force --wait --timeout --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+        invoicectl__subcmd__export__subcmd__resume)
+            opts="-q -v -h -V --org --as --database-url --config --data-dir --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1246,6 +1542,472 @@ _invoicectl() {
                     return 0
                     ;;
                 --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__retry)
+            opts="-q -v -h -V --as --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version add list show pause resume remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__add)
+            opts="-q -v -h -V --org --cron --tz --from --to --period --status --as --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cron)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__help)
+            opts="add list show pause resume remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__resume)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__list)
+            opts="-q -v -h -V --org --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__pause)
+            opts="-q -v -h -V --as --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__remove)
+            opts="-q -v -h -V --as --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__resume)
+            opts="-q -v -h -V --as --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__schedule__subcmd__show)
+            opts="-q -v -h -V --as --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__export__subcmd__start)
+            opts="-q -v -h -V --org --as --from --to --period --tz --status --force --wait --timeout --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1616,7 +2378,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help__subcmd__export)
-            opts="start status cancel worker queue url download prune"
+            opts="start status cancel worker queue url download prune retry pause resume schedule"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1657,6 +2419,20 @@ _invoicectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         invoicectl__subcmd__help__subcmd__export__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1674,6 +2450,132 @@ _invoicectl() {
         invoicectl__subcmd__help__subcmd__export__subcmd__queue)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__resume)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__schedule)
+            opts="add list show pause resume remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__schedule__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__schedule__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__schedule__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__schedule__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__schedule__subcmd__resume)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__export__subcmd__schedule__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -144,11 +144,20 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand url 'Print a fresh download link for a finished export'
             cand download 'Download a finished export, verifying its size and SHA-256'
             cand prune 'Delete the stored files of old exports and mark them expired'
+            cand retry 'Request a new export for a failed or canceled one (same org, requester, scope)'
+            cand pause 'Stop workers from claiming an organization''s queued exports'
+            cand resume 'Let workers claim a paused organization''s exports again'
+            cand schedule 'Request exports on a cron schedule: add, list, show, pause, resume, remove'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;export;start'= {
             cand --org 'Organization whose invoices to export (e.g. org_acme)'
             cand --as 'Requesting user; must be a member (not a viewer) of the organization'
+            cand --from 'Only invoices issued at or after this time (YYYY-MM-DD is midnight UTC, or RFC 3339)'
+            cand --to 'Only invoices issued before this time (YYYY-MM-DD is midnight UTC, or RFC 3339)'
+            cand --period 'Only invoices issued in this period: 2026-11, 2026-Q4, 2026, previous-month, previous-week (ISO, Monday to Monday) or previous-day (resolved when requested)'
+            cand --tz 'The IANA time zone whose days bound --period (default UTC), e.g. Europe/Paris'
+            cand --status 'Only invoices with one of these statuses: draft, open, paid, void, uncollectible'
             cand --timeout 'With --wait: give up after this many seconds (exit 75; the run goes on)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
@@ -298,6 +307,205 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'invoicectl;export;retry'= {
+            cand --as 'Who asks, for the audit log (default: config `user`; else the original requester)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;pause'= {
+            cand --org 'Organization whose exports to pause'
+            cand --reason 'Why, for the audit log and for whoever finds the exports waiting'
+            cand --as 'Who pauses: an owner or admin of the organization'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;resume'= {
+            cand --org 'Organization whose exports to resume'
+            cand --as 'Who resumes: an owner or admin of the organization'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;schedule'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add a schedule: an export of the organization at each tick of a cron expression'
+            cand list 'List schedules (of one organization with --org)'
+            cand show 'Show a schedule: its next 5 ticks and its latest ticks (fired, failed, skipped)'
+            cand pause 'Stop a schedule''s ticks until it is resumed (its owner, or an owner or admin)'
+            cand resume 'Resume a paused schedule; ticks that came due while paused do not fire'
+            cand remove 'Remove a schedule (its ticks and exports stay in the history)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;export;schedule;add'= {
+            cand --org 'Organization whose invoices to export'
+            cand --cron 'Cron expression: 5 fields, or 6 with leading seconds (e.g. "0 6 1 * *")'
+            cand --tz 'IANA time zone the expression and the period''s days are read in (default UTC)'
+            cand --from 'Only invoices issued at or after this time (YYYY-MM-DD or RFC 3339)'
+            cand --to 'Only invoices issued before this time (YYYY-MM-DD or RFC 3339)'
+            cand --period 'Only invoices issued in this period, resolved at each tick (e.g. previous-month)'
+            cand --status 'Only invoices with one of these statuses: draft, open, paid, void, uncollectible'
+            cand --as 'The schedule''s owner, who requests each export; must be a member (not a viewer)'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;schedule;list'= {
+            cand --org 'Only this organization''s schedules'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;schedule;show'= {
+            cand --as 'Who changes it (pause, resume, remove): its owner, or an owner or admin'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;schedule;pause'= {
+            cand --as 'Who changes it (pause, resume, remove): its owner, or an owner or admin'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;schedule;resume'= {
+            cand --as 'Who changes it (pause, resume, remove): its owner, or an owner or admin'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;schedule;remove'= {
+            cand --as 'Who changes it (pause, resume, remove): its owner, or an owner or admin'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;export;schedule;help'= {
+            cand add 'Add a schedule: an export of the organization at each tick of a cron expression'
+            cand list 'List schedules (of one organization with --org)'
+            cand show 'Show a schedule: its next 5 ticks and its latest ticks (fired, failed, skipped)'
+            cand pause 'Stop a schedule''s ticks until it is resumed (its owner, or an owner or admin)'
+            cand resume 'Resume a paused schedule; ticks that came due while paused do not fire'
+            cand remove 'Remove a schedule (its ticks and exports stay in the history)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;export;schedule;help;add'= {
+        }
+        &'invoicectl;export;schedule;help;list'= {
+        }
+        &'invoicectl;export;schedule;help;show'= {
+        }
+        &'invoicectl;export;schedule;help;pause'= {
+        }
+        &'invoicectl;export;schedule;help;resume'= {
+        }
+        &'invoicectl;export;schedule;help;remove'= {
+        }
+        &'invoicectl;export;schedule;help;help'= {
+        }
         &'invoicectl;export;help'= {
             cand start 'Request an export of an organization''s invoices; prints the run id at once'
             cand status 'Show one run (with its child runs) or the most recent runs'
@@ -307,6 +515,10 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand url 'Print a fresh download link for a finished export'
             cand download 'Download a finished export, verifying its size and SHA-256'
             cand prune 'Delete the stored files of old exports and mark them expired'
+            cand retry 'Request a new export for a failed or canceled one (same org, requester, scope)'
+            cand pause 'Stop workers from claiming an organization''s queued exports'
+            cand resume 'Let workers claim a paused organization''s exports again'
+            cand schedule 'Request exports on a cron schedule: add, list, show, pause, resume, remove'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'invoicectl;export;help;start'= {
@@ -324,6 +536,32 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;export;help;download'= {
         }
         &'invoicectl;export;help;prune'= {
+        }
+        &'invoicectl;export;help;retry'= {
+        }
+        &'invoicectl;export;help;pause'= {
+        }
+        &'invoicectl;export;help;resume'= {
+        }
+        &'invoicectl;export;help;schedule'= {
+            cand add 'Add a schedule: an export of the organization at each tick of a cron expression'
+            cand list 'List schedules (of one organization with --org)'
+            cand show 'Show a schedule: its next 5 ticks and its latest ticks (fired, failed, skipped)'
+            cand pause 'Stop a schedule''s ticks until it is resumed (its owner, or an owner or admin)'
+            cand resume 'Resume a paused schedule; ticks that came due while paused do not fire'
+            cand remove 'Remove a schedule (its ticks and exports stay in the history)'
+        }
+        &'invoicectl;export;help;schedule;add'= {
+        }
+        &'invoicectl;export;help;schedule;list'= {
+        }
+        &'invoicectl;export;help;schedule;show'= {
+        }
+        &'invoicectl;export;help;schedule;pause'= {
+        }
+        &'invoicectl;export;help;schedule;resume'= {
+        }
+        &'invoicectl;export;help;schedule;remove'= {
         }
         &'invoicectl;export;help;help'= {
         }
@@ -681,6 +919,10 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand url 'Print a fresh download link for a finished export'
             cand download 'Download a finished export, verifying its size and SHA-256'
             cand prune 'Delete the stored files of old exports and mark them expired'
+            cand retry 'Request a new export for a failed or canceled one (same org, requester, scope)'
+            cand pause 'Stop workers from claiming an organization''s queued exports'
+            cand resume 'Let workers claim a paused organization''s exports again'
+            cand schedule 'Request exports on a cron schedule: add, list, show, pause, resume, remove'
         }
         &'invoicectl;help;export;start'= {
         }
@@ -697,6 +939,32 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         &'invoicectl;help;export;download'= {
         }
         &'invoicectl;help;export;prune'= {
+        }
+        &'invoicectl;help;export;retry'= {
+        }
+        &'invoicectl;help;export;pause'= {
+        }
+        &'invoicectl;help;export;resume'= {
+        }
+        &'invoicectl;help;export;schedule'= {
+            cand add 'Add a schedule: an export of the organization at each tick of a cron expression'
+            cand list 'List schedules (of one organization with --org)'
+            cand show 'Show a schedule: its next 5 ticks and its latest ticks (fired, failed, skipped)'
+            cand pause 'Stop a schedule''s ticks until it is resumed (its owner, or an owner or admin)'
+            cand resume 'Resume a paused schedule; ticks that came due while paused do not fire'
+            cand remove 'Remove a schedule (its ticks and exports stay in the history)'
+        }
+        &'invoicectl;help;export;schedule;add'= {
+        }
+        &'invoicectl;help;export;schedule;list'= {
+        }
+        &'invoicectl;help;export;schedule;show'= {
+        }
+        &'invoicectl;help;export;schedule;pause'= {
+        }
+        &'invoicectl;help;export;schedule;resume'= {
+        }
+        &'invoicectl;help;export;schedule;remove'= {
         }
         &'invoicectl;help;suppression'= {
             cand add 'Put an address on the suppression list, or change its reason'

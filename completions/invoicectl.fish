@@ -99,28 +99,37 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_see
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Apply pending migrations only (the database must exist)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "seed" -d 'Insert demo tenants, users, members and invoices (idempotent)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -s q -l quiet -d 'Only print warnings and errors to stderr'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -s h -l help -d 'Print help'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -f -a "start" -d 'Request an export of an organization\'s invoices; prints the run id at once'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -f -a "status" -d 'Show one run (with its child runs) or the most recent runs'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -f -a "cancel" -d 'Cancel a queued, waiting or executing run and its child runs'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -f -a "worker" -d 'Run exports: claim runs from the queue, write CSVs, send the emails'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -f -a "queue" -d 'Show the state of the run queue: backlog, leases, retries'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -f -a "url" -d 'Print a fresh download link for a finished export'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -f -a "download" -d 'Download a finished export, verifying its size and SHA-256'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -f -a "prune" -d 'Delete the stored files of old exports and mark them expired'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -s h -l help -d 'Print help'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "start" -d 'Request an export of an organization\'s invoices; prints the run id at once'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "status" -d 'Show one run (with its child runs) or the most recent runs'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "cancel" -d 'Cancel a queued, waiting or executing run and its child runs'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "worker" -d 'Run exports: claim runs from the queue, write CSVs, send the emails'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "queue" -d 'Show the state of the run queue: backlog, leases, retries'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "url" -d 'Print a fresh download link for a finished export'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "download" -d 'Download a finished export, verifying its size and SHA-256'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "prune" -d 'Delete the stored files of old exports and mark them expired'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "retry" -d 'Request a new export for a failed or canceled one (same org, requester, scope)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "pause" -d 'Stop workers from claiming an organization\'s queued exports'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "resume" -d 'Let workers claim a paused organization\'s exports again'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "schedule" -d 'Request exports on a cron schedule: add, list, show, pause, resume, remove'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and not __fish_seen_subcommand_from start status cancel worker queue url download prune retry pause resume schedule help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l org -d 'Organization whose invoices to export (e.g. org_acme)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l as -d 'Requesting user; must be a member (not a viewer) of the organization' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l from -d 'Only invoices issued at or after this time (YYYY-MM-DD is midnight UTC, or RFC 3339)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l to -d 'Only invoices issued before this time (YYYY-MM-DD is midnight UTC, or RFC 3339)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l period -d 'Only invoices issued in this period: 2026-11, 2026-Q4, 2026, previous-month, previous-week (ISO, Monday to Monday) or previous-day (resolved when requested)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l tz -d 'The IANA time zone whose days bound --period (default UTC), e.g. Europe/Paris' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l status -d 'Only invoices with one of these statuses: draft, open, paid, void, uncollectible' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l timeout -d 'With --wait: give up after this many seconds (exit 75; the run goes on)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from start" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
@@ -238,6 +247,63 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -l as -d 'Who asks, for the audit log (default: config `user`; else the original requester)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from pause" -l org -d 'Organization whose exports to pause' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from pause" -l reason -d 'Why, for the audit log and for whoever finds the exports waiting' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from pause" -l as -d 'Who pauses: an owner or admin of the organization' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from pause" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from pause" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from pause" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from pause" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from pause" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from resume" -l org -d 'Organization whose exports to resume' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from resume" -l as -d 'Who resumes: an owner or admin of the organization' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from resume" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from resume" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from resume" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from resume" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from resume" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from resume" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -s h -l help -d 'Print help'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -f -a "add" -d 'Add a schedule: an export of the organization at each tick of a cron expression'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -f -a "list" -d 'List schedules (of one organization with --org)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -f -a "show" -d 'Show a schedule: its next 5 ticks and its latest ticks (fired, failed, skipped)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -f -a "pause" -d 'Stop a schedule\'s ticks until it is resumed (its owner, or an owner or admin)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -f -a "resume" -d 'Resume a paused schedule; ticks that came due while paused do not fire'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -f -a "remove" -d 'Remove a schedule (its ticks and exports stay in the history)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from schedule" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "start" -d 'Request an export of an organization\'s invoices; prints the run id at once'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show one run (with its child runs) or the most recent runs'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a queued, waiting or executing run and its child runs'
@@ -246,6 +312,10 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "url" -d 'Print a fresh download link for a finished export'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "download" -d 'Download a finished export, verifying its size and SHA-256'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Delete the stored files of old exports and mark them expired'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Request a new export for a failed or canceled one (same org, requester, scope)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Stop workers from claiming an organization\'s queued exports'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Let workers claim a paused organization\'s exports again'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "schedule" -d 'Request exports on a cron schedule: add, list, show, pause, resume, remove'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand suppression; and not __fish_seen_subcommand_from add remove list help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
@@ -488,6 +558,10 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_s
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "url" -d 'Print a fresh download link for a finished export'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "download" -d 'Download a finished export, verifying its size and SHA-256'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "prune" -d 'Delete the stored files of old exports and mark them expired'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "retry" -d 'Request a new export for a failed or canceled one (same org, requester, scope)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "pause" -d 'Stop workers from claiming an organization\'s queued exports'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "resume" -d 'Let workers claim a paused organization\'s exports again'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "schedule" -d 'Request exports on a cron schedule: add, list, show, pause, resume, remove'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from suppression" -f -a "add" -d 'Put an address on the suppression list, or change its reason'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from suppression" -f -a "remove" -d 'Take an address off the suppression list'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from suppression" -f -a "list" -d 'List every suppressed address, its reason and when it was suppressed'

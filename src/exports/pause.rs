@@ -141,7 +141,7 @@ pub async fn pause(
     if changed {
         db::tenant::enter(&mut tx, org).await?;
         audit::append(
-            &mut *tx,
+            &mut tx,
             audit::Entry {
                 organization: Some(org),
                 actor: Some(user),
@@ -173,7 +173,7 @@ pub async fn resume(pool: &PgPool, org: &OrgId, user: &UserId) -> Result<PauseOu
         let since: DateTime<Utc> = ended.paused_at;
         db::tenant::enter(&mut tx, org).await?;
         audit::append(
-            &mut *tx,
+            &mut tx,
             audit::Entry {
                 organization: Some(org),
                 actor: Some(user),

@@ -120,7 +120,7 @@ pub async fn retry(
     };
     db::tenant::enter(&mut tx, org).await?;
     audit::append(
-        &mut *tx,
+        &mut tx,
         audit::Entry {
             organization: Some(org),
             actor: Some(actor.unwrap_or(user)),

@@ -346,7 +346,7 @@ pub async fn add(
     .await?;
     db::tenant::enter(&mut tx, org).await?;
     audit::append(
-        &mut *tx,
+        &mut tx,
         audit::Entry {
             organization: Some(org),
             actor: Some(user),
@@ -464,7 +464,7 @@ pub async fn change(
     if changed {
         db::tenant::enter(&mut tx, &org).await?;
         audit::append(
-            &mut *tx,
+            &mut tx,
             audit::Entry {
                 organization: Some(&org),
                 actor: Some(user),
