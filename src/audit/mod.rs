@@ -183,6 +183,15 @@ mod tests {
                 "export.invoices.expired",
                 "email.suppression.added",
                 "email.suppression.removed",
+                "export.invoices.retried",
+                "export.lane.paused",
+                "export.lane.resumed",
+                "export.schedule.created",
+                "export.schedule.paused",
+                "export.schedule.resumed",
+                "export.schedule.removed",
+                "export.schedule.tick_failed",
+                "export.schedule.ticks_skipped",
             ]
         );
         for action in Action::ALL {

@@ -93,6 +93,14 @@ impl ExportDetails {
         Ok(())
     }
 
+    /// The scope's short name (`2026-11-paid`), if the export has a scope.
+    pub fn scope_label(&self) -> Option<String> {
+        self.scope
+            .clone()
+            .and_then(|s| serde_json::from_value::<super::scope::Scope>(s).ok())
+            .map(|s| s.label())
+    }
+
     /// The scope in a few words (`2026-11, status paid`), or `all invoices`.
     pub fn scope_text(&self) -> String {
         self.scope

@@ -204,7 +204,7 @@ async fn list(args: &StatusArgs, ctx: &Context) -> anyhow::Result<()> {
 
 /// The columns of a run list. On a narrow terminal the id, status and age stay; the
 /// others are added by rank while they fit (at 80 columns: organization and rows).
-const RUN_COLUMNS: [Column; 10] = [
+const RUN_COLUMNS: [Column; 11] = [
     Column::keep("RUN ID"),
     Column::ranked("TASK", 8),
     Column::ranked("ORG", 2),
@@ -213,6 +213,7 @@ const RUN_COLUMNS: [Column; 10] = [
     Column::ranked("ATTEMPT", 7),
     Column::ranked("PAGES", 6),
     Column::ranked("ROWS", 3),
+    Column::ranked("SCOPE", 9),
     Column::ranked("CREATED", 4),
     Column::ranked("AGE", 1),
 ];
@@ -235,6 +236,7 @@ fn runs_table(color: bool, width: Option<u16>, views: &[RunView], now: DateTime<
                 Cell::new(format!("{}/{}", view.attempt, view.max_attempts)),
                 Cell::new(view.progress()),
                 Cell::new(view.rows().map_or_else(dash, layout::thousands)),
+                Cell::new(view.export.scope_label().unwrap_or_else(dash)),
                 Cell::new(created.as_ref().map_or_else(dash, layout::time)),
                 Cell::new(created.map_or_else(dash, |t| layout::age(&t, now))),
             ]
