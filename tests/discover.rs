@@ -303,7 +303,20 @@ async fn export_queue_shows_status_counts_backlog_leases_and_retries(pool: PgPoo
             .unwrap();
 
     let q = json_ok(&env, &["export", "queue"]);
-    assert_eq!(keys(&q), ["lanes", "leases", "now", "queues", "retries"]);
+    assert_eq!(
+        keys(&q),
+        [
+            "lanes",
+            "leases",
+            "nextScheduleTick",
+            "now",
+            "pausedLanes",
+            "queues",
+            "retries"
+        ]
+    );
+    assert_eq!(q["pausedLanes"], serde_json::json!([]));
+    assert_eq!(q["nextScheduleTick"], Value::Null);
     let now = time(&q["now"]);
     let queues = q["queues"].as_array().unwrap();
     assert_eq!(queues.len(), 2);

@@ -534,7 +534,45 @@ async fn fire_one(
 ) -> Result<Fired, ScheduleError> {
     let org = OrgId::parse(&row.organization_id).map_err(|e| ScopeError::Payload(e.to_string()))?;
     let user = UserId::parse(&row.requested_by).map_err(|e| ScopeError::Payload(e.to_string()))?;
-    let cadence = Cadence::parse(&row.cron, &row.time_zone)?;
+    let cadence = match Cadence::parse(&row.cron, &row.time_zone) {
+        Ok(cadence) => cadence,
+        // Stored when it was valid; a zone this build no longer knows, say. Failing
+        // every pass would hold the row and starve the schedules behind it: pause it,
+        // with the reason where `schedule show` reads it.
+        Err(e) => {
+            let error = crate::error::error_text(&e);
+            db::schedules::set_paused(&mut *tx, &row.id, true, row.next_tick_at).await?;
+            db::schedules::advance(
+                &mut *tx,
+                &row.id,
+                row.next_tick_at,
+                row.next_tick_at,
+                "failed",
+                Some(&error),
+                None,
+                0,
+            )
+            .await?;
+            db::tenant::enter(&mut *tx, &org).await?;
+            audit::append(
+                &mut *tx,
+                audit::Entry {
+                    organization: Some(&org),
+                    actor: None,
+                    action: audit::Action::ScheduleTickFailed,
+                    subject: audit::Subject::schedule(&row.id),
+                    payload: json!({ "tickAt": ts(&row.next_tick_at), "error": error, "paused": true }),
+                },
+            )
+            .await?;
+            db::tenant::leave(&mut *tx).await?;
+            tracing::warn!(schedule = %row.id, %error, "schedule paused: its expression no longer parses");
+            return Ok(Fired {
+                failed: 1,
+                ..Fired::default()
+            });
+        }
+    };
     let mut tick = row.next_tick_at;
     let mut skipped: u64 = 0;
     let first_skipped = tick;
@@ -575,9 +613,13 @@ async fn fire_one(
     }
 
     let gate = request::gate(&mut *tx, &org, &user).await;
-    let (outcome, error, run_id) = match gate {
-        Ok(()) => {
-            let scope = tick_scope(row)?.resolve(tick)?;
+    let scope = tick_scope(row).and_then(|req| req.resolve(tick));
+    let (outcome, error, run_id) = match (gate, scope) {
+        (Ok(()), Err(e)) => {
+            out.failed = 1;
+            ("failed", Some(crate::error::error_text(&e)), None)
+        }
+        (Ok(()), Ok(scope)) => {
             let key = IdempotencyKey::create(
                 EXPORT_INVOICES.id,
                 &["tick", &row.id, &ts(&tick)],
@@ -599,13 +641,18 @@ async fn fire_one(
             out.fired = 1;
             ("fired", None, Some(started.run_id))
         }
-        Err(
-            e @ (StartError::NotMember { .. } | StartError::Viewer { .. } | StartError::Unknown(_)),
+        (
+            Err(
+                e @ (StartError::NotMember { .. }
+                | StartError::Viewer { .. }
+                | StartError::Unknown(_)),
+            ),
+            _,
         ) => {
             out.failed = 1;
             ("failed", Some(crate::error::error_text(&e)), None)
         }
-        Err(e) => return Err(e.into()),
+        (Err(e), _) => return Err(e.into()),
     };
     db::schedules::insert_tick(
         &mut *tx,

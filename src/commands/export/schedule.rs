@@ -23,14 +23,24 @@ pub enum ScheduleCommand {
     /// Example: invoicectl export schedule add --org org_acme --cron "0 6 1 * *" --tz Europe/Paris --period previous-month --as user_alice
     Add(AddArgs),
     /// List schedules (of one organization with --org)
+    ///
+    /// Example: invoicectl export schedule list --org org_acme
     List(ListArgs),
     /// Show a schedule: its next 5 ticks and its latest ticks (fired, failed, skipped)
+    ///
+    /// Example: invoicectl export schedule show sched_01jf8x2v3k4m5n6p7q8r9s0t1v
     Show(IdArgs),
     /// Stop a schedule's ticks until it is resumed (its owner, or an owner or admin)
+    ///
+    /// Example: invoicectl export schedule pause sched_01jf8x2v3k4m5n6p7q8r9s0t1v --as user_alice
     Pause(IdArgs),
     /// Resume a paused schedule; ticks that came due while paused do not fire
+    ///
+    /// Example: invoicectl export schedule resume sched_01jf8x2v3k4m5n6p7q8r9s0t1v --as user_alice
     Resume(IdArgs),
     /// Remove a schedule (its ticks and exports stay in the history)
+    ///
+    /// Example: invoicectl export schedule remove sched_01jf8x2v3k4m5n6p7q8r9s0t1v --as user_alice
     Remove(IdArgs),
 }
 
