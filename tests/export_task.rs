@@ -2423,3 +2423,66 @@ fn copy_statements_quote_the_cursor_and_refuse_a_nul() {
     );
     assert!(sql.ends_with("TO STDOUT (FORMAT binary)"), "{sql}");
 }
+
+/// The schedule and pause metrics: ticks fired and skipped (missed before the worker
+/// started) are counted, and the paused-lanes gauge counts a paused organization.
+#[sqlx::test]
+async fn the_metrics_count_schedule_ticks_and_paused_lanes(pool: PgPool) {
+    seed_demo(&pool, 3).await.unwrap();
+    let env = Env::for_pool(&pool);
+    env.cmd()
+        .args([
+            "export",
+            "pause",
+            "--org",
+            "org_globex",
+            "--as",
+            "user_dave",
+        ])
+        .assert()
+        .success();
+    env.cmd()
+        .args([
+            "export",
+            "schedule",
+            "add",
+            "--org",
+            ORG,
+            "--as",
+            "user_alice",
+        ])
+        .args(["--cron", "* * * * * *"])
+        .assert()
+        .success();
+    // No worker looks for ticks for a few seconds: they are missed.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let addr = free_local_addr();
+    let mut worker = worker_process(&env, &["--metrics-addr", &addr.to_string()]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let m = Exposition::parse(&scrape(addr));
+        let fired = m.get(r#"invoicectl_schedule_ticks_total{outcome="fired"}"#);
+        let skipped = m.get(r#"invoicectl_schedule_ticks_total{outcome="skipped"}"#);
+        let paused = m.get(r#"invoicectl_queue_paused_lanes{queue="export"}"#);
+        if fired >= 2.0 && skipped >= 2.0 && paused == 1.0 {
+            assert_eq!(
+                m.types
+                    .get("invoicectl_queue_paused_lanes")
+                    .map(String::as_str),
+                Some("gauge")
+            );
+            assert_eq!(
+                m.get(r#"invoicectl_schedule_ticks_total{outcome="failed"}"#),
+                0.0
+            );
+            break;
+        }
+        worker.assert_running();
+        assert!(
+            Instant::now() < deadline,
+            "fired {fired}, skipped {skipped}, paused lanes {paused}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    worker.terminate(Duration::from_secs(15));
+}
