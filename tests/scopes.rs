@@ -201,6 +201,9 @@ async fn a_scoped_csv_holds_exactly_the_rows_sql_selects_in_utc_and_in_a_zone(po
         let status = json_ok(&env, &["export", "status", run]);
         assert_eq!(status["status"], "completed", "{status}");
         assert_eq!(status["scope"], started["scope"]);
+        let children = status["children"].as_array().unwrap();
+        assert_eq!(children.len(), 1, "the email child");
+        assert!(children[0].get("scope").is_none(), "{status}");
         let expected = scoped_rows(&pool, "org_acme", from, to, &statuses).await;
         assert!(expected.len() > 50, "a scope with rows: {}", expected.len());
         let csv = csv_of(&status);

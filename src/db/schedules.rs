@@ -134,16 +134,20 @@ pub async fn record_pass(
     .await
 }
 
-/// The longest-due schedule, locked for firing (skipping one another worker is
-/// firing); `None` when nothing is due.
-pub async fn lock_due(conn: &mut PgConnection) -> Result<Option<ScheduleRow>, sqlx::Error> {
+/// The longest-due schedule with a tick at or before `now`, locked for firing
+/// (skipping one another worker is firing); `None` when nothing is due.
+pub async fn lock_due(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+) -> Result<Option<ScheduleRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM export_schedule
-         WHERE paused_at IS NULL AND removed_at IS NULL AND next_tick_at <= now()
+         WHERE paused_at IS NULL AND removed_at IS NULL AND next_tick_at <= $1
          ORDER BY next_tick_at
          LIMIT 1
          FOR UPDATE SKIP LOCKED"
     ))
+    .bind(now)
     .fetch_optional(conn)
     .await
 }

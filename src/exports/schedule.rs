@@ -23,7 +23,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, SubsecRound, TimeZone, Utc};
 use chrono_tz::Tz;
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
@@ -136,7 +136,9 @@ impl Cadence {
     /// repeated local hour (fall back), a local time that already passed in its first
     /// occurrence is not a tick again.
     pub fn next_after(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let mut from = t.with_timezone(&self.zone);
+        // Ticks are whole seconds: search from the second `t` falls in (the search
+        // would otherwise carry `t`'s fraction into every tick).
+        let mut from = t.trunc_subsecs(0).with_timezone(&self.zone);
         for _ in 0..100_000 {
             let next = self.cron.find_next_occurrence(&from, false).ok()?;
             if next.to_utc() > t {
@@ -150,7 +152,7 @@ impl Cadence {
     /// The latest tick at or before `t`.
     fn latest_at_or_before(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.cron
-            .find_previous_occurrence(&t.with_timezone(&self.zone), true)
+            .find_previous_occurrence(&t.trunc_subsecs(0).with_timezone(&self.zone), true)
             .ok()
             .map(|p| p.to_utc())
     }
@@ -502,7 +504,9 @@ pub async fn fire_due(pool: &PgPool) -> Result<Fired, ScheduleError> {
     // Bounded: a pass never spins; what is left is the next pass's.
     for _ in 0..1_000 {
         let mut tx = pool.begin().await?;
-        let Some(row) = db::schedules::lock_due(&mut tx).await? else {
+        // Only ticks due when the pass began: one that comes due while it runs is the
+        // next pass's (so a pass over missed ticks fires exactly the latest).
+        let Some(row) = db::schedules::lock_due(&mut tx, now).await? else {
             tx.commit().await?;
             break;
         };
@@ -760,6 +764,18 @@ mod tests {
         let zone = Cadence::parse("0 6 * * *", "Mars/Olympus").unwrap_err();
         assert_eq!(zone.exit_kind(), ExitKind::Invalid);
         assert!(zone.to_string().contains("Mars/Olympus"), "{zone}");
+    }
+
+    #[test]
+    fn ticks_are_whole_seconds() {
+        let c = Cadence::parse("* * * * * *", "UTC").unwrap();
+        let t = at("2026-12-07T10:00:00.566Z");
+        assert_eq!(c.next_after(t), Some(at("2026-12-07T10:00:01Z")));
+        let m = Cadence::parse("*/5 * * * *", "UTC").unwrap();
+        assert_eq!(
+            m.next_after(at("2026-12-07T10:04:59.999Z")),
+            Some(at("2026-12-07T10:05:00Z"))
+        );
     }
 
     #[test]

@@ -137,7 +137,11 @@ impl RunView {
             finished_at: opt_timestamp(&run.finished_at),
             children: None,
             export: ExportDetails {
-                scope: run.payload.get("scope").cloned(),
+                // (The email child's payload names the scope in words; its view
+                // has none.)
+                scope: (run.task_id == super::task::EXPORT_INVOICES.id)
+                    .then(|| run.payload.get("scope").cloned())
+                    .flatten(),
                 ..ExportDetails::default()
             },
         }
