@@ -4,16 +4,17 @@
 //! The head invariant: every queued run of a lane sorts at or after the lane's head
 //! cursor `(head_at, head_id)`, which is never NULL while the lane holds a queued
 //! run. A trigger or a requeue only ever moves the head back (under the lane's row
-//! lock, against its newest version); only a claim moves it forward, and only from a
-//! snapshot taken after it locked the lane (see [`claim`]); a cancel leaves it. Any
-//! path that makes a run queued touches its lane row in the same transaction, after
-//! or with the run row, so a claim that cannot see the run yet has the lane locked
-//! out from under that transaction until it commits. [`crate::engine::lane_sweep`]
-//! checks the invariant and repairs a lane that breaks it.
+//! lock, against its newest version). Only a claim or a cancel moves it forward, and
+//! only from a statement whose snapshot was taken after the lane was locked (see
+//! [`claim`]). Any path that makes a run queued writes its lane row in the same
+//! transaction, so a claim that cannot see the run yet finds the lane locked by that
+//! transaction (and skips it), or holds the lane first and makes that transaction
+//! wait and compare its run with the new head. [`crate::engine::lane_sweep`] checks
+//! the invariant and repairs a lane that breaks it.
 //!
-//! Every
-//! write by a running attempt is fenced by its lease token and `status = 'executing'`,
-//! so a worker that lost its lease (or whose run was canceled) can no longer change it.
+//! Every write by a running attempt is fenced by its lease token and `status =
+//! 'executing'`, so a worker that lost its lease (or whose run was canceled) can no
+//! longer change it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -736,6 +737,8 @@ pub struct Canceled {
     pub task_id: String,
     pub payload: Value,
     pub previous_status: RunStatus,
+    pub queue: String,
+    pub concurrency_key: String,
     /// Whether a run outside the canceled tree was waiting on this one (the parent of
     /// a canceled child) and was woken to read its Result.
     pub woke_parent: bool,
@@ -747,12 +750,15 @@ pub struct Canceled {
 /// status like completed and failed, so a parent never stays `waiting` on it, holding
 /// its lane, forever. Returns what was canceled (empty when the root had already
 /// ended). `error_code` is the code of the error each canceled run carries.
+///
+/// Two statements, like [`claim`]: the cancel locks the lanes it touches, then
+/// [`refresh_heads`] moves the heads of lanes that lost a queued run.
 pub async fn cancel_tree(
     conn: &mut PgConnection,
     root: &str,
     error_code: &str,
 ) -> Result<Vec<Canceled>, sqlx::Error> {
-    sqlx::query_as(
+    let canceled: Vec<Canceled> = sqlx::query_as(
         "WITH RECURSIVE tree AS (
             SELECT id FROM run WHERE id = $1
             UNION ALL
@@ -780,15 +786,12 @@ pub async fn cancel_tree(
             FROM canceled GROUP BY queue, concurrency_key
          ),
          lane_update AS (
-            -- Only the counter moves. The head stays: canceling queued runs never
-            -- puts a queued run before it, and the next claim of the lane moves it
-            -- on. (Moving it here would search this statement's snapshot, which can
-            -- miss a run whose trigger committed after it, and strand that run.)
+            -- Only the counter moves here, but every touched lane is locked: the
+            -- heads move in a second statement (see `refresh_heads`).
             UPDATE run_lane l
             SET running = l.running - lanes.held
             FROM lanes
             WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
-              AND lanes.held > 0
          ),
          wake AS (
             -- As in `finish`: the parent resumes (it kept its lane) and replays its
@@ -805,15 +808,61 @@ pub async fn cancel_tree(
             -- at their next poll.
             SELECT count(pg_notify($2, queue)) AS n FROM wake
          )
-         SELECT c.id, c.task_id, c.payload, c.previous_status,
+         SELECT c.id, c.task_id, c.payload, c.previous_status, c.queue, c.concurrency_key,
                 EXISTS (SELECT 1 FROM wake w WHERE w.child_id = c.id) AS woke_parent
          FROM canceled c CROSS JOIN notified",
     )
     .bind(root)
     .bind(WAKE_CHANNEL)
     .bind(error_code)
-    .fetch_all(conn)
-    .await
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut lanes: Vec<(&str, &str)> = canceled
+        .iter()
+        .filter(|c| c.previous_status == RunStatus::Queued)
+        .map(|c| (c.queue.as_str(), c.concurrency_key.as_str()))
+        .collect();
+    lanes.sort_unstable();
+    lanes.dedup();
+    if !lanes.is_empty() {
+        refresh_heads(conn, &lanes).await?;
+    }
+    Ok(canceled)
+}
+
+/// Moves the heads of `lanes`, which this transaction has locked, to their first
+/// queued run (NULL when none is left). A separate statement, so that its snapshot
+/// is taken after the locks: a run whose trigger committed before is seen, and one
+/// whose trigger has not committed yet waits for our lock and then moves the head
+/// back to itself if it sorts first (the trigger's own rule). Searching from the
+/// statement that took the locks would miss the first kind and strand it.
+async fn refresh_heads(conn: &mut PgConnection, lanes: &[(&str, &str)]) -> Result<(), sqlx::Error> {
+    let queues: Vec<&str> = lanes.iter().map(|l| l.0).collect();
+    let keys: Vec<&str> = lanes.iter().map(|l| l.1).collect();
+    sqlx::query(
+        "WITH lanes AS (
+            SELECT l.queue, l.concurrency_key,
+                   coalesce(l.head_at, '-infinity') AS head_at, coalesce(l.head_id, '') AS head_id
+            FROM unnest($1::text[], $2::text[]) AS t(queue, concurrency_key)
+            JOIN run_lane l ON l.queue = t.queue AND l.concurrency_key = t.concurrency_key
+         )
+         UPDATE run_lane l SET head_at = next.run_at, head_id = next.id
+         FROM lanes
+         LEFT JOIN LATERAL (
+            SELECT r.run_at, r.id FROM run r
+            WHERE r.queue = lanes.queue AND r.concurrency_key = lanes.concurrency_key
+              AND (r.run_at, r.id) >= (lanes.head_at, lanes.head_id)
+              AND r.status = 'queued'
+            ORDER BY r.run_at, r.id
+            LIMIT 1
+         ) next ON true
+         WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key",
+    )
+    .bind(&queues)
+    .bind(&keys)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The top of a run's tree: the run itself when it has no parent, else its oldest
