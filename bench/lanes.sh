@@ -99,10 +99,24 @@ ictl() {
         DATABASE_URL="$DB_URL" INVOICECTL_CONFIG="$WORK/config.toml" \
         INVOICECTL_DATA_DIR="$WORK/data" "${S3_ENV[@]}" "$BIN" "$@"
 }
-# A signed S3 GET of the bucket with `query`: the XML answer.
-s3_get() {
-    curl -sS --fail --aws-sigv4 "aws:amz:us-east-1:s3" --user bench:bench-secret \
-        "http://127.0.0.1:$S3_PORT/$BUCKET?$1"
+# S3 listings through boto3 (a signed client; python3 -m pip install boto3 when
+# missing): `s3_list objects` prints every key under exports/, `s3_list uploads`
+# every multipart upload still open, one a line.
+s3_list() {
+    python3 - "$1" "http://127.0.0.1:$S3_PORT" "$BUCKET" <<'PY'
+import sys, boto3
+what, endpoint, bucket = sys.argv[1:]
+s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="bench",
+                  aws_secret_access_key="bench-secret", region_name="us-east-1")
+if what == "objects":
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="exports/"):
+        for o in page.get("Contents", []):
+            print(o["Key"])
+else:
+    for page in s3.get_paginator("list_multipart_uploads").paginate(Bucket=bucket):
+        for u in page.get("Uploads", []):
+            print(u["Key"], u["UploadId"])
+PY
 }
 printf 'storage = "s3://%s/exports"\npage_size = 50\n' "$BUCKET" >"$WORK/config.toml"
 
@@ -113,8 +127,14 @@ ictl db seed --demo --invoices 0 >/dev/null
 seed_orgs l "$ORGS" "$INVOICES"
 psql "$DB_URL" -qAtc "VACUUM ANALYZE" >/dev/null
 
+# Worker $1, in the background; `exec` makes $! the worker itself (not a subshell),
+# so that SIGKILL reaches it.
 start_worker() {
-    ictl export worker --lease 4 --heartbeat 1 --concurrency 8 \
+    (exec env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE -u RUST_LOG \
+        -u INVOICECTL_SMTP_URL \
+        DATABASE_URL="$DB_URL" INVOICECTL_CONFIG="$WORK/config.toml" \
+        INVOICECTL_DATA_DIR="$WORK/data" "${S3_ENV[@]}" \
+        "$BIN" export worker --lease 4 --heartbeat 1 --concurrency 8) \
         >>"$WORK/worker-$1.out" 2>>"$WORK/worker-$1.log" &
     WORKER_PIDS[$1]=$!
 }
@@ -165,6 +185,9 @@ left=$(live)
 for pid in "${WORKER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 for pid in "${WORKER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 WORKER_PIDS=()
+# Every killed worker really died: its database sessions are gone too.
+sleep 1
+sessions=$(psql "$SERVER_URL" -qAtc "SELECT count(*) FROM pg_stat_activity WHERE datname = '$BENCH_DB' AND application_name = 'invoicectl'")
 
 q() { psql "$DB_URL" -qAtc "$1"; }
 failures=0
@@ -198,11 +221,11 @@ emails=$(find "$WORK/data/outbox" -name '*.eml' 2>/dev/null | wc -l)
 message_ids=$(find "$WORK/data/outbox" -name '*.eml' -exec grep -hi '^Message-ID:' {} + 2>/dev/null | sort -u | wc -l)
 check "distinct Message-IDs in the outbox" "$message_ids" "$started"
 echo "info  .eml files (resends after a kill share a Message-ID): $emails" >&2
-objects=$(s3_get "list-type=2&prefix=exports/&max-keys=100000" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g' | sort)
+objects=$(s3_list objects | sort)
 check "CSV objects" "$(grep -c . <<<"$objects" || true)" "$started"
 check "objects not named by an export row" \
     "$(comm -23 <(echo "$objects") <(q "SELECT substring(object_url FROM 's3://[^/]+/(.*)') FROM export WHERE object_url IS NOT NULL ORDER BY 1" | sort) | grep -c . || true)" 0
-check "open multipart uploads" "$(s3_get "uploads" | grep -o '<Upload>' | wc -l)" 0
+check "open multipart uploads" "$(s3_list uploads | grep -c . || true)" 0
 check "partial files under the data directory" \
     "$(find "$WORK/data" -name '*.partial' 2>/dev/null | wc -l)" 0
 check "audit verify" "$(ictl audit verify >/dev/null 2>&1 && echo clean || echo broken)" clean
@@ -213,6 +236,7 @@ check "stranded lanes" "$(q "SELECT count(*) FROM run_lane l JOIN LATERAL (
     WHERE l.head_at IS NULL OR (f.run_at, f.id) < (l.head_at, coalesce(l.head_id, ''))")" 0
 check "lane repairs by the sweep (worker logs)" "$(cat "$WORK"/worker-*.log | grep -c 'stranded' || true)" 0
 check "lanes still held" "$(q "SELECT coalesce(sum(running), 0) FROM run_lane")" 0
+check "worker sessions left after the workers stopped" "$sessions" 0
 
 takeovers=$(cat "$WORK"/worker-*.log | grep -c 'took over a run whose lease expired' || true)
 attempts=$(q "SELECT coalesce(sum(attempt), 0) FROM run")
