@@ -11,6 +11,7 @@ mod common;
 mod assets;
 mod audit;
 mod config;
+mod confine;
 mod csv;
 mod discover;
 mod email;
