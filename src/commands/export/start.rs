@@ -146,8 +146,8 @@ fn dedup_note(view: &RunView) -> String {
 fn completed_note(view: &RunView) -> String {
     let rows = layout::thousands(view.rows().unwrap_or(0));
     let place = view
-        .download_url()
-        .map(|url| {
+        .object_url()
+        .map(|url: String| {
             url::Url::parse(&url)
                 .ok()
                 .filter(|u| u.scheme() == "file")
