@@ -129,31 +129,28 @@ impl Fetchable {
         reroot: Option<&StorageUrl>,
         command: &str,
     ) -> Result<(Storage, ObjectLocation), LinkError> {
-        match self.open(settings, reroot) {
-            Ok(opened) => Ok(opened),
-            Err(refused @ StorageError::Unconfined { .. }) => {
-                let StorageError::Unconfined {
-                    recorded, expected, ..
-                } = &refused
-                else {
-                    unreachable!()
-                };
-                record(
-                    pool,
-                    self,
-                    audit::Action::ExportLocationRefused,
-                    serde_json::json!({
-                        "command": command,
-                        "recordedUrl": recorded,
-                        "expectedUrl": expected,
-                    }),
-                )
-                .await?;
-                tracing::error!(run = %self.run, recorded = %recorded, "refused an export's recorded location");
-                Err(LinkError::Storage(refused))
-            }
-            Err(other) => Err(LinkError::Storage(other)),
+        let refused = match self.open(settings, reroot) {
+            Ok(opened) => return Ok(opened),
+            Err(e) => e,
+        };
+        if let StorageError::Unconfined {
+            recorded, expected, ..
+        } = &refused
+        {
+            record(
+                pool,
+                self,
+                audit::Action::ExportLocationRefused,
+                serde_json::json!({
+                    "command": command,
+                    "recordedUrl": recorded,
+                    "expectedUrl": expected,
+                }),
+            )
+            .await?;
+            tracing::error!(run = %self.run, %recorded, "refused an export's recorded location");
         }
+        Err(LinkError::Storage(refused))
     }
 
     /// Locks the export row against `export prune` for as long as the returned

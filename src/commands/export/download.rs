@@ -75,8 +75,7 @@ pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
         .with_context(|| format!("export download {run} as {user} refused"))?;
     let (storage, location) = fetchable
         .open_or_report(&pool, &ctx.settings.storage, reroot.as_ref(), "download")
-        .await
-        .with_context(|| format!("export download {run} refused"))?;
+        .await?;
     let hold = fetchable.hold(&pool).await?;
     let object = storage.get(&location).await?;
     let target = match args.output {

@@ -250,7 +250,7 @@ mod tests {
     fn wait_says_where_the_csv_is_and_when_no_worker_runs() {
         let done = view(
             RunStatus::Completed,
-            serde_json::json!({"rowsDone": 200000, "downloadUrl": "file:///srv/exports/org_acme/run_1.csv"}),
+            serde_json::json!({"rowsDone": 200000, "objectUrl": "file:///srv/exports/org_acme/run_1.csv"}),
         );
         assert_eq!(
             completed_note(&done),

@@ -59,8 +59,7 @@ pub async fn run(args: UrlArgs, ctx: &Context) -> anyhow::Result<()> {
         .with_context(|| format!("export url {run} as {user} refused"))?;
     let (storage, location) = fetchable
         .open_or_report(&pool, &ctx.settings.storage, reroot.as_ref(), "url")
-        .await
-        .with_context(|| format!("export url {run} refused"))?;
+        .await?;
     // Held until the link's audit row commits: a prune running now either finished
     // first (then this reports the export expired) or waits for its next run.
     let hold = fetchable.hold(&pool).await?;
