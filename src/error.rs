@@ -93,7 +93,8 @@ pub const EXIT_CODES: [ExitCodeDoc; 8] = [
         code: ExitKind::TempFail as u8,
         short: "temporary failure",
         meaning: "Temporary failure: --wait timed out, lock timeout, deadlock, serialization failure \
-                  (export worker: its --metrics-addr is in use).",
+                  (export worker: its --metrics-addr is in use; with --drain or --once, its storage \
+                  full or refusing writes, the runs released for a later pass).",
     },
     ExitCodeDoc {
         code: ExitKind::PermissionDenied as u8,
@@ -280,8 +281,18 @@ macro_rules! failure {
     };
 }
 
+impl Classify for crate::engine::WorkerError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            // Storage out of order is temporary from the operator's side: the runs
+            // were released, the next invocation tries again.
+            crate::engine::WorkerError::Unavailable { .. } => ExitKind::TempFail,
+            crate::engine::WorkerError::GaveUp { .. } => ExitKind::Failure,
+        }
+    }
+}
+
 failure!(
-    crate::engine::WorkerError,
     crate::exports::csv::FileError,
     crate::storage::sha256::BadState
 );

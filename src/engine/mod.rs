@@ -13,6 +13,7 @@
 //! - [`cancel`]: cancel with cascade; [`run`]: statuses and records; [`events`].
 //! - [`retention`]: workers delete ended runs past their retention and release spent
 //!   idempotency keys.
+//! - `pause`: a worker stops claiming a queue whose tasks it cannot run for now.
 //! - [`metrics`]: counters, histograms and queue gauges through the `metrics` facade.
 
 pub mod cancel;
@@ -20,6 +21,7 @@ pub mod context;
 pub mod events;
 pub mod idempotency;
 pub mod metrics;
+mod pause;
 pub mod queue;
 pub mod registry;
 pub mod retention;

@@ -178,13 +178,17 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
 }
 
 /// A worker that gave up: exit 69 naming the server when the database was
-/// unreachable, otherwise the database error (exit 1, or 75 for a lock timeout).
+/// unreachable, otherwise the database error (exit 1, or 75 for a lock timeout); a
+/// draining worker whose storage is out of order: exit 75.
 fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow::Error {
-    let WorkerError::GaveUp {
-        failing_for,
-        runs_left,
-        source,
-    } = e;
+    let (failing_for, runs_left, source) = match e {
+        WorkerError::GaveUp {
+            failing_for,
+            runs_left,
+            source,
+        } => (failing_for, runs_left, source),
+        other => return other.into(),
+    };
     let left = match runs_left {
         0 => String::new(),
         n => format!("; its {n} runs in hand are taken over once their leases expire"),
