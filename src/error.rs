@@ -93,8 +93,7 @@ pub const EXIT_CODES: [ExitCodeDoc; 8] = [
         code: ExitKind::TempFail as u8,
         short: "temporary failure",
         meaning: "Temporary failure: --wait timed out, lock timeout, deadlock, serialization failure \
-                  (export worker: its --metrics-addr is in use; with --drain or --once, its storage \
-                  full or refusing writes, the runs released for a later pass).",
+                  (export worker: its --metrics-addr is in use).",
     },
     ExitCodeDoc {
         code: ExitKind::PermissionDenied as u8,

@@ -261,6 +261,7 @@ pub async fn prune(
             tx.commit().await?;
             return Ok(done);
         };
+        crate::testhook::pause("prune-claimed").await;
         let deleted = match export.object_location() {
             Some(url) => {
                 let deleted = async {

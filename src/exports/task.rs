@@ -372,6 +372,7 @@ async fn write_pages(
     );
     let mut unsaved: Option<CsvCheckpoint> = None;
     loop {
+        crate::testhook::pause("export-page").await;
         if ctx.should_stop() {
             if let Some(done) = unsaved.take() {
                 save_csv_checkpoint(ctx, &done, pages_total).await?;

@@ -228,6 +228,7 @@ async fn stream_pages(
         header,
     );
     loop {
+        crate::testhook::pause("export-page").await;
         if ctx.should_stop() {
             // Keep what is in flight: the part being uploaded is worth its checkpoint.
             if let Ok(Some(durable)) = writer.settle().await {

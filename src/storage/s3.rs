@@ -146,13 +146,31 @@ impl S3Target {
         &self.endpoint
     }
 
-    /// Proves the worker can write where exports go: puts a small probe object under
-    /// the prefix and deletes it. A missing bucket, a wrong secret or a key without
+    /// Proves the worker can write where exports go: lists the prefix (a missing
+    /// bucket), then puts a small probe object under it and deletes it. A missing
+    /// bucket, a wrong secret or a key without
     /// write access is refused here, before any run is claimed, instead of by the
     /// first upload of every export. A refused delete only warns (a put-only key is
     /// a sound policy for a worker: it never deletes exports) and names the probe
     /// left behind.
     pub(super) async fn check(&self) -> Result<(), StorageError> {
+        // A listing first: some servers (SeaweedFS) create a missing bucket on the
+        // first PUT, so only a listing can tell "no such bucket". A refused listing is
+        // fine (a write-only key); the probe below decides.
+        let prefix = (!self.prefix.is_empty()).then(|| ObjectPath::from(self.prefix.as_str()));
+        match self.s3.list_with_delimiter(prefix.as_ref()).await {
+            Err(e) if e.to_string().contains("NoSuchBucket") => {
+                return Err(StorageError::NoSuchBucket {
+                    bucket: self.bucket.clone(),
+                    endpoint: self.endpoint.clone(),
+                });
+            }
+            Ok(_) => {}
+            Err(e) if is_denied(&e) => {}
+            Err(source) => {
+                return Err(self.error("list", &format!("s3://{}", self.bucket), source));
+            }
+        }
         let name = format!(".invoicectl-probe-{}", ulid::Ulid::new());
         let key = if self.prefix.is_empty() {
             name
