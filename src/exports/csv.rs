@@ -1395,4 +1395,64 @@ mod tests {
             "{line:?}"
         );
     }
+
+    /// A successor takes a closed attempt file over in place (same inode, tail past
+    /// the checkpoint cut), and copies the prefix of one whose writer still holds it.
+    #[test]
+    fn continue_from_adopts_a_closed_file_and_copies_a_held_one() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let org = OrgId::parse("org_acme").unwrap();
+        let run = RunId::parse("run_01jd5x7m3k9q2w8e4r6t0y1v3a").unwrap();
+        let (first, second, third) = (
+            AttemptFile::new(1),
+            AttemptFile::new(2),
+            AttemptFile::new(3),
+        );
+        let mut a = ExportFile::create(dir.path(), &org, &run, &first).unwrap();
+        let checkpoint = a.write_page(&[row("inv_1"), row("inv_2")]).unwrap().bytes_total;
+        a.write_page(&[row("inv_3")]).unwrap(); // past the checkpoint
+        let a_path = a.partial_path().to_path_buf();
+        let inode = fs::metadata(&a_path).unwrap().ino();
+
+        // Held by its writer: copied, and the writer's file is left as it was.
+        let (b, hashed, how) = ExportFile::continue_from(
+            dir.path(),
+            &org,
+            &run,
+            &first,
+            &second,
+            checkpoint,
+            Compression::None,
+            |p| hash_prefix(p, checkpoint),
+        )
+        .unwrap();
+        assert_eq!(how, Continued::Copied);
+        assert_eq!(hashed.len(), checkpoint);
+        assert_ne!(fs::metadata(b.partial_path()).unwrap().ino(), inode);
+        assert_eq!(fs::metadata(b.partial_path()).unwrap().len(), checkpoint);
+        assert!(fs::metadata(&a_path).unwrap().len() > checkpoint);
+        drop(b);
+
+        // Closed: the same file, under the new name, cut at the checkpoint, writable.
+        drop(a);
+        let (mut c, _, how) = ExportFile::continue_from(
+            dir.path(),
+            &org,
+            &run,
+            &first,
+            &third,
+            checkpoint,
+            Compression::None,
+            |p| hash_prefix(p, checkpoint),
+        )
+        .unwrap();
+        assert_eq!(how, Continued::Adopted);
+        assert_eq!(fs::metadata(c.partial_path()).unwrap().ino(), inode);
+        let end = c.write_page(&[row("inv_3")]).unwrap().bytes_total;
+        let published = c.publish().unwrap();
+        let records = parse(&fs::read(published).unwrap());
+        assert_eq!(records.len(), 4, "header and three rows, inv_3 once");
+        assert_eq!(fs::metadata(&a_path).unwrap().len(), end, "one inode");
+    }
 }
