@@ -5,7 +5,7 @@
 //! `invoicectl::exports::csv`, from the rows as the database holds them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::audit::{AuditFilter, audit_rows};

@@ -1410,7 +1410,10 @@ mod tests {
             AttemptFile::new(3),
         );
         let mut a = ExportFile::create(dir.path(), &org, &run, &first).unwrap();
-        let checkpoint = a.write_page(&[row("inv_1"), row("inv_2")]).unwrap().bytes_total;
+        let checkpoint = a
+            .write_page(&[row("inv_1"), row("inv_2")])
+            .unwrap()
+            .bytes_total;
         a.write_page(&[row("inv_3")]).unwrap(); // past the checkpoint
         let a_path = a.partial_path().to_path_buf();
         let inode = fs::metadata(&a_path).unwrap().ino();
