@@ -738,7 +738,14 @@ impl Worker {
                 let started = Instant::now();
                 let end = match task {
                     Some(task) => {
-                        execute(pool, task, run, stop, events, retry_scale, started).await
+                        let mut end =
+                            execute(pool, task, run, stop, events, retry_scale, started).await;
+                        if resumed && end.health == Health::Works {
+                            // A parent going on after its child (a close-out) proves
+                            // nothing about what a paused queue lacked.
+                            end.health = Health::Unknown;
+                        }
+                        end
                     }
                     None => unreachable_task(run, started),
                 };
