@@ -376,6 +376,7 @@ async fn write_pages(
         if ctx.should_stop() {
             if let Some(done) = unsaved.take() {
                 save_csv_checkpoint(ctx, &done, pages_total).await?;
+                *named = true;
             }
             return Err(TaskError::Shutdown);
         }
