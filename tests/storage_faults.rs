@@ -293,3 +293,58 @@ async fn a_full_disk_is_the_workers_problem_and_a_retry_needs_no_second_copy(poo
         "no partial file left"
     );
 }
+
+/// A file size limit (`ulimit -f`, RLIMIT_FSIZE) below the export's size: the write
+/// fails with EFBIG (the worker ignores SIGXFSZ rather than dying of it), which is a
+/// full storage too: a draining worker releases the run uncounted, says so once and
+/// exits 75; without the limit the export completes on its first attempt.
+#[sqlx::test]
+async fn a_file_size_limit_is_a_full_storage_too(pool: PgPool) {
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, "org_acme", 3_000).await;
+    let env = Env::for_pool(&pool);
+    let dir = env.path().join("exports");
+    env.write_config(&format!(
+        "page_size = {PAGE_SIZE}\nexport_dir = \"{}\"\n",
+        dir.display()
+    ));
+    let run = start(&env, "org_acme", "user_alice");
+    let mut cmd = env.std_cmd();
+    cmd.args(["export", "worker", "--drain"]).args(FAST);
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: setrlimit is async-signal-safe; nothing else runs in the child.
+        unsafe {
+            cmd.pre_exec(|| {
+                let limit = libc::rlimit {
+                    rlim_cur: 100 * 1024,
+                    rlim_max: 100 * 1024,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(75), "{stderr}");
+    assert_eq!(stderr.matches(PAUSED).count(), 1, "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    assert_eq!(run_status(&pool, &run).await, "queued");
+    assert_eq!(
+        attempt_and_error(&pool, &run).await,
+        (0, Some("storage_full".to_owned()))
+    );
+
+    drain_until_final(&env, &pool, &run, &FAST, Duration::from_secs(120)).await;
+    assert_eq!(run_status(&pool, &run).await, "completed");
+    assert_eq!(attempt_and_error(&pool, &run).await.0, 1);
+    let partials: Vec<_> = std::fs::read_dir(dir.join("org_acme"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(partials.is_empty(), "{partials:?}");
+}

@@ -217,6 +217,17 @@ fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow
     ))
 }
 
+/// A file size limit (`ulimit -f`) kills a process with SIGXFSZ by default; ignored,
+/// the write fails with EFBIG instead, which the export treats as a full storage
+/// (the run released, claims paused) rather than losing the worker.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 /// What [`run_worker`] runs: the engine's options, where CSVs go and how progress
 /// is shown.
 pub struct WorkerPlan {
@@ -267,6 +278,7 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
         metrics_addr,
     } = plan;
     let concurrency = options.concurrency;
+    ignore_file_size_signal();
     // Refused once, here, rather than by three attempts of every run it would claim:
     // an unusable export folder, a missing bucket, bad S3 settings.
     let shown = storage.to_string();
