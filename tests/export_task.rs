@@ -91,6 +91,18 @@ fn held_worker(env: &Env, pauses: &PausePoints, name: &str, extra: &[&str]) -> P
     Process::logged(&mut cmd, env.path(), name)
 }
 
+/// Holds a worker before its `nth` page (a pause point) and waits until it is there:
+/// mid-export, whatever the machine's speed. `pauses.release("export-page")` lets
+/// it go on.
+async fn hold_before_page(pauses: &PausePoints, nth: u64, worker: &mut Process) {
+    pauses.hold("export-page", nth);
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            worker.child.try_wait().unwrap().is_none()
+        })
+        .await;
+}
+
 /// Waits until a worker's log shows an attempt ended `lease_lost` (the fence refused
 /// what it tried to write), failing past a minute.
 async fn wait_for_lease_lost(worker: &mut Process) {
@@ -704,18 +716,23 @@ async fn wait_for_pages(pool: &PgPool, run_id: &str, pages: i64, worker: &mut Ch
 }
 
 /// A worker process whose stdout and stderr go to files in the env's folder.
-fn spawn_logged_worker(env: &Env, name: &str, args: &str) -> (Child, PathBuf, PathBuf) {
+fn spawn_logged_worker(
+    env: &Env,
+    name: &str,
+    args: &str,
+    pauses: Option<&PausePoints>,
+) -> (Child, PathBuf, PathBuf) {
     let out = env.path().join(format!("{name}.out"));
     let err = env.path().join(format!("{name}.err"));
-    let child = env
-        .shell(&format!(
-            "exec \"$INVOICECTL\" export worker {args} >'{}' 2>'{}'",
-            out.display(),
-            err.display()
-        ))
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("spawn the worker");
+    let mut cmd = env.shell(&format!(
+        "exec \"$INVOICECTL\" export worker {args} >'{}' 2>'{}'",
+        out.display(),
+        err.display()
+    ));
+    if let Some(pauses) = pauses {
+        cmd.env(pauses.var().0, pauses.var().1);
+    }
+    let child = cmd.stdin(Stdio::null()).spawn().expect("spawn the worker");
     (child, out, err)
 }
 
@@ -880,6 +897,10 @@ async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(poo
     let proxy = PgProxy::for_url(&env.database_url);
     let run_id = start(&env, "user_alice", &[]);
 
+    // The cut lands before the worker's third page (held there by a pause point),
+    // mid-export whatever the machine's speed.
+    let pauses = PausePoints::new();
+    pauses.hold("export-page", 3);
     let (mut worker, out, err) = spawn_logged_worker(
         &env,
         "worker",
@@ -887,16 +908,19 @@ async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(poo
             "--database-url '{}' --drain --json --lease 2 --heartbeat 1 --retry-scale 0.01",
             proxy.url(&env.database_url)
         ),
+        Some(&pauses),
     );
-    wait_for_pages(&pool, &run_id, 2, &mut worker).await;
-    // Longer than the lease: the heartbeats fail too.
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            worker.try_wait().unwrap().is_none()
+        })
+        .await;
     proxy.cut();
+    pauses.release("export-page");
+    // Longer than the lease: the heartbeats fail too.
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert!(worker.try_wait().unwrap().is_none(), "the worker gave up");
-    assert!(
-        pages_done(&pool, &run_id).await < 40,
-        "cut after the export ended: make it longer"
-    );
+    assert!(pages_done(&pool, &run_id).await < 40);
     proxy.restore();
 
     let status = wait_exit(&mut worker, Duration::from_secs(60));
@@ -946,16 +970,26 @@ async fn a_drain_worker_exits_69_once_the_database_stays_unreachable(pool: PgPoo
     let run_id = start(&env, "user_alice", &[]);
 
     const LIMIT: u64 = 3;
+    // The database goes away before the worker's third page (held there by a pause
+    // point): mid-export whatever the machine's speed.
+    let pauses = PausePoints::new();
+    pauses.hold("export-page", 3);
     let (mut worker, _, err) = spawn_logged_worker(
         &env,
         "worker",
         &format!(
             "--database-url '{proxy_url}' --drain --lease 2 --heartbeat 1 --unreachable-limit {LIMIT}"
         ),
+        Some(&pauses),
     );
-    wait_for_pages(&pool, &run_id, 2, &mut worker).await;
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            worker.try_wait().unwrap().is_none()
+        })
+        .await;
     proxy.refuse();
     let refused_at = Instant::now();
+    pauses.release("export-page");
     let status = wait_exit(&mut worker, Duration::from_secs(LIMIT + 30));
     let took = refused_at.elapsed();
     let stderr = std::fs::read_to_string(&err).unwrap();
@@ -1577,13 +1611,15 @@ async fn a_takeover_on_another_host_restarts_the_csv_from_the_first_page(pool: P
     let lease = ["--lease", "2", "--heartbeat", "1", "--retry-scale", "0.01"];
 
     let run_id = start(&env, "user_alice", &[]);
-    let mut a = worker_process(
+    let pauses = PausePoints::new();
+    let mut a = held_worker(
         &env,
+        &pauses,
+        "a",
         &[&lease[..], &["--export-dir", host_a.to_str().unwrap()]].concat(),
     );
-    wait_for_pages(&pool, &run_id, 2, &mut a.child).await;
-    a.signal(libc::SIGKILL);
-    let _ = a.child.wait();
+    hold_before_page(&pauses, 3, &mut a).await;
+    a.kill();
     let killed_at = pages_done(&pool, &run_id).await;
     assert!(killed_at < 120, "killed mid-export ({killed_at}/120 pages)");
     assert_eq!(partial_files_in(&host_a.join(ORG)).len(), 1);
@@ -1784,9 +1820,12 @@ async fn canceled_runs_leave_no_partial_files(pool: PgPool) {
 
     // A run stopped mid-export waits in the queue with its file, and is canceled there.
     let queued = start(&env, "user_alice", &[]);
-    let mut worker = worker_process(&env, &[]);
-    wait_for_pages(&pool, &queued, 2, &mut worker.child).await;
-    worker.terminate(Duration::from_secs(10));
+    let pauses = PausePoints::new();
+    let mut worker = held_worker(&env, &pauses, "first", &[]);
+    hold_before_page(&pauses, 3, &mut worker).await;
+    worker.signal(libc::SIGTERM);
+    pauses.release("export-page");
+    assert!(worker.wait(Duration::from_secs(10)).success());
     assert_eq!(run_status(&pool, &queued).await, "queued");
     let left = partial_files_in(&org_dir);
     assert_eq!(left.len(), 1, "{left:?}");
@@ -1795,14 +1834,15 @@ async fn canceled_runs_leave_no_partial_files(pool: PgPool) {
     // The next export of the org removes it; a run canceled while it executes
     // removes its own.
     let executing = start(&env, "user_alice", &["--force"]);
-    let mut worker = worker_process(&env, &[]);
-    wait_for_pages(&pool, &executing, 2, &mut worker.child).await;
+    let mut worker = held_worker(&env, &pauses, "second", &[]);
+    hold_before_page(&pauses, 3, &mut worker).await;
     let files = partial_files_in(&org_dir);
     assert!(
         files.iter().all(|f| f.contains(&executing)),
         "the canceled run's file is still there: {files:?}"
     );
     cancel(&executing);
+    pauses.release("export-page");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !partial_files_in(&org_dir).is_empty() {
         worker.assert_running();
