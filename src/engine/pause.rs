@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use super::run::RunError;
 
-/// The first pause, before `--retry-scale` (tests shorten it).
+/// The first pause, before `--retry-scale` (tests shorten it, and the longest).
 const FIRST_PAUSE: Duration = Duration::from_secs(2);
 /// The longest pause: a fixed disk or key is noticed within a minute.
 const MAX_PAUSE: Duration = Duration::from_secs(60);
@@ -65,12 +65,16 @@ impl QueuePauses {
         FIRST_PAUSE.mul_f64(self.scale.max(0.0)).max(MIN_PAUSE)
     }
 
+    fn max_pause(&self) -> Duration {
+        MAX_PAUSE.mul_f64(self.scale.max(0.0)).max(MIN_PAUSE)
+    }
+
     /// An attempt of `queue` ended with [`super::TaskError::Unavailable`].
     pub fn trip(&mut self, queue: &str, task_id: &str, error: &RunError) {
-        let first = self.first_pause();
+        let (first, max) = (self.first_pause(), self.max_pause());
         match self.paused.get_mut(queue) {
             Some(pause) => {
-                pause.length = (pause.length * 2).min(MAX_PAUSE.max(first));
+                pause.length = (pause.length * 2).min(max);
                 pause.until = Instant::now() + pause.length;
                 pause.probing = false;
                 tracing::debug!(queue, pause_ms = pause.length.as_millis() as u64, %error, "still out of order; pausing claims again");
@@ -170,7 +174,7 @@ mod tests {
 
     #[test]
     fn a_tripped_queue_pauses_then_probes_with_one_run_and_doubles() {
-        let mut pauses = QueuePauses::new(0.0);
+        let mut pauses = QueuePauses::new(0.01);
         let queues = vec!["email".to_owned(), "export".to_owned()];
         let error = RunError::new("storage_full", "disk full");
         pauses.trip("export", "export-invoices", &error);
