@@ -392,6 +392,7 @@ pub async fn prune(
             tx.commit().await?;
             break;
         };
+        crate::testhook::pause("prune-claimed").await;
         let (Ok(org), Ok(run)) = (
             OrgId::parse(&export.organization_id),
             RunId::parse(&export.run_id),

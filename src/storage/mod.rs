@@ -502,9 +502,9 @@ impl Storage {
         })
     }
 
-    /// Checks at worker start that the storage is usable: the bucket exists (S3), the
-    /// directory can be created (local). An S3 key allowed to write but not to list
-    /// is fine: a refused listing only warns, and the first upload tells.
+    /// Checks at worker start that the storage is usable: a probe object can be
+    /// written and deleted under the prefix (S3), the directory can be created
+    /// (local).
     pub async fn check(&self) -> Result<(), StorageError> {
         match &self.backend {
             Backend::Local => {
