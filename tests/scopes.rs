@@ -82,7 +82,7 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 fn csv_of(status: &Value) -> Vec<Vec<String>> {
-    let url = status["output"]["downloadUrl"].as_str().unwrap();
+    let url = status["output"]["objectUrl"].as_str().unwrap();
     parse_csv(&std::fs::read(file_of(url)).unwrap())
 }
 

@@ -67,6 +67,12 @@ pub enum Action {
     #[serde(rename = "export.invoices.expired")]
     #[sqlx(rename = "export.invoices.expired")]
     ExportExpired,
+    /// `export.invoices.location_refused`: `export url`, `download` or `prune` found
+    /// the export row naming an object outside that export's own place in the
+    /// storage, and refused to follow it (actor: the user, or system for prune).
+    #[serde(rename = "export.invoices.location_refused")]
+    #[sqlx(rename = "export.invoices.location_refused")]
+    ExportLocationRefused,
     /// `email.suppression.added`: an address was put on the suppression list.
     #[serde(rename = "email.suppression.added")]
     #[sqlx(rename = "email.suppression.added")]
@@ -114,7 +120,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::ExportRequested,
         Action::ExportCompleted,
         Action::ExportFailed,
@@ -123,6 +129,7 @@ impl Action {
         Action::ExportLinkIssued,
         Action::ExportDownloaded,
         Action::ExportExpired,
+        Action::ExportLocationRefused,
         Action::SuppressionAdded,
         Action::SuppressionRemoved,
         Action::ExportRetried,
@@ -147,6 +154,7 @@ impl Action {
             Action::ExportLinkIssued => "export.invoices.link_issued",
             Action::ExportDownloaded => "export.invoices.downloaded",
             Action::ExportExpired => "export.invoices.expired",
+            Action::ExportLocationRefused => "export.invoices.location_refused",
             Action::SuppressionAdded => "email.suppression.added",
             Action::SuppressionRemoved => "email.suppression.removed",
             Action::ExportRetried => "export.invoices.retried",
@@ -172,6 +180,7 @@ impl Action {
             | Action::ExportLinkIssued
             | Action::ExportDownloaded
             | Action::ExportExpired
+            | Action::ExportLocationRefused
             | Action::ExportRetried
             | Action::LanePaused
             | Action::LaneResumed

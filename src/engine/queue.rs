@@ -31,7 +31,7 @@ impl QueueDef {
         reason: Option<&str>,
     ) -> Result<bool, sqlx::Error> {
         let limit = i32::try_from(self.concurrency_limit).unwrap_or(i32::MAX);
-        crate::db::lanes::pause(conn, self.name, key, limit, by, reason).await
+        crate::db::lane_pause::pause(conn, self.name, key, limit, by, reason).await
     }
 
     /// Resumes the lane `key` and wakes the workers; returns the pause it ended.
@@ -39,8 +39,8 @@ impl QueueDef {
         &self,
         conn: &mut sqlx::PgConnection,
         key: &str,
-    ) -> Result<Option<crate::db::lanes::LanePause>, sqlx::Error> {
-        crate::db::lanes::resume(conn, self.name, key).await
+    ) -> Result<Option<crate::db::lane_pause::LanePause>, sqlx::Error> {
+        crate::db::lane_pause::resume(conn, self.name, key).await
     }
 
     /// The lane's pause, when it is paused.
@@ -48,7 +48,7 @@ impl QueueDef {
         &self,
         conn: &mut sqlx::PgConnection,
         key: &str,
-    ) -> Result<Option<crate::db::lanes::LanePause>, sqlx::Error> {
-        crate::db::lanes::get(conn, self.name, key).await
+    ) -> Result<Option<crate::db::lane_pause::LanePause>, sqlx::Error> {
+        crate::db::lane_pause::get(conn, self.name, key).await
     }
 }

@@ -13,7 +13,7 @@ use sqlx::PgPool;
 use super::task::EXPORT_QUEUE;
 use crate::audit;
 use crate::db;
-use crate::db::lanes::LanePause;
+use crate::db::lane_pause::LanePause;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, UserId};
 use crate::lookup::{self, LookupError};

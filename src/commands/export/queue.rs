@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::context::Context;
-use crate::db::lanes::LanePause;
+use crate::db::lane_pause::LanePause;
 use crate::db::queue::{LaneBacklog, Lease, QueueCounts, ScheduledRetry};
 use crate::db::schedules::ScheduleRow;
 use crate::db::{self, DbError};
@@ -99,6 +99,8 @@ struct LaneView {
     due: i64,
     oldest_queued_at: String,
     oldest_queued_age_seconds: i64,
+    /// Due runs sit behind the lane's head, where no claim reaches them.
+    stranded: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -163,7 +165,7 @@ async fn read(pool: &sqlx::PgPool, limit: i64) -> Result<Report, sqlx::Error> {
     let leases = db::queue::leases(&mut tx, limit).await?;
     let retries = db::queue::scheduled_retries(&mut tx, limit).await?;
     let queues = [EMAIL_QUEUE.name.to_owned(), EXPORT_QUEUE.name.to_owned()];
-    let paused = db::lanes::paused(&mut tx, &queues).await?;
+    let paused = db::lane_pause::paused(&mut tx, &queues).await?;
     let next_tick = db::schedules::next_due(&mut tx).await?;
     tx.commit().await?;
     // The queues invoicectl declares are always shown, empty or not.
@@ -223,6 +225,7 @@ impl Report {
                     due: l.due,
                     oldest_queued_at: timestamp(&l.oldest_due_at),
                     oldest_queued_age_seconds: self.age(l.oldest_due_at),
+                    stranded: l.stranded,
                 })
                 .collect(),
             leases: self
@@ -391,6 +394,19 @@ fn print(ctx: &Context, report: &Report) -> anyhow::Result<()> {
             rows,
         );
         out.push_str(&lanes.to_string());
+        let stranded: Vec<String> = report
+            .lanes
+            .iter()
+            .filter(|l| l.stranded)
+            .map(|l| format!("{} {}", l.queue, key(&l.concurrency_key)))
+            .collect();
+        if !stranded.is_empty() {
+            out.push_str(&format!(
+                "\nSTRANDED (due runs behind the lane's head, no claim reaches them; a \
+                 worker's lane sweep repairs them within 30 s — please report it): {}",
+                stranded.join(", ")
+            ));
+        }
     }
 
     let total_leases: i64 = report.counts.iter().map(|c| c.executing).sum();
