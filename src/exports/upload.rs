@@ -1,4 +1,4 @@
-//! The CSV step on S3 (SPEC §11): the export's pages streamed into one multipart
+//! The CSV step on S3: the export's pages streamed into one multipart
 //! upload whose state is the step's checkpoint, so an attempt on any host continues
 //! the same upload.
 //!
@@ -36,10 +36,10 @@ use super::scope::{Scope, Selection};
 use super::task::{
     CsvCheckpoint, CsvDone, ExportConfig, Stored, blocking, finished, io_error, save_csv_checkpoint,
 };
-use crate::config::StorageSettings;
 use crate::db;
 use crate::engine::{TaskContext, TaskError};
 use crate::ids::RunId;
+use crate::storage::StorageSettings;
 use crate::storage::multipart::{Resume, Upload};
 use crate::storage::{self, Compression, ObjectLocation, Storage, StorageError};
 
