@@ -833,7 +833,7 @@ impl Task for ExportInvoicesTask {
 pub struct SendExportEmailTask {
     pub mailer: Arc<Mailer>,
     /// This worker's storage: the export's object is confined to it when the link
-    /// is signed (see [`email_link`]).
+    /// is signed (see `email_link`).
     pub storage: Storage,
     pub storage_settings: StorageSettings,
     pub link_ttl: Duration,
