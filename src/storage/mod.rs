@@ -40,7 +40,7 @@ use crate::config::StorageSettings;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId};
 
-pub use s3::S3Target;
+pub use s3::{S3Target, install_crypto_provider};
 
 /// How an export is compressed (`compression` in the config file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

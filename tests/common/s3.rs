@@ -334,6 +334,7 @@ pub fn aws_env(endpoint: &str) -> Vec<(&'static str, String)> {
 }
 
 pub fn store(endpoint: &str, bucket: &str, secret: &str) -> AmazonS3 {
+    invoicectl::storage::install_crypto_provider();
     AmazonS3Builder::new()
         .with_endpoint(endpoint)
         .with_allow_http(true)
