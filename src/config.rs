@@ -16,9 +16,8 @@
 //! the commands' flags, still sees every variable.
 //!
 //! This module also refuses a config file that holds a secret while others can read
-//! it (like ssh does with a private key), and owns the one notion of "secret" — a
-//! URL's userinfo password, a secret-named query parameter, a secret-named key — that
-//! this check, `config show` and every redacted message use, so they cannot disagree.
+//! it (like ssh does with a private key), by the one notion of "secret" in
+//! `crate::redact` that `config show` and every redacted message also use.
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -33,11 +32,8 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::error::{Classify, ExitKind};
-use crate::redact::{is_secret_param, url_holds_secret};
+use crate::redact::{is_secret_param, redact_secrets, redact_url, url_holds_secret};
 use crate::storage::{Compression, StorageUrl};
-
-// Kept reachable here for callers not yet moved to `crate::redact`.
-pub use crate::redact::{redact_secrets, redact_url};
 
 /// Default rows per page of the export's keyset walk (SPEC §7).
 pub const DEFAULT_PAGE_SIZE: u32 = 5_000;

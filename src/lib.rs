@@ -133,7 +133,7 @@ fn report(err: anyhow::Error, server: Option<&str>) -> ExitCode {
     let _ = writeln!(
         std::io::stderr().lock(),
         "invoicectl: error: {}",
-        config::redact_secrets(&message)
+        redact::redact_secrets(&message)
     );
     ExitCode::from(error::exit_code(&err))
 }

@@ -14,7 +14,8 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Execu
 use serde::Serialize;
 
 use super::message::ExportReadyEmail;
-use crate::config::{Settings, redact_url};
+use crate::config::Settings;
+use crate::redact::redact_url;
 use crate::error::{Classify, ExitKind};
 
 /// How long one SMTP send may take, from connect to the final reply. lettre's own

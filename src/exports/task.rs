@@ -557,7 +557,7 @@ async fn sweep_ended_partials(pool: &PgPool, dir: &Path, org: &OrgId, run: &RunI
             }
         }
         Err(e) => {
-            tracing::warn!(org = %org, error = %crate::config::redact_secrets(&e.to_string()), "cannot look for leftover partial files");
+            tracing::warn!(org = %org, error = %crate::redact::redact_secrets(&e.to_string()), "cannot look for leftover partial files");
         }
     }
 }

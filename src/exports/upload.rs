@@ -425,7 +425,7 @@ pub(super) fn storage_error(e: StorageError) -> TaskError {
     if let Some(reason) = store_reason(&e) {
         message.push_str(&format!(" ({reason})"));
     }
-    let message = crate::config::redact_secrets(&message);
+    let message = crate::redact::redact_secrets(&message);
     if e.is_transient() {
         TaskError::retryable("storage_unavailable", message)
     } else {
