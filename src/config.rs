@@ -1,5 +1,5 @@
 //! Configuration: every setting resolves flag > environment > config file > default
-//! (SPEC §1) and remembers which of the four it came from, for `config show` and `-v`.
+//! and remembers which of the four it came from, for `config show` and `-v`.
 //!
 //! A setting is a field of [`Settings`] and one call in `Settings::resolve`: its key
 //! (the config-file key, and the name `config show` prints), its environment
@@ -35,7 +35,7 @@ use crate::error::{Classify, ExitKind};
 use crate::redact::{is_secret_param, redact_secrets, redact_url, url_holds_secret};
 use crate::storage::{Compression, StorageUrl};
 
-/// Default rows per page of the export's keyset walk (SPEC §7).
+/// Default rows per page of the export's keyset walk.
 pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
 pub const DEFAULT_WORKER_CONCURRENCY: u32 = 4;
 pub const DEFAULT_MAIL_FROM: &str = "invoicectl <invoicectl@localhost>";
@@ -87,8 +87,8 @@ pub enum ConfigError {
     },
     #[error("{var} is set but empty: unset it to use the default, or give it a value")]
     EmptyVariable { var: &'static str },
-    /// Two settings that exclude each other named at the same level (SPEC §11:
-    /// `storage` and its shorthand `export_dir`).
+    /// Two settings that exclude each other named at the same level
+    /// (`storage` and its shorthand `export_dir`).
     #[error("{0}")]
     Conflict(String),
     #[error("cannot find a home directory for the default {what}: set {hint}")]
@@ -106,7 +106,7 @@ impl Classify for ConfigError {
             ConfigError::Invalid {
                 from_flag: true, ..
             } => ExitKind::Usage,
-            // Naming two settings that exclude each other is a usage error (SPEC §11).
+            // Naming two settings that exclude each other is a usage error.
             ConfigError::Conflict(_) => ExitKind::Usage,
             _ => ExitKind::Invalid,
         }
@@ -225,7 +225,7 @@ impl PlatformDirs {
     }
 }
 
-/// Default lifetime of a download link: SigV4's maximum (SPEC §11).
+/// Default lifetime of a download link: SigV4's maximum.
 pub const DEFAULT_LINK_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// Default S3 part size, and the smallest part S3 accepts (except the last).
 pub const DEFAULT_S3_PART_SIZE: u64 = 8 << 20;
@@ -233,7 +233,7 @@ pub const MIN_S3_PART_SIZE: u64 = 5 << 20;
 /// S3's largest part.
 pub const MAX_S3_PART_SIZE: u64 = 5 << 30;
 
-/// The storage settings of SPEC §11, resolved.
+/// The storage settings, resolved.
 #[derive(Debug, Clone)]
 pub struct StorageSettings {
     /// Where new exports go: `storage`, or its shorthand `export_dir`, whichever was
@@ -663,7 +663,7 @@ fn redact(key: &str, value: Json) -> Json {
     }
 }
 
-/// The storage settings of SPEC §11. `storage` and `export_dir` (its local
+/// The storage settings (docs/reference.md, "Settings"). `storage` and `export_dir` (its local
 /// shorthand, resolved just before) name the same thing: the one named at the higher
 /// level wins, and both at the same level is a usage error. The S3 keys read the AWS
 /// variables as their environment layer, so AWS_ENDPOINT_URL beats `s3_endpoint` as

@@ -1,4 +1,4 @@
-//! The one place where errors become the exit codes of SPEC §2.
+//! The one place where errors become the exit codes of docs/reference.md ("Exit codes").
 //!
 //! Modules raise their own `thiserror` types and say which [`ExitKind`] each
 //! variant is, through [`Classify`]; commands wrap them in `anyhow` with context.
@@ -14,7 +14,8 @@
 
 use std::io;
 
-/// What kind of failure ended the command, in SPEC §2 terms. The discriminant is
+/// What kind of failure ended the command, in the terms of
+/// docs/reference.md ("Exit codes"). The discriminant is
 /// the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -51,7 +52,7 @@ pub struct ExitCodeDoc {
     pub meaning: &'static str,
 }
 
-/// SPEC §2's exit codes: the one list the `--help` footer ([`exit_codes_help`]) and
+/// The exit codes: the one list the `--help` footer ([`exit_codes_help`]) and
 /// the man pages (`assets`) are rendered from. A test checks it against
 /// [`ExitKind`] and the tables of README.md and docs/reference.md.
 pub const EXIT_CODES: [ExitCodeDoc; 8] = [

@@ -1,4 +1,4 @@
-//! The export file of SPEC §7.3 on a real filesystem, without a database: resuming at
+//! The export file (docs/reference.md, "The CSV") on a real filesystem, without a database: resuming at
 //! any checkpoint yields the bytes of an uninterrupted run, publishing is atomic, and
 //! the download URL is a proper `file://` URL.
 

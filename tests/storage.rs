@@ -1,4 +1,4 @@
-//! Issue 11: the storage interface against a real S3 server (SeaweedFS, see
+//! The storage interface against a real S3 server (SeaweedFS, see
 //! tests/common/s3.rs), and `export url` / `download` / `prune` through the binary.
 //! Nothing here mocks S3: uploads, presigned links, signature checks and deletes
 //! are answered by the server.
@@ -565,7 +565,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// SPEC §11 on S3, end to end: the object holds the invoices cell by cell; the row
+/// Storage on S3, end to end: the object holds the invoices cell by cell; the row
 /// records its location, size, SHA-256 and link expiry; the emailed presigned link,
 /// fetched by a plain HTTP client, returns it with the specified Content-Type and
 /// Content-Disposition; a tampered or expired link is refused; `download` verifies

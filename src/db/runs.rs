@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::PgConnection;
 
-/// A run's lifecycle (SPEC §6), spelled as `run.status` stores it (the table's
+/// A run's lifecycle, spelled as `run.status` stores it (the table's
 /// CHECK lists the same six). Decoding any other value is an error, never a guess.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "lowercase")]

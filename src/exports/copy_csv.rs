@@ -1,4 +1,4 @@
-//! PostgreSQL's binary `COPY` format turned straight into the SPEC §7.3 CSV bytes.
+//! PostgreSQL's binary `COPY` format turned straight into the export's CSV bytes.
 //!
 //! Why this exists: the export used to read one keyset page per query and let sqlx
 //! decode every cell into an [`InvoiceRow`](crate::db::invoices::InvoiceRow) — five

@@ -1,4 +1,4 @@
-//! The invoice CSV of SPEC §7.3 and the resumable files it is written to.
+//! The invoice CSV (docs/reference.md, "The CSV") and the resumable files it is written to.
 //!
 //! Two layers, both free of runs and of the database (the caller hands in rows, byte
 //! offsets and the name of the attempt that writes):
@@ -17,7 +17,7 @@
 //!   customer names, emails and amounts. File errors carry the OS reason (`No space
 //!   left on device (os error 28)`, …) in their message, not only as a source.
 //!
-//! Formatting decisions where the SPEC leaves a choice:
+//! Formatting decisions the reference leaves open:
 //! - Records end in CRLF, the terminator RFC 4180 specifies (embedded line breaks
 //!   inside a quoted field are kept as they are in the data). A field is quoted only
 //!   when it contains a comma, a double quote, CR or LF. UTF-8 without a BOM.
@@ -69,7 +69,7 @@ const BUFFER_CAPACITY: usize = 64 * 1024;
 
 /// The ISO 4217 minor unit (digits after the decimal point) of a currency code.
 /// Codes ISO lists without a minor unit (metals, XDR…) and unknown codes use 2, as
-/// SPEC §7.3 says.
+/// docs/reference.md ("The CSV") says.
 pub fn minor_unit(currency: &str) -> u32 {
     match currency {
         "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
@@ -182,7 +182,7 @@ fn into_io(err: ::csv::Error) -> io::Error {
     }
 }
 
-/// Streams invoice rows as SPEC §7.3 CSV to any writer. Output is buffered: call
+/// Streams invoice rows as the export's CSV to any writer. Output is buffered: call
 /// [`flush`](Self::flush) (or [`into_inner`](Self::into_inner)) before relying on
 /// what the inner writer holds.
 pub struct InvoiceCsvWriter<W: Write> {
@@ -479,7 +479,7 @@ pub fn remove_partials(export_dir: &Path, org: &OrgId, run: &RunId) -> io::Resul
     Ok(removed)
 }
 
-/// The `file://` URL of an existing file (the `downloadUrl` of SPEC §7.3). The path is
+/// The `file://` URL of an existing file (a file export's `downloadUrl`). The path is
 /// canonicalised first: a relative export dir becomes absolute, and a `..` or symlink
 /// is resolved by the filesystem rather than collapsed textually by whoever parses
 /// the URL. Characters outside the URL path set (space, `#`, `%`, `?`, non-ASCII…) are

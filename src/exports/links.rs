@@ -1,4 +1,4 @@
-//! Getting a finished export back (SPEC §11): `export url` and `export download`
+//! Getting a finished export back : `export url` and `export download`
 //! find the stored object from the export row, let through the requester or an
 //! owner/admin of the organization, and audit what they hand out. Retention
 //! (`export prune`) lives here too: it ends what these commands can reach.

@@ -1,5 +1,5 @@
 //! What an export run reports while and after it runs: its progress, kept in the
-//! run's `metadata` (SPEC §9: `pagesDone`, `pagesTotal`, `rowsDone`, `downloadUrl`,
+//! run's `metadata` (docs/reference.md, "JSON shapes": `pagesDone`, `pagesTotal`, `rowsDone`, `downloadUrl`,
 //! `linkExpiresAt`), and what became of its email. The field names are part of the
 //! JSON contract (`export status --json`, the worker's NDJSON events); they are
 //! spelled once, here, by serde.

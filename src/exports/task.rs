@@ -1,4 +1,4 @@
-//! The `export-invoices` task and its `send-export-email` child (SPEC §7): count,
+//! The `export-invoices` task and its `send-export-email` child: count,
 //! write the CSV page by page with checkpoints, email the requester through a child
 //! run, and close out the export and its audit entry in one transaction. Payloads
 //! are strict: unknown, missing or malformed fields fail validation.
@@ -79,7 +79,7 @@ pub struct EmailPayload {
     pub download_url: String,
 }
 
-/// Where and how the export stores its file (SPEC §11), and how much per page.
+/// Where and how the export stores its file, and how much per page.
 #[derive(Debug, Clone)]
 pub struct ExportConfig {
     /// This worker's storage: where new exports go.
@@ -156,7 +156,7 @@ impl CsvCheckpoint {
 }
 
 /// What the CSV step stores once the file is published. The fields after `pages`
-/// are absent from steps recorded by versions before SPEC §11.
+/// are absent from steps recorded by versions before S3 storage.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct CsvDone {
@@ -197,8 +197,8 @@ pub(super) fn io_error(what: &str, e: impl std::fmt::Display) -> TaskError {
 }
 
 /// The CSV step: writes (or resumes) the CSV in a file of this attempt's own, page by
-/// page with a checkpoint after each, publishes it and records the step. Fencing (SPEC
-/// §7.7) rests on three rules:
+/// page with a checkpoint after each, publishes it and records the step. Fencing (docs/reference.md,
+/// "Guarantees") rests on three rules:
 /// - an attempt writes only its own file, and resumes another attempt's work by
 ///   copying the checkpointed prefix of the file the checkpoint names, so a worker
 ///   that lost its lease (paused, partitioned, slow) can only write into a file that
@@ -256,7 +256,7 @@ fn stored_locally(url: &url::Url, hasher: &ResumableSha256) -> Stored {
     }
 }
 
-/// Where a finished export is stored, its size and SHA-256 (SPEC §11 integrity).
+/// Where a finished export is stored, its size and SHA-256 (checked by `export download`).
 pub(super) struct Stored {
     pub(super) object_url: String,
     pub(super) byte_size: u64,
@@ -378,7 +378,7 @@ async fn write_attempt_file(
 /// checkpoint names it any more). When those bytes are not on this host (a takeover
 /// on another machine, a different `--export-dir`) or do not match the checkpoint
 /// (their SHA-256 state differs from the one it carries), nothing durable is left:
-/// the CSV starts over from the first page (SPEC §7.7). Returns the file and the
+/// the CSV starts over from the first page. Returns the file and the
 /// SHA-256 state after the copied bytes.
 #[allow(clippy::too_many_arguments)]
 async fn continue_from_checkpoint(
@@ -704,7 +704,7 @@ async fn close_out_step(
             )
             .await?;
         }
-        // A CSV step recorded by a version before SPEC §11.
+        // A CSV step recorded by a version before S3 storage.
         _ => {
             db::exports::mark_completed(
                 step.conn(),
@@ -892,8 +892,8 @@ async fn send_export_email(
             download_url: p.download_url,
             idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
         };
-        // The fence, right before the one effect the database cannot take back (SPEC
-        // §7.7): an attempt canceled or taken over while it looked up the recipient
+        // The fence, right before the one effect the database cannot take back: an
+        // attempt canceled or taken over while it looked up the recipient
         // (a slow query, a pause) sends nothing. Only a loss of the lease during the
         // SMTP exchange itself can still lead to a second send, with the same
         // Message-ID.

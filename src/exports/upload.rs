@@ -1,4 +1,4 @@
-//! The CSV step on S3 (SPEC §11): the export's pages streamed into one multipart
+//! The CSV step on S3: the export's pages streamed into one multipart
 //! upload whose state is the step's checkpoint, so an attempt on any host continues
 //! the same upload.
 //!

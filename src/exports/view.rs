@@ -1,4 +1,4 @@
-//! The public shape of a run (SPEC §9), shared by `export status`, `export start
+//! The public shape of a run (docs/reference.md, "JSON shapes"), shared by `export status`, `export start
 //! --wait` and the worker's JSON lines, so every command prints the same fields.
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -93,7 +93,7 @@ impl RunView {
         self.export_progress().download_url
     }
 
-    /// When the download link stops working (S3's presigned links, SPEC §11).
+    /// When the download link stops working (S3's presigned links).
     pub fn link_expires_at(&self) -> Option<String> {
         self.export_progress().link_expires_at
     }

@@ -1,4 +1,4 @@
-//! Where finished exports are kept, and how people get them back (SPEC §11).
+//! Where finished exports are kept, and how people get them back.
 //!
 //! One interface, [`Storage`], over two backends of the `object_store` crate:
 //! local files (`file:///dir`, the default: `<export_dir>`) and S3 or an
@@ -75,7 +75,7 @@ impl Compression {
         }
     }
 
-    /// The object's Content-Type (SPEC §11).
+    /// The object's Content-Type.
     pub fn content_type(self) -> &'static str {
         match self {
             Compression::None => "text/csv; charset=utf-8",

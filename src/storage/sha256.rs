@@ -1,7 +1,7 @@
 //! A SHA-256 whose running state can be saved in a checkpoint and resumed on another
 //! host.
 //!
-//! The export hashes its object while writing it (SPEC §11: `sha256` on the export
+//! The export hashes its object while writing it (`sha256` on the export
 //! row), and a takeover continues an upload without re-reading the bytes already
 //! sent, so the hash must resume from the state after those bytes. `sha2::Sha256`
 //! does not expose its state; [`sha2::compress256`] does the block work, and the rest

@@ -217,7 +217,7 @@ fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow
 /// is shown.
 pub struct WorkerPlan {
     pub options: WorkerOptions,
-    /// Where new exports are stored (SPEC §11).
+    /// Where new exports are stored.
     pub storage: StorageUrl,
     /// How long a presigned download link works.
     pub link_ttl: Duration,
