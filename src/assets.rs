@@ -153,7 +153,7 @@ fn examples_section(roff: &mut Roff) {
 
 fn exit_status_section(roff: &mut Roff) {
     roff.control("SH", ["EXIT STATUS"]);
-    for doc in crate::error::EXIT_CODES {
+    for doc in crate::commands::exit::EXIT_CODES {
         roff.control("TP", []);
         roff.text([bold(doc.code.to_string())]);
         roff.text([roman(doc.meaning)]);

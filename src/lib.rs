@@ -124,7 +124,7 @@ fn report(err: anyhow::Error, server: Option<&str>) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut message = error::chain_text(err.chain());
-    if error::connection_lost(&err) {
+    if commands::exit::connection_lost(&err) {
         message.push_str(&format!(
             ". The connection to PostgreSQL{} was lost: check that the server is running, then run the command again",
             server.map(|s| format!(" at {s}")).unwrap_or_default()
@@ -135,7 +135,7 @@ fn report(err: anyhow::Error, server: Option<&str>) -> ExitCode {
         "invoicectl: error: {}",
         redact::redact_secrets(&message)
     );
-    ExitCode::from(error::exit_code(&err))
+    ExitCode::from(commands::exit::exit_code(&err))
 }
 
 /// Caps glibc's malloc at two arenas (unless `MALLOC_ARENA_MAX` already says how

@@ -539,7 +539,7 @@ async fn a_connection_lost_mid_command_exits_69(pool: PgPool) {
 
 #[sqlx::test]
 async fn database_errors_exit_by_what_a_retry_can_do(pool: PgPool) {
-    use invoicectl::error::exit_code;
+    use invoicectl::commands::exit::exit_code;
     let raise = |code: &str| {
         format!("DO $$ BEGIN RAISE EXCEPTION 'raised' USING ERRCODE = '{code}'; END $$")
     };

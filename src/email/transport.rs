@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use super::message::ExportReadyEmail;
 use crate::config::Settings;
-use crate::redact::redact_url;
 use crate::error::{Classify, ExitKind};
+use crate::redact::redact_url;
 
 /// How long one SMTP send may take, from connect to the final reply. lettre's own
 /// timeout only bounds the TCP connect, so a server that accepts and then stalls

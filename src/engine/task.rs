@@ -18,6 +18,7 @@ use super::context::TaskContext;
 use super::queue::QueueDef;
 use super::retry::RetryPolicy;
 use super::run::RunError;
+use crate::error::{Classify, ExitKind};
 
 /// What a task is, independent of any run of it.
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +58,15 @@ pub enum TaskError {
     /// fault, so the run is released without spending the attempt.
     #[error("database unavailable: {0}")]
     DatabaseLost(String),
+}
+
+impl Classify for TaskError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            TaskError::DatabaseLost(_) => ExitKind::Unavailable,
+            _ => ExitKind::Failure,
+        }
+    }
 }
 
 impl TaskError {

@@ -37,6 +37,7 @@ use super::run::RunError;
 use super::task::{ErasedTask, TaskError};
 use crate::db;
 use crate::db::runs::{ClaimedRun, Finish};
+use crate::error::{Classify, ExitKind};
 
 /// When a worker stops on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +142,13 @@ pub enum WorkerError {
     },
 }
 
+/// A generic failure (1) whatever it wraps: its cause decides.
+impl Classify for WorkerError {
+    fn exit_kind(&self) -> ExitKind {
+        ExitKind::Failure
+    }
+}
+
 /// Why one pass (finish, take over, claim) failed; the worker tries again.
 #[derive(Debug, thiserror::Error)]
 pub enum PassError {
@@ -153,6 +161,15 @@ pub enum PassError {
         #[source]
         source: TaskError,
     },
+}
+
+impl Classify for PassError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            PassError::Database(e) => e.exit_kind(),
+            PassError::Hook { source, .. } => source.exit_kind(),
+        }
+    }
 }
 
 impl PassError {

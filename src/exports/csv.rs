@@ -292,6 +292,13 @@ pub struct FileError {
     reason: io::Error,
 }
 
+/// A generic failure (1) whatever it wraps: its cause decides.
+impl Classify for FileError {
+    fn exit_kind(&self) -> ExitKind {
+        ExitKind::Failure
+    }
+}
+
 fn at_path(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> io::Error {
     let path = path.to_path_buf();
     move |reason| {

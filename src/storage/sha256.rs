@@ -8,6 +8,7 @@
 //! of SHA-256 (buffering, padding, length) is FIPS 180-4 §5–6 and fits here. The
 //! unit tests check it against `sha2::Sha256` at every split point.
 
+use crate::error::{Classify, ExitKind};
 use serde::{Deserialize, Serialize};
 use sha2::digest::generic_array::GenericArray;
 
@@ -41,6 +42,12 @@ pub struct Sha256State {
 #[derive(Debug, thiserror::Error)]
 #[error("the saved SHA-256 state is inconsistent: {0}")]
 pub struct BadState(&'static str);
+
+impl Classify for BadState {
+    fn exit_kind(&self) -> ExitKind {
+        ExitKind::Failure
+    }
+}
 
 impl Default for ResumableSha256 {
     fn default() -> Self {
