@@ -143,7 +143,9 @@ pub trait Task: Send + Sync + 'static {
 
     /// Called in the transaction that marks the run `failed` for good (retries
     /// exhausted, validation, abort, a lost worker on its last attempt), so domain
-    /// state can record the failure atomically with it.
+    /// state can record the failure atomically with it. The engine goes on in that
+    /// transaction: a hook leaves its session as it found it (a role it switched to
+    /// is reset before it returns).
     fn on_failure<'a>(
         &'a self,
         _conn: &'a mut PgConnection,

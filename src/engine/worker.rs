@@ -459,8 +459,6 @@ impl Worker {
                         run_id: end.run_id.clone(),
                         source,
                     })?;
-                // A hook may have switched to a tenant role; the pass goes on as owner.
-                db::tenant::leave(&mut tx).await?;
             }
         }
         let mut takeovers = Vec::new();
@@ -592,7 +590,6 @@ impl Worker {
                         run_id: run.id.clone(),
                         source,
                     })?;
-                db::tenant::leave(&mut *tx).await?;
             }
             finish_span(&run.id).in_scope(|| {
                 tracing::warn!(

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::{PgConnection, PgPool};
@@ -24,6 +25,7 @@ use crate::config::StorageSettings;
 use crate::db;
 use crate::db::exports::ExportStatus;
 use crate::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
+use crate::engine::context::StepTransaction;
 use crate::engine::{
     QueueDef, Registry, RetryPolicy, RunError, Task, TaskContext, TaskDef, TaskError,
     TriggerOptions,
@@ -663,13 +665,25 @@ impl ExportInvoicesTask {
     }
 }
 
+/// Scopes a step's transaction to `org`, and has the engine leave the tenant role
+/// again before it records the step.
+async fn enter_tenant(step: &mut StepTransaction, org: &OrgId) -> Result<(), TaskError> {
+    db::tenant::enter(step.conn(), org).await?;
+    step.undo_before_commit(leave_tenant);
+    Ok(())
+}
+
+fn leave_tenant(conn: &mut PgConnection) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+    Box::pin(db::tenant::leave(conn))
+}
+
 async fn count_step(ctx: &mut TaskContext, org: &OrgId, run: &RunId) -> Result<u64, TaskError> {
     if let Some(total) = ctx.step_output("count")? {
         return Ok(total);
     }
     let as_of = ctx.started_at();
     let mut step = ctx.begin_step_transaction("count").await?;
-    db::tenant::enter(step.conn(), org).await?;
+    enter_tenant(&mut step, org).await?;
     let total = db::invoices::count_as_of(step.conn(), as_of).await? as u64;
     db::exports::mark_running(step.conn(), run.as_str()).await?;
     step.commit(ctx, &total).await?;
@@ -687,7 +701,7 @@ async fn close_out_step(
         return Ok(());
     }
     let mut step = ctx.begin_step_transaction("close-out").await?;
-    db::tenant::enter(step.conn(), org).await?;
+    enter_tenant(&mut step, org).await?;
     match (&csv_done.object_url, csv_done.byte_size, &csv_done.sha256) {
         (Some(object_url), Some(byte_size), Some(sha256)) => {
             db::exports::mark_completed_stored(
@@ -800,14 +814,17 @@ impl Task for ExportInvoicesTask {
         self.execute(ctx, payload)
     }
 
-    fn on_failure<'a>(
-        &'a self,
-        conn: &'a mut PgConnection,
-        run_id: &'a str,
-        payload: &'a Value,
-        error: &'a RunError,
-    ) -> impl Future<Output = Result<(), TaskError>> + Send + 'a {
-        record_failure(conn, &self.config, run_id, payload, error)
+    async fn on_failure(
+        &self,
+        conn: &mut PgConnection,
+        run_id: &str,
+        payload: &Value,
+        error: &RunError,
+    ) -> Result<(), TaskError> {
+        record_failure(conn, &self.config, run_id, payload, error).await?;
+        // The engine goes on in this transaction as the session's own user.
+        db::tenant::leave(conn).await?;
+        Ok(())
     }
 }
 
