@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use crate::common::s3::{self, CountingProxy, S3Server};
-use invoicectl::config::StorageSettings;
 use invoicectl::ids::{OrgId, RunId};
+use invoicectl::storage::StorageSettings;
 use invoicectl::storage::multipart::Resume;
 use invoicectl::storage::{Compression, Storage, StorageError, StorageUrl};
 use object_store::{Attribute, Attributes, ObjectStoreExt};
@@ -18,14 +18,14 @@ use sha2::{Digest, Sha256};
 fn s3_settings(endpoint: &str, secret: &str) -> StorageSettings {
     StorageSettings {
         location: StorageUrl::Local("/unused".into()),
-        link_ttl: invoicectl::config::DEFAULT_LINK_TTL,
-        part_size: invoicectl::config::DEFAULT_S3_PART_SIZE,
+        link_ttl: invoicectl::storage::DEFAULT_LINK_TTL,
+        part_size: invoicectl::storage::DEFAULT_S3_PART_SIZE,
         compression: Compression::None,
         s3_endpoint: Some(endpoint.to_owned()),
         s3_endpoint_from_file: true,
         s3_region: Some(s3::REGION.to_owned()),
         s3_access_key_id: Some(s3::ACCESS_KEY.to_owned()),
-        s3_secret_access_key: Some(invoicectl::config::Secret::new(secret)),
+        s3_secret_access_key: Some(invoicectl::redact::Secret::new(secret)),
     }
 }
 

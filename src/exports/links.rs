@@ -13,13 +13,13 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::audit;
-use crate::config::StorageSettings;
 use crate::db;
 use crate::db::exports::ExportRow;
 use crate::db::exports::ExportStatus;
 use crate::db::members::Role;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId, UserId};
+use crate::storage::StorageSettings;
 use crate::storage::{Compression, ObjectLocation, Storage, StorageError, StorageUrl};
 
 #[derive(Debug, thiserror::Error)]

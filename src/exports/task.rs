@@ -21,7 +21,6 @@ use super::pages::PageStream;
 use super::progress::{EmailDisposition, ExportProgress};
 use super::upload;
 use crate::audit;
-use crate::config::StorageSettings;
 use crate::db;
 use crate::db::exports::ExportStatus;
 use crate::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
@@ -31,6 +30,7 @@ use crate::engine::{
     TriggerOptions,
 };
 use crate::ids::{OrgId, RunId, UserId};
+use crate::storage::StorageSettings;
 use crate::storage::sha256::{ResumableSha256, Sha256State};
 use crate::storage::{Compression, Storage, StorageUrl};
 

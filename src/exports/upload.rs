@@ -35,10 +35,10 @@ use super::pages::PageStream;
 use super::task::{
     CsvCheckpoint, CsvDone, ExportConfig, Stored, blocking, finished, io_error, save_csv_checkpoint,
 };
-use crate::config::StorageSettings;
 use crate::db;
 use crate::engine::{TaskContext, TaskError};
 use crate::ids::{OrgId, RunId};
+use crate::storage::StorageSettings;
 use crate::storage::multipart::{Resume, Upload};
 use crate::storage::{self, Compression, ObjectLocation, Storage, StorageError};
 

@@ -22,8 +22,8 @@ use object_store::path::Path as ObjectPath;
 use object_store::signer::{Method, Signer};
 use object_store::{BackoffConfig, ClientConfigKey, ObjectStore, RetryConfig};
 
+use super::StorageSettings;
 use super::{Link, StorageError};
-use crate::config::StorageSettings;
 
 /// Makes ring the process's TLS crypto provider, before the first S3 client.
 ///
