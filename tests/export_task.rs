@@ -2291,9 +2291,8 @@ async fn copy_pages(
     pages
 }
 
-/// The keyset pages from `after` as the export wrote them before it read one COPY
-/// stream per attempt:
-/// `page_after`, then `csv::encode_page`. Returns (bytes, rows, last id) per page.
+/// The keyset pages from `after`, one query a page, encoded by the tests' own CSV
+/// encoder (`common::csv_oracle`). Returns (bytes, rows, last id) per page.
 async fn keyset_pages(
     pool: &PgPool,
     after: Option<&str>,
@@ -2301,26 +2300,19 @@ async fn keyset_pages(
     page_size: i64,
     header: bool,
 ) -> Vec<(Vec<u8>, u64, String)> {
+    use crate::common::csv_oracle;
     let org = invoicectl::ids::OrgId::parse(ORG).unwrap();
     let mut cursor = after.map(str::to_owned);
     let mut pages = Vec::new();
     loop {
         let mut tx = invoicectl::db::tenant::begin(pool, &org).await.unwrap();
-        let rows =
-            invoicectl::db::invoices::page_after(&mut tx, ORG, cursor.as_deref(), as_of, page_size)
-                .await
-                .unwrap();
+        let rows = csv_oracle::page_after(&mut tx, ORG, cursor.as_deref(), as_of, page_size).await;
         tx.commit().await.unwrap();
         let Some(last) = rows.last() else {
             return pages;
         };
         cursor = Some(last.id.clone());
-        let bytes = invoicectl::exports::csv::encode_page(
-            &rows,
-            header && pages.is_empty(),
-            invoicectl::storage::Compression::None,
-        )
-        .unwrap();
+        let bytes = csv_oracle::encode(&rows, header && pages.is_empty());
         pages.push((bytes, rows.len() as u64, last.id.clone()));
     }
 }

@@ -355,7 +355,7 @@ async fn write_attempt_file(
     if cp.bytes == 0 {
         // No invoices: the file is the header alone, checkpointed like a page so that
         // the last checkpoint names every byte that is published.
-        let header = csv::encode_page(&[], true, compression)
+        let header = csv::stored_chunk(super::copy_csv::header_row(), compression)
             .map_err(|e| io_error("writing the export file", e))?;
         hasher.update(&header);
         let (f, written) = blocking(move || {

@@ -266,7 +266,7 @@ async fn stream_pages(
     }
     if header {
         // No invoices at all: the object is the header alone.
-        let bytes = csv::encode_page(&[], true, compression)
+        let bytes = csv::stored_chunk(super::copy_csv::header_row(), compression)
             .map_err(|e| io_error("encoding the header", e))?;
         if let Some(durable) = writer
             .write_chunk(&bytes, mark.clone())

@@ -12,6 +12,7 @@
 //! of cleared variables ([`CLEARED_VARS`]).
 
 pub mod audit;
+pub mod csv_oracle;
 pub mod invoices;
 pub mod jsonb;
 pub mod process;
