@@ -11,6 +11,7 @@
 pub mod audit_log;
 pub mod exports;
 pub mod invoices;
+pub mod lanes;
 pub mod members;
 pub mod organizations;
 pub mod queue;
@@ -576,9 +577,14 @@ mod tests {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
+            // Code, not comments: a doc comment may point up to who uses a query.
+            let code: Vec<&str> = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect();
             for layer in &upward {
                 assert!(
-                    !text.contains(layer.as_str()),
+                    !code.iter().any(|l| l.contains(layer.as_str())),
                     "{} uses {layer}: db must stay the bottom layer",
                     path.display()
                 );
