@@ -15,6 +15,7 @@
 //!   idempotency keys.
 //! - [`lane_sweep`]: workers check that no lane strands its queued runs behind its
 //!   head, and repair (and report) one that does.
+//! - `pause`: a worker stops claiming a queue whose tasks it cannot run for now.
 //! - [`metrics`]: counters, histograms and queue gauges through the `metrics` facade.
 
 pub mod cancel;
@@ -23,6 +24,7 @@ pub mod events;
 pub mod idempotency;
 pub mod lane_sweep;
 pub mod metrics;
+mod pause;
 pub mod queue;
 pub mod registry;
 pub mod retention;
