@@ -1,4 +1,4 @@
-//! Issue 13 items 7 and 9: `config show` names where every setting came from (flag,
+//! `config show` names where every setting came from (flag,
 //! env, file, default), every config key has an `INVOICECTL_*` variable that beats the
 //! file and loses to the flag, a bad variable is named (65), and a secret in one is
 //! never printed — the real binary, against a real PostgreSQL where a worker must run.
@@ -390,11 +390,9 @@ fn start(env: &Env, extra: &[&str]) -> String {
     started["runId"].as_str().unwrap().to_owned()
 }
 
-/// The folder of the CSV a run's downloadUrl points at.
+/// The folder of the CSV a run's objectUrl points at.
 fn csv_dir(status: &Value) -> PathBuf {
-    let url = status["metadata"]["downloadUrl"]
-        .as_str()
-        .expect("downloadUrl");
+    let url = status["metadata"]["objectUrl"].as_str().expect("objectUrl");
     let file = url::Url::parse(url).unwrap().to_file_path().unwrap();
     file.parent().unwrap().parent().unwrap().to_path_buf()
 }

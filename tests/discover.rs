@@ -1,4 +1,4 @@
-//! Issue 13 item 6: what an operator can discover without psql — `org list`,
+//! What an operator can discover without psql — `org list`,
 //! `member list --org`, the "did you mean …?" on a mistyped org or user id, the
 //! members `db seed --demo` prints, and `export queue` (runs by status, backlog,
 //! lanes, live leases, retries scheduled) — the real binary against a real database.
@@ -344,6 +344,7 @@ async fn export_queue_shows_status_counts_backlog_leases_and_retries(pool: PgPoo
             "queue": "export", "concurrencyKey": "org_acme", "running": 1,
             "concurrencyLimit": 1, "due": 1,
             "oldestQueuedAt": export["oldestQueuedAt"], "oldestQueuedAgeSeconds": age,
+            "stranded": false,
         }])
     );
 

@@ -1,4 +1,4 @@
-//! Issue 5 acceptance: the `export-invoices` task end to end. Each test drives the
+//! The `export-invoices` task end to end. Each test drives the
 //! real binary (`export start`, `export worker`, `suppression add`) against its own
 //! PostgreSQL database, with a real SMTP conversation with the test server of
 //! tests/common/smtp.rs. Expected CSV cells are computed here, independently of
@@ -364,11 +364,11 @@ async fn hostile_invoices_export_exactly_once_with_one_email_and_one_audit_entry
     assert_eq!(metadata["rowsDone"], ROWS, "{view}");
     assert_eq!(view["output"]["rowCount"], ROWS, "{view}");
     assert_eq!(view["output"]["email"], "sent", "{view}");
-    let url = metadata["downloadUrl"]
+    let url = metadata["objectUrl"]
         .as_str()
-        .expect("downloadUrl")
+        .expect("objectUrl")
         .to_owned();
-    assert_eq!(view["output"]["downloadUrl"], url.as_str());
+    assert_eq!(view["output"]["objectUrl"], url.as_str());
 
     // Published at <export_dir>/<org>/<run_id>.csv, nothing half-written left.
     let path = file_of(&url);
@@ -485,7 +485,7 @@ async fn a_suppressed_recipient_gets_no_email_and_the_export_completes(pool: PgP
     assert_eq!(view["status"], "completed", "{view}");
     assert_eq!(view["metadata"]["pagesDone"], 3, "{view}");
     assert_eq!(view["output"]["email"], "suppressed", "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_eq!(parse_csv(&std::fs::read(file_of(&url)).unwrap()).len(), 13);
 
     assert!(
@@ -543,7 +543,7 @@ async fn smtp_try_later_twice_delivers_once_on_the_third_attempt(pool: PgPool) {
     assert_eq!(child["status"], "completed", "{view}");
     assert_eq!(child["attempt"], 3, "{view}");
 
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_eq!(server.transactions(), 3, "two refused, one accepted");
     let messages = server.messages();
     assert_eq!(messages.len(), 1, "exactly one email delivered");
@@ -647,7 +647,7 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
     assert_eq!(view["attempt"], 2, "the lost attempt counts: {view}");
     assert_eq!(view["metadata"]["pagesDone"], 80, "{view}");
     assert_eq!(view["metadata"]["rowsDone"], ROWS, "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     let resumed_bytes = std::fs::read(file_of(&url)).unwrap();
     assert_no_partial_files(&export_dir.join(ORG));
 
@@ -671,10 +671,7 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
     let clean = status_view(&env, &clean_id);
     assert_eq!(clean["status"], "completed", "{clean}");
     assert_eq!(clean["attempt"], 1, "{clean}");
-    let clean_url = clean["metadata"]["downloadUrl"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let clean_url = clean["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_ne!(clean_url, url);
     let clean_bytes = std::fs::read(file_of(&clean_url)).unwrap();
     assert_eq!(parse_csv(&clean_bytes).len() as i64, ROWS + 1);
@@ -692,7 +689,7 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 10 items 3 and 6: hung sessions and a lost database
+// Hung sessions and a lost database
 
 async fn pages_done(pool: &PgPool, run_id: &str) -> i64 {
     sqlx::query_scalar::<_, Option<i64>>(
@@ -859,7 +856,7 @@ async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_an
         view["attempt"], 2,
         "the hung attempt counts as lost: {view}"
     );
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     let bytes = std::fs::read(file_of(&url)).unwrap();
     let before = run_state(&pool, &run_id).await;
 
@@ -950,7 +947,7 @@ async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(poo
     let view = status_view(&env, &run_id);
     assert_eq!(view["status"], "completed", "{view}");
     assert_eq!(view["attempt"], 1, "the cut spent no attempt: {view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_complete_csv(&pool, &url, ROWS).await;
     assert_no_partial_files(&export_dir.join(ORG));
     assert_eq!(server.messages().len(), 1, "exactly one email");
@@ -1016,7 +1013,7 @@ async fn a_drain_worker_exits_69_once_the_database_stays_unreachable(pool: PgPoo
     .await;
     let view = status_view(&env, &run_id);
     assert_eq!(view["status"], "completed", "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_complete_csv(&pool, &url, ROWS).await;
     assert_eq!(server.messages().len(), 1, "exactly one email");
 }
@@ -1086,7 +1083,7 @@ async fn a_recipient_who_left_the_org_gets_no_email(pool: PgPool) {
     assert_eq!(view["status"], "completed", "{view}");
     assert_eq!(view["output"]["email"], "not_member", "{view}");
     assert_eq!(view["output"]["rowCount"], 3, "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert!(server.messages().is_empty(), "no email to a non-member");
     assert_eq!(server.connections(), 0);
     assert_eq!(
@@ -1188,7 +1185,7 @@ async fn canceling_the_email_child_completes_the_export_unsent_and_frees_the_org
     assert_eq!(view["output"]["email"], "canceled", "{view}");
     assert_eq!(view["output"]["rowCount"], 4, "{view}");
     assert_eq!(view["children"][0]["status"], "canceled", "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_eq!(parse_csv(&std::fs::read(file_of(&url)).unwrap()).len(), 5);
     assert_eq!(
         completed_audit(&pool, &run_id).await,
@@ -1275,7 +1272,7 @@ async fn canceling_the_email_child_completes_the_export_unsent_and_frees_the_org
 }
 
 /// Canceled while it runs, the email child must not send: the send is behind a fence
-/// like every other effect of an attempt (SPEC §7.7). The child is held before its
+/// like every other effect of an attempt (fencing). The child is held before its
 /// send by a lock on `member` (its recipient lookup waits on it; its heartbeat goes
 /// on, so the lease stays valid), canceled, then let go.
 #[sqlx::test]
@@ -1412,7 +1409,7 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
     let view = status_view(&env, &run_id);
     assert_eq!(view["status"], "completed", "{view}");
     assert_eq!(view["attempt"], 1, "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     let records = parse_csv(&std::fs::read(file_of(&url)).unwrap());
     assert_eq!(records.len() as i64, ROWS + 1);
     assert!(
@@ -1424,7 +1421,7 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 10: fencing the file, takeovers on another host, ids, file hygiene
+// Fencing the file, takeovers on another host, ids, file hygiene
 
 async fn csv_checkpoint(pool: &PgPool, run_id: &str) -> Value {
     sqlx::query_scalar("SELECT checkpoint FROM run_step WHERE run_id = $1 AND name = 'csv'")
@@ -1575,7 +1572,7 @@ async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: Pg
     let view = status_view(&env, &run_id);
     assert_eq!(view["attempt"], 2, "A's lost attempt counts: {view}");
     assert_eq!(view["metadata"]["rowsDone"], ROWS, "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     let records = assert_csv_matches_the_database(&pool, &file_of(&url)).await;
     let renamed = records[1..]
         .iter()
@@ -1645,7 +1642,7 @@ async fn a_takeover_on_another_host_restarts_the_csv_from_the_first_page(pool: P
     assert_eq!(view["attempt"], 2, "{view}");
     assert_eq!(view["metadata"]["pagesDone"], 120, "{view}");
     assert_eq!(view["metadata"]["rowsDone"], ROWS, "{view}");
-    let path = file_of(view["metadata"]["downloadUrl"].as_str().unwrap());
+    let path = file_of(view["metadata"]["objectUrl"].as_str().unwrap());
     assert_eq!(
         path,
         host_b
@@ -1685,7 +1682,7 @@ async fn hostile_invoice_ids_are_neutralised_like_every_text_cell(pool: PgPool) 
     assert_eq!(view["status"], "completed", "{view}");
     let records = assert_csv_matches_the_database(
         &pool,
-        &file_of(view["metadata"]["downloadUrl"].as_str().unwrap()),
+        &file_of(view["metadata"]["objectUrl"].as_str().unwrap()),
     )
     .await;
     let mut cells: Vec<&str> = records[1..].iter().map(|r| r[0].as_str()).collect();
@@ -1903,7 +1900,7 @@ async fn the_worker_refuses_an_unusable_export_folder_before_claiming_anything(p
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 14: the metrics endpoint
+// The metrics endpoint
 
 /// A free port on 127.0.0.1 (bound, then released for the worker to bind).
 fn free_local_addr() -> std::net::SocketAddr {
@@ -2154,7 +2151,7 @@ async fn the_metrics_endpoint_counts_an_export_while_it_runs_and_after(pool: PgP
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let view = status_view(&env, &run_id);
-    let csv = file_of(view["metadata"]["downloadUrl"].as_str().unwrap());
+    let csv = file_of(view["metadata"]["objectUrl"].as_str().unwrap());
     assert_eq!(
         after.task("invoicectl_runs_started_total", EXPORT_TASK),
         1.0
@@ -2245,7 +2242,7 @@ async fn a_bad_or_busy_metrics_address_is_refused_before_any_claim(pool: PgPool)
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 14: the export reads one binary COPY stream per attempt
+// The export reads one binary COPY stream per attempt
 
 /// The pages of the binary COPY stream from `after`, decoded by `copy_csv`, in a
 /// tenant transaction as the export reads them.
@@ -2274,8 +2271,8 @@ async fn copy_pages(
     pages
 }
 
-/// The keyset pages from `after` as the export wrote them before issue 14:
-/// `page_after`, then `csv::encode_page`. Returns (bytes, rows, last id) per page.
+/// The keyset pages from `after`, one query a page, encoded by the tests' own CSV
+/// encoder (`common::csv_oracle`). Returns (bytes, rows, last id) per page.
 async fn keyset_pages(
     pool: &PgPool,
     after: Option<&str>,
@@ -2283,26 +2280,19 @@ async fn keyset_pages(
     page_size: i64,
     header: bool,
 ) -> Vec<(Vec<u8>, u64, String)> {
+    use crate::common::csv_oracle;
     let org = invoicectl::ids::OrgId::parse(ORG).unwrap();
     let mut cursor = after.map(str::to_owned);
     let mut pages = Vec::new();
     loop {
         let mut tx = invoicectl::db::tenant::begin(pool, &org).await.unwrap();
-        let rows =
-            invoicectl::db::invoices::page_after(&mut tx, ORG, cursor.as_deref(), as_of, page_size)
-                .await
-                .unwrap();
+        let rows = csv_oracle::page_after(&mut tx, ORG, cursor.as_deref(), as_of, page_size).await;
         tx.commit().await.unwrap();
         let Some(last) = rows.last() else {
             return pages;
         };
         cursor = Some(last.id.clone());
-        let bytes = invoicectl::exports::csv::encode_page(
-            &rows,
-            header && pages.is_empty(),
-            invoicectl::storage::Compression::None,
-        )
-        .unwrap();
+        let bytes = csv_oracle::encode(&rows, header && pages.is_empty());
         pages.push((bytes, rows.len() as u64, last.id.clone()));
     }
 }

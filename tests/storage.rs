@@ -1,4 +1,4 @@
-//! Issue 11: the storage interface against a real S3 server (SeaweedFS, see
+//! The storage interface against a real S3 server (SeaweedFS, see
 //! tests/common/s3.rs), and `export url` / `download` / `prune` through the binary.
 //! Nothing here mocks S3: uploads, presigned links, signature checks and deletes
 //! are answered by the server.
@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use crate::common::s3::{self, CountingProxy, S3Server};
 use futures::StreamExt as _;
-use invoicectl::config::StorageSettings;
 use invoicectl::ids::{OrgId, RunId};
+use invoicectl::storage::StorageSettings;
 use invoicectl::storage::multipart::Resume;
 use invoicectl::storage::{Compression, Storage, StorageError, StorageUrl};
 use object_store::{Attribute, Attributes, ObjectStore as _, ObjectStoreExt};
@@ -19,14 +19,14 @@ use sha2::{Digest, Sha256};
 fn s3_settings(endpoint: &str, secret: &str) -> StorageSettings {
     StorageSettings {
         location: StorageUrl::Local("/unused".into()),
-        link_ttl: invoicectl::config::DEFAULT_LINK_TTL,
-        part_size: invoicectl::config::DEFAULT_S3_PART_SIZE,
+        link_ttl: invoicectl::storage::DEFAULT_LINK_TTL,
+        part_size: invoicectl::storage::DEFAULT_S3_PART_SIZE,
         compression: Compression::None,
         s3_endpoint: Some(endpoint.to_owned()),
         s3_endpoint_from_file: true,
         s3_region: Some(s3::REGION.to_owned()),
         s3_access_key_id: Some(s3::ACCESS_KEY.to_owned()),
-        s3_secret_access_key: Some(invoicectl::config::Secret::new(secret)),
+        s3_secret_access_key: Some(invoicectl::redact::Secret::new(secret)),
     }
 }
 
@@ -604,7 +604,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// SPEC §11 on S3, end to end: the object holds the invoices cell by cell; the row
+/// Storage on S3, end to end: the object holds the invoices cell by cell; the row
 /// records its location, size, SHA-256 and link expiry; the emailed presigned link,
 /// fetched by a plain HTTP client, returns it with the specified Content-Type and
 /// Content-Disposition; a tampered or expired link is refused; `download` verifies
@@ -648,7 +648,8 @@ async fn s3_export_end_to_end_link_email_download_and_prune(pool: PgPool) {
         "{ttl}"
     );
 
-    // The link is in the metadata, the output, `export status`, and the email.
+    // `export status` says where the export is and that a link can be had, never
+    // the link; the email carries one, signed by the email child when it sent.
     let view = {
         let out = env
             .cmd()
@@ -657,11 +658,8 @@ async fn s3_export_end_to_end_link_email_download_and_prune(pool: PgPool) {
             .success();
         json_of(&out.get_output().stdout)
     };
-    assert_eq!(view["metadata"]["downloadUrl"], download_url.as_str());
-    assert_eq!(view["output"]["downloadUrl"], download_url.as_str());
-    let expires = invoicectl::exports::view::timestamp(&link_expires_at.unwrap());
-    assert_eq!(view["metadata"]["linkExpiresAt"], expires.as_str());
-    assert_eq!(view["output"]["linkExpiresAt"], expires.as_str());
+    assert_eq!(view["metadata"]["objectUrl"], object_url.as_str());
+    assert_eq!(view["output"]["objectUrl"], object_url.as_str());
     let human = env
         .cmd()
         .args(["export", "status", &run])
@@ -669,21 +667,41 @@ async fn s3_export_end_to_end_link_email_download_and_prune(pool: PgPool) {
         .success();
     let human = String::from_utf8_lossy(&human.get_output().stdout).into_owned();
     assert!(
-        human.contains("link expires") && human.contains(&expires),
+        human.contains("available: invoicectl export url"),
         "{human}"
     );
+    for shown in [view.to_string(), human] {
+        assert!(
+            !shown.contains("X-Amz-") && !shown.contains("downloadUrl"),
+            "{shown}"
+        );
+    }
+    let payload: Value = sqlx::query_scalar(
+        "SELECT payload FROM run WHERE parent_run_id = $1 AND task_id = 'send-export-email'",
+    )
+    .bind(&run)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(payload.get("downloadUrl").is_none(), "{payload}");
+    assert_eq!(payload["objectUrl"], object_url.as_str());
     let mails = smtp.messages();
     assert_eq!(mails.len(), 1);
     let text = mails[0].parse().part("text/plain").unwrap().body.clone();
-    assert!(
-        text.contains(&download_url),
-        "the email carries the link: {text}"
-    );
+    let emailed = text
+        .split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .unwrap_or_else(|| panic!("the email carries a link: {text}"))
+        .to_owned();
+    assert!(emailed.contains("X-Amz-Signature="), "{emailed}");
 
-    // A plain HTTP GET of the emailed link.
-    let got = s3::http("GET", &download_url).unwrap();
-    assert_eq!(got.status, 200, "{}", got.text());
-    assert!(got.body == bytes);
+    // A plain HTTP GET of the emailed link, and of the export row's.
+    for link in [&emailed, &download_url] {
+        let got = s3::http("GET", link).unwrap();
+        assert_eq!(got.status, 200, "{}", got.text());
+        assert!(got.body == bytes);
+    }
+    let got = s3::http("GET", &emailed).unwrap();
     assert_eq!(got.headers["content-type"], "text/csv; charset=utf-8");
     let started: chrono::DateTime<chrono::Utc> =
         sqlx::query_scalar("SELECT started_at FROM run WHERE id = $1")
@@ -698,7 +716,7 @@ async fn s3_export_end_to_end_link_email_download_and_prune(pool: PgPool) {
             started.format("%Y-%m-%d")
         )
     );
-    let tampered = download_url.replace("X-Amz-Signature=", "X-Amz-Signature=f");
+    let tampered = emailed.replace("X-Amz-Signature=", "X-Amz-Signature=f");
     assert_eq!(s3::http("GET", &tampered).unwrap().status, 403);
     let out = env
         .cmd()

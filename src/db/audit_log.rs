@@ -27,7 +27,7 @@ pub enum Scope {
 }
 
 /// Every action invoicectl writes to the audit log, spelled as `audit_log.action`
-/// stores it (SPEC §8). Readers keep the stored text: the log may hold actions this
+/// stores it. Readers keep the stored text: the log may hold actions this
 /// version does not write, and the chain hashes the text as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(type_name = "text")]
@@ -67,6 +67,12 @@ pub enum Action {
     #[serde(rename = "export.invoices.expired")]
     #[sqlx(rename = "export.invoices.expired")]
     ExportExpired,
+    /// `export.invoices.location_refused`: `export url`, `download` or `prune` found
+    /// the export row naming an object outside that export's own place in the
+    /// storage, and refused to follow it (actor: the user, or system for prune).
+    #[serde(rename = "export.invoices.location_refused")]
+    #[sqlx(rename = "export.invoices.location_refused")]
+    ExportLocationRefused,
     /// `email.suppression.added`: an address was put on the suppression list.
     #[serde(rename = "email.suppression.added")]
     #[sqlx(rename = "email.suppression.added")]
@@ -78,7 +84,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ExportRequested,
         Action::ExportCompleted,
         Action::ExportFailed,
@@ -87,6 +93,7 @@ impl Action {
         Action::ExportLinkIssued,
         Action::ExportDownloaded,
         Action::ExportExpired,
+        Action::ExportLocationRefused,
         Action::SuppressionAdded,
         Action::SuppressionRemoved,
     ];
@@ -102,6 +109,7 @@ impl Action {
             Action::ExportLinkIssued => "export.invoices.link_issued",
             Action::ExportDownloaded => "export.invoices.downloaded",
             Action::ExportExpired => "export.invoices.expired",
+            Action::ExportLocationRefused => "export.invoices.location_refused",
             Action::SuppressionAdded => "email.suppression.added",
             Action::SuppressionRemoved => "email.suppression.removed",
         }
@@ -117,7 +125,8 @@ impl Action {
             | Action::ExportChildCanceled
             | Action::ExportLinkIssued
             | Action::ExportDownloaded
-            | Action::ExportExpired => Scope::Organization,
+            | Action::ExportExpired
+            | Action::ExportLocationRefused => Scope::Organization,
             Action::SuppressionAdded | Action::SuppressionRemoved => Scope::System,
         }
     }
@@ -140,7 +149,7 @@ impl std::fmt::Display for Action {
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum SubjectType {
-    /// `export`: an export, identified by its run id (SPEC §8).
+    /// `export`: an export, identified by its run id.
     Export,
     /// `email_suppression`: a suppression list entry, identified by the address.
     EmailSuppression,

@@ -62,7 +62,7 @@ pub struct ExportRow {
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
-    /// Where the stored object is (SPEC §11): `s3://…` or `file://…`.
+    /// Where the stored object is: `s3://…` or `file://…`.
     pub object_url: Option<String>,
     pub byte_size: Option<i64>,
     pub sha256: Option<String>,
@@ -193,7 +193,7 @@ pub async fn mark_ended(
     Ok(done.rows_affected())
 }
 
-/// What a completed export stored, for its row (SPEC §11).
+/// What a completed export stored, for its row.
 #[derive(Debug, Clone)]
 pub struct StoredObject<'a> {
     pub download_url: &'a str,
@@ -248,20 +248,37 @@ pub async fn prunable(
 /// locked (owner connection, inside the caller's transaction). Concurrent prunes each
 /// take different rows, and a row stays locked until its object is deleted and the
 /// row expired, or the transaction rolls back.
+/// `skip`: export ids this prune already looked at and left (a refused location).
 pub async fn claim_prunable(
     conn: &mut PgConnection,
     cutoff: DateTime<Utc>,
+    skip: &[String],
 ) -> Result<Option<ExportRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM export
-         WHERE status = 'completed' AND completed_at < $1
+         WHERE status = 'completed' AND completed_at < $1 AND id <> ALL($2)
          ORDER BY completed_at, id
          LIMIT 1
          FOR UPDATE SKIP LOCKED"
     ))
     .bind(cutoff)
+    .bind(skip)
     .fetch_optional(conn)
     .await
+}
+
+/// Locks an export row `FOR SHARE` (inside the caller's tenant transaction) and
+/// returns its status and expiry: `export prune` (`FOR UPDATE SKIP LOCKED`) then
+/// leaves the row alone until the transaction ends, and a prune already holding it
+/// is waited for.
+pub async fn lock_shared(
+    conn: &mut PgConnection,
+    run_id: &str,
+) -> Result<Option<(ExportStatus, Option<DateTime<Utc>>)>, sqlx::Error> {
+    sqlx::query_as("SELECT status, expired_at FROM export WHERE run_id = $1 FOR SHARE")
+        .bind(run_id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Marks a completed export `expired` (its object is gone). Returns the time.

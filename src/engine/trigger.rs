@@ -12,6 +12,7 @@ use super::idempotency::IdempotencyKey;
 use super::run::RunStatus;
 use super::task::TaskDef;
 use crate::db;
+use crate::error::{Classify, ExitKind};
 use crate::ids::RunId;
 
 /// Options of one trigger (Trigger.dev's `trigger` options).
@@ -48,6 +49,16 @@ pub enum TriggerError {
     KeyContended { batch: bool },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+}
+
+impl Classify for TriggerError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            TriggerError::InvalidPayload { .. } => ExitKind::Failure,
+            TriggerError::KeyContended { .. } => ExitKind::TempFail,
+            TriggerError::Database(e) => e.exit_kind(),
+        }
+    }
 }
 
 /// When a run triggered with `options` is first due (`None`: now).
@@ -174,7 +185,8 @@ pub async fn trigger_many<P: Serialize>(
         runs.idempotency_ttl_secs
             .push(key.and_then(|k| k.ttl).map(|t| t.as_secs_f64()));
         runs.parent_run_ids.push(item.options.parent_run_id.clone());
-        runs.tags.push(serde_json::json!(item.options.tags));
+        runs.tags
+            .push((!item.options.tags.is_empty()).then(|| serde_json::json!(item.options.tags)));
     }
     let batch_task = db::run_batch::BatchTask {
         task_id: task.id,

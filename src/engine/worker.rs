@@ -30,6 +30,7 @@ use tracing::Instrument as _;
 
 use super::context::TaskContext;
 use super::events::{AttemptOutcome, WorkerEvent};
+use super::lane_sweep::{self, LaneSweeper};
 use super::metrics;
 use super::pause::QueuePauses;
 use super::registry::Registry;
@@ -38,6 +39,7 @@ use super::run::RunError;
 use super::task::{ErasedTask, TaskError};
 use crate::db;
 use crate::db::runs::{ClaimedRun, Finish};
+use crate::error::{Classify, ExitKind};
 
 /// When a worker stops on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +71,9 @@ pub struct WorkerOptions {
     /// Deletes ended runs past their retention, and releases spent idempotency keys,
     /// beside the loop; `None` does neither (triggers still release expired keys).
     pub retention: Option<RetentionPolicy>,
+    /// How often the lane sweep checks every lane's head ([`super::lane_sweep`]);
+    /// `None` never. A `--drain` or `--once` worker sweeps once before it claims.
+    pub lane_sweep: Option<Duration>,
 }
 
 impl Default for WorkerOptions {
@@ -83,6 +88,7 @@ impl Default for WorkerOptions {
             retry_scale: 1.0,
             unreachable_limit: Duration::from_secs(60),
             retention: Some(RetentionPolicy::default()),
+            lane_sweep: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -158,6 +164,17 @@ fn unavailable_text(outages: &[(String, RunError)]) -> String {
     )
 }
 
+impl Classify for WorkerError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            // Storage out of order is temporary from the operator's side: the runs
+            // were released, the next invocation tries again.
+            WorkerError::Unavailable { .. } => ExitKind::TempFail,
+            WorkerError::GaveUp { .. } => ExitKind::Failure,
+        }
+    }
+}
+
 /// Why one pass (finish, take over, claim) failed; the worker tries again.
 #[derive(Debug, thiserror::Error)]
 pub enum PassError {
@@ -170,6 +187,15 @@ pub enum PassError {
         #[source]
         source: TaskError,
     },
+}
+
+impl Classify for PassError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            PassError::Database(e) => e.exit_kind(),
+            PassError::Hook { source, .. } => source.exit_kind(),
+        }
+    }
 }
 
 impl PassError {
@@ -290,8 +316,25 @@ impl Worker {
         let pruner = Pruner::start(&self.pool, self.options.retention);
         let _sampler = self.queue_sampling.map(|every| {
             metrics::register_tasks(self.registry.task_ids());
+            metrics::register_queues(&queues);
             metrics::spawn_queue_sampler(self.pool.clone(), queues.clone(), every)
         });
+        // A worker that ends when nothing is runnable sweeps first, so that a stranded
+        // lane is runnable again before it looks; one that runs on sweeps beside.
+        let sweeper = match self.options.mode {
+            WorkerMode::UntilStopped => LaneSweeper::start(&self.pool, self.options.lane_sweep),
+            WorkerMode::Drain | WorkerMode::Once => {
+                if self.options.lane_sweep.is_some()
+                    && let Err(e) = lane_sweep::sweep(&self.pool).await
+                {
+                    tracing::warn!(
+                        error = %crate::redact::redact_secrets(&e.to_string()),
+                        "checking the lanes' heads failed; going on"
+                    );
+                }
+                LaneSweeper::start(&self.pool, None)
+            }
+        };
         let mut claimed_any = false;
         let mut pauses = QueuePauses::new(self.options.retry_scale);
         let mut stop_since: Option<Instant> = None;
@@ -453,6 +496,7 @@ impl Worker {
         }
         heartbeat.abort();
         pruner.stop().await;
+        sweeper.stop().await;
         Ok(summary)
     }
 
@@ -515,8 +559,6 @@ impl Worker {
                         run_id: end.run_id.clone(),
                         source,
                     })?;
-                // A hook may have switched to a tenant role; the pass goes on as owner.
-                db::tenant::leave(&mut tx).await?;
             }
         }
         let mut takeovers = Vec::new();
@@ -681,7 +723,6 @@ impl Worker {
                         run_id: run.id.clone(),
                         source,
                     })?;
-                db::tenant::leave(&mut *tx).await?;
             }
             finish_span(&run.id).in_scope(|| {
                 tracing::warn!(

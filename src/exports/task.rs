@@ -1,4 +1,4 @@
-//! The `export-invoices` task and its `send-export-email` child (SPEC §7): count,
+//! The `export-invoices` task and its `send-export-email` child: count,
 //! write the CSV page by page with checkpoints, email the requester through a child
 //! run, and close out the export and its audit entry in one transaction. Payloads
 //! are strict: unknown, missing or malformed fields fail validation.
@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::{PgConnection, PgPool};
@@ -20,17 +21,18 @@ use super::pages::PageStream;
 use super::progress::{EmailDisposition, ExportProgress};
 use super::upload;
 use crate::audit;
-use crate::config::StorageSettings;
 use crate::db;
 use crate::db::exports::ExportStatus;
 use crate::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
+use crate::engine::context::StepTransaction;
 use crate::engine::{
     QueueDef, Registry, RetryPolicy, RunError, Task, TaskContext, TaskDef, TaskError,
     TriggerOptions,
 };
 use crate::ids::{OrgId, RunId, UserId};
+use crate::storage::StorageSettings;
 use crate::storage::sha256::{ResumableSha256, Sha256State};
-use crate::storage::{Compression, Storage, StorageUrl};
+use crate::storage::{Compression, Storage, StorageError, StorageUrl};
 
 /// One export per organization at a time: the concurrency key is the org id.
 pub const EXPORT_QUEUE: QueueDef = QueueDef::new("export", 1);
@@ -76,10 +78,18 @@ pub struct EmailPayload {
     pub organization_id: OrgId,
     pub recipient_user_id: UserId,
     pub row_count: u64,
-    pub download_url: String,
+    /// The export's run and stored object: the child signs the link itself when it
+    /// sends, so no link sits in the payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_run_id: Option<RunId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_url: Option<String>,
+    /// A link signed by the parent: payloads of earlier versions only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download_url: Option<String>,
 }
 
-/// Where and how the export stores its file (SPEC §11), and how much per page.
+/// Where and how the export stores its file, and how much per page.
 #[derive(Debug, Clone)]
 pub struct ExportConfig {
     /// This worker's storage: where new exports go.
@@ -108,8 +118,15 @@ impl ExportConfig {
 pub fn registry(config: ExportConfig, mailer: Arc<Mailer>) -> Registry {
     let mut registry = Registry::new();
     registry
-        .register(ExportInvoicesTask { config })
-        .register(SendExportEmailTask { mailer });
+        .register(ExportInvoicesTask {
+            config: config.clone(),
+        })
+        .register(SendExportEmailTask {
+            mailer,
+            storage: config.storage.clone(),
+            storage_settings: config.storage_settings.clone(),
+            link_ttl: config.link_ttl,
+        });
     registry
 }
 
@@ -156,7 +173,7 @@ impl CsvCheckpoint {
 }
 
 /// What the CSV step stores once the file is published. The fields after `pages`
-/// are absent from steps recorded by versions before SPEC §11.
+/// are absent from steps recorded by versions before S3 storage.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct CsvDone {
@@ -179,10 +196,9 @@ pub(super) struct CsvDone {
 #[serde(rename_all = "camelCase")]
 pub struct ExportOutput {
     pub row_count: u64,
-    pub download_url: String,
-    /// When `downloadUrl` expires (S3); absent for a `file://` URL.
+    /// Where the export is stored (not a link: see `exports::view`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link_expires_at: Option<String>,
+    pub object_url: Option<String>,
     /// The email's disposition: `sent`, `suppressed`, `not_member`, `canceled` or
     /// `failed`.
     pub email: EmailDisposition,
@@ -215,8 +231,8 @@ pub(super) fn file_error(what: &str, e: std::io::Error) -> TaskError {
 }
 
 /// The CSV step: writes (or resumes) the CSV in a file of this attempt's own, page by
-/// page with a checkpoint after each, publishes it and records the step. Fencing (SPEC
-/// §7.7) rests on three rules:
+/// page with a checkpoint after each, publishes it and records the step. Fencing (docs/reference.md,
+/// "Guarantees") rests on three rules:
 /// - an attempt writes only its own file, and resumes another attempt's work by
 ///   copying the checkpointed prefix of the file the checkpoint names, so a worker
 ///   that lost its lease (paused, partitioned, slow) can only write into a file that
@@ -275,7 +291,7 @@ fn stored_locally(url: &url::Url, hasher: &ResumableSha256) -> Stored {
     }
 }
 
-/// Where a finished export is stored, its size and SHA-256 (SPEC §11 integrity).
+/// Where a finished export is stored, its size and SHA-256 (checked by `export download`).
 pub(super) struct Stored {
     pub(super) object_url: String,
     pub(super) byte_size: u64,
@@ -438,7 +454,7 @@ async fn write_pages(
     if cp.bytes == 0 {
         // No invoices: the file is the header alone, checkpointed like a page so that
         // the last checkpoint names every byte that is published.
-        let header = csv::encode_page(&[], true, compression)
+        let header = csv::stored_chunk(super::copy_csv::header_row(), compression)
             .map_err(|e| io_error("writing the export file", e))?;
         hasher.update(&header);
         let (f, written) = blocking(move || {
@@ -466,7 +482,7 @@ async fn write_pages(
 /// When those bytes are not on this host (a takeover on another machine, a different
 /// `--export-dir`) or do not match the checkpoint (their SHA-256 state differs from
 /// the one it carries), nothing durable is left: the CSV starts over from the first
-/// page (SPEC §7.7) in a fresh file. Returns the file and the SHA-256 state after the
+/// page in a fresh file. Returns the file and the SHA-256 state after the
 /// checkpointed bytes.
 #[allow(clippy::too_many_arguments)]
 async fn continue_from_checkpoint(
@@ -590,8 +606,8 @@ pub(super) fn finished(
         pages_done: Some(cp.pages),
         pages_total: Some(cp.pages),
         rows_done: Some(cp.rows),
-        download_url: Some(download_url.to_owned()),
-        link_expires_at: link_expires_at.as_ref().map(super::view::timestamp),
+        object_url: Some(stored.object_url.clone()),
+        ..ExportProgress::default()
     }
     .record(ctx);
     CsvDone {
@@ -647,7 +663,7 @@ async fn sweep_ended_partials(pool: &PgPool, dir: &Path, org: &OrgId, run: &RunI
             }
         }
         Err(e) => {
-            tracing::warn!(org = %org, error = %crate::config::redact_secrets(&e.to_string()), "cannot look for leftover partial files");
+            tracing::warn!(org = %org, error = %crate::redact::redact_secrets(&e.to_string()), "cannot look for leftover partial files");
         }
     }
 }
@@ -718,7 +734,12 @@ impl ExportInvoicesTask {
             None => write_csv(ctx, &self.config, &org, &run, pages_total).await?,
         };
 
-        // 3. The email, as a child run with its own queue and retries.
+        // 3. The email, as a child run with its own queue and retries. It signs its
+        //    own link from the object's location when it sends.
+        let object_url = csv_done.object_url.clone().or_else(|| {
+            // A CSV step recorded before objects were: local files only.
+            Some(csv_done.download_url.clone()).filter(|u| u.starts_with("file://"))
+        });
         let email = ctx
             .trigger_and_wait(
                 "email",
@@ -727,7 +748,9 @@ impl ExportInvoicesTask {
                     organization_id: org.clone(),
                     recipient_user_id: payload.requested_by.clone(),
                     row_count: csv_done.rows,
-                    download_url: csv_done.download_url.clone(),
+                    export_run_id: Some(run.clone()),
+                    object_url: object_url.clone(),
+                    download_url: object_url.is_none().then(|| csv_done.download_url.clone()),
                 },
                 TriggerOptions {
                     tags: vec![format!("org:{org}")],
@@ -743,14 +766,22 @@ impl ExportInvoicesTask {
         close_out_step(ctx, &org, &run, &csv_done, disposition).await?;
         Ok(ExportOutput {
             row_count: csv_done.rows,
-            link_expires_at: csv_done
-                .link_expires_at
-                .as_ref()
-                .map(super::view::timestamp),
-            download_url: csv_done.download_url,
+            object_url,
             email: disposition,
         })
     }
+}
+
+/// Scopes a step's transaction to `org`, and has the engine leave the tenant role
+/// again before it records the step.
+async fn enter_tenant(step: &mut StepTransaction, org: &OrgId) -> Result<(), TaskError> {
+    db::tenant::enter(step.conn(), org).await?;
+    step.undo_before_commit(leave_tenant);
+    Ok(())
+}
+
+fn leave_tenant(conn: &mut PgConnection) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+    Box::pin(db::tenant::leave(conn))
 }
 
 async fn count_step(ctx: &mut TaskContext, org: &OrgId, run: &RunId) -> Result<u64, TaskError> {
@@ -759,7 +790,7 @@ async fn count_step(ctx: &mut TaskContext, org: &OrgId, run: &RunId) -> Result<u
     }
     let as_of = ctx.started_at();
     let mut step = ctx.begin_step_transaction("count").await?;
-    db::tenant::enter(step.conn(), org).await?;
+    enter_tenant(&mut step, org).await?;
     let total = db::invoices::count_as_of(step.conn(), as_of).await? as u64;
     db::exports::mark_running(step.conn(), run.as_str()).await?;
     step.commit(ctx, &total).await?;
@@ -777,7 +808,7 @@ async fn close_out_step(
         return Ok(());
     }
     let mut step = ctx.begin_step_transaction("close-out").await?;
-    db::tenant::enter(step.conn(), org).await?;
+    enter_tenant(&mut step, org).await?;
     match (&csv_done.object_url, csv_done.byte_size, &csv_done.sha256) {
         (Some(object_url), Some(byte_size), Some(sha256)) => {
             db::exports::mark_completed_stored(
@@ -794,7 +825,7 @@ async fn close_out_step(
             )
             .await?;
         }
-        // A CSV step recorded by a version before SPEC §11.
+        // A CSV step recorded by a version before S3 storage.
         _ => {
             db::exports::mark_completed(
                 step.conn(),
@@ -890,14 +921,17 @@ impl Task for ExportInvoicesTask {
         self.execute(ctx, payload)
     }
 
-    fn on_failure<'a>(
-        &'a self,
-        conn: &'a mut PgConnection,
-        run_id: &'a str,
-        payload: &'a Value,
-        error: &'a RunError,
-    ) -> impl Future<Output = Result<(), TaskError>> + Send + 'a {
-        record_failure(conn, &self.config, run_id, payload, error)
+    async fn on_failure(
+        &self,
+        conn: &mut PgConnection,
+        run_id: &str,
+        payload: &Value,
+        error: &RunError,
+    ) -> Result<(), TaskError> {
+        record_failure(conn, &self.config, run_id, payload, error).await?;
+        // The engine goes on in this transaction as the session's own user.
+        db::tenant::leave(conn).await?;
+        Ok(())
     }
 }
 
@@ -905,6 +939,11 @@ impl Task for ExportInvoicesTask {
 /// honour the suppression list, send once.
 pub struct SendExportEmailTask {
     pub mailer: Arc<Mailer>,
+    /// This worker's storage: the export's object is confined to it when the link
+    /// is signed (see [`email_link`]).
+    pub storage: Storage,
+    pub storage_settings: StorageSettings,
+    pub link_ttl: Duration,
 }
 
 /// What a sent email's child run outputs.
@@ -928,15 +967,50 @@ impl Task for SendExportEmailTask {
         ctx: &mut TaskContext,
         p: EmailPayload,
     ) -> impl Future<Output = Result<EmailOutput, TaskError>> + Send {
-        send_export_email(self.mailer.clone(), ctx, p)
+        send_export_email(self, ctx, p)
     }
 }
 
+/// The link the email carries, signed now (valid `link_ttl` from the send): the
+/// object is confined to its own place, `<storage>/<org>/<run>.csv[.gz]` (see
+/// `Storage::confine`). A worker whose `storage` differs from the one that wrote the
+/// export (another host's setting) opens the object's own storage instead, provided
+/// the location still names this export; anything else is refused, never signed.
+async fn email_link(task: &SendExportEmailTask, p: &EmailPayload) -> Result<String, TaskError> {
+    let (Some(object_url), Some(run)) = (&p.object_url, &p.export_run_id) else {
+        return p.download_url.clone().ok_or_else(|| {
+            TaskError::Validation("the payload names neither an object nor a link".to_owned())
+        });
+    };
+    let org = &p.organization_id;
+    let refused = |e: StorageError| TaskError::abort("location_refused", e);
+    let (storage, location) = match task.storage.confine(object_url, org, run) {
+        Ok(location) => (task.storage.clone(), location),
+        Err(e @ StorageError::Unconfined { .. }) => {
+            if !crate::storage::names_export(object_url, org, run) {
+                return Err(refused(e));
+            }
+            Storage::for_object(object_url, &task.storage_settings).map_err(refused)?
+        }
+        Err(e) => return Err(refused(e)),
+    };
+    let link =
+        storage
+            .link(&location, task.link_ttl)
+            .await
+            .map_err(|e| match e.is_transient() {
+                true => TaskError::retryable("storage_unavailable", e),
+                false => TaskError::abort("storage_refused", e),
+            })?;
+    Ok(link.url)
+}
+
 async fn send_export_email(
-    mailer: Arc<Mailer>,
+    task: &SendExportEmailTask,
     ctx: &mut TaskContext,
     p: EmailPayload,
 ) -> Result<EmailOutput, TaskError> {
+    let mailer = task.mailer.clone();
     {
         let mut tx = db::tenant::begin(ctx.pool(), &p.organization_id).await?;
         let recipient =
@@ -974,16 +1048,17 @@ async fn send_export_email(
                 "the recipient's address is on the suppression list",
             ));
         }
+        let download_url = email_link(task, &p).await?;
         let email = ExportReadyEmail {
             recipient_name: name,
             recipient: address,
             org_name,
             row_count: p.row_count,
-            download_url: p.download_url,
+            download_url,
             idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
         };
-        // The fence, right before the one effect the database cannot take back (SPEC
-        // §7.7): an attempt canceled or taken over while it looked up the recipient
+        // The fence, right before the one effect the database cannot take back: an
+        // attempt canceled or taken over while it looked up the recipient
         // (a slow query, a pause) sends nothing. Only a loss of the lease during the
         // SMTP exchange itself can still lead to a second send, with the same
         // Message-ID.

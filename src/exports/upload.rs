@@ -1,4 +1,4 @@
-//! The CSV step on S3 (SPEC §11): the export's pages streamed into one multipart
+//! The CSV step on S3: the export's pages streamed into one multipart
 //! upload whose state is the step's checkpoint, so an attempt on any host continues
 //! the same upload.
 //!
@@ -35,10 +35,10 @@ use super::pages::PageStream;
 use super::task::{
     CsvCheckpoint, CsvDone, ExportConfig, Stored, blocking, finished, io_error, save_csv_checkpoint,
 };
-use crate::config::StorageSettings;
 use crate::db;
 use crate::engine::{TaskContext, TaskError};
 use crate::ids::{OrgId, RunId};
+use crate::storage::StorageSettings;
 use crate::storage::multipart::{Resume, Upload};
 use crate::storage::{self, Compression, ObjectLocation, Storage, StorageError};
 
@@ -267,7 +267,7 @@ async fn stream_pages(
     }
     if header {
         // No invoices at all: the object is the header alone.
-        let bytes = csv::encode_page(&[], true, compression)
+        let bytes = csv::stored_chunk(super::copy_csv::header_row(), compression)
             .map_err(|e| io_error("encoding the header", e))?;
         if let Some(durable) = writer
             .write_chunk(&bytes, mark.clone())
@@ -428,7 +428,7 @@ pub(super) fn storage_error(e: StorageError) -> TaskError {
     if let Some(reason) = store_reason(&e) {
         message.push_str(&format!(" ({reason})"));
     }
-    let message = crate::config::redact_secrets(&message);
+    let message = crate::redact::redact_secrets(&message);
     if matches!(
         e,
         StorageError::Denied { .. } | StorageError::NoSuchBucket { .. }
