@@ -102,7 +102,13 @@ async fn seed_is_idempotent(pool: PgPool) {
 fn database_named_in_error(env: &Env, cmd: &mut assert_cmd::Command) -> String {
     let out = cmd.args(["db", "migrate"]).assert().code(69);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    assert!(stderr.contains("127.0.0.1:5432"), "{stderr}");
+    let server = crate::common::server_url();
+    let at = format!(
+        "{}:{}",
+        server.host_str().unwrap_or_default(),
+        server.port().unwrap_or(5432)
+    );
+    assert!(stderr.contains(&at), "{stderr}");
     let _ = env;
     stderr
 }
@@ -531,8 +537,11 @@ async fn a_connection_lost_mid_command_exits_69(pool: PgPool) {
     assert_eq!(out.status.code(), Some(69), "{stderr}");
     assert!(out.stdout.is_empty());
     assert!(
-        stderr.contains("connection to PostgreSQL at 127.0.0.1:5432")
-            && stderr.contains("was lost"),
+        stderr.contains(&format!(
+            "connection to PostgreSQL at {}:{}",
+            crate::common::server_url().host_str().unwrap_or_default(),
+            crate::common::server_url().port().unwrap_or(5432)
+        )) && stderr.contains("was lost"),
         "{stderr}"
     );
 }

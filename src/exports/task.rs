@@ -268,6 +268,7 @@ async fn write_csv(
             .map_err(|e| io_error("reading the published export file", e))?;
         let done = finished(ctx, &cp, url.as_str(), stored_locally(&url, &hasher), None);
         ctx.complete_step("csv", &done).await?;
+        remove_run_partials(&dir, org, run).await;
         return Ok(done);
     }
     sweep_ended_partials(ctx.pool(), &dir, org, run).await;
