@@ -1,4 +1,4 @@
-//! Issue 7: the checked-in completion scripts (`completions/`) and man pages (`man/`)
+//! The checked-in completion scripts (`completions/`) and man pages (`man/`)
 //! are exactly what the clap definitions render today, so a change to a flag or a
 //! help text that is not followed by a regeneration fails here — with the command
 //! that fixes it. No database needed.

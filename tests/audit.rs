@@ -1,4 +1,4 @@
-//! Issue 6: the audit log — append-only, tamper-evident, tailable. Real PostgreSQL,
+//! The audit log — append-only, tamper-evident, tailable. Real PostgreSQL,
 //! one database per test, the real binary for `audit tail` / `audit verify`.
 
 use crate::common;

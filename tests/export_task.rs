@@ -1,4 +1,4 @@
-//! Issue 5 acceptance: the `export-invoices` task end to end. Each test drives the
+//! The `export-invoices` task end to end. Each test drives the
 //! real binary (`export start`, `export worker`, `suppression add`) against its own
 //! PostgreSQL database, with a real SMTP conversation with the test server of
 //! tests/common/smtp.rs. Expected CSV cells are computed here, independently of
@@ -689,7 +689,7 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 10 items 3 and 6: hung sessions and a lost database
+// Hung sessions and a lost database
 
 async fn pages_done(pool: &PgPool, run_id: &str) -> i64 {
     sqlx::query_scalar::<_, Option<i64>>(
@@ -1272,7 +1272,7 @@ async fn canceling_the_email_child_completes_the_export_unsent_and_frees_the_org
 }
 
 /// Canceled while it runs, the email child must not send: the send is behind a fence
-/// like every other effect of an attempt (SPEC §7.7). The child is held before its
+/// like every other effect of an attempt (fencing). The child is held before its
 /// send by a lock on `member` (its recipient lookup waits on it; its heartbeat goes
 /// on, so the lease stays valid), canceled, then let go.
 #[sqlx::test]
@@ -1421,7 +1421,7 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 10: fencing the file, takeovers on another host, ids, file hygiene
+// Fencing the file, takeovers on another host, ids, file hygiene
 
 async fn csv_checkpoint(pool: &PgPool, run_id: &str) -> Value {
     sqlx::query_scalar("SELECT checkpoint FROM run_step WHERE run_id = $1 AND name = 'csv'")
@@ -1900,7 +1900,7 @@ async fn the_worker_refuses_an_unusable_export_folder_before_claiming_anything(p
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 14: the metrics endpoint
+// The metrics endpoint
 
 /// A free port on 127.0.0.1 (bound, then released for the worker to bind).
 fn free_local_addr() -> std::net::SocketAddr {
@@ -2242,7 +2242,7 @@ async fn a_bad_or_busy_metrics_address_is_refused_before_any_claim(pool: PgPool)
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 14: the export reads one binary COPY stream per attempt
+// The export reads one binary COPY stream per attempt
 
 /// The pages of the binary COPY stream from `after`, decoded by `copy_csv`, in a
 /// tenant transaction as the export reads them.
@@ -2272,8 +2272,8 @@ async fn copy_pages(
     pages
 }
 
-/// The keyset pages from `after` as the export wrote them before issue 14:
-/// `page_after`, then `csv::encode_page`. Returns (bytes, rows, last id) per page.
+/// The keyset pages from `after`, one query a page, encoded by the tests' own CSV
+/// encoder (`common::csv_oracle`). Returns (bytes, rows, last id) per page.
 async fn keyset_pages(
     pool: &PgPool,
     after: Option<&str>,
@@ -2281,26 +2281,19 @@ async fn keyset_pages(
     page_size: i64,
     header: bool,
 ) -> Vec<(Vec<u8>, u64, String)> {
+    use crate::common::csv_oracle;
     let org = invoicectl::ids::OrgId::parse(ORG).unwrap();
     let mut cursor = after.map(str::to_owned);
     let mut pages = Vec::new();
     loop {
         let mut tx = invoicectl::db::tenant::begin(pool, &org).await.unwrap();
-        let rows =
-            invoicectl::db::invoices::page_after(&mut tx, ORG, cursor.as_deref(), as_of, page_size)
-                .await
-                .unwrap();
+        let rows = csv_oracle::page_after(&mut tx, ORG, cursor.as_deref(), as_of, page_size).await;
         tx.commit().await.unwrap();
         let Some(last) = rows.last() else {
             return pages;
         };
         cursor = Some(last.id.clone());
-        let bytes = invoicectl::exports::csv::encode_page(
-            &rows,
-            header && pages.is_empty(),
-            invoicectl::storage::Compression::None,
-        )
-        .unwrap();
+        let bytes = csv_oracle::encode(&rows, header && pages.is_empty());
         pages.push((bytes, rows.len() as u64, last.id.clone()));
     }
 }

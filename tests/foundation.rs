@@ -1,5 +1,5 @@
-//! Issue 2: setup, seed, configuration, redaction, RLS, append-only audit, exit 69.
-//! Issue 10 (items 5 and 9): secrets in URL queries, hostile config files, URLs and
+//! Setup, seed, configuration, redaction, RLS, append-only audit, exit 69.
+//! Secrets in URL queries, hostile config files, URLs and
 //! environment values, bounds, lost connections and a schema from the future.
 
 use crate::common;
@@ -102,7 +102,13 @@ async fn seed_is_idempotent(pool: PgPool) {
 fn database_named_in_error(env: &Env, cmd: &mut assert_cmd::Command) -> String {
     let out = cmd.args(["db", "migrate"]).assert().code(69);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    assert!(stderr.contains("127.0.0.1:5432"), "{stderr}");
+    let server = crate::common::server_url();
+    let at = format!(
+        "{}:{}",
+        server.host_str().unwrap_or_default(),
+        server.port().unwrap_or(5432)
+    );
+    assert!(stderr.contains(&at), "{stderr}");
     let _ = env;
     stderr
 }
@@ -531,15 +537,18 @@ async fn a_connection_lost_mid_command_exits_69(pool: PgPool) {
     assert_eq!(out.status.code(), Some(69), "{stderr}");
     assert!(out.stdout.is_empty());
     assert!(
-        stderr.contains("connection to PostgreSQL at 127.0.0.1:5432")
-            && stderr.contains("was lost"),
+        stderr.contains(&format!(
+            "connection to PostgreSQL at {}:{}",
+            crate::common::server_url().host_str().unwrap_or_default(),
+            crate::common::server_url().port().unwrap_or(5432)
+        )) && stderr.contains("was lost"),
         "{stderr}"
     );
 }
 
 #[sqlx::test]
 async fn database_errors_exit_by_what_a_retry_can_do(pool: PgPool) {
-    use invoicectl::error::exit_code;
+    use invoicectl::commands::exit::exit_code;
     let raise = |code: &str| {
         format!("DO $$ BEGIN RAISE EXCEPTION 'raised' USING ERRCODE = '{code}'; END $$")
     };
@@ -570,7 +579,7 @@ async fn database_errors_exit_by_what_a_retry_can_do(pool: PgPool) {
     assert_eq!(exit_code(&anyhow::Error::new(err)), 69);
 }
 
-/// Issue 13 item 2: each way a connection fails says what to fix, and only a refused
+/// Each way a connection fails says what to fix, and only a refused
 /// connection asks whether the server is running. All exit 69.
 #[test]
 fn connect_errors_name_the_missing_database_the_refused_role_or_the_refused_port() {

@@ -1,4 +1,4 @@
-//! Issue 11: the storage interface against a real S3 server (SeaweedFS, see
+//! The storage interface against a real S3 server (SeaweedFS, see
 //! tests/common/s3.rs), and `export url` / `download` / `prune` through the binary.
 //! Nothing here mocks S3: uploads, presigned links, signature checks and deletes
 //! are answered by the server.
@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use crate::common::s3::{self, CountingProxy, S3Server};
 use futures::StreamExt as _;
-use invoicectl::config::StorageSettings;
 use invoicectl::ids::{OrgId, RunId};
+use invoicectl::storage::StorageSettings;
 use invoicectl::storage::multipart::Resume;
 use invoicectl::storage::{Compression, Storage, StorageError, StorageUrl};
 use object_store::{Attribute, Attributes, ObjectStore as _, ObjectStoreExt};
@@ -19,14 +19,14 @@ use sha2::{Digest, Sha256};
 fn s3_settings(endpoint: &str, secret: &str) -> StorageSettings {
     StorageSettings {
         location: StorageUrl::Local("/unused".into()),
-        link_ttl: invoicectl::config::DEFAULT_LINK_TTL,
-        part_size: invoicectl::config::DEFAULT_S3_PART_SIZE,
+        link_ttl: invoicectl::storage::DEFAULT_LINK_TTL,
+        part_size: invoicectl::storage::DEFAULT_S3_PART_SIZE,
         compression: Compression::None,
         s3_endpoint: Some(endpoint.to_owned()),
         s3_endpoint_from_file: true,
         s3_region: Some(s3::REGION.to_owned()),
         s3_access_key_id: Some(s3::ACCESS_KEY.to_owned()),
-        s3_secret_access_key: Some(invoicectl::config::Secret::new(secret)),
+        s3_secret_access_key: Some(invoicectl::redact::Secret::new(secret)),
     }
 }
 
@@ -604,7 +604,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// SPEC §11 on S3, end to end: the object holds the invoices cell by cell; the row
+/// Storage on S3, end to end: the object holds the invoices cell by cell; the row
 /// records its location, size, SHA-256 and link expiry; the emailed presigned link,
 /// fetched by a plain HTTP client, returns it with the specified Content-Type and
 /// Content-Disposition; a tampered or expired link is refused; `download` verifies

@@ -45,3 +45,38 @@ pub use run::{ChildResult, RunError, RunRecord, RunStatus};
 pub use task::{Task, TaskDef, TaskError};
 pub use trigger::{BatchItem, TriggerOptions, Triggered, trigger, trigger_many};
 pub use worker::{PassError, Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary};
+
+#[cfg(test)]
+mod tests {
+    /// The engine is generic: no module of it imports the export domain, invoices,
+    /// tenants or the commands. A task that changes its transaction's session (a
+    /// tenant role) undoes it itself (`StepTransaction::undo_before_commit`, the
+    /// failure hook).
+    #[test]
+    fn engine_names_no_domain() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine");
+        let domain = [
+            "crate::exports",
+            "crate::audit",
+            "crate::commands",
+            "crate::config",
+            "crate::storage",
+            "invoices",
+            "tenant",
+        ];
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.lines().take_while(|l| *l != "#[cfg(test)]");
+            for line in code.filter(|l| l.contains("crate::")) {
+                for word in domain {
+                    assert!(
+                        !line.contains(word),
+                        "{} names {word}: {line}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -18,6 +18,7 @@ use super::context::TaskContext;
 use super::queue::QueueDef;
 use super::retry::RetryPolicy;
 use super::run::RunError;
+use crate::error::{Classify, ExitKind};
 
 /// What a task is, independent of any run of it.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +65,15 @@ pub enum TaskError {
     /// `worker::QueuePause`).
     #[error("{code}: {message}")]
     Unavailable { code: String, message: String },
+}
+
+impl Classify for TaskError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            TaskError::DatabaseLost(_) => ExitKind::Unavailable,
+            _ => ExitKind::Failure,
+        }
+    }
 }
 
 impl TaskError {
@@ -147,7 +157,9 @@ pub trait Task: Send + Sync + 'static {
 
     /// Called in the transaction that marks the run `failed` for good (retries
     /// exhausted, validation, abort, a lost worker on its last attempt), so domain
-    /// state can record the failure atomically with it.
+    /// state can record the failure atomically with it. The engine goes on in that
+    /// transaction: a hook leaves its session as it found it (a role it switched to
+    /// is reset before it returns).
     fn on_failure<'a>(
         &'a self,
         _conn: &'a mut PgConnection,

@@ -39,6 +39,7 @@ use super::run::RunError;
 use super::task::{ErasedTask, TaskError};
 use crate::db;
 use crate::db::runs::{ClaimedRun, Finish};
+use crate::error::{Classify, ExitKind};
 
 /// When a worker stops on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +164,17 @@ fn unavailable_text(outages: &[(String, RunError)]) -> String {
     )
 }
 
+impl Classify for WorkerError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            // Storage out of order is temporary from the operator's side: the runs
+            // were released, the next invocation tries again.
+            WorkerError::Unavailable { .. } => ExitKind::TempFail,
+            WorkerError::GaveUp { .. } => ExitKind::Failure,
+        }
+    }
+}
+
 /// Why one pass (finish, take over, claim) failed; the worker tries again.
 #[derive(Debug, thiserror::Error)]
 pub enum PassError {
@@ -175,6 +187,15 @@ pub enum PassError {
         #[source]
         source: TaskError,
     },
+}
+
+impl Classify for PassError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            PassError::Database(e) => e.exit_kind(),
+            PassError::Hook { source, .. } => source.exit_kind(),
+        }
+    }
 }
 
 impl PassError {
@@ -538,8 +559,6 @@ impl Worker {
                         run_id: end.run_id.clone(),
                         source,
                     })?;
-                // A hook may have switched to a tenant role; the pass goes on as owner.
-                db::tenant::leave(&mut tx).await?;
             }
         }
         let mut takeovers = Vec::new();
@@ -704,7 +723,6 @@ impl Worker {
                         run_id: run.id.clone(),
                         source,
                     })?;
-                db::tenant::leave(&mut *tx).await?;
             }
             finish_span(&run.id).in_scope(|| {
                 tracing::warn!(

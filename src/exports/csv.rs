@@ -1,17 +1,17 @@
-//! The invoice CSV of SPEC §7.3 and the resumable files it is written to.
+//! The invoice CSV (docs/reference.md, "The CSV") and the resumable files it is written to.
 //!
-//! Two layers, both free of runs and of the database (the caller hands in rows, byte
+//! Two layers, both free of runs and of the database (the caller hands in bytes,
 //! offsets and the name of the attempt that writes):
-//! - [`InvoiceCsvWriter`] turns [`InvoiceRow`]s into CSV on any `io::Write`, one row
-//!   at a time through fixed, reused buffers, so memory does not grow with the export.
+//! - The cell formatting (amounts, timestamps, formula neutralising) that the one
+//!   encoder, `copy_csv`, writes each row with.
 //! - [`ExportFile`] is one attempt's file on disk. Each attempt of a run writes a
 //!   hidden partial file of its own, `.<run_id>.<attempt>.csv.partial`, and pages are
-//!   durable before [`ExportFile::write_page`] returns their end offset, so the caller
+//!   durable before [`ExportFile::write_chunk`] returns their end offset, so the caller
 //!   may checkpoint that offset (with the attempt's name). An attempt that resumes
 //!   another's work ([`ExportFile::continue_from`]) takes that attempt's file over in
 //!   place when nobody can write it any more, and copies its checkpointed prefix
 //!   otherwise, so whatever a fenced-out attempt still writes never reaches the
-//!   published file. Because the bytes are a pure function of the rows, the finished
+//!   published file. Because the bytes are a pure function of the rows (`copy_csv`), the finished
 //!   file equals an uninterrupted run's. [`ExportFile::publish`] renames the attempt's
 //!   file into place atomically.
 //! - Who may still write a file is known from an exclusive `flock` that an attempt
@@ -27,7 +27,7 @@
 //!   customer names, emails and amounts. File errors carry the OS reason (`No space
 //!   left on device (os error 28)`, …) in their message, not only as a source.
 //!
-//! Formatting decisions where the SPEC leaves a choice:
+//! Formatting decisions the reference leaves open:
 //! - Records end in CRLF, the terminator RFC 4180 specifies (embedded line breaks
 //!   inside a quoted field are kept as they are in the data). A field is quoted only
 //!   when it contains a comma, a double quote, CR or LF. UTF-8 without a BOM.
@@ -48,13 +48,11 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::mem;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use url::Url;
 
-use crate::db::invoices::InvoiceRow;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId};
 use crate::storage::Compression;
@@ -73,13 +71,9 @@ pub const HEADER: [&str; 9] = [
     "due_at",
 ];
 
-/// Bytes the CSV writer buffers before it writes to the file: large enough that a page
-/// costs few write syscalls, small and fixed so memory does not depend on page size.
-const BUFFER_CAPACITY: usize = 64 * 1024;
-
 /// The ISO 4217 minor unit (digits after the decimal point) of a currency code.
 /// Codes ISO lists without a minor unit (metals, XDR…) and unknown codes use 2, as
-/// SPEC §7.3 says.
+/// docs/reference.md ("The CSV") says.
 pub fn minor_unit(currency: &str) -> u32 {
     match currency {
         "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
@@ -180,116 +174,6 @@ fn push_padded(out: &mut Vec<u8>, mut n: u64, width: usize) {
     out.extend_from_slice(&digits[..width]);
 }
 
-/// The I/O error inside a `csv` error, so callers see the real kind (disk full,
-/// broken pipe); the csv crate's own conversion would flatten it to `Other`.
-fn into_io(err: ::csv::Error) -> io::Error {
-    if !err.is_io_error() {
-        return io::Error::other(err);
-    }
-    match err.into_kind() {
-        ::csv::ErrorKind::Io(err) => err,
-        kind => io::Error::other(format!("{kind:?}")),
-    }
-}
-
-/// Streams invoice rows as SPEC §7.3 CSV to any writer. Output is buffered: call
-/// [`flush`](Self::flush) (or [`into_inner`](Self::into_inner)) before relying on
-/// what the inner writer holds.
-pub struct InvoiceCsvWriter<W: Write> {
-    csv: ::csv::Writer<W>,
-    /// Reused for every computed cell so formatting a row allocates nothing.
-    scratch: Vec<u8>,
-}
-
-impl<W: Write> InvoiceCsvWriter<W> {
-    pub fn new(inner: W) -> Self {
-        let csv = ::csv::WriterBuilder::new()
-            .terminator(::csv::Terminator::CRLF)
-            .quote_style(::csv::QuoteStyle::Necessary)
-            .buffer_capacity(BUFFER_CAPACITY)
-            .from_writer(inner);
-        InvoiceCsvWriter {
-            csv,
-            scratch: Vec::with_capacity(64),
-        }
-    }
-
-    /// Writes the header row ([`HEADER`]).
-    pub fn write_header(&mut self) -> io::Result<()> {
-        self.csv.write_record(HEADER).map_err(into_io)
-    }
-
-    /// Writes one invoice as one record.
-    pub fn write_row(&mut self, row: &InvoiceRow) -> io::Result<()> {
-        self.write_row_csv(row).map_err(into_io)
-    }
-
-    fn write_row_csv(&mut self, row: &InvoiceRow) -> ::csv::Result<()> {
-        self.write_text(&row.id)?;
-        self.write_text(&row.number)?;
-        self.write_text(&row.customer_name)?;
-        match &row.customer_email {
-            Some(email) => self.write_text(email)?,
-            None => self.csv.write_field("")?,
-        }
-        self.csv.write_field(&row.currency)?;
-        self.scratch.clear();
-        push_amount(&mut self.scratch, row.amount_cents, &row.currency);
-        self.csv.write_field(&self.scratch)?;
-        self.csv.write_field(&row.status)?;
-        self.scratch.clear();
-        push_timestamp(&mut self.scratch, &row.issued_at);
-        self.csv.write_field(&self.scratch)?;
-        match &row.due_at {
-            Some(due) => {
-                self.scratch.clear();
-                push_timestamp(&mut self.scratch, due);
-                self.csv.write_field(&self.scratch)?;
-            }
-            None => self.csv.write_field("")?,
-        }
-        self.csv.write_record(None::<&[u8]>)
-    }
-
-    fn write_text(&mut self, text: &str) -> ::csv::Result<()> {
-        if needs_neutralising(text.as_bytes()) {
-            self.scratch.clear();
-            self.scratch.push(b'\'');
-            self.scratch.extend_from_slice(text.as_bytes());
-            self.csv.write_field(&self.scratch)
-        } else {
-            self.csv.write_field(text)
-        }
-    }
-
-    /// Writes the buffered bytes through to the inner writer and flushes it.
-    pub fn flush(&mut self) -> io::Result<()> {
-        self.csv.flush()
-    }
-
-    pub fn get_ref(&self) -> &W {
-        self.csv.get_ref()
-    }
-
-    /// Flushes and returns the inner writer.
-    pub fn into_inner(self) -> io::Result<W> {
-        self.csv.into_inner().map_err(|e| {
-            let kind = e.error().kind();
-            io::Error::new(kind, e.error().to_string())
-        })
-    }
-}
-
-/// What one [`ExportFile::write_page`] wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageWritten {
-    /// Rows in this page.
-    pub rows: u64,
-    /// The file's length after this page (header included): the checkpoint's byte
-    /// offset. It is on disk when `write_page` returns.
-    pub bytes_total: u64,
-}
-
 /// An I/O error with the file it happened to and the operating system's reason, so
 /// the operator can act on it: `cannot write …/.run_….partial: No space left on device
 /// (os error 28)`. The reason is part of the message, not only a source, because run
@@ -300,6 +184,13 @@ pub struct FileError {
     action: &'static str,
     path: PathBuf,
     reason: io::Error,
+}
+
+/// A generic failure (1) whatever it wraps: its cause decides.
+impl Classify for FileError {
+    fn exit_kind(&self) -> ExitKind {
+        ExitKind::Failure
+    }
 }
 
 fn at_path(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> io::Error {
@@ -380,26 +271,6 @@ pub fn published_path_for(
     export_dir
         .join(org.as_str())
         .join(format!("{run}.{}", compression.extension()))
-}
-
-/// One page as the bytes an export stores: its CSV records (after the header row
-/// when `header`), as one complete gzip member when compressed (see
-/// `storage::gzip`). Pure: the same rows give the same bytes, which a resumed export
-/// relies on.
-pub fn encode_page(
-    rows: &[InvoiceRow],
-    header: bool,
-    compression: Compression,
-) -> io::Result<Vec<u8>> {
-    // About 150 bytes a row; a good guess saves the reallocations.
-    let mut out = InvoiceCsvWriter::new(Vec::with_capacity(rows.len() * 160 + 128));
-    if header {
-        out.write_header()?;
-    }
-    for row in rows {
-        out.write_row(row)?;
-    }
-    stored_chunk(out.into_inner()?, compression)
 }
 
 /// A page's CSV records as the bytes an export stores: as they are, or as one
@@ -514,7 +385,7 @@ pub fn is_storage_fault(e: &io::Error) -> bool {
     )
 }
 
-/// The `file://` URL of an existing file (the `downloadUrl` of SPEC §7.3). The path is
+/// The `file://` URL of an existing file (a file export's `downloadUrl`). The path is
 /// canonicalised first: a relative export dir becomes absolute, and a `..` or symlink
 /// is resolved by the filesystem rather than collapsed textually by whoever parses
 /// the URL. Characters outside the URL path set (space, `#`, `%`, `?`, non-ASCII…) are
@@ -714,7 +585,7 @@ fn check_record_end(file: &mut File, offset: u64, compression: Compression) -> i
 }
 
 /// One attempt's CSV file, written page by page, resumable at any byte offset that a
-/// previous [`write_page`](Self::write_page) returned, and able to start from another
+/// previous [`write_chunk`](Self::write_chunk) returned, and able to start from another
 /// attempt's checkpointed prefix ([`copy_prefix_from`](Self::copy_prefix_from)).
 ///
 /// All calls block on file I/O (including an fsync per page): from async code, run
@@ -727,10 +598,8 @@ pub struct ExportFile {
     dir: PathBuf,
     partial: PathBuf,
     published: PathBuf,
-    /// The handle used for truncation, seeking and fsync. `out` writes through a
-    /// duplicate of it, which shares the file offset.
+    /// The handle every page is written, truncated, sought and fsynced through.
     file: File,
-    out: InvoiceCsvWriter<File>,
     /// Bytes in the file after the last completed page (or rewind).
     len: u64,
     poisoned: bool,
@@ -753,7 +622,7 @@ impl ExportFile {
 
     /// [`create`](Self::create) for a file of `compression`, published as
     /// `<run_id>.csv.gz` when compressed. Write it with
-    /// [`write_chunk`](Self::write_chunk) ([`encode_page`]'s bytes).
+    /// [`write_chunk`](Self::write_chunk) ([`stored_chunk`]'s bytes).
     pub fn create_with(
         export_dir: &Path,
         org: &OrgId,
@@ -779,14 +648,11 @@ impl ExportFile {
         // directory's) must survive a crash as well as its data.
         sync_dir(export_dir)?;
         sync_dir(&dir)?;
-        let out =
-            InvoiceCsvWriter::new(file.try_clone().map_err(at_path("cannot open", &partial))?);
         Ok(ExportFile {
             dir,
             partial,
             published: published_path_for(export_dir, org, run, compression),
             file,
-            out,
             len: 0,
             poisoned: false,
             compression,
@@ -860,18 +726,12 @@ impl ExportFile {
             .map_err(at_path("cannot truncate", &source))?;
         fs::hard_link(&source, &partial).map_err(at_path("cannot link", &partial))?;
         sync_dir(&dir)?;
-        let out = InvoiceCsvWriter::new(
-            handle
-                .try_clone()
-                .map_err(at_path("cannot open", &partial))?,
-        );
         Ok((
             ExportFile {
                 dir,
                 partial,
                 published: published_path_for(export_dir, org, run, compression),
                 file: handle,
-                out,
                 len: offset,
                 poisoned: false,
                 compression,
@@ -933,10 +793,6 @@ impl ExportFile {
     }
 
     fn rewind(&mut self, offset: u64) -> io::Result<()> {
-        let fresh = InvoiceCsvWriter::new(self.file.try_clone()?);
-        // The old writer flushes whatever a failed page left in its buffer as it drops;
-        // the truncation below cuts that off again.
-        drop(mem::replace(&mut self.out, fresh));
         check_record_end(&mut self.file, offset, self.compression)?;
         self.file.set_len(offset)?;
         self.file.seek(SeekFrom::Start(offset))?;
@@ -944,50 +800,15 @@ impl ExportFile {
         Ok(())
     }
 
-    /// Appends one page (the header first when the file is empty), then flushes and
-    /// fsyncs, so the returned `bytes_total` is durable before the caller commits it.
-    pub fn write_page(&mut self, rows: &[InvoiceRow]) -> io::Result<PageWritten> {
-        self.check_usable()?;
-        if self.compression != Compression::None {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "a compressed file is written with write_chunk(encode_page(…))",
-            ));
-        }
-        self.poisoned = true;
-        let partial = self.partial.clone();
-        let bytes_total = self
-            .append(rows)
-            .map_err(at_path("cannot write", &partial))?;
-        self.len = bytes_total;
-        self.poisoned = false;
-        Ok(PageWritten {
-            rows: rows.len() as u64,
-            bytes_total,
-        })
-    }
-
-    fn append(&mut self, rows: &[InvoiceRow]) -> io::Result<u64> {
-        if self.len == 0 {
-            self.out.write_header()?;
-        }
-        for row in rows {
-            self.out.write_row(row)?;
-        }
-        self.out.flush()?;
-        self.file.sync_data()?;
-        self.file.stream_position()
-    }
-
-    /// Appends bytes [`encode_page`] made (a page, the header with it), then fsyncs,
-    /// so the returned length is durable before the caller commits it.
+    /// Appends one page's stored bytes (the first page with the header row: see
+    /// `copy_csv`), then fsyncs, so the returned length is durable before the caller
+    /// commits it.
     pub fn write_chunk(&mut self, bytes: &[u8]) -> io::Result<u64> {
         self.check_usable()?;
         self.poisoned = true;
         let partial = self.partial.clone();
-        self.out
-            .flush()
-            .and_then(|()| self.file.write_all(bytes))
+        self.file
+            .write_all(bytes)
             .and_then(|()| self.file.sync_data())
             .map_err(at_path("cannot write", &partial))?;
         self.len += bytes.len() as u64;
@@ -1022,12 +843,11 @@ impl ExportFile {
     pub fn publish(mut self) -> io::Result<PathBuf> {
         self.check_usable()?;
         if self.len == 0 {
-            let header = encode_page(&[], true, self.compression)?;
+            let header = stored_chunk(super::copy_csv::header_row(), self.compression)?;
             self.write_chunk(&header)?;
         }
-        self.out
-            .flush()
-            .and_then(|()| self.file.sync_all())
+        self.file
+            .sync_all()
             .map_err(at_path("cannot fsync", &self.partial))?;
         fs::rename(&self.partial, &self.published)
             .map_err(at_path("cannot publish the export as", &self.published))?;
@@ -1048,6 +868,8 @@ impl ExportFile {
 
 #[cfg(test)]
 mod tests {
+    use super::super::copy_csv::tests::{InvoiceRow, copy_bytes};
+    use super::super::copy_csv::{CopyCsvEncoder, header_row};
     use super::*;
     use chrono::TimeZone;
     use std::borrow::Cow;
@@ -1097,13 +919,26 @@ mod tests {
         }
     }
 
+    /// The rows as the export writes them: binary COPY bytes through the one encoder.
     fn to_csv(rows: &[InvoiceRow]) -> Vec<u8> {
-        let mut w = InvoiceCsvWriter::new(Vec::new());
-        w.write_header().unwrap();
-        for r in rows {
-            w.write_row(r).unwrap();
+        let mut encoder = CopyCsvEncoder::new(u64::MAX, true);
+        let mut pages = Vec::new();
+        encoder.feed(&copy_bytes(rows), &mut pages).unwrap();
+        pages.extend(encoder.finish().unwrap());
+        match pages.pop() {
+            Some(page) => page.csv,
+            None => header_row(),
         }
-        w.into_inner().unwrap()
+    }
+
+    /// Appends `rows` as one page (after the header when the file is empty); returns
+    /// the file's length.
+    fn write_rows(file: &mut ExportFile, rows: &[InvoiceRow]) -> u64 {
+        let mut encoder = CopyCsvEncoder::new(u64::MAX, file.bytes_written() == 0);
+        let mut pages = Vec::new();
+        encoder.feed(&copy_bytes(rows), &mut pages).unwrap();
+        pages.extend(encoder.finish().unwrap());
+        file.write_chunk(&pages.pop().unwrap().csv).unwrap()
     }
 
     /// Reads the CSV back as strings, header included.
@@ -1410,11 +1245,8 @@ mod tests {
             AttemptFile::new(3),
         );
         let mut a = ExportFile::create(dir.path(), &org, &run, &first).unwrap();
-        let checkpoint = a
-            .write_page(&[row("inv_1"), row("inv_2")])
-            .unwrap()
-            .bytes_total;
-        a.write_page(&[row("inv_3")]).unwrap(); // past the checkpoint
+        let checkpoint = write_rows(&mut a, &[row("inv_1"), row("inv_2")]);
+        write_rows(&mut a, &[row("inv_3")]); // past the checkpoint
         let a_path = a.partial_path().to_path_buf();
         let inode = fs::metadata(&a_path).unwrap().ino();
 
@@ -1452,7 +1284,7 @@ mod tests {
         .unwrap();
         assert_eq!(how, Continued::Adopted);
         assert_eq!(fs::metadata(c.partial_path()).unwrap().ino(), inode);
-        let end = c.write_page(&[row("inv_3")]).unwrap().bytes_total;
+        let end = write_rows(&mut c, &[row("inv_3")]);
         let published = c.publish().unwrap();
         let records = parse(&fs::read(published).unwrap());
         assert_eq!(records.len(), 4, "header and three rows, inv_3 once");

@@ -72,6 +72,13 @@ pub struct Started {
 /// How long a requested export deduplicates its repeats.
 pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
+// Finished runs are kept at least `MIN_RUN_RETENTION`: a repeated start within the
+// TTL must still find its run.
+const _: () = assert!(
+    IDEMPOTENCY_TTL.as_secs() <= crate::config::MIN_RUN_RETENTION.as_secs(),
+    "run_retention's floor must cover the idempotency TTL"
+);
+
 /// The idempotency key of (org, user, UTC day), and the scope when there is one (an
 /// unscoped export keeps the key it always had).
 pub fn daily_key(

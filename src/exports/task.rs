@@ -1,4 +1,4 @@
-//! The `export-invoices` task and its `send-export-email` child (SPEC §7): count,
+//! The `export-invoices` task and its `send-export-email` child: count,
 //! write the CSV page by page with checkpoints, email the requester through a child
 //! run, and close out the export and its audit entry in one transaction. Payloads
 //! are strict: unknown, missing or malformed fields fail validation.
@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::{PgConnection, PgPool};
@@ -21,15 +22,16 @@ use super::progress::{EmailDisposition, ExportProgress};
 use super::scope::{Scope, Selection};
 use super::upload;
 use crate::audit;
-use crate::config::StorageSettings;
 use crate::db;
 use crate::db::exports::ExportStatus;
 use crate::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
+use crate::engine::context::StepTransaction;
 use crate::engine::{
     QueueDef, Registry, RetryPolicy, RunError, Task, TaskContext, TaskDef, TaskError,
     TriggerOptions,
 };
 use crate::ids::{OrgId, RunId, UserId};
+use crate::storage::StorageSettings;
 use crate::storage::sha256::{ResumableSha256, Sha256State};
 use crate::storage::{Compression, Storage, StorageError, StorageUrl};
 
@@ -94,7 +96,7 @@ pub struct EmailPayload {
     pub scope: Option<String>,
 }
 
-/// Where and how the export stores its file (SPEC §11), and how much per page.
+/// Where and how the export stores its file, and how much per page.
 #[derive(Debug, Clone)]
 pub struct ExportConfig {
     /// This worker's storage: where new exports go.
@@ -178,7 +180,7 @@ impl CsvCheckpoint {
 }
 
 /// What the CSV step stores once the file is published. The fields after `pages`
-/// are absent from steps recorded by versions before SPEC §11.
+/// are absent from steps recorded by versions before S3 storage.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct CsvDone {
@@ -236,8 +238,8 @@ pub(super) fn file_error(what: &str, e: std::io::Error) -> TaskError {
 }
 
 /// The CSV step: writes (or resumes) the CSV in a file of this attempt's own, page by
-/// page with a checkpoint after each, publishes it and records the step. Fencing (SPEC
-/// §7.7) rests on three rules:
+/// page with a checkpoint after each, publishes it and records the step. Fencing (docs/reference.md,
+/// "Guarantees") rests on three rules:
 /// - an attempt writes only its own file, and resumes another attempt's work by
 ///   copying the checkpointed prefix of the file the checkpoint names, so a worker
 ///   that lost its lease (paused, partitioned, slow) can only write into a file that
@@ -273,6 +275,7 @@ async fn write_csv(
             .map_err(|e| io_error("reading the published export file", e))?;
         let done = finished(ctx, &cp, url.as_str(), stored_locally(&url, &hasher), None);
         ctx.complete_step("csv", &done).await?;
+        remove_run_partials(&dir, org, run).await;
         return Ok(done);
     }
     sweep_ended_partials(ctx.pool(), &dir, org, run).await;
@@ -295,7 +298,7 @@ fn stored_locally(url: &url::Url, hasher: &ResumableSha256) -> Stored {
     }
 }
 
-/// Where a finished export is stored, its size and SHA-256 (SPEC §11 integrity).
+/// Where a finished export is stored, its size and SHA-256 (checked by `export download`).
 pub(super) struct Stored {
     pub(super) object_url: String,
     pub(super) byte_size: u64,
@@ -458,7 +461,7 @@ async fn write_pages(
     if cp.bytes == 0 {
         // No invoices: the file is the header alone, checkpointed like a page so that
         // the last checkpoint names every byte that is published.
-        let header = csv::encode_page(&[], true, compression)
+        let header = csv::stored_chunk(super::copy_csv::header_row(), compression)
             .map_err(|e| io_error("writing the export file", e))?;
         hasher.update(&header);
         let (f, written) = blocking(move || {
@@ -486,7 +489,7 @@ async fn write_pages(
 /// When those bytes are not on this host (a takeover on another machine, a different
 /// `--export-dir`) or do not match the checkpoint (their SHA-256 state differs from
 /// the one it carries), nothing durable is left: the CSV starts over from the first
-/// page (SPEC §7.7) in a fresh file. Returns the file and the SHA-256 state after the
+/// page in a fresh file. Returns the file and the SHA-256 state after the
 /// checkpointed bytes.
 #[allow(clippy::too_many_arguments)]
 async fn continue_from_checkpoint(
@@ -667,7 +670,7 @@ async fn sweep_ended_partials(pool: &PgPool, dir: &Path, org: &OrgId, run: &RunI
             }
         }
         Err(e) => {
-            tracing::warn!(org = %org, error = %crate::config::redact_secrets(&e.to_string()), "cannot look for leftover partial files");
+            tracing::warn!(org = %org, error = %crate::redact::redact_secrets(&e.to_string()), "cannot look for leftover partial files");
         }
     }
 }
@@ -781,13 +784,25 @@ impl ExportInvoicesTask {
     }
 }
 
+/// Scopes a step's transaction to `org`, and has the engine leave the tenant role
+/// again before it records the step.
+async fn enter_tenant(step: &mut StepTransaction, org: &OrgId) -> Result<(), TaskError> {
+    db::tenant::enter(step.conn(), org).await?;
+    step.undo_before_commit(leave_tenant);
+    Ok(())
+}
+
+fn leave_tenant(conn: &mut PgConnection) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+    Box::pin(db::tenant::leave(conn))
+}
+
 async fn count_step(ctx: &mut TaskContext, org: &Selection, run: &RunId) -> Result<u64, TaskError> {
     if let Some(total) = ctx.step_output("count")? {
         return Ok(total);
     }
     let as_of = ctx.started_at();
     let mut step = ctx.begin_step_transaction("count").await?;
-    db::tenant::enter(step.conn(), org).await?;
+    enter_tenant(&mut step, org).await?;
     let total = db::invoices::count_as_of(step.conn(), &org.filter(), as_of).await? as u64;
     db::exports::mark_running(step.conn(), run.as_str()).await?;
     step.commit(ctx, &total).await?;
@@ -805,7 +820,7 @@ async fn close_out_step(
         return Ok(());
     }
     let mut step = ctx.begin_step_transaction("close-out").await?;
-    db::tenant::enter(step.conn(), org).await?;
+    enter_tenant(&mut step, org).await?;
     match (&csv_done.object_url, csv_done.byte_size, &csv_done.sha256) {
         (Some(object_url), Some(byte_size), Some(sha256)) => {
             db::exports::mark_completed_stored(
@@ -822,7 +837,7 @@ async fn close_out_step(
             )
             .await?;
         }
-        // A CSV step recorded by a version before SPEC §11.
+        // A CSV step recorded by a version before S3 storage.
         _ => {
             db::exports::mark_completed(
                 step.conn(),
@@ -918,14 +933,17 @@ impl Task for ExportInvoicesTask {
         self.execute(ctx, payload)
     }
 
-    fn on_failure<'a>(
-        &'a self,
-        conn: &'a mut PgConnection,
-        run_id: &'a str,
-        payload: &'a Value,
-        error: &'a RunError,
-    ) -> impl Future<Output = Result<(), TaskError>> + Send + 'a {
-        record_failure(conn, &self.config, run_id, payload, error)
+    async fn on_failure(
+        &self,
+        conn: &mut PgConnection,
+        run_id: &str,
+        payload: &Value,
+        error: &RunError,
+    ) -> Result<(), TaskError> {
+        record_failure(conn, &self.config, run_id, payload, error).await?;
+        // The engine goes on in this transaction as the session's own user.
+        db::tenant::leave(conn).await?;
+        Ok(())
     }
 }
 
@@ -934,7 +952,7 @@ impl Task for ExportInvoicesTask {
 pub struct SendExportEmailTask {
     pub mailer: Arc<Mailer>,
     /// This worker's storage: the export's object is confined to it when the link
-    /// is signed (see [`email_link`]).
+    /// is signed (see `email_link`).
     pub storage: Storage,
     pub storage_settings: StorageSettings,
     pub link_ttl: Duration,
@@ -1052,8 +1070,8 @@ async fn send_export_email(
             download_url,
             idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
         };
-        // The fence, right before the one effect the database cannot take back (SPEC
-        // §7.7): an attempt canceled or taken over while it looked up the recipient
+        // The fence, right before the one effect the database cannot take back: an
+        // attempt canceled or taken over while it looked up the recipient
         // (a slow query, a pause) sends nothing. Only a loss of the lease during the
         // SMTP exchange itself can still lead to a second send, with the same
         // Message-ID.

@@ -274,7 +274,7 @@ async fn stream_pages(
     }
     if header {
         // No invoices at all: the object is the header alone.
-        let bytes = csv::encode_page(&[], true, compression)
+        let bytes = csv::stored_chunk(super::copy_csv::header_row(), compression)
             .map_err(|e| io_error("encoding the header", e))?;
         if let Some(durable) = writer
             .write_chunk(&bytes, mark.clone())
@@ -435,7 +435,7 @@ pub(super) fn storage_error(e: StorageError) -> TaskError {
     if let Some(reason) = store_reason(&e) {
         message.push_str(&format!(" ({reason})"));
     }
-    let message = crate::config::redact_secrets(&message);
+    let message = crate::redact::redact_secrets(&message);
     if matches!(
         e,
         StorageError::Denied { .. } | StorageError::NoSuchBucket { .. }

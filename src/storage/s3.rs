@@ -22,8 +22,17 @@ use object_store::path::Path as ObjectPath;
 use object_store::signer::{Method, Signer};
 use object_store::{BackoffConfig, ClientConfigKey, ObjectStore, ObjectStoreExt, RetryConfig};
 
+use super::StorageSettings;
 use super::{Link, StorageError};
-use crate::config::StorageSettings;
+
+/// Makes ring the process's TLS crypto provider, before the first S3 client.
+///
+/// reqwest is built without one (one provider, ring, for sqlx, lettre and S3: see
+/// Cargo.toml) and takes the process default; a second install is refused,
+/// harmlessly. Anything else building an `object_store` client calls this first.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
 
 /// One bucket on one S3 endpoint.
 #[derive(Debug)]
@@ -99,6 +108,7 @@ impl S3Target {
                 });
             }
         }
+        install_crypto_provider();
         let s3 = builder
             .with_bucket_name(bucket)
             .with_region(&region)

@@ -13,6 +13,7 @@
 //! of cleared variables ([`CLEARED_VARS`]).
 
 pub mod audit;
+pub mod csv_oracle;
 pub mod invoices;
 pub mod jsonb;
 pub mod pause;

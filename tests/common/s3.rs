@@ -382,6 +382,7 @@ pub fn aws_env_as(endpoint: &str, key: &str, secret: &str) -> Vec<(&'static str,
 }
 
 pub fn store(endpoint: &str, bucket: &str, secret: &str) -> AmazonS3 {
+    invoicectl::storage::install_crypto_provider();
     AmazonS3Builder::new()
         .with_endpoint(endpoint)
         .with_allow_http(true)

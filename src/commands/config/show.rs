@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::config::Resolved;
-use crate::context::{self, Context};
+use crate::context::Context;
 use crate::db;
 use crate::redact::redact_secrets;
 
@@ -70,7 +70,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<()> {
     ctx.println(&format!("config file  {file_line}"))?;
     ctx.println(&format!("database     {database_line}"))?;
     ctx.println("")?;
-    let mut table = context::table(ctx.color, ["SETTING", "VALUE", "SOURCE"]);
+    let mut table = crate::layout::house_table(ctx.color, ["SETTING", "VALUE", "SOURCE"]);
     for setting in &settings.resolved {
         table.add_row([
             setting.key.to_owned(),

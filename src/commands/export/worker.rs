@@ -232,7 +232,7 @@ fn ignore_file_size_signal() {
 /// is shown.
 pub struct WorkerPlan {
     pub options: WorkerOptions,
-    /// Where new exports are stored (SPEC §11).
+    /// Where new exports are stored.
     pub storage: StorageUrl,
     /// How long a presigned download link works.
     pub link_ttl: Duration,
