@@ -752,7 +752,7 @@ pub struct Canceled {
 /// ended). `error_code` is the code of the error each canceled run carries.
 ///
 /// Two statements, like [`claim`]: the cancel locks the lanes it touches, then
-/// [`refresh_heads`] moves the heads of lanes that lost a queued run.
+/// `refresh_heads` moves the heads of lanes that lost a queued run.
 pub async fn cancel_tree(
     conn: &mut PgConnection,
     root: &str,
