@@ -200,9 +200,25 @@ pub fn time(t: &DateTime<Utc>) -> String {
 }
 
 /// How long ago `t` was, as kubectl's AGE column prints it: `45s`, `2m30s`, `12m`,
-/// `5h12m`, `20h`, `3d4h`, `40d`, `2y30d`. A time in the future (clock skew) is `0s`.
+/// `5h12m`, `20h`, `3d4h`, `40d`, `2y30d`. A time in the future (clock skew) is `0s`:
+/// an AGE column only holds past times; [`relative`] says `in …` for the future.
 pub fn age(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let secs = (now - *t).num_seconds().max(0);
+    span((now - *t).num_seconds().max(0))
+}
+
+/// `t` relative to `now` in words: `2m ago` for the past, `in 3d` for the future (a
+/// link's expiry, a retry's time), `now` within the same second.
+pub fn relative(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - *t).num_seconds();
+    match secs {
+        0 => "now".to_owned(),
+        s if s > 0 => format!("{} ago", span(s)),
+        s => format!("in {}", span(-s)),
+    }
+}
+
+/// A span of whole seconds in kubectl's AGE format.
+fn span(secs: i64) -> String {
     let (mins, hours, days) = (secs / 60, secs / 3600, secs / 86_400);
     match () {
         _ if secs < 120 => format!("{secs}s"),
@@ -229,9 +245,10 @@ pub fn age(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// `t` and how long ago it was: `2026-11-22T05:57:03Z (2m ago)`.
+/// `t` and how far from now it is: `2026-11-22T05:57:03Z (2m ago)`, or for a
+/// future time `2026-12-10T08:24:02Z (in 3d)`.
 pub fn time_and_age(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
-    format!("{} ({} ago)", time(t), age(t, now))
+    format!("{} ({})", time(t), relative(t, now))
 }
 
 /// A count with thousands separators: `200,000`.
@@ -282,6 +299,13 @@ mod tests {
         assert_eq!(ago(3 * 86_400 + 4 * 3600), "3d4h");
         assert_eq!(ago(40 * 86_400), "40d");
         assert_eq!(ago(3 * 365 * 86_400 + 30 * 86_400), "3y30d");
+        // Future times are never "ago": a link valid three more days reads `in 3d`.
+        let rel = |secs: i64| relative(&(now - chrono::Duration::seconds(secs)), now);
+        assert_eq!(rel(150), "2m30s ago");
+        assert_eq!(rel(0), "now");
+        assert_eq!(rel(-3 * 86_400), "in 3d");
+        assert_eq!(rel(-(3 * 86_400 - 2)), "in 2d23h");
+        assert_eq!(rel(-45), "in 45s");
         assert_eq!(
             time_and_age(&(now - chrono::Duration::seconds(120)), now),
             "2026-11-22T11:58:00Z (2m ago)"

@@ -130,10 +130,10 @@ fn run_details(color: bool, view: &RunView, now: DateTime<Utc>) -> String {
     ])
 }
 
-/// An RFC 3339 time from a [`RunView`] with its age: `…Z (2m ago)`.
+/// An RFC 3339 time from a [`RunView`] relative to now: `…Z (2m ago)`, `…Z (in 3d)`.
 fn with_age(t: &str, now: DateTime<Utc>) -> String {
     match DateTime::parse_from_rfc3339(t) {
-        Ok(parsed) => format!("{t} ({} ago)", layout::age(&parsed.to_utc(), now)),
+        Ok(parsed) => format!("{t} ({})", layout::relative(&parsed.to_utc(), now)),
         Err(_) => t.to_owned(),
     }
 }
@@ -316,6 +316,11 @@ mod tests {
         assert!(
             out.contains("finished      -") && out.contains("rows          200,000"),
             "{out}"
+        );
+        // A link valid three more days (or a retry later) is in the future: `in 3d`.
+        assert_eq!(
+            with_age("2026-11-25T06:00:00Z", now),
+            "2026-11-25T06:00:00Z (in 3d)"
         );
     }
 }
