@@ -104,30 +104,48 @@ fn run_details(color: bool, view: &RunView, now: DateTime<Utc>) -> String {
             "requested by",
             view.requested_by.clone().unwrap_or_else(dash),
         ),
-        ("status", crate::context::status_text(color, view.status)),
+        ("status", status_text(color, view)),
         ("attempt", format!("{}/{}", view.attempt, view.max_attempts)),
         ("next attempt", time(view.next_attempt_at.as_deref())),
         ("progress", format!("{} pages", view.progress())),
         ("rows", view.rows().map_or_else(dash, layout::thousands)),
-        ("download", view.download_url().unwrap_or_else(dash)),
+        (
+            "download",
+            match view.expired_at() {
+                Some(at) => format!("none: deleted by export prune {}", with_age(&at, now)),
+                None => view.download_url().unwrap_or_else(dash),
+            },
+        ),
         (
             "link expires",
-            view.link_expires_at().map_or_else(
-                || {
-                    if view.download_url().is_some() {
-                        "never (a file:// URL)".to_owned()
-                    } else {
-                        dash()
-                    }
-                },
-                |t| time(Some(&t)),
-            ),
+            view.link_expires_at()
+                .filter(|_| !view.is_expired())
+                .map_or_else(
+                    || {
+                        if view.download_url().is_some() && !view.is_expired() {
+                            "never (a file:// URL)".to_owned()
+                        } else {
+                            dash()
+                        }
+                    },
+                    |t| time(Some(&t)),
+                ),
         ),
         ("error", view.error_line().unwrap_or_else(dash)),
         ("created", time(Some(&view.created_at))),
         ("started", time(view.started_at.as_deref())),
         ("finished", time(view.finished_at.as_deref())),
     ])
+}
+
+/// The status of a run's details: the engine's, colored, or `expired` (plain: an
+/// expired export is neither in progress nor a failure).
+fn status_text(color: bool, view: &RunView) -> String {
+    if view.is_expired() {
+        view.shown_status.to_owned()
+    } else {
+        crate::context::status_text(color, view.status)
+    }
 }
 
 /// An RFC 3339 time from a [`RunView`] relative to now: `…Z (2m ago)`, `…Z (in 3d)`.
@@ -203,7 +221,11 @@ fn runs_table(color: bool, width: Option<u16>, views: &[RunView], now: DateTime<
                 Cell::new(&view.task_id),
                 Cell::new(view.organization_id.clone().unwrap_or_else(dash)),
                 Cell::new(view.requested_by.clone().unwrap_or_else(dash)),
-                crate::context::status_cell(color, view.status),
+                if view.is_expired() {
+                    Cell::new(view.shown_status)
+                } else {
+                    crate::context::status_cell(color, view.status)
+                },
                 Cell::new(format!("{}/{}", view.attempt, view.max_attempts)),
                 Cell::new(view.progress()),
                 Cell::new(view.rows().map_or_else(dash, layout::thousands)),
@@ -227,6 +249,11 @@ mod tests {
             organization_id: Some("org_initech".to_owned()),
             requested_by: Some("user_alice".to_owned()),
             status: serde_json::from_value(serde_json::json!(status)).unwrap(),
+            shown_status: serde_json::from_value::<crate::engine::RunStatus>(serde_json::json!(
+                status
+            ))
+            .unwrap()
+            .as_str(),
             attempt: 1,
             max_attempts: 3,
             next_attempt_at: None,
