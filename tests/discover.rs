@@ -324,7 +324,7 @@ async fn export_queue_shows_status_counts_backlog_leases_and_retries(pool: PgPoo
     );
     assert_eq!(
         export["runs"],
-        json!({"queued": 2, "executing": 1, "waiting": 0, "completed": 0, "failed": 0, "canceled": 0})
+        json!({"queued": 2, "executing": 1, "waiting": 0, "completed": 0, "expired": 0, "failed": 0, "canceled": 0})
     );
     assert_eq!(
         (
@@ -400,7 +400,7 @@ async fn export_queue_shows_status_counts_backlog_leases_and_retries(pool: PgPoo
     let out = stdout_ok(&env, &["export", "queue"]);
     assert_eq!(
         row(&out, "export"),
-        ["export", "2", "1", "0", "0", "0", "0"],
+        ["export", "2", "1", "0", "0", "0", "0", "0"],
         "runs by status:\n{out}"
     );
     let lines: Vec<&str> = out.lines().collect();
