@@ -136,9 +136,15 @@ pub fn table(color: bool, width: Option<u16>, columns: &[Column], rows: Vec<Vec<
                 .unwrap_or(0)
         })
         .collect();
-    // comfy-table's UTF8_FULL_CONDENSED: `│ a │ b │` — each column costs its width
-    // plus 3 (two paddings and a border), the row one border more.
-    let plan = plan(columns, &widths, 3, 1, width.map(usize::from));
+    // The house style (`a  b`): each column costs its width plus the gap (the last
+    // one's gap is not printed, which leaves that much to spare).
+    let plan = plan(
+        columns,
+        &widths,
+        crate::context::COLUMN_GAP,
+        0,
+        width.map(usize::from),
+    );
     let headers = columns
         .iter()
         .zip(&plan.shown)

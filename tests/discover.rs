@@ -49,9 +49,10 @@ fn row<'a>(table: &'a str, first: &str) -> Vec<&'a str> {
     table
         .lines()
         .map(|l| {
-            l.trim_matches(|c| c == '│' || c == ' ')
-                .split('┆')
+            // Columns are two or more spaces apart; a cell holds at most single spaces.
+            l.split("  ")
                 .map(str::trim)
+                .filter(|c| !c.is_empty())
                 .collect::<Vec<_>>()
         })
         .find(|cells| cells[0] == first)

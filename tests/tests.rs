@@ -22,3 +22,4 @@ mod foundation;
 mod operator;
 mod output;
 mod storage;
+mod terminal;

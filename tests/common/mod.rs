@@ -19,6 +19,7 @@ pub mod proxy;
 pub mod runs;
 pub mod s3;
 pub mod smtp;
+pub mod tty;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
