@@ -55,7 +55,7 @@ fn row<'a>(table: &'a str, first: &str) -> Vec<&'a str> {
                 .filter(|c| !c.is_empty())
                 .collect::<Vec<_>>()
         })
-        .find(|cells| cells[0] == first)
+        .find(|cells| cells.first() == Some(&first))
         .unwrap_or_else(|| panic!("no row {first} in:\n{table}"))
 }
 

@@ -216,7 +216,7 @@ async fn a_closed_stdout_pipe_ends_quietly_with_exit_0(pool: PgPool) {
     invoicectl::db::seed::seed_demo(&pool, 10).await.unwrap();
     let org = OrgId::parse("org_acme").unwrap();
     let user = UserId::parse("user_alice").unwrap();
-    for _ in 0..700 {
+    for _ in 0..850 {
         invoicectl::exports::request::start(&pool, &org, &user, true)
             .await
             .unwrap();

@@ -183,7 +183,7 @@ pub struct ExportOutput {
     /// When `downloadUrl` expires (S3); absent for a `file://` URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_expires_at: Option<String>,
-    /// The email's disposition: `sent`, `suppressed`, `not_member`, `canceled` or
+    /// The email's disposition: `sent`, `written`, `suppressed`, `not_member`, `canceled` or
     /// `failed`.
     pub email: EmailDisposition,
 }
