@@ -312,6 +312,11 @@ pub struct Settings {
     /// export's idempotency TTL, so a deduplicating key never loses its run).
     pub run_retention: Duration,
     pub storage: StorageSettings,
+    /// `export worker` serves Prometheus metrics here while it runs (IP:PORT).
+    pub metrics_addr: Option<String>,
+    /// `export worker` writes its metrics to this file (Prometheus text format, for
+    /// node_exporter's textfile collector) when it ends: the cron worker's metrics.
+    pub metrics_textfile: Option<PathBuf>,
     /// Where the default export folder and the mail outbox live.
     pub data_dir: PathBuf,
     /// The config file that was read, if one was.
@@ -418,6 +423,20 @@ impl Settings {
                 check_run_retention,
             )?,
             storage: resolve_storage(&mut r, export_dir, export_dir_source)?,
+            metrics_addr: r.get(
+                "metrics_addr",
+                "INVOICECTL_METRICS_ADDR",
+                None,
+                // Checked by `export worker` (exit 65 for a bad address, whichever
+                // level named it; a bad flag value is not a usage error here).
+                any,
+            )?,
+            metrics_textfile: r.get(
+                "metrics_textfile",
+                "INVOICECTL_METRICS_TEXTFILE",
+                None,
+                |path: &Option<PathBuf>| path.as_ref().map_or(Ok(()), check_textfile),
+            )?,
             data_dir,
             config_path,
             resolved: Vec::new(),
@@ -896,6 +915,18 @@ fn check_smtp_url(raw: &str) -> Result<(), String> {
 /// `run_retention` may not be shorter than the idempotency TTL: a completed export
 /// keeps its key for that long, and deleting the run earlier would let a repeated
 /// `export start` create a second export.
+/// node_exporter's textfile collector reads only `*.prom` files.
+fn check_textfile(path: &PathBuf) -> Result<(), String> {
+    if path.extension().is_some_and(|e| e == "prom") {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} does not end in .prom, the only files node_exporter's textfile collector reads",
+            path.display()
+        ))
+    }
+}
+
 fn check_run_retention(retention: &Duration) -> Result<(), String> {
     let floor = crate::exports::request::IDEMPOTENCY_TTL;
     if *retention < floor {

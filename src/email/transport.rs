@@ -341,14 +341,15 @@ impl Mailer {
                     disposition = "sent",
                     transport = "smtp",
                     server = %server,
-                    "export-ready email accepted by the mail server"
+                    "email {message_id} sent: accepted by {server}"
                 ),
                 Via::File { path } => tracing::info!(
                     message_id = %message_id,
                     disposition = "written",
                     transport = "file",
                     path = %path.display(),
-                    "export-ready email written to the outbox"
+                    "email written to {}",
+                    path.display()
                 ),
             },
             Err(e) => tracing::warn!(

@@ -568,9 +568,11 @@ async fn remove_run_partials(dir: &Path, org: &OrgId, run: &RunId) {
     match blocking(move || csv::remove_partials(&d, &o, &r)).await {
         Ok(0) => {}
         Ok(files) => {
-            tracing::info!(run_id = %run, files, "removed the partial export files of an ended run")
+            tracing::info!(run_id = %run, files, "{run}: removed the partial export files of the ended run")
         }
-        Err(e) => tracing::warn!(run_id = %run, error = %e, "cannot remove partial export files"),
+        Err(e) => {
+            tracing::warn!(run_id = %run, error = %e, "{run}: cannot remove partial export files")
+        }
     }
 }
 
