@@ -88,3 +88,68 @@ async fn every_table_fits_80_columns_and_keeps_who_and_what(pool: PgPool) {
     assert!(tail.contains("user_alice"), "who acted: {tail}");
     assert!(tail.contains(&run[..12]), "on which run: {tail}");
 }
+
+/// On a terminal a worker's events read like its other lines (`email written to
+/// …eml`), never as raw tracing records (`INFO execute{run_id=…}: … key=value`);
+/// `-v` keeps the structured form.
+#[sqlx::test]
+async fn worker_events_on_a_terminal_read_like_the_other_lines(pool: PgPool) {
+    db::seed::seed_demo(&pool, 5).await.unwrap();
+    let env = Env::for_pool(&pool);
+    let drain = [
+        "--color",
+        "never",
+        "export",
+        "worker",
+        "--drain",
+        "--poll-interval",
+        "0.05",
+    ];
+    let start = || {
+        env.cmd()
+            .args([
+                "export",
+                "start",
+                "--org",
+                "org_acme",
+                "--as",
+                "user_alice",
+                "--force",
+            ])
+            .assert()
+            .success();
+    };
+    start();
+    let mut cmd = env.std_cmd();
+    cmd.args(drain);
+    let (_, tty) = crate::common::tty::run_with_stderr_on_tty(cmd, COLS);
+    let outbox = env.data_dir().join("outbox");
+    // The bars redraw around the lines (cursor movements, padding), so the line is
+    // found by its words.
+    let at = tty
+        .find("email written to ")
+        .unwrap_or_else(|| panic!("no email line in:\n{tty}"));
+    let line = tty[at..]
+        .split_whitespace()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        line.starts_with(&format!("email written to {}", outbox.display()))
+            && line.ends_with(".eml"),
+        "{line:?}"
+    );
+    for raw in ["INFO", "execute{", "message_id=", "disposition="] {
+        assert!(!tty.contains(raw), "{raw} in:\n{tty}");
+    }
+
+    // -v: the structured record, for whoever asked for detail.
+    start();
+    let mut cmd = env.std_cmd();
+    cmd.arg("-v").args(drain);
+    let (_, verbose) = crate::common::tty::run_with_stderr_on_tty(cmd, COLS);
+    assert!(
+        verbose.contains("disposition=\"written\"") || verbose.contains("disposition=written"),
+        "{verbose}"
+    );
+}

@@ -10,12 +10,30 @@ use std::time::Duration;
 
 /// What the command printed on a `cols`-column terminal (CR LF turned back into LF)
 /// and its stderr; panics if it does not exit 0 within a minute.
-pub fn run_on_tty(mut cmd: Command, cols: u16) -> (String, String) {
+pub fn run_on_tty(cmd: Command, cols: u16) -> (String, String) {
+    run(cmd, cols, false)
+}
+
+/// What the command printed on stdout (a pipe) and on stderr, a `cols`-column
+/// terminal — as a person running a worker by hand sees its log lines.
+pub fn run_with_stderr_on_tty(cmd: Command, cols: u16) -> (String, String) {
+    let (tty, stdout) = run(cmd, cols, true);
+    (stdout, tty)
+}
+
+/// Runs `cmd` with stdout (or, `stderr_tty`, stderr) on a pty; returns what the pty
+/// read and the other stream.
+fn run(mut cmd: Command, cols: u16, stderr_tty: bool) -> (String, String) {
     let (master, slave) = open_pty(cols);
+    let (stdout, stderr) = if stderr_tty {
+        (Stdio::piped(), Stdio::from(slave))
+    } else {
+        (Stdio::from(slave), Stdio::piped())
+    };
     let mut child = cmd
         .stdin(Stdio::null())
-        .stdout(Stdio::from(slave))
-        .stderr(Stdio::piped())
+        .stdout(stdout)
+        .stderr(stderr)
         .spawn()
         .expect("spawn on a pty");
     // `cmd` still holds a copy of the slave end: drop it, so the master reads EOF
@@ -35,12 +53,12 @@ pub fn run_on_tty(mut cmd: Command, cols: u16) -> (String, String) {
     });
     let status = super::process::wait_exit(&mut child, Duration::from_secs(60));
     let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let mut other: Box<dyn Read> = match (child.stdout.take(), child.stderr.take()) {
+        (Some(out), _) => Box::new(out),
+        (_, Some(err)) => Box::new(err),
+        _ => unreachable!("one stream is piped"),
+    };
+    other.read_to_string(&mut stderr).unwrap();
     let out = String::from_utf8(reader.join().unwrap()).expect("UTF-8 output");
     assert!(status.success(), "exit {status}: {stderr}\n{out}");
     (out.replace("\r\n", "\n"), stderr)

@@ -279,6 +279,9 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
         metrics_textfile,
     } = plan;
     let long_running = options.mode == WorkerMode::UntilStopped;
+    // Installed first: a SIGTERM from the moment the worker says it runs (its start
+    // lines) stops it gracefully, not by the default action.
+    let shutdown = crate::signals::Shutdown::install().ok();
     let concurrency = options.concurrency;
     // Refused once, here, rather than by three attempts of every run it would claim:
     // an unusable export folder, a missing bucket, bad S3 settings.
@@ -339,7 +342,10 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
     let display = tokio::spawn(Display::new(ndjson, ctx.quiet, ctx.color_stderr).run(events_rx));
     let (stop_tx, stop_rx) = watch::channel(false);
     let signals = tokio::spawn(async move {
-        wait_for_signal().await;
+        match shutdown {
+            Some(shutdown) => shutdown.wait().await,
+            None => wait_for_signal().await,
+        }
         let _ = stop_tx.send(true);
     });
     let mut worker = Worker::new(pool.clone(), registry, options).with_events(events_tx);
