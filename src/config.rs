@@ -680,7 +680,11 @@ fn parse_toml<T: SettingValue>(value: toml::Value) -> Result<T, String> {
 /// is `***` whole, and a URL has its secrets `***`'d as in every message.
 fn redact(key: &str, value: Json) -> Json {
     match value {
-        Json::String(s) if !s.is_empty() && is_secret_param(key) => Json::String("***".to_owned()),
+        // An access key id names the key, like a user name: shown, so an operator can
+        // tell which credentials a worker uses (the secret access key never is).
+        Json::String(s) if !s.is_empty() && is_secret_param(key) && key != "s3_access_key_id" => {
+            Json::String("***".to_owned())
+        }
         Json::String(s) if s.contains("://") => Json::String(redact_url(&s)),
         other => other,
     }
@@ -1167,6 +1171,31 @@ mod tests {
     }
 
     #[test]
+    fn config_show_values_read_as_the_docs_write_them() {
+        let s = resolve(
+            &Overrides::default(),
+            &[
+                ("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", "hunter2"),
+            ],
+            None,
+        )
+        .unwrap();
+        // An access key id is an id, not a secret; the secret key never shows.
+        assert_eq!(
+            s.setting("s3_access_key_id").unwrap().value_text(),
+            "AKIAEXAMPLE"
+        );
+        assert_eq!(
+            s.setting("s3_secret_access_key").unwrap().value_text(),
+            "***"
+        );
+        // The documented default is 7d, and that is what is shown (not `1w`).
+        assert_eq!(s.setting("link_ttl").unwrap().value_text(), "7d");
+        assert_eq!(s.setting("run_retention").unwrap().value_text(), "30d");
+    }
+
+    #[test]
     fn each_level_beats_the_next_and_says_so() {
         let flags = Overrides::default().with("worker_concurrency", "--concurrency", "8");
         let vars = [
@@ -1215,7 +1244,9 @@ mod tests {
                 "s3_endpoint",
                 "s3_region",
                 "s3_access_key_id",
-                "s3_secret_access_key"
+                "s3_secret_access_key",
+                "metrics_addr",
+                "metrics_textfile"
             ]
         );
     }

@@ -226,6 +226,7 @@ classified!(
     crate::audit::witness::WitnessError,
     crate::audit::chain::ChainBroken,
     crate::telemetry::MetricsError,
+    crate::telemetry::TextfileError,
     crate::storage::StorageError,
     crate::storage::sha256::BadState,
     crate::exports::links::LinkError,

@@ -1217,3 +1217,38 @@ async fn local_gzip_export_records_size_and_sha256_and_download_checks_them(pool
         .code(1);
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
 }
+
+/// `export download -o invoices.csv` of a gzip export would write gzip bytes into a
+/// `.csv`: refused (65) before anything is fetched, naming both ways out; a `.gz`
+/// name gets the stored bytes.
+#[sqlx::test]
+async fn a_gzip_export_downloads_only_to_a_gz_name(pool: PgPool) {
+    invoicectl::db::seed::seed_demo(&pool, 30).await.unwrap();
+    let env = Env::for_pool(&pool);
+    env.write_config("compression = \"gzip\"\n");
+    let run = finished_export(&env, &pool, "user_alice").await;
+    let csv = env.path().join("invoices.csv");
+    let out = env
+        .cmd()
+        .args(["export", "download", &run, "--as", "user_alice", "-o"])
+        .arg(&csv)
+        .assert()
+        .code(65);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("gzip-compressed") && stderr.contains("| gunzip >"),
+        "{stderr}"
+    );
+    assert!(!csv.exists());
+    let gz = env.path().join("invoices.csv.gz");
+    env.cmd()
+        .args(["export", "download", &run, "--as", "user_alice", "-o"])
+        .arg(&gz)
+        .assert()
+        .success();
+    assert_eq!(
+        &std::fs::read(&gz).unwrap()[..2],
+        &[0x1f, 0x8b],
+        "gzip magic"
+    );
+}

@@ -139,6 +139,14 @@ async fn worker_events_on_a_terminal_read_like_the_other_lines(pool: PgPool) {
             && line.ends_with(".eml"),
         "{line:?}"
     );
+    // The .eml holds a live link: owner-only, like the export.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let eml = line.trim_start_matches("email written to ");
+        let mode = std::fs::metadata(eml).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{eml}");
+    }
     for raw in ["INFO", "execute{", "message_id=", "disposition="] {
         assert!(!tty.contains(raw), "{raw} in:\n{tty}");
     }

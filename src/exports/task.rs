@@ -77,6 +77,10 @@ pub struct EmailPayload {
     pub recipient_user_id: UserId,
     pub row_count: u64,
     pub download_url: String,
+    /// When a presigned link stops working (absent for file:// links, which do not,
+    /// and in payloads written before the email said so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_expires_at: Option<DateTime<Utc>>,
 }
 
 /// Where and how the export stores its file (SPEC §11), and how much per page.
@@ -640,6 +644,7 @@ impl ExportInvoicesTask {
                     recipient_user_id: payload.requested_by.clone(),
                     row_count: csv_done.rows,
                     download_url: csv_done.download_url.clone(),
+                    link_expires_at: csv_done.link_expires_at,
                 },
                 TriggerOptions {
                     tags: vec![format!("org:{org}")],
@@ -892,6 +897,7 @@ async fn send_export_email(
             org_name,
             row_count: p.row_count,
             download_url: p.download_url,
+            link_expires_at: p.link_expires_at,
             idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
         };
         // The fence, right before the one effect the database cannot take back (SPEC
