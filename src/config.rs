@@ -151,6 +151,9 @@ pub struct Resolved {
     /// file cannot hold).
     #[serde(skip)]
     pub key: &'static str,
+    /// Its environment variable (the list the man pages print is checked against it).
+    #[serde(skip)]
+    pub var: &'static str,
     /// The value with its secrets as `***`; null when unset.
     pub value: Json,
     pub source: Source,
@@ -615,12 +618,12 @@ impl<'a> Resolver<'a> {
         } else if let Some((path, value)) = in_file {
             (parse_toml(value), Source::File, path)
         } else {
-            self.record(key, default.show(), Source::Default, None);
+            self.record((key, var), default.show(), Source::Default, None);
             return Ok(default);
         };
         match parsed.and_then(|value| check(&value).map(|()| value)) {
             Ok(value) => {
-                self.record(key, value.show(), source, Some(origin));
+                self.record((key, var), value.show(), source, Some(origin));
                 Ok(value)
             }
             Err(message) => Err(ConfigError::Invalid {
@@ -634,9 +637,16 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn record(&mut self, key: &'static str, value: Json, source: Source, origin: Option<String>) {
+    fn record(
+        &mut self,
+        (key, var): (&'static str, &'static str),
+        value: Json,
+        source: Source,
+        origin: Option<String>,
+    ) {
         self.resolved.push(Resolved {
             key,
+            var,
             value: redact(key, value),
             source,
             origin,
@@ -1168,6 +1178,20 @@ mod tests {
             let e = resolve(&Overrides::default(), &[], Some(bad)).unwrap_err();
             assert_eq!(e.exit_kind(), ExitKind::Invalid, "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn the_documented_settings_are_the_resolved_ones() {
+        let s = resolve(&Overrides::default(), &[], None).unwrap();
+        let resolved: Vec<(&str, &str)> = s.resolved.iter().map(|r| (r.key, r.var)).collect();
+        let documented: Vec<(&str, &str)> = crate::settings_doc::SETTINGS
+            .iter()
+            .map(|d| (d.key, d.var))
+            .collect();
+        assert_eq!(
+            resolved, documented,
+            "src/settings_doc.rs must list every setting, in resolution order"
+        );
     }
 
     #[test]

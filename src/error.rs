@@ -64,7 +64,8 @@ pub const EXIT_CODES: [ExitCodeDoc; 8] = [
         code: ExitKind::Failure as u8,
         short: "run failed or internal error",
         meaning: "The run failed or was canceled (--wait, --watch, demo), an audit chain is broken \
-                  (audit verify), or an unexpected internal error.",
+                  (audit verify), a download did not match its recorded size or SHA-256, or an \
+                  unexpected internal error.",
     },
     ExitCodeDoc {
         code: ExitKind::Usage as u8,
@@ -74,32 +75,39 @@ pub const EXIT_CODES: [ExitCodeDoc; 8] = [
     ExitCodeDoc {
         code: ExitKind::Invalid as u8,
         short: "invalid input",
-        meaning: "Invalid input: an id, email, payload or config value that fails validation \
-                  (export worker: an export folder that is empty or not a directory, a --metrics-addr \
-                  that is not IP:PORT of this host).",
+        meaning: "Invalid input: an id, email, payload, duration or config value that fails \
+                  validation (export worker: an export folder that is empty or not a directory, a \
+                  --metrics-addr that is not IP:PORT of this host; export download: a gzip export to \
+                  a name without .gz).",
     },
     ExitCodeDoc {
         code: ExitKind::NotFound as u8,
         short: "not found",
-        meaning: "Not found: unknown run id, organization or user, or a named config file.",
+        meaning: "Not found: unknown run id, organization or user (naming the nearest existing \
+                  id), a named config file or witness file, a missing bucket, or an export with no \
+                  stored file or an expired one (the message says when it expired).",
     },
     ExitCodeDoc {
         code: ExitKind::Unavailable as u8,
         short: "database unreachable",
-        meaning: "Database unreachable, the connection lost mid-command, or not set up (or set up by a \
-                  newer invoicectl); the message names host and port, never the password.",
+        meaning: "Database unreachable, missing (db setup creates it) or refusing the login, the \
+                  connection lost mid-command, or not set up (or set up by a newer invoicectl); the \
+                  message names host and port, never the password. export worker --drain/--once: \
+                  60 s without the database.",
     },
     ExitCodeDoc {
         code: ExitKind::TempFail as u8,
         short: "temporary failure",
-        meaning: "Temporary failure: --wait timed out, lock timeout, deadlock, serialization failure \
-                  (export worker: its --metrics-addr is in use).",
+        meaning: "Temporary failure: --wait timed out, lock timeout, deadlock, serialization \
+                  failure, canceled statement (export worker: its --metrics-addr is in use).",
     },
     ExitCodeDoc {
         code: ExitKind::PermissionDenied as u8,
         short: "permission denied",
-        meaning: "Permission denied: the member gate refused the requester, or export worker \
-                  may not write its export folder or bind its --metrics-addr.",
+        meaning: "Permission denied: the member gate refused the requester; url or download by \
+                  someone other than the requester or an owner/admin; storage credentials refused; \
+                  export worker cannot create or write its export folder or metrics file, or may not \
+                  bind its --metrics-addr.",
     },
 ];
 

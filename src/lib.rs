@@ -34,6 +34,7 @@ pub mod layout;
 pub mod logging;
 pub mod lookup;
 pub mod redact;
+pub mod settings_doc;
 pub mod signals;
 pub mod storage;
 pub mod telemetry;
