@@ -21,5 +21,6 @@ mod export_task;
 mod foundation;
 mod operator;
 mod output;
+mod readme;
 mod storage;
 mod terminal;
