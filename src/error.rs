@@ -289,8 +289,18 @@ macro_rules! failure {
     };
 }
 
+impl Classify for crate::engine::WorkerError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            // Storage out of order is temporary from the operator's side: the runs
+            // were released, the next invocation tries again.
+            crate::engine::WorkerError::Unavailable { .. } => ExitKind::TempFail,
+            crate::engine::WorkerError::GaveUp { .. } => ExitKind::Failure,
+        }
+    }
+}
+
 failure!(
-    crate::engine::WorkerError,
     crate::exports::csv::FileError,
     crate::storage::sha256::BadState
 );

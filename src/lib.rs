@@ -15,6 +15,7 @@
 //! - [`storage`]: where exports are stored and their download links (§11).
 //! - [`assets`]: completion scripts and man pages rendered from [`cli`] (§10).
 //! - [`telemetry`]: the Prometheus endpoint of `export worker --metrics-addr`.
+//! - [`testhook`]: test-only pause points, inert unless a test sets their variable.
 
 pub mod assets;
 pub mod audit;
@@ -38,6 +39,7 @@ pub mod settings_doc;
 pub mod signals;
 pub mod storage;
 pub mod telemetry;
+pub mod testhook;
 
 use std::io::Write;
 use std::process::ExitCode;

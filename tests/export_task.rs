@@ -5,11 +5,12 @@
 //! `invoicectl::exports::csv`, from the rows as the database holds them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::audit::{AuditFilter, audit_rows};
 use crate::common::invoices::{db_invoices, expected_record, insert_generated, parse_csv};
+use crate::common::pause::PausePoints;
 use crate::common::process::{Process, signal, wait_exit};
 use crate::common::proxy::PgProxy;
 use crate::common::runs::{drain_until_final, file_of, is_final, run_status};
@@ -78,6 +79,43 @@ fn status_view(env: &Env, run_id: &str) -> Value {
 /// An `export worker` (plus `extra`) beside the test, killed when the test ends.
 fn worker_process(env: &Env, extra: &[&str]) -> Process {
     Process::spawn(env.std_cmd().args(["export", "worker"]).args(extra))
+}
+
+/// A worker process that may be held at the pause points of `pauses`, its output
+/// in `<env dir>/<name>.stdout` / `.stderr`.
+fn held_worker(env: &Env, pauses: &PausePoints, name: &str, extra: &[&str]) -> Process {
+    let mut cmd = env.std_cmd();
+    cmd.args(["export", "worker"])
+        .args(extra)
+        .env(pauses.var().0, pauses.var().1);
+    Process::logged(&mut cmd, env.path(), name)
+}
+
+/// Holds a worker before its `nth` page (a pause point) and waits until it is there:
+/// mid-export, whatever the machine's speed. `pauses.release("export-page")` lets
+/// it go on.
+async fn hold_before_page(pauses: &PausePoints, nth: u64, worker: &mut Process) {
+    pauses.hold("export-page", nth);
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            worker.child.try_wait().unwrap().is_none()
+        })
+        .await;
+}
+
+/// Waits until a worker's log shows an attempt ended `lease_lost` (the fence refused
+/// what it tried to write), failing past a minute.
+async fn wait_for_lease_lost(worker: &mut Process) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !worker.stderr_text().contains("lease_lost") {
+        worker.assert_running();
+        assert!(
+            Instant::now() < deadline,
+            "the stale worker never ran into its fence: {}",
+            worker.stderr_text()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// The binary as a child process (for kill -9), with the environment of `Env::cmd`.
@@ -326,11 +364,11 @@ async fn hostile_invoices_export_exactly_once_with_one_email_and_one_audit_entry
     assert_eq!(metadata["rowsDone"], ROWS, "{view}");
     assert_eq!(view["output"]["rowCount"], ROWS, "{view}");
     assert_eq!(view["output"]["email"], "sent", "{view}");
-    let url = metadata["downloadUrl"]
+    let url = metadata["objectUrl"]
         .as_str()
-        .expect("downloadUrl")
+        .expect("objectUrl")
         .to_owned();
-    assert_eq!(view["output"]["downloadUrl"], url.as_str());
+    assert_eq!(view["output"]["objectUrl"], url.as_str());
 
     // Published at <export_dir>/<org>/<run_id>.csv, nothing half-written left.
     let path = file_of(&url);
@@ -447,7 +485,7 @@ async fn a_suppressed_recipient_gets_no_email_and_the_export_completes(pool: PgP
     assert_eq!(view["status"], "completed", "{view}");
     assert_eq!(view["metadata"]["pagesDone"], 3, "{view}");
     assert_eq!(view["output"]["email"], "suppressed", "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_eq!(parse_csv(&std::fs::read(file_of(&url)).unwrap()).len(), 13);
 
     assert!(
@@ -505,7 +543,7 @@ async fn smtp_try_later_twice_delivers_once_on_the_third_attempt(pool: PgPool) {
     assert_eq!(child["status"], "completed", "{view}");
     assert_eq!(child["attempt"], 3, "{view}");
 
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_eq!(server.transactions(), 3, "two refused, one accepted");
     let messages = server.messages();
     assert_eq!(messages.len(), 1, "exactly one email delivered");
@@ -540,31 +578,23 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
     let export_dir = configure(&env, 500, &server);
 
     let run_id = start(&env, "user_alice", &[]);
-    let mut first = spawn_invoicectl(
+    // Held before its fifth page (a pause point), then kill -9: mid-export whatever
+    // the machine's speed.
+    let pauses = PausePoints::new();
+    pauses.hold("export-page", 5);
+    let mut first = held_worker(
         &env,
-        &["export", "worker", "--lease", "2", "--heartbeat", "0.5"],
+        &pauses,
+        "first",
+        &["--lease", "2", "--heartbeat", "0.5"],
     );
-    // Let it write a few pages, then kill -9 it mid-export.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let pages_at_kill = loop {
-        let pages: Option<i64> =
-            sqlx::query_scalar("SELECT (metadata->>'pagesDone')::bigint FROM run WHERE id = $1")
-                .bind(&run_id)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        if pages.unwrap_or(0) >= 3 {
-            first.kill().unwrap(); // SIGKILL
-            first.wait().unwrap();
-            break pages.unwrap();
-        }
-        assert!(
-            first.try_wait().unwrap().is_none(),
-            "the first worker exited on its own"
-        );
-        assert!(Instant::now() < deadline, "the first worker wrote no pages");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            first.child.try_wait().unwrap().is_none()
+        })
+        .await;
+    first.kill();
+    let pages_at_kill = pages_done(&pool, &run_id).await;
     let (status, pages_done, pages_total): (String, i64, i64) = sqlx::query_as(
         "SELECT status, (metadata->>'pagesDone')::bigint, (metadata->>'pagesTotal')::bigint
          FROM run WHERE id = $1",
@@ -575,10 +605,7 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
     .unwrap();
     assert_eq!(status, "executing", "killed while executing");
     assert_eq!(pages_total, 80);
-    assert!(
-        pages_done < pages_total,
-        "killed mid-export ({pages_done}/{pages_total} pages): make the export slower"
-    );
+    assert!(pages_done < pages_total, "{pages_done}/{pages_total} pages");
     assert!(server.messages().is_empty());
     eprintln!("killed the first worker at {pages_done}/{pages_total} pages");
 
@@ -620,7 +647,7 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
     assert_eq!(view["attempt"], 2, "the lost attempt counts: {view}");
     assert_eq!(view["metadata"]["pagesDone"], 80, "{view}");
     assert_eq!(view["metadata"]["rowsDone"], ROWS, "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     let resumed_bytes = std::fs::read(file_of(&url)).unwrap();
     assert_no_partial_files(&export_dir.join(ORG));
 
@@ -644,10 +671,7 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
     let clean = status_view(&env, &clean_id);
     assert_eq!(clean["status"], "completed", "{clean}");
     assert_eq!(clean["attempt"], 1, "{clean}");
-    let clean_url = clean["metadata"]["downloadUrl"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let clean_url = clean["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_ne!(clean_url, url);
     let clean_bytes = std::fs::read(file_of(&clean_url)).unwrap();
     assert_eq!(parse_csv(&clean_bytes).len() as i64, ROWS + 1);
@@ -689,18 +713,23 @@ async fn wait_for_pages(pool: &PgPool, run_id: &str, pages: i64, worker: &mut Ch
 }
 
 /// A worker process whose stdout and stderr go to files in the env's folder.
-fn spawn_logged_worker(env: &Env, name: &str, args: &str) -> (Child, PathBuf, PathBuf) {
+fn spawn_logged_worker(
+    env: &Env,
+    name: &str,
+    args: &str,
+    pauses: Option<&PausePoints>,
+) -> (Child, PathBuf, PathBuf) {
     let out = env.path().join(format!("{name}.out"));
     let err = env.path().join(format!("{name}.err"));
-    let child = env
-        .shell(&format!(
-            "exec \"$INVOICECTL\" export worker {args} >'{}' 2>'{}'",
-            out.display(),
-            err.display()
-        ))
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("spawn the worker");
+    let mut cmd = env.shell(&format!(
+        "exec \"$INVOICECTL\" export worker {args} >'{}' 2>'{}'",
+        out.display(),
+        err.display()
+    ));
+    if let Some(pauses) = pauses {
+        cmd.env(pauses.var().0, pauses.var().1);
+    }
+    let child = cmd.stdin(Stdio::null()).spawn().expect("spawn the worker");
     (child, out, err)
 }
 
@@ -739,41 +768,6 @@ async fn assert_complete_csv(pool: &PgPool, url: &str, rows: i64) {
     assert!(written == ids, "every invoice once, in ascending id order");
 }
 
-/// True once the stopped worker provably sits inside a transaction holding the run's
-/// row: the row cannot be locked (SKIP LOCKED skips it), and a worker session is
-/// idle in a transaction that has written to `run`. Waits briefly for a statement
-/// the server was still executing.
-async fn stopped_inside_a_run_transaction(pool: &PgPool, run_id: &str) -> bool {
-    let deadline = Instant::now() + Duration::from_millis(300);
-    loop {
-        let mut tx = pool.begin().await.unwrap();
-        let free: Option<String> =
-            sqlx::query_scalar("SELECT id FROM run WHERE id = $1 FOR UPDATE SKIP LOCKED")
-                .bind(run_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .unwrap();
-        tx.rollback().await.unwrap();
-        let idle_writer: bool = sqlx::query_scalar(
-            "SELECT EXISTS (
-                SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
-                WHERE a.datname = current_database() AND a.application_name = 'invoicectl'
-                  AND a.state = 'idle in transaction'
-                  AND l.relation = 'run'::regclass AND l.mode = 'RowExclusiveLock' AND l.granted)",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        if free.is_none() && idle_writer {
-            return true;
-        }
-        if Instant::now() > deadline {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[sqlx::test]
 async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_and_writes_nothing(
     pool: PgPool,
@@ -797,33 +791,26 @@ async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_an
         "--heartbeat",
         "1",
     ];
-    let mut a = spawn_invoicectl(&env, &worker_args);
-    wait_for_pages(&pool, &run_id, 2, &mut a).await;
+    // A is held inside the transaction of its third checkpoint (the fenced write
+    // done, its commit next), then stopped there: a pause point, not a race.
+    let pauses = PausePoints::new();
+    pauses.hold("checkpoint-in-transaction", 3);
+    let mut a = held_worker(&env, &pauses, "a", &worker_args[2..]);
+    pauses
+        .wait_reached("checkpoint-in-transaction", Duration::from_secs(60), || {
+            a.child.try_wait().unwrap().is_none()
+        })
+        .await;
+    a.signal(libc::SIGSTOP);
+    pauses.release("checkpoint-in-transaction");
+    let stopped_at = Instant::now();
     let a_owner: String = sqlx::query_scalar("SELECT lease_owner FROM run WHERE id = $1")
         .bind(&run_id)
         .fetch_one(&pool)
         .await
         .unwrap();
-
-    // Stop A at a moment it is inside a transaction holding the run row (a page
-    // checkpoint); resume and try again until the stop lands there.
-    let mut tries = 0;
-    let stopped_at = loop {
-        tries += 1;
-        assert!(tries <= 200, "never caught the worker inside a transaction");
-        signal(&a, libc::SIGSTOP);
-        if stopped_inside_a_run_transaction(&pool, &run_id).await {
-            break Instant::now();
-        }
-        signal(&a, libc::SIGCONT);
-        assert!(
-            pages_done(&pool, &run_id).await < 35,
-            "the export ran out of pages"
-        );
-        tokio::time::sleep(Duration::from_millis(3 + tries % 7)).await;
-    };
     eprintln!(
-        "stopped worker A inside a transaction after {tries} tries, at page {}",
+        "stopped worker A inside a transaction at page {}",
         pages_done(&pool, &run_id).await
     );
 
@@ -869,15 +856,16 @@ async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_an
         view["attempt"], 2,
         "the hung attempt counts as lost: {view}"
     );
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     let bytes = std::fs::read(file_of(&url)).unwrap();
     let before = run_state(&pool, &run_id).await;
 
-    // A resumes: its session is gone, and nothing it does reaches the database.
-    signal(&a, libc::SIGCONT);
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    signal(&a, libc::SIGTERM);
-    let a_status = wait_exit(&mut a, Duration::from_secs(15));
+    // A resumes and commits its checkpoint: its session is gone, the commit fails,
+    // the attempt ends fenced out (its lease_lost line), and nothing it did reached
+    // the database.
+    a.signal(libc::SIGCONT);
+    wait_for_lease_lost(&mut a).await;
+    let a_status = a.terminate(Duration::from_secs(15));
     assert!(a_status.success(), "worker A: {a_status:?}");
     assert_eq!(
         run_state(&pool, &run_id).await,
@@ -906,6 +894,10 @@ async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(poo
     let proxy = PgProxy::for_url(&env.database_url);
     let run_id = start(&env, "user_alice", &[]);
 
+    // The cut lands before the worker's third page (held there by a pause point),
+    // mid-export whatever the machine's speed.
+    let pauses = PausePoints::new();
+    pauses.hold("export-page", 3);
     let (mut worker, out, err) = spawn_logged_worker(
         &env,
         "worker",
@@ -913,16 +905,19 @@ async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(poo
             "--database-url '{}' --drain --json --lease 2 --heartbeat 1 --retry-scale 0.01",
             proxy.url(&env.database_url)
         ),
+        Some(&pauses),
     );
-    wait_for_pages(&pool, &run_id, 2, &mut worker).await;
-    // Longer than the lease: the heartbeats fail too.
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            worker.try_wait().unwrap().is_none()
+        })
+        .await;
     proxy.cut();
+    pauses.release("export-page");
+    // Longer than the lease: the heartbeats fail too.
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert!(worker.try_wait().unwrap().is_none(), "the worker gave up");
-    assert!(
-        pages_done(&pool, &run_id).await < 40,
-        "cut after the export ended: make it longer"
-    );
+    assert!(pages_done(&pool, &run_id).await < 40);
     proxy.restore();
 
     let status = wait_exit(&mut worker, Duration::from_secs(60));
@@ -952,7 +947,7 @@ async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(poo
     let view = status_view(&env, &run_id);
     assert_eq!(view["status"], "completed", "{view}");
     assert_eq!(view["attempt"], 1, "the cut spent no attempt: {view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_complete_csv(&pool, &url, ROWS).await;
     assert_no_partial_files(&export_dir.join(ORG));
     assert_eq!(server.messages().len(), 1, "exactly one email");
@@ -972,16 +967,26 @@ async fn a_drain_worker_exits_69_once_the_database_stays_unreachable(pool: PgPoo
     let run_id = start(&env, "user_alice", &[]);
 
     const LIMIT: u64 = 3;
+    // The database goes away before the worker's third page (held there by a pause
+    // point): mid-export whatever the machine's speed.
+    let pauses = PausePoints::new();
+    pauses.hold("export-page", 3);
     let (mut worker, _, err) = spawn_logged_worker(
         &env,
         "worker",
         &format!(
             "--database-url '{proxy_url}' --drain --lease 2 --heartbeat 1 --unreachable-limit {LIMIT}"
         ),
+        Some(&pauses),
     );
-    wait_for_pages(&pool, &run_id, 2, &mut worker).await;
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            worker.try_wait().unwrap().is_none()
+        })
+        .await;
     proxy.refuse();
     let refused_at = Instant::now();
+    pauses.release("export-page");
     let status = wait_exit(&mut worker, Duration::from_secs(LIMIT + 30));
     let took = refused_at.elapsed();
     let stderr = std::fs::read_to_string(&err).unwrap();
@@ -1008,7 +1013,7 @@ async fn a_drain_worker_exits_69_once_the_database_stays_unreachable(pool: PgPoo
     .await;
     let view = status_view(&env, &run_id);
     assert_eq!(view["status"], "completed", "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_complete_csv(&pool, &url, ROWS).await;
     assert_eq!(server.messages().len(), 1, "exactly one email");
 }
@@ -1078,7 +1083,7 @@ async fn a_recipient_who_left_the_org_gets_no_email(pool: PgPool) {
     assert_eq!(view["status"], "completed", "{view}");
     assert_eq!(view["output"]["email"], "not_member", "{view}");
     assert_eq!(view["output"]["rowCount"], 3, "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert!(server.messages().is_empty(), "no email to a non-member");
     assert_eq!(server.connections(), 0);
     assert_eq!(
@@ -1180,7 +1185,7 @@ async fn canceling_the_email_child_completes_the_export_unsent_and_frees_the_org
     assert_eq!(view["output"]["email"], "canceled", "{view}");
     assert_eq!(view["output"]["rowCount"], 4, "{view}");
     assert_eq!(view["children"][0]["status"], "canceled", "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_eq!(parse_csv(&std::fs::read(file_of(&url)).unwrap()).len(), 5);
     assert_eq!(
         completed_audit(&pool, &run_id).await,
@@ -1334,27 +1339,19 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
     let export_dir = configure(&env, 500, &server);
 
     let run_id = start(&env, "user_alice", &[]);
-    let mut worker = spawn_invoicectl(&env, &["export", "worker"]);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let pages: Option<i64> =
-            sqlx::query_scalar("SELECT (metadata->>'pagesDone')::bigint FROM run WHERE id = $1")
-                .bind(&run_id)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        if pages.unwrap_or(0) >= 3 {
-            break;
-        }
-        assert!(worker.try_wait().unwrap().is_none(), "the worker exited");
-        assert!(Instant::now() < deadline, "the worker wrote no pages");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let sent = Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    // Held before its fifth page (a pause point), SIGTERMed there, then let go: the
+    // stop lands mid-export whatever the machine's speed.
+    let pauses = PausePoints::new();
+    pauses.hold("export-page", 5);
+    let mut held = held_worker(&env, &pauses, "worker", &[]);
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            held.child.try_wait().unwrap().is_none()
+        })
+        .await;
+    held.signal(libc::SIGTERM);
+    pauses.release("export-page");
+    let worker = &mut held.child;
     let stopping = Instant::now();
     let status = loop {
         if let Some(status) = worker.try_wait().unwrap() {
@@ -1380,10 +1377,7 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
     .unwrap();
     assert_eq!(run_status, "queued");
     assert_eq!(attempt, 0, "the released attempt was given back");
-    assert!(
-        pages_done < pages_total,
-        "stopped mid-export ({pages_done}/{pages_total} pages): make the export slower"
-    );
+    assert!(pages_done < pages_total, "{pages_done}/{pages_total} pages");
     let checkpoint: Value =
         sqlx::query_scalar("SELECT checkpoint FROM run_step WHERE run_id = $1 AND name = 'csv'")
             .bind(&run_id)
@@ -1415,7 +1409,7 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
     let view = status_view(&env, &run_id);
     assert_eq!(view["status"], "completed", "{view}");
     assert_eq!(view["attempt"], 1, "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     let records = parse_csv(&std::fs::read(file_of(&url)).unwrap());
     assert_eq!(records.len() as i64, ROWS + 1);
     assert!(
@@ -1472,30 +1466,6 @@ async fn wait_for_status(pool: &PgPool, run_id: &str, status: &str) {
     }
 }
 
-/// SIGSTOPs a worker at a moment when none of its database sessions is inside a
-/// transaction. (A session paused inside one keeps its row locks: that is the
-/// hung-session case, which server-side timeouts handle, not this one.)
-async fn pause_outside_a_transaction(pool: &PgPool, worker: &Process) {
-    for _ in 0..200 {
-        worker.signal(libc::SIGSTOP);
-        tokio::time::sleep(Duration::from_millis(30)).await;
-        let busy: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity
-             WHERE datname = current_database() AND pid <> pg_backend_pid()
-               AND backend_type = 'client backend' AND state <> 'idle'",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        if busy == 0 {
-            return;
-        }
-        worker.signal(libc::SIGCONT);
-        tokio::time::sleep(Duration::from_millis(7)).await;
-    }
-    panic!("could not pause the worker outside a transaction");
-}
-
 fn partial_files_in(dir: &Path) -> Vec<String> {
     match std::fs::read_dir(dir) {
         Ok(entries) => entries
@@ -1527,8 +1497,6 @@ async fn assert_csv_matches_the_database(pool: &PgPool, path: &Path) -> Vec<Vec<
 
 #[sqlx::test]
 async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: PgPool) {
-    // Enough pages that A is still mid-export when the test gets to pause it, on a
-    // loaded machine and at COPY speed.
     const ROWS: i64 = 30_000;
     const PAGES: i64 = ROWS / 50;
     const CHANGED: u64 = 150;
@@ -1540,15 +1508,21 @@ async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: Pg
     let lease = ["--lease", "2", "--heartbeat", "1", "--retry-scale", "0.01"];
 
     let run_id = start(&env, "user_alice", &["--force"]);
-    let mut a = worker_process(&env, &lease);
-    wait_for_pages(&pool, &run_id, 2, &mut a.child).await;
-    pause_outside_a_transaction(&pool, &a).await;
+    // A is held before its fourth page, outside any transaction (a pause point),
+    // and stopped there.
+    let pauses = PausePoints::new();
+    pauses.hold("export-page", 4);
+    let mut a = held_worker(&env, &pauses, "a", &lease);
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            a.child.try_wait().unwrap().is_none()
+        })
+        .await;
+    a.signal(libc::SIGSTOP);
+    pauses.release("export-page");
     let checkpoint = csv_checkpoint(&pool, &run_id).await;
     let paused_at = checkpoint["pages"].as_i64().unwrap();
-    assert!(
-        paused_at + 10 < PAGES,
-        "paused too late ({paused_at}/{PAGES} pages): make the export slower"
-    );
+    assert!(paused_at + 10 < PAGES, "{paused_at}/{PAGES} pages");
     eprintln!("paused worker A at {paused_at}/{PAGES} pages");
 
     // While A sleeps, the rows just after its checkpoint change: A may hold them
@@ -1589,16 +1563,16 @@ async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: Pg
     }
     a.signal(libc::SIGCONT);
     wait_for_status(&pool, &run_id, "completed").await;
-    // Whatever A still had in flight, it has had the time to try.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    a.assert_running();
+    // A went on with its next page and ran into the fence (its lease_lost line):
+    // it tried, and what follows shows nothing it wrote was published.
+    wait_for_lease_lost(&mut a).await;
     drop(a);
     drop(b);
 
     let view = status_view(&env, &run_id);
     assert_eq!(view["attempt"], 2, "A's lost attempt counts: {view}");
     assert_eq!(view["metadata"]["rowsDone"], ROWS, "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     let records = assert_csv_matches_the_database(&pool, &file_of(&url)).await;
     let renamed = records[1..]
         .iter()
@@ -1634,13 +1608,15 @@ async fn a_takeover_on_another_host_restarts_the_csv_from_the_first_page(pool: P
     let lease = ["--lease", "2", "--heartbeat", "1", "--retry-scale", "0.01"];
 
     let run_id = start(&env, "user_alice", &[]);
-    let mut a = worker_process(
+    let pauses = PausePoints::new();
+    let mut a = held_worker(
         &env,
+        &pauses,
+        "a",
         &[&lease[..], &["--export-dir", host_a.to_str().unwrap()]].concat(),
     );
-    wait_for_pages(&pool, &run_id, 2, &mut a.child).await;
-    a.signal(libc::SIGKILL);
-    let _ = a.child.wait();
+    hold_before_page(&pauses, 3, &mut a).await;
+    a.kill();
     let killed_at = pages_done(&pool, &run_id).await;
     assert!(killed_at < 120, "killed mid-export ({killed_at}/120 pages)");
     assert_eq!(partial_files_in(&host_a.join(ORG)).len(), 1);
@@ -1666,7 +1642,7 @@ async fn a_takeover_on_another_host_restarts_the_csv_from_the_first_page(pool: P
     assert_eq!(view["attempt"], 2, "{view}");
     assert_eq!(view["metadata"]["pagesDone"], 120, "{view}");
     assert_eq!(view["metadata"]["rowsDone"], ROWS, "{view}");
-    let path = file_of(view["metadata"]["downloadUrl"].as_str().unwrap());
+    let path = file_of(view["metadata"]["objectUrl"].as_str().unwrap());
     assert_eq!(
         path,
         host_b
@@ -1706,7 +1682,7 @@ async fn hostile_invoice_ids_are_neutralised_like_every_text_cell(pool: PgPool) 
     assert_eq!(view["status"], "completed", "{view}");
     let records = assert_csv_matches_the_database(
         &pool,
-        &file_of(view["metadata"]["downloadUrl"].as_str().unwrap()),
+        &file_of(view["metadata"]["objectUrl"].as_str().unwrap()),
     )
     .await;
     let mut cells: Vec<&str> = records[1..].iter().map(|r| r[0].as_str()).collect();
@@ -1841,9 +1817,12 @@ async fn canceled_runs_leave_no_partial_files(pool: PgPool) {
 
     // A run stopped mid-export waits in the queue with its file, and is canceled there.
     let queued = start(&env, "user_alice", &[]);
-    let mut worker = worker_process(&env, &[]);
-    wait_for_pages(&pool, &queued, 2, &mut worker.child).await;
-    worker.terminate(Duration::from_secs(10));
+    let pauses = PausePoints::new();
+    let mut worker = held_worker(&env, &pauses, "first", &[]);
+    hold_before_page(&pauses, 3, &mut worker).await;
+    worker.signal(libc::SIGTERM);
+    pauses.release("export-page");
+    assert!(worker.wait(Duration::from_secs(10)).success());
     assert_eq!(run_status(&pool, &queued).await, "queued");
     let left = partial_files_in(&org_dir);
     assert_eq!(left.len(), 1, "{left:?}");
@@ -1852,14 +1831,15 @@ async fn canceled_runs_leave_no_partial_files(pool: PgPool) {
     // The next export of the org removes it; a run canceled while it executes
     // removes its own.
     let executing = start(&env, "user_alice", &["--force"]);
-    let mut worker = worker_process(&env, &[]);
-    wait_for_pages(&pool, &executing, 2, &mut worker.child).await;
+    let mut worker = held_worker(&env, &pauses, "second", &[]);
+    hold_before_page(&pauses, 3, &mut worker).await;
     let files = partial_files_in(&org_dir);
     assert!(
         files.iter().all(|f| f.contains(&executing)),
         "the canceled run's file is still there: {files:?}"
     );
     cancel(&executing);
+    pauses.release("export-page");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !partial_files_in(&org_dir).is_empty() {
         worker.assert_running();
@@ -2171,7 +2151,7 @@ async fn the_metrics_endpoint_counts_an_export_while_it_runs_and_after(pool: PgP
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let view = status_view(&env, &run_id);
-    let csv = file_of(view["metadata"]["downloadUrl"].as_str().unwrap());
+    let csv = file_of(view["metadata"]["objectUrl"].as_str().unwrap());
     assert_eq!(
         after.task("invoicectl_runs_started_total", EXPORT_TASK),
         1.0

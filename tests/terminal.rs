@@ -65,10 +65,10 @@ async fn every_table_fits_80_columns_and_keeps_who_and_what(pool: PgPool) {
         let out = on_tty(&env, args);
         assert!(!out.trim().is_empty(), "{args:?} printed nothing");
         // A URL is never cut (it is there to be copied): the one line that may run
-        // past the edge is `export status RUN`'s `download`.
+        // past the edge is `export status RUN`'s `stored at`.
         let wide: Vec<_> = too_wide(&out, COLS.into())
             .into_iter()
-            .filter(|(_, line)| !line.starts_with("download ") || !line.contains("://"))
+            .filter(|(_, line)| !line.starts_with("stored at ") || !line.contains("://"))
             .collect();
         assert!(
             wide.is_empty(),

@@ -11,6 +11,7 @@
 pub mod audit_log;
 pub mod exports;
 pub mod invoices;
+pub mod lanes;
 pub mod members;
 pub mod organizations;
 pub mod queue;

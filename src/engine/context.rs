@@ -170,6 +170,7 @@ impl TaskContext {
         let value = serde_json::to_value(checkpoint)?;
         let mut tx = self.fenced().await?;
         db::steps::save_checkpoint(&mut tx, &self.run.id, step, &value).await?;
+        crate::testhook::pause("checkpoint-in-transaction").await;
         tx.commit().await?;
         let entry = self
             .steps

@@ -8,11 +8,21 @@
 //!   hidden partial file of its own, `.<run_id>.<attempt>.csv.partial`, and pages are
 //!   durable before [`ExportFile::write_page`] returns their end offset, so the caller
 //!   may checkpoint that offset (with the attempt's name). An attempt that resumes
-//!   another's work copies the checkpointed prefix of that attempt's file into its own
-//!   ([`ExportFile::copy_prefix_from`]) and never opens the other file for writing, so
-//!   whatever a fenced-out attempt still writes stays in its own file. Because the
-//!   bytes are a pure function of the rows, the finished file equals an uninterrupted
-//!   run's. [`ExportFile::publish`] renames the attempt's file into place atomically.
+//!   another's work ([`ExportFile::continue_from`]) takes that attempt's file over in
+//!   place when nobody can write it any more, and copies its checkpointed prefix
+//!   otherwise, so whatever a fenced-out attempt still writes never reaches the
+//!   published file. Because the bytes are a pure function of the rows, the finished
+//!   file equals an uninterrupted run's. [`ExportFile::publish`] renames the attempt's
+//!   file into place atomically.
+//! - Who may still write a file is known from an exclusive `flock` that an attempt
+//!   holds on its file for as long as it has it open: the kernel drops it when the
+//!   attempt closes the file or its process dies (SIGKILL included), and keeps it
+//!   while the process lives (paused, partitioned, slow). A free lock means no
+//!   writer is left, so the successor links the file under its own name and
+//!   truncates it to the checkpoint: no copy, no second disk's worth of space. A
+//!   held lock (the writer may wake up) means the checkpointed prefix is copied; the
+//!   copy goes through `copy_file_range`, which filesystems with reflinks (Btrfs,
+//!   XFS, bcachefs) serve by sharing extents.
 //! - Files are created 0600 and folders 0700 whatever the umask: an export holds
 //!   customer names, emails and amounts. File errors carry the OS reason (`No space
 //!   left on device (os error 28)`, …) in their message, not only as a source.
@@ -479,6 +489,31 @@ pub fn remove_partials(export_dir: &Path, org: &OrgId, run: &RunId) -> io::Resul
     Ok(removed)
 }
 
+/// How an attempt came by the checkpointed bytes of an earlier one
+/// ([`ExportFile::continue_from`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Continued {
+    /// Its file, taken over in place: nobody held it open any more.
+    Adopted,
+    /// A copy of its checkpointed prefix: its writer may still be alive.
+    Copied,
+}
+
+/// Whether an error is the storage's fault rather than the data's or the code's: the
+/// disk or the quota is full, the file hit the size limit, the filesystem went
+/// read-only or the folder was taken away from this user. Every export on this
+/// worker would fail the same way.
+pub fn is_storage_fault(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::StorageFull
+            | io::ErrorKind::QuotaExceeded
+            | io::ErrorKind::FileTooLarge
+            | io::ErrorKind::ReadOnlyFilesystem
+            | io::ErrorKind::PermissionDenied
+    )
+}
+
 /// The `file://` URL of an existing file (the `downloadUrl` of SPEC §7.3). The path is
 /// canonicalised first: a relative export dir becomes absolute, and a `..` or symlink
 /// is resolved by the filesystem rather than collapsed textually by whoever parses
@@ -614,6 +649,31 @@ fn make_private(_path: &Path, _mode: u32) -> io::Result<()> {
     Ok(())
 }
 
+/// Takes the exclusive `flock` of an attempt's file without waiting: `false` when
+/// another open file holds it (its writer may still append). The lock goes with the
+/// last descriptor of this open file (the process's exit included).
+#[cfg(unix)]
+fn try_lock(file: &File) -> io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock(2) on a descriptor this `File` owns for the whole call.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let e = io::Error::last_os_error();
+    if e.kind() == io::ErrorKind::WouldBlock {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
+/// Without `flock`, no writer can be proven gone: every takeover copies.
+#[cfg(not(unix))]
+fn try_lock(_file: &File) -> io::Result<bool> {
+    Ok(false)
+}
+
 /// Makes a directory's entries (a created or renamed file) durable; a file's own fsync
 /// does not cover its name.
 #[cfg(unix)]
@@ -714,6 +774,9 @@ impl ExportFile {
         let file = options
             .open(&partial)
             .map_err(at_path("cannot create", &partial))?;
+        // Held while this attempt has the file open (see the module doc). The file
+        // is new: nobody else can hold it.
+        try_lock(&file).map_err(at_path("cannot lock", &partial))?;
         make_private(&partial, 0o600).map_err(at_path("cannot restrict access to", &partial))?;
         // A checkpoint will soon vouch for bytes in this file: its name (and the org
         // directory's) must survive a crash as well as its data.
@@ -731,6 +794,94 @@ impl ExportFile {
             poisoned: false,
             compression,
         })
+    }
+
+    /// Starts attempt `attempt`'s file from the checkpoint of attempt `from`: the first
+    /// `offset` bytes of `from`'s file, which `verify` checks (it gets the path of a
+    /// file that holds them) before they are used.
+    ///
+    /// When nobody holds `from`'s file open any more (its lock is free: the attempt
+    /// ended, or its process died), the file itself becomes this attempt's: it is
+    /// locked, truncated to `offset` (dropping a page written after the checkpoint)
+    /// and linked under this attempt's name, so continuing costs no space. Its old
+    /// name stays until the caller has committed a checkpoint naming the new one,
+    /// then the caller removes it. When its writer may still be alive, the prefix is
+    /// copied into a new file of this attempt's ([`copy_prefix_from`]), and whatever
+    /// that writer still appends stays in its own file.
+    ///
+    /// Errors as `copy_prefix_from`'s: `NotFound`, `UnexpectedEof` and `InvalidData`
+    /// mean nothing can be continued (start over), the others are failures. On
+    /// error no file of this attempt is left behind.
+    ///
+    /// [`copy_prefix_from`]: Self::copy_prefix_from
+    #[allow(clippy::too_many_arguments)]
+    pub fn continue_from<T>(
+        export_dir: &Path,
+        org: &OrgId,
+        run: &RunId,
+        from: &AttemptFile,
+        attempt: &AttemptFile,
+        offset: u64,
+        compression: Compression,
+        verify: impl FnOnce(&Path) -> io::Result<T>,
+    ) -> io::Result<(ExportFile, T, Continued)> {
+        let source = partial_path(export_dir, org, run, from);
+        let mut handle = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&source)
+            .map_err(at_path("cannot open", &source))?;
+        match try_lock(&handle) {
+            Ok(true) => {}
+            Ok(false) => {
+                drop(handle);
+                let mut file = ExportFile::create_with(export_dir, org, run, attempt, compression)?;
+                let copied = file
+                    .copy_prefix_from(&source, offset)
+                    .and_then(|()| verify(file.partial_path()));
+                return match copied {
+                    Ok(value) => Ok((file, value, Continued::Copied)),
+                    Err(e) => {
+                        let own = file.partial.clone();
+                        drop(file);
+                        let _ = fs::remove_file(own);
+                        Err(e)
+                    }
+                };
+            }
+            Err(e) => return Err(at_path("cannot lock", &source)(e)),
+        }
+        check_record_end(&mut handle, offset, compression)
+            .map_err(at_path("cannot continue from", &source))?;
+        let value = verify(&source)?;
+        let dir = export_dir.join(org.as_str());
+        let partial = partial_path(export_dir, org, run, attempt);
+        handle
+            .set_len(offset)
+            .and_then(|()| handle.sync_data())
+            .and_then(|()| handle.seek(SeekFrom::Start(offset)).map(drop))
+            .map_err(at_path("cannot truncate", &source))?;
+        fs::hard_link(&source, &partial).map_err(at_path("cannot link", &partial))?;
+        sync_dir(&dir)?;
+        let out = InvoiceCsvWriter::new(
+            handle
+                .try_clone()
+                .map_err(at_path("cannot open", &partial))?,
+        );
+        Ok((
+            ExportFile {
+                dir,
+                partial,
+                published: published_path_for(export_dir, org, run, compression),
+                file: handle,
+                out,
+                len: offset,
+                poisoned: false,
+                compression,
+            },
+            value,
+            Continued::Adopted,
+        ))
     }
 
     /// Starts this (empty) file from another attempt's checkpoint: copies the first
@@ -1246,5 +1397,68 @@ mod tests {
             line.starts_with("inv_1,\"a,b\",\"say \"\"hi\"\"\",\"x\ny\",USD,1234.56,paid,"),
             "{line:?}"
         );
+    }
+
+    /// A successor takes a closed attempt file over in place (same inode, tail past
+    /// the checkpoint cut), and copies the prefix of one whose writer still holds it.
+    #[test]
+    fn continue_from_adopts_a_closed_file_and_copies_a_held_one() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let org = OrgId::parse("org_acme").unwrap();
+        let run = RunId::parse("run_01jd5x7m3k9q2w8e4r6t0y1v3a").unwrap();
+        let (first, second, third) = (
+            AttemptFile::new(1),
+            AttemptFile::new(2),
+            AttemptFile::new(3),
+        );
+        let mut a = ExportFile::create(dir.path(), &org, &run, &first).unwrap();
+        let checkpoint = a
+            .write_page(&[row("inv_1"), row("inv_2")])
+            .unwrap()
+            .bytes_total;
+        a.write_page(&[row("inv_3")]).unwrap(); // past the checkpoint
+        let a_path = a.partial_path().to_path_buf();
+        let inode = fs::metadata(&a_path).unwrap().ino();
+
+        // Held by its writer: copied, and the writer's file is left as it was.
+        let (b, hashed, how) = ExportFile::continue_from(
+            dir.path(),
+            &org,
+            &run,
+            &first,
+            &second,
+            checkpoint,
+            Compression::None,
+            |p| hash_prefix(p, checkpoint),
+        )
+        .unwrap();
+        assert_eq!(how, Continued::Copied);
+        assert_eq!(hashed.len(), checkpoint);
+        assert_ne!(fs::metadata(b.partial_path()).unwrap().ino(), inode);
+        assert_eq!(fs::metadata(b.partial_path()).unwrap().len(), checkpoint);
+        assert!(fs::metadata(&a_path).unwrap().len() > checkpoint);
+        drop(b);
+
+        // Closed: the same file, under the new name, cut at the checkpoint, writable.
+        drop(a);
+        let (mut c, _, how) = ExportFile::continue_from(
+            dir.path(),
+            &org,
+            &run,
+            &first,
+            &third,
+            checkpoint,
+            Compression::None,
+            |p| hash_prefix(p, checkpoint),
+        )
+        .unwrap();
+        assert_eq!(how, Continued::Adopted);
+        assert_eq!(fs::metadata(c.partial_path()).unwrap().ino(), inode);
+        let end = c.write_page(&[row("inv_3")]).unwrap().bytes_total;
+        let published = c.publish().unwrap();
+        let records = parse(&fs::read(published).unwrap());
+        assert_eq!(records.len(), 4, "header and three rows, inv_3 once");
+        assert_eq!(fs::metadata(&a_path).unwrap().len(), end, "one inode");
     }
 }

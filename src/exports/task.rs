@@ -30,7 +30,7 @@ use crate::engine::{
 };
 use crate::ids::{OrgId, RunId, UserId};
 use crate::storage::sha256::{ResumableSha256, Sha256State};
-use crate::storage::{Compression, Storage, StorageUrl};
+use crate::storage::{Compression, Storage, StorageError, StorageUrl};
 
 /// One export per organization at a time: the concurrency key is the org id.
 pub const EXPORT_QUEUE: QueueDef = QueueDef::new("export", 1);
@@ -76,11 +76,15 @@ pub struct EmailPayload {
     pub organization_id: OrgId,
     pub recipient_user_id: UserId,
     pub row_count: u64,
-    pub download_url: String,
-    /// When a presigned link stops working (absent for file:// links, which do not,
-    /// and in payloads written before the email said so).
+    /// The export's run and stored object: the child signs the link itself when it
+    /// sends, so no link sits in the payload.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link_expires_at: Option<DateTime<Utc>>,
+    pub export_run_id: Option<RunId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_url: Option<String>,
+    /// A link signed by the parent: payloads of earlier versions only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download_url: Option<String>,
 }
 
 /// Where and how the export stores its file (SPEC §11), and how much per page.
@@ -112,8 +116,15 @@ impl ExportConfig {
 pub fn registry(config: ExportConfig, mailer: Arc<Mailer>) -> Registry {
     let mut registry = Registry::new();
     registry
-        .register(ExportInvoicesTask { config })
-        .register(SendExportEmailTask { mailer });
+        .register(ExportInvoicesTask {
+            config: config.clone(),
+        })
+        .register(SendExportEmailTask {
+            mailer,
+            storage: config.storage.clone(),
+            storage_settings: config.storage_settings.clone(),
+            link_ttl: config.link_ttl,
+        });
     registry
 }
 
@@ -183,10 +194,9 @@ pub(super) struct CsvDone {
 #[serde(rename_all = "camelCase")]
 pub struct ExportOutput {
     pub row_count: u64,
-    pub download_url: String,
-    /// When `downloadUrl` expires (S3); absent for a `file://` URL.
+    /// Where the export is stored (not a link: see `exports::view`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link_expires_at: Option<String>,
+    pub object_url: Option<String>,
     /// The email's disposition: `sent`, `written`, `suppressed`, `not_member`, `canceled` or
     /// `failed`.
     pub email: EmailDisposition,
@@ -198,6 +208,24 @@ pub struct ExportInvoicesTask {
 
 pub(super) fn io_error(what: &str, e: impl std::fmt::Display) -> TaskError {
     TaskError::retryable("io_error", format!("{what}: {e}"))
+}
+
+/// A local file error as the run records it: the storage's fault (full, over quota,
+/// read-only, taken away) is this worker's problem, so the run is released without
+/// spending an attempt and the worker pauses its export claims; anything else is
+/// retried.
+pub(super) fn file_error(what: &str, e: std::io::Error) -> TaskError {
+    if csv::is_storage_fault(&e) {
+        let code = match e.kind() {
+            std::io::ErrorKind::StorageFull
+            | std::io::ErrorKind::QuotaExceeded
+            | std::io::ErrorKind::FileTooLarge => "storage_full",
+            _ => "storage_refused",
+        };
+        TaskError::unavailable(code, format!("{what}: {e}"))
+    } else {
+        io_error(what, e)
+    }
 }
 
 /// The CSV step: writes (or resumes) the CSV in a file of this attempt's own, page by
@@ -278,17 +306,70 @@ async fn write_attempt_file(
 ) -> Result<CsvDone, TaskError> {
     let compression = cp.compression_or(config.compression);
     let attempt = csv::AttemptFile::new(ctx.attempt());
-    let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
-    let mut file = blocking(move || csv::ExportFile::create_with(&d, &o, &r, &a, compression))
-        .await
-        .map_err(|e| io_error("creating the export file", e))?;
-    let mut hasher = ResumableSha256::new();
-    if cp.bytes > 0 {
-        (file, hasher) =
-            continue_from_checkpoint(ctx, dir, org, run, file, &mut cp, &attempt, pages_total)
-                .await?;
+    let own = csv::partial_path(dir, org, run, &attempt);
+    // Whether a committed checkpoint names this attempt's file: if not, nobody can
+    // continue from it, and it goes when the attempt ends badly.
+    let mut named = false;
+    let result = write_pages(
+        ctx,
+        config,
+        dir,
+        org,
+        run,
+        &mut cp,
+        &attempt,
+        &mut named,
+        compression,
+        pages_total,
+    )
+    .await;
+    match result {
+        Ok(file) => {
+            let (file, hasher) = file;
+            let done = publish(ctx, file, &cp, &hasher).await?;
+            // Files of attempts that ended before they were named (a copy cut short
+            // by a full disk, a released attempt's empty file) are of no use now.
+            remove_run_partials(dir, org, run).await;
+            Ok(done)
+        }
+        Err(e) => {
+            if !named
+                && let Err(err) = tokio::fs::remove_file(&own).await
+                && err.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(file = %own.display(), error = %err, "cannot remove this attempt's unused file");
+            }
+            Err(e)
+        }
     }
-    cp.file = Some(attempt);
+}
+
+/// Writes every page into this attempt's file (continuing the checkpointed ones) and
+/// returns the file, ready to publish, with the SHA-256 of its bytes.
+#[allow(clippy::too_many_arguments)]
+async fn write_pages(
+    ctx: &mut TaskContext,
+    config: &ExportConfig,
+    dir: &Path,
+    org: &OrgId,
+    run: &RunId,
+    cp: &mut CsvCheckpoint,
+    attempt: &csv::AttemptFile,
+    named: &mut bool,
+    compression: Compression,
+    pages_total: u64,
+) -> Result<(csv::ExportFile, ResumableSha256), TaskError> {
+    let (mut file, mut hasher) = if cp.bytes > 0 {
+        continue_from_checkpoint(ctx, dir, org, run, cp, attempt, compression, pages_total).await?
+    } else {
+        let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
+        let file = blocking(move || csv::ExportFile::create_with(&d, &o, &r, &a, compression))
+            .await
+            .map_err(|e| file_error("creating the export file", e))?;
+        (file, ResumableSha256::new())
+    };
+    *named = cp.file.as_ref() == Some(attempt);
+    cp.file = Some(attempt.clone());
     cp.set_compression(compression);
     // A three-stage pipeline: while page N is written (and fsynced), the stream's
     // reader makes page N+1's CSV and page N-1's checkpoint is committed. A checkpoint
@@ -305,9 +386,11 @@ async fn write_attempt_file(
     );
     let mut unsaved: Option<CsvCheckpoint> = None;
     loop {
+        crate::testhook::pause("export-page").await;
         if ctx.should_stop() {
             if let Some(done) = unsaved.take() {
                 save_csv_checkpoint(ctx, &done, pages_total).await?;
+                *named = true;
             }
             return Err(TaskError::Shutdown);
         }
@@ -333,6 +416,7 @@ async fn write_attempt_file(
             };
             (file, hasher, written)
         });
+        let saving = unsaved.is_some();
         let saved = match unsaved.take() {
             Some(done) => save_csv_checkpoint(ctx, &done, pages_total).await,
             None => Ok(()),
@@ -340,17 +424,27 @@ async fn write_attempt_file(
         let (f, h, written) = writing.await.expect("blocking file task panicked");
         (file, hasher) = (f, h);
         saved?;
-        let (bytes_total, buffer) = written.map_err(|e| io_error("writing the export file", e))?;
+        *named |= saving;
+        let (bytes_total, buffer) = match written {
+            Ok(written) => written,
+            Err(e) => {
+                // What a failed page left past the last checkpoint is of no use:
+                // give its space back now (a full disk stays full otherwise).
+                let keep = cp.bytes;
+                let _ = blocking(move || file.resume_at(keep)).await;
+                return Err(file_error("writing the export file", e));
+            }
+        };
         if let Some(buffer) = buffer {
             pages.recycle(buffer);
         }
-        cp = CsvCheckpoint {
+        *cp = CsvCheckpoint {
             after: Some(last_id),
             bytes: bytes_total,
             rows: cp.rows + rows,
             pages: cp.pages + 1,
             sha256: Some(hasher.save()),
-            ..cp
+            ..cp.clone()
         };
         unsaved = Some(cp.clone());
     }
@@ -366,58 +460,64 @@ async fn write_attempt_file(
         })
         .await;
         file = f;
-        cp.bytes = written.map_err(|e| io_error("writing the export file", e))?;
+        cp.bytes = written.map_err(|e| file_error("writing the export file", e))?;
         cp.sha256 = Some(hasher.save());
         unsaved = Some(cp.clone());
     }
     if let Some(done) = unsaved.take() {
         save_csv_checkpoint(ctx, &done, pages_total).await?;
+        *named = true;
     }
-    publish(ctx, file, &cp, &hasher).await
+    Ok((file, hasher))
 }
 
-/// Starts this attempt's (empty) file from the checkpoint of an earlier attempt:
-/// copies the checkpointed prefix of the file the checkpoint names, commits a
-/// checkpoint naming this attempt's copy, and only then removes the earlier file (no
-/// checkpoint names it any more). When those bytes are not on this host (a takeover
-/// on another machine, a different `--export-dir`) or do not match the checkpoint
-/// (their SHA-256 state differs from the one it carries), nothing durable is left:
-/// the CSV starts over from the first page (SPEC §7.7). Returns the file and the
-/// SHA-256 state after the copied bytes.
+/// Starts this attempt's file from the checkpoint of an earlier attempt: takes over
+/// the file the checkpoint names in place when nobody can write it any more, or copies
+/// its checkpointed prefix when its writer may still be alive (see
+/// [`csv::ExportFile::continue_from`]), commits a checkpoint naming this attempt's
+/// file, and only then removes the earlier name (no checkpoint names it any more).
+/// When those bytes are not on this host (a takeover on another machine, a different
+/// `--export-dir`) or do not match the checkpoint (their SHA-256 state differs from
+/// the one it carries), nothing durable is left: the CSV starts over from the first
+/// page (SPEC §7.7) in a fresh file. Returns the file and the SHA-256 state after the
+/// checkpointed bytes.
 #[allow(clippy::too_many_arguments)]
 async fn continue_from_checkpoint(
     ctx: &mut TaskContext,
     dir: &Path,
     org: &OrgId,
     run: &RunId,
-    mut file: csv::ExportFile,
     cp: &mut CsvCheckpoint,
     attempt: &csv::AttemptFile,
+    compression: Compression,
     pages_total: u64,
 ) -> Result<(csv::ExportFile, ResumableSha256), TaskError> {
     let source = cp
         .file
         .as_ref()
         .map(|from| csv::partial_path(dir, org, run, from));
-    let copied = match (source.clone(), cp.sha256.clone()) {
-        (Some(source), Some(expected)) => {
-            let bytes = cp.bytes;
-            let (f, copied) = blocking(move || {
-                let copied = file.copy_prefix_from(&source, bytes).and_then(|()| {
-                    let hasher = csv::hash_prefix(file.partial_path(), bytes)?;
+    let continued = match (cp.file.clone(), cp.sha256.clone()) {
+        (Some(from), Some(expected)) => {
+            let (d, o, r, a, bytes) = (
+                dir.to_path_buf(),
+                org.clone(),
+                run.clone(),
+                attempt.clone(),
+                cp.bytes,
+            );
+            blocking(move || {
+                csv::ExportFile::continue_from(&d, &o, &r, &from, &a, bytes, compression, |path| {
+                    let hasher = csv::hash_prefix(path, bytes)?;
                     if hasher.save() != expected {
                         return Err(std::io::Error::new(
                             std::io::ErrorKind::InvalidData,
-                            "the copied bytes do not match the checkpoint's SHA-256",
+                            "the checkpointed bytes do not match the checkpoint's SHA-256",
                         ));
                     }
                     Ok(hasher)
-                });
-                (file, copied)
+                })
             })
-            .await;
-            file = f;
-            copied
+            .await
         }
         (_, None) => Err(std::io::Error::new(
             std::io::ErrorKind::NotFound,
@@ -428,10 +528,11 @@ async fn continue_from_checkpoint(
             "the checkpoint names no attempt file",
         )),
     };
-    match copied {
-        Ok(hasher) => {
+    match continued {
+        Ok((file, hasher, how)) => {
             cp.file = Some(attempt.clone());
             save_csv_checkpoint(ctx, cp, pages_total).await?;
+            tracing::debug!(pages = cp.pages, how = ?how, "continuing from the checkpointed pages");
             if let Some(source) = source
                 && let Err(e) = tokio::fs::remove_file(&source).await
                 && e.kind() != std::io::ErrorKind::NotFound
@@ -449,16 +550,14 @@ async fn continue_from_checkpoint(
             ) =>
         {
             tracing::warn!(error = %e, pages = cp.pages, "the checkpointed pages are not here; starting the CSV over from the first page");
-            let (f, rewound) = blocking(move || {
-                let rewound = file.resume_at(0);
-                (file, rewound)
-            })
-            .await;
-            rewound.map_err(|e| io_error("starting the export file over", e))?;
             *cp = CsvCheckpoint::default();
-            Ok((f, ResumableSha256::new()))
+            let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
+            let file = blocking(move || csv::ExportFile::create_with(&d, &o, &r, &a, compression))
+                .await
+                .map_err(|e| file_error("creating the export file", e))?;
+            Ok((file, ResumableSha256::new()))
         }
-        Err(e) => Err(io_error("copying the checkpointed pages", e)),
+        Err(e) => Err(file_error("continuing from the checkpointed pages", e)),
     }
 }
 
@@ -485,7 +584,7 @@ async fn publish(
     let step = ctx.begin_step_transaction("csv").await?;
     blocking(move || file.publish())
         .await
-        .map_err(|e| io_error("publishing the export file", e))?;
+        .map_err(|e| file_error("publishing the export file", e))?;
     step.commit(ctx, &done).await?;
     Ok(done)
 }
@@ -504,8 +603,8 @@ pub(super) fn finished(
         pages_done: Some(cp.pages),
         pages_total: Some(cp.pages),
         rows_done: Some(cp.rows),
-        download_url: Some(download_url.to_owned()),
-        link_expires_at: link_expires_at.as_ref().map(super::view::timestamp),
+        object_url: Some(stored.object_url.clone()),
+        ..ExportProgress::default()
     }
     .record(ctx);
     CsvDone {
@@ -634,7 +733,12 @@ impl ExportInvoicesTask {
             None => write_csv(ctx, &self.config, &org, &run, pages_total).await?,
         };
 
-        // 3. The email, as a child run with its own queue and retries.
+        // 3. The email, as a child run with its own queue and retries. It signs its
+        //    own link from the object's location when it sends.
+        let object_url = csv_done.object_url.clone().or_else(|| {
+            // A CSV step recorded before objects were: local files only.
+            Some(csv_done.download_url.clone()).filter(|u| u.starts_with("file://"))
+        });
         let email = ctx
             .trigger_and_wait(
                 "email",
@@ -643,8 +747,9 @@ impl ExportInvoicesTask {
                     organization_id: org.clone(),
                     recipient_user_id: payload.requested_by.clone(),
                     row_count: csv_done.rows,
-                    download_url: csv_done.download_url.clone(),
-                    link_expires_at: csv_done.link_expires_at,
+                    export_run_id: Some(run.clone()),
+                    object_url: object_url.clone(),
+                    download_url: object_url.is_none().then(|| csv_done.download_url.clone()),
                 },
                 TriggerOptions {
                     tags: vec![format!("org:{org}")],
@@ -660,11 +765,7 @@ impl ExportInvoicesTask {
         close_out_step(ctx, &org, &run, &csv_done, disposition).await?;
         Ok(ExportOutput {
             row_count: csv_done.rows,
-            link_expires_at: csv_done
-                .link_expires_at
-                .as_ref()
-                .map(super::view::timestamp),
-            download_url: csv_done.download_url,
+            object_url,
             email: disposition,
         })
     }
@@ -822,6 +923,11 @@ impl Task for ExportInvoicesTask {
 /// honour the suppression list, send once.
 pub struct SendExportEmailTask {
     pub mailer: Arc<Mailer>,
+    /// This worker's storage: the export's object is confined to it when the link
+    /// is signed (see [`email_link`]).
+    pub storage: Storage,
+    pub storage_settings: StorageSettings,
+    pub link_ttl: Duration,
 }
 
 /// What a sent email's child run outputs.
@@ -845,15 +951,60 @@ impl Task for SendExportEmailTask {
         ctx: &mut TaskContext,
         p: EmailPayload,
     ) -> impl Future<Output = Result<EmailOutput, TaskError>> + Send {
-        send_export_email(self.mailer.clone(), ctx, p)
+        send_export_email(self, ctx, p)
     }
 }
 
+/// The link the email carries, signed now (valid `link_ttl` from the send): the
+/// object is confined to its own place, `<storage>/<org>/<run>.csv[.gz]` (see
+/// `Storage::confine`). A worker whose `storage` differs from the one that wrote the
+/// export (another host's setting) opens the object's own storage instead, provided
+/// the location still names this export; anything else is refused, never signed.
+async fn email_link(
+    task: &SendExportEmailTask,
+    p: &EmailPayload,
+) -> Result<crate::storage::Link, TaskError> {
+    let (Some(object_url), Some(run)) = (&p.object_url, &p.export_run_id) else {
+        return p
+            .download_url
+            .clone()
+            .map(|url| crate::storage::Link {
+                url,
+                expires_at: None,
+            })
+            .ok_or_else(|| {
+                TaskError::Validation("the payload names neither an object nor a link".to_owned())
+            });
+    };
+    let org = &p.organization_id;
+    let refused = |e: StorageError| TaskError::abort("location_refused", e);
+    let (storage, location) = match task.storage.confine(object_url, org, run) {
+        Ok(location) => (task.storage.clone(), location),
+        Err(e @ StorageError::Unconfined { .. }) => {
+            if !crate::storage::names_export(object_url, org, run) {
+                return Err(refused(e));
+            }
+            Storage::for_object(object_url, &task.storage_settings).map_err(refused)?
+        }
+        Err(e) => return Err(refused(e)),
+    };
+    let link =
+        storage
+            .link(&location, task.link_ttl)
+            .await
+            .map_err(|e| match e.is_transient() {
+                true => TaskError::retryable("storage_unavailable", e),
+                false => TaskError::abort("storage_refused", e),
+            })?;
+    Ok(link)
+}
+
 async fn send_export_email(
-    mailer: Arc<Mailer>,
+    task: &SendExportEmailTask,
     ctx: &mut TaskContext,
     p: EmailPayload,
 ) -> Result<EmailOutput, TaskError> {
+    let mailer = task.mailer.clone();
     {
         let mut tx = db::tenant::begin(ctx.pool(), &p.organization_id).await?;
         let recipient =
@@ -891,13 +1042,14 @@ async fn send_export_email(
                 "the recipient's address is on the suppression list",
             ));
         }
+        let link = email_link(task, &p).await?;
         let email = ExportReadyEmail {
             recipient_name: name,
             recipient: address,
             org_name,
             row_count: p.row_count,
-            download_url: p.download_url,
-            link_expires_at: p.link_expires_at,
+            download_url: link.url,
+            link_expires_at: link.expires_at,
             idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
         };
         // The fence, right before the one effect the database cannot take back (SPEC

@@ -228,6 +228,7 @@ async fn stream_pages(
         header,
     );
     loop {
+        crate::testhook::pause("export-page").await;
         if ctx.should_stop() {
             // Keep what is in flight: the part being uploaded is worth its checkpoint.
             if let Ok(Some(durable)) = writer.settle().await {
@@ -417,7 +418,9 @@ async fn abort_upload(recorded: &UploadCheckpoint, settings: &StorageSettings, r
 }
 
 /// A storage failure as the run records it: retried when the store may come back
-/// (unreachable, a server error), not when it refused (denied, no such bucket). The
+/// (unreachable, a server error); when it refuses this worker (denied, no such
+/// bucket) the run is released and the worker pauses (see `TaskError::Unavailable`);
+/// failed when nothing will help (an invalid key, an unsupported call). The
 /// message names the object and endpoint, and the S3 error code when there is one;
 /// never a credential.
 pub(super) fn storage_error(e: StorageError) -> TaskError {
@@ -426,7 +429,15 @@ pub(super) fn storage_error(e: StorageError) -> TaskError {
         message.push_str(&format!(" ({reason})"));
     }
     let message = crate::config::redact_secrets(&message);
-    if e.is_transient() {
+    if matches!(
+        e,
+        StorageError::Denied { .. } | StorageError::NoSuchBucket { .. }
+    ) {
+        // The store refuses this worker (its key, the bucket's policy, a bucket gone):
+        // every export here would fail the same way. The worker's problem, not the
+        // run's: released without spending an attempt, and the worker pauses.
+        TaskError::unavailable("storage_refused", message)
+    } else if e.is_transient() {
         TaskError::retryable("storage_unavailable", message)
     } else {
         TaskError::abort("storage_refused", message)

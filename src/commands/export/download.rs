@@ -67,7 +67,9 @@ pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
     let run = RunId::parse(&args.run_id)?;
     let user = requester(args.as_user.as_deref(), ctx)?;
     let reroot = args.storage.as_deref().map(StorageUrl::parse).transpose()?;
-    let pool = ctx.pool(1).await?;
+    // Two connections: one holds the export row against `export prune` while the
+    // bytes stream (see `Fetchable::hold`), the other looks up the default name.
+    let pool = ctx.pool(2).await?;
     let fetchable = links::authorize(&pool, &run, &user)
         .await
         .with_context(|| format!("export download {run} as {user} refused"))?;
@@ -95,7 +97,10 @@ pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
         )
         .into());
     }
-    let (storage, location) = fetchable.open(&ctx.settings.storage, reroot.as_ref())?;
+    let (storage, location) = fetchable
+        .open_or_report(&pool, &ctx.settings.storage, reroot.as_ref(), "download")
+        .await?;
+    let hold = fetchable.hold(&pool).await?;
     let object = storage.get(&location).await?;
     let bar = progress(ctx, object.size);
     let outcome = match &target {
@@ -107,9 +112,7 @@ pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
     }
     let copied = outcome?;
     let verified = verify(&fetchable, &copied)?;
-    links::record(
-        &pool,
-        &fetchable,
+    hold.record(
         Action::ExportDownloaded,
         serde_json::json!({
             "objectUrl": location.url,

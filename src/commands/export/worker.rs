@@ -190,13 +190,17 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
 }
 
 /// A worker that gave up: exit 69 naming the server when the database was
-/// unreachable, otherwise the database error (exit 1, or 75 for a lock timeout).
+/// unreachable, otherwise the database error (exit 1, or 75 for a lock timeout); a
+/// draining worker whose storage is out of order: exit 75.
 fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow::Error {
-    let WorkerError::GaveUp {
-        failing_for,
-        runs_left,
-        source,
-    } = e;
+    let (failing_for, runs_left, source) = match e {
+        WorkerError::GaveUp {
+            failing_for,
+            runs_left,
+            source,
+        } => (failing_for, runs_left, source),
+        other => return other.into(),
+    };
     let left = match runs_left {
         0 => String::new(),
         n => format!("; its {n} runs in hand are taken over once their leases expire"),
@@ -223,6 +227,17 @@ fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow
         "the worker gave up after its passes failed for {:.0} s{left}",
         failing_for.as_secs_f64()
     ))
+}
+
+/// A file size limit (`ulimit -f`) kills a process with SIGXFSZ by default; ignored,
+/// the write fails with EFBIG instead, which the export treats as a full storage
+/// (the run released, claims paused) rather than losing the worker.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
 }
 
 /// What [`run_worker`] runs: the engine's options, where CSVs go and how progress
@@ -283,6 +298,7 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
     // lines) stops it gracefully, not by the default action.
     let shutdown = crate::signals::Shutdown::install().ok();
     let concurrency = options.concurrency;
+    ignore_file_size_signal();
     // Refused once, here, rather than by three attempts of every run it would claim:
     // an unusable export folder, a missing bucket, bad S3 settings.
     let shown = storage.to_string();
