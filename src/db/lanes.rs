@@ -3,6 +3,7 @@
 //! while the lane holds a queued run. A lane that breaks it is stranded: no claim
 //! ever reaches the runs behind its head. The queries here are the safety net behind
 //! the claim's own guarantee, for the engine's lane sweep (`engine::lane_sweep`) and
+//! `export queue`.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
