@@ -315,10 +315,13 @@ pub fn exit_codes_markdown() -> String {
     out
 }
 
+/// A generated block: `(file, block name, renderer)`.
+pub type DocBlock = (&'static str, &'static str, fn() -> String);
+
 /// Generated blocks inside checked-in documents: `(file, block name, renderer)`. A
 /// block is the text between `<!-- BEGIN generated NAME -->` and `<!-- END
 /// generated NAME -->` lines; the rest of the file is prose.
-pub const DOC_BLOCKS: [(&str, &str, fn() -> String); 2] = [
+pub const DOC_BLOCKS: [DocBlock; 2] = [
     ("docs/reference.md", "exit-codes", exit_codes_markdown),
     (
         "docs/configuration.md",

@@ -438,7 +438,7 @@ impl Settings {
                 "metrics_textfile",
                 "INVOICECTL_METRICS_TEXTFILE",
                 None,
-                |path: &Option<PathBuf>| path.as_ref().map_or(Ok(()), check_textfile),
+                |path: &Option<PathBuf>| path.as_deref().map_or(Ok(()), check_textfile),
             )?,
             data_dir,
             config_path,
@@ -930,7 +930,7 @@ fn check_smtp_url(raw: &str) -> Result<(), String> {
 /// keeps its key for that long, and deleting the run earlier would let a repeated
 /// `export start` create a second export.
 /// node_exporter's textfile collector reads only `*.prom` files.
-fn check_textfile(path: &PathBuf) -> Result<(), String> {
+fn check_textfile(path: &Path) -> Result<(), String> {
     if path.extension().is_some_and(|e| e == "prom") {
         Ok(())
     } else {

@@ -252,7 +252,7 @@ fn every_man_page_has_exit_status_environment_and_files_and_renders_cleanly() {
 /// (`generate-assets` writes them), so the four exit-code lists cannot disagree.
 #[test]
 fn generated_doc_blocks_are_up_to_date() {
-    let problems = assets::doc_differences(&repo_root());
+    let problems = assets::doc_differences(repo_root());
     assert!(
         problems.is_empty(),
         "{problems:?}: run `{}`",
