@@ -1361,7 +1361,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export__subcmd__worker)
-            opts="-q -v -h -V --drain --once --concurrency --storage --export-dir --link-ttl --lease --heartbeat --poll-interval --retry-scale --unreachable-limit --metrics-addr --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            opts="-q -v -h -V --drain --once --concurrency --storage --export-dir --link-ttl --lease --heartbeat --poll-interval --retry-scale --unreachable-limit --metrics-addr --metrics-textfile --database-url --config --data-dir --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1407,6 +1407,10 @@ _invoicectl() {
                     return 0
                     ;;
                 --metrics-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-textfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

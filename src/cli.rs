@@ -363,6 +363,8 @@ mod tests {
             "database_url --database-url",
             "export_dir --export-dir",
             "link_ttl --link-ttl",
+            "metrics_addr --metrics-addr",
+            "metrics_textfile --metrics-textfile",
             "storage --storage",
             "user --as",
             "worker_concurrency --concurrency",

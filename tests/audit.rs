@@ -898,8 +898,8 @@ async fn tail_filters_by_count_org_action_and_time(pool: PgPool) {
         "PAYLOAD",
         "user_alice",
         "system",
-        "export:run_2",
-        "email_suppression:x@example.com",
+        "run_2",
+        "x@example.com",
         "{\"reason\": \"bounce\"}",
     ] {
         assert!(table.contains(needle), "{needle:?} in\n{table}");

@@ -48,6 +48,7 @@ fn email(key: &str) -> ExportReadyEmail {
         org_name: "Acme & Söhne <GmbH>".into(),
         row_count: 12_345,
         download_url: DOWNLOAD_URL.into(),
+        link_expires_at: None,
         idempotency_key: key.into(),
     }
 }

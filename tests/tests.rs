@@ -25,5 +25,7 @@ mod links;
 mod metrics_listener;
 mod operator;
 mod output;
+mod readme;
 mod storage;
 mod storage_faults;
+mod terminal;

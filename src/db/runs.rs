@@ -147,6 +147,27 @@ pub async fn release_expired_key(conn: &mut PgConnection, key: &str) -> Result<(
     Ok(())
 }
 
+/// Records that a completed run's stored output is gone (`metadata.expiredAt`: an
+/// export whose file `export prune` deleted) and releases its idempotency key, so
+/// that the same request again makes a new run instead of returning one whose
+/// result no longer exists — as a failed or canceled run releases its key.
+///
+/// The time is the transaction's `now()`, the same the export row gets when both are
+/// written in one transaction.
+pub async fn expire_output(conn: &mut PgConnection, run_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE run SET metadata = metadata || jsonb_build_object('expiredAt',
+                            to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')),
+                        released_idempotency_key = coalesce(idempotency_key, released_idempotency_key),
+                        idempotency_key = NULL
+         WHERE id = $1 AND status = 'completed'",
+    )
+    .bind(run_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Inserts the run unless its idempotency key is live, and in the same statement
 /// makes sure its lane exists and knows the run's due time, and NOTIFYs the workers:
 /// one round trip per trigger. Returns whether the run was inserted. Race-proof: the

@@ -453,6 +453,11 @@ pub async fn prune(
             },
             None => false,
         };
+        // The run says so too (status, queue, --wait), and gives up its idempotency
+        // key: the same-day `export start` then makes a new export instead of
+        // returning one whose file is gone. Written before the tenant role (which
+        // may not touch runs) is taken; same transaction, same `now()`.
+        db::runs::expire_output(&mut tx, run.as_str()).await?;
         db::tenant::enter(&mut tx, &org).await?;
         db::exports::mark_expired(&mut tx, run.as_str()).await?;
         audit::append(

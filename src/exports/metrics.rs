@@ -23,7 +23,7 @@ pub fn describe() {
     describe_counter!(
         EMAILS,
         Unit::Count,
-        "Completed exports by what became of their email (sent, suppressed, not_member, canceled, failed)"
+        "Completed exports by what became of their email (sent, written, suppressed, not_member, canceled, failed)"
     );
     counter!(ROWS).absolute(0);
     counter!(BYTES).absolute(0);

@@ -199,7 +199,7 @@ pub struct ExportOutput {
     /// Where the export is stored (not a link: see `exports::view`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_url: Option<String>,
-    /// The email's disposition: `sent`, `suppressed`, `not_member`, `canceled` or
+    /// The email's disposition: `sent`, `written`, `suppressed`, `not_member`, `canceled` or
     /// `failed`.
     pub email: EmailDisposition,
 }
@@ -674,9 +674,11 @@ async fn remove_run_partials(dir: &Path, org: &OrgId, run: &RunId) {
     match blocking(move || csv::remove_partials(&d, &o, &r)).await {
         Ok(0) => {}
         Ok(files) => {
-            tracing::info!(run_id = %run, files, "removed the partial export files of an ended run")
+            tracing::info!(run_id = %run, files, "{run}: removed the partial export files of the ended run")
         }
-        Err(e) => tracing::warn!(run_id = %run, error = %e, "cannot remove partial export files"),
+        Err(e) => {
+            tracing::warn!(run_id = %run, error = %e, "{run}: cannot remove partial export files")
+        }
     }
 }
 
@@ -976,11 +978,21 @@ impl Task for SendExportEmailTask {
 /// `Storage::confine`). A worker whose `storage` differs from the one that wrote the
 /// export (another host's setting) opens the object's own storage instead, provided
 /// the location still names this export; anything else is refused, never signed.
-async fn email_link(task: &SendExportEmailTask, p: &EmailPayload) -> Result<String, TaskError> {
+async fn email_link(
+    task: &SendExportEmailTask,
+    p: &EmailPayload,
+) -> Result<crate::storage::Link, TaskError> {
     let (Some(object_url), Some(run)) = (&p.object_url, &p.export_run_id) else {
-        return p.download_url.clone().ok_or_else(|| {
-            TaskError::Validation("the payload names neither an object nor a link".to_owned())
-        });
+        return p
+            .download_url
+            .clone()
+            .map(|url| crate::storage::Link {
+                url,
+                expires_at: None,
+            })
+            .ok_or_else(|| {
+                TaskError::Validation("the payload names neither an object nor a link".to_owned())
+            });
     };
     let org = &p.organization_id;
     let refused = |e: StorageError| TaskError::abort("location_refused", e);
@@ -1002,7 +1014,7 @@ async fn email_link(task: &SendExportEmailTask, p: &EmailPayload) -> Result<Stri
                 true => TaskError::retryable("storage_unavailable", e),
                 false => TaskError::abort("storage_refused", e),
             })?;
-    Ok(link.url)
+    Ok(link)
 }
 
 async fn send_export_email(
@@ -1048,13 +1060,14 @@ async fn send_export_email(
                 "the recipient's address is on the suppression list",
             ));
         }
-        let download_url = email_link(task, &p).await?;
+        let link = email_link(task, &p).await?;
         let email = ExportReadyEmail {
             recipient_name: name,
             recipient: address,
             org_name,
             row_count: p.row_count,
-            download_url,
+            download_url: link.url,
+            link_expires_at: link.expires_at,
             idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
         };
         // The fence, right before the one effect the database cannot take back: an

@@ -4,8 +4,11 @@
 use serde::Serialize;
 
 use crate::config::Resolved;
+use comfy_table::Cell;
+
 use crate::context::Context;
 use crate::db;
+use crate::layout::Column;
 use crate::redact::redact_secrets;
 
 /// `config show --json`.
@@ -70,13 +73,26 @@ pub fn run(ctx: &Context) -> anyhow::Result<()> {
     ctx.println(&format!("config file  {file_line}"))?;
     ctx.println(&format!("database     {database_line}"))?;
     ctx.println("")?;
-    let mut table = crate::layout::house_table(ctx.color, ["SETTING", "VALUE", "SOURCE"]);
-    for setting in &settings.resolved {
-        table.add_row([
-            setting.key.to_owned(),
-            setting.value_text(),
-            setting.source_text(),
-        ]);
-    }
+    // On a terminal the value is cut (`…`) to the room the setting and its source
+    // leave, so every row stays one line at 80 columns; a pipe or --json has it whole.
+    let rows = settings
+        .resolved
+        .iter()
+        .map(|setting| {
+            vec![
+                Cell::new(setting.key),
+                Cell::new(setting.value_text()),
+                Cell::new(setting.source_text()),
+            ]
+        })
+        .collect();
+    let table = ctx.fitted_table(
+        &[
+            Column::keep("SETTING"),
+            Column::cut("VALUE", 1),
+            Column::keep("SOURCE"),
+        ],
+        rows,
+    );
     ctx.println(&table.to_string())
 }

@@ -73,17 +73,35 @@ pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
     let fetchable = links::authorize(&pool, &run, &user)
         .await
         .with_context(|| format!("export download {run} as {user} refused"))?;
-    let (storage, location) = fetchable
-        .open_or_report(&pool, &ctx.settings.storage, reroot.as_ref(), "download")
-        .await?;
-    let hold = fetchable.hold(&pool).await?;
-    let object = storage.get(&location).await?;
     let target = match args.output {
         Some(path) if path.as_os_str() == "-" => Target::Stdout,
         Some(path) => Target::File(path),
         None if !std::io::stdout().is_terminal() => Target::Stdout,
         None => Target::File(PathBuf::from(default_name(&pool, &fetchable).await?)),
     };
+    // gzip bytes in a file named `.csv` open as garbage in a spreadsheet: refused
+    // before anything is fetched, with both ways to get what was meant.
+    if let Target::File(path) = &target
+        && fetchable.compression() == crate::storage::Compression::Gzip
+        && path.extension().is_none_or(|e| e != "gz")
+    {
+        return Err(CommandError::new(
+            ExitKind::Invalid,
+            format!(
+                "export {run} is gzip-compressed (.csv.gz) but {} does not end in .gz: name it \
+                 {}.gz, or decompress on the way: `invoicectl export download {run} -o - | gunzip > {}`",
+                path.display(),
+                path.display(),
+                path.display()
+            ),
+        )
+        .into());
+    }
+    let (storage, location) = fetchable
+        .open_or_report(&pool, &ctx.settings.storage, reroot.as_ref(), "download")
+        .await?;
+    let hold = fetchable.hold(&pool).await?;
+    let object = storage.get(&location).await?;
     let bar = progress(ctx, object.size);
     let outcome = match &target {
         Target::Stdout => copy(object, std::io::stdout().lock(), bar.as_ref()).await,

@@ -58,6 +58,8 @@ struct StatusCounts {
     executing: i64,
     waiting: i64,
     completed: i64,
+    /// Completed exports whose file `export prune` deleted (not in `completed`).
+    expired: i64,
     failed: i64,
     canceled: i64,
 }
@@ -170,6 +172,7 @@ impl Report {
                         executing: c.executing,
                         waiting: c.waiting,
                         completed: c.completed,
+                        expired: c.expired,
                         failed: c.failed,
                         canceled: c.canceled,
                     },
@@ -236,6 +239,7 @@ impl QueueCounts {
             executing: 0,
             waiting: 0,
             completed: 0,
+            expired: 0,
             failed: 0,
             canceled: 0,
             due: 0,
@@ -267,6 +271,7 @@ fn print(ctx: &Context, report: &Report) -> anyhow::Result<()> {
                 count(c.executing),
                 count(c.waiting),
                 count(c.completed),
+                count(c.expired),
                 count(c.failed),
                 count(c.canceled),
             ]
@@ -279,6 +284,7 @@ fn print(ctx: &Context, report: &Report) -> anyhow::Result<()> {
             Column::keep("EXECUTING"),
             Column::keep("WAITING"),
             Column::ranked("COMPLETED", 1),
+            Column::ranked("EXPIRED", 3),
             Column::keep("FAILED"),
             Column::ranked("CANCELED", 2),
         ],

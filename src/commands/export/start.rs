@@ -105,11 +105,12 @@ pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
     .await?;
     if ctx.json {
         let mut doc = serde_json::to_value(&started)?;
-        doc["status"] = serde_json::to_value(outcome.run().status)?;
+        doc["status"] = serde_json::Value::from(outcome.run().shown_status);
         ctx.print_json(&doc)?;
     } else if !ctx.quiet
         && let Follow::Ended(view) = &outcome
         && view.status == RunStatus::Completed
+        && !view.is_expired()
     {
         logging::note(&completed_note(view))?;
     }
@@ -128,6 +129,10 @@ fn dedup_note(view: &RunView) -> String {
         .map(|u| format!(" by {u}"))
         .unwrap_or_default();
     let state = match (view.status, view.rows()) {
+        (RunStatus::Completed, _) if view.is_expired() => format!(
+            "expired {}: its file was deleted",
+            view.expired_at().unwrap_or_default()
+        ),
         (RunStatus::Completed, rows) => {
             format!("completed, {} rows", layout::thousands(rows.unwrap_or(0)))
         }
@@ -162,6 +167,17 @@ impl Follow {
     /// Exit as `--wait` promises: 0 completed, 1 failed/canceled, 75 timed out.
     pub fn into_result(self) -> anyhow::Result<()> {
         match self {
+            // A completed export whose file was since deleted is not a usable export:
+            // "not found", as `download` says of it.
+            Follow::Ended(view) if view.is_expired() => Err(CommandError::new(
+                ExitKind::NotFound,
+                format!(
+                    "run {} expired {}: its file was deleted by `export prune`; request a new export (--force)",
+                    view.run_id,
+                    view.expired_at().unwrap_or_default()
+                ),
+            )
+            .into()),
             Follow::Ended(view) if view.status == RunStatus::Completed => Ok(()),
             Follow::Ended(view) => Err(CommandError::new(
                 ExitKind::Failure,
@@ -213,6 +229,7 @@ mod tests {
             task_id: "export-invoices".to_owned(),
             organization_id: Some("org_acme".to_owned()),
             requested_by: Some("user_alice".to_owned()),
+            shown_status: crate::exports::view::shown_status(status, &metadata),
             status,
             attempt: 1,
             max_attempts: 3,
@@ -244,6 +261,18 @@ mod tests {
         );
         assert!(dedup_note(&going).contains("(executing, 3/40 pages)"));
         assert!(dedup_note(&view(RunStatus::Queued, serde_json::json!({}))).contains("(queued)"));
+        // A pruned export says so, never "completed".
+        let pruned = view(
+            RunStatus::Completed,
+            serde_json::json!({"rowsDone": 1000, "expiredAt": "2026-11-22T07:00:00.000Z"}),
+        );
+        let note = dedup_note(&pruned);
+        assert!(
+            note.contains("(expired 2026-11-22T07:00:00.000Z: its file was deleted)"),
+            "{note}"
+        );
+        let waited = Follow::Ended(pruned).into_result().unwrap_err();
+        assert!(waited.to_string().contains("expired"), "{waited}");
     }
 
     #[test]
