@@ -198,6 +198,8 @@ pub struct Entry {
     /// The payload in PostgreSQL's jsonb text form (valid JSON).
     pub payload_text: String,
     pub created_at: DateTime<Utc>,
+    /// The database login that wrote the entry; `None` before logins were recorded.
+    pub actor_login: Option<String>,
 }
 
 impl Entry {
@@ -216,7 +218,7 @@ pub struct Filter<'a> {
 }
 
 const ENTRY_COLUMNS: &str = "id, organization_id, actor_user_id, action, subject_type, subject_id, \
-     payload::text AS payload_text, created_at";
+     payload::text AS payload_text, created_at, actor_login";
 
 /// The newest `limit` entries that match (all of them when `limit` is `None`),
 /// returned oldest first.
@@ -280,6 +282,7 @@ struct AfterCursorRow {
     subject_id: Option<String>,
     payload_text: Option<String>,
     created_at: Option<DateTime<Utc>>,
+    actor_login: Option<String>,
 }
 
 /// For every chain whose committed head is past its cursor (`cursors` maps chain key
@@ -307,7 +310,8 @@ pub async fn after_cursors(
                AND ($3::text IS NULL OR h.chain_key = $3)
          )
          SELECT c.chain_key, c.head_id, a.id, a.organization_id, a.actor_user_id, a.action,
-                a.subject_type, a.subject_id, a.payload::text AS payload_text, a.created_at
+                a.subject_type, a.subject_id, a.payload::text AS payload_text, a.created_at,
+                a.actor_login
          FROM changed c
          LEFT JOIN LATERAL (
              SELECT * FROM audit_log a
@@ -357,6 +361,7 @@ pub async fn after_cursors(
                 subject_id,
                 payload_text,
                 created_at,
+                actor_login: row.actor_login,
             });
         }
     }
@@ -426,6 +431,8 @@ pub struct StoredRow {
     pub subject_id: String,
     pub payload_text: String,
     pub created_at: DateTime<Utc>,
+    /// The login that wrote the row; `None` before logins were recorded.
+    pub actor_login: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -439,7 +446,7 @@ pub fn rows_for_verify<'c>(
     use futures::StreamExt as _;
     sqlx::query_as::<_, StoredRow>(
         "SELECT id, organization_id, actor_user_id, action, subject_type, subject_id,
-                payload::text AS payload_text, created_at, prev_hash, hash
+                payload::text AS payload_text, created_at, actor_login, prev_hash, hash
          FROM audit_log
          WHERE ($1::text IS NULL OR coalesce(organization_id, '') = $1)
          ORDER BY coalesce(organization_id, ''), id",

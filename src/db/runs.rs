@@ -138,34 +138,14 @@ pub async fn release_expired_key(conn: &mut PgConnection, key: &str) -> Result<(
 /// makes sure its lane exists and knows the run's due time, and NOTIFYs the workers:
 /// one round trip per trigger. Returns whether the run was inserted. Race-proof: the
 /// unique index decides, ON CONFLICT yields.
+///
+/// The statement is the SQL function `run_insert` (migrations), so that the export
+/// request function inserts runs exactly as the engine does, and so that a worker
+/// login needs no INSERT privilege on `run`: it may add a child to a run that is
+/// executing, and nothing else.
 pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<bool, sqlx::Error> {
-    let inserted: Option<bool> = sqlx::query_scalar(
-        "WITH ins AS (
-            INSERT INTO run (id, task_id, payload, queue, concurrency_key, status, max_attempts, run_at,
-                             idempotency_key, idempotency_key_expires_at, parent_run_id, max_duration_ms, tags)
-            VALUES ($1, $2, $3, $4, $5, 'queued', $6, coalesce($7, now()),
-                    $8, now() + make_interval(secs => $9), $10, $11, $12)
-            ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-            RETURNING queue, concurrency_key, run_at
-         ),
-         lane AS (
-            -- The lane's limit follows the code's declaration, but never below what
-            -- runs in it now (the CHECK would refuse it).
-            -- The head cursor moves back to the new run when it sorts first.
-            INSERT INTO run_lane (queue, concurrency_key, concurrency_limit, head_at, head_id)
-            SELECT queue, concurrency_key, $13, run_at, $1 FROM ins
-            ON CONFLICT (queue, concurrency_key) DO UPDATE
-            SET head_at = CASE WHEN run_lane.head_at IS NULL
-                                 OR (EXCLUDED.head_at, EXCLUDED.head_id)
-                                    < (run_lane.head_at, coalesce(run_lane.head_id, ''))
-                               THEN EXCLUDED.head_at ELSE run_lane.head_at END,
-                head_id = CASE WHEN run_lane.head_at IS NULL
-                                 OR (EXCLUDED.head_at, EXCLUDED.head_id)
-                                    < (run_lane.head_at, coalesce(run_lane.head_id, ''))
-                               THEN EXCLUDED.head_id ELSE run_lane.head_id END,
-                concurrency_limit = GREATEST(EXCLUDED.concurrency_limit, run_lane.running)
-         )
-         SELECT pg_notify($14, queue) IS NOT NULL FROM ins",
+    let inserted: bool = sqlx::query_scalar(
+        "SELECT run_insert($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(run.id)
     .bind(run.task_id)
@@ -181,9 +161,9 @@ pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<bool, s
     .bind(run.tags)
     .bind(run.concurrency_limit)
     .bind(WAKE_CHANNEL)
-    .fetch_optional(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(inserted.is_some())
+    Ok(inserted)
 }
 
 /// The run holding a live key.
