@@ -167,6 +167,8 @@ mod tests {
                 "export.invoices.expired",
                 "email.suppression.added",
                 "email.suppression.removed",
+                "user.login.linked",
+                "user.login.unlinked",
             ]
         );
         for action in Action::ALL {

@@ -12,6 +12,8 @@ pub mod generate_assets;
 pub mod member;
 pub mod org;
 pub mod suppression;
+pub mod user;
+pub mod whoami;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -25,6 +27,8 @@ pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
         Command::Config(cmd) => config::run(cmd, &ctx),
         Command::Org(cmd) => org::run(cmd, &ctx).await,
         Command::Member(cmd) => member::run(cmd, &ctx).await,
+        Command::User(cmd) => user::run(cmd, &ctx).await,
+        Command::Whoami => whoami::run(&ctx).await,
         Command::Demo(args) => demo::run(args, &ctx).await,
         Command::Completions(args) => completions::run(&args),
     }

@@ -75,10 +75,19 @@ pub enum Action {
     #[serde(rename = "email.suppression.removed")]
     #[sqlx(rename = "email.suppression.removed")]
     SuppressionRemoved,
+    /// `user.login.linked`: `user link` linked a PostgreSQL login to a user (written
+    /// by the database function `user_link`).
+    #[serde(rename = "user.login.linked")]
+    #[sqlx(rename = "user.login.linked")]
+    LoginLinked,
+    /// `user.login.unlinked`: `user unlink` removed a login's link.
+    #[serde(rename = "user.login.unlinked")]
+    #[sqlx(rename = "user.login.unlinked")]
+    LoginUnlinked,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 12] = [
         Action::ExportRequested,
         Action::ExportCompleted,
         Action::ExportFailed,
@@ -89,6 +98,8 @@ impl Action {
         Action::ExportExpired,
         Action::SuppressionAdded,
         Action::SuppressionRemoved,
+        Action::LoginLinked,
+        Action::LoginUnlinked,
     ];
 
     /// The stored (and printed) spelling, as the derives spell it.
@@ -104,6 +115,8 @@ impl Action {
             Action::ExportExpired => "export.invoices.expired",
             Action::SuppressionAdded => "email.suppression.added",
             Action::SuppressionRemoved => "email.suppression.removed",
+            Action::LoginLinked => "user.login.linked",
+            Action::LoginUnlinked => "user.login.unlinked",
         }
     }
 
@@ -118,7 +131,10 @@ impl Action {
             | Action::ExportLinkIssued
             | Action::ExportDownloaded
             | Action::ExportExpired => Scope::Organization,
-            Action::SuppressionAdded | Action::SuppressionRemoved => Scope::System,
+            Action::SuppressionAdded
+            | Action::SuppressionRemoved
+            | Action::LoginLinked
+            | Action::LoginUnlinked => Scope::System,
         }
     }
 
@@ -144,16 +160,23 @@ pub enum SubjectType {
     Export,
     /// `email_suppression`: a suppression list entry, identified by the address.
     EmailSuppression,
+    /// `login`: a PostgreSQL login, identified by its role name.
+    Login,
 }
 
 impl SubjectType {
-    pub const ALL: [SubjectType; 2] = [SubjectType::Export, SubjectType::EmailSuppression];
+    pub const ALL: [SubjectType; 3] = [
+        SubjectType::Export,
+        SubjectType::EmailSuppression,
+        SubjectType::Login,
+    ];
 
     /// The stored (and printed) spelling, as the derives spell it.
     pub const fn as_str(self) -> &'static str {
         match self {
             SubjectType::Export => "export",
             SubjectType::EmailSuppression => "email_suppression",
+            SubjectType::Login => "login",
         }
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod audit_log;
 pub mod exports;
+pub mod identity;
 pub mod invoices;
 pub mod members;
 pub mod organizations;

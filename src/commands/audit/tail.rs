@@ -79,7 +79,7 @@ pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
         None
     };
 
-    let pool = ctx.pool(3).await?;
+    let (pool, _session) = ctx.tenant_pool(3).await?;
     if let Some(org) = &org {
         super::ensure_organization(&pool, org).await?;
     }

@@ -37,7 +37,7 @@ pub async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
         .or(ctx.settings.user.as_deref())
         .map(UserId::parse)
         .transpose()?;
-    let pool = ctx.pool(1).await?;
+    let (pool, _session) = ctx.admin_pool(1, "export cancel").await?;
     let outcome = match cancel::cancel(&pool, &run_id, actor.as_ref()).await {
         Err(cancel::CancelError::AlreadyEnded { run, status }) => {
             crate::logging::note(&format!(

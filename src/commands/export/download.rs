@@ -19,7 +19,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::start::requester;
+use super::start::asserted_user;
 use crate::audit::Action;
 use crate::context::Context;
 use crate::error::{CommandError, ExitKind};
@@ -65,9 +65,10 @@ enum Target {
 
 pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
     let run = RunId::parse(&args.run_id)?;
-    let user = requester(args.as_user.as_deref(), ctx)?;
+    let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let reroot = args.storage.as_deref().map(StorageUrl::parse).transpose()?;
-    let pool = ctx.pool(1).await?;
+    let (pool, session) = ctx.tenant_pool(1).await?;
+    let user = session.requester(asserted)?;
     let fetchable = links::authorize(&pool, &run, &user)
         .await
         .with_context(|| format!("export download {run} as {user} refused"))?;

@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use clap::Args;
 use serde::Serialize;
 
-use super::start::requester;
+use super::start::asserted_user;
 use crate::audit::Action;
 use crate::context::Context;
 use crate::error::{CommandError, ExitKind};
@@ -46,14 +46,15 @@ struct Issued<'a> {
 
 pub async fn run(args: UrlArgs, ctx: &Context) -> anyhow::Result<()> {
     let run = RunId::parse(&args.run_id)?;
-    let user = requester(args.as_user.as_deref(), ctx)?;
+    let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let ttl = match &args.expires {
         None => ctx.settings.storage.link_ttl,
         Some(raw) => crate::config::parse_link_ttl(raw)
             .map_err(|m| CommandError::new(ExitKind::Invalid, format!("--expires {m}")))?,
     };
     let reroot = args.storage.as_deref().map(StorageUrl::parse).transpose()?;
-    let pool = ctx.pool(1).await?;
+    let (pool, session) = ctx.tenant_pool(1).await?;
+    let user = session.requester(asserted)?;
     let fetchable = links::authorize(&pool, &run, &user)
         .await
         .with_context(|| format!("export url {run} as {user} refused"))?;
