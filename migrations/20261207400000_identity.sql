@@ -39,6 +39,17 @@ BEGIN
 END
 $$;
 
+-- A worker login must not hold the tenant role's privileges by inheritance: it takes
+-- the role for one organization at a time (`SET LOCAL ROLE`, which membership
+-- allows), so a worker login's own session reads no tenant table at all.
+DO $$
+BEGIN
+    ALTER ROLE invoicectl_worker NOINHERIT;
+EXCEPTION WHEN OTHERS THEN
+    NULL;
+END
+$$;
+
 -- Memberships between the groups are cluster-wide too: granted when missing, and a
 -- concurrent migration granting the same one first is fine. A worker runs the
 -- export task under the tenant role (`SET LOCAL ROLE invoicectl_tenant`); an admin
@@ -561,8 +572,11 @@ $$;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
 
 GRANT USAGE ON SCHEMA public TO invoicectl_operator, invoicectl_worker, invoicectl_admin;
--- Every command checks the schema version first.
-GRANT SELECT ON _sqlx_migrations TO invoicectl_operator, invoicectl_worker, invoicectl_admin;
+-- Every command checks the schema version first, and any login may ask who it is
+-- (`whoami`, and the refusal that names the fix); export_request refuses whoever it
+-- must itself.
+GRANT SELECT ON _sqlx_migrations TO PUBLIC;
+GRANT EXECUTE ON FUNCTION invoicectl_session(), export_request(jsonb) TO PUBLIC;
 
 -- Operators: reads filtered above, writes only through functions.
 GRANT SELECT ON organization, member, app_user, export, audit_log, audit_chain_head,

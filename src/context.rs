@@ -78,7 +78,7 @@ impl Context {
     pub async fn session(&self, pool: &PgPool) -> Result<Session, IdentityError> {
         let mut conn = pool.acquire().await.map_err(db::DbError::from)?;
         let session = Session::load(&mut conn).await?;
-        tracing::info!(
+        tracing::debug!(
             "identity: login {} in mode {}{}",
             session.login,
             session.mode,

@@ -19,6 +19,7 @@ mod engine_scale;
 mod export_start;
 mod export_task;
 mod foundation;
+mod identity;
 mod operator;
 mod output;
 mod storage;

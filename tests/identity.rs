@@ -1,0 +1,405 @@
+//! Identity proven by PostgreSQL: logins linked to users, the modes (login, admin,
+//! unmapped), and the rules enforced by the database itself — checked through psql
+//! as the login, the way a person holding the same credential would try.
+//!
+//! Login roles are cluster-wide while each test has its own database, and tests run
+//! in parallel: every login gets a random suffix and is dropped when its guard goes
+//! (also when the test fails).
+
+use std::process::Output;
+
+use crate::common::{self, Env, count};
+use sqlx::PgPool;
+
+/// A login role on the test server, dropped with the guard.
+struct Login {
+    name: String,
+}
+
+impl Login {
+    /// Creates `prefix_<random>` WITH LOGIN (trust authentication: no password), in
+    /// `groups`.
+    async fn create(pool: &PgPool, prefix: &str, groups: &[&str]) -> Login {
+        let name = format!("{prefix}_{}", ulid::Ulid::new().to_string().to_lowercase());
+        sqlx::query(&format!("CREATE ROLE {name} LOGIN"))
+            .execute(pool)
+            .await
+            .unwrap();
+        for group in groups {
+            sqlx::query(&format!("GRANT {group} TO {name}"))
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        Login { name }
+    }
+
+    /// The URL of the test's database as this login.
+    fn url(&self, pool: &PgPool) -> String {
+        let mut url = url::Url::parse(&common::pool_url(pool)).unwrap();
+        url.set_username(&self.name).unwrap();
+        url.set_password(None).unwrap();
+        url.to_string()
+    }
+
+    /// The binary's environment connecting as this login.
+    fn env(&self, pool: &PgPool) -> Env {
+        Env::new(self.url(pool))
+    }
+
+    /// Runs one psql script as this login, stopping at the first error.
+    fn psql(&self, pool: &PgPool, sql: &str) -> Output {
+        std::process::Command::new("psql")
+            .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d"])
+            .arg(self.url(pool))
+            .args(["-c", sql])
+            .env_remove("PGPASSWORD")
+            .output()
+            .unwrap()
+    }
+
+    /// psql's output of a statement that must succeed.
+    fn psql_ok(&self, pool: &PgPool, sql: &str) -> String {
+        let out = self.psql(pool, sql);
+        assert!(
+            out.status.success(),
+            "{sql} as {}: {}",
+            self.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    /// psql's error for a statement that must fail.
+    fn psql_refused(&self, pool: &PgPool, sql: &str) -> String {
+        let out = self.psql(pool, sql);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            !out.status.success(),
+            "{sql} as {} must fail, printed {:?}",
+            self.name,
+            String::from_utf8_lossy(&out.stdout)
+        );
+        stderr
+    }
+}
+
+impl Drop for Login {
+    fn drop(&mut self) {
+        // Synchronous, so it also runs while a failed test unwinds.
+        let _ = std::process::Command::new("psql")
+            .args(["-X", "-q", "-d"])
+            .arg(common::database_url("postgres"))
+            .args(["-c", &format!("DROP ROLE IF EXISTS {}", self.name)])
+            .output();
+    }
+}
+
+/// The demo organizations: org_acme (alice owner, bob member, carol viewer),
+/// org_globex (bob member, dave admin), org_initech (erin).
+fn seed(env: &Env) {
+    env.cmd()
+        .args(["db", "seed", "--demo", "--invoices", "20"])
+        .assert()
+        .success();
+}
+
+/// Rows of the tables a request writes, as the superuser sees them.
+async fn written(pool: &PgPool) -> [i64; 3] {
+    [
+        count(pool, "run").await,
+        count(pool, "export").await,
+        count(pool, "audit_log").await,
+    ]
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// An operator login linked to dave (org_globex only), after alice requested an
+/// export of org_acme in admin mode.
+async fn operator_of_globex(pool: &PgPool) -> (Env, Login, String) {
+    let admin = Env::for_pool(pool);
+    seed(&admin);
+    let acme = common::json_ok(
+        &admin,
+        &["export", "start", "--org", "org_acme", "--as", "user_alice"],
+    );
+    let login = Login::create(pool, "op", &[]).await;
+    let linked = common::json_ok(&admin, &["user", "link", "user_dave", "--login", &login.name]);
+    assert_eq!(linked["changed"], true);
+    (admin, login, acme["runId"].as_str().unwrap().to_owned())
+}
+
+#[sqlx::test]
+async fn an_operator_in_psql_sees_and_changes_nothing_of_another_organization(pool: PgPool) {
+    let (_admin, op, acme_run) = operator_of_globex(&pool).await;
+    let before = written(&pool).await;
+
+    // Reads: invoices refused outright; org_acme's exports, audit rows, runs and
+    // run payloads invisible, also with app.org_id set to it.
+    assert!(op.psql_refused(&pool, "SELECT count(*) FROM invoice").contains("permission denied"));
+    for sql in [
+        "SELECT count(*) FROM export WHERE organization_id = 'org_acme'",
+        "SELECT count(*) FROM audit_log WHERE organization_id = 'org_acme'",
+        "SELECT count(*) FROM run WHERE payload->>'organizationId' = 'org_acme'",
+        "SELECT count(*) FROM member WHERE organization_id = 'org_acme'",
+        "SET app.org_id = 'org_acme'; SELECT count(*) FROM export",
+    ] {
+        assert_eq!(op.psql_ok(&pool, sql), "0", "{sql}");
+    }
+    assert_eq!(
+        op.psql_ok(&pool, &format!("SELECT count(*) FROM run WHERE id = '{acme_run}'")),
+        "0"
+    );
+    assert_eq!(op.psql_ok(&pool, "SELECT string_agg(id, ',') FROM organization"), "org_globex");
+
+    // Writes: every table refused, the tenant role refused, the request function
+    // refuses org_acme (dave is not a member) and acting as alice.
+    for sql in [
+        "INSERT INTO export (id, organization_id, requested_by, status, day_bucket, run_id) \
+         VALUES ('exp_x', 'org_acme', 'user_dave', 'queued', current_date, 'run_x')",
+        "UPDATE export SET status = 'failed'",
+        "DELETE FROM audit_log",
+        "UPDATE audit_log SET actor_user_id = 'user_dave'",
+        "INSERT INTO audit_log (organization_id, action, subject_type, subject_id) \
+         VALUES ('org_acme', 'x', 'export', 'run_x')",
+        "INSERT INTO run (id, task_id, payload, queue, status, max_attempts) \
+         VALUES ('run_x', 'export-invoices', '{}', 'export', 'queued', 1)",
+        "UPDATE run SET status = 'canceled'",
+        "INSERT INTO app_login (login, user_id) VALUES (current_user, 'user_alice')",
+        "SELECT user_link(current_user, 'user_alice')",
+        "SELECT run_insert('run_x', 't', '{}', 'q', '', 1, NULL, NULL, NULL, NULL, NULL, '{}', 1, 'c')",
+    ] {
+        let err = op.psql_refused(&pool, sql);
+        assert!(
+            err.contains("permission denied") || err.contains("may only"),
+            "{sql}: {err}"
+        );
+    }
+    let err = op.psql_refused(&pool, "SET ROLE invoicectl_tenant");
+    assert!(err.contains("permission denied"), "{err}");
+    let err = op.psql_refused(
+        &pool,
+        "SET app.org_id = 'org_acme'; SELECT * FROM export_request('{\"organizationId\": \"org_acme\"}')",
+    );
+    assert!(err.contains("is not a member of org_acme"), "{err}");
+    let err = op.psql_refused(
+        &pool,
+        "SELECT * FROM export_request('{\"organizationId\": \"org_globex\", \"asUser\": \"user_bob\"}')",
+    );
+    assert!(err.contains("cannot act as user_bob"), "{err}");
+    assert_eq!(written(&pool).await, before, "nothing was written");
+}
+
+#[sqlx::test]
+async fn an_operator_through_the_cli_exports_only_as_its_own_user(pool: PgPool) {
+    let (admin, op, _) = operator_of_globex(&pool).await;
+    let env = op.env(&pool);
+    let before = written(&pool).await;
+
+    let line = common::refused(env.cmd().args(["export", "start", "--org", "org_acme"]), 77);
+    assert!(line.contains("user_dave is not a member of org_acme"), "{line}");
+    let line = common::refused(
+        env.cmd()
+            .args(["export", "start", "--org", "org_globex", "--as", "user_alice"]),
+        77,
+    );
+    assert!(line.contains("cannot act as user_alice"), "{line}");
+    assert_eq!(written(&pool).await, before, "refusals write nothing");
+
+    let started = common::json_ok(&env, &["export", "start", "--org", "org_globex"]);
+    assert_eq!(started["requestedBy"], "user_dave");
+    assert_eq!(started["deduplicated"], false);
+    let run_id = started["runId"].as_str().unwrap();
+    let (payload, login): (serde_json::Value, Option<String>) = sqlx::query_as(
+        "SELECT r.payload, a.actor_login FROM run r
+         JOIN audit_log a ON a.subject_id = r.id AND a.action = 'export.invoices.requested'
+         WHERE r.id = $1",
+    )
+    .bind(run_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(payload["requestedBy"], "user_dave");
+    assert_eq!(login.as_deref(), Some(op.name.as_str()));
+
+    // The same login sees its export, and the audit row naming it.
+    let status = common::json_ok(&env, &["export", "status", run_id]);
+    assert_eq!(status["runId"], run_id, "{status}");
+    let tail = env
+        .cmd()
+        .args(["audit", "tail", "--org", "org_globex", "--json"])
+        .assert()
+        .success();
+    let lines = common::ndjson(&tail.get_output().stdout);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["subjectId"] == run_id && l["actorLogin"] == op.name.as_str()),
+        "{lines:?}"
+    );
+    admin.cmd().args(["audit", "verify"]).assert().success();
+
+    let me = common::json_ok(&env, &["whoami"]);
+    assert_eq!(me["login"], op.name.as_str());
+    assert_eq!(me["user"], "user_dave");
+    assert_eq!(me["mode"], "login");
+    assert_eq!(me["groups"], serde_json::json!(["invoicectl_operator"]));
+    assert_eq!(
+        me["organizations"],
+        serde_json::json!([{"id": "org_globex", "role": "admin"}])
+    );
+}
+
+#[sqlx::test]
+async fn an_unmapped_login_is_refused_with_the_command_that_fixes_it(pool: PgPool) {
+    let admin = Env::for_pool(&pool);
+    seed(&admin);
+    let login = Login::create(&pool, "nobody", &[]).await;
+    let env = login.env(&pool);
+    let before = written(&pool).await;
+    for args in [
+        &["export", "start", "--org", "org_globex", "--as", "user_dave"][..],
+        &["export", "status"],
+        &["org", "list"],
+    ] {
+        let line = common::refused(env.cmd().args(args), 77);
+        assert!(
+            line.contains(&format!("invoicectl user link USER --login {}", login.name)),
+            "{args:?}: {line}"
+        );
+    }
+    assert_eq!(written(&pool).await, before);
+    let me = common::json_ok(&env, &["whoami"]);
+    assert_eq!(me["mode"], "unmapped");
+    assert_eq!(me["user"], serde_json::Value::Null);
+    assert!(
+        login
+            .psql_refused(&pool, "SELECT * FROM export_request('{\"organizationId\": \"org_globex\", \"asUser\": \"user_dave\"}')")
+            .contains("is not linked")
+    );
+    let admin_me = common::json_ok(&admin, &["whoami"]);
+    assert_eq!(admin_me["mode"], "admin");
+}
+
+#[sqlx::test]
+async fn linking_refuses_unknown_names_a_second_user_and_non_admins(pool: PgPool) {
+    let admin = Env::for_pool(&pool);
+    seed(&admin);
+    let login = Login::create(&pool, "lnk", &[]).await;
+    let typo = format!("{}x", login.name);
+    let line = common::refused(
+        admin.cmd().args(["user", "link", "user_alice", "--login", &typo]),
+        66,
+    );
+    assert!(line.contains(&format!("did you mean {}?", login.name)), "{line}");
+    let line = common::refused(
+        admin
+            .cmd()
+            .args(["user", "link", "user_alicee", "--login", &login.name]),
+        66,
+    );
+    assert!(line.contains("did you mean user_alice?"), "{line}");
+
+    common::json_ok(&admin, &["user", "link", "user_alice", "--login", &login.name]);
+    let again = common::json_ok(&admin, &["user", "link", "user_alice", "--login", &login.name]);
+    assert_eq!(again["changed"], false);
+    let line = common::refused(
+        admin.cmd().args(["user", "link", "user_bob", "--login", &login.name]),
+        65,
+    );
+    assert!(line.contains("already linked to user user_alice"), "{line}");
+
+    // The linked login itself may not link or list: admin only, in the CLI and in
+    // the database.
+    let env = login.env(&pool);
+    common::refused(env.cmd().args(["user", "list"]), 77);
+    common::refused(
+        env.cmd().args(["user", "link", "user_bob", "--login", &login.name]),
+        77,
+    );
+
+    let list = common::json_ok(&admin, &["user", "list"]);
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["login"] == login.name.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["userId"], "user_alice");
+    assert_eq!(row["loginExists"], true);
+    assert_eq!(row["groups"], serde_json::json!(["invoicectl_operator"]));
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE organization_id IS NULL AND action = 'user.login.linked' AND subject_id = $1",
+    )
+    .bind(&login.name)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1, "one link, one entry on the system chain");
+
+    let unlinked = common::json_ok(&admin, &["user", "unlink", "--login", &login.name]);
+    assert_eq!(unlinked["userId"], "user_alice");
+    common::refused(admin.cmd().args(["user", "unlink", "--login", &login.name]), 66);
+    admin.cmd().args(["audit", "verify"]).assert().success();
+}
+
+#[sqlx::test]
+async fn a_worker_login_drains_the_queue_but_cannot_request_or_rewrite(pool: PgPool) {
+    let admin = Env::for_pool(&pool);
+    seed(&admin);
+    let started = common::json_ok(
+        &admin,
+        &["export", "start", "--org", "org_acme", "--as", "user_alice"],
+    );
+    let run_id = started["runId"].as_str().unwrap();
+    let worker = Login::create(&pool, "wk", &["invoicectl_worker"]).await;
+    let env = worker.env(&pool);
+    let out = env
+        .cmd()
+        .args(["export", "worker", "--drain"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(common::runs::run_status(&pool, run_id).await, "completed");
+    let (rows, email): (Option<i64>, Option<String>) = sqlx::query_as(
+        "SELECT e.row_count, r.output->>'email' FROM export e JOIN run r ON r.id = e.run_id
+         WHERE e.run_id = $1",
+    )
+    .bind(run_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(rows, Some(20));
+    let completed_by: Option<String> = sqlx::query_scalar(
+        "SELECT actor_login FROM audit_log WHERE action = 'export.invoices.completed' AND subject_id = $1",
+    )
+    .bind(run_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(completed_by.as_deref(), Some(worker.name.as_str()), "email: {email:?}");
+
+    let before = written(&pool).await;
+    for sql in [
+        "INSERT INTO run (id, task_id, payload, queue, status, max_attempts) \
+         VALUES ('run_x', 'export-invoices', '{}', 'export', 'queued', 1)",
+        "SELECT run_insert('run_01aaaaaaaaaaaaaaaaaaaaaaaa', 'export-invoices', '{}', 'export', 'org_acme', 1, NULL, NULL, NULL, NULL, NULL, '{}', 1, 'c')",
+        "UPDATE audit_log SET actor_user_id = NULL",
+        "SELECT email FROM app_user",
+        "SELECT * FROM export_request('{\"organizationId\": \"org_acme\", \"asUser\": \"user_alice\"}')",
+    ] {
+        let err = worker.psql_refused(&pool, sql);
+        assert!(
+            err.contains("permission denied")
+                || err.contains("may only")
+                || err.contains("is not linked"),
+            "{sql}: {err}"
+        );
+    }
+    assert_eq!(written(&pool).await, before);
+    admin.cmd().args(["audit", "verify"]).assert().success();
+}
