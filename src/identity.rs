@@ -201,22 +201,37 @@ mod tests {
     fn the_requester_follows_the_mode() {
         let bob = session(Mode::Login, Some("user_bob"), &["invoicectl_operator"]);
         assert_eq!(bob.requester(None).unwrap(), user("user_bob"));
-        assert_eq!(bob.requester(Some(user("user_bob"))).unwrap(), user("user_bob"));
+        assert_eq!(
+            bob.requester(Some(user("user_bob"))).unwrap(),
+            user("user_bob")
+        );
         let err = bob.requester(Some(user("user_alice"))).unwrap_err();
         assert_eq!(err.exit_kind(), ExitKind::PermissionDenied);
         assert!(err.to_string().contains("invoicectl_delegate"), "{err}");
 
         let ci = session(Mode::Login, Some("user_ci"), &[DELEGATE_ROLE]);
-        assert_eq!(ci.requester(Some(user("user_alice"))).unwrap(), user("user_alice"));
+        assert_eq!(
+            ci.requester(Some(user("user_alice"))).unwrap(),
+            user("user_alice")
+        );
 
         let admin = session(Mode::Admin, None, &[]);
-        assert_eq!(admin.requester(Some(user("user_alice"))).unwrap(), user("user_alice"));
-        assert_eq!(admin.requester(None).unwrap_err().exit_kind(), ExitKind::Usage);
+        assert_eq!(
+            admin.requester(Some(user("user_alice"))).unwrap(),
+            user("user_alice")
+        );
+        assert_eq!(
+            admin.requester(None).unwrap_err().exit_kind(),
+            ExitKind::Usage
+        );
 
         let nobody = session(Mode::Unmapped, None, &[]);
         let err = nobody.requester(Some(user("user_alice"))).unwrap_err();
         assert_eq!(err.exit_kind(), ExitKind::PermissionDenied);
-        assert!(err.to_string().contains("invoicectl user link USER --login someone"));
+        assert!(
+            err.to_string()
+                .contains("invoicectl user link USER --login someone")
+        );
         assert!(nobody.require_known().is_err() && bob.require_known().is_ok());
         assert!(bob.require_admin("x").is_err() && admin.require_admin("x").is_ok());
     }

@@ -483,7 +483,12 @@ async fn rust_and_sql_agree_on_the_canonical_form_and_every_hash(pool: PgPool) {
             created_at: r.7,
             actor_login: r.10.as_deref(),
         };
-        assert_eq!(r.10.as_deref(), Some("postgres"), "the login that wrote row {}", r.0);
+        assert_eq!(
+            r.10.as_deref(),
+            Some("postgres"),
+            "the login that wrote row {}",
+            r.0
+        );
         let sql_canonical: String = sqlx::query_scalar(
             "SELECT audit_canonical_login(id, organization_id, actor_user_id, action, subject_type,
                                           subject_id, payload, created_at, actor_login)
@@ -670,9 +675,9 @@ async fn verify_detects_rehashed_removed_and_truncated_rows(pool: PgPool) {
     tamper(
         &pool,
         "UPDATE audit_log SET payload = '{\"i\": 7}',
-             hash = encode(sha256(convert_to(prev_hash || audit_canonical(id, organization_id,
-                 actor_user_id, action, subject_type, subject_id, '{\"i\": 7}'::jsonb, created_at),
-                 'UTF8')), 'hex')
+             hash = encode(sha256(convert_to(prev_hash || audit_canonical_login(id, organization_id,
+                 actor_user_id, action, subject_type, subject_id, '{\"i\": 7}'::jsonb, created_at,
+                 actor_login), 'UTF8')), 'hex')
          WHERE id = $1",
         globex[1],
     )

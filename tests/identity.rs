@@ -127,7 +127,10 @@ async fn operator_of_globex(pool: &PgPool) -> (Env, Login, String) {
         &["export", "start", "--org", "org_acme", "--as", "user_alice"],
     );
     let login = Login::create(pool, "op", &[]).await;
-    let linked = common::json_ok(&admin, &["user", "link", "user_dave", "--login", &login.name]);
+    let linked = common::json_ok(
+        &admin,
+        &["user", "link", "user_dave", "--login", &login.name],
+    );
     assert_eq!(linked["changed"], true);
     (admin, login, acme["runId"].as_str().unwrap().to_owned())
 }
@@ -139,7 +142,10 @@ async fn an_operator_in_psql_sees_and_changes_nothing_of_another_organization(po
 
     // Reads: invoices refused outright; org_acme's exports, audit rows, runs and
     // run payloads invisible, also with app.org_id set to it.
-    assert!(op.psql_refused(&pool, "SELECT count(*) FROM invoice").contains("permission denied"));
+    assert!(
+        op.psql_refused(&pool, "SELECT count(*) FROM invoice")
+            .contains("permission denied")
+    );
     for sql in [
         "SELECT count(*) FROM export WHERE organization_id = 'org_acme'",
         "SELECT count(*) FROM audit_log WHERE organization_id = 'org_acme'",
@@ -150,10 +156,16 @@ async fn an_operator_in_psql_sees_and_changes_nothing_of_another_organization(po
         assert_eq!(op.psql_ok(&pool, sql), "0", "{sql}");
     }
     assert_eq!(
-        op.psql_ok(&pool, &format!("SELECT count(*) FROM run WHERE id = '{acme_run}'")),
+        op.psql_ok(
+            &pool,
+            &format!("SELECT count(*) FROM run WHERE id = '{acme_run}'")
+        ),
         "0"
     );
-    assert_eq!(op.psql_ok(&pool, "SELECT string_agg(id, ',') FROM organization"), "org_globex");
+    assert_eq!(
+        op.psql_ok(&pool, "SELECT string_agg(id, ',') FROM organization"),
+        "org_globex"
+    );
 
     // Writes: every table refused, the tenant role refused, the request function
     // refuses org_acme (dave is not a member) and acting as alice.
@@ -200,10 +212,19 @@ async fn an_operator_through_the_cli_exports_only_as_its_own_user(pool: PgPool) 
     let before = written(&pool).await;
 
     let line = common::refused(env.cmd().args(["export", "start", "--org", "org_acme"]), 77);
-    assert!(line.contains("user_dave is not a member of org_acme"), "{line}");
+    assert!(
+        line.contains("user_dave is not a member of org_acme"),
+        "{line}"
+    );
     let line = common::refused(
-        env.cmd()
-            .args(["export", "start", "--org", "org_globex", "--as", "user_alice"]),
+        env.cmd().args([
+            "export",
+            "start",
+            "--org",
+            "org_globex",
+            "--as",
+            "user_alice",
+        ]),
         77,
     );
     assert!(line.contains("cannot act as user_alice"), "{line}");
@@ -261,7 +282,14 @@ async fn an_unmapped_login_is_refused_with_the_command_that_fixes_it(pool: PgPoo
     let env = login.env(&pool);
     let before = written(&pool).await;
     for args in [
-        &["export", "start", "--org", "org_globex", "--as", "user_dave"][..],
+        &[
+            "export",
+            "start",
+            "--org",
+            "org_globex",
+            "--as",
+            "user_dave",
+        ][..],
         &["export", "status"],
         &["org", "list"],
     ] {
@@ -291,10 +319,15 @@ async fn linking_refuses_unknown_names_a_second_user_and_non_admins(pool: PgPool
     let login = Login::create(&pool, "lnk", &[]).await;
     let typo = format!("{}x", login.name);
     let line = common::refused(
-        admin.cmd().args(["user", "link", "user_alice", "--login", &typo]),
+        admin
+            .cmd()
+            .args(["user", "link", "user_alice", "--login", &typo]),
         66,
     );
-    assert!(line.contains(&format!("did you mean {}?", login.name)), "{line}");
+    assert!(
+        line.contains(&format!("did you mean {}?", login.name)),
+        "{line}"
+    );
     let line = common::refused(
         admin
             .cmd()
@@ -303,11 +336,19 @@ async fn linking_refuses_unknown_names_a_second_user_and_non_admins(pool: PgPool
     );
     assert!(line.contains("did you mean user_alice?"), "{line}");
 
-    common::json_ok(&admin, &["user", "link", "user_alice", "--login", &login.name]);
-    let again = common::json_ok(&admin, &["user", "link", "user_alice", "--login", &login.name]);
+    common::json_ok(
+        &admin,
+        &["user", "link", "user_alice", "--login", &login.name],
+    );
+    let again = common::json_ok(
+        &admin,
+        &["user", "link", "user_alice", "--login", &login.name],
+    );
     assert_eq!(again["changed"], false);
     let line = common::refused(
-        admin.cmd().args(["user", "link", "user_bob", "--login", &login.name]),
+        admin
+            .cmd()
+            .args(["user", "link", "user_bob", "--login", &login.name]),
         65,
     );
     assert!(line.contains("already linked to user user_alice"), "{line}");
@@ -317,7 +358,8 @@ async fn linking_refuses_unknown_names_a_second_user_and_non_admins(pool: PgPool
     let env = login.env(&pool);
     common::refused(env.cmd().args(["user", "list"]), 77);
     common::refused(
-        env.cmd().args(["user", "link", "user_bob", "--login", &login.name]),
+        env.cmd()
+            .args(["user", "link", "user_bob", "--login", &login.name]),
         77,
     );
 
@@ -343,7 +385,10 @@ async fn linking_refuses_unknown_names_a_second_user_and_non_admins(pool: PgPool
 
     let unlinked = common::json_ok(&admin, &["user", "unlink", "--login", &login.name]);
     assert_eq!(unlinked["userId"], "user_alice");
-    common::refused(admin.cmd().args(["user", "unlink", "--login", &login.name]), 66);
+    common::refused(
+        admin.cmd().args(["user", "unlink", "--login", &login.name]),
+        66,
+    );
     admin.cmd().args(["audit", "verify"]).assert().success();
 }
 
@@ -381,7 +426,11 @@ async fn a_worker_login_drains_the_queue_but_cannot_request_or_rewrite(pool: PgP
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!(completed_by.as_deref(), Some(worker.name.as_str()), "email: {email:?}");
+    assert_eq!(
+        completed_by.as_deref(),
+        Some(worker.name.as_str()),
+        "email: {email:?}"
+    );
 
     let before = written(&pool).await;
     for sql in [
@@ -402,4 +451,197 @@ async fn a_worker_login_drains_the_queue_but_cannot_request_or_rewrite(pool: PgP
     }
     assert_eq!(written(&pool).await, before);
     admin.cmd().args(["audit", "verify"]).assert().success();
+}
+
+#[sqlx::test(migrations = false)]
+async fn rows_written_before_logins_were_recorded_keep_their_hashes_and_verify(pool: PgPool) {
+    use invoicectl::db::MIGRATOR;
+    // The schema as it was before this feature: every migration older than the one
+    // that records logins. (The migrator's fields are what `sqlx::migrate!` fills
+    // in; building one from a subset is the only way to stop at a version.)
+    const IDENTITY: i64 = 20261207400000;
+    let before = sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(
+            MIGRATOR
+                .iter()
+                .filter(|m| m.version < IDENTITY)
+                .cloned()
+                .collect(),
+        ),
+        ..sqlx::migrate::Migrator::DEFAULT
+    };
+    before.run(&pool).await.unwrap();
+    invoicectl::db::seed::seed_demo(&pool, 5).await.unwrap();
+    sqlx::query(
+        "INSERT INTO audit_log (organization_id, actor_user_id, action, subject_type, subject_id, payload)
+         VALUES ('org_acme', 'user_alice', 'export.invoices.requested', 'export', 'run_old1', '{\"n\": 1}'),
+                ('org_acme', NULL, 'export.invoices.completed', 'export', 'run_old1', '{}'),
+                (NULL, NULL, 'email.suppression.added', 'email_suppression', 'x@example.com', '{}')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let old: Vec<(i64, String)> = sqlx::query_as("SELECT id, hash FROM audit_log ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+
+    MIGRATOR.run(&pool).await.unwrap();
+    let env = Env::for_pool(&pool);
+    common::json_ok(
+        &env,
+        &["export", "start", "--org", "org_acme", "--as", "user_bob"],
+    );
+    let rows: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT id, hash, actor_login FROM audit_log ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 4);
+    for ((id, hash), row) in old.iter().zip(&rows) {
+        assert_eq!(
+            (id, hash, None),
+            (&row.0, &row.1, row.2.clone()),
+            "old row untouched"
+        );
+    }
+    assert_eq!(
+        rows[3].2.as_deref(),
+        Some("postgres"),
+        "the new row names its login"
+    );
+    let out = env
+        .cmd()
+        .args(["audit", "verify", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let report = common::json_of(&out.stdout);
+    assert!(report.to_string().contains("\"rowsChecked\":3"), "{report}");
+}
+
+#[sqlx::test]
+async fn a_membership_removed_between_request_and_run_stops_the_export_at_load(pool: PgPool) {
+    let env = Env::for_pool(&pool);
+    seed(&env);
+    let started = common::json_ok(
+        &env,
+        &["export", "start", "--org", "org_globex", "--as", "user_bob"],
+    );
+    let run_id = started["runId"].as_str().unwrap();
+    sqlx::query("DELETE FROM member WHERE organization_id = 'org_globex' AND user_id = 'user_bob'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    env.cmd()
+        .args(["export", "worker", "--drain"])
+        .assert()
+        .success();
+    assert_eq!(common::runs::run_status(&pool, run_id).await, "failed");
+    let (status, error, rows): (String, Option<String>, Option<i64>) =
+        sqlx::query_as("SELECT status, error, row_count FROM export WHERE run_id = $1")
+            .bind(run_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "failed");
+    assert!(
+        error
+            .as_deref()
+            .unwrap_or("")
+            .contains("user_bob is no longer a member of org_globex"),
+        "{error:?}"
+    );
+    assert_eq!(rows, None);
+    let failed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'export.invoices.failed' AND subject_id = $1",
+    )
+    .bind(run_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(failed, 1, "the refusal is audited");
+    let csvs = walkdir(&env.data_dir());
+    assert!(csvs.is_empty(), "no CSV written: {csvs:?}");
+}
+
+/// Every file under `dir` (none when it does not exist).
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+#[sqlx::test]
+async fn a_delegate_acts_for_a_user_and_the_audit_row_names_both(pool: PgPool) {
+    let admin = Env::for_pool(&pool);
+    seed(&admin);
+    let ci = Login::create(&pool, "ci", &["invoicectl_delegate"]).await;
+    common::json_ok(&admin, &["user", "link", "user_erin", "--login", &ci.name]);
+    let env = ci.env(&pool);
+    let started = common::json_ok(
+        &env,
+        &[
+            "export",
+            "start",
+            "--org",
+            "org_globex",
+            "--as",
+            "user_dave",
+        ],
+    );
+    assert_eq!(started["requestedBy"], "user_dave");
+    let (actor, login, payload): (String, String, serde_json::Value) = sqlx::query_as(
+        "SELECT actor_user_id, actor_login, payload FROM audit_log
+         WHERE action = 'export.invoices.requested' AND subject_id = $1",
+    )
+    .bind(started["runId"].as_str().unwrap())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (actor.as_str(), login.as_str()),
+        ("user_dave", ci.name.as_str())
+    );
+    assert_eq!(payload["delegatedBy"], "user_erin");
+    // The gate still applies to the user acted for.
+    let line = common::refused(
+        env.cmd().args([
+            "export",
+            "start",
+            "--org",
+            "org_globex",
+            "--as",
+            "user_carol",
+        ]),
+        77,
+    );
+    assert!(
+        line.contains("user_carol is not a member of org_globex"),
+        "{line}"
+    );
+
+    // A member of invoicectl_admin is an admin without being a superuser.
+    let ops = Login::create(&pool, "adm", &["invoicectl_admin"]).await;
+    let ops_env = ops.env(&pool);
+    assert_eq!(common::json_ok(&ops_env, &["whoami"])["mode"], "admin");
+    let started = common::json_ok(
+        &ops_env,
+        &["export", "start", "--org", "org_acme", "--as", "user_alice"],
+    );
+    assert_eq!(started["requestedBy"], "user_alice");
+    common::json_ok(
+        &ops_env,
+        &["export", "status", started["runId"].as_str().unwrap()],
+    );
 }

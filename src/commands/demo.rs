@@ -136,7 +136,7 @@ pub async fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<()> {
         },
     )
     .await
-        .with_context(|| format!("export start for {org} as {user} refused"))?;
+    .with_context(|| format!("export start for {org} as {user} refused"))?;
     say(
         ctx,
         &format!(

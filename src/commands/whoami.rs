@@ -6,8 +6,8 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::context::Context;
-use crate::db::{self, DbError};
 use crate::db::members::Role;
+use crate::db::{self, DbError};
 use crate::identity::Mode;
 
 #[derive(Serialize)]
@@ -55,7 +55,9 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
     let what = match session.mode {
         Mode::Login => "identity proven by the server; --as may only name this user",
         Mode::Admin => "superuser, schema owner or invoicectl_admin; --as is asserted",
-        Mode::Unmapped => "not linked: an administrator runs `invoicectl user link USER --login LOGIN`",
+        Mode::Unmapped => {
+            "not linked: an administrator runs `invoicectl user link USER --login LOGIN`"
+        }
     };
     ctx.println(&format!("login          {}", me.login))?;
     ctx.println(&format!(

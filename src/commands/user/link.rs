@@ -56,7 +56,9 @@ pub async fn link(args: LinkArgs, ctx: &Context) -> anyhow::Result<()> {
             return Err(match (code.as_deref(), detail.as_deref()) {
                 (Some("IV066"), Some("login")) => unknown_login(&mut conn, login).await,
                 (Some("IV066"), Some("user")) => {
-                    crate::lookup::unknown_user(&mut conn, &user, None).await.into()
+                    crate::lookup::unknown_user(&mut conn, &user, None)
+                        .await
+                        .into()
                 }
                 (Some("23505"), _) => CommandError::new(ExitKind::Invalid, message).into(),
                 _ => anyhow::Error::new(DbError::from(e))
@@ -93,7 +95,9 @@ pub async fn unlink(args: UnlinkArgs, ctx: &Context) -> anyhow::Result<()> {
     let Some(was) = was else {
         return Err(CommandError::new(
             ExitKind::NotFound,
-            format!("login {login} is not linked to any user (`invoicectl user list` lists the links)"),
+            format!(
+                "login {login} is not linked to any user (`invoicectl user list` lists the links)"
+            ),
         )
         .into());
     };

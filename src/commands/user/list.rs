@@ -20,7 +20,8 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
         return ctx.print_json(&logins);
     }
     if logins.is_empty() {
-        return ctx.println("no linked logins (`invoicectl user link USER --login LOGIN` adds one)");
+        return ctx
+            .println("no linked logins (`invoicectl user link USER --login LOGIN` adds one)");
     }
     let columns = [
         Column::keep("LOGIN"),
