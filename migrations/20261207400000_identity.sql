@@ -441,6 +441,64 @@ BEGIN
 END
 $$;
 
+-- Handing out an export (`export url`, `export download`): the audit row is written
+-- here, after the same gate as the commands apply — the export's requester (while a
+-- member) or an owner/admin of its organization; viewers get no links. A linked
+-- login acts as its own user (another only as a delegate); an admin names the user.
+-- Errors: 42501 (DETAIL `denied`, `unmapped`, `not_delegate`), IV066 (DETAIL `run`,
+-- `user`), 22023 for an action that is not one of the two.
+CREATE FUNCTION export_record_access(p_run_id text, p_action text, p_as_user text, p_payload jsonb)
+    RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$
+DECLARE
+    s record;
+    e record;
+    v_user text;
+    v_role text;
+    v_id bigint;
+BEGIN
+    IF p_action NOT IN ('export.invoices.link_issued', 'export.invoices.downloaded') THEN
+        RAISE EXCEPTION 'export_record_access records link_issued or downloaded, not %', p_action
+            USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO s FROM invoicectl_session();
+    IF s.mode = 'login' THEN
+        IF p_as_user IS NULL OR p_as_user = s.user_id THEN
+            v_user := s.user_id;
+        ELSIF 'invoicectl_delegate' = ANY (s.groups) THEN
+            v_user := p_as_user;
+        ELSE
+            RAISE EXCEPTION 'login % is linked to user %: it cannot act as %', s.login, s.user_id, p_as_user
+                USING ERRCODE = 'insufficient_privilege', DETAIL = 'not_delegate';
+        END IF;
+    ELSIF s.mode = 'admin' AND p_as_user IS NOT NULL THEN
+        v_user := p_as_user;
+    ELSE
+        RAISE EXCEPTION 'login % is not linked to an invoicectl user', s.login
+            USING ERRCODE = 'insufficient_privilege', DETAIL = 'unmapped';
+    END IF;
+    SELECT x.organization_id, x.requested_by INTO e FROM export x WHERE x.run_id = p_run_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'run % has no export', p_run_id USING ERRCODE = 'IV066', DETAIL = 'run';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM app_user WHERE id = v_user) THEN
+        RAISE EXCEPTION 'unknown user %', v_user USING ERRCODE = 'IV066', DETAIL = 'user';
+    END IF;
+    SELECT m.role INTO v_role FROM member m
+    WHERE m.organization_id = e.organization_id AND m.user_id = v_user;
+    IF NOT (v_role IN ('owner', 'admin') OR (v_role IS NOT NULL AND e.requested_by = v_user)) THEN
+        RAISE EXCEPTION 'user % may not fetch the export of %: only its requester (%) or an owner or admin of % may',
+            v_user, p_run_id, e.requested_by, e.organization_id
+            USING ERRCODE = 'insufficient_privilege', DETAIL = 'denied';
+    END IF;
+    INSERT INTO audit_log (organization_id, actor_user_id, action, subject_type, subject_id, payload)
+    VALUES (e.organization_id, v_user, p_action, 'export', p_run_id, coalesce(p_payload, '{}'))
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END
+$$;
+
 -- Linking logins (admin only, audited in the system chain) ---------------------------
 
 -- Links `p_login` to `p_user` and grants it invoicectl_operator when it lacks it.
@@ -584,7 +642,7 @@ GRANT SELECT ON organization, member, app_user, export, audit_log, audit_chain_h
     TO invoicectl_operator;
 GRANT EXECUTE ON FUNCTION invoicectl_session(), invoicectl_session_orgs(),
                           invoicectl_groups(name), invoicectl_is_admin(),
-                          export_request(jsonb)
+                          export_request(jsonb), export_record_access(text, text, text, jsonb)
     TO invoicectl_operator, invoicectl_worker, invoicectl_admin;
 
 -- Workers: the engine's tables (no INSERT on run: children through run_insert), the

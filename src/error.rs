@@ -231,6 +231,7 @@ classified!(
     crate::audit::chain::ChainBroken,
     crate::telemetry::MetricsError,
     crate::storage::StorageError,
+    crate::storage::link::LinkFetchError,
     crate::storage::sha256::BadState,
     crate::exports::links::LinkError,
     crate::exports::links::PruneError,

@@ -645,3 +645,84 @@ async fn a_delegate_acts_for_a_user_and_the_audit_row_names_both(pool: PgPool) {
         &["export", "status", started["runId"].as_str().unwrap()],
     );
 }
+
+#[sqlx::test]
+async fn an_operator_fetches_an_s3_export_without_the_storage_secret(pool: PgPool) {
+    let s3 = common::s3::S3Server::shared();
+    let bucket = s3.new_bucket();
+    let (admin, op, _) = operator_of_globex(&pool).await;
+    let env = op.env(&pool);
+    let started = common::json_ok(&env, &["export", "start", "--org", "org_globex"]);
+    let run_id = started["runId"].as_str().unwrap().to_owned();
+
+    // The worker (a worker login) holds the S3 credentials; the operator does not.
+    let worker = Login::create(&pool, "wk", &["invoicectl_worker"]).await;
+    let worker_env = worker.env(&pool);
+    worker_env.write_config(&format!("storage = \"s3://{bucket}/exports\"\n"));
+    let out = worker_env
+        .cmd()
+        .envs(s3.aws_env())
+        .args(["export", "worker", "--drain"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let (stored, sha256): (String, String) =
+        sqlx::query_as("SELECT download_url, sha256 FROM export WHERE run_id = $1")
+            .bind(&run_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(stored.starts_with("http://127.0.0.1"), "{stored}");
+
+    let url = common::json_ok(&env, &["export", "url", &run_id]);
+    assert_eq!(
+        url["downloadUrl"],
+        stored.as_str(),
+        "the stored link, not a new one"
+    );
+    let line = common::refused(
+        env.cmd()
+            .args(["export", "url", &run_id, "--expires", "1h"]),
+        65,
+    );
+    assert!(line.contains("storage credentials"), "{line}");
+
+    let file = env.path().join("globex.csv");
+    let out = env
+        .cmd()
+        .args(["export", "download", &run_id, "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let bytes = std::fs::read(&file).unwrap();
+    assert_eq!(
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
+        sha256
+    );
+    assert!(!stderr_of(&out).contains(common::s3::SECRET_KEY));
+
+    let logins: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT action, actor_login FROM audit_log
+         WHERE subject_id = $1 AND action IN ('export.invoices.link_issued', 'export.invoices.downloaded')
+         ORDER BY id",
+    )
+    .bind(&run_id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        logins,
+        [
+            (
+                "export.invoices.link_issued".to_owned(),
+                Some(op.name.clone())
+            ),
+            (
+                "export.invoices.downloaded".to_owned(),
+                Some(op.name.clone())
+            ),
+        ]
+    );
+    admin.cmd().args(["audit", "verify"]).assert().success();
+}

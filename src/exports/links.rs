@@ -45,6 +45,12 @@ pub enum LinkError {
         "the export of {run} has no stored file (status {status}): only completed exports can be fetched"
     )]
     NotStored { run: RunId, status: ExportStatus },
+    #[error(
+        "the stored link to the export of {run} expired at {at}: this login holds no storage credentials, so an admin (or anyone on a host with them) signs a new one with `invoicectl export url {run}`"
+    )]
+    StoredLinkExpired { run: RunId, at: String },
+    #[error("the export of {run} has no stored link")]
+    NoStoredLink { run: RunId },
     /// The export row holds an organization id that does not parse: a bug or a hand
     /// edit, not the caller's input.
     #[error("the export of {run} names an invalid organization {org:?}")]
@@ -61,9 +67,12 @@ impl Classify for LinkError {
             LinkError::UnknownRun(_)
             | LinkError::UnknownUser(_)
             | LinkError::Expired { .. }
-            | LinkError::NotStored { .. } => ExitKind::NotFound,
+            | LinkError::NotStored { .. }
+            | LinkError::StoredLinkExpired { .. }
+            | LinkError::NoStoredLink { .. } => ExitKind::NotFound,
             LinkError::Denied { .. } => ExitKind::PermissionDenied,
-            LinkError::BadRow { .. } | LinkError::Database(_) => ExitKind::Failure,
+            LinkError::BadRow { .. } => ExitKind::Failure,
+            LinkError::Database(e) => e.exit_kind(),
             LinkError::Audit(e) => e.exit_kind(),
         }
     }
@@ -100,6 +109,28 @@ impl Fetchable {
                 let location = storage.export_location(&self.org, &self.run, self.compression())?;
                 Ok((storage, location))
             }
+        }
+    }
+}
+
+impl Fetchable {
+    /// The link the worker stored when it finished the export, while it is valid:
+    /// what a login without storage credentials hands out and downloads through.
+    /// A `file://` link does not expire.
+    pub fn stored_link(&self) -> Result<(&str, Option<DateTime<Utc>>), LinkError> {
+        let link = self
+            .export
+            .download_url
+            .as_deref()
+            .ok_or_else(|| LinkError::NoStoredLink {
+                run: self.run.clone(),
+            })?;
+        match self.export.link_expires_at {
+            Some(at) if at <= Utc::now() => Err(LinkError::StoredLinkExpired {
+                run: self.run.clone(),
+                at: at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            }),
+            at => Ok((link, at)),
         }
     }
 }
@@ -160,26 +191,23 @@ pub async fn authorize(pool: &PgPool, run: &RunId, user: &UserId) -> Result<Fetc
     })
 }
 
-/// Appends `export.invoices.link_issued` or `.downloaded` for the user.
+/// Appends `export.invoices.link_issued` or `.downloaded` for the user, through
+/// the database function `export_record_access`, which checks the same gate as
+/// [`authorize`] from the session's own identity: a linked login (which holds no
+/// privilege on `audit_log`) records only what its user may fetch.
 pub async fn record(
     pool: &PgPool,
     fetched: &Fetchable,
     action: audit::Action,
     payload: Value,
 ) -> Result<(), LinkError> {
-    let mut tx = db::tenant::begin(pool, &fetched.org).await?;
-    audit::append(
-        &mut tx,
-        audit::Entry {
-            organization: Some(&fetched.org),
-            actor: Some(&fetched.user),
-            action,
-            subject: audit::Subject::export(&fetched.run),
-            payload,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    sqlx::query("SELECT export_record_access($1, $2, $3, $4)")
+        .bind(fetched.run.as_str())
+        .bind(action)
+        .bind(fetched.user.as_str())
+        .bind(&payload)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 

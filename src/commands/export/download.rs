@@ -24,6 +24,7 @@ use crate::audit::Action;
 use crate::context::Context;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::links::{self, Fetchable};
+use crate::identity::Mode;
 use crate::ids::RunId;
 use crate::storage::{self, ObjectStream, StorageUrl};
 
@@ -72,8 +73,18 @@ pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
     let fetchable = links::authorize(&pool, &run, &user)
         .await
         .with_context(|| format!("export download {run} as {user} refused"))?;
-    let (storage, location) = fetchable.open(&ctx.settings.storage, reroot.as_ref())?;
-    let object = storage.get(&location).await?;
+    // A linked login holds no storage credentials: it downloads through the link
+    // the worker stored (verified below all the same).
+    let (object, object_url) = if session.mode == Mode::Login && reroot.is_none() {
+        let (link, _) = fetchable.stored_link()?;
+        (
+            storage::link::fetch(link, &ctx.settings.storage).await?,
+            fetchable.object_url.clone(),
+        )
+    } else {
+        let (storage, location) = fetchable.open(&ctx.settings.storage, reroot.as_ref())?;
+        (storage.get(&location).await?, location.url)
+    };
     let target = match args.output {
         Some(path) if path.as_os_str() == "-" => Target::Stdout,
         Some(path) => Target::File(path),
@@ -95,7 +106,7 @@ pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
         &fetchable,
         Action::ExportDownloaded,
         serde_json::json!({
-            "objectUrl": location.url,
+            "objectUrl": object_url,
             "bytes": copied.bytes,
             "sha256": copied.sha256,
             "verified": verified,

@@ -1,5 +1,6 @@
 //! `export url`: a freshly signed download link for a finished export (links expire;
-//! emails get old).
+//! emails get old). A linked login (mode `login`) holds no storage credentials: it
+//! gets the link the worker stored, while that is valid.
 
 use anyhow::Context as _;
 use clap::Args;
@@ -11,6 +12,7 @@ use crate::context::Context;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::links;
 use crate::exports::view::timestamp;
+use crate::identity::Mode;
 use crate::ids::RunId;
 use crate::storage::StorageUrl;
 
@@ -58,6 +60,9 @@ pub async fn run(args: UrlArgs, ctx: &Context) -> anyhow::Result<()> {
     let fetchable = links::authorize(&pool, &run, &user)
         .await
         .with_context(|| format!("export url {run} as {user} refused"))?;
+    if session.mode == Mode::Login {
+        return stored(ctx, &pool, &fetchable, &args).await;
+    }
     let (storage, location) = fetchable.open(&ctx.settings.storage, reroot.as_ref())?;
     if storage.head(&location).await?.is_none() {
         return Err(CommandError::new(
@@ -91,5 +96,46 @@ pub async fn run(args: UrlArgs, ctx: &Context) -> anyhow::Result<()> {
         })
     } else {
         ctx.println(&link.url)
+    }
+}
+
+/// `export url` for a login without storage credentials: the stored link, while
+/// valid, recorded as issued like a fresh one.
+async fn stored(
+    ctx: &Context,
+    pool: &sqlx::PgPool,
+    fetchable: &links::Fetchable,
+    args: &UrlArgs,
+) -> anyhow::Result<()> {
+    if args.expires.is_some() || args.storage.is_some() {
+        return Err(CommandError::new(
+            ExitKind::Invalid,
+            "--expires and --storage sign a new link, which needs the storage credentials: a linked login gets the stored link (ask an admin for a new one)",
+        )
+        .into());
+    }
+    let (link, expires) = fetchable.stored_link()?;
+    let expires_at = expires.as_ref().map(timestamp);
+    links::record(
+        pool,
+        fetchable,
+        Action::ExportLinkIssued,
+        serde_json::json!({
+            "objectUrl": fetchable.object_url,
+            "linkExpiresAt": expires_at,
+            "stored": true,
+        }),
+    )
+    .await
+    .context("cannot record the link in the audit log")?;
+    if ctx.json {
+        ctx.print_json(&Issued {
+            run_id: fetchable.run.as_str(),
+            download_url: link,
+            link_expires_at: expires_at,
+            object_url: &fetchable.object_url,
+        })
+    } else {
+        ctx.println(link)
     }
 }
