@@ -487,7 +487,8 @@ BEGIN
     END IF;
     SELECT m.role INTO v_role FROM member m
     WHERE m.organization_id = e.organization_id AND m.user_id = v_user;
-    IF NOT (v_role IN ('owner', 'admin') OR (v_role IS NOT NULL AND e.requested_by = v_user)) THEN
+    -- coalesce: with no membership the test is NULL, and IF NOT NULL would pass.
+    IF NOT coalesce(v_role IN ('owner', 'admin') OR e.requested_by = v_user AND v_role IS NOT NULL, false) THEN
         RAISE EXCEPTION 'user % may not fetch the export of %: only its requester (%) or an owner or admin of % may',
             v_user, p_run_id, e.requested_by, e.organization_id
             USING ERRCODE = 'insufficient_privilege', DETAIL = 'denied';
@@ -496,6 +497,186 @@ BEGIN
     VALUES (e.organization_id, v_user, p_action, 'export', p_run_id, coalesce(p_payload, '{}'))
     RETURNING id INTO v_id;
     RETURN v_id;
+END
+$$;
+
+-- Canceling -----------------------------------------------------------------------
+
+-- Cancels a run and its descendants that have not ended, releasing the lanes they
+-- held, their queued places and their idempotency keys, and wakes a run outside the
+-- tree that was waiting on one of them (what db::runs::cancel_tree did in one
+-- statement; it now calls this). $1 the run, $2 the NOTIFY channel, $3 the error
+-- code each canceled run carries. Runs with the caller's privileges.
+CREATE FUNCTION run_cancel_tree(text, text, text)
+    RETURNS TABLE (id text, task_id text, payload jsonb, previous_status text, woke_parent boolean)
+    LANGUAGE sql
+    AS $$
+        WITH RECURSIVE tree AS (
+            SELECT id FROM run WHERE id = $1
+            UNION ALL
+            SELECT c.id FROM run c JOIN tree t ON c.parent_run_id = t.id
+         ),
+         target AS (
+            SELECT r.id, r.status AS previous_status, r.queue, r.concurrency_key
+            FROM run r JOIN tree USING (id)
+            WHERE r.status IN ('queued', 'executing', 'waiting')
+            ORDER BY r.id
+            FOR UPDATE OF r
+         ),
+         canceled AS (
+            UPDATE run r SET status = 'canceled', finished_at = now(), updated_at = now(),
+                   lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+                   waiting_on_run_id = NULL,
+                   released_idempotency_key = r.idempotency_key, idempotency_key = NULL,
+                   error = jsonb_build_object('code', $3::text, 'message', 'canceled by an operator')
+            FROM target t WHERE r.id = t.id
+            RETURNING r.id, r.task_id, r.payload, t.previous_status, t.queue, t.concurrency_key
+         ),
+         lanes AS (
+            SELECT queue, concurrency_key,
+                   count(*) FILTER (WHERE previous_status IN ('executing', 'waiting')) AS held,
+                   bool_or(previous_status = 'queued') AS had_queued
+            FROM canceled GROUP BY queue, concurrency_key
+         ),
+         lane_update AS (
+            UPDATE run_lane l
+            SET running = l.running - lanes.held,
+                head_at = CASE WHEN lanes.had_queued THEN next.run_at ELSE l.head_at END,
+                head_id = CASE WHEN lanes.had_queued THEN next.id ELSE l.head_id END
+            FROM lanes
+            LEFT JOIN LATERAL (
+                SELECT r.run_at, r.id FROM run r
+                JOIN run_lane cur ON cur.queue = r.queue AND cur.concurrency_key = r.concurrency_key
+                WHERE r.queue = lanes.queue AND r.concurrency_key = lanes.concurrency_key
+                  AND (r.run_at, r.id) >= (coalesce(cur.head_at, '-infinity'), coalesce(cur.head_id, ''))
+                  AND r.status = 'queued' AND r.id NOT IN (SELECT id FROM canceled)
+                ORDER BY r.run_at, r.id
+                LIMIT 1
+            ) next ON true
+            WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
+         ),
+         wake AS (
+            -- As in `finish`: the parent resumes (it kept its lane) and replays its
+            -- steps to the child's canceled Result. Runs of the tree are canceled
+            -- above, never woken.
+            UPDATE run p SET waiting_on_run_id = NULL, run_at = now(), updated_at = now()
+            FROM canceled c
+            WHERE p.waiting_on_run_id = c.id AND p.status = 'waiting'
+              AND p.id NOT IN (SELECT id FROM tree)
+            RETURNING c.id AS child_id, p.queue
+         ),
+         notified AS (
+            -- A cancel comes from another process: tell the workers now rather than
+            -- at their next poll.
+            SELECT count(pg_notify($2, queue)) AS n FROM wake
+         )
+         SELECT c.id, c.task_id, c.payload, c.previous_status,
+                EXISTS (SELECT 1 FROM wake w WHERE w.child_id = c.id) AS woke_parent
+         FROM canceled c CROSS JOIN notified
+    $$;
+
+-- `export cancel` for every mode: who may cancel is decided here, from the session.
+-- - a linked login: its own user (another only as a delegate), and only an export's
+--   run or one of its children, of which that user is the requester (while still a
+--   member) or an owner/admin of the organization;
+-- - admin mode: any run; `p_as_user` (may be NULL: the system) is the audit actor;
+-- - anyone else: refused.
+-- Then the tree is canceled, the export marked canceled (its own run) and the
+-- organization's audit row written (`canceled`, or `child_canceled` for a child),
+-- in the caller's transaction.
+-- Errors: 42501 (DETAIL `denied`, `unmapped`, `not_delegate`), IV066 (DETAIL `run`,
+-- `user`), IV065 (DETAIL the status) when the run already ended.
+CREATE FUNCTION export_cancel(p_run_id text, p_as_user text)
+    RETURNS TABLE (id text, task_id text, previous_status text)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$
+DECLARE
+    s record;
+    e record;
+    v_user text;
+    v_root text;
+    v_role text;
+    v_status text;
+    v_prev text;
+    v_task text;
+    v_count int;
+    v_ids text[];
+    v_tasks text[];
+    v_prevs text[];
+BEGIN
+    SELECT * INTO s FROM invoicectl_session();
+    WITH RECURSIVE up AS (
+        SELECT r.id, r.parent_run_id FROM run r WHERE r.id = p_run_id
+        UNION ALL
+        SELECT r.id, r.parent_run_id FROM run r JOIN up ON r.id = up.parent_run_id
+    )
+    SELECT up.id INTO v_root FROM up WHERE up.parent_run_id IS NULL;
+    IF v_root IS NULL THEN
+        RAISE EXCEPTION 'run % does not exist', p_run_id USING ERRCODE = 'IV066', DETAIL = 'run';
+    END IF;
+    SELECT x.id, x.organization_id, x.requested_by INTO e FROM export x WHERE x.run_id = v_root;
+
+    IF s.mode = 'admin' THEN
+        v_user := p_as_user;
+    ELSIF s.mode = 'login' THEN
+        IF p_as_user IS NULL OR p_as_user = s.user_id THEN
+            v_user := s.user_id;
+        ELSIF 'invoicectl_delegate' = ANY (s.groups) THEN
+            v_user := p_as_user;
+        ELSE
+            RAISE EXCEPTION 'login % is linked to user %: it cannot act as %', s.login, s.user_id, p_as_user
+                USING ERRCODE = 'insufficient_privilege', DETAIL = 'not_delegate';
+        END IF;
+        IF e.id IS NULL THEN
+            RAISE EXCEPTION 'run % is not an export''s: only an admin login may cancel it', p_run_id
+                USING ERRCODE = 'insufficient_privilege', DETAIL = 'denied';
+        END IF;
+        SELECT m.role INTO v_role FROM member m
+        WHERE m.organization_id = e.organization_id AND m.user_id = v_user;
+        -- coalesce: with no membership the test is NULL, and IF NOT NULL would pass.
+        IF NOT coalesce(v_role IN ('owner', 'admin') OR e.requested_by = v_user AND v_role IS NOT NULL, false) THEN
+            RAISE EXCEPTION 'user % may not cancel the export of %: only its requester (%) or an owner or admin of % may',
+                v_user, v_root, e.requested_by, e.organization_id
+                USING ERRCODE = 'insufficient_privilege', DETAIL = 'denied';
+        END IF;
+    ELSE
+        RAISE EXCEPTION 'login % is not linked to an invoicectl user', s.login
+            USING ERRCODE = 'insufficient_privilege', DETAIL = 'unmapped';
+    END IF;
+    IF v_user IS NOT NULL AND NOT EXISTS (SELECT 1 FROM app_user u WHERE u.id = v_user) THEN
+        RAISE EXCEPTION 'unknown user %', v_user USING ERRCODE = 'IV066', DETAIL = 'user';
+    END IF;
+
+    SELECT array_agg(c.id ORDER BY c.id), array_agg(c.task_id ORDER BY c.id),
+           array_agg(c.previous_status ORDER BY c.id)
+    INTO v_ids, v_tasks, v_prevs
+    FROM run_cancel_tree(p_run_id, 'invoicectl_runs', 'canceled') c;
+    v_count := coalesce(cardinality(v_ids), 0);
+    IF v_count = 0 THEN
+        SELECT r.status INTO v_status FROM run r WHERE r.id = p_run_id;
+        RAISE EXCEPTION 'run % already ended (%)', p_run_id, v_status
+            USING ERRCODE = 'IV065', DETAIL = v_status;
+    END IF;
+    v_prev := v_prevs[array_position(v_ids, p_run_id)];
+    v_task := v_tasks[array_position(v_ids, p_run_id)];
+
+    IF e.id IS NOT NULL THEN
+        IF v_root = p_run_id THEN
+            UPDATE export x SET status = 'canceled', error = 'canceled by an operator', completed_at = now()
+            WHERE x.run_id = p_run_id AND x.status IN ('queued', 'running');
+            INSERT INTO audit_log (organization_id, actor_user_id, action, subject_type, subject_id, payload)
+            VALUES (e.organization_id, v_user, 'export.invoices.canceled', 'export', v_root,
+                    jsonb_build_object('exportId', e.id, 'previousStatus', v_prev,
+                                       'canceledRuns', v_count));
+        ELSE
+            INSERT INTO audit_log (organization_id, actor_user_id, action, subject_type, subject_id, payload)
+            VALUES (e.organization_id, v_user, 'export.invoices.child_canceled', 'export', v_root,
+                    jsonb_build_object('exportId', e.id, 'canceledRunId', p_run_id,
+                                       'canceledTaskId', v_task, 'previousStatus', v_prev,
+                                       'canceledRuns', v_count));
+        END IF;
+    END IF;
+    RETURN QUERY SELECT u.id, u.task_id, u.prev FROM unnest(v_ids, v_tasks, v_prevs) AS u (id, task_id, prev);
 END
 $$;
 
@@ -642,7 +823,8 @@ GRANT SELECT ON organization, member, app_user, export, audit_log, audit_chain_h
     TO invoicectl_operator;
 GRANT EXECUTE ON FUNCTION invoicectl_session(), invoicectl_session_orgs(),
                           invoicectl_groups(name), invoicectl_is_admin(),
-                          export_request(jsonb), export_record_access(text, text, text, jsonb)
+                          export_request(jsonb), export_record_access(text, text, text, jsonb),
+                          export_cancel(text, text)
     TO invoicectl_operator, invoicectl_worker, invoicectl_admin;
 
 -- Workers: the engine's tables (no INSERT on run: children through run_insert), the

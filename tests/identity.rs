@@ -199,6 +199,18 @@ async fn an_operator_in_psql_sees_and_changes_nothing_of_another_organization(po
     assert!(err.contains("is not a member of org_acme"), "{err}");
     let err = op.psql_refused(
         &pool,
+        &format!(
+            "SELECT export_record_access('{acme_run}', 'export.invoices.downloaded', NULL, '{{}}')"
+        ),
+    );
+    assert!(err.contains("may not fetch the export"), "{err}");
+    let err = op.psql_refused(
+        &pool,
+        &format!("SELECT * FROM export_cancel('{acme_run}', NULL)"),
+    );
+    assert!(err.contains("may not cancel the export"), "{err}");
+    let err = op.psql_refused(
+        &pool,
         "SELECT * FROM export_request('{\"organizationId\": \"org_globex\", \"asUser\": \"user_bob\"}')",
     );
     assert!(err.contains("cannot act as user_bob"), "{err}");
@@ -724,5 +736,56 @@ async fn an_operator_fetches_an_s3_export_without_the_storage_secret(pool: PgPoo
             ),
         ]
     );
+    admin.cmd().args(["audit", "verify"]).assert().success();
+}
+
+#[sqlx::test]
+async fn an_operator_cancels_only_exports_its_user_may(pool: PgPool) {
+    let (admin, dave, acme_run) = operator_of_globex(&pool).await;
+    let bob = Login::create(&pool, "bob", &[]).await;
+    common::json_ok(&admin, &["user", "link", "user_bob", "--login", &bob.name]);
+    let dave_env = dave.env(&pool);
+    let bob_env = bob.env(&pool);
+    let daves = common::json_ok(&dave_env, &["export", "start", "--org", "org_globex"]);
+    let daves = daves["runId"].as_str().unwrap();
+    let bobs = common::json_ok(&bob_env, &["export", "start", "--org", "org_globex"]);
+    let bobs = bobs["runId"].as_str().unwrap();
+    let before = written(&pool).await;
+
+    // bob is a plain member: not dave's export, not org_acme's (in psql either).
+    let line = common::refused(bob_env.cmd().args(["export", "cancel", daves]), 77);
+    assert!(line.contains("may not cancel the export"), "{line}");
+    let err = dave.psql_refused(
+        &pool,
+        &format!("SELECT * FROM export_cancel('{acme_run}', NULL)"),
+    );
+    assert!(err.contains("may not cancel"), "{err}");
+    assert_eq!(written(&pool).await, before, "refusals write nothing");
+    assert_eq!(common::runs::run_status(&pool, daves).await, "queued");
+
+    // His own, yes; dave (admin of org_globex) may cancel bob's too.
+    common::json_ok(&bob_env, &["export", "cancel", bobs]);
+    assert_eq!(common::runs::run_status(&pool, bobs).await, "canceled");
+    common::json_ok(&dave_env, &["export", "cancel", daves]);
+    let actors: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT subject_id, actor_user_id, actor_login FROM audit_log
+         WHERE action = 'export.invoices.canceled' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        actors,
+        [
+            (bobs.to_owned(), "user_bob".to_owned(), bob.name.clone()),
+            (daves.to_owned(), "user_dave".to_owned(), dave.name.clone()),
+        ]
+    );
+    let status: String = sqlx::query_scalar("SELECT status FROM export WHERE run_id = $1")
+        .bind(daves)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "canceled");
     admin.cmd().args(["audit", "verify"]).assert().success();
 }

@@ -676,74 +676,17 @@ pub struct Canceled {
 /// status like completed and failed, so a parent never stays `waiting` on it, holding
 /// its lane, forever. Returns what was canceled (empty when the root had already
 /// ended). `error_code` is the code of the error each canceled run carries.
+///
+/// The statement is the SQL function `run_cancel_tree` (migrations), which the
+/// export cancel function calls too: one implementation for every caller.
 pub async fn cancel_tree(
     conn: &mut PgConnection,
     root: &str,
     error_code: &str,
 ) -> Result<Vec<Canceled>, sqlx::Error> {
     sqlx::query_as(
-        "WITH RECURSIVE tree AS (
-            SELECT id FROM run WHERE id = $1
-            UNION ALL
-            SELECT c.id FROM run c JOIN tree t ON c.parent_run_id = t.id
-         ),
-         target AS (
-            SELECT r.id, r.status AS previous_status, r.queue, r.concurrency_key
-            FROM run r JOIN tree USING (id)
-            WHERE r.status IN ('queued', 'executing', 'waiting')
-            ORDER BY r.id
-            FOR UPDATE OF r
-         ),
-         canceled AS (
-            UPDATE run r SET status = 'canceled', finished_at = now(), updated_at = now(),
-                   lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
-                   waiting_on_run_id = NULL,
-                   released_idempotency_key = r.idempotency_key, idempotency_key = NULL,
-                   error = jsonb_build_object('code', $3::text, 'message', 'canceled by an operator')
-            FROM target t WHERE r.id = t.id
-            RETURNING r.id, r.task_id, r.payload, t.previous_status, t.queue, t.concurrency_key
-         ),
-         lanes AS (
-            SELECT queue, concurrency_key,
-                   count(*) FILTER (WHERE previous_status IN ('executing', 'waiting')) AS held,
-                   bool_or(previous_status = 'queued') AS had_queued
-            FROM canceled GROUP BY queue, concurrency_key
-         ),
-         lane_update AS (
-            UPDATE run_lane l
-            SET running = l.running - lanes.held,
-                head_at = CASE WHEN lanes.had_queued THEN next.run_at ELSE l.head_at END,
-                head_id = CASE WHEN lanes.had_queued THEN next.id ELSE l.head_id END
-            FROM lanes
-            LEFT JOIN LATERAL (
-                SELECT r.run_at, r.id FROM run r
-                JOIN run_lane cur ON cur.queue = r.queue AND cur.concurrency_key = r.concurrency_key
-                WHERE r.queue = lanes.queue AND r.concurrency_key = lanes.concurrency_key
-                  AND (r.run_at, r.id) >= (coalesce(cur.head_at, '-infinity'), coalesce(cur.head_id, ''))
-                  AND r.status = 'queued' AND r.id NOT IN (SELECT id FROM canceled)
-                ORDER BY r.run_at, r.id
-                LIMIT 1
-            ) next ON true
-            WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
-         ),
-         wake AS (
-            -- As in `finish`: the parent resumes (it kept its lane) and replays its
-            -- steps to the child's canceled Result. Runs of the tree are canceled
-            -- above, never woken.
-            UPDATE run p SET waiting_on_run_id = NULL, run_at = now(), updated_at = now()
-            FROM canceled c
-            WHERE p.waiting_on_run_id = c.id AND p.status = 'waiting'
-              AND p.id NOT IN (SELECT id FROM tree)
-            RETURNING c.id AS child_id, p.queue
-         ),
-         notified AS (
-            -- A cancel comes from another process: tell the workers now rather than
-            -- at their next poll.
-            SELECT count(pg_notify($2, queue)) AS n FROM wake
-         )
-         SELECT c.id, c.task_id, c.payload, c.previous_status,
-                EXISTS (SELECT 1 FROM wake w WHERE w.child_id = c.id) AS woke_parent
-         FROM canceled c CROSS JOIN notified",
+        "SELECT id, task_id, payload, previous_status, woke_parent
+         FROM run_cancel_tree($1, $2, $3)",
     )
     .bind(root)
     .bind(WAKE_CHANNEL)
