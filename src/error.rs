@@ -98,8 +98,9 @@ pub const EXIT_CODES: [ExitCodeDoc; 8] = [
     ExitCodeDoc {
         code: ExitKind::PermissionDenied as u8,
         short: "permission denied",
-        meaning: "Permission denied: the member gate refused the requester, or export worker \
-                  may not write its export folder or bind its --metrics-addr.",
+        meaning: "Permission denied: the member gate or PostgreSQL refused the login or the \
+                  requester, or export worker may not write its export folder or bind its \
+                  --metrics-addr.",
     },
 ];
 

@@ -275,6 +275,23 @@ async fn an_operator_through_the_cli_exports_only_as_its_own_user(pool: PgPool) 
     );
     admin.cmd().args(["audit", "verify"]).assert().success();
 
+    let shown = common::json_ok(&env, &["config", "show"]);
+    assert_eq!(shown["identity"]["mode"], "login", "{shown}");
+    assert_eq!(shown["identity"]["user"], "user_dave");
+    let verbose = env
+        .cmd()
+        .args(["-v", "export", "status", run_id])
+        .output()
+        .unwrap();
+    assert!(
+        stderr_of(&verbose).contains(&format!(
+            "login {} in mode login, linked to user_dave",
+            op.name
+        )),
+        "{}",
+        stderr_of(&verbose)
+    );
+
     let me = common::json_ok(&env, &["whoami"]);
     assert_eq!(me["login"], op.name.as_str());
     assert_eq!(me["user"], "user_dave");
@@ -394,6 +411,24 @@ async fn linking_refuses_unknown_names_a_second_user_and_non_admins(pool: PgPool
     .await
     .unwrap();
     assert_eq!(audited, 1, "one link, one entry on the system chain");
+
+    // A login dropped from the server while linked: listed as missing.
+    sqlx::query(&format!("DROP ROLE {}", login.name))
+        .execute(&pool)
+        .await
+        .unwrap();
+    let list = common::json_ok(&admin, &["user", "list"]);
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["login"] == login.name.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["loginExists"], false);
+    let table = admin.cmd().args(["user", "list"]).assert().success();
+    let table = String::from_utf8_lossy(&table.get_output().stdout).into_owned();
+    assert!(table.contains("dropped from the server"), "{table}");
 
     let unlinked = common::json_ok(&admin, &["user", "unlink", "--login", &login.name]);
     assert_eq!(unlinked["userId"], "user_alice");
@@ -788,4 +823,155 @@ async fn an_operator_cancels_only_exports_its_user_may(pool: PgPool) {
         .unwrap();
     assert_eq!(status, "canceled");
     admin.cmd().args(["audit", "verify"]).assert().success();
+}
+
+/// A PostgreSQL cluster of the test's own, with `scram-sha-256` for every TCP
+/// login, run as the `postgres` OS user (initdb refuses root); stopped on drop.
+struct ScramCluster {
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+const SUPERUSER_PASSWORD: &str = "super-8c1f";
+
+impl ScramCluster {
+    fn as_postgres(args: &[&str]) -> Output {
+        let out = std::process::Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+        out
+    }
+
+    fn start() -> ScramCluster {
+        let dir = tempfile::tempdir().unwrap();
+        let chown = std::process::Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        assert!(chown.success());
+        let data = dir.path().join("data");
+        let pwfile = dir.path().join("pw");
+        std::fs::write(&pwfile, SUPERUSER_PASSWORD).unwrap();
+        std::process::Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(&pwfile)
+            .status()
+            .unwrap();
+        Self::as_postgres(&[
+            &format!("{PG_BIN}/initdb"),
+            "-D",
+            data.to_str().unwrap(),
+            "-U",
+            "postgres",
+            "--auth-host=scram-sha-256",
+            "--auth-local=scram-sha-256",
+            &format!("--pwfile={}", pwfile.display()),
+        ]);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1",
+            dir.path().display()
+        );
+        Self::as_postgres(&[
+            &format!("{PG_BIN}/pg_ctl"),
+            "-D",
+            data.to_str().unwrap(),
+            "-o",
+            &options,
+            "-l",
+            dir.path().join("log").to_str().unwrap(),
+            "-w",
+            "start",
+        ]);
+        ScramCluster { dir, port }
+    }
+
+    fn url(&self, user: &str, password: &str) -> String {
+        format!(
+            "postgres://{user}:{password}@127.0.0.1:{}/invoicectl",
+            self.port
+        )
+    }
+}
+
+impl Drop for ScramCluster {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(format!("{PG_BIN}/pg_ctl"))
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+#[test]
+fn with_scram_a_wrong_password_is_refused_and_the_right_one_gets_login_mode() {
+    let cluster = ScramCluster::start();
+    let hba = std::fs::read_to_string(cluster.dir.path().join("data/pg_hba.conf")).unwrap();
+    assert!(
+        hba.lines()
+            .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+            .all(|l| l.trim_end().ends_with("scram-sha-256")),
+        "{hba}"
+    );
+    let admin = Env::new(cluster.url("postgres", SUPERUSER_PASSWORD));
+    admin.cmd().args(["db", "setup"]).assert().success();
+    admin
+        .cmd()
+        .args(["db", "seed", "--demo", "--invoices", "5"])
+        .assert()
+        .success();
+    let superuser = cluster.url("postgres", SUPERUSER_PASSWORD);
+    let psql = |sql: &str| {
+        let out = std::process::Command::new("psql")
+            .args([
+                "-X",
+                "-q",
+                "-At",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                &superuser,
+                "-c",
+                sql,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{sql}: {}", stderr_of(&out));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    psql("CREATE ROLE alice LOGIN PASSWORD 'right-horse-7'");
+    assert!(
+        psql("SELECT rolpassword FROM pg_authid WHERE rolname = 'alice'")
+            .starts_with("SCRAM-SHA-256$")
+    );
+    common::json_ok(&admin, &["user", "link", "user_alice", "--login", "alice"]);
+
+    let wrong = Env::new(cluster.url("alice", "wrong-horse"));
+    let line = common::refused(wrong.cmd().args(["whoami"]), 69);
+    assert!(line.contains("refused role \"alice\""), "{line}");
+    assert!(!line.contains("wrong-horse"), "{line}");
+    common::refused(
+        wrong.cmd().args(["export", "start", "--org", "org_acme"]),
+        69,
+    );
+
+    let right = Env::new(cluster.url("alice", "right-horse-7"));
+    let me = common::json_ok(&right, &["whoami"]);
+    assert_eq!(me["login"], "alice");
+    assert_eq!(me["mode"], "login");
+    assert_eq!(me["user"], "user_alice");
+    let started = common::json_ok(&right, &["export", "start", "--org", "org_acme"]);
+    assert_eq!(started["requestedBy"], "user_alice");
 }

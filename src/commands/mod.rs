@@ -24,7 +24,7 @@ pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
         Command::Export(cmd) => export::run(cmd, &ctx).await,
         Command::Suppression(cmd) => suppression::run(cmd, &ctx).await,
         Command::Audit(cmd) => audit::run(cmd, &ctx).await,
-        Command::Config(cmd) => config::run(cmd, &ctx),
+        Command::Config(cmd) => config::run(cmd, &ctx).await,
         Command::Org(cmd) => org::run(cmd, &ctx).await,
         Command::Member(cmd) => member::run(cmd, &ctx).await,
         Command::User(cmd) => user::run(cmd, &ctx).await,
