@@ -11,6 +11,8 @@
 //! uses a fresh database that is dropped afterwards). RUNS=N overrides 20,000;
 //! ONLY=lane1,interleaved,blocks,claim,batch,history,prune runs those scenarios;
 //! HISTORY=N overrides the 2,000,000 finished runs of `history` and `prune`.
+//! GRAPHILE_NODE_PATH=<node_modules holding graphile-worker> adds graphile-worker's
+//! `addJobs` to `batch`, timed in the same rounds (bench/graphile-enqueue.js).
 
 use std::time::{Duration, Instant};
 
@@ -271,28 +273,105 @@ async fn enqueue_batched(pool: &PgPool, runs: usize, batch: usize, keyed: bool) 
     rate
 }
 
-/// Batch enqueue against one trigger per statement: each variant three times,
+/// How one variant of [`batch_enqueue`] enqueues.
+#[derive(Debug, Clone, Copy)]
+enum Enqueue {
+    /// `trigger`, one run per statement, 1,000 per transaction.
+    OneByOne,
+    /// `trigger_many`, this many per statement, keyed or not.
+    Many(usize, bool),
+    /// graphile-worker's `addJobs`, this many per call, keyed or not
+    /// (bench/graphile-enqueue.js, when GRAPHILE_NODE_PATH names its node_modules).
+    Graphile(usize, bool),
+}
+
+/// graphile-worker's batch enqueue into the database at `url`, run by node with
+/// bench/graphile-enqueue.js: jobs per second, as the script prints it.
+fn graphile_enqueue(node_path: &str, url: &str, runs: usize, batch: usize, keyed: bool) -> f64 {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/graphile-enqueue.js");
+    let out = std::process::Command::new("node")
+        .env("NODE_PATH", node_path)
+        .args([
+            script,
+            url,
+            &runs.to_string(),
+            &batch.to_string(),
+            "100",
+            if keyed { "1" } else { "0" },
+        ])
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "graphile-enqueue.js failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("jobs per second")
+}
+
+/// Batch enqueue against one trigger per statement (and, with GRAPHILE_NODE_PATH,
+/// against graphile-worker's `addJobs` in the same run): each variant three times,
 /// round-robin, each time into a fresh database.
 async fn batch_enqueue(runs: usize) {
-    type Variant = (&'static str, Option<(usize, bool)>);
-    let variants: [Variant; 5] = [
-        ("trigger, one per statement, 1,000 per tx", None),
-        ("trigger_many, 100 per statement", Some((100, false))),
-        ("trigger_many, 1,000 per statement", Some((1_000, false))),
+    let graphile = std::env::var("GRAPHILE_NODE_PATH").ok();
+    let mut variants: Vec<(&'static str, Enqueue)> = vec![
+        (
+            "trigger, one per statement, 1,000 per tx",
+            Enqueue::OneByOne,
+        ),
+        ("trigger_many, 100 per statement", Enqueue::Many(100, false)),
+        (
+            "trigger_many, 1,000 per statement",
+            Enqueue::Many(1_000, false),
+        ),
         (
             "trigger_many, 1,000 per statement, keyed",
-            Some((1_000, true)),
+            Enqueue::Many(1_000, true),
         ),
-        ("trigger_many, all in one statement", Some((runs, false))),
+        (
+            "trigger_many, all in one statement",
+            Enqueue::Many(runs, false),
+        ),
+        (
+            "trigger_many, all in one statement, keyed",
+            Enqueue::Many(runs, true),
+        ),
     ];
+    if graphile.is_some() {
+        variants.extend([
+            (
+                "graphile addJobs, 1,000 per call",
+                Enqueue::Graphile(1_000, false),
+            ),
+            (
+                "graphile addJobs, all in one call",
+                Enqueue::Graphile(runs, false),
+            ),
+            (
+                "graphile addJobs, all in one call, keyed",
+                Enqueue::Graphile(runs, true),
+            ),
+        ]);
+    }
     let mut rates = vec![Vec::new(); variants.len()];
     for _round in 0..3 {
         for (i, (_, how)) in variants.iter().enumerate() {
             let db_name = format!("invoicectl_bench_batch_{}", std::process::id());
             let pool = fresh_database(&db_name).await;
-            let rate = match how {
-                None => runs as f64 / enqueue(&pool, runs, |n| format!("lane{}", n % 100)).await,
-                Some((batch, keyed)) => enqueue_batched(&pool, runs, *batch, *keyed).await,
+            let rate = match *how {
+                Enqueue::OneByOne => {
+                    runs as f64 / enqueue(&pool, runs, |n| format!("lane{}", n % 100)).await
+                }
+                Enqueue::Many(batch, keyed) => enqueue_batched(&pool, runs, batch, keyed).await,
+                Enqueue::Graphile(batch, keyed) => {
+                    let mut url = server_url();
+                    url.set_path(&format!("/{db_name}"));
+                    let node_path = graphile.as_deref().expect("only listed with a path");
+                    graphile_enqueue(node_path, url.as_str(), runs, batch, keyed)
+                }
             };
             rates[i].push(rate);
             drop_database(pool, &db_name).await;

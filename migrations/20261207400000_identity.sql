@@ -441,27 +441,24 @@ BEGIN
 END
 $$;
 
--- Handing out an export (`export url`, `export download`): the audit row is written
--- here, after the same gate as the commands apply — the export's requester (while a
--- member) or an owner/admin of its organization; viewers get no links. A linked
+-- Handing out an export (`export url`, `export download`): the gate those commands
+-- apply, decided here from the session — the export's requester (while a member who
+-- may export) or an owner/admin of its organization; viewers get no links. A linked
 -- login acts as its own user (another only as a delegate); an admin names the user.
+-- Returns the user and the export's organization.
 -- Errors: 42501 (DETAIL `denied`, `unmapped`, `not_delegate`), IV066 (DETAIL `run`,
--- `user`), 22023 for an action that is not one of the two.
-CREATE FUNCTION export_record_access(p_run_id text, p_action text, p_as_user text, p_payload jsonb)
-    RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+-- `user`).
+CREATE FUNCTION export_access_gate(p_run_id text, p_as_user text,
+                                   OUT user_id text, OUT organization_id text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$
+#variable_conflict use_column
 DECLARE
     s record;
     e record;
     v_user text;
     v_role text;
-    v_id bigint;
 BEGIN
-    IF p_action NOT IN ('export.invoices.link_issued', 'export.invoices.downloaded') THEN
-        RAISE EXCEPTION 'export_record_access records link_issued or downloaded, not %', p_action
-            USING ERRCODE = '22023';
-    END IF;
     SELECT * INTO s FROM invoicectl_session();
     IF s.mode = 'login' THEN
         IF p_as_user IS NULL OR p_as_user = s.user_id THEN
@@ -482,19 +479,54 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'run % has no export', p_run_id USING ERRCODE = 'IV066', DETAIL = 'run';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM app_user WHERE id = v_user) THEN
+    IF NOT EXISTS (SELECT 1 FROM app_user u WHERE u.id = v_user) THEN
         RAISE EXCEPTION 'unknown user %', v_user USING ERRCODE = 'IV066', DETAIL = 'user';
     END IF;
     SELECT m.role INTO v_role FROM member m
     WHERE m.organization_id = e.organization_id AND m.user_id = v_user;
     -- coalesce: with no membership the test is NULL, and IF NOT NULL would pass.
-    IF NOT coalesce(v_role IN ('owner', 'admin') OR e.requested_by = v_user AND v_role IS NOT NULL, false) THEN
+    IF NOT coalesce(v_role IN ('owner', 'admin') OR e.requested_by = v_user AND v_role = 'member', false) THEN
         RAISE EXCEPTION 'user % may not fetch the export of %: only its requester (%) or an owner or admin of % may',
             v_user, p_run_id, e.requested_by, e.organization_id
             USING ERRCODE = 'insufficient_privilege', DETAIL = 'denied';
     END IF;
+    user_id := v_user;
+    organization_id := e.organization_id;
+END
+$$;
+
+-- Locks the export row FOR SHARE until the caller's transaction ends (`export
+-- prune` then leaves it alone, or is waited for) after the gate; returns its status
+-- and expiry.
+CREATE FUNCTION export_hold(p_run_id text, p_as_user text, OUT status text, OUT expired_at timestamptz)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM export_access_gate(p_run_id, p_as_user);
+    SELECT x.status, x.expired_at INTO status, expired_at
+    FROM export x WHERE x.run_id = p_run_id FOR SHARE;
+END
+$$;
+
+-- The audit row of a link issued, a download, or a recorded location refused, after
+-- the gate, in the caller's transaction. 22023 for any other action.
+CREATE FUNCTION export_record_access(p_run_id text, p_action text, p_as_user text, p_payload jsonb)
+    RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$
+DECLARE
+    g record;
+    v_id bigint;
+BEGIN
+    IF p_action NOT IN ('export.invoices.link_issued', 'export.invoices.downloaded',
+                        'export.invoices.location_refused') THEN
+        RAISE EXCEPTION 'export_record_access records link_issued, downloaded or location_refused, not %',
+            p_action USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO g FROM export_access_gate(p_run_id, p_as_user);
     INSERT INTO audit_log (organization_id, actor_user_id, action, subject_type, subject_id, payload)
-    VALUES (e.organization_id, v_user, p_action, 'export', p_run_id, coalesce(p_payload, '{}'))
+    VALUES (g.organization_id, g.user_id, p_action, 'export', p_run_id, coalesce(p_payload, '{}'))
     RETURNING id INTO v_id;
     RETURN v_id;
 END
@@ -504,13 +536,28 @@ $$;
 
 -- Cancels a run and its descendants that have not ended, releasing the lanes they
 -- held, their queued places and their idempotency keys, and wakes a run outside the
--- tree that was waiting on one of them (what db::runs::cancel_tree did in one
--- statement; it now calls this). $1 the run, $2 the NOTIFY channel, $3 the error
--- code each canceled run carries. Runs with the caller's privileges.
+-- tree that was waiting on one of them (what db::runs::cancel_tree did in two
+-- statements; it now calls this, and so does export_cancel). $1 the run, $2 the
+-- NOTIFY channel, $3 the error code each canceled run carries. Runs with the
+-- caller's privileges.
+--
+-- Two statements, as before: the first cancels and locks the lanes it touches; the
+-- second, with a snapshot taken after those locks (PL/pgSQL takes one per statement
+-- under READ COMMITTED), moves the heads of lanes that lost a queued run to their
+-- first queued run — searching from the first statement's snapshot would miss a run
+-- whose trigger committed meanwhile and strand it.
 CREATE FUNCTION run_cancel_tree(text, text, text)
-    RETURNS TABLE (id text, task_id text, payload jsonb, previous_status text, woke_parent boolean)
-    LANGUAGE sql
+    RETURNS TABLE (id text, task_id text, payload jsonb, previous_status text, queue text,
+                   concurrency_key text, woke_parent boolean)
+    LANGUAGE plpgsql
     AS $$
+#variable_conflict use_column
+DECLARE
+    rec record;
+    lane_queues text[] := '{}';
+    lane_keys text[] := '{}';
+BEGIN
+    FOR rec IN
         WITH RECURSIVE tree AS (
             SELECT id FROM run WHERE id = $1
             UNION ALL
@@ -534,25 +581,15 @@ CREATE FUNCTION run_cancel_tree(text, text, text)
          ),
          lanes AS (
             SELECT queue, concurrency_key,
-                   count(*) FILTER (WHERE previous_status IN ('executing', 'waiting')) AS held,
-                   bool_or(previous_status = 'queued') AS had_queued
+                   count(*) FILTER (WHERE previous_status IN ('executing', 'waiting')) AS held
             FROM canceled GROUP BY queue, concurrency_key
          ),
          lane_update AS (
+            -- Only the counter moves here, but every touched lane is locked: the
+            -- heads move in a second statement (see `refresh_heads`).
             UPDATE run_lane l
-            SET running = l.running - lanes.held,
-                head_at = CASE WHEN lanes.had_queued THEN next.run_at ELSE l.head_at END,
-                head_id = CASE WHEN lanes.had_queued THEN next.id ELSE l.head_id END
+            SET running = l.running - lanes.held
             FROM lanes
-            LEFT JOIN LATERAL (
-                SELECT r.run_at, r.id FROM run r
-                JOIN run_lane cur ON cur.queue = r.queue AND cur.concurrency_key = r.concurrency_key
-                WHERE r.queue = lanes.queue AND r.concurrency_key = lanes.concurrency_key
-                  AND (r.run_at, r.id) >= (coalesce(cur.head_at, '-infinity'), coalesce(cur.head_id, ''))
-                  AND r.status = 'queued' AND r.id NOT IN (SELECT id FROM canceled)
-                ORDER BY r.run_at, r.id
-                LIMIT 1
-            ) next ON true
             WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
          ),
          wake AS (
@@ -570,10 +607,44 @@ CREATE FUNCTION run_cancel_tree(text, text, text)
             -- at their next poll.
             SELECT count(pg_notify($2, queue)) AS n FROM wake
          )
-         SELECT c.id, c.task_id, c.payload, c.previous_status,
+         SELECT c.id, c.task_id, c.payload, c.previous_status, c.queue, c.concurrency_key,
                 EXISTS (SELECT 1 FROM wake w WHERE w.child_id = c.id) AS woke_parent
          FROM canceled c CROSS JOIN notified
-    $$;
+    LOOP
+        id := rec.id;
+        task_id := rec.task_id;
+        payload := rec.payload;
+        previous_status := rec.previous_status;
+        queue := rec.queue;
+        concurrency_key := rec.concurrency_key;
+        woke_parent := rec.woke_parent;
+        RETURN NEXT;
+        IF rec.previous_status = 'queued' THEN
+            lane_queues := lane_queues || rec.queue;
+            lane_keys := lane_keys || rec.concurrency_key;
+        END IF;
+    END LOOP;
+    IF cardinality(lane_queues) > 0 THEN
+        WITH lanes AS (
+            SELECT DISTINCT l.queue, l.concurrency_key,
+                   coalesce(l.head_at, '-infinity') AS head_at, coalesce(l.head_id, '') AS head_id
+            FROM unnest(lane_queues, lane_keys) AS t (q, k)
+            JOIN run_lane l ON l.queue = t.q AND l.concurrency_key = t.k
+        )
+        UPDATE run_lane l SET head_at = next.run_at, head_id = next.id
+        FROM lanes
+        LEFT JOIN LATERAL (
+            SELECT r.run_at, r.id FROM run r
+            WHERE r.queue = lanes.queue AND r.concurrency_key = lanes.concurrency_key
+              AND (r.run_at, r.id) >= (lanes.head_at, lanes.head_id)
+              AND r.status = 'queued'
+            ORDER BY r.run_at, r.id
+            LIMIT 1
+        ) next ON true
+        WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key;
+    END IF;
+END
+$$;
 
 -- `export cancel` for every mode: who may cancel is decided here, from the session.
 -- - a linked login: its own user (another only as a delegate), and only an export's
@@ -824,6 +895,7 @@ GRANT SELECT ON organization, member, app_user, export, audit_log, audit_chain_h
 GRANT EXECUTE ON FUNCTION invoicectl_session(), invoicectl_session_orgs(),
                           invoicectl_groups(name), invoicectl_is_admin(),
                           export_request(jsonb), export_record_access(text, text, text, jsonb),
+                          export_hold(text, text),
                           export_cancel(text, text)
     TO invoicectl_operator, invoicectl_worker, invoicectl_admin;
 

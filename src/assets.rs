@@ -269,7 +269,7 @@ fn files_section(roff: &mut Roff) {
         (
             "DATA_DIR/exports/ORG/RUN_ID.csv",
             "Finished exports, unless the config key export_dir or export worker \
-             --export-dir says otherwise. The run's downloadUrl is the file's file:// URL. \
+             --export-dir says otherwise. The run's objectUrl is the file's file:// URL. \
              Each attempt writes a hidden .RUN_ID.ATTEMPT.csv.partial of its own beside it. \
              Files are created 0600 and new folders 0700, whatever the umask.",
         ),

@@ -1,6 +1,7 @@
 //! Serving metrics: `export worker --metrics-addr` installs the Prometheus exporter
-//! as the recorder of the `metrics` facade, with its own HTTP listener on the
-//! worker's runtime. The engine ([`crate::engine::metrics`]) and the export task
+//! as the recorder of the `metrics` facade and serves its text with the small,
+//! bounded HTTP server of [`http`] on the worker's runtime (the exporter renders;
+//! its own listener is not used, see [`http`] for why). The engine ([`crate::engine::metrics`]) and the export task
 //! ([`crate::exports::metrics`]) record through the facade and never see the
 //! exporter; without `--metrics-addr` no recorder is installed and every recording
 //! is the facade's no-op.
@@ -18,6 +19,8 @@ use std::time::Duration;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
 
 use crate::error::{Classify, ExitKind};
+
+pub mod http;
 
 /// How often the queue gauges are sampled (one statement per sample, per worker).
 pub const QUEUE_SAMPLE_EVERY: Duration = Duration::from_secs(5);
@@ -79,30 +82,32 @@ pub fn parse_addr(text: &str) -> Result<SocketAddr, MetricsError> {
 /// now until the process ends, and describes every metric. Call once per process,
 /// inside the runtime.
 pub fn serve(addr: SocketAddr) -> Result<(), MetricsError> {
-    // The exporter reports a failed bind as a bare string; binding once first tells
-    // why, for the exit code. (std sets SO_REUSEADDR, so the port is free again at
-    // once; a process that takes it in between is reported as "in use".)
-    drop(std::net::TcpListener::bind(addr).map_err(|source| bind_error(addr, source))?);
-    let (recorder, exporter) = PrometheusBuilder::new()
-        .with_http_listener(addr)
+    let listener = std::net::TcpListener::bind(addr).map_err(|source| bind_error(addr, source))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|source| MetricsError::Bind { addr, source })?;
+    let listener = tokio::net::TcpListener::from_std(listener)
+        .map_err(|source| MetricsError::Bind { addr, source })?;
+    let recorder = PrometheusBuilder::new()
         .set_buckets_for_metric(
             Matcher::Suffix("_duration_seconds".to_owned()),
             &DURATION_BUCKETS,
         )
         .map_err(|e| MetricsError::Exporter(e.to_string()))?
-        .build()
-        .map_err(|e| match e {
-            metrics_exporter_prometheus::BuildError::FailedToCreateHTTPListener(_) => {
-                MetricsError::InUse { addr }
-            }
-            e => MetricsError::Exporter(e.to_string()),
-        })?;
+        .build_recorder();
+    let handle = recorder.handle();
     ::metrics::set_global_recorder(recorder).map_err(|e| MetricsError::Exporter(e.to_string()))?;
+    // Without the exporter's own listener, its periodic upkeep (draining histogram
+    // buffers) is ours to run.
+    let upkeep = handle.clone();
     tokio::spawn(async move {
-        if let Err(e) = exporter.await {
-            tracing::warn!(error = ?e, "the metrics listener stopped");
+        let mut every = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            every.tick().await;
+            upkeep.run_upkeep();
         }
     });
+    tokio::spawn(http::serve(listener, move || handle.render(), http::LIMITS));
     crate::engine::metrics::describe();
     crate::exports::metrics::describe();
     // Debug, like the worker's start: an idle cron minute leaves the log empty.

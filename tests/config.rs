@@ -390,11 +390,9 @@ fn start(env: &Env, extra: &[&str]) -> String {
     started["runId"].as_str().unwrap().to_owned()
 }
 
-/// The folder of the CSV a run's downloadUrl points at.
+/// The folder of the CSV a run's objectUrl points at.
 fn csv_dir(status: &Value) -> PathBuf {
-    let url = status["metadata"]["downloadUrl"]
-        .as_str()
-        .expect("downloadUrl");
+    let url = status["metadata"]["objectUrl"].as_str().expect("objectUrl");
     let file = url::Url::parse(url).unwrap().to_file_path().unwrap();
     file.parent().unwrap().parent().unwrap().to_path_buf()
 }

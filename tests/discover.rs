@@ -344,6 +344,7 @@ async fn export_queue_shows_status_counts_backlog_leases_and_retries(pool: PgPoo
             "queue": "export", "concurrencyKey": "org_acme", "running": 1,
             "concurrencyLimit": 1, "due": 1,
             "oldestQueuedAt": export["oldestQueuedAt"], "oldestQueuedAgeSeconds": age,
+            "stranded": false,
         }])
     );
 

@@ -632,7 +632,7 @@ async fn status_shows_a_completed_run_and_lists_recent_runs(pool: PgPool) {
     );
     assert_eq!(meta["pagesDone"], meta["pagesTotal"]);
     assert_eq!(meta["rowsDone"], invoices);
-    let url = meta["downloadUrl"].as_str().expect("downloadUrl");
+    let url = meta["objectUrl"].as_str().expect("objectUrl");
     assert!(url.starts_with("file://") && url.ends_with(".csv"), "{url}");
     let csv = file_of(url);
     assert_eq!(
@@ -650,7 +650,7 @@ async fn status_shows_a_completed_run_and_lists_recent_runs(pool: PgPool) {
         &text[..60.min(text.len())]
     );
     assert_eq!(done["output"]["rowCount"], invoices);
-    assert_eq!(done["output"]["downloadUrl"], url);
+    assert_eq!(done["output"]["objectUrl"], url);
     assert_eq!(done["output"]["email"], "sent");
 
     let children = done["children"].as_array().unwrap();
@@ -1147,7 +1147,10 @@ async fn cancel_an_executing_run_stops_it_at_the_next_checkpoint(pool: PgPool) {
         meta["pagesDone"].as_u64().unwrap() < meta["pagesTotal"].as_u64().unwrap(),
         "{meta}"
     );
-    assert!(meta.get("downloadUrl").is_none(), "{meta}");
+    assert!(
+        meta.get("objectUrl").is_none() && meta.get("downloadUrl").is_none(),
+        "{meta}"
+    );
     assert!(
         actors(&pool, "export.invoices.completed", &run_id)
             .await

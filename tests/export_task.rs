@@ -326,11 +326,11 @@ async fn hostile_invoices_export_exactly_once_with_one_email_and_one_audit_entry
     assert_eq!(metadata["rowsDone"], ROWS, "{view}");
     assert_eq!(view["output"]["rowCount"], ROWS, "{view}");
     assert_eq!(view["output"]["email"], "sent", "{view}");
-    let url = metadata["downloadUrl"]
+    let url = metadata["objectUrl"]
         .as_str()
-        .expect("downloadUrl")
+        .expect("objectUrl")
         .to_owned();
-    assert_eq!(view["output"]["downloadUrl"], url.as_str());
+    assert_eq!(view["output"]["objectUrl"], url.as_str());
 
     // Published at <export_dir>/<org>/<run_id>.csv, nothing half-written left.
     let path = file_of(&url);
@@ -447,7 +447,7 @@ async fn a_suppressed_recipient_gets_no_email_and_the_export_completes(pool: PgP
     assert_eq!(view["status"], "completed", "{view}");
     assert_eq!(view["metadata"]["pagesDone"], 3, "{view}");
     assert_eq!(view["output"]["email"], "suppressed", "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_eq!(parse_csv(&std::fs::read(file_of(&url)).unwrap()).len(), 13);
 
     assert!(
@@ -505,7 +505,7 @@ async fn smtp_try_later_twice_delivers_once_on_the_third_attempt(pool: PgPool) {
     assert_eq!(child["status"], "completed", "{view}");
     assert_eq!(child["attempt"], 3, "{view}");
 
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_eq!(server.transactions(), 3, "two refused, one accepted");
     let messages = server.messages();
     assert_eq!(messages.len(), 1, "exactly one email delivered");
@@ -620,7 +620,7 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
     assert_eq!(view["attempt"], 2, "the lost attempt counts: {view}");
     assert_eq!(view["metadata"]["pagesDone"], 80, "{view}");
     assert_eq!(view["metadata"]["rowsDone"], ROWS, "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     let resumed_bytes = std::fs::read(file_of(&url)).unwrap();
     assert_no_partial_files(&export_dir.join(ORG));
 
@@ -644,10 +644,7 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
     let clean = status_view(&env, &clean_id);
     assert_eq!(clean["status"], "completed", "{clean}");
     assert_eq!(clean["attempt"], 1, "{clean}");
-    let clean_url = clean["metadata"]["downloadUrl"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let clean_url = clean["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_ne!(clean_url, url);
     let clean_bytes = std::fs::read(file_of(&clean_url)).unwrap();
     assert_eq!(parse_csv(&clean_bytes).len() as i64, ROWS + 1);
@@ -869,7 +866,7 @@ async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_an
         view["attempt"], 2,
         "the hung attempt counts as lost: {view}"
     );
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     let bytes = std::fs::read(file_of(&url)).unwrap();
     let before = run_state(&pool, &run_id).await;
 
@@ -952,7 +949,7 @@ async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(poo
     let view = status_view(&env, &run_id);
     assert_eq!(view["status"], "completed", "{view}");
     assert_eq!(view["attempt"], 1, "the cut spent no attempt: {view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_complete_csv(&pool, &url, ROWS).await;
     assert_no_partial_files(&export_dir.join(ORG));
     assert_eq!(server.messages().len(), 1, "exactly one email");
@@ -1008,7 +1005,7 @@ async fn a_drain_worker_exits_69_once_the_database_stays_unreachable(pool: PgPoo
     .await;
     let view = status_view(&env, &run_id);
     assert_eq!(view["status"], "completed", "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_complete_csv(&pool, &url, ROWS).await;
     assert_eq!(server.messages().len(), 1, "exactly one email");
 }
@@ -1081,7 +1078,7 @@ async fn a_recipient_who_left_the_org_gets_no_email(pool: PgPool) {
     assert_eq!(view["status"], "completed", "{view}");
     assert_eq!(view["output"]["email"], "not_member", "{view}");
     assert_eq!(view["output"]["rowCount"], 3, "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert!(server.messages().is_empty(), "no email to a non-member");
     assert_eq!(server.connections(), 0);
     assert_eq!(
@@ -1183,7 +1180,7 @@ async fn canceling_the_email_child_completes_the_export_unsent_and_frees_the_org
     assert_eq!(view["output"]["email"], "canceled", "{view}");
     assert_eq!(view["output"]["rowCount"], 4, "{view}");
     assert_eq!(view["children"][0]["status"], "canceled", "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     assert_eq!(parse_csv(&std::fs::read(file_of(&url)).unwrap()).len(), 5);
     assert_eq!(
         completed_audit(&pool, &run_id).await,
@@ -1418,7 +1415,7 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
     let view = status_view(&env, &run_id);
     assert_eq!(view["status"], "completed", "{view}");
     assert_eq!(view["attempt"], 1, "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     let records = parse_csv(&std::fs::read(file_of(&url)).unwrap());
     assert_eq!(records.len() as i64, ROWS + 1);
     assert!(
@@ -1601,7 +1598,7 @@ async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: Pg
     let view = status_view(&env, &run_id);
     assert_eq!(view["attempt"], 2, "A's lost attempt counts: {view}");
     assert_eq!(view["metadata"]["rowsDone"], ROWS, "{view}");
-    let url = view["metadata"]["downloadUrl"].as_str().unwrap().to_owned();
+    let url = view["metadata"]["objectUrl"].as_str().unwrap().to_owned();
     let records = assert_csv_matches_the_database(&pool, &file_of(&url)).await;
     let renamed = records[1..]
         .iter()
@@ -1669,7 +1666,7 @@ async fn a_takeover_on_another_host_restarts_the_csv_from_the_first_page(pool: P
     assert_eq!(view["attempt"], 2, "{view}");
     assert_eq!(view["metadata"]["pagesDone"], 120, "{view}");
     assert_eq!(view["metadata"]["rowsDone"], ROWS, "{view}");
-    let path = file_of(view["metadata"]["downloadUrl"].as_str().unwrap());
+    let path = file_of(view["metadata"]["objectUrl"].as_str().unwrap());
     assert_eq!(
         path,
         host_b
@@ -1709,7 +1706,7 @@ async fn hostile_invoice_ids_are_neutralised_like_every_text_cell(pool: PgPool) 
     assert_eq!(view["status"], "completed", "{view}");
     let records = assert_csv_matches_the_database(
         &pool,
-        &file_of(view["metadata"]["downloadUrl"].as_str().unwrap()),
+        &file_of(view["metadata"]["objectUrl"].as_str().unwrap()),
     )
     .await;
     let mut cells: Vec<&str> = records[1..].iter().map(|r| r[0].as_str()).collect();
@@ -2174,7 +2171,7 @@ async fn the_metrics_endpoint_counts_an_export_while_it_runs_and_after(pool: PgP
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let view = status_view(&env, &run_id);
-    let csv = file_of(view["metadata"]["downloadUrl"].as_str().unwrap());
+    let csv = file_of(view["metadata"]["objectUrl"].as_str().unwrap());
     assert_eq!(
         after.task("invoicectl_runs_started_total", EXPORT_TASK),
         1.0

@@ -165,6 +165,7 @@ mod tests {
                 "export.invoices.link_issued",
                 "export.invoices.downloaded",
                 "export.invoices.expired",
+                "export.invoices.location_refused",
                 "email.suppression.added",
                 "email.suppression.removed",
                 "user.login.linked",

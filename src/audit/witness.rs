@@ -105,6 +105,13 @@ impl Checkpoint {
                 checkpoint.version
             ));
         }
+        // Verifying against nothing would pass whatever happened to the log: an
+        // empty witness is refused, not read as "all good".
+        if checkpoint.chains.is_empty() {
+            return Err(
+                "it witnesses no chain (\"chains\": []), so it proves nothing: take a checkpoint with `audit checkpoint` once the audit log has entries".to_owned(),
+            );
+        }
         let mut seen = BTreeSet::new();
         for head in &checkpoint.chains {
             let name = chain_name(head.organization_id.as_deref());
@@ -523,5 +530,6 @@ mod tests {
             .contains("twice")
         );
         assert!(Checkpoint::from_json("not json").is_err());
+        assert!(broken(&|d| d["chains"] = serde_json::json!([])).contains("proves nothing"));
     }
 }

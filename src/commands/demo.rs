@@ -226,7 +226,9 @@ fn summarize(ctx: &Context, started: &request::Started, view: &RunView) -> Summa
         .filter_map(|c| c.output.as_ref()?.get("messageId")?.as_str())
         .next_back()
         .map(str::to_owned);
-    let download_url = view.download_url();
+    // Local storage: the object's file:// URL is where the CSV is (a place, not a
+    // signed link).
+    let download_url = view.object_url();
     let csv_path = download_url
         .as_deref()
         .and_then(|u| url::Url::parse(u).ok())

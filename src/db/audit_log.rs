@@ -67,6 +67,12 @@ pub enum Action {
     #[serde(rename = "export.invoices.expired")]
     #[sqlx(rename = "export.invoices.expired")]
     ExportExpired,
+    /// `export.invoices.location_refused`: `export url`, `download` or `prune` found
+    /// the export row naming an object outside that export's own place in the
+    /// storage, and refused to follow it (actor: the user, or system for prune).
+    #[serde(rename = "export.invoices.location_refused")]
+    #[sqlx(rename = "export.invoices.location_refused")]
+    ExportLocationRefused,
     /// `email.suppression.added`: an address was put on the suppression list.
     #[serde(rename = "email.suppression.added")]
     #[sqlx(rename = "email.suppression.added")]
@@ -87,7 +93,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::ExportRequested,
         Action::ExportCompleted,
         Action::ExportFailed,
@@ -96,6 +102,7 @@ impl Action {
         Action::ExportLinkIssued,
         Action::ExportDownloaded,
         Action::ExportExpired,
+        Action::ExportLocationRefused,
         Action::SuppressionAdded,
         Action::SuppressionRemoved,
         Action::LoginLinked,
@@ -113,6 +120,7 @@ impl Action {
             Action::ExportLinkIssued => "export.invoices.link_issued",
             Action::ExportDownloaded => "export.invoices.downloaded",
             Action::ExportExpired => "export.invoices.expired",
+            Action::ExportLocationRefused => "export.invoices.location_refused",
             Action::SuppressionAdded => "email.suppression.added",
             Action::SuppressionRemoved => "email.suppression.removed",
             Action::LoginLinked => "user.login.linked",
@@ -130,7 +138,8 @@ impl Action {
             | Action::ExportChildCanceled
             | Action::ExportLinkIssued
             | Action::ExportDownloaded
-            | Action::ExportExpired => Scope::Organization,
+            | Action::ExportExpired
+            | Action::ExportLocationRefused => Scope::Organization,
             Action::SuppressionAdded
             | Action::SuppressionRemoved
             | Action::LoginLinked

@@ -268,20 +268,37 @@ pub async fn prunable(
 /// locked (owner connection, inside the caller's transaction). Concurrent prunes each
 /// take different rows, and a row stays locked until its object is deleted and the
 /// row expired, or the transaction rolls back.
+/// `skip`: export ids this prune already looked at and left (a refused location).
 pub async fn claim_prunable(
     conn: &mut PgConnection,
     cutoff: DateTime<Utc>,
+    skip: &[String],
 ) -> Result<Option<ExportRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM export
-         WHERE status = 'completed' AND completed_at < $1
+         WHERE status = 'completed' AND completed_at < $1 AND id <> ALL($2)
          ORDER BY completed_at, id
          LIMIT 1
          FOR UPDATE SKIP LOCKED"
     ))
     .bind(cutoff)
+    .bind(skip)
     .fetch_optional(conn)
     .await
+}
+
+/// Locks an export row `FOR SHARE` (inside the caller's tenant transaction) and
+/// returns its status and expiry: `export prune` (`FOR UPDATE SKIP LOCKED`) then
+/// leaves the row alone until the transaction ends, and a prune already holding it
+/// is waited for.
+pub async fn lock_shared(
+    conn: &mut PgConnection,
+    run_id: &str,
+) -> Result<Option<(ExportStatus, Option<DateTime<Utc>>)>, sqlx::Error> {
+    sqlx::query_as("SELECT status, expired_at FROM export WHERE run_id = $1 FOR SHARE")
+        .bind(run_id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Marks a completed export `expired` (its object is gone). Returns the time.

@@ -12,6 +12,7 @@ pub mod audit_log;
 pub mod exports;
 pub mod identity;
 pub mod invoices;
+pub mod lanes;
 pub mod members;
 pub mod organizations;
 pub mod queue;

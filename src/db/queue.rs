@@ -146,6 +146,9 @@ pub struct LaneBacklog {
     pub running: i32,
     pub due: i64,
     pub oldest_due_at: DateTime<Utc>,
+    /// A queued run of the lane sorts before the lane's head (or the lane has no
+    /// head, or no row): no claim reaches it until the lane sweep repairs the head.
+    pub stranded: bool,
 }
 
 /// The lanes with due runs, the longest-waiting head first, at most `limit`.
@@ -158,7 +161,9 @@ pub async fn lanes_with_backlog(
                 coalesce(l.concurrency_limit, 1) AS concurrency_limit,
                 coalesce(l.running, 0) AS running,
                 count(*) AS due,
-                min(r.run_at) AS oldest_due_at
+                min(r.run_at) AS oldest_due_at,
+                bool_or(l.queue IS NULL OR l.head_at IS NULL
+                        OR (r.run_at, r.id) < (l.head_at, coalesce(l.head_id, ''))) AS stranded
          FROM run r
          LEFT JOIN run_lane l ON l.queue = r.queue AND l.concurrency_key = r.concurrency_key
          WHERE r.status = 'queued' AND r.run_at <= now()

@@ -3,6 +3,8 @@
 //! all-or-nothing like any statement; what makes it fast is that a batch of
 //! thousands of runs costs one round trip and one pass of the executor.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -30,8 +32,9 @@ pub struct BatchRuns {
     pub idempotency_keys: Vec<Option<String>>,
     pub idempotency_ttl_secs: Vec<Option<f64>>,
     pub parent_run_ids: Vec<Option<String>>,
-    /// Each run's tags as a JSON array (PostgreSQL has no ragged `text[][]`).
-    pub tags: Vec<Value>,
+    /// Each run's tags as a JSON array (PostgreSQL has no ragged `text[][]`), or
+    /// `None` for none (most runs), which the statement then does not unpack.
+    pub tags: Vec<Option<Value>>,
 }
 
 impl BatchRuns {
@@ -57,8 +60,8 @@ impl BatchRuns {
 /// How one run of the batch resolved, in input order.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BatchOutcome {
-    /// The new run, or the run holding the key; `None` when the key's holder is not
-    /// visible to this statement (it committed after the statement began).
+    /// The new run, or the run holding the key; `None` when the key has no live
+    /// holder any more (released since the insert): try again.
     pub run_id: Option<String>,
     pub inserted: bool,
     /// The holder's status (`queued` for a new run); `None` with `run_id`.
@@ -68,18 +71,24 @@ pub struct BatchOutcome {
 }
 
 /// Inserts the runs whose idempotency key is not live (ON CONFLICT on the unique
-/// index of live keys decides, race-proof), creates or advances each touched lane
-/// once (runs and lanes are written in key order, so two batches never deadlock on
-/// each other),
-/// and NOTIFYs the workers once — all in one statement. A key's holder is read from
-/// the statement's snapshot. Keys must be unique within the batch (the caller folds
-/// repeats onto their first item).
+/// index of live keys decides, race-proof), creates or moves back each touched
+/// lane's head once (runs and lanes are written in key order, so two batches never
+/// deadlock on each other), and NOTIFYs the workers once — all in one statement,
+/// which returns only the new runs' ids. Then, only when some item was not inserted
+/// (its key is live), a second statement reads those keys' holders. Keys must be
+/// unique within the batch (the caller folds repeats onto their first item).
+///
+/// Where the time goes (20,000 runs in one statement, BENCHMARKS.md): the insert
+/// into `run` and its indexes is most of it; so the statement does nothing per run
+/// beyond that — no join back to the input, no per-run subquery for runs without
+/// tags, no sort for the lanes' heads (a lane's head moves back to the batch's
+/// earliest time with the empty id, which sorts before every run of that time).
 pub async fn insert_many(
     conn: &mut PgConnection,
     task: BatchTask<'_>,
     runs: &BatchRuns,
 ) -> Result<Vec<BatchOutcome>, sqlx::Error> {
-    sqlx::query_as(
+    let inserted: Vec<String> = sqlx::query_scalar(
         "WITH input AS (
             SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int[],
                                  $5::timestamptz[], $6::text[], $7::float8[], $8::text[],
@@ -94,7 +103,9 @@ pub async fn insert_many(
                              max_duration_ms, tags)
             SELECT id, $10, payload, $11, concurrency_key, 'queued', max_attempts,
                    coalesce(run_at, now()), idempotency_key, now() + make_interval(secs => ttl_secs),
-                   parent_run_id, $12, ARRAY(SELECT jsonb_array_elements_text(tags))
+                   parent_run_id, $12,
+                   CASE WHEN tags IS NULL THEN '{}'::text[]
+                        ELSE ARRAY(SELECT jsonb_array_elements_text(tags)) END
             -- In key order: a batch waiting on a key that another batch is inserting
             -- holds only smaller keys, so racing batches never deadlock.
             FROM input ORDER BY idempotency_key, ord
@@ -102,15 +113,15 @@ pub async fn insert_many(
             RETURNING id, concurrency_key, run_at
          ),
          heads AS (
-            -- Each lane's first new run, for its head cursor.
-            SELECT DISTINCT ON (concurrency_key) concurrency_key, run_at, id
-            FROM ins ORDER BY concurrency_key, run_at, id
+            -- Each lane's earliest new run time; with the empty id, a cursor at or
+            -- before every new run of the lane.
+            SELECT concurrency_key, min(run_at) AS run_at FROM ins GROUP BY concurrency_key
          ),
          lane AS (
             -- As in runs::insert: the limit follows the code, never below what runs
             -- now; the head moves back when a new run sorts first.
             INSERT INTO run_lane (queue, concurrency_key, concurrency_limit, head_at, head_id)
-            SELECT $11, concurrency_key, $13, run_at, id FROM heads ORDER BY concurrency_key
+            SELECT $11, concurrency_key, $13, run_at, '' FROM heads ORDER BY concurrency_key
             ON CONFLICT (queue, concurrency_key) DO UPDATE
             SET head_at = CASE WHEN run_lane.head_at IS NULL
                                  OR (EXCLUDED.head_at, EXCLUDED.head_id)
@@ -123,18 +134,10 @@ pub async fn insert_many(
                 concurrency_limit = GREATEST(EXCLUDED.concurrency_limit, run_lane.running)
          ),
          wake AS (
-            SELECT pg_notify($14, $11) FROM (SELECT 1 FROM ins LIMIT 1) AS any_new
+            SELECT count(pg_notify($14, $11)) AS n FROM (SELECT 1 FROM ins LIMIT 1) AS any_new
          )
-         SELECT coalesce(n.id, h.id) AS run_id,
-                n.id IS NOT NULL AS inserted,
-                CASE WHEN n.id IS NOT NULL THEN 'queued' ELSE h.status END AS status,
-                coalesce(n.id IS NULL AND h.idempotency_key_expires_at <= now(), false) AS expired,
-                -- A plain CTE runs only when read: this is what sends the NOTIFY.
-                (SELECT count(*) FROM wake) AS notified
-         FROM input i
-         LEFT JOIN ins n ON n.id = i.id
-         LEFT JOIN run h ON n.id IS NULL AND h.idempotency_key = i.idempotency_key
-         ORDER BY i.ord",
+         -- Reading `wake` is what sends the NOTIFY (a plain CTE runs only when read).
+         SELECT ins.id FROM ins CROSS JOIN wake",
     )
     .bind(&runs.ids)
     .bind(&runs.payloads)
@@ -150,8 +153,76 @@ pub async fn insert_many(
     .bind(task.max_duration_ms)
     .bind(task.concurrency_limit)
     .bind(WAKE_CHANNEL)
+    .fetch_all(&mut *conn)
+    .await?;
+    let inserted: HashSet<String> = inserted.into_iter().collect();
+    let taken: Vec<&str> = runs
+        .ids
+        .iter()
+        .zip(&runs.idempotency_keys)
+        .filter(|(id, _)| !inserted.contains(id.as_str()))
+        .filter_map(|(_, key)| key.as_deref())
+        .collect();
+    let holders = if taken.is_empty() {
+        HashMap::new()
+    } else {
+        holders(conn, &taken).await?
+    };
+    Ok(runs
+        .ids
+        .iter()
+        .zip(&runs.idempotency_keys)
+        .map(|(id, key)| {
+            if inserted.contains(id.as_str()) {
+                return BatchOutcome {
+                    run_id: Some(id.clone()),
+                    inserted: true,
+                    status: Some(RunStatus::Queued),
+                    expired: false,
+                };
+            }
+            match key.as_deref().and_then(|k| holders.get(k)) {
+                Some(holder) => BatchOutcome {
+                    run_id: Some(holder.id.clone()),
+                    inserted: false,
+                    status: Some(holder.status),
+                    expired: holder.expired,
+                },
+                None => BatchOutcome {
+                    run_id: None,
+                    inserted: false,
+                    status: None,
+                    expired: false,
+                },
+            }
+        })
+        .collect())
+}
+
+/// The run holding a live key.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Holder {
+    key: String,
+    id: String,
+    status: RunStatus,
+    expired: bool,
+}
+
+/// The holders of the live keys among `keys`, by key. A key with no live holder
+/// (released since the insert) is absent: the caller tries it again.
+async fn holders(
+    conn: &mut PgConnection,
+    keys: &[&str],
+) -> Result<HashMap<String, Holder>, sqlx::Error> {
+    let rows: Vec<Holder> = sqlx::query_as(
+        "SELECT idempotency_key AS key, id, status,
+                coalesce(idempotency_key_expires_at <= now(), false) AS expired
+         FROM run WHERE idempotency_key = ANY($1)",
+    )
+    .bind(keys)
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|h| (h.key.clone(), h)).collect())
 }
 
 /// Releases the live keys among `keys` whose TTL ran out, so a new batch can take

@@ -1,7 +1,20 @@
 //! Queries on the run queue: `run`, and `run_lane`, whose counters and heads every
-//! trigger, claim, finish and cancel moves in the same statement as the runs. Every
-//! write by a running attempt is fenced by its lease token and `status = 'executing'`,
-//! so a worker that lost its lease (or whose run was canceled) can no longer change it.
+//! trigger, claim, finish and cancel moves in the same transaction as the runs.
+//!
+//! The head invariant: every queued run of a lane sorts at or after the lane's head
+//! cursor `(head_at, head_id)`, which is never NULL while the lane holds a queued
+//! run. A trigger or a requeue only ever moves the head back (under the lane's row
+//! lock, against its newest version). Only a claim or a cancel moves it forward, and
+//! only from a statement whose snapshot was taken after the lane was locked (see
+//! [`claim`]). Any path that makes a run queued writes its lane row in the same
+//! transaction, so a claim that cannot see the run yet finds the lane locked by that
+//! transaction (and skips it), or holds the lane first and makes that transaction
+//! wait and compare its run with the new head. [`crate::engine::lane_sweep`] checks
+//! the invariant and repairs a lane that breaks it.
+//!
+//! Every write by a running attempt is fenced by its lease token and `status =
+//! 'executing'`, so a worker that lost its lease (or whose run was canceled) can no
+//! longer change it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -239,10 +252,22 @@ pub async fn resume_waiting(
 }
 
 /// Claims up to `limit` due runs, at most one per lane, from the lanes whose head
-/// has waited longest. The lane rows are locked with SKIP LOCKED and their `running`
-/// counters raised in the same statement; the CHECK on `run_lane` makes PostgreSQL
-/// refuse any claim beyond a queue's limit. Only partial indexes over queued runs
-/// and ready lanes are read, so the cost does not grow with finished runs.
+/// has waited longest; run it inside the caller's transaction (the lane locks must
+/// last until the commit).
+///
+/// Two statements, because of READ COMMITTED: the first locks the ready lanes (SKIP
+/// LOCKED), the second picks their runs, raises their `running` counters and moves
+/// their heads. The second statement's snapshot is taken after the lanes are locked,
+/// so every run whose trigger committed before then is visible to it, and a trigger
+/// that has not committed yet has not touched the lane either (the lane is ours, or
+/// it was locked and skipped): it waits for our commit and then compares its run with
+/// the head we set. In one statement the snapshot predates the lock: a run whose
+/// trigger committed in between was invisible to the head search, which moved the
+/// head past it (or to NULL) and stranded it for good.
+///
+/// The CHECK on `run_lane` makes PostgreSQL refuse any claim beyond a queue's limit.
+/// Only partial indexes over queued runs and ready lanes are read, so the cost does
+/// not grow with finished runs.
 pub async fn claim(
     conn: &mut PgConnection,
     owner: &str,
@@ -250,14 +275,41 @@ pub async fn claim(
     lease_secs: f64,
     queues: &[String],
 ) -> Result<Vec<ClaimedRun>, sqlx::Error> {
+    let lanes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT queue, concurrency_key
+         FROM run_lane
+         WHERE head_at <= now() AND running < concurrency_limit AND queue = ANY($2)
+         ORDER BY head_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED",
+    )
+    .bind(limit)
+    .bind(queues)
+    .fetch_all(&mut *conn)
+    .await?;
+    if lanes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (lane_queues, lane_keys): (Vec<String>, Vec<String>) = lanes.into_iter().unzip();
+    claim_in_locked_lanes(conn, owner, lease_secs, &lane_queues, &lane_keys).await
+}
+
+/// The second statement of [`claim`]: in lanes this transaction has locked, claims
+/// each lane's first due run and gives every lane a fresh head (this also heals a
+/// head left on a run that is no longer queued). The lane rows cannot change under
+/// it, so their head and counter are read plainly.
+async fn claim_in_locked_lanes(
+    conn: &mut PgConnection,
+    owner: &str,
+    lease_secs: f64,
+    lane_queues: &[String],
+    lane_keys: &[String],
+) -> Result<Vec<ClaimedRun>, sqlx::Error> {
     sqlx::query_as(&format!(
         "WITH lanes AS (
-            SELECT queue, concurrency_key, head_at, coalesce(head_id, '') AS head_id
-            FROM run_lane
-            WHERE head_at <= now() AND running < concurrency_limit AND queue = ANY($4)
-            ORDER BY head_at
-            LIMIT $2
-            FOR UPDATE SKIP LOCKED
+            SELECT l.queue, l.concurrency_key, l.head_at, coalesce(l.head_id, '') AS head_id
+            FROM unnest($3::text[], $4::text[]) AS t(queue, concurrency_key)
+            JOIN run_lane l ON l.queue = t.queue AND l.concurrency_key = t.concurrency_key
          ),
          picked AS (
             SELECT r.id, l.queue, l.concurrency_key
@@ -275,14 +327,14 @@ pub async fn claim(
          claimed AS (
             UPDATE run SET status = 'executing', attempt = attempt + 1, lease_owner = $1,
                    lease_token = gen_random_uuid()::text,
-                   lease_expires_at = now() + make_interval(secs => $3), leased_at = now(),
+                   lease_expires_at = now() + make_interval(secs => $2), leased_at = now(),
                    started_at = coalesce(started_at, now()), updated_at = now()
             FROM picked WHERE run.id = picked.id
             RETURNING run.*
          ),
          lane_update AS (
-            -- Every locked lane gets a fresh head (this also heals a stale one); lanes
-            -- that got a run count it as running.
+            -- The new head: the first queued run from the old head on, past the one
+            -- picked here (this statement does not see its own update of it).
             UPDATE run_lane l
             SET running = l.running + (SELECT count(*) FROM picked p
                                        WHERE p.queue = l.queue AND p.concurrency_key = l.concurrency_key),
@@ -303,9 +355,9 @@ pub async fn claim(
          SELECT {CLAIMED_COLUMNS} FROM claimed"
     ))
     .bind(owner)
-    .bind(limit)
     .bind(lease_secs)
-    .bind(queues)
+    .bind(lane_queues)
+    .bind(lane_keys)
     .fetch_all(conn)
     .await
 }
@@ -665,6 +717,8 @@ pub struct Canceled {
     pub task_id: String,
     pub payload: Value,
     pub previous_status: RunStatus,
+    pub queue: String,
+    pub concurrency_key: String,
     /// Whether a run outside the canceled tree was waiting on this one (the parent of
     /// a canceled child) and was woken to read its Result.
     pub woke_parent: bool,
@@ -677,15 +731,17 @@ pub struct Canceled {
 /// its lane, forever. Returns what was canceled (empty when the root had already
 /// ended). `error_code` is the code of the error each canceled run carries.
 ///
-/// The statement is the SQL function `run_cancel_tree` (migrations), which the
-/// export cancel function calls too: one implementation for every caller.
+/// The statements are the SQL function `run_cancel_tree` (migrations), which the
+/// export cancel function calls too: one implementation for every caller. Like
+/// [`claim`], it is two statements: the cancel locks the lanes it touches, then the
+/// heads of lanes that lost a queued run move, from a snapshot taken after the locks.
 pub async fn cancel_tree(
     conn: &mut PgConnection,
     root: &str,
     error_code: &str,
 ) -> Result<Vec<Canceled>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, task_id, payload, previous_status, woke_parent
+        "SELECT id, task_id, payload, previous_status, queue, concurrency_key, woke_parent
          FROM run_cancel_tree($1, $2, $3)",
     )
     .bind(root)

@@ -37,6 +37,7 @@ pub const RUN_DURATION: &str = "invoicectl_run_duration_seconds";
 pub const QUEUE_RUNS: &str = "invoicectl_queue_runs";
 pub const QUEUE_OLDEST_QUEUED_AGE: &str = "invoicectl_queue_oldest_queued_age_seconds";
 pub const QUEUE_LANES_WITH_BACKLOG: &str = "invoicectl_queue_lanes_with_backlog";
+pub const LANES_REPAIRED: &str = "invoicectl_lanes_repaired_total";
 
 /// The per-task counters, each at zero from the start so that `rate()` and alerts
 /// see a series before the first run of a task ends.
@@ -118,6 +119,11 @@ pub fn describe() {
         Unit::Seconds,
         "How long the longest-waiting due run of the queue has been due (0 when none waits)"
     );
+    describe_counter!(
+        LANES_REPAIRED,
+        Unit::Count,
+        "Lanes this worker's lane sweep found holding a queued run behind their head (stranded) and repaired; anything above 0 is a bug to report"
+    );
     describe_gauge!(
         QUEUE_LANES_WITH_BACKLOG,
         Unit::Count,
@@ -133,6 +139,18 @@ pub(crate) fn register_tasks<'a>(task_ids: impl IntoIterator<Item = &'a str>) {
             counter!(name, "task" => task.to_owned()).absolute(0);
         }
     }
+}
+
+/// Starts the lane repair counter of each queue at zero.
+pub(crate) fn register_queues(queues: &[String]) {
+    for queue in queues {
+        counter!(LANES_REPAIRED, "queue" => queue.clone()).absolute(0);
+    }
+}
+
+/// The lane sweep repaired a stranded lane of `queue`.
+pub(crate) fn lane_repaired(queue: &str) {
+    counter!(LANES_REPAIRED, "queue" => queue.to_owned()).increment(1);
 }
 
 /// An attempt was handed to a slot.

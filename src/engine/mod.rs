@@ -13,12 +13,15 @@
 //! - [`cancel`]: cancel with cascade; [`run`]: statuses and records; [`events`].
 //! - [`retention`]: workers delete ended runs past their retention and release spent
 //!   idempotency keys.
+//! - [`lane_sweep`]: workers check that no lane strands its queued runs behind its
+//!   head, and repair (and report) one that does.
 //! - [`metrics`]: counters, histograms and queue gauges through the `metrics` facade.
 
 pub mod cancel;
 pub mod context;
 pub mod events;
 pub mod idempotency;
+pub mod lane_sweep;
 pub mod metrics;
 pub mod queue;
 pub mod registry;

@@ -174,7 +174,8 @@ pub async fn trigger_many<P: Serialize>(
         runs.idempotency_ttl_secs
             .push(key.and_then(|k| k.ttl).map(|t| t.as_secs_f64()));
         runs.parent_run_ids.push(item.options.parent_run_id.clone());
-        runs.tags.push(serde_json::json!(item.options.tags));
+        runs.tags
+            .push((!item.options.tags.is_empty()).then(|| serde_json::json!(item.options.tags)));
     }
     let batch_task = db::run_batch::BatchTask {
         task_id: task.id,

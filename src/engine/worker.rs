@@ -30,6 +30,7 @@ use tracing::Instrument as _;
 
 use super::context::TaskContext;
 use super::events::{AttemptOutcome, WorkerEvent};
+use super::lane_sweep::{self, LaneSweeper};
 use super::metrics;
 use super::registry::Registry;
 use super::retention::{Pruner, RetentionPolicy};
@@ -68,6 +69,9 @@ pub struct WorkerOptions {
     /// Deletes ended runs past their retention, and releases spent idempotency keys,
     /// beside the loop; `None` does neither (triggers still release expired keys).
     pub retention: Option<RetentionPolicy>,
+    /// How often the lane sweep checks every lane's head ([`super::lane_sweep`]);
+    /// `None` never. A `--drain` or `--once` worker sweeps once before it claims.
+    pub lane_sweep: Option<Duration>,
 }
 
 impl Default for WorkerOptions {
@@ -82,6 +86,7 @@ impl Default for WorkerOptions {
             retry_scale: 1.0,
             unreachable_limit: Duration::from_secs(60),
             retention: Some(RetentionPolicy::default()),
+            lane_sweep: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -258,8 +263,25 @@ impl Worker {
         let pruner = Pruner::start(&self.pool, self.options.retention);
         let _sampler = self.queue_sampling.map(|every| {
             metrics::register_tasks(self.registry.task_ids());
+            metrics::register_queues(&queues);
             metrics::spawn_queue_sampler(self.pool.clone(), queues.clone(), every)
         });
+        // A worker that ends when nothing is runnable sweeps first, so that a stranded
+        // lane is runnable again before it looks; one that runs on sweeps beside.
+        let sweeper = match self.options.mode {
+            WorkerMode::UntilStopped => LaneSweeper::start(&self.pool, self.options.lane_sweep),
+            WorkerMode::Drain | WorkerMode::Once => {
+                if self.options.lane_sweep.is_some()
+                    && let Err(e) = lane_sweep::sweep(&self.pool).await
+                {
+                    tracing::warn!(
+                        error = %crate::redact::redact_secrets(&e.to_string()),
+                        "checking the lanes' heads failed; going on"
+                    );
+                }
+                LaneSweeper::start(&self.pool, None)
+            }
+        };
         let mut claimed_any = false;
         let mut stop_since: Option<Instant> = None;
         // Take-overs are checked on the first pass and then every heartbeat interval.
@@ -402,6 +424,7 @@ impl Worker {
         }
         heartbeat.abort();
         pruner.stop().await;
+        sweeper.stop().await;
         Ok(summary)
     }
 

@@ -30,7 +30,7 @@
 
 use std::io;
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 
 use super::csv::{self, HEADER};
 
@@ -312,10 +312,10 @@ fn push_row(out: &mut Vec<u8>, f: &[Option<&[u8]>; FIELDS]) -> io::Result<()> {
         false,
     );
     out.push(b',');
-    csv::push_timestamp(out, &timestamptz(required(f[7], "issued_at")?)?);
+    push_timestamptz(out, required(f[7], "issued_at")?)?;
     out.push(b',');
     if let Some(due) = f[8] {
-        csv::push_timestamp(out, &timestamptz(due)?);
+        push_timestamptz(out, due)?;
     }
     out.extend_from_slice(b"\r\n");
     Ok(())
@@ -338,18 +338,59 @@ fn int8(bytes: &[u8]) -> io::Result<i64> {
     Ok(i64::from_be_bytes(bytes))
 }
 
-/// A `timestamptz`. `infinity`, `-infinity` and instants chrono cannot hold are
-/// errors (sqlx's own decoding cannot represent them either).
-fn timestamptz(bytes: &[u8]) -> io::Result<DateTime<Utc>> {
-    let micros = int8(bytes)?;
-    micros
-        .checked_add(PG_EPOCH_MICROS)
-        .and_then(DateTime::from_timestamp_micros)
-        .ok_or_else(|| {
-            invalid(format!(
-                "timestamp {micros} µs after 2000-01-01 is out of range"
-            ))
-        })
+/// A `timestamptz` cell. Every value PostgreSQL can store exports, none fails the
+/// run: `infinity` and `-infinity` are written as PostgreSQL's own CSV writes them,
+/// a finite instant as RFC 3339 UTC (see `csv::push_timestamp`), also past year
+/// 262143, where chrono stops and PostgreSQL (294276) does not.
+fn push_timestamptz(out: &mut Vec<u8>, bytes: &[u8]) -> io::Result<()> {
+    match int8(bytes)? {
+        i64::MAX => out.extend_from_slice(b"infinity"),
+        i64::MIN => out.extend_from_slice(b"-infinity"),
+        micros => match micros
+            .checked_add(PG_EPOCH_MICROS)
+            .and_then(DateTime::from_timestamp_micros)
+        {
+            Some(t) => csv::push_timestamp(out, &t),
+            None => push_far_timestamp(out, micros),
+        },
+    }
+    Ok(())
+}
+
+/// An instant beyond chrono's range (`micros` after 2000-01-01 UTC) in the format
+/// chrono gives years past 9999: `+YYYYYY-MM-DDTHH:MM:SS[.fff|.ffffff]Z`.
+fn push_far_timestamp(out: &mut Vec<u8>, micros: i64) {
+    const DAY: i128 = 86_400_000_000;
+    let since_unix = i128::from(micros) + i128::from(PG_EPOCH_MICROS);
+    let days = since_unix.div_euclid(DAY);
+    let of_day = since_unix.rem_euclid(DAY);
+    // Howard Hinnant's civil_from_days (proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i128::from(month <= 2);
+    let secs = of_day / 1_000_000;
+    let frac = of_day % 1_000_000;
+    let sign = if year < 0 { '-' } else { '+' };
+    let mut text = format!(
+        "{sign}{:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+        year.abs(),
+        secs / 3_600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    if frac % 1_000 == 0 && frac != 0 {
+        text.push_str(&format!(".{:03}", frac / 1_000));
+    } else if frac != 0 {
+        text.push_str(&format!(".{frac:06}"));
+    }
+    text.push('Z');
+    out.extend_from_slice(text.as_bytes());
 }
 
 /// A text cell as the CSV writer writes it: a leading `'` when `neutralise` and it
@@ -388,6 +429,7 @@ mod tests {
     use crate::db::invoices::InvoiceRow;
     use crate::storage::Compression;
     use chrono::TimeZone;
+    use chrono::Utc;
 
     /// The binary COPY bytes PostgreSQL sends for `rows` (the test's reference
     /// encoder, written from the format's documentation).
@@ -596,8 +638,37 @@ mod tests {
         narrow[5] = Some(&b"1234"[..]);
         assert!(push_row(&mut Vec::new(), &narrow).is_err());
         // infinity, -infinity, bad UTF-8
-        assert!(timestamptz(&i64::MAX.to_be_bytes()).is_err());
-        assert!(timestamptz(&i64::MIN.to_be_bytes()).is_err());
+        let cell = |micros: i64| {
+            let mut out = Vec::new();
+            push_timestamptz(&mut out, &micros.to_be_bytes()).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(cell(i64::MAX), "infinity");
+        assert_eq!(cell(i64::MIN), "-infinity");
+        assert_eq!(cell(0), "2000-01-01T00:00:00Z");
+        // PostgreSQL's last instant, beyond chrono.
+        let last = 9_223_371_331_199_999_999i64;
+        assert_eq!(cell(last), "+294276-12-31T23:59:59.999999Z");
+        // The far formatter agrees with chrono where both work.
+        for year_micros in [
+            DateTime::<Utc>::MAX_UTC.timestamp_micros(),
+            DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z")
+                .unwrap()
+                .timestamp_micros()
+                + 1,
+            DateTime::parse_from_rfc3339("2026-02-28T01:02:03.5Z")
+                .unwrap()
+                .timestamp_micros(),
+        ] {
+            let t = DateTime::<Utc>::from_timestamp_micros(year_micros).unwrap();
+            let mut ours = Vec::new();
+            push_far_timestamp(&mut ours, year_micros - PG_EPOCH_MICROS);
+            assert_eq!(
+                String::from_utf8(ours).unwrap().trim_start_matches('+'),
+                t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+                    .trim_start_matches('+'),
+            );
+        }
         assert!(text(b"\xff", "number").is_err());
     }
 }

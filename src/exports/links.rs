@@ -20,7 +20,7 @@ use crate::db::exports::ExportStatus;
 use crate::db::members::Role;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId, UserId};
-use crate::storage::{Compression, ObjectLocation, Storage, StorageError, StorageUrl};
+use crate::storage::{self, Compression, ObjectLocation, Storage, StorageError, StorageUrl};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
@@ -29,7 +29,7 @@ pub enum LinkError {
     #[error("user {0} does not exist: check --as, INVOICECTL_USER or the config key `user`")]
     UnknownUser(UserId),
     #[error(
-        "user {user} may not fetch the export of {run}: only its requester ({requester}) or an owner or admin of {org} may"
+        "user {user} may not fetch the export of {run}: only its requester ({requester}), while a member who may export (not a viewer), or an owner or admin of {org} may"
     )]
     Denied {
         user: UserId,
@@ -59,6 +59,8 @@ pub enum LinkError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Audit(#[from] audit::AuditError),
+    #[error(transparent)]
+    Storage(StorageError),
 }
 
 impl Classify for LinkError {
@@ -74,6 +76,7 @@ impl Classify for LinkError {
             LinkError::BadRow { .. } => ExitKind::Failure,
             LinkError::Database(e) => e.exit_kind(),
             LinkError::Audit(e) => e.exit_kind(),
+            LinkError::Storage(e) => e.exit_kind(),
         }
     }
 }
@@ -94,22 +97,124 @@ impl Fetchable {
         Compression::of_name(&self.object_url)
     }
 
-    /// Opens the storage holding the object: the recorded one, or `reroot` — another
-    /// storage holding the same `<org>/<run_id>.csv[.gz]` (a mirror, a share mounted
-    /// elsewhere).
+    /// Opens the storage holding the object and the object's location in it, confined
+    /// to that export's own place (see [`Storage::confine`]): under `reroot` when
+    /// given (a mirror, a share mounted elsewhere), else under this machine's
+    /// configured `storage`. The recorded URL is checked, never followed: without
+    /// `reroot` it must be exactly `<storage>/<org>/<run_id>.csv[.gz]`; with it, it
+    /// must at least name this export's `<org>/<run_id>.csv[.gz]`.
     pub fn open(
         &self,
         settings: &StorageSettings,
         reroot: Option<&StorageUrl>,
     ) -> Result<(Storage, ObjectLocation), StorageError> {
-        match reroot {
-            None => Storage::for_object(&self.object_url, settings),
-            Some(url) => {
-                let storage = Storage::open(url.clone(), settings)?;
-                let location = storage.export_location(&self.org, &self.run, self.compression())?;
-                Ok((storage, location))
+        let root = reroot.unwrap_or(&settings.location);
+        let storage = Storage::open(root.clone(), settings)?;
+        let location = match reroot {
+            None => storage.confine(&self.object_url, &self.org, &self.run)?,
+            Some(_) => {
+                let expected = storage.export_location(&self.org, &self.run, self.compression())?;
+                if !storage::names_export(&self.object_url, &self.org, &self.run) {
+                    return Err(StorageError::Unconfined {
+                        run: self.run.to_string(),
+                        recorded: crate::redact::redact_url(&self.object_url),
+                        root: root.to_string(),
+                        expected: expected.url,
+                    });
+                }
+                expected
             }
+        };
+        Ok((storage, location))
+    }
+
+    /// [`open`](Self::open), and when the recorded location is refused, an
+    /// `export.invoices.location_refused` audit row (actor: the user) before the
+    /// error is returned: a tampered row is evidence, not just a failed command.
+    pub async fn open_or_report(
+        &self,
+        pool: &PgPool,
+        settings: &StorageSettings,
+        reroot: Option<&StorageUrl>,
+        command: &str,
+    ) -> Result<(Storage, ObjectLocation), LinkError> {
+        let refused = match self.open(settings, reroot) {
+            Ok(opened) => return Ok(opened),
+            Err(e) => e,
+        };
+        if let StorageError::Unconfined {
+            recorded, expected, ..
+        } = &refused
+        {
+            record(
+                pool,
+                self,
+                audit::Action::ExportLocationRefused,
+                serde_json::json!({
+                    "command": command,
+                    "recordedUrl": recorded,
+                    "expectedUrl": expected,
+                }),
+            )
+            .await?;
+            tracing::error!(run = %self.run, %recorded, "refused an export's recorded location");
         }
+        Err(LinkError::Storage(refused))
+    }
+
+    /// Locks the export row against `export prune` for as long as the returned
+    /// [`Hold`] lives, and checks it is still completed: a download or link in
+    /// progress and a prune are ordered, never interleaved. A prune that already
+    /// holds the row finishes first and this then reports the export expired; a
+    /// prune that comes later skips the held row (`SKIP LOCKED`) and expires it on
+    /// its next run, after the download's audit row.
+    pub async fn hold(&self, pool: &PgPool) -> Result<Hold, LinkError> {
+        // Through `export_hold`, which checks the same gate as [`authorize`] from the
+        // session itself: a linked login holds no privilege to lock the row.
+        let mut tx = pool.begin().await?;
+        let (status, expired_at): (Option<ExportStatus>, Option<DateTime<Utc>>) =
+            sqlx::query_as("SELECT status, expired_at FROM export_hold($1, $2)")
+                .bind(self.run.as_str())
+                .bind(self.user.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+        match status.ok_or_else(|| LinkError::UnknownRun(self.run.clone()))? {
+            ExportStatus::Completed => Ok(Hold {
+                tx,
+                fetched: self.clone(),
+            }),
+            ExportStatus::Expired => Err(expired(&self.run, expired_at)),
+            status => Err(LinkError::NotStored {
+                run: self.run.clone(),
+                status,
+            }),
+        }
+    }
+}
+
+/// A completed export locked against `export prune` (see [`Fetchable::hold`]).
+pub struct Hold {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    fetched: Fetchable,
+}
+
+impl Hold {
+    /// Appends `export.invoices.link_issued` or `.downloaded` for the user and ends
+    /// the hold.
+    pub async fn record(mut self, action: audit::Action, payload: Value) -> Result<(), LinkError> {
+        record_in(&mut self.tx, &self.fetched, action, payload).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn expired(run: &RunId, at: Option<DateTime<Utc>>) -> LinkError {
+    let at = at
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "an unknown date".to_owned());
+    LinkError::Expired {
+        run: run.clone(),
+        at,
     }
 }
 
@@ -150,10 +255,13 @@ pub async fn authorize(pool: &PgPool, run: &RunId, user: &UserId) -> Result<Fetc
     if !membership.user_exists {
         return Err(LinkError::UnknownUser(user.clone()));
     }
+    // The gate as it stands now, not as it stood when the export was requested: a
+    // requester since demoted to viewer (who may no longer export) or removed is
+    // refused like anyone else.
     let allowed = match membership.role {
         Some(Role::Owner | Role::Admin) => true,
-        Some(_) => export.requested_by == user.as_str(),
-        None => false,
+        Some(Role::Member) => export.requested_by == user.as_str(),
+        Some(Role::Viewer) | None => false,
     };
     if !allowed {
         return Err(LinkError::Denied {
@@ -164,14 +272,7 @@ pub async fn authorize(pool: &PgPool, run: &RunId, user: &UserId) -> Result<Fetc
         });
     }
     if export.status == ExportStatus::Expired {
-        let at = export
-            .expired_at
-            .map(|t| t.format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| "an unknown date".to_owned());
-        return Err(LinkError::Expired {
-            run: run.clone(),
-            at,
-        });
+        return Err(expired(run, export.expired_at));
     }
     let object_url = match (export.status, export.object_location()) {
         (ExportStatus::Completed, Some(url)) => url.to_owned(),
@@ -201,12 +302,23 @@ pub async fn record(
     action: audit::Action,
     payload: Value,
 ) -> Result<(), LinkError> {
+    let mut conn = pool.acquire().await?;
+    record_in(&mut conn, fetched, action, payload).await
+}
+
+/// [`record`] on a connection (inside a [`Hold`]'s transaction).
+async fn record_in(
+    conn: &mut sqlx::PgConnection,
+    fetched: &Fetchable,
+    action: audit::Action,
+    payload: Value,
+) -> Result<(), LinkError> {
     sqlx::query("SELECT export_record_access($1, $2, $3, $4)")
         .bind(fetched.run.as_str())
         .bind(action)
         .bind(fetched.user.as_str())
         .bind(&payload)
-        .execute(pool)
+        .execute(conn)
         .await?;
     Ok(())
 }
@@ -232,6 +344,15 @@ pub enum PruneError {
     BadRow { export: String },
     #[error(transparent)]
     Audit(#[from] audit::AuditError),
+    #[error(
+        "refused {count} export(s) whose recorded location is not their place in {root}: {refused}; nothing of theirs was deleted or expired (each has an export.invoices.location_refused audit row); {pruned} other export(s) were pruned"
+    )]
+    Refused {
+        count: usize,
+        refused: String,
+        root: String,
+        pruned: usize,
+    },
     #[error("cannot delete the export of {run}; {pruned} export(s) were pruned before it")]
     Storage {
         run: String,
@@ -247,6 +368,7 @@ impl Classify for PruneError {
             PruneError::Database(_) | PruneError::BadRow { .. } => ExitKind::Failure,
             PruneError::Audit(e) => e.exit_kind(),
             PruneError::Storage { source, .. } => source.exit_kind(),
+            PruneError::Refused { .. } => ExitKind::PermissionDenied,
         }
     }
 }
@@ -273,41 +395,36 @@ pub async fn prune_candidates(
 
 /// Expires every completed export finished before `cutoff`, one transaction each:
 /// lock the row (`SKIP LOCKED`, so concurrent prunes share the work and never do
-/// one twice), delete its object, mark it `expired` and append
-/// `export.invoices.expired` (actor: system), commit. An object already gone is
-/// fine (a prune that died after deleting it and before committing); a storage
-/// error stops the prune with that row untouched, for the next run to retry.
+/// one twice, and a row held by a download in progress waits for the next prune),
+/// delete its object, mark it `expired` and append `export.invoices.expired` (actor:
+/// system), commit. An object already gone is fine (a prune that died after
+/// deleting it and before committing); a storage error stops the prune with that
+/// row untouched, for the next run to retry.
+///
+/// Only an object at the export's own place in the configured storage is deleted
+/// (see [`Storage::confine`]). A row recording anything else is left as it is —
+/// nothing deleted, not expired — with an `export.invoices.location_refused` audit
+/// row; the prune goes on with the others and then fails naming every refused row.
 pub async fn prune(
     pool: &PgPool,
     settings: &StorageSettings,
     cutoff: DateTime<Utc>,
 ) -> Result<Vec<Pruned>, PruneError> {
+    let storage = Storage::open(settings.location.clone(), settings).map_err(|source| {
+        PruneError::Storage {
+            run: "any export".to_owned(),
+            pruned: 0,
+            source,
+        }
+    })?;
     let mut done = Vec::new();
+    let mut refused: Vec<(String, String)> = Vec::new();
+    let mut skip: Vec<String> = Vec::new();
     loop {
         let mut tx = pool.begin().await?;
-        let Some(export) = db::exports::claim_prunable(&mut tx, cutoff).await? else {
+        let Some(export) = db::exports::claim_prunable(&mut tx, cutoff, &skip).await? else {
             tx.commit().await?;
-            return Ok(done);
-        };
-        let deleted = match export.object_location() {
-            Some(url) => {
-                let deleted = async {
-                    let (storage, location) = Storage::for_object(url, settings)?;
-                    storage.delete(&location).await
-                }
-                .await;
-                match deleted {
-                    Ok(deleted) => deleted,
-                    Err(source) => {
-                        return Err(PruneError::Storage {
-                            run: export.run_id.clone(),
-                            pruned: done.len(),
-                            source,
-                        });
-                    }
-                }
-            }
-            None => false,
+            break;
         };
         let (Ok(org), Ok(run)) = (
             OrgId::parse(&export.organization_id),
@@ -316,6 +433,57 @@ pub async fn prune(
             return Err(PruneError::BadRow {
                 export: export.id.clone(),
             });
+        };
+        let location = match export.object_location() {
+            Some(url) => match storage.confine(url, &org, &run) {
+                Ok(location) => Some(location),
+                Err(StorageError::Unconfined {
+                    recorded, expected, ..
+                }) => {
+                    db::tenant::enter(&mut tx, &org).await?;
+                    audit::append(
+                        &mut tx,
+                        audit::Entry {
+                            organization: Some(&org),
+                            actor: None,
+                            action: audit::Action::ExportLocationRefused,
+                            subject: audit::Subject::export(&run),
+                            payload: serde_json::json!({
+                                "command": "prune",
+                                "recordedUrl": recorded,
+                                "expectedUrl": expected,
+                            }),
+                        },
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    tracing::error!(%run, %recorded, "prune refused an export's recorded location");
+                    skip.push(export.id.clone());
+                    refused.push((export.run_id.clone(), recorded));
+                    continue;
+                }
+                Err(source) => {
+                    return Err(PruneError::Storage {
+                        run: export.run_id.clone(),
+                        pruned: done.len(),
+                        source,
+                    });
+                }
+            },
+            None => None,
+        };
+        let deleted = match &location {
+            Some(location) => match storage.delete(location).await {
+                Ok(deleted) => deleted,
+                Err(source) => {
+                    return Err(PruneError::Storage {
+                        run: export.run_id.clone(),
+                        pruned: done.len(),
+                        source,
+                    });
+                }
+            },
+            None => false,
         };
         db::tenant::enter(&mut tx, &org).await?;
         db::exports::mark_expired(&mut tx, run.as_str()).await?;
@@ -338,4 +506,17 @@ pub async fn prune(
         tx.commit().await?;
         done.push(pruned(&export, deleted));
     }
+    if refused.is_empty() {
+        return Ok(done);
+    }
+    Err(PruneError::Refused {
+        refused: refused
+            .iter()
+            .map(|(run, url)| format!("{run} ({url})"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        count: refused.len(),
+        root: storage.url().to_string(),
+        pruned: done.len(),
+    })
 }

@@ -1,6 +1,8 @@
 //! What an export run reports while and after it runs: its progress, kept in the
-//! run's `metadata` (SPEC §9: `pagesDone`, `pagesTotal`, `rowsDone`, `downloadUrl`,
-//! `linkExpiresAt`), and what became of its email. The field names are part of the
+//! run's `metadata` (`pagesDone`, `pagesTotal`, `rowsDone`, `objectUrl`), and what
+//! became of its email. A download link is never part of it: links are handed out
+//! only by the gated, audited `export url` and by the email (see `exports::links`);
+//! `downloadUrl` and `linkExpiresAt` are only read, from runs recorded before. The field names are part of the
 //! JSON contract (`export status --json`, the worker's NDJSON events); they are
 //! spelled once, here, by serde.
 
@@ -23,6 +25,10 @@ pub struct ExportProgress {
     pub pages_total: Option<u64>,
     #[serde(deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub rows_done: Option<u64>,
+    /// Where the export is stored (`file://…` or `s3://…`): not a link.
+    #[serde(deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
+    pub object_url: Option<String>,
+    /// Written by earlier versions only (a link; see the module comment).
     #[serde(deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
     /// When `downloadUrl` stops working (S3's presigned links), RFC 3339.
@@ -139,6 +145,7 @@ mod tests {
             pages_done: Some(3),
             pages_total: Some(40),
             rows_done: Some(15_000),
+            object_url: None,
             download_url: Some("file:///x.csv".into()),
             link_expires_at: None,
         };

@@ -30,7 +30,7 @@ use crate::engine::{
 };
 use crate::ids::{OrgId, RunId, UserId};
 use crate::storage::sha256::{ResumableSha256, Sha256State};
-use crate::storage::{Compression, Storage, StorageUrl};
+use crate::storage::{Compression, Storage, StorageError, StorageUrl};
 
 /// One export per organization at a time: the concurrency key is the org id.
 pub const EXPORT_QUEUE: QueueDef = QueueDef::new("export", 1);
@@ -76,7 +76,15 @@ pub struct EmailPayload {
     pub organization_id: OrgId,
     pub recipient_user_id: UserId,
     pub row_count: u64,
-    pub download_url: String,
+    /// The export's run and stored object: the child signs the link itself when it
+    /// sends, so no link sits in the payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_run_id: Option<RunId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_url: Option<String>,
+    /// A link signed by the parent: payloads of earlier versions only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download_url: Option<String>,
 }
 
 /// Where and how the export stores its file (SPEC §11), and how much per page.
@@ -108,8 +116,15 @@ impl ExportConfig {
 pub fn registry(config: ExportConfig, mailer: Arc<Mailer>) -> Registry {
     let mut registry = Registry::new();
     registry
-        .register(ExportInvoicesTask { config })
-        .register(SendExportEmailTask { mailer });
+        .register(ExportInvoicesTask {
+            config: config.clone(),
+        })
+        .register(SendExportEmailTask {
+            mailer,
+            storage: config.storage.clone(),
+            storage_settings: config.storage_settings.clone(),
+            link_ttl: config.link_ttl,
+        });
     registry
 }
 
@@ -179,10 +194,9 @@ pub(super) struct CsvDone {
 #[serde(rename_all = "camelCase")]
 pub struct ExportOutput {
     pub row_count: u64,
-    pub download_url: String,
-    /// When `downloadUrl` expires (S3); absent for a `file://` URL.
+    /// Where the export is stored (not a link: see `exports::view`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link_expires_at: Option<String>,
+    pub object_url: Option<String>,
     /// The email's disposition: `sent`, `suppressed`, `not_member`, `canceled` or
     /// `failed`.
     pub email: EmailDisposition,
@@ -500,8 +514,8 @@ pub(super) fn finished(
         pages_done: Some(cp.pages),
         pages_total: Some(cp.pages),
         rows_done: Some(cp.rows),
-        download_url: Some(download_url.to_owned()),
-        link_expires_at: link_expires_at.as_ref().map(super::view::timestamp),
+        object_url: Some(stored.object_url.clone()),
+        ..ExportProgress::default()
     }
     .record(ctx);
     CsvDone {
@@ -634,7 +648,12 @@ impl ExportInvoicesTask {
             None => write_csv(ctx, &self.config, &org, &run, pages_total).await?,
         };
 
-        // 3. The email, as a child run with its own queue and retries.
+        // 3. The email, as a child run with its own queue and retries. It signs its
+        //    own link from the object's location when it sends.
+        let object_url = csv_done.object_url.clone().or_else(|| {
+            // A CSV step recorded before objects were: local files only.
+            Some(csv_done.download_url.clone()).filter(|u| u.starts_with("file://"))
+        });
         let email = ctx
             .trigger_and_wait(
                 "email",
@@ -643,7 +662,9 @@ impl ExportInvoicesTask {
                     organization_id: org.clone(),
                     recipient_user_id: payload.requested_by.clone(),
                     row_count: csv_done.rows,
-                    download_url: csv_done.download_url.clone(),
+                    export_run_id: Some(run.clone()),
+                    object_url: object_url.clone(),
+                    download_url: object_url.is_none().then(|| csv_done.download_url.clone()),
                 },
                 TriggerOptions {
                     tags: vec![format!("org:{org}")],
@@ -659,11 +680,7 @@ impl ExportInvoicesTask {
         close_out_step(ctx, &org, &run, &csv_done, disposition).await?;
         Ok(ExportOutput {
             row_count: csv_done.rows,
-            link_expires_at: csv_done
-                .link_expires_at
-                .as_ref()
-                .map(super::view::timestamp),
-            download_url: csv_done.download_url,
+            object_url,
             email: disposition,
         })
     }
@@ -856,6 +873,11 @@ impl Task for ExportInvoicesTask {
 /// honour the suppression list, send once.
 pub struct SendExportEmailTask {
     pub mailer: Arc<Mailer>,
+    /// This worker's storage: the export's object is confined to it when the link
+    /// is signed (see [`email_link`]).
+    pub storage: Storage,
+    pub storage_settings: StorageSettings,
+    pub link_ttl: Duration,
 }
 
 /// What a sent email's child run outputs.
@@ -879,15 +901,50 @@ impl Task for SendExportEmailTask {
         ctx: &mut TaskContext,
         p: EmailPayload,
     ) -> impl Future<Output = Result<EmailOutput, TaskError>> + Send {
-        send_export_email(self.mailer.clone(), ctx, p)
+        send_export_email(self, ctx, p)
     }
 }
 
+/// The link the email carries, signed now (valid `link_ttl` from the send): the
+/// object is confined to its own place, `<storage>/<org>/<run>.csv[.gz]` (see
+/// `Storage::confine`). A worker whose `storage` differs from the one that wrote the
+/// export (another host's setting) opens the object's own storage instead, provided
+/// the location still names this export; anything else is refused, never signed.
+async fn email_link(task: &SendExportEmailTask, p: &EmailPayload) -> Result<String, TaskError> {
+    let (Some(object_url), Some(run)) = (&p.object_url, &p.export_run_id) else {
+        return p.download_url.clone().ok_or_else(|| {
+            TaskError::Validation("the payload names neither an object nor a link".to_owned())
+        });
+    };
+    let org = &p.organization_id;
+    let refused = |e: StorageError| TaskError::abort("location_refused", e);
+    let (storage, location) = match task.storage.confine(object_url, org, run) {
+        Ok(location) => (task.storage.clone(), location),
+        Err(e @ StorageError::Unconfined { .. }) => {
+            if !crate::storage::names_export(object_url, org, run) {
+                return Err(refused(e));
+            }
+            Storage::for_object(object_url, &task.storage_settings).map_err(refused)?
+        }
+        Err(e) => return Err(refused(e)),
+    };
+    let link =
+        storage
+            .link(&location, task.link_ttl)
+            .await
+            .map_err(|e| match e.is_transient() {
+                true => TaskError::retryable("storage_unavailable", e),
+                false => TaskError::abort("storage_refused", e),
+            })?;
+    Ok(link.url)
+}
+
 async fn send_export_email(
-    mailer: Arc<Mailer>,
+    task: &SendExportEmailTask,
     ctx: &mut TaskContext,
     p: EmailPayload,
 ) -> Result<EmailOutput, TaskError> {
+    let mailer = task.mailer.clone();
     {
         let mut tx = db::tenant::begin(ctx.pool(), &p.organization_id).await?;
         let recipient =
@@ -925,12 +982,13 @@ async fn send_export_email(
                 "the recipient's address is on the suppression list",
             ));
         }
+        let download_url = email_link(task, &p).await?;
         let email = ExportReadyEmail {
             recipient_name: name,
             recipient: address,
             org_name,
             row_count: p.row_count,
-            download_url: p.download_url,
+            download_url,
             idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
         };
         // The fence, right before the one effect the database cannot take back (SPEC

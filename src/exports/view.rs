@@ -1,5 +1,11 @@
 //! The public shape of a run (SPEC §9), shared by `export status`, `export start
 //! --wait` and the worker's JSON lines, so every command prints the same fields.
+//!
+//! It never carries a download link: a presigned link is a bearer credential, and
+//! links are handed out only by `export url` and the email, which check the gate
+//! and are audited. A run shows where its export is stored (`objectUrl`); the
+//! `downloadUrl` / `linkExpiresAt` that runs recorded by earlier versions hold are
+//! taken out of `metadata` and `output` here.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -7,6 +13,26 @@ use serde_json::Value;
 
 use super::progress::ExportProgress;
 use crate::engine::{RunRecord, RunStatus};
+
+/// `value` (a run's metadata or output) without `downloadUrl` and `linkExpiresAt`.
+/// A run recorded before `objectUrl` existed whose link is a `file://` URL (local
+/// storage: a place, not a credential) gets it as its `objectUrl`.
+fn without_links(value: &Value) -> Value {
+    let Value::Object(fields) = value else {
+        return value.clone();
+    };
+    let mut fields = fields.clone();
+    let link = fields.remove("downloadUrl");
+    fields.remove("linkExpiresAt");
+    if let Some(Value::String(url)) = link
+        && url.starts_with("file://")
+    {
+        fields
+            .entry("objectUrl")
+            .or_insert_with(|| Value::String(url));
+    }
+    Value::Object(fields)
+}
 
 /// RFC 3339 UTC with milliseconds and `Z`.
 pub fn timestamp(t: &DateTime<Utc>) -> String {
@@ -57,8 +83,8 @@ impl RunView {
             attempt: run.attempt,
             max_attempts: run.max_attempts,
             next_attempt_at: opt_timestamp(&run.next_attempt_at()),
-            metadata: run.metadata.clone(),
-            output: run.output.clone(),
+            metadata: without_links(&run.metadata),
+            output: run.output.as_ref().map(without_links),
             error: run.error.clone(),
             tags: run.tags.clone(),
             created_at: timestamp(&run.created_at),
@@ -89,13 +115,9 @@ impl RunView {
         self.export_progress().rows_done
     }
 
-    pub fn download_url(&self) -> Option<String> {
-        self.export_progress().download_url
-    }
-
-    /// When the download link stops working (S3's presigned links, SPEC §11).
-    pub fn link_expires_at(&self) -> Option<String> {
-        self.export_progress().link_expires_at
+    /// Where the export is stored: `objectUrl` (`file://…` or `s3://…`).
+    pub fn object_url(&self) -> Option<String> {
+        self.export_progress().object_url
     }
 
     /// `code: message` of the error, if any.

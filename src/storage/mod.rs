@@ -262,6 +262,17 @@ pub enum StorageError {
         "the bytes regenerated for {location} differ from the part an earlier attempt uploaded (data changed since?): the upload starts over"
     )]
     Diverged { location: String },
+    /// An export row names an object that is not that export's own place in the
+    /// storage (see [`Storage::confine`]): it is refused, never followed.
+    #[error(
+        "the export of {run} is recorded at {recorded}, which is not its place in {root} ({expected}): refusing to read, link or delete it. Either the export row was changed outside invoicectl, or this machine's `storage` is not the one the export was written to (set `storage`, or pass --storage to url/download)"
+    )]
+    Unconfined {
+        run: String,
+        recorded: String,
+        root: String,
+        expected: String,
+    },
     #[error("the upload's checkpoint is unusable: {reason}")]
     BadCheckpoint { reason: String },
     #[error("local storage: cannot {action} {}", path.display())]
@@ -296,7 +307,9 @@ impl Classify for StorageError {
         match self {
             StorageError::InvalidUrl { .. } | StorageError::InvalidS3 { .. } => ExitKind::Invalid,
             StorageError::NoSuchBucket { .. } | StorageError::NotFound { .. } => ExitKind::NotFound,
-            StorageError::Denied { .. } => ExitKind::PermissionDenied,
+            StorageError::Denied { .. } | StorageError::Unconfined { .. } => {
+                ExitKind::PermissionDenied
+            }
             StorageError::Diverged { .. } | StorageError::BadCheckpoint { .. } => ExitKind::Failure,
             StorageError::Store { .. } | StorageError::Io { .. } => ExitKind::Unavailable,
         }
@@ -451,6 +464,45 @@ impl Storage {
         }
     }
 
+    /// The location of the export of `run` (of `org`) that an export row records as
+    /// `recorded`, if and only if it is that export's own place in this storage:
+    /// `<root>/<org>/<run>.csv[.gz]` exactly. Anything else — another file
+    /// (`file:///etc/passwd`), another organization's or run's object, another bucket
+    /// or prefix, a `..` — is [`StorageError::Unconfined`]. The location returned is
+    /// built from this storage's root and the ids, never parsed from `recorded`, so
+    /// what is read, linked or deleted is never more than what was checked.
+    ///
+    /// On local storage the recorded URL is the published file's canonical path (see
+    /// `exports::csv::file_url`), so the root is compared as configured and as the
+    /// filesystem resolves it (a symlinked export folder).
+    pub fn confine(
+        &self,
+        recorded: &str,
+        org: &OrgId,
+        run: &RunId,
+    ) -> Result<ObjectLocation, StorageError> {
+        let compression = Compression::of_name(recorded);
+        let expected = self.export_location(org, run, compression)?;
+        if recorded == expected.url {
+            return Ok(expected);
+        }
+        if let StorageUrl::Local(dir) = &self.url
+            && let Ok(canonical) = std::fs::canonicalize(dir)
+        {
+            let name = format!("{run}.{}", compression.extension());
+            let resolved = local_location(&canonical.join(org.as_str()).join(name))?;
+            if recorded == resolved.url {
+                return Ok(resolved);
+            }
+        }
+        Err(StorageError::Unconfined {
+            run: run.to_string(),
+            recorded: crate::redact::redact_url(recorded),
+            root: self.url.to_string(),
+            expected: expected.url,
+        })
+    }
+
     /// Checks at worker start that the storage is usable: the bucket exists (S3), the
     /// directory can be created (local). An S3 key allowed to write but not to list
     /// is fine: a refused listing only warns, and the first upload tells.
@@ -563,6 +615,32 @@ impl Storage {
             },
         }
     }
+}
+
+/// Whether `recorded` at least names the export of `run` of `org` by its own name,
+/// `…/<org>/<run>.csv[.gz]` in a `file://` or `s3://` URL with no `.` or `..`
+/// segment: the check for a row that is not followed at all (`--storage` looks under
+/// another root), so that a tampered row is refused there too.
+pub fn names_export(recorded: &str, org: &OrgId, run: &RunId) -> bool {
+    let Some((scheme, rest)) = recorded.split_once("://") else {
+        return false;
+    };
+    if !matches!(scheme, "file" | "s3") || rest.contains('?') || rest.contains('#') {
+        return false;
+    }
+    let segments: Vec<&str> = rest.split('/').collect();
+    if segments
+        .iter()
+        .skip(1)
+        .any(|s| s.is_empty() || *s == "." || *s == "..")
+    {
+        return false;
+    }
+    let tail = [org.as_str().to_owned(), format!("{run}.csv")];
+    let tail_gz = [org.as_str().to_owned(), format!("{run}.csv.gz")];
+    segments.len() >= 3
+        && (segments.ends_with(&tail.each_ref().map(String::as_str))
+            || segments.ends_with(&tail_gz.each_ref().map(String::as_str)))
 }
 
 /// A local file's location: its `file://` URL (absolute, percent-encoded) and path.

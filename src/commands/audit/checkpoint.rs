@@ -60,6 +60,18 @@ pub async fn run(args: CheckpointArgs, ctx: &Context) -> anyhow::Result<()> {
         })
         .collect();
     let checkpoint = Checkpoint::new(walk.snapshot_at, heads);
+    // `audit verify --against` refuses an empty witness (it proves nothing), so none
+    // is written.
+    if checkpoint.chains.is_empty() {
+        return Err(crate::error::CommandError::new(
+            crate::error::ExitKind::NotFound,
+            format!(
+                "the audit log has no entries{}: there is no chain to witness, and an empty checkpoint would prove nothing",
+                org.as_ref().map(|o| format!(" for {o}")).unwrap_or_default()
+            ),
+        )
+        .into());
+    }
 
     match &args.out {
         None if ctx.json => ctx.print_json(&checkpoint),

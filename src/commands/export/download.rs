@@ -68,22 +68,26 @@ pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
     let run = RunId::parse(&args.run_id)?;
     let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let reroot = args.storage.as_deref().map(StorageUrl::parse).transpose()?;
-    let (pool, session) = ctx.tenant_pool(1).await?;
+    // Two connections: one holds the export row against `export prune` while the
+    // bytes stream (see `Fetchable::hold`), the other looks up the default name.
+    let (pool, session) = ctx.tenant_pool(2).await?;
     let user = session.requester(asserted)?;
     let fetchable = links::authorize(&pool, &run, &user)
         .await
         .with_context(|| format!("export download {run} as {user} refused"))?;
     // A linked login holds no storage credentials: it downloads through the link
     // the worker stored (verified below all the same).
-    let (object, object_url) = if session.mode == Mode::Login && reroot.is_none() {
+    let (object, object_url, hold) = if session.mode == Mode::Login && reroot.is_none() {
         let (link, _) = fetchable.stored_link()?;
-        (
-            storage::link::fetch(link, &ctx.settings.storage).await?,
-            fetchable.object_url.clone(),
-        )
+        let hold = fetchable.hold(&pool).await?;
+        let object = storage::link::fetch(link, &ctx.settings.storage).await?;
+        (object, fetchable.object_url.clone(), hold)
     } else {
-        let (storage, location) = fetchable.open(&ctx.settings.storage, reroot.as_ref())?;
-        (storage.get(&location).await?, location.url)
+        let (storage, location) = fetchable
+            .open_or_report(&pool, &ctx.settings.storage, reroot.as_ref(), "download")
+            .await?;
+        let hold = fetchable.hold(&pool).await?;
+        (storage.get(&location).await?, location.url, hold)
     };
     let target = match args.output {
         Some(path) if path.as_os_str() == "-" => Target::Stdout,
@@ -101,9 +105,7 @@ pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
     }
     let copied = outcome?;
     let verified = verify(&fetchable, &copied)?;
-    links::record(
-        &pool,
-        &fetchable,
+    hold.record(
         Action::ExportDownloaded,
         serde_json::json!({
             "objectUrl": object_url,

@@ -72,6 +72,8 @@ struct LaneView {
     due: i64,
     oldest_queued_at: String,
     oldest_queued_age_seconds: i64,
+    /// Due runs sit behind the lane's head, where no claim reaches them.
+    stranded: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -189,6 +191,7 @@ impl Report {
                     due: l.due,
                     oldest_queued_at: timestamp(&l.oldest_due_at),
                     oldest_queued_age_seconds: self.age(l.oldest_due_at),
+                    stranded: l.stranded,
                 })
                 .collect(),
             leases: self
@@ -339,6 +342,19 @@ fn print(ctx: &Context, report: &Report) -> anyhow::Result<()> {
             rows,
         );
         out.push_str(&lanes.to_string());
+        let stranded: Vec<String> = report
+            .lanes
+            .iter()
+            .filter(|l| l.stranded)
+            .map(|l| format!("{} {}", l.queue, key(&l.concurrency_key)))
+            .collect();
+        if !stranded.is_empty() {
+            out.push_str(&format!(
+                "\nSTRANDED (due runs behind the lane's head, no claim reaches them; a \
+                 worker's lane sweep repairs them within 30 s — please report it): {}",
+                stranded.join(", ")
+            ));
+        }
     }
 
     let total_leases: i64 = report.counts.iter().map(|c| c.executing).sum();

@@ -154,8 +154,8 @@ fn dedup_note(view: &RunView) -> String {
 fn completed_note(view: &RunView) -> String {
     let rows = layout::thousands(view.rows().unwrap_or(0));
     let place = view
-        .download_url()
-        .map(|url| {
+        .object_url()
+        .map(|url: String| {
             url::Url::parse(&url)
                 .ok()
                 .filter(|u| u.scheme() == "file")
@@ -258,7 +258,7 @@ mod tests {
     fn wait_says_where_the_csv_is_and_when_no_worker_runs() {
         let done = view(
             RunStatus::Completed,
-            serde_json::json!({"rowsDone": 200000, "downloadUrl": "file:///srv/exports/org_acme/run_1.csv"}),
+            serde_json::json!({"rowsDone": 200000, "objectUrl": "file:///srv/exports/org_acme/run_1.csv"}),
         );
         assert_eq!(
             completed_note(&done),

@@ -80,8 +80,9 @@ pub async fn print_run(ctx: &Context, pool: &sqlx::PgPool, run_id: &RunId) -> an
     if ctx.json {
         return ctx.print_json(&view);
     }
+    let export = db::exports::by_run(conn, run_id.as_str()).await?;
     let now = Utc::now();
-    let mut out = run_details(ctx.color, &view, now);
+    let mut out = run_details(ctx.color, &view, export.as_ref(), now);
     if let Some(children) = view.children.as_ref().filter(|c| !c.is_empty()) {
         out.push_str("\n\nchild runs:\n");
         out.push_str(&runs_table(ctx.color, ctx.width, children, now).to_string());
@@ -90,9 +91,30 @@ pub async fn print_run(ctx: &Context, pool: &sqlx::PgPool, run_id: &RunId) -> an
 }
 
 /// The key/value listing of one run; `-` for what is not there (yet).
-fn run_details(color: bool, view: &RunView, now: DateTime<Utc>) -> String {
+fn run_details(
+    color: bool,
+    view: &RunView,
+    export: Option<&db::exports::ExportRow>,
+    now: DateTime<Utc>,
+) -> String {
     let dash = || "-".to_owned();
     let time = |t: Option<&str>| t.map_or_else(dash, |t| with_age(t, now));
+    // Whether a link can be had, never the link itself (see `exports::view`).
+    let link = match export {
+        Some(e) if e.status == db::exports::ExportStatus::Expired => format!(
+            "none: expired {} (export prune)",
+            e.expired_at
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| "-".to_owned())
+        ),
+        Some(e)
+            if e.status == db::exports::ExportStatus::Completed
+                && e.object_location().is_some() =>
+        {
+            format!("available: invoicectl export url {} --as USER", view.run_id)
+        }
+        _ => dash(),
+    };
     layout::key_values(&[
         ("run id", view.run_id.clone()),
         ("task", view.task_id.clone()),
@@ -109,20 +131,8 @@ fn run_details(color: bool, view: &RunView, now: DateTime<Utc>) -> String {
         ("next attempt", time(view.next_attempt_at.as_deref())),
         ("progress", format!("{} pages", view.progress())),
         ("rows", view.rows().map_or_else(dash, layout::thousands)),
-        ("download", view.download_url().unwrap_or_else(dash)),
-        (
-            "link expires",
-            view.link_expires_at().map_or_else(
-                || {
-                    if view.download_url().is_some() {
-                        "never (a file:// URL)".to_owned()
-                    } else {
-                        dash()
-                    }
-                },
-                |t| time(Some(&t)),
-            ),
-        ),
+        ("stored at", view.object_url().unwrap_or_else(dash)),
+        ("link", link),
         ("error", view.error_line().unwrap_or_else(dash)),
         ("created", time(Some(&view.created_at))),
         ("started", time(view.started_at.as_deref())),
@@ -232,7 +242,7 @@ mod tests {
             next_attempt_at: None,
             metadata: serde_json::json!({
                 "pagesDone": 40, "pagesTotal": 40, "rowsDone": 200_000,
-                "downloadUrl": "file:///home/operator/.local/share/invoicectl/exports/org_initech/run_01jd5x7m3k9q2w8e4r6t0y1v3a.csv",
+                "objectUrl": "file:///home/operator/.local/share/invoicectl/exports/org_initech/run_01jd5x7m3k9q2w8e4r6t0y1v3a.csv",
             }),
             output: None,
             error: None,
@@ -307,7 +317,7 @@ mod tests {
             "completed",
             "2026-11-22T05:57:03.120Z",
         );
-        let out = run_details(false, &v, now);
+        let out = run_details(false, &v, None, now);
         assert!(out.lines().all(|l| l == l.trim_end()), "{out:?}");
         assert!(
             out.contains("created       2026-11-22T05:57:03.120Z (2m56s ago)"),

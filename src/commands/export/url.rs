@@ -63,7 +63,12 @@ pub async fn run(args: UrlArgs, ctx: &Context) -> anyhow::Result<()> {
     if session.mode == Mode::Login {
         return stored(ctx, &pool, &fetchable, &args).await;
     }
-    let (storage, location) = fetchable.open(&ctx.settings.storage, reroot.as_ref())?;
+    let (storage, location) = fetchable
+        .open_or_report(&pool, &ctx.settings.storage, reroot.as_ref(), "url")
+        .await?;
+    // Held until the link's audit row commits: a prune running now either finished
+    // first (then this reports the export expired) or waits for its next run.
+    let hold = fetchable.hold(&pool).await?;
     if storage.head(&location).await?.is_none() {
         return Err(CommandError::new(
             ExitKind::NotFound,
@@ -76,9 +81,7 @@ pub async fn run(args: UrlArgs, ctx: &Context) -> anyhow::Result<()> {
     }
     let link = storage.link(&location, ttl).await?;
     let expires_at = link.expires_at.as_ref().map(timestamp);
-    links::record(
-        &pool,
-        &fetchable,
+    hold.record(
         Action::ExportLinkIssued,
         serde_json::json!({
             "objectUrl": location.url,
@@ -116,9 +119,8 @@ async fn stored(
     }
     let (link, expires) = fetchable.stored_link()?;
     let expires_at = expires.as_ref().map(timestamp);
-    links::record(
-        pool,
-        fetchable,
+    let hold = fetchable.hold(pool).await?;
+    hold.record(
         Action::ExportLinkIssued,
         serde_json::json!({
             "objectUrl": fetchable.object_url,
