@@ -9,7 +9,7 @@
 //! [`claim`]). Any path that makes a run queued writes its lane row in the same
 //! transaction, so a claim that cannot see the run yet finds the lane locked by that
 //! transaction (and skips it), or holds the lane first and makes that transaction
-//! wait and compare its run with the new head. [`crate::engine::lane_sweep`] checks
+//! wait and compare its run with the new head. The engine's `lane_sweep` checks
 //! the invariant and repairs a lane that breaks it.
 //!
 //! Every write by a running attempt is fenced by its lease token and `status =

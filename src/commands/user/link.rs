@@ -15,8 +15,9 @@ use crate::logging;
 #[derive(Debug, Args)]
 pub struct LinkArgs {
     /// The invoicectl user the login acts as (e.g. user_alice)
+    // Not the id `user`: that is the `user` setting's (`--as`), see cli.rs.
     #[arg(value_name = "USER")]
-    pub user: String,
+    pub app_user: String,
 
     /// The PostgreSQL login (role name) to link
     #[arg(long, value_name = "LOGIN")]
@@ -33,7 +34,7 @@ struct Linked<'a> {
 }
 
 pub async fn link(args: LinkArgs, ctx: &Context) -> anyhow::Result<()> {
-    let user = UserId::parse(&args.user)?;
+    let user = UserId::parse(&args.app_user)?;
     let login = check_login(&args.login)?;
     let (pool, _session) = ctx.admin_pool(1, "user link").await?;
     let mut conn = pool.acquire().await.map_err(DbError::from)?;
