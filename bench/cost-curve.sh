@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Export cost curve (issue 14): how the export's wall time, cost per row and worker
+# Export cost curve: how the export's wall time, cost per row and worker
 # peak RSS move with the size of one organization (100,000, 1,000,000 and
 # 10,000,000 invoices by default), and the per-export overhead when 1,000
 # organizations of 1,000 invoices each are drained by one worker process and by 4.
 # Prints a table and a plot-ready CSV. See BENCHMARKS.md ("Export at COPY speed
-# (issue 14)").
+#").
 #
 # Usage: bench/cost-curve.sh        (from the repository root; builds the release binary)
 # Environment:

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# S3 export benchmark (issue 11): one organization's 990,000 invoices exported to S3
+# S3 export benchmark: one organization's 990,000 invoices exported to S3
 # (a SeaweedFS server started here, on this machine) against the same export to local
 # files, in one run and alternating, with the worker's peak RSS, and gzip's cost and
-# compression ratio. See BENCHMARKS.md ("Export to S3 (issue 11)").
+# compression ratio. See BENCHMARKS.md ("Export to S3").
 #
 # Usage: bench/export-s3.sh         (from the repository root; builds the release binary)
 # Environment:

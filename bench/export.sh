@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Export benchmark (issue 5): how long `invoicectl export start` + `export worker
+# Export benchmark: how long `invoicectl export start` + `export worker
 # --drain` takes for one organization's 990,000 invoices, against psql's `\copy` of
 # the same rows in the same run, the worker's peak RSS, and peak RSS at 200,000 vs
-# 2,000 rows. See BENCHMARKS.md ("Export (issue 5)") for how to read the output.
+# 2,000 rows. See BENCHMARKS.md ("Export") for how to read the output.
 #
 # Usage: bench/export.sh            (from the repository root; builds the release binary)
 # Environment:

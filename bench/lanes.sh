@@ -225,7 +225,17 @@ objects=$(s3_list objects | sort)
 check "CSV objects" "$(grep -c . <<<"$objects" || true)" "$started"
 check "objects not named by an export row" \
     "$(comm -23 <(echo "$objects") <(q "SELECT substring(object_url FROM 's3://[^/]+/(.*)') FROM export WHERE object_url IS NOT NULL ORDER BY 1" | sort) | grep -c . || true)" 0
-check "open multipart uploads" "$(s3_list uploads | grep -c . || true)" 0
+uploads=$(s3_list uploads)
+check "open multipart uploads" "$(grep -c . <<<"$uploads" || true)" 0
+# An upload left open by a kill between its creation and the checkpoint that names
+# it: no checkpoint names it, so nothing aborts it (the bucket's
+# AbortIncompleteMultipartUpload lifecycle rule is what catches it in production).
+while read -r key upload_id; do
+    [ -n "$key" ] || continue
+    named=$(q "SELECT count(*) FROM run_step WHERE checkpoint::text LIKE '%$upload_id%'
+               OR output::text LIKE '%$upload_id%'")
+    echo "info  open upload $key ($upload_id): named by $named checkpoints; its export is $(q "SELECT status FROM export WHERE object_url LIKE '%$key'")" >&2
+done <<<"$uploads"
 check "partial files under the data directory" \
     "$(find "$WORK/data" -name '*.partial' 2>/dev/null | wc -l)" 0
 check "audit verify" "$(ictl audit verify >/dev/null 2>&1 && echo clean || echo broken)" clean
@@ -239,6 +249,15 @@ check "lanes still held" "$(q "SELECT coalesce(sum(running), 0) FROM run_lane")"
 check "worker sessions left after the workers stopped" "$sessions" 0
 
 takeovers=$(cat "$WORK"/worker-*.log | grep -c 'took over a run whose lease expired' || true)
+# Why an export did not complete once: a run whose three attempts were all lost to
+# kills fails for good (`worker_lost`), by design; say whether its export had
+# completed before the last kill anyway.
+exhausted=$(q "SELECT count(*) FROM run WHERE task_id = 'export-invoices' AND status = 'failed'
+               AND error->>'code' = 'worker_lost'")
+exhausted_done=$(q "SELECT count(*) FROM run r JOIN export e ON e.run_id = r.id
+                    WHERE r.status = 'failed' AND e.status = 'completed'")
+twice=$(q "SELECT count(*) FROM (SELECT subject_id FROM audit_log
+           WHERE action = 'export.invoices.completed' GROUP BY 1 HAVING count(*) > 1) x")
 attempts=$(q "SELECT coalesce(sum(attempt), 0) FROM run")
 cat <<EOF
 
@@ -247,6 +266,7 @@ setup:      $ORGS organizations × $INVOICES invoices, page_size 50, S3 (Seaweed
 load:       $started exports started in $(elapsed "$t0" "$t_load") s ($(echo "$started / $(elapsed "$t0" "$t_load")" | bc -l | xargs printf '%.1f')/s), $kills SIGKILLs (one every $KILL_EVERY s)
 drain:      every run ended $(elapsed "$t_load" "$t_done") s after the load stopped ($left left)
 attempts:   $attempts over $((started * 2)) runs, $takeovers takeovers logged; $emails .eml files for $message_ids Message-IDs
+failed:     $exhausted export runs lost all 3 attempts to kills (worker_lost), $exhausted_done of them after their export had completed; exports completed twice: $twice
 checks:     $failures failed
 EOF
 [ "$failures" = 0 ]

@@ -1,7 +1,7 @@
 //! Engine throughput benchmark: no-op runs through ONE worker process (this one),
 //! with enqueue timed separately, for 1 lane, 100 interleaved lanes and 100 lanes
 //! whose backlog is enqueued one block per lane; then the claim cost with 200,000
-//! finished runs in the table against an empty one. Issue 14 adds batch enqueue
+//! finished runs in the table against an empty one. It also measures batch enqueue
 //! (`trigger_many` against one trigger per statement), `export start` latency and
 //! claim cost with 2,000,000 finished runs against none, and pruning 2,000,000 runs
 //! while a worker claims. `history` first releases the history's spent idempotency
@@ -224,7 +224,7 @@ fn main() {
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 14: batch enqueue
+// Batch enqueue
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -388,7 +388,7 @@ async fn batch_enqueue(runs: usize) {
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 14: history — flat costs beside 2,000,000 finished runs, and pruning them
+// History — flat costs beside 2,000,000 finished runs, and pruning them
 
 /// Inserts `runs` ended runs shaped like export history in one INSERT … SELECT
 /// generate_series: export runs (lanes over 1,000 orgs, 24 h keys) each with one

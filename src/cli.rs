@@ -21,7 +21,7 @@ use crate::config::Overrides;
     propagate_version = true,
     max_term_width = 100,
     after_help = "Examples:\n  invoicectl demo\n  invoicectl db setup && invoicectl db seed --demo\n  invoicectl export start --org org_acme --as user_alice --wait\n\n".to_owned()
-        + &crate::error::exit_codes_help()
+        + &commands::exit::exit_codes_help()
 )]
 pub struct Cli {
     #[command(flatten)]

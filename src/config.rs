@@ -1,5 +1,5 @@
 //! Configuration: every setting resolves flag > environment > config file > default
-//! (SPEC §1) and remembers which of the four it came from, for `config show` and `-v`.
+//! and remembers which of the four it came from, for `config show` and `-v`.
 //!
 //! A setting is a field of [`Settings`] and one call in `Settings::resolve`: its key
 //! (the config-file key, and the name `config show` prints), its environment
@@ -16,9 +16,8 @@
 //! the commands' flags, still sees every variable.
 //!
 //! This module also refuses a config file that holds a secret while others can read
-//! it (like ssh does with a private key), and owns the one notion of "secret" — a
-//! URL's userinfo password, a secret-named query parameter, a secret-named key — that
-//! this check, `config show` and every redacted message use, so they cannot disagree.
+//! it (like ssh does with a private key), by the one notion of "secret" in
+//! `crate::redact` that `config show` and every redacted message also use.
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -33,13 +32,13 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::error::{Classify, ExitKind};
-use crate::redact::{is_secret_param, url_holds_secret};
-use crate::storage::{Compression, StorageUrl};
+use crate::redact::{Secret, is_secret_param, redact_secrets, redact_url, url_holds_secret};
+use crate::storage::{
+    Compression, DEFAULT_LINK_TTL, DEFAULT_S3_PART_SIZE, MAX_S3_PART_SIZE, MIN_S3_PART_SIZE,
+    StorageSettings, StorageUrl,
+};
 
-// Kept reachable here for callers not yet moved to `crate::redact`.
-pub use crate::redact::{redact_secrets, redact_url};
-
-/// Default rows per page of the export's keyset walk (SPEC §7).
+/// Default rows per page of the export's keyset walk.
 pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
 pub const DEFAULT_WORKER_CONCURRENCY: u32 = 4;
 pub const DEFAULT_MAIL_FROM: &str = "invoicectl <invoicectl@localhost>";
@@ -91,8 +90,8 @@ pub enum ConfigError {
     },
     #[error("{var} is set but empty: unset it to use the default, or give it a value")]
     EmptyVariable { var: &'static str },
-    /// Two settings that exclude each other named at the same level (SPEC §11:
-    /// `storage` and its shorthand `export_dir`).
+    /// Two settings that exclude each other named at the same level
+    /// (`storage` and its shorthand `export_dir`).
     #[error("{0}")]
     Conflict(String),
     #[error("cannot find a home directory for the default {what}: set {hint}")]
@@ -110,7 +109,7 @@ impl Classify for ConfigError {
             ConfigError::Invalid {
                 from_flag: true, ..
             } => ExitKind::Usage,
-            // Naming two settings that exclude each other is a usage error (SPEC §11).
+            // Naming two settings that exclude each other is a usage error.
             ConfigError::Conflict(_) => ExitKind::Usage,
             _ => ExitKind::Invalid,
         }
@@ -226,54 +225,6 @@ impl PlatformDirs {
             config_file: dirs.as_ref().map(|d| d.config_dir().join("config.toml")),
             data_dir: dirs.as_ref().map(|d| d.data_dir().to_path_buf()),
         }
-    }
-}
-
-/// Default lifetime of a download link: SigV4's maximum (SPEC §11).
-pub const DEFAULT_LINK_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
-/// Default S3 part size, and the smallest part S3 accepts (except the last).
-pub const DEFAULT_S3_PART_SIZE: u64 = 8 << 20;
-pub const MIN_S3_PART_SIZE: u64 = 5 << 20;
-/// S3's largest part.
-pub const MAX_S3_PART_SIZE: u64 = 5 << 30;
-
-/// The storage settings of SPEC §11, resolved.
-#[derive(Debug, Clone)]
-pub struct StorageSettings {
-    /// Where new exports go: `storage`, or its shorthand `export_dir`, whichever was
-    /// named at the higher level (default `file://<data dir>/exports`).
-    pub location: StorageUrl,
-    pub link_ttl: Duration,
-    pub part_size: u64,
-    pub compression: Compression,
-    /// `s3_endpoint`, or AWS_ENDPOINT_URL.
-    pub s3_endpoint: Option<String>,
-    /// The endpoint was named in the config file (where a plain `http://` one is
-    /// taken as meant, without AWS_ALLOW_HTTP).
-    pub s3_endpoint_from_file: bool,
-    pub s3_region: Option<String>,
-    pub s3_access_key_id: Option<String>,
-    pub s3_secret_access_key: Option<Secret>,
-}
-
-/// A secret setting (the S3 secret key): never printed, not even by `{:?}`.
-/// `config show` prints `***` for it, by its key.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
     }
 }
 
@@ -667,7 +618,7 @@ fn redact(key: &str, value: Json) -> Json {
     }
 }
 
-/// The storage settings of SPEC §11. `storage` and `export_dir` (its local
+/// The storage settings (docs/reference.md, "Settings"). `storage` and `export_dir` (its local
 /// shorthand, resolved just before) name the same thing: the one named at the higher
 /// level wins, and both at the same level is a usage error. The S3 keys read the AWS
 /// variables as their environment layer, so AWS_ENDPOINT_URL beats `s3_endpoint` as
@@ -838,12 +789,12 @@ impl SettingValue for Compression {
 
 impl SettingValue for Secret {
     fn from_text(text: &OsStr) -> Result<Self, String> {
-        String::from_text(text).map(Secret)
+        String::from_text(text).map(Secret::new)
     }
 
     /// The value itself: `config show` redacts it by its key before printing.
     fn show(&self) -> Json {
-        Json::String(self.0.clone())
+        Json::String(self.expose().to_owned())
     }
 }
 
@@ -893,11 +844,14 @@ fn check_smtp_url(raw: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// `run_retention` may not be shorter than the idempotency TTL: a completed export
-/// keeps its key for that long, and deleting the run earlier would let a repeated
-/// `export start` create a second export.
+/// The shortest `run_retention`: a day. `export start` keeps a completed export's
+/// idempotency key that long (`exports::request` checks at compile time that its TTL
+/// is no longer), and deleting the run earlier would let a repeated `export start`
+/// create a second export.
+pub const MIN_RUN_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
+
 fn check_run_retention(retention: &Duration) -> Result<(), String> {
-    let floor = crate::exports::request::IDEMPOTENCY_TTL;
+    let floor = MIN_RUN_RETENTION;
     if *retention < floor {
         let hours = floor.as_secs() / 3600;
         return Err(format!(

@@ -4,7 +4,7 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use comfy_table::{Attribute, Cell, Color, Table, presets};
+use comfy_table::{Cell, Color, Table};
 use serde::Serialize;
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
@@ -156,41 +156,6 @@ pub fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
             is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     }
-}
-
-/// A table in the house style (compact box drawing, headers in capitals) with
-/// `header` in bold when `color` is on. With colors off nothing is styled at all, so
-/// no escape sequence reaches stdout even when it is a terminal. Commands print
-/// tables through [`crate::layout::table`], which fits them to the terminal.
-pub fn table<I, S>(color: bool, header: I) -> Table
-where
-    I: IntoIterator<Item = S>,
-    S: Into<String>,
-{
-    let mut table = bare_table(color);
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_header(header.into_iter().map(|name| {
-            let cell = Cell::new(name.into());
-            if color {
-                cell.add_attribute(Attribute::Bold)
-            } else {
-                cell
-            }
-        }));
-    table
-}
-
-/// A table without borders or header.
-fn bare_table(color: bool) -> Table {
-    let mut table = Table::new();
-    table.load_preset(presets::NOTHING);
-    if color {
-        // comfy-table styles only on a terminal unless told otherwise, and `--color
-        // always` means always (e.g. into `less -R`).
-        table.enforce_styling();
-    }
-    table
 }
 
 /// A run status, green (completed), yellow (executing, waiting) or red (failed,

@@ -38,7 +38,7 @@ impl Classify for InvalidEmail {
 
 /// Characters an unquoted local part cannot hold (RFC 5322 specials). Quoted local
 /// parts are legal but so rare that accepting them would mostly admit typos.
-const LOCAL_SPECIALS: &[char] = &['(', ')', '<', '>', '[', ']', '\\', ',', ';', ':', '"'];
+const LOCAL_FORBIDDEN: &[char] = &['(', ')', '<', '>', '[', ']', '\\', ',', ';', ':', '"'];
 
 impl EmailAddress {
     /// Validates and normalises an address: surrounding whitespace is trimmed and
@@ -74,7 +74,7 @@ impl EmailAddress {
         if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
             return invalid("the part before the @ has a misplaced dot");
         }
-        if local.contains(LOCAL_SPECIALS) {
+        if local.contains(LOCAL_FORBIDDEN) {
             return invalid("the part before the @ holds a character like < > , ; : or a quote");
         }
         if domain.is_empty() {

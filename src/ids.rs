@@ -1,4 +1,4 @@
-//! Identifiers (SPEC §3): `org_acme`, `user_alice`, `run_01j…`.
+//! Identifiers: `org_acme`, `user_alice`, `run_01j…`.
 //!
 //! Ids are validated once at the edge and then carried as newtypes, so code past the
 //! edge cannot be handed an unchecked string; the same check guards the SQL that

@@ -11,7 +11,7 @@
 //! no width to fit, and scripts should see every column.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Table};
+use comfy_table::{Attribute, Cell, ColumnConstraint, ContentArrangement, Table, presets};
 
 /// A table column: its header and how much it is worth keeping on a narrow terminal.
 #[derive(Debug, Clone, Copy)]
@@ -123,7 +123,42 @@ pub fn plan(
     Plan { shown, cut_to }
 }
 
-/// A table in the house style (see [`crate::context::table`]) fitted to `width`
+/// A table in the house style (compact box drawing, headers in capitals) with
+/// `header` in bold when `color` is on. With colors off nothing is styled at all, so
+/// no escape sequence reaches stdout even when it is a terminal. Commands print
+/// tables through [`table`], which fits them to the terminal.
+pub fn house_table<I, S>(color: bool, header: I) -> Table
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let mut table = bare_table(color);
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_header(header.into_iter().map(|name| {
+            let cell = Cell::new(name.into());
+            if color {
+                cell.add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
+    table
+}
+
+/// A table without borders or header.
+fn bare_table(color: bool) -> Table {
+    let mut table = Table::new();
+    table.load_preset(presets::NOTHING);
+    if color {
+        // comfy-table styles only on a terminal unless told otherwise, and `--color
+        // always` means always (e.g. into `less -R`).
+        table.enforce_styling();
+    }
+    table
+}
+
+/// A table in the house style (see [`house_table`]) fitted to `width`
 /// (`None`: not a terminal, so every column whole). `rows` hold one cell per column.
 pub fn table(color: bool, width: Option<u16>, columns: &[Column], rows: Vec<Vec<Cell>>) -> Table {
     let widths: Vec<usize> = (0..columns.len())
@@ -144,7 +179,7 @@ pub fn table(color: bool, width: Option<u16>, columns: &[Column], rows: Vec<Vec<
         .zip(&plan.shown)
         .filter(|(_, shown)| **shown)
         .map(|(c, _)| c.header);
-    let mut table = crate::context::table(color, headers);
+    let mut table = house_table(color, headers);
     for row in rows {
         let cells: Vec<Cell> = row
             .into_iter()

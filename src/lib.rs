@@ -1,20 +1,21 @@
 //! invoicectl: export an organization's invoices as CSV through a durable run queue
 //! that lives in PostgreSQL.
 //!
-//! Module map (SPEC section in brackets):
-//! - [`cli`]: the clap command tree (§1); [`commands`]: one function per command.
-//! - [`config`]: flag > env > file > default, and where each setting came from (§1);
-//!   [`error`]: exit codes (§2).
-//! - [`ids`]: identifiers and their validation (§3); [`lookup`]: unknown ids, with
+//! Module map (the users' contract is docs/reference.md):
+//! - [`cli`]: the clap command tree; [`commands`]: one function per command.
+//! - [`config`]: flag > env > file > default, and where each setting came from;
+//!   [`error`]: exit codes.
+//! - [`ids`]: identifiers and their validation; [`lookup`]: unknown ids, with
 //!   the nearest existing one (did you mean …?).
-//! - [`db`]: connections, migrations, the tenant transaction, queries per table (§4).
-//! - [`engine`]: the generic durable run engine (§6): tasks, queues, claims, leases.
-//! - [`exports`]: the export domain (§5, §7): request, task, CSV.
-//! - [`email`]: the export-ready email (§7.4): address, message, transport.
-//! - [`audit`]: the audit log writer and its hash chain (§8).
-//! - [`storage`]: where exports are stored and their download links (§11).
-//! - [`assets`]: completion scripts and man pages rendered from [`cli`] (§10).
+//! - [`db`]: connections, migrations, the tenant transaction, queries per table.
+//! - [`engine`]: the generic durable run engine: tasks, queues, claims, leases.
+//! - [`exports`]: the export domain: request, task, CSV.
+//! - [`email`]: the export-ready email: address, message, transport.
+//! - [`audit`]: the audit log writer and its hash chain.
+//! - [`storage`]: where exports are stored and their download links.
+//! - [`assets`]: completion scripts and man pages rendered from [`cli`].
 //! - [`telemetry`]: the Prometheus endpoint of `export worker --metrics-addr`.
+//! - [`testhook`]: test-only pause points, inert unless a test sets their variable.
 
 pub mod assets;
 pub mod audit;
@@ -38,6 +39,7 @@ pub mod redact;
 pub mod signals;
 pub mod storage;
 pub mod telemetry;
+pub mod testhook;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -125,7 +127,7 @@ fn report(err: anyhow::Error, server: Option<&str>) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut message = error::chain_text(err.chain());
-    if error::connection_lost(&err) {
+    if commands::exit::connection_lost(&err) {
         message.push_str(&format!(
             ". The connection to PostgreSQL{} was lost: check that the server is running, then run the command again",
             server.map(|s| format!(" at {s}")).unwrap_or_default()
@@ -134,9 +136,9 @@ fn report(err: anyhow::Error, server: Option<&str>) -> ExitCode {
     let _ = writeln!(
         std::io::stderr().lock(),
         "invoicectl: error: {}",
-        config::redact_secrets(&message)
+        redact::redact_secrets(&message)
     );
-    ExitCode::from(error::exit_code(&err))
+    ExitCode::from(commands::exit::exit_code(&err))
 }
 
 /// Caps glibc's malloc at two arenas (unless `MALLOC_ARENA_MAX` already says how
@@ -146,7 +148,7 @@ fn report(err: anyhow::Error, server: Option<&str>) -> ExitCode {
 /// core), and memory freed into an arena mostly stays mapped there. An S3 export
 /// moves 8 MiB part buffers and COPY pages between the runtime's threads and the
 /// upload tasks, so freed blocks parked in several arenas pushed the worker's peak
-/// RSS over issue 11's 64 MiB bound (60–69 MiB; 52–60 MiB with two arenas, see
+/// RSS over its 64 MiB budget (60–69 MiB; 52–60 MiB with two arenas, see
 /// BENCHMARKS.md "Export to S3"). This process runs two worker threads and does
 /// little allocation on the hot path, so two arenas cost no measurable speed.
 fn cap_malloc_arenas() {

@@ -5,6 +5,29 @@
 //! A leaf module: it depends on nothing else in the crate, so `db` and the engine
 //! can use it without reaching up into `config`.
 
+use std::fmt;
+
+/// A secret setting (the S3 secret key): never printed, not even by `{:?}`.
+/// `config show` prints `***` for it, by its key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
 /// Whether a URL query parameter carries a secret, by its (percent-decoded) name:
 /// libpq's `password` and `sslpassword`, and anything named like a credential
 /// (`…pass…`, `…pwd…`, `…secret…`, `…token…`, `…credential…`, `…key…`). `sslkey` and

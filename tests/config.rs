@@ -1,4 +1,4 @@
-//! Issue 13 items 7 and 9: `config show` names where every setting came from (flag,
+//! `config show` names where every setting came from (flag,
 //! env, file, default), every config key has an `INVOICECTL_*` variable that beats the
 //! file and loses to the flag, a bad variable is named (65), and a secret in one is
 //! never printed — the real binary, against a real PostgreSQL where a worker must run.

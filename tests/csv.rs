@@ -1,4 +1,4 @@
-//! The export file of SPEC §7.3 on a real filesystem, without a database: resuming at
+//! The export file (docs/reference.md, "The CSV") on a real filesystem, without a database: resuming at
 //! any checkpoint yields the bytes of an uninterrupted run, publishing is atomic, and
 //! the download URL is a proper `file://` URL.
 
@@ -7,12 +7,13 @@ use std::io::{ErrorKind, Write};
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use invoicectl::db::invoices::InvoiceRow;
 use invoicectl::exports::csv::{
-    AttemptFile, ExportDirError, ExportFile, HEADER, PageWritten, check_export_dir, file_url,
-    partial_files, partial_path, published_path, remove_partials,
+    AttemptFile, ExportDirError, ExportFile, HEADER, check_export_dir, file_url, partial_files,
+    partial_path, published_path, remove_partials,
 };
 use invoicectl::ids::{OrgId, RunId};
+
+use crate::common::csv_oracle::{InvoiceRow, PageWritten, WritePage};
 
 fn org() -> OrgId {
     OrgId::parse("org_acme").unwrap()

@@ -1,4 +1,4 @@
-//! Issue 13 item 6: what an operator can discover without psql — `org list`,
+//! What an operator can discover without psql — `org list`,
 //! `member list --org`, the "did you mean …?" on a mistyped org or user id, the
 //! members `db seed --demo` prints, and `export queue` (runs by status, backlog,
 //! lanes, live leases, retries scheduled) — the real binary against a real database.

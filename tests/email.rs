@@ -1,4 +1,4 @@
-//! Issue 5 (email half) and the suppression commands: the export-ready email over a
+//! The export-ready email and the suppression commands: the email over a
 //! real SMTP conversation (tests/common/smtp.rs on 127.0.0.1) and into the `.eml`
 //! outbox, transient vs. permanent failures, and `suppression add/remove/list`
 //! through the real binary against a real PostgreSQL.

@@ -1,4 +1,4 @@
-//! Issue 3: the run engine against a real PostgreSQL — idempotent triggers, lanes
+//! The run engine against a real PostgreSQL — idempotent triggers, lanes
 //! across real worker processes, retries, takeover after kill -9, fencing, child
 //! runs, graceful shutdown and cancel.
 
@@ -1063,7 +1063,7 @@ async fn once_runs_at_most_one_run(pool: PgPool) {
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 14: the queue gauges' statement
+// The queue gauges' statement
 
 #[sqlx::test]
 async fn live_queue_counts_skip_history_and_age_the_oldest_due_run(pool: PgPool) {

@@ -1,4 +1,4 @@
-//! Issue 14: bounded run history (retention) and batch enqueue (`trigger_many`),
+//! Bounded run history (retention) and batch enqueue (`trigger_many`),
 //! against a real PostgreSQL. Runs are created and executed through the engine; only
 //! their age is changed by SQL (`backdate`), since a test cannot wait 30 days.
 

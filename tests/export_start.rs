@@ -1,7 +1,7 @@
-//! Issue 4: `export start` and `export status`, the request boundary — the real
+//! `export start` and `export status`, the request boundary — the real
 //! binary against a real PostgreSQL: idempotent requests, refusals that write
 //! nothing, racing processes, key release after a failure, the status shape of
-//! SPEC §9, `--wait`/`--watch`, and cancel (queued and executing runs).
+//! the JSON shapes of docs/reference.md, `--wait`/`--watch`, and cancel (queued and executing runs).
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -158,7 +158,7 @@ async fn start_enqueues_once_per_day_and_force_or_another_member_makes_new_runs(
     assert_eq!(first["status"], "queued");
     assert_eq!(first["deduplicated"], false);
 
-    // The run is what SPEC §5.3 asks for.
+    // The stored run: its task, queue, lane, payload, tags and attempts.
     let (task, queue, ckey, payload, tags, max_attempts): (
         String,
         String,
@@ -539,7 +539,7 @@ const RUN_KEYS: &[&str] = &[
     "finishedAt",
 ];
 
-/// Asserts the SPEC §9 shape of one run view (with or without `children`).
+/// Asserts the documented shape of one run view (with or without `children`).
 fn assert_run_shape(view: &Value, with_children: bool) {
     let mut expected = key_set(RUN_KEYS);
     if with_children {

@@ -1,15 +1,16 @@
-//! Issue 5 acceptance: the `export-invoices` task end to end. Each test drives the
+//! The `export-invoices` task end to end. Each test drives the
 //! real binary (`export start`, `export worker`, `suppression add`) against its own
 //! PostgreSQL database, with a real SMTP conversation with the test server of
 //! tests/common/smtp.rs. Expected CSV cells are computed here, independently of
 //! `invoicectl::exports::csv`, from the rows as the database holds them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::audit::{AuditFilter, audit_rows};
 use crate::common::invoices::{db_invoices, expected_record, insert_generated, parse_csv};
+use crate::common::pause::PausePoints;
 use crate::common::process::{Process, signal, wait_exit};
 use crate::common::proxy::PgProxy;
 use crate::common::runs::{drain_until_final, file_of, is_final, run_status};
@@ -78,6 +79,43 @@ fn status_view(env: &Env, run_id: &str) -> Value {
 /// An `export worker` (plus `extra`) beside the test, killed when the test ends.
 fn worker_process(env: &Env, extra: &[&str]) -> Process {
     Process::spawn(env.std_cmd().args(["export", "worker"]).args(extra))
+}
+
+/// A worker process that may be held at the pause points of `pauses`, its output
+/// in `<env dir>/<name>.stdout` / `.stderr`.
+fn held_worker(env: &Env, pauses: &PausePoints, name: &str, extra: &[&str]) -> Process {
+    let mut cmd = env.std_cmd();
+    cmd.args(["export", "worker"])
+        .args(extra)
+        .env(pauses.var().0, pauses.var().1);
+    Process::logged(&mut cmd, env.path(), name)
+}
+
+/// Holds a worker before its `nth` page (a pause point) and waits until it is there:
+/// mid-export, whatever the machine's speed. `pauses.release("export-page")` lets
+/// it go on.
+async fn hold_before_page(pauses: &PausePoints, nth: u64, worker: &mut Process) {
+    pauses.hold("export-page", nth);
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            worker.child.try_wait().unwrap().is_none()
+        })
+        .await;
+}
+
+/// Waits until a worker's log shows an attempt ended `lease_lost` (the fence refused
+/// what it tried to write), failing past a minute.
+async fn wait_for_lease_lost(worker: &mut Process) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !worker.stderr_text().contains("lease_lost") {
+        worker.assert_running();
+        assert!(
+            Instant::now() < deadline,
+            "the stale worker never ran into its fence: {}",
+            worker.stderr_text()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// The binary as a child process (for kill -9), with the environment of `Env::cmd`.
@@ -540,31 +578,23 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
     let export_dir = configure(&env, 500, &server);
 
     let run_id = start(&env, "user_alice", &[]);
-    let mut first = spawn_invoicectl(
+    // Held before its fifth page (a pause point), then kill -9: mid-export whatever
+    // the machine's speed.
+    let pauses = PausePoints::new();
+    pauses.hold("export-page", 5);
+    let mut first = held_worker(
         &env,
-        &["export", "worker", "--lease", "2", "--heartbeat", "0.5"],
+        &pauses,
+        "first",
+        &["--lease", "2", "--heartbeat", "0.5"],
     );
-    // Let it write a few pages, then kill -9 it mid-export.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let pages_at_kill = loop {
-        let pages: Option<i64> =
-            sqlx::query_scalar("SELECT (metadata->>'pagesDone')::bigint FROM run WHERE id = $1")
-                .bind(&run_id)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        if pages.unwrap_or(0) >= 3 {
-            first.kill().unwrap(); // SIGKILL
-            first.wait().unwrap();
-            break pages.unwrap();
-        }
-        assert!(
-            first.try_wait().unwrap().is_none(),
-            "the first worker exited on its own"
-        );
-        assert!(Instant::now() < deadline, "the first worker wrote no pages");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            first.child.try_wait().unwrap().is_none()
+        })
+        .await;
+    first.kill();
+    let pages_at_kill = pages_done(&pool, &run_id).await;
     let (status, pages_done, pages_total): (String, i64, i64) = sqlx::query_as(
         "SELECT status, (metadata->>'pagesDone')::bigint, (metadata->>'pagesTotal')::bigint
          FROM run WHERE id = $1",
@@ -575,10 +605,7 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
     .unwrap();
     assert_eq!(status, "executing", "killed while executing");
     assert_eq!(pages_total, 80);
-    assert!(
-        pages_done < pages_total,
-        "killed mid-export ({pages_done}/{pages_total} pages): make the export slower"
-    );
+    assert!(pages_done < pages_total, "{pages_done}/{pages_total} pages");
     assert!(server.messages().is_empty());
     eprintln!("killed the first worker at {pages_done}/{pages_total} pages");
 
@@ -662,7 +689,7 @@ async fn a_killed_worker_is_taken_over_and_the_file_matches_an_uninterrupted_exp
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 10 items 3 and 6: hung sessions and a lost database
+// Hung sessions and a lost database
 
 async fn pages_done(pool: &PgPool, run_id: &str) -> i64 {
     sqlx::query_scalar::<_, Option<i64>>(
@@ -686,18 +713,23 @@ async fn wait_for_pages(pool: &PgPool, run_id: &str, pages: i64, worker: &mut Ch
 }
 
 /// A worker process whose stdout and stderr go to files in the env's folder.
-fn spawn_logged_worker(env: &Env, name: &str, args: &str) -> (Child, PathBuf, PathBuf) {
+fn spawn_logged_worker(
+    env: &Env,
+    name: &str,
+    args: &str,
+    pauses: Option<&PausePoints>,
+) -> (Child, PathBuf, PathBuf) {
     let out = env.path().join(format!("{name}.out"));
     let err = env.path().join(format!("{name}.err"));
-    let child = env
-        .shell(&format!(
-            "exec \"$INVOICECTL\" export worker {args} >'{}' 2>'{}'",
-            out.display(),
-            err.display()
-        ))
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("spawn the worker");
+    let mut cmd = env.shell(&format!(
+        "exec \"$INVOICECTL\" export worker {args} >'{}' 2>'{}'",
+        out.display(),
+        err.display()
+    ));
+    if let Some(pauses) = pauses {
+        cmd.env(pauses.var().0, pauses.var().1);
+    }
+    let child = cmd.stdin(Stdio::null()).spawn().expect("spawn the worker");
     (child, out, err)
 }
 
@@ -736,41 +768,6 @@ async fn assert_complete_csv(pool: &PgPool, url: &str, rows: i64) {
     assert!(written == ids, "every invoice once, in ascending id order");
 }
 
-/// True once the stopped worker provably sits inside a transaction holding the run's
-/// row: the row cannot be locked (SKIP LOCKED skips it), and a worker session is
-/// idle in a transaction that has written to `run`. Waits briefly for a statement
-/// the server was still executing.
-async fn stopped_inside_a_run_transaction(pool: &PgPool, run_id: &str) -> bool {
-    let deadline = Instant::now() + Duration::from_millis(300);
-    loop {
-        let mut tx = pool.begin().await.unwrap();
-        let free: Option<String> =
-            sqlx::query_scalar("SELECT id FROM run WHERE id = $1 FOR UPDATE SKIP LOCKED")
-                .bind(run_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .unwrap();
-        tx.rollback().await.unwrap();
-        let idle_writer: bool = sqlx::query_scalar(
-            "SELECT EXISTS (
-                SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
-                WHERE a.datname = current_database() AND a.application_name = 'invoicectl'
-                  AND a.state = 'idle in transaction'
-                  AND l.relation = 'run'::regclass AND l.mode = 'RowExclusiveLock' AND l.granted)",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        if free.is_none() && idle_writer {
-            return true;
-        }
-        if Instant::now() > deadline {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[sqlx::test]
 async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_and_writes_nothing(
     pool: PgPool,
@@ -794,33 +791,26 @@ async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_an
         "--heartbeat",
         "1",
     ];
-    let mut a = spawn_invoicectl(&env, &worker_args);
-    wait_for_pages(&pool, &run_id, 2, &mut a).await;
+    // A is held inside the transaction of its third checkpoint (the fenced write
+    // done, its commit next), then stopped there: a pause point, not a race.
+    let pauses = PausePoints::new();
+    pauses.hold("checkpoint-in-transaction", 3);
+    let mut a = held_worker(&env, &pauses, "a", &worker_args[2..]);
+    pauses
+        .wait_reached("checkpoint-in-transaction", Duration::from_secs(60), || {
+            a.child.try_wait().unwrap().is_none()
+        })
+        .await;
+    a.signal(libc::SIGSTOP);
+    pauses.release("checkpoint-in-transaction");
+    let stopped_at = Instant::now();
     let a_owner: String = sqlx::query_scalar("SELECT lease_owner FROM run WHERE id = $1")
         .bind(&run_id)
         .fetch_one(&pool)
         .await
         .unwrap();
-
-    // Stop A at a moment it is inside a transaction holding the run row (a page
-    // checkpoint); resume and try again until the stop lands there.
-    let mut tries = 0;
-    let stopped_at = loop {
-        tries += 1;
-        assert!(tries <= 200, "never caught the worker inside a transaction");
-        signal(&a, libc::SIGSTOP);
-        if stopped_inside_a_run_transaction(&pool, &run_id).await {
-            break Instant::now();
-        }
-        signal(&a, libc::SIGCONT);
-        assert!(
-            pages_done(&pool, &run_id).await < 35,
-            "the export ran out of pages"
-        );
-        tokio::time::sleep(Duration::from_millis(3 + tries % 7)).await;
-    };
     eprintln!(
-        "stopped worker A inside a transaction after {tries} tries, at page {}",
+        "stopped worker A inside a transaction at page {}",
         pages_done(&pool, &run_id).await
     );
 
@@ -870,11 +860,12 @@ async fn a_worker_stopped_inside_a_transaction_is_taken_over_within_the_lease_an
     let bytes = std::fs::read(file_of(&url)).unwrap();
     let before = run_state(&pool, &run_id).await;
 
-    // A resumes: its session is gone, and nothing it does reaches the database.
-    signal(&a, libc::SIGCONT);
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    signal(&a, libc::SIGTERM);
-    let a_status = wait_exit(&mut a, Duration::from_secs(15));
+    // A resumes and commits its checkpoint: its session is gone, the commit fails,
+    // the attempt ends fenced out (its lease_lost line), and nothing it did reached
+    // the database.
+    a.signal(libc::SIGCONT);
+    wait_for_lease_lost(&mut a).await;
+    let a_status = a.terminate(Duration::from_secs(15));
     assert!(a_status.success(), "worker A: {a_status:?}");
     assert_eq!(
         run_state(&pool, &run_id).await,
@@ -903,6 +894,10 @@ async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(poo
     let proxy = PgProxy::for_url(&env.database_url);
     let run_id = start(&env, "user_alice", &[]);
 
+    // The cut lands before the worker's third page (held there by a pause point),
+    // mid-export whatever the machine's speed.
+    let pauses = PausePoints::new();
+    pauses.hold("export-page", 3);
     let (mut worker, out, err) = spawn_logged_worker(
         &env,
         "worker",
@@ -910,16 +905,19 @@ async fn a_database_cut_mid_export_is_ridden_out_without_spending_an_attempt(poo
             "--database-url '{}' --drain --json --lease 2 --heartbeat 1 --retry-scale 0.01",
             proxy.url(&env.database_url)
         ),
+        Some(&pauses),
     );
-    wait_for_pages(&pool, &run_id, 2, &mut worker).await;
-    // Longer than the lease: the heartbeats fail too.
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            worker.try_wait().unwrap().is_none()
+        })
+        .await;
     proxy.cut();
+    pauses.release("export-page");
+    // Longer than the lease: the heartbeats fail too.
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert!(worker.try_wait().unwrap().is_none(), "the worker gave up");
-    assert!(
-        pages_done(&pool, &run_id).await < 40,
-        "cut after the export ended: make it longer"
-    );
+    assert!(pages_done(&pool, &run_id).await < 40);
     proxy.restore();
 
     let status = wait_exit(&mut worker, Duration::from_secs(60));
@@ -969,16 +967,26 @@ async fn a_drain_worker_exits_69_once_the_database_stays_unreachable(pool: PgPoo
     let run_id = start(&env, "user_alice", &[]);
 
     const LIMIT: u64 = 3;
+    // The database goes away before the worker's third page (held there by a pause
+    // point): mid-export whatever the machine's speed.
+    let pauses = PausePoints::new();
+    pauses.hold("export-page", 3);
     let (mut worker, _, err) = spawn_logged_worker(
         &env,
         "worker",
         &format!(
             "--database-url '{proxy_url}' --drain --lease 2 --heartbeat 1 --unreachable-limit {LIMIT}"
         ),
+        Some(&pauses),
     );
-    wait_for_pages(&pool, &run_id, 2, &mut worker).await;
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            worker.try_wait().unwrap().is_none()
+        })
+        .await;
     proxy.refuse();
     let refused_at = Instant::now();
+    pauses.release("export-page");
     let status = wait_exit(&mut worker, Duration::from_secs(LIMIT + 30));
     let took = refused_at.elapsed();
     let stderr = std::fs::read_to_string(&err).unwrap();
@@ -1267,7 +1275,7 @@ async fn canceling_the_email_child_completes_the_export_unsent_and_frees_the_org
 }
 
 /// Canceled while it runs, the email child must not send: the send is behind a fence
-/// like every other effect of an attempt (SPEC §7.7). The child is held before its
+/// like every other effect of an attempt (fencing). The child is held before its
 /// send by a lock on `member` (its recipient lookup waits on it; its heartbeat goes
 /// on, so the lease stays valid), canceled, then let go.
 #[sqlx::test]
@@ -1334,27 +1342,19 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
     let export_dir = configure(&env, 500, &server);
 
     let run_id = start(&env, "user_alice", &[]);
-    let mut worker = spawn_invoicectl(&env, &["export", "worker"]);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let pages: Option<i64> =
-            sqlx::query_scalar("SELECT (metadata->>'pagesDone')::bigint FROM run WHERE id = $1")
-                .bind(&run_id)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        if pages.unwrap_or(0) >= 3 {
-            break;
-        }
-        assert!(worker.try_wait().unwrap().is_none(), "the worker exited");
-        assert!(Instant::now() < deadline, "the worker wrote no pages");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let sent = Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    // Held before its fifth page (a pause point), SIGTERMed there, then let go: the
+    // stop lands mid-export whatever the machine's speed.
+    let pauses = PausePoints::new();
+    pauses.hold("export-page", 5);
+    let mut held = held_worker(&env, &pauses, "worker", &[]);
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            held.child.try_wait().unwrap().is_none()
+        })
+        .await;
+    held.signal(libc::SIGTERM);
+    pauses.release("export-page");
+    let worker = &mut held.child;
     let stopping = Instant::now();
     let status = loop {
         if let Some(status) = worker.try_wait().unwrap() {
@@ -1380,10 +1380,7 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
     .unwrap();
     assert_eq!(run_status, "queued");
     assert_eq!(attempt, 0, "the released attempt was given back");
-    assert!(
-        pages_done < pages_total,
-        "stopped mid-export ({pages_done}/{pages_total} pages): make the export slower"
-    );
+    assert!(pages_done < pages_total, "{pages_done}/{pages_total} pages");
     let checkpoint: Value =
         sqlx::query_scalar("SELECT checkpoint FROM run_step WHERE run_id = $1 AND name = 'csv'")
             .bind(&run_id)
@@ -1427,7 +1424,7 @@ async fn sigterm_mid_export_checkpoints_the_written_pages_and_spends_no_attempt(
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 10: fencing the file, takeovers on another host, ids, file hygiene
+// Fencing the file, takeovers on another host, ids, file hygiene
 
 async fn csv_checkpoint(pool: &PgPool, run_id: &str) -> Value {
     sqlx::query_scalar("SELECT checkpoint FROM run_step WHERE run_id = $1 AND name = 'csv'")
@@ -1472,30 +1469,6 @@ async fn wait_for_status(pool: &PgPool, run_id: &str, status: &str) {
     }
 }
 
-/// SIGSTOPs a worker at a moment when none of its database sessions is inside a
-/// transaction. (A session paused inside one keeps its row locks: that is the
-/// hung-session case, which server-side timeouts handle, not this one.)
-async fn pause_outside_a_transaction(pool: &PgPool, worker: &Process) {
-    for _ in 0..200 {
-        worker.signal(libc::SIGSTOP);
-        tokio::time::sleep(Duration::from_millis(30)).await;
-        let busy: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity
-             WHERE datname = current_database() AND pid <> pg_backend_pid()
-               AND backend_type = 'client backend' AND state <> 'idle'",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        if busy == 0 {
-            return;
-        }
-        worker.signal(libc::SIGCONT);
-        tokio::time::sleep(Duration::from_millis(7)).await;
-    }
-    panic!("could not pause the worker outside a transaction");
-}
-
 fn partial_files_in(dir: &Path) -> Vec<String> {
     match std::fs::read_dir(dir) {
         Ok(entries) => entries
@@ -1527,8 +1500,6 @@ async fn assert_csv_matches_the_database(pool: &PgPool, path: &Path) -> Vec<Vec<
 
 #[sqlx::test]
 async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: PgPool) {
-    // Enough pages that A is still mid-export when the test gets to pause it, on a
-    // loaded machine and at COPY speed.
     const ROWS: i64 = 30_000;
     const PAGES: i64 = ROWS / 50;
     const CHANGED: u64 = 150;
@@ -1540,15 +1511,21 @@ async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: Pg
     let lease = ["--lease", "2", "--heartbeat", "1", "--retry-scale", "0.01"];
 
     let run_id = start(&env, "user_alice", &["--force"]);
-    let mut a = worker_process(&env, &lease);
-    wait_for_pages(&pool, &run_id, 2, &mut a.child).await;
-    pause_outside_a_transaction(&pool, &a).await;
+    // A is held before its fourth page, outside any transaction (a pause point),
+    // and stopped there.
+    let pauses = PausePoints::new();
+    pauses.hold("export-page", 4);
+    let mut a = held_worker(&env, &pauses, "a", &lease);
+    pauses
+        .wait_reached("export-page", Duration::from_secs(60), || {
+            a.child.try_wait().unwrap().is_none()
+        })
+        .await;
+    a.signal(libc::SIGSTOP);
+    pauses.release("export-page");
     let checkpoint = csv_checkpoint(&pool, &run_id).await;
     let paused_at = checkpoint["pages"].as_i64().unwrap();
-    assert!(
-        paused_at + 10 < PAGES,
-        "paused too late ({paused_at}/{PAGES} pages): make the export slower"
-    );
+    assert!(paused_at + 10 < PAGES, "{paused_at}/{PAGES} pages");
     eprintln!("paused worker A at {paused_at}/{PAGES} pages");
 
     // While A sleeps, the rows just after its checkpoint change: A may hold them
@@ -1589,9 +1566,9 @@ async fn a_worker_paused_past_its_lease_never_reaches_the_published_csv(pool: Pg
     }
     a.signal(libc::SIGCONT);
     wait_for_status(&pool, &run_id, "completed").await;
-    // Whatever A still had in flight, it has had the time to try.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    a.assert_running();
+    // A went on with its next page and ran into the fence (its lease_lost line):
+    // it tried, and what follows shows nothing it wrote was published.
+    wait_for_lease_lost(&mut a).await;
     drop(a);
     drop(b);
 
@@ -1634,13 +1611,15 @@ async fn a_takeover_on_another_host_restarts_the_csv_from_the_first_page(pool: P
     let lease = ["--lease", "2", "--heartbeat", "1", "--retry-scale", "0.01"];
 
     let run_id = start(&env, "user_alice", &[]);
-    let mut a = worker_process(
+    let pauses = PausePoints::new();
+    let mut a = held_worker(
         &env,
+        &pauses,
+        "a",
         &[&lease[..], &["--export-dir", host_a.to_str().unwrap()]].concat(),
     );
-    wait_for_pages(&pool, &run_id, 2, &mut a.child).await;
-    a.signal(libc::SIGKILL);
-    let _ = a.child.wait();
+    hold_before_page(&pauses, 3, &mut a).await;
+    a.kill();
     let killed_at = pages_done(&pool, &run_id).await;
     assert!(killed_at < 120, "killed mid-export ({killed_at}/120 pages)");
     assert_eq!(partial_files_in(&host_a.join(ORG)).len(), 1);
@@ -1841,9 +1820,12 @@ async fn canceled_runs_leave_no_partial_files(pool: PgPool) {
 
     // A run stopped mid-export waits in the queue with its file, and is canceled there.
     let queued = start(&env, "user_alice", &[]);
-    let mut worker = worker_process(&env, &[]);
-    wait_for_pages(&pool, &queued, 2, &mut worker.child).await;
-    worker.terminate(Duration::from_secs(10));
+    let pauses = PausePoints::new();
+    let mut worker = held_worker(&env, &pauses, "first", &[]);
+    hold_before_page(&pauses, 3, &mut worker).await;
+    worker.signal(libc::SIGTERM);
+    pauses.release("export-page");
+    assert!(worker.wait(Duration::from_secs(10)).success());
     assert_eq!(run_status(&pool, &queued).await, "queued");
     let left = partial_files_in(&org_dir);
     assert_eq!(left.len(), 1, "{left:?}");
@@ -1852,14 +1834,15 @@ async fn canceled_runs_leave_no_partial_files(pool: PgPool) {
     // The next export of the org removes it; a run canceled while it executes
     // removes its own.
     let executing = start(&env, "user_alice", &["--force"]);
-    let mut worker = worker_process(&env, &[]);
-    wait_for_pages(&pool, &executing, 2, &mut worker.child).await;
+    let mut worker = held_worker(&env, &pauses, "second", &[]);
+    hold_before_page(&pauses, 3, &mut worker).await;
     let files = partial_files_in(&org_dir);
     assert!(
         files.iter().all(|f| f.contains(&executing)),
         "the canceled run's file is still there: {files:?}"
     );
     cancel(&executing);
+    pauses.release("export-page");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !partial_files_in(&org_dir).is_empty() {
         worker.assert_running();
@@ -1920,7 +1903,7 @@ async fn the_worker_refuses_an_unusable_export_folder_before_claiming_anything(p
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 14: the metrics endpoint
+// The metrics endpoint
 
 /// A free port on 127.0.0.1 (bound, then released for the worker to bind).
 fn free_local_addr() -> std::net::SocketAddr {
@@ -2262,7 +2245,7 @@ async fn a_bad_or_busy_metrics_address_is_refused_before_any_claim(pool: PgPool)
 }
 
 // ---------------------------------------------------------------------------------
-// Issue 14: the export reads one binary COPY stream per attempt
+// The export reads one binary COPY stream per attempt
 
 /// The pages of the binary COPY stream from `after`, decoded by `copy_csv`, in a
 /// tenant transaction as the export reads them.
@@ -2291,8 +2274,8 @@ async fn copy_pages(
     pages
 }
 
-/// The keyset pages from `after` as the export wrote them before issue 14:
-/// `page_after`, then `csv::encode_page`. Returns (bytes, rows, last id) per page.
+/// The keyset pages from `after`, one query a page, encoded by the tests' own CSV
+/// encoder (`common::csv_oracle`). Returns (bytes, rows, last id) per page.
 async fn keyset_pages(
     pool: &PgPool,
     after: Option<&str>,
@@ -2300,26 +2283,19 @@ async fn keyset_pages(
     page_size: i64,
     header: bool,
 ) -> Vec<(Vec<u8>, u64, String)> {
+    use crate::common::csv_oracle;
     let org = invoicectl::ids::OrgId::parse(ORG).unwrap();
     let mut cursor = after.map(str::to_owned);
     let mut pages = Vec::new();
     loop {
         let mut tx = invoicectl::db::tenant::begin(pool, &org).await.unwrap();
-        let rows =
-            invoicectl::db::invoices::page_after(&mut tx, ORG, cursor.as_deref(), as_of, page_size)
-                .await
-                .unwrap();
+        let rows = csv_oracle::page_after(&mut tx, ORG, cursor.as_deref(), as_of, page_size).await;
         tx.commit().await.unwrap();
         let Some(last) = rows.last() else {
             return pages;
         };
         cursor = Some(last.id.clone());
-        let bytes = invoicectl::exports::csv::encode_page(
-            &rows,
-            header && pages.is_empty(),
-            invoicectl::storage::Compression::None,
-        )
-        .unwrap();
+        let bytes = csv_oracle::encode(&rows, header && pages.is_empty());
         pages.push((bytes, rows.len() as u64, last.id.clone()));
     }
 }

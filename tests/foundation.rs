@@ -1,5 +1,5 @@
-//! Issue 2: setup, seed, configuration, redaction, RLS, append-only audit, exit 69.
-//! Issue 10 (items 5 and 9): secrets in URL queries, hostile config files, URLs and
+//! Setup, seed, configuration, redaction, RLS, append-only audit, exit 69.
+//! Secrets in URL queries, hostile config files, URLs and
 //! environment values, bounds, lost connections and a schema from the future.
 
 use crate::common;
@@ -539,7 +539,7 @@ async fn a_connection_lost_mid_command_exits_69(pool: PgPool) {
 
 #[sqlx::test]
 async fn database_errors_exit_by_what_a_retry_can_do(pool: PgPool) {
-    use invoicectl::error::exit_code;
+    use invoicectl::commands::exit::exit_code;
     let raise = |code: &str| {
         format!("DO $$ BEGIN RAISE EXCEPTION 'raised' USING ERRCODE = '{code}'; END $$")
     };
@@ -570,7 +570,7 @@ async fn database_errors_exit_by_what_a_retry_can_do(pool: PgPool) {
     assert_eq!(exit_code(&anyhow::Error::new(err)), 69);
 }
 
-/// Issue 13 item 2: each way a connection fails says what to fix, and only a refused
+/// Each way a connection fails says what to fix, and only a refused
 /// connection asks whether the server is running. All exit 69.
 #[test]
 fn connect_errors_name_the_missing_database_the_refused_role_or_the_refused_port() {

@@ -1,4 +1,4 @@
-//! Issue 7: operator experience, end to end through the real binary against real
+//! Operator experience, end to end through the real binary against real
 //! PostgreSQL (one `#[sqlx::test]` database per test): `demo`, `completions`,
 //! `--help` examples, colors, and a closed stdout pipe.
 

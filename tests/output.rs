@@ -1,4 +1,4 @@
-//! Issue 13: what an operator reads — the real binary against a real PostgreSQL (one
+//! What an operator reads — the real binary against a real PostgreSQL (one
 //! `#[sqlx::test]` database per test): the note a deduplicated start prints, the
 //! worker's log as cron keeps it (timestamped, `-q` keeping how runs ended, silent
 //! when idle, NDJSON with times), and the help layout. Tables at 80 columns are

@@ -1,4 +1,4 @@
-//! Issue 11: the storage interface against a real S3 server (SeaweedFS, see
+//! The storage interface against a real S3 server (SeaweedFS, see
 //! tests/common/s3.rs), and `export url` / `download` / `prune` through the binary.
 //! Nothing here mocks S3: uploads, presigned links, signature checks and deletes
 //! are answered by the server.
@@ -6,11 +6,12 @@
 use std::time::Duration;
 
 use crate::common::s3::{self, CountingProxy, S3Server};
-use invoicectl::config::StorageSettings;
+use futures::StreamExt as _;
 use invoicectl::ids::{OrgId, RunId};
+use invoicectl::storage::StorageSettings;
 use invoicectl::storage::multipart::Resume;
 use invoicectl::storage::{Compression, Storage, StorageError, StorageUrl};
-use object_store::{Attribute, Attributes, ObjectStoreExt};
+use object_store::{Attribute, Attributes, ObjectStore as _, ObjectStoreExt};
 use sha2::{Digest, Sha256};
 
 /// Storage settings naming `endpoint` in the config keys (so the test process needs
@@ -18,14 +19,14 @@ use sha2::{Digest, Sha256};
 fn s3_settings(endpoint: &str, secret: &str) -> StorageSettings {
     StorageSettings {
         location: StorageUrl::Local("/unused".into()),
-        link_ttl: invoicectl::config::DEFAULT_LINK_TTL,
-        part_size: invoicectl::config::DEFAULT_S3_PART_SIZE,
+        link_ttl: invoicectl::storage::DEFAULT_LINK_TTL,
+        part_size: invoicectl::storage::DEFAULT_S3_PART_SIZE,
         compression: Compression::None,
         s3_endpoint: Some(endpoint.to_owned()),
         s3_endpoint_from_file: true,
         s3_region: Some(s3::REGION.to_owned()),
         s3_access_key_id: Some(s3::ACCESS_KEY.to_owned()),
-        s3_secret_access_key: Some(invoicectl::config::Secret::new(secret)),
+        s3_secret_access_key: Some(invoicectl::redact::Secret::new(secret)),
     }
 }
 
@@ -199,6 +200,7 @@ async fn s3_check_names_a_missing_bucket() {
 // `export url`, `download`, `prune` through the binary
 
 use crate::common::audit::{AuditFilter, audit_rows};
+use crate::common::pause::PausePoints;
 use crate::common::process::Process;
 use crate::common::runs::{drain_until_final, drain_until_final_with, run_status};
 use crate::common::{Env, json_of};
@@ -345,23 +347,60 @@ async fn local_url_download_gate_and_concurrent_prune(pool: PgPool) {
     assert_eq!(report["exports"].as_array().unwrap().len(), 1, "{report}");
     assert!(stored.exists());
 
-    // Two prunes at once: one expires the export, the other finds nothing left.
-    let prunes: Vec<_> = (0..2)
+    // Two prunes at once: both processes run; the one that locks the export's row
+    // is held right there (a pause point), so the other meets the locked row, skips
+    // it and finds nothing; then the holder goes on and expires the export.
+    let pauses = PausePoints::new();
+    pauses.hold("prune-claimed", 1);
+    let mut prunes: Vec<std::process::Child> = (0..2)
         .map(|_| {
-            env.shell("\"$INVOICECTL\" export prune --older-than 0s --json")
-                .output()
-                .unwrap()
+            let mut cmd = env.shell("\"$INVOICECTL\" export prune --older-than 0s --json");
+            cmd.env(pauses.var().0, pauses.var().1)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            cmd.spawn().unwrap()
         })
         .collect();
-    let mut expired = 0;
-    for out in &prunes {
+    let holder = pauses
+        .wait_reached("prune-claimed", Duration::from_secs(60), || true)
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let skipper = loop {
+        if let Some(i) = prunes
+            .iter_mut()
+            .position(|p| p.try_wait().unwrap().is_some())
+        {
+            break prunes.remove(i);
+        }
         assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+            Instant::now() < deadline,
+            "neither prune ended while one held the row"
         );
-        expired += json_of(&out.stdout)["exports"].as_array().unwrap().len();
-    }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let skipped = skipper.wait_with_output().unwrap();
+    assert!(
+        skipped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&skipped.stderr)
+    );
+    assert_eq!(
+        json_of(&skipped.stdout)["exports"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "the row was locked by prune {holder}: skipped, not expired twice"
+    );
+    assert!(stored.exists(), "nothing deleted while the holder waits");
+    pauses.release("prune-claimed");
+    let held = prunes.pop().unwrap().wait_with_output().unwrap();
+    assert!(
+        held.status.success(),
+        "{}",
+        String::from_utf8_lossy(&held.stderr)
+    );
+    let expired = json_of(&held.stdout)["exports"].as_array().unwrap().len();
     assert_eq!(expired, 1);
     assert!(!stored.exists(), "the file is deleted");
     let (status, expired_at): (String, Option<chrono::DateTime<chrono::Utc>>) =
@@ -565,7 +604,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// SPEC §11 on S3, end to end: the object holds the invoices cell by cell; the row
+/// Storage on S3, end to end: the object holds the invoices cell by cell; the row
 /// records its location, size, SHA-256 and link expiry; the emailed presigned link,
 /// fetched by a plain HTTP client, returns it with the specified Content-Type and
 /// Content-Disposition; a tampered or expired link is refused; `download` verifies
@@ -916,8 +955,9 @@ async fn s3_takeover_on_another_host_continues_the_same_upload(pool: PgPool) {
 
 /// A fenced-out worker: A is stopped (SIGSTOP) mid-upload past its lease, B takes
 /// over and publishes, then A resumes (SIGCONT) with a part in flight and its
-/// checkpoint to commit. The published object, the export row and the audit trail
-/// stay exactly as B left them.
+/// checkpoint to commit, and runs into its fence (its `lease_lost` line). The
+/// published object, the export row and the audit trail stay exactly as B left
+/// them.
 #[sqlx::test]
 async fn s3_a_fenced_out_worker_cannot_change_the_published_object(pool: PgPool) {
     seed_demo(&pool, 0).await.unwrap();
@@ -947,10 +987,24 @@ async fn s3_a_fenced_out_worker_cannot_change_the_published_object(pool: PgPool)
     let published = object_bytes(server, &bucket, &row.0).await;
     assert_eq!(sha256_hex(&published), row.2);
 
+    let puts_before = slow.part_puts();
     a.signal(libc::SIGCONT);
-    // Let A run into its fence: a part upload to a finished upload, a checkpoint
-    // refused. Watch long enough for a slow part and a commit.
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    // A goes on with its upload and runs into its fence: its attempt ends
+    // `lease_lost` (a checkpoint refused, or a part sent to the upload B completed).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !a.stderr_text().contains("lease_lost") {
+        a.assert_running();
+        assert!(
+            Instant::now() < deadline,
+            "A never ran into its fence: {}",
+            a.stderr_text()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!(
+        "A sent {} part uploads after it resumed",
+        slow.part_puts() - puts_before
+    );
     a.kill();
     assert!(object_bytes(server, &bucket, &row.0).await == published);
     assert_eq!(stored_row(&pool, &run).await, row);
@@ -1022,17 +1076,34 @@ async fn s3_down_mid_export_then_back_completes(pool: PgPool) {
     assert_cells(&pool, &bytes).await;
 }
 
-/// Wrong credentials (here from the config file's s3_* keys): the run fails at
-/// once, its error naming the bucket and endpoint and never the secret. A missing
-/// bucket: the worker refuses to start (66), naming it, and claims nothing.
+/// The worker's line when a queue pauses, said once per outage.
+const PAUSED: &str = "cannot run this queue's tasks for now";
+/// Its line when the queue works again.
+const RESUMED: &str = "work again on this worker";
+
+/// Wrong credentials (a wrong secret from the config file's s3_* keys; a key that
+/// may only read and list, from the environment): the worker's start-up check
+/// writes a probe object, is refused, and exits 77 before it claims anything,
+/// naming the bucket and endpoint and never a secret. The run stays queued, no
+/// attempt spent. A missing bucket: the worker refuses to start (66), naming it.
 #[sqlx::test]
-async fn s3_wrong_credentials_fail_the_run_and_a_missing_bucket_stops_the_worker(pool: PgPool) {
+async fn s3_wrong_or_read_only_credentials_stop_the_worker_before_it_claims(pool: PgPool) {
     const WRONG: &str = "wrong-secret-7c1e93";
     seed_demo(&pool, 0).await.unwrap();
     insert_generated(&pool, ORG, 50).await;
     let server = S3Server::shared();
     let bucket = server.new_bucket();
     let env = Env::for_pool(&pool);
+    let run = start_export(&env, "user_alice");
+    let attempt = |pool: PgPool, run: String| async move {
+        sqlx::query_scalar::<_, i32>("SELECT attempt FROM run WHERE id = $1")
+            .bind(run)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+
+    // A wrong secret, from the config file.
     s3_config(
         &env,
         &bucket,
@@ -1049,36 +1120,70 @@ async fn s3_wrong_credentials_fail_the_run_and_a_missing_bucket_stops_the_worker
         std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600))
             .unwrap();
     }
-    let run = start_export(&env, "user_alice");
     let out = env
         .cmd()
         .args(["export", "worker", "--drain"])
         .args(FAST)
         .assert()
-        .success();
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert_eq!(run_status(&pool, &run).await, "failed");
-    let error: String = sqlx::query_scalar("SELECT error->>'message' FROM run WHERE id = $1")
-        .bind(&run)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert!(
-        error.contains(&bucket) && error.contains(&server.endpoint()),
-        "{error}"
-    );
-    let status = env
+        .code(77);
+    let wrong_secret = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+
+    // A read-only key, from the environment.
+    s3_config(&env, &bucket, 100, "");
+    let out = env
         .cmd()
-        .args(["export", "status", &run])
+        .envs(s3::aws_env_as(
+            &server.endpoint(),
+            s3::READONLY_ACCESS_KEY,
+            s3::READONLY_SECRET_KEY,
+        ))
+        .args(["export", "worker", "--drain"])
+        .args(FAST)
         .assert()
-        .success();
-    let shown = String::from_utf8_lossy(&status.get_output().stdout).into_owned();
-    for text in [&error, &stderr, &shown] {
+        .code(77);
+    let read_only = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    for stderr in [&wrong_secret, &read_only] {
         assert!(
-            !text.contains(WRONG) && !text.contains(s3::SECRET_KEY),
-            "{text}"
+            stderr.contains(&bucket)
+                && stderr.contains(&server.endpoint())
+                && stderr.contains("access denied"),
+            "{stderr}"
         );
+        for secret in [WRONG, s3::SECRET_KEY, s3::READONLY_SECRET_KEY] {
+            assert!(!stderr.contains(secret), "{stderr}");
+        }
     }
+    assert_eq!(run_status(&pool, &run).await, "queued");
+    assert_eq!(
+        attempt(pool.clone(), run.clone()).await,
+        0,
+        "nothing claimed"
+    );
+    let objects: Vec<_> = server.store(&bucket).list(None).collect::<Vec<_>>().await;
+    assert!(objects.is_empty(), "{objects:?}");
+
+    // The right key: the probe is written and deleted, the export completes.
+    drain_s3(
+        &env,
+        &pool,
+        &run,
+        &server.endpoint(),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(run_status(&pool, &run).await, "completed");
+    assert_eq!(attempt(pool.clone(), run.clone()).await, 1);
+    let keys: Vec<String> = server
+        .store(&bucket)
+        .list(None)
+        .map(|m| m.unwrap().location.to_string())
+        .collect()
+        .await;
+    assert_eq!(
+        keys,
+        [format!("exports/{ORG}/{run}.csv")],
+        "no probe left behind"
+    );
 
     // A missing bucket, with good credentials from the environment.
     s3_config(&env, "no-such-bucket-4d2", 100, "");
@@ -1095,6 +1200,84 @@ async fn s3_wrong_credentials_fail_the_run_and_a_missing_bucket_stops_the_worker
         "{stderr}"
     );
     assert_eq!(run_status(&pool, &again).await, "queued");
+}
+
+/// Credentials that stop working mid-export (the server restarted with the key
+/// made read-only while a part is on its way): a storage problem, not the export's.
+/// The worker releases the run without spending its attempt, says so once, and
+/// stops claiming exports; once the key may write again, its probe continues the
+/// same upload and the export completes on its first attempt.
+#[sqlx::test]
+async fn s3_a_refusal_mid_run_releases_the_run_uncounted_and_pauses_the_worker(pool: PgPool) {
+    seed_demo(&pool, 0).await.unwrap();
+    insert_generated(&pool, ORG, BIG).await;
+    let server = S3Server::start();
+    let bucket = server.new_bucket();
+    let env = Env::for_pool(&pool);
+    big_config(&env, &bucket);
+    let run = start_export(&env, "user_alice");
+    let slow = CountingProxy::slow(server.addr(), Duration::from_millis(800));
+    let mut worker = spawn_s3_worker(&env, &slow.endpoint(), "worker", &FAST);
+    let (upload_id, _) = wait_mid_upload(&pool, &run, &mut worker).await;
+    server.restart_with_test_key_writable(false);
+
+    // The refusal is released, not failed: wait for the worker to say so.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !worker.stderr_text().contains(PAUSED) {
+        worker.assert_running();
+        assert!(Instant::now() < deadline, "{}", worker.stderr_text());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, attempt, code): (String, i32, Option<String>) =
+        sqlx::query_as("SELECT status::text, attempt, error->>'code' FROM run WHERE id = $1")
+            .bind(&run)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(
+        matches!(status.as_str(), "queued" | "executing"),
+        "{status}"
+    );
+    assert!(attempt <= 1, "released uncounted: attempt {attempt}");
+    if status == "queued" {
+        assert_eq!(code.as_deref(), Some("storage_refused"));
+    }
+
+    server.restart_with_test_key_writable(true);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let status = run_status(&pool, &run).await;
+        if status == "completed" {
+            break;
+        }
+        assert!(
+            !matches!(status.as_str(), "failed" | "canceled"),
+            "{}",
+            worker.stderr_text()
+        );
+        assert!(Instant::now() < deadline, "{}", worker.stderr_text());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    worker.terminate(Duration::from_secs(30));
+    let stderr = worker.stderr_text();
+    let attempt: i32 = sqlx::query_scalar("SELECT attempt FROM run WHERE id = $1")
+        .bind(&run)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(attempt, 1, "the refusals cost no attempt: {stderr}");
+    assert_eq!(stderr.matches(PAUSED).count(), 1, "said once: {stderr}");
+    assert_eq!(stderr.matches(RESUMED).count(), 1, "{stderr}");
+    let (final_id, _, finished) = checkpointed_upload(&pool, &run).await.unwrap();
+    assert!(finished);
+    assert_eq!(final_id, upload_id, "the same upload went on");
+    let (object_url, byte_size, sha256, _, _) = stored_row(&pool, &run).await;
+    let bytes = object_bytes(&server, &bucket, &object_url).await;
+    assert_eq!(
+        (bytes.len() as i64, sha256_hex(&bytes)),
+        (byte_size, sha256)
+    );
+    assert_cells(&pool, &bytes).await;
 }
 
 /// Local storage records the same integrity data as S3 (object URL, size, SHA-256)

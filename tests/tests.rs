@@ -27,3 +27,4 @@ mod metrics_listener;
 mod operator;
 mod output;
 mod storage;
+mod storage_faults;

@@ -1,4 +1,4 @@
-//! The audit log writer (SPEC §8): the one way invoicectl records who did what.
+//! The audit log writer: the one way invoicectl records who did what.
 //!
 //! [`append`] adds an entry inside the caller's transaction, so the entry commits or
 //! rolls back with the change it describes (an export's close-out, a suppression).
@@ -31,7 +31,7 @@ pub struct Subject<'a> {
 }
 
 impl<'a> Subject<'a> {
-    /// An export, named by its run (SPEC §8: `subjectType` `export`, `subjectId` the
+    /// An export, named by its run (`subjectType` `export`, `subjectId` the
     /// run id).
     pub fn export(run: &'a RunId) -> Self {
         Subject {
@@ -160,7 +160,7 @@ mod tests {
                 "export.invoices.completed",
                 "export.invoices.failed",
                 "export.invoices.canceled",
-                // Not a SPEC name: the README's choice for a canceled child run.
+                // A canceled email child run.
                 "export.invoices.child_canceled",
                 "export.invoices.link_issued",
                 "export.invoices.downloaded",

@@ -1,4 +1,4 @@
-//! `completions SHELL`: print a completion script (SPEC §1). The script is the one
+//! `completions SHELL`: print a completion script. The script is the one
 //! checked in under `completions/`, rendered by [`crate::assets`] from the same clap
 //! definitions, so the two cannot differ (tests/assets.rs holds them equal).
 

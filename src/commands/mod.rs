@@ -1,12 +1,13 @@
 //! One module per command group, one function per leaf command (like sqlx-cli).
 //! Commands are the edge: they turn typed errors into `anyhow` with context and
-//! print results; the exit code is decided in `crate::error`.
+//! print results; the exit code is decided in [`exit`].
 
 pub mod audit;
 pub mod completions;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod exit;
 pub mod export;
 pub mod generate_assets;
 pub mod member;

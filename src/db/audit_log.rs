@@ -27,7 +27,7 @@ pub enum Scope {
 }
 
 /// Every action invoicectl writes to the audit log, spelled as `audit_log.action`
-/// stores it (SPEC §8). Readers keep the stored text: the log may hold actions this
+/// stores it. Readers keep the stored text: the log may hold actions this
 /// version does not write, and the chain hashes the text as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(type_name = "text")]
@@ -165,7 +165,7 @@ impl std::fmt::Display for Action {
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum SubjectType {
-    /// `export`: an export, identified by its run id (SPEC §8).
+    /// `export`: an export, identified by its run id.
     Export,
     /// `email_suppression`: a suppression list entry, identified by the address.
     EmailSuppression,

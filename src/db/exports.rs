@@ -64,7 +64,7 @@ pub struct ExportRow {
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
-    /// Where the stored object is (SPEC §11): `s3://…` or `file://…`.
+    /// Where the stored object is: `s3://…` or `file://…`.
     pub object_url: Option<String>,
     pub byte_size: Option<i64>,
     pub sha256: Option<String>,
@@ -213,7 +213,7 @@ pub async fn mark_ended(
     Ok(done.rows_affected())
 }
 
-/// What a completed export stored, for its row (SPEC §11).
+/// What a completed export stored, for its row.
 #[derive(Debug, Clone)]
 pub struct StoredObject<'a> {
     pub download_url: &'a str,

@@ -1,13 +1,10 @@
 //! Queries on `invoice`: bulk inserts (seed, tests, benchmarks) and the export's
-//! walk: one binary `COPY` stream per attempt ([`copy_after`]), and the keyset page
-//! query it replaced ([`page_after`], kept as the reference the stream is tested
-//! against).
+//! walk: one binary `COPY` stream per attempt ([`copy_after`]).
 
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::stream::BoxStream;
-use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 
 use crate::ids::OrgId;
 
@@ -76,20 +73,6 @@ pub async fn insert_many(
     Ok(done.rows_affected())
 }
 
-/// One invoice row as the export writes it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct InvoiceRow {
-    pub id: String,
-    pub number: String,
-    pub customer_name: String,
-    pub customer_email: Option<String>,
-    pub currency: String,
-    pub amount_cents: i64,
-    pub status: String,
-    pub issued_at: DateTime<Utc>,
-    pub due_at: Option<DateTime<Utc>>,
-}
-
 /// Counts the org's invoices created up to `as_of` (run in a tenant transaction).
 pub async fn count_as_of(
     conn: &mut PgConnection,
@@ -99,46 +82,6 @@ pub async fn count_as_of(
         .bind(as_of)
         .fetch_one(conn)
         .await
-}
-
-/// The next keyset page after `after` (exclusive), in ascending id order, of rows
-/// created up to `as_of` (run in a tenant transaction: RLS restricts it to the org).
-///
-/// Columns are decoded by position, not by name: the export reads every row of an
-/// org through here, and a by-name lookup per cell was a measurable share of it.
-pub async fn page_after(
-    conn: &mut PgConnection,
-    org: &str,
-    after: Option<&str>,
-    as_of: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<InvoiceRow>, sqlx::Error> {
-    sqlx::query(
-        "SELECT id, number, customer_name, customer_email, currency, amount_cents, status, issued_at, due_at
-         FROM invoice
-         WHERE organization_id = $1 AND id > $2 AND created_at <= $3
-         ORDER BY id
-         LIMIT $4",
-    )
-    .bind(org)
-    .bind(after.unwrap_or(""))
-    .bind(as_of)
-    .bind(limit)
-    .try_map(|row: PgRow| {
-        Ok(InvoiceRow {
-            id: row.try_get(0)?,
-            number: row.try_get(1)?,
-            customer_name: row.try_get(2)?,
-            customer_email: row.try_get(3)?,
-            currency: row.try_get(4)?,
-            amount_cents: row.try_get(5)?,
-            status: row.try_get(6)?,
-            issued_at: row.try_get(7)?,
-            due_at: row.try_get(8)?,
-        })
-    })
-    .fetch_all(conn)
-    .await
 }
 
 /// The `COPY` statement of [`copy_after`]. `COPY` takes no bind parameters, so the

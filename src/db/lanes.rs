@@ -2,7 +2,8 @@
 //! every queued run of a lane sorts at or after the lane's head, which is never NULL
 //! while the lane holds a queued run. A lane that breaks it is stranded: no claim
 //! ever reaches the runs behind its head. The queries here are the safety net behind
-//! the claim's own guarantee, for the engine's `lane_sweep` and `export queue`.
+//! the claim's own guarantee, for the engine's lane sweep (`engine::lane_sweep`) and
+//! `export queue`.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;

@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 
 use crate::ids::{OrgId, UserId};
 
-/// A member's role, lowest first (SPEC §4), spelled as `member.role` stores it (the
+/// A member's role, lowest first, spelled as `member.role` stores it (the
 /// table's CHECK lists the same four). Decoding another value is an error.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type,

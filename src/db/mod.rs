@@ -414,6 +414,41 @@ pub fn is_connection_lost(e: &sqlx::Error) -> bool {
     }
 }
 
+/// Database errors are classified here, once, by what a caller can do about them: a
+/// lost connection is 69, a conflict that a retry may get past (deadlock,
+/// serialization failure, lock timeout, canceled statement) is 75, anything else 1.
+impl Classify for sqlx::Error {
+    fn exit_kind(&self) -> ExitKind {
+        use sqlx::postgres::{PgDatabaseError, PgSeverity};
+        match self {
+            // The server or the network went away, or no connection could be had: the
+            // worker's rule for an attempt it releases uncounted, plus TLS failures.
+            e if is_connection_lost(e) => ExitKind::Unavailable,
+            sqlx::Error::Tls(_) => ExitKind::Unavailable,
+            sqlx::Error::Database(db) => {
+                let code = db.code();
+                let code = code.as_deref().unwrap_or("");
+                // Any other FATAL or PANIC error also ends the session: idle too long
+                // in a transaction (25P03), too many connections (53300), …
+                let session_ended = db
+                    .try_downcast_ref::<PgDatabaseError>()
+                    .is_some_and(|e| matches!(e.severity(), PgSeverity::Fatal | PgSeverity::Panic));
+                match code {
+                    // serialization_failure, deadlock_detected, lock_not_available,
+                    // query_canceled
+                    "40001" | "40P01" | "55P03" | "57014" => ExitKind::TempFail,
+                    // insufficient_privilege: PostgreSQL refused the login what it
+                    // asked (a table it may not touch, a role it may not take).
+                    "42501" if !session_ended => ExitKind::PermissionDenied,
+                    _ if session_ended => ExitKind::Unavailable,
+                    _ => ExitKind::Failure,
+                }
+            }
+            _ => ExitKind::Failure,
+        }
+    }
+}
+
 /// The newest migration version this binary knows.
 pub fn expected_schema_version() -> i64 {
     MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
@@ -516,9 +551,28 @@ mod tests {
     }
 
     /// `db` is the bottom layer: no module of it reaches up into the engine, the
-    /// export or audit domains, the commands or the configuration.
+    /// export or audit domains, the commands or the configuration. Under it only
+    /// leaves: `error` (exit kinds and the error printer), which imports nothing from
+    /// the crate at all.
     #[test]
     fn db_imports_nothing_above_it() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        for leaf in ["error.rs"] {
+            let text = std::fs::read_to_string(root.join(leaf)).unwrap();
+            // `super::` at the top of a root module is the crate; its test module's
+            // `use super::*` is the leaf itself.
+            for word in ["crate::", "super::", "invoicectl::"] {
+                let code = text.lines().filter(|l| {
+                    let l = l.trim_start();
+                    !l.starts_with("//") && l.contains(word) && l != "use super::*;"
+                });
+                assert_eq!(
+                    code.collect::<Vec<_>>(),
+                    Vec::<&str>::new(),
+                    "src/{leaf} must import nothing from the crate"
+                );
+            }
+        }
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/db");
         let upward = [
             "engine", "exports", "audit", "commands", "config", "context", "storage",
@@ -527,9 +581,14 @@ mod tests {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
+            // Code, not comments: a doc comment may point up to who uses a query.
+            let code: Vec<&str> = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect();
             for layer in &upward {
                 assert!(
-                    !text.contains(layer.as_str()),
+                    !code.iter().any(|l| l.contains(layer.as_str())),
                     "{} uses {layer}: db must stay the bottom layer",
                     path.display()
                 );

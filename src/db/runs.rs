@@ -9,8 +9,8 @@
 //! [`claim`]). Any path that makes a run queued writes its lane row in the same
 //! transaction, so a claim that cannot see the run yet finds the lane locked by that
 //! transaction (and skips it), or holds the lane first and makes that transaction
-//! wait and compare its run with the new head. The engine's `lane_sweep` checks
-//! the invariant and repairs a lane that breaks it.
+//! wait and compare its run with the new head. The engine's lane sweep
+//! (`engine::lane_sweep`) checks the invariant and repairs a lane that breaks it.
 //!
 //! Every write by a running attempt is fenced by its lease token and `status =
 //! 'executing'`, so a worker that lost its lease (or whose run was canceled) can no
@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::PgConnection;
 
-/// A run's lifecycle (SPEC §6), spelled as `run.status` stores it (the table's
+/// A run's lifecycle, spelled as `run.status` stores it (the table's
 /// CHECK lists the same six). Decoding any other value is an error, never a guess.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "lowercase")]

@@ -1,4 +1,4 @@
-//! The "Your invoice export is ready" message (SPEC §7.4): its Message-ID, derived
+//! The "Your invoice export is ready" message: its Message-ID, derived
 //! from the caller's idempotency key, its text and HTML parts.
 
 use lettre::Message;

@@ -1,4 +1,4 @@
-//! The "Your invoice export is ready" email (SPEC §7.4) and the transport that
+//! The "Your invoice export is ready" email and the transport that
 //! carries it: SMTP from `smtp_url`, or `.eml` files in the outbox when none is set.
 //!
 //! This module is the email's domain only. It knows nothing about runs, leases or

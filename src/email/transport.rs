@@ -14,8 +14,9 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Execu
 use serde::Serialize;
 
 use super::message::ExportReadyEmail;
-use crate::config::{Settings, redact_url};
+use crate::config::Settings;
 use crate::error::{Classify, ExitKind};
+use crate::redact::redact_url;
 
 /// How long one SMTP send may take, from connect to the final reply. lettre's own
 /// timeout only bounds the TCP connect, so a server that accepts and then stalls

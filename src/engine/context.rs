@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -170,6 +171,7 @@ impl TaskContext {
         let value = serde_json::to_value(checkpoint)?;
         let mut tx = self.fenced().await?;
         db::steps::save_checkpoint(&mut tx, &self.run.id, step, &value).await?;
+        crate::testhook::pause("checkpoint-in-transaction").await;
         tx.commit().await?;
         let entry = self
             .steps
@@ -240,6 +242,7 @@ impl TaskContext {
         Ok(StepTransaction {
             tx,
             name: name.to_owned(),
+            undo: None,
         })
     }
 
@@ -385,15 +388,28 @@ impl TaskContext {
     }
 }
 
+/// Undoes what a task did to its transaction's session (a role it switched to, a
+/// setting) so that the engine's own writes after it run as the session's user.
+pub type SessionUndo = for<'c> fn(&'c mut PgConnection) -> BoxFuture<'c, Result<(), sqlx::Error>>;
+
 /// An open step transaction (see [`TaskContext::begin_step_transaction`]).
 pub struct StepTransaction {
     tx: Transaction<'static, Postgres>,
     name: String,
+    /// Registered by the task when its writes change the session.
+    undo: Option<SessionUndo>,
 }
 
 impl StepTransaction {
     pub fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx
+    }
+
+    /// Registers how to undo what the step's writes do to the session (a role they
+    /// switch to): [`commit`](Self::commit) runs it before it records the step, which
+    /// the engine writes as the session's own user.
+    pub fn undo_before_commit(&mut self, undo: SessionUndo) {
+        self.undo = Some(undo);
     }
 
     /// Records the step's output and commits the step's writes with it.
@@ -403,8 +419,9 @@ impl StepTransaction {
         output: &T,
     ) -> Result<(), TaskError> {
         let value = serde_json::to_value(output)?;
-        // The step may have changed role; the step row is written by the owner again.
-        db::tenant::leave(&mut self.tx).await?;
+        if let Some(undo) = self.undo.take() {
+            undo(&mut self.tx).await?;
+        }
         db::steps::complete(&mut self.tx, &ctx.run.id, &self.name, &value).await?;
         self.tx.commit().await?;
         ctx.remember_completed(&self.name, value);

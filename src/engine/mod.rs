@@ -15,6 +15,7 @@
 //!   idempotency keys.
 //! - [`lane_sweep`]: workers check that no lane strands its queued runs behind its
 //!   head, and repair (and report) one that does.
+//! - `pause`: a worker stops claiming a queue whose tasks it cannot run for now.
 //! - [`metrics`]: counters, histograms and queue gauges through the `metrics` facade.
 
 pub mod cancel;
@@ -23,6 +24,7 @@ pub mod events;
 pub mod idempotency;
 pub mod lane_sweep;
 pub mod metrics;
+mod pause;
 pub mod queue;
 pub mod registry;
 pub mod retention;
@@ -43,3 +45,38 @@ pub use run::{ChildResult, RunError, RunRecord, RunStatus};
 pub use task::{Task, TaskDef, TaskError};
 pub use trigger::{BatchItem, TriggerOptions, Triggered, trigger, trigger_many};
 pub use worker::{PassError, Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary};
+
+#[cfg(test)]
+mod tests {
+    /// The engine is generic: no module of it imports the export domain, invoices,
+    /// tenants or the commands. A task that changes its transaction's session (a
+    /// tenant role) undoes it itself (`StepTransaction::undo_before_commit`, the
+    /// failure hook).
+    #[test]
+    fn engine_names_no_domain() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine");
+        let domain = [
+            "crate::exports",
+            "crate::audit",
+            "crate::commands",
+            "crate::config",
+            "crate::storage",
+            "invoices",
+            "tenant",
+        ];
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.lines().take_while(|l| *l != "#[cfg(test)]");
+            for line in code.filter(|l| l.contains("crate::")) {
+                for word in domain {
+                    assert!(
+                        !line.contains(word),
+                        "{} names {word}: {line}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -18,6 +18,7 @@ use super::context::TaskContext;
 use super::queue::QueueDef;
 use super::retry::RetryPolicy;
 use super::run::RunError;
+use crate::error::{Classify, ExitKind};
 
 /// What a task is, independent of any run of it.
 #[derive(Debug, Clone, Copy)]
@@ -57,11 +58,34 @@ pub enum TaskError {
     /// fault, so the run is released without spending the attempt.
     #[error("database unavailable: {0}")]
     DatabaseLost(String),
+    /// Something this worker needs for the task is out of order (its storage is full
+    /// or refuses its writes): not the run's fault, and every run of the task would
+    /// fail the same way here. The run is released without spending the attempt, and
+    /// the worker stops claiming runs of the task's queue for a while (see
+    /// `worker::QueuePause`).
+    #[error("{code}: {message}")]
+    Unavailable { code: String, message: String },
+}
+
+impl Classify for TaskError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            TaskError::DatabaseLost(_) => ExitKind::Unavailable,
+            _ => ExitKind::Failure,
+        }
+    }
 }
 
 impl TaskError {
     pub fn retryable(code: impl Into<String>, message: impl ToString) -> Self {
         TaskError::Retryable {
+            code: code.into(),
+            message: message.to_string(),
+        }
+    }
+
+    pub fn unavailable(code: impl Into<String>, message: impl ToString) -> Self {
+        TaskError::Unavailable {
             code: code.into(),
             message: message.to_string(),
         }
@@ -77,9 +101,9 @@ impl TaskError {
     /// The error recorded on the run, for failures that end the attempt.
     pub fn to_run_error(&self) -> RunError {
         match self {
-            TaskError::Retryable { code, message } | TaskError::Abort { code, message } => {
-                RunError::new(code, message)
-            }
+            TaskError::Retryable { code, message }
+            | TaskError::Abort { code, message }
+            | TaskError::Unavailable { code, message } => RunError::new(code, message),
             TaskError::Validation(message) => RunError::new("validation_error", message),
             TaskError::DatabaseLost(message) => RunError::new("database_unavailable", message),
             other => RunError::new("internal", other.to_string()),
@@ -133,7 +157,9 @@ pub trait Task: Send + Sync + 'static {
 
     /// Called in the transaction that marks the run `failed` for good (retries
     /// exhausted, validation, abort, a lost worker on its last attempt), so domain
-    /// state can record the failure atomically with it.
+    /// state can record the failure atomically with it. The engine goes on in that
+    /// transaction: a hook leaves its session as it found it (a role it switched to
+    /// is reset before it returns).
     fn on_failure<'a>(
         &'a self,
         _conn: &'a mut PgConnection,

@@ -12,6 +12,7 @@ use super::idempotency::IdempotencyKey;
 use super::run::RunStatus;
 use super::task::TaskDef;
 use crate::db;
+use crate::error::{Classify, ExitKind};
 use crate::ids::RunId;
 
 /// Options of one trigger (Trigger.dev's `trigger` options).
@@ -48,6 +49,16 @@ pub enum TriggerError {
     KeyContended { batch: bool },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+}
+
+impl Classify for TriggerError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            TriggerError::InvalidPayload { .. } => ExitKind::Failure,
+            TriggerError::KeyContended { .. } => ExitKind::TempFail,
+            TriggerError::Database(e) => e.exit_kind(),
+        }
+    }
 }
 
 /// When a run triggered with `options` is first due (`None`: now).

@@ -32,12 +32,14 @@ use super::context::TaskContext;
 use super::events::{AttemptOutcome, WorkerEvent};
 use super::lane_sweep::{self, LaneSweeper};
 use super::metrics;
+use super::pause::QueuePauses;
 use super::registry::Registry;
 use super::retention::{Pruner, RetentionPolicy};
 use super::run::RunError;
 use super::task::{ErasedTask, TaskError};
 use crate::db;
 use crate::db::runs::{ClaimedRun, Finish};
+use crate::error::{Classify, ExitKind};
 
 /// When a worker stops on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +146,33 @@ pub enum WorkerError {
         runs_left: usize,
         source: PassError,
     },
+    /// A worker that ends on its own (`Drain`, `Once`) found queues it cannot run for
+    /// now (see [`super::TaskError::Unavailable`]): their runs were released without
+    /// spending an attempt, for another worker or a later pass.
+    #[error("{}", unavailable_text(outages))]
+    Unavailable { outages: Vec<(String, RunError)> },
+}
+
+fn unavailable_text(outages: &[(String, RunError)]) -> String {
+    let each: Vec<String> = outages
+        .iter()
+        .map(|(queue, error)| format!("the {queue} queue: {error}"))
+        .collect();
+    format!(
+        "this worker cannot run {}; its runs were released without spending an attempt",
+        each.join("; ")
+    )
+}
+
+impl Classify for WorkerError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            // Storage out of order is temporary from the operator's side: the runs
+            // were released, the next invocation tries again.
+            WorkerError::Unavailable { .. } => ExitKind::TempFail,
+            WorkerError::GaveUp { .. } => ExitKind::Failure,
+        }
+    }
 }
 
 /// Why one pass (finish, take over, claim) failed; the worker tries again.
@@ -158,6 +187,15 @@ pub enum PassError {
         #[source]
         source: TaskError,
     },
+}
+
+impl Classify for PassError {
+    fn exit_kind(&self) -> ExitKind {
+        match self {
+            PassError::Database(e) => e.exit_kind(),
+            PassError::Hook { source, .. } => source.exit_kind(),
+        }
+    }
 }
 
 impl PassError {
@@ -195,6 +233,21 @@ struct AttemptEnd {
     event: WorkerEvent,
     /// When the run was triggered (for the run duration metric).
     created_at: Option<chrono::DateTime<Utc>>,
+    /// The run's queue, for claim pauses.
+    queue: Option<&'static str>,
+    /// How the attempt bears on its queue's claim pause.
+    health: Health,
+}
+
+/// What an attempt's end says about whether this worker can run its queue's tasks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Health {
+    /// It got through (completed, or parked on a child run).
+    Works,
+    /// It ended with [`TaskError::Unavailable`]: pause the queue.
+    OutOfOrder(RunError),
+    /// It says neither (a retry for another reason, a lease lost, a release).
+    Unknown,
 }
 
 struct Slot {
@@ -283,6 +336,7 @@ impl Worker {
             }
         };
         let mut claimed_any = false;
+        let mut pauses = QueuePauses::new(self.options.retry_scale);
         let mut stop_since: Option<Instant> = None;
         // Take-overs are checked on the first pass and then every heartbeat interval.
         let mut next_reap = Instant::now();
@@ -292,8 +346,7 @@ impl Worker {
 
         loop {
             while let Ok(end) = done_rx.try_recv() {
-                slots.remove(&end.run_id);
-                pending.push(end);
+                self.take_end(end, &mut slots, &mut pending, &mut pauses);
             }
             let stopping = *stop.borrow();
             if stopping && stop_since.is_none() {
@@ -318,7 +371,15 @@ impl Worker {
             let batch_len = pending.len();
             let pass_started = Instant::now();
             let claimed = match self
-                .pass(&mut pending, want, reap, &queues, lease_secs, &mut summary)
+                .pass(
+                    &mut pending,
+                    want,
+                    reap,
+                    &queues,
+                    &mut pauses,
+                    lease_secs,
+                    &mut summary,
+                )
                 .await
             {
                 Ok(claimed) => {
@@ -397,6 +458,13 @@ impl Worker {
                 let drained = self.options.mode == WorkerMode::Drain && got == 0;
                 let once_finished = self.options.mode == WorkerMode::Once && claimed_any;
                 if stopping || drained || once_finished {
+                    if !stopping && !pauses.is_empty() {
+                        heartbeat.abort();
+                        pruner.stop().await;
+                        return Err(WorkerError::Unavailable {
+                            outages: pauses.outages(),
+                        });
+                    }
                     break;
                 }
             }
@@ -404,11 +472,15 @@ impl Worker {
                 // Slots may be free again already; don't wait for a notification.
                 continue;
             }
+            let pause_end = pauses
+                .next_end()
+                .filter(|_| self.options.mode == WorkerMode::UntilStopped)
+                .map(tokio::time::Instant::from_std);
             tokio::select! {
                 Some(end) = done_rx.recv() => {
-                    slots.remove(&end.run_id);
-                    pending.push(end);
+                    self.take_end(end, &mut slots, &mut pending, &mut pauses);
                 }
+                _ = async { tokio::time::sleep_until(pause_end.unwrap()).await }, if pause_end.is_some() => {}
                 notified = recv_notification(&mut listener) => {
                     if !notified {
                         listener = None;
@@ -428,6 +500,26 @@ impl Worker {
         Ok(summary)
     }
 
+    /// Moves an ended attempt from its slot to the next pass, and applies what it says
+    /// about its queue to the claim pauses.
+    fn take_end(
+        &self,
+        end: AttemptEnd,
+        slots: &mut HashMap<String, Slot>,
+        pending: &mut Vec<AttemptEnd>,
+        pauses: &mut QueuePauses,
+    ) {
+        slots.remove(&end.run_id);
+        if let (Some(queue), WorkerEvent::Ended { task_id, .. }) = (end.queue, &end.event) {
+            match &end.health {
+                Health::Works => pauses.recovered(queue),
+                Health::OutOfOrder(error) => pauses.trip(queue, task_id, error),
+                Health::Unknown => pauses.probe_ended(queue),
+            }
+        }
+        pending.push(end);
+    }
+
     /// Effective mode-aware claim size for one pass: `--once` takes one slot only.
     fn claim_limit(&self, want: usize) -> usize {
         match self.options.mode {
@@ -436,12 +528,14 @@ impl Worker {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn pass(
         &self,
         pending: &mut Vec<AttemptEnd>,
         want: usize,
         reap: bool,
         queues: &[String],
+        pauses: &mut QueuePauses,
         lease_secs: f64,
         summary: &mut WorkerSummary,
     ) -> Result<Vec<(ClaimedRun, bool)>, PassError> {
@@ -465,8 +559,6 @@ impl Worker {
                         run_id: end.run_id.clone(),
                         source,
                     })?;
-                // A hook may have switched to a tenant role; the pass goes on as owner.
-                db::tenant::leave(&mut tx).await?;
             }
         }
         let mut takeovers = Vec::new();
@@ -482,17 +574,50 @@ impl Worker {
                     .into_iter()
                     .map(|run| (run, true))
                     .collect();
-            let rest = want - claimed.len();
-            if rest > 0 {
-                claimed.extend(
-                    db::runs::claim(&mut tx, &self.owner, rest as i64, lease_secs, queues)
-                        .await?
-                        .into_iter()
-                        .map(|run| (run, false)),
-                );
+            // Paused queues are left alone; one whose pause ended gets one run, a probe
+            // (a worker that ends on its own does not probe: it reports the outage).
+            let claimable = pauses.claimable(queues);
+            let mut probes = Vec::new();
+            let mut rest = want - claimed.len();
+            if rest > 0 && !claimable.open.is_empty() {
+                let runs = db::runs::claim(
+                    &mut tx,
+                    &self.owner,
+                    rest as i64,
+                    lease_secs,
+                    &claimable.open,
+                )
+                .await?;
+                rest -= runs.len();
+                claimed.extend(runs.into_iter().map(|run| (run, false)));
             }
+            if self.options.mode == WorkerMode::UntilStopped {
+                for queue in claimable.probe {
+                    if rest == 0 {
+                        break;
+                    }
+                    let runs = db::runs::claim(
+                        &mut tx,
+                        &self.owner,
+                        1,
+                        lease_secs,
+                        std::slice::from_ref(&queue),
+                    )
+                    .await?;
+                    if !runs.is_empty() {
+                        rest -= runs.len();
+                        probes.push(queue);
+                        claimed.extend(runs.into_iter().map(|run| (run, false)));
+                    }
+                }
+            }
+            tx.commit().await?;
+            for queue in probes {
+                pauses.probing(&queue);
+            }
+        } else {
+            tx.commit().await?;
         }
-        tx.commit().await?;
 
         for end in pending.drain(..) {
             let took_effect = end.finish.is_none() || effective.contains(end.run_id.as_str());
@@ -598,7 +723,6 @@ impl Worker {
                         run_id: run.id.clone(),
                         source,
                     })?;
-                db::tenant::leave(&mut *tx).await?;
             }
             finish_span(&run.id).in_scope(|| {
                 tracing::warn!(
@@ -655,7 +779,14 @@ impl Worker {
                 let started = Instant::now();
                 let end = match task {
                     Some(task) => {
-                        execute(pool, task, run, stop, events, retry_scale, started).await
+                        let mut end =
+                            execute(pool, task, run, stop, events, retry_scale, started).await;
+                        if resumed && end.health == Health::Works {
+                            // A parent going on after its child (a close-out) proves
+                            // nothing about what a paused queue lacked.
+                            end.health = Health::Unknown;
+                        }
+                        end
                     }
                     None => unreachable_task(run, started),
                 };
@@ -690,6 +821,8 @@ impl Worker {
                 )),
                 failure: None,
                 created_at: None,
+                queue: None,
+                health: Health::Unknown,
                 event: WorkerEvent::Ended {
                     run_id,
                     task_id: slot.task_id,
@@ -769,6 +902,8 @@ fn unreachable_task(run: ClaimedRun, started: Instant) -> AttemptEnd {
         )),
         failure: None,
         created_at: Some(run.created_at),
+        queue: None,
+        health: Health::Unknown,
         event: WorkerEvent::Ended {
             run_id: run.id,
             task_id: run.task_id,
@@ -831,13 +966,20 @@ async fn execute(
         elapsed,
     };
     let (id, token) = (run.id.clone(), run.lease_token.clone());
+    let mut health = Health::Unknown;
     let (finish, failure, event) = match result {
-        Ok(output) => (
-            Some(Finish::completed(id, token, output)),
-            None,
-            ended(AttemptOutcome::Completed, None),
-        ),
-        Err(TaskError::Suspended) => (None, None, ended(AttemptOutcome::Waiting, None)),
+        Ok(output) => {
+            health = Health::Works;
+            (
+                Some(Finish::completed(id, token, output)),
+                None,
+                ended(AttemptOutcome::Completed, None),
+            )
+        }
+        Err(TaskError::Suspended) => {
+            health = Health::Works;
+            (None, None, ended(AttemptOutcome::Waiting, None))
+        }
         Err(TaskError::Canceled) => (None, None, ended(AttemptOutcome::Canceled, None)),
         Err(TaskError::LeaseLost) => (None, None, ended(AttemptOutcome::LeaseLost, None)),
         Err(TaskError::Shutdown) => (
@@ -856,6 +998,18 @@ async fn execute(
                 Some(Finish::released(id, token, Utc::now()).with_reason(&error)),
                 None,
                 ended(AttemptOutcome::Released, Some(error)),
+            )
+        }
+        // Not the run's fault either, and every run of the queue would fare the same
+        // here: give the attempt back (reason kept on the run) and pause the queue's
+        // claims; the pause says why, once, rather than every release.
+        Err(e @ TaskError::Unavailable { .. }) => {
+            let error = e.to_run_error();
+            health = Health::OutOfOrder(error.clone());
+            (
+                Some(Finish::released(id, token, Utc::now()).with_reason(&error)),
+                None,
+                ended(AttemptOutcome::Released, None),
             )
         }
         Err(e) => {
@@ -886,6 +1040,8 @@ async fn execute(
         failure,
         event,
         created_at: Some(run.created_at),
+        queue: Some(def.queue.name),
+        health,
     }
 }
 

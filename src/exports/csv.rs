@@ -1,23 +1,33 @@
-//! The invoice CSV of SPEC §7.3 and the resumable files it is written to.
+//! The invoice CSV (docs/reference.md, "The CSV") and the resumable files it is written to.
 //!
-//! Two layers, both free of runs and of the database (the caller hands in rows, byte
+//! Two layers, both free of runs and of the database (the caller hands in bytes,
 //! offsets and the name of the attempt that writes):
-//! - [`InvoiceCsvWriter`] turns [`InvoiceRow`]s into CSV on any `io::Write`, one row
-//!   at a time through fixed, reused buffers, so memory does not grow with the export.
+//! - The cell formatting (amounts, timestamps, formula neutralising) that the one
+//!   encoder, `copy_csv`, writes each row with.
 //! - [`ExportFile`] is one attempt's file on disk. Each attempt of a run writes a
 //!   hidden partial file of its own, `.<run_id>.<attempt>.csv.partial`, and pages are
-//!   durable before [`ExportFile::write_page`] returns their end offset, so the caller
+//!   durable before [`ExportFile::write_chunk`] returns their end offset, so the caller
 //!   may checkpoint that offset (with the attempt's name). An attempt that resumes
-//!   another's work copies the checkpointed prefix of that attempt's file into its own
-//!   ([`ExportFile::copy_prefix_from`]) and never opens the other file for writing, so
-//!   whatever a fenced-out attempt still writes stays in its own file. Because the
-//!   bytes are a pure function of the rows, the finished file equals an uninterrupted
-//!   run's. [`ExportFile::publish`] renames the attempt's file into place atomically.
+//!   another's work ([`ExportFile::continue_from`]) takes that attempt's file over in
+//!   place when nobody can write it any more, and copies its checkpointed prefix
+//!   otherwise, so whatever a fenced-out attempt still writes never reaches the
+//!   published file. Because the bytes are a pure function of the rows (`copy_csv`), the finished
+//!   file equals an uninterrupted run's. [`ExportFile::publish`] renames the attempt's
+//!   file into place atomically.
+//! - Who may still write a file is known from an exclusive `flock` that an attempt
+//!   holds on its file for as long as it has it open: the kernel drops it when the
+//!   attempt closes the file or its process dies (SIGKILL included), and keeps it
+//!   while the process lives (paused, partitioned, slow). A free lock means no
+//!   writer is left, so the successor links the file under its own name and
+//!   truncates it to the checkpoint: no copy, no second disk's worth of space. A
+//!   held lock (the writer may wake up) means the checkpointed prefix is copied; the
+//!   copy goes through `copy_file_range`, which filesystems with reflinks (Btrfs,
+//!   XFS, bcachefs) serve by sharing extents.
 //! - Files are created 0600 and folders 0700 whatever the umask: an export holds
 //!   customer names, emails and amounts. File errors carry the OS reason (`No space
 //!   left on device (os error 28)`, …) in their message, not only as a source.
 //!
-//! Formatting decisions where the SPEC leaves a choice:
+//! Formatting decisions the reference leaves open:
 //! - Records end in CRLF, the terminator RFC 4180 specifies (embedded line breaks
 //!   inside a quoted field are kept as they are in the data). A field is quoted only
 //!   when it contains a comma, a double quote, CR or LF. UTF-8 without a BOM.
@@ -38,13 +48,11 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::mem;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use url::Url;
 
-use crate::db::invoices::InvoiceRow;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId};
 use crate::storage::Compression;
@@ -63,13 +71,9 @@ pub const HEADER: [&str; 9] = [
     "due_at",
 ];
 
-/// Bytes the CSV writer buffers before it writes to the file: large enough that a page
-/// costs few write syscalls, small and fixed so memory does not depend on page size.
-const BUFFER_CAPACITY: usize = 64 * 1024;
-
 /// The ISO 4217 minor unit (digits after the decimal point) of a currency code.
 /// Codes ISO lists without a minor unit (metals, XDR…) and unknown codes use 2, as
-/// SPEC §7.3 says.
+/// docs/reference.md ("The CSV") says.
 pub fn minor_unit(currency: &str) -> u32 {
     match currency {
         "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
@@ -170,116 +174,6 @@ fn push_padded(out: &mut Vec<u8>, mut n: u64, width: usize) {
     out.extend_from_slice(&digits[..width]);
 }
 
-/// The I/O error inside a `csv` error, so callers see the real kind (disk full,
-/// broken pipe); the csv crate's own conversion would flatten it to `Other`.
-fn into_io(err: ::csv::Error) -> io::Error {
-    if !err.is_io_error() {
-        return io::Error::other(err);
-    }
-    match err.into_kind() {
-        ::csv::ErrorKind::Io(err) => err,
-        kind => io::Error::other(format!("{kind:?}")),
-    }
-}
-
-/// Streams invoice rows as SPEC §7.3 CSV to any writer. Output is buffered: call
-/// [`flush`](Self::flush) (or [`into_inner`](Self::into_inner)) before relying on
-/// what the inner writer holds.
-pub struct InvoiceCsvWriter<W: Write> {
-    csv: ::csv::Writer<W>,
-    /// Reused for every computed cell so formatting a row allocates nothing.
-    scratch: Vec<u8>,
-}
-
-impl<W: Write> InvoiceCsvWriter<W> {
-    pub fn new(inner: W) -> Self {
-        let csv = ::csv::WriterBuilder::new()
-            .terminator(::csv::Terminator::CRLF)
-            .quote_style(::csv::QuoteStyle::Necessary)
-            .buffer_capacity(BUFFER_CAPACITY)
-            .from_writer(inner);
-        InvoiceCsvWriter {
-            csv,
-            scratch: Vec::with_capacity(64),
-        }
-    }
-
-    /// Writes the header row ([`HEADER`]).
-    pub fn write_header(&mut self) -> io::Result<()> {
-        self.csv.write_record(HEADER).map_err(into_io)
-    }
-
-    /// Writes one invoice as one record.
-    pub fn write_row(&mut self, row: &InvoiceRow) -> io::Result<()> {
-        self.write_row_csv(row).map_err(into_io)
-    }
-
-    fn write_row_csv(&mut self, row: &InvoiceRow) -> ::csv::Result<()> {
-        self.write_text(&row.id)?;
-        self.write_text(&row.number)?;
-        self.write_text(&row.customer_name)?;
-        match &row.customer_email {
-            Some(email) => self.write_text(email)?,
-            None => self.csv.write_field("")?,
-        }
-        self.csv.write_field(&row.currency)?;
-        self.scratch.clear();
-        push_amount(&mut self.scratch, row.amount_cents, &row.currency);
-        self.csv.write_field(&self.scratch)?;
-        self.csv.write_field(&row.status)?;
-        self.scratch.clear();
-        push_timestamp(&mut self.scratch, &row.issued_at);
-        self.csv.write_field(&self.scratch)?;
-        match &row.due_at {
-            Some(due) => {
-                self.scratch.clear();
-                push_timestamp(&mut self.scratch, due);
-                self.csv.write_field(&self.scratch)?;
-            }
-            None => self.csv.write_field("")?,
-        }
-        self.csv.write_record(None::<&[u8]>)
-    }
-
-    fn write_text(&mut self, text: &str) -> ::csv::Result<()> {
-        if needs_neutralising(text.as_bytes()) {
-            self.scratch.clear();
-            self.scratch.push(b'\'');
-            self.scratch.extend_from_slice(text.as_bytes());
-            self.csv.write_field(&self.scratch)
-        } else {
-            self.csv.write_field(text)
-        }
-    }
-
-    /// Writes the buffered bytes through to the inner writer and flushes it.
-    pub fn flush(&mut self) -> io::Result<()> {
-        self.csv.flush()
-    }
-
-    pub fn get_ref(&self) -> &W {
-        self.csv.get_ref()
-    }
-
-    /// Flushes and returns the inner writer.
-    pub fn into_inner(self) -> io::Result<W> {
-        self.csv.into_inner().map_err(|e| {
-            let kind = e.error().kind();
-            io::Error::new(kind, e.error().to_string())
-        })
-    }
-}
-
-/// What one [`ExportFile::write_page`] wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageWritten {
-    /// Rows in this page.
-    pub rows: u64,
-    /// The file's length after this page (header included): the checkpoint's byte
-    /// offset. It is on disk when `write_page` returns.
-    pub bytes_total: u64,
-}
-
 /// An I/O error with the file it happened to and the operating system's reason, so
 /// the operator can act on it: `cannot write …/.run_….partial: No space left on device
 /// (os error 28)`. The reason is part of the message, not only a source, because run
@@ -290,6 +184,13 @@ pub struct FileError {
     action: &'static str,
     path: PathBuf,
     reason: io::Error,
+}
+
+/// A generic failure (1) whatever it wraps: its cause decides.
+impl Classify for FileError {
+    fn exit_kind(&self) -> ExitKind {
+        ExitKind::Failure
+    }
 }
 
 fn at_path(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> io::Error {
@@ -370,26 +271,6 @@ pub fn published_path_for(
     export_dir
         .join(org.as_str())
         .join(format!("{run}.{}", compression.extension()))
-}
-
-/// One page as the bytes an export stores: its CSV records (after the header row
-/// when `header`), as one complete gzip member when compressed (see
-/// `storage::gzip`). Pure: the same rows give the same bytes, which a resumed export
-/// relies on.
-pub fn encode_page(
-    rows: &[InvoiceRow],
-    header: bool,
-    compression: Compression,
-) -> io::Result<Vec<u8>> {
-    // About 150 bytes a row; a good guess saves the reallocations.
-    let mut out = InvoiceCsvWriter::new(Vec::with_capacity(rows.len() * 160 + 128));
-    if header {
-        out.write_header()?;
-    }
-    for row in rows {
-        out.write_row(row)?;
-    }
-    stored_chunk(out.into_inner()?, compression)
 }
 
 /// A page's CSV records as the bytes an export stores: as they are, or as one
@@ -479,7 +360,32 @@ pub fn remove_partials(export_dir: &Path, org: &OrgId, run: &RunId) -> io::Resul
     Ok(removed)
 }
 
-/// The `file://` URL of an existing file (the `downloadUrl` of SPEC §7.3). The path is
+/// How an attempt came by the checkpointed bytes of an earlier one
+/// ([`ExportFile::continue_from`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Continued {
+    /// Its file, taken over in place: nobody held it open any more.
+    Adopted,
+    /// A copy of its checkpointed prefix: its writer may still be alive.
+    Copied,
+}
+
+/// Whether an error is the storage's fault rather than the data's or the code's: the
+/// disk or the quota is full, the file hit the size limit, the filesystem went
+/// read-only or the folder was taken away from this user. Every export on this
+/// worker would fail the same way.
+pub fn is_storage_fault(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::StorageFull
+            | io::ErrorKind::QuotaExceeded
+            | io::ErrorKind::FileTooLarge
+            | io::ErrorKind::ReadOnlyFilesystem
+            | io::ErrorKind::PermissionDenied
+    )
+}
+
+/// The `file://` URL of an existing file (a file export's `downloadUrl`). The path is
 /// canonicalised first: a relative export dir becomes absolute, and a `..` or symlink
 /// is resolved by the filesystem rather than collapsed textually by whoever parses
 /// the URL. Characters outside the URL path set (space, `#`, `%`, `?`, non-ASCII…) are
@@ -611,6 +517,31 @@ fn make_private(_path: &Path, _mode: u32) -> io::Result<()> {
     Ok(())
 }
 
+/// Takes the exclusive `flock` of an attempt's file without waiting: `false` when
+/// another open file holds it (its writer may still append). The lock goes with the
+/// last descriptor of this open file (the process's exit included).
+#[cfg(unix)]
+fn try_lock(file: &File) -> io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock(2) on a descriptor this `File` owns for the whole call.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let e = io::Error::last_os_error();
+    if e.kind() == io::ErrorKind::WouldBlock {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
+/// Without `flock`, no writer can be proven gone: every takeover copies.
+#[cfg(not(unix))]
+fn try_lock(_file: &File) -> io::Result<bool> {
+    Ok(false)
+}
+
 /// Makes a directory's entries (a created or renamed file) durable; a file's own fsync
 /// does not cover its name.
 #[cfg(unix)]
@@ -654,7 +585,7 @@ fn check_record_end(file: &mut File, offset: u64, compression: Compression) -> i
 }
 
 /// One attempt's CSV file, written page by page, resumable at any byte offset that a
-/// previous [`write_page`](Self::write_page) returned, and able to start from another
+/// previous [`write_chunk`](Self::write_chunk) returned, and able to start from another
 /// attempt's checkpointed prefix ([`copy_prefix_from`](Self::copy_prefix_from)).
 ///
 /// All calls block on file I/O (including an fsync per page): from async code, run
@@ -667,10 +598,8 @@ pub struct ExportFile {
     dir: PathBuf,
     partial: PathBuf,
     published: PathBuf,
-    /// The handle used for truncation, seeking and fsync. `out` writes through a
-    /// duplicate of it, which shares the file offset.
+    /// The handle every page is written, truncated, sought and fsynced through.
     file: File,
-    out: InvoiceCsvWriter<File>,
     /// Bytes in the file after the last completed page (or rewind).
     len: u64,
     poisoned: bool,
@@ -693,7 +622,7 @@ impl ExportFile {
 
     /// [`create`](Self::create) for a file of `compression`, published as
     /// `<run_id>.csv.gz` when compressed. Write it with
-    /// [`write_chunk`](Self::write_chunk) ([`encode_page`]'s bytes).
+    /// [`write_chunk`](Self::write_chunk) ([`stored_chunk`]'s bytes).
     pub fn create_with(
         export_dir: &Path,
         org: &OrgId,
@@ -711,23 +640,105 @@ impl ExportFile {
         let file = options
             .open(&partial)
             .map_err(at_path("cannot create", &partial))?;
+        // Held while this attempt has the file open (see the module doc). The file
+        // is new: nobody else can hold it.
+        try_lock(&file).map_err(at_path("cannot lock", &partial))?;
         make_private(&partial, 0o600).map_err(at_path("cannot restrict access to", &partial))?;
         // A checkpoint will soon vouch for bytes in this file: its name (and the org
         // directory's) must survive a crash as well as its data.
         sync_dir(export_dir)?;
         sync_dir(&dir)?;
-        let out =
-            InvoiceCsvWriter::new(file.try_clone().map_err(at_path("cannot open", &partial))?);
         Ok(ExportFile {
             dir,
             partial,
             published: published_path_for(export_dir, org, run, compression),
             file,
-            out,
             len: 0,
             poisoned: false,
             compression,
         })
+    }
+
+    /// Starts attempt `attempt`'s file from the checkpoint of attempt `from`: the first
+    /// `offset` bytes of `from`'s file, which `verify` checks (it gets the path of a
+    /// file that holds them) before they are used.
+    ///
+    /// When nobody holds `from`'s file open any more (its lock is free: the attempt
+    /// ended, or its process died), the file itself becomes this attempt's: it is
+    /// locked, truncated to `offset` (dropping a page written after the checkpoint)
+    /// and linked under this attempt's name, so continuing costs no space. Its old
+    /// name stays until the caller has committed a checkpoint naming the new one,
+    /// then the caller removes it. When its writer may still be alive, the prefix is
+    /// copied into a new file of this attempt's ([`copy_prefix_from`]), and whatever
+    /// that writer still appends stays in its own file.
+    ///
+    /// Errors as `copy_prefix_from`'s: `NotFound`, `UnexpectedEof` and `InvalidData`
+    /// mean nothing can be continued (start over), the others are failures. On
+    /// error no file of this attempt is left behind.
+    ///
+    /// [`copy_prefix_from`]: Self::copy_prefix_from
+    #[allow(clippy::too_many_arguments)]
+    pub fn continue_from<T>(
+        export_dir: &Path,
+        org: &OrgId,
+        run: &RunId,
+        from: &AttemptFile,
+        attempt: &AttemptFile,
+        offset: u64,
+        compression: Compression,
+        verify: impl FnOnce(&Path) -> io::Result<T>,
+    ) -> io::Result<(ExportFile, T, Continued)> {
+        let source = partial_path(export_dir, org, run, from);
+        let mut handle = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&source)
+            .map_err(at_path("cannot open", &source))?;
+        match try_lock(&handle) {
+            Ok(true) => {}
+            Ok(false) => {
+                drop(handle);
+                let mut file = ExportFile::create_with(export_dir, org, run, attempt, compression)?;
+                let copied = file
+                    .copy_prefix_from(&source, offset)
+                    .and_then(|()| verify(file.partial_path()));
+                return match copied {
+                    Ok(value) => Ok((file, value, Continued::Copied)),
+                    Err(e) => {
+                        let own = file.partial.clone();
+                        drop(file);
+                        let _ = fs::remove_file(own);
+                        Err(e)
+                    }
+                };
+            }
+            Err(e) => return Err(at_path("cannot lock", &source)(e)),
+        }
+        check_record_end(&mut handle, offset, compression)
+            .map_err(at_path("cannot continue from", &source))?;
+        let value = verify(&source)?;
+        let dir = export_dir.join(org.as_str());
+        let partial = partial_path(export_dir, org, run, attempt);
+        handle
+            .set_len(offset)
+            .and_then(|()| handle.sync_data())
+            .and_then(|()| handle.seek(SeekFrom::Start(offset)).map(drop))
+            .map_err(at_path("cannot truncate", &source))?;
+        fs::hard_link(&source, &partial).map_err(at_path("cannot link", &partial))?;
+        sync_dir(&dir)?;
+        Ok((
+            ExportFile {
+                dir,
+                partial,
+                published: published_path_for(export_dir, org, run, compression),
+                file: handle,
+                len: offset,
+                poisoned: false,
+                compression,
+            },
+            value,
+            Continued::Adopted,
+        ))
     }
 
     /// Starts this (empty) file from another attempt's checkpoint: copies the first
@@ -782,10 +793,6 @@ impl ExportFile {
     }
 
     fn rewind(&mut self, offset: u64) -> io::Result<()> {
-        let fresh = InvoiceCsvWriter::new(self.file.try_clone()?);
-        // The old writer flushes whatever a failed page left in its buffer as it drops;
-        // the truncation below cuts that off again.
-        drop(mem::replace(&mut self.out, fresh));
         check_record_end(&mut self.file, offset, self.compression)?;
         self.file.set_len(offset)?;
         self.file.seek(SeekFrom::Start(offset))?;
@@ -793,50 +800,15 @@ impl ExportFile {
         Ok(())
     }
 
-    /// Appends one page (the header first when the file is empty), then flushes and
-    /// fsyncs, so the returned `bytes_total` is durable before the caller commits it.
-    pub fn write_page(&mut self, rows: &[InvoiceRow]) -> io::Result<PageWritten> {
-        self.check_usable()?;
-        if self.compression != Compression::None {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "a compressed file is written with write_chunk(encode_page(…))",
-            ));
-        }
-        self.poisoned = true;
-        let partial = self.partial.clone();
-        let bytes_total = self
-            .append(rows)
-            .map_err(at_path("cannot write", &partial))?;
-        self.len = bytes_total;
-        self.poisoned = false;
-        Ok(PageWritten {
-            rows: rows.len() as u64,
-            bytes_total,
-        })
-    }
-
-    fn append(&mut self, rows: &[InvoiceRow]) -> io::Result<u64> {
-        if self.len == 0 {
-            self.out.write_header()?;
-        }
-        for row in rows {
-            self.out.write_row(row)?;
-        }
-        self.out.flush()?;
-        self.file.sync_data()?;
-        self.file.stream_position()
-    }
-
-    /// Appends bytes [`encode_page`] made (a page, the header with it), then fsyncs,
-    /// so the returned length is durable before the caller commits it.
+    /// Appends one page's stored bytes (the first page with the header row: see
+    /// `copy_csv`), then fsyncs, so the returned length is durable before the caller
+    /// commits it.
     pub fn write_chunk(&mut self, bytes: &[u8]) -> io::Result<u64> {
         self.check_usable()?;
         self.poisoned = true;
         let partial = self.partial.clone();
-        self.out
-            .flush()
-            .and_then(|()| self.file.write_all(bytes))
+        self.file
+            .write_all(bytes)
             .and_then(|()| self.file.sync_data())
             .map_err(at_path("cannot write", &partial))?;
         self.len += bytes.len() as u64;
@@ -871,12 +843,11 @@ impl ExportFile {
     pub fn publish(mut self) -> io::Result<PathBuf> {
         self.check_usable()?;
         if self.len == 0 {
-            let header = encode_page(&[], true, self.compression)?;
+            let header = stored_chunk(super::copy_csv::header_row(), self.compression)?;
             self.write_chunk(&header)?;
         }
-        self.out
-            .flush()
-            .and_then(|()| self.file.sync_all())
+        self.file
+            .sync_all()
             .map_err(at_path("cannot fsync", &self.partial))?;
         fs::rename(&self.partial, &self.published)
             .map_err(at_path("cannot publish the export as", &self.published))?;
@@ -897,6 +868,8 @@ impl ExportFile {
 
 #[cfg(test)]
 mod tests {
+    use super::super::copy_csv::tests::{InvoiceRow, copy_bytes};
+    use super::super::copy_csv::{CopyCsvEncoder, header_row};
     use super::*;
     use chrono::TimeZone;
     use std::borrow::Cow;
@@ -946,13 +919,26 @@ mod tests {
         }
     }
 
+    /// The rows as the export writes them: binary COPY bytes through the one encoder.
     fn to_csv(rows: &[InvoiceRow]) -> Vec<u8> {
-        let mut w = InvoiceCsvWriter::new(Vec::new());
-        w.write_header().unwrap();
-        for r in rows {
-            w.write_row(r).unwrap();
+        let mut encoder = CopyCsvEncoder::new(u64::MAX, true);
+        let mut pages = Vec::new();
+        encoder.feed(&copy_bytes(rows), &mut pages).unwrap();
+        pages.extend(encoder.finish().unwrap());
+        match pages.pop() {
+            Some(page) => page.csv,
+            None => header_row(),
         }
-        w.into_inner().unwrap()
+    }
+
+    /// Appends `rows` as one page (after the header when the file is empty); returns
+    /// the file's length.
+    fn write_rows(file: &mut ExportFile, rows: &[InvoiceRow]) -> u64 {
+        let mut encoder = CopyCsvEncoder::new(u64::MAX, file.bytes_written() == 0);
+        let mut pages = Vec::new();
+        encoder.feed(&copy_bytes(rows), &mut pages).unwrap();
+        pages.extend(encoder.finish().unwrap());
+        file.write_chunk(&pages.pop().unwrap().csv).unwrap()
     }
 
     /// Reads the CSV back as strings, header included.
@@ -1243,5 +1229,65 @@ mod tests {
             line.starts_with("inv_1,\"a,b\",\"say \"\"hi\"\"\",\"x\ny\",USD,1234.56,paid,"),
             "{line:?}"
         );
+    }
+
+    /// A successor takes a closed attempt file over in place (same inode, tail past
+    /// the checkpoint cut), and copies the prefix of one whose writer still holds it.
+    #[test]
+    fn continue_from_adopts_a_closed_file_and_copies_a_held_one() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let org = OrgId::parse("org_acme").unwrap();
+        let run = RunId::parse("run_01jd5x7m3k9q2w8e4r6t0y1v3a").unwrap();
+        let (first, second, third) = (
+            AttemptFile::new(1),
+            AttemptFile::new(2),
+            AttemptFile::new(3),
+        );
+        let mut a = ExportFile::create(dir.path(), &org, &run, &first).unwrap();
+        let checkpoint = write_rows(&mut a, &[row("inv_1"), row("inv_2")]);
+        write_rows(&mut a, &[row("inv_3")]); // past the checkpoint
+        let a_path = a.partial_path().to_path_buf();
+        let inode = fs::metadata(&a_path).unwrap().ino();
+
+        // Held by its writer: copied, and the writer's file is left as it was.
+        let (b, hashed, how) = ExportFile::continue_from(
+            dir.path(),
+            &org,
+            &run,
+            &first,
+            &second,
+            checkpoint,
+            Compression::None,
+            |p| hash_prefix(p, checkpoint),
+        )
+        .unwrap();
+        assert_eq!(how, Continued::Copied);
+        assert_eq!(hashed.len(), checkpoint);
+        assert_ne!(fs::metadata(b.partial_path()).unwrap().ino(), inode);
+        assert_eq!(fs::metadata(b.partial_path()).unwrap().len(), checkpoint);
+        assert!(fs::metadata(&a_path).unwrap().len() > checkpoint);
+        drop(b);
+
+        // Closed: the same file, under the new name, cut at the checkpoint, writable.
+        drop(a);
+        let (mut c, _, how) = ExportFile::continue_from(
+            dir.path(),
+            &org,
+            &run,
+            &first,
+            &third,
+            checkpoint,
+            Compression::None,
+            |p| hash_prefix(p, checkpoint),
+        )
+        .unwrap();
+        assert_eq!(how, Continued::Adopted);
+        assert_eq!(fs::metadata(c.partial_path()).unwrap().ino(), inode);
+        let end = write_rows(&mut c, &[row("inv_3")]);
+        let published = c.publish().unwrap();
+        let records = parse(&fs::read(published).unwrap());
+        assert_eq!(records.len(), 4, "header and three rows, inv_3 once");
+        assert_eq!(fs::metadata(&a_path).unwrap().len(), end, "one inode");
     }
 }

@@ -1,4 +1,4 @@
-//! Getting a finished export back (SPEC §11): `export url` and `export download`
+//! Getting a finished export back : `export url` and `export download`
 //! find the stored object from the export row, let through the requester or an
 //! owner/admin of the organization, and audit what they hand out. Retention
 //! (`export prune`) lives here too: it ends what these commands can reach.
@@ -13,14 +13,15 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::audit;
-use crate::config::StorageSettings;
 use crate::db;
 use crate::db::exports::ExportRow;
 use crate::db::exports::ExportStatus;
 use crate::db::members::Role;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId, UserId};
-use crate::storage::{self, Compression, ObjectLocation, Storage, StorageError, StorageUrl};
+use crate::storage::{
+    self, Compression, ObjectLocation, Storage, StorageError, StorageSettings, StorageUrl,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
@@ -426,6 +427,7 @@ pub async fn prune(
             tx.commit().await?;
             break;
         };
+        crate::testhook::pause("prune-claimed").await;
         let (Ok(org), Ok(run)) = (
             OrgId::parse(&export.organization_id),
             RunId::parse(&export.run_id),

@@ -69,6 +69,13 @@ pub struct Started {
 /// How long a requested export deduplicates its repeats.
 pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
+// Finished runs are kept at least `MIN_RUN_RETENTION`: a repeated start within the
+// TTL must still find its run.
+const _: () = assert!(
+    IDEMPOTENCY_TTL.as_secs() <= crate::config::MIN_RUN_RETENTION.as_secs(),
+    "run_retention's floor must cover the idempotency TTL"
+);
+
 /// The idempotency key of (org, user, UTC day).
 pub fn daily_key(org: &OrgId, user: &UserId, day: NaiveDate) -> IdempotencyKey {
     IdempotencyKey::create(

@@ -1,4 +1,4 @@
-//! The `export-invoices` task and its `send-export-email` child (SPEC §7): count,
+//! The `export-invoices` task and its `send-export-email` child: count,
 //! write the CSV page by page with checkpoints, email the requester through a child
 //! run, and close out the export and its audit entry in one transaction. Payloads
 //! are strict: unknown, missing or malformed fields fail validation.
@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::{PgConnection, PgPool};
@@ -20,15 +21,16 @@ use super::pages::PageStream;
 use super::progress::{EmailDisposition, ExportProgress};
 use super::upload;
 use crate::audit;
-use crate::config::StorageSettings;
 use crate::db;
 use crate::db::exports::ExportStatus;
 use crate::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
+use crate::engine::context::StepTransaction;
 use crate::engine::{
     QueueDef, Registry, RetryPolicy, RunError, Task, TaskContext, TaskDef, TaskError,
     TriggerOptions,
 };
 use crate::ids::{OrgId, RunId, UserId};
+use crate::storage::StorageSettings;
 use crate::storage::sha256::{ResumableSha256, Sha256State};
 use crate::storage::{Compression, Storage, StorageError, StorageUrl};
 
@@ -87,7 +89,7 @@ pub struct EmailPayload {
     pub download_url: Option<String>,
 }
 
-/// Where and how the export stores its file (SPEC §11), and how much per page.
+/// Where and how the export stores its file, and how much per page.
 #[derive(Debug, Clone)]
 pub struct ExportConfig {
     /// This worker's storage: where new exports go.
@@ -171,7 +173,7 @@ impl CsvCheckpoint {
 }
 
 /// What the CSV step stores once the file is published. The fields after `pages`
-/// are absent from steps recorded by versions before SPEC §11.
+/// are absent from steps recorded by versions before S3 storage.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct CsvDone {
@@ -210,9 +212,27 @@ pub(super) fn io_error(what: &str, e: impl std::fmt::Display) -> TaskError {
     TaskError::retryable("io_error", format!("{what}: {e}"))
 }
 
+/// A local file error as the run records it: the storage's fault (full, over quota,
+/// read-only, taken away) is this worker's problem, so the run is released without
+/// spending an attempt and the worker pauses its export claims; anything else is
+/// retried.
+pub(super) fn file_error(what: &str, e: std::io::Error) -> TaskError {
+    if csv::is_storage_fault(&e) {
+        let code = match e.kind() {
+            std::io::ErrorKind::StorageFull
+            | std::io::ErrorKind::QuotaExceeded
+            | std::io::ErrorKind::FileTooLarge => "storage_full",
+            _ => "storage_refused",
+        };
+        TaskError::unavailable(code, format!("{what}: {e}"))
+    } else {
+        io_error(what, e)
+    }
+}
+
 /// The CSV step: writes (or resumes) the CSV in a file of this attempt's own, page by
-/// page with a checkpoint after each, publishes it and records the step. Fencing (SPEC
-/// §7.7) rests on three rules:
+/// page with a checkpoint after each, publishes it and records the step. Fencing (docs/reference.md,
+/// "Guarantees") rests on three rules:
 /// - an attempt writes only its own file, and resumes another attempt's work by
 ///   copying the checkpointed prefix of the file the checkpoint names, so a worker
 ///   that lost its lease (paused, partitioned, slow) can only write into a file that
@@ -270,7 +290,7 @@ fn stored_locally(url: &url::Url, hasher: &ResumableSha256) -> Stored {
     }
 }
 
-/// Where a finished export is stored, its size and SHA-256 (SPEC §11 integrity).
+/// Where a finished export is stored, its size and SHA-256 (checked by `export download`).
 pub(super) struct Stored {
     pub(super) object_url: String,
     pub(super) byte_size: u64,
@@ -288,17 +308,70 @@ async fn write_attempt_file(
 ) -> Result<CsvDone, TaskError> {
     let compression = cp.compression_or(config.compression);
     let attempt = csv::AttemptFile::new(ctx.attempt());
-    let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
-    let mut file = blocking(move || csv::ExportFile::create_with(&d, &o, &r, &a, compression))
-        .await
-        .map_err(|e| io_error("creating the export file", e))?;
-    let mut hasher = ResumableSha256::new();
-    if cp.bytes > 0 {
-        (file, hasher) =
-            continue_from_checkpoint(ctx, dir, org, run, file, &mut cp, &attempt, pages_total)
-                .await?;
+    let own = csv::partial_path(dir, org, run, &attempt);
+    // Whether a committed checkpoint names this attempt's file: if not, nobody can
+    // continue from it, and it goes when the attempt ends badly.
+    let mut named = false;
+    let result = write_pages(
+        ctx,
+        config,
+        dir,
+        org,
+        run,
+        &mut cp,
+        &attempt,
+        &mut named,
+        compression,
+        pages_total,
+    )
+    .await;
+    match result {
+        Ok(file) => {
+            let (file, hasher) = file;
+            let done = publish(ctx, file, &cp, &hasher).await?;
+            // Files of attempts that ended before they were named (a copy cut short
+            // by a full disk, a released attempt's empty file) are of no use now.
+            remove_run_partials(dir, org, run).await;
+            Ok(done)
+        }
+        Err(e) => {
+            if !named
+                && let Err(err) = tokio::fs::remove_file(&own).await
+                && err.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(file = %own.display(), error = %err, "cannot remove this attempt's unused file");
+            }
+            Err(e)
+        }
     }
-    cp.file = Some(attempt);
+}
+
+/// Writes every page into this attempt's file (continuing the checkpointed ones) and
+/// returns the file, ready to publish, with the SHA-256 of its bytes.
+#[allow(clippy::too_many_arguments)]
+async fn write_pages(
+    ctx: &mut TaskContext,
+    config: &ExportConfig,
+    dir: &Path,
+    org: &OrgId,
+    run: &RunId,
+    cp: &mut CsvCheckpoint,
+    attempt: &csv::AttemptFile,
+    named: &mut bool,
+    compression: Compression,
+    pages_total: u64,
+) -> Result<(csv::ExportFile, ResumableSha256), TaskError> {
+    let (mut file, mut hasher) = if cp.bytes > 0 {
+        continue_from_checkpoint(ctx, dir, org, run, cp, attempt, compression, pages_total).await?
+    } else {
+        let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
+        let file = blocking(move || csv::ExportFile::create_with(&d, &o, &r, &a, compression))
+            .await
+            .map_err(|e| file_error("creating the export file", e))?;
+        (file, ResumableSha256::new())
+    };
+    *named = cp.file.as_ref() == Some(attempt);
+    cp.file = Some(attempt.clone());
     cp.set_compression(compression);
     // A three-stage pipeline: while page N is written (and fsynced), the stream's
     // reader makes page N+1's CSV and page N-1's checkpoint is committed. A checkpoint
@@ -315,9 +388,11 @@ async fn write_attempt_file(
     );
     let mut unsaved: Option<CsvCheckpoint> = None;
     loop {
+        crate::testhook::pause("export-page").await;
         if ctx.should_stop() {
             if let Some(done) = unsaved.take() {
                 save_csv_checkpoint(ctx, &done, pages_total).await?;
+                *named = true;
             }
             return Err(TaskError::Shutdown);
         }
@@ -343,6 +418,7 @@ async fn write_attempt_file(
             };
             (file, hasher, written)
         });
+        let saving = unsaved.is_some();
         let saved = match unsaved.take() {
             Some(done) => save_csv_checkpoint(ctx, &done, pages_total).await,
             None => Ok(()),
@@ -350,24 +426,34 @@ async fn write_attempt_file(
         let (f, h, written) = writing.await.expect("blocking file task panicked");
         (file, hasher) = (f, h);
         saved?;
-        let (bytes_total, buffer) = written.map_err(|e| io_error("writing the export file", e))?;
+        *named |= saving;
+        let (bytes_total, buffer) = match written {
+            Ok(written) => written,
+            Err(e) => {
+                // What a failed page left past the last checkpoint is of no use:
+                // give its space back now (a full disk stays full otherwise).
+                let keep = cp.bytes;
+                let _ = blocking(move || file.resume_at(keep)).await;
+                return Err(file_error("writing the export file", e));
+            }
+        };
         if let Some(buffer) = buffer {
             pages.recycle(buffer);
         }
-        cp = CsvCheckpoint {
+        *cp = CsvCheckpoint {
             after: Some(last_id),
             bytes: bytes_total,
             rows: cp.rows + rows,
             pages: cp.pages + 1,
             sha256: Some(hasher.save()),
-            ..cp
+            ..cp.clone()
         };
         unsaved = Some(cp.clone());
     }
     if cp.bytes == 0 {
         // No invoices: the file is the header alone, checkpointed like a page so that
         // the last checkpoint names every byte that is published.
-        let header = csv::encode_page(&[], true, compression)
+        let header = csv::stored_chunk(super::copy_csv::header_row(), compression)
             .map_err(|e| io_error("writing the export file", e))?;
         hasher.update(&header);
         let (f, written) = blocking(move || {
@@ -376,58 +462,64 @@ async fn write_attempt_file(
         })
         .await;
         file = f;
-        cp.bytes = written.map_err(|e| io_error("writing the export file", e))?;
+        cp.bytes = written.map_err(|e| file_error("writing the export file", e))?;
         cp.sha256 = Some(hasher.save());
         unsaved = Some(cp.clone());
     }
     if let Some(done) = unsaved.take() {
         save_csv_checkpoint(ctx, &done, pages_total).await?;
+        *named = true;
     }
-    publish(ctx, file, &cp, &hasher).await
+    Ok((file, hasher))
 }
 
-/// Starts this attempt's (empty) file from the checkpoint of an earlier attempt:
-/// copies the checkpointed prefix of the file the checkpoint names, commits a
-/// checkpoint naming this attempt's copy, and only then removes the earlier file (no
-/// checkpoint names it any more). When those bytes are not on this host (a takeover
-/// on another machine, a different `--export-dir`) or do not match the checkpoint
-/// (their SHA-256 state differs from the one it carries), nothing durable is left:
-/// the CSV starts over from the first page (SPEC §7.7). Returns the file and the
-/// SHA-256 state after the copied bytes.
+/// Starts this attempt's file from the checkpoint of an earlier attempt: takes over
+/// the file the checkpoint names in place when nobody can write it any more, or copies
+/// its checkpointed prefix when its writer may still be alive (see
+/// [`csv::ExportFile::continue_from`]), commits a checkpoint naming this attempt's
+/// file, and only then removes the earlier name (no checkpoint names it any more).
+/// When those bytes are not on this host (a takeover on another machine, a different
+/// `--export-dir`) or do not match the checkpoint (their SHA-256 state differs from
+/// the one it carries), nothing durable is left: the CSV starts over from the first
+/// page in a fresh file. Returns the file and the SHA-256 state after the
+/// checkpointed bytes.
 #[allow(clippy::too_many_arguments)]
 async fn continue_from_checkpoint(
     ctx: &mut TaskContext,
     dir: &Path,
     org: &OrgId,
     run: &RunId,
-    mut file: csv::ExportFile,
     cp: &mut CsvCheckpoint,
     attempt: &csv::AttemptFile,
+    compression: Compression,
     pages_total: u64,
 ) -> Result<(csv::ExportFile, ResumableSha256), TaskError> {
     let source = cp
         .file
         .as_ref()
         .map(|from| csv::partial_path(dir, org, run, from));
-    let copied = match (source.clone(), cp.sha256.clone()) {
-        (Some(source), Some(expected)) => {
-            let bytes = cp.bytes;
-            let (f, copied) = blocking(move || {
-                let copied = file.copy_prefix_from(&source, bytes).and_then(|()| {
-                    let hasher = csv::hash_prefix(file.partial_path(), bytes)?;
+    let continued = match (cp.file.clone(), cp.sha256.clone()) {
+        (Some(from), Some(expected)) => {
+            let (d, o, r, a, bytes) = (
+                dir.to_path_buf(),
+                org.clone(),
+                run.clone(),
+                attempt.clone(),
+                cp.bytes,
+            );
+            blocking(move || {
+                csv::ExportFile::continue_from(&d, &o, &r, &from, &a, bytes, compression, |path| {
+                    let hasher = csv::hash_prefix(path, bytes)?;
                     if hasher.save() != expected {
                         return Err(std::io::Error::new(
                             std::io::ErrorKind::InvalidData,
-                            "the copied bytes do not match the checkpoint's SHA-256",
+                            "the checkpointed bytes do not match the checkpoint's SHA-256",
                         ));
                     }
                     Ok(hasher)
-                });
-                (file, copied)
+                })
             })
-            .await;
-            file = f;
-            copied
+            .await
         }
         (_, None) => Err(std::io::Error::new(
             std::io::ErrorKind::NotFound,
@@ -438,10 +530,11 @@ async fn continue_from_checkpoint(
             "the checkpoint names no attempt file",
         )),
     };
-    match copied {
-        Ok(hasher) => {
+    match continued {
+        Ok((file, hasher, how)) => {
             cp.file = Some(attempt.clone());
             save_csv_checkpoint(ctx, cp, pages_total).await?;
+            tracing::debug!(pages = cp.pages, how = ?how, "continuing from the checkpointed pages");
             if let Some(source) = source
                 && let Err(e) = tokio::fs::remove_file(&source).await
                 && e.kind() != std::io::ErrorKind::NotFound
@@ -459,16 +552,14 @@ async fn continue_from_checkpoint(
             ) =>
         {
             tracing::warn!(error = %e, pages = cp.pages, "the checkpointed pages are not here; starting the CSV over from the first page");
-            let (f, rewound) = blocking(move || {
-                let rewound = file.resume_at(0);
-                (file, rewound)
-            })
-            .await;
-            rewound.map_err(|e| io_error("starting the export file over", e))?;
             *cp = CsvCheckpoint::default();
-            Ok((f, ResumableSha256::new()))
+            let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
+            let file = blocking(move || csv::ExportFile::create_with(&d, &o, &r, &a, compression))
+                .await
+                .map_err(|e| file_error("creating the export file", e))?;
+            Ok((file, ResumableSha256::new()))
         }
-        Err(e) => Err(io_error("copying the checkpointed pages", e)),
+        Err(e) => Err(file_error("continuing from the checkpointed pages", e)),
     }
 }
 
@@ -495,7 +586,7 @@ async fn publish(
     let step = ctx.begin_step_transaction("csv").await?;
     blocking(move || file.publish())
         .await
-        .map_err(|e| io_error("publishing the export file", e))?;
+        .map_err(|e| file_error("publishing the export file", e))?;
     step.commit(ctx, &done).await?;
     Ok(done)
 }
@@ -571,7 +662,7 @@ async fn sweep_ended_partials(pool: &PgPool, dir: &Path, org: &OrgId, run: &RunI
             }
         }
         Err(e) => {
-            tracing::warn!(org = %org, error = %crate::config::redact_secrets(&e.to_string()), "cannot look for leftover partial files");
+            tracing::warn!(org = %org, error = %crate::redact::redact_secrets(&e.to_string()), "cannot look for leftover partial files");
         }
     }
 }
@@ -721,13 +812,25 @@ async fn check_gate(
     }
 }
 
+/// Scopes a step's transaction to `org`, and has the engine leave the tenant role
+/// again before it records the step.
+async fn enter_tenant(step: &mut StepTransaction, org: &OrgId) -> Result<(), TaskError> {
+    db::tenant::enter(step.conn(), org).await?;
+    step.undo_before_commit(leave_tenant);
+    Ok(())
+}
+
+fn leave_tenant(conn: &mut PgConnection) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+    Box::pin(db::tenant::leave(conn))
+}
+
 async fn count_step(ctx: &mut TaskContext, org: &OrgId, run: &RunId) -> Result<u64, TaskError> {
     if let Some(total) = ctx.step_output("count")? {
         return Ok(total);
     }
     let as_of = ctx.started_at();
     let mut step = ctx.begin_step_transaction("count").await?;
-    db::tenant::enter(step.conn(), org).await?;
+    enter_tenant(&mut step, org).await?;
     let total = db::invoices::count_as_of(step.conn(), as_of).await? as u64;
     db::exports::mark_running(step.conn(), run.as_str()).await?;
     step.commit(ctx, &total).await?;
@@ -745,7 +848,7 @@ async fn close_out_step(
         return Ok(());
     }
     let mut step = ctx.begin_step_transaction("close-out").await?;
-    db::tenant::enter(step.conn(), org).await?;
+    enter_tenant(&mut step, org).await?;
     match (&csv_done.object_url, csv_done.byte_size, &csv_done.sha256) {
         (Some(object_url), Some(byte_size), Some(sha256)) => {
             db::exports::mark_completed_stored(
@@ -762,7 +865,7 @@ async fn close_out_step(
             )
             .await?;
         }
-        // A CSV step recorded by a version before SPEC §11.
+        // A CSV step recorded by a version before S3 storage.
         _ => {
             db::exports::mark_completed(
                 step.conn(),
@@ -858,14 +961,17 @@ impl Task for ExportInvoicesTask {
         self.execute(ctx, payload)
     }
 
-    fn on_failure<'a>(
-        &'a self,
-        conn: &'a mut PgConnection,
-        run_id: &'a str,
-        payload: &'a Value,
-        error: &'a RunError,
-    ) -> impl Future<Output = Result<(), TaskError>> + Send + 'a {
-        record_failure(conn, &self.config, run_id, payload, error)
+    async fn on_failure(
+        &self,
+        conn: &mut PgConnection,
+        run_id: &str,
+        payload: &Value,
+        error: &RunError,
+    ) -> Result<(), TaskError> {
+        record_failure(conn, &self.config, run_id, payload, error).await?;
+        // The engine goes on in this transaction as the session's own user.
+        db::tenant::leave(conn).await?;
+        Ok(())
     }
 }
 
@@ -991,8 +1097,8 @@ async fn send_export_email(
             download_url,
             idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
         };
-        // The fence, right before the one effect the database cannot take back (SPEC
-        // §7.7): an attempt canceled or taken over while it looked up the recipient
+        // The fence, right before the one effect the database cannot take back: an
+        // attempt canceled or taken over while it looked up the recipient
         // (a slow query, a pause) sends nothing. Only a loss of the lease during the
         // SMTP exchange itself can still lead to a second send, with the same
         // Message-ID.

@@ -1,4 +1,4 @@
-//! The CSV step on S3 (SPEC §11): the export's pages streamed into one multipart
+//! The CSV step on S3: the export's pages streamed into one multipart
 //! upload whose state is the step's checkpoint, so an attempt on any host continues
 //! the same upload.
 //!
@@ -35,10 +35,10 @@ use super::pages::PageStream;
 use super::task::{
     CsvCheckpoint, CsvDone, ExportConfig, Stored, blocking, finished, io_error, save_csv_checkpoint,
 };
-use crate::config::StorageSettings;
 use crate::db;
 use crate::engine::{TaskContext, TaskError};
 use crate::ids::{OrgId, RunId};
+use crate::storage::StorageSettings;
 use crate::storage::multipart::{Resume, Upload};
 use crate::storage::{self, Compression, ObjectLocation, Storage, StorageError};
 
@@ -228,6 +228,7 @@ async fn stream_pages(
         header,
     );
     loop {
+        crate::testhook::pause("export-page").await;
         if ctx.should_stop() {
             // Keep what is in flight: the part being uploaded is worth its checkpoint.
             if let Ok(Some(durable)) = writer.settle().await {
@@ -266,7 +267,7 @@ async fn stream_pages(
     }
     if header {
         // No invoices at all: the object is the header alone.
-        let bytes = csv::encode_page(&[], true, compression)
+        let bytes = csv::stored_chunk(super::copy_csv::header_row(), compression)
             .map_err(|e| io_error("encoding the header", e))?;
         if let Some(durable) = writer
             .write_chunk(&bytes, mark.clone())
@@ -417,7 +418,9 @@ async fn abort_upload(recorded: &UploadCheckpoint, settings: &StorageSettings, r
 }
 
 /// A storage failure as the run records it: retried when the store may come back
-/// (unreachable, a server error), not when it refused (denied, no such bucket). The
+/// (unreachable, a server error); when it refuses this worker (denied, no such
+/// bucket) the run is released and the worker pauses (see `TaskError::Unavailable`);
+/// failed when nothing will help (an invalid key, an unsupported call). The
 /// message names the object and endpoint, and the S3 error code when there is one;
 /// never a credential.
 pub(super) fn storage_error(e: StorageError) -> TaskError {
@@ -425,8 +428,16 @@ pub(super) fn storage_error(e: StorageError) -> TaskError {
     if let Some(reason) = store_reason(&e) {
         message.push_str(&format!(" ({reason})"));
     }
-    let message = crate::config::redact_secrets(&message);
-    if e.is_transient() {
+    let message = crate::redact::redact_secrets(&message);
+    if matches!(
+        e,
+        StorageError::Denied { .. } | StorageError::NoSuchBucket { .. }
+    ) {
+        // The store refuses this worker (its key, the bucket's policy, a bucket gone):
+        // every export here would fail the same way. The worker's problem, not the
+        // run's: released without spending an attempt, and the worker pauses.
+        TaskError::unavailable("storage_refused", message)
+    } else if e.is_transient() {
         TaskError::retryable("storage_unavailable", message)
     } else {
         TaskError::abort("storage_refused", message)

@@ -1,4 +1,4 @@
-//! The public shape of a run (SPEC §9), shared by `export status`, `export start
+//! The public shape of a run (docs/reference.md, "JSON shapes"), shared by `export status`, `export start
 //! --wait` and the worker's JSON lines, so every command prints the same fields.
 //!
 //! It never carries a download link: a presigned link is a bearer credential, and

@@ -10,8 +10,7 @@ use std::path::PathBuf;
 
 use futures::StreamExt as _;
 
-use super::{ObjectStream, Storage, StorageError};
-use crate::config::StorageSettings;
+use super::{ObjectStream, Storage, StorageError, StorageSettings};
 use crate::error::{Classify, ExitKind};
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +60,8 @@ pub async fn fetch(link: &str, settings: &StorageSettings) -> Result<ObjectStrea
         return Ok(storage.get(&location).await?);
     }
     let shown = without_query(link);
+    // reqwest's rustls has no crypto provider of its own: the process default (ring).
+    super::s3::install_crypto_provider();
     let unreachable = |e: reqwest::Error| LinkFetchError::Unreachable {
         url: shown.clone(),
         reason: crate::redact::redact_secrets(&e.without_url().to_string()),

@@ -1,4 +1,4 @@
-//! Where finished exports are kept, and how people get them back (SPEC §11).
+//! Where finished exports are kept, and how people get them back.
 //!
 //! One interface, [`Storage`], over two backends of the `object_store` crate:
 //! local files (`file:///dir`, the default: `<export_dir>`) and S3 or an
@@ -23,6 +23,7 @@ pub mod gzip;
 pub mod link;
 pub mod multipart;
 mod s3;
+mod settings;
 pub mod sha256;
 
 use std::fmt;
@@ -37,11 +38,13 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt};
 
-use crate::config::StorageSettings;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId};
 
-pub use s3::S3Target;
+pub use s3::{S3Target, install_crypto_provider};
+pub use settings::{
+    DEFAULT_LINK_TTL, DEFAULT_S3_PART_SIZE, MAX_S3_PART_SIZE, MIN_S3_PART_SIZE, StorageSettings,
+};
 
 /// How an export is compressed (`compression` in the config file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -76,7 +79,7 @@ impl Compression {
         }
     }
 
-    /// The object's Content-Type (SPEC §11).
+    /// The object's Content-Type.
     pub fn content_type(self) -> &'static str {
         match self {
             Compression::None => "text/csv; charset=utf-8",
@@ -503,9 +506,9 @@ impl Storage {
         })
     }
 
-    /// Checks at worker start that the storage is usable: the bucket exists (S3), the
-    /// directory can be created (local). An S3 key allowed to write but not to list
-    /// is fine: a refused listing only warns, and the first upload tells.
+    /// Checks at worker start that the storage is usable: a probe object can be
+    /// written and deleted under the prefix (S3), the directory can be created
+    /// (local).
     pub async fn check(&self) -> Result<(), StorageError> {
         match &self.backend {
             Backend::Local => {
@@ -721,8 +724,8 @@ mod tests {
     fn test_settings() -> StorageSettings {
         StorageSettings {
             location: StorageUrl::Local("/data/exports".into()),
-            link_ttl: crate::config::DEFAULT_LINK_TTL,
-            part_size: crate::config::DEFAULT_S3_PART_SIZE,
+            link_ttl: DEFAULT_LINK_TTL,
+            part_size: DEFAULT_S3_PART_SIZE,
             compression: Compression::None,
             s3_endpoint: None,
             s3_endpoint_from_file: false,

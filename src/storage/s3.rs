@@ -20,10 +20,19 @@ use chrono::Utc;
 use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path as ObjectPath;
 use object_store::signer::{Method, Signer};
-use object_store::{BackoffConfig, ClientConfigKey, ObjectStore, RetryConfig};
+use object_store::{BackoffConfig, ClientConfigKey, ObjectStore, ObjectStoreExt, RetryConfig};
 
+use super::StorageSettings;
 use super::{Link, StorageError};
-use crate::config::StorageSettings;
+
+/// Makes ring the process's TLS crypto provider, before the first S3 client.
+///
+/// reqwest is built without one (one provider, ring, for sqlx, lettre and S3: see
+/// Cargo.toml) and takes the process default; a second install is refused,
+/// harmlessly. Anything else building an `object_store` client calls this first.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
 
 /// One bucket on one S3 endpoint.
 #[derive(Debug)]
@@ -99,6 +108,7 @@ impl S3Target {
                 });
             }
         }
+        install_crypto_provider();
         let s3 = builder
             .with_bucket_name(bucket)
             .with_region(&region)
@@ -146,25 +156,54 @@ impl S3Target {
         &self.endpoint
     }
 
-    /// Lists under the prefix: a missing bucket is an error, a refused listing is
-    /// not (a write-only key is a sound policy).
+    /// Proves the worker can write where exports go: lists the prefix (a missing
+    /// bucket), then puts a small probe object under it and deletes it. A missing
+    /// bucket, a wrong secret or a key without
+    /// write access is refused here, before any run is claimed, instead of by the
+    /// first upload of every export. A refused delete only warns (a put-only key is
+    /// a sound policy for a worker: it never deletes exports) and names the probe
+    /// left behind.
     pub(super) async fn check(&self) -> Result<(), StorageError> {
+        // A listing first: some servers (SeaweedFS) create a missing bucket on the
+        // first PUT, so only a listing can tell "no such bucket". A refused listing is
+        // fine (a write-only key); the probe below decides.
         let prefix = (!self.prefix.is_empty()).then(|| ObjectPath::from(self.prefix.as_str()));
         match self.s3.list_with_delimiter(prefix.as_ref()).await {
-            Ok(_) => Ok(()),
-            Err(e) if e.to_string().contains("NoSuchBucket") => Err(StorageError::NoSuchBucket {
-                bucket: self.bucket.clone(),
-                endpoint: self.endpoint.clone(),
-            }),
+            Err(e) if e.to_string().contains("NoSuchBucket") => {
+                return Err(StorageError::NoSuchBucket {
+                    bucket: self.bucket.clone(),
+                    endpoint: self.endpoint.clone(),
+                });
+            }
+            Ok(_) => {}
+            Err(e) if is_denied(&e) => {}
+            Err(source) => {
+                return Err(self.error("list", &format!("s3://{}", self.bucket), source));
+            }
+        }
+        let name = format!(".invoicectl-probe-{}", ulid::Ulid::new());
+        let key = if self.prefix.is_empty() {
+            name
+        } else {
+            format!("{}/{name}", self.prefix)
+        };
+        let path = ObjectPath::from(key.as_str());
+        let location = format!("s3://{}/{key}", self.bucket);
+        self.s3
+            .put(&path, "invoicectl write check\n".into())
+            .await
+            .map_err(|source| self.error("write a probe object to", &location, source))?;
+        match self.s3.delete(&path).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) if is_denied(&e) => {
                 tracing::warn!(
-                    bucket = %self.bucket,
+                    object = %location,
                     endpoint = %self.endpoint,
-                    "listing the bucket was refused; going on (uploads will tell whether the credentials can write)"
+                    "the credentials may write but not delete: the write check's probe object stays behind"
                 );
                 Ok(())
             }
-            Err(source) => Err(self.error("list", &format!("s3://{}", self.bucket), source)),
+            Err(source) => Err(self.error("delete the probe object", &location, source)),
         }
     }
 

@@ -1,13 +1,14 @@
 //! A SHA-256 whose running state can be saved in a checkpoint and resumed on another
 //! host.
 //!
-//! The export hashes its object while writing it (SPEC §11: `sha256` on the export
+//! The export hashes its object while writing it (`sha256` on the export
 //! row), and a takeover continues an upload without re-reading the bytes already
 //! sent, so the hash must resume from the state after those bytes. `sha2::Sha256`
 //! does not expose its state; [`sha2::compress256`] does the block work, and the rest
 //! of SHA-256 (buffering, padding, length) is FIPS 180-4 §5–6 and fits here. The
 //! unit tests check it against `sha2::Sha256` at every split point.
 
+use crate::error::{Classify, ExitKind};
 use serde::{Deserialize, Serialize};
 use sha2::digest::generic_array::GenericArray;
 
@@ -41,6 +42,12 @@ pub struct Sha256State {
 #[derive(Debug, thiserror::Error)]
 #[error("the saved SHA-256 state is inconsistent: {0}")]
 pub struct BadState(&'static str);
+
+impl Classify for BadState {
+    fn exit_kind(&self) -> ExitKind {
+        ExitKind::Failure
+    }
+}
 
 impl Default for ResumableSha256 {
     fn default() -> Self {

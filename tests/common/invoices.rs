@@ -1,6 +1,6 @@
 //! Invoices for export tests and what their CSV must hold: bulk-generated rows, and
 //! the expected cells computed here — independently of `invoicectl::exports::csv` —
-//! from the rows as the database holds them (SPEC §7.3).
+//! from the rows as the database holds them (docs/reference.md, "The CSV").
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -33,7 +33,7 @@ pub async fn db_invoices(pool: &PgPool, org: &str) -> Vec<DbInvoice> {
     rows
 }
 
-/// SPEC §7.3 amount: exact decimal in the major unit (ISO 4217 minor unit, 2 when
+/// The CSV's amount: exact decimal in the major unit (ISO 4217 minor unit, 2 when
 /// unknown), computed with i128 so every i64 has a magnitude.
 pub fn expected_amount(cents: i64, currency: &str) -> String {
     let digits = match currency {

@@ -6,14 +6,17 @@
 //! (SeaweedFS) for the storage tests. [`json_ok`] and [`refused`] check the
 //! binary's two output contracts: one JSON document on success, one error line.
 //! [`runs`] reads and drains runs; [`process`] keeps children beside a test;
+//! [`pause`] holds the binary at a named pause point and lets it go;
 //! [`audit`] reads audit entries ([`audit::audit_rows`]); [`jsonb`] is PostgreSQL's
 //! jsonb text in Rust.
 //! Every command the tests run gets its environment from [`Env`], built on ONE list
 //! of cleared variables ([`CLEARED_VARS`]).
 
 pub mod audit;
+pub mod csv_oracle;
 pub mod invoices;
 pub mod jsonb;
+pub mod pause;
 pub mod process;
 pub mod proxy;
 pub mod runs;

