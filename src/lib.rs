@@ -30,6 +30,7 @@ pub mod email_address;
 pub mod engine;
 pub mod error;
 pub mod exports;
+pub mod identity;
 pub mod ids;
 pub mod layout;
 pub mod logging;

@@ -219,8 +219,13 @@ async fn a_closed_stdout_pipe_ends_quietly_with_exit_0(pool: PgPool) {
     invoicectl::db::seed::seed_demo(&pool, 10).await.unwrap();
     let org = OrgId::parse("org_acme").unwrap();
     let user = UserId::parse("user_alice").unwrap();
+    let request = invoicectl::exports::request::Request {
+        org,
+        as_user: Some(user),
+        force: true,
+    };
     for _ in 0..850 {
-        invoicectl::exports::request::start(&pool, &org, &user, true)
+        invoicectl::exports::request::start(&pool, &request)
             .await
             .unwrap();
     }

@@ -20,6 +20,7 @@ mod engine_scale;
 mod export_start;
 mod export_task;
 mod foundation;
+mod identity;
 mod lanes;
 mod links;
 mod metrics_listener;

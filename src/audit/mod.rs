@@ -168,6 +168,8 @@ mod tests {
                 "export.invoices.location_refused",
                 "email.suppression.added",
                 "email.suppression.removed",
+                "user.login.linked",
+                "user.login.unlinked",
             ]
         );
         for action in Action::ALL {

@@ -127,9 +127,16 @@ pub async fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<()> {
         },
     )?;
 
-    let started = request::start(&pool, &org, &user, args.fresh)
-        .await
-        .with_context(|| format!("export start for {org} as {user} refused"))?;
+    let started = request::start(
+        &pool,
+        &request::Request {
+            org: org.clone(),
+            as_user: Some(user.clone()),
+            force: args.fresh,
+        },
+    )
+    .await
+    .with_context(|| format!("export start for {org} as {user} refused"))?;
     say(
         ctx,
         &format!(

@@ -47,14 +47,16 @@ pub const EXIT_CODES: [ExitCodeDoc; 8] = [
         meaning: "Invalid input: an id, email, payload, duration or config value that fails \
                   validation (export worker: an export folder that is empty or not a directory, a \
                   --metrics-addr that is not IP:PORT of this host; export download: a gzip export to \
-                  a name without .gz; audit verify: a witness that proves nothing).",
+                  a name without .gz; audit verify: a witness file that is malformed or witnesses no \
+                  chain).",
     },
     ExitCodeDoc {
         code: ExitKind::NotFound as u8,
         short: "not found",
         meaning: "Not found: unknown run id, organization or user (naming the nearest existing \
                   id), a named config file or witness file, a missing bucket, or an export with no \
-                  stored file or an expired one (the message says when it expired).",
+                  stored file or an expired one (the message says when it expired); audit checkpoint \
+                  with no audit entry to witness.",
     },
     ExitCodeDoc {
         code: ExitKind::Unavailable as u8,
@@ -75,7 +77,10 @@ pub const EXIT_CODES: [ExitCodeDoc; 8] = [
     ExitCodeDoc {
         code: ExitKind::PermissionDenied as u8,
         short: "permission denied",
-        meaning: "Permission denied: the member gate refused the requester; url or download by \
+        meaning: "Permission denied: the member gate refused the requester; a login not \
+                  linked to a user (unmapped); --as naming another user from a linked login that \
+                  is not a delegate; an admin command from a login that is not an admin; \
+                  PostgreSQL refusing the login a table or role; url, download or cancel by \
                   someone other than the requester (while a member who may export) or an \
                   owner/admin; an export whose recorded location is not its place in the storage \
                   (url, download, prune); storage credentials refused (export worker writes and \
@@ -138,6 +143,7 @@ classified!(
     crate::db::DbError,
     crate::ids::IdError,
     crate::lookup::LookupError,
+    crate::identity::IdentityError,
     crate::exports::request::StartError,
     crate::exports::cancel::CancelError,
     crate::exports::csv::ExportDirError,
@@ -151,6 +157,7 @@ classified!(
     crate::telemetry::MetricsError,
     crate::telemetry::TextfileError,
     crate::storage::StorageError,
+    crate::storage::link::LinkFetchError,
     crate::storage::sha256::BadState,
     crate::exports::links::LinkError,
     crate::exports::links::PruneError,

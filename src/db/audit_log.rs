@@ -81,10 +81,19 @@ pub enum Action {
     #[serde(rename = "email.suppression.removed")]
     #[sqlx(rename = "email.suppression.removed")]
     SuppressionRemoved,
+    /// `user.login.linked`: `user link` linked a PostgreSQL login to a user (written
+    /// by the database function `user_link`).
+    #[serde(rename = "user.login.linked")]
+    #[sqlx(rename = "user.login.linked")]
+    LoginLinked,
+    /// `user.login.unlinked`: `user unlink` removed a login's link.
+    #[serde(rename = "user.login.unlinked")]
+    #[sqlx(rename = "user.login.unlinked")]
+    LoginUnlinked,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 13] = [
         Action::ExportRequested,
         Action::ExportCompleted,
         Action::ExportFailed,
@@ -96,6 +105,8 @@ impl Action {
         Action::ExportLocationRefused,
         Action::SuppressionAdded,
         Action::SuppressionRemoved,
+        Action::LoginLinked,
+        Action::LoginUnlinked,
     ];
 
     /// The stored (and printed) spelling, as the derives spell it.
@@ -112,6 +123,8 @@ impl Action {
             Action::ExportLocationRefused => "export.invoices.location_refused",
             Action::SuppressionAdded => "email.suppression.added",
             Action::SuppressionRemoved => "email.suppression.removed",
+            Action::LoginLinked => "user.login.linked",
+            Action::LoginUnlinked => "user.login.unlinked",
         }
     }
 
@@ -127,7 +140,10 @@ impl Action {
             | Action::ExportDownloaded
             | Action::ExportExpired
             | Action::ExportLocationRefused => Scope::Organization,
-            Action::SuppressionAdded | Action::SuppressionRemoved => Scope::System,
+            Action::SuppressionAdded
+            | Action::SuppressionRemoved
+            | Action::LoginLinked
+            | Action::LoginUnlinked => Scope::System,
         }
     }
 
@@ -153,16 +169,23 @@ pub enum SubjectType {
     Export,
     /// `email_suppression`: a suppression list entry, identified by the address.
     EmailSuppression,
+    /// `login`: a PostgreSQL login, identified by its role name.
+    Login,
 }
 
 impl SubjectType {
-    pub const ALL: [SubjectType; 2] = [SubjectType::Export, SubjectType::EmailSuppression];
+    pub const ALL: [SubjectType; 3] = [
+        SubjectType::Export,
+        SubjectType::EmailSuppression,
+        SubjectType::Login,
+    ];
 
     /// The stored (and printed) spelling, as the derives spell it.
     pub const fn as_str(self) -> &'static str {
         match self {
             SubjectType::Export => "export",
             SubjectType::EmailSuppression => "email_suppression",
+            SubjectType::Login => "login",
         }
     }
 }
@@ -207,6 +230,8 @@ pub struct Entry {
     /// The payload in PostgreSQL's jsonb text form (valid JSON).
     pub payload_text: String,
     pub created_at: DateTime<Utc>,
+    /// The database login that wrote the entry; `None` before logins were recorded.
+    pub actor_login: Option<String>,
 }
 
 impl Entry {
@@ -225,7 +250,7 @@ pub struct Filter<'a> {
 }
 
 const ENTRY_COLUMNS: &str = "id, organization_id, actor_user_id, action, subject_type, subject_id, \
-     payload::text AS payload_text, created_at";
+     payload::text AS payload_text, created_at, actor_login";
 
 /// The newest `limit` entries that match (all of them when `limit` is `None`),
 /// returned oldest first.
@@ -289,6 +314,7 @@ struct AfterCursorRow {
     subject_id: Option<String>,
     payload_text: Option<String>,
     created_at: Option<DateTime<Utc>>,
+    actor_login: Option<String>,
 }
 
 /// For every chain whose committed head is past its cursor (`cursors` maps chain key
@@ -316,7 +342,8 @@ pub async fn after_cursors(
                AND ($3::text IS NULL OR h.chain_key = $3)
          )
          SELECT c.chain_key, c.head_id, a.id, a.organization_id, a.actor_user_id, a.action,
-                a.subject_type, a.subject_id, a.payload::text AS payload_text, a.created_at
+                a.subject_type, a.subject_id, a.payload::text AS payload_text, a.created_at,
+                a.actor_login
          FROM changed c
          LEFT JOIN LATERAL (
              SELECT * FROM audit_log a
@@ -366,6 +393,7 @@ pub async fn after_cursors(
                 subject_id,
                 payload_text,
                 created_at,
+                actor_login: row.actor_login,
             });
         }
     }
@@ -435,6 +463,8 @@ pub struct StoredRow {
     pub subject_id: String,
     pub payload_text: String,
     pub created_at: DateTime<Utc>,
+    /// The login that wrote the row; `None` before logins were recorded.
+    pub actor_login: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -448,7 +478,7 @@ pub fn rows_for_verify<'c>(
     use futures::StreamExt as _;
     sqlx::query_as::<_, StoredRow>(
         "SELECT id, organization_id, actor_user_id, action, subject_type, subject_id,
-                payload::text AS payload_text, created_at, prev_hash, hash
+                payload::text AS payload_text, created_at, actor_login, prev_hash, hash
          FROM audit_log
          WHERE ($1::text IS NULL OR coalesce(organization_id, '') = $1)
          ORDER BY coalesce(organization_id, ''), id",

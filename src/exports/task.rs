@@ -716,6 +716,12 @@ impl ExportInvoicesTask {
         let org = payload.organization_id.clone();
         let run = RunId::parse(ctx.run_id()).map_err(|e| TaskError::abort("invalid_run_id", e))?;
 
+        // 0. The member gate again, until the CSV exists: the request was checked when
+        //    it was made, but a membership removed since must stop the export here.
+        if ctx.step_output::<Value>("csv")?.is_none() {
+            check_gate(ctx, &payload, &run).await?;
+        }
+
         // 1. Count as of the run's start, and mark the export running, once.
         let total = count_step(ctx, &org, &run).await?;
         let pages_total = total.div_ceil(u64::from(self.config.page_size));
@@ -771,6 +777,41 @@ impl ExportInvoicesTask {
             object_url,
             email: disposition,
         })
+    }
+}
+
+/// Refuses (for good: the run fails, the failure is audited, no CSV is written) a
+/// run whose requester is no longer a member (role member or higher) of the
+/// organization, or a run that no export request made (no export row for this run
+/// naming this org and requester, as only `export_request` writes them).
+async fn check_gate(
+    ctx: &mut TaskContext,
+    payload: &ExportPayload,
+    run: &RunId,
+) -> Result<(), TaskError> {
+    let org = &payload.organization_id;
+    let mut tx = db::tenant::begin(ctx.pool(), org).await?;
+    let gate = db::exports::request_gate(&mut tx, run.as_str()).await?;
+    tx.commit().await?;
+    let requester = payload.requested_by.as_str();
+    match gate {
+        Some((requested_by, _)) if requested_by != requester => Err(TaskError::abort(
+            "not_requested",
+            format!("the export of {run} was requested by {requested_by}, not {requester}"),
+        )),
+        Some((_, Some(role))) if role >= db::members::Role::Member => Ok(()),
+        Some((_, Some(role))) => Err(TaskError::abort(
+            "not_member",
+            format!("{requester} is now a {role} of {org}: exporting needs role member or higher"),
+        )),
+        Some((_, None)) => Err(TaskError::abort(
+            "not_member",
+            format!("{requester} is no longer a member of {org}"),
+        )),
+        None => Err(TaskError::abort(
+            "not_requested",
+            format!("no export of {org} was requested for {run}"),
+        )),
     }
 }
 

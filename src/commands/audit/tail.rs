@@ -79,7 +79,7 @@ pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
         None
     };
 
-    let pool = ctx.pool(3).await?;
+    let (pool, _session) = ctx.tenant_pool(3).await?;
     if let Some(org) = &org {
         super::ensure_organization(&pool, org).await?;
     }
@@ -201,6 +201,8 @@ struct JsonEntry<'a> {
     id: i64,
     organization_id: Option<&'a str>,
     actor_user_id: Option<&'a str>,
+    /// The database login that wrote the entry (null before logins were recorded).
+    actor_login: Option<&'a str>,
     action: &'a str,
     subject_type: &'a str,
     subject_id: &'a str,
@@ -267,6 +269,7 @@ impl Printer {
                 id: entry.id,
                 organization_id: entry.organization_id.as_deref(),
                 actor_user_id: entry.actor_user_id.as_deref(),
+                actor_login: entry.actor_login.as_deref(),
                 action: &entry.action,
                 subject_type: &entry.subject_type,
                 subject_id: &entry.subject_id,
@@ -430,12 +433,18 @@ fn line_of(plan: &Plan, cells: &[String; 6]) -> String {
 
 /// The human columns of an entry (time, org, actor, action, subject, payload), with
 /// control characters escaped so that stored text cannot drive the terminal; `-` for
-/// no organization, `system` for no actor.
+/// no organization, `system` for no actor. The actor is followed by the database
+/// login that wrote the entry, in brackets, when it was recorded.
 fn line_cells(entry: &Entry) -> [String; 6] {
+    let actor = entry.actor_user_id.as_deref().unwrap_or("system");
+    let actor = match entry.actor_login.as_deref() {
+        Some(login) => format!("{actor} ({login})"),
+        None => actor.to_owned(),
+    };
     [
         layout::time(&entry.created_at),
         printable(entry.organization_id.as_deref().unwrap_or("-")),
-        printable(entry.actor_user_id.as_deref().unwrap_or("system")),
+        printable(&actor),
         printable(&entry.action),
         // The id alone: its prefix (`run_`) says what it is, and at 80 columns the
         // type would cost the room of the id (`--json` has `subjectType`).
@@ -513,6 +522,7 @@ mod tests {
             subject_id: "run_01jd5x7m3k9q2w8e4r6t0y1v3a".to_owned(),
             payload_text: payload.to_owned(),
             created_at: Utc.with_ymd_and_hms(2026, 11, 22, 5, 57, 3).unwrap(),
+            actor_login: None,
         }
     }
 

@@ -109,7 +109,7 @@ struct RetryView {
 
 pub async fn run(args: QueueArgs, ctx: &Context) -> anyhow::Result<()> {
     let limit = i64::from(args.limit);
-    let pool = ctx.pool(1).await?;
+    let (pool, _session) = ctx.tenant_pool(1).await?;
     let report = read(&pool, limit)
         .await
         .map_err(DbError::from)

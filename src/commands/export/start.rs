@@ -50,24 +50,32 @@ pub struct StartArgs {
     pub timeout: Option<u64>,
 }
 
-/// The requester from `--as` / INVOICECTL_USER / config `user`, validated.
-pub fn requester(flag: Option<&str>, ctx: &Context) -> anyhow::Result<UserId> {
-    let raw = flag.or(ctx.settings.user.as_deref()).ok_or_else(|| {
-        CommandError::new(
-            ExitKind::Usage,
-            "no requester: pass --as USER, set INVOICECTL_USER, or set `user` in the config file",
-        )
-    })?;
-    Ok(UserId::parse(raw)?)
+/// The user named by `--as` / INVOICECTL_USER / config `user`, validated: an
+/// assertion, which the session's mode accepts or refuses
+/// ([`crate::identity::Session::requester`]).
+pub fn asserted_user(flag: Option<&str>, ctx: &Context) -> anyhow::Result<Option<UserId>> {
+    Ok(flag
+        .or(ctx.settings.user.as_deref())
+        .map(UserId::parse)
+        .transpose()?)
 }
 
 pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
-    let user = requester(args.as_user.as_deref(), ctx)?;
+    let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let pool = ctx.pool(1).await?;
-    let started = request::start(&pool, &org, &user, args.force)
-        .await
-        .with_context(|| format!("export start for {org} as {user} refused"))?;
+    let session = ctx.session(&pool).await?;
+    let user = session.requester(asserted)?;
+    let started = request::start(
+        &pool,
+        &request::Request {
+            org: org.clone(),
+            as_user: Some(user.clone()),
+            force: args.force,
+        },
+    )
+    .await
+    .with_context(|| format!("export start for {org} as {user} refused"))?;
     if started.deduplicated {
         // Said on stderr whatever the output mode (and under -q): a CI job that reads
         // only the exit code must still leave a trace that it got an earlier export.

@@ -47,7 +47,7 @@ pub async fn run(args: StatusArgs, ctx: &Context) -> anyhow::Result<()> {
 }
 
 async fn show_one(run_id: RunId, args: &StatusArgs, ctx: &Context) -> anyhow::Result<()> {
-    let pool = ctx.pool(1).await?;
+    let (pool, _session) = ctx.tenant_pool(1).await?;
     if args.watch {
         let outcome = follow_run(
             &pool,
@@ -160,7 +160,7 @@ fn with_age(t: &str, now: DateTime<Utc>) -> String {
 
 async fn list(args: &StatusArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = args.org.as_deref().map(OrgId::parse).transpose()?;
-    let pool = ctx.pool(1).await?;
+    let (pool, _session) = ctx.tenant_pool(1).await?;
     let mut conn = pool.acquire().await?;
     let runs = match &org {
         Some(org) => {
