@@ -181,13 +181,7 @@ pub fn table(color: bool, width: Option<u16>, columns: &[Column], rows: Vec<Vec<
         .collect();
     // The house style (`a  b`): each column costs its width plus the gap (the last
     // one's gap is not printed, which leaves that much to spare).
-    let plan = plan(
-        columns,
-        &widths,
-        COLUMN_GAP,
-        0,
-        width.map(usize::from),
-    );
+    let plan = plan(columns, &widths, COLUMN_GAP, 0, width.map(usize::from));
     let headers = columns
         .iter()
         .zip(&plan.shown)

@@ -11,8 +11,8 @@ use comfy_table::Cell;
 
 use crate::context::Context;
 use crate::db;
-use crate::layout::Column;
 use crate::identity::{Mode, Session};
+use crate::layout::Column;
 use crate::redact::redact_secrets;
 
 /// `config show --json`.
