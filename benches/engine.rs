@@ -441,16 +441,19 @@ async fn insert_history(pool: &PgPool, runs: i64, newest_days: f64) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
-/// Latencies (ms) of `n` `export start` calls through the library (member check,
-/// trigger, export row, audit entry; `--force`, so each is a new run) on a seeded
-/// database.
+/// Latencies (ms) of `n` `export start` calls through the library (one call of the
+/// `export_request` function: identity, member check, run, export row, audit entry;
+/// `--force`, so each is a new run) on a seeded database.
 async fn export_start_ms(pool: &PgPool, n: usize) -> Vec<f64> {
-    let org = OrgId::parse("org_acme").unwrap();
-    let user = UserId::parse("user_alice").unwrap();
+    let request = request::Request {
+        org: OrgId::parse("org_acme").unwrap(),
+        as_user: Some(UserId::parse("user_alice").unwrap()),
+        force: true,
+    };
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
         let started = Instant::now();
-        request::start(pool, &org, &user, true).await.unwrap();
+        request::start(pool, &request).await.unwrap();
         times.push(started.elapsed().as_secs_f64() * 1_000.0);
     }
     times

@@ -46,6 +46,12 @@ _invoicectl() {
             invoicectl,suppression)
                 cmd="invoicectl__subcmd__suppression"
                 ;;
+            invoicectl,user)
+                cmd="invoicectl__subcmd__user"
+                ;;
+            invoicectl,whoami)
+                cmd="invoicectl__subcmd__whoami"
+                ;;
             invoicectl__subcmd__audit,checkpoint)
                 cmd="invoicectl__subcmd__audit__subcmd__checkpoint"
                 ;;
@@ -274,6 +280,12 @@ _invoicectl() {
             invoicectl__subcmd__help,suppression)
                 cmd="invoicectl__subcmd__help__subcmd__suppression"
                 ;;
+            invoicectl__subcmd__help,user)
+                cmd="invoicectl__subcmd__help__subcmd__user"
+                ;;
+            invoicectl__subcmd__help,whoami)
+                cmd="invoicectl__subcmd__help__subcmd__whoami"
+                ;;
             invoicectl__subcmd__help__subcmd__audit,checkpoint)
                 cmd="invoicectl__subcmd__help__subcmd__audit__subcmd__checkpoint"
                 ;;
@@ -364,6 +376,15 @@ _invoicectl() {
             invoicectl__subcmd__help__subcmd__suppression,remove)
                 cmd="invoicectl__subcmd__help__subcmd__suppression__subcmd__remove"
                 ;;
+            invoicectl__subcmd__help__subcmd__user,link)
+                cmd="invoicectl__subcmd__help__subcmd__user__subcmd__link"
+                ;;
+            invoicectl__subcmd__help__subcmd__user,list)
+                cmd="invoicectl__subcmd__help__subcmd__user__subcmd__list"
+                ;;
+            invoicectl__subcmd__help__subcmd__user,unlink)
+                cmd="invoicectl__subcmd__help__subcmd__user__subcmd__unlink"
+                ;;
             invoicectl__subcmd__member,help)
                 cmd="invoicectl__subcmd__member__subcmd__help"
                 ;;
@@ -412,6 +433,30 @@ _invoicectl() {
             invoicectl__subcmd__suppression__subcmd__help,remove)
                 cmd="invoicectl__subcmd__suppression__subcmd__help__subcmd__remove"
                 ;;
+            invoicectl__subcmd__user,help)
+                cmd="invoicectl__subcmd__user__subcmd__help"
+                ;;
+            invoicectl__subcmd__user,link)
+                cmd="invoicectl__subcmd__user__subcmd__link"
+                ;;
+            invoicectl__subcmd__user,list)
+                cmd="invoicectl__subcmd__user__subcmd__list"
+                ;;
+            invoicectl__subcmd__user,unlink)
+                cmd="invoicectl__subcmd__user__subcmd__unlink"
+                ;;
+            invoicectl__subcmd__user__subcmd__help,help)
+                cmd="invoicectl__subcmd__user__subcmd__help__subcmd__help"
+                ;;
+            invoicectl__subcmd__user__subcmd__help,link)
+                cmd="invoicectl__subcmd__user__subcmd__help__subcmd__link"
+                ;;
+            invoicectl__subcmd__user__subcmd__help,list)
+                cmd="invoicectl__subcmd__user__subcmd__help__subcmd__list"
+                ;;
+            invoicectl__subcmd__user__subcmd__help,unlink)
+                cmd="invoicectl__subcmd__user__subcmd__help__subcmd__unlink"
+                ;;
             *)
                 ;;
         esac
@@ -419,7 +464,7 @@ _invoicectl() {
 
     case "${cmd}" in
         invoicectl)
-            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version db export suppression audit config org member demo completions help"
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version db export suppression audit config org member user whoami demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2123,7 +2168,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__export__subcmd__worker)
-            opts="-q -v -h -V --drain --once --concurrency --storage --export-dir --link-ttl --lease --heartbeat --poll-interval --retry-scale --unreachable-limit --metrics-addr --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            opts="-q -v -h -V --drain --once --concurrency --storage --export-dir --link-ttl --lease --heartbeat --poll-interval --retry-scale --unreachable-limit --metrics-addr --metrics-textfile --database-url --config --data-dir --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2172,6 +2217,10 @@ _invoicectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-textfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2196,7 +2245,7 @@ _invoicectl() {
             return 0
             ;;
         invoicectl__subcmd__help)
-            opts="db export suppression audit config org member demo completions help"
+            opts="db export suppression audit config org member user whoami demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2769,6 +2818,76 @@ _invoicectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        invoicectl__subcmd__help__subcmd__user)
+            opts="link unlink list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__user__subcmd__link)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__user__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__user__subcmd__unlink)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__help__subcmd__whoami)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         invoicectl__subcmd__member)
             opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -3156,6 +3275,234 @@ _invoicectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__user)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version link unlink list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__user__subcmd__help)
+            opts="link unlink list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__user__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__user__subcmd__help__subcmd__link)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__user__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__user__subcmd__help__subcmd__unlink)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__user__subcmd__link)
+            opts="-q -v -h -V --login --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --login)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__user__subcmd__list)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__user__subcmd__unlink)
+            opts="-q -v -h -V --login --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --login)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        invoicectl__subcmd__whoami)
+            opts="-q -v -h -V --database-url --config --data-dir --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

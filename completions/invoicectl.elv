@@ -38,6 +38,8 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand config 'Show the resolved configuration and where each setting came from'
             cand org 'List the organizations (tenants) and their member and invoice counts'
             cand member 'List who belongs to an organization, with which role'
+            cand user 'Link PostgreSQL logins to invoicectl users (admin only)'
+            cand whoami 'Show who PostgreSQL says you are: login, user, mode, groups, organizations'
             cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -220,7 +222,8 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --poll-interval 'Seconds between looks at the queue when no notification arrives'
             cand --retry-scale 'Multiply retry delays (tests run the backoff curve fast)'
             cand --unreachable-limit 'With --drain or --once: give up (exit 69) once the database has been unreachable this many seconds (tests shorten it)'
-            cand --metrics-addr 'Serve Prometheus metrics on this IP:PORT (e.g. 127.0.0.1:9464; any path, /health answers OK): runs by task and outcome, durations, queue depth and age, rows, bytes, email dispositions, takeovers. Refused before any claim: an address that is not IP:PORT or not of this host exits 65, one in use 75'
+            cand --metrics-addr 'Serve Prometheus metrics on this IP:PORT (e.g. 127.0.0.1:9464; any path, /health answers OK) while the worker runs — for a long-running worker: runs by task and outcome, durations, queue depth and age, rows, bytes, email dispositions, takeovers. Refused before any claim: an address that is not IP:PORT or not of this host exits 65, one in use 75 (default: config metrics_addr, INVOICECTL_METRICS_ADDR)'
+            cand --metrics-textfile 'Write the same metrics to this .prom file when the worker ends, for node_exporter''s textfile collector — for a cron --drain, which no scrape catches alive (default: config metrics_textfile, INVOICECTL_METRICS_TEXTFILE)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
             cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
@@ -856,6 +859,101 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
         }
         &'invoicectl;member;help;help'= {
         }
+        &'invoicectl;user'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand link 'Link a PostgreSQL login to an invoicectl user (admin only)'
+            cand unlink 'Remove a login''s link (admin only)'
+            cand list 'List the linked logins, their users and invoicectl groups (admin only)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;user;link'= {
+            cand --login 'The PostgreSQL login (role name) to link'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;user;unlink'= {
+            cand --login 'The PostgreSQL login (role name) to unlink'
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;user;list'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'invoicectl;user;help'= {
+            cand link 'Link a PostgreSQL login to an invoicectl user (admin only)'
+            cand unlink 'Remove a login''s link (admin only)'
+            cand list 'List the linked logins, their users and invoicectl groups (admin only)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'invoicectl;user;help;link'= {
+        }
+        &'invoicectl;user;help;unlink'= {
+        }
+        &'invoicectl;user;help;list'= {
+        }
+        &'invoicectl;user;help;help'= {
+        }
+        &'invoicectl;whoami'= {
+            cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
+            cand --config 'Config file (default: config.toml in the platform config directory)'
+            cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'
+            cand --color 'When to use colors (NO_COLOR is honoured)'
+            cand --json 'Print results as JSON (NDJSON for streams) instead of tables'
+            cand -q 'Only print warnings and errors to stderr'
+            cand --quiet 'Only print warnings and errors to stderr'
+            cand -v 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand --verbose 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'invoicectl;demo'= {
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
@@ -895,6 +993,8 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand config 'Show the resolved configuration and where each setting came from'
             cand org 'List the organizations (tenants) and their member and invoice counts'
             cand member 'List who belongs to an organization, with which role'
+            cand user 'Link PostgreSQL logins to invoicectl users (admin only)'
+            cand whoami 'Show who PostgreSQL says you are: login, user, mode, groups, organizations'
             cand demo 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -1002,6 +1102,19 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand list 'List an organization''s members: user id, email, name and role'
         }
         &'invoicectl;help;member;list'= {
+        }
+        &'invoicectl;help;user'= {
+            cand link 'Link a PostgreSQL login to an invoicectl user (admin only)'
+            cand unlink 'Remove a login''s link (admin only)'
+            cand list 'List the linked logins, their users and invoicectl groups (admin only)'
+        }
+        &'invoicectl;help;user;link'= {
+        }
+        &'invoicectl;help;user;unlink'= {
+        }
+        &'invoicectl;help;user;list'= {
+        }
+        &'invoicectl;help;whoami'= {
         }
         &'invoicectl;help;demo'= {
         }

@@ -42,6 +42,8 @@ complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "audit" -d 'Re
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "config" -d 'Show the resolved configuration and where each setting came from'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "org" -d 'List the organizations (tenants) and their member and invoice counts'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "member" -d 'List who belongs to an organization, with which role'
+complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "user" -d 'Link PostgreSQL logins to invoicectl users (admin only)'
+complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "whoami" -d 'Show who PostgreSQL says you are: login, user, mode, groups, organizations'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "demo" -d 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c invoicectl -n "__fish_invoicectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -180,7 +182,8 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l poll-interval -d 'Seconds between looks at the queue when no notification arrives' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l retry-scale -d 'Multiply retry delays (tests run the backoff curve fast)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l unreachable-limit -d 'With --drain or --once: give up (exit 69) once the database has been unreachable this many seconds (tests shorten it)' -r
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l metrics-addr -d 'Serve Prometheus metrics on this IP:PORT (e.g. 127.0.0.1:9464; any path, /health answers OK): runs by task and outcome, durations, queue depth and age, rows, bytes, email dispositions, takeovers. Refused before any claim: an address that is not IP:PORT or not of this host exits 65, one in use 75' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l metrics-addr -d 'Serve Prometheus metrics on this IP:PORT (e.g. 127.0.0.1:9464; any path, /health answers OK) while the worker runs — for a long-running worker: runs by task and outcome, durations, queue depth and age, rows, bytes, email dispositions, takeovers. Refused before any claim: an address that is not IP:PORT or not of this host exits 65, one in use 75 (default: config metrics_addr, INVOICECTL_METRICS_ADDR)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l metrics-textfile -d 'Write the same metrics to this .prom file when the worker ends, for node_exporter\'s textfile collector — for a cron --drain, which no scrape catches alive (default: config metrics_textfile, INVOICECTL_METRICS_TEXTFILE)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from worker" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
@@ -514,6 +517,71 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "list" -d 'List an organization\'s members: user id, email, name and role'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -s h -l help -d 'Print help'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -f -a "link" -d 'Link a PostgreSQL login to an invoicectl user (admin only)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -f -a "unlink" -d 'Remove a login\'s link (admin only)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -f -a "list" -d 'List the linked logins, their users and invoicectl groups (admin only)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and not __fish_seen_subcommand_from link unlink list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from link" -l login -d 'The PostgreSQL login (role name) to link' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from link" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from link" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from link" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from link" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from link" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from link" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from link" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from link" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from link" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from unlink" -l login -d 'The PostgreSQL login (role name) to unlink' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from unlink" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from unlink" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from unlink" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from unlink" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from unlink" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from unlink" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from unlink" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from unlink" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from unlink" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from list" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from list" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from list" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "link" -d 'Link a PostgreSQL login to an invoicectl user (admin only)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "unlink" -d 'Remove a login\'s link (admin only)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the linked logins, their users and invoicectl groups (admin only)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand whoami" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand whoami" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand whoami" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand whoami" -l color -d 'When to use colors (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand whoami" -l json -d 'Print results as JSON (NDJSON for streams) instead of tables'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand whoami" -s q -l quiet -d 'Only print warnings and errors to stderr'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand whoami" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand whoami" -s V -l version -d 'Print version'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand demo" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F
@@ -537,16 +605,18 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s q 
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "db" -d 'Create, migrate and seed the database'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "export" -d 'Request, watch, work on and cancel invoice exports'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "suppression" -d 'Manage the addresses the export email is never sent to'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "audit" -d 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "config" -d 'Show the resolved configuration and where each setting came from'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "org" -d 'List the organizations (tenants) and their member and invoice counts'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "member" -d 'List who belongs to an organization, with which role'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "demo" -d 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member user whoami demo completions help" -f -a "db" -d 'Create, migrate and seed the database'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member user whoami demo completions help" -f -a "export" -d 'Request, watch, work on and cancel invoice exports'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member user whoami demo completions help" -f -a "suppression" -d 'Manage the addresses the export email is never sent to'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member user whoami demo completions help" -f -a "audit" -d 'Read, follow, verify and checkpoint the append-only, hash-chained audit log'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member user whoami demo completions help" -f -a "config" -d 'Show the resolved configuration and where each setting came from'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member user whoami demo completions help" -f -a "org" -d 'List the organizations (tenants) and their member and invoice counts'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member user whoami demo completions help" -f -a "member" -d 'List who belongs to an organization, with which role'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member user whoami demo completions help" -f -a "user" -d 'Link PostgreSQL logins to invoicectl users (admin only)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member user whoami demo completions help" -f -a "whoami" -d 'Show who PostgreSQL says you are: login, user, mode, groups, organizations'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member user whoami demo completions help" -f -a "demo" -d 'Try invoicectl in one command: set up, seed, export org_acme, show the result'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member user whoami demo completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and not __fish_seen_subcommand_from db export suppression audit config org member user whoami demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "setup" -d 'Create the database if it is missing and apply all migrations (idempotent)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply pending migrations only (the database must exist)'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "seed" -d 'Insert demo tenants, users, members and invoices (idempotent)'
@@ -571,3 +641,6 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_s
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every setting, its value and where it came from: flag, env, file or default'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "list" -d 'List every organization with its member and invoice counts'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from member" -f -a "list" -d 'List an organization\'s members: user id, email, name and role'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "link" -d 'Link a PostgreSQL login to an invoicectl user (admin only)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "unlink" -d 'Remove a login\'s link (admin only)'
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "list" -d 'List the linked logins, their users and invoicectl groups (admin only)'

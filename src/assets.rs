@@ -165,83 +165,9 @@ fn exit_status_section(roff: &mut Roff) {
     )]);
 }
 
-/// The variables invoicectl reads, as `(name, meaning)`.
-pub const ENVIRONMENT: [(&str, &str); 16] = [
-    (
-        "DATABASE_URL",
-        "PostgreSQL URL, like --database-url (which wins); it beats the config key database_url.",
-    ),
-    (
-        "PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE",
-        "libpq conventions, used when no database URL is set anywhere; the database is \
-         invoicectl when none is named.",
-    ),
-    (
-        "INVOICECTL_CONFIG",
-        "The config file, like --config. Default: config.toml in the platform config directory.",
-    ),
-    (
-        "INVOICECTL_USER",
-        "The requester of export start and the actor of export cancel and the suppression \
-         commands, like --as (which wins); it beats the config key user.",
-    ),
-    (
-        "INVOICECTL_DATA_DIR",
-        "The data directory holding exports/ and outbox/. Default: the platform data directory.",
-    ),
-    (
-        "INVOICECTL_EXPORT_DIR",
-        "Where export worker writes CSV files, like --export-dir (which wins); it beats the \
-         config key export_dir.",
-    ),
-    (
-        "INVOICECTL_SMTP_URL",
-        "The SMTP server (smtp://user:pass@host:587 or smtps://…); it beats the config key \
-         smtp_url. Its password is never printed.",
-    ),
-    (
-        "INVOICECTL_MAIL_FROM",
-        "The export email's sender (Name <addr@example.com>); it beats the config key mail_from.",
-    ),
-    (
-        "INVOICECTL_PAGE_SIZE",
-        "Rows per page of an export, 1 to 1000000; it beats the config key page_size.",
-    ),
-    (
-        "INVOICECTL_WORKER_CONCURRENCY",
-        "Runs export worker executes at once, 1 to 1024, like --concurrency (which wins); it \
-         beats the config key worker_concurrency.",
-    ),
-    (
-        "INVOICECTL_RUN_RETENTION",
-        "How long export worker keeps ended runs before deleting them (30d, 720h; units s, m, \
-         h, d), at least 24h; it beats the config key run_retention. Default: 30d.",
-    ),
-    (
-        "NO_COLOR",
-        "Any non-empty value turns colors off, unless --color always is given.",
-    ),
-    (
-        "RUST_LOG",
-        "Diagnostics filter for standard error (e.g. invoicectl=debug); overrides -q and -v.",
-    ),
-    (
-        "CLICOLOR, CLICOLOR_FORCE",
-        "Also honoured for the colors of --help and usage errors.",
-    ),
-    (
-        "HOSTNAME",
-        "Part of a worker's lease owner name, shown when a run is taken over.",
-    ),
-    (
-        "XDG_CONFIG_HOME, XDG_DATA_HOME",
-        "Move the platform config and data directories on Linux.",
-    ),
-];
-
 fn environment_section(roff: &mut Roff) {
     roff.control("SH", ["ENVIRONMENT"]);
-    for (name, meaning) in ENVIRONMENT {
+    for (name, meaning) in crate::settings_doc::environment() {
         roff.control("TP", []);
         roff.text([bold(name)]);
         roff.text([roman(meaning)]);
@@ -254,9 +180,9 @@ fn files_section(roff: &mut Roff) {
         (
             "~/.config/invoicectl/config.toml",
             "The config file: config.toml in the platform config directory (shown for Linux), \
-             or --config / INVOICECTL_CONFIG. TOML with the keys database_url, user, export_dir, smtp_url, mail_from, page_size, \
-             worker_concurrency and run_retention; an unknown key is an error, and invoicectl config show \
-             prints what each setting resolved to and from where. It must be a regular file \
+             or --config / INVOICECTL_CONFIG. TOML with the keys KEYS; an unknown key is an \
+             error, and invoicectl config show prints what each setting resolved to and from \
+             where (see ENVIRONMENT for each). It must be a regular file \
              of at most 1 MiB. A file that holds a secret (a password in a URL's userinfo or \
              query, e.g. ?password=, or a key named like a credential) must not be readable \
              by group or others (chmod 600).",
@@ -275,10 +201,19 @@ fn files_section(roff: &mut Roff) {
         ),
         (
             "DATA_DIR/outbox/*.eml",
-            "The export-ready emails (RFC 5322), when no smtp_url is configured.",
+            "The export-ready emails (RFC 5322), when no smtp_url is configured; 0600, as \
+             they hold a live download link.",
+        ),
+        (
+            "s3://BUCKET/PREFIX/ORG/RUN_ID.csv",
+            "Finished exports when storage (INVOICECTL_STORAGE) names a bucket; the S3 \
+             connection comes from s3_endpoint, s3_region, s3_access_key_id and \
+             s3_secret_access_key or the AWS_* variables.",
         ),
     ];
     for (path, meaning) in files {
+        // The config file's keys come from the one list of settings.
+        let meaning = meaning.replace("KEYS", &crate::settings_doc::file_keys());
         roff.control("TP", []);
         roff.text([italic(path)]);
         roff.text([roman(meaning)]);
@@ -368,4 +303,74 @@ fn stale_files(root: &Path, assets: &[Asset]) -> Vec<PathBuf> {
     }
     stale.sort();
     stale
+}
+
+/// The exit codes as a Markdown table, from [`crate::commands::exit::EXIT_CODES`] — the list
+/// `--help` and the man pages print too.
+pub fn exit_codes_markdown() -> String {
+    let mut out = String::from("| exit | meaning |\n|---|---|\n");
+    for doc in crate::commands::exit::EXIT_CODES {
+        out.push_str(&format!("| {} | {} |\n", doc.code, doc.meaning));
+    }
+    out
+}
+
+/// A generated block: `(file, block name, renderer)`.
+pub type DocBlock = (&'static str, &'static str, fn() -> String);
+
+/// Generated blocks inside checked-in documents: `(file, block name, renderer)`. A
+/// block is the text between `<!-- BEGIN generated NAME -->` and `<!-- END
+/// generated NAME -->` lines; the rest of the file is prose.
+pub const DOC_BLOCKS: [DocBlock; 2] = [
+    ("docs/reference.md", "exit-codes", exit_codes_markdown),
+    (
+        "docs/configuration.md",
+        "settings",
+        crate::settings_doc::markdown_table,
+    ),
+];
+
+/// `text` with block `name` replaced by `body`; `None` when the markers are missing.
+pub fn with_block(text: &str, name: &str, body: &str) -> Option<String> {
+    let begin = format!("<!-- BEGIN generated {name} (generate-assets) -->\n");
+    let end = format!("<!-- END generated {name} -->");
+    let start = text.find(&begin)? + begin.len();
+    let stop = start + text[start..].find(&end)?;
+    Some(format!("{}{body}{}", &text[..start], &text[stop..]))
+}
+
+/// The documents under `root` with their generated blocks rendered now (a missing
+/// document or marker is reported as a difference by [`doc_differences`]).
+pub fn render_docs(root: &Path) -> Vec<Asset> {
+    DOC_BLOCKS
+        .iter()
+        .filter_map(|(path, name, render)| {
+            let text = fs::read_to_string(root.join(path)).ok()?;
+            let text = with_block(&text, name, &render())?;
+            Some(Asset {
+                path: PathBuf::from(path),
+                bytes: text.into_bytes(),
+            })
+        })
+        .collect()
+}
+
+/// Documents whose generated blocks are out of date or missing (a root without the
+/// document, such as a scratch directory, has nothing to compare).
+pub fn doc_differences(root: &Path) -> Vec<String> {
+    let rendered = render_docs(root);
+    let mut problems = Vec::new();
+    for (path, name, _) in DOC_BLOCKS {
+        if !root.join(path).exists() {
+            continue;
+        }
+        match rendered.iter().find(|a| a.path == Path::new(path)) {
+            None => problems.push(format!("{path} (no generated {name} block)")),
+            Some(asset) if fs::read(root.join(path)).ok().as_ref() != Some(&asset.bytes) => {
+                problems.push(format!("{path} (differs)"))
+            }
+            Some(_) => {}
+        }
+    }
+    problems
 }

@@ -128,6 +128,19 @@ pub enum Command {
     /// List who belongs to an organization, with which role
     #[command(subcommand)]
     Member(commands::member::MemberCommand),
+    /// Link PostgreSQL logins to invoicectl users (admin only)
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
+    /// Show who PostgreSQL says you are: login, user, mode, groups, organizations
+    ///
+    /// The mode decides who a request is made for: `login` (a login linked to a
+    /// user: that user, proven by the server's authentication), `admin` (superuser,
+    /// schema owner or invoicectl_admin: --as is asserted), `unmapped` (any other
+    /// login: refused wherever tenant data is touched). With --json, one object:
+    /// login, user, mode, groups, organizations (id, role).
+    ///
+    /// Example: invoicectl whoami --json
+    Whoami,
     /// Try invoicectl in one command: set up, seed, export org_acme, show the result
     ///
     /// Creates the database when it is missing and migrates it (`db setup`), seeds the
@@ -363,6 +376,8 @@ mod tests {
             "database_url --database-url",
             "export_dir --export-dir",
             "link_ttl --link-ttl",
+            "metrics_addr --metrics-addr",
+            "metrics_textfile --metrics-textfile",
             "storage --storage",
             "user --as",
             "worker_concurrency --concurrency",

@@ -150,6 +150,9 @@ pub struct Resolved {
     /// file cannot hold).
     #[serde(skip)]
     pub key: &'static str,
+    /// Its environment variable (the list the man pages print is checked against it).
+    #[serde(skip)]
+    pub var: &'static str,
     /// The value with its secrets as `***`; null when unset.
     pub value: Json,
     pub source: Source,
@@ -263,6 +266,11 @@ pub struct Settings {
     /// export's idempotency TTL, so a deduplicating key never loses its run).
     pub run_retention: Duration,
     pub storage: StorageSettings,
+    /// `export worker` serves Prometheus metrics here while it runs (IP:PORT).
+    pub metrics_addr: Option<String>,
+    /// `export worker` writes its metrics to this file (Prometheus text format, for
+    /// node_exporter's textfile collector) when it ends: the cron worker's metrics.
+    pub metrics_textfile: Option<PathBuf>,
     /// Where the default export folder and the mail outbox live.
     pub data_dir: PathBuf,
     /// The config file that was read, if one was.
@@ -369,6 +377,20 @@ impl Settings {
                 check_run_retention,
             )?,
             storage: resolve_storage(&mut r, export_dir, export_dir_source)?,
+            metrics_addr: r.get(
+                "metrics_addr",
+                "INVOICECTL_METRICS_ADDR",
+                None,
+                // Checked by `export worker` (exit 65 for a bad address, whichever
+                // level named it; a bad flag value is not a usage error here).
+                any,
+            )?,
+            metrics_textfile: r.get(
+                "metrics_textfile",
+                "INVOICECTL_METRICS_TEXTFILE",
+                None,
+                |path: &Option<PathBuf>| path.as_deref().map_or(Ok(()), check_textfile),
+            )?,
             data_dir,
             config_path,
             resolved: Vec::new(),
@@ -547,12 +569,12 @@ impl<'a> Resolver<'a> {
         } else if let Some((path, value)) = in_file {
             (parse_toml(value), Source::File, path)
         } else {
-            self.record(key, default.show(), Source::Default, None);
+            self.record((key, var), default.show(), Source::Default, None);
             return Ok(default);
         };
         match parsed.and_then(|value| check(&value).map(|()| value)) {
             Ok(value) => {
-                self.record(key, value.show(), source, Some(origin));
+                self.record((key, var), value.show(), source, Some(origin));
                 Ok(value)
             }
             Err(message) => Err(ConfigError::Invalid {
@@ -566,9 +588,16 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn record(&mut self, key: &'static str, value: Json, source: Source, origin: Option<String>) {
+    fn record(
+        &mut self,
+        (key, var): (&'static str, &'static str),
+        value: Json,
+        source: Source,
+        origin: Option<String>,
+    ) {
         self.resolved.push(Resolved {
             key,
+            var,
             value: redact(key, value),
             source,
             origin,
@@ -612,7 +641,11 @@ fn parse_toml<T: SettingValue>(value: toml::Value) -> Result<T, String> {
 /// is `***` whole, and a URL has its secrets `***`'d as in every message.
 fn redact(key: &str, value: Json) -> Json {
     match value {
-        Json::String(s) if !s.is_empty() && is_secret_param(key) => Json::String("***".to_owned()),
+        // An access key id names the key, like a user name: shown, so an operator can
+        // tell which credentials a worker uses (the secret access key never is).
+        Json::String(s) if !s.is_empty() && is_secret_param(key) && key != "s3_access_key_id" => {
+            Json::String("***".to_owned())
+        }
         Json::String(s) if s.contains("://") => Json::String(redact_url(&s)),
         other => other,
     }
@@ -849,6 +882,18 @@ fn check_smtp_url(raw: &str) -> Result<(), String> {
 /// is no longer), and deleting the run earlier would let a repeated `export start`
 /// create a second export.
 pub const MIN_RUN_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// node_exporter's textfile collector reads only `*.prom` files.
+fn check_textfile(path: &Path) -> Result<(), String> {
+    if path.extension().is_some_and(|e| e == "prom") {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} does not end in .prom, the only files node_exporter's textfile collector reads",
+            path.display()
+        ))
+    }
+}
 
 fn check_run_retention(retention: &Duration) -> Result<(), String> {
     let floor = MIN_RUN_RETENTION;
@@ -1090,6 +1135,45 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_settings_are_the_resolved_ones() {
+        let s = resolve(&Overrides::default(), &[], None).unwrap();
+        let resolved: Vec<(&str, &str)> = s.resolved.iter().map(|r| (r.key, r.var)).collect();
+        let documented: Vec<(&str, &str)> = crate::settings_doc::SETTINGS
+            .iter()
+            .map(|d| (d.key, d.var))
+            .collect();
+        assert_eq!(
+            resolved, documented,
+            "src/settings_doc.rs must list every setting, in resolution order"
+        );
+    }
+
+    #[test]
+    fn config_show_values_read_as_the_docs_write_them() {
+        let s = resolve(
+            &Overrides::default(),
+            &[
+                ("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", "hunter2"),
+            ],
+            None,
+        )
+        .unwrap();
+        // An access key id is an id, not a secret; the secret key never shows.
+        assert_eq!(
+            s.setting("s3_access_key_id").unwrap().value_text(),
+            "AKIAEXAMPLE"
+        );
+        assert_eq!(
+            s.setting("s3_secret_access_key").unwrap().value_text(),
+            "***"
+        );
+        // The documented default is 7d, and that is what is shown (not `1w`).
+        assert_eq!(s.setting("link_ttl").unwrap().value_text(), "7d");
+        assert_eq!(s.setting("run_retention").unwrap().value_text(), "30d");
+    }
+
+    #[test]
     fn each_level_beats_the_next_and_says_so() {
         let flags = Overrides::default().with("worker_concurrency", "--concurrency", "8");
         let vars = [
@@ -1138,7 +1222,9 @@ mod tests {
                 "s3_endpoint",
                 "s3_region",
                 "s3_access_key_id",
-                "s3_secret_access_key"
+                "s3_secret_access_key",
+                "metrics_addr",
+                "metrics_textfile"
             ]
         );
     }

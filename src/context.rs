@@ -13,6 +13,7 @@ use crate::cli::{ColorChoice, GlobalArgs};
 use crate::config::{Overrides, Settings};
 use crate::db;
 use crate::engine::RunStatus;
+use crate::identity::{IdentityError, Session};
 
 pub struct Context {
     pub settings: Settings,
@@ -70,6 +71,45 @@ impl Context {
     /// A pool on the set-up database (fails with 69 if it is unreachable or not set up).
     pub async fn pool(&self, max_connections: u32) -> Result<PgPool, db::DbError> {
         db::open(self.settings.database_url.as_deref(), max_connections).await
+    }
+
+    /// Who this connection is (login, user, mode), as PostgreSQL authenticated it;
+    /// said at `-v`.
+    pub async fn session(&self, pool: &PgPool) -> Result<Session, IdentityError> {
+        let mut conn = pool.acquire().await.map_err(db::DbError::from)?;
+        let session = Session::load(&mut conn).await?;
+        tracing::debug!(
+            "identity: login {} in mode {}{}",
+            session.login,
+            session.mode,
+            session
+                .user
+                .as_ref()
+                .map(|u| format!(", linked to {u}"))
+                .unwrap_or_default()
+        );
+        Ok(session)
+    }
+
+    /// A pool for a command that touches tenant data, and the session's identity: an
+    /// unmapped login is refused (77) with the command that links it.
+    pub async fn tenant_pool(&self, max_connections: u32) -> anyhow::Result<(PgPool, Session)> {
+        let pool = self.pool(max_connections).await?;
+        let session = self.session(&pool).await?;
+        session.require_known()?;
+        Ok((pool, session))
+    }
+
+    /// A pool for an administration command, refused (77) to any login but an admin.
+    pub async fn admin_pool(
+        &self,
+        max_connections: u32,
+        what: &'static str,
+    ) -> anyhow::Result<(PgPool, Session)> {
+        let pool = self.pool(max_connections).await?;
+        let session = self.session(&pool).await?;
+        session.require_admin(what)?;
+        Ok((pool, session))
     }
 
     /// Prints one JSON document and a newline on stdout: indented on a terminal,

@@ -38,7 +38,9 @@ pub fn parse_duration(value: &str) -> Option<Duration> {
 /// parser reads back.
 pub fn format_duration(d: Duration) -> String {
     let secs = d.as_secs();
-    for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)] {
+    // Days at most, as the docs write them (`link_ttl` 7d, `run_retention` 30d):
+    // `1w` read as a different value than the documented default.
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
         if secs > 0 && secs.is_multiple_of(size) {
             return format!("{}{unit}", secs / size);
         }
@@ -67,7 +69,7 @@ mod tests {
 
     #[test]
     fn formats_in_the_largest_whole_unit() {
-        assert_eq!(format_duration(Duration::from_secs(604_800)), "1w");
+        assert_eq!(format_duration(Duration::from_secs(604_800)), "7d");
         assert_eq!(format_duration(Duration::from_secs(86_400 * 3)), "3d");
         assert_eq!(format_duration(Duration::from_secs(5400)), "90m");
         assert_eq!(format_duration(Duration::from_secs(61)), "61s");

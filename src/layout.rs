@@ -123,28 +123,36 @@ pub fn plan(
     Plan { shown, cut_to }
 }
 
-/// A table in the house style (compact box drawing, headers in capitals) with
-/// `header` in bold when `color` is on. With colors off nothing is styled at all, so
-/// no escape sequence reaches stdout even when it is a terminal. Commands print
-/// tables through [`table`], which fits them to the terminal.
+/// A table in the house style — kubectl's and gh's: no borders, headers in
+/// capitals, columns [`COLUMN_GAP`] spaces apart, nothing after the last column —
+/// with `header` in bold when `color` is on. With colors off nothing is styled at
+/// all, so no escape sequence reaches stdout even when it is a terminal. Commands
+/// print tables through [`table`], which fits them to the terminal.
+/// (Box drawing cost three columns per column and two per row: at 80 columns an
+/// audit row could not show who acted on which run.)
 pub fn house_table<I, S>(color: bool, header: I) -> Table
 where
     I: IntoIterator<Item = S>,
     S: Into<String>,
 {
     let mut table = bare_table(color);
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_header(header.into_iter().map(|name| {
-            let cell = Cell::new(name.into());
-            if color {
-                cell.add_attribute(Attribute::Bold)
-            } else {
-                cell
-            }
-        }));
+    table.set_header(header.into_iter().map(|name| {
+        let cell = Cell::new(name.into());
+        if color {
+            cell.add_attribute(Attribute::Bold)
+        } else {
+            cell
+        }
+    }));
+    let last = table.column_count().saturating_sub(1);
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, if i == last { 0 } else { COLUMN_GAP as u16 }));
+    }
     table
 }
+
+/// Spaces between two table columns.
+pub const COLUMN_GAP: usize = 2;
 
 /// A table without borders or header.
 fn bare_table(color: bool) -> Table {
@@ -171,9 +179,9 @@ pub fn table(color: bool, width: Option<u16>, columns: &[Column], rows: Vec<Vec<
                 .unwrap_or(0)
         })
         .collect();
-    // comfy-table's UTF8_FULL_CONDENSED: `│ a │ b │` — each column costs its width
-    // plus 3 (two paddings and a border), the row one border more.
-    let plan = plan(columns, &widths, 3, 1, width.map(usize::from));
+    // The house style (`a  b`): each column costs its width plus the gap (the last
+    // one's gap is not printed, which leaves that much to spare).
+    let plan = plan(columns, &widths, COLUMN_GAP, 0, width.map(usize::from));
     let headers = columns
         .iter()
         .zip(&plan.shown)
@@ -235,9 +243,25 @@ pub fn time(t: &DateTime<Utc>) -> String {
 }
 
 /// How long ago `t` was, as kubectl's AGE column prints it: `45s`, `2m30s`, `12m`,
-/// `5h12m`, `20h`, `3d4h`, `40d`, `2y30d`. A time in the future (clock skew) is `0s`.
+/// `5h12m`, `20h`, `3d4h`, `40d`, `2y30d`. A time in the future (clock skew) is `0s`:
+/// an AGE column only holds past times; [`relative`] says `in …` for the future.
 pub fn age(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let secs = (now - *t).num_seconds().max(0);
+    span((now - *t).num_seconds().max(0))
+}
+
+/// `t` relative to `now` in words: `2m ago` for the past, `in 3d` for the future (a
+/// link's expiry, a retry's time), `now` within the same second.
+pub fn relative(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - *t).num_seconds();
+    match secs {
+        0 => "now".to_owned(),
+        s if s > 0 => format!("{} ago", span(s)),
+        s => format!("in {}", span(-s)),
+    }
+}
+
+/// A span of whole seconds in kubectl's AGE format.
+fn span(secs: i64) -> String {
     let (mins, hours, days) = (secs / 60, secs / 3600, secs / 86_400);
     match () {
         _ if secs < 120 => format!("{secs}s"),
@@ -264,9 +288,10 @@ pub fn age(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// `t` and how long ago it was: `2026-11-22T05:57:03Z (2m ago)`.
+/// `t` and how far from now it is: `2026-11-22T05:57:03Z (2m ago)`, or for a
+/// future time `2026-12-10T08:24:02Z (in 3d)`.
 pub fn time_and_age(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
-    format!("{} ({} ago)", time(t), age(t, now))
+    format!("{} ({})", time(t), relative(t, now))
 }
 
 /// A count with thousands separators: `200,000`.
@@ -317,6 +342,13 @@ mod tests {
         assert_eq!(ago(3 * 86_400 + 4 * 3600), "3d4h");
         assert_eq!(ago(40 * 86_400), "40d");
         assert_eq!(ago(3 * 365 * 86_400 + 30 * 86_400), "3y30d");
+        // Future times are never "ago": a link valid three more days reads `in 3d`.
+        let rel = |secs: i64| relative(&(now - chrono::Duration::seconds(secs)), now);
+        assert_eq!(rel(150), "2m30s ago");
+        assert_eq!(rel(0), "now");
+        assert_eq!(rel(-3 * 86_400), "in 3d");
+        assert_eq!(rel(-(3 * 86_400 - 2)), "in 2d23h");
+        assert_eq!(rel(-45), "in 45s");
         assert_eq!(
             time_and_age(&(now - chrono::Duration::seconds(120)), now),
             "2026-11-22T11:58:00Z (2m ago)"

@@ -30,11 +30,13 @@ pub mod email_address;
 pub mod engine;
 pub mod error;
 pub mod exports;
+pub mod identity;
 pub mod ids;
 pub mod layout;
 pub mod logging;
 pub mod lookup;
 pub mod redact;
+pub mod settings_doc;
 pub mod signals;
 pub mod storage;
 pub mod telemetry;
@@ -79,6 +81,12 @@ pub fn run() -> ExitCode {
         return finish(commands::completions::run(args));
     }
     logging::init(&cli.global);
+    // A worker's stderr is a log (cron, systemd): its error line is timestamped too.
+    let worker = matches!(
+        &cli.command,
+        cli::Command::Export(commands::export::ExportCommand::Worker(_))
+    );
+    let report = |err: anyhow::Error, server: Option<&str>| report(err, server, worker);
     let ctx = match context::Context::new(&cli.global, &flags) {
         Ok(ctx) => ctx,
         Err(e) => return report(anyhow::Error::new(e), None),
@@ -114,14 +122,16 @@ pub fn run() -> ExitCode {
 fn finish(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => report(e, None),
+        Err(e) => report(e, None, false),
     }
 }
 
 /// Prints an error to stderr — the message and its causes on one or two lines, secrets
 /// scrubbed — and returns its exit code. A closed stdout pipe is a quiet success.
-/// `server` (host, port, database) is named when the connection to it was lost.
-fn report(err: anyhow::Error, server: Option<&str>) -> ExitCode {
+/// `server` (host, port, database) is named when the connection to it was lost;
+/// `worker`: the command was `export worker`, whose stderr off a terminal is a log
+/// (see [`logging::error_line`]).
+fn report(err: anyhow::Error, server: Option<&str>, worker: bool) -> ExitCode {
     if error::is_broken_pipe(&err) {
         return ExitCode::SUCCESS;
     }
@@ -132,11 +142,11 @@ fn report(err: anyhow::Error, server: Option<&str>) -> ExitCode {
             server.map(|s| format!(" at {s}")).unwrap_or_default()
         ));
     }
-    let _ = writeln!(
-        std::io::stderr().lock(),
-        "invoicectl: error: {}",
-        redact::redact_secrets(&message)
+    let line = logging::error_line(
+        worker,
+        &format!("invoicectl: error: {}", redact::redact_secrets(&message)),
     );
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
     ExitCode::from(commands::exit::exit_code(&err))
 }
 

@@ -9,7 +9,13 @@
 //!   on screen and cut the line.
 //! - Off a terminal (cron, CI, a log file), every line starts with an RFC 3339 UTC
 //!   timestamp: the log lines of `tracing` and the state lines the worker's display
-//!   prints ([`status_line`]) alike, so one log can be read and grepped by time.
+//!   prints ([`status_line`]) alike — and the final error line ([`error_line`]) — so
+//!   one log can be read and grepped by time.
+//! - On a terminal, at the default verbosity and without `--json`, an event reads
+//!   like the command's other lines ([`HumanFormat`]): its message alone (`warning:`
+//!   or `error:` before it when it is one), no timestamp, span or `key=value` fields.
+//!   The structured form — time, level, span, fields — is for logs (off a
+//!   terminal), `-v` and `--json`, and RUST_LOG (which asks for detail).
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::Mutex;
@@ -37,14 +43,88 @@ pub fn init(global: &GlobalArgs) {
         .ok()
         .and_then(|v| EnvFilter::try_new(v).ok())
         .unwrap_or_else(|| EnvFilter::new(default));
-    let ansi = color_enabled(global.color, io::stderr().is_terminal());
-    let _ = tracing_subscriber::fmt()
+    let terminal = io::stderr().is_terminal();
+    let ansi = color_enabled(global.color, terminal);
+    let human =
+        terminal && global.verbose == 0 && !global.json && std::env::var_os("RUST_LOG").is_none();
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(StderrAboveBars)
         .with_timer(Rfc3339)
         .with_ansi(ansi)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = if human {
+        builder.event_format(HumanFormat).try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// The terminal's form of an event: `message`, with `warning: ` or `error: ` before
+/// a warning or an error and `: {error}` after it when the event carries an `error`
+/// field; everything else (spans, fields, time) is left to the structured form.
+pub struct HumanFormat;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for HumanFormat
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        _ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let mut fields = HumanFields::default();
+        event.record(&mut fields);
+        writeln!(
+            writer,
+            "{}",
+            human_line(
+                *event.metadata().level(),
+                &fields.message,
+                fields.error.as_deref()
+            )
+        )
+    }
+}
+
+fn human_line(level: tracing::Level, message: &str, error: Option<&str>) -> String {
+    let prefix = match level {
+        tracing::Level::ERROR => "error: ",
+        tracing::Level::WARN => "warning: ",
+        _ => "",
+    };
+    match error {
+        Some(error) => format!("{prefix}{message}: {error}"),
+        None => format!("{prefix}{message}"),
+    }
+}
+
+/// The two fields [`HumanFormat`] prints.
+#[derive(Default)]
+struct HumanFields {
+    message: String,
+    error: Option<String>,
+}
+
+impl tracing::field::Visit for HumanFields {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        match field.name() {
+            "message" => self.message = value.to_owned(),
+            "error" => self.error = Some(value.to_owned()),
+            _ => {}
+        }
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        match field.name() {
+            "message" => self.message = format!("{value:?}"),
+            "error" => self.error = Some(format!("{value:?}")),
+            _ => {}
+        }
+    }
 }
 
 /// The progress display log lines go through, while one is shown.
@@ -159,6 +239,18 @@ pub fn status_line(level: Level, text: &str) -> io::Result<()> {
     write_stderr(line.as_bytes())
 }
 
+/// The final error line of a command (`invoicectl: error: …`), as the one error
+/// printer writes it: on a terminal or from a command that is not a long-lived
+/// worker, as is (a script's `2>&1` reads one plain line); from `export worker` off a
+/// terminal — the cron and systemd log — timestamped like every other line there.
+pub fn error_line(worker: bool, text: &str) -> String {
+    if worker && !io::stderr().is_terminal() {
+        format!("{} ERROR {text}\n", now())
+    } else {
+        format!("{text}\n")
+    }
+}
+
 fn format_status_line(terminal: bool, level: Level, text: &str) -> String {
     if terminal {
         return format!("{text}\n");
@@ -187,5 +279,21 @@ mod tests {
             "{line:?}"
         );
         assert_eq!(rest, " WARN org_acme run_1: failed\n");
+    }
+
+    #[test]
+    fn terminal_events_read_like_the_other_lines() {
+        assert_eq!(
+            human_line(
+                tracing::Level::INFO,
+                "email for run_1 written to /tmp/outbox/a.eml",
+                None
+            ),
+            "email for run_1 written to /tmp/outbox/a.eml"
+        );
+        assert_eq!(
+            human_line(tracing::Level::WARN, "cannot abort the upload", Some("503")),
+            "warning: cannot abort the upload: 503"
+        );
     }
 }

@@ -16,7 +16,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::error::{Classify, ExitKind};
 
@@ -82,6 +82,11 @@ pub fn parse_addr(text: &str) -> Result<SocketAddr, MetricsError> {
 /// now until the process ends, and describes every metric. Call once per process,
 /// inside the runtime.
 pub fn serve(addr: SocketAddr) -> Result<(), MetricsError> {
+    serve_and_keep(addr).map(drop)
+}
+
+/// [`serve`], returning a handle that renders the same text (for [`write_textfile`]).
+pub fn serve_and_keep(addr: SocketAddr) -> Result<PrometheusHandle, MetricsError> {
     let listener = std::net::TcpListener::bind(addr).map_err(|source| bind_error(addr, source))?;
     listener
         .set_nonblocking(true)
@@ -107,12 +112,93 @@ pub fn serve(addr: SocketAddr) -> Result<(), MetricsError> {
             upkeep.run_upkeep();
         }
     });
-    tokio::spawn(http::serve(listener, move || handle.render(), http::LIMITS));
+    let served = handle.clone();
+    tokio::spawn(http::serve(listener, move || served.render(), http::LIMITS));
     crate::engine::metrics::describe();
     crate::exports::metrics::describe();
-    // Debug, like the worker's start: an idle cron minute leaves the log empty.
+    // Debug: a long-running worker says so at info itself (see `export worker`).
     tracing::debug!("serving Prometheus metrics at http://{addr}/metrics");
-    Ok(())
+    Ok(handle)
+}
+
+/// Records metrics without serving them, for a worker that writes them to a file
+/// when it ends ([`write_textfile`]): a cron `--drain`, which no scrape could catch
+/// alive. Call once per process.
+pub fn record() -> Result<PrometheusHandle, MetricsError> {
+    let recorder = PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            Matcher::Suffix("_duration_seconds".to_owned()),
+            &DURATION_BUCKETS,
+        )
+        .map_err(|e| MetricsError::Exporter(e.to_string()))?
+        .build_recorder();
+    let handle = recorder.handle();
+    ::metrics::set_global_recorder(recorder).map_err(|e| MetricsError::Exporter(e.to_string()))?;
+    crate::engine::metrics::describe();
+    crate::exports::metrics::describe();
+    Ok(handle)
+}
+
+/// The gauge a textfile ends with: when the worker that wrote it finished. A cron
+/// worker's alert is on its age (`time() - … > 600`: no drain finished for ten
+/// minutes), as for any batch job; `up` says nothing about a process that exits.
+pub const LAST_RUN: &str = "invoicectl_worker_last_run_timestamp_seconds";
+
+/// Why the metrics file could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the metrics file {}", path.display())]
+pub struct TextfileError {
+    pub path: std::path::PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+impl Classify for TextfileError {
+    fn exit_kind(&self) -> ExitKind {
+        match self.source.kind() {
+            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+                ExitKind::PermissionDenied
+            }
+            _ => ExitKind::Failure,
+        }
+    }
+}
+
+/// Writes what `handle` renders, and [`LAST_RUN`], to `path` for node_exporter's
+/// textfile collector: into a temporary file beside it, then renamed over it, so
+/// the collector never reads half a file. World-readable (0644): node_exporter runs
+/// as its own user, and metrics hold no secret.
+pub fn write_textfile(
+    handle: &PrometheusHandle,
+    path: &std::path::Path,
+) -> Result<(), TextfileError> {
+    let error = |source| TextfileError {
+        path: path.to_path_buf(),
+        source,
+    };
+    ::metrics::describe_gauge!(
+        LAST_RUN,
+        ::metrics::Unit::Seconds,
+        "When this worker (a cron --drain or --once) finished: the Unix time of its end"
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    ::metrics::gauge!(LAST_RUN).set(now.as_secs_f64());
+    let text = handle.render();
+    let tmp = path.with_extension(format!("prom.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        io::Write::write_all(&mut file, text.as_bytes())?;
+        file.sync_all()?;
+        #[cfg(unix)]
+        std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o644))?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map_err(error)
 }
 
 fn bind_error(addr: SocketAddr, source: io::Error) -> MetricsError {

@@ -246,3 +246,64 @@ fn every_man_page_has_exit_status_environment_and_files_and_renders_cleanly() {
     }
     assert!(pages >= 19, "{pages} man pages");
 }
+
+/// The exit codes in docs/reference.md and the settings table in
+/// docs/configuration.md are rendered from the lists `--help` and the man pages use
+/// (`generate-assets` writes them), so the four exit-code lists cannot disagree.
+#[test]
+fn generated_doc_blocks_are_up_to_date() {
+    let problems = assets::doc_differences(repo_root());
+    assert!(
+        problems.is_empty(),
+        "{problems:?}: run `{}`",
+        assets::REGENERATE
+    );
+    let reference = std::fs::read_to_string(repo_root().join("docs/reference.md")).unwrap();
+    for doc in invoicectl::commands::exit::EXIT_CODES {
+        assert!(
+            reference.contains(&format!("| {} | {} |", doc.code, doc.meaning)),
+            "exit {} in docs/reference.md",
+            doc.code
+        );
+    }
+    let config = std::fs::read_to_string(repo_root().join("docs/configuration.md")).unwrap();
+    for setting in invoicectl::settings_doc::SETTINGS {
+        assert!(
+            config.contains(&format!("`{}`", setting.var)),
+            "{}",
+            setting.var
+        );
+    }
+}
+
+/// The man page advice of the README works: pages installed under a directory that
+/// `MANPATH` names are found by `man` (where man is installed).
+#[test]
+fn man_finds_installed_pages_through_manpath() {
+    let dir = tempfile::tempdir().unwrap();
+    let man1 = dir.path().join("man1");
+    std::fs::create_dir_all(&man1).unwrap();
+    for entry in std::fs::read_dir(repo_root().join("man")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, man1.join(path.file_name().unwrap())).unwrap();
+    }
+    let found = std::process::Command::new("man")
+        .args(["-w", "invoicectl-export-start"])
+        .env("MANPATH", format!("{}:", dir.path().display()))
+        .output();
+    match found {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let path = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(
+                path.trim(),
+                man1.join("invoicectl-export-start.1").display().to_string()
+            );
+        }
+        Err(e) => eprintln!("man is not installed ({e}): MANPATH not checked"),
+    }
+}

@@ -97,13 +97,14 @@ type StoredTuple = (
     DateTime<Utc>,
     String,
     String,
+    Option<String>,
 );
 
 /// Every audit row with every column, as the superuser sees it.
 async fn all_rows(pool: &PgPool) -> Vec<StoredTuple> {
     sqlx::query_as(
         "SELECT id, organization_id, actor_user_id, action, subject_type, subject_id,
-                payload::text, created_at, prev_hash, hash
+                payload::text, created_at, prev_hash, hash, actor_login
          FROM audit_log ORDER BY id",
     )
     .fetch_all(pool)
@@ -480,10 +481,17 @@ async fn rust_and_sql_agree_on_the_canonical_form_and_every_hash(pool: PgPool) {
             subject_id: &r.5,
             payload_text: &r.6,
             created_at: r.7,
+            actor_login: r.10.as_deref(),
         };
+        assert_eq!(
+            r.10.as_deref(),
+            Some("postgres"),
+            "the login that wrote row {}",
+            r.0
+        );
         let sql_canonical: String = sqlx::query_scalar(
-            "SELECT audit_canonical(id, organization_id, actor_user_id, action, subject_type,
-                                    subject_id, payload, created_at)
+            "SELECT audit_canonical_login(id, organization_id, actor_user_id, action, subject_type,
+                                          subject_id, payload, created_at, actor_login)
              FROM audit_log WHERE id = $1",
         )
         .bind(r.0)
@@ -522,6 +530,7 @@ async fn rust_and_sql_agree_on_the_canonical_form_and_every_hash(pool: PgPool) {
             subject_id: "c",
             payload_text: r#"{"k": [1]}"#,
             created_at: t,
+            actor_login: None,
         });
         assert_eq!(rust, sql, "{t:?}");
     }
@@ -666,9 +675,9 @@ async fn verify_detects_rehashed_removed_and_truncated_rows(pool: PgPool) {
     tamper(
         &pool,
         "UPDATE audit_log SET payload = '{\"i\": 7}',
-             hash = encode(sha256(convert_to(prev_hash || audit_canonical(id, organization_id,
-                 actor_user_id, action, subject_type, subject_id, '{\"i\": 7}'::jsonb, created_at),
-                 'UTF8')), 'hex')
+             hash = encode(sha256(convert_to(prev_hash || audit_canonical_login(id, organization_id,
+                 actor_user_id, action, subject_type, subject_id, '{\"i\": 7}'::jsonb, created_at,
+                 actor_login), 'UTF8')), 'hex')
          WHERE id = $1",
         globex[1],
     )
@@ -821,6 +830,7 @@ async fn tail_filters_by_count_org_action_and_time(pool: PgPool) {
                 "id",
                 "organizationId",
                 "actorUserId",
+                "actorLogin",
                 "action",
                 "subjectType",
                 "subjectId",
@@ -832,6 +842,7 @@ async fn tail_filters_by_count_org_action_and_time(pool: PgPool) {
     assert_eq!(
         all[0],
         json!({"id": r1, "organizationId": "org_acme", "actorUserId": "user_alice",
+               "actorLogin": "postgres",
                "action": "export.invoices.requested", "subjectType": "export", "subjectId": "run_1",
                "payload": {"exportId": "exp_1"}, "createdAt": all[0]["createdAt"]})
     );
@@ -898,8 +909,8 @@ async fn tail_filters_by_count_org_action_and_time(pool: PgPool) {
         "PAYLOAD",
         "user_alice",
         "system",
-        "export:run_2",
-        "email_suppression:x@example.com",
+        "run_2",
+        "x@example.com",
         "{\"reason\": \"bounce\"}",
     ] {
         assert!(table.contains(needle), "{needle:?} in\n{table}");

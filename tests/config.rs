@@ -156,7 +156,7 @@ fn config_show_names_the_source_of_every_setting() {
     let row = |key: &str| {
         table
             .lines()
-            .find(|line| line.contains(&format!(" {key} ")))
+            .find(|line| line.starts_with(&format!("{key} ")))
             .unwrap_or_else(|| panic!("no row {key}: {table}"))
             .to_owned()
     };

@@ -49,12 +49,13 @@ fn row<'a>(table: &'a str, first: &str) -> Vec<&'a str> {
     table
         .lines()
         .map(|l| {
-            l.trim_matches(|c| c == '│' || c == ' ')
-                .split('┆')
+            // Columns are two or more spaces apart; a cell holds at most single spaces.
+            l.split("  ")
                 .map(str::trim)
+                .filter(|c| !c.is_empty())
                 .collect::<Vec<_>>()
         })
-        .find(|cells| cells[0] == first)
+        .find(|cells| cells.first() == Some(&first))
         .unwrap_or_else(|| panic!("no row {first} in:\n{table}"))
 }
 
@@ -337,7 +338,7 @@ async fn export_queue_shows_status_counts_backlog_leases_and_retries(pool: PgPoo
     );
     assert_eq!(
         export["runs"],
-        json!({"queued": 2, "executing": 1, "waiting": 0, "completed": 0, "failed": 0, "canceled": 0})
+        json!({"queued": 2, "executing": 1, "waiting": 0, "completed": 0, "expired": 0, "failed": 0, "canceled": 0})
     );
     assert_eq!(
         (
@@ -414,7 +415,7 @@ async fn export_queue_shows_status_counts_backlog_leases_and_retries(pool: PgPoo
     let out = stdout_ok(&env, &["export", "queue"]);
     assert_eq!(
         row(&out, "export"),
-        ["export", "2", "1", "0", "0", "0", "0"],
+        ["export", "2", "1", "0", "0", "0", "0", "0"],
         "runs by status:\n{out}"
     );
     let lines: Vec<&str> = out.lines().collect();

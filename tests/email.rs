@@ -49,6 +49,7 @@ fn email(key: &str) -> ExportReadyEmail {
         row_count: 12_345,
         download_url: DOWNLOAD_URL.into(),
         scope: None,
+        link_expires_at: None,
         idempotency_key: key.into(),
     }
 }

@@ -651,7 +651,7 @@ async fn status_shows_a_completed_run_and_lists_recent_runs(pool: PgPool) {
     );
     assert_eq!(done["output"]["rowCount"], invoices);
     assert_eq!(done["output"]["objectUrl"], url);
-    assert_eq!(done["output"]["email"], "sent");
+    assert_eq!(done["output"]["email"], "written");
 
     let children = done["children"].as_array().unwrap();
     assert_eq!(children.len(), 1, "{done}");

@@ -636,3 +636,71 @@ fn connect_errors_name_the_missing_database_the_refused_role_or_the_refused_port
         "{stderr}"
     );
 }
+
+/// `cargo run -- demo` (the quick start) and the installed binary of the tour must
+/// use the same database, `invoicectl`: cargo hands the `[env]` of
+/// `.cargo/config.toml` to `cargo run` too, so nothing there may name a database.
+/// The binary runs with exactly the variables cargo would add (and none of the
+/// developer's database variables), and `config show` names the target database.
+#[test]
+fn cargo_run_environment_targets_the_invoicectl_database() {
+    let manifest_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config: toml::Table = match std::fs::read_to_string(manifest_dir.join(".cargo/config.toml"))
+    {
+        Ok(text) => text.parse().expect(".cargo/config.toml is TOML"),
+        Err(_) => toml::Table::new(),
+    };
+    let cargo_env: Vec<(String, String)> = config
+        .get("env")
+        .and_then(toml::Value::as_table)
+        .map(|env| {
+            env.iter()
+                .map(|(k, v)| {
+                    let value = match v {
+                        toml::Value::String(s) => s.clone(),
+                        other => other
+                            .get("value")
+                            .and_then(toml::Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                    };
+                    (k.clone(), value)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = assert_cmd::Command::new(common::BINARY);
+    for var in [
+        "DATABASE_URL",
+        "PGHOST",
+        "PGPORT",
+        "PGUSER",
+        "PGPASSWORD",
+        "PGDATABASE",
+        "INVOICECTL_CONFIG",
+        "INVOICECTL_DATA_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .envs(cargo_env.iter().map(|(k, v)| (k, v)))
+        .args(["config", "show", "--json"]);
+    let out = cmd.assert().success();
+    let shown = common::json_of(&out.get_output().stdout);
+    assert_eq!(
+        shown["database"]["name"], "invoicectl",
+        "cargo run would use another database (.cargo/config.toml [env]: {cargo_env:?}): {shown}"
+    );
+    assert_eq!(
+        shown["settings"]["database_url"]["source"], "default",
+        "{shown}"
+    );
+    // The tests themselves still reach their server: the harness's own variable.
+    assert_eq!(
+        std::env::var("DATABASE_URL").unwrap(),
+        common::server_url().to_string()
+    );
+}

@@ -258,3 +258,182 @@ fn help_puts_global_options_apart_and_never_offers_the_maintainer_command() {
         positional.stderr
     );
 }
+
+/// A worker's stderr off a terminal is a log (cron, systemd): its last error line is
+/// timestamped like every other line there; other commands keep the one plain
+/// `invoicectl: error:` line scripts read. An export folder the worker cannot
+/// create or write exits 77, one that is not a folder 65, as documented.
+#[sqlx::test]
+async fn worker_error_lines_are_timestamped_and_bad_export_folders_exit_as_documented(
+    pool: PgPool,
+) {
+    let env = Env::for_pool(&pool);
+    let drain = ["export", "worker", "--drain", "--export-dir"];
+    let cannot = run(&env, &[&drain[..], &["/proc/nope"]].concat());
+    assert_eq!(cannot.code, Some(77), "{}", cannot.stderr);
+    let line = cannot.stderr.lines().last().unwrap();
+    assert!(line_time(line).is_some(), "timestamped: {line}");
+    assert!(
+        line.contains(" ERROR invoicectl: error: cannot use export directory /proc/nope"),
+        "{line}"
+    );
+    let file = env.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let not_dir = run(&env, &[&drain[..], &[file.to_str().unwrap()]].concat());
+    assert_eq!(not_dir.code, Some(65), "{}", not_dir.stderr);
+    assert!(line_time(&not_dir.stderr).is_some(), "{}", not_dir.stderr);
+
+    let other = run(
+        &env,
+        &["export", "status", "run_01jd5x7m3k9q2w8e4r6t0y1v3a"],
+    );
+    assert_eq!(other.code, Some(66));
+    assert!(
+        other.stderr.starts_with("invoicectl: error: run "),
+        "{}",
+        other.stderr
+    );
+}
+
+/// A cron worker's metrics: `--metrics-textfile` (or `metrics_textfile`,
+/// INVOICECTL_METRICS_TEXTFILE) writes the worker's metrics when it ends, for
+/// node_exporter's textfile collector, with the time it ended; promtool accepts
+/// the file where it is installed (.ci/run installs it).
+#[sqlx::test]
+async fn a_drain_writes_a_metrics_textfile_that_promtool_accepts(pool: PgPool) {
+    db::seed::seed_demo(&pool, 5).await.unwrap();
+    let env = Env::for_pool(&pool);
+    ok(
+        &env,
+        &["export", "start", "--org", "org_acme", "--as", "user_alice"],
+    );
+    let prom = env.path().join("invoicectl.prom");
+    let before = Utc::now().timestamp();
+    // From the variable, as cron's environment or a systemd unit gives it.
+    let out = env
+        .cmd()
+        .env("INVOICECTL_METRICS_TEXTFILE", &prom)
+        .args([
+            "-q",
+            "export",
+            "worker",
+            "--drain",
+            "--poll-interval",
+            "0.05",
+        ])
+        .assert()
+        .success();
+    assert!(out.get_output().stdout.is_empty());
+    let text = std::fs::read_to_string(&prom).unwrap();
+    assert!(
+        text.contains("invoicectl_runs_completed_total{task=\"export-invoices\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("invoicectl_export_emails_total{disposition=\"written\"} 1"),
+        "{text}"
+    );
+    let ended: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("invoicectl_worker_last_run_timestamp_seconds "))
+        .unwrap_or_else(|| panic!("no last-run gauge: {text}"))
+        .parse()
+        .unwrap();
+    assert!(ended >= before as f64, "{ended} < {before}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&prom).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "node_exporter runs as another user");
+    }
+    // No temporary file is left beside it.
+    let left: Vec<_> = std::fs::read_dir(env.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    match std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::fs::File::open(&prom).unwrap())
+        .output()
+    {
+        Ok(check) => assert!(
+            check.status.success() && check.stdout.is_empty() && check.stderr.is_empty(),
+            "promtool check metrics: {}{}",
+            String::from_utf8_lossy(&check.stdout),
+            String::from_utf8_lossy(&check.stderr)
+        ),
+        Err(e) => {
+            eprintln!("promtool not installed ({e}): format not checked (.ci/run installs it)")
+        }
+    }
+    // A name the collector would not read is refused before anything runs.
+    let bad = run(
+        &env,
+        &[
+            "export",
+            "worker",
+            "--drain",
+            "--metrics-textfile",
+            "/tmp/x.txt",
+        ],
+    );
+    assert_eq!(bad.code, Some(2), "{}", bad.stderr);
+    assert!(bad.stderr.contains(".prom"), "{}", bad.stderr);
+}
+
+/// A long-running worker says at start which database it drains, where it stores
+/// exports and what it serves — one line each — and takes its metrics address from
+/// INVOICECTL_METRICS_ADDR like any setting.
+#[sqlx::test]
+async fn a_long_running_worker_says_what_it_drains_stores_and_serves(pool: PgPool) {
+    let env = Env::for_pool(&pool);
+    let addr = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let mut cmd = env.std_cmd();
+    cmd.env("INVOICECTL_METRICS_ADDR", addr.to_string()).args([
+        "export",
+        "worker",
+        "--poll-interval",
+        "0.05",
+    ]);
+    let mut worker = crate::common::process::Process::logged(&mut cmd, env.path(), "worker");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let database = common_database(&env);
+    let wanted = [
+        format!("draining database {database} on 127.0.0.1:5432"),
+        format!(
+            "storing exports in file://{}",
+            env.data_dir().join("exports").display()
+        ),
+        format!("serving metrics at http://{addr}/metrics"),
+    ];
+    loop {
+        let log = worker.stderr_text();
+        if wanted.iter().all(|w| log.contains(w.as_str())) {
+            for line in log.lines() {
+                assert!(line_time(line).is_some(), "timestamped: {line}");
+            }
+            break;
+        }
+        worker.assert_running();
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{wanted:?} in:\n{log}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let status = worker.terminate(std::time::Duration::from_secs(15));
+    assert!(status.success(), "{}", worker.stderr_text());
+}
+
+fn common_database(env: &Env) -> String {
+    url::Url::parse(&env.database_url)
+        .unwrap()
+        .path()
+        .trim_start_matches('/')
+        .to_owned()
+}

@@ -203,7 +203,7 @@ use crate::common::audit::{AuditFilter, audit_rows};
 use crate::common::pause::PausePoints;
 use crate::common::process::Process;
 use crate::common::runs::{drain_until_final, drain_until_final_with, run_status};
-use crate::common::{Env, json_of};
+use crate::common::{Env, json_of, json_ok};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -447,6 +447,75 @@ async fn local_url_download_gate_and_concurrent_prune(pool: PgPool) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// After a prune the export says `expired` everywhere — `export status` (JSON, the
+/// details and the table), `export queue` — never `completed` with a dead link; and
+/// the same-day plain `export start` of the same requester starts a new export
+/// instead of returning the expired one (the CI recipe's `--wait` then gets a real
+/// file), while before the prune it returned the same run.
+#[sqlx::test]
+async fn a_pruned_export_says_expired_and_a_same_day_start_makes_a_new_one(pool: PgPool) {
+    invoicectl::db::seed::seed_demo(&pool, 30).await.unwrap();
+    let env = Env::for_pool(&pool);
+    let env = &env;
+    let start = || json_ok(env, &["export", "start", "--org", ORG, "--as", "user_bob"]);
+    let first = start();
+    let run = first["runId"].as_str().unwrap().to_owned();
+    let run = run.as_str();
+    drain_until_final(env, &pool, run, &[], Duration::from_secs(60)).await;
+    assert_eq!(start()["runId"], run, "deduplicated while its file exists");
+    env.cmd()
+        .args(["export", "prune", "--older-than", "0s"])
+        .assert()
+        .success();
+    let status = json_ok(env, &["export", "status", run]);
+    assert_eq!(status["status"], "expired", "{status}");
+    assert!(status["metadata"]["expiredAt"].is_string(), "{status}");
+    let out = env.cmd().args(["export", "status", run]).assert().success();
+    let details = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(details.contains("status        expired"), "{details}");
+    assert!(
+        details.contains("link          none: expired 20"),
+        "{details}"
+    );
+    let out = env
+        .cmd()
+        .args(["export", "status", "--org", ORG])
+        .assert()
+        .success();
+    let table = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let row = table.lines().find(|l| l.contains(run)).unwrap();
+    assert!(
+        row.contains("expired") && !row.contains("completed"),
+        "{row}"
+    );
+    let queue = json_ok(env, &["export", "queue"]);
+    let export_queue = queue["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["queue"] == "export")
+        .unwrap();
+    assert_eq!(export_queue["runs"]["expired"], 1, "{queue}");
+    assert_eq!(export_queue["runs"]["completed"], 0, "{queue}");
+
+    // Same org, requester and day, no --force: a new export, said plainly.
+    let out = env
+        .cmd()
+        .args([
+            "export", "start", "--org", ORG, "--as", "user_bob", "--json",
+        ])
+        .assert()
+        .success();
+    let started = json_of(&out.get_output().stdout);
+    assert_eq!(started["deduplicated"], false, "{started}");
+    assert_ne!(started["runId"], run, "{started}");
+    assert!(out.get_output().stderr.is_empty(), "no dedup note");
+    // And that one is deduplicated again, as any live export is.
+    let again = json_ok(env, &["export", "start", "--org", ORG, "--as", "user_bob"]);
+    assert_eq!(again["runId"], started["runId"]);
+    assert_eq!(again["deduplicated"], true);
 }
 
 // ---------------------------------------------------------------------------------
@@ -1347,4 +1416,39 @@ async fn local_gzip_export_records_size_and_sha256_and_download_checks_them(pool
         .assert()
         .code(1);
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
+
+/// `export download -o invoices.csv` of a gzip export would write gzip bytes into a
+/// `.csv`: refused (65) before anything is fetched, naming both ways out; a `.gz`
+/// name gets the stored bytes.
+#[sqlx::test]
+async fn a_gzip_export_downloads_only_to_a_gz_name(pool: PgPool) {
+    invoicectl::db::seed::seed_demo(&pool, 30).await.unwrap();
+    let env = Env::for_pool(&pool);
+    env.write_config("compression = \"gzip\"\n");
+    let run = finished_export(&env, &pool, "user_alice").await;
+    let csv = env.path().join("invoices.csv");
+    let out = env
+        .cmd()
+        .args(["export", "download", &run, "--as", "user_alice", "-o"])
+        .arg(&csv)
+        .assert()
+        .code(65);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("gzip-compressed") && stderr.contains("| gunzip >"),
+        "{stderr}"
+    );
+    assert!(!csv.exists());
+    let gz = env.path().join("invoices.csv.gz");
+    env.cmd()
+        .args(["export", "download", &run, "--as", "user_alice", "-o"])
+        .arg(&gz)
+        .assert()
+        .success();
+    assert_eq!(
+        &std::fs::read(&gz).unwrap()[..2],
+        &[0x1f, 0x8b],
+        "gzip magic"
+    );
 }

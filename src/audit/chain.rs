@@ -12,6 +12,8 @@
 //!             ns(subject_type) ns(subject_id) ns(payload as jsonb text)
 //!             ns(created_at as UTC "YYYY-MM-DDTHH:MM:SS.ffffffZ")
 //! ns(NULL)  = "-1:,"      ns(s) = "<byte length of s>:<s>,"
+//!             ns(actor_login)   — only when the row has one (rows written since
+//!                                 the login was recorded; older rows keep their form)
 //! hash      = hex(sha256(prev_hash ‖ canonical))      (lowercase hex)
 //! prev_hash of a chain's first row = 64 × "0"
 //! ```
@@ -46,6 +48,10 @@ pub struct CanonicalRow<'a> {
     /// The payload in PostgreSQL's jsonb text form (`payload::text`).
     pub payload_text: &'a str,
     pub created_at: DateTime<Utc>,
+    /// The database login that wrote the row (`session_user`, set by the trigger);
+    /// `None` for rows written before logins were recorded, whose canonical form
+    /// has no ninth field.
+    pub actor_login: Option<&'a str>,
 }
 
 /// Appends `value` as a netstring (`<bytes>:<value>,`, NULL as `-1:,`), like SQL
@@ -80,7 +86,7 @@ pub fn canonical_time(t: DateTime<Utc>) -> String {
     )
 }
 
-/// The canonical form of a row, like SQL `audit_canonical(...)`.
+/// The canonical form of a row, like SQL `audit_canonical_login(...)`.
 pub fn canonical(row: &CanonicalRow<'_>) -> String {
     let mut out = String::with_capacity(96 + row.payload_text.len());
     push_netstring(&mut out, Some(&row.id.to_string()));
@@ -91,6 +97,9 @@ pub fn canonical(row: &CanonicalRow<'_>) -> String {
     push_netstring(&mut out, Some(row.subject_id));
     push_netstring(&mut out, Some(row.payload_text));
     push_netstring(&mut out, Some(&canonical_time(row.created_at)));
+    if row.actor_login.is_some() {
+        push_netstring(&mut out, row.actor_login);
+    }
     out
 }
 
@@ -113,6 +122,7 @@ impl StoredRow {
             subject_id: &self.subject_id,
             payload_text: &self.payload_text,
             created_at: self.created_at,
+            actor_login: self.actor_login.as_deref(),
         }
     }
 }
@@ -428,12 +438,17 @@ mod tests {
                 .unwrap()
                 .with_nanosecond(123_456_000)
                 .unwrap(),
+            actor_login: None,
         };
-        assert_eq!(
-            canonical(&row),
-            "1:7,8:org_acme,-1:,25:export.invoices.completed,6:export,5:run_1,15:{\"rowCount\": 3},27:2026-11-22T02:24:49.123456Z,"
-        );
+        let before = "1:7,8:org_acme,-1:,25:export.invoices.completed,6:export,5:run_1,15:{\"rowCount\": 3},27:2026-11-22T02:24:49.123456Z,";
+        assert_eq!(canonical(&row), before);
         assert_eq!(row_hash(GENESIS_HASH, &row).len(), 64);
+        // A row written since logins are recorded has a ninth netstring, the login.
+        let with_login = CanonicalRow {
+            actor_login: Some("ci_exports"),
+            ..row
+        };
+        assert_eq!(canonical(&with_login), format!("{before}10:ci_exports,"));
     }
 
     #[test]
@@ -457,6 +472,7 @@ mod tests {
                     subject_id: format!("run_{id}"),
                     payload_text: "{}".into(),
                     created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+                    actor_login: (id % 2 == 0).then(|| "postgres".into()),
                     prev_hash: prev.clone(),
                     hash: String::new(),
                 };

@@ -193,6 +193,8 @@ mod tests {
                 "export.schedule.removed",
                 "export.schedule.tick_failed",
                 "export.schedule.ticks_skipped",
+                "user.login.linked",
+                "user.login.unlinked",
             ]
         );
         for action in Action::ALL {

@@ -127,9 +127,16 @@ pub async fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<()> {
         },
     )?;
 
-    let started = request::start(&pool, &org, &user, args.fresh)
-        .await
-        .with_context(|| format!("export start for {org} as {user} refused"))?;
+    let started = request::start(
+        &pool,
+        &request::Request {
+            org: org.clone(),
+            as_user: Some(user.clone()),
+            force: args.fresh,
+        },
+    )
+    .await
+    .with_context(|| format!("export start for {org} as {user} refused"))?;
     say(
         ctx,
         &format!(
@@ -270,10 +277,14 @@ fn where_it_went(ctx: &Context, s: &Summary) -> Vec<String> {
         .map(|id| format!(" (Message-ID {id})"))
         .unwrap_or_default();
     let email = match (s.email, &s.outbox_dir, &s.email_file) {
-        (Some(EmailDisposition::Sent), _, Some(file)) => format!("{}{id}", file.display()),
-        (Some(EmailDisposition::Sent), Some(dir), None) => {
-            format!("written to {}{id}", dir.display())
+        (Some(EmailDisposition::Written), _, Some(file)) => {
+            format!("written to {}{id}", file.display())
         }
+        (Some(EmailDisposition::Written), dir, None) => format!(
+            "written to {}{id}",
+            dir.as_ref()
+                .map_or_else(|| "the outbox".to_owned(), |d| d.display().to_string())
+        ),
         (Some(EmailDisposition::Sent), None, _) => format!(
             "sent through {}{id}",
             ctx.settings

@@ -45,7 +45,8 @@ pub fn run(matches: &ArgMatches) -> anyhow::Result<()> {
     let args = GenerateAssetsArgs::from_arg_matches(matches)?;
     let assets = crate::assets::render_all();
     if args.check {
-        let problems = crate::assets::differences(&args.out_dir, &assets);
+        let mut problems = crate::assets::differences(&args.out_dir, &assets);
+        problems.extend(crate::assets::doc_differences(&args.out_dir));
         if problems.is_empty() {
             return Ok(());
         }
@@ -60,8 +61,15 @@ pub fn run(matches: &ArgMatches) -> anyhow::Result<()> {
         )
         .into());
     }
-    let written = crate::assets::write_all(&args.out_dir, &assets)
+    let mut written = crate::assets::write_all(&args.out_dir, &assets)
         .with_context(|| format!("cannot write the assets under {}", args.out_dir.display()))?;
+    // The generated blocks of docs/ (exit codes, settings); the prose around them stays.
+    for doc in crate::assets::render_docs(&args.out_dir) {
+        let path = args.out_dir.join(&doc.path);
+        std::fs::write(&path, &doc.bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+    }
     let mut out = std::io::stdout().lock();
     for path in written {
         std::io::Write::write_all(&mut out, format!("{}\n", path.display()).as_bytes())?;

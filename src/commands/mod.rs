@@ -13,6 +13,8 @@ pub mod generate_assets;
 pub mod member;
 pub mod org;
 pub mod suppression;
+pub mod user;
+pub mod whoami;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -23,9 +25,11 @@ pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
         Command::Export(cmd) => export::run(cmd, &ctx).await,
         Command::Suppression(cmd) => suppression::run(cmd, &ctx).await,
         Command::Audit(cmd) => audit::run(cmd, &ctx).await,
-        Command::Config(cmd) => config::run(cmd, &ctx),
+        Command::Config(cmd) => config::run(cmd, &ctx).await,
         Command::Org(cmd) => org::run(cmd, &ctx).await,
         Command::Member(cmd) => member::run(cmd, &ctx).await,
+        Command::User(cmd) => user::run(cmd, &ctx).await,
+        Command::Whoami => whoami::run(&ctx).await,
         Command::Demo(args) => demo::run(args, &ctx).await,
         Command::Completions(args) => completions::run(&args),
     }

@@ -117,10 +117,19 @@ pub enum Action {
     #[serde(rename = "export.schedule.ticks_skipped")]
     #[sqlx(rename = "export.schedule.ticks_skipped")]
     ScheduleTicksSkipped,
+    /// `user.login.linked`: `user link` linked a PostgreSQL login to a user (written
+    /// by the database function `user_link`).
+    #[serde(rename = "user.login.linked")]
+    #[sqlx(rename = "user.login.linked")]
+    LoginLinked,
+    /// `user.login.unlinked`: `user unlink` removed a login's link.
+    #[serde(rename = "user.login.unlinked")]
+    #[sqlx(rename = "user.login.unlinked")]
+    LoginUnlinked,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 22] = [
         Action::ExportRequested,
         Action::ExportCompleted,
         Action::ExportFailed,
@@ -141,6 +150,8 @@ impl Action {
         Action::ScheduleRemoved,
         Action::ScheduleTickFailed,
         Action::ScheduleTicksSkipped,
+        Action::LoginLinked,
+        Action::LoginUnlinked,
     ];
 
     /// The stored (and printed) spelling, as the derives spell it.
@@ -166,6 +177,8 @@ impl Action {
             Action::ScheduleRemoved => "export.schedule.removed",
             Action::ScheduleTickFailed => "export.schedule.tick_failed",
             Action::ScheduleTicksSkipped => "export.schedule.ticks_skipped",
+            Action::LoginLinked => "user.login.linked",
+            Action::LoginUnlinked => "user.login.unlinked",
         }
     }
 
@@ -190,7 +203,10 @@ impl Action {
             | Action::ScheduleRemoved
             | Action::ScheduleTickFailed
             | Action::ScheduleTicksSkipped => Scope::Organization,
-            Action::SuppressionAdded | Action::SuppressionRemoved => Scope::System,
+            Action::SuppressionAdded
+            | Action::SuppressionRemoved
+            | Action::LoginLinked
+            | Action::LoginUnlinked => Scope::System,
         }
     }
 
@@ -220,14 +236,17 @@ pub enum SubjectType {
     Organization,
     /// `export_schedule`: a schedule, by its `sched_…` id.
     ExportSchedule,
+    /// `login`: a PostgreSQL login, identified by its role name.
+    Login,
 }
 
 impl SubjectType {
-    pub const ALL: [SubjectType; 4] = [
+    pub const ALL: [SubjectType; 5] = [
         SubjectType::Export,
         SubjectType::EmailSuppression,
         SubjectType::Organization,
         SubjectType::ExportSchedule,
+        SubjectType::Login,
     ];
 
     /// The stored (and printed) spelling, as the derives spell it.
@@ -237,6 +256,7 @@ impl SubjectType {
             SubjectType::EmailSuppression => "email_suppression",
             SubjectType::Organization => "organization",
             SubjectType::ExportSchedule => "export_schedule",
+            SubjectType::Login => "login",
         }
     }
 }
@@ -281,6 +301,8 @@ pub struct Entry {
     /// The payload in PostgreSQL's jsonb text form (valid JSON).
     pub payload_text: String,
     pub created_at: DateTime<Utc>,
+    /// The database login that wrote the entry; `None` before logins were recorded.
+    pub actor_login: Option<String>,
 }
 
 impl Entry {
@@ -299,7 +321,7 @@ pub struct Filter<'a> {
 }
 
 const ENTRY_COLUMNS: &str = "id, organization_id, actor_user_id, action, subject_type, subject_id, \
-     payload::text AS payload_text, created_at";
+     payload::text AS payload_text, created_at, actor_login";
 
 /// The newest `limit` entries that match (all of them when `limit` is `None`),
 /// returned oldest first.
@@ -363,6 +385,7 @@ struct AfterCursorRow {
     subject_id: Option<String>,
     payload_text: Option<String>,
     created_at: Option<DateTime<Utc>>,
+    actor_login: Option<String>,
 }
 
 /// For every chain whose committed head is past its cursor (`cursors` maps chain key
@@ -390,7 +413,8 @@ pub async fn after_cursors(
                AND ($3::text IS NULL OR h.chain_key = $3)
          )
          SELECT c.chain_key, c.head_id, a.id, a.organization_id, a.actor_user_id, a.action,
-                a.subject_type, a.subject_id, a.payload::text AS payload_text, a.created_at
+                a.subject_type, a.subject_id, a.payload::text AS payload_text, a.created_at,
+                a.actor_login
          FROM changed c
          LEFT JOIN LATERAL (
              SELECT * FROM audit_log a
@@ -440,6 +464,7 @@ pub async fn after_cursors(
                 subject_id,
                 payload_text,
                 created_at,
+                actor_login: row.actor_login,
             });
         }
     }
@@ -509,6 +534,8 @@ pub struct StoredRow {
     pub subject_id: String,
     pub payload_text: String,
     pub created_at: DateTime<Utc>,
+    /// The login that wrote the row; `None` before logins were recorded.
+    pub actor_login: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -522,7 +549,7 @@ pub fn rows_for_verify<'c>(
     use futures::StreamExt as _;
     sqlx::query_as::<_, StoredRow>(
         "SELECT id, organization_id, actor_user_id, action, subject_type, subject_id,
-                payload::text AS payload_text, created_at, prev_hash, hash
+                payload::text AS payload_text, created_at, actor_login, prev_hash, hash
          FROM audit_log
          WHERE ($1::text IS NULL OR coalesce(organization_id, '') = $1)
          ORDER BY coalesce(organization_id, ''), id",

@@ -5,6 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
+use super::members::Role;
+
 /// An export's lifecycle, spelled as `export.status` stores it (the table's CHECK
 /// lists the same six). Decoding another value is an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
@@ -135,6 +137,24 @@ pub async fn retried_by(
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM export WHERE retry_of_run_id = $1"
     ))
+    .bind(run_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The requester of a run's export and that requester's role in the export's
+/// organization now (`None` when no longer a member); `None` when the run has no
+/// export row. Inside a tenant transaction, only that org's export is found.
+pub async fn request_gate(
+    conn: &mut PgConnection,
+    run_id: &str,
+) -> Result<Option<(String, Option<Role>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.requested_by, m.role
+         FROM export e
+         LEFT JOIN member m ON m.organization_id = e.organization_id AND m.user_id = e.requested_by
+         WHERE e.run_id = $1",
+    )
     .bind(run_id)
     .fetch_optional(conn)
     .await

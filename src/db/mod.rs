@@ -10,6 +10,7 @@
 
 pub mod audit_log;
 pub mod exports;
+pub mod identity;
 pub mod invoices;
 pub mod lane_pause;
 pub mod lanes;
@@ -438,6 +439,9 @@ impl Classify for sqlx::Error {
                     // serialization_failure, deadlock_detected, lock_not_available,
                     // query_canceled
                     "40001" | "40P01" | "55P03" | "57014" => ExitKind::TempFail,
+                    // insufficient_privilege: PostgreSQL refused the login what it
+                    // asked (a table it may not touch, a role it may not take).
+                    "42501" if !session_ended => ExitKind::PermissionDenied,
                     _ if session_ended => ExitKind::Unavailable,
                     _ => ExitKind::Failure,
                 }

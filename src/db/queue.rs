@@ -18,7 +18,11 @@ pub struct QueueCounts {
     pub queued: i64,
     pub executing: i64,
     pub waiting: i64,
+    /// Completed runs whose output is still there (not expired).
     pub completed: i64,
+    /// Completed runs whose stored output was deleted since (`metadata.expiredAt`,
+    /// set by [`super::runs::expire_output`]: an export `export prune` expired).
+    pub expired: i64,
     pub failed: i64,
     pub canceled: i64,
     /// Queued runs whose time has come (`run_at <= now()`): the backlog.
@@ -54,7 +58,9 @@ pub async fn counts(conn: &mut PgConnection) -> Result<Vec<QueueCounts>, sqlx::E
                 count(*) FILTER (WHERE status = 'queued') AS queued,
                 count(*) FILTER (WHERE status = 'executing') AS executing,
                 count(*) FILTER (WHERE status = 'waiting') AS waiting,
-                count(*) FILTER (WHERE status = 'completed') AS completed,
+                count(*) FILTER (WHERE status = 'completed' AND NOT metadata ? 'expiredAt')
+                    AS completed,
+                count(*) FILTER (WHERE status = 'completed' AND metadata ? 'expiredAt') AS expired,
                 count(*) FILTER (WHERE status = 'failed') AS failed,
                 count(*) FILTER (WHERE status = 'canceled') AS canceled,
                 count(*) FILTER (WHERE status = 'queued' AND run_at <= now()) AS due,

@@ -147,38 +147,39 @@ pub async fn release_expired_key(conn: &mut PgConnection, key: &str) -> Result<(
     Ok(())
 }
 
+/// Records that a completed run's stored output is gone (`metadata.expiredAt`: an
+/// export whose file `export prune` deleted) and releases its idempotency key, so
+/// that the same request again makes a new run instead of returning one whose
+/// result no longer exists — as a failed or canceled run releases its key.
+///
+/// The time is the transaction's `now()`, the same the export row gets when both are
+/// written in one transaction.
+pub async fn expire_output(conn: &mut PgConnection, run_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE run SET metadata = metadata || jsonb_build_object('expiredAt',
+                            to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')),
+                        released_idempotency_key = coalesce(idempotency_key, released_idempotency_key),
+                        idempotency_key = NULL
+         WHERE id = $1 AND status = 'completed'",
+    )
+    .bind(run_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Inserts the run unless its idempotency key is live, and in the same statement
 /// makes sure its lane exists and knows the run's due time, and NOTIFYs the workers:
 /// one round trip per trigger. Returns whether the run was inserted. Race-proof: the
 /// unique index decides, ON CONFLICT yields.
+///
+/// The statement is the SQL function `run_insert` (migrations), so that the export
+/// request function inserts runs exactly as the engine does, and so that a worker
+/// login needs no INSERT privilege on `run`: it may add a child to a run that is
+/// executing, and nothing else.
 pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<bool, sqlx::Error> {
-    let inserted: Option<bool> = sqlx::query_scalar(
-        "WITH ins AS (
-            INSERT INTO run (id, task_id, payload, queue, concurrency_key, status, max_attempts, run_at,
-                             idempotency_key, idempotency_key_expires_at, parent_run_id, max_duration_ms, tags)
-            VALUES ($1, $2, $3, $4, $5, 'queued', $6, coalesce($7, now()),
-                    $8, now() + make_interval(secs => $9), $10, $11, $12)
-            ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-            RETURNING queue, concurrency_key, run_at
-         ),
-         lane AS (
-            -- The lane's limit follows the code's declaration, but never below what
-            -- runs in it now (the CHECK would refuse it).
-            -- The head cursor moves back to the new run when it sorts first.
-            INSERT INTO run_lane (queue, concurrency_key, concurrency_limit, head_at, head_id)
-            SELECT queue, concurrency_key, $13, run_at, $1 FROM ins
-            ON CONFLICT (queue, concurrency_key) DO UPDATE
-            SET head_at = CASE WHEN run_lane.head_at IS NULL
-                                 OR (EXCLUDED.head_at, EXCLUDED.head_id)
-                                    < (run_lane.head_at, coalesce(run_lane.head_id, ''))
-                               THEN EXCLUDED.head_at ELSE run_lane.head_at END,
-                head_id = CASE WHEN run_lane.head_at IS NULL
-                                 OR (EXCLUDED.head_at, EXCLUDED.head_id)
-                                    < (run_lane.head_at, coalesce(run_lane.head_id, ''))
-                               THEN EXCLUDED.head_id ELSE run_lane.head_id END,
-                concurrency_limit = GREATEST(EXCLUDED.concurrency_limit, run_lane.running)
-         )
-         SELECT pg_notify($14, queue) IS NOT NULL FROM ins",
+    let inserted: bool = sqlx::query_scalar(
+        "SELECT run_insert($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(run.id)
     .bind(run.task_id)
@@ -194,9 +195,9 @@ pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<bool, s
     .bind(run.tags)
     .bind(run.concurrency_limit)
     .bind(WAKE_CHANNEL)
-    .fetch_optional(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(inserted.is_some())
+    Ok(inserted)
 }
 
 /// The run holding a live key.
@@ -753,118 +754,24 @@ pub struct Canceled {
 /// its lane, forever. Returns what was canceled (empty when the root had already
 /// ended). `error_code` is the code of the error each canceled run carries.
 ///
-/// Two statements, like [`claim`]: the cancel locks the lanes it touches, then
-/// [`refresh_heads`] moves the heads of lanes that lost a queued run.
+/// The statements are the SQL function `run_cancel_tree` (migrations), which the
+/// export cancel function calls too: one implementation for every caller. Like
+/// [`claim`], it is two statements: the cancel locks the lanes it touches, then the
+/// heads of lanes that lost a queued run move, from a snapshot taken after the locks.
 pub async fn cancel_tree(
     conn: &mut PgConnection,
     root: &str,
     error_code: &str,
 ) -> Result<Vec<Canceled>, sqlx::Error> {
-    let canceled: Vec<Canceled> = sqlx::query_as(
-        "WITH RECURSIVE tree AS (
-            SELECT id FROM run WHERE id = $1
-            UNION ALL
-            SELECT c.id FROM run c JOIN tree t ON c.parent_run_id = t.id
-         ),
-         target AS (
-            SELECT r.id, r.status AS previous_status, r.queue, r.concurrency_key
-            FROM run r JOIN tree USING (id)
-            WHERE r.status IN ('queued', 'executing', 'waiting')
-            ORDER BY r.id
-            FOR UPDATE OF r
-         ),
-         canceled AS (
-            UPDATE run r SET status = 'canceled', finished_at = now(), updated_at = now(),
-                   lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
-                   waiting_on_run_id = NULL,
-                   released_idempotency_key = r.idempotency_key, idempotency_key = NULL,
-                   error = jsonb_build_object('code', $3::text, 'message', 'canceled by an operator')
-            FROM target t WHERE r.id = t.id
-            RETURNING r.id, r.task_id, r.payload, t.previous_status, t.queue, t.concurrency_key
-         ),
-         lanes AS (
-            SELECT queue, concurrency_key,
-                   count(*) FILTER (WHERE previous_status IN ('executing', 'waiting')) AS held
-            FROM canceled GROUP BY queue, concurrency_key
-         ),
-         lane_update AS (
-            -- Only the counter moves here, but every touched lane is locked: the
-            -- heads move in a second statement (see `refresh_heads`).
-            UPDATE run_lane l
-            SET running = l.running - lanes.held
-            FROM lanes
-            WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key
-         ),
-         wake AS (
-            -- As in `finish`: the parent resumes (it kept its lane) and replays its
-            -- steps to the child's canceled Result. Runs of the tree are canceled
-            -- above, never woken.
-            UPDATE run p SET waiting_on_run_id = NULL, run_at = now(), updated_at = now()
-            FROM canceled c
-            WHERE p.waiting_on_run_id = c.id AND p.status = 'waiting'
-              AND p.id NOT IN (SELECT id FROM tree)
-            RETURNING c.id AS child_id, p.queue
-         ),
-         notified AS (
-            -- A cancel comes from another process: tell the workers now rather than
-            -- at their next poll.
-            SELECT count(pg_notify($2, queue)) AS n FROM wake
-         )
-         SELECT c.id, c.task_id, c.payload, c.previous_status, c.queue, c.concurrency_key,
-                EXISTS (SELECT 1 FROM wake w WHERE w.child_id = c.id) AS woke_parent
-         FROM canceled c CROSS JOIN notified",
+    sqlx::query_as(
+        "SELECT id, task_id, payload, previous_status, queue, concurrency_key, woke_parent
+         FROM run_cancel_tree($1, $2, $3)",
     )
     .bind(root)
     .bind(WAKE_CHANNEL)
     .bind(error_code)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut lanes: Vec<(&str, &str)> = canceled
-        .iter()
-        .filter(|c| c.previous_status == RunStatus::Queued)
-        .map(|c| (c.queue.as_str(), c.concurrency_key.as_str()))
-        .collect();
-    lanes.sort_unstable();
-    lanes.dedup();
-    if !lanes.is_empty() {
-        refresh_heads(conn, &lanes).await?;
-    }
-    Ok(canceled)
-}
-
-/// Moves the heads of `lanes`, which this transaction has locked, to their first
-/// queued run (NULL when none is left). A separate statement, so that its snapshot
-/// is taken after the locks: a run whose trigger committed before is seen, and one
-/// whose trigger has not committed yet waits for our lock and then moves the head
-/// back to itself if it sorts first (the trigger's own rule). Searching from the
-/// statement that took the locks would miss the first kind and strand it.
-async fn refresh_heads(conn: &mut PgConnection, lanes: &[(&str, &str)]) -> Result<(), sqlx::Error> {
-    let queues: Vec<&str> = lanes.iter().map(|l| l.0).collect();
-    let keys: Vec<&str> = lanes.iter().map(|l| l.1).collect();
-    sqlx::query(
-        "WITH lanes AS (
-            SELECT l.queue, l.concurrency_key,
-                   coalesce(l.head_at, '-infinity') AS head_at, coalesce(l.head_id, '') AS head_id
-            FROM unnest($1::text[], $2::text[]) AS t(queue, concurrency_key)
-            JOIN run_lane l ON l.queue = t.queue AND l.concurrency_key = t.concurrency_key
-         )
-         UPDATE run_lane l SET head_at = next.run_at, head_id = next.id
-         FROM lanes
-         LEFT JOIN LATERAL (
-            SELECT r.run_at, r.id FROM run r
-            WHERE r.queue = lanes.queue AND r.concurrency_key = lanes.concurrency_key
-              AND (r.run_at, r.id) >= (lanes.head_at, lanes.head_id)
-              AND r.status = 'queued'
-            ORDER BY r.run_at, r.id
-            LIMIT 1
-         ) next ON true
-         WHERE l.queue = lanes.queue AND l.concurrency_key = lanes.concurrency_key",
-    )
-    .bind(&queues)
-    .bind(&keys)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_all(conn)
+    .await
 }
 
 /// The top of a run's tree: the run itself when it has no parent, else its oldest

@@ -33,6 +33,8 @@ pub struct ExportReadyEmail {
     pub download_url: String,
     /// Which invoices, in words (`None`: all of them).
     pub scope: Option<String>,
+    /// When the link stops working (a presigned S3 link); `None`: it does not.
+    pub link_expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The idempotency key of the logical send (the child run's key).
     pub idempotency_key: String,
 }
@@ -54,8 +56,20 @@ impl ExportReadyEmail {
         if name.is_empty() { "there" } else { name }
     }
 
+    /// When the link expires, as the email says it: `The link works until
+    /// 2026-12-10 08:24 UTC.`; empty for a link that does not expire.
+    fn expiry_sentence(&self) -> String {
+        self.link_expires_at
+            .map(|t| format!("The link works until {}.", t.format("%Y-%m-%d %H:%M UTC")))
+            .unwrap_or_default()
+    }
+
     /// The text/plain part.
     pub fn text_body(&self) -> String {
+        let expiry = match self.expiry_sentence() {
+            e if e.is_empty() => e,
+            e => format!("{e}\n"),
+        };
         format!(
             "Hello {name},\n\
              \n\
@@ -64,6 +78,7 @@ impl ExportReadyEmail {
              \n\
              Download it here:\n\
              {url}\n\
+             {expiry}\
              \n\
              -- \n\
              invoicectl\n",
@@ -90,6 +105,7 @@ impl ExportReadyEmail {
              <p>Your invoice export for <strong>{org}</strong> is ready: {rows}.</p>\n\
              {scope}\
              <p><a href=\"{url}\">Download the CSV</a><br>{url}</p>\n\
+             {expiry}\
              <p>&mdash; invoicectl</p>\n\
              </body></html>\n",
             subject = html_escape(SUBJECT),
@@ -101,6 +117,10 @@ impl ExportReadyEmail {
                 .as_deref()
                 .map(|s| format!("<p>Invoices: {}.</p>\n", html_escape(s)))
                 .unwrap_or_default(),
+            expiry = match self.expiry_sentence() {
+                e if e.is_empty() => e,
+                e => format!("<p>{}</p>\n", html_escape(&e)),
+            },
         )
     }
 
@@ -170,6 +190,7 @@ mod tests {
             row_count: 1,
             download_url: "file:///x/a\"b.csv".into(),
             scope: Some("status <paid>".into()),
+            link_expires_at: None,
             idempotency_key: "k".into(),
         };
         let html = email.html_body();
@@ -180,5 +201,24 @@ mod tests {
         assert!(!html.contains("<script>"));
         assert!(html.contains("1 invoice."));
         assert!(email.text_body().contains("Tom & Jerry's <script>"));
+        assert!(
+            !email.text_body().contains("works until"),
+            "file:// does not expire"
+        );
+        // A presigned link says when it stops working, in both parts.
+        let expiring = ExportReadyEmail {
+            link_expires_at: Some(
+                chrono::DateTime::parse_from_rfc3339("2026-12-10T08:24:02Z")
+                    .unwrap()
+                    .to_utc(),
+            ),
+            ..email
+        };
+        for body in [expiring.text_body(), expiring.html_body()] {
+            assert!(
+                body.contains("The link works until 2026-12-10 08:24 UTC."),
+                "{body}"
+            );
+        }
     }
 }

@@ -342,14 +342,15 @@ impl Mailer {
                     disposition = "sent",
                     transport = "smtp",
                     server = %server,
-                    "export-ready email accepted by the mail server"
+                    "email {message_id} sent: accepted by {server}"
                 ),
                 Via::File { path } => tracing::info!(
                     message_id = %message_id,
                     disposition = "written",
                     transport = "file",
                     path = %path.display(),
-                    "export-ready email written to the outbox"
+                    "email written to {}",
+                    path.display()
                 ),
             },
             Err(e) => tracing::warn!(
@@ -417,12 +418,28 @@ impl Mailer {
                         ),
                     )),
                     Ok(Err(e)) => Err(classify_file(message_id, dir, &e)),
-                    Ok(Ok(id)) => Ok(Delivery {
-                        message_id: message_id.to_owned(),
-                        via: Via::File {
-                            path: dir.join(format!("{id}.eml")),
-                        },
-                    }),
+                    Ok(Ok(id)) => {
+                        let path = dir.join(format!("{id}.eml"));
+                        // The message holds a live download link: owner-only, like the
+                        // export it points at (lettre creates it with the umask's mode).
+                        #[cfg(unix)]
+                        {
+                            use std::os::unix::fs::PermissionsExt;
+                            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                                .map_err(|e| {
+                                    SendError::new(
+                                        false,
+                                        message_id,
+                                        None,
+                                        format!("cannot make {} private: {e}", path.display()),
+                                    )
+                                })?;
+                        }
+                        Ok(Delivery {
+                            message_id: message_id.to_owned(),
+                            via: Via::File { path },
+                        })
+                    }
                 }
             }
         }

@@ -13,7 +13,7 @@
 //! taken after the lock (a claim that had just moved the head on correctly is then
 //! no longer stranded). Each repair is logged as an error, naming the lane, its old
 //! head and the run it skipped, and counted in
-//! [`metrics::LANES_REPAIRED`](super::metrics::LANES_REPAIRED): it means a bug.
+//! [`LANES_REPAIRED`](super::metrics::LANES_REPAIRED): it means a bug.
 
 use std::time::Duration;
 

@@ -1,4 +1,7 @@
-//! `export cancel`'s domain: cancel the run and its children and record it on the
+//! `export cancel`'s domain: one call of the database function `export_cancel`,
+//! which decides from the session who may cancel (an admin login anything; a linked
+//! login only exports its user requested, or any of an organization it owns or
+//! administers), cancels the run and its children and records it on the
 //! organization's audit chain, in one transaction. Canceling an export's run marks
 //! the export canceled (`export.invoices.canceled`); canceling one of its children
 //! (the email) leaves the export to go on — the engine wakes the waiting parent — and
@@ -9,11 +12,9 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use crate::audit;
-use crate::db;
-use crate::db::exports::ExportStatus;
-use crate::engine::{self, RunStatus};
+use crate::engine::RunStatus;
 use crate::error::{Classify, ExitKind};
-use crate::ids::{OrgId, RunId, UserId};
+use crate::ids::{RunId, UserId};
 use crate::lookup::{self, LookupError};
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +29,10 @@ pub enum CancelError {
         "run {run} already ended ({status}): only queued, waiting or executing runs can be canceled"
     )]
     AlreadyEnded { run: RunId, status: RunStatus },
+    /// The database refused the session (not the export's requester nor an owner or
+    /// admin, an unlinked login, …): its message says why.
+    #[error("{0}")]
+    Denied(String),
     #[error("database error while canceling")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -40,7 +45,8 @@ impl Classify for CancelError {
             CancelError::UnknownRun(_) => ExitKind::NotFound,
             CancelError::Lookup(e) => e.exit_kind(),
             CancelError::AlreadyEnded { .. } => ExitKind::Invalid,
-            CancelError::Database(_) => ExitKind::Failure,
+            CancelError::Denied(_) => ExitKind::PermissionDenied,
+            CancelError::Database(e) => e.exit_kind(),
             CancelError::Audit(e) => e.exit_kind(),
         }
     }
@@ -55,92 +61,80 @@ pub struct CancelOutcome {
     pub canceled_run_ids: Vec<String>,
 }
 
+#[derive(sqlx::FromRow)]
+struct CanceledRow {
+    id: String,
+    previous_status: String,
+}
+
+/// Cancels `run` (and its children) as the session may, with `actor` as the audit
+/// actor (`None`: the session's own user for a linked login, the system for an
+/// admin).
 pub async fn cancel(
     pool: &PgPool,
     run: &RunId,
     actor: Option<&UserId>,
 ) -> Result<CancelOutcome, CancelError> {
     let mut tx = pool.begin().await?;
-    // The audit log is append-only: never let it name a user who does not exist.
-    if let Some(actor) = actor {
-        lookup::require_user(&mut tx, actor, None).await?;
-    }
-    let canceled = engine::cancel::cancel(&mut tx, run.as_str()).await?;
-    if canceled.is_empty() {
-        let status = db::runs::status(&mut tx, run.as_str()).await?;
-        return Err(match status {
-            None => CancelError::UnknownRun(run.clone()),
-            Some(status) => CancelError::AlreadyEnded {
-                run: run.clone(),
-                status,
-            },
-        });
-    }
-    let previous_status = canceled
+    let rows: Vec<CanceledRow> =
+        match sqlx::query_as("SELECT id, previous_status FROM export_cancel($1, $2)")
+            .bind(run.as_str())
+            .bind(actor.map(UserId::as_str))
+            .fetch_all(&mut *tx)
+            .await
+        {
+            Ok(rows) => rows,
+            Err(e) => {
+                drop(tx);
+                return Err(refusal(pool, run, actor, e).await);
+            }
+        };
+    tx.commit().await?;
+    let previous_status = rows
         .iter()
         .find(|c| c.id == run.as_str())
-        .map(|c| c.previous_status.to_string())
+        .map(|c| c.previous_status.clone())
         .unwrap_or_default();
-    // A child has no export row of its own: it belongs to its tree's root's.
-    let root = db::runs::root_of(&mut tx, run.as_str())
-        .await?
-        .and_then(|id| RunId::parse(&id).ok())
-        .unwrap_or_else(|| run.clone());
-    if let Some(export) = db::exports::by_run(&mut tx, root.as_str()).await?
-        && let Ok(org) = OrgId::parse(&export.organization_id)
-    {
-        db::tenant::enter(&mut tx, &org).await?;
-        let (action, payload) = if root == *run {
-            db::exports::mark_ended(
-                &mut tx,
-                run.as_str(),
-                ExportStatus::Canceled,
-                "canceled by an operator",
-            )
-            .await?;
-            (
-                audit::Action::ExportCanceled,
-                serde_json::json!({
-                    "exportId": export.id,
-                    "previousStatus": previous_status,
-                    "canceledRuns": canceled.len(),
-                }),
-            )
-        } else {
-            let task = canceled
-                .iter()
-                .find(|c| c.id == run.as_str())
-                .map(|c| c.task_id.clone())
-                .unwrap_or_default();
-            (
-                audit::Action::ExportChildCanceled,
-                serde_json::json!({
-                    "exportId": export.id,
-                    "canceledRunId": run.as_str(),
-                    "canceledTaskId": task,
-                    "previousStatus": previous_status,
-                    "canceledRuns": canceled.len(),
-                }),
-            )
-        };
-        audit::append(
-            &mut tx,
-            audit::Entry {
-                organization: Some(&org),
-                actor,
-                action,
-                subject: audit::Subject::export(&root),
-                payload,
-            },
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    let mut canceled_run_ids: Vec<String> = canceled.into_iter().map(|c| c.id).collect();
+    let mut canceled_run_ids: Vec<String> = rows.into_iter().map(|c| c.id).collect();
     canceled_run_ids.sort_by_key(|id| id != run.as_str());
     Ok(CancelOutcome {
         run_id: run.to_string(),
         previous_status,
         canceled_run_ids,
     })
+}
+
+/// The error for a refusal of `export_cancel`, by SQLSTATE and DETAIL (see the
+/// function's comment in the migrations).
+async fn refusal(
+    pool: &PgPool,
+    run: &RunId,
+    actor: Option<&UserId>,
+    e: sqlx::Error,
+) -> CancelError {
+    let Some(db) = e.as_database_error() else {
+        return e.into();
+    };
+    let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+    let detail = db
+        .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+        .and_then(|pg| pg.detail())
+        .unwrap_or_default()
+        .to_owned();
+    match (code.as_str(), actor) {
+        ("IV066", _) if detail == "run" => CancelError::UnknownRun(run.clone()),
+        ("IV066", Some(actor)) => match pool.acquire().await {
+            Ok(mut conn) => lookup::unknown_user(&mut conn, actor, None).await.into(),
+            Err(e) => e.into(),
+        },
+        ("IV065", _) => match RunStatus::ALL.into_iter().find(|s| s.as_str() == detail) {
+            Some(status) => CancelError::AlreadyEnded {
+                run: run.clone(),
+                status,
+            },
+            None => e.into(),
+        },
+        ("42501", _) => CancelError::Denied(db.message().to_owned()),
+        _ => e.into(),
+    }
 }

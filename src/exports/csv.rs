@@ -433,8 +433,11 @@ impl Classify for ExportDirError {
     fn exit_kind(&self) -> ExitKind {
         match self {
             ExportDirError::Empty | ExportDirError::NotADirectory { .. } => ExitKind::Invalid,
-            ExportDirError::NotWritable { .. } => ExitKind::PermissionDenied,
-            ExportDirError::Unusable { .. } => ExitKind::Failure,
+            // A folder that cannot be created (`/proc/nope`: ENOENT under a filesystem
+            // that takes no new folders) is one the worker cannot write, like EACCES.
+            ExportDirError::NotWritable { .. } | ExportDirError::Unusable { .. } => {
+                ExitKind::PermissionDenied
+            }
         }
     }
 }

@@ -46,6 +46,12 @@ pub enum LinkError {
         "the export of {run} has no stored file (status {status}): only completed exports can be fetched"
     )]
     NotStored { run: RunId, status: ExportStatus },
+    #[error(
+        "the stored link to the export of {run} expired at {at}: this login holds no storage credentials, so an admin (or anyone on a host with them) signs a new one with `invoicectl export url {run}`"
+    )]
+    StoredLinkExpired { run: RunId, at: String },
+    #[error("the export of {run} has no stored link")]
+    NoStoredLink { run: RunId },
     /// The export row holds an organization id that does not parse: a bug or a hand
     /// edit, not the caller's input.
     #[error("the export of {run} names an invalid organization {org:?}")]
@@ -64,9 +70,12 @@ impl Classify for LinkError {
             LinkError::UnknownRun(_)
             | LinkError::UnknownUser(_)
             | LinkError::Expired { .. }
-            | LinkError::NotStored { .. } => ExitKind::NotFound,
+            | LinkError::NotStored { .. }
+            | LinkError::StoredLinkExpired { .. }
+            | LinkError::NoStoredLink { .. } => ExitKind::NotFound,
             LinkError::Denied { .. } => ExitKind::PermissionDenied,
-            LinkError::BadRow { .. } | LinkError::Database(_) => ExitKind::Failure,
+            LinkError::BadRow { .. } => ExitKind::Failure,
+            LinkError::Database(e) => e.exit_kind(),
             LinkError::Audit(e) => e.exit_kind(),
             LinkError::Storage(e) => e.exit_kind(),
         }
@@ -161,11 +170,16 @@ impl Fetchable {
     /// prune that comes later skips the held row (`SKIP LOCKED`) and expires it on
     /// its next run, after the download's audit row.
     pub async fn hold(&self, pool: &PgPool) -> Result<Hold, LinkError> {
-        let mut tx = db::tenant::begin(pool, &self.org).await?;
-        let (status, expired_at) = db::exports::lock_shared(&mut tx, self.run.as_str())
-            .await?
-            .ok_or_else(|| LinkError::UnknownRun(self.run.clone()))?;
-        match status {
+        // Through `export_hold`, which checks the same gate as [`authorize`] from the
+        // session itself: a linked login holds no privilege to lock the row.
+        let mut tx = pool.begin().await?;
+        let (status, expired_at): (Option<ExportStatus>, Option<DateTime<Utc>>) =
+            sqlx::query_as("SELECT status, expired_at FROM export_hold($1, $2)")
+                .bind(self.run.as_str())
+                .bind(self.user.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+        match status.ok_or_else(|| LinkError::UnknownRun(self.run.clone()))? {
             ExportStatus::Completed => Ok(Hold {
                 tx,
                 fetched: self.clone(),
@@ -189,17 +203,7 @@ impl Hold {
     /// Appends `export.invoices.link_issued` or `.downloaded` for the user and ends
     /// the hold.
     pub async fn record(mut self, action: audit::Action, payload: Value) -> Result<(), LinkError> {
-        audit::append(
-            &mut self.tx,
-            audit::Entry {
-                organization: Some(&self.fetched.org),
-                actor: Some(&self.fetched.user),
-                action,
-                subject: audit::Subject::export(&self.fetched.run),
-                payload,
-            },
-        )
-        .await?;
+        record_in(&mut self.tx, &self.fetched, action, payload).await?;
         self.tx.commit().await?;
         Ok(())
     }
@@ -212,6 +216,28 @@ fn expired(run: &RunId, at: Option<DateTime<Utc>>) -> LinkError {
     LinkError::Expired {
         run: run.clone(),
         at,
+    }
+}
+
+impl Fetchable {
+    /// The link the worker stored when it finished the export, while it is valid:
+    /// what a login without storage credentials hands out and downloads through.
+    /// A `file://` link does not expire.
+    pub fn stored_link(&self) -> Result<(&str, Option<DateTime<Utc>>), LinkError> {
+        let link = self
+            .export
+            .download_url
+            .as_deref()
+            .ok_or_else(|| LinkError::NoStoredLink {
+                run: self.run.clone(),
+            })?;
+        match self.export.link_expires_at {
+            Some(at) if at <= Utc::now() => Err(LinkError::StoredLinkExpired {
+                run: self.run.clone(),
+                at: at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            }),
+            at => Ok((link, at)),
+        }
     }
 }
 
@@ -267,26 +293,34 @@ pub async fn authorize(pool: &PgPool, run: &RunId, user: &UserId) -> Result<Fetc
     })
 }
 
-/// Appends `export.invoices.link_issued` or `.downloaded` for the user.
+/// Appends `export.invoices.link_issued` or `.downloaded` for the user, through
+/// the database function `export_record_access`, which checks the same gate as
+/// [`authorize`] from the session's own identity: a linked login (which holds no
+/// privilege on `audit_log`) records only what its user may fetch.
 pub async fn record(
     pool: &PgPool,
     fetched: &Fetchable,
     action: audit::Action,
     payload: Value,
 ) -> Result<(), LinkError> {
-    let mut tx = db::tenant::begin(pool, &fetched.org).await?;
-    audit::append(
-        &mut tx,
-        audit::Entry {
-            organization: Some(&fetched.org),
-            actor: Some(&fetched.user),
-            action,
-            subject: audit::Subject::export(&fetched.run),
-            payload,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let mut conn = pool.acquire().await?;
+    record_in(&mut conn, fetched, action, payload).await
+}
+
+/// [`record`] on a connection (inside a [`Hold`]'s transaction).
+async fn record_in(
+    conn: &mut sqlx::PgConnection,
+    fetched: &Fetchable,
+    action: audit::Action,
+    payload: Value,
+) -> Result<(), LinkError> {
+    sqlx::query("SELECT export_record_access($1, $2, $3, $4)")
+        .bind(fetched.run.as_str())
+        .bind(action)
+        .bind(fetched.user.as_str())
+        .bind(&payload)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -453,6 +487,11 @@ pub async fn prune(
             },
             None => false,
         };
+        // The run says so too (status, queue, --wait), and gives up its idempotency
+        // key: the same-day `export start` then makes a new export instead of
+        // returning one whose file is gone. Written before the tenant role (which
+        // may not touch runs) is taken; same transaction, same `now()`.
+        db::runs::expire_output(&mut tx, run.as_str()).await?;
         db::tenant::enter(&mut tx, &org).await?;
         db::exports::mark_expired(&mut tx, run.as_str()).await?;
         audit::append(

@@ -24,7 +24,7 @@ pub fn describe() {
     describe_counter!(
         EMAILS,
         Unit::Count,
-        "Completed exports by what became of their email (sent, suppressed, not_member, canceled, failed)"
+        "Completed exports by what became of their email (sent, written, suppressed, not_member, canceled, failed)"
     );
     describe_counter!(
         SCHEDULE_TICKS,

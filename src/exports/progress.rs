@@ -79,7 +79,11 @@ impl ExportProgress {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EmailDisposition {
+    /// Accepted by the SMTP server.
     Sent,
+    /// Written to the outbox as an `.eml` file (no SMTP server configured): not
+    /// sent anywhere yet, so not called `sent`.
+    Written,
     /// The address is on the suppression list.
     Suppressed,
     /// The requester is no longer a member of the organization.
@@ -90,8 +94,9 @@ pub enum EmailDisposition {
 }
 
 impl EmailDisposition {
-    pub const ALL: [EmailDisposition; 5] = [
+    pub const ALL: [EmailDisposition; 6] = [
         EmailDisposition::Sent,
+        EmailDisposition::Written,
         EmailDisposition::Suppressed,
         EmailDisposition::NotMember,
         EmailDisposition::Canceled,
@@ -101,6 +106,7 @@ impl EmailDisposition {
     pub fn as_str(self) -> &'static str {
         match self {
             EmailDisposition::Sent => "sent",
+            EmailDisposition::Written => "written",
             EmailDisposition::Suppressed => "suppressed",
             EmailDisposition::NotMember => "not_member",
             EmailDisposition::Canceled => "canceled",
@@ -110,8 +116,13 @@ impl EmailDisposition {
 
     /// The disposition of an email child run that ended with `result`: the child
     /// aborts with the disposition's name as its error code when it does not send.
-    pub fn of<T>(result: &Result<T, RunError>) -> EmailDisposition {
+    /// A delivered email is `written` when it went to the outbox (file transport),
+    /// `sent` when an SMTP server accepted it.
+    pub fn of(result: &Result<Value, RunError>) -> EmailDisposition {
         match result {
+            Ok(output) if output.get("transport").and_then(Value::as_str) == Some("file") => {
+                EmailDisposition::Written
+            }
             Ok(_) => EmailDisposition::Sent,
             Err(e) if e.code == EmailDisposition::Suppressed.as_str() => {
                 EmailDisposition::Suppressed

@@ -1,8 +1,14 @@
-//! `export start`'s domain: validate, check membership, then create the run, the
-//! export row and the `requested` audit entry in ONE transaction — or, for a
-//! duplicate the same UTC day (and the same scope), return the first run and write
-//! nothing. Schedule ticks and retries request exports through the same
-//! [`enqueue`], inside their own transactions, with keys of their own.
+//! `export start`'s domain. An unscoped request is one call of the database
+//! function `export_request`, which decides who the requester is (from the session
+//! PostgreSQL authenticated), checks membership, and creates the run, the export row
+//! and the `requested` audit entry in ONE transaction — or, for a duplicate the same
+//! UTC day, returns the first run and writes nothing. The function is the only write
+//! path a linked login has, so the rules hold in psql too; this module turns its
+//! refusals into the errors (and exit codes) the command line promises.
+//!
+//! Scoped requests, schedule ticks and retries go through [`enqueue`] (the gate, the
+//! run, the row and the audit entry in the caller's transaction, the scope in the
+//! key), which an admin-mode session or a worker runs.
 
 use std::time::Duration;
 
@@ -30,10 +36,18 @@ pub enum StartError {
         "user {user} is a viewer of {org}: exporting needs role member or higher; ask an owner or admin"
     )]
     Viewer { org: OrgId, user: UserId },
-    #[error("could not record the export")]
-    Trigger(#[from] crate::engine::trigger::TriggerError),
+    /// The database refused the session itself (an unlinked login, a login acting
+    /// for another user without being a delegate): its message says why.
+    #[error("{0}")]
+    Refused(String),
+    /// The request did not fit the function (a bug in invoicectl, or a hand-made
+    /// call).
+    #[error("invalid export request: {0}")]
+    Invalid(String),
     #[error("database error while starting the export")]
     Database(#[from] sqlx::Error),
+    #[error("could not record the export")]
+    Trigger(#[from] crate::engine::trigger::TriggerError),
     /// The engine returned a run id that does not parse: a bug in invoicectl.
     #[error("the run queue returned an invalid run id {0:?}: this is a bug in invoicectl")]
     BadRunId(String),
@@ -45,10 +59,13 @@ impl Classify for StartError {
     fn exit_kind(&self) -> ExitKind {
         match self {
             StartError::Unknown(e) => e.exit_kind(),
-            StartError::NotMember { .. } | StartError::Viewer { .. } => ExitKind::PermissionDenied,
-            StartError::Trigger(_) | StartError::Database(_) | StartError::BadRunId(_) => {
-                ExitKind::Failure
+            StartError::NotMember { .. } | StartError::Viewer { .. } | StartError::Refused(_) => {
+                ExitKind::PermissionDenied
             }
+            StartError::Invalid(_) => ExitKind::Invalid,
+            StartError::Database(e) => e.exit_kind(),
+            StartError::Trigger(e) => e.exit_kind(),
+            StartError::BadRunId(_) => ExitKind::Failure,
             StartError::Audit(e) => e.exit_kind(),
         }
     }
@@ -101,6 +118,133 @@ pub fn daily_key(
     )
 }
 
+/// What `export start` asks for. New request fields go here and into the JSON
+/// object [`start`] sends (the function refuses keys it does not know).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub org: OrgId,
+    /// The user to act for: `None` lets the database take the session's own user.
+    pub as_user: Option<UserId>,
+    /// A new run even if one was requested today.
+    pub force: bool,
+}
+
+/// The JSON object `export_request` takes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestJson<'a> {
+    organization_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_user: Option<&'a str>,
+    force: bool,
+    run_id: String,
+    export_id: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct RequestRow {
+    run_id: String,
+    export_id: Option<String>,
+    organization_id: String,
+    requested_by: String,
+    status: RunStatus,
+    deduplicated: bool,
+}
+
+/// Requests an export through `export_request` in its own transaction.
+pub async fn start(pool: &PgPool, request: &Request) -> Result<Started, StartError> {
+    let body = RequestJson {
+        organization_id: request.org.as_str(),
+        as_user: request.as_user.as_ref().map(UserId::as_str),
+        force: request.force,
+        run_id: RunId::generate().to_string(),
+        export_id: generate_export_id(),
+    };
+    let body = serde_json::to_value(&body).expect("a request serializes");
+    let mut tx = pool.begin().await?;
+    let row: RequestRow = match sqlx::query_as(
+        "SELECT run_id, export_id, organization_id, requested_by, status, deduplicated
+         FROM export_request($1)",
+    )
+    .bind(&body)
+    .fetch_one(&mut *tx)
+    .await
+    {
+        Ok(row) => row,
+        Err(e) => {
+            drop(tx);
+            return Err(refusal(pool, request, e).await);
+        }
+    };
+    tx.commit().await?;
+    Ok(Started {
+        run_id: row.run_id,
+        export_id: row.export_id.unwrap_or_default(),
+        organization_id: row.organization_id,
+        requested_by: row.requested_by,
+        status: row.status,
+        deduplicated: row.deduplicated,
+        scope: None,
+    })
+}
+
+/// The error for a refusal of `export_request`: its SQLSTATE and DETAIL say which
+/// (see the function's comment in the migrations).
+async fn refusal(pool: &PgPool, request: &Request, e: sqlx::Error) -> StartError {
+    let Some(db) = e.as_database_error() else {
+        return e.into();
+    };
+    let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+    let detail = db
+        .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+        .and_then(|pg| pg.detail())
+        .unwrap_or_default()
+        .to_owned();
+    let message = db.message().to_owned();
+    let user = || request.as_user.clone();
+    match (code.as_str(), detail.as_str()) {
+        ("42501", "not_member") => match requested_user(&message, user()) {
+            Some(user) => StartError::NotMember {
+                org: request.org.clone(),
+                user,
+            },
+            None => StartError::Refused(message),
+        },
+        ("42501", "viewer") => match requested_user(&message, user()) {
+            Some(user) => StartError::Viewer {
+                org: request.org.clone(),
+                user,
+            },
+            None => StartError::Refused(message),
+        },
+        ("42501", _) => StartError::Refused(message),
+        ("IV066", "organization") => match pool.acquire().await {
+            Ok(mut conn) => lookup::unknown_org(&mut conn, &request.org).await.into(),
+            Err(e) => e.into(),
+        },
+        ("IV066", "user") => match (pool.acquire().await, user()) {
+            (Ok(mut conn), Some(u)) => lookup::unknown_user(&mut conn, &u, Some(&request.org))
+                .await
+                .into(),
+            (Err(e), _) => e.into(),
+            (Ok(_), None) => StartError::Refused(message),
+        },
+        ("22023", _) => StartError::Invalid(message),
+        _ => e.into(),
+    }
+}
+
+/// The user a refusal is about: the one asked for, or the one the message names
+/// (`user … is not a member …`) when the database chose the session's own.
+fn requested_user(message: &str, asked: Option<UserId>) -> Option<UserId> {
+    asked.or_else(|| {
+        message
+            .strip_prefix("user ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|id| UserId::parse(id).ok())
+    })
+}
+
 /// What requested an export, recorded on its row and in its audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -113,16 +257,6 @@ pub enum Origin {
     },
     /// `export retry` of that (failed or canceled) run.
     Retry { of: RunId },
-}
-
-/// Every invoice of the org, as `export start` without scope options requests.
-pub async fn start(
-    pool: &PgPool,
-    org: &OrgId,
-    user: &UserId,
-    force: bool,
-) -> Result<Started, StartError> {
-    start_scoped(pool, org, user, None, force).await
 }
 
 /// `export start`: the gate, then one transaction (see the module doc).

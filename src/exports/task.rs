@@ -206,7 +206,7 @@ pub struct ExportOutput {
     /// Where the export is stored (not a link: see `exports::view`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_url: Option<String>,
-    /// The email's disposition: `sent`, `suppressed`, `not_member`, `canceled` or
+    /// The email's disposition: `sent`, `written`, `suppressed`, `not_member`, `canceled` or
     /// `failed`.
     pub email: EmailDisposition,
 }
@@ -681,9 +681,11 @@ async fn remove_run_partials(dir: &Path, org: &OrgId, run: &RunId) {
     match blocking(move || csv::remove_partials(&d, &o, &r)).await {
         Ok(0) => {}
         Ok(files) => {
-            tracing::info!(run_id = %run, files, "removed the partial export files of an ended run")
+            tracing::info!(run_id = %run, files, "{run}: removed the partial export files of the ended run")
         }
-        Err(e) => tracing::warn!(run_id = %run, error = %e, "cannot remove partial export files"),
+        Err(e) => {
+            tracing::warn!(run_id = %run, error = %e, "{run}: cannot remove partial export files")
+        }
     }
 }
 
@@ -724,6 +726,12 @@ impl ExportInvoicesTask {
             scope: payload.scope.clone(),
         };
         let run = RunId::parse(ctx.run_id()).map_err(|e| TaskError::abort("invalid_run_id", e))?;
+
+        // 0. The member gate again, until the CSV exists: the request was checked when
+        //    it was made, but a membership removed since must stop the export here.
+        if ctx.step_output::<Value>("csv")?.is_none() {
+            check_gate(ctx, &payload, &run).await?;
+        }
 
         // 1. Count as of the run's start, and mark the export running, once.
         let total = count_step(ctx, &selection, &run).await?;
@@ -781,6 +789,41 @@ impl ExportInvoicesTask {
             object_url,
             email: disposition,
         })
+    }
+}
+
+/// Refuses (for good: the run fails, the failure is audited, no CSV is written) a
+/// run whose requester is no longer a member (role member or higher) of the
+/// organization, or a run that no export request made (no export row for this run
+/// naming this org and requester, as only `export_request` writes them).
+async fn check_gate(
+    ctx: &mut TaskContext,
+    payload: &ExportPayload,
+    run: &RunId,
+) -> Result<(), TaskError> {
+    let org = &payload.organization_id;
+    let mut tx = db::tenant::begin(ctx.pool(), org).await?;
+    let gate = db::exports::request_gate(&mut tx, run.as_str()).await?;
+    tx.commit().await?;
+    let requester = payload.requested_by.as_str();
+    match gate {
+        Some((requested_by, _)) if requested_by != requester => Err(TaskError::abort(
+            "not_requested",
+            format!("the export of {run} was requested by {requested_by}, not {requester}"),
+        )),
+        Some((_, Some(role))) if role >= db::members::Role::Member => Ok(()),
+        Some((_, Some(role))) => Err(TaskError::abort(
+            "not_member",
+            format!("{requester} is now a {role} of {org}: exporting needs role member or higher"),
+        )),
+        Some((_, None)) => Err(TaskError::abort(
+            "not_member",
+            format!("{requester} is no longer a member of {org}"),
+        )),
+        None => Err(TaskError::abort(
+            "not_requested",
+            format!("no export of {org} was requested for {run}"),
+        )),
     }
 }
 
@@ -988,11 +1031,21 @@ impl Task for SendExportEmailTask {
 /// `Storage::confine`). A worker whose `storage` differs from the one that wrote the
 /// export (another host's setting) opens the object's own storage instead, provided
 /// the location still names this export; anything else is refused, never signed.
-async fn email_link(task: &SendExportEmailTask, p: &EmailPayload) -> Result<String, TaskError> {
+async fn email_link(
+    task: &SendExportEmailTask,
+    p: &EmailPayload,
+) -> Result<crate::storage::Link, TaskError> {
     let (Some(object_url), Some(run)) = (&p.object_url, &p.export_run_id) else {
-        return p.download_url.clone().ok_or_else(|| {
-            TaskError::Validation("the payload names neither an object nor a link".to_owned())
-        });
+        return p
+            .download_url
+            .clone()
+            .map(|url| crate::storage::Link {
+                url,
+                expires_at: None,
+            })
+            .ok_or_else(|| {
+                TaskError::Validation("the payload names neither an object nor a link".to_owned())
+            });
     };
     let org = &p.organization_id;
     let refused = |e: StorageError| TaskError::abort("location_refused", e);
@@ -1014,7 +1067,7 @@ async fn email_link(task: &SendExportEmailTask, p: &EmailPayload) -> Result<Stri
                 true => TaskError::retryable("storage_unavailable", e),
                 false => TaskError::abort("storage_refused", e),
             })?;
-    Ok(link.url)
+    Ok(link)
 }
 
 async fn send_export_email(
@@ -1060,14 +1113,15 @@ async fn send_export_email(
                 "the recipient's address is on the suppression list",
             ));
         }
-        let download_url = email_link(task, &p).await?;
+        let link = email_link(task, &p).await?;
         let email = ExportReadyEmail {
             recipient_name: name,
             recipient: address,
             org_name,
             row_count: p.row_count,
             scope: p.scope,
-            download_url,
+            download_url: link.url,
+            link_expires_at: link.expires_at,
             idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
         };
         // The fence, right before the one effect the database cannot take back: an

@@ -368,10 +368,10 @@ async fn publish(
 async fn abort_quietly(upload: &Upload, upload_id: &str, run_id: &str) {
     match tokio::time::timeout(ABORT_TIMEOUT, upload.abort(upload_id)).await {
         Ok(Ok(())) => {
-            tracing::info!(run_id, object = %upload.location().url, "upload aborted")
+            tracing::info!(run_id, object = %upload.location().url, "{run_id}: upload aborted")
         }
         Ok(Err(e)) => {
-            tracing::warn!(run_id, error = %e, "cannot abort the upload (a bucket lifecycle rule will)")
+            tracing::warn!(run_id, error = %e, "{run_id}: cannot abort the upload (a bucket lifecycle rule will)")
         }
         Err(_) => {
             tracing::warn!(

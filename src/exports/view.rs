@@ -43,6 +43,27 @@ fn opt_timestamp(t: &Option<DateTime<Utc>>) -> Option<String> {
     t.as_ref().map(timestamp)
 }
 
+/// The status word of a completed run whose stored output was deleted.
+pub const EXPIRED: &str = "expired";
+
+/// `metadata.expiredAt`, written when `export prune` deletes the file.
+fn expired_at(metadata: &Value) -> Option<String> {
+    metadata
+        .get("expiredAt")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// The status a run is shown with: [`EXPIRED`] for a completed run whose output
+/// expired, else the engine's status.
+pub fn shown_status(status: RunStatus, metadata: &Value) -> &'static str {
+    if status == RunStatus::Completed && expired_at(metadata).is_some() {
+        EXPIRED
+    } else {
+        status.as_str()
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunView {
@@ -50,7 +71,13 @@ pub struct RunView {
     pub task_id: String,
     pub organization_id: Option<String>,
     pub requested_by: Option<String>,
+    /// The engine's status; what `status` prints is [`RunView::shown_status`].
+    #[serde(skip)]
     pub status: RunStatus,
+    /// The run's status, or `expired` for a completed export whose file `export
+    /// prune` deleted: what every output (JSON, tables, notes) calls it.
+    #[serde(rename = "status")]
+    pub shown_status: &'static str,
     pub attempt: i32,
     pub max_attempts: i32,
     pub next_attempt_at: Option<String>,
@@ -151,6 +178,7 @@ impl RunView {
             organization_id: field("organizationId"),
             requested_by: field("requestedBy"),
             status: run.status,
+            shown_status: shown_status(run.status, &run.metadata),
             attempt: run.attempt,
             max_attempts: run.max_attempts,
             next_attempt_at: opt_timestamp(&run.next_attempt_at()),
@@ -197,6 +225,16 @@ impl RunView {
     /// Where the export is stored: `objectUrl` (`file://…` or `s3://…`).
     pub fn object_url(&self) -> Option<String> {
         self.export_progress().object_url
+    }
+
+    /// When `export prune` deleted this export's file (RFC 3339), if it did.
+    pub fn expired_at(&self) -> Option<String> {
+        expired_at(&self.metadata)
+    }
+
+    /// Completed, but its file is gone.
+    pub fn is_expired(&self) -> bool {
+        self.shown_status == EXPIRED
     }
 
     /// `code: message` of the error, if any.

@@ -20,6 +20,7 @@
 //! and never a secret.
 
 pub mod gzip;
+pub mod link;
 pub mod multipart;
 mod s3;
 mod settings;

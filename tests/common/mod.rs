@@ -1,5 +1,5 @@
 //! Shared test harness: each test gets its own fresh database from `#[sqlx::test]`
-//! (created on the server named by DATABASE_URL, migrated, dropped after), and drives
+//! (created on the test server, [`server_url`], migrated, dropped after), and drives
 //! the real binary against it with a private config and data directory.
 //! [`smtp`] is a real SMTP server on 127.0.0.1 for the email tests; [`proxy`] takes
 //! the database away from one worker process; [`s3`] is a real S3 server
@@ -22,6 +22,7 @@ pub mod proxy;
 pub mod runs;
 pub mod s3;
 pub mod smtp;
+pub mod tty;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -30,12 +31,38 @@ use assert_cmd::Command;
 use serde_json::Value;
 use sqlx::PgPool;
 
-/// The server the test databases live on (from DATABASE_URL, see .cargo/config.toml).
+/// The variable naming the server the tests create their databases on. Only the
+/// tests read it: `DATABASE_URL` names the application's database, and a value the
+/// tests need must not reach `cargo run` (cargo's `[env]` would give it to both).
+pub const TEST_SERVER_VAR: &str = "INVOICECTL_TEST_DATABASE_URL";
+
+/// The test server when [`TEST_SERVER_VAR`] is unset: the local PostgreSQL of a
+/// development machine or CI, its maintenance database `postgres`.
+pub const DEFAULT_TEST_SERVER: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The server the test databases live on: [`TEST_SERVER_VAR`], else
+/// [`DEFAULT_TEST_SERVER`]. A `DATABASE_URL` of the developer's shell is ignored.
 pub fn server_url() -> url::Url {
-    let raw = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    url::Url::parse(&raw).expect("DATABASE_URL is a URL")
+    let raw = std::env::var(TEST_SERVER_VAR).unwrap_or_else(|_| DEFAULT_TEST_SERVER.to_owned());
+    url::Url::parse(&raw).unwrap_or_else(|e| panic!("{TEST_SERVER_VAR} is not a URL: {e}"))
 }
+
+/// `#[sqlx::test]` reads the server from `DATABASE_URL` in the test process, so the
+/// harness sets it — to [`server_url`] — before `main`, while the process has one
+/// thread (setting a variable is only sound then). Done in the ELF/Mach-O
+/// initializer list, as the `ctor` crate does, so that every `#[sqlx::test]` as
+/// written works whichever test runs first, without a dependency.
+#[used]
+#[cfg_attr(target_os = "linux", unsafe(link_section = ".init_array"))]
+#[cfg_attr(target_os = "macos", unsafe(link_section = "__DATA,__mod_init_func"))]
+static SET_TEST_SERVER: extern "C" fn() = {
+    extern "C" fn set_test_server() {
+        let url = server_url().to_string();
+        // SAFETY: runs before main, when no other thread can read the environment.
+        unsafe { std::env::set_var("DATABASE_URL", url) };
+    }
+    set_test_server
+};
 
 /// A URL for database `name` on the test server.
 pub fn database_url(name: &str) -> String {

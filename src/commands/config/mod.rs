@@ -1,7 +1,8 @@
 //! `invoicectl config …`: what the configuration resolved to and where each setting
 //! came from — the first question when a setting does not take, answered the way
 //! `cargo config get --show-origin`, `kubectl config view` and `gh config list` do.
-//! It needs no database: only the flags, the environment and the config file.
+//! It needs no database (only the flags, the environment and the config file); when
+//! one answers, it also says who the database says this is.
 
 mod show;
 
@@ -17,10 +18,13 @@ pub enum ConfigCommand {
     /// SOURCE column says which one won and names the flag or variable. Secrets are
     /// shown as *** (a URL's password and secret query parameters, any setting named
     /// like a credential). The database line is where the database settings, or
-    /// libpq's PG* variables, point; nothing connects to it.
+    /// libpq's PG* variables, point; the identity line is who the database says this
+    /// is (login, mode, user; see `invoicectl whoami`), asked with a 2 s limit and
+    /// left out when it cannot be reached.
     ///
     /// With --json, one object: configFile (the file read, or null), database (host,
-    /// port, name, user; null when the URL is not valid) and settings, keyed by config
+    /// port, name, user; null when the URL is not valid), identity (login, user, mode,
+    /// groups; null when the database could not be asked) and settings, keyed by config
     /// key, each with value (null when unset), source (flag, env, file or default) and
     /// origin (the flag, variable or file, null for a default).
     ///
@@ -28,8 +32,8 @@ pub enum ConfigCommand {
     Show,
 }
 
-pub fn run(cmd: ConfigCommand, ctx: &Context) -> anyhow::Result<()> {
+pub async fn run(cmd: ConfigCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
-        ConfigCommand::Show => show::run(ctx),
+        ConfigCommand::Show => show::run(ctx).await,
     }
 }

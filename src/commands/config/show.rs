@@ -1,11 +1,18 @@
 //! `config show`: every resolved setting with its value (secrets redacted, by the
-//! config layer) and its source, as a table or one JSON object.
+//! config layer) and its source, as a table or one JSON object — and who the
+//! database says this is (login, user, mode), when it answers within two seconds.
+
+use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::config::Resolved;
+use comfy_table::Cell;
+
 use crate::context::Context;
 use crate::db;
+use crate::identity::{Mode, Session};
+use crate::layout::Column;
 use crate::redact::redact_secrets;
 
 /// `config show --json`.
@@ -14,7 +21,48 @@ use crate::redact::redact_secrets;
 struct Shown<'a> {
     config_file: Option<String>,
     database: Option<Database>,
+    /// Who the database says this is; null when it could not be asked.
+    identity: Option<Identity>,
     settings: Listing<'a>,
+}
+
+#[derive(Serialize)]
+struct Identity {
+    login: String,
+    user: Option<String>,
+    mode: Mode,
+    groups: Vec<String>,
+}
+
+/// How long `config show` waits for the database: it is the first thing to run when
+/// something does not work, so it must not hang on an unreachable server.
+const IDENTITY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The session's identity, or why it could not be had.
+async fn identity(ctx: &Context) -> Result<Identity, String> {
+    let ask = async {
+        let options = ctx.connect_options().map_err(|e| e.to_string())?;
+        let pool = db::connect_with(&options, 1, IDENTITY_TIMEOUT)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
+        let session = Session::load(&mut conn).await.map_err(|e| {
+            let text = anyhow::Error::new(e).chain().last().map(|c| c.to_string());
+            text.unwrap_or_default()
+        })?;
+        drop(conn);
+        pool.close().await;
+        Ok::<_, String>(Identity {
+            login: session.login,
+            user: session.user.map(|u| u.to_string()),
+            mode: session.mode,
+            groups: session.groups,
+        })
+    };
+    match tokio::time::timeout(IDENTITY_TIMEOUT, ask).await {
+        Ok(result) => result.map_err(|e: String| redact_secrets(&e)),
+        Err(_) => Err("the database did not answer within 2 s".to_owned()),
+    }
 }
 
 /// Where the database settings point, without the password.
@@ -35,7 +83,8 @@ impl Serialize for Listing<'_> {
     }
 }
 
-pub fn run(ctx: &Context) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context) -> anyhow::Result<()> {
+    let identity = identity(ctx).await;
     let settings = &ctx.settings;
     let database = ctx.connect_options().map(|options| {
         let (host, port, name) = db::describe(&options);
@@ -54,6 +103,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<()> {
         return ctx.print_json(&Shown {
             config_file,
             database: database.ok(),
+            identity: identity.ok(),
             settings: Listing(&settings.resolved),
         });
     }
@@ -69,14 +119,40 @@ pub fn run(ctx: &Context) -> anyhow::Result<()> {
     };
     ctx.println(&format!("config file  {file_line}"))?;
     ctx.println(&format!("database     {database_line}"))?;
+    let identity_line = match &identity {
+        Ok(i) => format!(
+            "login {}, mode {}{}",
+            i.login,
+            i.mode,
+            i.user
+                .as_deref()
+                .map(|u| format!(", user {u}"))
+                .unwrap_or_default()
+        ),
+        Err(reason) => format!("- ({reason})"),
+    };
+    ctx.println(&format!("identity     {identity_line}"))?;
     ctx.println("")?;
-    let mut table = crate::layout::house_table(ctx.color, ["SETTING", "VALUE", "SOURCE"]);
-    for setting in &settings.resolved {
-        table.add_row([
-            setting.key.to_owned(),
-            setting.value_text(),
-            setting.source_text(),
-        ]);
-    }
+    // On a terminal the value is cut (`…`) to the room the setting and its source
+    // leave, so every row stays one line at 80 columns; a pipe or --json has it whole.
+    let rows = settings
+        .resolved
+        .iter()
+        .map(|setting| {
+            vec![
+                Cell::new(setting.key),
+                Cell::new(setting.value_text()),
+                Cell::new(setting.source_text()),
+            ]
+        })
+        .collect();
+    let table = ctx.fitted_table(
+        &[
+            Column::keep("SETTING"),
+            Column::cut("VALUE", 1),
+            Column::keep("SOURCE"),
+        ],
+        rows,
+    );
     ctx.println(&table.to_string())
 }

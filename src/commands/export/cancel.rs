@@ -10,6 +10,7 @@ use clap::Args;
 
 use crate::context::Context;
 use crate::exports::cancel;
+use crate::identity::Mode;
 use crate::ids::{RunId, UserId};
 
 #[derive(Debug, Args)]
@@ -37,7 +38,7 @@ pub async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
         .or(ctx.settings.user.as_deref())
         .map(UserId::parse)
         .transpose()?;
-    let pool = ctx.pool(1).await?;
+    let (pool, session) = ctx.tenant_pool(1).await?;
     let outcome = match cancel::cancel(&pool, &run_id, actor.as_ref()).await {
         Err(cancel::CancelError::AlreadyEnded { run, status }) => {
             crate::logging::note(&format!(
@@ -51,9 +52,10 @@ pub async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
         }
         other => other.with_context(|| format!("cancel of {run_id} refused"))?,
     };
-    if !outcome.canceled_run_ids.is_empty() {
+    if !outcome.canceled_run_ids.is_empty() && session.mode == Mode::Admin {
         // An upload the run began is never finished now; a worker executing it aborts
-        // it too (whichever comes first; aborting twice is fine).
+        // it too (whichever comes first; aborting twice is fine). A linked login holds
+        // no storage credentials: the worker's abort is the one that happens.
         crate::exports::upload::abort_run_upload(&pool, run_id.as_str(), &ctx.settings.storage)
             .await;
     }

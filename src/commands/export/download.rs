@@ -19,11 +19,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::start::requester;
+use super::start::asserted_user;
 use crate::audit::Action;
 use crate::context::Context;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::links::{self, Fetchable};
+use crate::identity::Mode;
 use crate::ids::RunId;
 use crate::storage::{self, ObjectStream, StorageUrl};
 
@@ -65,24 +66,52 @@ enum Target {
 
 pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
     let run = RunId::parse(&args.run_id)?;
-    let user = requester(args.as_user.as_deref(), ctx)?;
+    let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let reroot = args.storage.as_deref().map(StorageUrl::parse).transpose()?;
     // Two connections: one holds the export row against `export prune` while the
     // bytes stream (see `Fetchable::hold`), the other looks up the default name.
-    let pool = ctx.pool(2).await?;
+    let (pool, session) = ctx.tenant_pool(2).await?;
+    let user = session.requester(asserted)?;
     let fetchable = links::authorize(&pool, &run, &user)
         .await
         .with_context(|| format!("export download {run} as {user} refused"))?;
-    let (storage, location) = fetchable
-        .open_or_report(&pool, &ctx.settings.storage, reroot.as_ref(), "download")
-        .await?;
-    let hold = fetchable.hold(&pool).await?;
-    let object = storage.get(&location).await?;
     let target = match args.output {
         Some(path) if path.as_os_str() == "-" => Target::Stdout,
         Some(path) => Target::File(path),
         None if !std::io::stdout().is_terminal() => Target::Stdout,
         None => Target::File(PathBuf::from(default_name(&pool, &fetchable).await?)),
+    };
+    // gzip bytes in a file named `.csv` open as garbage in a spreadsheet: refused
+    // before anything is fetched, with both ways to get what was meant.
+    if let Target::File(path) = &target
+        && fetchable.compression() == crate::storage::Compression::Gzip
+        && path.extension().is_none_or(|e| e != "gz")
+    {
+        return Err(CommandError::new(
+            ExitKind::Invalid,
+            format!(
+                "export {run} is gzip-compressed (.csv.gz) but {} does not end in .gz: name it \
+                 {}.gz, or decompress on the way: `invoicectl export download {run} -o - | gunzip > {}`",
+                path.display(),
+                path.display(),
+                path.display()
+            ),
+        )
+        .into());
+    }
+    // A linked login holds no storage credentials: it downloads through the link
+    // the worker stored (verified below all the same).
+    let (object, object_url, hold) = if session.mode == Mode::Login && reroot.is_none() {
+        let (link, _) = fetchable.stored_link()?;
+        let hold = fetchable.hold(&pool).await?;
+        let object = storage::link::fetch(link, &ctx.settings.storage).await?;
+        (object, fetchable.object_url.clone(), hold)
+    } else {
+        let (storage, location) = fetchable
+            .open_or_report(&pool, &ctx.settings.storage, reroot.as_ref(), "download")
+            .await?;
+        let hold = fetchable.hold(&pool).await?;
+        (storage.get(&location).await?, location.url, hold)
     };
     let bar = progress(ctx, object.size);
     let outcome = match &target {
@@ -97,7 +126,7 @@ pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
     hold.record(
         Action::ExportDownloaded,
         serde_json::json!({
-            "objectUrl": location.url,
+            "objectUrl": object_url,
             "bytes": copied.bytes,
             "sha256": copied.sha256,
             "verified": verified,

@@ -45,7 +45,7 @@ pub async fn run(args: PruneArgs, ctx: &Context) -> anyhow::Result<()> {
     let cutoff = Utc::now()
         .checked_sub_signed(age)
         .ok_or_else(|| CommandError::new(ExitKind::Invalid, "--older-than is too long"))?;
-    let pool = ctx.pool(1).await?;
+    let (pool, _session) = ctx.admin_pool(1, "export prune").await?;
     let exports = if args.dry_run {
         links::prune_candidates(&pool, cutoff).await?
     } else {

@@ -85,6 +85,8 @@ struct StatusCounts {
     executing: i64,
     waiting: i64,
     completed: i64,
+    /// Completed exports whose file `export prune` deleted (not in `completed`).
+    expired: i64,
     failed: i64,
     canceled: i64,
 }
@@ -134,7 +136,7 @@ struct RetryView {
 
 pub async fn run(args: QueueArgs, ctx: &Context) -> anyhow::Result<()> {
     let limit = i64::from(args.limit);
-    let pool = ctx.pool(1).await?;
+    let (pool, _session) = ctx.tenant_pool(1).await?;
     let report = read(&pool, limit)
         .await
         .map_err(DbError::from)
@@ -204,6 +206,7 @@ impl Report {
                         executing: c.executing,
                         waiting: c.waiting,
                         completed: c.completed,
+                        expired: c.expired,
                         failed: c.failed,
                         canceled: c.canceled,
                     },
@@ -288,6 +291,7 @@ impl QueueCounts {
             executing: 0,
             waiting: 0,
             completed: 0,
+            expired: 0,
             failed: 0,
             canceled: 0,
             due: 0,
@@ -319,6 +323,7 @@ fn print(ctx: &Context, report: &Report) -> anyhow::Result<()> {
                 count(c.executing),
                 count(c.waiting),
                 count(c.completed),
+                count(c.expired),
                 count(c.failed),
                 count(c.canceled),
             ]
@@ -331,6 +336,7 @@ fn print(ctx: &Context, report: &Report) -> anyhow::Result<()> {
             Column::keep("EXECUTING"),
             Column::keep("WAITING"),
             Column::ranked("COMPLETED", 1),
+            Column::ranked("EXPIRED", 3),
             Column::keep("FAILED"),
             Column::ranked("CANCELED", 2),
         ],

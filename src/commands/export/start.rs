@@ -93,7 +93,9 @@ impl ScopeArgs {
     }
 }
 
-/// The requester from `--as` / INVOICECTL_USER / config `user`, validated.
+/// The requester from `--as` / INVOICECTL_USER / config `user`, validated, as an
+/// admin-mode session asserts it (schedules, pause, retry). A linked login's writes
+/// there are refused by PostgreSQL itself: it holds no privilege on those tables.
 pub fn requester(flag: Option<&str>, ctx: &Context) -> anyhow::Result<UserId> {
     let raw = flag.or(ctx.settings.user.as_deref()).ok_or_else(|| {
         CommandError::new(
@@ -104,15 +106,52 @@ pub fn requester(flag: Option<&str>, ctx: &Context) -> anyhow::Result<UserId> {
     Ok(UserId::parse(raw)?)
 }
 
+/// The user named by `--as` / INVOICECTL_USER / config `user`, validated: an
+/// assertion, which the session's mode accepts or refuses
+/// ([`crate::identity::Session::requester`]).
+pub fn asserted_user(flag: Option<&str>, ctx: &Context) -> anyhow::Result<Option<UserId>> {
+    Ok(flag
+        .or(ctx.settings.user.as_deref())
+        .map(UserId::parse)
+        .transpose()?)
+}
+
 pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
-    let user = requester(args.as_user.as_deref(), ctx)?;
+    let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     // Resolved now: a relative period is the one before the moment of the request.
     let scope = args.scope.request().resolve(chrono::Utc::now())?;
     let pool = ctx.pool(1).await?;
-    let started = request::start_scoped(&pool, &org, &user, scope.as_ref(), args.force)
-        .await
-        .with_context(|| format!("export start for {org} as {user} refused"))?;
+    let session = ctx.session(&pool).await?;
+    let user = session.requester(asserted)?;
+    let started = match &scope {
+        // The one write path a linked login has: the database function.
+        None => {
+            request::start(
+                &pool,
+                &request::Request {
+                    org: org.clone(),
+                    as_user: Some(user.clone()),
+                    force: args.force,
+                },
+            )
+            .await
+        }
+        // Scoped requests are written by the tool itself, which only an admin-mode
+        // session may do (docs/schedules.md, "Who may do what").
+        Some(scope) if session.mode == crate::identity::Mode::Admin => {
+            request::start_scoped(&pool, &org, &user, Some(scope), args.force).await
+        }
+        Some(_) => {
+            return Err(CommandError::new(
+                ExitKind::PermissionDenied,
+                "scoped exports (--period, --from, --to, --status) need an admin-mode session \
+                 for now: ask an administrator, or export everything without a scope",
+            )
+            .into());
+        }
+    }
+    .with_context(|| format!("export start for {org} as {user} refused"))?;
     if started.deduplicated {
         // Said on stderr whatever the output mode (and under -q): a CI job that reads
         // only the exit code must still leave a trace that it got an earlier export.
@@ -150,11 +189,12 @@ pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
     .await?;
     if ctx.json {
         let mut doc = serde_json::to_value(&started)?;
-        doc["status"] = serde_json::to_value(outcome.run().status)?;
+        doc["status"] = serde_json::Value::from(outcome.run().shown_status);
         ctx.print_json(&doc)?;
     } else if !ctx.quiet
         && let Follow::Ended(view) = &outcome
         && view.status == RunStatus::Completed
+        && !view.is_expired()
     {
         logging::note(&completed_note(view))?;
     }
@@ -173,6 +213,10 @@ fn dedup_note(view: &RunView) -> String {
         .map(|u| format!(" by {u}"))
         .unwrap_or_default();
     let state = match (view.status, view.rows()) {
+        (RunStatus::Completed, _) if view.is_expired() => format!(
+            "expired {}: its file was deleted",
+            view.expired_at().unwrap_or_default()
+        ),
         (RunStatus::Completed, rows) => {
             format!("completed, {} rows", layout::thousands(rows.unwrap_or(0)))
         }
@@ -207,6 +251,17 @@ impl Follow {
     /// Exit as `--wait` promises: 0 completed, 1 failed/canceled, 75 timed out.
     pub fn into_result(self) -> anyhow::Result<()> {
         match self {
+            // A completed export whose file was since deleted is not a usable export:
+            // "not found", as `download` says of it.
+            Follow::Ended(view) if view.is_expired() => Err(CommandError::new(
+                ExitKind::NotFound,
+                format!(
+                    "run {} expired {}: its file was deleted by `export prune`; request a new export (--force)",
+                    view.run_id,
+                    view.expired_at().unwrap_or_default()
+                ),
+            )
+            .into()),
             Follow::Ended(view) if view.status == RunStatus::Completed => Ok(()),
             Follow::Ended(view) => Err(CommandError::new(
                 ExitKind::Failure,
@@ -273,6 +328,7 @@ mod tests {
             task_id: "export-invoices".to_owned(),
             organization_id: Some("org_acme".to_owned()),
             requested_by: Some("user_alice".to_owned()),
+            shown_status: crate::exports::view::shown_status(status, &metadata),
             status,
             attempt: 1,
             max_attempts: 3,
@@ -305,6 +361,18 @@ mod tests {
         );
         assert!(dedup_note(&going).contains("(executing, 3/40 pages)"));
         assert!(dedup_note(&view(RunStatus::Queued, serde_json::json!({}))).contains("(queued)"));
+        // A pruned export says so, never "completed".
+        let pruned = view(
+            RunStatus::Completed,
+            serde_json::json!({"rowsDone": 1000, "expiredAt": "2026-11-22T07:00:00.000Z"}),
+        );
+        let note = dedup_note(&pruned);
+        assert!(
+            note.contains("(expired 2026-11-22T07:00:00.000Z: its file was deleted)"),
+            "{note}"
+        );
+        let waited = Follow::Ended(pruned).into_result().unwrap_err();
+        assert!(waited.to_string().contains("expired"), "{waited}");
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub async fn run(args: StatusArgs, ctx: &Context) -> anyhow::Result<()> {
 }
 
 async fn show_one(run_id: RunId, args: &StatusArgs, ctx: &Context) -> anyhow::Result<()> {
-    let pool = ctx.pool(1).await?;
+    let (pool, _session) = ctx.tenant_pool(1).await?;
     if args.watch {
         let outcome = follow_run(
             &pool,
@@ -128,7 +128,7 @@ fn run_details(
             view.requested_by.clone().unwrap_or_else(dash),
         ),
         ("scope", view.export.scope_text()),
-        ("status", crate::context::status_text(color, view.status)),
+        ("status", status_text(color, view)),
         ("attempt", format!("{}/{}", view.attempt, view.max_attempts)),
         ("next attempt", time(view.next_attempt_at.as_deref())),
         ("progress", format!("{} pages", view.progress())),
@@ -165,17 +165,27 @@ fn run_details(
     ])
 }
 
-/// An RFC 3339 time from a [`RunView`] with its age: `…Z (2m ago)`.
+/// The status of a run's details: the engine's, colored, or `expired` (plain: an
+/// expired export is neither in progress nor a failure).
+fn status_text(color: bool, view: &RunView) -> String {
+    if view.is_expired() {
+        view.shown_status.to_owned()
+    } else {
+        crate::context::status_text(color, view.status)
+    }
+}
+
+/// An RFC 3339 time from a [`RunView`] relative to now: `…Z (2m ago)`, `…Z (in 3d)`.
 fn with_age(t: &str, now: DateTime<Utc>) -> String {
     match DateTime::parse_from_rfc3339(t) {
-        Ok(parsed) => format!("{t} ({} ago)", layout::age(&parsed.to_utc(), now)),
+        Ok(parsed) => format!("{t} ({})", layout::relative(&parsed.to_utc(), now)),
         Err(_) => t.to_owned(),
     }
 }
 
 async fn list(args: &StatusArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = args.org.as_deref().map(OrgId::parse).transpose()?;
-    let pool = ctx.pool(1).await?;
+    let (pool, _session) = ctx.tenant_pool(1).await?;
     let mut conn = pool.acquire().await?;
     let runs = match &org {
         Some(org) => {
@@ -242,7 +252,11 @@ fn runs_table(color: bool, width: Option<u16>, views: &[RunView], now: DateTime<
                 Cell::new(&view.task_id),
                 Cell::new(view.organization_id.clone().unwrap_or_else(dash)),
                 Cell::new(view.requested_by.clone().unwrap_or_else(dash)),
-                crate::context::status_cell(color, view.status),
+                if view.is_expired() {
+                    Cell::new(view.shown_status)
+                } else {
+                    crate::context::status_cell(color, view.status)
+                },
                 Cell::new(format!("{}/{}", view.attempt, view.max_attempts)),
                 Cell::new(view.progress()),
                 Cell::new(view.rows().map_or_else(dash, layout::thousands)),
@@ -267,6 +281,11 @@ mod tests {
             organization_id: Some("org_initech".to_owned()),
             requested_by: Some("user_alice".to_owned()),
             status: serde_json::from_value(serde_json::json!(status)).unwrap(),
+            shown_status: serde_json::from_value::<crate::engine::RunStatus>(serde_json::json!(
+                status
+            ))
+            .unwrap()
+            .as_str(),
             attempt: 1,
             max_attempts: 3,
             next_attempt_at: None,
@@ -357,6 +376,11 @@ mod tests {
         assert!(
             out.contains("finished      -") && out.contains("rows          200,000"),
             "{out}"
+        );
+        // A link valid three more days (or a retry later) is in the future: `in 3d`.
+        assert_eq!(
+            with_age("2026-11-25T06:00:00Z", now),
+            "2026-11-25T06:00:00Z (in 3d)"
         );
     }
 }

@@ -108,11 +108,19 @@ pub struct WorkerArgs {
     pub unreachable_limit: f64,
 
     /// Serve Prometheus metrics on this IP:PORT (e.g. 127.0.0.1:9464; any path, /health
-    /// answers OK): runs by task and outcome, durations, queue depth and age, rows,
-    /// bytes, email dispositions, takeovers. Refused before any claim: an address
-    /// that is not IP:PORT or not of this host exits 65, one in use 75
+    /// answers OK) while the worker runs — for a long-running worker: runs by task
+    /// and outcome, durations, queue depth and age, rows, bytes, email dispositions,
+    /// takeovers. Refused before any claim: an address that is not IP:PORT or not of
+    /// this host exits 65, one in use 75 (default: config metrics_addr,
+    /// INVOICECTL_METRICS_ADDR)
     #[arg(long, value_name = "ADDR")]
     pub metrics_addr: Option<String>,
+
+    /// Write the same metrics to this .prom file when the worker ends, for
+    /// node_exporter's textfile collector — for a cron --drain, which no scrape
+    /// catches alive (default: config metrics_textfile, INVOICECTL_METRICS_TEXTFILE)
+    #[arg(long, value_name = "FILE")]
+    pub metrics_textfile: Option<String>,
 }
 
 /// The longest lease (and so heartbeat) a worker accepts: beyond it a lost worker's
@@ -142,7 +150,10 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
         )
         .into());
     }
-    let metrics_addr = args
+    // Settings (flag, variable, config key): the config layer resolved them.
+    let _ = (&args.metrics_addr, &args.metrics_textfile);
+    let metrics_addr = ctx
+        .settings
         .metrics_addr
         .as_deref()
         .map(crate::telemetry::parse_addr)
@@ -174,6 +185,7 @@ pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
         ..plan.options
     };
     plan.metrics_addr = metrics_addr;
+    plan.metrics_textfile = ctx.settings.metrics_textfile.clone();
     run_worker(ctx, plan).await.map(drop)
 }
 
@@ -241,6 +253,8 @@ pub struct WorkerPlan {
     pub ndjson: bool,
     /// Where Prometheus metrics are served (`--metrics-addr`); `None`: not at all.
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Where the metrics are written when the worker ends (`--metrics-textfile`).
+    pub metrics_textfile: Option<PathBuf>,
 }
 
 impl WorkerPlan {
@@ -262,6 +276,7 @@ impl WorkerPlan {
             link_ttl: ctx.settings.storage.link_ttl,
             ndjson: ctx.json,
             metrics_addr: None,
+            metrics_textfile: None,
         }
     }
 }
@@ -276,7 +291,12 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
         link_ttl,
         ndjson,
         metrics_addr,
+        metrics_textfile,
     } = plan;
+    let long_running = options.mode == WorkerMode::UntilStopped;
+    // Installed first: a SIGTERM from the moment the worker says it runs (its start
+    // lines) stops it gracefully, not by the default action.
+    let shutdown = crate::signals::Shutdown::install().ok();
     let concurrency = options.concurrency;
     ignore_file_size_signal();
     // Refused once, here, rather than by three attempts of every run it would claim:
@@ -291,8 +311,22 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
             .await
             .with_context(|| format!("the worker cannot use its storage {shown}"))?,
     }
-    if let Some(addr) = metrics_addr {
-        crate::telemetry::serve(addr)?;
+    let metrics = match (metrics_addr, &metrics_textfile) {
+        (Some(addr), _) => Some(crate::telemetry::serve_and_keep(addr)?),
+        (None, Some(_)) => Some(crate::telemetry::record()?),
+        (None, None) => None,
+    };
+    if long_running {
+        // A long-running worker (systemd, a container) says once what it does — what
+        // it drains, where exports go, what it serves — so its log answers "which
+        // database is this one on?". A cron --drain stays silent when idle.
+        let (host, port, database) = db::describe(&ctx.connect_options()?);
+        tracing::info!("draining database {database} on {host}:{port}");
+        tracing::info!("storing exports in {shown}");
+        match metrics_addr {
+            Some(addr) => tracing::info!("serving metrics at http://{addr}/metrics"),
+            None => tracing::info!("serving no metrics (set --metrics-addr or metrics_addr)"),
+        }
     }
     let mailer =
         Mailer::from_settings(&ctx.settings).context("cannot set up the mail transport")?;
@@ -324,7 +358,10 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
     let display = tokio::spawn(Display::new(ndjson, ctx.quiet, ctx.color_stderr).run(events_rx));
     let (stop_tx, stop_rx) = watch::channel(false);
     let signals = tokio::spawn(async move {
-        wait_for_signal().await;
+        match shutdown {
+            Some(shutdown) => shutdown.wait().await,
+            None => wait_for_signal().await,
+        }
         let _ = stop_tx.send(true);
     });
     // Schedules: due ticks are fired before the first claim (so `--drain` and
@@ -337,7 +374,7 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
     let ticker = (mode == WorkerMode::UntilStopped)
         .then(|| crate::exports::schedule::spawn_ticker(pool.clone(), stop_rx.clone()));
     let mut worker = Worker::new(pool.clone(), registry, options).with_events(events_tx);
-    if metrics_addr.is_some() {
+    if metrics.is_some() {
         worker = worker.with_queue_sampling(crate::telemetry::QUEUE_SAMPLE_EVERY);
     }
     let summary = worker.run(stop_rx).await;
@@ -349,5 +386,8 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
     display.await.context("the progress display failed")??;
     super::display::print_summary(ndjson, ctx.quiet, &summary)?;
     pool.close().await;
+    if let (Some(handle), Some(path)) = (&metrics, &metrics_textfile) {
+        crate::telemetry::write_textfile(handle, path)?;
+    }
     Ok(summary)
 }

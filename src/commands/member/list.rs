@@ -20,7 +20,7 @@ pub struct ListArgs {
 
 pub async fn run(args: ListArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
-    let pool = ctx.pool(1).await?;
+    let (pool, _session) = ctx.tenant_pool(1).await?;
     let mut conn = pool.acquire().await.map_err(DbError::from)?;
     crate::lookup::require_org(&mut conn, &org).await?;
     let members = db::members::list(&mut conn, &[org.as_str()])

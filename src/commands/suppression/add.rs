@@ -33,7 +33,7 @@ pub async fn run(args: AddArgs, ctx: &Context) -> anyhow::Result<()> {
     let email = super::parse_email(&args.email)?;
     let actor = super::actor_id(&args.actor, ctx)?;
     let reason = Reason::from(args.reason);
-    let pool = ctx.pool(2).await?;
+    let (pool, _session) = ctx.admin_pool(2, "suppression add").await?;
 
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     super::ensure_actor_exists(&mut tx, actor.as_ref()).await?;

@@ -10,7 +10,7 @@ use crate::db::suppressions;
 use crate::layout::{self, Column};
 
 pub async fn run(ctx: &Context) -> anyhow::Result<()> {
-    let pool = ctx.pool(1).await?;
+    let (pool, _session) = ctx.admin_pool(1, "suppression list").await?;
     let mut conn = pool.acquire().await.map_err(DbError::from)?;
     let all = suppressions::list(&mut conn)
         .await

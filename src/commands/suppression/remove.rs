@@ -26,7 +26,7 @@ pub struct RemoveArgs {
 pub async fn run(args: RemoveArgs, ctx: &Context) -> anyhow::Result<()> {
     let email = super::parse_email(&args.email)?;
     let actor = super::actor_id(&args.actor, ctx)?;
-    let pool = ctx.pool(2).await?;
+    let (pool, _session) = ctx.admin_pool(2, "suppression remove").await?;
 
     let mut tx = pool.begin().await.map_err(DbError::from)?;
     super::ensure_actor_exists(&mut tx, actor.as_ref()).await?;
