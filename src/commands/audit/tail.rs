@@ -304,13 +304,15 @@ impl Printer {
 
 /// The columns of the table. On a narrow terminal the age and action stay and the
 /// others are added by rank while they fit — who acted and on what first, then the
-/// payload (cut to the room left), the organization, the absolute time. At 80
-/// columns that is AGE, ACTOR, ACTION, SUBJECT: who did what to which run.
-const TABLE_COLUMNS: [Column; 7] = [
+/// payload (cut to the room left), the organization and the database login that
+/// wrote the entry, the absolute time. At 80 columns that is AGE, ACTOR, ACTION,
+/// SUBJECT: who did what to which run.
+const TABLE_COLUMNS: [Column; 8] = [
     Column::ranked("TIME", 5),
     Column::keep("AGE"),
     Column::ranked("ORG", 4),
     Column::ranked("ACTOR", 1),
+    Column::ranked("LOGIN", 4),
     Column::keep("ACTION"),
     Column::ranked("SUBJECT", 2),
     Column::cut("PAYLOAD", 3),
@@ -332,12 +334,13 @@ fn history_table(
     let rows = entries
         .iter()
         .map(|entry| {
-            let [time, org, actor, action, subject, payload] = line_cells(entry);
+            let [time, org, actor, login, action, subject, payload] = line_cells(entry);
             [
                 time,
                 layout::age(&entry.created_at, now),
                 org,
                 actor,
+                login,
                 action,
                 subject,
                 payload,
@@ -360,10 +363,11 @@ fn history_table(
 
 /// The columns of the streaming (`--follow`) lines, which cannot be measured ahead:
 /// fixed widths (an entry's age is always about zero there, so there is none).
-const LINE_COLUMNS: [Column; 6] = [
+const LINE_COLUMNS: [Column; 7] = [
     Column::keep("TIME"),
     Column::ranked("ORG", 4),
     Column::ranked("ACTOR", 1),
+    Column::ranked("LOGIN", 4),
     Column::keep("ACTION"),
     Column::ranked("SUBJECT", 2),
     Column::cut("PAYLOAD", 3),
@@ -372,7 +376,7 @@ const LINE_COLUMNS: [Column; 6] = [
 /// Widths of [`LINE_COLUMNS`]: an RFC 3339 time, ids, the longest action (so that
 /// no action overflows its column), a subject id `run_…`; the payload's is what it
 /// may use when the terminal has room.
-const LINE_WIDTHS: [usize; 6] = [20, 12, 12, longest_action(), 30, PAYLOAD_SUMMARY_CHARS];
+const LINE_WIDTHS: [usize; 7] = [20, 12, 12, 12, longest_action(), 30, PAYLOAD_SUMMARY_CHARS];
 
 /// The width of the longest action invoicectl writes.
 const fn longest_action() -> usize {
@@ -414,7 +418,7 @@ fn line_plan(width: Option<u16>, org_fixed: bool) -> Plan {
 
 /// One streaming line: the shown columns padded to their widths, the last one not
 /// padded, the payload cut on a terminal; no trailing spaces.
-fn line_of(plan: &Plan, cells: &[String; 6]) -> String {
+fn line_of(plan: &Plan, cells: &[String; 7]) -> String {
     let mut line = String::new();
     for (i, cell) in cells.iter().enumerate() {
         if !plan.shown[i] {
@@ -433,18 +437,14 @@ fn line_of(plan: &Plan, cells: &[String; 6]) -> String {
 
 /// The human columns of an entry (time, org, actor, action, subject, payload), with
 /// control characters escaped so that stored text cannot drive the terminal; `-` for
-/// no organization, `system` for no actor. The actor is followed by the database
-/// login that wrote the entry, in brackets, when it was recorded.
-fn line_cells(entry: &Entry) -> [String; 6] {
-    let actor = entry.actor_user_id.as_deref().unwrap_or("system");
-    let actor = match entry.actor_login.as_deref() {
-        Some(login) => format!("{actor} ({login})"),
-        None => actor.to_owned(),
-    };
+/// no organization, `system` for no actor, `-` for entries written before the
+/// database login was recorded.
+fn line_cells(entry: &Entry) -> [String; 7] {
     [
         layout::time(&entry.created_at),
         printable(entry.organization_id.as_deref().unwrap_or("-")),
-        printable(&actor),
+        printable(entry.actor_user_id.as_deref().unwrap_or("system")),
+        printable(entry.actor_login.as_deref().unwrap_or("-")),
         printable(&entry.action),
         // The id alone: its prefix (`run_`) says what it is, and at 80 columns the
         // type would cost the room of the id (`--json` has `subjectType`).

@@ -117,8 +117,17 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
         Ok(d) => format!("{} on {}:{} as {}", d.name, d.host, d.port, d.user),
         Err(e) => format!("- ({})", redact_secrets(&e.to_string())),
     };
-    ctx.println(&format!("config file  {file_line}"))?;
-    ctx.println(&format!("database     {database_line}"))?;
+    // On a terminal each line is cut to its width like the table below (a refused
+    // connection's reason can be long); a pipe has it whole.
+    let header = |label: &str, value: &str| {
+        let line = format!("{label:<13}{value}");
+        match ctx.width {
+            Some(width) => crate::layout::cut(&line, usize::from(width)),
+            None => line,
+        }
+    };
+    ctx.println(&header("config file", &file_line))?;
+    ctx.println(&header("database", &database_line))?;
     let identity_line = match &identity {
         Ok(i) => format!(
             "login {}, mode {}{}",
@@ -131,7 +140,7 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
         ),
         Err(reason) => format!("- ({reason})"),
     };
-    ctx.println(&format!("identity     {identity_line}"))?;
+    ctx.println(&header("identity", &identity_line))?;
     ctx.println("")?;
     // On a terminal the value is cut (`…`) to the room the setting and its source
     // leave, so every row stays one line at 80 columns; a pipe or --json has it whole.
