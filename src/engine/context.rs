@@ -295,9 +295,15 @@ impl TaskContext {
                         .map_err(|e| match e {
                             super::trigger::TriggerError::Database(e) => TaskError::from(e),
                             e @ super::trigger::TriggerError::KeyContended { .. } => {
-                                TaskError::retryable(EngineErrorCode::DatabaseError, e)
+                                TaskError::retryable(
+                                    EngineErrorCode::DatabaseError,
+                                    crate::redact::log_text(&e),
+                                )
                             }
-                            other => TaskError::retryable(EngineErrorCode::TriggerFailed, other),
+                            other => TaskError::retryable(
+                                EngineErrorCode::TriggerFailed,
+                                crate::redact::log_text(&other),
+                            ),
                         })?;
                 db::steps::save_checkpoint(
                     &mut tx,

@@ -129,13 +129,16 @@ impl From<sqlx::Error> for TaskError {
 
 impl From<std::io::Error> for TaskError {
     fn from(e: std::io::Error) -> Self {
-        TaskError::retryable(EngineErrorCode::IoError, e)
+        TaskError::retryable(EngineErrorCode::IoError, crate::redact::log_text(&e))
     }
 }
 
 impl From<serde_json::Error> for TaskError {
     fn from(e: serde_json::Error) -> Self {
-        TaskError::abort(EngineErrorCode::SerializationError, e)
+        TaskError::abort(
+            EngineErrorCode::SerializationError,
+            crate::redact::log_text(&e),
+        )
     }
 }
 

@@ -18,8 +18,6 @@ crate::error_codes! {
         StorageInvalid = "storage_invalid",
         /// The stored object is outside the export's own place in the storage.
         LocationRefused = "location_refused",
-        /// The run's id is not a run id.
-        InvalidRunId = "invalid_run_id",
         /// No export request made this run, or another user made it.
         NotRequested = "not_requested",
         /// The requester (or the email's recipient) is no longer a member.
@@ -55,7 +53,6 @@ mod tests {
                 "storage_unavailable",
                 "storage_invalid",
                 "location_refused",
-                "invalid_run_id",
                 "not_requested",
                 "not_member",
                 "suppressed",

@@ -1045,7 +1045,12 @@ async fn email_link(
             });
     };
     let org = &p.organization_id;
-    let refused = |e: StorageError| TaskError::abort(ExportErrorCode::LocationRefused, e);
+    let refused = |e: StorageError| {
+        TaskError::abort(
+            ExportErrorCode::LocationRefused,
+            crate::redact::log_text(&e),
+        )
+    };
     let (storage, location) = match task.storage.confine(object_url, org, run) {
         Ok(location) => (task.storage.clone(), location),
         Err(e @ StorageError::Unconfined { .. }) => {
@@ -1061,8 +1066,13 @@ async fn email_link(
             .link(&location, task.link_ttl)
             .await
             .map_err(|e| match e.is_transient() {
-                true => TaskError::retryable(ExportErrorCode::StorageUnavailable, e),
-                false => TaskError::abort(ExportErrorCode::StorageRefused, e),
+                true => TaskError::retryable(
+                    ExportErrorCode::StorageUnavailable,
+                    crate::redact::log_text(&e),
+                ),
+                false => {
+                    TaskError::abort(ExportErrorCode::StorageRefused, crate::redact::log_text(&e))
+                }
             })?;
     Ok(link)
 }
@@ -1148,7 +1158,10 @@ async fn send_export_email(
                     disposition = "deferred",
                     "export email deferred"
                 );
-                Err(TaskError::retryable(ExportErrorCode::SmtpTransient, e))
+                Err(TaskError::retryable(
+                    ExportErrorCode::SmtpTransient,
+                    crate::redact::log_text(&e),
+                ))
             }
             Err(e) => {
                 tracing::warn!(
@@ -1156,7 +1169,10 @@ async fn send_export_email(
                     disposition = "rejected",
                     "export email rejected"
                 );
-                Err(TaskError::abort(ExportErrorCode::SmtpPermanent, e))
+                Err(TaskError::abort(
+                    ExportErrorCode::SmtpPermanent,
+                    crate::redact::log_text(&e),
+                ))
             }
         }
     }
@@ -1164,6 +1180,6 @@ async fn send_export_email(
 
 impl From<audit::AuditError> for TaskError {
     fn from(e: audit::AuditError) -> Self {
-        TaskError::retryable(ExportErrorCode::AuditError, crate::error::error_text(&e))
+        TaskError::retryable(ExportErrorCode::AuditError, crate::redact::log_text(&e))
     }
 }
