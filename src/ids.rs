@@ -126,8 +126,13 @@ text_id!(
     UserId, "user id", "user", "user_alice"
 );
 /// A run id, `run_` + a ULID in lowercase Crockford base32.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+///
+/// Checked when it comes in from outside ([`RunId::parse`], deserializing a
+/// payload or an argument); read from the run table as it is (`sqlx` transparent):
+/// the table holds only ids the engine generated.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, sqlx::Type)]
 #[serde(transparent)]
+#[sqlx(transparent)]
 pub struct RunId(String);
 
 const RUN_EXAMPLE: &str = "run_01jd5x7m3k9q2w8e4r6t0y1v3a";

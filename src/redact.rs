@@ -103,6 +103,14 @@ fn decode(key: &str) -> String {
         .unwrap_or_default()
 }
 
+/// An error as a log line (or a stored message) shows it: its whole chain, as
+/// [`crate::error::error_text`] prints it, with the secrets of any URL in it
+/// redacted. Every logged error goes through here, so a log line names the cause
+/// (the refused connection under "cannot connect") and never a password.
+pub fn log_text(err: &(dyn std::error::Error + 'static)) -> String {
+    redact_secrets(&crate::error::error_text(err))
+}
+
 /// Scrubs the secrets of every `scheme://…` in free text: the password of its
 /// userinfo and the values of its secret-named query parameters (as
 /// [`redact_url`] does, but on text that may not be a whole URL).

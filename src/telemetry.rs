@@ -48,8 +48,11 @@ pub enum MetricsError {
     Denied { addr: SocketAddr, source: io::Error },
     #[error("cannot serve metrics on {addr}")]
     Bind { addr: SocketAddr, source: io::Error },
-    #[error("cannot start the metrics exporter: {0}")]
-    Exporter(String),
+    #[error("cannot start the metrics exporter")]
+    Exporter(#[source] metrics_exporter_prometheus::BuildError),
+    /// `metrics::set_global_recorder` refuses a second recorder in a process.
+    #[error("cannot start the metrics exporter: a metrics recorder is already installed")]
+    AlreadyInstalled,
 }
 
 impl Classify for MetricsError {
@@ -61,7 +64,7 @@ impl Classify for MetricsError {
             MetricsError::InUse { .. } => ExitKind::TempFail,
             MetricsError::Denied { .. } => ExitKind::PermissionDenied,
             MetricsError::Bind { .. } => ExitKind::Unavailable,
-            MetricsError::Exporter(_) => ExitKind::Failure,
+            MetricsError::Exporter(_) | MetricsError::AlreadyInstalled => ExitKind::Failure,
         }
     }
 }
@@ -93,15 +96,7 @@ pub fn serve_and_keep(addr: SocketAddr) -> Result<PrometheusHandle, MetricsError
         .map_err(|source| MetricsError::Bind { addr, source })?;
     let listener = tokio::net::TcpListener::from_std(listener)
         .map_err(|source| MetricsError::Bind { addr, source })?;
-    let recorder = PrometheusBuilder::new()
-        .set_buckets_for_metric(
-            Matcher::Suffix("_duration_seconds".to_owned()),
-            &DURATION_BUCKETS,
-        )
-        .map_err(|e| MetricsError::Exporter(e.to_string()))?
-        .build_recorder();
-    let handle = recorder.handle();
-    ::metrics::set_global_recorder(recorder).map_err(|e| MetricsError::Exporter(e.to_string()))?;
+    let handle = install_recorder()?;
     // Without the exporter's own listener, its periodic upkeep (draining histogram
     // buffers) is ours to run.
     let upkeep = handle.clone();
@@ -121,19 +116,26 @@ pub fn serve_and_keep(addr: SocketAddr) -> Result<PrometheusHandle, MetricsError
     Ok(handle)
 }
 
-/// Records metrics without serving them, for a worker that writes them to a file
-/// when it ends ([`write_textfile`]): a cron `--drain`, which no scrape could catch
-/// alive. Call once per process.
-pub fn record() -> Result<PrometheusHandle, MetricsError> {
+/// Installs the process's Prometheus recorder (our duration buckets) and returns its
+/// handle.
+fn install_recorder() -> Result<PrometheusHandle, MetricsError> {
     let recorder = PrometheusBuilder::new()
         .set_buckets_for_metric(
             Matcher::Suffix("_duration_seconds".to_owned()),
             &DURATION_BUCKETS,
         )
-        .map_err(|e| MetricsError::Exporter(e.to_string()))?
+        .map_err(MetricsError::Exporter)?
         .build_recorder();
     let handle = recorder.handle();
-    ::metrics::set_global_recorder(recorder).map_err(|e| MetricsError::Exporter(e.to_string()))?;
+    ::metrics::set_global_recorder(recorder).map_err(|_| MetricsError::AlreadyInstalled)?;
+    Ok(handle)
+}
+
+/// Records metrics without serving them, for a worker that writes them to a file
+/// when it ends ([`write_textfile`]): a cron `--drain`, which no scrape could catch
+/// alive. Call once per process.
+pub fn record() -> Result<PrometheusHandle, MetricsError> {
+    let handle = install_recorder()?;
     crate::engine::metrics::describe();
     crate::exports::metrics::describe();
     Ok(handle)

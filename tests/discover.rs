@@ -280,7 +280,7 @@ async fn export_queue_shows_status_counts_backlog_leases_and_retries(pool: PgPoo
     // …and globex's attempt fails, its retry scheduled an hour from now.
     let token = claimed
         .iter()
-        .find(|c| c.id == globex)
+        .find(|c| c.id.as_str() == globex)
         .unwrap()
         .lease_token
         .clone();
@@ -288,7 +288,7 @@ async fn export_queue_shows_status_counts_backlog_leases_and_retries(pool: PgPoo
     db::runs::finish(
         &mut conn,
         &[db::runs::Finish::retry(
-            globex.clone(),
+            invoicectl::ids::RunId::parse(&globex).unwrap(),
             token,
             &json!({"code": "io", "message": "disk full"}),
             retry_at,

@@ -16,6 +16,7 @@ use invoicectl::engine::{
     self, IdempotencyKey, KeyScope, RunStatus, TaskDef, TriggerOptions, Worker, WorkerMode,
     WorkerOptions,
 };
+use invoicectl::ids::RunId;
 use invoicectl_testbed::*;
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -30,7 +31,7 @@ async fn enqueue<P: serde::Serialize>(
     task: &TaskDef,
     payload: &P,
     options: TriggerOptions,
-) -> String {
+) -> RunId {
     let mut tx = pool.begin().await.unwrap();
     let t = engine::trigger(&mut tx, task, payload, options)
         .await
@@ -59,7 +60,7 @@ fn fast_options(mode: WorkerMode, concurrency: usize) -> WorkerOptions {
 
 /// Runs in-process drain workers until every run in `ids` has ended (retries are
 /// scheduled a little later, so one drain may not be enough).
-async fn drain_until_final(pool: &PgPool, ids: &[String], limit: Duration) {
+async fn drain_until_final(pool: &PgPool, ids: &[RunId], limit: Duration) {
     let deadline = Instant::now() + limit;
     loop {
         let (_tx, rx) = tokio::sync::watch::channel(false);
@@ -84,7 +85,7 @@ async fn drain_until_final(pool: &PgPool, ids: &[String], limit: Duration) {
     }
 }
 
-async fn run(pool: &PgPool, id: &str) -> engine::RunRecord {
+async fn run(pool: &PgPool, id: &RunId) -> engine::RunRecord {
     let mut conn = pool.acquire().await.unwrap();
     db::runs::get(&mut conn, id)
         .await
@@ -92,11 +93,11 @@ async fn run(pool: &PgPool, id: &str) -> engine::RunRecord {
         .expect("run exists")
 }
 
-async fn status(pool: &PgPool, id: &str) -> RunStatus {
+async fn status(pool: &PgPool, id: &RunId) -> RunStatus {
     run(pool, id).await.status()
 }
 
-async fn log_count(pool: &PgPool, run_id: &str, event: &str) -> i64 {
+async fn log_count(pool: &PgPool, run_id: &RunId, event: &str) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM engine_test_log WHERE run_id = $1 AND event = $2")
         .bind(run_id)
         .bind(event)
@@ -344,7 +345,7 @@ async fn wait_for(pool: &PgPool, what: &str, limit: Duration, sql: &str) {
 }
 
 /// Waits (bounded) until the steps task `run_id` has checkpointed `ticks` ticks.
-async fn wait_for_ticks(pool: &PgPool, run_id: &str, ticks: i32) {
+async fn wait_for_ticks(pool: &PgPool, run_id: &RunId, ticks: i32) {
     wait_for(
         pool,
         &format!("{ticks} checkpoints of {run_id}"),
@@ -887,7 +888,7 @@ async fn run_once(pool: &PgPool) {
         .unwrap();
 }
 
-async fn cancel(pool: &PgPool, id: &str) -> Vec<engine::cancel::Canceled> {
+async fn cancel(pool: &PgPool, id: &RunId) -> Vec<engine::cancel::Canceled> {
     let mut tx = pool.begin().await.unwrap();
     let canceled = engine::cancel::cancel(&mut tx, id).await.unwrap();
     tx.commit().await.unwrap();

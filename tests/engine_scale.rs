@@ -15,6 +15,7 @@ use invoicectl::engine::{
     self, BatchItem, IdempotencyKey, KeyScope, RunStatus, TaskDef, TriggerOptions, Worker,
     WorkerMode, WorkerOptions,
 };
+use invoicectl::ids::RunId;
 use invoicectl_testbed::*;
 use serde_json::Value;
 use sqlx::PgPool;
@@ -26,7 +27,7 @@ async fn enqueue<P: serde::Serialize>(
     task: &TaskDef,
     payload: &P,
     options: TriggerOptions,
-) -> String {
+) -> RunId {
     let mut tx = pool.begin().await.unwrap();
     let t = engine::trigger(&mut tx, task, payload, options)
         .await
@@ -78,7 +79,7 @@ async fn drain(pool: &PgPool) {
     }
 }
 
-async fn status(pool: &PgPool, id: &str) -> Option<RunStatus> {
+async fn status(pool: &PgPool, id: &RunId) -> Option<RunStatus> {
     let mut conn = pool.acquire().await.unwrap();
     db::runs::get(&mut conn, id)
         .await
@@ -87,7 +88,7 @@ async fn status(pool: &PgPool, id: &str) -> Option<RunStatus> {
 }
 
 /// Moves a run's end (and creation) `by` into the past, as if it ended then.
-async fn backdate(pool: &PgPool, id: &str, by: Duration) {
+async fn backdate(pool: &PgPool, id: &RunId, by: Duration) {
     sqlx::query(
         "UPDATE run SET finished_at = finished_at - make_interval(secs => $2),
                         created_at = created_at - make_interval(secs => $2)
@@ -100,8 +101,8 @@ async fn backdate(pool: &PgPool, id: &str, by: Duration) {
     .unwrap();
 }
 
-async fn run_ids(pool: &PgPool) -> HashSet<String> {
-    sqlx::query_scalar::<_, String>("SELECT id FROM run")
+async fn run_ids(pool: &PgPool) -> HashSet<RunId> {
+    sqlx::query_scalar::<_, RunId>("SELECT id FROM run")
         .fetch_all(pool)
         .await
         .unwrap()
@@ -109,7 +110,7 @@ async fn run_ids(pool: &PgPool) -> HashSet<String> {
         .collect()
 }
 
-async fn steps_of(pool: &PgPool, id: &str) -> i64 {
+async fn steps_of(pool: &PgPool, id: &RunId) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM run_step WHERE run_id = $1")
         .bind(id)
         .fetch_one(pool)
@@ -117,7 +118,7 @@ async fn steps_of(pool: &PgPool, id: &str) -> i64 {
         .unwrap()
 }
 
-async fn child_of(pool: &PgPool, parent: &str) -> String {
+async fn child_of(pool: &PgPool, parent: &RunId) -> RunId {
     let mut conn = pool.acquire().await.unwrap();
     let children = db::runs::children(&mut conn, parent).await.unwrap();
     assert_eq!(children.len(), 1, "one child of {parent}");
@@ -267,7 +268,7 @@ async fn prune_deletes_only_old_ended_trees_without_live_keys(pool: PgPool) {
     // pass them over to reach the rest.
     let summary = retention::prune(&pool, &policy(30 * DAY, 2)).await.unwrap();
 
-    let deleted: HashSet<String> = [
+    let deleted: HashSet<RunId> = [
         &completed_with_steps,
         &failed,
         &canceled,
@@ -365,7 +366,7 @@ async fn keys_within_their_ttl_still_deduplicate_after_a_prune(pool: PgPool) {
 }
 
 /// The live key of a run, and the key it released (if any).
-async fn keys_of(pool: &PgPool, id: &str) -> (Option<String>, Option<String>) {
+async fn keys_of(pool: &PgPool, id: &RunId) -> (Option<String>, Option<String>) {
     sqlx::query_as("SELECT idempotency_key, released_idempotency_key FROM run WHERE id = $1")
         .bind(id)
         .fetch_one(pool)
@@ -455,7 +456,7 @@ async fn the_pruner_releases_spent_keys_and_only_those(pool: PgPool) {
     let child_key = IdempotencyKey::create(
         NOOP.id,
         &["child"],
-        &KeyScope::Run(waiting_parent.clone()),
+        &KeyScope::Run(waiting_parent.to_string()),
         None,
     );
     let child_options = TriggerOptions {
@@ -838,7 +839,7 @@ async fn an_old_export_run_goes_but_its_export_and_audit_trail_stay(pool: PgPool
         serde_json::from_slice::<Value>(&out.get_output().stdout).unwrap()
     };
     let first = start();
-    let run_id = first["runId"].as_str().unwrap().to_owned();
+    let run_id = RunId::parse(first["runId"].as_str().unwrap()).unwrap();
     env.cmd()
         .args(["export", "worker", "--drain"])
         .assert()
@@ -885,7 +886,7 @@ async fn an_old_export_run_goes_but_its_export_and_audit_trail_stay(pool: PgPool
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert_eq!(export, ("completed".to_owned(), run_id.clone()));
+    assert_eq!(export, ("completed".to_owned(), run_id.to_string()));
     assert_eq!(common::count(&pool, "audit_log").await, audit_before);
     env.cmd().args(["audit", "verify"]).assert().success();
 }
@@ -994,7 +995,7 @@ async fn trigger_many_is_all_or_nothing(pool: PgPool) {
     // One item the database refuses (a parent that does not exist): the statement,
     // and with it the whole batch, writes nothing.
     let mut items: Vec<_> = (0..20).map(|n| item(n, "lane", None)).collect();
-    items[13].options.parent_run_id = Some("run_01JNOPARENT0000000000000".into());
+    items[13].options.parent_run_id = Some(RunId::generate());
     let mut tx = pool.begin().await.unwrap();
     let err = engine::trigger_many(&mut tx, &NOOP, &items)
         .await
@@ -1078,7 +1079,7 @@ async fn racing_batches_with_the_same_keys_make_one_run_per_key(pool: PgPool) {
             parts.into_iter().zip(t).collect::<Vec<_>>()
         }));
     }
-    let mut by_key: BTreeMap<u64, HashSet<String>> = BTreeMap::new();
+    let mut by_key: BTreeMap<u64, HashSet<RunId>> = BTreeMap::new();
     let mut created = 0;
     for h in handles {
         for (part, t) in h.await.unwrap() {

@@ -13,13 +13,14 @@ use crate::common::smtp::{Script, SmtpServer};
 
 use invoicectl::db;
 use invoicectl::engine::{self, RunStatus, TriggerOptions};
+use invoicectl::ids::RunId;
 use invoicectl_testbed::*;
 use sqlx::{PgConnection, PgPool};
 
 /// The advisory lock a paused statement waits on.
 const PAUSE_KEY: i64 = 7_245_001;
 
-async fn enqueue(pool: &PgPool, lane: &str, n: u64) -> String {
+async fn enqueue(pool: &PgPool, lane: &str, n: u64) -> RunId {
     let mut tx = pool.begin().await.unwrap();
     let t = engine::trigger(
         &mut tx,
@@ -44,7 +45,7 @@ struct Pause {
 }
 
 impl Pause {
-    async fn install(pool: &PgPool, run_id: &str, status: &str) -> Pause {
+    async fn install(pool: &PgPool, run_id: &RunId, status: &str) -> Pause {
         sqlx::query(
             "CREATE FUNCTION test_pause() RETURNS trigger LANGUAGE plpgsql AS $$
              BEGIN
@@ -59,6 +60,7 @@ impl Pause {
         // The ids are ULIDs and the status a fixed word: no quoting needed.
         assert!(
             run_id
+                .as_str()
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_')
         );
@@ -127,7 +129,7 @@ where
 /// paused, and returns once the trigger has either committed or is waiting for a
 /// lock (the paused transaction's lane row): both are allowed, and which one happens
 /// depends on whether that transaction has locked the lane yet.
-async fn trigger_meanwhile(pool: &PgPool, lane: &str, n: u64) -> tokio::task::JoinHandle<String> {
+async fn trigger_meanwhile(pool: &PgPool, lane: &str, n: u64) -> tokio::task::JoinHandle<RunId> {
     let mut conn = pool.acquire().await.unwrap();
     let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
         .fetch_one(&mut *conn)
@@ -184,7 +186,7 @@ async fn stranded_lanes(pool: &PgPool) -> Vec<String> {
     .unwrap()
 }
 
-async fn claim(conn: &mut PgConnection) -> Vec<String> {
+async fn claim(conn: &mut PgConnection) -> Vec<RunId> {
     let mut tx = sqlx::Acquire::begin(conn).await.unwrap();
     let claimed = db::runs::claim(
         &mut tx,
@@ -196,14 +198,14 @@ async fn claim(conn: &mut PgConnection) -> Vec<String> {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let mut ids: Vec<String> = claimed.into_iter().map(|r| r.id).collect();
+    let mut ids: Vec<RunId> = claimed.into_iter().map(|r| r.id).collect();
     ids.sort();
     ids
 }
 
 /// Completes every executing run (as a worker's pass would), freeing their lanes.
 async fn complete_executing(pool: &PgPool) {
-    let running: Vec<(String, String)> =
+    let running: Vec<(RunId, String)> =
         sqlx::query_as("SELECT id, lease_token FROM run WHERE status = 'executing'")
             .fetch_all(pool)
             .await
@@ -217,7 +219,7 @@ async fn complete_executing(pool: &PgPool) {
     assert_eq!(done.len(), batch.len());
 }
 
-async fn status(pool: &PgPool, id: &str) -> RunStatus {
+async fn status(pool: &PgPool, id: &RunId) -> RunStatus {
     let mut conn = pool.acquire().await.unwrap();
     db::runs::status(&mut conn, id).await.unwrap().unwrap()
 }

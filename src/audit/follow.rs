@@ -104,7 +104,8 @@ pub async fn follow(
                 drop(conn.take().map(PoolConnection::detach));
                 if !outage {
                     tracing::warn!(
-                        "audit tail: lost the connection to the database ({e}); retrying every second"
+                        error = %crate::redact::log_text(&e),
+                        "audit tail: lost the connection to the database; retrying every second"
                     );
                     outage = true;
                 }
@@ -198,7 +199,7 @@ pub async fn listen(
                 }
                 Ok(None) => wake.notify_one(),
                 Err(e) => {
-                    tracing::debug!("audit tail: LISTEN failed ({e}); polling meanwhile");
+                    tracing::debug!(error = %crate::redact::log_text(&e), "audit tail: LISTEN failed; polling meanwhile");
                     tokio::time::sleep(POLL_INTERVAL).await;
                 }
             }

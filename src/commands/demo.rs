@@ -62,7 +62,7 @@ pub struct DemoArgs {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
-    pub run_id: String,
+    pub run_id: RunId,
     pub organization_id: String,
     pub requested_by: String,
     /// True when today's run already existed (a repeat without `--fresh`).
@@ -159,7 +159,7 @@ pub async fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<()> {
     run_worker(ctx, plan).await?;
     let outcome = wait_for_end(&pool, &started.run_id, ctx.quiet).await?;
 
-    let run_id = RunId::parse(&started.run_id)?;
+    let run_id = started.run_id.clone();
     let view = load_view(&pool, &run_id).await?;
     let summary = summarize(ctx, &started, &view);
     if ctx.json {
@@ -188,7 +188,7 @@ fn say(ctx: &Context, line: &str) -> anyhow::Result<()> {
 
 /// The run's end: at once if the drain finished it, else followed for up to
 /// [`WAIT_FOR_RUN`] (Ctrl-C gives up early, like the timeout).
-async fn wait_for_end(pool: &sqlx::PgPool, run_id: &str, quiet: bool) -> anyhow::Result<Follow> {
+async fn wait_for_end(pool: &sqlx::PgPool, run_id: &RunId, quiet: bool) -> anyhow::Result<Follow> {
     let mut conn = pool.acquire().await?;
     let run = db::runs::get(&mut conn, run_id)
         .await?
@@ -210,10 +210,10 @@ async fn wait_for_end(pool: &sqlx::PgPool, run_id: &str, quiet: bool) -> anyhow:
 
 async fn load_view(pool: &sqlx::PgPool, run_id: &RunId) -> anyhow::Result<RunView> {
     let mut conn = pool.acquire().await?;
-    let run = db::runs::get(&mut conn, run_id.as_str())
+    let run = db::runs::get(&mut conn, run_id)
         .await?
         .with_context(|| format!("run {run_id} disappeared"))?;
-    let children = db::runs::children(&mut conn, run_id.as_str()).await?;
+    let children = db::runs::children(&mut conn, run_id).await?;
     Ok(RunView::with_children(&run, &children))
 }
 

@@ -142,6 +142,7 @@ classified!(
     crate::config::ConfigError,
     crate::db::DbError,
     crate::ids::IdError,
+    crate::engine::run::InvalidErrorCode,
     crate::lookup::LookupError,
     crate::identity::IdentityError,
     crate::exports::request::StartError,
@@ -324,8 +325,8 @@ mod tests {
             (sqlx::Error::RowNotFound.into(), ExitKind::Failure),
             (
                 crate::engine::PassError::Hook {
-                    run_id: "run_x".into(),
-                    source: crate::engine::task::TaskError::DatabaseLost("gone".into()),
+                    run_id: crate::ids::RunId::generate(),
+                    source: crate::engine::task::TaskError::DatabaseLost(sqlx::Error::PoolClosed),
                 }
                 .into(),
                 ExitKind::Unavailable,

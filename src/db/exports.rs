@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
 use super::members::Role;
+use crate::ids::RunId;
 
 /// An export's lifecycle, spelled as `export.status` stores it (the table's CHECK
 /// lists the same six). Decoding another value is an error.
@@ -58,7 +59,7 @@ pub struct ExportRow {
     pub requested_by: String,
     pub status: ExportStatus,
     pub day_bucket: NaiveDate,
-    pub run_id: String,
+    pub run_id: RunId,
     pub row_count: Option<i64>,
     pub download_url: Option<String>,
     pub error: Option<String>,
@@ -76,7 +77,7 @@ pub struct ExportRow {
     pub schedule_id: Option<String>,
     pub scheduled_for: Option<DateTime<Utc>>,
     /// The run this export retries.
-    pub retry_of_run_id: Option<String>,
+    pub retry_of_run_id: Option<RunId>,
 }
 
 impl ExportRow {
@@ -102,11 +103,11 @@ pub struct NewExport<'a> {
     pub org: &'a str,
     pub requested_by: &'a str,
     pub day_bucket: NaiveDate,
-    pub run_id: &'a str,
+    pub run_id: &'a RunId,
     pub scope: Option<serde_json::Value>,
     pub schedule_id: Option<&'a str>,
     pub scheduled_for: Option<DateTime<Utc>>,
-    pub retry_of_run_id: Option<&'a str>,
+    pub retry_of_run_id: Option<&'a RunId>,
 }
 
 pub async fn insert(conn: &mut PgConnection, new: &NewExport<'_>) -> Result<(), sqlx::Error> {
@@ -132,7 +133,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewExport<'_>) -> Result<(), 
 /// The export that retries `run_id` (owner connection), if any.
 pub async fn retried_by(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
 ) -> Result<Option<ExportRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM export WHERE retry_of_run_id = $1"
@@ -147,7 +148,7 @@ pub async fn retried_by(
 /// export row. Inside a tenant transaction, only that org's export is found.
 pub async fn request_gate(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
 ) -> Result<Option<(String, Option<Role>)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT e.requested_by, m.role
@@ -164,7 +165,7 @@ pub async fn request_gate(
 /// inside one, only that org's.
 pub async fn by_run(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
 ) -> Result<Option<ExportRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM export WHERE run_id = $1"))
         .bind(run_id)
@@ -175,7 +176,7 @@ pub async fn by_run(
 /// The exports of several runs (owner connection), for status listings.
 pub async fn by_runs(
     conn: &mut PgConnection,
-    run_ids: &[String],
+    run_ids: &[RunId],
 ) -> Result<Vec<ExportRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM export WHERE run_id = ANY($1)"
@@ -190,7 +191,7 @@ pub async fn recent_run_ids(
     conn: &mut PgConnection,
     org: &str,
     limit: i64,
-) -> Result<Vec<String>, sqlx::Error> {
+) -> Result<Vec<RunId>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT run_id FROM export WHERE organization_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
     )
@@ -200,7 +201,7 @@ pub async fn recent_run_ids(
     .await
 }
 
-pub async fn mark_running(conn: &mut PgConnection, run_id: &str) -> Result<(), sqlx::Error> {
+pub async fn mark_running(conn: &mut PgConnection, run_id: &RunId) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE export SET status = 'running' WHERE run_id = $1 AND status = 'queued'")
         .bind(run_id)
         .execute(conn)
@@ -210,7 +211,7 @@ pub async fn mark_running(conn: &mut PgConnection, run_id: &str) -> Result<(), s
 
 pub async fn mark_completed(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
     row_count: i64,
     download_url: &str,
 ) -> Result<u64, sqlx::Error> {
@@ -229,7 +230,7 @@ pub async fn mark_completed(
 /// Marks the export ended without a file (`failed` or `canceled`).
 pub async fn mark_ended(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
     status: ExportStatus,
     error: &str,
 ) -> Result<u64, sqlx::Error> {
@@ -258,7 +259,7 @@ pub struct StoredObject<'a> {
 /// Marks the export completed with its stored object.
 pub async fn mark_completed_stored(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
     row_count: i64,
     stored: &StoredObject<'_>,
 ) -> Result<u64, sqlx::Error> {
@@ -325,7 +326,7 @@ pub async fn claim_prunable(
 /// is waited for.
 pub async fn lock_shared(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
 ) -> Result<Option<(ExportStatus, Option<DateTime<Utc>>)>, sqlx::Error> {
     sqlx::query_as("SELECT status, expired_at FROM export WHERE run_id = $1 FOR SHARE")
         .bind(run_id)
@@ -336,7 +337,7 @@ pub async fn lock_shared(
 /// Marks a completed export `expired` (its object is gone). Returns the time.
 pub async fn mark_expired(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
 ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     sqlx::query_scalar(
         "UPDATE export SET status = 'expired', expired_at = now()

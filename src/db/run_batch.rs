@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
 
+use crate::ids::RunId;
+
 use super::runs::{RunStatus, WAKE_CHANNEL};
 
 /// What every run of a batch shares: one task, so one queue and one lane limit.
@@ -24,14 +26,14 @@ pub struct BatchTask<'a> {
 /// statement unnests them).
 #[derive(Debug, Default, Clone)]
 pub struct BatchRuns {
-    pub ids: Vec<String>,
+    pub ids: Vec<RunId>,
     pub payloads: Vec<Value>,
     pub concurrency_keys: Vec<String>,
     pub max_attempts: Vec<i32>,
     pub run_ats: Vec<Option<DateTime<Utc>>>,
     pub idempotency_keys: Vec<Option<String>>,
     pub idempotency_ttl_secs: Vec<Option<f64>>,
-    pub parent_run_ids: Vec<Option<String>>,
+    pub parent_run_ids: Vec<Option<RunId>>,
     /// Each run's tags as a JSON array (PostgreSQL has no ragged `text[][]`), or
     /// `None` for none (most runs), which the statement then does not unpack.
     pub tags: Vec<Option<Value>>,
@@ -62,7 +64,7 @@ impl BatchRuns {
 pub struct BatchOutcome {
     /// The new run, or the run holding the key; `None` when the key has no live
     /// holder any more (released since the insert): try again.
-    pub run_id: Option<String>,
+    pub run_id: Option<RunId>,
     pub inserted: bool,
     /// The holder's status (`queued` for a new run); `None` with `run_id`.
     pub status: Option<RunStatus>,
@@ -88,7 +90,7 @@ pub async fn insert_many(
     task: BatchTask<'_>,
     runs: &BatchRuns,
 ) -> Result<Vec<BatchOutcome>, sqlx::Error> {
-    let inserted: Vec<String> = sqlx::query_scalar(
+    let inserted: Vec<RunId> = sqlx::query_scalar(
         "WITH input AS (
             SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int[],
                                  $5::timestamptz[], $6::text[], $7::float8[], $8::text[],
@@ -155,12 +157,12 @@ pub async fn insert_many(
     .bind(WAKE_CHANNEL)
     .fetch_all(&mut *conn)
     .await?;
-    let inserted: HashSet<String> = inserted.into_iter().collect();
+    let inserted: HashSet<RunId> = inserted.into_iter().collect();
     let taken: Vec<&str> = runs
         .ids
         .iter()
         .zip(&runs.idempotency_keys)
-        .filter(|(id, _)| !inserted.contains(id.as_str()))
+        .filter(|(id, _)| !inserted.contains(*id))
         .filter_map(|(_, key)| key.as_deref())
         .collect();
     let holders = if taken.is_empty() {
@@ -173,7 +175,7 @@ pub async fn insert_many(
         .iter()
         .zip(&runs.idempotency_keys)
         .map(|(id, key)| {
-            if inserted.contains(id.as_str()) {
+            if inserted.contains(id) {
                 return BatchOutcome {
                     run_id: Some(id.clone()),
                     inserted: true,
@@ -203,7 +205,7 @@ pub async fn insert_many(
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Holder {
     key: String,
-    id: String,
+    id: RunId,
     status: RunStatus,
     expired: bool,
 }

@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::PgConnection;
 
+use crate::ids::RunId;
+
 /// A run's lifecycle, spelled as `run.status` stores it (the table's
 /// CHECK lists the same six). Decoding any other value is an error, never a guess.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
@@ -75,7 +77,7 @@ impl std::fmt::Display for RunStatus {
 /// A run row, as status readers see it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RunRecord {
-    pub id: String,
+    pub id: RunId,
     pub task_id: String,
     pub payload: Value,
     pub queue: String,
@@ -86,8 +88,8 @@ pub struct RunRecord {
     pub run_at: DateTime<Utc>,
     pub lease_owner: Option<String>,
     pub lease_expires_at: Option<DateTime<Utc>>,
-    pub parent_run_id: Option<String>,
-    pub waiting_on_run_id: Option<String>,
+    pub parent_run_id: Option<RunId>,
+    pub waiting_on_run_id: Option<RunId>,
     pub metadata: Value,
     pub output: Option<Value>,
     pub error: Option<Value>,
@@ -119,7 +121,7 @@ pub const WAKE_CHANNEL: &str = "invoicectl_runs";
 /// A new run to insert.
 #[derive(Debug, Clone)]
 pub struct NewRun<'a> {
-    pub id: &'a str,
+    pub id: &'a RunId,
     pub task_id: &'a str,
     pub payload: &'a Value,
     pub queue: &'a str,
@@ -130,7 +132,7 @@ pub struct NewRun<'a> {
     pub run_at: Option<DateTime<Utc>>,
     pub idempotency_key: Option<&'a str>,
     pub idempotency_ttl_secs: Option<f64>,
-    pub parent_run_id: Option<&'a str>,
+    pub parent_run_id: Option<&'a RunId>,
     pub max_duration_ms: Option<i64>,
     pub tags: &'a [String],
 }
@@ -154,7 +156,7 @@ pub async fn release_expired_key(conn: &mut PgConnection, key: &str) -> Result<(
 ///
 /// The time is the transaction's `now()`, the same the export row gets when both are
 /// written in one transaction.
-pub async fn expire_output(conn: &mut PgConnection, run_id: &str) -> Result<(), sqlx::Error> {
+pub async fn expire_output(conn: &mut PgConnection, run_id: &RunId) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE run SET metadata = metadata || jsonb_build_object('expiredAt',
                             to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')),
@@ -204,7 +206,7 @@ pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<bool, s
 pub async fn find_by_key(
     conn: &mut PgConnection,
     key: &str,
-) -> Result<Option<(String, RunStatus)>, sqlx::Error> {
+) -> Result<Option<(RunId, RunStatus)>, sqlx::Error> {
     sqlx::query_as("SELECT id, status FROM run WHERE idempotency_key = $1")
         .bind(key)
         .fetch_optional(conn)
@@ -214,7 +216,7 @@ pub async fn find_by_key(
 /// A run a worker has just claimed (or resumed).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimedRun {
-    pub id: String,
+    pub id: RunId,
     pub task_id: String,
     pub payload: Value,
     pub queue: String,
@@ -223,7 +225,7 @@ pub struct ClaimedRun {
     pub max_attempts: i32,
     pub lease_token: String,
     pub metadata: Value,
-    pub parent_run_id: Option<String>,
+    pub parent_run_id: Option<RunId>,
     pub max_duration_ms: Option<i64>,
     pub started_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -389,7 +391,7 @@ async fn claim_in_locked_lanes(
 /// transitions below, so a status and the fields it needs always go together.
 #[derive(Debug, Clone)]
 pub struct Finish {
-    run_id: String,
+    run_id: RunId,
     lease_token: String,
     /// `completed`, `failed`, or `queued` (a retry, or a release).
     status: RunStatus,
@@ -403,7 +405,7 @@ pub struct Finish {
 
 impl Finish {
     /// The attempt succeeded with `output`.
-    pub fn completed(run_id: String, lease_token: String, output: Value) -> Finish {
+    pub fn completed(run_id: RunId, lease_token: String, output: Value) -> Finish {
         Finish {
             run_id,
             lease_token,
@@ -417,7 +419,7 @@ impl Finish {
 
     /// The attempt failed and the run tries again at `at`; the attempt is spent.
     pub fn retry(
-        run_id: String,
+        run_id: RunId,
         lease_token: String,
         error: &impl Serialize,
         at: DateTime<Utc>,
@@ -434,7 +436,7 @@ impl Finish {
     }
 
     /// The run failed for good with `error`.
-    pub fn failed(run_id: String, lease_token: String, error: &impl Serialize) -> Finish {
+    pub fn failed(run_id: RunId, lease_token: String, error: &impl Serialize) -> Finish {
         Finish {
             run_id,
             lease_token,
@@ -448,7 +450,7 @@ impl Finish {
 
     /// The run goes back to the queue, due at `at`, without spending the attempt
     /// (shutdown, a lost database, a task this worker does not know).
-    pub fn released(run_id: String, lease_token: String, at: DateTime<Utc>) -> Finish {
+    pub fn released(run_id: RunId, lease_token: String, at: DateTime<Utc>) -> Finish {
         Finish {
             run_id,
             lease_token,
@@ -468,7 +470,7 @@ impl Finish {
         }
     }
 
-    pub fn run_id(&self) -> &str {
+    pub fn run_id(&self) -> &RunId {
         &self.run_id
     }
 
@@ -484,9 +486,9 @@ fn to_json(value: &impl Serialize) -> Value {
 /// A finish that took effect.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Finished {
-    pub id: String,
+    pub id: RunId,
     pub status: RunStatus,
-    pub parent_run_id: Option<String>,
+    pub parent_run_id: Option<RunId>,
     pub woke_parent: bool,
 }
 
@@ -576,7 +578,7 @@ pub async fn finish(
 /// An executing run whose lease ran out, locked for takeover.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ExpiredRun {
-    pub id: String,
+    pub id: RunId,
     pub task_id: String,
     pub payload: Value,
     pub attempt: i32,
@@ -609,7 +611,7 @@ pub async fn heartbeat(
     conn: &mut PgConnection,
     owner: &str,
     lease_secs: f64,
-) -> Result<Vec<String>, sqlx::Error> {
+) -> Result<Vec<RunId>, sqlx::Error> {
     sqlx::query_scalar(
         "UPDATE run SET lease_expires_at = now() + make_interval(secs => $2)
          WHERE lease_owner = $1 AND status = 'executing'
@@ -625,7 +627,7 @@ pub async fn heartbeat(
 /// transaction, which makes this the fence of every write by a running attempt.
 pub async fn set_metadata(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
     token: &str,
     metadata: &Value,
 ) -> Result<bool, sqlx::Error> {
@@ -645,9 +647,9 @@ pub async fn set_metadata(
 /// (fenced).
 pub async fn wait_on_child(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
     token: &str,
-    child: &str,
+    child: &RunId,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE run SET status = 'waiting', waiting_on_run_id = $3,
@@ -666,7 +668,7 @@ pub async fn wait_on_child(
 /// whether to wait on it).
 pub async fn lock_status(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
 ) -> Result<Option<(RunStatus, Option<Value>, Option<Value>)>, sqlx::Error> {
     sqlx::query_as("SELECT status, output, error FROM run WHERE id = $1 FOR SHARE")
         .bind(run_id)
@@ -676,7 +678,7 @@ pub async fn lock_status(
 
 pub async fn status(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
 ) -> Result<Option<RunStatus>, sqlx::Error> {
     sqlx::query_scalar("SELECT status FROM run WHERE id = $1")
         .bind(run_id)
@@ -684,7 +686,10 @@ pub async fn status(
         .await
 }
 
-pub async fn get(conn: &mut PgConnection, run_id: &str) -> Result<Option<RunRecord>, sqlx::Error> {
+pub async fn get(
+    conn: &mut PgConnection,
+    run_id: &RunId,
+) -> Result<Option<RunRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM run WHERE id = $1"))
         .bind(run_id)
         .fetch_optional(conn)
@@ -693,7 +698,7 @@ pub async fn get(conn: &mut PgConnection, run_id: &str) -> Result<Option<RunReco
 
 pub async fn children(
     conn: &mut PgConnection,
-    parent: &str,
+    parent: &RunId,
 ) -> Result<Vec<RunRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM run WHERE parent_run_id = $1 ORDER BY id"
@@ -706,7 +711,7 @@ pub async fn children(
 /// Runs by id, newest first, optionally restricted to a list of ids.
 pub async fn get_many(
     conn: &mut PgConnection,
-    ids: &[String],
+    ids: &[RunId],
 ) -> Result<Vec<RunRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM run WHERE id = ANY($1) ORDER BY id DESC"
@@ -736,7 +741,7 @@ pub async fn recent(
 /// A run canceled by [`cancel_tree`].
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Canceled {
-    pub id: String,
+    pub id: RunId,
     pub task_id: String,
     pub payload: Value,
     pub previous_status: RunStatus,
@@ -760,7 +765,7 @@ pub struct Canceled {
 /// heads of lanes that lost a queued run move, from a snapshot taken after the locks.
 pub async fn cancel_tree(
     conn: &mut PgConnection,
-    root: &str,
+    root: &RunId,
     error_code: &str,
 ) -> Result<Vec<Canceled>, sqlx::Error> {
     sqlx::query_as(
@@ -776,7 +781,10 @@ pub async fn cancel_tree(
 
 /// The top of a run's tree: the run itself when it has no parent, else its oldest
 /// ancestor. None when the run does not exist.
-pub async fn root_of(conn: &mut PgConnection, run_id: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn root_of(
+    conn: &mut PgConnection,
+    run_id: &RunId,
+) -> Result<Option<RunId>, sqlx::Error> {
     sqlx::query_scalar(
         "WITH RECURSIVE up AS (
             SELECT id, parent_run_id FROM run WHERE id = $1
@@ -793,7 +801,7 @@ pub async fn root_of(conn: &mut PgConnection, run_id: &str) -> Result<Option<Str
 /// The children of several parents, oldest first.
 pub async fn children_of_many(
     conn: &mut PgConnection,
-    parents: &[String],
+    parents: &[RunId],
 ) -> Result<Vec<RunRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM run WHERE parent_run_id = ANY($1) ORDER BY id"

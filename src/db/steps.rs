@@ -3,6 +3,8 @@
 use serde_json::Value;
 use sqlx::PgConnection;
 
+use crate::ids::RunId;
+
 /// A step as the claim returns it (see `db::runs::ClaimedRun::steps`).
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct StepRow {
@@ -15,7 +17,7 @@ pub struct StepRow {
 /// Records a finished step's output.
 pub async fn complete(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
     name: &str,
     output: &Value,
 ) -> Result<(), sqlx::Error> {
@@ -35,7 +37,7 @@ pub async fn complete(
 /// Stores a running step's checkpoint.
 pub async fn save_checkpoint(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
     name: &str,
     checkpoint: &Value,
 ) -> Result<(), sqlx::Error> {
@@ -54,7 +56,7 @@ pub async fn save_checkpoint(
 /// A step's checkpoint (outside any task: the failure hook, `export cancel`).
 pub async fn checkpoint(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
     name: &str,
 ) -> Result<Option<Value>, sqlx::Error> {
     let row: Option<Option<Value>> =

@@ -357,7 +357,8 @@ impl Mailer {
                 message_id = %message_id,
                 disposition = e.disposition(),
                 code = e.code(),
-                "export-ready email not delivered: {e}"
+                error = %crate::redact::log_text(e),
+                "export-ready email not delivered"
             ),
         }
         result

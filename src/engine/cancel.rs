@@ -4,10 +4,12 @@
 
 use sqlx::PgConnection;
 
+use crate::ids::RunId;
+
 pub use crate::db::runs::Canceled;
 
 /// Cancels `run_id` and its descendants inside the caller's transaction. Empty when
 /// the run had already ended.
-pub async fn cancel(conn: &mut PgConnection, run_id: &str) -> Result<Vec<Canceled>, sqlx::Error> {
-    crate::db::runs::cancel_tree(conn, run_id, super::RunError::CANCELED).await
+pub async fn cancel(conn: &mut PgConnection, run_id: &RunId) -> Result<Vec<Canceled>, sqlx::Error> {
+    crate::db::runs::cancel_tree(conn, run_id, super::EngineErrorCode::Canceled.as_str()).await
 }

@@ -9,20 +9,21 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use tokio::sync::{mpsc, watch};
 
 use super::events::WorkerEvent;
 use super::idempotency::{IdempotencyKey, KeyScope};
-use super::run::{ChildResult, RunError, RunStatus};
+use super::run::{ChildResult, EngineErrorCode, RunError, RunStatus};
 use super::task::{TaskDef, TaskError};
 use super::trigger::{TriggerOptions, trigger};
 use crate::db;
 use crate::db::runs::ClaimedRun;
 use crate::db::steps::StepRow;
+use crate::ids::RunId;
 
 pub struct TaskContext {
     pool: PgPool,
@@ -37,7 +38,7 @@ pub struct TaskContext {
 #[derive(Debug, Serialize, serde::Deserialize)]
 struct StoredChild {
     #[serde(rename = "childRunId")]
-    child_run_id: String,
+    child_run_id: RunId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ok: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,7 +57,7 @@ impl TaskContext {
         let steps = serde_json::from_value::<Vec<StepRow>>(run.steps.clone())
             .map_err(|e| {
                 TaskError::abort(
-                    "corrupt_steps",
+                    EngineErrorCode::CorruptSteps,
                     format!("the stored steps of run {} cannot be read: {e}", run.id),
                 )
             })?
@@ -77,7 +78,7 @@ impl TaskContext {
         })
     }
 
-    pub fn run_id(&self) -> &str {
+    pub fn run_id(&self) -> &RunId {
         &self.run.id
     }
 
@@ -153,7 +154,7 @@ impl TaskContext {
         };
         serde_json::from_value(stored).map(Some).map_err(|e| {
             TaskError::abort(
-                "corrupt_checkpoint",
+                EngineErrorCode::CorruptCheckpoint,
                 format!(
                     "the checkpoint of step {step:?} of run {} cannot be read: {e}",
                     self.run.id
@@ -262,13 +263,20 @@ impl TaskContext {
             return Ok(stored_result(stored));
         }
         let mut tx = self.fenced().await?;
-        let known_child = self
+        let known_child = match self
             .steps
             .get(step)
             .and_then(|s| s.checkpoint.as_ref())
             .and_then(|c| c.get("childRunId"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        {
+            None => None,
+            Some(id) => Some(RunId::deserialize(id).map_err(|e| {
+                TaskError::abort(
+                    EngineErrorCode::CorruptCheckpoint,
+                    format!("the child run id of step {step:?} cannot be read: {e}"),
+                )
+            })?),
+        };
         let child_id = match known_child {
             Some(id) => id,
             None => {
@@ -276,7 +284,7 @@ impl TaskContext {
                     options.idempotency_key = Some(IdempotencyKey::create(
                         child.id,
                         &[step],
-                        &KeyScope::Run(self.run.id.clone()),
+                        &KeyScope::Run(self.run.id.to_string()),
                         None,
                     ));
                 }
@@ -287,9 +295,15 @@ impl TaskContext {
                         .map_err(|e| match e {
                             super::trigger::TriggerError::Database(e) => TaskError::from(e),
                             e @ super::trigger::TriggerError::KeyContended { .. } => {
-                                TaskError::retryable("database_error", e)
+                                TaskError::retryable(
+                                    EngineErrorCode::DatabaseError,
+                                    crate::redact::log_text(&e),
+                                )
                             }
-                            other => TaskError::retryable("trigger_failed", other),
+                            other => TaskError::retryable(
+                                EngineErrorCode::TriggerFailed,
+                                crate::redact::log_text(&other),
+                            ),
                         })?;
                 db::steps::save_checkpoint(
                     &mut tx,
@@ -306,7 +320,10 @@ impl TaskContext {
         let (status, output, error) = db::runs::lock_status(&mut tx, &child_id)
             .await?
             .ok_or_else(|| {
-                TaskError::abort("child_missing", format!("child run {child_id} vanished"))
+                TaskError::abort(
+                    EngineErrorCode::ChildMissing,
+                    format!("child run {child_id} vanished"),
+                )
             })?;
         if status.is_final() {
             let stored = StoredChild {
@@ -315,7 +332,13 @@ impl TaskContext {
                 error: (status != RunStatus::Completed).then(|| {
                     error
                         .and_then(|e| serde_json::from_value(e).ok())
-                        .unwrap_or_else(|| RunError::new(status.as_str(), "child run ended"))
+                        .unwrap_or_else(|| {
+                            let code = match status {
+                                RunStatus::Canceled => EngineErrorCode::Canceled,
+                                _ => EngineErrorCode::Failed,
+                            };
+                            RunError::new(code, "child run ended")
+                        })
                 }),
             };
             let value = serde_json::to_value(&stored)?;

@@ -7,13 +7,14 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::run::RunError;
+use crate::ids::RunId;
 
 #[derive(Debug, Clone)]
 pub enum WorkerEvent {
     /// An attempt began (a claim of a queued run), or a parent's attempt went on
     /// after its child run ended (`resumed`: the same attempt, not a new one).
     Started {
-        run_id: String,
+        run_id: RunId,
         task_id: String,
         attempt: u32,
         max_attempts: u32,
@@ -22,10 +23,10 @@ pub enum WorkerEvent {
         metadata: Value,
     },
     /// The task persisted new metadata.
-    Progress { run_id: String, metadata: Value },
+    Progress { run_id: RunId, metadata: Value },
     /// The attempt ended.
     Ended {
-        run_id: String,
+        run_id: RunId,
         task_id: String,
         outcome: AttemptOutcome,
         error: Option<RunError>,
@@ -33,7 +34,7 @@ pub enum WorkerEvent {
     },
     /// An expired lease was taken over from a lost worker.
     TakenOver {
-        run_id: String,
+        run_id: RunId,
         task_id: String,
         outcome: AttemptOutcome,
     },

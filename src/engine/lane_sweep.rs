@@ -105,7 +105,7 @@ impl LaneSweeper {
             loop {
                 if let Err(e) = sweep_round(&pool, &stop).await {
                     tracing::warn!(
-                        error = %crate::redact::redact_secrets(&e.to_string()),
+                        error = %crate::redact::log_text(&e),
                         "checking the lanes' heads failed; trying again next round"
                     );
                 }

@@ -253,7 +253,7 @@ pub(crate) fn spawn_queue_sampler(pool: PgPool, queues: Vec<String>, every: Dura
                     }
                 }
                 Err(e) => {
-                    tracing::debug!(error = %crate::redact::redact_secrets(&e.to_string()), "queue sample failed");
+                    tracing::debug!(error = %crate::redact::log_text(&e), "queue sample failed");
                 }
             }
         }

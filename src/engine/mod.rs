@@ -41,7 +41,7 @@ pub use queue::QueueDef;
 pub use registry::Registry;
 pub use retention::RetentionPolicy;
 pub use retry::RetryPolicy;
-pub use run::{ChildResult, RunError, RunRecord, RunStatus};
+pub use run::{ChildResult, EngineErrorCode, ErrorCode, RunError, RunRecord, RunStatus};
 pub use task::{Task, TaskDef, TaskError};
 pub use trigger::{BatchItem, TriggerOptions, Triggered, trigger, trigger_many};
 pub use worker::{PassError, Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary};

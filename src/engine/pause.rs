@@ -176,7 +176,8 @@ mod tests {
     fn a_tripped_queue_pauses_then_probes_with_one_run_and_doubles() {
         let mut pauses = QueuePauses::new(0.01);
         let queues = vec!["email".to_owned(), "export".to_owned()];
-        let error = RunError::new("storage_full", "disk full");
+        let full = super::super::run::ErrorCode::from_static("storage_full");
+        let error = RunError::new(full.clone(), "disk full");
         pauses.trip("export", "export-invoices", &error);
         let c = pauses.claimable(&queues);
         assert_eq!(c.open, ["email"]);
@@ -191,7 +192,7 @@ mod tests {
         );
         pauses.trip("export", "export-invoices", &error);
         assert_eq!(pauses.paused["export"].length, MIN_PAUSE * 2);
-        assert_eq!(pauses.outages()[0].1.code, "storage_full");
+        assert_eq!(pauses.outages()[0].1.code, full);
         pauses.recovered("export");
         assert!(pauses.is_empty());
         assert_eq!(pauses.claimable(&queues).open, queues);

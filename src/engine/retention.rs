@@ -184,7 +184,7 @@ impl Pruner {
                     ),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(
-                        error = %crate::redact::redact_secrets(&e.to_string()),
+                        error = %crate::redact::log_text(&e),
                         "pruning old runs failed; trying again next round"
                     ),
                 }

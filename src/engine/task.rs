@@ -17,8 +17,9 @@ use sqlx::PgConnection;
 use super::context::TaskContext;
 use super::queue::QueueDef;
 use super::retry::RetryPolicy;
-use super::run::RunError;
+use super::run::{EngineErrorCode, ErrorCode, RunError};
 use crate::error::{Classify, ExitKind};
+use crate::ids::RunId;
 
 /// What a task is, independent of any run of it.
 #[derive(Debug, Clone, Copy)]
@@ -35,10 +36,10 @@ pub struct TaskDef {
 pub enum TaskError {
     /// A failure worth another attempt (the default for I/O and database errors).
     #[error("{code}: {message}")]
-    Retryable { code: String, message: String },
+    Retryable { code: ErrorCode, message: String },
     /// A deliberate stop: never retried.
     #[error("{code}: {message}")]
-    Abort { code: String, message: String },
+    Abort { code: ErrorCode, message: String },
     /// The payload failed validation: never retried.
     #[error("invalid payload: {0}")]
     Validation(String),
@@ -56,15 +57,15 @@ pub enum TaskError {
     Shutdown,
     /// The database connection was lost (restart, failover, network): not the task's
     /// fault, so the run is released without spending the attempt.
-    #[error("database unavailable: {0}")]
-    DatabaseLost(String),
+    #[error("database unavailable")]
+    DatabaseLost(#[source] sqlx::Error),
     /// Something this worker needs for the task is out of order (its storage is full
     /// or refuses its writes): not the run's fault, and every run of the task would
     /// fail the same way here. The run is released without spending the attempt, and
     /// the worker stops claiming runs of the task's queue for a while (see
     /// `worker::QueuePause`).
     #[error("{code}: {message}")]
-    Unavailable { code: String, message: String },
+    Unavailable { code: ErrorCode, message: String },
 }
 
 impl Classify for TaskError {
@@ -77,21 +78,21 @@ impl Classify for TaskError {
 }
 
 impl TaskError {
-    pub fn retryable(code: impl Into<String>, message: impl ToString) -> Self {
+    pub fn retryable(code: impl Into<ErrorCode>, message: impl ToString) -> Self {
         TaskError::Retryable {
             code: code.into(),
             message: message.to_string(),
         }
     }
 
-    pub fn unavailable(code: impl Into<String>, message: impl ToString) -> Self {
+    pub fn unavailable(code: impl Into<ErrorCode>, message: impl ToString) -> Self {
         TaskError::Unavailable {
             code: code.into(),
             message: message.to_string(),
         }
     }
 
-    pub fn abort(code: impl Into<String>, message: impl ToString) -> Self {
+    pub fn abort(code: impl Into<ErrorCode>, message: impl ToString) -> Self {
         TaskError::Abort {
             code: code.into(),
             message: message.to_string(),
@@ -103,34 +104,41 @@ impl TaskError {
         match self {
             TaskError::Retryable { code, message }
             | TaskError::Abort { code, message }
-            | TaskError::Unavailable { code, message } => RunError::new(code, message),
-            TaskError::Validation(message) => RunError::new("validation_error", message),
-            TaskError::DatabaseLost(message) => RunError::new("database_unavailable", message),
-            other => RunError::new("internal", other.to_string()),
+            | TaskError::Unavailable { code, message } => RunError::new(code.clone(), message),
+            TaskError::Validation(message) => {
+                RunError::new(EngineErrorCode::ValidationError, message)
+            }
+            TaskError::DatabaseLost(source) => RunError::new(
+                EngineErrorCode::DatabaseUnavailable,
+                crate::redact::log_text(source),
+            ),
+            other => RunError::new(EngineErrorCode::Internal, other.to_string()),
         }
     }
 }
 
 impl From<sqlx::Error> for TaskError {
     fn from(e: sqlx::Error) -> Self {
-        let message = crate::redact::redact_secrets(&e.to_string());
         if crate::db::is_connection_lost(&e) {
-            TaskError::DatabaseLost(message)
+            TaskError::DatabaseLost(e)
         } else {
-            TaskError::retryable("database_error", message)
+            TaskError::retryable(EngineErrorCode::DatabaseError, crate::redact::log_text(&e))
         }
     }
 }
 
 impl From<std::io::Error> for TaskError {
     fn from(e: std::io::Error) -> Self {
-        TaskError::retryable("io_error", e)
+        TaskError::retryable(EngineErrorCode::IoError, crate::redact::log_text(&e))
     }
 }
 
 impl From<serde_json::Error> for TaskError {
     fn from(e: serde_json::Error) -> Self {
-        TaskError::abort("serialization_error", e)
+        TaskError::abort(
+            EngineErrorCode::SerializationError,
+            crate::redact::log_text(&e),
+        )
     }
 }
 
@@ -163,7 +171,7 @@ pub trait Task: Send + Sync + 'static {
     fn on_failure<'a>(
         &'a self,
         _conn: &'a mut PgConnection,
-        _run_id: &'a str,
+        _run_id: &'a RunId,
         _payload: &'a Value,
         _error: &'a RunError,
     ) -> impl Future<Output = Result<(), TaskError>> + Send + 'a {
@@ -183,7 +191,7 @@ pub trait ErasedTask: Send + Sync {
     fn on_failure_value<'a>(
         &'a self,
         conn: &'a mut PgConnection,
-        run_id: &'a str,
+        run_id: &'a RunId,
         payload: &'a Value,
         error: &'a RunError,
     ) -> BoxFuture<'a, Result<(), TaskError>>;
@@ -219,7 +227,7 @@ impl<T: Task> ErasedTask for T {
     fn on_failure_value<'a>(
         &'a self,
         conn: &'a mut PgConnection,
-        run_id: &'a str,
+        run_id: &'a RunId,
         payload: &'a Value,
         error: &'a RunError,
     ) -> BoxFuture<'a, Result<(), TaskError>> {

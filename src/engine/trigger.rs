@@ -22,7 +22,7 @@ pub struct TriggerOptions {
     pub concurrency_key: Option<String>,
     pub idempotency_key: Option<IdempotencyKey>,
     pub tags: Vec<String>,
-    pub parent_run_id: Option<String>,
+    pub parent_run_id: Option<RunId>,
     /// Not due before this long from now.
     pub delay: Option<Duration>,
     /// Overrides the task's retry policy's attempts.
@@ -32,7 +32,7 @@ pub struct TriggerOptions {
 /// The run a trigger resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Triggered {
-    pub run_id: String,
+    pub run_id: RunId,
     /// True when a live idempotency key returned an existing run.
     pub deduplicated: bool,
     /// The existing run's status when deduplicated, `queued` otherwise.
@@ -103,7 +103,7 @@ pub async fn trigger<P: Serialize>(
         let inserted = db::runs::insert(
             conn,
             &db::runs::NewRun {
-                id: run_id.as_str(),
+                id: &run_id,
                 task_id: task.id,
                 payload: &payload,
                 queue: task.queue.name,
@@ -113,7 +113,7 @@ pub async fn trigger<P: Serialize>(
                 run_at,
                 idempotency_key: key.map(|k| k.key.as_str()),
                 idempotency_ttl_secs: key.and_then(|k| k.ttl).map(|t| t.as_secs_f64()),
-                parent_run_id: options.parent_run_id.as_deref(),
+                parent_run_id: options.parent_run_id.as_ref(),
                 max_duration_ms: task.max_duration.map(|d| d.as_millis() as i64),
                 tags: &options.tags,
             },
@@ -121,7 +121,7 @@ pub async fn trigger<P: Serialize>(
         .await?;
         if inserted {
             return Ok(Triggered {
-                run_id: run_id.to_string(),
+                run_id,
                 deduplicated: false,
                 status: RunStatus::Queued,
             });
@@ -175,7 +175,7 @@ pub async fn trigger_many<P: Serialize>(
         if let Some(k) = key {
             first_with_key.entry(k.key.as_str()).or_insert(index);
         }
-        runs.ids.push(RunId::generate().to_string());
+        runs.ids.push(RunId::generate());
         runs.payloads.push(payload);
         runs.concurrency_keys
             .push(item.options.concurrency_key.clone().unwrap_or_default());

@@ -35,11 +35,12 @@ use super::metrics;
 use super::pause::QueuePauses;
 use super::registry::Registry;
 use super::retention::{Pruner, RetentionPolicy};
-use super::run::RunError;
+use super::run::{EngineErrorCode, RunError};
 use super::task::{ErasedTask, TaskError};
 use crate::db;
 use crate::db::runs::{ClaimedRun, Finish};
 use crate::error::{Classify, ExitKind};
+use crate::ids::RunId;
 
 /// When a worker stops on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,7 +184,7 @@ pub enum PassError {
     /// A task's failure hook ([`super::Task::on_failure`]) failed.
     #[error("the failure hook of run {run_id} failed")]
     Hook {
-        run_id: String,
+        run_id: RunId,
         #[source]
         source: TaskError,
     },
@@ -225,7 +226,7 @@ pub struct WorkerSummary {
 
 /// An attempt's end, on its way to the next pass.
 struct AttemptEnd {
-    run_id: String,
+    run_id: RunId,
     finish: Option<Finish>,
     /// For runs that fail for good: the task's failure hook runs in the same
     /// transaction as the `failed` status.
@@ -309,7 +310,7 @@ impl Worker {
         let lease_secs = self.options.lease.as_secs_f64();
         let mut summary = WorkerSummary::default();
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<AttemptEnd>();
-        let mut slots: HashMap<String, Slot> = HashMap::new();
+        let mut slots: HashMap<RunId, Slot> = HashMap::new();
         let mut pending: Vec<AttemptEnd> = Vec::new();
         let mut listener = self.listen().await;
         let heartbeat = self.spawn_heartbeat();
@@ -328,7 +329,7 @@ impl Worker {
                     && let Err(e) = lane_sweep::sweep(&self.pool).await
                 {
                     tracing::warn!(
-                        error = %crate::redact::redact_secrets(&e.to_string()),
+                        error = %crate::redact::log_text(&e),
                         "checking the lanes' heads failed; going on"
                     );
                 }
@@ -423,18 +424,7 @@ impl Worker {
                     let backoff = left.map_or(pass_backoff(failures_in_a_row), |l| {
                         l.min(pass_backoff(failures_in_a_row))
                     });
-                    let error = crate::redact::redact_secrets(&e.to_string());
-                    if e.is_connection_lost() {
-                        tracing::warn!(
-                            %error,
-                            unreachable_secs = failing_for.as_secs(),
-                            retry_in_ms = backoff.as_millis() as u64,
-                            pending = batch_len,
-                            "database unreachable; retrying"
-                        );
-                    } else {
-                        tracing::warn!(%error, pending = batch_len, retry_in_ms = backoff.as_millis() as u64, "worker pass failed; retrying");
-                    }
+                    log_pass_failure(&e, failing_for, backoff, batch_len);
                     tokio::select! {
                         _ = tokio::time::sleep(backoff) => {}
                         _ = stop.changed() => {}
@@ -505,7 +495,7 @@ impl Worker {
     fn take_end(
         &self,
         end: AttemptEnd,
-        slots: &mut HashMap<String, Slot>,
+        slots: &mut HashMap<RunId, Slot>,
         pending: &mut Vec<AttemptEnd>,
         pauses: &mut QueuePauses,
     ) {
@@ -546,11 +536,10 @@ impl Worker {
         let mut tx = self.pool.begin().await?;
         let batch: Vec<Finish> = pending.iter().filter_map(|e| e.finish.clone()).collect();
         let finished = db::runs::finish(&mut tx, &batch).await?;
-        let effective: std::collections::HashSet<&str> =
-            finished.iter().map(|f| f.id.as_str()).collect();
+        let effective: std::collections::HashSet<&RunId> = finished.iter().map(|f| &f.id).collect();
         for end in pending.iter() {
             if let Some((task, payload, error)) = &end.failure
-                && effective.contains(end.run_id.as_str())
+                && effective.contains(&end.run_id)
             {
                 task.on_failure_value(&mut tx, &end.run_id, payload, error)
                     .instrument(finish_span(&end.run_id))
@@ -620,7 +609,7 @@ impl Worker {
         }
 
         for end in pending.drain(..) {
-            let took_effect = end.finish.is_none() || effective.contains(end.run_id.as_str());
+            let took_effect = end.finish.is_none() || effective.contains(&end.run_id);
             let event = if took_effect {
                 end.event
             } else {
@@ -687,7 +676,7 @@ impl Worker {
         let mut events = Vec::new();
         for run in expired {
             let error = RunError::new(
-                "worker_lost",
+                EngineErrorCode::WorkerLost,
                 format!(
                     "the worker running attempt {} stopped renewing its lease",
                     run.attempt
@@ -744,7 +733,7 @@ impl Worker {
         &self,
         run: ClaimedRun,
         resumed: bool,
-        slots: &mut HashMap<String, Slot>,
+        slots: &mut HashMap<RunId, Slot>,
         done: &mpsc::UnboundedSender<AttemptEnd>,
         stop: &watch::Receiver<bool>,
     ) {
@@ -807,7 +796,7 @@ impl Worker {
     /// Past the shutdown grace: stop the tasks that did not checkpoint in time and give
     /// their runs back without spending the attempt. Their writes are fenced, and a
     /// resumed run continues from its last checkpoint.
-    fn cut_off(&self, slots: &mut HashMap<String, Slot>, pending: &mut Vec<AttemptEnd>) {
+    fn cut_off(&self, slots: &mut HashMap<RunId, Slot>, pending: &mut Vec<AttemptEnd>) {
         for (run_id, slot) in slots.drain() {
             slot.handle.abort();
             finish_span(&run_id)
@@ -850,7 +839,7 @@ impl Worker {
                 }
                 .await;
                 if let Err(e) = result {
-                    tracing::warn!(error = %crate::redact::redact_secrets(&e.to_string()), "lease heartbeat failed");
+                    tracing::warn!(error = %crate::redact::log_text(&e), "lease heartbeat failed");
                 }
             }
         })
@@ -869,9 +858,27 @@ impl Worker {
     }
 }
 
+/// Says that a pass failed and when the worker tries again; the error with its whole
+/// chain, redacted ([`crate::redact::log_text`]).
+fn log_pass_failure(e: &PassError, failing_for: Duration, backoff: Duration, pending: usize) {
+    let error = crate::redact::log_text(e);
+    let retry_in_ms = backoff.as_millis() as u64;
+    if e.is_connection_lost() {
+        tracing::warn!(
+            %error,
+            unreachable_secs = failing_for.as_secs(),
+            retry_in_ms,
+            pending,
+            "database unreachable; retrying"
+        );
+    } else {
+        tracing::warn!(%error, pending, retry_in_ms, "worker pass failed; retrying");
+    }
+}
+
 /// The span of recording how a run's attempt ended (a finish, a failure hook, a
 /// takeover, a release on shutdown): its events name the run.
-fn finish_span(run_id: &str) -> tracing::Span {
+fn finish_span(run_id: &RunId) -> tracing::Span {
     tracing::info_span!("finish", run_id = %run_id)
 }
 
@@ -940,7 +947,7 @@ async fn execute(
                 let outcome = match max_duration {
                     Some(limit) => tokio::time::timeout(limit, body).await.unwrap_or_else(|_| {
                         Ok(Err(TaskError::abort(
-                            "max_duration_exceeded",
+                            EngineErrorCode::MaxDurationExceeded,
                             format!("the attempt ran longer than {} s", limit.as_secs_f64()),
                         )))
                     }),
@@ -952,7 +959,7 @@ async fn execute(
                         .map(|s| s.to_string())
                         .or_else(|| panic.downcast_ref::<String>().cloned())
                         .unwrap_or_else(|| "task panicked".to_owned());
-                    Err(TaskError::retryable("panic", message))
+                    Err(TaskError::retryable(EngineErrorCode::Panic, message))
                 })
             }
         },
@@ -1072,5 +1079,56 @@ mod tests {
         let tiny = limits(Duration::from_millis(200));
         assert_eq!(tiny.idle_in_transaction, Duration::from_secs(1));
         assert_eq!(tiny.keepalive_interval, Duration::from_secs(1));
+    }
+
+    /// Log lines as a subscriber writes them, for a test to read.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+        type Writer = Captured;
+        fn make_writer(&'a self) -> Captured {
+            self.clone()
+        }
+    }
+
+    /// A pass that fails under a lost connection logs the whole chain (what failed,
+    /// then why), with the password of the URL in the cause redacted.
+    #[test]
+    fn a_failed_pass_logs_its_whole_chain_without_the_password() {
+        let cause = std::io::Error::other(
+            "cannot reach postgres://invoicectl:hunter2-secret@db.example:5432/app",
+        );
+        let e = PassError::Hook {
+            run_id: RunId::parse("run_01jd5x7m3k9q2w8e4r6t0y1v3a").unwrap(),
+            source: TaskError::DatabaseLost(sqlx::Error::Io(cause)),
+        };
+        let captured = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(captured.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            log_pass_failure(&e, Duration::from_secs(3), Duration::from_millis(400), 2)
+        });
+        let line = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(line.contains("database unreachable; retrying"), "{line}");
+        assert!(
+            line.contains(
+                "the failure hook of run run_01jd5x7m3k9q2w8e4r6t0y1v3a failed: database unavailable: "
+            ) && line.contains("cannot reach postgres://invoicectl:***@db.example:5432/app"),
+            "{line}"
+        );
+        assert!(!line.contains("hunter2"), "{line}");
     }
 }

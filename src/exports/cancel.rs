@@ -55,15 +55,15 @@ impl Classify for CancelError {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CancelOutcome {
-    pub run_id: String,
+    pub run_id: RunId,
     pub previous_status: String,
     /// Every run canceled: the run first, then its descendants.
-    pub canceled_run_ids: Vec<String>,
+    pub canceled_run_ids: Vec<RunId>,
 }
 
 #[derive(sqlx::FromRow)]
 struct CanceledRow {
-    id: String,
+    id: RunId,
     previous_status: String,
 }
 
@@ -78,7 +78,7 @@ pub async fn cancel(
     let mut tx = pool.begin().await?;
     let rows: Vec<CanceledRow> =
         match sqlx::query_as("SELECT id, previous_status FROM export_cancel($1, $2)")
-            .bind(run.as_str())
+            .bind(run)
             .bind(actor.map(UserId::as_str))
             .fetch_all(&mut *tx)
             .await
@@ -92,13 +92,13 @@ pub async fn cancel(
     tx.commit().await?;
     let previous_status = rows
         .iter()
-        .find(|c| c.id == run.as_str())
+        .find(|c| c.id == *run)
         .map(|c| c.previous_status.clone())
         .unwrap_or_default();
-    let mut canceled_run_ids: Vec<String> = rows.into_iter().map(|c| c.id).collect();
-    canceled_run_ids.sort_by_key(|id| id != run.as_str());
+    let mut canceled_run_ids: Vec<RunId> = rows.into_iter().map(|c| c.id).collect();
+    canceled_run_ids.sort_by_key(|id| id != run);
     Ok(CancelOutcome {
-        run_id: run.to_string(),
+        run_id: run.clone(),
         previous_status,
         canceled_run_ids,
     })

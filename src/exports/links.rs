@@ -245,7 +245,7 @@ impl Fetchable {
 /// (while still a member of the org) or an owner/admin of the org.
 pub async fn authorize(pool: &PgPool, run: &RunId, user: &UserId) -> Result<Fetchable, LinkError> {
     let mut conn = pool.acquire().await?;
-    let export = db::exports::by_run(&mut conn, run.as_str())
+    let export = db::exports::by_run(&mut conn, run)
         .await?
         .ok_or_else(|| LinkError::UnknownRun(run.clone()))?;
     let org = OrgId::parse(&export.organization_id).map_err(|_| LinkError::BadRow {
@@ -328,7 +328,7 @@ async fn record_in(
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pruned {
-    pub run_id: String,
+    pub run_id: RunId,
     pub organization_id: String,
     pub object_url: Option<String>,
     pub completed_at: Option<String>,
@@ -340,8 +340,8 @@ pub struct Pruned {
 pub enum PruneError {
     #[error("database error while pruning")]
     Database(#[from] sqlx::Error),
-    /// An export row whose organization or run id does not parse.
-    #[error("export {export} has an invalid org or run id")]
+    /// An export row whose organization id does not parse.
+    #[error("export {export} has an invalid org id")]
     BadRow { export: String },
     #[error(transparent)]
     Audit(#[from] audit::AuditError),
@@ -419,7 +419,7 @@ pub async fn prune(
         }
     })?;
     let mut done = Vec::new();
-    let mut refused: Vec<(String, String)> = Vec::new();
+    let mut refused: Vec<(RunId, String)> = Vec::new();
     let mut skip: Vec<String> = Vec::new();
     loop {
         let mut tx = pool.begin().await?;
@@ -428,10 +428,8 @@ pub async fn prune(
             break;
         };
         crate::testhook::pause("prune-claimed").await;
-        let (Ok(org), Ok(run)) = (
-            OrgId::parse(&export.organization_id),
-            RunId::parse(&export.run_id),
-        ) else {
+        let run = export.run_id.clone();
+        let Ok(org) = OrgId::parse(&export.organization_id) else {
             return Err(PruneError::BadRow {
                 export: export.id.clone(),
             });
@@ -466,7 +464,7 @@ pub async fn prune(
                 }
                 Err(source) => {
                     return Err(PruneError::Storage {
-                        run: export.run_id.clone(),
+                        run: export.run_id.to_string(),
                         pruned: done.len(),
                         source,
                     });
@@ -479,7 +477,7 @@ pub async fn prune(
                 Ok(deleted) => deleted,
                 Err(source) => {
                     return Err(PruneError::Storage {
-                        run: export.run_id.clone(),
+                        run: export.run_id.to_string(),
                         pruned: done.len(),
                         source,
                     });
@@ -491,9 +489,9 @@ pub async fn prune(
         // key: the same-day `export start` then makes a new export instead of
         // returning one whose file is gone. Written before the tenant role (which
         // may not touch runs) is taken; same transaction, same `now()`.
-        db::runs::expire_output(&mut tx, run.as_str()).await?;
+        db::runs::expire_output(&mut tx, &run).await?;
         db::tenant::enter(&mut tx, &org).await?;
-        db::exports::mark_expired(&mut tx, run.as_str()).await?;
+        db::exports::mark_expired(&mut tx, &run).await?;
         audit::append(
             &mut tx,
             audit::Entry {

@@ -6,6 +6,7 @@
 //! email dispositions of completed exports.
 
 pub mod cancel;
+pub mod codes;
 pub mod copy_csv;
 pub mod csv;
 pub mod links;

@@ -96,7 +96,7 @@ impl PageStream {
             }
             Some(Err(e)) => Err(e.into()),
             None => Err(TaskError::retryable(
-                "panic",
+                crate::engine::EngineErrorCode::Panic,
                 "the page reader stopped before the last page",
             )),
         }
@@ -179,7 +179,9 @@ impl Reader {
         // its end changes nothing: a failed commit just closes the connection.
         match tx.commit().await {
             Ok(()) => conn.clean = true,
-            Err(e) => tracing::debug!(error = %e, "the COPY's transaction did not commit"),
+            Err(e) => {
+                tracing::debug!(error = %crate::redact::log_text(&e), "the COPY's transaction did not commit")
+            }
         }
         drop(conn);
         if let Some(page) = last

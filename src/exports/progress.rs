@@ -10,6 +10,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+use super::codes::ExportErrorCode;
+use crate::engine::EngineErrorCode;
 use crate::engine::TaskContext;
 use crate::engine::run::RunError;
 
@@ -124,12 +126,15 @@ impl EmailDisposition {
                 EmailDisposition::Written
             }
             Ok(_) => EmailDisposition::Sent,
-            Err(e) if e.code == EmailDisposition::Suppressed.as_str() => {
-                EmailDisposition::Suppressed
-            }
-            Err(e) if e.code == EmailDisposition::NotMember.as_str() => EmailDisposition::NotMember,
-            Err(e) if e.code == RunError::CANCELED => EmailDisposition::Canceled,
-            Err(_) => EmailDisposition::Failed,
+            Err(e) => match (
+                ExportErrorCode::decode(&e.code),
+                EngineErrorCode::decode(&e.code),
+            ) {
+                (Some(ExportErrorCode::Suppressed), _) => EmailDisposition::Suppressed,
+                (Some(ExportErrorCode::NotMember), _) => EmailDisposition::NotMember,
+                (_, Some(EngineErrorCode::Canceled)) => EmailDisposition::Canceled,
+                _ => EmailDisposition::Failed,
+            },
         }
     }
 

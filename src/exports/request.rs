@@ -48,9 +48,6 @@ pub enum StartError {
     Database(#[from] sqlx::Error),
     #[error("could not record the export")]
     Trigger(#[from] crate::engine::trigger::TriggerError),
-    /// The engine returned a run id that does not parse: a bug in invoicectl.
-    #[error("the run queue returned an invalid run id {0:?}: this is a bug in invoicectl")]
-    BadRunId(String),
     #[error(transparent)]
     Audit(#[from] audit::AuditError),
 }
@@ -65,7 +62,6 @@ impl Classify for StartError {
             StartError::Invalid(_) => ExitKind::Invalid,
             StartError::Database(e) => e.exit_kind(),
             StartError::Trigger(e) => e.exit_kind(),
-            StartError::BadRunId(_) => ExitKind::Failure,
             StartError::Audit(e) => e.exit_kind(),
         }
     }
@@ -75,7 +71,7 @@ impl Classify for StartError {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Started {
-    pub run_id: String,
+    pub run_id: RunId,
     pub export_id: String,
     pub organization_id: String,
     pub requested_by: String,
@@ -137,13 +133,13 @@ struct RequestJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     as_user: Option<&'a str>,
     force: bool,
-    run_id: String,
+    run_id: RunId,
     export_id: String,
 }
 
 #[derive(sqlx::FromRow)]
 struct RequestRow {
-    run_id: String,
+    run_id: RunId,
     export_id: Option<String>,
     organization_id: String,
     requested_by: String,
@@ -157,7 +153,7 @@ pub async fn start(pool: &PgPool, request: &Request) -> Result<Started, StartErr
         organization_id: request.org.as_str(),
         as_user: request.as_user.as_ref().map(UserId::as_str),
         force: request.force,
-        run_id: RunId::generate().to_string(),
+        run_id: RunId::generate(),
         export_id: generate_export_id(),
     };
     let body = serde_json::to_value(&body).expect("a request serializes");
@@ -378,7 +374,7 @@ pub async fn enqueue(
             schedule_id,
             tick_at,
         } => (Some(schedule_id.as_str()), Some(*tick_at), None),
-        Origin::Retry { of } => (None, None, Some(of.as_str())),
+        Origin::Retry { of } => (None, None, Some(of)),
     };
     db::exports::insert(
         &mut *tx,
@@ -395,8 +391,6 @@ pub async fn enqueue(
         },
     )
     .await?;
-    let run_id = RunId::parse(&triggered.run_id)
-        .map_err(|_| StartError::BadRunId(triggered.run_id.clone()))?;
     let mut payload = match origin {
         Origin::Start { force } => serde_json::json!({ "exportId": export_id, "force": force }),
         Origin::Tick {
@@ -418,7 +412,7 @@ pub async fn enqueue(
             organization: Some(org),
             actor: Some(user),
             action: audit::Action::ExportRequested,
-            subject: audit::Subject::export(&run_id),
+            subject: audit::Subject::export(&triggered.run_id),
             payload,
         },
     )

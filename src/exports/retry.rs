@@ -57,7 +57,7 @@ pub async fn retry(
     actor: Option<&UserId>,
 ) -> Result<Started, RetryError> {
     let mut conn = pool.acquire().await?;
-    let record = db::runs::get(&mut conn, run.as_str())
+    let record = db::runs::get(&mut conn, run)
         .await?
         .ok_or_else(|| RetryError::NotFound(run.clone()))?;
     if record.task_id != EXPORT_INVOICES.id {
@@ -140,7 +140,7 @@ async fn existing(
     run: &RunId,
     payload: &ExportPayload,
 ) -> Result<Option<Started>, sqlx::Error> {
-    let Some(export) = db::exports::retried_by(&mut *conn, run.as_str()).await? else {
+    let Some(export) = db::exports::retried_by(&mut *conn, run).await? else {
         return Ok(None);
     };
     let status = db::runs::status(&mut *conn, &export.run_id)

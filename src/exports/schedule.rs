@@ -664,7 +664,7 @@ async fn fire_one(
             schedule_id: row.id.clone(),
             tick_at: tick,
             outcome: outcome.to_owned(),
-            run_id: run_id.clone(),
+            run_id: run_id.as_ref().map(crate::ids::RunId::to_string),
             error: error.clone(),
             skipped: None,
             created_at: now,
@@ -681,7 +681,7 @@ async fn fire_one(
         next,
         outcome,
         error.as_deref(),
-        run_id.as_deref(),
+        run_id.as_ref().map(crate::ids::RunId::as_str),
         skipped as i64,
     )
     .await?;

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::{PgConnection, PgPool};
 
+use super::codes::ExportErrorCode;
 use super::copy_csv::CsvPage;
 use super::csv;
 use super::pages::PageStream;
@@ -27,8 +28,8 @@ use crate::db::exports::ExportStatus;
 use crate::email::{EmailAddress, ExportReadyEmail, Mailer, SendError};
 use crate::engine::context::StepTransaction;
 use crate::engine::{
-    QueueDef, Registry, RetryPolicy, RunError, Task, TaskContext, TaskDef, TaskError,
-    TriggerOptions,
+    EngineErrorCode, QueueDef, Registry, RetryPolicy, RunError, Task, TaskContext, TaskDef,
+    TaskError, TriggerOptions,
 };
 use crate::ids::{OrgId, RunId, UserId};
 use crate::storage::StorageSettings;
@@ -216,7 +217,7 @@ pub struct ExportInvoicesTask {
 }
 
 pub(super) fn io_error(what: &str, e: impl std::fmt::Display) -> TaskError {
-    TaskError::retryable("io_error", format!("{what}: {e}"))
+    TaskError::retryable(EngineErrorCode::IoError, format!("{what}: {e}"))
 }
 
 /// A local file error as the run records it: the storage's fault (full, over quota,
@@ -228,8 +229,8 @@ pub(super) fn file_error(what: &str, e: std::io::Error) -> TaskError {
         let code = match e.kind() {
             std::io::ErrorKind::StorageFull
             | std::io::ErrorKind::QuotaExceeded
-            | std::io::ErrorKind::FileTooLarge => "storage_full",
-            _ => "storage_refused",
+            | std::io::ErrorKind::FileTooLarge => ExportErrorCode::StorageFull,
+            _ => ExportErrorCode::StorageRefused,
         };
         TaskError::unavailable(code, format!("{what}: {e}"))
     } else {
@@ -347,7 +348,7 @@ async fn write_attempt_file(
                 && let Err(err) = tokio::fs::remove_file(&own).await
                 && err.kind() != std::io::ErrorKind::NotFound
             {
-                tracing::warn!(file = %own.display(), error = %err, "cannot remove this attempt's unused file");
+                tracing::warn!(file = %own.display(), error = %crate::redact::log_text(&err), "cannot remove this attempt's unused file");
             }
             Err(e)
         }
@@ -547,7 +548,7 @@ async fn continue_from_checkpoint(
                 && let Err(e) = tokio::fs::remove_file(&source).await
                 && e.kind() != std::io::ErrorKind::NotFound
             {
-                tracing::warn!(file = %source.display(), error = %e, "cannot remove the previous attempt's file");
+                tracing::warn!(file = %source.display(), error = %crate::redact::log_text(&e), "cannot remove the previous attempt's file");
             }
             Ok((file, hasher))
         }
@@ -559,7 +560,7 @@ async fn continue_from_checkpoint(
                     | std::io::ErrorKind::InvalidData
             ) =>
         {
-            tracing::warn!(error = %e, pages = cp.pages, "the checkpointed pages are not here; starting the CSV over from the first page");
+            tracing::warn!(error = %crate::redact::log_text(&e), pages = cp.pages, "the checkpointed pages are not here; starting the CSV over from the first page");
             *cp = CsvCheckpoint::default();
             let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
             let file = blocking(move || csv::ExportFile::create_with(&d, &o, &r, &a, compression))
@@ -635,21 +636,21 @@ pub(super) fn finished(
 /// Best effort: a failure is logged and the export goes on.
 async fn sweep_ended_partials(pool: &PgPool, dir: &Path, org: &OrgId, run: &RunId) {
     let (d, o) = (dir.to_path_buf(), org.clone());
-    let others: BTreeSet<String> = match blocking(move || csv::partial_files(&d, &o)).await {
+    let others: BTreeSet<RunId> = match blocking(move || csv::partial_files(&d, &o)).await {
         Ok(found) => found
             .into_iter()
             .filter(|(owner, _)| owner != run)
-            .map(|(owner, _)| owner.to_string())
+            .map(|(owner, _)| owner)
             .collect(),
         Err(e) => {
-            tracing::warn!(org = %org, error = %e, "cannot look for leftover partial files");
+            tracing::warn!(org = %org, error = %crate::redact::log_text(&e), "cannot look for leftover partial files");
             return;
         }
     };
     if others.is_empty() {
         return;
     }
-    let others: Vec<String> = others.into_iter().collect();
+    let others: Vec<RunId> = others.into_iter().collect();
     let ended = async {
         let mut tx = db::tenant::begin(pool, org).await?;
         let exports = db::exports::by_runs(&mut tx, &others).await?;
@@ -663,14 +664,13 @@ async fn sweep_ended_partials(pool: &PgPool, dir: &Path, org: &OrgId, run: &RunI
                 if matches!(
                     export.status,
                     ExportStatus::Completed | ExportStatus::Failed | ExportStatus::Canceled
-                ) && let Ok(ended) = RunId::parse(&export.run_id)
-                {
-                    remove_run_partials(dir, org, &ended).await;
+                ) {
+                    remove_run_partials(dir, org, &export.run_id).await;
                 }
             }
         }
         Err(e) => {
-            tracing::warn!(org = %org, error = %crate::redact::redact_secrets(&e.to_string()), "cannot look for leftover partial files");
+            tracing::warn!(org = %org, error = %crate::redact::log_text(&e), "cannot look for leftover partial files");
         }
     }
 }
@@ -684,7 +684,7 @@ async fn remove_run_partials(dir: &Path, org: &OrgId, run: &RunId) {
             tracing::info!(run_id = %run, files, "{run}: removed the partial export files of the ended run")
         }
         Err(e) => {
-            tracing::warn!(run_id = %run, error = %e, "{run}: cannot remove partial export files")
+            tracing::warn!(run_id = %run, error = %crate::redact::log_text(&e), "{run}: cannot remove partial export files")
         }
     }
 }
@@ -725,7 +725,7 @@ impl ExportInvoicesTask {
             org: org.clone(),
             scope: payload.scope.clone(),
         };
-        let run = RunId::parse(ctx.run_id()).map_err(|e| TaskError::abort("invalid_run_id", e))?;
+        let run = ctx.run_id().clone();
 
         // 0. The member gate again, until the CSV exists: the request was checked when
         //    it was made, but a membership removed since must stop the export here.
@@ -803,25 +803,25 @@ async fn check_gate(
 ) -> Result<(), TaskError> {
     let org = &payload.organization_id;
     let mut tx = db::tenant::begin(ctx.pool(), org).await?;
-    let gate = db::exports::request_gate(&mut tx, run.as_str()).await?;
+    let gate = db::exports::request_gate(&mut tx, run).await?;
     tx.commit().await?;
     let requester = payload.requested_by.as_str();
     match gate {
         Some((requested_by, _)) if requested_by != requester => Err(TaskError::abort(
-            "not_requested",
+            ExportErrorCode::NotRequested,
             format!("the export of {run} was requested by {requested_by}, not {requester}"),
         )),
         Some((_, Some(role))) if role >= db::members::Role::Member => Ok(()),
         Some((_, Some(role))) => Err(TaskError::abort(
-            "not_member",
+            ExportErrorCode::NotMember,
             format!("{requester} is now a {role} of {org}: exporting needs role member or higher"),
         )),
         Some((_, None)) => Err(TaskError::abort(
-            "not_member",
+            ExportErrorCode::NotMember,
             format!("{requester} is no longer a member of {org}"),
         )),
         None => Err(TaskError::abort(
-            "not_requested",
+            ExportErrorCode::NotRequested,
             format!("no export of {org} was requested for {run}"),
         )),
     }
@@ -847,7 +847,7 @@ async fn count_step(ctx: &mut TaskContext, org: &Selection, run: &RunId) -> Resu
     let mut step = ctx.begin_step_transaction("count").await?;
     enter_tenant(&mut step, org).await?;
     let total = db::invoices::count_as_of(step.conn(), &org.filter(), as_of).await? as u64;
-    db::exports::mark_running(step.conn(), run.as_str()).await?;
+    db::exports::mark_running(step.conn(), run).await?;
     step.commit(ctx, &total).await?;
     Ok(total)
 }
@@ -868,7 +868,7 @@ async fn close_out_step(
         (Some(object_url), Some(byte_size), Some(sha256)) => {
             db::exports::mark_completed_stored(
                 step.conn(),
-                run.as_str(),
+                run,
                 csv_done.rows as i64,
                 &db::exports::StoredObject {
                     download_url: &csv_done.download_url,
@@ -884,7 +884,7 @@ async fn close_out_step(
         _ => {
             db::exports::mark_completed(
                 step.conn(),
-                run.as_str(),
+                run,
                 csv_done.rows as i64,
                 &csv_done.download_url,
             )
@@ -917,12 +917,12 @@ async fn close_out_step(
 async fn record_failure(
     conn: &mut PgConnection,
     config: &ExportConfig,
-    run_id: &str,
+    run: &RunId,
     payload: &Value,
     error: &RunError,
 ) -> Result<(), TaskError> {
     // Before the tenant role: run_step belongs to the engine.
-    upload::abort_recorded(conn, run_id, &config.storage_settings).await;
+    upload::abort_recorded(conn, run, &config.storage_settings).await;
     // The payload may be the very thing that failed validation.
     let Some(org) = payload
         .get("organizationId")
@@ -931,23 +931,20 @@ async fn record_failure(
     else {
         return Ok(());
     };
-    if let (Ok(run), Some(dir)) = (RunId::parse(run_id), config.export_dir()) {
-        remove_run_partials(dir, &org, &run).await;
+    if let Some(dir) = config.export_dir() {
+        remove_run_partials(dir, &org, run).await;
     }
     db::tenant::enter(conn, &org).await?;
-    if db::exports::mark_ended(conn, run_id, ExportStatus::Failed, &error.to_string()).await? == 0 {
+    if db::exports::mark_ended(conn, run, ExportStatus::Failed, &error.to_string()).await? == 0 {
         return Ok(());
     }
-    let Ok(run) = RunId::parse(run_id) else {
-        return Ok(());
-    };
     audit::append(
         conn,
         audit::Entry {
             organization: Some(&org),
             actor: None,
             action: audit::Action::ExportFailed,
-            subject: audit::Subject::export(&run),
+            subject: audit::Subject::export(run),
             payload: json!({ "error": error }),
         },
     )
@@ -979,7 +976,7 @@ impl Task for ExportInvoicesTask {
     async fn on_failure(
         &self,
         conn: &mut PgConnection,
-        run_id: &str,
+        run_id: &RunId,
         payload: &Value,
         error: &RunError,
     ) -> Result<(), TaskError> {
@@ -1048,7 +1045,12 @@ async fn email_link(
             });
     };
     let org = &p.organization_id;
-    let refused = |e: StorageError| TaskError::abort("location_refused", e);
+    let refused = |e: StorageError| {
+        TaskError::abort(
+            ExportErrorCode::LocationRefused,
+            crate::redact::log_text(&e),
+        )
+    };
     let (storage, location) = match task.storage.confine(object_url, org, run) {
         Ok(location) => (task.storage.clone(), location),
         Err(e @ StorageError::Unconfined { .. }) => {
@@ -1064,8 +1066,13 @@ async fn email_link(
             .link(&location, task.link_ttl)
             .await
             .map_err(|e| match e.is_transient() {
-                true => TaskError::retryable("storage_unavailable", e),
-                false => TaskError::abort("storage_refused", e),
+                true => TaskError::retryable(
+                    ExportErrorCode::StorageUnavailable,
+                    crate::redact::log_text(&e),
+                ),
+                false => {
+                    TaskError::abort(ExportErrorCode::StorageRefused, crate::redact::log_text(&e))
+                }
             })?;
     Ok(link)
 }
@@ -1088,7 +1095,7 @@ async fn send_export_email(
                 "export email not sent"
             );
             return Err(TaskError::abort(
-                EmailDisposition::NotMember.as_str(),
+                ExportErrorCode::NotMember,
                 format!(
                     "{} is not a member of {}",
                     p.recipient_user_id, p.organization_id
@@ -1097,7 +1104,7 @@ async fn send_export_email(
         };
         let address = EmailAddress::parse(&address).map_err(|e| {
             TaskError::abort(
-                "invalid_recipient",
+                ExportErrorCode::InvalidRecipient,
                 format!("the recipient's address is invalid: {}", e.reason),
             )
         })?;
@@ -1109,7 +1116,7 @@ async fn send_export_email(
                 "export email not sent"
             );
             return Err(TaskError::abort(
-                EmailDisposition::Suppressed.as_str(),
+                ExportErrorCode::Suppressed,
                 "the recipient's address is on the suppression list",
             ));
         }
@@ -1122,7 +1129,10 @@ async fn send_export_email(
             scope: p.scope,
             download_url: link.url,
             link_expires_at: link.expires_at,
-            idempotency_key: ctx.idempotency_key().unwrap_or(ctx.run_id()).to_owned(),
+            idempotency_key: ctx
+                .idempotency_key()
+                .unwrap_or(ctx.run_id().as_str())
+                .to_owned(),
         };
         // The fence, right before the one effect the database cannot take back: an
         // attempt canceled or taken over while it looked up the recipient
@@ -1148,7 +1158,10 @@ async fn send_export_email(
                     disposition = "deferred",
                     "export email deferred"
                 );
-                Err(TaskError::retryable("smtp_transient", e))
+                Err(TaskError::retryable(
+                    ExportErrorCode::SmtpTransient,
+                    crate::redact::log_text(&e),
+                ))
             }
             Err(e) => {
                 tracing::warn!(
@@ -1156,7 +1169,10 @@ async fn send_export_email(
                     disposition = "rejected",
                     "export email rejected"
                 );
-                Err(TaskError::abort("smtp_permanent", e))
+                Err(TaskError::abort(
+                    ExportErrorCode::SmtpPermanent,
+                    crate::redact::log_text(&e),
+                ))
             }
         }
     }
@@ -1164,6 +1180,6 @@ async fn send_export_email(
 
 impl From<audit::AuditError> for TaskError {
     fn from(e: audit::AuditError) -> Self {
-        TaskError::retryable("audit_error", crate::error::error_text(&e))
+        TaskError::retryable(ExportErrorCode::AuditError, crate::redact::log_text(&e))
     }
 }

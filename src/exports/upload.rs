@@ -30,6 +30,7 @@ use object_store::{Attribute, Attributes};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
+use super::codes::ExportErrorCode;
 use super::csv;
 use super::pages::PageStream;
 use super::scope::{Scope, Selection};
@@ -102,7 +103,7 @@ pub(super) async fn write_s3(
     };
     let upload = storage.upload(&location).ok_or_else(|| {
         TaskError::abort(
-            "storage_invalid",
+            ExportErrorCode::StorageInvalid,
             format!("{} is not an S3 object", location.url),
         )
     })?;
@@ -115,7 +116,7 @@ pub(super) async fn write_s3(
             .flatten()
             .and_then(|c| c.upload)
         {
-            abort_quietly(&upload, &recorded.resume.upload.upload_id, run.as_str()).await;
+            abort_quietly(&upload, &recorded.resume.upload.upload_id, run).await;
         }
     }
     result
@@ -151,7 +152,7 @@ async fn upload_pages(
         {
             Ok(done) => resume = done,
             Err(Streamed::StartOver(e)) if !started_over => {
-                tracing::warn!(error = %e, "the upload cannot continue as checkpointed; starting it over from the first page");
+                tracing::warn!(error = %crate::redact::log_text(&e), "the upload cannot continue as checkpointed; starting it over from the first page");
                 abort_quietly(upload, &resume.upload.upload_id, ctx.run_id()).await;
                 cp = CsvCheckpoint::default();
                 resume = begin(ctx, config, org, upload, compression, &mut cp, pages_total).await?;
@@ -365,17 +366,17 @@ async fn publish(
     Ok(done)
 }
 
-async fn abort_quietly(upload: &Upload, upload_id: &str, run_id: &str) {
+async fn abort_quietly(upload: &Upload, upload_id: &str, run_id: &RunId) {
     match tokio::time::timeout(ABORT_TIMEOUT, upload.abort(upload_id)).await {
         Ok(Ok(())) => {
-            tracing::info!(run_id, object = %upload.location().url, "{run_id}: upload aborted")
+            tracing::info!(run_id = %run_id, object = %upload.location().url, "{run_id}: upload aborted")
         }
         Ok(Err(e)) => {
-            tracing::warn!(run_id, error = %e, "{run_id}: cannot abort the upload (a bucket lifecycle rule will)")
+            tracing::warn!(run_id = %run_id, error = %crate::redact::log_text(&e), "{run_id}: cannot abort the upload (a bucket lifecycle rule will)")
         }
         Err(_) => {
             tracing::warn!(
-                run_id,
+                run_id = %run_id,
                 "aborting the upload timed out (a bucket lifecycle rule will)"
             )
         }
@@ -383,7 +384,7 @@ async fn abort_quietly(upload: &Upload, upload_id: &str, run_id: &str) {
 }
 
 /// The upload a run's CSV checkpoint names, if any.
-async fn recorded_upload(conn: &mut PgConnection, run_id: &str) -> Option<UploadCheckpoint> {
+async fn recorded_upload(conn: &mut PgConnection, run_id: &RunId) -> Option<UploadCheckpoint> {
     let value = db::steps::checkpoint(conn, run_id, "csv").await.ok()??;
     serde_json::from_value::<CsvCheckpoint>(value).ok()?.upload
 }
@@ -393,18 +394,18 @@ async fn recorded_upload(conn: &mut PgConnection, run_id: &str) -> Option<Upload
 /// the network. Best effort: a bucket lifecycle rule catches what this misses.
 pub(super) async fn abort_recorded(
     conn: &mut PgConnection,
-    run_id: &str,
+    run_id: &RunId,
     settings: &StorageSettings,
 ) {
     let Some(recorded) = recorded_upload(conn, run_id).await else {
         return;
     };
-    let (settings, run_id) = (settings.clone(), run_id.to_owned());
+    let (settings, run_id) = (settings.clone(), run_id.clone());
     tokio::spawn(async move { abort_upload(&recorded, &settings, &run_id).await });
 }
 
 /// Aborts the upload of a run that ended (`export cancel`), if it has one.
-pub async fn abort_run_upload(pool: &PgPool, run_id: &str, settings: &StorageSettings) {
+pub async fn abort_run_upload(pool: &PgPool, run_id: &RunId, settings: &StorageSettings) {
     let recorded = match pool.acquire().await {
         Ok(mut conn) => recorded_upload(&mut conn, run_id).await,
         Err(_) => None,
@@ -414,13 +415,15 @@ pub async fn abort_run_upload(pool: &PgPool, run_id: &str, settings: &StorageSet
     }
 }
 
-async fn abort_upload(recorded: &UploadCheckpoint, settings: &StorageSettings, run_id: &str) {
+async fn abort_upload(recorded: &UploadCheckpoint, settings: &StorageSettings, run_id: &RunId) {
     let upload = Storage::for_object(&recorded.object_url, settings)
         .map(|(storage, location)| storage.upload(&location));
     match upload {
         Ok(Some(upload)) => abort_quietly(&upload, &recorded.resume.upload.upload_id, run_id).await,
         Ok(None) => {}
-        Err(e) => tracing::warn!(run_id, error = %e, "cannot abort the upload"),
+        Err(e) => {
+            tracing::warn!(run_id = %run_id, error = %crate::redact::log_text(&e), "cannot abort the upload")
+        }
     }
 }
 
@@ -428,14 +431,11 @@ async fn abort_upload(recorded: &UploadCheckpoint, settings: &StorageSettings, r
 /// (unreachable, a server error); when it refuses this worker (denied, no such
 /// bucket) the run is released and the worker pauses (see `TaskError::Unavailable`);
 /// failed when nothing will help (an invalid key, an unsupported call). The
-/// message names the object and endpoint, and the S3 error code when there is one;
-/// never a credential.
+/// message is the error's whole chain (the object and endpoint, then what the
+/// store answered: its HTTP status and S3 error, or the refused connection), never
+/// a credential.
 pub(super) fn storage_error(e: StorageError) -> TaskError {
-    let mut message = e.to_string();
-    if let Some(reason) = store_reason(&e) {
-        message.push_str(&format!(" ({reason})"));
-    }
-    let message = crate::redact::redact_secrets(&message);
+    let message = crate::redact::log_text(&e);
     if matches!(
         e,
         StorageError::Denied { .. } | StorageError::NoSuchBucket { .. }
@@ -443,34 +443,10 @@ pub(super) fn storage_error(e: StorageError) -> TaskError {
         // The store refuses this worker (its key, the bucket's policy, a bucket gone):
         // every export here would fail the same way. The worker's problem, not the
         // run's: released without spending an attempt, and the worker pauses.
-        TaskError::unavailable("storage_refused", message)
+        TaskError::unavailable(ExportErrorCode::StorageRefused, message)
     } else if e.is_transient() {
-        TaskError::retryable("storage_unavailable", message)
+        TaskError::retryable(ExportErrorCode::StorageUnavailable, message)
     } else {
-        TaskError::abort("storage_refused", message)
+        TaskError::abort(ExportErrorCode::StorageRefused, message)
     }
-}
-
-/// What the store answered, in a few words: the S3 error code when the response has
-/// one (`SignatureDoesNotMatch`, `NoSuchUpload`, `InternalError`), else the first
-/// line of the innermost error (a refused connection, a timeout).
-fn store_reason(e: &StorageError) -> Option<String> {
-    let mut innermost = None;
-    let mut cause = std::error::Error::source(e);
-    while let Some(c) = cause {
-        let text = c.to_string();
-        if let Some(code) = text
-            .split("<Code>")
-            .nth(1)
-            .and_then(|rest| rest.split("</Code>").next())
-        {
-            return Some(format!("S3 error {code}"));
-        }
-        innermost = Some(text);
-        cause = c.source();
-    }
-    let text = innermost?;
-    let line = text.lines().next().unwrap_or_default();
-    let short: String = line.chars().take(200).collect();
-    Some(short)
 }

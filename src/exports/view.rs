@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::progress::ExportProgress;
 use crate::engine::{RunRecord, RunStatus};
+use crate::ids::RunId;
 
 /// `value` (a run's metadata or output) without `downloadUrl` and `linkExpiresAt`.
 /// A run recorded before `objectUrl` existed whose link is a `file://` URL (local
@@ -67,7 +68,7 @@ pub fn shown_status(status: RunStatus, metadata: &Value) -> &'static str {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunView {
-    pub run_id: String,
+    pub run_id: RunId,
     pub task_id: String,
     pub organization_id: Option<String>,
     pub requested_by: Option<String>,
@@ -105,10 +106,10 @@ pub struct ExportDetails {
     pub scope: Option<Value>,
     /// The failed or canceled run this export retries.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub retry_of: Option<String>,
+    pub retry_of: Option<RunId>,
     /// The run that retries this one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub retried_by: Option<String>,
+    pub retried_by: Option<RunId>,
     /// The schedule whose tick requested this export, and the tick's instant.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_id: Option<String>,

@@ -79,7 +79,7 @@ where
                 tokio::spawn(async move {
                     let _permit = permit;
                     if let Err(e) = connection(stream, &*render, limits).await {
-                        tracing::debug!(error = %e, "metrics connection ended");
+                        tracing::debug!(error = %crate::redact::log_text(&e), "metrics connection ended");
                     }
                 });
             }
@@ -89,7 +89,7 @@ where
                 let now = Instant::now();
                 if last_log.is_none_or(|at| now.duration_since(at) >= ACCEPT_LOG_EVERY) {
                     tracing::warn!(
-                        error = %e,
+                        error = %crate::redact::log_text(&e),
                         not_logged = unlogged,
                         "the metrics listener cannot accept connections; backing off (logged at most once a minute)"
                     );

@@ -9,10 +9,15 @@
 use std::time::Duration;
 
 use invoicectl::engine::{
-    QueueDef, RetryPolicy, Task, TaskContext, TaskDef, TaskError, TriggerOptions,
+    ErrorCode, QueueDef, RetryPolicy, Task, TaskContext, TaskDef, TaskError, TriggerOptions,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+/// The test tasks' own error codes (the tests read them back from the run rows).
+pub const PLANNED_FAILURE: ErrorCode = ErrorCode::from_static("planned_failure");
+pub const PLANNED_ABORT: ErrorCode = ErrorCode::from_static("planned_abort");
+pub const CHILD_REFUSED: ErrorCode = ErrorCode::from_static("child_refused");
 
 pub const LANE_QUEUE: QueueDef = QueueDef::new("test-lane", 1);
 pub const FREE_QUEUE: QueueDef = QueueDef::new("test-free", 1_000);
@@ -139,9 +144,9 @@ impl Task for FlakyTask {
         if ctx.attempt() <= p.fail_times {
             let message = format!("planned failure on attempt {}", ctx.attempt());
             return Err(if p.abort {
-                TaskError::abort("planned_abort", message)
+                TaskError::abort(PLANNED_ABORT, message)
             } else {
-                TaskError::retryable("planned_failure", message)
+                TaskError::retryable(PLANNED_FAILURE, message)
             });
         }
         Ok(json!({ "succeededOnAttempt": ctx.attempt() }))
@@ -237,7 +242,7 @@ impl Task for ParentTask {
         log(ctx, &p.key, "parent-after-child").await?;
         if ctx.attempt() == 1 {
             return Err(TaskError::retryable(
-                "planned_failure",
+                PLANNED_FAILURE,
                 "parent fails once after its child",
             ));
         }
@@ -274,7 +279,7 @@ impl Task for ChildTask {
     async fn run(&self, ctx: &mut TaskContext, p: ChildPayload) -> Result<Value, TaskError> {
         log(ctx, "", "child-ran").await?;
         if p.fail {
-            return Err(TaskError::abort("child_refused", "the child says no"));
+            return Err(TaskError::abort(CHILD_REFUSED, "the child says no"));
         }
         Ok(json!({ "answer": 42 }))
     }

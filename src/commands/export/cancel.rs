@@ -45,7 +45,7 @@ pub async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
                 "note: run {run} already ended ({status}); nothing to cancel"
             ))?;
             cancel::CancelOutcome {
-                run_id: run.to_string(),
+                run_id: run,
                 previous_status: status.to_string(),
                 canceled_run_ids: Vec::new(),
             }
@@ -56,8 +56,7 @@ pub async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
         // An upload the run began is never finished now; a worker executing it aborts
         // it too (whichever comes first; aborting twice is fine). A linked login holds
         // no storage credentials: the worker's abort is the one that happens.
-        crate::exports::upload::abort_run_upload(&pool, run_id.as_str(), &ctx.settings.storage)
-            .await;
+        crate::exports::upload::abort_run_upload(&pool, &run_id, &ctx.settings.storage).await;
     }
     if outcome.canceled_run_ids.is_empty() {
         return if ctx.json {

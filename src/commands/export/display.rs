@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::engine::{AttemptOutcome, WorkerEvent, WorkerSummary};
 use crate::exports::progress::ExportProgress;
+use crate::ids::RunId;
 use crate::layout;
 use crate::logging::{self, Level};
 
@@ -42,7 +43,7 @@ pub struct Display {
     mode: Mode,
     /// `-q`: no bars, no progress; only the lines that say how a run ended.
     quiet: bool,
-    runs: HashMap<String, Tracked>,
+    runs: HashMap<RunId, Tracked>,
     /// Bold bar labels (stderr colors per `--color`/NO_COLOR).
     color: bool,
     /// Log lines go above the bars while the display lives.

@@ -154,7 +154,7 @@ pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
 /// scoped export `invoices-<org>-<scope>.csv[.gz]`.
 async fn default_name(pool: &sqlx::PgPool, fetchable: &Fetchable) -> anyhow::Result<String> {
     let mut conn = pool.acquire().await?;
-    let as_of = crate::db::runs::get(&mut conn, fetchable.run.as_str())
+    let as_of = crate::db::runs::get(&mut conn, &fetchable.run)
         .await?
         .and_then(|run| run.started_at)
         .unwrap_or(fetchable.export.created_at);

@@ -11,6 +11,7 @@ use sqlx::PgPool;
 use crate::db;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::view::RunView;
+use crate::ids::RunId;
 use crate::layout;
 use crate::logging;
 
@@ -36,7 +37,7 @@ const POLL: Duration = Duration::from_millis(200);
 /// mistaken for a new one.
 pub async fn follow_run(
     pool: &PgPool,
-    run_id: &str,
+    run_id: &RunId,
     timeout: Option<Duration>,
     quiet: bool,
     deduplicated: bool,
@@ -56,7 +57,7 @@ pub async fn follow_run(
         bar.set_prefix(if deduplicated {
             format!("{run_id} (deduplicated)")
         } else {
-            run_id.to_owned()
+            run_id.to_string()
         });
         bar.enable_steady_tick(Duration::from_millis(120));
         bar

@@ -56,5 +56,5 @@ pub async fn run(args: RetryArgs, ctx: &Context) -> anyhow::Result<()> {
             "retryOf": run_id,
         }));
     }
-    ctx.println(&started.run_id)
+    ctx.println(started.run_id.as_str())
 }

@@ -166,7 +166,7 @@ pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
         if ctx.json {
             return ctx.print_json(&started);
         }
-        ctx.println(&started.run_id)?;
+        ctx.println(started.run_id.as_str())?;
         if !ctx.quiet && std::io::stderr().is_terminal() {
             // Like gh's hints: for a person at a terminal only, never for a script.
             logging::note(&format!(
@@ -177,7 +177,7 @@ pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
         return Ok(());
     }
     if !ctx.json {
-        ctx.println(&started.run_id)?;
+        ctx.println(started.run_id.as_str())?;
     }
     let outcome = follow_run(
         &pool,
@@ -324,7 +324,7 @@ mod tests {
 
     fn view(status: RunStatus, metadata: serde_json::Value) -> RunView {
         RunView {
-            run_id: "run_01jd5x7m3k9q2w8e4r6t0y1v3a".to_owned(),
+            run_id: crate::ids::RunId::parse("run_01jd5x7m3k9q2w8e4r6t0y1v3a").unwrap(),
             task_id: "export-invoices".to_owned(),
             organization_id: Some("org_acme".to_owned()),
             requested_by: Some("user_alice".to_owned()),

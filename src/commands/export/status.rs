@@ -51,7 +51,7 @@ async fn show_one(run_id: RunId, args: &StatusArgs, ctx: &Context) -> anyhow::Re
     if args.watch {
         let outcome = follow_run(
             &pool,
-            run_id.as_str(),
+            &run_id,
             args.timeout.map(Duration::from_secs),
             ctx.quiet,
             false,
@@ -69,19 +69,19 @@ async fn show_one(run_id: RunId, args: &StatusArgs, ctx: &Context) -> anyhow::Re
 pub async fn print_run(ctx: &Context, pool: &sqlx::PgPool, run_id: &RunId) -> anyhow::Result<()> {
     let mut conn = pool.acquire().await?;
     let conn = &mut *conn;
-    let run = db::runs::get(conn, run_id.as_str()).await?.ok_or_else(|| {
+    let run = db::runs::get(conn, run_id).await?.ok_or_else(|| {
         CommandError::new(
             ExitKind::NotFound,
             format!("run {run_id} does not exist: `invoicectl export status` lists recent runs"),
         )
     })?;
-    let children = db::runs::children(conn, run_id.as_str()).await?;
+    let children = db::runs::children(conn, run_id).await?;
     let mut view = RunView::with_children(&run, &children);
     ExportDetails::load(conn, &mut view).await?;
     if ctx.json {
         return ctx.print_json(&view);
     }
-    let export = db::exports::by_run(conn, run_id.as_str()).await?;
+    let export = db::exports::by_run(conn, run_id).await?;
     let now = Utc::now();
     let mut out = run_details(ctx.color, &view, export.as_ref(), now);
     if let Some(children) = view.children.as_ref().filter(|c| !c.is_empty()) {
@@ -117,7 +117,7 @@ fn run_details(
         _ => dash(),
     };
     layout::key_values(&[
-        ("run id", view.run_id.clone()),
+        ("run id", view.run_id.to_string()),
         ("task", view.task_id.clone()),
         (
             "organization",
@@ -145,11 +145,17 @@ fn run_details(
         ),
         (
             "retry of",
-            view.export.retry_of.clone().unwrap_or_else(dash),
+            view.export
+                .retry_of
+                .as_ref()
+                .map_or_else(dash, RunId::to_string),
         ),
         (
             "retried by",
-            view.export.retried_by.clone().unwrap_or_else(dash),
+            view.export
+                .retried_by
+                .as_ref()
+                .map_or_else(dash, RunId::to_string),
         ),
         (
             "schedule",
@@ -196,14 +202,14 @@ async fn list(args: &StatusArgs, ctx: &Context) -> anyhow::Result<()> {
         }
         None => db::runs::recent(&mut conn, Some(EXPORT_INVOICES.id), args.limit as i64).await?,
     };
-    let ids: Vec<String> = runs.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<RunId> = runs.iter().map(|r| r.id.clone()).collect();
     let children = db::runs::children_of_many(&mut conn, &ids).await?;
     let mut views: Vec<RunView> = runs
         .iter()
         .map(|run| {
             let mine: Vec<_> = children
                 .iter()
-                .filter(|c| c.parent_run_id.as_deref() == Some(run.id.as_str()))
+                .filter(|c| c.parent_run_id.as_ref() == Some(&run.id))
                 .cloned()
                 .collect();
             RunView::with_children(run, &mine)
@@ -276,7 +282,7 @@ mod tests {
 
     fn view(run_id: &str, task: &str, status: &str, created: &str) -> RunView {
         RunView {
-            run_id: run_id.to_owned(),
+            run_id: RunId::parse(run_id).unwrap(),
             task_id: task.to_owned(),
             organization_id: Some("org_initech".to_owned()),
             requested_by: Some("user_alice".to_owned()),
@@ -333,7 +339,7 @@ mod tests {
             for (v, age) in views.iter().zip(["2m56s", "30h"]) {
                 let row = table
                     .lines()
-                    .find(|l| l.contains(&v.run_id))
+                    .find(|l| l.contains(v.run_id.as_str()))
                     .unwrap_or_else(|| panic!("{width}: {} whole in\n{table}", v.run_id));
                 assert!(
                     row.contains(&format!(" {} ", v.status)) && row.contains(age),

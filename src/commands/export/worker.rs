@@ -369,7 +369,7 @@ pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<Worke
     // a long-running worker runs.
     let mode = options.mode;
     if let Err(e) = crate::exports::schedule::fire_due(&pool).await {
-        tracing::warn!(error = %crate::redact::redact_secrets(&crate::error::error_text(&e)), "looking for due schedule ticks failed");
+        tracing::warn!(error = %crate::redact::log_text(&e), "looking for due schedule ticks failed");
     }
     let ticker = (mode == WorkerMode::UntilStopped)
         .then(|| crate::exports::schedule::spawn_ticker(pool.clone(), stop_rx.clone()));

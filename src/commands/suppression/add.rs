@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use clap::Args;
 use serde_json::json;
 
-use super::{ActorArgs, ChangeView, ReasonArg};
+use super::{ActorArgs, Change, ChangeView, ReasonArg};
 use crate::context::Context;
 use crate::db::DbError;
 use crate::db::suppressions::{self, Reason, Upsert};
@@ -69,9 +69,9 @@ pub async fn run(args: AddArgs, ctx: &Context) -> anyhow::Result<()> {
     pool.close().await;
 
     let (change, previous_reason) = match &outcome {
-        Upsert::Added(_) => ("added", None),
-        Upsert::ReasonChanged { previous, .. } => ("reasonChanged", Some(*previous)),
-        Upsert::Unchanged(_) => ("unchanged", None),
+        Upsert::Added(_) => (Change::Added, None),
+        Upsert::ReasonChanged { previous, .. } => (Change::ReasonChanged, Some(*previous)),
+        Upsert::Unchanged(_) => (Change::Unchanged, None),
     };
     let suppression = outcome.suppression();
     if ctx.json {
@@ -82,10 +82,10 @@ pub async fn run(args: AddArgs, ctx: &Context) -> anyhow::Result<()> {
         })
     } else {
         let reason = suppression.reason.as_str();
-        ctx.println(&match previous_reason {
-            None if change == "added" => format!("suppressed {email} ({reason})"),
-            None => format!("{email} is already suppressed ({reason}); nothing changed"),
-            Some(previous) => format!(
+        ctx.println(&match (change, previous_reason) {
+            (Change::Added, _) => format!("suppressed {email} ({reason})"),
+            (_, None) => format!("{email} is already suppressed ({reason}); nothing changed"),
+            (_, Some(previous)) => format!(
                 "{email} was already suppressed ({}); reason is now {reason}",
                 previous.as_str()
             ),

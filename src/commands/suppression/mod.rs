@@ -118,8 +118,17 @@ async fn ensure_actor_exists(
 struct ChangeView<'a> {
     #[serde(flatten)]
     suppression: &'a Suppression,
-    /// `added`, `reasonChanged`, `unchanged` or `removed`.
-    change: &'static str,
+    change: Change,
     #[serde(skip_serializing_if = "Option::is_none")]
     previous_reason: Option<Reason>,
+}
+
+/// What a command did to a suppression, as `--json` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+enum Change {
+    Added,
+    ReasonChanged,
+    Unchanged,
+    Removed,
 }

@@ -65,7 +65,7 @@ pub async fn run(args: RemoveArgs, ctx: &Context) -> anyhow::Result<()> {
     if ctx.json {
         ctx.print_json(&ChangeView {
             suppression: &removed,
-            change: "removed",
+            change: super::Change::Removed,
             previous_reason: None,
         })
     } else {
