@@ -522,28 +522,25 @@ BEGIN
 END
 $$;
 
--- `export schedule pause|resume|remove`: by the schedule's owner, or an owner or
--- admin of its organization (the acting user as in export_actor). `p_next_tick_at`:
--- for resume, the first tick after now (the client computes it from the expression).
--- Returns whether anything changed (pausing a paused schedule changes nothing).
--- Errors: IV066 (DETAIL `schedule`), 42501 (DETAIL `denied`, and export_actor's),
--- 22023.
-CREATE FUNCTION export_schedule_change(p_id text, p_as_user text, p_change text,
-                                       p_next_tick_at timestamptz) RETURNS boolean
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+-- Who may change schedule `p_id` (not removed): its owner, or an owner or admin of its
+-- organization (the acting user as in export_actor). Returns the acting user, what
+-- resuming needs to compute the next tick (the expression and its zone, which only
+-- the client parses), and the state; locks the row when `p_lock`.
+-- Errors: IV066 (DETAIL `schedule`), 42501 (DETAIL `denied`, and export_actor's).
+CREATE FUNCTION export_schedule_gate(p_id text, p_as_user text)
+    RETURNS TABLE (user_id text, delegated_by text, organization_id text, cron text,
+                   time_zone text, paused boolean)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$
+#variable_conflict use_variable
 DECLARE
     a record;
     r record;
     v_role text;
-    v_action text;
 BEGIN
-    IF p_change IS NULL OR p_change NOT IN ('pause', 'resume', 'remove') THEN
-        RAISE EXCEPTION 'a schedule change is pause, resume or remove, not %', p_change USING ERRCODE = '22023';
-    END IF;
     SELECT * INTO a FROM export_actor(p_as_user);
-    SELECT x.id, x.organization_id, x.requested_by, x.paused_at INTO r
-    FROM export_schedule x WHERE x.id = p_id AND x.removed_at IS NULL FOR UPDATE;
+    SELECT x.organization_id, x.requested_by, x.cron, x.time_zone, x.paused_at INTO r
+    FROM export_schedule x WHERE x.id = p_id AND x.removed_at IS NULL;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'schedule % does not exist', p_id USING ERRCODE = 'IV066', DETAIL = 'schedule';
     END IF;
@@ -556,10 +553,33 @@ BEGIN
                 USING ERRCODE = 'insufficient_privilege', DETAIL = 'denied';
         END IF;
     END IF;
-    IF p_change = 'pause' AND r.paused_at IS NULL THEN
+    RETURN QUERY SELECT a.user_id, a.delegated_by, r.organization_id, r.cron, r.time_zone,
+                        r.paused_at IS NOT NULL;
+END
+$$;
+
+-- `export schedule pause|resume|remove`, after export_schedule_gate. `p_next_tick_at`:
+-- for resume, the first tick after now (the client computes it from the expression).
+-- Returns whether anything changed (pausing a paused schedule changes nothing).
+-- Errors: export_schedule_gate's, 22023.
+CREATE FUNCTION export_schedule_change(p_id text, p_as_user text, p_change text,
+                                       p_next_tick_at timestamptz) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$
+DECLARE
+    g record;
+    v_action text;
+BEGIN
+    IF p_change IS NULL OR p_change NOT IN ('pause', 'resume', 'remove') THEN
+        RAISE EXCEPTION 'a schedule change is pause, resume or remove, not %', p_change USING ERRCODE = '22023';
+    END IF;
+    -- The row first, so two changes of one schedule take turns.
+    PERFORM 1 FROM export_schedule x WHERE x.id = p_id FOR UPDATE;
+    SELECT * INTO g FROM export_schedule_gate(p_id, p_as_user);
+    IF p_change = 'pause' AND NOT g.paused THEN
         UPDATE export_schedule SET paused_at = now() WHERE id = p_id;
         v_action := 'export.schedule.paused';
-    ELSIF p_change = 'resume' AND r.paused_at IS NOT NULL THEN
+    ELSIF p_change = 'resume' AND g.paused THEN
         -- Ticks that came due while paused were not missed: they were not wanted.
         IF p_next_tick_at IS NULL OR p_next_tick_at < now() - interval '1 minute' THEN
             RAISE EXCEPTION 'resuming needs the next tick after now' USING ERRCODE = '22023';
@@ -573,9 +593,9 @@ BEGIN
         RETURN false;
     END IF;
     INSERT INTO audit_log (organization_id, actor_user_id, action, subject_type, subject_id, payload)
-    VALUES (r.organization_id, a.user_id, v_action, 'export_schedule', p_id,
-            CASE WHEN a.delegated_by IS NULL THEN '{}'::jsonb
-                 ELSE jsonb_build_object('delegatedBy', a.delegated_by) END);
+    VALUES (g.organization_id, g.user_id, v_action, 'export_schedule', p_id,
+            CASE WHEN g.delegated_by IS NULL THEN '{}'::jsonb
+                 ELSE jsonb_build_object('delegatedBy', g.delegated_by) END);
     RETURN true;
 END
 $$;
@@ -828,7 +848,7 @@ REVOKE EXECUTE ON FUNCTION
     export_new_ids(text, text), export_schedule_scope_ok(jsonb), export_require_worker(),
     run_lane_pause(text, text, integer, text, text),
     export_retry(text, text, text, text), export_schedule_add(jsonb),
-    export_schedule_change(text, text, text, timestamptz),
+    export_schedule_gate(text, text), export_schedule_change(text, text, text, timestamptz),
     export_scheduler_pass(), export_schedule_due(timestamptz),
     export_schedule_fire(text, timestamptz, timestamptz, bigint, jsonb, text, boolean, text, text),
     export_pause(text, text, text), export_resume(text, text)
@@ -838,7 +858,7 @@ REVOKE EXECUTE ON FUNCTION
 GRANT SELECT ON export_schedule, export_schedule_tick TO invoicectl_operator;
 GRANT EXECUTE ON FUNCTION
     export_retry(text, text, text, text), export_schedule_add(jsonb),
-    export_schedule_change(text, text, text, timestamptz),
+    export_schedule_gate(text, text), export_schedule_change(text, text, text, timestamptz),
     export_pause(text, text, text), export_resume(text, text)
     TO invoicectl_operator, invoicectl_admin;
 

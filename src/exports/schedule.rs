@@ -62,6 +62,8 @@ pub enum ScheduleError {
         "schedule id {0:?} is not valid: expected `sched_` followed by lowercase letters and digits"
     )]
     BadId(String),
+    #[error("invalid schedule change: {0}")]
+    Invalid(String),
     /// Neither the schedule's owner nor an owner or admin of its organization, or a
     /// session that may not act for that user: the database's message says which.
     #[error("{0}")]
@@ -81,6 +83,7 @@ impl Classify for ScheduleError {
             ScheduleError::Scope(e) => e.exit_kind(),
             ScheduleError::NotFound(_) => ExitKind::NotFound,
             ScheduleError::Refused(_) => ExitKind::PermissionDenied,
+            ScheduleError::Invalid(_) => ExitKind::Invalid,
             ScheduleError::Gate(e) => e.exit_kind(),
             ScheduleError::Lookup(e) => e.exit_kind(),
             ScheduleError::Database(_) => ExitKind::Failure,
@@ -408,17 +411,23 @@ pub async fn change(
 ) -> Result<(ScheduleView, bool), ScheduleError> {
     check_id(id)?;
     let mut tx = pool.begin().await?;
-    // Resuming starts again from the next tick after now, which only the expression
-    // tells: read it first (a schedule the session may not see is "not found").
-    let row = db::schedules::get(&mut tx, id, false)
-        .await?
-        .filter(|r| r.removed_at.is_none())
-        .ok_or_else(|| ScheduleError::NotFound(id.to_owned()))?;
-    let next = match change {
-        Change::Resume => {
-            let cadence = Cadence::parse(&row.cron, &row.time_zone)?;
-            Some(cadence.next_after(Utc::now()).unwrap_or(row.next_tick_at))
+    // Who may change it, decided by the database; resuming starts again from the
+    // next tick after now, which only the expression (parsed here) tells.
+    let gate: Result<(String, String), _> =
+        sqlx::query_as("SELECT cron, time_zone FROM export_schedule_gate($1, $2)")
+            .bind(id)
+            .bind(as_user.map(UserId::as_str))
+            .fetch_one(&mut *tx)
+            .await;
+    let (cron, zone) = match gate {
+        Ok(found) => found,
+        Err(e) => {
+            drop(tx);
+            return Err(change_refusal(id, e));
         }
+    };
+    let next = match change {
+        Change::Resume => Cadence::parse(&cron, &zone)?.next_after(Utc::now()),
         Change::Pause | Change::Remove => None,
     };
     let verb = match change {
@@ -451,6 +460,18 @@ pub async fn change(
         .ok_or_else(|| ScheduleError::NotFound(id.to_owned()))?;
     tx.commit().await?;
     Ok((ScheduleView::of(&row), changed))
+}
+
+/// The error for a refusal of `export_schedule_gate` or `export_schedule_change`.
+fn change_refusal(id: &str, e: sqlx::Error) -> ScheduleError {
+    match Refusal::of(&e) {
+        Some(r) if r.code == "IV066" && r.detail == "schedule" => {
+            ScheduleError::NotFound(id.to_owned())
+        }
+        Some(r) if r.is_denied() => ScheduleError::Refused(r.message),
+        Some(r) if r.is_invalid() => ScheduleError::Invalid(r.message),
+        _ => e.into(),
+    }
 }
 
 /// What one look for due ticks did.
