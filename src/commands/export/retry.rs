@@ -17,7 +17,7 @@ pub struct RetryArgs {
     #[arg(value_name = "RUN_ID")]
     pub run_id: String,
 
-    /// Who asks, for the audit log (default: config `user`; else the original requester)
+    /// Who asks: the requester or an owner/admin (default: this login's user, or config `user`; else the original requester)
     #[arg(
         long = "as",
         id = "user",
