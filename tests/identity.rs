@@ -844,6 +844,25 @@ async fn written_by_definers(pool: &PgPool) -> [i64; 5] {
     [runs, exports, audit, schedules, paused]
 }
 
+/// A monthly schedule of org_acme owned by `owner`, added in admin mode: its id.
+fn schedule_of_acme(admin: &Env, owner: &str) -> String {
+    let added = common::json_ok(
+        admin,
+        &[
+            "export",
+            "schedule",
+            "add",
+            "--org",
+            "org_acme",
+            "--cron",
+            "0 6 1 * *",
+            "--as",
+            owner,
+        ],
+    );
+    added["id"].as_str().unwrap().to_owned()
+}
+
 /// Links a new login to `user`; returns it with its environment.
 async fn linked(pool: &PgPool, admin: &Env, user: &str) -> (Login, Env) {
     let login = Login::create(pool, user.trim_start_matches("user_"), &[]).await;
@@ -981,33 +1000,8 @@ async fn a_linked_login_is_refused_for_others_and_below_the_gate_as_export_start
     let admin = Env::for_pool(&pool);
     seed(&admin);
     let as_alice = ["--as", "user_alice"];
-    let sched = common::json_ok(
-        &admin,
-        &[
-            &[
-                "export",
-                "schedule",
-                "add",
-                "--org",
-                "org_acme",
-                "--cron",
-                "0 6 1 * *",
-            ][..],
-            &as_alice,
-        ]
-        .concat(),
-    );
-    let sched = sched["id"].as_str().unwrap().to_owned();
-    let run = common::json_ok(
-        &admin,
-        &[
-            &[
-                "export", "start", "--org", "org_acme", "--period", "2026-11",
-            ][..],
-            &as_alice,
-        ]
-        .concat(),
-    );
+    let sched = schedule_of_acme(&admin, "user_alice");
+    let run = common::runs::start_json(&admin, "org_acme", "user_alice", &["--period", "2026-11"]);
     let run = run["runId"].as_str().unwrap().to_owned();
     common::json_ok(&admin, &["export", "cancel", &run, "--as", "user_alice"]);
     let (_bob, bob) = linked(&pool, &admin, "user_bob").await;
@@ -1088,21 +1082,7 @@ async fn in_psql_a_linked_login_writes_schedules_and_pauses_only_through_the_gat
         &admin,
         &["export", "cancel", &acme_run, "--as", "user_alice"],
     );
-    let sched = common::json_ok(
-        &admin,
-        &[
-            "export",
-            "schedule",
-            "add",
-            "--org",
-            "org_acme",
-            "--cron",
-            "0 6 1 * *",
-            "--as",
-            "user_alice",
-        ],
-    );
-    let sched = sched["id"].as_str().unwrap().to_owned();
+    let sched = schedule_of_acme(&admin, "user_alice");
     let before = written_by_definers(&pool).await;
 
     // The tables, and the functions only workers and the database itself call.
@@ -1219,21 +1199,7 @@ async fn in_psql_a_linked_login_writes_schedules_and_pauses_only_through_the_gat
 async fn a_worker_login_fires_due_ticks_and_rechecks_the_owner_each_time(pool: PgPool) {
     let admin = Env::for_pool(&pool);
     seed(&admin);
-    let sched = common::json_ok(
-        &admin,
-        &[
-            "export",
-            "schedule",
-            "add",
-            "--org",
-            "org_acme",
-            "--cron",
-            "0 6 1 * *",
-            "--as",
-            "user_bob",
-        ],
-    );
-    let sched = sched["id"].as_str().unwrap().to_owned();
+    let sched = schedule_of_acme(&admin, "user_bob");
     let worker = Login::create(&pool, "wk", &["invoicectl_worker"]).await;
     let env = worker.env(&pool);
     // Due now: the test moves the next tick into the past rather than waiting.

@@ -109,14 +109,30 @@ struct RequestJson<'a> {
     export_id: String,
 }
 
+/// The row `export_request` and `export_retry` return: the run an export request
+/// made or found.
 #[derive(sqlx::FromRow)]
-struct RequestRow {
+pub(crate) struct StartedRow {
     run_id: String,
     export_id: Option<String>,
     organization_id: String,
     requested_by: String,
     status: RunStatus,
     deduplicated: bool,
+}
+
+impl StartedRow {
+    pub(crate) fn started(self, scope: Option<Scope>) -> Started {
+        Started {
+            run_id: self.run_id,
+            export_id: self.export_id.unwrap_or_default(),
+            organization_id: self.organization_id,
+            requested_by: self.requested_by,
+            status: self.status,
+            deduplicated: self.deduplicated,
+            scope,
+        }
+    }
 }
 
 /// Requests an export through `export_request` in its own transaction.
@@ -131,7 +147,7 @@ pub async fn start(pool: &PgPool, request: &Request) -> Result<Started, StartErr
     };
     let body = serde_json::to_value(&body).expect("a request serializes");
     let mut tx = pool.begin().await?;
-    let row: RequestRow = match sqlx::query_as(
+    let row: StartedRow = match sqlx::query_as(
         "SELECT run_id, export_id, organization_id, requested_by, status, deduplicated
          FROM export_request($1)",
     )
@@ -146,15 +162,7 @@ pub async fn start(pool: &PgPool, request: &Request) -> Result<Started, StartErr
         }
     };
     tx.commit().await?;
-    Ok(Started {
-        run_id: row.run_id,
-        export_id: row.export_id.unwrap_or_default(),
-        organization_id: row.organization_id,
-        requested_by: row.requested_by,
-        status: row.status,
-        deduplicated: row.deduplicated,
-        scope: request.scope.clone(),
-    })
+    Ok(row.started(request.scope.clone()))
 }
 
 /// What a database function said when it refused: its SQLSTATE, its DETAIL (which

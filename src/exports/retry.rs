@@ -9,9 +9,8 @@
 
 use sqlx::PgPool;
 
-use super::request::{Refusal, StartError, Started};
+use super::request::{Refusal, StartError, Started, StartedRow};
 use super::scope::Scope;
-use crate::engine::RunStatus;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{RunId, UserId, generate_export_id};
 use crate::lookup;
@@ -46,12 +45,8 @@ impl Classify for RetryError {
 
 #[derive(sqlx::FromRow)]
 struct RetryRow {
-    run_id: String,
-    export_id: Option<String>,
-    organization_id: String,
-    requested_by: String,
-    status: RunStatus,
-    deduplicated: bool,
+    #[sqlx(flatten)]
+    started: StartedRow,
     scope: Option<serde_json::Value>,
 }
 
@@ -81,15 +76,8 @@ pub async fn retry(
         }
     };
     tx.commit().await?;
-    Ok(Started {
-        run_id: row.run_id,
-        export_id: row.export_id.unwrap_or_default(),
-        organization_id: row.organization_id,
-        requested_by: row.requested_by,
-        status: row.status,
-        deduplicated: row.deduplicated,
-        scope: row.scope.and_then(|s| serde_json::from_value(s).ok()),
-    })
+    let scope = row.scope.and_then(|s| serde_json::from_value(s).ok());
+    Ok(row.started.started(scope))
 }
 
 async fn refusal(
