@@ -788,6 +788,33 @@ BEGIN
 END
 $$;
 
+-- Resumes the lane and wakes the workers (NOTIFY `p_channel` with the queue);
+-- returns the pause it ended, with the runs that waited in it (no row: it was not
+-- paused). The engine's notion, as db::lane_pause::resume; the caller's privileges.
+CREATE FUNCTION run_lane_resume(p_queue text, p_key text, p_channel text)
+    RETURNS TABLE (paused_at timestamptz, paused_by text, reason text, queued bigint)
+    LANGUAGE plpgsql SET search_path = public, pg_temp
+    AS $$
+#variable_conflict use_column
+DECLARE
+    l record;
+BEGIN
+    SELECT x.paused_at, x.paused_by, x.pause_reason,
+           (SELECT count(*) FROM run r WHERE r.status = 'queued' AND r.queue = x.queue
+                                         AND r.concurrency_key = x.concurrency_key) AS queued
+    INTO l
+    FROM run_lane x WHERE x.queue = p_queue AND x.concurrency_key = p_key AND x.paused_at IS NOT NULL
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    UPDATE run_lane SET paused_at = NULL, paused_by = NULL, pause_reason = NULL
+    WHERE queue = p_queue AND concurrency_key = p_key;
+    PERFORM pg_notify(p_channel, p_queue);
+    RETURN QUERY SELECT l.paused_at, l.paused_by, l.pause_reason, l.queued;
+END
+$$;
+
 -- `export resume`: as export_pause; ends the pause and wakes the workers. Returns
 -- whether it changed.
 CREATE FUNCTION export_resume(p_org text, p_as_user text) RETURNS boolean
@@ -799,18 +826,10 @@ DECLARE
 BEGIN
     SELECT * INTO a FROM export_actor(p_as_user);
     PERFORM export_gate(p_org, a.user_id, true);
-    SELECT x.paused_at, x.paused_by,
-           (SELECT count(*) FROM run r WHERE r.status = 'queued' AND r.queue = x.queue
-                                         AND r.concurrency_key = x.concurrency_key) AS queued
-    INTO l
-    FROM run_lane x WHERE x.queue = 'export' AND x.concurrency_key = p_org AND x.paused_at IS NOT NULL
-    FOR UPDATE;
+    SELECT * INTO l FROM run_lane_resume('export', p_org, 'invoicectl_runs');
     IF NOT FOUND THEN
         RETURN false;
     END IF;
-    UPDATE run_lane SET paused_at = NULL, paused_by = NULL, pause_reason = NULL
-    WHERE queue = 'export' AND concurrency_key = p_org;
-    PERFORM pg_notify('invoicectl_runs', 'export');
     INSERT INTO audit_log (organization_id, actor_user_id, action, subject_type, subject_id, payload)
     VALUES (p_org, a.user_id, 'export.lane.resumed', 'organization', p_org,
             jsonb_build_object('pausedAt', to_char(l.paused_at AT TIME ZONE 'UTC',
@@ -846,7 +865,7 @@ REVOKE EXECUTE ON FUNCTION
     export_zone_ok(text), export_scope_canonical(jsonb),
     export_enqueue(text, text, jsonb, text, text, text, text, timestamptz, text, jsonb),
     export_new_ids(text, text), export_schedule_scope_ok(jsonb), export_require_worker(),
-    run_lane_pause(text, text, integer, text, text),
+    run_lane_pause(text, text, integer, text, text), run_lane_resume(text, text, text),
     export_retry(text, text, text, text), export_schedule_add(jsonb),
     export_schedule_gate(text, text), export_schedule_change(text, text, text, timestamptz),
     export_scheduler_pass(), export_schedule_due(timestamptz),
