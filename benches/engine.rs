@@ -448,6 +448,7 @@ async fn export_start_ms(pool: &PgPool, n: usize) -> Vec<f64> {
     let request = request::Request {
         org: OrgId::parse("org_acme").unwrap(),
         as_user: Some(UserId::parse("user_alice").unwrap()),
+        scope: None,
         force: true,
     };
     let mut times = Vec::with_capacity(n);

@@ -333,7 +333,7 @@ Register-ArgumentCompleter -Native -CommandName 'invoicectl' -ScriptBlock {
             break
         }
         'invoicectl;export;retry' {
-            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who asks, for the audit log (default: config `user`; else the original requester)')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who asks: the requester or an owner/admin (default: this login''s user, or config `user`; else the original requester)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: config.toml in the platform config directory)')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)')

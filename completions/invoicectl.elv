@@ -311,7 +311,7 @@ set edit:completion:arg-completer[invoicectl] = {|@words|
             cand --version 'Print version'
         }
         &'invoicectl;export;retry'= {
-            cand --as 'Who asks, for the audit log (default: config `user`; else the original requester)'
+            cand --as 'Who asks: the requester or an owner/admin (default: this login''s user, or config `user`; else the original requester)'
             cand --database-url 'PostgreSQL URL (default: libpq''s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)'
             cand --config 'Config file (default: config.toml in the platform config directory)'
             cand --data-dir 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)'

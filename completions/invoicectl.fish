@@ -250,7 +250,7 @@ complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Print more diagnostics to stderr (-vv for trace); RUST_LOG overrides'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
-complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -l as -d 'Who asks, for the audit log (default: config `user`; else the original requester)' -r
+complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -l as -d 'Who asks: the requester or an owner/admin (default: this login\'s user, or config `user`; else the original requester)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -l database-url -d 'PostgreSQL URL (default: libpq\'s PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; database `invoicectl`)' -r
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -l config -d 'Config file (default: config.toml in the platform config directory)' -r -F
 complete -c invoicectl -n "__fish_invoicectl_using_subcommand export; and __fish_seen_subcommand_from retry" -l data-dir -d 'Directory holding the default exports/ folder and the mail outbox/ (default: the platform data directory, ~/.local/share/invoicectl on Linux)' -r -F

@@ -178,6 +178,16 @@ impl Session {
             }),
         }
     }
+
+    /// [`Session::requester`] where acting for nobody in particular is allowed: an
+    /// admin-mode session with no user of its own and none asserted gives `None`
+    /// (`export retry`: the original requester).
+    pub fn actor(&self, asserted: Option<UserId>) -> Result<Option<UserId>, IdentityError> {
+        match (self.mode, &self.user, &asserted) {
+            (Mode::Admin, None, None) => Ok(None),
+            _ => self.requester(asserted).map(Some),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -234,5 +244,8 @@ mod tests {
         );
         assert!(nobody.require_known().is_err() && bob.require_known().is_ok());
         assert!(bob.require_admin("x").is_err() && admin.require_admin("x").is_ok());
+        assert_eq!(admin.actor(None).unwrap(), None);
+        assert_eq!(bob.actor(None).unwrap(), Some(user("user_bob")));
+        assert!(bob.actor(Some(user("user_alice"))).is_err());
     }
 }

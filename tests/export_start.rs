@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::audit::{AuditFilter, audit_rows};
 use crate::common::process::Process;
-use crate::common::runs::{drain_until_final, file_of, run_status};
+use crate::common::runs::{drain_until_final, file_of, run_status, start_cmd, start_json};
 use crate::common::{Env, count, json_ok, refused};
 use invoicectl::db;
 use serde_json::Value;
@@ -19,10 +19,18 @@ use sqlx::PgPool;
 // ---------------------------------------------------------------------------
 // helpers
 
-fn start_json(env: &Env, org: &str, user: &str, extra: &[&str]) -> Value {
-    let mut args = vec!["export", "start", "--org", org, "--as", user];
-    args.extend_from_slice(extra);
-    json_ok(env, &args)
+/// `export start --wait --timeout TIMEOUT` of org_acme as user_alice, killed past
+/// `limit` seconds: its output.
+fn start_and_wait(env: &Env, timeout: &str, limit: u64) -> std::process::Output {
+    start_cmd(
+        env,
+        "org_acme",
+        "user_alice",
+        &["--wait", "--timeout", timeout],
+    )
+    .timeout(Duration::from_secs(limit))
+    .output()
+    .unwrap()
 }
 
 fn is_run_id(id: &str) -> bool {
@@ -794,22 +802,7 @@ async fn wait_exits_0_once_a_background_worker_completes_the_run(pool: PgPool) {
         &["--export-dir", export_dir.to_str().unwrap()],
     );
 
-    let out = env
-        .cmd()
-        .args([
-            "export",
-            "start",
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--wait",
-            "--timeout",
-            "45",
-        ])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
+    let out = start_and_wait(&env, "45", 60);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -871,22 +864,7 @@ async fn wait_exits_1_when_the_run_fails(pool: PgPool) {
             "0.001",
         ],
     );
-    let out = env
-        .cmd()
-        .args([
-            "export",
-            "start",
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--wait",
-            "--timeout",
-            "45",
-        ])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
+    let out = start_and_wait(&env, "45", 60);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         out.status.code(),
@@ -915,22 +893,7 @@ async fn wait_with_no_worker_times_out_with_75(pool: PgPool) {
     db::seed::seed_demo(&pool, 5).await.unwrap();
     let env = Env::for_pool(&pool);
     let began = Instant::now();
-    let out = env
-        .cmd()
-        .args([
-            "export",
-            "start",
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--wait",
-            "--timeout",
-            "1",
-        ])
-        .timeout(Duration::from_secs(30))
-        .output()
-        .unwrap();
+    let out = start_and_wait(&env, "1", 30);
     let took = began.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(75), "{stderr}");

@@ -825,6 +825,451 @@ async fn an_operator_cancels_only_exports_its_user_may(pool: PgPool) {
     admin.cmd().args(["audit", "verify"]).assert().success();
 }
 
+/// The rows a scoped start, a schedule change, a retry or a pause writes, as the
+/// superuser sees them: runs, exports, audit rows, schedules (and their paused,
+/// removed and fired states), paused lanes.
+async fn written_by_definers(pool: &PgPool) -> [i64; 5] {
+    let [runs, exports, audit] = written(pool).await;
+    let schedules: i64 = sqlx::query_scalar(
+        "SELECT (count(*) + count(paused_at) + count(removed_at) + coalesce(sum(fired_count), 0))::bigint
+         FROM export_schedule",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let paused: i64 = sqlx::query_scalar("SELECT count(paused_at) FROM run_lane")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    [runs, exports, audit, schedules, paused]
+}
+
+/// A monthly schedule of org_acme owned by `owner`, added in admin mode: its id.
+fn schedule_of_acme(admin: &Env, owner: &str) -> String {
+    let added = common::json_ok(
+        admin,
+        &[
+            "export",
+            "schedule",
+            "add",
+            "--org",
+            "org_acme",
+            "--cron",
+            "0 6 1 * *",
+            "--as",
+            owner,
+        ],
+    );
+    added["id"].as_str().unwrap().to_owned()
+}
+
+/// Links a new login to `user`; returns it with its environment.
+async fn linked(pool: &PgPool, admin: &Env, user: &str) -> (Login, Env) {
+    let login = Login::create(pool, user.trim_start_matches("user_"), &[]).await;
+    common::json_ok(admin, &["user", "link", user, "--login", &login.name]);
+    let env = login.env(pool);
+    (login, env)
+}
+
+#[sqlx::test]
+async fn a_linked_login_starts_scoped_schedules_retries_and_pauses_as_its_own_user(pool: PgPool) {
+    let admin = Env::for_pool(&pool);
+    seed(&admin);
+    let (alice, env) = linked(&pool, &admin, "user_alice").await;
+    let scoped = [
+        "export", "start", "--org", "org_acme", "--period", "2026-11",
+    ];
+
+    // A scoped start; the same scope the same day returns it, another does not.
+    let first = common::json_ok(&env, &scoped);
+    assert_eq!(first["requestedBy"], "user_alice", "{first}");
+    assert_eq!(first["deduplicated"], false);
+    assert_eq!(first["scope"]["period"], "2026-11");
+    let run = first["runId"].as_str().unwrap().to_owned();
+    let again = common::json_ok(&env, &scoped);
+    assert_eq!(
+        (again["runId"].as_str(), again["deduplicated"].as_bool()),
+        (Some(run.as_str()), Some(true))
+    );
+    let other = common::json_ok(
+        &env,
+        &[
+            "export", "start", "--org", "org_acme", "--period", "2026-10",
+        ],
+    );
+    assert_eq!(other["deduplicated"], false);
+    assert_ne!(other["runId"], first["runId"]);
+    let stored: serde_json::Value =
+        sqlx::query_scalar("SELECT scope FROM export WHERE run_id = $1")
+            .bind(&run)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, first["scope"]);
+
+    // Retry of its canceled export, twice: one new export, with the same scope.
+    common::json_ok(&env, &["export", "cancel", &run]);
+    let retried = common::json_ok(&env, &["export", "retry", &run]);
+    assert_eq!(retried["requestedBy"], "user_alice", "{retried}");
+    assert_eq!(retried["deduplicated"], false);
+    assert_eq!(retried["scope"], first["scope"]);
+    let twice = common::json_ok(&env, &["export", "retry", &run]);
+    assert_eq!(
+        (twice["runId"].clone(), twice["deduplicated"].clone()),
+        (retried["runId"].clone(), true.into())
+    );
+
+    // A schedule, paused, resumed, removed.
+    let added = common::json_ok(
+        &env,
+        &[
+            "export",
+            "schedule",
+            "add",
+            "--org",
+            "org_acme",
+            "--cron",
+            "0 6 1 * *",
+            "--period",
+            "previous-month",
+        ],
+    );
+    assert_eq!(added["requestedBy"], "user_alice", "{added}");
+    let id = added["id"].as_str().unwrap();
+    let listed = common::json_ok(&env, &["export", "schedule", "list", "--org", "org_acme"]);
+    assert_eq!(listed[0]["id"], id, "{listed}");
+    for (verb, state) in [
+        ("pause", "paused"),
+        ("resume", "active"),
+        ("remove", "removed"),
+    ] {
+        let changed = common::json_ok(&env, &["export", "schedule", verb, id]);
+        assert_eq!(changed["state"], state, "{verb}: {changed}");
+    }
+
+    // Its organization's exports, paused and resumed (alice owns org_acme).
+    let paused = common::json_ok(
+        &env,
+        &[
+            "export",
+            "pause",
+            "--org",
+            "org_acme",
+            "--reason",
+            "fixing data",
+        ],
+    );
+    assert_eq!(paused["changed"], true, "{paused}");
+    assert_eq!(paused["pause"]["pausedBy"], "user_alice");
+    let resumed = common::json_ok(&env, &["export", "resume", "--org", "org_acme"]);
+    assert_eq!(resumed["changed"], true, "{resumed}");
+
+    // Every write was the login's, as its user.
+    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT action, actor_user_id, actor_login FROM audit_log
+         WHERE action LIKE 'export.%' AND action <> 'export.invoices.canceled' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "export.invoices.requested",
+            "export.invoices.requested",
+            "export.invoices.requested",
+            "export.invoices.retried",
+            "export.schedule.created",
+            "export.schedule.paused",
+            "export.schedule.resumed",
+            "export.schedule.removed",
+            "export.lane.paused",
+            "export.lane.resumed",
+        ]
+    );
+    for (action, user, login) in &rows {
+        assert_eq!(user.as_deref(), Some("user_alice"), "{action}");
+        assert_eq!(login.as_deref(), Some(alice.name.as_str()), "{action}");
+    }
+    admin.cmd().args(["audit", "verify"]).assert().success();
+}
+
+#[sqlx::test]
+async fn a_linked_login_is_refused_for_others_and_below_the_gate_as_export_start_is(pool: PgPool) {
+    let admin = Env::for_pool(&pool);
+    seed(&admin);
+    let as_alice = ["--as", "user_alice"];
+    let sched = schedule_of_acme(&admin, "user_alice");
+    let run = common::runs::start_json(&admin, "org_acme", "user_alice", &["--period", "2026-11"]);
+    let run = run["runId"].as_str().unwrap().to_owned();
+    common::json_ok(&admin, &["export", "cancel", &run, "--as", "user_alice"]);
+    let (_bob, bob) = linked(&pool, &admin, "user_bob").await;
+    let (_carol, carol) = linked(&pool, &admin, "user_carol").await;
+    let (_dave, dave) = linked(&pool, &admin, "user_dave").await;
+    let before = written_by_definers(&pool).await;
+
+    // Acting for another user: refused as `export start` refuses it.
+    let commands: [Vec<&str>; 6] = [
+        vec![
+            "export", "start", "--org", "org_acme", "--period", "2026-11",
+        ],
+        vec![
+            "export",
+            "schedule",
+            "add",
+            "--org",
+            "org_acme",
+            "--cron",
+            "0 6 1 * *",
+        ],
+        vec!["export", "schedule", "pause", &sched],
+        vec!["export", "retry", &run],
+        vec!["export", "pause", "--org", "org_acme"],
+        vec!["export", "resume", "--org", "org_acme"],
+    ];
+    let unscoped = common::refused(
+        bob.cmd()
+            .args(["export", "start", "--org", "org_acme", "--as", "user_alice"]),
+        77,
+    );
+    assert!(unscoped.contains("cannot act as user_alice"), "{unscoped}");
+    for args in &commands {
+        let line = common::refused(bob.cmd().args(args).args(as_alice), 77);
+        assert!(
+            line.contains("cannot act as user_alice"),
+            "{args:?}: {line}"
+        );
+    }
+
+    // A viewer (carol) and a non-member (dave): exit 77, in export start's words
+    // where they request an export.
+    for (env, words) in [
+        (&carol, "is a viewer of org_acme"),
+        (&dave, "is not a member of org_acme"),
+    ] {
+        let unscoped =
+            common::refused(env.cmd().args(["export", "start", "--org", "org_acme"]), 77);
+        assert!(unscoped.contains(words), "{unscoped}");
+        for args in &commands[..2] {
+            let line = common::refused(env.cmd().args(args), 77);
+            assert!(line.contains(words), "{args:?}: {line}");
+        }
+        for (args, words) in [
+            (&commands[2], "may not change schedule"),
+            (&commands[3], "may not retry the export"),
+            (&commands[4], "needs role admin or owner"),
+            (&commands[5], "needs role admin or owner"),
+        ] {
+            let line = common::refused(env.cmd().args(args), 77);
+            assert!(line.contains(words), "{args:?}: {line}");
+        }
+    }
+    // A member that is not an admin may not pause the organization either.
+    let line = common::refused(bob.cmd().args(&commands[4]), 77);
+    assert!(line.contains("user_bob is a member of org_acme"), "{line}");
+    assert_eq!(
+        written_by_definers(&pool).await,
+        before,
+        "refusals write nothing"
+    );
+}
+
+#[sqlx::test]
+async fn in_psql_a_linked_login_writes_schedules_and_pauses_only_through_the_gate(pool: PgPool) {
+    let (admin, dave, acme_run) = operator_of_globex(&pool).await;
+    common::json_ok(
+        &admin,
+        &["export", "cancel", &acme_run, "--as", "user_alice"],
+    );
+    let sched = schedule_of_acme(&admin, "user_alice");
+    let before = written_by_definers(&pool).await;
+
+    // The tables, and the functions only workers and the database itself call.
+    for sql in [
+        "INSERT INTO export_schedule (id, organization_id, requested_by, cron, next_tick_at) \
+         VALUES ('sched_x', 'org_globex', 'user_dave', '* * * * *', now())"
+            .to_owned(),
+        "UPDATE export_schedule SET paused_at = now()".to_owned(),
+        "DELETE FROM export_schedule".to_owned(),
+        format!("INSERT INTO export_schedule_tick (schedule_id, tick_at, outcome) VALUES ('{sched}', now(), 'fired')"),
+        "UPDATE export_scheduler SET last_pass_at = now()".to_owned(),
+        "INSERT INTO run_lane (queue, concurrency_key, concurrency_limit, paused_at) \
+         VALUES ('export', 'org_acme', 1, now())"
+            .to_owned(),
+        "UPDATE run_lane SET paused_at = now()".to_owned(),
+        "SELECT export_scheduler_pass()".to_owned(),
+        "SELECT * FROM export_schedule_due(now())".to_owned(),
+        format!(
+            "SELECT * FROM export_schedule_fire('{sched}', now(), now() + interval '1 day', 0, NULL, NULL, false, NULL, NULL)"
+        ),
+        "SELECT * FROM export_enqueue('org_acme', 'user_dave', NULL, 'k', NULL, NULL, NULL, NULL, NULL, NULL)"
+            .to_owned(),
+        "SELECT export_gate('org_acme', 'user_dave', false)".to_owned(),
+        "SELECT run_lane_pause('export', 'org_acme', 1, 'user_dave', NULL)".to_owned(),
+    ] {
+        let err = dave.psql_refused(&pool, &sql);
+        assert!(err.contains("permission denied"), "{sql}: {err}");
+    }
+
+    // The functions, with forged requester fields: the session decides.
+    let schedule = |fields: &str| {
+        format!(
+            "SELECT export_schedule_add('{{\"id\": \"sched_forged\", \"cron\": \"0 6 1 * *\", \
+             \"nextTickAt\": \"2099-01-01T00:00:00Z\", {fields}}}')"
+        )
+    };
+    let scope = r#""scope": {"from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z", "period": "2026-11"}"#;
+    for (sql, words) in [
+        (
+            format!(
+                "SELECT * FROM export_request('{{\"organizationId\": \"org_acme\", {scope}}}')"
+            ),
+            "user_dave is not a member of org_acme",
+        ),
+        (
+            format!(
+                "SELECT * FROM export_request('{{\"organizationId\": \"org_globex\", \"asUser\": \"user_bob\", {scope}}}')"
+            ),
+            "cannot act as user_bob",
+        ),
+        (
+            format!(
+                "SELECT * FROM export_request('{{\"organizationId\": \"org_globex\", \"requestedBy\": \"user_bob\", {scope}}}')"
+            ),
+            "takes organizationId, asUser, force, runId, exportId and scope only",
+        ),
+        (
+            schedule(r#""organizationId": "org_acme""#),
+            "user_dave is not a member of org_acme",
+        ),
+        (
+            schedule(r#""organizationId": "org_globex", "asUser": "user_bob""#),
+            "cannot act as user_bob",
+        ),
+        (
+            schedule(r#""organizationId": "org_globex", "requestedBy": "user_bob""#),
+            "takes id, organizationId",
+        ),
+        (
+            format!("SELECT export_schedule_change('{sched}', NULL, 'remove', NULL)"),
+            "user_dave may not change schedule",
+        ),
+        (
+            format!("SELECT export_schedule_change('{sched}', 'user_alice', 'pause', NULL)"),
+            "cannot act as user_alice",
+        ),
+        (
+            "SELECT export_pause('org_acme', NULL, 'x')".to_owned(),
+            "user_dave is not a member of org_acme",
+        ),
+        (
+            "SELECT export_resume('org_globex', 'user_bob')".to_owned(),
+            "cannot act as user_bob",
+        ),
+        (
+            format!("SELECT * FROM export_retry('{acme_run}', NULL, NULL, NULL)"),
+            "user_dave may not retry the export",
+        ),
+        (
+            format!("SELECT * FROM export_retry('{acme_run}', 'user_alice', NULL, NULL)"),
+            "cannot act as user_alice",
+        ),
+    ] {
+        let err = dave.psql_refused(&pool, &sql);
+        assert!(err.contains(words), "{sql}: {err}");
+    }
+
+    // Reads: its own organization's schedules only, also with app.org_id set.
+    assert_eq!(
+        dave.psql_ok(
+            &pool,
+            "SET app.org_id = 'org_acme'; SELECT count(*) FROM export_schedule"
+        ),
+        "0"
+    );
+    assert_eq!(
+        written_by_definers(&pool).await,
+        before,
+        "nothing was written"
+    );
+}
+
+#[sqlx::test]
+async fn a_worker_login_fires_due_ticks_and_rechecks_the_owner_each_time(pool: PgPool) {
+    let admin = Env::for_pool(&pool);
+    seed(&admin);
+    let sched = schedule_of_acme(&admin, "user_bob");
+    let worker = Login::create(&pool, "wk", &["invoicectl_worker"]).await;
+    let env = worker.env(&pool);
+    // Due now: the test moves the next tick into the past rather than waiting.
+    let make_due = |ago: i32| {
+        sqlx::query(
+            "UPDATE export_schedule
+             SET next_tick_at = date_trunc('second', now()) - make_interval(mins => $2)
+             WHERE id = $1",
+        )
+        .bind(&sched)
+        .bind(ago)
+        .execute(&pool)
+    };
+    let drain = || {
+        let out = env
+            .cmd()
+            .args(["export", "worker", "--drain"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    };
+    let state = || {
+        sqlx::query_as::<_, (i64, i64, Option<String>, Option<String>)>(
+            "SELECT fired_count, failed_count, last_error, last_run_id FROM export_schedule WHERE id = $1",
+        )
+        .bind(&sched)
+        .fetch_one(&pool)
+    };
+
+    make_due(60).await.unwrap();
+    drain();
+    let (fired, failed, _, run) = state().await.unwrap();
+    assert_eq!((fired, failed), (1, 0));
+    let run = run.expect("the tick's run");
+    let (owner, actor, login): (String, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT e.requested_by, a.actor_user_id, a.actor_login FROM export e
+         JOIN audit_log a ON a.subject_id = e.run_id AND a.action = 'export.invoices.requested'
+         WHERE e.run_id = $1 AND e.schedule_id = $2",
+    )
+    .bind(&run)
+    .bind(&sched)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (owner.as_str(), actor.as_deref()),
+        ("user_bob", Some("user_bob"))
+    );
+    assert_eq!(login.as_deref(), Some(worker.name.as_str()));
+
+    // bob leaves org_acme: the next tick is refused by the gate, and recorded.
+    sqlx::query("DELETE FROM member WHERE organization_id = 'org_acme' AND user_id = 'user_bob'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    make_due(30).await.unwrap();
+    drain();
+    let (fired, failed, error, _) = state().await.unwrap();
+    assert_eq!((fired, failed), (1, 1));
+    let error = error.unwrap_or_default();
+    assert!(
+        error.contains("user_bob is not a member of org_acme"),
+        "{error}"
+    );
+    // The worker login itself may not move a schedule.
+    let err = worker.psql_refused(&pool, "UPDATE export_schedule SET next_tick_at = now()");
+    assert!(err.contains("permission denied"), "{err}");
+    admin.cmd().args(["audit", "verify"]).assert().success();
+}
+
 /// A PostgreSQL cluster of the test's own, with `scram-sha-256` for every TCP
 /// login, run as the `postgres` OS user (initdb refuses root); stopped on drop.
 struct ScramCluster {

@@ -222,6 +222,7 @@ async fn a_closed_stdout_pipe_ends_quietly_with_exit_0(pool: PgPool) {
     let request = invoicectl::exports::request::Request {
         org,
         as_user: Some(user),
+        scope: None,
         force: true,
     };
     for _ in 0..850 {

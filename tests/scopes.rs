@@ -15,21 +15,13 @@ use sqlx::PgPool;
 use crate::common::audit::{AuditFilter, audit_rows};
 use crate::common::invoices::{DbInvoice, expected_record, parse_csv};
 use crate::common::process::Process;
-use crate::common::runs::{drain_until_final, file_of, run_status};
+use crate::common::runs::{drain, drain_until_final, file_of, run_status, start_cmd, start_json};
 use crate::common::{Env, count, json_ok, refused};
 use invoicectl::db;
 
-fn start(env: &Env, args: &[&str]) -> Value {
-    let mut all = vec!["export", "start"];
-    all.extend_from_slice(args);
-    json_ok(env, &all)
-}
-
-fn drain(env: &Env) {
-    env.cmd()
-        .args(["export", "worker", "--drain", "-q"])
-        .assert()
-        .success();
+/// `export start` of org_acme as user_alice, with `extra`.
+fn start(env: &Env, extra: &[&str]) -> Value {
+    start_json(env, "org_acme", "user_alice", extra)
 }
 
 fn eml_count(env: &Env) -> usize {
@@ -105,77 +97,24 @@ async fn a_scoped_csv_holds_exactly_the_rows_sql_selects_in_utc_and_in_a_zone(po
     db::seed::seed_demo(&pool, 3000).await.unwrap();
     let env = Env::for_pool(&pool);
 
-    let feb = start(
-        &env,
-        &[
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--period",
-            "2025-02",
-            "--status",
-            "paid,open",
-        ],
-    );
+    let feb = start(&env, &["--period", "2025-02", "--status", "paid,open"]);
     assert_eq!(feb["deduplicated"], false);
     assert_eq!(
         feb["scope"],
         serde_json::json!({"from": "2025-02-01T00:00:00Z", "to": "2025-03-01T00:00:00Z",
                            "status": ["open", "paid"], "period": "2025-02"})
     );
-    let ny = start(
-        &env,
-        &[
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--period",
-            "2025-03",
-            "--tz",
-            "America/New_York",
-        ],
-    );
+    let ny = start(&env, &["--period", "2025-03", "--tz", "America/New_York"]);
     assert_eq!(ny["scope"]["from"], "2025-03-01T05:00:00Z", "EST midnight");
     assert_eq!(ny["scope"]["to"], "2025-04-01T04:00:00Z", "EDT midnight");
     let range = start(
         &env,
-        &[
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--from",
-            "2025-01-10T12:00:00+02:00",
-            "--to",
-            "2025-01-20",
-        ],
+        &["--from", "2025-01-10T12:00:00+02:00", "--to", "2025-01-20"],
     );
-    drain_until_final(
-        &env,
-        &pool,
-        ny["runId"].as_str().unwrap(),
-        &[],
-        Duration::from_secs(120),
-    )
-    .await;
-    drain_until_final(
-        &env,
-        &pool,
-        range["runId"].as_str().unwrap(),
-        &[],
-        Duration::from_secs(120),
-    )
-    .await;
-    drain_until_final(
-        &env,
-        &pool,
-        feb["runId"].as_str().unwrap(),
-        &[],
-        Duration::from_secs(120),
-    )
-    .await;
+    for started in [&ny, &range, &feb] {
+        let run = started["runId"].as_str().unwrap();
+        drain_until_final(&env, &pool, run, &[], Duration::from_secs(120)).await;
+    }
 
     for (started, from, to, statuses) in [
         (
@@ -258,17 +197,7 @@ async fn relative_periods_resolve_when_requested(pool: PgPool) {
     db::seed::seed_demo(&pool, 5).await.unwrap();
     let env = Env::for_pool(&pool);
     let before = Utc::now();
-    let prev = start(
-        &env,
-        &[
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--period",
-            "previous-month",
-        ],
-    );
+    let prev = start(&env, &["--period", "previous-month"]);
     let after = Utc::now();
     // (Not across a month boundary between the two clock reads.)
     if before.month() == after.month() {
@@ -280,19 +209,7 @@ async fn relative_periods_resolve_when_requested(pool: PgPool) {
         assert_eq!(prev["scope"]["period"], format!("{y:04}-{m:02}"));
         assert_eq!(prev["scope"]["from"], format!("{y:04}-{m:02}-01T00:00:00Z"));
     }
-    let day = start(
-        &env,
-        &[
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--period",
-            "previous-day",
-            "--tz",
-            "Asia/Tokyo",
-        ],
-    );
+    let day = start(&env, &["--period", "previous-day", "--tz", "Asia/Tokyo"]);
     let from = at(day["scope"]["from"].as_str().unwrap());
     let to = at(day["scope"]["to"].as_str().unwrap());
     assert_eq!(to - from, chrono::Duration::hours(24));
@@ -328,41 +245,21 @@ async fn bad_scopes_exit_65_and_write_nothing(pool: PgPool) {
         (vec!["--period", "2025-11", "--tz", "Mars/Olympus"], "IANA"),
         (vec!["--from", "01/02/2025"], "is not a date"),
     ] {
-        let mut cmd = env.cmd();
-        cmd.args(["export", "start", "--org", "org_acme", "--as", "user_alice"])
-            .args(&args);
-        let line = refused(&mut cmd, 65);
+        let line = refused(&mut start_cmd(&env, "org_acme", "user_alice", &args), 65);
         assert!(line.contains(says), "{args:?}: {line}");
     }
     // Combinations clap refuses (usage, 2).
-    env.cmd()
-        .args([
-            "export",
-            "start",
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--tz",
-            "UTC",
-        ])
+    start_cmd(&env, "org_acme", "user_alice", &["--tz", "UTC"])
         .assert()
         .code(2);
-    env.cmd()
-        .args([
-            "export",
-            "start",
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--period",
-            "2025",
-            "--from",
-            "2025-01-01",
-        ])
-        .assert()
-        .code(2);
+    start_cmd(
+        &env,
+        "org_acme",
+        "user_alice",
+        &["--period", "2025", "--from", "2025-01-01"],
+    )
+    .assert()
+    .code(2);
     assert_eq!(
         footprint(&pool).await,
         before,
@@ -370,17 +267,7 @@ async fn bad_scopes_exit_65_and_write_nothing(pool: PgPool) {
     );
 
     // A stored payload with a bad scope is failed at load, with no attempt spent on it.
-    let run = start(
-        &env,
-        &[
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--period",
-            "2025-01",
-        ],
-    );
+    let run = start(&env, &["--period", "2025-01"]);
     let run_id = run["runId"].as_str().unwrap();
     sqlx::query("UPDATE run SET payload = jsonb_set(payload, '{scope,status}', '[\"refunded\"]') WHERE id = $1")
         .bind(run_id)
@@ -403,12 +290,7 @@ async fn bad_scopes_exit_65_and_write_nothing(pool: PgPool) {
 async fn the_same_scope_the_same_day_dedups_and_another_scope_does_not(pool: PgPool) {
     db::seed::seed_demo(&pool, 5).await.unwrap();
     let env = Env::for_pool(&pool);
-    let base = ["--org", "org_acme", "--as", "user_alice"];
-    let with = |extra: &[&str]| {
-        let mut a = base.to_vec();
-        a.extend_from_slice(extra);
-        start(&env, &a)
-    };
+    let with = |extra: &[&str]| start(&env, extra);
     let nov = with(&["--period", "2025-11"]);
     // The same scope spelt another way: a status list in another order, and the
     // explicit range of the same month (a different period name is a different scope).
@@ -464,8 +346,8 @@ async fn a_paused_orgs_export_stays_queued_through_a_drain_and_completes_after_r
     assert_eq!(paused["changed"], true);
     assert_eq!(paused["pause"]["pausedBy"], "user_alice");
     // Requests are still accepted and queue up.
-    let acme = start(&env, &["--org", "org_acme", "--as", "user_alice"]);
-    let globex = start(&env, &["--org", "org_globex", "--as", "user_bob"]);
+    let acme = start(&env, &[]);
+    let globex = start_json(&env, "org_globex", "user_bob", &[]);
     let acme_id = acme["runId"].as_str().unwrap();
     drain(&env);
     assert_eq!(
@@ -483,21 +365,14 @@ async fn a_paused_orgs_export_stays_queued_through_a_drain_and_completes_after_r
     assert_eq!(lanes[0]["concurrencyKey"], "org_acme");
     assert_eq!(lanes[0]["queued"], 1);
     // --wait says why it waits.
-    let waited = env
-        .cmd()
-        .args([
-            "export",
-            "start",
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--wait",
-            "--timeout",
-            "1",
-        ])
-        .output()
-        .unwrap();
+    let waited = start_cmd(
+        &env,
+        "org_acme",
+        "user_alice",
+        &["--wait", "--timeout", "1"],
+    )
+    .output()
+    .unwrap();
     assert_eq!(waited.status.code(), Some(75));
     let stderr = String::from_utf8_lossy(&waited.stderr);
     assert!(
@@ -542,17 +417,7 @@ async fn a_paused_orgs_export_stays_queued_through_a_drain_and_completes_after_r
 async fn retrying_a_canceled_export_completes_and_twice_returns_the_same_run(pool: PgPool) {
     db::seed::seed_demo(&pool, 20).await.unwrap();
     let env = Env::for_pool(&pool);
-    let first = start(
-        &env,
-        &[
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--period",
-            "2025",
-        ],
-    );
+    let first = start(&env, &["--period", "2025"]);
     let first_id = first["runId"].as_str().unwrap();
     // Not retryable while queued.
     let line = refused(env.cmd().args(["export", "retry", first_id]), 65);
@@ -597,9 +462,12 @@ async fn retrying_a_canceled_export_completes_and_twice_returns_the_same_run(poo
 // ---------------------------------------------------------------------------
 // schedules
 
-fn schedule_add(env: &Env, args: &[&str]) -> Value {
-    let mut all = vec!["export", "schedule", "add"];
-    all.extend_from_slice(args);
+/// `export schedule add` of org_acme owned by `owner`, with `extra`.
+fn schedule_add(env: &Env, owner: &str, extra: &[&str]) -> Value {
+    let mut all = vec![
+        "export", "schedule", "add", "--org", "org_acme", "--as", owner,
+    ];
+    all.extend_from_slice(extra);
     json_ok(env, &all)
 }
 
@@ -671,11 +539,8 @@ async fn schedule_add_refuses_bad_expressions_zones_and_requesters(pool: PgPool)
 
     let s = schedule_add(
         &env,
+        "user_alice",
         &[
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
             "--cron",
             "0 6 1 * *",
             "--tz",
@@ -760,17 +625,7 @@ async fn a_two_second_schedule_under_three_workers_one_killed_fires_each_instant
     let env = Env::for_pool(&pool);
     // Small pages: an export takes a while, so the kill lands mid-run.
     env.write_config("page_size = 50\n");
-    let s = schedule_add(
-        &env,
-        &[
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--cron",
-            "*/2 * * * * *",
-        ],
-    );
+    let s = schedule_add(&env, "user_alice", &["--cron", "*/2 * * * * *"]);
     let id = s["id"].as_str().unwrap().to_owned();
     let mut workers = vec![worker(&env, "w1"), worker(&env, "w2"), worker(&env, "w3")];
     let began = Instant::now();
@@ -867,16 +722,8 @@ async fn missed_ticks_fire_once_on_the_next_worker_start(pool: PgPool) {
     let env = Env::for_pool(&pool);
     let s = schedule_add(
         &env,
-        &[
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--cron",
-            "* * * * * *",
-            "--period",
-            "2025",
-        ],
+        "user_alice",
+        &["--cron", "* * * * * *", "--period", "2025"],
     );
     let id = s["id"].as_str().unwrap().to_owned();
     // No worker runs for a few ticks.
@@ -916,28 +763,8 @@ async fn missed_ticks_fire_once_on_the_next_worker_start(pool: PgPool) {
 async fn a_tick_whose_owner_left_fails_and_other_schedules_go_on(pool: PgPool) {
     db::seed::seed_demo(&pool, 5).await.unwrap();
     let env = Env::for_pool(&pool);
-    let bob = schedule_add(
-        &env,
-        &[
-            "--org",
-            "org_acme",
-            "--as",
-            "user_bob",
-            "--cron",
-            "* * * * * *",
-        ],
-    );
-    let alice = schedule_add(
-        &env,
-        &[
-            "--org",
-            "org_acme",
-            "--as",
-            "user_alice",
-            "--cron",
-            "* * * * * *",
-        ],
-    );
+    let bob = schedule_add(&env, "user_bob", &["--cron", "* * * * * *"]);
+    let alice = schedule_add(&env, "user_alice", &["--cron", "* * * * * *"]);
     sqlx::query("DELETE FROM member WHERE organization_id = 'org_acme' AND user_id = 'user_bob'")
         .execute(&pool)
         .await

@@ -132,6 +132,7 @@ pub async fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<()> {
         &request::Request {
             org: org.clone(),
             as_user: Some(user.clone()),
+            scope: None,
             force: args.fresh,
         },
     )

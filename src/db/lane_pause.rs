@@ -20,7 +20,8 @@ pub struct LanePause {
 }
 
 /// Pauses the lane (creating its row if no run ever used it). Returns `false` when it
-/// was already paused: the first pause's time, author and reason are kept.
+/// was already paused: the first pause's time, author and reason are kept. One SQL
+/// function, `run_lane_pause`, which the export domain's `export_pause` calls too.
 pub async fn pause(
     conn: &mut PgConnection,
     queue: &str,
@@ -29,49 +30,32 @@ pub async fn pause(
     by: &str,
     reason: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    let paused: Option<DateTime<Utc>> = sqlx::query_scalar(
-        "INSERT INTO run_lane (queue, concurrency_key, concurrency_limit, paused_at, paused_by, pause_reason)
-         VALUES ($1, $2, $3, now(), $4, $5)
-         ON CONFLICT (queue, concurrency_key) DO UPDATE
-         SET paused_at = now(), paused_by = EXCLUDED.paused_by, pause_reason = EXCLUDED.pause_reason
-         WHERE run_lane.paused_at IS NULL
-         RETURNING paused_at",
-    )
-    .bind(queue)
-    .bind(key)
-    .bind(concurrency_limit)
-    .bind(by)
-    .bind(reason)
-    .fetch_optional(conn)
-    .await?;
-    Ok(paused.is_some())
+    sqlx::query_scalar("SELECT run_lane_pause($1, $2, $3, $4, $5)")
+        .bind(queue)
+        .bind(key)
+        .bind(concurrency_limit)
+        .bind(by)
+        .bind(reason)
+        .fetch_one(conn)
+        .await
 }
 
 /// Resumes the lane and wakes the workers; returns the pause it ended (`None`: it
-/// was not paused).
+/// was not paused). One SQL function, `run_lane_resume`, as for [`pause`].
 pub async fn resume(
     conn: &mut PgConnection,
     queue: &str,
     key: &str,
 ) -> Result<Option<LanePause>, sqlx::Error> {
-    let ended = get(&mut *conn, queue, key).await?;
-    if ended.is_none() {
-        return Ok(None);
-    }
-    let done = sqlx::query(
-        "WITH resumed AS (
-            UPDATE run_lane SET paused_at = NULL, paused_by = NULL, pause_reason = NULL
-            WHERE queue = $1 AND concurrency_key = $2 AND paused_at IS NOT NULL
-            RETURNING queue
-         )
-         SELECT pg_notify($3, queue) FROM resumed",
+    sqlx::query_as(
+        "SELECT $1::text AS queue, $2::text AS concurrency_key, paused_at, paused_by, reason, queued
+         FROM run_lane_resume($1, $2, $3)",
     )
     .bind(queue)
     .bind(key)
     .bind(WAKE_CHANNEL)
     .fetch_optional(conn)
-    .await?;
-    Ok(done.and(ended))
+    .await
 }
 
 const PAUSE_COLUMNS: &str = "l.queue, l.concurrency_key, l.paused_at, l.paused_by,

@@ -1,6 +1,10 @@
 //! Queries on `export_schedule`, `export_schedule_tick` and `export_scheduler`: the
-//! schedules people add, the ticks workers fire, and when workers last looked. Run as
-//! the owner (workers fire every organization's schedules); commands check the gate.
+//! schedules people add, the ticks workers fire, and when workers last looked. Reads
+//! run with the session's privileges (an operator sees its organizations'
+//! schedules); every write is a SECURITY DEFINER function of the migrations
+//! (`export_schedule_add`, `export_schedule_change`, `export_schedule_fire`, …),
+//! which decides who acts and checks the gate, so a worker or a linked login needs
+//! no privilege on these tables.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -30,35 +34,6 @@ pub struct ScheduleRow {
 const COLUMNS: &str = "id, organization_id, requested_by, cron, time_zone, scope, paused_at,
      next_tick_at, last_tick_at, last_outcome, last_error, last_run_id, fired_count,
      failed_count, skipped_count, created_at, removed_at";
-
-/// A new schedule.
-#[derive(Debug, Clone)]
-pub struct NewSchedule<'a> {
-    pub id: &'a str,
-    pub org: &'a str,
-    pub requested_by: &'a str,
-    pub cron: &'a str,
-    pub time_zone: &'a str,
-    pub scope: &'a Value,
-    pub next_tick_at: DateTime<Utc>,
-}
-
-pub async fn insert(conn: &mut PgConnection, new: &NewSchedule<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO export_schedule (id, organization_id, requested_by, cron, time_zone, scope, next_tick_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(new.id)
-    .bind(new.org)
-    .bind(new.requested_by)
-    .bind(new.cron)
-    .bind(new.time_zone)
-    .bind(new.scope)
-    .bind(new.next_tick_at)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
 
 /// One schedule (removed ones too), locked when `lock`.
 pub async fn get(
@@ -90,48 +65,14 @@ pub async fn list(
     .await
 }
 
-/// Pauses (`Some(now)`) or resumes (`None`, with the next tick from now) a schedule.
-pub async fn set_paused(
-    conn: &mut PgConnection,
-    id: &str,
-    paused: bool,
-    next_tick_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE export_schedule
-         SET paused_at = CASE WHEN $2 THEN now() END,
-             next_tick_at = CASE WHEN $2 THEN next_tick_at ELSE $3 END
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(paused)
-    .bind(next_tick_at)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn mark_removed(conn: &mut PgConnection, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE export_schedule SET removed_at = now() WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// Records that a worker is looking for due ticks now; returns when one last did
 /// (before this statement), and the server's now.
 pub async fn record_pass(
     conn: &mut PgConnection,
 ) -> Result<(Option<DateTime<Utc>>, DateTime<Utc>), sqlx::Error> {
-    sqlx::query_as(
-        "WITH prev AS (SELECT last_pass_at FROM export_scheduler WHERE id)
-         INSERT INTO export_scheduler (id, last_pass_at) VALUES (true, now())
-         ON CONFLICT (id) DO UPDATE SET last_pass_at = greatest(export_scheduler.last_pass_at, now())
-         RETURNING (SELECT last_pass_at FROM prev), now()",
-    )
-    .fetch_one(conn)
-    .await
+    sqlx::query_as("SELECT last_pass_at, now_at FROM export_scheduler_pass()")
+        .fetch_one(conn)
+        .await
 }
 
 /// The longest-due schedule with a tick at or before `now`, locked for firing
@@ -140,16 +81,10 @@ pub async fn lock_due(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
 ) -> Result<Option<ScheduleRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM export_schedule
-         WHERE paused_at IS NULL AND removed_at IS NULL AND next_tick_at <= $1
-         ORDER BY next_tick_at
-         LIMIT 1
-         FOR UPDATE SKIP LOCKED"
-    ))
-    .bind(now)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM export_schedule_due($1)"))
+        .bind(now)
+        .fetch_optional(conn)
+        .await
 }
 
 /// The next tick due across all schedules (for `export queue`).
@@ -175,55 +110,49 @@ pub struct TickRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// Records a handled tick: `fired` (with its run), `failed` (with why) or `skipped`
-/// (`skipped` instants up to `tick_at`).
-pub async fn insert_tick(conn: &mut PgConnection, tick: &TickRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO export_schedule_tick (schedule_id, tick_at, outcome, run_id, error, skipped)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&tick.schedule_id)
-    .bind(tick.tick_at)
-    .bind(&tick.outcome)
-    .bind(&tick.run_id)
-    .bind(&tick.error)
-    .bind(tick.skipped)
-    .execute(conn)
-    .await?;
-    Ok(())
+/// One tick to fire, as the schedule's expression gave it (see
+/// `export_schedule_fire` in the migrations).
+#[derive(Debug, Clone)]
+pub struct Fire<'a> {
+    pub id: &'a str,
+    pub tick_at: DateTime<Utc>,
+    pub next_tick_at: DateTime<Utc>,
+    /// Missed instants before `tick_at`, from the schedule's next tick.
+    pub skipped: i64,
+    /// The scope resolved at the instant (`None`: every invoice).
+    pub scope: Option<&'a Value>,
+    /// Why the tick cannot fire (its scope did not resolve).
+    pub error: Option<&'a str>,
+    /// The expression no longer parses: the schedule is paused.
+    pub pause: bool,
 }
 
-/// After a tick: the next instant, how the tick went, the counters.
-#[allow(clippy::too_many_arguments)]
-pub async fn advance(
-    conn: &mut PgConnection,
-    id: &str,
-    tick_at: DateTime<Utc>,
-    next_tick_at: DateTime<Utc>,
-    outcome: &str,
-    error: Option<&str>,
-    run_id: Option<&str>,
-    skipped: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE export_schedule
-         SET next_tick_at = $3, last_tick_at = $2, last_outcome = $4, last_error = $5,
-             last_run_id = coalesce($6, last_run_id),
-             fired_count = fired_count + (CASE WHEN $4 = 'fired' THEN 1 ELSE 0 END),
-             failed_count = failed_count + (CASE WHEN $4 = 'failed' THEN 1 ELSE 0 END),
-             skipped_count = skipped_count + $7
-         WHERE id = $1",
+/// How a fired tick went: `fired` (with its run) or `failed` (with why).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Fired {
+    pub outcome: String,
+    pub run_id: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Fires the tick in the caller's transaction, which holds the schedule's row: the
+/// owner's gate, the export, the tick records, the next tick and the audit rows.
+pub async fn fire(conn: &mut PgConnection, fire: &Fire<'_>) -> Result<Fired, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT outcome, run_id, error
+         FROM export_schedule_fire($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(id)
-    .bind(tick_at)
-    .bind(next_tick_at)
-    .bind(outcome)
-    .bind(error)
-    .bind(run_id)
-    .bind(skipped)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(fire.id)
+    .bind(fire.tick_at)
+    .bind(fire.next_tick_at)
+    .bind(fire.skipped)
+    .bind(fire.scope)
+    .bind(fire.error)
+    .bind(fire.pause)
+    .bind(crate::ids::RunId::generate().to_string())
+    .bind(crate::ids::generate_export_id())
+    .fetch_one(conn)
+    .await
 }
 
 /// The schedule's most recent handled ticks, newest first.

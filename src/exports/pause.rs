@@ -2,48 +2,41 @@
 //! (queue + concurrency key = the org id), so the engine stays generic. Queued
 //! exports of a paused organization are not claimed; a running one finishes; new
 //! requests and schedule ticks still enqueue. Only an owner or admin of the
-//! organization may pause or resume it; each change is audited in the transaction
-//! that makes it.
+//! organization may pause or resume it: the database functions `export_pause` and
+//! `export_resume` decide who acts from the session, check the role and audit each
+//! change in the transaction that makes it.
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::json;
 use sqlx::PgPool;
 
+use super::request::{self, Refusal, StartError};
 use super::task::EXPORT_QUEUE;
-use crate::audit;
-use crate::db;
 use crate::db::lane_pause::LanePause;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, UserId};
-use crate::lookup::{self, LookupError};
+use crate::lookup::LookupError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PauseError {
     #[error(transparent)]
     Unknown(#[from] LookupError),
-    #[error(
-        "user {user} is {} of {org}: pausing or resuming its exports needs role admin or owner",
-        .role.map_or("not a member".to_owned(), |r| format!("a {r}"))
-    )]
-    NotAdmin {
-        org: OrgId,
-        user: UserId,
-        role: Option<db::members::Role>,
-    },
+    /// Not an owner or admin of the organization, or a session that may not act
+    /// for that user: the database's message says which.
+    #[error("{0}")]
+    Refused(String),
+    #[error("invalid pause: {0}")]
+    Invalid(String),
     #[error("database error while pausing or resuming exports")]
     Database(#[from] sqlx::Error),
-    #[error(transparent)]
-    Audit(#[from] audit::AuditError),
 }
 
 impl Classify for PauseError {
     fn exit_kind(&self) -> ExitKind {
         match self {
             PauseError::Unknown(e) => e.exit_kind(),
-            PauseError::NotAdmin { .. } => ExitKind::PermissionDenied,
+            PauseError::Refused(_) => ExitKind::PermissionDenied,
+            PauseError::Invalid(_) => ExitKind::Invalid,
             PauseError::Database(_) => ExitKind::Failure,
-            PauseError::Audit(e) => e.exit_kind(),
         }
     }
 }
@@ -90,30 +83,6 @@ impl PauseView {
     }
 }
 
-async fn admin_gate(
-    conn: &mut sqlx::PgConnection,
-    org: &OrgId,
-    user: &UserId,
-) -> Result<(), PauseError> {
-    let membership = db::members::membership(&mut *conn, org, user).await?;
-    if !membership.org_exists {
-        return Err(lookup::unknown_org(&mut *conn, org).await.into());
-    }
-    if !membership.user_exists {
-        return Err(lookup::unknown_user(&mut *conn, user, Some(org))
-            .await
-            .into());
-    }
-    match membership.role {
-        Some(db::members::Role::Admin | db::members::Role::Owner) => Ok(()),
-        role => Err(PauseError::NotAdmin {
-            org: org.clone(),
-            user: user.clone(),
-            role,
-        }),
-    }
-}
-
 /// What a pause or resume did.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -126,33 +95,29 @@ pub struct PauseOutcome {
     pub pause: Option<PauseView>,
 }
 
-/// Pauses `org`'s exports. Pausing a paused organization changes nothing.
+/// Pauses `org`'s exports through `export_pause` (which decides who acts from the
+/// session and checks the owner-or-admin rule). Pausing a paused organization
+/// changes nothing.
 pub async fn pause(
     pool: &PgPool,
     org: &OrgId,
-    user: &UserId,
+    as_user: Option<&UserId>,
     reason: Option<&str>,
 ) -> Result<PauseOutcome, PauseError> {
     let mut tx = pool.begin().await?;
-    admin_gate(&mut tx, org, user).await?;
-    let changed = EXPORT_QUEUE
-        .pause_lane(&mut tx, org.as_str(), user.as_str(), reason)
-        .await?;
-    if changed {
-        db::tenant::enter(&mut tx, org).await?;
-        audit::append(
-            &mut tx,
-            audit::Entry {
-                organization: Some(org),
-                actor: Some(user),
-                action: audit::Action::LanePaused,
-                subject: audit::Subject::organization(org),
-                payload: json!({ "reason": reason }),
-            },
-        )
-        .await?;
-        db::tenant::leave(&mut tx).await?;
-    }
+    let changed: bool = match sqlx::query_scalar("SELECT export_pause($1, $2, $3)")
+        .bind(org.as_str())
+        .bind(as_user.map(UserId::as_str))
+        .bind(reason)
+        .fetch_one(&mut *tx)
+        .await
+    {
+        Ok(changed) => changed,
+        Err(e) => {
+            drop(tx);
+            return Err(refusal(pool, org, as_user, e).await);
+        }
+    };
     let pause = EXPORT_QUEUE.lane_pause(&mut tx, org.as_str()).await?;
     tx.commit().await?;
     Ok(PauseOutcome {
@@ -163,38 +128,45 @@ pub async fn pause(
     })
 }
 
-/// Resumes `org`'s exports and wakes the workers. Resuming a running organization
-/// changes nothing.
-pub async fn resume(pool: &PgPool, org: &OrgId, user: &UserId) -> Result<PauseOutcome, PauseError> {
-    let mut tx = pool.begin().await?;
-    admin_gate(&mut tx, org, user).await?;
-    let ended = EXPORT_QUEUE.resume_lane(&mut tx, org.as_str()).await?;
-    if let Some(ended) = &ended {
-        let since: DateTime<Utc> = ended.paused_at;
-        db::tenant::enter(&mut tx, org).await?;
-        audit::append(
-            &mut tx,
-            audit::Entry {
-                organization: Some(org),
-                actor: Some(user),
-                action: audit::Action::LaneResumed,
-                subject: audit::Subject::organization(org),
-                payload: json!({
-                    "pausedAt": super::view::timestamp(&since),
-                    "pausedBy": ended.paused_by,
-                    "queued": ended.queued,
-                }),
-            },
-        )
-        .await?;
-    }
-    tx.commit().await?;
+/// Resumes `org`'s exports through `export_resume` and wakes the workers. Resuming
+/// a running organization changes nothing.
+pub async fn resume(
+    pool: &PgPool,
+    org: &OrgId,
+    as_user: Option<&UserId>,
+) -> Result<PauseOutcome, PauseError> {
+    let changed: bool = match sqlx::query_scalar("SELECT export_resume($1, $2)")
+        .bind(org.as_str())
+        .bind(as_user.map(UserId::as_str))
+        .fetch_one(pool)
+        .await
+    {
+        Ok(changed) => changed,
+        Err(e) => return Err(refusal(pool, org, as_user, e).await),
+    };
     Ok(PauseOutcome {
         organization_id: org.to_string(),
         paused: false,
-        changed: ended.is_some(),
+        changed,
         pause: None,
     })
+}
+
+async fn refusal(
+    pool: &PgPool,
+    org: &OrgId,
+    as_user: Option<&UserId>,
+    e: sqlx::Error,
+) -> PauseError {
+    match Refusal::of(&e) {
+        Some(r) if r.code == "42501" => PauseError::Refused(r.message),
+        Some(r) if r.code == "IV066" => match request::refusal(pool, org, as_user, e).await {
+            StartError::Unknown(e) => PauseError::Unknown(e),
+            other => PauseError::Refused(other.to_string()),
+        },
+        Some(r) if r.is_invalid() => PauseError::Invalid(r.message),
+        _ => e.into(),
+    }
 }
 
 /// The organization's pause, if its exports are paused (owner connection).

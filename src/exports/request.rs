@@ -1,26 +1,21 @@
-//! `export start`'s domain. An unscoped request is one call of the database
-//! function `export_request`, which decides who the requester is (from the session
-//! PostgreSQL authenticated), checks membership, and creates the run, the export row
-//! and the `requested` audit entry in ONE transaction — or, for a duplicate the same
-//! UTC day, returns the first run and writes nothing. The function is the only write
+//! `export start`'s domain. Every request, scoped or not, is one call of the
+//! database function `export_request`, which decides who the requester is (from the
+//! session PostgreSQL authenticated), checks membership, validates the scope, and
+//! creates the run, the export row and the `requested` audit entry in ONE
+//! transaction — or, for a duplicate (same organization, requester, UTC day and
+//! scope), returns the first run and writes nothing. The function is the only write
 //! path a linked login has, so the rules hold in psql too; this module turns its
-//! refusals into the errors (and exit codes) the command line promises.
-//!
-//! Scoped requests, schedule ticks and retries go through [`enqueue`] (the gate, the
-//! run, the row and the audit entry in the caller's transaction, the scope in the
-//! key), which an admin-mode session or a worker runs.
+//! refusals into the errors (and exit codes) the command line promises. Retries,
+//! schedules and pauses go through functions of the same kind (their modules), and
+//! share [`Refusal`] to read what the database said.
 
 use std::time::Duration;
 
-use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
 
 use super::scope::Scope;
-use super::task::{EXPORT_INVOICES, ExportPayload};
-use crate::audit;
-use crate::db;
-use crate::engine::{IdempotencyKey, KeyScope, RunStatus, TriggerOptions, trigger};
+use crate::engine::RunStatus;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId, UserId, generate_export_id};
 use crate::lookup::{self, LookupError};
@@ -46,10 +41,6 @@ pub enum StartError {
     Invalid(String),
     #[error("database error while starting the export")]
     Database(#[from] sqlx::Error),
-    #[error("could not record the export")]
-    Trigger(#[from] crate::engine::trigger::TriggerError),
-    #[error(transparent)]
-    Audit(#[from] audit::AuditError),
 }
 
 impl Classify for StartError {
@@ -61,8 +52,6 @@ impl Classify for StartError {
             }
             StartError::Invalid(_) => ExitKind::Invalid,
             StartError::Database(e) => e.exit_kind(),
-            StartError::Trigger(e) => e.exit_kind(),
-            StartError::Audit(e) => e.exit_kind(),
         }
     }
 }
@@ -82,7 +71,8 @@ pub struct Started {
     pub scope: Option<Scope>,
 }
 
-/// How long a requested export deduplicates its repeats.
+/// How long a requested export deduplicates its repeats (the database functions
+/// give every export run this TTL).
 pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
 // Finished runs are kept at least `MIN_RUN_RETENTION`: a repeated start within the
@@ -92,28 +82,6 @@ const _: () = assert!(
     "run_retention's floor must cover the idempotency TTL"
 );
 
-/// The idempotency key of (org, user, UTC day), and the scope when there is one (an
-/// unscoped export keeps the key it always had).
-pub fn daily_key(
-    org: &OrgId,
-    user: &UserId,
-    day: NaiveDate,
-    scope: Option<&Scope>,
-) -> IdempotencyKey {
-    let day = day.to_string();
-    let canonical = scope.map(Scope::canonical);
-    let mut parts = vec![org.as_str(), user.as_str(), &day];
-    if let Some(canonical) = &canonical {
-        parts.push(canonical);
-    }
-    IdempotencyKey::create(
-        EXPORT_INVOICES.id,
-        &parts,
-        &KeyScope::Global,
-        Some(IDEMPOTENCY_TTL),
-    )
-}
-
 /// What `export start` asks for. New request fields go here and into the JSON
 /// object [`start`] sends (the function refuses keys it does not know).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +89,8 @@ pub struct Request {
     pub org: OrgId,
     /// The user to act for: `None` lets the database take the session's own user.
     pub as_user: Option<UserId>,
+    /// Which invoices, resolved (`None`: all of them). Part of the deduplication key.
+    pub scope: Option<Scope>,
     /// A new run even if one was requested today.
     pub force: bool,
 }
@@ -132,13 +102,17 @@ struct RequestJson<'a> {
     organization_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     as_user: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a Scope>,
     force: bool,
     run_id: RunId,
     export_id: String,
 }
 
+/// The row `export_request` and `export_retry` return: the run an export request
+/// made or found.
 #[derive(sqlx::FromRow)]
-struct RequestRow {
+pub(crate) struct StartedRow {
     run_id: RunId,
     export_id: Option<String>,
     organization_id: String,
@@ -147,18 +121,33 @@ struct RequestRow {
     deduplicated: bool,
 }
 
+impl StartedRow {
+    pub(crate) fn started(self, scope: Option<Scope>) -> Started {
+        Started {
+            run_id: self.run_id,
+            export_id: self.export_id.unwrap_or_default(),
+            organization_id: self.organization_id,
+            requested_by: self.requested_by,
+            status: self.status,
+            deduplicated: self.deduplicated,
+            scope,
+        }
+    }
+}
+
 /// Requests an export through `export_request` in its own transaction.
 pub async fn start(pool: &PgPool, request: &Request) -> Result<Started, StartError> {
     let body = RequestJson {
         organization_id: request.org.as_str(),
         as_user: request.as_user.as_ref().map(UserId::as_str),
+        scope: request.scope.as_ref(),
         force: request.force,
         run_id: RunId::generate(),
         export_id: generate_export_id(),
     };
     let body = serde_json::to_value(&body).expect("a request serializes");
     let mut tx = pool.begin().await?;
-    let row: RequestRow = match sqlx::query_as(
+    let row: StartedRow = match sqlx::query_as(
         "SELECT run_id, export_id, organization_id, requested_by, status, deduplicated
          FROM export_request($1)",
     )
@@ -169,59 +158,83 @@ pub async fn start(pool: &PgPool, request: &Request) -> Result<Started, StartErr
         Ok(row) => row,
         Err(e) => {
             drop(tx);
-            return Err(refusal(pool, request, e).await);
+            return Err(refusal(pool, &request.org, request.as_user.as_ref(), e).await);
         }
     };
     tx.commit().await?;
-    Ok(Started {
-        run_id: row.run_id,
-        export_id: row.export_id.unwrap_or_default(),
-        organization_id: row.organization_id,
-        requested_by: row.requested_by,
-        status: row.status,
-        deduplicated: row.deduplicated,
-        scope: None,
-    })
+    Ok(row.started(request.scope.clone()))
 }
 
-/// The error for a refusal of `export_request`: its SQLSTATE and DETAIL say which
-/// (see the function's comment in the migrations).
-async fn refusal(pool: &PgPool, request: &Request, e: sqlx::Error) -> StartError {
-    let Some(db) = e.as_database_error() else {
+/// What a database function said when it refused: its SQLSTATE, its DETAIL (which
+/// refusal; see the functions' comments in the migrations) and its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: String,
+    pub detail: String,
+    pub message: String,
+}
+
+impl Refusal {
+    /// The refusal in `e`, when the database raised one.
+    pub fn of(e: &sqlx::Error) -> Option<Refusal> {
+        let db = e.as_database_error()?;
+        Some(Refusal {
+            code: db.code().map(|c| c.into_owned()).unwrap_or_default(),
+            detail: db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .and_then(|pg| pg.detail())
+                .unwrap_or_default()
+                .to_owned(),
+            message: db.message().to_owned(),
+        })
+    }
+
+    /// Whether it is the gate's or the session's refusal (exit 77).
+    pub fn is_denied(&self) -> bool {
+        self.code == "42501"
+    }
+
+    /// Whether the request did not fit the function (exit 65).
+    pub fn is_invalid(&self) -> bool {
+        self.code == "22023"
+    }
+}
+
+/// The error for a refusal of the member gate or the session (`export_request` and
+/// every function that shares its gate): `org` and `asked` say whom it was about.
+pub async fn refusal(
+    pool: &PgPool,
+    org: &OrgId,
+    asked: Option<&UserId>,
+    e: sqlx::Error,
+) -> StartError {
+    let Some(refusal) = Refusal::of(&e) else {
         return e.into();
     };
-    let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
-    let detail = db
-        .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
-        .and_then(|pg| pg.detail())
-        .unwrap_or_default()
-        .to_owned();
-    let message = db.message().to_owned();
-    let user = || request.as_user.clone();
-    match (code.as_str(), detail.as_str()) {
+    let user = || asked.cloned();
+    let message = refusal.message;
+    match (refusal.code.as_str(), refusal.detail.as_str()) {
         ("42501", "not_member") => match requested_user(&message, user()) {
             Some(user) => StartError::NotMember {
-                org: request.org.clone(),
+                org: org.clone(),
                 user,
             },
             None => StartError::Refused(message),
         },
         ("42501", "viewer") => match requested_user(&message, user()) {
             Some(user) => StartError::Viewer {
-                org: request.org.clone(),
+                org: org.clone(),
                 user,
             },
             None => StartError::Refused(message),
         },
         ("42501", _) => StartError::Refused(message),
         ("IV066", "organization") => match pool.acquire().await {
-            Ok(mut conn) => lookup::unknown_org(&mut conn, &request.org).await.into(),
+            Ok(mut conn) => lookup::unknown_org(&mut conn, org).await.into(),
             Err(e) => e.into(),
         },
         ("IV066", "user") => match (pool.acquire().await, user()) {
-            (Ok(mut conn), Some(u)) => lookup::unknown_user(&mut conn, &u, Some(&request.org))
-                .await
-                .into(),
+            (Ok(mut conn), Some(u)) => lookup::unknown_user(&mut conn, &u, Some(org)).await.into(),
             (Err(e), _) => e.into(),
             (Ok(_), None) => StartError::Refused(message),
         },
@@ -230,202 +243,12 @@ async fn refusal(pool: &PgPool, request: &Request, e: sqlx::Error) -> StartError
     }
 }
 
-/// The user a refusal is about: the one asked for, or the one the message names
-/// (`user … is not a member …`) when the database chose the session's own.
+/// The user a refusal is about: the one the message names (`user … is not a member
+/// …`: the database may have chosen the session's own), else the one asked for.
 fn requested_user(message: &str, asked: Option<UserId>) -> Option<UserId> {
-    asked.or_else(|| {
-        message
-            .strip_prefix("user ")
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|id| UserId::parse(id).ok())
-    })
-}
-
-/// What requested an export, recorded on its row and in its audit entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    /// `export start` (`force`: deduplication skipped).
-    Start { force: bool },
-    /// A schedule's tick at that instant.
-    Tick {
-        schedule_id: String,
-        tick_at: chrono::DateTime<Utc>,
-    },
-    /// `export retry` of that (failed or canceled) run.
-    Retry { of: RunId },
-}
-
-/// `export start`: the gate, then one transaction (see the module doc).
-pub async fn start_scoped(
-    pool: &PgPool,
-    org: &OrgId,
-    user: &UserId,
-    scope: Option<&Scope>,
-    force: bool,
-) -> Result<Started, StartError> {
-    let mut conn = pool.acquire().await?;
-    gate(&mut conn, org, user).await?;
-    drop(conn);
-
-    let today = Utc::now().date_naive();
-    let key = if force {
-        // A forced start is a new run with a key of its own: later plain starts the
-        // same day still return the first run.
-        IdempotencyKey::create(
-            EXPORT_INVOICES.id,
-            &[org.as_str(), user.as_str(), &ulid::Ulid::new().to_string()],
-            &KeyScope::Global,
-            Some(IDEMPOTENCY_TTL),
-        )
-    } else {
-        daily_key(org, user, today, scope)
-    };
-    let mut tx = pool.begin().await?;
-    let started = enqueue(&mut tx, org, user, scope, key, &Origin::Start { force }).await?;
-    if started.deduplicated {
-        tx.rollback().await?;
-    } else {
-        tx.commit().await?;
-    }
-    Ok(started)
-}
-
-/// The member gate: the org and the user exist and the user is a member of the org
-/// with role `member` or higher.
-pub async fn gate(
-    conn: &mut sqlx::PgConnection,
-    org: &OrgId,
-    user: &UserId,
-) -> Result<(), StartError> {
-    let membership = db::members::membership(&mut *conn, org, user).await?;
-    if !membership.org_exists {
-        return Err(lookup::unknown_org(&mut *conn, org).await.into());
-    }
-    if !membership.user_exists {
-        return Err(lookup::unknown_user(&mut *conn, user, Some(org))
-            .await
-            .into());
-    }
-    match membership.role {
-        None => {
-            return Err(StartError::NotMember {
-                org: org.clone(),
-                user: user.clone(),
-            });
-        }
-        Some(db::members::Role::Viewer) => {
-            return Err(StartError::Viewer {
-                org: org.clone(),
-                user: user.clone(),
-            });
-        }
-        Some(_) => {}
-    }
-    Ok(())
-}
-
-/// Creates the run, the export row and the `requested` audit entry in the caller's
-/// transaction — or returns the run holding `key` (deduplicated: nothing is written,
-/// and the caller should roll back). The gate is the caller's.
-pub async fn enqueue(
-    tx: &mut sqlx::PgConnection,
-    org: &OrgId,
-    user: &UserId,
-    scope: Option<&Scope>,
-    key: IdempotencyKey,
-    origin: &Origin,
-) -> Result<Started, StartError> {
-    let today = Utc::now().date_naive();
-    let triggered = trigger(
-        &mut *tx,
-        &EXPORT_INVOICES,
-        &ExportPayload {
-            organization_id: org.clone(),
-            requested_by: user.clone(),
-            scope: scope.cloned(),
-        },
-        TriggerOptions {
-            concurrency_key: Some(org.to_string()),
-            idempotency_key: Some(key),
-            tags: vec![format!("org:{org}")],
-            max_attempts: Some(3),
-            ..TriggerOptions::default()
-        },
-    )
-    .await?;
-    if triggered.deduplicated {
-        let export = db::exports::by_run(&mut *tx, &triggered.run_id).await?;
-        return Ok(Started {
-            run_id: triggered.run_id,
-            export_id: export.map(|e| e.id).unwrap_or_default(),
-            organization_id: org.to_string(),
-            requested_by: user.to_string(),
-            status: triggered.status,
-            deduplicated: true,
-            scope: scope.cloned(),
-        });
-    }
-    // The engine's rows are written as the owner; the tenant's rows under RLS.
-    db::tenant::enter(&mut *tx, org).await?;
-    let export_id = generate_export_id();
-    let (schedule_id, scheduled_for, retry_of) = match origin {
-        Origin::Start { .. } => (None, None, None),
-        Origin::Tick {
-            schedule_id,
-            tick_at,
-        } => (Some(schedule_id.as_str()), Some(*tick_at), None),
-        Origin::Retry { of } => (None, None, Some(of)),
-    };
-    db::exports::insert(
-        &mut *tx,
-        &db::exports::NewExport {
-            id: &export_id,
-            org: org.as_str(),
-            requested_by: user.as_str(),
-            day_bucket: today,
-            run_id: &triggered.run_id,
-            scope: scope.map(|s| serde_json::to_value(s).expect("a scope serializes")),
-            schedule_id,
-            scheduled_for,
-            retry_of_run_id: retry_of,
-        },
-    )
-    .await?;
-    let mut payload = match origin {
-        Origin::Start { force } => serde_json::json!({ "exportId": export_id, "force": force }),
-        Origin::Tick {
-            schedule_id,
-            tick_at,
-        } => serde_json::json!({
-            "exportId": export_id,
-            "scheduleId": schedule_id,
-            "scheduledFor": super::view::timestamp(tick_at),
-        }),
-        Origin::Retry { of } => serde_json::json!({ "exportId": export_id, "retryOf": of }),
-    };
-    if let Some(scope) = scope {
-        payload["scope"] = serde_json::to_value(scope).expect("a scope serializes");
-    }
-    audit::append(
-        &mut *tx,
-        audit::Entry {
-            organization: Some(org),
-            actor: Some(user),
-            action: audit::Action::ExportRequested,
-            subject: audit::Subject::export(&triggered.run_id),
-            payload,
-        },
-    )
-    .await?;
-    // The caller's transaction goes on as the owner.
-    db::tenant::leave(&mut *tx).await?;
-    Ok(Started {
-        run_id: triggered.run_id,
-        export_id,
-        organization_id: org.to_string(),
-        requested_by: user.to_string(),
-        status: RunStatus::Queued,
-        deduplicated: false,
-        scope: scope.cloned(),
-    })
+    message
+        .strip_prefix("user ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|id| UserId::parse(id).ok())
+        .or(asked)
 }

@@ -9,7 +9,9 @@
 //! `next_tick_at` past it. However many workers race, and whatever crashes mid-fire
 //! (the transaction rolls back), each instant fires once: the row lock serializes
 //! them, and the primary key of `export_schedule_tick` and the run's key would refuse
-//! a second one.
+//! a second one. The writes are the database's (`export_schedule_fire`, which checks
+//! the owner's membership at each tick), so a worker login needs no privilege on
+//! the schedule tables; this module parses the expression and resolves the scope.
 //!
 //! Missed ticks. When some worker looked for due ticks within the last
 //! [`WORKERS_GONE_AFTER`] (a worker running, or a cron `--drain` every minute), every
@@ -32,13 +34,10 @@ use serde_json::json;
 use sqlx::PgPool;
 use tokio::sync::watch;
 
-use super::request::{self, Origin, StartError};
+use super::request::{self, Refusal, StartError};
 use super::scope::{self, ScopeError, ScopeRequest};
-use super::task::EXPORT_INVOICES;
-use crate::audit;
 use crate::db;
-use crate::db::schedules::{ScheduleRow, TickRow};
-use crate::engine::{IdempotencyKey, KeyScope};
+use crate::db::schedules::ScheduleRow;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, UserId};
 use crate::lookup;
@@ -63,23 +62,18 @@ pub enum ScheduleError {
         "schedule id {0:?} is not valid: expected `sched_` followed by lowercase letters and digits"
     )]
     BadId(String),
-    #[error(
-        "user {user} may not change schedule {id}: only its owner ({owner}) or an owner or admin of {org} may"
-    )]
-    NotAllowed {
-        id: String,
-        user: UserId,
-        owner: String,
-        org: String,
-    },
+    #[error("invalid schedule change: {0}")]
+    Invalid(String),
+    /// Neither the schedule's owner nor an owner or admin of its organization, or a
+    /// session that may not act for that user: the database's message says which.
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Gate(#[from] StartError),
     #[error(transparent)]
     Lookup(#[from] lookup::LookupError),
     #[error("database error while handling the schedule")]
     Database(#[from] sqlx::Error),
-    #[error(transparent)]
-    Audit(#[from] audit::AuditError),
 }
 
 impl Classify for ScheduleError {
@@ -88,11 +82,11 @@ impl Classify for ScheduleError {
             ScheduleError::BadCron { .. } | ScheduleError::BadId(_) => ExitKind::Invalid,
             ScheduleError::Scope(e) => e.exit_kind(),
             ScheduleError::NotFound(_) => ExitKind::NotFound,
-            ScheduleError::NotAllowed { .. } => ExitKind::PermissionDenied,
+            ScheduleError::Refused(_) => ExitKind::PermissionDenied,
+            ScheduleError::Invalid(_) => ExitKind::Invalid,
             ScheduleError::Gate(e) => e.exit_kind(),
             ScheduleError::Lookup(e) => e.exit_kind(),
             ScheduleError::Database(_) => ExitKind::Failure,
-            ScheduleError::Audit(e) => e.exit_kind(),
         }
     }
 }
@@ -307,12 +301,14 @@ fn tick_scope(row: &ScheduleRow) -> Result<ScopeRequest, ScopeError> {
     Ok(req)
 }
 
-/// `export schedule add`: validates the expression, the zone and the scope, checks
-/// the gate, and stores the schedule with its first tick (the first after now).
+/// `export schedule add`: validates the expression, the zone and the scope, and
+/// stores the schedule with its first tick (the first after now) through
+/// `export_schedule_add`, which decides the owner from the session (`as_user` as in
+/// `export start`) and checks the member gate.
 pub async fn add(
     pool: &PgPool,
     org: &OrgId,
-    user: &UserId,
+    as_user: Option<&UserId>,
     cron: &str,
     zone: Option<&str>,
     mut scope_req: ScopeRequest,
@@ -326,39 +322,28 @@ pub async fn add(
         check.tz = Some(zone.to_owned());
     }
     check.check()?;
-    let mut tx = pool.begin().await?;
-    request::gate(&mut tx, org, user).await?;
     let id = generate_id();
-    let scope_doc = serde_json::to_value(&scope_req).expect("a scope request serializes");
     let next = cadence
         .next_after(Utc::now())
         .expect("checked when parsed: it has a future tick");
-    db::schedules::insert(
-        &mut tx,
-        &db::schedules::NewSchedule {
-            id: &id,
-            org: org.as_str(),
-            requested_by: user.as_str(),
-            cron,
-            time_zone: zone,
-            scope: &scope_doc,
-            next_tick_at: next,
-        },
-    )
-    .await?;
-    db::tenant::enter(&mut tx, org).await?;
-    audit::append(
-        &mut tx,
-        audit::Entry {
-            organization: Some(org),
-            actor: Some(user),
-            action: audit::Action::ScheduleCreated,
-            subject: audit::Subject::schedule(&id),
-            payload: json!({ "cron": cron, "timeZone": zone, "scope": scope_doc }),
-        },
-    )
-    .await?;
-    db::tenant::leave(&mut tx).await?;
+    let body = json!({
+        "id": id,
+        "organizationId": org,
+        "asUser": as_user,
+        "cron": cron,
+        "timeZone": zone,
+        "scope": scope_req,
+        "nextTickAt": ts(&next),
+    });
+    let mut tx = pool.begin().await?;
+    if let Err(e) = sqlx::query("SELECT export_schedule_add($1)")
+        .bind(&body)
+        .execute(&mut *tx)
+        .await
+    {
+        drop(tx);
+        return Err(request::refusal(pool, org, as_user, e).await.into());
+    }
     let row = db::schedules::get(&mut tx, &id, false)
         .await?
         .ok_or_else(|| ScheduleError::NotFound(id.clone()))?;
@@ -414,75 +399,79 @@ pub enum Change {
     Remove,
 }
 
-/// Pauses, resumes or removes a schedule: its owner, or an owner or admin of its
-/// organization, may. Returns the schedule after the change and whether anything
-/// changed (pausing a paused schedule does not).
+/// Pauses, resumes or removes a schedule through `export_schedule_change`: its
+/// owner, or an owner or admin of its organization, may (the acting user decided
+/// from the session, `as_user` as in `export start`). Returns the schedule after the
+/// change and whether anything changed (pausing a paused schedule does not).
 pub async fn change(
     pool: &PgPool,
     id: &str,
-    user: &UserId,
+    as_user: Option<&UserId>,
     change: Change,
 ) -> Result<(ScheduleView, bool), ScheduleError> {
     check_id(id)?;
     let mut tx = pool.begin().await?;
-    let row = db::schedules::get(&mut tx, id, true)
-        .await?
-        .filter(|r| r.removed_at.is_none())
-        .ok_or_else(|| ScheduleError::NotFound(id.to_owned()))?;
-    let org = OrgId::parse(&row.organization_id).map_err(|e| ScopeError::Payload(e.to_string()))?;
-    if row.requested_by != user.as_str() {
-        let membership = db::members::membership(&mut tx, &org, user).await?;
-        if !matches!(
-            membership.role,
-            Some(db::members::Role::Owner | db::members::Role::Admin)
-        ) {
-            return Err(ScheduleError::NotAllowed {
-                id: id.to_owned(),
-                user: user.clone(),
-                owner: row.requested_by.clone(),
-                org: row.organization_id.clone(),
+    // Who may change it, decided by the database; resuming starts again from the
+    // next tick after now, which only the expression (parsed here) tells.
+    let gate: Result<(String, String), _> =
+        sqlx::query_as("SELECT cron, time_zone FROM export_schedule_gate($1, $2)")
+            .bind(id)
+            .bind(as_user.map(UserId::as_str))
+            .fetch_one(&mut *tx)
+            .await;
+    let (cron, zone) = match gate {
+        Ok(found) => found,
+        Err(e) => {
+            drop(tx);
+            return Err(change_refusal(id, e));
+        }
+    };
+    let next = match change {
+        Change::Resume => Cadence::parse(&cron, &zone)?.next_after(Utc::now()),
+        Change::Pause | Change::Remove => None,
+    };
+    let verb = match change {
+        Change::Pause => "pause",
+        Change::Resume => "resume",
+        Change::Remove => "remove",
+    };
+    let changed: bool = match sqlx::query_scalar("SELECT export_schedule_change($1, $2, $3, $4)")
+        .bind(id)
+        .bind(as_user.map(UserId::as_str))
+        .bind(verb)
+        .bind(next)
+        .fetch_one(&mut *tx)
+        .await
+    {
+        Ok(changed) => changed,
+        Err(e) => {
+            drop(tx);
+            return Err(match Refusal::of(&e) {
+                Some(r) if r.code == "IV066" && r.detail == "schedule" => {
+                    ScheduleError::NotFound(id.to_owned())
+                }
+                Some(r) if r.is_denied() => ScheduleError::Refused(r.message),
+                _ => e.into(),
             });
         }
-    }
-    let (changed, action) = match change {
-        Change::Pause if row.paused_at.is_none() => {
-            db::schedules::set_paused(&mut tx, id, true, row.next_tick_at).await?;
-            (true, audit::Action::SchedulePaused)
-        }
-        Change::Resume if row.paused_at.is_some() => {
-            // Ticks that came due while paused were not missed: they were not wanted.
-            let cadence = Cadence::parse(&row.cron, &row.time_zone)?;
-            let next = cadence.next_after(Utc::now()).unwrap_or(row.next_tick_at);
-            db::schedules::set_paused(&mut tx, id, false, next).await?;
-            (true, audit::Action::ScheduleResumed)
-        }
-        Change::Remove => {
-            db::schedules::mark_removed(&mut tx, id).await?;
-            (true, audit::Action::ScheduleRemoved)
-        }
-        Change::Pause => (false, audit::Action::SchedulePaused),
-        Change::Resume => (false, audit::Action::ScheduleResumed),
     };
-    if changed {
-        db::tenant::enter(&mut tx, &org).await?;
-        audit::append(
-            &mut tx,
-            audit::Entry {
-                organization: Some(&org),
-                actor: Some(user),
-                action,
-                subject: audit::Subject::schedule(id),
-                payload: json!({}),
-            },
-        )
-        .await?;
-        db::tenant::leave(&mut tx).await?;
-    }
     let row = db::schedules::get(&mut tx, id, false)
         .await?
         .ok_or_else(|| ScheduleError::NotFound(id.to_owned()))?;
     tx.commit().await?;
     Ok((ScheduleView::of(&row), changed))
+}
+
+/// The error for a refusal of `export_schedule_gate` or `export_schedule_change`.
+fn change_refusal(id: &str, e: sqlx::Error) -> ScheduleError {
+    match Refusal::of(&e) {
+        Some(r) if r.code == "IV066" && r.detail == "schedule" => {
+            ScheduleError::NotFound(id.to_owned())
+        }
+        Some(r) if r.is_denied() => ScheduleError::Refused(r.message),
+        Some(r) if r.is_invalid() => ScheduleError::Invalid(r.message),
+        _ => e.into(),
+    }
 }
 
 /// What one look for due ticks did.
@@ -494,7 +483,9 @@ pub struct Fired {
 }
 
 /// Fires every due tick (see the module doc). Safe to call from any number of
-/// workers at once.
+/// workers at once. Everything is written by the database functions
+/// `export_scheduler_pass`, `export_schedule_due` and `export_schedule_fire`, so a
+/// worker login needs no privilege on the schedule tables.
 pub async fn fire_due(pool: &PgPool) -> Result<Fired, ScheduleError> {
     let mut conn = pool.acquire().await?;
     let (last_pass, now) = db::schedules::record_pass(&mut conn).await?;
@@ -528,16 +519,45 @@ pub async fn fire_due(pool: &PgPool) -> Result<Fired, ScheduleError> {
     Ok(total)
 }
 
-/// Fires the schedule's oldest due tick — or, when its ticks were missed, the latest
-/// due one and records the others as skipped — inside `tx`, which holds its row.
+/// The schedule's tick to fire now — its oldest due one, or, when its ticks were
+/// missed, the latest due one — and how many missed ones it stands for.
+fn tick_to_fire(
+    cadence: &Cadence,
+    row: &ScheduleRow,
+    now: DateTime<Utc>,
+    workers_were_looking: bool,
+) -> (DateTime<Utc>, u64) {
+    let mut tick = row.next_tick_at;
+    let mut skipped: u64 = 0;
+    if workers_were_looking {
+        return (tick, 0);
+    }
+    let mut counted = 0;
+    while let Some(next) = cadence.next_after(tick).filter(|n| *n <= now) {
+        skipped += 1;
+        tick = next;
+        counted += 1;
+        if counted >= MAX_COUNTED {
+            // Far behind: jump to the latest tick; the count is a lower bound.
+            if let Some(latest) = cadence.latest_at_or_before(now).filter(|l| *l > tick) {
+                skipped += 1;
+                tick = latest;
+            }
+            break;
+        }
+    }
+    (tick, skipped)
+}
+
+/// Fires one tick of the schedule `tx` holds (see [`tick_to_fire`]): the expression
+/// and the scope are resolved here, the owner's gate, the export and the records are
+/// `export_schedule_fire`'s.
 async fn fire_one(
     tx: &mut sqlx::PgConnection,
     row: &ScheduleRow,
     now: DateTime<Utc>,
     workers_were_looking: bool,
 ) -> Result<Fired, ScheduleError> {
-    let org = OrgId::parse(&row.organization_id).map_err(|e| ScopeError::Payload(e.to_string()))?;
-    let user = UserId::parse(&row.requested_by).map_err(|e| ScopeError::Payload(e.to_string()))?;
     let cadence = match Cadence::parse(&row.cron, &row.time_zone) {
         Ok(cadence) => cadence,
         // Stored when it was valid; a zone this build no longer knows, say. Failing
@@ -545,31 +565,20 @@ async fn fire_one(
         // with the reason where `schedule show` reads it.
         Err(e) => {
             let error = crate::error::error_text(&e);
-            db::schedules::set_paused(&mut *tx, &row.id, true, row.next_tick_at).await?;
-            db::schedules::advance(
+            let far = row.next_tick_at + chrono::Duration::seconds(1);
+            db::schedules::fire(
                 &mut *tx,
-                &row.id,
-                row.next_tick_at,
-                row.next_tick_at,
-                "failed",
-                Some(&error),
-                None,
-                0,
-            )
-            .await?;
-            db::tenant::enter(&mut *tx, &org).await?;
-            audit::append(
-                &mut *tx,
-                audit::Entry {
-                    organization: Some(&org),
-                    actor: None,
-                    action: audit::Action::ScheduleTickFailed,
-                    subject: audit::Subject::schedule(&row.id),
-                    payload: json!({ "tickAt": ts(&row.next_tick_at), "error": error, "paused": true }),
+                &db::schedules::Fire {
+                    id: &row.id,
+                    tick_at: row.next_tick_at,
+                    next_tick_at: far,
+                    skipped: 0,
+                    scope: None,
+                    error: Some(&error),
+                    pause: true,
                 },
             )
             .await?;
-            db::tenant::leave(&mut *tx).await?;
             tracing::warn!(schedule = %row.id, %error, "schedule paused: its expression no longer parses");
             return Ok(Fired {
                 failed: 1,
@@ -577,151 +586,48 @@ async fn fire_one(
             });
         }
     };
-    let mut tick = row.next_tick_at;
-    let mut skipped: u64 = 0;
-    let first_skipped = tick;
-    if !workers_were_looking {
-        let mut counted = 0;
-        while let Some(next) = cadence.next_after(tick).filter(|n| *n <= now) {
-            skipped += 1;
-            tick = next;
-            counted += 1;
-            if counted >= MAX_COUNTED {
-                // Far behind: jump to the latest tick; the count is a lower bound.
-                if let Some(latest) = cadence.latest_at_or_before(now).filter(|l| *l > tick) {
-                    skipped += 1;
-                    tick = latest;
-                }
-                break;
-            }
-        }
-    }
-    let mut out = Fired {
-        skipped,
-        ..Fired::default()
-    };
-    if skipped > 0 {
-        db::schedules::insert_tick(
-            &mut *tx,
-            &TickRow {
-                schedule_id: row.id.clone(),
-                tick_at: first_skipped,
-                outcome: "skipped".to_owned(),
-                run_id: None,
-                error: None,
-                skipped: Some(skipped as i64),
-                created_at: now,
-            },
-        )
-        .await?;
-    }
-
-    let gate = request::gate(&mut *tx, &org, &user).await;
+    let (tick, skipped) = tick_to_fire(&cadence, row, now, workers_were_looking);
     let scope = tick_scope(row).and_then(|req| req.resolve(tick));
-    let (outcome, error, run_id) = match (gate, scope) {
-        (Ok(()), Err(e)) => {
-            out.failed = 1;
-            ("failed", Some(crate::error::error_text(&e)), None)
-        }
-        (Ok(()), Ok(scope)) => {
-            let key = IdempotencyKey::create(
-                EXPORT_INVOICES.id,
-                &["tick", &row.id, &ts(&tick)],
-                &KeyScope::Global,
-                Some(request::IDEMPOTENCY_TTL),
-            );
-            let started = request::enqueue(
-                &mut *tx,
-                &org,
-                &user,
-                scope.as_ref(),
-                key,
-                &Origin::Tick {
-                    schedule_id: row.id.clone(),
-                    tick_at: tick,
-                },
-            )
-            .await?;
-            out.fired = 1;
-            ("fired", None, Some(started.run_id))
-        }
-        (
-            Err(
-                e @ (StartError::NotMember { .. }
-                | StartError::Viewer { .. }
-                | StartError::Unknown(_)),
-            ),
-            _,
-        ) => {
-            out.failed = 1;
-            ("failed", Some(crate::error::error_text(&e)), None)
-        }
-        (Err(e), _) => return Err(e.into()),
+    let (scope, scope_error) = match scope {
+        Ok(scope) => (
+            scope.map(|s| serde_json::to_value(s).expect("a scope serializes")),
+            None,
+        ),
+        Err(e) => (None, Some(crate::error::error_text(&e))),
     };
-    db::schedules::insert_tick(
-        &mut *tx,
-        &TickRow {
-            schedule_id: row.id.clone(),
-            tick_at: tick,
-            outcome: outcome.to_owned(),
-            run_id: run_id.as_ref().map(crate::ids::RunId::to_string),
-            error: error.clone(),
-            skipped: None,
-            created_at: now,
-        },
-    )
-    .await?;
     let next = cadence
         .next_after(tick)
         .unwrap_or_else(|| Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).unwrap());
-    db::schedules::advance(
+    let fired = db::schedules::fire(
         &mut *tx,
-        &row.id,
-        tick,
-        next,
-        outcome,
-        error.as_deref(),
-        run_id.as_ref().map(crate::ids::RunId::as_str),
-        skipped as i64,
+        &db::schedules::Fire {
+            id: &row.id,
+            tick_at: tick,
+            next_tick_at: next,
+            skipped: skipped as i64,
+            scope: scope.as_ref(),
+            error: scope_error.as_deref(),
+            pause: false,
+        },
     )
     .await?;
-    db::tenant::enter(&mut *tx, &org).await?;
     if skipped > 0 {
-        audit::append(
-            &mut *tx,
-            audit::Entry {
-                organization: Some(&org),
-                actor: None,
-                action: audit::Action::ScheduleTicksSkipped,
-                subject: audit::Subject::schedule(&row.id),
-                payload: json!({
-                    "skipped": skipped,
-                    "firstSkipped": ts(&first_skipped),
-                    "fired": ts(&tick),
-                }),
-            },
-        )
-        .await?;
         tracing::info!(schedule = %row.id, skipped, fired = %ts(&tick), "missed schedule ticks skipped; the latest fires");
     }
-    if let Some(error) = &error {
-        audit::append(
-            &mut *tx,
-            audit::Entry {
-                organization: Some(&org),
-                actor: None,
-                action: audit::Action::ScheduleTickFailed,
-                subject: audit::Subject::schedule(&row.id),
-                payload: json!({ "tickAt": ts(&tick), "error": error }),
-            },
-        )
-        .await?;
-        tracing::warn!(schedule = %row.id, tick = %ts(&tick), %error, "schedule tick failed");
-    } else if let Some(run_id) = &run_id {
-        tracing::info!(schedule = %row.id, tick = %ts(&tick), run_id = %run_id, "schedule tick fired");
+    match (&fired.error, &fired.run_id) {
+        (Some(error), _) => {
+            tracing::warn!(schedule = %row.id, tick = %ts(&tick), %error, "schedule tick failed")
+        }
+        (None, Some(run_id)) => {
+            tracing::info!(schedule = %row.id, tick = %ts(&tick), run_id = %run_id, "schedule tick fired")
+        }
+        (None, None) => {}
     }
-    db::tenant::leave(&mut *tx).await?;
-    Ok(out)
+    Ok(Fired {
+        fired: u64::from(fired.outcome == "fired"),
+        failed: u64::from(fired.outcome == "failed"),
+        skipped,
+    })
 }
 
 /// Looks for due ticks every [`TICK_POLL`] until `stop` turns true. A failed look is
@@ -734,7 +640,7 @@ pub fn spawn_ticker(pool: PgPool, mut stop: watch::Receiver<bool>) -> tokio::tas
                 return;
             }
             if let Err(e) = fire_due(&pool).await {
-                tracing::warn!(error = %crate::redact::redact_secrets(&crate::error::error_text(&e)), "looking for due schedule ticks failed");
+                tracing::warn!(error = %crate::redact::log_text(&e), "looking for due schedule ticks failed");
             }
             tokio::select! {
                 _ = tokio::time::sleep(TICK_POLL) => {}

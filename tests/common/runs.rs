@@ -1,6 +1,6 @@
-//! A run as the tests see it through the binary and the database: its status,
-//! draining it with `export worker --drain` until it has ended, and the file its
-//! `file://` download URL names.
+//! A run as the tests see it through the binary and the database: starting it
+//! with `export start`, its status, draining it with `export worker --drain` until
+//! it has ended, and the file its `file://` download URL names.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -8,7 +8,31 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use sqlx::PgPool;
 
-use super::{Env, ndjson};
+use super::{Env, json_ok, ndjson};
+
+/// `export start --org ORG --as USER` and `extra`, as a command to finish and run.
+pub fn start_cmd(env: &Env, org: &str, user: &str, extra: &[&str]) -> assert_cmd::Command {
+    let mut cmd = env.cmd();
+    cmd.args(["export", "start", "--org", org, "--as", user])
+        .args(extra);
+    cmd
+}
+
+/// `export start --org ORG --as USER` and `extra` with `--json`, which must succeed:
+/// its document.
+pub fn start_json(env: &Env, org: &str, user: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["export", "start", "--org", org, "--as", user];
+    args.extend_from_slice(extra);
+    json_ok(env, &args)
+}
+
+/// One quiet `export worker --drain`, which must succeed.
+pub fn drain(env: &Env) {
+    env.cmd()
+        .args(["export", "worker", "--drain", "-q"])
+        .assert()
+        .success();
+}
 
 /// The run's status column, as stored.
 pub async fn run_status(pool: &PgPool, run_id: &str) -> String {

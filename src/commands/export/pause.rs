@@ -5,7 +5,7 @@
 use anyhow::Context as _;
 use clap::Args;
 
-use super::start::requester;
+use super::start::asserted_user;
 use crate::context::Context;
 use crate::exports::pause;
 use crate::ids::OrgId;
@@ -50,14 +50,15 @@ pub struct ResumeArgs {
 
 pub async fn run_pause(args: PauseArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
-    let user = requester(args.as_user.as_deref(), ctx)?;
+    let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let reason = args
         .reason
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty());
     let pool = ctx.pool(1).await?;
-    let outcome = pause::pause(&pool, &org, &user, reason)
+    let user = ctx.session(&pool).await?.requester(asserted)?;
+    let outcome = pause::pause(&pool, &org, Some(&user), reason)
         .await
         .with_context(|| format!("export pause of {org} refused"))?;
     if !outcome.changed {
@@ -76,9 +77,10 @@ pub async fn run_pause(args: PauseArgs, ctx: &Context) -> anyhow::Result<()> {
 
 pub async fn run_resume(args: ResumeArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
-    let user = requester(args.as_user.as_deref(), ctx)?;
+    let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let pool = ctx.pool(1).await?;
-    let outcome = pause::resume(&pool, &org, &user)
+    let user = ctx.session(&pool).await?.requester(asserted)?;
+    let outcome = pause::resume(&pool, &org, Some(&user))
         .await
         .with_context(|| format!("export resume of {org} refused"))?;
     if !outcome.changed {

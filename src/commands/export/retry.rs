@@ -7,7 +7,9 @@ use clap::Args;
 
 use crate::context::Context;
 use crate::exports::retry;
-use crate::ids::{RunId, UserId};
+use crate::ids::RunId;
+
+use super::start::asserted_user;
 
 #[derive(Debug, Args)]
 pub struct RetryArgs {
@@ -15,7 +17,7 @@ pub struct RetryArgs {
     #[arg(value_name = "RUN_ID")]
     pub run_id: String,
 
-    /// Who asks, for the audit log (default: config `user`; else the original requester)
+    /// Who asks: the requester or an owner/admin (default: this login's user, or config `user`; else the original requester)
     #[arg(
         long = "as",
         id = "user",
@@ -28,13 +30,9 @@ pub struct RetryArgs {
 
 pub async fn run(args: RetryArgs, ctx: &Context) -> anyhow::Result<()> {
     let run_id = RunId::parse(&args.run_id)?;
-    let actor = args
-        .as_user
-        .as_deref()
-        .or(ctx.settings.user.as_deref())
-        .map(UserId::parse)
-        .transpose()?;
+    let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let pool = ctx.pool(1).await?;
+    let actor = ctx.session(&pool).await?.actor(asserted)?;
     let started = retry::retry(&pool, &run_id, actor.as_ref())
         .await
         .with_context(|| format!("export retry of {run_id} refused"))?;

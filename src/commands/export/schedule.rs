@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use comfy_table::Cell;
 
-use super::start::{ScopeArgs, requester};
+use super::start::{ScopeArgs, asserted_user};
 use crate::context::Context;
 use crate::exports::schedule::{self, Change, ScheduleView};
 use crate::ids::OrgId;
@@ -122,7 +122,7 @@ pub async fn run(cmd: ScheduleCommand, ctx: &Context) -> anyhow::Result<()> {
 
 async fn add(args: AddArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
-    let user = requester(args.as_user.as_deref(), ctx)?;
+    let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let scope = ScopeArgs {
         from: args.from,
         to: args.to,
@@ -132,9 +132,17 @@ async fn add(args: AddArgs, ctx: &Context) -> anyhow::Result<()> {
     }
     .request();
     let pool = ctx.pool(1).await?;
-    let view = schedule::add(&pool, &org, &user, &args.cron, args.zone.as_deref(), scope)
-        .await
-        .with_context(|| format!("export schedule add for {org} as {user} refused"))?;
+    let user = ctx.session(&pool).await?.requester(asserted)?;
+    let view = schedule::add(
+        &pool,
+        &org,
+        Some(&user),
+        &args.cron,
+        args.zone.as_deref(),
+        scope,
+    )
+    .await
+    .with_context(|| format!("export schedule add for {org} as {user} refused"))?;
     if ctx.json {
         return ctx.print_json(&view);
     }
@@ -255,9 +263,10 @@ async fn show(args: IdArgs, ctx: &Context) -> anyhow::Result<()> {
 }
 
 async fn change(args: IdArgs, change: Change, ctx: &Context) -> anyhow::Result<()> {
-    let user = requester(args.as_user.as_deref(), ctx)?;
+    let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let pool = ctx.pool(1).await?;
-    let (view, changed) = schedule::change(&pool, &args.id, &user, change)
+    let user = ctx.session(&pool).await?.requester(asserted)?;
+    let (view, changed) = schedule::change(&pool, &args.id, Some(&user), change)
         .await
         .with_context(|| format!("changing schedule {} refused", args.id))?;
     if !changed {

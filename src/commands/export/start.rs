@@ -93,22 +93,11 @@ impl ScopeArgs {
     }
 }
 
-/// The requester from `--as` / INVOICECTL_USER / config `user`, validated, as an
-/// admin-mode session asserts it (schedules, pause, retry). A linked login's writes
-/// there are refused by PostgreSQL itself: it holds no privilege on those tables.
-pub fn requester(flag: Option<&str>, ctx: &Context) -> anyhow::Result<UserId> {
-    let raw = flag.or(ctx.settings.user.as_deref()).ok_or_else(|| {
-        CommandError::new(
-            ExitKind::Usage,
-            "no requester: pass --as USER, set INVOICECTL_USER, or set `user` in the config file",
-        )
-    })?;
-    Ok(UserId::parse(raw)?)
-}
-
 /// The user named by `--as` / INVOICECTL_USER / config `user`, validated: an
 /// assertion, which the session's mode accepts or refuses
-/// ([`crate::identity::Session::requester`]).
+/// ([`crate::identity::Session::requester`]), and the database function that
+/// writes the request decides again. Every command that acts for a user reads it
+/// here.
 pub fn asserted_user(flag: Option<&str>, ctx: &Context) -> anyhow::Result<Option<UserId>> {
     Ok(flag
         .or(ctx.settings.user.as_deref())
@@ -124,33 +113,17 @@ pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
     let pool = ctx.pool(1).await?;
     let session = ctx.session(&pool).await?;
     let user = session.requester(asserted)?;
-    let started = match &scope {
-        // The one write path a linked login has: the database function.
-        None => {
-            request::start(
-                &pool,
-                &request::Request {
-                    org: org.clone(),
-                    as_user: Some(user.clone()),
-                    force: args.force,
-                },
-            )
-            .await
-        }
-        // Scoped requests are written by the tool itself, which only an admin-mode
-        // session may do (docs/schedules.md, "Who may do what").
-        Some(scope) if session.mode == crate::identity::Mode::Admin => {
-            request::start_scoped(&pool, &org, &user, Some(scope), args.force).await
-        }
-        Some(_) => {
-            return Err(CommandError::new(
-                ExitKind::PermissionDenied,
-                "scoped exports (--period, --from, --to, --status) need an admin-mode session \
-                 for now: ask an administrator, or export everything without a scope",
-            )
-            .into());
-        }
-    }
+    // The one write path, scoped or not: the database function.
+    let started = request::start(
+        &pool,
+        &request::Request {
+            org: org.clone(),
+            as_user: Some(user.clone()),
+            scope,
+            force: args.force,
+        },
+    )
+    .await
     .with_context(|| format!("export start for {org} as {user} refused"))?;
     if started.deduplicated {
         // Said on stderr whatever the output mode (and under -q): a CI job that reads
