@@ -7,7 +7,7 @@ use clap::parser::ValueSource;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands;
-use crate::config::Overrides;
+use crate::config::resolver::Overrides;
 
 /// Export an organization's invoices as CSV through a durable PostgreSQL run queue.
 ///

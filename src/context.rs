@@ -10,7 +10,8 @@ use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
 
 use crate::cli::{ColorChoice, GlobalArgs};
-use crate::config::{Overrides, Settings};
+use crate::config::Settings;
+use crate::config::resolver::Overrides;
 use crate::db;
 use crate::engine::RunStatus;
 use crate::identity::{IdentityError, Session};
@@ -37,7 +38,7 @@ impl Context {
     pub fn new(
         global: &GlobalArgs,
         flags: &Overrides,
-    ) -> Result<Context, crate::config::ConfigError> {
+    ) -> Result<Context, crate::config::error::ConfigError> {
         let settings = Settings::load(flags)?;
         settings.log_sources();
         // With -v, where the commands will look: the database (never the password) and

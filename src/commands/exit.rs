@@ -139,7 +139,7 @@ macro_rules! classified {
 classified!(
     crate::error::CommandError,
     sqlx::Error,
-    crate::config::ConfigError,
+    crate::config::error::ConfigError,
     crate::db::DbError,
     crate::ids::IdError,
     crate::lookup::LookupError,
@@ -150,8 +150,8 @@ classified!(
     crate::exports::retry::RetryError,
     crate::exports::schedule::ScheduleError,
     crate::exports::cancel::CancelError,
-    crate::exports::csv::ExportDirError,
-    crate::exports::csv::FileError,
+    crate::exports::csv::folder::ExportDirError,
+    crate::exports::csv::attempt::FileError,
     crate::email::InvalidEmail,
     crate::email::EmailError,
     crate::email::SendError,
@@ -247,7 +247,7 @@ mod tests {
     /// error types map to the codes the tables give them.
     #[test]
     fn exit_codes_are_one_list_and_match_the_docs() {
-        use crate::config::ConfigError;
+        use crate::config::error::ConfigError;
         use crate::db::DbError;
         use crate::telemetry::MetricsError;
         let kinds = [

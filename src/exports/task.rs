@@ -17,6 +17,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::copy_csv::CsvPage;
 use super::csv;
+use super::csv::attempt;
 use super::pages::PageStream;
 use super::progress::{EmailDisposition, ExportProgress};
 use super::scope::{Scope, Selection};
@@ -151,7 +152,7 @@ pub(super) struct CsvCheckpoint {
     /// them from. Absent in checkpoints written before files were per attempt; a
     /// successor then starts over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    file: Option<csv::AttemptFile>,
+    file: Option<attempt::AttemptFile>,
     /// SHA-256 state after those `bytes` (local files; an upload carries its own).
     /// A checkpoint without it (an older version's) is started over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,7 +225,7 @@ pub(super) fn io_error(what: &str, e: impl std::fmt::Display) -> TaskError {
 /// spending an attempt and the worker pauses its export claims; anything else is
 /// retried.
 pub(super) fn file_error(what: &str, e: std::io::Error) -> TaskError {
-    if csv::is_storage_fault(&e) {
+    if attempt::is_storage_fault(&e) {
         let code = match e.kind() {
             std::io::ErrorKind::StorageFull
             | std::io::ErrorKind::QuotaExceeded
@@ -262,15 +263,16 @@ async fn write_csv(
         _ => return upload::write_s3(ctx, config, org, run, cp, pages_total).await,
     };
     let compression = cp.compression_or(config.compression);
-    let published = csv::published_path_for(&dir, org, run, compression);
+    let published = attempt::published_path_for(&dir, org, run, compression);
     // Published but not recorded (the session that renamed it ended before its
     // commit): the file is whole, because only an attempt that held the lease with
     // every page checkpointed renames (see `publish`).
     let is_file = tokio::fs::metadata(&published).await.map(|m| m.is_file());
     if is_file.unwrap_or(false) {
-        let url = csv::file_url(&published).map_err(|e| io_error("locating the export file", e))?;
+        let url =
+            attempt::file_url(&published).map_err(|e| io_error("locating the export file", e))?;
         let (path, len) = (published.clone(), cp.bytes);
-        let hasher = blocking(move || csv::hash_prefix(&path, len))
+        let hasher = blocking(move || attempt::hash_prefix(&path, len))
             .await
             .map_err(|e| io_error("reading the published export file", e))?;
         let done = finished(ctx, &cp, url.as_str(), stored_locally(&url, &hasher), None);
@@ -315,8 +317,8 @@ async fn write_attempt_file(
     pages_total: u64,
 ) -> Result<CsvDone, TaskError> {
     let compression = cp.compression_or(config.compression);
-    let attempt = csv::AttemptFile::new(ctx.attempt());
-    let own = csv::partial_path(dir, org, run, &attempt);
+    let attempt = attempt::AttemptFile::new(ctx.attempt());
+    let own = attempt::partial_path(dir, org, run, &attempt);
     // Whether a committed checkpoint names this attempt's file: if not, nobody can
     // continue from it, and it goes when the attempt ends badly.
     let mut named = false;
@@ -364,16 +366,16 @@ async fn write_pages(
     org: &Selection,
     run: &RunId,
     cp: &mut CsvCheckpoint,
-    attempt: &csv::AttemptFile,
+    attempt: &attempt::AttemptFile,
     named: &mut bool,
     compression: Compression,
     pages_total: u64,
-) -> Result<(csv::ExportFile, ResumableSha256), TaskError> {
+) -> Result<(attempt::ExportFile, ResumableSha256), TaskError> {
     let (mut file, mut hasher) = if cp.bytes > 0 {
         continue_from_checkpoint(ctx, dir, org, run, cp, attempt, compression, pages_total).await?
     } else {
         let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
-        let file = blocking(move || csv::ExportFile::create_with(&d, &o, &r, &a, compression))
+        let file = blocking(move || attempt::ExportFile::create_with(&d, &o, &r, &a, compression))
             .await
             .map_err(|e| file_error("creating the export file", e))?;
         (file, ResumableSha256::new())
@@ -484,7 +486,7 @@ async fn write_pages(
 /// Starts this attempt's file from the checkpoint of an earlier attempt: takes over
 /// the file the checkpoint names in place when nobody can write it any more, or copies
 /// its checkpointed prefix when its writer may still be alive (see
-/// [`csv::ExportFile::continue_from`]), commits a checkpoint naming this attempt's
+/// [`attempt::ExportFile::continue_from`]), commits a checkpoint naming this attempt's
 /// file, and only then removes the earlier name (no checkpoint names it any more).
 /// When those bytes are not on this host (a takeover on another machine, a different
 /// `--export-dir`) or do not match the checkpoint (their SHA-256 state differs from
@@ -498,14 +500,14 @@ async fn continue_from_checkpoint(
     org: &OrgId,
     run: &RunId,
     cp: &mut CsvCheckpoint,
-    attempt: &csv::AttemptFile,
+    attempt: &attempt::AttemptFile,
     compression: Compression,
     pages_total: u64,
-) -> Result<(csv::ExportFile, ResumableSha256), TaskError> {
+) -> Result<(attempt::ExportFile, ResumableSha256), TaskError> {
     let source = cp
         .file
         .as_ref()
-        .map(|from| csv::partial_path(dir, org, run, from));
+        .map(|from| attempt::partial_path(dir, org, run, from));
     let continued = match (cp.file.clone(), cp.sha256.clone()) {
         (Some(from), Some(expected)) => {
             let (d, o, r, a, bytes) = (
@@ -516,16 +518,25 @@ async fn continue_from_checkpoint(
                 cp.bytes,
             );
             blocking(move || {
-                csv::ExportFile::continue_from(&d, &o, &r, &from, &a, bytes, compression, |path| {
-                    let hasher = csv::hash_prefix(path, bytes)?;
-                    if hasher.save() != expected {
-                        return Err(std::io::Error::new(
-                            std::io::ErrorKind::InvalidData,
-                            "the checkpointed bytes do not match the checkpoint's SHA-256",
-                        ));
-                    }
-                    Ok(hasher)
-                })
+                attempt::ExportFile::continue_from(
+                    &d,
+                    &o,
+                    &r,
+                    &from,
+                    &a,
+                    bytes,
+                    compression,
+                    |path| {
+                        let hasher = attempt::hash_prefix(path, bytes)?;
+                        if hasher.save() != expected {
+                            return Err(std::io::Error::new(
+                                std::io::ErrorKind::InvalidData,
+                                "the checkpointed bytes do not match the checkpoint's SHA-256",
+                            ));
+                        }
+                        Ok(hasher)
+                    },
+                )
             })
             .await
         }
@@ -562,9 +573,10 @@ async fn continue_from_checkpoint(
             tracing::warn!(error = %e, pages = cp.pages, "the checkpointed pages are not here; starting the CSV over from the first page");
             *cp = CsvCheckpoint::default();
             let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
-            let file = blocking(move || csv::ExportFile::create_with(&d, &o, &r, &a, compression))
-                .await
-                .map_err(|e| file_error("creating the export file", e))?;
+            let file =
+                blocking(move || attempt::ExportFile::create_with(&d, &o, &r, &a, compression))
+                    .await
+                    .map_err(|e| file_error("creating the export file", e))?;
             Ok((file, ResumableSha256::new()))
         }
         Err(e) => Err(file_error("continuing from the checkpointed pages", e)),
@@ -583,7 +595,7 @@ async fn continue_from_checkpoint(
 /// published) and a late rename can only put the same bytes at the same path.
 async fn publish(
     ctx: &mut TaskContext,
-    file: csv::ExportFile,
+    file: attempt::ExportFile,
     cp: &CsvCheckpoint,
     hasher: &ResumableSha256,
 ) -> Result<CsvDone, TaskError> {
@@ -635,7 +647,7 @@ pub(super) fn finished(
 /// Best effort: a failure is logged and the export goes on.
 async fn sweep_ended_partials(pool: &PgPool, dir: &Path, org: &OrgId, run: &RunId) {
     let (d, o) = (dir.to_path_buf(), org.clone());
-    let others: BTreeSet<String> = match blocking(move || csv::partial_files(&d, &o)).await {
+    let others: BTreeSet<String> = match blocking(move || attempt::partial_files(&d, &o)).await {
         Ok(found) => found
             .into_iter()
             .filter(|(owner, _)| owner != run)
@@ -678,7 +690,7 @@ async fn sweep_ended_partials(pool: &PgPool, dir: &Path, org: &OrgId, run: &RunI
 /// Removes every partial file of a run that is over (best effort, logged).
 async fn remove_run_partials(dir: &Path, org: &OrgId, run: &RunId) {
     let (d, o, r) = (dir.to_path_buf(), org.clone(), run.clone());
-    match blocking(move || csv::remove_partials(&d, &o, &r)).await {
+    match blocking(move || attempt::remove_partials(&d, &o, &r)).await {
         Ok(0) => {}
         Ok(files) => {
             tracing::info!(run_id = %run, files, "{run}: removed the partial export files of the ended run")

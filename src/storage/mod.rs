@@ -479,7 +479,7 @@ impl Storage {
     /// what is read, linked or deleted is never more than what was checked.
     ///
     /// On local storage the recorded URL is the published file's canonical path (see
-    /// `exports::csv::file_url`), so the root is compared as configured and as the
+    /// `exports::csv::attempt::file_url`), so the root is compared as configured and as the
     /// filesystem resolves it (a symlinked export folder).
     pub fn confine(
         &self,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::config::Resolved;
+use crate::config::resolver::Resolved;
 use comfy_table::Cell;
 
 use crate::context::Context;

@@ -51,7 +51,7 @@ pub async fn run(args: UrlArgs, ctx: &Context) -> anyhow::Result<()> {
     let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let ttl = match &args.expires {
         None => ctx.settings.storage.link_ttl,
-        Some(raw) => crate::config::parse_link_ttl(raw)
+        Some(raw) => crate::config::value::parse_link_ttl(raw)
             .map_err(|m| CommandError::new(ExitKind::Invalid, format!("--expires {m}")))?,
     };
     let reroot = args.storage.as_deref().map(StorageUrl::parse).transpose()?;

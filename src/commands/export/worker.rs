@@ -17,7 +17,7 @@ use crate::email::Mailer;
 use crate::engine::{
     PassError, RetentionPolicy, Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary,
 };
-use crate::exports::csv::check_export_dir;
+use crate::exports::csv::folder::check_export_dir;
 use crate::exports::task::{ExportConfig, registry};
 use crate::signals::wait_for_signal;
 use crate::storage::{Storage, StorageUrl};
