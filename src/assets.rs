@@ -153,7 +153,7 @@ fn examples_section(roff: &mut Roff) {
 
 fn exit_status_section(roff: &mut Roff) {
     roff.control("SH", ["EXIT STATUS"]);
-    for doc in crate::commands::exit::EXIT_CODES {
+    for doc in crate::error::EXIT_CODES {
         roff.control("TP", []);
         roff.text([bold(doc.code.to_string())]);
         roff.text([roman(doc.meaning)]);
@@ -305,11 +305,11 @@ fn stale_files(root: &Path, assets: &[Asset]) -> Vec<PathBuf> {
     stale
 }
 
-/// The exit codes as a Markdown table, from [`crate::commands::exit::EXIT_CODES`] — the list
+/// The exit codes as a Markdown table, from [`crate::error::EXIT_CODES`] — the list
 /// `--help` and the man pages print too.
 pub fn exit_codes_markdown() -> String {
     let mut out = String::from("| exit | meaning |\n|---|---|\n");
-    for doc in crate::commands::exit::EXIT_CODES {
+    for doc in crate::error::EXIT_CODES {
         out.push_str(&format!("| {} | {} |\n", doc.code, doc.meaning));
     }
     out

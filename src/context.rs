@@ -4,6 +4,7 @@
 
 use std::io::{self, IsTerminal, Write};
 
+use clap::parser::ValueSource;
 use comfy_table::{Cell, Color, Table};
 use serde::Serialize;
 use sqlx::PgPool;
@@ -34,7 +35,7 @@ pub struct Context {
 
 impl Context {
     /// The context of a command run with `global` options and the setting `flags`
-    /// typed on its command line ([`crate::cli::setting_flags`]).
+    /// typed on its command line ([`setting_flags`]).
     pub fn new(
         global: &GlobalArgs,
         flags: &Overrides,
@@ -147,6 +148,37 @@ impl Context {
     }
 }
 
+/// The settings typed on the command line, for the config layer: each option whose
+/// value came from the command line, keyed by its id. An option that sets a setting
+/// has the setting's key as its id (`database_url`, `worker_concurrency` for
+/// `--concurrency`, `user` for `--as`); other ids are no setting's and are ignored
+/// there. A value clap took from the option's environment variable is left out: the
+/// config layer reads every variable itself, and says `env`, not `flag`.
+pub fn setting_flags(cmd: &clap::Command, matches: &clap::ArgMatches) -> Overrides {
+    let mut flags = Overrides::default();
+    collect_flags(cmd, matches, &mut flags);
+    flags
+}
+
+fn collect_flags(cmd: &clap::Command, matches: &clap::ArgMatches, flags: &mut Overrides) {
+    for arg in cmd.get_arguments() {
+        let id = arg.get_id().as_str();
+        let (Some(long), Some(ValueSource::CommandLine)) =
+            (arg.get_long(), matches.value_source(id))
+        else {
+            continue;
+        };
+        if let Some(value) = matches.get_raw(id).and_then(|mut values| values.next()) {
+            flags.set(id, format!("--{long}"), value);
+        }
+    }
+    if let Some((name, sub)) = matches.subcommand()
+        && let Some(sub_cmd) = cmd.find_subcommand(name)
+    {
+        collect_flags(sub_cmd, sub, flags);
+    }
+}
+
 /// Colors follow `--color`, then NO_COLOR (any non-empty value), then whether the
 /// stream is a terminal.
 pub fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
@@ -198,5 +230,71 @@ fn status_color(color: bool, status: RunStatus) -> Option<StatusColor> {
         RunStatus::Failed | RunStatus::Canceled => Some(StatusColor::Red),
         RunStatus::Executing | RunStatus::Waiting => Some(StatusColor::Yellow),
         RunStatus::Queued => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_that_set_a_setting_carry_its_key_as_their_id() {
+        use std::collections::BTreeSet;
+
+        use crate::cli::{command, parser};
+        use crate::config::PlatformDirs;
+
+        let dirs = PlatformDirs {
+            config_file: None,
+            data_dir: Some("/d".into()),
+        };
+        let settings = Settings::load_with(&Overrides::default(), &|_| None, &dirs).unwrap();
+        let keys: BTreeSet<&str> = settings.resolved.iter().map(|r| r.key).collect();
+        fn walk(cmd: &clap::Command, keys: &BTreeSet<&str>, found: &mut BTreeSet<String>) {
+            for arg in cmd.get_arguments() {
+                if keys.contains(arg.get_id().as_str()) {
+                    let long = arg.get_long().unwrap_or_default();
+                    found.insert(format!("{} --{long}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, keys, found);
+            }
+        }
+        let mut found = BTreeSet::new();
+        walk(&command(), &keys, &mut found);
+        // Any other option whose id happened to be a key would silently set it.
+        let expected = [
+            "config --config",
+            "data_dir --data-dir",
+            "database_url --database-url",
+            "export_dir --export-dir",
+            "link_ttl --link-ttl",
+            "metrics_addr --metrics-addr",
+            "metrics_textfile --metrics-textfile",
+            "storage --storage",
+            "user --as",
+            "worker_concurrency --concurrency",
+        ];
+        assert_eq!(found, expected.map(String::from).into());
+
+        let mut parser = parser(None, false);
+        let args = [
+            "invoicectl",
+            "export",
+            "worker",
+            "--concurrency",
+            "5",
+            "--database-url=postgres://h/db",
+        ];
+        let matches = parser.try_get_matches_from_mut(args).unwrap();
+        let flags = setting_flags(&parser, &matches);
+        let settings = Settings::load_with(&flags, &|_| None, &dirs).unwrap();
+        assert_eq!(settings.worker_concurrency, 5);
+        assert_eq!(settings.database_url.as_deref(), Some("postgres://h/db"));
+        let origin = |key| settings.setting(key).unwrap().source_text();
+        assert_eq!(origin("worker_concurrency"), "flag --concurrency");
+        assert_eq!(origin("database_url"), "flag --database-url");
+        assert_eq!(origin("page_size"), "default");
     }
 }

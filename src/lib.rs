@@ -63,10 +63,10 @@ pub fn run() -> ExitCode {
             return ExitCode::from(e.exit_code() as u8);
         }
     };
-    if let Some((commands::generate_assets::NAME, sub)) = matches.subcommand() {
+    if let Some((cli::generate_assets::NAME, sub)) = matches.subcommand() {
         return finish(commands::generate_assets::run(sub));
     }
-    let flags = cli::setting_flags(&parser, &matches);
+    let flags = context::setting_flags(&parser, &matches);
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => {
@@ -84,7 +84,7 @@ pub fn run() -> ExitCode {
     // A worker's stderr is a log (cron, systemd): its error line is timestamped too.
     let worker = matches!(
         &cli.command,
-        cli::Command::Export(commands::export::ExportCommand::Worker(_))
+        cli::Command::Export(cli::export::ExportCommand::Worker(_))
     );
     let report = |err: anyhow::Error, server: Option<&str>| report(err, server, worker);
     let ctx = match context::Context::new(&cli.global, &flags) {

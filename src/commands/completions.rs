@@ -4,15 +4,7 @@
 
 use std::io::Write as _;
 
-use clap::Args;
-use clap_complete::Shell;
-
-#[derive(Debug, Args)]
-pub struct CompletionsArgs {
-    /// The shell to complete for
-    #[arg(value_enum, value_name = "SHELL")]
-    pub shell: Shell,
-}
+use crate::cli::CompletionsArgs;
 
 /// Writes the script to stdout. Runs before the configuration is loaded, so it works
 /// on a machine with no config file and no database.

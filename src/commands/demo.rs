@@ -25,11 +25,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
-use clap::Args;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::export::{Follow, WorkerPlan, follow_run, print_run, run_worker};
+use crate::cli::DemoArgs;
 use crate::context::Context;
 use crate::db::{self, setup::Created};
 use crate::engine::{RunStatus, WorkerMode};
@@ -49,14 +49,6 @@ pub const DEMO_INVOICES: u64 = 1_000;
 const AUDIT_LINES: u64 = 20;
 /// How long the demo follows a run that the drain could not finish itself.
 const WAIT_FOR_RUN: Duration = Duration::from_secs(60);
-
-#[derive(Debug, Args)]
-pub struct DemoArgs {
-    /// Request a new export run even if the demo already made one today (like
-    /// `export start --force`)
-    #[arg(long)]
-    pub fresh: bool,
-}
 
 /// The `--json` document of `demo`.
 #[derive(Debug, Serialize)]

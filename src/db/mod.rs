@@ -552,6 +552,78 @@ mod tests {
         assert!(serde_json::from_value::<RunStatus>(serde_json::json!("running")).is_err());
     }
 
+    /// Every `crate::NAME` a file's code (not its comments) names.
+    fn crate_modules_used(path: &std::path::Path) -> std::collections::BTreeSet<String> {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut used = std::collections::BTreeSet::new();
+        for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (i, _) in line.match_indices("crate::") {
+                let name: String = line[i + "crate::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                used.insert(name);
+            }
+        }
+        used
+    }
+
+    /// The `.rs` files of module `name` of the crate: `src/NAME.rs`, or every file
+    /// under `src/NAME/`.
+    fn module_files(name: &str) -> Vec<std::path::PathBuf> {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let file = src.join(format!("{name}.rs"));
+        if file.exists() {
+            return vec![file];
+        }
+        let mut files = Vec::new();
+        let mut dirs = vec![src.join(name)];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(!files.is_empty(), "no module {name}");
+        files
+    }
+
+    /// The clap types are a leaf that the commands import (as sqlx-cli's `opt.rs`):
+    /// `cli` names no module of the crate but the leaves listed here, so neither the
+    /// commands, the configuration nor the assets rendered from it can be imported
+    /// back into it, and no module `cli` imports reaches the commands either.
+    #[test]
+    fn cli_imports_only_leaves_and_nothing_it_imports_reaches_the_commands() {
+        const CLI_LEAVES: [&str; 1] = ["error"];
+        let mut imported = std::collections::BTreeSet::new();
+        for file in module_files("cli") {
+            for name in crate_modules_used(&file) {
+                assert!(
+                    CLI_LEAVES.contains(&name.as_str()),
+                    "{} uses crate::{name}: cli may import only {CLI_LEAVES:?}",
+                    file.display()
+                );
+                imported.insert(name);
+            }
+        }
+        for name in imported {
+            for file in module_files(&name) {
+                let used = crate_modules_used(&file);
+                for upward in ["commands", "cli", "assets"] {
+                    assert!(
+                        !used.contains(upward),
+                        "{} (imported by cli) uses crate::{upward}",
+                        file.display()
+                    );
+                }
+            }
+        }
+    }
+
     /// `db` is the bottom layer: no module of it reaches up into the engine, the
     /// export or audit domains, the commands or the configuration. Under it only
     /// leaves: `error` (exit kinds and the error printer), which imports nothing from

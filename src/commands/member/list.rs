@@ -2,21 +2,14 @@
 //! [`print_members`] is also the table `db seed --demo` ends with.
 
 use anyhow::Context as _;
-use clap::Args;
 use comfy_table::Cell;
 
+use crate::cli::member::ListArgs;
 use crate::context::Context;
 use crate::db::members::MemberSummary;
 use crate::db::{self, DbError};
 use crate::ids::OrgId;
 use crate::layout::Column;
-
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// The organization whose members to list (`invoicectl org list` shows them all)
-    #[arg(long, value_name = "ORG")]
-    pub org: String,
-}
 
 pub async fn run(args: ListArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
