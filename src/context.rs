@@ -17,7 +17,7 @@ use crate::db;
 use crate::engine::RunStatus;
 use crate::identity::{IdentityError, Session};
 
-pub struct Context {
+pub(crate) struct Context {
     pub settings: Settings,
     pub json: bool,
     /// Colors on stdout (tables): `--color`, NO_COLOR, whether stdout is a terminal.
@@ -36,7 +36,7 @@ pub struct Context {
 impl Context {
     /// The context of a command run with `global` options and the setting `flags`
     /// typed on its command line ([`setting_flags`]).
-    pub fn new(
+    pub(crate) fn new(
         global: &GlobalArgs,
         flags: &Overrides,
     ) -> Result<Context, crate::config::error::ConfigError> {
@@ -66,18 +66,18 @@ impl Context {
         })
     }
 
-    pub fn connect_options(&self) -> Result<PgConnectOptions, db::DbError> {
+    pub(crate) fn connect_options(&self) -> Result<PgConnectOptions, db::DbError> {
         db::connect_options(self.settings.database_url.as_deref())
     }
 
     /// A pool on the set-up database (fails with 69 if it is unreachable or not set up).
-    pub async fn pool(&self, max_connections: u32) -> Result<PgPool, db::DbError> {
+    pub(crate) async fn pool(&self, max_connections: u32) -> Result<PgPool, db::DbError> {
         db::open(self.settings.database_url.as_deref(), max_connections).await
     }
 
     /// Who this connection is (login, user, mode), as PostgreSQL authenticated it;
     /// said at `-v`.
-    pub async fn session(&self, pool: &PgPool) -> Result<Session, IdentityError> {
+    pub(crate) async fn session(&self, pool: &PgPool) -> Result<Session, IdentityError> {
         let mut conn = pool.acquire().await.map_err(db::DbError::from)?;
         let session = Session::load(&mut conn).await?;
         tracing::debug!(
@@ -95,7 +95,10 @@ impl Context {
 
     /// A pool for a command that touches tenant data, and the session's identity: an
     /// unmapped login is refused (77) with the command that links it.
-    pub async fn tenant_pool(&self, max_connections: u32) -> anyhow::Result<(PgPool, Session)> {
+    pub(crate) async fn tenant_pool(
+        &self,
+        max_connections: u32,
+    ) -> anyhow::Result<(PgPool, Session)> {
         let pool = self.pool(max_connections).await?;
         let session = self.session(&pool).await?;
         session.require_known()?;
@@ -103,7 +106,7 @@ impl Context {
     }
 
     /// A pool for an administration command, refused (77) to any login but an admin.
-    pub async fn admin_pool(
+    pub(crate) async fn admin_pool(
         &self,
         max_connections: u32,
         what: &'static str,
@@ -116,7 +119,7 @@ impl Context {
 
     /// Prints one JSON document and a newline on stdout: indented on a terminal,
     /// one line in a pipe (like `gh --json`); the fields are the same either way.
-    pub fn print_json<T: Serialize>(&self, value: &T) -> anyhow::Result<()> {
+    pub(crate) fn print_json<T: Serialize>(&self, value: &T) -> anyhow::Result<()> {
         let mut out = io::stdout().lock();
         if self.stdout_tty {
             serde_json::to_writer_pretty(&mut out, value)?;
@@ -129,17 +132,16 @@ impl Context {
     }
 
     /// A table in the house style fitted to the terminal; see [`crate::layout::table`].
-    pub fn fitted_table(&self, columns: &[crate::layout::Column], rows: Vec<Vec<Cell>>) -> Table {
+    pub(crate) fn fitted_table(
+        &self,
+        columns: &[crate::layout::Column],
+        rows: Vec<Vec<Cell>>,
+    ) -> Table {
         crate::layout::table(self.color, self.width, columns, rows)
     }
 
-    /// A run status cell; see [`status_cell`].
-    pub fn status_cell(&self, status: RunStatus) -> Cell {
-        status_cell(self.color, status)
-    }
-
     /// Prints a line of human output on stdout.
-    pub fn println(&self, line: &str) -> anyhow::Result<()> {
+    pub(crate) fn println(&self, line: &str) -> anyhow::Result<()> {
         let mut out = io::stdout().lock();
         out.write_all(line.as_bytes())?;
         out.write_all(b"\n")?;
@@ -154,7 +156,7 @@ impl Context {
 /// `--concurrency`, `user` for `--as`); other ids are no setting's and are ignored
 /// there. A value clap took from the option's environment variable is left out: the
 /// config layer reads every variable itself, and says `env`, not `flag`.
-pub fn setting_flags(cmd: &clap::Command, matches: &clap::ArgMatches) -> Overrides {
+pub(crate) fn setting_flags(cmd: &clap::Command, matches: &clap::ArgMatches) -> Overrides {
     let mut flags = Overrides::default();
     collect_flags(cmd, matches, &mut flags);
     flags
@@ -181,7 +183,7 @@ fn collect_flags(cmd: &clap::Command, matches: &clap::ArgMatches, flags: &mut Ov
 
 /// Colors follow `--color`, then NO_COLOR (any non-empty value), then whether the
 /// stream is a terminal.
-pub fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
+pub(crate) fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -193,7 +195,7 @@ pub fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
 
 /// A run status, green (completed), yellow (executing, waiting) or red (failed,
 /// canceled) when `color` is on.
-pub fn status_cell(color: bool, status: RunStatus) -> Cell {
+pub(crate) fn status_cell(color: bool, status: RunStatus) -> Cell {
     let cell = Cell::new(status);
     match status_color(color, status) {
         Some(StatusColor::Green) => cell.fg(Color::Green),
@@ -204,7 +206,7 @@ pub fn status_cell(color: bool, status: RunStatus) -> Cell {
 }
 
 /// A run status colored as [`status_cell`] does, for text outside a table.
-pub fn status_text(color: bool, status: RunStatus) -> String {
+pub(crate) fn status_text(color: bool, status: RunStatus) -> String {
     use clap::builder::styling::AnsiColor;
     let style = match status_color(color, status) {
         Some(StatusColor::Green) => AnsiColor::Green.on_default(),

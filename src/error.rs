@@ -1,8 +1,8 @@
 //! Exit codes and the one error printer: a leaf that imports nothing from the crate,
 //! so every layer can say what its errors mean without depending on any other.
 //!
-//! Modules raise their own `thiserror` types and say which [`ExitKind`] each
-//! variant is by implementing [`Classify`] beside the type; commands wrap them in
+//! Modules raise their own `thiserror` types and say which `ExitKind` each
+//! variant is by implementing `Classify` beside the type; commands wrap them in
 //! `anyhow` with context. The command edge (`commands::exit`) walks that chain and
 //! picks the first classified error, so adding context never changes an exit code.
 //! The codes themselves are listed once, in [`EXIT_CODES`], which the `--help`
@@ -15,7 +15,7 @@ use std::io;
 /// the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
-pub enum ExitKind {
+pub(crate) enum ExitKind {
     /// 1: the awaited run failed or was canceled, or an internal error.
     Failure = 1,
     /// 2: a usage error (clap's own, or a missing requester).
@@ -33,13 +33,13 @@ pub enum ExitKind {
 }
 
 impl ExitKind {
-    pub fn code(self) -> u8 {
+    pub(crate) fn code(self) -> u8 {
         self as u8
     }
 }
 
 /// Implemented by every error type that maps to a specific exit code.
-pub trait Classify {
+pub(crate) trait Classify {
     fn exit_kind(&self) -> ExitKind;
 }
 
@@ -47,13 +47,13 @@ pub trait Classify {
 /// that have no richer type (e.g. "run already finished").
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
-pub struct CommandError {
+pub(crate) struct CommandError {
     pub kind: ExitKind,
     pub message: String,
 }
 
 impl CommandError {
-    pub fn new(kind: ExitKind, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: ExitKind, message: impl Into<String>) -> Self {
         CommandError {
             kind,
             message: message.into(),
@@ -71,7 +71,7 @@ impl Classify for CommandError {
 /// the one way invoicectl prints an error. invoicectl's own errors never repeat their
 /// source in their message; a cause whose text its parent's already holds is left
 /// out, for library errors that do (sqlx's "error returned from database: {0}").
-pub fn chain_text<'a>(
+pub(crate) fn chain_text<'a>(
     chain: impl IntoIterator<Item = &'a (dyn std::error::Error + 'static)>,
 ) -> String {
     let mut text = String::new();
@@ -91,13 +91,13 @@ pub fn chain_text<'a>(
 
 /// [`chain_text`] of one error and its sources, for messages that are stored rather
 /// than printed (a run's error, a log line).
-pub fn error_text(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_text(err: &(dyn std::error::Error + 'static)) -> String {
     chain_text(std::iter::successors(Some(err), |e| e.source()))
 }
 
 /// True when the error is a write to a closed pipe (`invoicectl … | head`): the
 /// reader went away on purpose, so the command ends quietly with success.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         let kind = if let Some(e) = cause.downcast_ref::<io::Error>() {
             Some(e.kind())
@@ -123,10 +123,10 @@ pub struct ExitCodeDoc {
     pub meaning: &'static str,
 }
 
-/// The exit codes: the one list the `--help` footer ([`exit_codes_help`]) and
+/// The exit codes: the one list the `--help` footer (`exit_codes_help`) and
 /// the man pages (`assets`) are rendered from (the `--help` footer by `cli`, which
 /// may import this leaf and no other module). A test checks it against
-/// [`ExitKind`] and the table of docs/reference.md (which `generate-assets` writes).
+/// `ExitKind` and the table of docs/reference.md (which `generate-assets` writes).
 pub const EXIT_CODES: [ExitCodeDoc; 8] = [
     ExitCodeDoc {
         code: 0,
@@ -194,7 +194,7 @@ pub const EXIT_CODES: [ExitCodeDoc; 8] = [
 ];
 
 /// The `--help` footer's exit codes (`Exit codes: 0 ok, 1 …`), half of them a line.
-pub fn exit_codes_help() -> String {
+pub(crate) fn exit_codes_help() -> String {
     let items: Vec<String> = EXIT_CODES
         .iter()
         .map(|doc| format!("{} {}", doc.code, doc.short))

@@ -11,9 +11,9 @@
 //! chain (the email suppression list belongs to no tenant).
 
 pub mod chain;
-pub mod follow;
-pub mod verify;
-pub mod witness;
+pub(crate) mod follow;
+pub(crate) mod verify;
+pub(crate) mod witness;
 
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -41,7 +41,7 @@ impl<'a> Subject<'a> {
     }
 
     /// An organization as a whole (its export lane: paused, resumed).
-    pub fn organization(org: &'a OrgId) -> Self {
+    pub(crate) fn organization(org: &'a OrgId) -> Self {
         Subject {
             kind: SubjectType::Organization,
             id: org.as_str(),
@@ -49,7 +49,7 @@ impl<'a> Subject<'a> {
     }
 
     /// An export schedule, named by its `sched_…` id.
-    pub fn schedule(id: &'a str) -> Self {
+    pub(crate) fn schedule(id: &'a str) -> Self {
         Subject {
             kind: SubjectType::ExportSchedule,
             id,

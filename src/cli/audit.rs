@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
-pub enum AuditCommand {
+pub(crate) enum AuditCommand {
     /// Print the newest audit entries, oldest first; with --follow, keep printing new
     /// ones as they commit
     ///
@@ -58,7 +58,7 @@ pub enum AuditCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct TailArgs {
+pub(crate) struct TailArgs {
     /// Only this organization's entries (system-wide entries are left out)
     #[arg(long, value_name = "ORG")]
     pub org: Option<String>,
@@ -84,7 +84,7 @@ pub struct TailArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// Only this organization's chain (default: every organization and the system chain)
     #[arg(long, value_name = "ORG")]
     pub org: Option<String>,
@@ -97,7 +97,7 @@ pub struct VerifyArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CheckpointArgs {
+pub(crate) struct CheckpointArgs {
     /// Only this organization's chain (default: every organization and the system chain)
     #[arg(long, value_name = "ORG")]
     pub org: Option<String>,

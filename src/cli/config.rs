@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
-pub enum ConfigCommand {
+pub(crate) enum ConfigCommand {
     /// Print every setting, its value and where it came from: flag, env, file or default
     ///
     /// Each setting resolves flag > environment variable > config file > default; the

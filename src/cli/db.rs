@@ -5,10 +5,10 @@ use clap::{Args, Subcommand};
 /// Demo data, not a load generator: 10 million invoices per organization (30
 /// million rows, several GB) is already far past what a demo or a benchmark needs,
 /// and a typo such as an extra zero should not fill the disk.
-pub const MAX_INVOICES: u64 = 10_000_000;
+pub(crate) const MAX_INVOICES: u64 = 10_000_000;
 
 #[derive(Debug, Subcommand)]
-pub enum DbCommand {
+pub(crate) enum DbCommand {
     /// Create the database if it is missing and apply all migrations (idempotent)
     ///
     /// Example: invoicectl db setup
@@ -28,7 +28,7 @@ pub enum DbCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct SeedArgs {
+pub(crate) struct SeedArgs {
     /// Seed the demo organizations (org_acme, org_globex, org_initech) and users
     #[arg(long, required = true)]
     pub demo: bool,

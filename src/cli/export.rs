@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
-pub enum ExportCommand {
+pub(crate) enum ExportCommand {
     /// Request an export of an organization's invoices; prints the run id at once
     ///
     /// The same org, user and UTC day returns the first run (deduplicated), writes
@@ -119,7 +119,7 @@ pub enum ExportCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct StartArgs {
+pub(crate) struct StartArgs {
     /// Organization whose invoices to export (e.g. org_acme)
     #[arg(long, value_name = "ORG")]
     pub org: String,
@@ -154,7 +154,7 @@ pub struct StartArgs {
 /// `export schedule add`.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Scope")]
-pub struct ScopeArgs {
+pub(crate) struct ScopeArgs {
     /// Only invoices issued at or after this time (YYYY-MM-DD is midnight UTC, or RFC 3339)
     #[arg(long, value_name = "DATE", conflicts_with = "period")]
     pub from: Option<String>,
@@ -178,7 +178,7 @@ pub struct ScopeArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     /// The run to show; without it, the most recent runs are listed
     #[arg(value_name = "RUN_ID")]
     pub run_id: Option<String>,
@@ -201,7 +201,7 @@ pub struct StatusArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct QueueArgs {
+pub(crate) struct QueueArgs {
     /// How many lanes, leases and retries to list at most (each); the per-queue
     /// counts always cover everything
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -209,7 +209,7 @@ pub struct QueueArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct WorkerArgs {
+pub(crate) struct WorkerArgs {
     /// Exit 0 once nothing is runnable now (for cron); runs held by other workers and
     /// retries scheduled later are left for the next invocation
     #[arg(long, conflicts_with = "once")]
@@ -310,7 +310,7 @@ pub struct WorkerArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CancelArgs {
+pub(crate) struct CancelArgs {
     /// The run to cancel (run_…)
     #[arg(value_name = "RUN_ID")]
     pub run_id: String,
@@ -327,7 +327,7 @@ pub struct CancelArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct RetryArgs {
+pub(crate) struct RetryArgs {
     /// The failed or canceled export run to retry (run_…)
     #[arg(value_name = "RUN_ID")]
     pub run_id: String,
@@ -344,7 +344,7 @@ pub struct RetryArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct PauseArgs {
+pub(crate) struct PauseArgs {
     /// Organization whose exports to pause
     #[arg(long, value_name = "ORG")]
     pub org: String,
@@ -365,7 +365,7 @@ pub struct PauseArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ResumeArgs {
+pub(crate) struct ResumeArgs {
     /// Organization whose exports to resume
     #[arg(long, value_name = "ORG")]
     pub org: String,
@@ -382,7 +382,7 @@ pub struct ResumeArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct UrlArgs {
+pub(crate) struct UrlArgs {
     /// The export's run (run_…)
     #[arg(value_name = "RUN_ID")]
     pub run_id: String,
@@ -403,7 +403,7 @@ pub struct UrlArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DownloadArgs {
+pub(crate) struct DownloadArgs {
     /// The export's run (run_…)
     #[arg(value_name = "RUN_ID")]
     pub run_id: String,
@@ -424,7 +424,7 @@ pub struct DownloadArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct PruneArgs {
+pub(crate) struct PruneArgs {
     /// Expire exports completed longer ago than this: 30d, 12h, 2w…
     #[arg(long, value_name = "DURATION")]
     pub older_than: String,
@@ -435,7 +435,7 @@ pub struct PruneArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ScheduleCommand {
+pub(crate) enum ScheduleCommand {
     /// Add a schedule: an export of the organization at each tick of a cron expression
     ///
     /// Cron: five fields (minute hour day-of-month month day-of-week), or six with a
@@ -468,7 +468,7 @@ pub enum ScheduleCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct AddArgs {
+pub(crate) struct AddArgs {
     /// Organization whose invoices to export
     #[arg(long, value_name = "ORG")]
     pub org: String,
@@ -509,14 +509,14 @@ pub struct AddArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// Only this organization's schedules
     #[arg(long, value_name = "ORG")]
     pub org: Option<String>,
 }
 
 #[derive(Debug, Args)]
-pub struct IdArgs {
+pub(crate) struct IdArgs {
     /// The schedule (sched_…)
     #[arg(value_name = "ID")]
     pub id: String,

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 /// The subcommand's name on the command line.
-pub const NAME: &str = "generate-assets";
+pub(crate) const NAME: &str = "generate-assets";
 
 /// The hidden subcommand, for [`super::parser`].
-pub fn command() -> clap::Command {
+pub(crate) fn command() -> clap::Command {
     GenerateAssetsArgs::augment_args(
         clap::Command::new(NAME)
             .hide(true)
@@ -24,7 +24,7 @@ pub fn command() -> clap::Command {
 }
 
 #[derive(Debug, Args)]
-pub struct GenerateAssetsArgs {
+pub(crate) struct GenerateAssetsArgs {
     /// The repository root: files go to DIR/completions/ and DIR/man/
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out_dir: PathBuf,

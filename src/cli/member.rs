@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
-pub enum MemberCommand {
+pub(crate) enum MemberCommand {
     /// List an organization's members: user id, email, name and role
     ///
     /// Highest role first (owner, admin, member, viewer), then by user id. Members and
@@ -16,7 +16,7 @@ pub enum MemberCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// The organization whose members to list (`invoicectl org list` shows them all)
     #[arg(long, value_name = "ORG")]
     pub org: String,

@@ -14,15 +14,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use clap_complete::Shell;
 
-pub mod audit;
-pub mod config;
-pub mod db;
-pub mod export;
-pub mod generate_assets;
-pub mod member;
-pub mod org;
-pub mod suppression;
-pub mod user;
+pub(crate) mod audit;
+pub(crate) mod config;
+pub(crate) mod db;
+pub(crate) mod export;
+pub(crate) mod generate_assets;
+pub(crate) mod member;
+pub(crate) mod org;
+pub(crate) mod suppression;
+pub(crate) mod user;
 
 /// Export an organization's invoices as CSV through a durable PostgreSQL run queue.
 ///
@@ -38,7 +38,7 @@ pub mod user;
     after_help = "Examples:\n  invoicectl demo\n  invoicectl db setup && invoicectl db seed --demo\n  invoicectl export start --org org_acme --as user_alice --wait\n\n".to_owned()
         + &crate::error::exit_codes_help()
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
@@ -52,7 +52,7 @@ pub struct Cli {
 /// variable's value: it may be a secret, and an unset one read as set to "".
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global Options")]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// PostgreSQL URL (default: libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE;
     /// database `invoicectl`)
     #[arg(
@@ -114,14 +114,14 @@ pub(crate) fn path_allowing_empty() -> impl clap::builder::TypedValueParser<Valu
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Create, migrate and seed the database
     #[command(subcommand)]
     Db(db::DbCommand),
@@ -187,7 +187,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Request a new export run even if the demo already made one today (like
     /// `export start --force`)
     #[arg(long)]
@@ -195,7 +195,7 @@ pub struct DemoArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum, value_name = "SHELL")]
     pub shell: Shell,
@@ -212,7 +212,7 @@ pub fn command() -> clap::Command {
 /// [`names_maintainer_command`]). It is kept out of [`command`], so that no
 /// completion script or man page offers it, and out of every other parse, so that no
 /// typo is answered with "a similar subcommand exists: 'generate-assets'".
-pub fn parser(color: Option<ColorChoice>, maintainer: bool) -> clap::Command {
+pub(crate) fn parser(color: Option<ColorChoice>, maintainer: bool) -> clap::Command {
     let color = match color {
         Some(ColorChoice::Always) => clap::ColorChoice::Always,
         Some(ColorChoice::Never) => clap::ColorChoice::Never,
@@ -228,7 +228,7 @@ pub fn parser(color: Option<ColorChoice>, maintainer: bool) -> clap::Command {
 }
 
 /// Whether the arguments name the maintainer command (anywhere before `--`).
-pub fn names_maintainer_command<I, S>(args: I) -> bool
+pub(crate) fn names_maintainer_command<I, S>(args: I) -> bool
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
@@ -242,7 +242,7 @@ where
 /// Adds a tip to clap's usage errors where invoicectl knows the likely mistake: an
 /// organization id given as a positional argument (`export start org_acme`) to a
 /// command that takes it as `--org`.
-pub fn with_hints(mut err: clap::Error, parser: &clap::Command) -> clap::Error {
+pub(crate) fn with_hints(mut err: clap::Error, parser: &clap::Command) -> clap::Error {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     if err.kind() != ErrorKind::UnknownArgument {
         return err;
@@ -285,7 +285,7 @@ fn leaf_of_usage<'a>(parser: &'a clap::Command, usage: &str) -> Option<&'a clap:
 /// `--color WHEN` as written on the command line, found before clap parses it, so
 /// that clap's own help and usage errors follow it too. The last occurrence wins,
 /// like clap's; nothing after `--` counts.
-pub fn color_from_args<I, S>(args: I) -> Option<ColorChoice>
+pub(crate) fn color_from_args<I, S>(args: I) -> Option<ColorChoice>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,

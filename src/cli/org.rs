@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
-pub enum OrgCommand {
+pub(crate) enum OrgCommand {
     /// List every organization with its member and invoice counts
     ///
     /// Prints id, name, members, invoices and creation time (UTC) as a table, in id

@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand, ValueEnum};
 
 #[derive(Debug, Subcommand)]
-pub enum SuppressionCommand {
+pub(crate) enum SuppressionCommand {
     /// Put an address on the suppression list, or change its reason
     ///
     /// The export email is never sent to a suppressed address (the export itself still
@@ -28,7 +28,7 @@ pub enum SuppressionCommand {
 
 /// Why an address is suppressed (the command-line spelling of [`Reason`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReasonArg {
+pub(crate) enum ReasonArg {
     /// Mail to the address bounced
     Bounce,
     /// The recipient marked our mail as spam
@@ -39,7 +39,7 @@ pub enum ReasonArg {
 
 /// Who is making the change, recorded as the audit entry's actor.
 #[derive(Debug, Args)]
-pub struct ActorArgs {
+pub(crate) struct ActorArgs {
     /// The user making the change, recorded in the audit log (default: config key
     /// `user`; none means the entry has no actor)
     #[arg(
@@ -53,7 +53,7 @@ pub struct ActorArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AddArgs {
+pub(crate) struct AddArgs {
     /// The address to stop emailing (stored lowercase)
     #[arg(value_name = "EMAIL")]
     pub email: String,
@@ -67,7 +67,7 @@ pub struct AddArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct RemoveArgs {
+pub(crate) struct RemoveArgs {
     /// The address to email again
     #[arg(value_name = "EMAIL")]
     pub email: String,

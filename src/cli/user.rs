@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
-pub enum UserCommand {
+pub(crate) enum UserCommand {
     /// Link a PostgreSQL login to an invoicectl user (admin only)
     ///
     /// The login then acts as the user: `export start` needs no --as, the user is the
@@ -35,14 +35,14 @@ pub enum UserCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct UnlinkArgs {
+pub(crate) struct UnlinkArgs {
     /// The PostgreSQL login (role name) to unlink
     #[arg(long, value_name = "LOGIN")]
     pub login: String,
 }
 
 #[derive(Debug, Args)]
-pub struct LinkArgs {
+pub(crate) struct LinkArgs {
     /// The invoicectl user the login acts as (e.g. user_alice)
     // Not the id `user`: that is the `user` setting's (`--as`), see `setting_flags` in `crate::context`.
     #[arg(value_name = "USER")]

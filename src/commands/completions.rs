@@ -8,7 +8,7 @@ use crate::cli::CompletionsArgs;
 
 /// Writes the script to stdout. Runs before the configuration is loaded, so it works
 /// on a machine with no config file and no database.
-pub fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
     let script = crate::assets::completion(args.shell, crate::cli::command());
     let mut out = std::io::stdout().lock();
     out.write_all(&script)?;

@@ -41,10 +41,10 @@ use crate::ids::{OrgId, RunId, UserId};
 use crate::signals::wait_for_signal;
 
 /// The organization and the requester of the demo export (both seeded).
-pub const DEMO_ORG: &str = "org_acme";
-pub const DEMO_USER: &str = "user_alice";
+pub(crate) const DEMO_ORG: &str = "org_acme";
+pub(crate) const DEMO_USER: &str = "user_alice";
 /// Invoices seeded per demo organization.
-pub const DEMO_INVOICES: u64 = 1_000;
+pub(crate) const DEMO_INVOICES: u64 = 1_000;
 /// Audit entries shown at the end.
 const AUDIT_LINES: u64 = 20;
 /// How long the demo follows a run that the drain could not finish itself.
@@ -53,7 +53,7 @@ const WAIT_FOR_RUN: Duration = Duration::from_secs(60);
 /// The `--json` document of `demo`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Summary {
+pub(crate) struct Summary {
     pub run_id: String,
     pub organization_id: String,
     pub requested_by: String,
@@ -76,7 +76,7 @@ pub struct Summary {
     pub email_file: Option<PathBuf>,
 }
 
-pub async fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(DEMO_ORG)?;
     let user = UserId::parse(DEMO_USER)?;
 

@@ -2,7 +2,7 @@
 //! (the list of codes the `--help` footer and the man pages are rendered from is
 //! [`crate::error::EXIT_CODES`]).
 //!
-//! Each error type says its [`ExitKind`] beside its definition (`Classify`, in the
+//! Each error type says its `ExitKind` beside its definition (`Classify`, in the
 //! leaf `crate::error`); [`exit_code`] walks an `anyhow` chain and downcasts each
 //! cause to the types listed here, in order, taking the first that is more specific
 //! than a generic failure (1): a deeper cause that says more — a database error under
@@ -14,7 +14,7 @@ use crate::error::{Classify, ExitKind};
 /// True when the command exits 69 because its database connection failed after it
 /// was made (one that could not be made at all is reported, with its host and
 /// port, by `db::classify_connect_error`), so that the message can say so.
-pub fn connection_lost(err: &anyhow::Error) -> bool {
+pub(crate) fn connection_lost(err: &anyhow::Error) -> bool {
     use crate::db::DbError;
     exit_code(err) == ExitKind::Unavailable.code()
         && err.chain().any(|cause| {
@@ -44,7 +44,8 @@ macro_rules! classified {
         }
 
         /// The error types [`exit_code`] recognises in a chain.
-        pub const CLASSIFIED: &[&str] = &[$(stringify!($ty)),+];
+        #[cfg(test)]
+        pub(crate) const CLASSIFIED: &[&str] = &[$(stringify!($ty)),+];
     };
 }
 

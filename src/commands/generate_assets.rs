@@ -11,7 +11,7 @@ use clap::{ArgMatches, FromArgMatches};
 use crate::cli::generate_assets::GenerateAssetsArgs;
 use crate::error::{CommandError, ExitKind};
 
-pub fn run(matches: &ArgMatches) -> anyhow::Result<()> {
+pub(crate) fn run(matches: &ArgMatches) -> anyhow::Result<()> {
     let args = GenerateAssetsArgs::from_arg_matches(matches)?;
     let assets = crate::assets::render_all();
     if args.check {

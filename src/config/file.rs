@@ -12,7 +12,7 @@ use super::error::ConfigError;
 use crate::redact::{is_secret_param, redact_secrets, url_holds_secret};
 
 /// A config file is a few lines of TOML; anything bigger (1 MiB) is the wrong file.
-pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// Reads and parses the config file. Only a regular file of at most
 /// [`MAX_CONFIG_BYTES`] is read: a device would never end and opening a FIFO would

@@ -4,7 +4,7 @@
 //! A setting is a field of [`Settings`] and one call in `Settings::resolve`: its key
 //! (the config-file key, and the name `config show` prints), its environment
 //! variable, its default and its check. The `Resolver` behind that line looks the key
-//! up in each layer in turn, parses the value that wins ([`SettingValue`]), names
+//! up in each layer in turn, parses the value that wins (`SettingValue`), names
 //! where a bad value came from (`--concurrency`, `INVOICECTL_PAGE_SIZE`, `page_size
 //! in config file PATH`) and records the value, redacted, with its source. A key of
 //! the config file that no line asks for is an unknown key: an error, not a silent
@@ -17,10 +17,10 @@
 //!
 //! One concern per file:
 //! - [`resolver`]: the layers and their precedence, and where a value came from;
-//! - [`value`]: the types a setting can have and how each is read;
+//! - `value`: the types a setting can have and how each is read;
 //! - [`file`]: reading the config file, and the permission rule of one that holds a
 //!   secret;
-//! - [`error`]: what can be wrong with a setting, and its exit code.
+//! - `error`: what can be wrong with a setting, and its exit code.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -35,17 +35,17 @@ use error::ConfigError;
 use resolver::{Overrides, Resolved, Resolver, Source};
 use value::{ByteSize, SettingValue};
 
-pub mod error;
-pub mod file;
+pub(crate) mod error;
+pub(crate) mod file;
 pub mod resolver;
-pub mod value;
+pub(crate) mod value;
 
 /// Default rows per page of the export's keyset walk.
-pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
-pub const DEFAULT_WORKER_CONCURRENCY: u32 = 4;
-pub const DEFAULT_MAIL_FROM: &str = "invoicectl <invoicectl@localhost>";
+pub(crate) const DEFAULT_PAGE_SIZE: u32 = 5_000;
+pub(crate) const DEFAULT_WORKER_CONCURRENCY: u32 = 4;
+pub(crate) const DEFAULT_MAIL_FROM: &str = "invoicectl <invoicectl@localhost>";
 /// How long finished runs are kept before workers delete them (`run_retention`).
-pub const DEFAULT_RUN_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+pub(crate) const DEFAULT_RUN_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// The platform's defaults for the two paths every other default hangs off.
 #[derive(Debug, Clone, Default)]
@@ -58,7 +58,7 @@ pub struct PlatformDirs {
 
 impl PlatformDirs {
     /// This user's directories (XDG on Linux); none without a home directory.
-    pub fn detect() -> PlatformDirs {
+    pub(crate) fn detect() -> PlatformDirs {
         let dirs = directories::ProjectDirs::from("", "", "invoicectl");
         PlatformDirs {
             config_file: dirs.as_ref().map(|d| d.config_dir().join("config.toml")),
@@ -100,7 +100,7 @@ pub struct Settings {
 impl Settings {
     /// The settings of this process: `flags` from its command line, its environment,
     /// the platform directories and the config file they lead to.
-    pub fn load(flags: &Overrides) -> Result<Settings, ConfigError> {
+    pub(crate) fn load(flags: &Overrides) -> Result<Settings, ConfigError> {
         Settings::load_with(
             flags,
             &|name| std::env::var_os(name),
@@ -108,7 +108,7 @@ impl Settings {
         )
     }
 
-    /// [`Settings::load`] with the environment (`env` looks a variable up) and the
+    /// `Settings::load` with the environment (`env` looks a variable up) and the
     /// platform directories given, so that precedence is testable without touching
     /// the process environment.
     pub fn load_with(
@@ -225,13 +225,13 @@ impl Settings {
     }
 
     /// The resolved setting `key`, if there is one.
-    pub fn setting(&self, key: &str) -> Option<&Resolved> {
+    pub(crate) fn setting(&self, key: &str) -> Option<&Resolved> {
         self.resolved.iter().find(|r| r.key == key)
     }
 
     /// Logs at debug level (`-v`) which config file was read and where each setting
     /// came from — the first thing to know when a setting does not take.
-    pub fn log_sources(&self) {
+    pub(crate) fn log_sources(&self) {
         match (
             &self.config_path,
             self.setting("config").and_then(|c| c.value.as_str()),
@@ -394,7 +394,7 @@ fn check_smtp_url(raw: &str) -> Result<(), String> {
 /// idempotency key that long (`exports::request` checks at compile time that its TTL
 /// is no longer), and deleting the run earlier would let a repeated `export start`
 /// create a second export.
-pub const MIN_RUN_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
+pub(crate) const MIN_RUN_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// node_exporter's textfile collector reads only `*.prom` files.
 fn check_textfile(path: &Path) -> Result<(), String> {

@@ -25,7 +25,7 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Source::Flag => "flag",
             Source::Env => "env",
@@ -61,7 +61,7 @@ pub struct Resolved {
 
 impl Resolved {
     /// The value as text: strings bare, numbers as digits, unset as `-`.
-    pub fn value_text(&self) -> String {
+    pub(crate) fn value_text(&self) -> String {
         match &self.value {
             Json::Null => "-".to_owned(),
             Json::String(s) => s.clone(),
@@ -70,7 +70,7 @@ impl Resolved {
     }
 
     /// `flag --concurrency`, `env INVOICECTL_PAGE_SIZE`, `file` or `default`.
-    pub fn source_text(&self) -> String {
+    pub(crate) fn source_text(&self) -> String {
         match (self.source, &self.origin) {
             (Source::Flag | Source::Env, Some(origin)) => format!("{} {origin}", self.source),
             (source, _) => source.to_string(),
@@ -87,18 +87,9 @@ pub struct Overrides {
 }
 
 impl Overrides {
-    /// Records that `flag` (as written: `--concurrency`) set `key` to `value`.
-    pub fn set(
-        &mut self,
-        key: impl Into<String>,
-        flag: impl Into<String>,
-        value: impl Into<OsString>,
-    ) {
-        self.flags.insert(key.into(), (flag.into(), value.into()));
-    }
-
     /// [`Overrides::set`], by value.
-    pub fn with(
+    #[cfg(test)]
+    pub(crate) fn with(
         mut self,
         key: impl Into<String>,
         flag: impl Into<String>,
@@ -106,6 +97,16 @@ impl Overrides {
     ) -> Overrides {
         self.set(key, flag, value);
         self
+    }
+
+    /// Records that `flag` (as written: `--concurrency`) set `key` to `value`.
+    pub(crate) fn set(
+        &mut self,
+        key: impl Into<String>,
+        flag: impl Into<String>,
+        value: impl Into<OsString>,
+    ) {
+        self.flags.insert(key.into(), (flag.into(), value.into()));
     }
 }
 

@@ -14,11 +14,11 @@ use crate::storage::{Compression, DEFAULT_LINK_TTL, StorageUrl};
 
 /// A size in bytes, written as a number or as `8MiB`, `16 MiB`, `512KiB`, `1GiB`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ByteSize(pub u64);
+pub(crate) struct ByteSize(pub u64);
 
 /// A link lifetime: a duration from 1 s to 7 days (a SigV4 presigned URL cannot live
 /// longer). Shared by `link_ttl`, the worker's `--link-ttl` and `export url --expires`.
-pub fn parse_link_ttl(raw: &str) -> Result<Duration, String> {
+pub(crate) fn parse_link_ttl(raw: &str) -> Result<Duration, String> {
     match crate::duration::parse_duration(raw) {
         Some(d) if !d.is_zero() && d <= DEFAULT_LINK_TTL => Ok(d),
         Some(_) => Err(format!(
@@ -32,7 +32,7 @@ pub fn parse_link_ttl(raw: &str) -> Result<Duration, String> {
 
 /// A type a setting can have: read from a flag's or variable's text, or from the
 /// config file's TOML value, and shown (before redaction) by `config show`.
-pub trait SettingValue: Sized {
+pub(crate) trait SettingValue: Sized {
     /// From a flag or an environment variable (never empty: that is refused first).
     fn from_text(text: &OsStr) -> Result<Self, String>;
 

@@ -10,7 +10,7 @@ use super::runs::WAKE_CHANNEL;
 
 /// A paused lane: since when, by whom, why, and how many runs wait in it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct LanePause {
+pub(crate) struct LanePause {
     pub queue: String,
     pub concurrency_key: String,
     pub paused_at: DateTime<Utc>,
@@ -21,7 +21,7 @@ pub struct LanePause {
 
 /// Pauses the lane (creating its row if no run ever used it). Returns `false` when it
 /// was already paused: the first pause's time, author and reason are kept.
-pub async fn pause(
+pub(crate) async fn pause(
     conn: &mut PgConnection,
     queue: &str,
     key: &str,
@@ -49,7 +49,7 @@ pub async fn pause(
 
 /// Resumes the lane and wakes the workers; returns the pause it ended (`None`: it
 /// was not paused).
-pub async fn resume(
+pub(crate) async fn resume(
     conn: &mut PgConnection,
     queue: &str,
     key: &str,
@@ -80,7 +80,7 @@ const PAUSE_COLUMNS: &str = "l.queue, l.concurrency_key, l.paused_at, l.paused_b
                                    AND r.concurrency_key = l.concurrency_key) AS queued";
 
 /// The lane's pause, if it is paused.
-pub async fn get(
+pub(crate) async fn get(
     conn: &mut PgConnection,
     queue: &str,
     key: &str,
@@ -96,7 +96,7 @@ pub async fn get(
 }
 
 /// Every paused lane of `queues`, oldest pause first.
-pub async fn paused(
+pub(crate) async fn paused(
     conn: &mut PgConnection,
     queues: &[String],
 ) -> Result<Vec<LanePause>, sqlx::Error> {

@@ -9,21 +9,21 @@
 //! integration tests against a real PostgreSQL.
 
 pub mod audit_log;
-pub mod exports;
-pub mod identity;
+pub(crate) mod exports;
+pub(crate) mod identity;
 pub mod invoices;
-pub mod lane_pause;
+pub(crate) mod lane_pause;
 pub mod lanes;
-pub mod members;
-pub mod organizations;
+pub(crate) mod members;
+pub(crate) mod organizations;
 pub mod queue;
-pub mod run_batch;
+pub(crate) mod run_batch;
 pub mod run_history;
 pub mod runs;
-pub mod schedules;
+pub(crate) mod schedules;
 pub mod seed;
-pub mod setup;
-pub mod steps;
+pub(crate) mod setup;
+pub(crate) mod steps;
 pub mod suppressions;
 pub mod tenant;
 
@@ -39,7 +39,7 @@ use crate::redact::{redact_secrets, redact_url};
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// The database name used when neither a URL nor PGDATABASE names one.
-pub const DEFAULT_DATABASE: &str = "invoicectl";
+pub(crate) const DEFAULT_DATABASE: &str = "invoicectl";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -208,7 +208,7 @@ fn parse_database_url(raw: &str) -> Result<url::Url, DbError> {
 
 /// Connection options from an explicit URL, or from libpq's environment variables.
 /// Either way the database defaults to `invoicectl` when none is named.
-pub fn connect_options(database_url: Option<&str>) -> Result<PgConnectOptions, DbError> {
+pub(crate) fn connect_options(database_url: Option<&str>) -> Result<PgConnectOptions, DbError> {
     let options = match database_url {
         Some(raw) => {
             let url = parse_database_url(raw)?;
@@ -241,7 +241,7 @@ pub fn connect_options(database_url: Option<&str>) -> Result<PgConnectOptions, D
 }
 
 /// Describes where the options point, for messages: never includes the password.
-pub fn describe(options: &PgConnectOptions) -> (String, u16, String) {
+pub(crate) fn describe(options: &PgConnectOptions) -> (String, u16, String) {
     (
         options.get_host().to_owned(),
         options.get_port(),
@@ -257,7 +257,7 @@ pub fn describe(options: &PgConnectOptions) -> (String, u16, String) {
 /// running?), a database that does not exist (`db setup` creates it), a refused
 /// login (naming the role), or another reason the server cannot be used. Other
 /// errors pass through.
-pub fn classify_connect_error(options: &PgConnectOptions, e: sqlx::Error) -> DbError {
+pub(crate) fn classify_connect_error(options: &PgConnectOptions, e: sqlx::Error) -> DbError {
     let (host, port, database) = describe(options);
     match &e {
         // A TCP port nobody listens on, or a Unix socket path with no server behind it.
@@ -322,19 +322,22 @@ pub fn classify_connect_error(options: &PgConnectOptions, e: sqlx::Error) -> DbE
 
 /// How long a pool acquire waits (for a free connection, or for the server) unless
 /// the caller chooses otherwise.
-pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens a pool of at most `max_connections`. The first connection is made directly
 /// so that an unreachable server is reported at once with its real reason (exit 69);
 /// the pool itself would retry until its acquire timeout and only say "timed out".
-pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result<PgPool, DbError> {
+pub(crate) async fn connect(
+    options: &PgConnectOptions,
+    max_connections: u32,
+) -> Result<PgPool, DbError> {
     connect_with(options, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
 }
 
 /// [`connect`] with the pool's acquire timeout: while the server refuses
 /// connections, an acquire keeps trying for this long and then fails with
 /// `PoolTimedOut`.
-pub async fn connect_with(
+pub(crate) async fn connect_with(
     options: &PgConnectOptions,
     max_connections: u32,
     acquire_timeout: Duration,
@@ -452,12 +455,12 @@ impl Classify for sqlx::Error {
 }
 
 /// The newest migration version this binary knows.
-pub fn expected_schema_version() -> i64 {
+pub(crate) fn expected_schema_version() -> i64 {
     MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
 /// The newest migration applied to the database, `None` when it was never set up.
-pub async fn schema_version(pool: &PgPool) -> Result<Option<i64>, DbError> {
+pub(crate) async fn schema_version(pool: &PgPool) -> Result<Option<i64>, DbError> {
     match sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
         .fetch_one(pool)
         .await
@@ -470,7 +473,7 @@ pub async fn schema_version(pool: &PgPool) -> Result<Option<i64>, DbError> {
 }
 
 /// Refuses a database migrated by a newer invoicectl ([`DbError::TooNew`], exit 69).
-pub fn check_not_newer(database: &str, found: Option<i64>) -> Result<(), DbError> {
+pub(crate) fn check_not_newer(database: &str, found: Option<i64>) -> Result<(), DbError> {
     let expected = expected_schema_version();
     match found {
         Some(found) if found > expected => Err(DbError::TooNew {
@@ -484,7 +487,10 @@ pub fn check_not_newer(database: &str, found: Option<i64>) -> Result<(), DbError
 
 /// A fast schema check for the hot path (one indexed read): the database must have
 /// exactly this binary's migrations applied.
-pub async fn ensure_schema(pool: &PgPool, options: &PgConnectOptions) -> Result<(), DbError> {
+pub(crate) async fn ensure_schema(
+    pool: &PgPool,
+    options: &PgConnectOptions,
+) -> Result<(), DbError> {
     let expected = expected_schema_version();
     let found = schema_version(pool).await?;
     let database = describe(options).2;
@@ -500,13 +506,16 @@ pub async fn ensure_schema(pool: &PgPool, options: &PgConnectOptions) -> Result<
 }
 
 /// Opens a pool on a database that must already be set up.
-pub async fn open(database_url: Option<&str>, max_connections: u32) -> Result<PgPool, DbError> {
+pub(crate) async fn open(
+    database_url: Option<&str>,
+    max_connections: u32,
+) -> Result<PgPool, DbError> {
     let options = connect_options(database_url)?;
     open_with(&options, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
 }
 
 /// [`open`] with explicit options (e.g. [`with_session_limits`]) and acquire timeout.
-pub async fn open_with(
+pub(crate) async fn open_with(
     options: &PgConnectOptions,
     max_connections: u32,
     acquire_timeout: Duration,

@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::PgConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ScheduleRow {
+pub(crate) struct ScheduleRow {
     pub id: String,
     pub organization_id: String,
     pub requested_by: String,
@@ -33,7 +33,7 @@ const COLUMNS: &str = "id, organization_id, requested_by, cron, time_zone, scope
 
 /// A new schedule.
 #[derive(Debug, Clone)]
-pub struct NewSchedule<'a> {
+pub(crate) struct NewSchedule<'a> {
     pub id: &'a str,
     pub org: &'a str,
     pub requested_by: &'a str,
@@ -43,7 +43,10 @@ pub struct NewSchedule<'a> {
     pub next_tick_at: DateTime<Utc>,
 }
 
-pub async fn insert(conn: &mut PgConnection, new: &NewSchedule<'_>) -> Result<(), sqlx::Error> {
+pub(crate) async fn insert(
+    conn: &mut PgConnection,
+    new: &NewSchedule<'_>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO export_schedule (id, organization_id, requested_by, cron, time_zone, scope, next_tick_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -61,7 +64,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewSchedule<'_>) -> Result<()
 }
 
 /// One schedule (removed ones too), locked when `lock`.
-pub async fn get(
+pub(crate) async fn get(
     conn: &mut PgConnection,
     id: &str,
     lock: bool,
@@ -76,7 +79,7 @@ pub async fn get(
 }
 
 /// Schedules not removed, of one org or all, oldest first.
-pub async fn list(
+pub(crate) async fn list(
     conn: &mut PgConnection,
     org: Option<&str>,
 ) -> Result<Vec<ScheduleRow>, sqlx::Error> {
@@ -91,7 +94,7 @@ pub async fn list(
 }
 
 /// Pauses (`Some(now)`) or resumes (`None`, with the next tick from now) a schedule.
-pub async fn set_paused(
+pub(crate) async fn set_paused(
     conn: &mut PgConnection,
     id: &str,
     paused: bool,
@@ -111,7 +114,7 @@ pub async fn set_paused(
     Ok(())
 }
 
-pub async fn mark_removed(conn: &mut PgConnection, id: &str) -> Result<(), sqlx::Error> {
+pub(crate) async fn mark_removed(conn: &mut PgConnection, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE export_schedule SET removed_at = now() WHERE id = $1")
         .bind(id)
         .execute(conn)
@@ -121,7 +124,7 @@ pub async fn mark_removed(conn: &mut PgConnection, id: &str) -> Result<(), sqlx:
 
 /// Records that a worker is looking for due ticks now; returns when one last did
 /// (before this statement), and the server's now.
-pub async fn record_pass(
+pub(crate) async fn record_pass(
     conn: &mut PgConnection,
 ) -> Result<(Option<DateTime<Utc>>, DateTime<Utc>), sqlx::Error> {
     sqlx::query_as(
@@ -136,7 +139,7 @@ pub async fn record_pass(
 
 /// The longest-due schedule with a tick at or before `now`, locked for firing
 /// (skipping one another worker is firing); `None` when nothing is due.
-pub async fn lock_due(
+pub(crate) async fn lock_due(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
 ) -> Result<Option<ScheduleRow>, sqlx::Error> {
@@ -153,7 +156,7 @@ pub async fn lock_due(
 }
 
 /// The next tick due across all schedules (for `export queue`).
-pub async fn next_due(conn: &mut PgConnection) -> Result<Option<ScheduleRow>, sqlx::Error> {
+pub(crate) async fn next_due(conn: &mut PgConnection) -> Result<Option<ScheduleRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM export_schedule
          WHERE paused_at IS NULL AND removed_at IS NULL
@@ -165,19 +168,21 @@ pub async fn next_due(conn: &mut PgConnection) -> Result<Option<ScheduleRow>, sq
 
 /// A handled tick.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TickRow {
+pub(crate) struct TickRow {
     pub schedule_id: String,
     pub tick_at: DateTime<Utc>,
     pub outcome: String,
     pub run_id: Option<String>,
     pub error: Option<String>,
     pub skipped: Option<i64>,
-    pub created_at: DateTime<Utc>,
 }
 
 /// Records a handled tick: `fired` (with its run), `failed` (with why) or `skipped`
 /// (`skipped` instants up to `tick_at`).
-pub async fn insert_tick(conn: &mut PgConnection, tick: &TickRow) -> Result<(), sqlx::Error> {
+pub(crate) async fn insert_tick(
+    conn: &mut PgConnection,
+    tick: &TickRow,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO export_schedule_tick (schedule_id, tick_at, outcome, run_id, error, skipped)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -195,7 +200,7 @@ pub async fn insert_tick(conn: &mut PgConnection, tick: &TickRow) -> Result<(), 
 
 /// After a tick: the next instant, how the tick went, the counters.
 #[allow(clippy::too_many_arguments)]
-pub async fn advance(
+pub(crate) async fn advance(
     conn: &mut PgConnection,
     id: &str,
     tick_at: DateTime<Utc>,
@@ -227,7 +232,7 @@ pub async fn advance(
 }
 
 /// The schedule's most recent handled ticks, newest first.
-pub async fn recent_ticks(
+pub(crate) async fn recent_ticks(
     conn: &mut PgConnection,
     id: &str,
     limit: i64,

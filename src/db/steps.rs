@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 
 /// A step as the claim returns it (see `db::runs::ClaimedRun::steps`).
 #[derive(Debug, Clone, serde::Deserialize)]
-pub struct StepRow {
+pub(crate) struct StepRow {
     pub name: String,
     pub output: Option<Value>,
     pub checkpoint: Option<Value>,
@@ -13,7 +13,7 @@ pub struct StepRow {
 }
 
 /// Records a finished step's output.
-pub async fn complete(
+pub(crate) async fn complete(
     conn: &mut PgConnection,
     run_id: &str,
     name: &str,
@@ -33,7 +33,7 @@ pub async fn complete(
 }
 
 /// Stores a running step's checkpoint.
-pub async fn save_checkpoint(
+pub(crate) async fn save_checkpoint(
     conn: &mut PgConnection,
     run_id: &str,
     name: &str,
@@ -52,7 +52,7 @@ pub async fn save_checkpoint(
 }
 
 /// A step's checkpoint (outside any task: the failure hook, `export cancel`).
-pub async fn checkpoint(
+pub(crate) async fn checkpoint(
     conn: &mut PgConnection,
     run_id: &str,
     name: &str,

@@ -23,7 +23,7 @@ impl QueueDef {
     /// Pauses the lane `key` of this queue: its queued runs are not claimed until
     /// [`resume_lane`](Self::resume_lane); runs holding it finish, and triggers still
     /// enqueue. `by` and `reason` are for people. `false`: it was already paused.
-    pub async fn pause_lane(
+    pub(crate) async fn pause_lane(
         &self,
         conn: &mut sqlx::PgConnection,
         key: &str,
@@ -35,7 +35,7 @@ impl QueueDef {
     }
 
     /// Resumes the lane `key` and wakes the workers; returns the pause it ended.
-    pub async fn resume_lane(
+    pub(crate) async fn resume_lane(
         &self,
         conn: &mut sqlx::PgConnection,
         key: &str,
@@ -44,7 +44,7 @@ impl QueueDef {
     }
 
     /// The lane's pause, when it is paused.
-    pub async fn lane_pause(
+    pub(crate) async fn lane_pause(
         &self,
         conn: &mut sqlx::PgConnection,
         key: &str,

@@ -16,9 +16,9 @@ pub struct RunError {
 impl RunError {
     /// The code of the error a canceled run carries, and so of the Result its parent
     /// receives when it is woken.
-    pub const CANCELED: &'static str = "canceled";
+    pub(crate) const CANCELED: &'static str = "canceled";
 
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
         RunError {
             code: code.into(),
             message: message.into(),

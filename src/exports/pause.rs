@@ -19,7 +19,7 @@ use crate::ids::{OrgId, UserId};
 use crate::lookup::{self, LookupError};
 
 #[derive(Debug, thiserror::Error)]
-pub enum PauseError {
+pub(crate) enum PauseError {
     #[error(transparent)]
     Unknown(#[from] LookupError),
     #[error(
@@ -51,7 +51,7 @@ impl Classify for PauseError {
 /// An organization's pause as commands print it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct PauseView {
+pub(crate) struct PauseView {
     pub organization_id: String,
     pub paused_at: String,
     pub paused_by: Option<String>,
@@ -61,7 +61,7 @@ pub struct PauseView {
 }
 
 impl PauseView {
-    pub fn of(pause: &LanePause) -> PauseView {
+    pub(crate) fn of(pause: &LanePause) -> PauseView {
         PauseView {
             organization_id: pause.concurrency_key.clone(),
             paused_at: super::view::timestamp(&pause.paused_at),
@@ -72,7 +72,7 @@ impl PauseView {
     }
 
     /// `paused by user_alice since 2026-12-07T10:00:00.000Z: fixing data`.
-    pub fn sentence(&self) -> String {
+    pub(crate) fn sentence(&self) -> String {
         let by = self
             .paused_by
             .as_deref()
@@ -117,7 +117,7 @@ async fn admin_gate(
 /// What a pause or resume did.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PauseOutcome {
+pub(crate) struct PauseOutcome {
     pub organization_id: String,
     pub paused: bool,
     /// False when the organization already was in the asked state (nothing written).
@@ -127,7 +127,7 @@ pub struct PauseOutcome {
 }
 
 /// Pauses `org`'s exports. Pausing a paused organization changes nothing.
-pub async fn pause(
+pub(crate) async fn pause(
     pool: &PgPool,
     org: &OrgId,
     user: &UserId,
@@ -165,7 +165,11 @@ pub async fn pause(
 
 /// Resumes `org`'s exports and wakes the workers. Resuming a running organization
 /// changes nothing.
-pub async fn resume(pool: &PgPool, org: &OrgId, user: &UserId) -> Result<PauseOutcome, PauseError> {
+pub(crate) async fn resume(
+    pool: &PgPool,
+    org: &OrgId,
+    user: &UserId,
+) -> Result<PauseOutcome, PauseError> {
     let mut tx = pool.begin().await?;
     admin_gate(&mut tx, org, user).await?;
     let ended = EXPORT_QUEUE.resume_lane(&mut tx, org.as_str()).await?;
@@ -198,7 +202,7 @@ pub async fn resume(pool: &PgPool, org: &OrgId, user: &UserId) -> Result<PauseOu
 }
 
 /// The organization's pause, if its exports are paused (owner connection).
-pub async fn pause_of(
+pub(crate) async fn pause_of(
     conn: &mut sqlx::PgConnection,
     org: &str,
 ) -> Result<Option<PauseView>, sqlx::Error> {

@@ -6,7 +6,7 @@
 //! path a linked login has, so the rules hold in psql too; this module turns its
 //! refusals into the errors (and exit codes) the command line promises.
 //!
-//! Scoped requests, schedule ticks and retries go through [`enqueue`] (the gate, the
+//! Scoped requests, schedule ticks and retries go through `enqueue` (the gate, the
 //! run, the row and the audit entry in the caller's transaction, the scope in the
 //! key), which an admin-mode session or a worker runs.
 
@@ -87,7 +87,7 @@ pub struct Started {
 }
 
 /// How long a requested export deduplicates its repeats.
-pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+pub(crate) const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
 // Finished runs are kept at least `MIN_RUN_RETENTION`: a repeated start within the
 // TTL must still find its run.
@@ -98,7 +98,7 @@ const _: () = assert!(
 
 /// The idempotency key of (org, user, UTC day), and the scope when there is one (an
 /// unscoped export keeps the key it always had).
-pub fn daily_key(
+pub(crate) fn daily_key(
     org: &OrgId,
     user: &UserId,
     day: NaiveDate,
@@ -247,7 +247,7 @@ fn requested_user(message: &str, asked: Option<UserId>) -> Option<UserId> {
 
 /// What requested an export, recorded on its row and in its audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// `export start` (`force`: deduplication skipped).
     Start { force: bool },
     /// A schedule's tick at that instant.
@@ -260,7 +260,7 @@ pub enum Origin {
 }
 
 /// `export start`: the gate, then one transaction (see the module doc).
-pub async fn start_scoped(
+pub(crate) async fn start_scoped(
     pool: &PgPool,
     org: &OrgId,
     user: &UserId,
@@ -296,7 +296,7 @@ pub async fn start_scoped(
 
 /// The member gate: the org and the user exist and the user is a member of the org
 /// with role `member` or higher.
-pub async fn gate(
+pub(crate) async fn gate(
     conn: &mut sqlx::PgConnection,
     org: &OrgId,
     user: &UserId,
@@ -331,7 +331,7 @@ pub async fn gate(
 /// Creates the run, the export row and the `requested` audit entry in the caller's
 /// transaction — or returns the run holding `key` (deduplicated: nothing is written,
 /// and the caller should roll back). The gate is the caller's.
-pub async fn enqueue(
+pub(crate) async fn enqueue(
     tx: &mut sqlx::PgConnection,
     org: &OrgId,
     user: &UserId,

@@ -8,7 +8,6 @@ use serde_json::json;
 use sqlx::PgPool;
 
 use super::request::{self, Origin, StartError, Started};
-use super::scope::Scope;
 use super::task::{EXPORT_INVOICES, ExportPayload};
 use crate::audit;
 use crate::db;
@@ -17,7 +16,7 @@ use crate::error::{Classify, ExitKind};
 use crate::ids::{RunId, UserId};
 
 #[derive(Debug, thiserror::Error)]
-pub enum RetryError {
+pub(crate) enum RetryError {
     #[error("run {0} does not exist: `invoicectl export status` lists recent runs")]
     NotFound(RunId),
     #[error("run {run} is a {task} run, not an export: retry the export it belongs to")]
@@ -51,7 +50,7 @@ impl Classify for RetryError {
 }
 
 /// Retries `run` (see the module doc); `actor`: who asked, for the audit log.
-pub async fn retry(
+pub(crate) async fn retry(
     pool: &PgPool,
     run: &RunId,
     actor: Option<&UserId>,
@@ -155,13 +154,4 @@ async fn existing(
         deduplicated: true,
         scope: payload.scope.clone(),
     }))
-}
-
-/// The scope of a stored export payload, for display (`None`: every invoice, or an
-/// unreadable payload).
-pub fn scope_of(payload: &serde_json::Value) -> Option<Scope> {
-    payload
-        .get("scope")
-        .cloned()
-        .and_then(|s| serde_json::from_value(s).ok())
 }

@@ -37,11 +37,11 @@ use crate::storage::sha256::{ResumableSha256, Sha256State};
 use crate::storage::{Compression, Storage, StorageError, StorageUrl};
 
 /// One export per organization at a time: the concurrency key is the org id.
-pub const EXPORT_QUEUE: QueueDef = QueueDef::new("export", 1);
+pub(crate) const EXPORT_QUEUE: QueueDef = QueueDef::new("export", 1);
 /// Emails are unkeyed: one lane, a few sends at once.
-pub const EMAIL_QUEUE: QueueDef = QueueDef::new("email", 10);
+pub(crate) const EMAIL_QUEUE: QueueDef = QueueDef::new("email", 10);
 
-pub const EXPORT_INVOICES: TaskDef = TaskDef {
+pub(crate) const EXPORT_INVOICES: TaskDef = TaskDef {
     id: "export-invoices",
     queue: EXPORT_QUEUE,
     retry: RetryPolicy {
@@ -54,7 +54,7 @@ pub const EXPORT_INVOICES: TaskDef = TaskDef {
     max_duration: Some(Duration::from_secs(60 * 60)),
 };
 
-pub const SEND_EXPORT_EMAIL: TaskDef = TaskDef {
+pub(crate) const SEND_EXPORT_EMAIL: TaskDef = TaskDef {
     id: "send-export-email",
     queue: EMAIL_QUEUE,
     retry: RetryPolicy {
@@ -69,7 +69,7 @@ pub const SEND_EXPORT_EMAIL: TaskDef = TaskDef {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ExportPayload {
+pub(crate) struct ExportPayload {
     pub organization_id: OrgId,
     pub requested_by: UserId,
     /// Which invoices (absent: all of them); validated when the payload is parsed.
@@ -79,7 +79,7 @@ pub struct ExportPayload {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct EmailPayload {
+pub(crate) struct EmailPayload {
     pub organization_id: OrgId,
     pub recipient_user_id: UserId,
     pub row_count: u64,
@@ -99,7 +99,7 @@ pub struct EmailPayload {
 
 /// Where and how the export stores its file, and how much per page.
 #[derive(Debug, Clone)]
-pub struct ExportConfig {
+pub(crate) struct ExportConfig {
     /// This worker's storage: where new exports go.
     pub storage: Storage,
     /// For opening the storage a checkpoint names (an upload another worker began).
@@ -114,7 +114,7 @@ pub struct ExportConfig {
 
 impl ExportConfig {
     /// The local export folder, when this worker stores on local files.
-    pub fn export_dir(&self) -> Option<&Path> {
+    pub(crate) fn export_dir(&self) -> Option<&Path> {
         match self.storage.url() {
             StorageUrl::Local(dir) => Some(dir),
             StorageUrl::S3 { .. } => None,
@@ -123,7 +123,7 @@ impl ExportConfig {
 }
 
 /// Builds the registry a worker runs: the export and its email child.
-pub fn registry(config: ExportConfig, mailer: Arc<Mailer>) -> Registry {
+pub(crate) fn registry(config: ExportConfig, mailer: Arc<Mailer>) -> Registry {
     let mut registry = Registry::new();
     registry
         .register(ExportInvoicesTask {
@@ -202,7 +202,7 @@ pub(super) struct CsvDone {
 /// What a completed export run outputs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ExportOutput {
+pub(crate) struct ExportOutput {
     pub row_count: u64,
     /// Where the export is stored (not a link: see `exports::view`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,7 +212,7 @@ pub struct ExportOutput {
     pub email: EmailDisposition,
 }
 
-pub struct ExportInvoicesTask {
+pub(crate) struct ExportInvoicesTask {
     pub config: ExportConfig,
 }
 
@@ -1004,7 +1004,7 @@ impl Task for ExportInvoicesTask {
 
 /// The `send-export-email` child: resolve the recipient through the org's members,
 /// honour the suppression list, send once.
-pub struct SendExportEmailTask {
+pub(crate) struct SendExportEmailTask {
     pub mailer: Arc<Mailer>,
     /// This worker's storage: the export's object is confined to it when the link
     /// is signed (see `email_link`).
@@ -1016,7 +1016,7 @@ pub struct SendExportEmailTask {
 /// What a sent email's child run outputs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EmailOutput {
+pub(crate) struct EmailOutput {
     pub message_id: String,
     pub transport: String,
 }

@@ -14,7 +14,7 @@ use crate::context::Context;
 use crate::db::DbError;
 use crate::ids::OrgId;
 
-pub async fn run(args: CheckpointArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: CheckpointArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = args.org.as_deref().map(OrgId::parse).transpose()?;
     let (pool, _session) = ctx.tenant_pool(2).await?;
     if let Some(org) = &org {

@@ -11,9 +11,9 @@ use crate::context::Context;
 use crate::ids::OrgId;
 
 use crate::cli::audit::AuditCommand;
-pub use tail::{parse_since, print_recent};
+pub(crate) use tail::print_recent;
 
-pub async fn run(cmd: AuditCommand, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: AuditCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         AuditCommand::Tail(args) => tail::run(args, ctx).await,
         AuditCommand::Verify(args) => verify::run(args, ctx).await,

@@ -29,7 +29,7 @@ const DEFAULT_LINES: u64 = 20;
 /// How wide a payload in a streaming line may get on a wide terminal.
 const PAYLOAD_SUMMARY_CHARS: usize = 60;
 
-pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = args.org.as_deref().map(OrgId::parse).transpose()?;
     let since = args
         .since
@@ -83,7 +83,7 @@ pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
 
 /// Prints the newest `lines` entries of `org` (every chain when `None`), oldest
 /// first, as `audit tail --org ORG -n LINES` does: a table, or NDJSON with `--json`.
-pub async fn print_recent(
+pub(crate) async fn print_recent(
     ctx: &Context,
     pool: &PgPool,
     org: Option<&OrgId>,
@@ -144,7 +144,7 @@ async fn print_following(
 
 /// Parses `--since`: RFC 3339, a date (UTC midnight), or a duration before `now`
 /// made of `<number><unit>` parts with units s, m, h, d, w (`1h30m`).
-pub fn parse_since(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, CommandError> {
+pub(crate) fn parse_since(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, CommandError> {
     let value = value.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
         return Ok(t.with_timezone(&Utc));

@@ -21,7 +21,7 @@ use crate::db::DbError;
 use crate::ids::OrgId;
 use crate::layout::{self, Column};
 
-pub async fn run(args: VerifyArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: VerifyArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = args.org.as_deref().map(OrgId::parse).transpose()?;
     // The witness is read before connecting: a bad file is the caller's mistake,
     // whatever state the database is in.

@@ -9,7 +9,7 @@ mod show;
 use crate::cli::config::ConfigCommand;
 use crate::context::Context;
 
-pub async fn run(cmd: ConfigCommand, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: ConfigCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         ConfigCommand::Show => show::run(ctx).await,
     }

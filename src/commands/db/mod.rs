@@ -4,12 +4,12 @@ mod migrate;
 mod seed;
 mod setup;
 
-pub use seed::seed_with_bar;
+pub(crate) use seed::seed_with_bar;
 
 use crate::cli::db::DbCommand;
 use crate::context::Context;
 
-pub async fn run(cmd: DbCommand, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: DbCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         DbCommand::Setup => setup::run(ctx).await,
         DbCommand::Migrate => migrate::run(ctx).await,

@@ -16,7 +16,7 @@ use crate::context::Context;
 use crate::db::{self, DbError};
 use crate::logging;
 
-pub async fn run(args: SeedArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: SeedArgs, ctx: &Context) -> anyhow::Result<()> {
     let pool = ctx.pool(2).await?;
     let seeded = seed_with_bar(ctx, &pool, args.invoices)
         .await
@@ -48,7 +48,7 @@ pub async fn run(args: SeedArgs, ctx: &Context) -> anyhow::Result<()> {
 
 /// Seeds the demo data with a progress bar over the invoices on a terminal (stderr,
 /// not with -q): 200,000 invoices per organization take a while. `demo` uses it too.
-pub async fn seed_with_bar(
+pub(crate) async fn seed_with_bar(
     ctx: &Context,
     pool: &sqlx::PgPool,
     invoices_per_org: u64,

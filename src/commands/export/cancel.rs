@@ -13,7 +13,7 @@ use crate::exports::cancel;
 use crate::identity::Mode;
 use crate::ids::{RunId, UserId};
 
-pub async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
     let run_id = RunId::parse(&args.run_id)?;
     let actor = args
         .as_user

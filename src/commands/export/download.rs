@@ -43,7 +43,7 @@ enum Target {
     File(PathBuf),
 }
 
-pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
     let run = RunId::parse(&args.run_id)?;
     let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let reroot = args.storage.as_deref().map(StorageUrl::parse).transpose()?;

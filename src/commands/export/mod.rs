@@ -18,11 +18,11 @@ mod worker;
 use crate::context::Context;
 
 use crate::cli::export::ExportCommand;
-pub use follow::{Follow, follow_run};
-pub use status::print_run;
-pub use worker::{WorkerPlan, run_worker};
+pub(crate) use follow::{Follow, follow_run};
+pub(crate) use status::print_run;
+pub(crate) use worker::{WorkerPlan, run_worker};
 
-pub async fn run(cmd: ExportCommand, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: ExportCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         ExportCommand::Start(args) => start::run(args, ctx).await,
         ExportCommand::Status(args) => status::run(args, ctx).await,

@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::exports::pause;
 use crate::ids::OrgId;
 
-pub async fn run_pause(args: PauseArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run_pause(args: PauseArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
     let user = requester(args.as_user.as_deref(), ctx)?;
     let reason = args
@@ -36,7 +36,7 @@ pub async fn run_pause(args: PauseArgs, ctx: &Context) -> anyhow::Result<()> {
     }
 }
 
-pub async fn run_resume(args: ResumeArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run_resume(args: ResumeArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
     let user = requester(args.as_user.as_deref(), ctx)?;
     let pool = ctx.pool(1).await?;

@@ -19,7 +19,7 @@ struct Report<'a> {
     exports: &'a [Pruned],
 }
 
-pub async fn run(args: PruneArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: PruneArgs, ctx: &Context) -> anyhow::Result<()> {
     let age = crate::duration::parse_duration(&args.older_than)
         .and_then(|d| chrono::Duration::from_std(d).ok())
         .ok_or_else(|| {

@@ -126,7 +126,7 @@ struct RetryView {
     error: Option<Value>,
 }
 
-pub async fn run(args: QueueArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: QueueArgs, ctx: &Context) -> anyhow::Result<()> {
     let limit = i64::from(args.limit);
     let (pool, _session) = ctx.tenant_pool(1).await?;
     let report = read(&pool, limit)

@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::exports::retry;
 use crate::ids::{RunId, UserId};
 
-pub async fn run(args: RetryArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: RetryArgs, ctx: &Context) -> anyhow::Result<()> {
     let run_id = RunId::parse(&args.run_id)?;
     let actor = args
         .as_user

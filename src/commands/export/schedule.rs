@@ -11,7 +11,7 @@ use crate::exports::schedule::{self, Change, ScheduleView};
 use crate::ids::OrgId;
 use crate::layout::{self, Column};
 
-pub async fn run(cmd: ScheduleCommand, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: ScheduleCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         ScheduleCommand::Add(args) => add(args, ctx).await,
         ScheduleCommand::List(args) => list(args, ctx).await,

@@ -23,7 +23,7 @@ use crate::layout;
 use crate::logging;
 
 impl ScopeArgs {
-    pub fn request(&self) -> ScopeRequest {
+    pub(crate) fn request(&self) -> ScopeRequest {
         ScopeRequest {
             from: self.from.clone(),
             to: self.to.clone(),
@@ -37,7 +37,7 @@ impl ScopeArgs {
 /// The requester from `--as` / INVOICECTL_USER / config `user`, validated, as an
 /// admin-mode session asserts it (schedules, pause, retry). A linked login's writes
 /// there are refused by PostgreSQL itself: it holds no privilege on those tables.
-pub fn requester(flag: Option<&str>, ctx: &Context) -> anyhow::Result<UserId> {
+pub(crate) fn requester(flag: Option<&str>, ctx: &Context) -> anyhow::Result<UserId> {
     let raw = flag.or(ctx.settings.user.as_deref()).ok_or_else(|| {
         CommandError::new(
             ExitKind::Usage,
@@ -50,14 +50,14 @@ pub fn requester(flag: Option<&str>, ctx: &Context) -> anyhow::Result<UserId> {
 /// The user named by `--as` / INVOICECTL_USER / config `user`, validated: an
 /// assertion, which the session's mode accepts or refuses
 /// ([`crate::identity::Session::requester`]).
-pub fn asserted_user(flag: Option<&str>, ctx: &Context) -> anyhow::Result<Option<UserId>> {
+pub(crate) fn asserted_user(flag: Option<&str>, ctx: &Context) -> anyhow::Result<Option<UserId>> {
     Ok(flag
         .or(ctx.settings.user.as_deref())
         .map(UserId::parse)
         .transpose()?)
 }
 
-pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
     let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     // Resolved now: a relative period is the one before the moment of the request.
@@ -190,7 +190,7 @@ fn completed_note(view: &RunView) -> String {
 
 impl Follow {
     /// Exit as `--wait` promises: 0 completed, 1 failed/canceled, 75 timed out.
-    pub fn into_result(self) -> anyhow::Result<()> {
+    pub(crate) fn into_result(self) -> anyhow::Result<()> {
         match self {
             // A completed export whose file was since deleted is not a usable export:
             // "not found", as `download` says of it.

@@ -16,7 +16,7 @@ use crate::exports::view::{ExportDetails, RunView};
 use crate::ids::{OrgId, RunId};
 use crate::layout::{self, Column};
 
-pub async fn run(args: StatusArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: StatusArgs, ctx: &Context) -> anyhow::Result<()> {
     match &args.run_id {
         Some(raw) => show_one(RunId::parse(raw)?, &args, ctx).await,
         None => list(&args, ctx).await,
@@ -43,7 +43,11 @@ async fn show_one(run_id: RunId, args: &StatusArgs, ctx: &Context) -> anyhow::Re
 /// Prints one run with its child runs, as `export status RUN_ID` does: a key/value
 /// listing and a table of children, or the JSON document (docs/reference.md, "JSON shapes") with `--json`.
 /// An unknown run is "not found" (66).
-pub async fn print_run(ctx: &Context, pool: &sqlx::PgPool, run_id: &RunId) -> anyhow::Result<()> {
+pub(crate) async fn print_run(
+    ctx: &Context,
+    pool: &sqlx::PgPool,
+    run_id: &RunId,
+) -> anyhow::Result<()> {
     let mut conn = pool.acquire().await?;
     let conn = &mut *conn;
     let run = db::runs::get(conn, run_id.as_str()).await?.ok_or_else(|| {

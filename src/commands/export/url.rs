@@ -25,7 +25,7 @@ struct Issued<'a> {
     object_url: &'a str,
 }
 
-pub async fn run(args: UrlArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: UrlArgs, ctx: &Context) -> anyhow::Result<()> {
     let run = RunId::parse(&args.run_id)?;
     let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let ttl = match &args.expires {

@@ -39,7 +39,7 @@ fn seconds(name: &str, value: f64, min: f64, max: f64) -> anyhow::Result<Duratio
     .into())
 }
 
-pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
     let lease = seconds("lease", args.lease, 1.0, MAX_LEASE)?;
     let heartbeat = seconds("heartbeat", args.heartbeat, 0.1, MAX_LEASE)?;
     if heartbeat >= lease {
@@ -141,7 +141,7 @@ fn ignore_file_size_signal() {
 
 /// What [`run_worker`] runs: the engine's options, where CSVs go and how progress
 /// is shown.
-pub struct WorkerPlan {
+pub(crate) struct WorkerPlan {
     pub options: WorkerOptions,
     /// Where new exports are stored.
     pub storage: StorageUrl,
@@ -160,7 +160,7 @@ impl WorkerPlan {
     /// `export worker`'s defaults under `mode`: the configured concurrency, storage,
     /// link lifetime and run retention, 30 s leases renewed every 10 s, NDJSON with
     /// `--json`.
-    pub fn new(ctx: &Context, mode: WorkerMode) -> WorkerPlan {
+    pub(crate) fn new(ctx: &Context, mode: WorkerMode) -> WorkerPlan {
         WorkerPlan {
             options: WorkerOptions {
                 concurrency: ctx.settings.worker_concurrency as usize,
@@ -183,7 +183,7 @@ impl WorkerPlan {
 /// Runs a worker on this process until its mode says stop (or SIGINT/SIGTERM), with
 /// the progress display and the closing summary line, and returns its summary. The
 /// body of `export worker`; `demo` calls it to drain the queue.
-pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<WorkerSummary> {
+pub(crate) async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<WorkerSummary> {
     let WorkerPlan {
         options,
         storage,

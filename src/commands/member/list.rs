@@ -11,7 +11,7 @@ use crate::db::{self, DbError};
 use crate::ids::OrgId;
 use crate::layout::Column;
 
-pub async fn run(args: ListArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: ListArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
     let (pool, _session) = ctx.tenant_pool(1).await?;
     let mut conn = pool.acquire().await.map_err(DbError::from)?;
@@ -34,7 +34,7 @@ pub async fn run(args: ListArgs, ctx: &Context) -> anyhow::Result<()> {
 
 /// The members as a table; `with_org` adds the organization column (for a listing
 /// that spans several organizations). A narrow terminal leaves the name out first.
-pub fn print_members(
+pub(crate) fn print_members(
     ctx: &Context,
     members: &[MemberSummary],
     with_org: bool,

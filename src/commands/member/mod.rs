@@ -6,9 +6,9 @@ mod list;
 use crate::context::Context;
 
 use crate::cli::member::MemberCommand;
-pub use list::print_members;
+pub(crate) use list::print_members;
 
-pub async fn run(cmd: MemberCommand, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: MemberCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         MemberCommand::List(args) => list::run(args, ctx).await,
     }

@@ -6,7 +6,7 @@ mod list;
 use crate::cli::org::OrgCommand;
 use crate::context::Context;
 
-pub async fn run(cmd: OrgCommand, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: OrgCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         OrgCommand::List => list::run(ctx).await,
     }

@@ -15,7 +15,7 @@ use crate::context::Context;
 use crate::db::DbError;
 use crate::db::suppressions::{self, Reason, Upsert};
 
-pub async fn run(args: AddArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: AddArgs, ctx: &Context) -> anyhow::Result<()> {
     let email = super::parse_email(&args.email)?;
     let actor = super::actor_id(&args.actor, ctx)?;
     let reason = Reason::from(args.reason);

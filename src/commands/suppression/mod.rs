@@ -18,7 +18,7 @@ use crate::db::suppressions::{Reason, Suppression};
 use crate::email::EmailAddress;
 use crate::ids::UserId;
 
-pub async fn run(cmd: SuppressionCommand, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: SuppressionCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         SuppressionCommand::Add(args) => add::run(args, ctx).await,
         SuppressionCommand::Remove(args) => remove::run(args, ctx).await,

@@ -13,7 +13,7 @@ use crate::db::DbError;
 use crate::db::suppressions;
 use crate::error::{CommandError, ExitKind};
 
-pub async fn run(args: RemoveArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: RemoveArgs, ctx: &Context) -> anyhow::Result<()> {
     let email = super::parse_email(&args.email)?;
     let actor = super::actor_id(&args.actor, ctx)?;
     let (pool, _session) = ctx.admin_pool(2, "suppression remove").await?;

@@ -21,7 +21,7 @@ struct Linked<'a> {
     changed: bool,
 }
 
-pub async fn link(args: LinkArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn link(args: LinkArgs, ctx: &Context) -> anyhow::Result<()> {
     let user = UserId::parse(&args.app_user)?;
     let login = check_login(&args.login)?;
     let (pool, _session) = ctx.admin_pool(1, "user link").await?;
@@ -71,7 +71,7 @@ pub async fn link(args: LinkArgs, ctx: &Context) -> anyhow::Result<()> {
     })
 }
 
-pub async fn unlink(args: UnlinkArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn unlink(args: UnlinkArgs, ctx: &Context) -> anyhow::Result<()> {
     let login = check_login(&args.login)?;
     let (pool, session) = ctx.admin_pool(1, "user unlink").await?;
     let mut conn = pool.acquire().await.map_err(DbError::from)?;

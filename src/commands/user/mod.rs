@@ -12,7 +12,7 @@ mod list;
 use crate::cli::user::{UnlinkArgs, UserCommand};
 use crate::context::Context;
 
-pub async fn run(cmd: UserCommand, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: UserCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         UserCommand::Link(args) => link::link(args, ctx).await,
         UserCommand::Unlink(args) => link::unlink(args, ctx).await,

@@ -6,7 +6,7 @@
 //! hidden partial file of its own, `.<run_id>.<attempt>.csv.partial`, and pages are
 //! durable before [`ExportFile::write_chunk`] returns their end offset, so the caller
 //! may checkpoint that offset (with the attempt's name). An attempt that resumes
-//! another's work ([`ExportFile::continue_from`]) takes that attempt's file over in
+//! another's work (`ExportFile::continue_from`) takes that attempt's file over in
 //! place when nobody can write it any more, and copies its checkpointed prefix
 //! otherwise, so whatever a fenced-out attempt still writes never reaches the
 //! published file. Because the bytes are a pure function of the rows (`copy_csv`), the finished
@@ -45,7 +45,7 @@ use crate::storage::sha256::ResumableSha256;
 /// errors, export rows and audit payloads keep messages, not error chains.
 #[derive(Debug, thiserror::Error)]
 #[error("{action} {}: {reason}", path.display())]
-pub struct FileError {
+pub(crate) struct FileError {
     action: &'static str,
     path: PathBuf,
     reason: io::Error,
@@ -86,10 +86,6 @@ impl AttemptFile {
         let unique = ulid::Ulid::new().to_string().to_ascii_lowercase();
         AttemptFile(format!("{attempt}-{unique}"))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 impl TryFrom<String> for AttemptFile {
@@ -127,7 +123,7 @@ pub fn published_path(export_dir: &Path, org: &OrgId, run: &RunId) -> PathBuf {
 
 /// Where a run's finished export is published with `compression`:
 /// `<export_dir>/<org>/<run_id>.csv` or `….csv.gz`.
-pub fn published_path_for(
+pub(crate) fn published_path_for(
     export_dir: &Path,
     org: &OrgId,
     run: &RunId,
@@ -140,7 +136,7 @@ pub fn published_path_for(
 
 /// The SHA-256 state after the first `len` bytes of a file (a checkpointed prefix,
 /// to compare with the state its checkpoint carries).
-pub fn hash_prefix(path: &Path, len: u64) -> io::Result<ResumableSha256> {
+pub(crate) fn hash_prefix(path: &Path, len: u64) -> io::Result<ResumableSha256> {
     let mut file = File::open(path).map_err(at_path("cannot open", path))?;
     let mut hasher = ResumableSha256::new();
     let mut buf = vec![0u8; 256 * 1024];
@@ -219,7 +215,7 @@ pub fn remove_partials(export_dir: &Path, org: &OrgId, run: &RunId) -> io::Resul
 /// How an attempt came by the checkpointed bytes of an earlier one
 /// ([`ExportFile::continue_from`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Continued {
+pub(crate) enum Continued {
     /// Its file, taken over in place: nobody held it open any more.
     Adopted,
     /// A copy of its checkpointed prefix: its writer may still be alive.
@@ -230,7 +226,7 @@ pub enum Continued {
 /// disk or the quota is full, the file hit the size limit, the filesystem went
 /// read-only or the folder was taken away from this user. Every export on this
 /// worker would fail the same way.
-pub fn is_storage_fault(e: &io::Error) -> bool {
+pub(crate) fn is_storage_fault(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         io::ErrorKind::StorageFull
@@ -366,7 +362,7 @@ impl ExportFile {
     /// [`create`](Self::create) for a file of `compression`, published as
     /// `<run_id>.csv.gz` when compressed. Write it with
     /// [`write_chunk`](Self::write_chunk) ([`stored_chunk`]'s bytes).
-    pub fn create_with(
+    pub(crate) fn create_with(
         export_dir: &Path,
         org: &OrgId,
         run: &RunId,
@@ -421,7 +417,7 @@ impl ExportFile {
     ///
     /// [`copy_prefix_from`]: Self::copy_prefix_from
     #[allow(clippy::too_many_arguments)]
-    pub fn continue_from<T>(
+    pub(crate) fn continue_from<T>(
         export_dir: &Path,
         org: &OrgId,
         run: &RunId,

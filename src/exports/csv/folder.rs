@@ -93,7 +93,7 @@ pub fn check_export_dir(export_dir: &Path) -> Result<(), ExportDirError> {
 
 /// Creates `dir` and its missing parents owner-only (0700) whatever the umask.
 /// Folders that already exist keep their mode: that is the operator's choice.
-pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
+pub(crate) fn create_private_dir_all(dir: &Path) -> io::Result<()> {
     if dir.as_os_str().is_empty() || dir.is_dir() {
         return Ok(());
     }

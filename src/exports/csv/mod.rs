@@ -152,7 +152,7 @@ fn push_padded(out: &mut Vec<u8>, mut n: u64, width: usize) {
 
 /// A page's CSV records as the bytes an export stores: as they are, or as one
 /// complete gzip member.
-pub fn stored_chunk(csv: Vec<u8>, compression: Compression) -> io::Result<Vec<u8>> {
+pub(crate) fn stored_chunk(csv: Vec<u8>, compression: Compression) -> io::Result<Vec<u8>> {
     match compression {
         Compression::None => Ok(csv),
         Compression::Gzip => crate::storage::gzip::member(&csv),
