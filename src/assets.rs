@@ -23,10 +23,10 @@ use clap_mangen::roff::{Roff, bold, italic, roman};
 pub const REGENERATE: &str = "cargo run -- generate-assets --out-dir .";
 
 /// The program name the scripts complete.
-pub const BIN: &str = "invoicectl";
+pub(crate) const BIN: &str = "invoicectl";
 
 /// Every shell with a checked-in script, in file order.
-pub const SHELLS: [Shell; 5] = [
+pub(crate) const SHELLS: [Shell; 5] = [
     Shell::Bash,
     Shell::Zsh,
     Shell::Fish,
@@ -35,8 +35,8 @@ pub const SHELLS: [Shell; 5] = [
 ];
 
 /// Where the generated files live, relative to the repository root.
-pub const COMPLETIONS_DIR: &str = "completions";
-pub const MAN_DIR: &str = "man";
+pub(crate) const COMPLETIONS_DIR: &str = "completions";
+pub(crate) const MAN_DIR: &str = "man";
 
 /// One generated file: its path relative to the repository root and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub struct Asset {
 }
 
 /// The completion script for `shell`, of the command tree `cmd`.
-pub fn completion(shell: Shell, mut cmd: clap::Command) -> Vec<u8> {
+pub(crate) fn completion(shell: Shell, mut cmd: clap::Command) -> Vec<u8> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, BIN, &mut out);
     out
@@ -54,14 +54,14 @@ pub fn completion(shell: Shell, mut cmd: clap::Command) -> Vec<u8> {
 
 /// clap_complete's file name for `shell`'s script (`invoicectl.bash`, `_invoicectl`,
 /// `invoicectl.fish`, `invoicectl.elv`, `_invoicectl.ps1`).
-pub fn completion_file_name(shell: Shell) -> String {
+pub(crate) fn completion_file_name(shell: Shell) -> String {
     shell.file_name(BIN)
 }
 
 /// Every man page of the tree `cmd`: one for the program and one per visible
 /// subcommand, groups and leaves alike, as `(file name, roff)`: `invoicectl.1`,
 /// `invoicectl-export.1`, `invoicectl-export-start.1`, …
-pub fn man_pages(cmd: clap::Command) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn man_pages(cmd: clap::Command) -> Vec<(String, Vec<u8>)> {
     let mut cmd = cmd.disable_help_subcommand(true);
     // Building sets each subcommand's display name (`invoicectl-export-start`) and
     // bin name (`invoicectl export start`), and propagates the global options.
@@ -153,7 +153,7 @@ fn examples_section(roff: &mut Roff) {
 
 fn exit_status_section(roff: &mut Roff) {
     roff.control("SH", ["EXIT STATUS"]);
-    for doc in crate::commands::exit::EXIT_CODES {
+    for doc in crate::error::EXIT_CODES {
         roff.control("TP", []);
         roff.text([bold(doc.code.to_string())]);
         roff.text([roman(doc.meaning)]);
@@ -254,7 +254,7 @@ pub fn render_all_from(cmd: clap::Command) -> Vec<Asset> {
 /// Writes `assets` under `root`, creating the directories, and removes files in
 /// them that are no longer generated (a renamed command's old page). Returns the
 /// paths written.
-pub fn write_all(root: &Path, assets: &[Asset]) -> io::Result<Vec<PathBuf>> {
+pub(crate) fn write_all(root: &Path, assets: &[Asset]) -> io::Result<Vec<PathBuf>> {
     for stale in stale_files(root, assets) {
         fs::remove_file(root.join(stale))?;
     }
@@ -305,23 +305,23 @@ fn stale_files(root: &Path, assets: &[Asset]) -> Vec<PathBuf> {
     stale
 }
 
-/// The exit codes as a Markdown table, from [`crate::commands::exit::EXIT_CODES`] — the list
+/// The exit codes as a Markdown table, from [`crate::error::EXIT_CODES`] — the list
 /// `--help` and the man pages print too.
-pub fn exit_codes_markdown() -> String {
+pub(crate) fn exit_codes_markdown() -> String {
     let mut out = String::from("| exit | meaning |\n|---|---|\n");
-    for doc in crate::commands::exit::EXIT_CODES {
+    for doc in crate::error::EXIT_CODES {
         out.push_str(&format!("| {} | {} |\n", doc.code, doc.meaning));
     }
     out
 }
 
 /// A generated block: `(file, block name, renderer)`.
-pub type DocBlock = (&'static str, &'static str, fn() -> String);
+pub(crate) type DocBlock = (&'static str, &'static str, fn() -> String);
 
 /// Generated blocks inside checked-in documents: `(file, block name, renderer)`. A
 /// block is the text between `<!-- BEGIN generated NAME -->` and `<!-- END
 /// generated NAME -->` lines; the rest of the file is prose.
-pub const DOC_BLOCKS: [DocBlock; 2] = [
+pub(crate) const DOC_BLOCKS: [DocBlock; 2] = [
     ("docs/reference.md", "exit-codes", exit_codes_markdown),
     (
         "docs/configuration.md",
@@ -331,7 +331,7 @@ pub const DOC_BLOCKS: [DocBlock; 2] = [
 ];
 
 /// `text` with block `name` replaced by `body`; `None` when the markers are missing.
-pub fn with_block(text: &str, name: &str, body: &str) -> Option<String> {
+pub(crate) fn with_block(text: &str, name: &str, body: &str) -> Option<String> {
     let begin = format!("<!-- BEGIN generated {name} (generate-assets) -->\n");
     let end = format!("<!-- END generated {name} -->");
     let start = text.find(&begin)? + begin.len();
@@ -341,7 +341,7 @@ pub fn with_block(text: &str, name: &str, body: &str) -> Option<String> {
 
 /// The documents under `root` with their generated blocks rendered now (a missing
 /// document or marker is reported as a difference by [`doc_differences`]).
-pub fn render_docs(root: &Path) -> Vec<Asset> {
+pub(crate) fn render_docs(root: &Path) -> Vec<Asset> {
     DOC_BLOCKS
         .iter()
         .filter_map(|(path, name, render)| {

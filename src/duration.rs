@@ -6,7 +6,7 @@ use std::time::Duration;
 
 /// Parses `<number><unit>` parts (units s, m, h, d, w) into their sum; `None` when
 /// the text is not such a duration or overflows.
-pub fn parse_duration(value: &str) -> Option<Duration> {
+pub(crate) fn parse_duration(value: &str) -> Option<Duration> {
     let mut total = Duration::ZERO;
     let mut digits = String::new();
     let mut parts = 0;
@@ -36,7 +36,7 @@ pub fn parse_duration(value: &str) -> Option<Duration> {
 
 /// A duration in the largest unit that divides it (`7d`, `90m`, `45s`), the form the
 /// parser reads back.
-pub fn format_duration(d: Duration) -> String {
+pub(crate) fn format_duration(d: Duration) -> String {
     let secs = d.as_secs();
     // Days at most, as the docs write them (`link_ttl` 7d, `run_retention` 30d):
     // `1w` read as a different value than the documented default.

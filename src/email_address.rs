@@ -103,7 +103,7 @@ impl EmailAddress {
         Ok(EmailAddress(lower))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 

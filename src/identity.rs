@@ -23,18 +23,18 @@ use crate::error::{Classify, ExitKind};
 use crate::ids::UserId;
 
 /// The group whose members may act for another user (a CI account).
-pub const DELEGATE_ROLE: &str = "invoicectl_delegate";
+pub(crate) const DELEGATE_ROLE: &str = "invoicectl_delegate";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Mode {
+pub(crate) enum Mode {
     Login,
     Admin,
     Unmapped,
 }
 
 impl Mode {
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             Mode::Login => "login",
             Mode::Admin => "admin",
@@ -50,7 +50,7 @@ impl std::fmt::Display for Mode {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum IdentityError {
+pub(crate) enum IdentityError {
     #[error(
         "login {login} is not linked to an invoicectl user, so it may not touch any organization's data: an administrator runs `invoicectl user link USER --login {login}`"
     )]
@@ -98,7 +98,7 @@ impl Classify for IdentityError {
 
 /// The session, as the database sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
+pub(crate) struct Session {
     pub login: String,
     pub user: Option<UserId>,
     pub mode: Mode,
@@ -107,7 +107,7 @@ pub struct Session {
 
 impl Session {
     /// Asks the database who this connection is.
-    pub async fn load(conn: &mut PgConnection) -> Result<Session, IdentityError> {
+    pub(crate) async fn load(conn: &mut PgConnection) -> Result<Session, IdentityError> {
         let row = db::identity::session(conn).await.map_err(DbError::from)?;
         let mode = match row.mode.as_str() {
             "login" => Mode::Login,
@@ -127,12 +127,12 @@ impl Session {
         })
     }
 
-    pub fn is_delegate(&self) -> bool {
+    pub(crate) fn is_delegate(&self) -> bool {
         self.groups.iter().any(|g| g == DELEGATE_ROLE)
     }
 
     /// Refuses an unmapped login: for every command that touches tenant data.
-    pub fn require_known(&self) -> Result<(), IdentityError> {
+    pub(crate) fn require_known(&self) -> Result<(), IdentityError> {
         match self.mode {
             Mode::Unmapped => Err(IdentityError::Unmapped {
                 login: self.login.clone(),
@@ -142,7 +142,7 @@ impl Session {
     }
 
     /// Refuses anything but an admin login, naming `what` was asked.
-    pub fn require_admin(&self, what: &'static str) -> Result<(), IdentityError> {
+    pub(crate) fn require_admin(&self, what: &'static str) -> Result<(), IdentityError> {
         match self.mode {
             Mode::Admin => Ok(()),
             mode => Err(IdentityError::NotAdmin {
@@ -156,7 +156,7 @@ impl Session {
     /// The user a request is made for, from `asserted` (`--as`, INVOICECTL_USER or
     /// config `user`): a linked login's own user (another only for a delegate), an
     /// admin's assertion (or its own linked user), never an unmapped login.
-    pub fn requester(&self, asserted: Option<UserId>) -> Result<UserId, IdentityError> {
+    pub(crate) fn requester(&self, asserted: Option<UserId>) -> Result<UserId, IdentityError> {
         match (self.mode, &self.user, asserted) {
             (Mode::Unmapped, _, _) => Err(IdentityError::Unmapped {
                 login: self.login.clone(),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Classify, ExitKind};
 
-pub const MAX_ID_LEN: usize = 64;
+pub(crate) const MAX_ID_LEN: usize = 64;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum IdError {
@@ -195,7 +195,7 @@ impl<'de> Deserialize<'de> for RunId {
 }
 
 /// A new export id, `exp_` + a lowercase ULID.
-pub fn generate_export_id() -> String {
+pub(crate) fn generate_export_id() -> String {
     format!("exp_{}", ulid::Ulid::new().to_string().to_lowercase())
 }
 

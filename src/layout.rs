@@ -15,7 +15,7 @@ use comfy_table::{Attribute, Cell, ColumnConstraint, ContentArrangement, Table, 
 
 /// A table column: its header and how much it is worth keeping on a narrow terminal.
 #[derive(Debug, Clone, Copy)]
-pub struct Column {
+pub(crate) struct Column {
     pub header: &'static str,
     /// 0: always shown; otherwise columns are added by ascending rank while they fit.
     pub rank: u8,
@@ -25,7 +25,7 @@ pub struct Column {
 
 impl Column {
     /// A column that is always shown and never cut: ids, statuses.
-    pub const fn keep(header: &'static str) -> Column {
+    pub(crate) const fn keep(header: &'static str) -> Column {
         Column {
             header,
             rank: 0,
@@ -34,7 +34,7 @@ impl Column {
     }
 
     /// A column shown whole when it fits, left out otherwise.
-    pub const fn ranked(header: &'static str, rank: u8) -> Column {
+    pub(crate) const fn ranked(header: &'static str, rank: u8) -> Column {
         Column {
             header,
             rank,
@@ -44,7 +44,7 @@ impl Column {
 
     /// A column shown when at least [`MIN_CUT`] characters of it fit, cut to the room
     /// left.
-    pub const fn cut(header: &'static str, rank: u8) -> Column {
+    pub(crate) const fn cut(header: &'static str, rank: u8) -> Column {
         Column {
             header,
             rank,
@@ -54,11 +54,11 @@ impl Column {
 }
 
 /// The narrowest a cut column is worth showing.
-pub const MIN_CUT: usize = 12;
+pub(crate) const MIN_CUT: usize = 12;
 
 /// Which columns to show and how wide the cut ones may be.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub shown: Vec<bool>,
     /// For each shown cut column, its maximum width; `None` for whole columns.
     pub cut_to: Vec<Option<usize>>,
@@ -71,7 +71,7 @@ pub struct Plan {
 /// rank can still use room a wide one left. Cut columns count [`MIN_CUT`] (or less,
 /// if their content is shorter) and then share the room left. Without a width,
 /// everything is shown whole.
-pub fn plan(
+pub(crate) fn plan(
     columns: &[Column],
     widths: &[usize],
     sep: usize,
@@ -130,7 +130,7 @@ pub fn plan(
 /// print tables through [`table`], which fits them to the terminal.
 /// (Box drawing cost three columns per column and two per row: at 80 columns an
 /// audit row could not show who acted on which run.)
-pub fn house_table<I, S>(color: bool, header: I) -> Table
+pub(crate) fn house_table<I, S>(color: bool, header: I) -> Table
 where
     I: IntoIterator<Item = S>,
     S: Into<String>,
@@ -152,7 +152,7 @@ where
 }
 
 /// Spaces between two table columns.
-pub const COLUMN_GAP: usize = 2;
+pub(crate) const COLUMN_GAP: usize = 2;
 
 /// A table without borders or header.
 fn bare_table(color: bool) -> Table {
@@ -168,7 +168,12 @@ fn bare_table(color: bool) -> Table {
 
 /// A table in the house style (see [`house_table`]) fitted to `width`
 /// (`None`: not a terminal, so every column whole). `rows` hold one cell per column.
-pub fn table(color: bool, width: Option<u16>, columns: &[Column], rows: Vec<Vec<Cell>>) -> Table {
+pub(crate) fn table(
+    color: bool,
+    width: Option<u16>,
+    columns: &[Column],
+    rows: Vec<Vec<Cell>>,
+) -> Table {
     let widths: Vec<usize> = (0..columns.len())
         .map(|i| {
             rows.iter()
@@ -218,7 +223,7 @@ pub fn table(color: bool, width: Option<u16>, columns: &[Column], rows: Vec<Vec<
 
 /// `key  value` lines, keys padded to one width, no trailing spaces (values may
 /// carry styling).
-pub fn key_values(rows: &[(&str, String)]) -> String {
+pub(crate) fn key_values(rows: &[(&str, String)]) -> String {
     let width = rows.iter().map(|(k, _)| text_width(k)).max().unwrap_or(0);
     rows.iter()
         .map(|(key, value)| {
@@ -233,25 +238,25 @@ pub fn key_values(rows: &[(&str, String)]) -> String {
 
 /// The terminal's width when stdout is one, else `None` (comfy-table's detection,
 /// which asks the terminal only when stdout is a terminal).
-pub fn terminal_width() -> Option<u16> {
+pub(crate) fn terminal_width() -> Option<u16> {
     Table::new().width()
 }
 
 /// RFC 3339 UTC to the second, as tables show times.
-pub fn time(t: &DateTime<Utc>) -> String {
+pub(crate) fn time(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// How long ago `t` was, as kubectl's AGE column prints it: `45s`, `2m30s`, `12m`,
 /// `5h12m`, `20h`, `3d4h`, `40d`, `2y30d`. A time in the future (clock skew) is `0s`:
 /// an AGE column only holds past times; [`relative`] says `in …` for the future.
-pub fn age(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
+pub(crate) fn age(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
     span((now - *t).num_seconds().max(0))
 }
 
 /// `t` relative to `now` in words: `2m ago` for the past, `in 3d` for the future (a
 /// link's expiry, a retry's time), `now` within the same second.
-pub fn relative(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
+pub(crate) fn relative(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (now - *t).num_seconds();
     match secs {
         0 => "now".to_owned(),
@@ -288,14 +293,8 @@ fn span(secs: i64) -> String {
     }
 }
 
-/// `t` and how far from now it is: `2026-11-22T05:57:03Z (2m ago)`, or for a
-/// future time `2026-12-10T08:24:02Z (in 3d)`.
-pub fn time_and_age(t: &DateTime<Utc>, now: DateTime<Utc>) -> String {
-    format!("{} ({})", time(t), relative(t, now))
-}
-
 /// A count with thousands separators: `200,000`.
-pub fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -308,7 +307,7 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// `text` cut to at most `max` characters, the last one `…` when anything was cut.
-pub fn cut(text: &str, max: usize) -> String {
+pub(crate) fn cut(text: &str, max: usize) -> String {
     if text_width(text) <= max {
         return text.to_owned();
     }
@@ -349,10 +348,6 @@ mod tests {
         assert_eq!(rel(-3 * 86_400), "in 3d");
         assert_eq!(rel(-(3 * 86_400 - 2)), "in 2d23h");
         assert_eq!(rel(-45), "in 45s");
-        assert_eq!(
-            time_and_age(&(now - chrono::Duration::seconds(120)), now),
-            "2026-11-22T11:58:00Z (2m ago)"
-        );
     }
 
     #[test]

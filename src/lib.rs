@@ -5,7 +5,7 @@
 //! - [`cli`]: the clap command tree; [`commands`]: one function per command.
 //! - [`config`]: flag > env > file > default, and where each setting came from;
 //!   [`error`]: exit codes.
-//! - [`ids`]: identifiers and their validation; [`lookup`]: unknown ids, with
+//! - [`ids`]: identifiers and their validation; `lookup`: unknown ids, with
 //!   the nearest existing one (did you mean …?).
 //! - [`db`]: connections, migrations, the tenant transaction, queries per table.
 //! - [`engine`]: the generic durable run engine: tasks, queues, claims, leases.
@@ -14,7 +14,7 @@
 //! - [`audit`]: the audit log writer and its hash chain.
 //! - [`storage`]: where exports are stored and their download links.
 //! - [`assets`]: completion scripts and man pages rendered from [`cli`].
-//! - [`telemetry`]: the Prometheus endpoint of `export worker --metrics-addr`.
+//! - `telemetry`: the Prometheus endpoint of `export worker --metrics-addr`.
 //! - [`testhook`]: test-only pause points, inert unless a test sets their variable.
 
 pub mod assets;
@@ -22,24 +22,24 @@ pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod context;
+pub(crate) mod context;
 pub mod db;
-pub mod duration;
+pub(crate) mod duration;
 pub mod email;
-pub mod email_address;
+pub(crate) mod email_address;
 pub mod engine;
 pub mod error;
 pub mod exports;
-pub mod identity;
+pub(crate) mod identity;
 pub mod ids;
-pub mod layout;
-pub mod logging;
-pub mod lookup;
+pub(crate) mod layout;
+pub(crate) mod logging;
+pub(crate) mod lookup;
 pub mod redact;
 pub mod settings_doc;
 pub mod signals;
 pub mod storage;
-pub mod telemetry;
+pub(crate) mod telemetry;
 pub mod testhook;
 
 use std::io::Write;
@@ -63,10 +63,10 @@ pub fn run() -> ExitCode {
             return ExitCode::from(e.exit_code() as u8);
         }
     };
-    if let Some((commands::generate_assets::NAME, sub)) = matches.subcommand() {
+    if let Some((cli::generate_assets::NAME, sub)) = matches.subcommand() {
         return finish(commands::generate_assets::run(sub));
     }
-    let flags = cli::setting_flags(&parser, &matches);
+    let flags = context::setting_flags(&parser, &matches);
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => {
@@ -84,7 +84,7 @@ pub fn run() -> ExitCode {
     // A worker's stderr is a log (cron, systemd): its error line is timestamped too.
     let worker = matches!(
         &cli.command,
-        cli::Command::Export(commands::export::ExportCommand::Worker(_))
+        cli::Command::Export(cli::export::ExportCommand::Worker(_))
     );
     let report = |err: anyhow::Error, server: Option<&str>| report(err, server, worker);
     let ctx = match context::Context::new(&cli.global, &flags) {

@@ -30,7 +30,7 @@ use tracing_subscriber::fmt::time::FormatTime;
 use crate::cli::GlobalArgs;
 use crate::context::color_enabled;
 
-pub fn init(global: &GlobalArgs) {
+pub(crate) fn init(global: &GlobalArgs) {
     let level = match (global.quiet, global.verbose) {
         (true, _) => "warn",
         (false, 0) => "info",
@@ -63,7 +63,7 @@ pub fn init(global: &GlobalArgs) {
 /// The terminal's form of an event: `message`, with `warning: ` or `error: ` before
 /// a warning or an error and `: {error}` after it when the event carries an `error`
 /// field; everything else (spans, fields, time) is left to the structured form.
-pub struct HumanFormat;
+pub(crate) struct HumanFormat;
 
 impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for HumanFormat
 where
@@ -133,12 +133,12 @@ static BARS: Mutex<Option<MultiProgress>> = Mutex::new(None);
 /// Keeps log lines above `bars` until dropped (then they go straight to stderr
 /// again, or through the display registered before).
 #[must_use = "log lines go through the bars only while the route is held"]
-pub struct BarsRoute {
+pub(crate) struct BarsRoute {
     previous: Option<MultiProgress>,
 }
 
 /// Routes log lines through `bars` (see the module docs) while the result is held.
-pub fn route_through(bars: &MultiProgress) -> BarsRoute {
+pub(crate) fn route_through(bars: &MultiProgress) -> BarsRoute {
     let previous = lock_bars().replace(bars.clone());
     BarsRoute { previous }
 }
@@ -219,14 +219,14 @@ fn now() -> String {
 /// Prints a message for the person running the command (`note: …`, `hint: …`) on
 /// stderr, above any progress bar; never timestamped: it is the command's own
 /// output, like its error line.
-pub fn note(text: &str) -> io::Result<()> {
+pub(crate) fn note(text: &str) -> io::Result<()> {
     write_stderr(format!("{text}\n").as_bytes())
 }
 
 /// How a state line of the worker's display is written on stderr (see
 /// [`status_line`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
+pub(crate) enum Level {
     Info,
     Warn,
 }
@@ -234,7 +234,7 @@ pub enum Level {
 /// Prints a state line (a run started, ended, 10 % further) on stderr: as is on a
 /// terminal; elsewhere prefixed like a `tracing` line — timestamp, then level — so
 /// that a cron log reads as one stream.
-pub fn status_line(level: Level, text: &str) -> io::Result<()> {
+pub(crate) fn status_line(level: Level, text: &str) -> io::Result<()> {
     let line = format_status_line(io::stderr().is_terminal(), level, text);
     write_stderr(line.as_bytes())
 }
@@ -243,7 +243,7 @@ pub fn status_line(level: Level, text: &str) -> io::Result<()> {
 /// printer writes it: on a terminal or from a command that is not a long-lived
 /// worker, as is (a script's `2>&1` reads one plain line); from `export worker` off a
 /// terminal — the cron and systemd log — timestamped like every other line there.
-pub fn error_line(worker: bool, text: &str) -> String {
+pub(crate) fn error_line(worker: bool, text: &str) -> String {
     if worker && !io::stderr().is_terminal() {
         format!("{} ERROR {text}\n", now())
     } else {

@@ -71,7 +71,7 @@ fn user_hint(suggestion: Option<&str>, org: Option<&OrgId>) -> String {
 
 /// Ok when the organization exists, else [`LookupError::UnknownOrg`] with the
 /// nearest existing id.
-pub async fn require_org(conn: &mut PgConnection, org: &OrgId) -> Result<(), LookupError> {
+pub(crate) async fn require_org(conn: &mut PgConnection, org: &OrgId) -> Result<(), LookupError> {
     if db::members::organization_exists(conn, org).await? {
         Ok(())
     } else {
@@ -81,7 +81,7 @@ pub async fn require_org(conn: &mut PgConnection, org: &OrgId) -> Result<(), Loo
 
 /// Ok when the user exists, else [`LookupError::UnknownUser`] with the nearest
 /// existing id; `org` is the organization the user was to act for, if any.
-pub async fn require_user(
+pub(crate) async fn require_user(
     conn: &mut PgConnection,
     user: &UserId,
     org: Option<&OrgId>,
@@ -94,7 +94,7 @@ pub async fn require_user(
 }
 
 /// The error for an organization known to be missing, with the nearest existing id.
-pub async fn unknown_org(conn: &mut PgConnection, org: &OrgId) -> LookupError {
+pub(crate) async fn unknown_org(conn: &mut PgConnection, org: &OrgId) -> LookupError {
     let (min, max) = length_window(org.as_str(), "org_");
     let candidates = db::organizations::ids_by_length(conn, min, max).await;
     LookupError::UnknownOrg {
@@ -106,7 +106,7 @@ pub async fn unknown_org(conn: &mut PgConnection, org: &OrgId) -> LookupError {
 }
 
 /// The error for a user known to be missing, with the nearest existing id.
-pub async fn unknown_user(
+pub(crate) async fn unknown_user(
     conn: &mut PgConnection,
     user: &UserId,
     org: Option<&OrgId>,
@@ -141,7 +141,7 @@ fn length_window(input: &str, prefix: &str) -> (i32, i32) {
 /// The candidate nearest to `input` by optimal string alignment distance (an
 /// adjacent swap is one edit), if it is close enough; a candidate that differs only
 /// in case always is. Ties go to the first in `candidates`' order.
-pub fn nearest<'a, S: AsRef<str>>(
+pub(crate) fn nearest<'a, S: AsRef<str>>(
     input: &str,
     prefix: &str,
     candidates: &'a [S],

@@ -17,7 +17,7 @@ impl Secret {
         Secret(value.into())
     }
 
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -33,7 +33,7 @@ impl fmt::Debug for Secret {
 /// (`…pass…`, `…pwd…`, `…secret…`, `…token…`, `…credential…`, `…key…`). `sslkey` and
 /// `passfile` name files, not secrets. Erring on the side of secrecy only costs a
 /// `***` in a message (or a `chmod 600`).
-pub fn is_secret_param(name: &str) -> bool {
+pub(crate) fn is_secret_param(name: &str) -> bool {
     let name: String = name
         .chars()
         .filter(|c| !matches!(c, '-' | '_'))
@@ -50,7 +50,7 @@ pub fn is_secret_param(name: &str) -> bool {
 /// Whether a URL holds a secret: a password in its userinfo, or a non-empty
 /// secret-named query parameter ([`is_secret_param`]). A string that does not parse
 /// is judged by whether [`redact_secrets`] would change it.
-pub fn url_holds_secret(raw: &str) -> bool {
+pub(crate) fn url_holds_secret(raw: &str) -> bool {
     match url::Url::parse(raw) {
         Ok(url) => {
             url.password().is_some()
@@ -64,7 +64,7 @@ pub fn url_holds_secret(raw: &str) -> bool {
 
 /// A URL fit for messages and logs: the userinfo password and the value of every
 /// secret-named query parameter become `***`.
-pub fn redact_url(raw: &str) -> String {
+pub(crate) fn redact_url(raw: &str) -> String {
     match url::Url::parse(raw) {
         Ok(mut url) => {
             if url.password().is_some() {
@@ -114,7 +114,7 @@ pub fn log_text(err: &(dyn std::error::Error + 'static)) -> String {
 /// Scrubs the secrets of every `scheme://…` in free text: the password of its
 /// userinfo and the values of its secret-named query parameters (as
 /// [`redact_url`] does, but on text that may not be a whole URL).
-pub fn redact_secrets(text: &str) -> String {
+pub(crate) fn redact_secrets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(pos) = rest.find("://") {

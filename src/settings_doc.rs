@@ -170,7 +170,7 @@ pub const SETTINGS: [SettingDoc; 20] = [
 ];
 
 /// Variables invoicectl reads that are not settings, as `(names, meaning)`.
-pub const OTHER_VARIABLES: [(&str, &str); 8] = [
+pub(crate) const OTHER_VARIABLES: [(&str, &str); 8] = [
     (
         "PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE",
         "libpq conventions, used when no database URL is set anywhere; the database is \
@@ -208,7 +208,7 @@ pub const OTHER_VARIABLES: [(&str, &str); 8] = [
 
 /// One ENVIRONMENT entry per setting: `(variable, meaning)` with the config key and
 /// flag named, then [`OTHER_VARIABLES`].
-pub fn environment() -> Vec<(String, String)> {
+pub(crate) fn environment() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = SETTINGS
         .iter()
         .map(|d| {
@@ -236,7 +236,7 @@ pub fn environment() -> Vec<(String, String)> {
 }
 
 /// The config file's keys, as a sentence's list: `database_url, user, …`.
-pub fn file_keys() -> String {
+pub(crate) fn file_keys() -> String {
     SETTINGS
         .iter()
         .filter(|d| d.in_file)
@@ -246,7 +246,7 @@ pub fn file_keys() -> String {
 }
 
 /// The settings as a Markdown table (docs/configuration.md).
-pub fn markdown_table() -> String {
+pub(crate) fn markdown_table() -> String {
     let mut out = String::from("| key | variable | flag | meaning |\n|---|---|---|---|\n");
     for d in SETTINGS {
         let key = if d.in_file {

@@ -5,7 +5,7 @@
 use std::io;
 
 /// SIGINT and SIGTERM, registered up front so that an early signal is not lost.
-pub struct Shutdown {
+pub(crate) struct Shutdown {
     #[cfg(unix)]
     interrupt: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -13,7 +13,7 @@ pub struct Shutdown {
 }
 
 impl Shutdown {
-    pub fn install() -> io::Result<Shutdown> {
+    pub(crate) fn install() -> io::Result<Shutdown> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -27,7 +27,7 @@ impl Shutdown {
     }
 
     /// Resolves on the first SIGINT or SIGTERM since [`Shutdown::install`].
-    pub async fn wait(mut self) {
+    pub(crate) async fn wait(mut self) {
         #[cfg(unix)]
         tokio::select! {
             _ = self.interrupt.recv() => {}

@@ -20,10 +20,10 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::error::{Classify, ExitKind};
 
-pub mod http;
+pub(crate) mod http;
 
 /// How often the queue gauges are sampled (one statement per sample, per worker).
-pub const QUEUE_SAMPLE_EVERY: Duration = Duration::from_secs(5);
+pub(crate) const QUEUE_SAMPLE_EVERY: Duration = Duration::from_secs(5);
 
 /// Histogram buckets for every `*_duration_seconds`, from an email's tens of
 /// milliseconds to an export's hour-long `max_duration`.
@@ -33,7 +33,7 @@ const DURATION_BUCKETS: [f64; 16] = [
 ];
 
 #[derive(Debug, thiserror::Error)]
-pub enum MetricsError {
+pub(crate) enum MetricsError {
     #[error(
         "--metrics-addr {0:?} is not an IP address and a port, such as 127.0.0.1:9464 or [::1]:9464"
     )]
@@ -70,7 +70,7 @@ impl Classify for MetricsError {
 }
 
 /// Parses `--metrics-addr`: an IP address and a port other than 0.
-pub fn parse_addr(text: &str) -> Result<SocketAddr, MetricsError> {
+pub(crate) fn parse_addr(text: &str) -> Result<SocketAddr, MetricsError> {
     let addr: SocketAddr = text
         .trim()
         .parse()
@@ -81,15 +81,8 @@ pub fn parse_addr(text: &str) -> Result<SocketAddr, MetricsError> {
     Ok(addr)
 }
 
-/// Serves Prometheus text format on `addr` (any path; `/health` answers `OK`) from
-/// now until the process ends, and describes every metric. Call once per process,
-/// inside the runtime.
-pub fn serve(addr: SocketAddr) -> Result<(), MetricsError> {
-    serve_and_keep(addr).map(drop)
-}
-
 /// [`serve`], returning a handle that renders the same text (for [`write_textfile`]).
-pub fn serve_and_keep(addr: SocketAddr) -> Result<PrometheusHandle, MetricsError> {
+pub(crate) fn serve_and_keep(addr: SocketAddr) -> Result<PrometheusHandle, MetricsError> {
     let listener = std::net::TcpListener::bind(addr).map_err(|source| bind_error(addr, source))?;
     listener
         .set_nonblocking(true)
@@ -144,12 +137,12 @@ pub fn record() -> Result<PrometheusHandle, MetricsError> {
 /// The gauge a textfile ends with: when the worker that wrote it finished. A cron
 /// worker's alert is on its age (`time() - … > 600`: no drain finished for ten
 /// minutes), as for any batch job; `up` says nothing about a process that exits.
-pub const LAST_RUN: &str = "invoicectl_worker_last_run_timestamp_seconds";
+pub(crate) const LAST_RUN: &str = "invoicectl_worker_last_run_timestamp_seconds";
 
 /// Why the metrics file could not be written.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write the metrics file {}", path.display())]
-pub struct TextfileError {
+pub(crate) struct TextfileError {
     pub path: std::path::PathBuf,
     #[source]
     pub source: io::Error,
@@ -170,7 +163,7 @@ impl Classify for TextfileError {
 /// textfile collector: into a temporary file beside it, then renamed over it, so
 /// the collector never reads half a file. World-readable (0644): node_exporter runs
 /// as its own user, and metrics hold no secret.
-pub fn write_textfile(
+pub(crate) fn write_textfile(
     handle: &PrometheusHandle,
     path: &std::path::Path,
 ) -> Result<(), TextfileError> {

@@ -2,7 +2,7 @@
 //!
 //! Fault tests must stop a worker at a chosen moment (inside a checkpoint
 //! transaction, after its Nth page, while a prune holds a row) without racing its
-//! speed. Code marks such a moment with [`pause`]`("name")`. A test that wants the
+//! speed. Code marks such a moment with `pause``("name")`. A test that wants the
 //! process held there writes `<dir>/<name>.hold` containing N (default 1): the Nth
 //! time this process reaches the point it writes `<dir>/<name>.reached` (holding its
 //! pid) and waits, polling, until the test removes the `.hold` file. The test can
@@ -26,7 +26,7 @@ pub const PAUSE_DIR_VAR: &str = "INVOICECTL_TEST_PAUSE_DIR";
 static REACHED: Mutex<Option<HashMap<&'static str, u64>>> = Mutex::new(None);
 
 /// A pause point (see the module doc). Returns at once unless a test holds it.
-pub async fn pause(name: &'static str) {
+pub(crate) async fn pause(name: &'static str) {
     let Some(dir) = std::env::var_os(PAUSE_DIR_VAR).map(PathBuf::from) else {
         return;
     };

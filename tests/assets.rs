@@ -259,7 +259,7 @@ fn generated_doc_blocks_are_up_to_date() {
         assets::REGENERATE
     );
     let reference = std::fs::read_to_string(repo_root().join("docs/reference.md")).unwrap();
-    for doc in invoicectl::commands::exit::EXIT_CODES {
+    for doc in invoicectl::error::EXIT_CODES {
         assert!(
             reference.contains(&format!("| {} | {} |", doc.code, doc.meaning)),
             "exit {} in docs/reference.md",

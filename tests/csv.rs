@@ -7,10 +7,11 @@ use std::io::{ErrorKind, Write};
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use invoicectl::exports::csv::{
-    AttemptFile, ExportDirError, ExportFile, HEADER, check_export_dir, file_url, partial_files,
-    partial_path, published_path, remove_partials,
+use invoicectl::exports::csv::HEADER;
+use invoicectl::exports::csv::attempt::{
+    AttemptFile, ExportFile, file_url, partial_files, partial_path, published_path, remove_partials,
 };
+use invoicectl::exports::csv::folder::{ExportDirError, check_export_dir};
 use invoicectl::ids::{OrgId, RunId};
 
 use crate::common::csv_oracle::{InvoiceRow, PageWritten, WritePage};

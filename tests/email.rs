@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use crate::common::audit::{AuditFilter, AuditRow, audit_rows};
 use crate::common::smtp::{self, Script, SmtpServer, Stage};
 use crate::common::{Env, count, json_of};
-use invoicectl::config::{Overrides, PlatformDirs, Settings};
+use invoicectl::config::resolver::Overrides;
+use invoicectl::config::{PlatformDirs, Settings};
 use invoicectl::db::suppressions::{self, Reason, Upsert};
 use invoicectl::db::tenant;
 use invoicectl::email::{

@@ -12,6 +12,7 @@ mod assets;
 mod audit;
 mod config;
 mod confine;
+mod copy_stream;
 mod csv;
 mod discover;
 mod email;

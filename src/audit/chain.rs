@@ -30,7 +30,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::audit::witness::{WitnessCheck, WitnessReport, WitnessedHead};
-pub use crate::db::audit_log::{Head, StoredRow};
+pub(crate) use crate::db::audit_log::{Head, StoredRow};
 use crate::error::{Classify, ExitKind};
 
 /// `prev_hash` of the first row of every chain.
@@ -56,7 +56,7 @@ pub struct CanonicalRow<'a> {
 
 /// Appends `value` as a netstring (`<bytes>:<value>,`, NULL as `-1:,`), like SQL
 /// `audit_netstring`.
-pub fn push_netstring(out: &mut String, value: Option<&str>) {
+pub(crate) fn push_netstring(out: &mut String, value: Option<&str>) {
     match value {
         None => out.push_str("-1:,"),
         Some(v) => {
@@ -70,7 +70,7 @@ pub fn push_netstring(out: &mut String, value: Option<&str>) {
 /// `created_at` as SQL `to_char(created_at AT TIME ZONE 'UTC',
 /// 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`: always six fractional digits; the year at least
 /// four digits and, as `to_char` prints it, without a sign for years BC.
-pub fn canonical_time(t: DateTime<Utc>) -> String {
+pub(crate) fn canonical_time(t: DateTime<Utc>) -> String {
     let year = t.year();
     // chrono counts 1 BC as year 0; to_char's YYYY prints the BC year number.
     let year = if year >= 1 { year } else { 1 - year };
@@ -112,7 +112,7 @@ pub fn row_hash(prev_hash: &str, row: &CanonicalRow<'_>) -> String {
 }
 
 impl StoredRow {
-    pub fn canonical_row(&self) -> CanonicalRow<'_> {
+    pub(crate) fn canonical_row(&self) -> CanonicalRow<'_> {
         CanonicalRow {
             id: self.id,
             organization_id: self.organization_id.as_deref(),
@@ -134,7 +134,7 @@ impl StoredRow {
     rename_all = "camelCase",
     rename_all_fields = "camelCase"
 )]
-pub enum BreakKind {
+pub(crate) enum BreakKind {
     /// The row's content no longer hashes to its stored hash: it was changed after it
     /// was chained.
     HashMismatch { stored: String, computed: String },
@@ -159,7 +159,7 @@ pub enum BreakKind {
 
 impl BreakKind {
     /// A one-line description for humans.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             BreakKind::HashMismatch { stored, computed } => format!(
                 "hash mismatch: the row was changed after it was chained (stored {}, recomputed {})",
@@ -208,7 +208,7 @@ fn short(hash: &str) -> String {
 /// The first broken link of a chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Break {
+pub(crate) struct Break {
     /// The row at which the chain breaks (for a head mismatch: the chain's last row,
     /// or the head's last id when the chain has no rows).
     pub row_id: Option<i64>,
@@ -219,7 +219,7 @@ pub struct Break {
 /// The outcome of verifying one chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ChainReport {
+pub(crate) struct ChainReport {
     /// `None` for the system chain.
     pub organization_id: Option<String>,
     /// Rows whose hash and link were checked (up to and including a broken one).
@@ -241,12 +241,12 @@ pub struct ChainReport {
 
 impl ChainReport {
     /// "organization org_acme" or "the system chain", for messages.
-    pub fn chain_name(&self) -> String {
+    pub(crate) fn chain_name(&self) -> String {
         crate::audit::witness::chain_name(self.organization_id.as_deref())
     }
 
     /// The witness check, when it failed.
-    pub fn witness_failed(&self) -> Option<&WitnessReport> {
+    pub(crate) fn witness_failed(&self) -> Option<&WitnessReport> {
         self.witness.as_ref().filter(|w| !w.ok)
     }
 }
@@ -254,7 +254,7 @@ impl ChainReport {
 /// `audit verify` found at least one broken chain, or one that does not extend its
 /// witnessed head (exit 1).
 #[derive(Debug, thiserror::Error)]
-pub struct ChainBroken {
+pub(crate) struct ChainBroken {
     /// The reports of the broken chains, in chain order (at least one).
     pub broken: Vec<ChainReport>,
     /// How many chains were verified.
@@ -300,7 +300,7 @@ impl Classify for ChainBroken {
 
 /// Walks one chain row by row, in id order, and keeps its first break.
 #[derive(Debug)]
-pub struct ChainWalker {
+pub(crate) struct ChainWalker {
     organization_id: Option<String>,
     expected_prev: String,
     previous_id: Option<i64>,
@@ -310,7 +310,7 @@ pub struct ChainWalker {
 }
 
 impl ChainWalker {
-    pub fn new(organization_id: Option<String>) -> Self {
+    pub(crate) fn new(organization_id: Option<String>) -> Self {
         ChainWalker {
             organization_id,
             expected_prev: GENESIS_HASH.to_owned(),
@@ -322,19 +322,15 @@ impl ChainWalker {
     }
 
     /// Also checks the chain against its witnessed head, if it has one.
-    pub fn with_witness(mut self, head: Option<WitnessedHead>) -> Self {
+    pub(crate) fn with_witness(mut self, head: Option<WitnessedHead>) -> Self {
         self.witness = head.map(WitnessCheck::new);
         self
-    }
-
-    pub fn organization_id(&self) -> Option<&str> {
-        self.organization_id.as_deref()
     }
 
     /// Checks the next row of the chain (rows must come in ascending id order). After
     /// the first break the rest of the chain is skipped (except by the witness check,
     /// which needs to see the witnessed row wherever it is).
-    pub fn push(&mut self, row: &StoredRow) {
+    pub(crate) fn push(&mut self, row: &StoredRow) {
         if let Some(witness) = self.witness.as_mut() {
             witness.push(row.id, &row.hash);
         }
@@ -369,7 +365,7 @@ impl ChainWalker {
     }
 
     /// Ends the walk: compares the last row with the chain's recorded head.
-    pub fn finish(mut self, head: Option<&Head>) -> ChainReport {
+    pub(crate) fn finish(mut self, head: Option<&Head>) -> ChainReport {
         if self.broken.is_none() {
             let last_hash = self.previous_id.map(|_| self.expected_prev.clone());
             match head {

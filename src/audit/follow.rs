@@ -44,7 +44,7 @@ use crate::db::audit_log::{self, Entry, Filter};
 use crate::ids::OrgId;
 
 /// The NOTIFY channel of the chain trigger; payload `<org or ''>:<id>`.
-pub const CHANNEL: &str = "invoicectl_audit";
+pub(crate) const CHANNEL: &str = "invoicectl_audit";
 /// Poll this often even without a notification.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// Rows per chain per poll; a chain with more is read again at once.
@@ -52,11 +52,11 @@ const BATCH_PER_CHAIN: i64 = 1_000;
 
 /// Where each chain's reading stands: chain key (`''` for the system chain) → the
 /// last id handled.
-pub type Cursors = BTreeMap<String, i64>;
+pub(crate) type Cursors = BTreeMap<String, i64>;
 
 /// Why [`follow`] stopped.
 #[derive(Debug)]
-pub enum FollowError {
+pub(crate) enum FollowError {
     /// A database error that is not a connection loss (those are ridden out).
     Db(sqlx::Error),
     /// The caller's `emit` failed (e.g. stdout closed).
@@ -65,7 +65,7 @@ pub enum FollowError {
 
 /// The newest `limit` entries matching `filter` (all when `None`), oldest first, and
 /// the starting cursor of every chain, from one snapshot.
-pub async fn start(
+pub(crate) async fn start(
     pool: &PgPool,
     filter: &Filter<'_>,
     limit: Option<i64>,
@@ -81,7 +81,7 @@ pub async fn start(
 /// polling at once and then on every wake-up of `wake` and at least once a second,
 /// forever: it returns only on an error (the caller's select ends it otherwise).
 /// Connection losses are logged and retried every second.
-pub async fn follow(
+pub(crate) async fn follow(
     pool: &PgPool,
     filter: &Filter<'_>,
     mut cursors: Cursors,
@@ -181,7 +181,7 @@ fn is_transient(e: &sqlx::Error) -> bool {
 /// poll loop never cancels a half-read notification; a reconnect (notifications
 /// possibly lost) wakes the poller too. LISTEN is in place when this returns, so
 /// call it before [`start`]: every commit the snapshot misses is then notified.
-pub async fn listen(
+pub(crate) async fn listen(
     pool: &PgPool,
     org: Option<OrgId>,
     wake: Arc<Notify>,

@@ -11,9 +11,9 @@
 //! chain (the email suppression list belongs to no tenant).
 
 pub mod chain;
-pub mod follow;
-pub mod verify;
-pub mod witness;
+pub(crate) mod follow;
+pub(crate) mod verify;
+pub(crate) mod witness;
 
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -37,22 +37,6 @@ impl<'a> Subject<'a> {
         Subject {
             kind: SubjectType::Export,
             id: run.as_str(),
-        }
-    }
-
-    /// An organization as a whole (its export lane: paused, resumed).
-    pub fn organization(org: &'a OrgId) -> Self {
-        Subject {
-            kind: SubjectType::Organization,
-            id: org.as_str(),
-        }
-    }
-
-    /// An export schedule, named by its `sched_…` id.
-    pub fn schedule(id: &'a str) -> Self {
-        Subject {
-            kind: SubjectType::ExportSchedule,
-            id,
         }
     }
 

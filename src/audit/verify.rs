@@ -16,7 +16,7 @@ use crate::db::audit_log;
 use crate::ids::OrgId;
 
 /// What one walk over the chains found.
-pub struct Walk {
+pub(crate) struct Walk {
     /// One report per chain, in chain key order (the system chain first).
     pub reports: Vec<ChainReport>,
     /// The time of the snapshot the chains were read in.
@@ -25,7 +25,7 @@ pub struct Walk {
 
 /// Verifies every chain (or `org`'s), each against its head in `checkpoint` when
 /// given. A witnessed chain that no longer exists gets a report too (failed).
-pub async fn walk(
+pub(crate) async fn walk(
     pool: &sqlx::PgPool,
     org: Option<&OrgId>,
     checkpoint: Option<&Checkpoint>,

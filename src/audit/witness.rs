@@ -37,16 +37,16 @@ use crate::ids::OrgId;
 
 /// The `kind` every checkpoint carries, so a file found in a ticket months later says
 /// what it is, and an unrelated JSON file is not mistaken for one.
-pub const KIND: &str = "invoicectl-audit-checkpoint";
+pub(crate) const KIND: &str = "invoicectl-audit-checkpoint";
 /// The only format version this build reads and writes.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 /// A checkpoint names one small object per chain; anything this large is not one.
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A witnessed head: the state of one chain at the checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WitnessedHead {
+pub(crate) struct WitnessedHead {
     /// The organization, or `null` for the system chain.
     pub organization_id: Option<String>,
     /// How many rows the chain had; the witnessed row is the `count`-th.
@@ -59,7 +59,7 @@ pub struct WitnessedHead {
 
 impl WitnessedHead {
     /// The chain key, as `audit_chain_head` spells it (`''` for the system chain).
-    pub fn chain_key(&self) -> &str {
+    pub(crate) fn chain_key(&self) -> &str {
         self.organization_id.as_deref().unwrap_or("")
     }
 }
@@ -67,7 +67,7 @@ impl WitnessedHead {
 /// A checkpoint: every chain's witnessed head, and when it was taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Checkpoint {
+pub(crate) struct Checkpoint {
     /// Always [`KIND`].
     pub kind: String,
     /// Always [`VERSION`].
@@ -80,7 +80,7 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
-    pub fn new(created_at: DateTime<Utc>, mut chains: Vec<WitnessedHead>) -> Self {
+    pub(crate) fn new(created_at: DateTime<Utc>, mut chains: Vec<WitnessedHead>) -> Self {
         chains.sort_by(|a, b| a.organization_id.cmp(&b.organization_id));
         Checkpoint {
             kind: KIND.to_owned(),
@@ -91,7 +91,7 @@ impl Checkpoint {
     }
 
     /// Parses and validates a checkpoint document; the error says what is wrong.
-    pub fn from_json(text: &str) -> Result<Checkpoint, String> {
+    pub(crate) fn from_json(text: &str) -> Result<Checkpoint, String> {
         let checkpoint: Checkpoint = serde_json::from_str(text).map_err(|e| e.to_string())?;
         if checkpoint.kind != KIND {
             return Err(format!(
@@ -141,7 +141,7 @@ impl Checkpoint {
     }
 
     /// The document as written to a file: pretty-printed, ending with a newline.
-    pub fn to_pretty_json(&self) -> String {
+    pub(crate) fn to_pretty_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("a checkpoint serializes");
         text.push('\n');
         text
@@ -153,11 +153,11 @@ mod rfc3339_micros {
     use chrono::{DateTime, SecondsFormat, Utc};
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Micros, true))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
         let text = String::deserialize(d)?;
         DateTime::parse_from_rfc3339(&text)
             .map(|t| t.with_timezone(&Utc))
@@ -166,7 +166,7 @@ mod rfc3339_micros {
 }
 
 /// "organization org_acme" or "the system chain", for messages.
-pub fn chain_name(organization_id: Option<&str>) -> String {
+pub(crate) fn chain_name(organization_id: Option<&str>) -> String {
     match organization_id {
         Some(org) => format!("organization {org}"),
         None => "the system chain".to_owned(),
@@ -175,7 +175,7 @@ pub fn chain_name(organization_id: Option<&str>) -> String {
 
 /// Why a witness file could not be read or written.
 #[derive(Debug, thiserror::Error)]
-pub enum WitnessError {
+pub(crate) enum WitnessError {
     #[error("witness file {} does not exist", path.display())]
     Missing { path: PathBuf },
     #[error("cannot read witness file {}", path.display())]
@@ -217,7 +217,7 @@ impl Classify for WitnessError {
 
 /// Reads and validates the checkpoint at `path`: 66 when it does not exist, 65 when
 /// it is not a regular file, cannot be read or is not a valid checkpoint.
-pub fn read(path: &Path) -> Result<Checkpoint, WitnessError> {
+pub(crate) fn read(path: &Path) -> Result<Checkpoint, WitnessError> {
     let unreadable = |source: io::Error| {
         if source.kind() == io::ErrorKind::NotFound {
             WitnessError::Missing {
@@ -262,7 +262,7 @@ pub fn read(path: &Path) -> Result<Checkpoint, WitnessError> {
 /// Writes `checkpoint` to `path` atomically: into a new file beside it, fsynced, then
 /// renamed over `path` and the directory fsynced. A reader (or a crash) sees the old
 /// file or the whole new one, never a torn witness.
-pub fn write_atomically(path: &Path, checkpoint: &Checkpoint) -> Result<(), WitnessError> {
+pub(crate) fn write_atomically(path: &Path, checkpoint: &Checkpoint) -> Result<(), WitnessError> {
     let failed = |source: io::Error| WitnessError::Write {
         path: path.to_path_buf(),
         source,
@@ -315,7 +315,7 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
     rename_all = "camelCase",
     rename_all_fields = "camelCase"
 )]
-pub enum WitnessMismatch {
+pub(crate) enum WitnessMismatch {
     /// The witnessed chain has no rows at all.
     ChainMissing,
     /// The row with the witnessed last id is gone: the chain was rewound (its tail
@@ -333,7 +333,7 @@ pub enum WitnessMismatch {
 /// The outcome of checking one chain against its witnessed head.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct WitnessReport {
+pub(crate) struct WitnessReport {
     pub count: u64,
     pub last_id: i64,
     pub last_hash: String,
@@ -344,7 +344,7 @@ pub struct WitnessReport {
 
 impl WitnessReport {
     /// A one-line description for humans.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let id = self.last_id;
         match &self.mismatch {
             None => format!("extends the witness (row {id}, {})", rows(self.count)),
@@ -384,7 +384,7 @@ fn short(hash: &str) -> String {
 
 /// Follows one chain's rows, in id order, looking for the witnessed row.
 #[derive(Debug)]
-pub struct WitnessCheck {
+pub(crate) struct WitnessCheck {
     head: WitnessedHead,
     rows: u64,
     last_id: Option<i64>,
@@ -393,7 +393,7 @@ pub struct WitnessCheck {
 }
 
 impl WitnessCheck {
-    pub fn new(head: WitnessedHead) -> Self {
+    pub(crate) fn new(head: WitnessedHead) -> Self {
         WitnessCheck {
             head,
             rows: 0,
@@ -404,7 +404,7 @@ impl WitnessCheck {
 
     /// Sees the chain's next row. The stored hash is compared: the chain walk checks
     /// separately that each stored hash is the row's recomputed one.
-    pub fn push(&mut self, id: i64, stored_hash: &str) {
+    pub(crate) fn push(&mut self, id: i64, stored_hash: &str) {
         self.rows += 1;
         self.last_id = Some(id);
         if id == self.head.last_id {
@@ -412,7 +412,7 @@ impl WitnessCheck {
         }
     }
 
-    pub fn finish(self) -> WitnessReport {
+    pub(crate) fn finish(self) -> WitnessReport {
         let mismatch = match self.found {
             _ if self.rows == 0 => Some(WitnessMismatch::ChainMissing),
             None => Some(WitnessMismatch::RowMissing {
@@ -438,7 +438,7 @@ impl WitnessCheck {
 }
 
 /// `createdAt` for humans.
-pub fn display_time(t: DateTime<Utc>) -> String {
+pub(crate) fn display_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 

@@ -4,19 +4,11 @@
 
 use std::io::Write as _;
 
-use clap::Args;
-use clap_complete::Shell;
-
-#[derive(Debug, Args)]
-pub struct CompletionsArgs {
-    /// The shell to complete for
-    #[arg(value_enum, value_name = "SHELL")]
-    pub shell: Shell,
-}
+use crate::cli::CompletionsArgs;
 
 /// Writes the script to stdout. Runs before the configuration is loaded, so it works
 /// on a machine with no config file and no database.
-pub fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
     let script = crate::assets::completion(args.shell, crate::cli::command());
     let mut out = std::io::stdout().lock();
     out.write_all(&script)?;

@@ -25,11 +25,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
-use clap::Args;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::export::{Follow, WorkerPlan, follow_run, print_run, run_worker};
+use crate::cli::DemoArgs;
 use crate::context::Context;
 use crate::db::{self, setup::Created};
 use crate::engine::{RunStatus, WorkerMode};
@@ -41,27 +41,19 @@ use crate::ids::{OrgId, RunId, UserId};
 use crate::signals::wait_for_signal;
 
 /// The organization and the requester of the demo export (both seeded).
-pub const DEMO_ORG: &str = "org_acme";
-pub const DEMO_USER: &str = "user_alice";
+pub(crate) const DEMO_ORG: &str = "org_acme";
+pub(crate) const DEMO_USER: &str = "user_alice";
 /// Invoices seeded per demo organization.
-pub const DEMO_INVOICES: u64 = 1_000;
+pub(crate) const DEMO_INVOICES: u64 = 1_000;
 /// Audit entries shown at the end.
 const AUDIT_LINES: u64 = 20;
 /// How long the demo follows a run that the drain could not finish itself.
 const WAIT_FOR_RUN: Duration = Duration::from_secs(60);
 
-#[derive(Debug, Args)]
-pub struct DemoArgs {
-    /// Request a new export run even if the demo already made one today (like
-    /// `export start --force`)
-    #[arg(long)]
-    pub fresh: bool,
-}
-
 /// The `--json` document of `demo`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Summary {
+pub(crate) struct Summary {
     pub run_id: RunId,
     pub organization_id: String,
     pub requested_by: String,
@@ -84,7 +76,7 @@ pub struct Summary {
     pub email_file: Option<PathBuf>,
 }
 
-pub async fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(DEMO_ORG)?;
     let user = UserId::parse(DEMO_USER)?;
 

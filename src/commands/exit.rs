@@ -1,7 +1,8 @@
-//! The command edge of errors: which exit code an error that ended a command gets,
-//! and the exit-code list the `--help` footer and the man pages are rendered from.
+//! The command edge of errors: which exit code an error that ended a command gets
+//! (the list of codes the `--help` footer and the man pages are rendered from is
+//! [`crate::error::EXIT_CODES`]).
 //!
-//! Each error type says its [`ExitKind`] beside its definition (`Classify`, in the
+//! Each error type says its `ExitKind` beside its definition (`Classify`, in the
 //! leaf `crate::error`); [`exit_code`] walks an `anyhow` chain and downcasts each
 //! cause to the types listed here, in order, taking the first that is more specific
 //! than a generic failure (1): a deeper cause that says more — a database error under
@@ -10,99 +11,10 @@
 
 use crate::error::{Classify, ExitKind};
 
-/// One exit code as the documentation lists it.
-#[derive(Debug, Clone, Copy)]
-pub struct ExitCodeDoc {
-    pub code: u8,
-    /// A few words, for the `--help` footer.
-    pub short: &'static str,
-    /// A sentence, for the man page's EXIT STATUS section.
-    pub meaning: &'static str,
-}
-
-/// The exit codes: the one list the `--help` footer ([`exit_codes_help`]) and
-/// the man pages (`assets`) are rendered from. A test checks it against
-/// [`ExitKind`] and the table of docs/reference.md (which `generate-assets` writes).
-pub const EXIT_CODES: [ExitCodeDoc; 8] = [
-    ExitCodeDoc {
-        code: 0,
-        short: "ok",
-        meaning: "Success (with --wait: the run completed).",
-    },
-    ExitCodeDoc {
-        code: ExitKind::Failure as u8,
-        short: "run failed or internal error",
-        meaning: "The run failed or was canceled (--wait, --watch, demo), an audit chain is broken \
-                  (audit verify), a download did not match its recorded size or SHA-256, or an \
-                  unexpected internal error.",
-    },
-    ExitCodeDoc {
-        code: ExitKind::Usage as u8,
-        short: "usage",
-        meaning: "Usage error, including a missing requester.",
-    },
-    ExitCodeDoc {
-        code: ExitKind::Invalid as u8,
-        short: "invalid input",
-        meaning: "Invalid input: an id, email, payload, duration or config value that fails \
-                  validation (export worker: an export folder that is empty or not a directory, a \
-                  --metrics-addr that is not IP:PORT of this host; export download: a gzip export to \
-                  a name without .gz; audit verify: a witness file that is malformed or witnesses no \
-                  chain).",
-    },
-    ExitCodeDoc {
-        code: ExitKind::NotFound as u8,
-        short: "not found",
-        meaning: "Not found: unknown run id, organization or user (naming the nearest existing \
-                  id), a named config file or witness file, a missing bucket, or an export with no \
-                  stored file or an expired one (the message says when it expired); audit checkpoint \
-                  with no audit entry to witness.",
-    },
-    ExitCodeDoc {
-        code: ExitKind::Unavailable as u8,
-        short: "database unreachable",
-        meaning: "Database unreachable, missing (db setup creates it) or refusing the login, the \
-                  connection lost mid-command, or not set up (or set up by a newer invoicectl); the \
-                  message names host and port, never the password. export worker --drain/--once: \
-                  60 s without the database.",
-    },
-    ExitCodeDoc {
-        code: ExitKind::TempFail as u8,
-        short: "temporary failure",
-        meaning: "Temporary failure: --wait timed out, lock timeout, deadlock, serialization \
-                  failure, canceled statement (export worker: its --metrics-addr is in use; \
-                  --drain/--once: its storage filled up or refused its writes mid-run, the runs \
-                  were released with no attempt spent).",
-    },
-    ExitCodeDoc {
-        code: ExitKind::PermissionDenied as u8,
-        short: "permission denied",
-        meaning: "Permission denied: the member gate refused the requester; a login not \
-                  linked to a user (unmapped); --as naming another user from a linked login that \
-                  is not a delegate; an admin command from a login that is not an admin; \
-                  PostgreSQL refusing the login a table or role; url, download or cancel by \
-                  someone other than the requester (while a member who may export) or an \
-                  owner/admin; an export whose recorded location is not its place in the storage \
-                  (url, download, prune); storage credentials refused (export worker writes and \
-                  deletes a probe object before it claims anything); export worker cannot create or \
-                  write its export folder or metrics file, or may not bind its --metrics-addr.",
-    },
-];
-
-/// The `--help` footer's exit codes (`Exit codes: 0 ok, 1 …`), half of them a line.
-pub fn exit_codes_help() -> String {
-    let items: Vec<String> = EXIT_CODES
-        .iter()
-        .map(|doc| format!("{} {}", doc.code, doc.short))
-        .collect();
-    let (first, second) = items.split_at(items.len().div_ceil(2));
-    format!("Exit codes: {},\n{}.", first.join(", "), second.join(", "))
-}
-
 /// True when the command exits 69 because its database connection failed after it
 /// was made (one that could not be made at all is reported, with its host and
 /// port, by `db::classify_connect_error`), so that the message can say so.
-pub fn connection_lost(err: &anyhow::Error) -> bool {
+pub(crate) fn connection_lost(err: &anyhow::Error) -> bool {
     use crate::db::DbError;
     exit_code(err) == ExitKind::Unavailable.code()
         && err.chain().any(|cause| {
@@ -132,14 +44,15 @@ macro_rules! classified {
         }
 
         /// The error types [`exit_code`] recognises in a chain.
-        pub const CLASSIFIED: &[&str] = &[$(stringify!($ty)),+];
+        #[cfg(test)]
+        pub(crate) const CLASSIFIED: &[&str] = &[$(stringify!($ty)),+];
     };
 }
 
 classified!(
     crate::error::CommandError,
     sqlx::Error,
-    crate::config::ConfigError,
+    crate::config::error::ConfigError,
     crate::db::DbError,
     crate::ids::IdError,
     crate::engine::run::InvalidErrorCode,
@@ -151,8 +64,8 @@ classified!(
     crate::exports::retry::RetryError,
     crate::exports::schedule::ScheduleError,
     crate::exports::cancel::CancelError,
-    crate::exports::csv::ExportDirError,
-    crate::exports::csv::FileError,
+    crate::exports::csv::folder::ExportDirError,
+    crate::exports::csv::attempt::FileError,
     crate::email::InvalidEmail,
     crate::email::EmailError,
     crate::email::SendError,
@@ -185,6 +98,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{EXIT_CODES, exit_codes_help};
 
     /// Every `thiserror` type in `src/` is one [`exit_code`] recognises.
     #[test]
@@ -248,7 +162,7 @@ mod tests {
     /// error types map to the codes the tables give them.
     #[test]
     fn exit_codes_are_one_list_and_match_the_docs() {
-        use crate::config::ConfigError;
+        use crate::config::error::ConfigError;
         use crate::db::DbError;
         use crate::telemetry::MetricsError;
         let kinds = [

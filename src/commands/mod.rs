@@ -2,24 +2,24 @@
 //! Commands are the edge: they turn typed errors into `anyhow` with context and
 //! print results; the exit code is decided in [`exit`].
 
-pub mod audit;
-pub mod completions;
-pub mod config;
-pub mod db;
-pub mod demo;
+pub(crate) mod audit;
+pub(crate) mod completions;
+pub(crate) mod config;
+pub(crate) mod db;
+pub(crate) mod demo;
 pub mod exit;
-pub mod export;
-pub mod generate_assets;
-pub mod member;
-pub mod org;
-pub mod suppression;
-pub mod user;
-pub mod whoami;
+pub(crate) mod export;
+pub(crate) mod generate_assets;
+pub(crate) mod member;
+pub(crate) mod org;
+pub(crate) mod suppression;
+pub(crate) mod user;
+pub(crate) mod whoami;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
 
-pub async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
+pub(crate) async fn dispatch(cli: Cli, ctx: Context) -> anyhow::Result<()> {
     match cli.command {
         Command::Db(cmd) => db::run(cmd, &ctx).await,
         Command::Export(cmd) => export::run(cmd, &ctx).await,

@@ -25,7 +25,7 @@ struct WhoAmI {
     organizations: Vec<Organization>,
 }
 
-pub async fn run(ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(ctx: &Context) -> anyhow::Result<()> {
     let pool = ctx.pool(1).await?;
     let session = ctx.session(&pool).await?;
     let organizations = match &session.user {

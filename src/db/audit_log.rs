@@ -129,7 +129,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub(crate) const ALL: [Action; 22] = [
         Action::ExportRequested,
         Action::ExportCompleted,
         Action::ExportFailed,
@@ -155,7 +155,7 @@ impl Action {
     ];
 
     /// The stored (and printed) spelling, as the derives spell it.
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             Action::ExportRequested => "export.invoices.requested",
             Action::ExportCompleted => "export.invoices.completed",
@@ -183,7 +183,7 @@ impl Action {
     }
 
     /// The chain this action belongs on.
-    pub const fn scope(self) -> Scope {
+    pub(crate) const fn scope(self) -> Scope {
         match self {
             Action::ExportRequested
             | Action::ExportCompleted
@@ -211,7 +211,7 @@ impl Action {
     }
 
     /// The action with this stored name, if invoicectl writes it (read by serde).
-    pub fn from_name(name: &str) -> Option<Action> {
+    pub(crate) fn from_name(name: &str) -> Option<Action> {
         Action::deserialize(StrDeserializer::<serde::de::value::Error>::new(name)).ok()
     }
 }
@@ -241,7 +241,8 @@ pub enum SubjectType {
 }
 
 impl SubjectType {
-    pub const ALL: [SubjectType; 5] = [
+    #[cfg(test)]
+    pub(crate) const ALL: [SubjectType; 5] = [
         SubjectType::Export,
         SubjectType::EmailSuppression,
         SubjectType::Organization,
@@ -250,7 +251,8 @@ impl SubjectType {
     ];
 
     /// The stored (and printed) spelling, as the derives spell it.
-    pub const fn as_str(self) -> &'static str {
+    #[cfg(test)]
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             SubjectType::Export => "export",
             SubjectType::EmailSuppression => "email_suppression",
@@ -291,7 +293,7 @@ pub async fn insert(conn: &mut PgConnection, entry: &NewEntry<'_>) -> Result<i64
 
 /// A stored entry as `audit tail` shows it.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub id: i64,
     pub organization_id: Option<String>,
     pub actor_user_id: Option<String>,
@@ -305,16 +307,11 @@ pub struct Entry {
     pub actor_login: Option<String>,
 }
 
-impl Entry {
-    /// The key of the chain this entry is on (`''` for the system chain).
-    pub fn chain_key(&self) -> &str {
-        self.organization_id.as_deref().unwrap_or("")
-    }
-}
+impl Entry {}
 
 /// Which entries `audit tail` shows.
 #[derive(Debug, Clone, Default)]
-pub struct Filter<'a> {
+pub(crate) struct Filter<'a> {
     pub organization_id: Option<&'a str>,
     pub action: Option<&'a str>,
     pub since: Option<DateTime<Utc>>,
@@ -325,7 +322,7 @@ const ENTRY_COLUMNS: &str = "id, organization_id, actor_user_id, action, subject
 
 /// The newest `limit` entries that match (all of them when `limit` is `None`),
 /// returned oldest first.
-pub async fn newest(
+pub(crate) async fn newest(
     conn: &mut PgConnection,
     filter: &Filter<'_>,
     limit: Option<i64>,
@@ -350,7 +347,7 @@ pub async fn newest(
 }
 
 /// The last committed id of every chain (only `organization_id`'s chain when given).
-pub async fn chain_heads(
+pub(crate) async fn chain_heads(
     conn: &mut PgConnection,
     organization_id: Option<&str>,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
@@ -365,7 +362,7 @@ pub async fn chain_heads(
 
 /// What [`after_cursors`] found for one chain that moved past its cursor.
 #[derive(Debug, Clone, Default)]
-pub struct ChainBatch {
+pub(crate) struct ChainBatch {
     /// The chain's committed head when the rows were read: every row of the chain
     /// up to this id is committed and was visible to the same statement.
     pub head_id: i64,
@@ -395,7 +392,7 @@ struct AfterCursorRow {
 /// One statement, so the heads and the rows come from one snapshot: for a chain
 /// that returned fewer than `per_chain_limit` entries, everything up to its
 /// `head_id` has been seen.
-pub async fn after_cursors(
+pub(crate) async fn after_cursors(
     conn: &mut PgConnection,
     cursors: &BTreeMap<String, i64>,
     filter: &Filter<'_>,
@@ -474,7 +471,9 @@ pub async fn after_cursors(
 /// Begins a read-only transaction on one snapshot (`REPEATABLE READ`): every read
 /// in it sees the same committed rows and chain heads, as `audit tail` and
 /// `audit verify` need.
-pub async fn begin_snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+pub(crate) async fn begin_snapshot(
+    pool: &PgPool,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
@@ -486,26 +485,28 @@ pub async fn begin_snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgr
 /// but before autovacuum has analyzed a new chain-head table the planner's guess can
 /// exceed `jit_above_cost`, and compiling the query would cost far more than running
 /// it, once a second.
-pub async fn prepare_follow_session(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+pub(crate) async fn prepare_follow_session(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     sqlx::query("SET jit = off").execute(conn).await?;
     Ok(())
 }
 
 /// The current transaction's start time (`now()`): in a snapshot transaction, when
 /// the snapshot was taken.
-pub async fn transaction_time(conn: &mut PgConnection) -> Result<DateTime<Utc>, sqlx::Error> {
+pub(crate) async fn transaction_time(
+    conn: &mut PgConnection,
+) -> Result<DateTime<Utc>, sqlx::Error> {
     sqlx::query_scalar("SELECT now()").fetch_one(conn).await
 }
 
 /// The head of a chain as `audit_chain_head` records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Head {
+pub(crate) struct Head {
     pub last_id: Option<i64>,
     pub last_hash: String,
 }
 
 /// Every chain head (only `chain_key`'s when given), by chain key.
-pub async fn heads_for_verify(
+pub(crate) async fn heads_for_verify(
     conn: &mut PgConnection,
     chain_key: Option<&str>,
 ) -> Result<BTreeMap<String, Head>, sqlx::Error> {
@@ -525,7 +526,7 @@ pub async fn heads_for_verify(
 /// A stored row as `audit verify` reads it (its canonical form and hash are
 /// computed in `audit::chain`).
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct StoredRow {
+pub(crate) struct StoredRow {
     pub id: i64,
     pub organization_id: Option<String>,
     pub actor_user_id: Option<String>,
@@ -542,7 +543,7 @@ pub struct StoredRow {
 
 /// Every row with its hashes (only chain `chain_key`'s when given), streamed in
 /// chain order: by chain key, then id.
-pub fn rows_for_verify<'c>(
+pub(crate) fn rows_for_verify<'c>(
     conn: &'c mut PgConnection,
     chain_key: Option<&'c str>,
 ) -> BoxStream<'c, Result<StoredRow, sqlx::Error>> {

@@ -1,7 +1,7 @@
 //! Queries on `export`: the tenant-visible record of each requested export. Run in
 //! tenant transactions (RLS), except where a function says otherwise.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
@@ -13,7 +13,7 @@ use crate::ids::RunId;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "text", rename_all = "lowercase")]
-pub enum ExportStatus {
+pub(crate) enum ExportStatus {
     Queued,
     Running,
     Completed,
@@ -24,7 +24,8 @@ pub enum ExportStatus {
 }
 
 impl ExportStatus {
-    pub const ALL: [ExportStatus; 6] = [
+    #[cfg(test)]
+    pub(crate) const ALL: [ExportStatus; 6] = [
         ExportStatus::Queued,
         ExportStatus::Running,
         ExportStatus::Completed,
@@ -34,7 +35,7 @@ impl ExportStatus {
     ];
 
     /// The stored (and printed) spelling, as the derives spell it.
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             ExportStatus::Queued => "queued",
             ExportStatus::Running => "running",
@@ -53,16 +54,13 @@ impl std::fmt::Display for ExportStatus {
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ExportRow {
+pub(crate) struct ExportRow {
     pub id: String,
     pub organization_id: String,
     pub requested_by: String,
     pub status: ExportStatus,
-    pub day_bucket: NaiveDate,
     pub run_id: RunId,
-    pub row_count: Option<i64>,
     pub download_url: Option<String>,
-    pub error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
     /// Where the stored object is: `s3://…` or `file://…`.
@@ -83,7 +81,7 @@ pub struct ExportRow {
 impl ExportRow {
     /// The stored object's URL: `object_url`, or for an export completed before
     /// invoicectl recorded it, its `file://` download URL.
-    pub fn object_location(&self) -> Option<&str> {
+    pub(crate) fn object_location(&self) -> Option<&str> {
         self.object_url.as_deref().or_else(|| {
             self.download_url
                 .as_deref()
@@ -92,46 +90,12 @@ impl ExportRow {
     }
 }
 
-const COLUMNS: &str = "id, organization_id, requested_by, status, day_bucket, run_id, row_count,
-     download_url, error, created_at, completed_at, object_url, byte_size, sha256,
+const COLUMNS: &str = "id, organization_id, requested_by, status, run_id,
+     download_url, created_at, completed_at, object_url, byte_size, sha256,
      link_expires_at, expired_at, scope, schedule_id, scheduled_for, retry_of_run_id";
 
-/// A new export row (`queued`).
-#[derive(Debug, Clone)]
-pub struct NewExport<'a> {
-    pub id: &'a str,
-    pub org: &'a str,
-    pub requested_by: &'a str,
-    pub day_bucket: NaiveDate,
-    pub run_id: &'a RunId,
-    pub scope: Option<serde_json::Value>,
-    pub schedule_id: Option<&'a str>,
-    pub scheduled_for: Option<DateTime<Utc>>,
-    pub retry_of_run_id: Option<&'a RunId>,
-}
-
-pub async fn insert(conn: &mut PgConnection, new: &NewExport<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO export (id, organization_id, requested_by, status, day_bucket, run_id,
-                             scope, schedule_id, scheduled_for, retry_of_run_id)
-         VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(new.id)
-    .bind(new.org)
-    .bind(new.requested_by)
-    .bind(new.day_bucket)
-    .bind(new.run_id)
-    .bind(&new.scope)
-    .bind(new.schedule_id)
-    .bind(new.scheduled_for)
-    .bind(new.retry_of_run_id)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// The export that retries `run_id` (owner connection), if any.
-pub async fn retried_by(
+pub(crate) async fn retried_by(
     conn: &mut PgConnection,
     run_id: &RunId,
 ) -> Result<Option<ExportRow>, sqlx::Error> {
@@ -146,7 +110,7 @@ pub async fn retried_by(
 /// The requester of a run's export and that requester's role in the export's
 /// organization now (`None` when no longer a member); `None` when the run has no
 /// export row. Inside a tenant transaction, only that org's export is found.
-pub async fn request_gate(
+pub(crate) async fn request_gate(
     conn: &mut PgConnection,
     run_id: &RunId,
 ) -> Result<Option<(String, Option<Role>)>, sqlx::Error> {
@@ -163,7 +127,7 @@ pub async fn request_gate(
 
 /// The export of a run. Outside a tenant context (as the owner) it finds any org's;
 /// inside one, only that org's.
-pub async fn by_run(
+pub(crate) async fn by_run(
     conn: &mut PgConnection,
     run_id: &RunId,
 ) -> Result<Option<ExportRow>, sqlx::Error> {
@@ -174,7 +138,7 @@ pub async fn by_run(
 }
 
 /// The exports of several runs (owner connection), for status listings.
-pub async fn by_runs(
+pub(crate) async fn by_runs(
     conn: &mut PgConnection,
     run_ids: &[RunId],
 ) -> Result<Vec<ExportRow>, sqlx::Error> {
@@ -187,7 +151,7 @@ pub async fn by_runs(
 }
 
 /// Run ids of an org's newest exports (owner connection; `--org` listing).
-pub async fn recent_run_ids(
+pub(crate) async fn recent_run_ids(
     conn: &mut PgConnection,
     org: &str,
     limit: i64,
@@ -201,7 +165,10 @@ pub async fn recent_run_ids(
     .await
 }
 
-pub async fn mark_running(conn: &mut PgConnection, run_id: &RunId) -> Result<(), sqlx::Error> {
+pub(crate) async fn mark_running(
+    conn: &mut PgConnection,
+    run_id: &RunId,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE export SET status = 'running' WHERE run_id = $1 AND status = 'queued'")
         .bind(run_id)
         .execute(conn)
@@ -209,7 +176,7 @@ pub async fn mark_running(conn: &mut PgConnection, run_id: &RunId) -> Result<(),
     Ok(())
 }
 
-pub async fn mark_completed(
+pub(crate) async fn mark_completed(
     conn: &mut PgConnection,
     run_id: &RunId,
     row_count: i64,
@@ -228,7 +195,7 @@ pub async fn mark_completed(
 }
 
 /// Marks the export ended without a file (`failed` or `canceled`).
-pub async fn mark_ended(
+pub(crate) async fn mark_ended(
     conn: &mut PgConnection,
     run_id: &RunId,
     status: ExportStatus,
@@ -248,7 +215,7 @@ pub async fn mark_ended(
 
 /// What a completed export stored, for its row.
 #[derive(Debug, Clone)]
-pub struct StoredObject<'a> {
+pub(crate) struct StoredObject<'a> {
     pub download_url: &'a str,
     pub object_url: &'a str,
     pub byte_size: i64,
@@ -257,7 +224,7 @@ pub struct StoredObject<'a> {
 }
 
 /// Marks the export completed with its stored object.
-pub async fn mark_completed_stored(
+pub(crate) async fn mark_completed_stored(
     conn: &mut PgConnection,
     run_id: &RunId,
     row_count: i64,
@@ -283,7 +250,7 @@ pub async fn mark_completed_stored(
 
 /// Completed exports finished before `cutoff`, oldest first (owner connection, every
 /// org): what `export prune --dry-run` lists.
-pub async fn prunable(
+pub(crate) async fn prunable(
     conn: &mut PgConnection,
     cutoff: DateTime<Utc>,
 ) -> Result<Vec<ExportRow>, sqlx::Error> {
@@ -302,7 +269,7 @@ pub async fn prunable(
 /// take different rows, and a row stays locked until its object is deleted and the
 /// row expired, or the transaction rolls back.
 /// `skip`: export ids this prune already looked at and left (a refused location).
-pub async fn claim_prunable(
+pub(crate) async fn claim_prunable(
     conn: &mut PgConnection,
     cutoff: DateTime<Utc>,
     skip: &[String],
@@ -320,22 +287,8 @@ pub async fn claim_prunable(
     .await
 }
 
-/// Locks an export row `FOR SHARE` (inside the caller's tenant transaction) and
-/// returns its status and expiry: `export prune` (`FOR UPDATE SKIP LOCKED`) then
-/// leaves the row alone until the transaction ends, and a prune already holding it
-/// is waited for.
-pub async fn lock_shared(
-    conn: &mut PgConnection,
-    run_id: &RunId,
-) -> Result<Option<(ExportStatus, Option<DateTime<Utc>>)>, sqlx::Error> {
-    sqlx::query_as("SELECT status, expired_at FROM export WHERE run_id = $1 FOR SHARE")
-        .bind(run_id)
-        .fetch_optional(conn)
-        .await
-}
-
 /// Marks a completed export `expired` (its object is gone). Returns the time.
-pub async fn mark_expired(
+pub(crate) async fn mark_expired(
     conn: &mut PgConnection,
     run_id: &RunId,
 ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {

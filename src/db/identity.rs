@@ -10,7 +10,7 @@ use super::members::Role;
 
 /// The session as PostgreSQL authenticated it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct SessionRow {
+pub(crate) struct SessionRow {
     /// `session_user`: the login the server authenticated.
     pub login: String,
     /// The user the login is linked to, if any.
@@ -22,7 +22,7 @@ pub struct SessionRow {
 }
 
 /// Who the session is.
-pub async fn session(conn: &mut PgConnection) -> Result<SessionRow, sqlx::Error> {
+pub(crate) async fn session(conn: &mut PgConnection) -> Result<SessionRow, sqlx::Error> {
     sqlx::query_as("SELECT login, user_id, mode, groups FROM invoicectl_session()")
         .fetch_one(conn)
         .await
@@ -30,7 +30,11 @@ pub async fn session(conn: &mut PgConnection) -> Result<SessionRow, sqlx::Error>
 
 /// Links `login` to `user` (granting it invoicectl_operator when it lacks it); false
 /// when it already was linked to that user.
-pub async fn link(conn: &mut PgConnection, login: &str, user: &str) -> Result<bool, sqlx::Error> {
+pub(crate) async fn link(
+    conn: &mut PgConnection,
+    login: &str,
+    user: &str,
+) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT user_link($1, $2)")
         .bind(login)
         .bind(user)
@@ -39,7 +43,10 @@ pub async fn link(conn: &mut PgConnection, login: &str, user: &str) -> Result<bo
 }
 
 /// Unlinks `login`; the user it was linked to, or `None` when it was not linked.
-pub async fn unlink(conn: &mut PgConnection, login: &str) -> Result<Option<String>, sqlx::Error> {
+pub(crate) async fn unlink(
+    conn: &mut PgConnection,
+    login: &str,
+) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT user_unlink($1)")
         .bind(login)
         .fetch_one(conn)
@@ -49,7 +56,7 @@ pub async fn unlink(conn: &mut PgConnection, login: &str) -> Result<Option<Strin
 /// A linked login as `user list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LinkedLogin {
+pub(crate) struct LinkedLogin {
     pub login: String,
     pub user_id: String,
     /// False when the role was dropped from the server while still linked.
@@ -59,7 +66,7 @@ pub struct LinkedLogin {
 }
 
 /// Every linked login, in login order.
-pub async fn list(conn: &mut PgConnection) -> Result<Vec<LinkedLogin>, sqlx::Error> {
+pub(crate) async fn list(conn: &mut PgConnection) -> Result<Vec<LinkedLogin>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.login, l.user_id,
                 EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = l.login) AS login_exists,
@@ -70,17 +77,8 @@ pub async fn list(conn: &mut PgConnection) -> Result<Vec<LinkedLogin>, sqlx::Err
     .await
 }
 
-/// True when a role with this name exists on the server (it may have been dropped
-/// while linked).
-pub async fn login_exists(conn: &mut PgConnection, login: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-        .bind(login)
-        .fetch_one(conn)
-        .await
-}
-
 /// The names of the roles that may log in, for "did you mean …?".
-pub async fn login_names(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
+pub(crate) async fn login_names(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT rolname::text FROM pg_roles WHERE rolcanlogin ORDER BY rolname")
         .fetch_all(conn)
         .await
@@ -88,7 +86,7 @@ pub async fn login_names(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::E
 
 /// A user's organizations and role in each, in id order (what row-level security
 /// lets the session see of them).
-pub async fn organizations_of(
+pub(crate) async fn organizations_of(
     conn: &mut PgConnection,
     user: &str,
 ) -> Result<Vec<(String, Role)>, sqlx::Error> {

@@ -99,7 +99,7 @@ pub enum InvoiceStatus {
 }
 
 impl InvoiceStatus {
-    pub const ALL: [InvoiceStatus; 5] = [
+    pub(crate) const ALL: [InvoiceStatus; 5] = [
         InvoiceStatus::Draft,
         InvoiceStatus::Open,
         InvoiceStatus::Paid,
@@ -107,7 +107,7 @@ impl InvoiceStatus {
         InvoiceStatus::Uncollectible,
     ];
 
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             InvoiceStatus::Draft => "draft",
             InvoiceStatus::Open => "open",
@@ -158,7 +158,7 @@ impl Filter<'_> {
 
 /// Counts the org's invoices created up to `as_of` that `filter` selects (run in a
 /// tenant transaction).
-pub async fn count_as_of(
+pub(crate) async fn count_as_of(
     conn: &mut PgConnection,
     filter: &Filter<'_>,
     as_of: DateTime<Utc>,

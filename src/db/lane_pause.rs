@@ -1,16 +1,16 @@
-//! Queries on `run_lane` as people steer it: pausing and resuming a lane (a queue
-//! and a concurrency key). A paused lane keeps its queued runs and takes new ones;
-//! the claim in `db::runs` skips it, and runs that already hold it finish. Who paused
-//! it and why are free text for people: the engine knows nothing of users.
+//! Reading the pauses of `run_lane` (a queue and a concurrency key). A paused lane
+//! keeps its queued runs and takes new ones; the claim in `db::runs` skips it, and
+//! runs that already hold it finish. Pausing and resuming are the SQL functions
+//! `run_lane_pause`/`run_lane_resume`, which only the domain's gated functions call
+//! (`export_pause`/`export_resume`). Who paused it and why are free text for people:
+//! the engine knows nothing of users.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use super::runs::WAKE_CHANNEL;
-
 /// A paused lane: since when, by whom, why, and how many runs wait in it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct LanePause {
+pub(crate) struct LanePause {
     pub queue: String,
     pub concurrency_key: String,
     pub paused_at: DateTime<Utc>,
@@ -19,52 +19,13 @@ pub struct LanePause {
     pub queued: i64,
 }
 
-/// Pauses the lane (creating its row if no run ever used it). Returns `false` when it
-/// was already paused: the first pause's time, author and reason are kept. One SQL
-/// function, `run_lane_pause`, which the export domain's `export_pause` calls too.
-pub async fn pause(
-    conn: &mut PgConnection,
-    queue: &str,
-    key: &str,
-    concurrency_limit: i32,
-    by: &str,
-    reason: Option<&str>,
-) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT run_lane_pause($1, $2, $3, $4, $5)")
-        .bind(queue)
-        .bind(key)
-        .bind(concurrency_limit)
-        .bind(by)
-        .bind(reason)
-        .fetch_one(conn)
-        .await
-}
-
-/// Resumes the lane and wakes the workers; returns the pause it ended (`None`: it
-/// was not paused). One SQL function, `run_lane_resume`, as for [`pause`].
-pub async fn resume(
-    conn: &mut PgConnection,
-    queue: &str,
-    key: &str,
-) -> Result<Option<LanePause>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT $1::text AS queue, $2::text AS concurrency_key, paused_at, paused_by, reason, queued
-         FROM run_lane_resume($1, $2, $3)",
-    )
-    .bind(queue)
-    .bind(key)
-    .bind(WAKE_CHANNEL)
-    .fetch_optional(conn)
-    .await
-}
-
 const PAUSE_COLUMNS: &str = "l.queue, l.concurrency_key, l.paused_at, l.paused_by,
      l.pause_reason AS reason,
      (SELECT count(*) FROM run r WHERE r.status = 'queued' AND r.queue = l.queue
                                    AND r.concurrency_key = l.concurrency_key) AS queued";
 
 /// The lane's pause, if it is paused.
-pub async fn get(
+pub(crate) async fn get(
     conn: &mut PgConnection,
     queue: &str,
     key: &str,
@@ -80,7 +41,7 @@ pub async fn get(
 }
 
 /// Every paused lane of `queues`, oldest pause first.
-pub async fn paused(
+pub(crate) async fn paused(
     conn: &mut PgConnection,
     queues: &[String],
 ) -> Result<Vec<LanePause>, sqlx::Error> {

@@ -11,11 +11,11 @@ use sqlx::PgConnection;
 use super::runs::WAKE_CHANNEL;
 
 /// A lane, by queue and concurrency key.
-pub type LaneKey = (String, String);
+pub(crate) type LaneKey = (String, String);
 
 /// One page of lanes, checked.
 #[derive(Debug, Default, Clone)]
-pub struct CheckedPage {
+pub(crate) struct CheckedPage {
     /// Lanes looked at (the page size unless it was the last page).
     pub examined: usize,
     /// The last lane of the page: where the next page starts.
@@ -27,7 +27,7 @@ pub struct CheckedPage {
 /// Checks up to `limit` lanes after `after` in key order: one probe of the queued-run
 /// index per lane. Read-only and lock-free, so a lane it reports may have been
 /// claimed meanwhile: [`repair`] checks again under the lane's lock.
-pub async fn check_page(
+pub(crate) async fn check_page(
     conn: &mut PgConnection,
     after: Option<&LaneKey>,
     limit: i64,

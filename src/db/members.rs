@@ -12,7 +12,7 @@ use crate::ids::{OrgId, UserId};
 )]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "text", rename_all = "lowercase")]
-pub enum Role {
+pub(crate) enum Role {
     Viewer,
     Member,
     Admin,
@@ -20,10 +20,11 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Viewer, Role::Member, Role::Admin, Role::Owner];
+    #[cfg(test)]
+    pub(crate) const ALL: [Role; 4] = [Role::Viewer, Role::Member, Role::Admin, Role::Owner];
 
     /// The stored (and printed) spelling, as the derives spell it.
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             Role::Viewer => "viewer",
             Role::Member => "member",
@@ -41,7 +42,7 @@ impl std::fmt::Display for Role {
 
 /// What the database knows about a (org, user) pair, read in one round trip.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Membership {
+pub(crate) struct Membership {
     pub org_exists: bool,
     pub org_name: Option<String>,
     pub user_exists: bool,
@@ -50,7 +51,7 @@ pub struct Membership {
 
 /// Looks up the org, the user and the user's role in the org. Runs outside RLS
 /// (unknown org vs. unknown user must be told apart before any tenant context).
-pub async fn membership(
+pub(crate) async fn membership(
     conn: &mut PgConnection,
     org: &OrgId,
     user: &UserId,
@@ -74,7 +75,7 @@ pub async fn membership(
 
 /// A member's address and the org's name, resolved only through the org's
 /// member→user join: inside a tenant transaction a non-member yields `None`.
-pub async fn member_recipient(
+pub(crate) async fn member_recipient(
     conn: &mut PgConnection,
     org: &OrgId,
     user: &UserId,
@@ -93,7 +94,7 @@ pub async fn member_recipient(
 }
 
 /// True when the organization exists (outside RLS).
-pub async fn organization_exists(
+pub(crate) async fn organization_exists(
     conn: &mut PgConnection,
     org: &OrgId,
 ) -> Result<bool, sqlx::Error> {
@@ -105,7 +106,10 @@ pub async fn organization_exists(
 
 /// True when the user exists. Runs outside RLS (for system-wide actions such as the
 /// suppression list, whose actor belongs to no particular organization).
-pub async fn user_exists(conn: &mut PgConnection, user: &UserId) -> Result<bool, sqlx::Error> {
+pub(crate) async fn user_exists(
+    conn: &mut PgConnection,
+    user: &UserId,
+) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM app_user WHERE id = $1)")
         .bind(user.as_str())
         .fetch_one(conn)
@@ -116,7 +120,7 @@ pub async fn user_exists(conn: &mut PgConnection, user: &UserId) -> Result<bool,
 /// prints it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct MemberSummary {
+pub(crate) struct MemberSummary {
     pub organization_id: String,
     pub user_id: String,
     pub email: String,
@@ -127,7 +131,7 @@ pub struct MemberSummary {
 /// The members of `orgs`, by organization, then highest role first (owner, admin,
 /// member, viewer), then user id. Runs outside RLS, as an operator's view (`member
 /// list`, and what `db seed --demo` prints afterwards).
-pub async fn list(
+pub(crate) async fn list(
     conn: &mut PgConnection,
     orgs: &[&str],
 ) -> Result<Vec<MemberSummary>, sqlx::Error> {
@@ -146,7 +150,7 @@ pub async fn list(
 
 /// The user ids whose length is within `min..=max` characters, in id order: the only
 /// ones a few edits can turn a mistyped id into.
-pub async fn user_ids_by_length(
+pub(crate) async fn user_ids_by_length(
     conn: &mut PgConnection,
     min: i32,
     max: i32,

@@ -9,21 +9,21 @@
 //! integration tests against a real PostgreSQL.
 
 pub mod audit_log;
-pub mod exports;
-pub mod identity;
+pub(crate) mod exports;
+pub(crate) mod identity;
 pub mod invoices;
-pub mod lane_pause;
+pub(crate) mod lane_pause;
 pub mod lanes;
-pub mod members;
-pub mod organizations;
+pub(crate) mod members;
+pub(crate) mod organizations;
 pub mod queue;
-pub mod run_batch;
+pub(crate) mod run_batch;
 pub mod run_history;
 pub mod runs;
-pub mod schedules;
+pub(crate) mod schedules;
 pub mod seed;
-pub mod setup;
-pub mod steps;
+pub(crate) mod setup;
+pub(crate) mod steps;
 pub mod suppressions;
 pub mod tenant;
 
@@ -39,7 +39,7 @@ use crate::redact::{redact_secrets, redact_url};
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// The database name used when neither a URL nor PGDATABASE names one.
-pub const DEFAULT_DATABASE: &str = "invoicectl";
+pub(crate) const DEFAULT_DATABASE: &str = "invoicectl";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -208,7 +208,7 @@ fn parse_database_url(raw: &str) -> Result<url::Url, DbError> {
 
 /// Connection options from an explicit URL, or from libpq's environment variables.
 /// Either way the database defaults to `invoicectl` when none is named.
-pub fn connect_options(database_url: Option<&str>) -> Result<PgConnectOptions, DbError> {
+pub(crate) fn connect_options(database_url: Option<&str>) -> Result<PgConnectOptions, DbError> {
     let options = match database_url {
         Some(raw) => {
             let url = parse_database_url(raw)?;
@@ -241,7 +241,7 @@ pub fn connect_options(database_url: Option<&str>) -> Result<PgConnectOptions, D
 }
 
 /// Describes where the options point, for messages: never includes the password.
-pub fn describe(options: &PgConnectOptions) -> (String, u16, String) {
+pub(crate) fn describe(options: &PgConnectOptions) -> (String, u16, String) {
     (
         options.get_host().to_owned(),
         options.get_port(),
@@ -257,7 +257,7 @@ pub fn describe(options: &PgConnectOptions) -> (String, u16, String) {
 /// running?), a database that does not exist (`db setup` creates it), a refused
 /// login (naming the role), or another reason the server cannot be used. Other
 /// errors pass through.
-pub fn classify_connect_error(options: &PgConnectOptions, e: sqlx::Error) -> DbError {
+pub(crate) fn classify_connect_error(options: &PgConnectOptions, e: sqlx::Error) -> DbError {
     let (host, port, database) = describe(options);
     match &e {
         // A TCP port nobody listens on, or a Unix socket path with no server behind it.
@@ -322,19 +322,22 @@ pub fn classify_connect_error(options: &PgConnectOptions, e: sqlx::Error) -> DbE
 
 /// How long a pool acquire waits (for a free connection, or for the server) unless
 /// the caller chooses otherwise.
-pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens a pool of at most `max_connections`. The first connection is made directly
 /// so that an unreachable server is reported at once with its real reason (exit 69);
 /// the pool itself would retry until its acquire timeout and only say "timed out".
-pub async fn connect(options: &PgConnectOptions, max_connections: u32) -> Result<PgPool, DbError> {
+pub(crate) async fn connect(
+    options: &PgConnectOptions,
+    max_connections: u32,
+) -> Result<PgPool, DbError> {
     connect_with(options, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
 }
 
 /// [`connect`] with the pool's acquire timeout: while the server refuses
 /// connections, an acquire keeps trying for this long and then fails with
 /// `PoolTimedOut`.
-pub async fn connect_with(
+pub(crate) async fn connect_with(
     options: &PgConnectOptions,
     max_connections: u32,
     acquire_timeout: Duration,
@@ -452,12 +455,12 @@ impl Classify for sqlx::Error {
 }
 
 /// The newest migration version this binary knows.
-pub fn expected_schema_version() -> i64 {
+pub(crate) fn expected_schema_version() -> i64 {
     MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
 /// The newest migration applied to the database, `None` when it was never set up.
-pub async fn schema_version(pool: &PgPool) -> Result<Option<i64>, DbError> {
+pub(crate) async fn schema_version(pool: &PgPool) -> Result<Option<i64>, DbError> {
     match sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
         .fetch_one(pool)
         .await
@@ -470,7 +473,7 @@ pub async fn schema_version(pool: &PgPool) -> Result<Option<i64>, DbError> {
 }
 
 /// Refuses a database migrated by a newer invoicectl ([`DbError::TooNew`], exit 69).
-pub fn check_not_newer(database: &str, found: Option<i64>) -> Result<(), DbError> {
+pub(crate) fn check_not_newer(database: &str, found: Option<i64>) -> Result<(), DbError> {
     let expected = expected_schema_version();
     match found {
         Some(found) if found > expected => Err(DbError::TooNew {
@@ -484,7 +487,10 @@ pub fn check_not_newer(database: &str, found: Option<i64>) -> Result<(), DbError
 
 /// A fast schema check for the hot path (one indexed read): the database must have
 /// exactly this binary's migrations applied.
-pub async fn ensure_schema(pool: &PgPool, options: &PgConnectOptions) -> Result<(), DbError> {
+pub(crate) async fn ensure_schema(
+    pool: &PgPool,
+    options: &PgConnectOptions,
+) -> Result<(), DbError> {
     let expected = expected_schema_version();
     let found = schema_version(pool).await?;
     let database = describe(options).2;
@@ -500,13 +506,16 @@ pub async fn ensure_schema(pool: &PgPool, options: &PgConnectOptions) -> Result<
 }
 
 /// Opens a pool on a database that must already be set up.
-pub async fn open(database_url: Option<&str>, max_connections: u32) -> Result<PgPool, DbError> {
+pub(crate) async fn open(
+    database_url: Option<&str>,
+    max_connections: u32,
+) -> Result<PgPool, DbError> {
     let options = connect_options(database_url)?;
     open_with(&options, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
 }
 
 /// [`open`] with explicit options (e.g. [`with_session_limits`]) and acquire timeout.
-pub async fn open_with(
+pub(crate) async fn open_with(
     options: &PgConnectOptions,
     max_connections: u32,
     acquire_timeout: Duration,
@@ -550,6 +559,78 @@ mod tests {
             assert_eq!(json(serde_json::to_value(k).unwrap()), k.as_str());
         }
         assert!(serde_json::from_value::<RunStatus>(serde_json::json!("running")).is_err());
+    }
+
+    /// Every `crate::NAME` a file's code (not its comments) names.
+    fn crate_modules_used(path: &std::path::Path) -> std::collections::BTreeSet<String> {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut used = std::collections::BTreeSet::new();
+        for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (i, _) in line.match_indices("crate::") {
+                let name: String = line[i + "crate::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                used.insert(name);
+            }
+        }
+        used
+    }
+
+    /// The `.rs` files of module `name` of the crate: `src/NAME.rs`, or every file
+    /// under `src/NAME/`.
+    fn module_files(name: &str) -> Vec<std::path::PathBuf> {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let file = src.join(format!("{name}.rs"));
+        if file.exists() {
+            return vec![file];
+        }
+        let mut files = Vec::new();
+        let mut dirs = vec![src.join(name)];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(!files.is_empty(), "no module {name}");
+        files
+    }
+
+    /// The clap types are a leaf that the commands import (as sqlx-cli's `opt.rs`):
+    /// `cli` names no module of the crate but the leaves listed here, so neither the
+    /// commands, the configuration nor the assets rendered from it can be imported
+    /// back into it, and no module `cli` imports reaches the commands either.
+    #[test]
+    fn cli_imports_only_leaves_and_nothing_it_imports_reaches_the_commands() {
+        const CLI_LEAVES: [&str; 1] = ["error"];
+        let mut imported = std::collections::BTreeSet::new();
+        for file in module_files("cli") {
+            for name in crate_modules_used(&file) {
+                assert!(
+                    CLI_LEAVES.contains(&name.as_str()),
+                    "{} uses crate::{name}: cli may import only {CLI_LEAVES:?}",
+                    file.display()
+                );
+                imported.insert(name);
+            }
+        }
+        for name in imported {
+            for file in module_files(&name) {
+                let used = crate_modules_used(&file);
+                for upward in ["commands", "cli", "assets"] {
+                    assert!(
+                        !used.contains(upward),
+                        "{} (imported by cli) uses crate::{upward}",
+                        file.display()
+                    );
+                }
+            }
+        }
     }
 
     /// `db` is the bottom layer: no module of it reaches up into the engine, the

@@ -11,7 +11,7 @@ use sqlx::PgConnection;
 /// An organization with how much it holds, as `org list` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct OrganizationSummary {
+pub(crate) struct OrganizationSummary {
     pub id: String,
     pub name: String,
     pub member_count: i64,
@@ -22,7 +22,7 @@ pub struct OrganizationSummary {
 /// Every organization in id order, with its member and invoice counts. Invoices are
 /// counted from the `(organization_id, created_at)` index, one organization at a
 /// time, so no join multiplies rows.
-pub async fn list(conn: &mut PgConnection) -> Result<Vec<OrganizationSummary>, sqlx::Error> {
+pub(crate) async fn list(conn: &mut PgConnection) -> Result<Vec<OrganizationSummary>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.id, o.name,
                 (SELECT count(*) FROM member m WHERE m.organization_id = o.id) AS member_count,
@@ -37,7 +37,7 @@ pub async fn list(conn: &mut PgConnection) -> Result<Vec<OrganizationSummary>, s
 
 /// The ids whose length is within `min..=max` characters, in id order: the only ones
 /// a few edits can turn a mistyped id into.
-pub async fn ids_by_length(
+pub(crate) async fn ids_by_length(
     conn: &mut PgConnection,
     min: i32,
     max: i32,

@@ -13,7 +13,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 /// One queue's runs by status, and how its queued runs split between due now and
 /// scheduled later.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct QueueCounts {
+pub(crate) struct QueueCounts {
     pub queue: String,
     pub queued: i64,
     pub executing: i64,
@@ -38,7 +38,7 @@ pub struct QueueCounts {
 /// A read-only REPEATABLE READ transaction: every query below then sees the same
 /// snapshot and the same `now()` (the transaction's start), so the counts, lists and
 /// ages of one report agree with each other.
-pub async fn snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+pub(crate) async fn snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
@@ -47,12 +47,12 @@ pub async fn snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgres>, s
 }
 
 /// The database's clock (inside [`snapshot`], the time every filter used).
-pub async fn now(conn: &mut PgConnection) -> Result<DateTime<Utc>, sqlx::Error> {
+pub(crate) async fn now(conn: &mut PgConnection) -> Result<DateTime<Utc>, sqlx::Error> {
     sqlx::query_scalar("SELECT now()").fetch_one(conn).await
 }
 
 /// Runs per queue and status, in queue order (queues with no runs are absent).
-pub async fn counts(conn: &mut PgConnection) -> Result<Vec<QueueCounts>, sqlx::Error> {
+pub(crate) async fn counts(conn: &mut PgConnection) -> Result<Vec<QueueCounts>, sqlx::Error> {
     sqlx::query_as(
         "SELECT queue,
                 count(*) FILTER (WHERE status = 'queued') AS queued,
@@ -92,8 +92,8 @@ pub struct LiveCounts {
 }
 
 /// One row per queue in `queues` (zeros for an idle one), in queue order: the live
-/// part of [`counts`] (same definitions of due, oldest and backlog), for a worker
-/// that samples it every few seconds. So unlike [`counts`] it never reads the
+/// part of `counts` (same definitions of due, oldest and backlog), for a worker
+/// that samples it every few seconds. So unlike `counts` it never reads the
 /// finished history: queued and executing runs are counted on their partial indexes;
 /// a lane's head is one probe of `run_lane_head` (the lane's `head_at` is only a
 /// cursor at or before it, so it cannot serve as the age); and waiting runs are the
@@ -144,7 +144,7 @@ pub async fn live_counts(
 
 /// A lane with due runs waiting in it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct LaneBacklog {
+pub(crate) struct LaneBacklog {
     pub queue: String,
     pub concurrency_key: String,
     pub concurrency_limit: i32,
@@ -158,7 +158,7 @@ pub struct LaneBacklog {
 }
 
 /// The lanes with due runs, the longest-waiting head first, at most `limit`.
-pub async fn lanes_with_backlog(
+pub(crate) async fn lanes_with_backlog(
     conn: &mut PgConnection,
     limit: i64,
 ) -> Result<Vec<LaneBacklog>, sqlx::Error> {
@@ -184,7 +184,7 @@ pub async fn lanes_with_backlog(
 
 /// A lease on an executing run: which worker holds it, since when, until when.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Lease {
+pub(crate) struct Lease {
     pub run_id: String,
     pub task_id: String,
     pub queue: String,
@@ -199,7 +199,7 @@ pub struct Lease {
 
 /// The leases of executing runs, the soonest to expire first (an expired one, which
 /// the next worker pass takes over, comes before all), at most `limit`.
-pub async fn leases(conn: &mut PgConnection, limit: i64) -> Result<Vec<Lease>, sqlx::Error> {
+pub(crate) async fn leases(conn: &mut PgConnection, limit: i64) -> Result<Vec<Lease>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id AS run_id, task_id, queue, concurrency_key,
                 coalesce(lease_owner, '') AS worker, attempt, max_attempts, leased_at,
@@ -216,7 +216,7 @@ pub async fn leases(conn: &mut PgConnection, limit: i64) -> Result<Vec<Lease>, s
 
 /// A run waiting for its next attempt after a failed or lost one.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct ScheduledRetry {
+pub(crate) struct ScheduledRetry {
     pub run_id: String,
     pub task_id: String,
     pub queue: String,
@@ -230,7 +230,7 @@ pub struct ScheduledRetry {
 }
 
 /// The retries whose time is still ahead, the soonest first, at most `limit`.
-pub async fn scheduled_retries(
+pub(crate) async fn scheduled_retries(
     conn: &mut PgConnection,
     limit: i64,
 ) -> Result<Vec<ScheduledRetry>, sqlx::Error> {

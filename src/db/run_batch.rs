@@ -15,7 +15,7 @@ use super::runs::{RunStatus, WAKE_CHANNEL};
 
 /// What every run of a batch shares: one task, so one queue and one lane limit.
 #[derive(Debug, Clone, Copy)]
-pub struct BatchTask<'a> {
+pub(crate) struct BatchTask<'a> {
     pub task_id: &'a str,
     pub queue: &'a str,
     pub concurrency_limit: i32,
@@ -25,7 +25,7 @@ pub struct BatchTask<'a> {
 /// The columns of the runs to insert, one entry per run (parallel arrays, as the
 /// statement unnests them).
 #[derive(Debug, Default, Clone)]
-pub struct BatchRuns {
+pub(crate) struct BatchRuns {
     pub ids: Vec<RunId>,
     pub payloads: Vec<Value>,
     pub concurrency_keys: Vec<String>,
@@ -41,7 +41,7 @@ pub struct BatchRuns {
 
 impl BatchRuns {
     /// The runs at `indexes`, in that order.
-    pub fn subset(&self, indexes: &[usize]) -> BatchRuns {
+    pub(crate) fn subset(&self, indexes: &[usize]) -> BatchRuns {
         fn pick<T: Clone>(column: &[T], indexes: &[usize]) -> Vec<T> {
             indexes.iter().map(|&i| column[i].clone()).collect()
         }
@@ -61,7 +61,7 @@ impl BatchRuns {
 
 /// How one run of the batch resolved, in input order.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct BatchOutcome {
+pub(crate) struct BatchOutcome {
     /// The new run, or the run holding the key; `None` when the key has no live
     /// holder any more (released since the insert): try again.
     pub run_id: Option<RunId>,
@@ -85,7 +85,7 @@ pub struct BatchOutcome {
 /// beyond that — no join back to the input, no per-run subquery for runs without
 /// tags, no sort for the lanes' heads (a lane's head moves back to the batch's
 /// earliest time with the empty id, which sorts before every run of that time).
-pub async fn insert_many(
+pub(crate) async fn insert_many(
     conn: &mut PgConnection,
     task: BatchTask<'_>,
     runs: &BatchRuns,
@@ -229,7 +229,7 @@ async fn holders(
 
 /// Releases the live keys among `keys` whose TTL ran out, so a new batch can take
 /// them (the batch counterpart of `runs::release_expired_key`).
-pub async fn release_expired_keys(
+pub(crate) async fn release_expired_keys(
     conn: &mut PgConnection,
     keys: &[&str],
 ) -> Result<(), sqlx::Error> {

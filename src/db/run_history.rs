@@ -8,7 +8,7 @@
 //! record of its exports and the audit chain stay untouched.
 //!
 //! After deleting, a round releases the keys that can no longer
-//! deduplicate ([`release_keys`]), so the unique key index holds about one TTL of
+//! deduplicate (`release_keys`), so the unique key index holds about one TTL of
 //! keys rather than every kept run's.
 
 use chrono::{DateTime, Utc};
@@ -16,14 +16,14 @@ use sqlx::PgConnection;
 
 /// The advisory lock that makes pruning one-at-a-time across every worker on the
 /// database (an arbitrary constant: "invoicectl run pruner").
-pub const PRUNE_LOCK: i64 = 0x1c7e_0001_7275_6e65;
+pub(crate) const PRUNE_LOCK: i64 = 0x1c7e_0001_7275_6e65;
 
 /// Where a round of batches has got to: the last (finished_at, id) examined.
-pub type Cursor = (DateTime<Utc>, String);
+pub(crate) type Cursor = (DateTime<Utc>, String);
 
 /// What one batch did.
 #[derive(Debug, Clone)]
-pub struct Batch {
+pub(crate) struct Batch {
     /// Top-level runs past the cutoff that this batch looked at.
     pub examined: i64,
     /// Runs deleted (roots and their descendants).
@@ -34,7 +34,7 @@ pub struct Batch {
 
 impl Batch {
     /// The cursor for the next batch of the round.
-    pub fn cursor(&self) -> Option<Cursor> {
+    pub(crate) fn cursor(&self) -> Option<Cursor> {
         Some((self.last_finished_at?, self.last_id.clone()?))
     }
 }
@@ -50,7 +50,7 @@ pub async fn try_lock(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
 
 /// What one key-release batch did.
 #[derive(Debug, Clone)]
-pub struct Released {
+pub(crate) struct Released {
     /// Ended runs holding a releasable-looking key that this batch looked at.
     pub examined: i64,
     /// Keys moved out of the unique index (to `released_idempotency_key`).
@@ -61,7 +61,7 @@ pub struct Released {
 
 /// The two kinds of key a round releases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
+pub(crate) enum KeyKind {
     /// A key with a TTL that has run out, of an ended run: exactly the key a trigger
     /// would release before inserting its own, so no trigger can tell the difference.
     Expired,
@@ -81,7 +81,7 @@ pub enum KeyKind {
 /// touched, and no statement ever changes an ended run's key back, so this cannot
 /// race a finish or a cancel. Both kinds are read from the `run_releasable_key`
 /// index, which holds just the ended runs that still hold such a key.
-pub async fn release_keys(
+pub(crate) async fn release_keys(
     conn: &mut PgConnection,
     kind: KeyKind,
     after: Option<&str>,
@@ -144,7 +144,7 @@ pub async fn release_keys(
 /// A few short statements rather than one recursive query: PostgreSQL cannot
 /// estimate a recursive CTE's size and planned it as sequential scans of the whole
 /// table, while each step here is an index lookup per run of the batch.
-pub async fn prune_batch(
+pub(crate) async fn prune_batch(
     conn: &mut PgConnection,
     retention_secs: f64,
     after: Option<&Cursor>,

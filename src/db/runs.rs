@@ -38,7 +38,7 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
-    pub const ALL: [RunStatus; 6] = [
+    pub(crate) const ALL: [RunStatus; 6] = [
         RunStatus::Queued,
         RunStatus::Executing,
         RunStatus::Waiting,
@@ -105,22 +105,22 @@ impl RunRecord {
     }
 
     /// When the next attempt is due, for a run waiting to be (re)tried.
-    pub fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
+    pub(crate) fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
         (self.status == RunStatus::Queued).then_some(self.run_at)
     }
 }
 
-pub const RUN_COLUMNS: &str =
+pub(crate) const RUN_COLUMNS: &str =
     "id, task_id, payload, queue, concurrency_key, status, attempt, max_attempts, run_at,
      lease_owner, lease_expires_at, parent_run_id, waiting_on_run_id, metadata, output, error, tags,
      created_at, started_at, finished_at";
 
 /// The NOTIFY channel workers LISTEN on.
-pub const WAKE_CHANNEL: &str = "invoicectl_runs";
+pub(crate) const WAKE_CHANNEL: &str = "invoicectl_runs";
 
 /// A new run to insert.
 #[derive(Debug, Clone)]
-pub struct NewRun<'a> {
+pub(crate) struct NewRun<'a> {
     pub id: &'a RunId,
     pub task_id: &'a str,
     pub payload: &'a Value,
@@ -138,7 +138,10 @@ pub struct NewRun<'a> {
 }
 
 /// Releases a live key whose TTL ran out, so the insert below can take it.
-pub async fn release_expired_key(conn: &mut PgConnection, key: &str) -> Result<(), sqlx::Error> {
+pub(crate) async fn release_expired_key(
+    conn: &mut PgConnection,
+    key: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE run SET released_idempotency_key = idempotency_key, idempotency_key = NULL
          WHERE idempotency_key = $1 AND idempotency_key_expires_at <= now()",
@@ -156,7 +159,10 @@ pub async fn release_expired_key(conn: &mut PgConnection, key: &str) -> Result<(
 ///
 /// The time is the transaction's `now()`, the same the export row gets when both are
 /// written in one transaction.
-pub async fn expire_output(conn: &mut PgConnection, run_id: &RunId) -> Result<(), sqlx::Error> {
+pub(crate) async fn expire_output(
+    conn: &mut PgConnection,
+    run_id: &RunId,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE run SET metadata = metadata || jsonb_build_object('expiredAt',
                             to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')),
@@ -179,7 +185,7 @@ pub async fn expire_output(conn: &mut PgConnection, run_id: &RunId) -> Result<()
 /// request function inserts runs exactly as the engine does, and so that a worker
 /// login needs no INSERT privilege on `run`: it may add a child to a run that is
 /// executing, and nothing else.
-pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<bool, sqlx::Error> {
+pub(crate) async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<bool, sqlx::Error> {
     let inserted: bool = sqlx::query_scalar(
         "SELECT run_insert($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
@@ -203,7 +209,7 @@ pub async fn insert(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<bool, s
 }
 
 /// The run holding a live key.
-pub async fn find_by_key(
+pub(crate) async fn find_by_key(
     conn: &mut PgConnection,
     key: &str,
 ) -> Result<Option<(RunId, RunStatus)>, sqlx::Error> {
@@ -247,7 +253,7 @@ const CLAIMED_COLUMNS: &str =
 
 /// Resumes parents whose child ended. They still hold their lane (a waiting run keeps
 /// its slot), so no lane is touched and no attempt is spent.
-pub async fn resume_waiting(
+pub(crate) async fn resume_waiting(
     conn: &mut PgConnection,
     owner: &str,
     limit: i64,
@@ -450,7 +456,7 @@ impl Finish {
 
     /// The run goes back to the queue, due at `at`, without spending the attempt
     /// (shutdown, a lost database, a task this worker does not know).
-    pub fn released(run_id: RunId, lease_token: String, at: DateTime<Utc>) -> Finish {
+    pub(crate) fn released(run_id: RunId, lease_token: String, at: DateTime<Utc>) -> Finish {
         Finish {
             run_id,
             lease_token,
@@ -463,7 +469,7 @@ impl Finish {
     }
 
     /// Keeps `reason` on the released run as its error.
-    pub fn with_reason(self, reason: &impl Serialize) -> Finish {
+    pub(crate) fn with_reason(self, reason: &impl Serialize) -> Finish {
         Finish {
             error: Some(to_json(reason)),
             ..self
@@ -496,7 +502,7 @@ pub struct Finished {
 /// token), their lanes' counters and heads, released idempotency keys of failed runs,
 /// and the wake-up of parents waiting on a run that ended (every end an attempt can
 /// have: completed, or failed — by the task, validation or a takeover; the third
-/// terminal status, canceled, wakes them in [`cancel_tree`]). Returns the finishes
+/// terminal status, canceled, wakes them in `cancel_tree`). Returns the finishes
 /// that took effect; a fenced-out one (lease lost, canceled meanwhile) is absent.
 pub async fn finish(
     conn: &mut PgConnection,
@@ -577,7 +583,7 @@ pub async fn finish(
 
 /// An executing run whose lease ran out, locked for takeover.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ExpiredRun {
+pub(crate) struct ExpiredRun {
     pub id: RunId,
     pub task_id: String,
     pub payload: Value,
@@ -589,7 +595,7 @@ pub struct ExpiredRun {
 /// Locks up to `limit` runs whose lease expired (skipping ones another worker is
 /// taking over). The caller finishes them with the lease token read here, so a
 /// run that finished meanwhile is never overwritten.
-pub async fn lock_expired(
+pub(crate) async fn lock_expired(
     conn: &mut PgConnection,
     limit: i64,
 ) -> Result<Vec<ExpiredRun>, sqlx::Error> {
@@ -607,7 +613,7 @@ pub async fn lock_expired(
 }
 
 /// Extends the leases of every run this worker still holds; returns their ids.
-pub async fn heartbeat(
+pub(crate) async fn heartbeat(
     conn: &mut PgConnection,
     owner: &str,
     lease_secs: f64,
@@ -645,7 +651,7 @@ pub async fn set_metadata(
 
 /// Parks the run as `waiting` on `child`, giving up its lease but keeping its lane
 /// (fenced).
-pub async fn wait_on_child(
+pub(crate) async fn wait_on_child(
     conn: &mut PgConnection,
     run_id: &RunId,
     token: &str,
@@ -666,7 +672,7 @@ pub async fn wait_on_child(
 
 /// A run's status, locking the row against a concurrent finish (for a parent deciding
 /// whether to wait on it).
-pub async fn lock_status(
+pub(crate) async fn lock_status(
     conn: &mut PgConnection,
     run_id: &RunId,
 ) -> Result<Option<(RunStatus, Option<Value>, Option<Value>)>, sqlx::Error> {
@@ -709,7 +715,7 @@ pub async fn children(
 }
 
 /// Runs by id, newest first, optionally restricted to a list of ids.
-pub async fn get_many(
+pub(crate) async fn get_many(
     conn: &mut PgConnection,
     ids: &[RunId],
 ) -> Result<Vec<RunRecord>, sqlx::Error> {
@@ -722,7 +728,7 @@ pub async fn get_many(
 }
 
 /// Newest runs of any task, newest first (ids are time-ordered ULIDs).
-pub async fn recent(
+pub(crate) async fn recent(
     conn: &mut PgConnection,
     task_id: Option<&str>,
     limit: i64,
@@ -738,7 +744,7 @@ pub async fn recent(
     .await
 }
 
-/// A run canceled by [`cancel_tree`].
+/// A run canceled by `cancel_tree`.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Canceled {
     pub id: RunId,
@@ -763,7 +769,7 @@ pub struct Canceled {
 /// export cancel function calls too: one implementation for every caller. Like
 /// [`claim`], it is two statements: the cancel locks the lanes it touches, then the
 /// heads of lanes that lost a queued run move, from a snapshot taken after the locks.
-pub async fn cancel_tree(
+pub(crate) async fn cancel_tree(
     conn: &mut PgConnection,
     root: &RunId,
     error_code: &str,
@@ -799,7 +805,7 @@ pub async fn root_of(
 }
 
 /// The children of several parents, oldest first.
-pub async fn children_of_many(
+pub(crate) async fn children_of_many(
     conn: &mut PgConnection,
     parents: &[RunId],
 ) -> Result<Vec<RunRecord>, sqlx::Error> {

@@ -11,7 +11,7 @@ use serde_json::Value;
 use sqlx::PgConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ScheduleRow {
+pub(crate) struct ScheduleRow {
     pub id: String,
     pub organization_id: String,
     pub requested_by: String,
@@ -36,7 +36,7 @@ const COLUMNS: &str = "id, organization_id, requested_by, cron, time_zone, scope
      failed_count, skipped_count, created_at, removed_at";
 
 /// One schedule (removed ones too), locked when `lock`.
-pub async fn get(
+pub(crate) async fn get(
     conn: &mut PgConnection,
     id: &str,
     lock: bool,
@@ -51,7 +51,7 @@ pub async fn get(
 }
 
 /// Schedules not removed, of one org or all, oldest first.
-pub async fn list(
+pub(crate) async fn list(
     conn: &mut PgConnection,
     org: Option<&str>,
 ) -> Result<Vec<ScheduleRow>, sqlx::Error> {
@@ -67,7 +67,7 @@ pub async fn list(
 
 /// Records that a worker is looking for due ticks now; returns when one last did
 /// (before this statement), and the server's now.
-pub async fn record_pass(
+pub(crate) async fn record_pass(
     conn: &mut PgConnection,
 ) -> Result<(Option<DateTime<Utc>>, DateTime<Utc>), sqlx::Error> {
     sqlx::query_as("SELECT last_pass_at, now_at FROM export_scheduler_pass()")
@@ -77,7 +77,7 @@ pub async fn record_pass(
 
 /// The longest-due schedule with a tick at or before `now`, locked for firing
 /// (skipping one another worker is firing); `None` when nothing is due.
-pub async fn lock_due(
+pub(crate) async fn lock_due(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
 ) -> Result<Option<ScheduleRow>, sqlx::Error> {
@@ -88,7 +88,7 @@ pub async fn lock_due(
 }
 
 /// The next tick due across all schedules (for `export queue`).
-pub async fn next_due(conn: &mut PgConnection) -> Result<Option<ScheduleRow>, sqlx::Error> {
+pub(crate) async fn next_due(conn: &mut PgConnection) -> Result<Option<ScheduleRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM export_schedule
          WHERE paused_at IS NULL AND removed_at IS NULL
@@ -100,14 +100,12 @@ pub async fn next_due(conn: &mut PgConnection) -> Result<Option<ScheduleRow>, sq
 
 /// A handled tick.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TickRow {
-    pub schedule_id: String,
+pub(crate) struct TickRow {
     pub tick_at: DateTime<Utc>,
     pub outcome: String,
     pub run_id: Option<String>,
     pub error: Option<String>,
     pub skipped: Option<i64>,
-    pub created_at: DateTime<Utc>,
 }
 
 /// One tick to fire, as the schedule's expression gave it (see
@@ -156,7 +154,7 @@ pub async fn fire(conn: &mut PgConnection, fire: &Fire<'_>) -> Result<Fired, sql
 }
 
 /// The schedule's most recent handled ticks, newest first.
-pub async fn recent_ticks(
+pub(crate) async fn recent_ticks(
     conn: &mut PgConnection,
     id: &str,
     limit: i64,

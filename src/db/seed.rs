@@ -9,13 +9,13 @@ use sqlx::PgPool;
 use super::invoices::{NewInvoice, insert_many};
 use super::members::Role;
 
-pub const DEMO_ORGS: [(&str, &str); 3] = [
+pub(crate) const DEMO_ORGS: [(&str, &str); 3] = [
     ("org_acme", "Acme Inc"),
     ("org_globex", "Globex Corporation"),
     ("org_initech", "Initech"),
 ];
 
-pub const DEMO_USERS: [(&str, &str, &str); 5] = [
+pub(crate) const DEMO_USERS: [(&str, &str, &str); 5] = [
     ("user_alice", "alice@example.com", "Alice Anderson"),
     ("user_bob", "bob@example.com", "Bob Brown"),
     ("user_carol", "carol@example.com", "Carol Chen"),
@@ -23,7 +23,7 @@ pub const DEMO_USERS: [(&str, &str, &str); 5] = [
     ("user_erin", "erin@example.com", "Erin O'Neil"),
 ];
 
-pub const DEMO_MEMBERS: [(&str, &str, Role); 6] = [
+pub(crate) const DEMO_MEMBERS: [(&str, &str, Role); 6] = [
     ("org_acme", "user_alice", Role::Owner),
     ("org_acme", "user_bob", Role::Member),
     ("org_acme", "user_carol", Role::Viewer),
@@ -69,7 +69,7 @@ pub async fn seed_demo(pool: &PgPool, invoices_per_org: u64) -> Result<Seeded, s
 
 /// [`seed_demo`], calling `progress(invoices considered, invoices to consider)` after
 /// each batch, for a progress bar (a large `--invoices` takes a while).
-pub async fn seed_demo_with_progress(
+pub(crate) async fn seed_demo_with_progress(
     pool: &PgPool,
     invoices_per_org: u64,
     mut progress: impl FnMut(u64, u64),
@@ -127,7 +127,7 @@ pub async fn seed_demo_with_progress(
 }
 
 /// How many invoices `org` has (any, seeded or not), as the connecting owner.
-pub async fn invoice_count(pool: &PgPool, org: &str) -> Result<i64, sqlx::Error> {
+pub(crate) async fn invoice_count(pool: &PgPool, org: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT count(*) FROM invoice WHERE organization_id = $1")
         .bind(org)
         .fetch_one(pool)
@@ -146,7 +146,7 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-pub fn demo_invoice(org: &str, n: u64) -> DemoInvoice {
+pub(crate) fn demo_invoice(org: &str, n: u64) -> DemoInvoice {
     let suffix = org.trim_start_matches("org_");
     let h = mix(n ^ (suffix.len() as u64) << 40 ^ suffix.bytes().map(u64::from).sum::<u64>() << 48);
     let customer = CUSTOMERS[(h % CUSTOMERS.len() as u64) as usize];

@@ -10,14 +10,16 @@ use super::{
 
 /// Whether `setup` had to create the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Created {
+pub(crate) enum Created {
     Yes,
     AlreadyExisted,
 }
 
 /// Creates the target database if it does not exist. Connecting to it first keeps the
 /// common case (it exists) free of any maintenance-database access.
-pub async fn create_database_if_missing(options: &PgConnectOptions) -> Result<Created, DbError> {
+pub(crate) async fn create_database_if_missing(
+    options: &PgConnectOptions,
+) -> Result<Created, DbError> {
     match PgConnection::connect_with(options).await {
         Ok(conn) => {
             let _ = conn.close().await;
@@ -58,7 +60,7 @@ pub async fn create_database_if_missing(options: &PgConnectOptions) -> Result<Cr
 /// by a newer invoicectl is refused as every other command refuses it (exit 69,
 /// "upgrade invoicectl"), not left to the migrator's "previously applied but
 /// missing" error.
-pub async fn migrate(pool: &PgPool) -> Result<usize, DbError> {
+pub(crate) async fn migrate(pool: &PgPool) -> Result<usize, DbError> {
     check_not_newer(
         &describe(&pool.connect_options()).2,
         schema_version(pool).await?,
@@ -79,7 +81,7 @@ async fn applied_versions(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
 }
 
 /// `db setup`: create when missing, then migrate. Idempotent.
-pub async fn setup(options: &PgConnectOptions) -> anyhow::Result<(Created, usize)> {
+pub(crate) async fn setup(options: &PgConnectOptions) -> anyhow::Result<(Created, usize)> {
     let created = create_database_if_missing(options).await?;
     let pool = connect(options, 2).await?;
     let applied = migrate(&pool).await?;

@@ -7,7 +7,7 @@ use crate::ids::RunId;
 
 /// A step as the claim returns it (see `db::runs::ClaimedRun::steps`).
 #[derive(Debug, Clone, serde::Deserialize)]
-pub struct StepRow {
+pub(crate) struct StepRow {
     pub name: String,
     pub output: Option<Value>,
     pub checkpoint: Option<Value>,
@@ -15,7 +15,7 @@ pub struct StepRow {
 }
 
 /// Records a finished step's output.
-pub async fn complete(
+pub(crate) async fn complete(
     conn: &mut PgConnection,
     run_id: &RunId,
     name: &str,
@@ -35,7 +35,7 @@ pub async fn complete(
 }
 
 /// Stores a running step's checkpoint.
-pub async fn save_checkpoint(
+pub(crate) async fn save_checkpoint(
     conn: &mut PgConnection,
     run_id: &RunId,
     name: &str,
@@ -54,7 +54,7 @@ pub async fn save_checkpoint(
 }
 
 /// A step's checkpoint (outside any task: the failure hook, `export cancel`).
-pub async fn checkpoint(
+pub(crate) async fn checkpoint(
     conn: &mut PgConnection,
     run_id: &RunId,
     name: &str,

@@ -26,10 +26,11 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 3] = [Reason::Bounce, Reason::Complaint, Reason::Unsubscribe];
+    #[cfg(test)]
+    pub(crate) const ALL: [Reason; 3] = [Reason::Bounce, Reason::Complaint, Reason::Unsubscribe];
 
     /// The stored (and printed) spelling, as the derives spell it.
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             Reason::Bounce => "bounce",
             Reason::Complaint => "complaint",
@@ -63,7 +64,7 @@ pub enum Upsert {
 }
 
 impl Upsert {
-    pub fn suppression(&self) -> &Suppression {
+    pub(crate) fn suppression(&self) -> &Suppression {
         match self {
             Upsert::Added(s) | Upsert::Unchanged(s) => s,
             Upsert::ReasonChanged { suppression, .. } => suppression,
@@ -130,7 +131,7 @@ async fn find_for_update(
 
 /// Takes `email` off the list; returns what was removed, or `None` if it was not
 /// suppressed.
-pub async fn remove(
+pub(crate) async fn remove(
     conn: &mut PgConnection,
     email: &EmailAddress,
 ) -> Result<Option<Suppression>, sqlx::Error> {
@@ -143,23 +144,12 @@ pub async fn remove(
 }
 
 /// Every suppressed address, in address order.
-pub async fn list(conn: &mut PgConnection) -> Result<Vec<Suppression>, sqlx::Error> {
+pub(crate) async fn list(conn: &mut PgConnection) -> Result<Vec<Suppression>, sqlx::Error> {
     sqlx::query_as(
         "SELECT email, reason, created_at FROM email_suppression ORDER BY email COLLATE \"C\"",
     )
     .fetch_all(conn)
     .await
-}
-
-/// The suppression of `email`, if any.
-pub async fn find(
-    conn: &mut PgConnection,
-    email: &EmailAddress,
-) -> Result<Option<Suppression>, sqlx::Error> {
-    sqlx::query_as("SELECT email, reason, created_at FROM email_suppression WHERE email = $1")
-        .bind(email.as_str())
-        .fetch_optional(conn)
-        .await
 }
 
 /// True when `email` must not be emailed. Works inside a tenant transaction (the

@@ -42,7 +42,7 @@ pub async fn enter(conn: &mut PgConnection, org: &OrgId) -> Result<(), sqlx::Err
 /// Leaves whatever role the transaction switched to (a tenant's, through [`enter`]),
 /// back to the session's own: for work that goes on in the same transaction as the
 /// owner (the engine after a task's failure hook, a step's close-out).
-pub async fn leave(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+pub(crate) async fn leave(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     sqlx::query("RESET ROLE").execute(conn).await?;
     Ok(())
 }

@@ -65,7 +65,7 @@ impl ExportReadyEmail {
     }
 
     /// The text/plain part.
-    pub fn text_body(&self) -> String {
+    pub(crate) fn text_body(&self) -> String {
         let expiry = match self.expiry_sentence() {
             e if e.is_empty() => e,
             e => format!("{e}\n"),
@@ -95,7 +95,7 @@ impl ExportReadyEmail {
     }
 
     /// The text/html part; every value is HTML-escaped.
-    pub fn html_body(&self) -> String {
+    pub(crate) fn html_body(&self) -> String {
         let url = html_escape(&self.download_url);
         format!(
             "<!DOCTYPE html>\n\
@@ -126,7 +126,7 @@ impl ExportReadyEmail {
 
     /// The complete RFC 5322 message: From, To, Subject, the deterministic
     /// Message-ID and a multipart/alternative body (text, then HTML).
-    pub fn to_message(&self, from: &Mailbox) -> Result<Message, lettre::error::Error> {
+    pub(crate) fn to_message(&self, from: &Mailbox) -> Result<Message, lettre::error::Error> {
         let address = self
             .recipient
             .to_lettre()

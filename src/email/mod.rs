@@ -11,13 +11,13 @@
 //!   ([`message_id_for`]), so a resend after a crash carries the same id and is
 //!   recognisable (and de-duplicable) downstream;
 //! - logs and error messages carry the message id and a disposition, never an
-//!   address, and never the SMTP password (URLs go through [`crate::redact::redact_url`]).
+//!   address, and never the SMTP password (URLs go through `crate::redact::redact_url`).
 //!
-//! [`EmailAddress`] ([`crate::email_address`]) is the one address validator: the suppression commands use it
+//! [`EmailAddress`] (`crate::email_address`) is the one address validator: the suppression commands use it
 //! for input (exit 65 when invalid) and the export task for the suppression lookup,
 //! so both agree on the normalised (lowercase) form.
 //!
-//! Split by concern: [`crate::email_address`] (validation), [`message`] (the Message-ID and the
+//! Split by concern: `crate::email_address` (validation), [`message`] (the Message-ID and the
 //! body), [`transport`] (SMTP or the outbox, and send-error classification).
 
 pub mod message;
@@ -25,6 +25,5 @@ pub mod transport;
 
 pub use crate::email_address::{EmailAddress, InvalidEmail};
 pub use message::{ExportReadyEmail, MESSAGE_ID_DOMAIN, SUBJECT, html_escape, message_id_for};
-pub use transport::{
-    DEFAULT_SEND_TIMEOUT, Delivery, EmailError, Mailer, SendError, Via, scrub_addresses,
-};
+pub(crate) use transport::EmailError;
+pub use transport::{Mailer, SendError, Via};

@@ -21,7 +21,7 @@ use crate::redact::redact_url;
 /// How long one SMTP send may take, from connect to the final reply. lettre's own
 /// timeout only bounds the TCP connect, so a server that accepts and then stalls
 /// would otherwise hang the task forever.
-pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long the TCP connect to the SMTP server may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -204,7 +204,7 @@ impl Mailer {
     /// server offers it (`?tls=required` insists on it), default port 587;
     /// `smtps://…` is TLS from the first byte, default port 465. User and password
     /// are percent-decoded. A path (`smtp://host/ehlo.name`) sets the EHLO name.
-    pub fn smtp(url: &str, from: Mailbox) -> Result<Mailer, EmailError> {
+    pub(crate) fn smtp(url: &str, from: Mailbox) -> Result<Mailer, EmailError> {
         let invalid = |message: String| EmailError::Config {
             key: "smtp_url",
             message,
@@ -298,7 +298,7 @@ impl Mailer {
     }
 
     /// `.eml` files in `dir` (created if missing), one per message.
-    pub fn file(dir: &Path, from: Mailbox) -> Result<Mailer, EmailError> {
+    pub(crate) fn file(dir: &Path, from: Mailbox) -> Result<Mailer, EmailError> {
         std::fs::create_dir_all(dir).map_err(|source| EmailError::Outbox {
             path: dir.to_path_buf(),
             source,
@@ -494,7 +494,7 @@ fn has_io_cause(e: &lettre::transport::smtp::Error) -> bool {
 
 /// Replaces every word that holds an `@` (an address a server echoed back, like
 /// `<bob@example.com>:`) with `<address>`, so replies can be logged.
-pub fn scrub_addresses(text: &str) -> String {
+pub(crate) fn scrub_addresses(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {

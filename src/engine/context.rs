@@ -83,7 +83,7 @@ impl TaskContext {
     }
 
     /// The run's idempotency key (live or released), if it was triggered with one.
-    pub fn idempotency_key(&self) -> Option<&str> {
+    pub(crate) fn idempotency_key(&self) -> Option<&str> {
         self.run.idempotency_key.as_deref()
     }
 
@@ -91,12 +91,8 @@ impl TaskContext {
         self.run.attempt as u32
     }
 
-    pub fn max_attempts(&self) -> u32 {
-        self.run.max_attempts as u32
-    }
-
     /// When the run's first attempt began: a stable "as of" for the whole run.
-    pub fn started_at(&self) -> DateTime<Utc> {
+    pub(crate) fn started_at(&self) -> DateTime<Utc> {
         self.run.started_at.unwrap_or(self.run.created_at)
     }
 
@@ -112,25 +108,18 @@ impl TaskContext {
         *self.stop.borrow()
     }
 
-    pub fn metadata(&self) -> &Map<String, Value> {
+    pub(crate) fn metadata(&self) -> &Map<String, Value> {
         &self.metadata
     }
 
     /// Sets a metadata key; persisted with the next checkpoint, step or
-    /// [`flush_metadata`](Self::flush_metadata).
+    /// `flush_metadata`.
     pub fn set_metadata(&mut self, key: &str, value: impl Into<Value>) {
         self.metadata.insert(key.to_owned(), value.into());
     }
 
-    /// Adds `by` to a numeric metadata key (missing counts as 0).
-    pub fn increment_metadata(&mut self, key: &str, by: i64) {
-        let current = self.metadata.get(key).and_then(Value::as_i64).unwrap_or(0);
-        self.metadata
-            .insert(key.to_owned(), Value::from(current + by));
-    }
-
     /// Writes the metadata now (fenced).
-    pub async fn flush_metadata(&mut self) -> Result<(), TaskError> {
+    pub(crate) async fn flush_metadata(&mut self) -> Result<(), TaskError> {
         self.fenced().await?.commit().await?;
         self.emit_progress();
         Ok(())
@@ -140,7 +129,7 @@ impl TaskContext {
     /// [`TaskError::Canceled`]): the check to pass right before an effect outside the
     /// database, which no fence can take back (an email). Writes the metadata, like
     /// every fenced transaction, without reporting progress.
-    pub async fn check_fence(&mut self) -> Result<(), TaskError> {
+    pub(crate) async fn check_fence(&mut self) -> Result<(), TaskError> {
         self.fenced().await?.commit().await?;
         Ok(())
     }
@@ -233,7 +222,7 @@ impl TaskContext {
     /// Begins a step whose own writes share one transaction with the record of the
     /// step: either both commit or neither, so a crash can never repeat them. Check
     /// [`step_output`](Self::step_output) first.
-    pub async fn begin_step_transaction(
+    pub(crate) async fn begin_step_transaction(
         &mut self,
         name: &str,
     ) -> Result<StepTransaction, TaskError> {
@@ -413,10 +402,11 @@ impl TaskContext {
 
 /// Undoes what a task did to its transaction's session (a role it switched to, a
 /// setting) so that the engine's own writes after it run as the session's user.
-pub type SessionUndo = for<'c> fn(&'c mut PgConnection) -> BoxFuture<'c, Result<(), sqlx::Error>>;
+pub(crate) type SessionUndo =
+    for<'c> fn(&'c mut PgConnection) -> BoxFuture<'c, Result<(), sqlx::Error>>;
 
 /// An open step transaction (see [`TaskContext::begin_step_transaction`]).
-pub struct StepTransaction {
+pub(crate) struct StepTransaction {
     tx: Transaction<'static, Postgres>,
     name: String,
     /// Registered by the task when its writes change the session.
@@ -424,19 +414,19 @@ pub struct StepTransaction {
 }
 
 impl StepTransaction {
-    pub fn conn(&mut self) -> &mut PgConnection {
+    pub(crate) fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx
     }
 
     /// Registers how to undo what the step's writes do to the session (a role they
     /// switch to): [`commit`](Self::commit) runs it before it records the step, which
     /// the engine writes as the session's own user.
-    pub fn undo_before_commit(&mut self, undo: SessionUndo) {
+    pub(crate) fn undo_before_commit(&mut self, undo: SessionUndo) {
         self.undo = Some(undo);
     }
 
     /// Records the step's output and commits the step's writes with it.
-    pub async fn commit<T: Serialize>(
+    pub(crate) async fn commit<T: Serialize>(
         mut self,
         ctx: &mut TaskContext,
         output: &T,

@@ -56,7 +56,7 @@ pub enum AttemptOutcome {
 }
 
 impl AttemptOutcome {
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             AttemptOutcome::Completed => "completed",
             AttemptOutcome::Retrying { .. } => "retrying",

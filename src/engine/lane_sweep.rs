@@ -5,15 +5,15 @@
 //! none does (see [`crate::db::runs`]). The sweep checks anyway, like River's
 //! rescuer: a bug there, or a hand edit of `run_lane`, must cost a delay, not runs.
 //!
-//! Every worker runs a [`LaneSweeper`] beside its loop, a round every
+//! Every worker runs a `LaneSweeper` beside its loop, a round every
 //! [`WorkerOptions::lane_sweep`](super::WorkerOptions::lane_sweep); a `--drain` or
 //! `--once` worker runs one round before it claims. A round reads every lane in
-//! pages of [`PAGE`] (one index probe per lane, no locks); a lane found stranded is
+//! pages of `PAGE` (one index probe per lane, no locks); a lane found stranded is
 //! repaired in a short transaction that locks it and checks again from a snapshot
 //! taken after the lock (a claim that had just moved the head on correctly is then
 //! no longer stranded). Each repair is logged as an error, naming the lane, its old
 //! head and the run it skipped, and counted in
-//! [`LANES_REPAIRED`](super::metrics::LANES_REPAIRED): it means a bug.
+//! `metrics::LANES_REPAIRED`: it means a bug.
 
 use std::time::Duration;
 
@@ -26,7 +26,7 @@ use crate::db;
 use crate::db::lanes::{LaneKey, Repaired};
 
 /// Lanes checked per statement.
-pub const PAGE: i64 = 1_000;
+pub(crate) const PAGE: i64 = 1_000;
 
 /// What one round did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub struct SweepSummary {
 
 /// One round over every lane: check, and repair what is stranded. `stop` ends the
 /// round between pages.
-pub async fn sweep_round(
+pub(crate) async fn sweep_round(
     pool: &PgPool,
     stop: &watch::Receiver<bool>,
 ) -> Result<SweepSummary, sqlx::Error> {
@@ -88,14 +88,14 @@ pub async fn sweep(pool: &PgPool) -> Result<SweepSummary, sqlx::Error> {
 }
 
 /// A worker's background sweep.
-pub struct LaneSweeper {
+pub(crate) struct LaneSweeper {
     running: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl LaneSweeper {
     /// Sweeps every `every` (the first round at once) on connections from `pool`;
     /// `None` sweeps nothing.
-    pub fn start(pool: &PgPool, every: Option<Duration>) -> LaneSweeper {
+    pub(crate) fn start(pool: &PgPool, every: Option<Duration>) -> LaneSweeper {
         let Some(every) = every else {
             return LaneSweeper { running: None };
         };
@@ -121,7 +121,7 @@ impl LaneSweeper {
     }
 
     /// Stops after the page in flight, waiting at most a few seconds.
-    pub async fn stop(self) {
+    pub(crate) async fn stop(self) {
         if let Some((stop, mut handle)) = self.running {
             let _ = stop.send(true);
             if tokio::time::timeout(Duration::from_secs(5), &mut handle)

@@ -23,22 +23,22 @@ use super::events::AttemptOutcome;
 use super::run::RunStatus;
 use crate::db;
 
-pub const RUNS_STARTED: &str = "invoicectl_runs_started_total";
-pub const RUNS_RESUMED: &str = "invoicectl_runs_resumed_total";
-pub const RUNS_COMPLETED: &str = "invoicectl_runs_completed_total";
-pub const RUNS_FAILED: &str = "invoicectl_runs_failed_total";
-pub const RUNS_CANCELED: &str = "invoicectl_runs_canceled_total";
-pub const RUNS_RETRIED: &str = "invoicectl_runs_retried_total";
-pub const RUNS_RELEASED: &str = "invoicectl_runs_released_total";
-pub const TAKEOVERS: &str = "invoicectl_takeovers_total";
-pub const DATABASE_RECONNECTS: &str = "invoicectl_database_reconnects_total";
-pub const ATTEMPT_DURATION: &str = "invoicectl_attempt_duration_seconds";
-pub const RUN_DURATION: &str = "invoicectl_run_duration_seconds";
-pub const QUEUE_RUNS: &str = "invoicectl_queue_runs";
-pub const QUEUE_OLDEST_QUEUED_AGE: &str = "invoicectl_queue_oldest_queued_age_seconds";
-pub const QUEUE_LANES_WITH_BACKLOG: &str = "invoicectl_queue_lanes_with_backlog";
-pub const QUEUE_PAUSED_LANES: &str = "invoicectl_queue_paused_lanes";
-pub const LANES_REPAIRED: &str = "invoicectl_lanes_repaired_total";
+pub(crate) const RUNS_STARTED: &str = "invoicectl_runs_started_total";
+pub(crate) const RUNS_RESUMED: &str = "invoicectl_runs_resumed_total";
+pub(crate) const RUNS_COMPLETED: &str = "invoicectl_runs_completed_total";
+pub(crate) const RUNS_FAILED: &str = "invoicectl_runs_failed_total";
+pub(crate) const RUNS_CANCELED: &str = "invoicectl_runs_canceled_total";
+pub(crate) const RUNS_RETRIED: &str = "invoicectl_runs_retried_total";
+pub(crate) const RUNS_RELEASED: &str = "invoicectl_runs_released_total";
+pub(crate) const TAKEOVERS: &str = "invoicectl_takeovers_total";
+pub(crate) const DATABASE_RECONNECTS: &str = "invoicectl_database_reconnects_total";
+pub(crate) const ATTEMPT_DURATION: &str = "invoicectl_attempt_duration_seconds";
+pub(crate) const RUN_DURATION: &str = "invoicectl_run_duration_seconds";
+pub(crate) const QUEUE_RUNS: &str = "invoicectl_queue_runs";
+pub(crate) const QUEUE_OLDEST_QUEUED_AGE: &str = "invoicectl_queue_oldest_queued_age_seconds";
+pub(crate) const QUEUE_LANES_WITH_BACKLOG: &str = "invoicectl_queue_lanes_with_backlog";
+pub(crate) const QUEUE_PAUSED_LANES: &str = "invoicectl_queue_paused_lanes";
+pub(crate) const LANES_REPAIRED: &str = "invoicectl_lanes_repaired_total";
 
 /// The per-task counters, each at zero from the start so that `rate()` and alerts
 /// see a series before the first run of a task ends.
@@ -58,7 +58,7 @@ const TASK_COUNTERS: [&str; 8] = [
 const LIVE_STATUSES: [RunStatus; 3] = [RunStatus::Queued, RunStatus::Executing, RunStatus::Waiting];
 
 /// HELP texts and units of the engine's metrics, for the installed recorder.
-pub fn describe() {
+pub(crate) fn describe() {
     describe_counter!(
         RUNS_STARTED,
         Unit::Count,

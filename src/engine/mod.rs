@@ -5,34 +5,34 @@
 //!
 //! It knows nothing about invoices: tasks are registered by the application.
 //!
-//! - [`task`]: what a task declares and implements; [`queue`]: queues and lanes.
+//! - `task`: what a task declares and implements; `queue`: queues and lanes.
 //! - [`trigger`](mod@trigger): enqueue inside the caller's transaction, one run or a batch in one
-//!   statement; [`idempotency`]: keys.
-//! - [`worker`]: claims (`FOR UPDATE SKIP LOCKED`), leases, heartbeats, takeovers.
-//! - [`retry`]: backoff; [`context`]: metadata, steps, checkpoints, child runs.
-//! - [`cancel`]: cancel with cascade; [`run`]: statuses and records; [`events`].
+//!   statement; `idempotency`: keys.
+//! - `worker`: claims (`FOR UPDATE SKIP LOCKED`), leases, heartbeats, takeovers.
+//! - `retry`: backoff; `context`: metadata, steps, checkpoints, child runs.
+//! - [`cancel`]: cancel with cascade; `run`: statuses and records; `events`.
 //! - [`retention`]: workers delete ended runs past their retention and release spent
 //!   idempotency keys.
 //! - [`lane_sweep`]: workers check that no lane strands its queued runs behind its
 //!   head, and repair (and report) one that does.
 //! - `pause`: a worker stops claiming a queue whose tasks it cannot run for now.
-//! - [`metrics`]: counters, histograms and queue gauges through the `metrics` facade.
+//! - `metrics`: counters, histograms and queue gauges through the `metrics` facade.
 
 pub mod cancel;
-pub mod context;
-pub mod events;
-pub mod idempotency;
+pub(crate) mod context;
+pub(crate) mod events;
+pub(crate) mod idempotency;
 pub mod lane_sweep;
-pub mod metrics;
+pub(crate) mod metrics;
 mod pause;
-pub mod queue;
-pub mod registry;
+pub(crate) mod queue;
+pub(crate) mod registry;
 pub mod retention;
-pub mod retry;
-pub mod run;
-pub mod task;
+pub(crate) mod retry;
+pub(crate) mod run;
+pub(crate) mod task;
 pub mod trigger;
-pub mod worker;
+pub(crate) mod worker;
 
 pub use context::TaskContext;
 pub use events::{AttemptOutcome, WorkerEvent};

@@ -53,7 +53,7 @@ pub(super) struct Claimable {
 }
 
 impl QueuePauses {
-    pub fn new(retry_scale: f64) -> QueuePauses {
+    pub(crate) fn new(retry_scale: f64) -> QueuePauses {
         QueuePauses {
             scale: retry_scale,
             paused: HashMap::new(),
@@ -70,7 +70,7 @@ impl QueuePauses {
     }
 
     /// An attempt of `queue` ended with [`super::TaskError::Unavailable`].
-    pub fn trip(&mut self, queue: &str, task_id: &str, error: &RunError) {
+    pub(crate) fn trip(&mut self, queue: &str, task_id: &str, error: &RunError) {
         let (first, max) = (self.first_pause(), self.max_pause());
         match self.paused.get_mut(queue) {
             Some(pause) => {
@@ -101,7 +101,7 @@ impl QueuePauses {
     }
 
     /// An attempt of `queue` got through (completed, or parked on a child run).
-    pub fn recovered(&mut self, queue: &str) {
+    pub(crate) fn recovered(&mut self, queue: &str) {
         if self.paused.remove(queue).is_some() {
             self.reasons.remove(queue);
             tracing::info!(
@@ -113,21 +113,21 @@ impl QueuePauses {
 
     /// An attempt of `queue` ended saying neither (another error, a lost lease): if it
     /// was the probe, probe again with the next pass.
-    pub fn probe_ended(&mut self, queue: &str) {
+    pub(crate) fn probe_ended(&mut self, queue: &str) {
         if let Some(pause) = self.paused.get_mut(queue) {
             pause.probing = false;
         }
     }
 
     /// A run of `queue` was claimed to probe.
-    pub fn probing(&mut self, queue: &str) {
+    pub(crate) fn probing(&mut self, queue: &str) {
         if let Some(pause) = self.paused.get_mut(queue) {
             pause.probing = true;
         }
     }
 
     /// Splits `queues` into those claimed as usual and those to probe with one run.
-    pub fn claimable(&self, queues: &[String]) -> Claimable {
+    pub(crate) fn claimable(&self, queues: &[String]) -> Claimable {
         let now = Instant::now();
         let mut out = Claimable {
             open: Vec::new(),
@@ -144,7 +144,7 @@ impl QueuePauses {
     }
 
     /// When the next pause ends, for the loop's wait.
-    pub fn next_end(&self) -> Option<Instant> {
+    pub(crate) fn next_end(&self) -> Option<Instant> {
         self.paused
             .values()
             .filter(|p| !p.probing)
@@ -153,7 +153,7 @@ impl QueuePauses {
     }
 
     /// The queues out of order and their first error, for a worker that ends.
-    pub fn outages(&self) -> Vec<(String, RunError)> {
+    pub(crate) fn outages(&self) -> Vec<(String, RunError)> {
         let mut out: Vec<_> = self
             .reasons
             .iter()
@@ -163,7 +163,7 @@ impl QueuePauses {
         out
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.paused.is_empty()
     }
 }

@@ -20,31 +20,8 @@ impl QueueDef {
 }
 
 impl QueueDef {
-    /// Pauses the lane `key` of this queue: its queued runs are not claimed until
-    /// [`resume_lane`](Self::resume_lane); runs holding it finish, and triggers still
-    /// enqueue. `by` and `reason` are for people. `false`: it was already paused.
-    pub async fn pause_lane(
-        &self,
-        conn: &mut sqlx::PgConnection,
-        key: &str,
-        by: &str,
-        reason: Option<&str>,
-    ) -> Result<bool, sqlx::Error> {
-        let limit = i32::try_from(self.concurrency_limit).unwrap_or(i32::MAX);
-        crate::db::lane_pause::pause(conn, self.name, key, limit, by, reason).await
-    }
-
-    /// Resumes the lane `key` and wakes the workers; returns the pause it ended.
-    pub async fn resume_lane(
-        &self,
-        conn: &mut sqlx::PgConnection,
-        key: &str,
-    ) -> Result<Option<crate::db::lane_pause::LanePause>, sqlx::Error> {
-        crate::db::lane_pause::resume(conn, self.name, key).await
-    }
-
     /// The lane's pause, when it is paused.
-    pub async fn lane_pause(
+    pub(crate) async fn lane_pause(
         &self,
         conn: &mut sqlx::PgConnection,
         key: &str,

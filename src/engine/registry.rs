@@ -22,12 +22,12 @@ impl Registry {
         self
     }
 
-    pub fn get(&self, task_id: &str) -> Option<Arc<dyn ErasedTask>> {
+    pub(crate) fn get(&self, task_id: &str) -> Option<Arc<dyn ErasedTask>> {
         self.tasks.get(task_id).cloned()
     }
 
     /// The ids of the registered tasks.
-    pub fn task_ids(&self) -> impl Iterator<Item = &'static str> + '_ {
+    pub(crate) fn task_ids(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.tasks.keys().copied()
     }
 

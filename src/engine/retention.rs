@@ -2,7 +2,7 @@
 //! run table and its indexes grow with recent work rather than with everything ever
 //! run.
 //!
-//! Every worker runs a [`Pruner`] beside its loop: a round right after it starts
+//! Every worker runs a `Pruner` beside its loop: a round right after it starts
 //! (so a `--drain` worker started by cron prunes too), then one round per
 //! [`RetentionPolicy::every`]. A round is a series of short batches, each its own
 //! transaction holding one advisory lock, so at most one batch runs at any moment
@@ -14,7 +14,7 @@
 //!
 //! After deleting, a round releases the idempotency keys that can no longer
 //! deduplicate (those of ended runs whose TTL ran out, and a child's TTL-less key once
-//! it and its parent ended; see [`KeyKind`]), in batches of the same size and rhythm.
+//! it and its parent ended; see `KeyKind`), in batches of the same size and rhythm.
 //! The unique key index, into which every keyed trigger inserts at a random place,
 //! then holds about one TTL of keys instead of the whole retention window's.
 
@@ -71,7 +71,7 @@ pub struct PruneSummary {
 /// is checked after each batch and ends the phase, so a round always completes at
 /// least one batch of each phase (a `--drain` worker too) and stops within three
 /// short batches. Deleting first spares releasing keys of runs about to go.
-pub async fn prune_round(
+pub(crate) async fn prune_round(
     pool: &PgPool,
     policy: &RetentionPolicy,
     stop: &mut watch::Receiver<bool>,
@@ -152,14 +152,14 @@ pub async fn prune(pool: &PgPool, policy: &RetentionPolicy) -> Result<PruneSumma
 }
 
 /// A worker's background pruner.
-pub struct Pruner {
+pub(crate) struct Pruner {
     running: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl Pruner {
     /// Starts pruning under `policy` on its own connection from `pool`; `None` prunes
     /// nothing.
-    pub fn start(pool: &PgPool, policy: Option<RetentionPolicy>) -> Pruner {
+    pub(crate) fn start(pool: &PgPool, policy: Option<RetentionPolicy>) -> Pruner {
         let Some(policy) = policy else {
             return Pruner { running: None };
         };
@@ -204,7 +204,7 @@ impl Pruner {
 
     /// Stops after the batch in flight (its transaction commits), waiting at most a
     /// few seconds before cutting it off (then it rolls back).
-    pub async fn stop(self) {
+    pub(crate) async fn stop(self) {
         if let Some((stop, mut handle)) = self.running {
             let _ = stop.send(true);
             if tokio::time::timeout(Duration::from_secs(5), &mut handle)

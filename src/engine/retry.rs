@@ -31,7 +31,7 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// The same curve with every delay multiplied by `scale` (tests run it fast).
-    pub fn scaled(self, scale: f64) -> Self {
+    pub(crate) fn scaled(self, scale: f64) -> Self {
         RetryPolicy {
             min_delay: self.min_delay.mul_f64(scale),
             max_delay: self.max_delay.mul_f64(scale),
@@ -41,7 +41,7 @@ impl RetryPolicy {
 
     /// The delay before the attempt after `failed_attempt` (1-based), capped at
     /// `max_delay` after jitter.
-    pub fn delay_after(&self, failed_attempt: u32) -> Duration {
+    pub(crate) fn delay_after(&self, failed_attempt: u32) -> Duration {
         let exponent = failed_attempt.saturating_sub(1).min(62) as i32;
         let base = self.min_delay.as_secs_f64() * self.factor.powi(exponent);
         let jitter = if self.randomize {
@@ -55,7 +55,7 @@ impl RetryPolicy {
 
     /// When the attempt after `failed_attempt` is due: now plus
     /// [`delay_after`](Self::delay_after).
-    pub fn next_attempt(&self, failed_attempt: u32) -> DateTime<Utc> {
+    pub(crate) fn next_attempt(&self, failed_attempt: u32) -> DateTime<Utc> {
         let delay = chrono::Duration::from_std(self.delay_after(failed_attempt))
             .unwrap_or(chrono::Duration::MAX);
         Utc::now() + delay

@@ -169,7 +169,7 @@ pub struct RunError {
 }
 
 impl RunError {
-    pub fn new(code: impl Into<ErrorCode>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: impl Into<ErrorCode>, message: impl Into<String>) -> Self {
         RunError {
             code: code.into(),
             message: message.into(),

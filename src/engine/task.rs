@@ -85,7 +85,7 @@ impl TaskError {
         }
     }
 
-    pub fn unavailable(code: impl Into<ErrorCode>, message: impl ToString) -> Self {
+    pub(crate) fn unavailable(code: impl Into<ErrorCode>, message: impl ToString) -> Self {
         TaskError::Unavailable {
             code: code.into(),
             message: message.to_string(),
@@ -100,7 +100,7 @@ impl TaskError {
     }
 
     /// The error recorded on the run, for failures that end the attempt.
-    pub fn to_run_error(&self) -> RunError {
+    pub(crate) fn to_run_error(&self) -> RunError {
         match self {
             TaskError::Retryable { code, message }
             | TaskError::Abort { code, message }
@@ -180,7 +180,7 @@ pub trait Task: Send + Sync + 'static {
 }
 
 /// A task with its types erased, as the registry and the worker hold it.
-pub trait ErasedTask: Send + Sync {
+pub(crate) trait ErasedTask: Send + Sync {
     fn def(&self) -> &TaskDef;
     fn validate_value(&self, payload: &Value) -> Result<(), String>;
     fn run_value<'a>(

@@ -124,7 +124,7 @@ impl WorkerOptions {
     /// How long one pool acquire should wait for the server: short enough that a
     /// worker notices an unreachable database within its limit, and never more than
     /// 10 s.
-    pub fn pool_acquire_timeout(&self) -> Duration {
+    pub(crate) fn pool_acquire_timeout(&self) -> Duration {
         self.unreachable_limit
             .min(Duration::from_secs(10))
             .max(Duration::from_millis(100))
@@ -201,7 +201,7 @@ impl Classify for PassError {
 
 impl PassError {
     /// True when the database went away (the hook's own database errors included).
-    pub fn is_connection_lost(&self) -> bool {
+    pub(crate) fn is_connection_lost(&self) -> bool {
         match self {
             PassError::Database(e) => crate::db::is_connection_lost(e),
             PassError::Hook { source, .. } => matches!(source, TaskError::DatabaseLost(_)),
@@ -289,13 +289,13 @@ impl Worker {
     /// backlog) every `every` while the worker runs: for a process that exports
     /// metrics (see [`metrics`]). Also starts the registered tasks'
     /// counters at zero.
-    pub fn with_queue_sampling(mut self, every: Duration) -> Self {
+    pub(crate) fn with_queue_sampling(mut self, every: Duration) -> Self {
         self.queue_sampling = Some(every);
         self
     }
 
     /// Sends progress and outcomes to `events` (the display).
-    pub fn with_events(mut self, events: mpsc::UnboundedSender<WorkerEvent>) -> Self {
+    pub(crate) fn with_events(mut self, events: mpsc::UnboundedSender<WorkerEvent>) -> Self {
         self.events = Some(events);
         self
     }

@@ -18,7 +18,7 @@ use crate::ids::{RunId, UserId};
 use crate::lookup::{self, LookupError};
 
 #[derive(Debug, thiserror::Error)]
-pub enum CancelError {
+pub(crate) enum CancelError {
     #[error("run {0} does not exist: check the id with `invoicectl export status`")]
     UnknownRun(RunId),
     /// The acting user (`--as`) does not exist (the error names the nearest id), or
@@ -54,7 +54,7 @@ impl Classify for CancelError {
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CancelOutcome {
+pub(crate) struct CancelOutcome {
     pub run_id: RunId,
     pub previous_status: String,
     /// Every run canceled: the run first, then its descendants.
@@ -70,7 +70,7 @@ struct CanceledRow {
 /// Cancels `run` (and its children) as the session may, with `actor` as the audit
 /// actor (`None`: the session's own user for a linked login, the system for an
 /// admin).
-pub async fn cancel(
+pub(crate) async fn cancel(
     pool: &PgPool,
     run: &RunId,
     actor: Option<&UserId>,

@@ -219,7 +219,7 @@ impl CopyCsvEncoder {
 
 /// The header row, as the first page starts with it and as an export without
 /// invoices holds it alone.
-pub fn header_row() -> Vec<u8> {
+pub(crate) fn header_row() -> Vec<u8> {
     let mut out = Vec::with_capacity(128);
     push_header(&mut out);
     out

@@ -24,7 +24,7 @@ use crate::storage::{
 };
 
 #[derive(Debug, thiserror::Error)]
-pub enum LinkError {
+pub(crate) enum LinkError {
     #[error("run {0} has no export: check the id with `invoicectl export status`")]
     UnknownRun(RunId),
     #[error("user {0} does not exist: check --as, INVOICECTL_USER or the config key `user`")]
@@ -84,7 +84,7 @@ impl Classify for LinkError {
 
 /// A completed export the user may fetch.
 #[derive(Debug, Clone)]
-pub struct Fetchable {
+pub(crate) struct Fetchable {
     pub export: ExportRow,
     pub org: OrgId,
     pub run: RunId,
@@ -94,7 +94,7 @@ pub struct Fetchable {
 }
 
 impl Fetchable {
-    pub fn compression(&self) -> Compression {
+    pub(crate) fn compression(&self) -> Compression {
         Compression::of_name(&self.object_url)
     }
 
@@ -104,7 +104,7 @@ impl Fetchable {
     /// configured `storage`. The recorded URL is checked, never followed: without
     /// `reroot` it must be exactly `<storage>/<org>/<run_id>.csv[.gz]`; with it, it
     /// must at least name this export's `<org>/<run_id>.csv[.gz]`.
-    pub fn open(
+    pub(crate) fn open(
         &self,
         settings: &StorageSettings,
         reroot: Option<&StorageUrl>,
@@ -132,7 +132,7 @@ impl Fetchable {
     /// [`open`](Self::open), and when the recorded location is refused, an
     /// `export.invoices.location_refused` audit row (actor: the user) before the
     /// error is returned: a tampered row is evidence, not just a failed command.
-    pub async fn open_or_report(
+    pub(crate) async fn open_or_report(
         &self,
         pool: &PgPool,
         settings: &StorageSettings,
@@ -169,7 +169,7 @@ impl Fetchable {
     /// holds the row finishes first and this then reports the export expired; a
     /// prune that comes later skips the held row (`SKIP LOCKED`) and expires it on
     /// its next run, after the download's audit row.
-    pub async fn hold(&self, pool: &PgPool) -> Result<Hold, LinkError> {
+    pub(crate) async fn hold(&self, pool: &PgPool) -> Result<Hold, LinkError> {
         // Through `export_hold`, which checks the same gate as [`authorize`] from the
         // session itself: a linked login holds no privilege to lock the row.
         let mut tx = pool.begin().await?;
@@ -194,7 +194,7 @@ impl Fetchable {
 }
 
 /// A completed export locked against `export prune` (see [`Fetchable::hold`]).
-pub struct Hold {
+pub(crate) struct Hold {
     tx: sqlx::Transaction<'static, sqlx::Postgres>,
     fetched: Fetchable,
 }
@@ -202,7 +202,11 @@ pub struct Hold {
 impl Hold {
     /// Appends `export.invoices.link_issued` or `.downloaded` for the user and ends
     /// the hold.
-    pub async fn record(mut self, action: audit::Action, payload: Value) -> Result<(), LinkError> {
+    pub(crate) async fn record(
+        mut self,
+        action: audit::Action,
+        payload: Value,
+    ) -> Result<(), LinkError> {
         record_in(&mut self.tx, &self.fetched, action, payload).await?;
         self.tx.commit().await?;
         Ok(())
@@ -223,7 +227,7 @@ impl Fetchable {
     /// The link the worker stored when it finished the export, while it is valid:
     /// what a login without storage credentials hands out and downloads through.
     /// A `file://` link does not expire.
-    pub fn stored_link(&self) -> Result<(&str, Option<DateTime<Utc>>), LinkError> {
+    pub(crate) fn stored_link(&self) -> Result<(&str, Option<DateTime<Utc>>), LinkError> {
         let link = self
             .export
             .download_url
@@ -243,7 +247,11 @@ impl Fetchable {
 
 /// Finds the export of `run` and checks that `user` may fetch it: its requester
 /// (while still a member of the org) or an owner/admin of the org.
-pub async fn authorize(pool: &PgPool, run: &RunId, user: &UserId) -> Result<Fetchable, LinkError> {
+pub(crate) async fn authorize(
+    pool: &PgPool,
+    run: &RunId,
+    user: &UserId,
+) -> Result<Fetchable, LinkError> {
     let mut conn = pool.acquire().await?;
     let export = db::exports::by_run(&mut conn, run)
         .await?
@@ -297,7 +305,7 @@ pub async fn authorize(pool: &PgPool, run: &RunId, user: &UserId) -> Result<Fetc
 /// the database function `export_record_access`, which checks the same gate as
 /// [`authorize`] from the session's own identity: a linked login (which holds no
 /// privilege on `audit_log`) records only what its user may fetch.
-pub async fn record(
+pub(crate) async fn record(
     pool: &PgPool,
     fetched: &Fetchable,
     action: audit::Action,
@@ -327,7 +335,7 @@ async fn record_in(
 /// One export `prune` expired (or would, with `--dry-run`).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Pruned {
+pub(crate) struct Pruned {
     pub run_id: RunId,
     pub organization_id: String,
     pub object_url: Option<String>,
@@ -337,7 +345,7 @@ pub struct Pruned {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum PruneError {
+pub(crate) enum PruneError {
     #[error("database error while pruning")]
     Database(#[from] sqlx::Error),
     /// An export row whose organization id does not parse.
@@ -385,7 +393,7 @@ fn pruned(export: &ExportRow, deleted: bool) -> Pruned {
 }
 
 /// The exports `prune` would expire now (oldest first).
-pub async fn prune_candidates(
+pub(crate) async fn prune_candidates(
     pool: &PgPool,
     cutoff: DateTime<Utc>,
 ) -> Result<Vec<Pruned>, PruneError> {
@@ -406,7 +414,7 @@ pub async fn prune_candidates(
 /// (see [`Storage::confine`]). A row recording anything else is left as it is —
 /// nothing deleted, not expired — with an `export.invoices.location_refused` audit
 /// row; the prune goes on with the others and then fails naming every refused row.
-pub async fn prune(
+pub(crate) async fn prune(
     pool: &PgPool,
     settings: &StorageSettings,
     cutoff: DateTime<Utc>,

@@ -7,14 +7,14 @@ use ::metrics::{Unit, counter, describe_counter};
 
 use super::progress::EmailDisposition;
 
-pub const ROWS: &str = "invoicectl_export_rows_total";
-pub const BYTES: &str = "invoicectl_export_bytes_total";
-pub const EMAILS: &str = "invoicectl_export_emails_total";
-pub const SCHEDULE_TICKS: &str = "invoicectl_schedule_ticks_total";
+pub(crate) const ROWS: &str = "invoicectl_export_rows_total";
+pub(crate) const BYTES: &str = "invoicectl_export_bytes_total";
+pub(crate) const EMAILS: &str = "invoicectl_export_emails_total";
+pub(crate) const SCHEDULE_TICKS: &str = "invoicectl_schedule_ticks_total";
 
 /// HELP texts, and every counter at zero so that series exist before the first
 /// export completes.
-pub fn describe() {
+pub(crate) fn describe() {
     describe_counter!(ROWS, Unit::Count, "Invoice rows in completed exports");
     describe_counter!(
         BYTES,
@@ -42,13 +42,13 @@ pub fn describe() {
 }
 
 /// An export completed: `rows` rows, a `bytes`-byte file, its email `disposition`.
-pub fn export_completed(rows: u64, bytes: u64, disposition: EmailDisposition) {
+pub(crate) fn export_completed(rows: u64, bytes: u64, disposition: EmailDisposition) {
     counter!(ROWS).increment(rows);
     counter!(BYTES).increment(bytes);
     counter!(EMAILS, "disposition" => disposition.as_str()).increment(1);
 }
 
 /// `n` schedule ticks handled with `outcome` (`fired`, `failed`, `skipped`).
-pub fn schedule_ticks(outcome: &'static str, n: u64) {
+pub(crate) fn schedule_ticks(outcome: &'static str, n: u64) {
     counter!(SCHEDULE_TICKS, "outcome" => outcome).increment(n);
 }

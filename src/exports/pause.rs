@@ -17,7 +17,7 @@ use crate::ids::{OrgId, UserId};
 use crate::lookup::LookupError;
 
 #[derive(Debug, thiserror::Error)]
-pub enum PauseError {
+pub(crate) enum PauseError {
     #[error(transparent)]
     Unknown(#[from] LookupError),
     /// Not an owner or admin of the organization, or a session that may not act
@@ -44,7 +44,7 @@ impl Classify for PauseError {
 /// An organization's pause as commands print it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct PauseView {
+pub(crate) struct PauseView {
     pub organization_id: String,
     pub paused_at: String,
     pub paused_by: Option<String>,
@@ -54,7 +54,7 @@ pub struct PauseView {
 }
 
 impl PauseView {
-    pub fn of(pause: &LanePause) -> PauseView {
+    pub(crate) fn of(pause: &LanePause) -> PauseView {
         PauseView {
             organization_id: pause.concurrency_key.clone(),
             paused_at: super::view::timestamp(&pause.paused_at),
@@ -65,7 +65,7 @@ impl PauseView {
     }
 
     /// `paused by user_alice since 2026-12-07T10:00:00.000Z: fixing data`.
-    pub fn sentence(&self) -> String {
+    pub(crate) fn sentence(&self) -> String {
         let by = self
             .paused_by
             .as_deref()
@@ -86,7 +86,7 @@ impl PauseView {
 /// What a pause or resume did.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PauseOutcome {
+pub(crate) struct PauseOutcome {
     pub organization_id: String,
     pub paused: bool,
     /// False when the organization already was in the asked state (nothing written).
@@ -98,7 +98,7 @@ pub struct PauseOutcome {
 /// Pauses `org`'s exports through `export_pause` (which decides who acts from the
 /// session and checks the owner-or-admin rule). Pausing a paused organization
 /// changes nothing.
-pub async fn pause(
+pub(crate) async fn pause(
     pool: &PgPool,
     org: &OrgId,
     as_user: Option<&UserId>,
@@ -130,7 +130,7 @@ pub async fn pause(
 
 /// Resumes `org`'s exports through `export_resume` and wakes the workers. Resuming
 /// a running organization changes nothing.
-pub async fn resume(
+pub(crate) async fn resume(
     pool: &PgPool,
     org: &OrgId,
     as_user: Option<&UserId>,
@@ -170,7 +170,7 @@ async fn refusal(
 }
 
 /// The organization's pause, if its exports are paused (owner connection).
-pub async fn pause_of(
+pub(crate) async fn pause_of(
     conn: &mut sqlx::PgConnection,
     org: &str,
 ) -> Result<Option<PauseView>, sqlx::Error> {

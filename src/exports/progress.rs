@@ -20,7 +20,7 @@ use crate::engine::run::RunError;
 /// none of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct ExportProgress {
+pub(crate) struct ExportProgress {
     #[serde(deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub pages_done: Option<u64>,
     #[serde(deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
@@ -46,13 +46,13 @@ fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Optio
 
 impl ExportProgress {
     /// The progress fields of a run's metadata (other keys are ignored).
-    pub fn of(metadata: &Value) -> ExportProgress {
+    pub(crate) fn of(metadata: &Value) -> ExportProgress {
         ExportProgress::deserialize(metadata).unwrap_or_default()
     }
 
     /// Sets the fields that are present in the attempt's metadata, leaving the
     /// others as they are; persisted with the next checkpoint, step or flush.
-    pub fn record(&self, ctx: &mut TaskContext) {
+    pub(crate) fn record(&self, ctx: &mut TaskContext) {
         if let Ok(Value::Object(fields)) = serde_json::to_value(self) {
             for (key, value) in fields {
                 ctx.set_metadata(&key, value);
@@ -61,14 +61,14 @@ impl ExportProgress {
     }
 
     /// True when the metadata already holds a page count.
-    pub fn is_counted(metadata: &serde_json::Map<String, Value>) -> bool {
+    pub(crate) fn is_counted(metadata: &serde_json::Map<String, Value>) -> bool {
         ExportProgress::of(&Value::Object(metadata.clone()))
             .pages_total
             .is_some()
     }
 
     /// `pagesDone/pagesTotal`, or `-` before the task counted the pages.
-    pub fn pages(&self) -> String {
+    pub(crate) fn pages(&self) -> String {
         match (self.pages_done, self.pages_total) {
             (Some(done), Some(total)) => format!("{done}/{total}"),
             _ => "-".to_owned(),
@@ -80,7 +80,7 @@ impl ExportProgress {
 /// entry, the `disposition` label of `invoicectl_export_emails_total`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum EmailDisposition {
+pub(crate) enum EmailDisposition {
     /// Accepted by the SMTP server.
     Sent,
     /// Written to the outbox as an `.eml` file (no SMTP server configured): not
@@ -96,7 +96,7 @@ pub enum EmailDisposition {
 }
 
 impl EmailDisposition {
-    pub const ALL: [EmailDisposition; 6] = [
+    pub(crate) const ALL: [EmailDisposition; 6] = [
         EmailDisposition::Sent,
         EmailDisposition::Written,
         EmailDisposition::Suppressed,
@@ -105,7 +105,7 @@ impl EmailDisposition {
         EmailDisposition::Failed,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EmailDisposition::Sent => "sent",
             EmailDisposition::Written => "written",
@@ -120,7 +120,7 @@ impl EmailDisposition {
     /// aborts with the disposition's name as its error code when it does not send.
     /// A delivered email is `written` when it went to the outbox (file transport),
     /// `sent` when an SMTP server accepted it.
-    pub fn of(result: &Result<Value, RunError>) -> EmailDisposition {
+    pub(crate) fn of(result: &Result<Value, RunError>) -> EmailDisposition {
         match result {
             Ok(output) if output.get("transport").and_then(Value::as_str) == Some("file") => {
                 EmailDisposition::Written
@@ -139,7 +139,7 @@ impl EmailDisposition {
     }
 
     /// The disposition in a run's output (`email`), if it is one.
-    pub fn in_output(output: Option<&Value>) -> Option<EmailDisposition> {
+    pub(crate) fn in_output(output: Option<&Value>) -> Option<EmailDisposition> {
         EmailDisposition::deserialize(output?.get("email")?).ok()
     }
 }

@@ -73,7 +73,7 @@ pub struct Started {
 
 /// How long a requested export deduplicates its repeats (the database functions
 /// give every export run this TTL).
-pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+pub(crate) const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
 // Finished runs are kept at least `MIN_RUN_RETENTION`: a repeated start within the
 // TTL must still find its run.

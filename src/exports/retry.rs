@@ -10,13 +10,12 @@
 use sqlx::PgPool;
 
 use super::request::{Refusal, StartError, Started, StartedRow};
-use super::scope::Scope;
 use crate::error::{Classify, ExitKind};
 use crate::ids::{RunId, UserId, generate_export_id};
 use crate::lookup;
 
 #[derive(Debug, thiserror::Error)]
-pub enum RetryError {
+pub(crate) enum RetryError {
     #[error("run {0} does not exist: `invoicectl export status` lists recent runs")]
     NotFound(RunId),
     /// Not an export, or a payload that cannot be retried: the database's message.
@@ -52,7 +51,7 @@ struct RetryRow {
 
 /// Retries `run` (see the module doc); `as_user`: who asks (`None`: the session's
 /// own user, or for an admin-mode session the original requester).
-pub async fn retry(
+pub(crate) async fn retry(
     pool: &PgPool,
     run: &RunId,
     as_user: Option<&UserId>,
@@ -108,13 +107,4 @@ async fn refusal(
         ("22023", _) => StartError::Invalid(r.message).into(),
         _ => e.into(),
     }
-}
-
-/// The scope of a stored export payload, for display (`None`: every invoice, or an
-/// unreadable payload).
-pub fn scope_of(payload: &serde_json::Value) -> Option<Scope> {
-    payload
-        .get("scope")
-        .cloned()
-        .and_then(|s| serde_json::from_value(s).ok())
 }

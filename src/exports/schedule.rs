@@ -44,14 +44,14 @@ use crate::lookup;
 
 /// How recently a worker must have looked for due ticks for the ticks that came due
 /// since to count as late (all fired) rather than missed (only the latest fired).
-pub const WORKERS_GONE_AFTER: chrono::Duration = chrono::Duration::minutes(2);
+pub(crate) const WORKERS_GONE_AFTER: chrono::Duration = chrono::Duration::minutes(2);
 /// How often a running worker looks for due ticks.
-pub const TICK_POLL: Duration = Duration::from_millis(500);
+pub(crate) const TICK_POLL: Duration = Duration::from_millis(500);
 /// Missed ticks counted one by one before the rest is estimated from the latest.
 const MAX_COUNTED: u32 = 100_000;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ScheduleError {
+pub(crate) enum ScheduleError {
     #[error("cron expression {expr:?} is invalid: {reason}")]
     BadCron { expr: String, reason: String },
     #[error(transparent)]
@@ -93,7 +93,7 @@ impl Classify for ScheduleError {
 
 /// A parsed cron expression in its zone: the instants it ticks at.
 #[derive(Debug, Clone)]
-pub struct Cadence {
+pub(crate) struct Cadence {
     cron: Cron,
     zone: Tz,
 }
@@ -101,7 +101,7 @@ pub struct Cadence {
 impl Cadence {
     /// Five fields (minute hour day-of-month month day-of-week), or six with a
     /// leading seconds field, or a nickname (`@daily`, `@hourly`, …).
-    pub fn parse(expr: &str, zone: &str) -> Result<Cadence, ScheduleError> {
+    pub(crate) fn parse(expr: &str, zone: &str) -> Result<Cadence, ScheduleError> {
         let zone = scope::parse_zone(zone)?;
         let bad = |reason: String| ScheduleError::BadCron {
             expr: expr.to_owned(),
@@ -129,7 +129,7 @@ impl Cadence {
     /// The first tick strictly after `t`. Ticks only move forward in real time: in a
     /// repeated local hour (fall back), a local time that already passed in its first
     /// occurrence is not a tick again.
-    pub fn next_after(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub(crate) fn next_after(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
         // Ticks are whole seconds: search from the second `t` falls in (the search
         // would otherwise carry `t`'s fraction into every tick).
         let mut from = t.trunc_subsecs(0).with_timezone(&self.zone);
@@ -152,7 +152,7 @@ impl Cadence {
     }
 
     /// The next `n` ticks after `t`.
-    pub fn upcoming(&self, t: DateTime<Utc>, n: usize) -> Vec<DateTime<Utc>> {
+    pub(crate) fn upcoming(&self, t: DateTime<Utc>, n: usize) -> Vec<DateTime<Utc>> {
         let mut out = Vec::with_capacity(n);
         let mut at = t;
         while out.len() < n {
@@ -191,7 +191,7 @@ fn check_id(id: &str) -> Result<(), ScheduleError> {
 /// A schedule as `schedule list` / `show` print it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ScheduleView {
+pub(crate) struct ScheduleView {
     pub id: String,
     pub organization_id: String,
     pub requested_by: String,
@@ -222,7 +222,7 @@ pub struct ScheduleView {
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TickView {
+pub(crate) struct TickView {
     pub tick_at: String,
     pub outcome: String,
     pub run_id: Option<String>,
@@ -235,7 +235,7 @@ fn ts(t: &DateTime<Utc>) -> String {
 }
 
 impl ScheduleView {
-    pub fn of(row: &ScheduleRow) -> ScheduleView {
+    pub(crate) fn of(row: &ScheduleRow) -> ScheduleView {
         let state = if row.removed_at.is_some() {
             "removed"
         } else if row.paused_at.is_some() {
@@ -267,7 +267,7 @@ impl ScheduleView {
     }
 
     /// `2026-11 paid` / `all invoices`: the scope options in a few words.
-    pub fn scope_text(&self) -> String {
+    pub(crate) fn scope_text(&self) -> String {
         let req: ScopeRequest = serde_json::from_value(self.scope.clone()).unwrap_or_default();
         let mut parts = Vec::new();
         if let Some(p) = req.period {
@@ -305,7 +305,7 @@ fn tick_scope(row: &ScheduleRow) -> Result<ScopeRequest, ScopeError> {
 /// stores the schedule with its first tick (the first after now) through
 /// `export_schedule_add`, which decides the owner from the session (`as_user` as in
 /// `export start`) and checks the member gate.
-pub async fn add(
+pub(crate) async fn add(
     pool: &PgPool,
     org: &OrgId,
     as_user: Option<&UserId>,
@@ -352,7 +352,10 @@ pub async fn add(
 }
 
 /// Schedules of one org or all (not removed).
-pub async fn list(pool: &PgPool, org: Option<&OrgId>) -> Result<Vec<ScheduleView>, ScheduleError> {
+pub(crate) async fn list(
+    pool: &PgPool,
+    org: Option<&OrgId>,
+) -> Result<Vec<ScheduleView>, ScheduleError> {
     let mut conn = pool.acquire().await?;
     if let Some(org) = org {
         lookup::require_org(&mut conn, org).await?;
@@ -362,7 +365,11 @@ pub async fn list(pool: &PgPool, org: Option<&OrgId>) -> Result<Vec<ScheduleView
 }
 
 /// One schedule with its next `upcoming` ticks and its latest handled ticks.
-pub async fn show(pool: &PgPool, id: &str, upcoming: usize) -> Result<ScheduleView, ScheduleError> {
+pub(crate) async fn show(
+    pool: &PgPool,
+    id: &str,
+    upcoming: usize,
+) -> Result<ScheduleView, ScheduleError> {
     check_id(id)?;
     let mut conn = pool.acquire().await?;
     let row = db::schedules::get(&mut conn, id, false)
@@ -393,7 +400,7 @@ pub async fn show(pool: &PgPool, id: &str, upcoming: usize) -> Result<ScheduleVi
 
 /// What a change to a schedule did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     Pause,
     Resume,
     Remove,
@@ -403,7 +410,7 @@ pub enum Change {
 /// owner, or an owner or admin of its organization, may (the acting user decided
 /// from the session, `as_user` as in `export start`). Returns the schedule after the
 /// change and whether anything changed (pausing a paused schedule does not).
-pub async fn change(
+pub(crate) async fn change(
     pool: &PgPool,
     id: &str,
     as_user: Option<&UserId>,
@@ -476,7 +483,7 @@ fn change_refusal(id: &str, e: sqlx::Error) -> ScheduleError {
 
 /// What one look for due ticks did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Fired {
+pub(crate) struct Fired {
     pub fired: u64,
     pub failed: u64,
     pub skipped: u64,
@@ -486,7 +493,7 @@ pub struct Fired {
 /// workers at once. Everything is written by the database functions
 /// `export_scheduler_pass`, `export_schedule_due` and `export_schedule_fire`, so a
 /// worker login needs no privilege on the schedule tables.
-pub async fn fire_due(pool: &PgPool) -> Result<Fired, ScheduleError> {
+pub(crate) async fn fire_due(pool: &PgPool) -> Result<Fired, ScheduleError> {
     let mut conn = pool.acquire().await?;
     let (last_pass, now) = db::schedules::record_pass(&mut conn).await?;
     drop(conn);
@@ -633,7 +640,10 @@ async fn fire_one(
 /// Looks for due ticks every [`TICK_POLL`] until `stop` turns true. A failed look is
 /// logged and tried again at the next one (the worker reports an unreachable
 /// database itself).
-pub fn spawn_ticker(pool: PgPool, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+pub(crate) fn spawn_ticker(
+    pool: PgPool,
+    mut stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             if *stop.borrow() {

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Classify, ExitKind};
 use crate::ids::OrgId;
 
-pub use crate::db::invoices::InvoiceStatus;
+pub(crate) use crate::db::invoices::InvoiceStatus;
 
 impl FromStr for InvoiceStatus {
     type Err = ScopeError;
@@ -66,14 +66,14 @@ impl Classify for ScopeError {
 /// The export's writers take it where they took the org id; it dereferences to the
 /// org id, so the file and storage naming that only needs the org is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selection {
+pub(crate) struct Selection {
     pub org: OrgId,
     pub scope: Option<Scope>,
 }
 
 impl Selection {
     /// The database filter of the selection (every invoice without a scope).
-    pub fn filter(&self) -> crate::db::invoices::Filter<'_> {
+    pub(crate) fn filter(&self) -> crate::db::invoices::Filter<'_> {
         self.scope.as_ref().map(Scope::filter).unwrap_or_default()
     }
 }
@@ -86,7 +86,7 @@ impl std::ops::Deref for Selection {
 }
 
 /// An IANA time zone name, validated.
-pub fn parse_zone(name: &str) -> Result<Tz, ScopeError> {
+pub(crate) fn parse_zone(name: &str) -> Result<Tz, ScopeError> {
     name.parse::<Tz>()
         .map_err(|_| ScopeError::BadZone(name.to_owned()))
 }
@@ -189,7 +189,7 @@ fn is_period_label(label: &str) -> bool {
 
 impl Scope {
     /// A scope from its parts; `Ok(None)` when it restricts nothing.
-    pub fn new(
+    pub(crate) fn new(
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
         mut statuses: Vec<InvoiceStatus>,
@@ -218,20 +218,8 @@ impl Scope {
         }))
     }
 
-    pub fn from(&self) -> Option<DateTime<Utc>> {
-        self.from
-    }
-
-    pub fn to(&self) -> Option<DateTime<Utc>> {
-        self.to
-    }
-
-    pub fn statuses(&self) -> &[InvoiceStatus] {
-        &self.statuses
-    }
-
     /// The database filter that reads exactly this scope's invoices.
-    pub fn filter(&self) -> crate::db::invoices::Filter<'_> {
+    pub(crate) fn filter(&self) -> crate::db::invoices::Filter<'_> {
         crate::db::invoices::Filter {
             issued_from: self.from,
             issued_to: self.to,
@@ -241,7 +229,7 @@ impl Scope {
 
     /// The scope's name in file names and the email: `2026-11`, `2026-Q4-paid`,
     /// `2026-11-01_2026-12-01`, `from-2026-11-01`, `open+paid`. Only `[A-Za-z0-9_+-]`.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         let range = match (&self.period, self.from, self.to) {
             (Some(p), _, _) => Some(p.clone()),
             (None, Some(f), Some(t)) => Some(format!("{}_{}", bound(&f), bound(&t))),
@@ -266,7 +254,7 @@ impl Scope {
 
     /// What a person reads: `issued 2026-11-01T00:00:00Z – 2026-12-01T00:00:00Z
     /// (2026-11, Europe/Paris), status paid`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut parts = Vec::new();
         if self.from.is_some() || self.to.is_some() {
             let f = self.from.as_ref().map_or("…".to_owned(), instant_text);
@@ -287,12 +275,6 @@ impl Scope {
         }
         parts.join("; ")
     }
-
-    /// The scope's canonical text (its payload JSON, keys in a fixed order): what
-    /// the deduplication key is derived from.
-    pub fn canonical(&self) -> String {
-        serde_json::to_string(self).expect("a scope serializes")
-    }
 }
 
 impl fmt::Display for Scope {
@@ -312,7 +294,7 @@ fn bound(t: &DateTime<Utc>) -> String {
 
 /// A `--period`: a calendar period, or one relative to when the export is requested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Period {
+pub(crate) enum Period {
     Year(i32),
     Quarter(i32, u32),
     Month(i32, u32),
@@ -322,7 +304,7 @@ pub enum Period {
 }
 
 impl Period {
-    pub fn parse(text: &str) -> Result<Period, ScopeError> {
+    pub(crate) fn parse(text: &str) -> Result<Period, ScopeError> {
         let bad = || ScopeError::BadPeriod(text.to_owned());
         match text {
             "previous-month" => return Ok(Period::PreviousMonth),
@@ -406,7 +388,7 @@ impl Period {
     }
 
     /// The scope of this period in `zone`, resolved at `now`, with `statuses`.
-    pub fn resolve(
+    pub(crate) fn resolve(
         self,
         now: DateTime<Utc>,
         zone: Option<&str>,
@@ -429,7 +411,7 @@ impl Period {
 
 /// The first instant of `day` in `zone`: its midnight, or where a zone skips
 /// midnight (a DST change at 00:00), the first local time that exists after it.
-pub fn local_midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+pub(crate) fn local_midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
     let mut local: NaiveDateTime = day.and_time(NaiveTime::MIN);
     for _ in 0..=(24 * 60) {
         if let Some(t) = zone.from_local_datetime(&local).earliest() {
@@ -441,7 +423,7 @@ pub fn local_midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
 }
 
 /// `--from` / `--to`: `YYYY-MM-DD` (UTC midnight) or an RFC 3339 time.
-pub fn parse_bound(what: &'static str, text: &str) -> Result<DateTime<Utc>, ScopeError> {
+pub(crate) fn parse_bound(what: &'static str, text: &str) -> Result<DateTime<Utc>, ScopeError> {
     if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return Ok(Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN)));
     }
@@ -454,7 +436,7 @@ pub fn parse_bound(what: &'static str, text: &str) -> Result<DateTime<Utc>, Scop
 }
 
 /// `--status paid,open`: each named status once.
-pub fn parse_statuses(list: &[String]) -> Result<Vec<InvoiceStatus>, ScopeError> {
+pub(crate) fn parse_statuses(list: &[String]) -> Result<Vec<InvoiceStatus>, ScopeError> {
     let statuses: Vec<InvoiceStatus> = list
         .iter()
         .flat_map(|s| s.split(','))
@@ -473,7 +455,7 @@ pub fn parse_statuses(list: &[String]) -> Result<Vec<InvoiceStatus>, ScopeError>
 /// tick's instant.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ScopeRequest {
+pub(crate) struct ScopeRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -489,12 +471,12 @@ pub struct ScopeRequest {
 impl ScopeRequest {
     /// Checks what can be checked before any time is known (for a schedule, whose
     /// relative period resolves at each tick).
-    pub fn check(&self) -> Result<(), ScopeError> {
+    pub(crate) fn check(&self) -> Result<(), ScopeError> {
         self.resolve(Utc::now()).map(|_| ())
     }
 
     /// The scope as of `now` (`None`: every invoice).
-    pub fn resolve(&self, now: DateTime<Utc>) -> Result<Option<Scope>, ScopeError> {
+    pub(crate) fn resolve(&self, now: DateTime<Utc>) -> Result<Option<Scope>, ScopeError> {
         let statuses = parse_statuses(&self.status)?;
         if let Some(zone) = &self.tz {
             parse_zone(zone)?;

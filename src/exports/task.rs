@@ -18,6 +18,7 @@ use sqlx::{PgConnection, PgPool};
 use super::codes::ExportErrorCode;
 use super::copy_csv::CsvPage;
 use super::csv;
+use super::csv::attempt;
 use super::pages::PageStream;
 use super::progress::{EmailDisposition, ExportProgress};
 use super::scope::{Scope, Selection};
@@ -37,11 +38,11 @@ use crate::storage::sha256::{ResumableSha256, Sha256State};
 use crate::storage::{Compression, Storage, StorageError, StorageUrl};
 
 /// One export per organization at a time: the concurrency key is the org id.
-pub const EXPORT_QUEUE: QueueDef = QueueDef::new("export", 1);
+pub(crate) const EXPORT_QUEUE: QueueDef = QueueDef::new("export", 1);
 /// Emails are unkeyed: one lane, a few sends at once.
-pub const EMAIL_QUEUE: QueueDef = QueueDef::new("email", 10);
+pub(crate) const EMAIL_QUEUE: QueueDef = QueueDef::new("email", 10);
 
-pub const EXPORT_INVOICES: TaskDef = TaskDef {
+pub(crate) const EXPORT_INVOICES: TaskDef = TaskDef {
     id: "export-invoices",
     queue: EXPORT_QUEUE,
     retry: RetryPolicy {
@@ -54,7 +55,7 @@ pub const EXPORT_INVOICES: TaskDef = TaskDef {
     max_duration: Some(Duration::from_secs(60 * 60)),
 };
 
-pub const SEND_EXPORT_EMAIL: TaskDef = TaskDef {
+pub(crate) const SEND_EXPORT_EMAIL: TaskDef = TaskDef {
     id: "send-export-email",
     queue: EMAIL_QUEUE,
     retry: RetryPolicy {
@@ -69,7 +70,7 @@ pub const SEND_EXPORT_EMAIL: TaskDef = TaskDef {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ExportPayload {
+pub(crate) struct ExportPayload {
     pub organization_id: OrgId,
     pub requested_by: UserId,
     /// Which invoices (absent: all of them); validated when the payload is parsed.
@@ -79,7 +80,7 @@ pub struct ExportPayload {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct EmailPayload {
+pub(crate) struct EmailPayload {
     pub organization_id: OrgId,
     pub recipient_user_id: UserId,
     pub row_count: u64,
@@ -99,7 +100,7 @@ pub struct EmailPayload {
 
 /// Where and how the export stores its file, and how much per page.
 #[derive(Debug, Clone)]
-pub struct ExportConfig {
+pub(crate) struct ExportConfig {
     /// This worker's storage: where new exports go.
     pub storage: Storage,
     /// For opening the storage a checkpoint names (an upload another worker began).
@@ -114,7 +115,7 @@ pub struct ExportConfig {
 
 impl ExportConfig {
     /// The local export folder, when this worker stores on local files.
-    pub fn export_dir(&self) -> Option<&Path> {
+    pub(crate) fn export_dir(&self) -> Option<&Path> {
         match self.storage.url() {
             StorageUrl::Local(dir) => Some(dir),
             StorageUrl::S3 { .. } => None,
@@ -123,7 +124,7 @@ impl ExportConfig {
 }
 
 /// Builds the registry a worker runs: the export and its email child.
-pub fn registry(config: ExportConfig, mailer: Arc<Mailer>) -> Registry {
+pub(crate) fn registry(config: ExportConfig, mailer: Arc<Mailer>) -> Registry {
     let mut registry = Registry::new();
     registry
         .register(ExportInvoicesTask {
@@ -152,7 +153,7 @@ pub(super) struct CsvCheckpoint {
     /// them from. Absent in checkpoints written before files were per attempt; a
     /// successor then starts over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    file: Option<csv::AttemptFile>,
+    file: Option<attempt::AttemptFile>,
     /// SHA-256 state after those `bytes` (local files; an upload carries its own).
     /// A checkpoint without it (an older version's) is started over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -202,7 +203,7 @@ pub(super) struct CsvDone {
 /// What a completed export run outputs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ExportOutput {
+pub(crate) struct ExportOutput {
     pub row_count: u64,
     /// Where the export is stored (not a link: see `exports::view`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,7 +213,7 @@ pub struct ExportOutput {
     pub email: EmailDisposition,
 }
 
-pub struct ExportInvoicesTask {
+pub(crate) struct ExportInvoicesTask {
     pub config: ExportConfig,
 }
 
@@ -225,7 +226,7 @@ pub(super) fn io_error(what: &str, e: impl std::fmt::Display) -> TaskError {
 /// spending an attempt and the worker pauses its export claims; anything else is
 /// retried.
 pub(super) fn file_error(what: &str, e: std::io::Error) -> TaskError {
-    if csv::is_storage_fault(&e) {
+    if attempt::is_storage_fault(&e) {
         let code = match e.kind() {
             std::io::ErrorKind::StorageFull
             | std::io::ErrorKind::QuotaExceeded
@@ -263,15 +264,16 @@ async fn write_csv(
         _ => return upload::write_s3(ctx, config, org, run, cp, pages_total).await,
     };
     let compression = cp.compression_or(config.compression);
-    let published = csv::published_path_for(&dir, org, run, compression);
+    let published = attempt::published_path_for(&dir, org, run, compression);
     // Published but not recorded (the session that renamed it ended before its
     // commit): the file is whole, because only an attempt that held the lease with
     // every page checkpointed renames (see `publish`).
     let is_file = tokio::fs::metadata(&published).await.map(|m| m.is_file());
     if is_file.unwrap_or(false) {
-        let url = csv::file_url(&published).map_err(|e| io_error("locating the export file", e))?;
+        let url =
+            attempt::file_url(&published).map_err(|e| io_error("locating the export file", e))?;
         let (path, len) = (published.clone(), cp.bytes);
-        let hasher = blocking(move || csv::hash_prefix(&path, len))
+        let hasher = blocking(move || attempt::hash_prefix(&path, len))
             .await
             .map_err(|e| io_error("reading the published export file", e))?;
         let done = finished(ctx, &cp, url.as_str(), stored_locally(&url, &hasher), None);
@@ -316,8 +318,8 @@ async fn write_attempt_file(
     pages_total: u64,
 ) -> Result<CsvDone, TaskError> {
     let compression = cp.compression_or(config.compression);
-    let attempt = csv::AttemptFile::new(ctx.attempt());
-    let own = csv::partial_path(dir, org, run, &attempt);
+    let attempt = attempt::AttemptFile::new(ctx.attempt());
+    let own = attempt::partial_path(dir, org, run, &attempt);
     // Whether a committed checkpoint names this attempt's file: if not, nobody can
     // continue from it, and it goes when the attempt ends badly.
     let mut named = false;
@@ -365,16 +367,16 @@ async fn write_pages(
     org: &Selection,
     run: &RunId,
     cp: &mut CsvCheckpoint,
-    attempt: &csv::AttemptFile,
+    attempt: &attempt::AttemptFile,
     named: &mut bool,
     compression: Compression,
     pages_total: u64,
-) -> Result<(csv::ExportFile, ResumableSha256), TaskError> {
+) -> Result<(attempt::ExportFile, ResumableSha256), TaskError> {
     let (mut file, mut hasher) = if cp.bytes > 0 {
         continue_from_checkpoint(ctx, dir, org, run, cp, attempt, compression, pages_total).await?
     } else {
         let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
-        let file = blocking(move || csv::ExportFile::create_with(&d, &o, &r, &a, compression))
+        let file = blocking(move || attempt::ExportFile::create_with(&d, &o, &r, &a, compression))
             .await
             .map_err(|e| file_error("creating the export file", e))?;
         (file, ResumableSha256::new())
@@ -485,7 +487,7 @@ async fn write_pages(
 /// Starts this attempt's file from the checkpoint of an earlier attempt: takes over
 /// the file the checkpoint names in place when nobody can write it any more, or copies
 /// its checkpointed prefix when its writer may still be alive (see
-/// [`csv::ExportFile::continue_from`]), commits a checkpoint naming this attempt's
+/// [`attempt::ExportFile::continue_from`]), commits a checkpoint naming this attempt's
 /// file, and only then removes the earlier name (no checkpoint names it any more).
 /// When those bytes are not on this host (a takeover on another machine, a different
 /// `--export-dir`) or do not match the checkpoint (their SHA-256 state differs from
@@ -499,14 +501,14 @@ async fn continue_from_checkpoint(
     org: &OrgId,
     run: &RunId,
     cp: &mut CsvCheckpoint,
-    attempt: &csv::AttemptFile,
+    attempt: &attempt::AttemptFile,
     compression: Compression,
     pages_total: u64,
-) -> Result<(csv::ExportFile, ResumableSha256), TaskError> {
+) -> Result<(attempt::ExportFile, ResumableSha256), TaskError> {
     let source = cp
         .file
         .as_ref()
-        .map(|from| csv::partial_path(dir, org, run, from));
+        .map(|from| attempt::partial_path(dir, org, run, from));
     let continued = match (cp.file.clone(), cp.sha256.clone()) {
         (Some(from), Some(expected)) => {
             let (d, o, r, a, bytes) = (
@@ -517,16 +519,25 @@ async fn continue_from_checkpoint(
                 cp.bytes,
             );
             blocking(move || {
-                csv::ExportFile::continue_from(&d, &o, &r, &from, &a, bytes, compression, |path| {
-                    let hasher = csv::hash_prefix(path, bytes)?;
-                    if hasher.save() != expected {
-                        return Err(std::io::Error::new(
-                            std::io::ErrorKind::InvalidData,
-                            "the checkpointed bytes do not match the checkpoint's SHA-256",
-                        ));
-                    }
-                    Ok(hasher)
-                })
+                attempt::ExportFile::continue_from(
+                    &d,
+                    &o,
+                    &r,
+                    &from,
+                    &a,
+                    bytes,
+                    compression,
+                    |path| {
+                        let hasher = attempt::hash_prefix(path, bytes)?;
+                        if hasher.save() != expected {
+                            return Err(std::io::Error::new(
+                                std::io::ErrorKind::InvalidData,
+                                "the checkpointed bytes do not match the checkpoint's SHA-256",
+                            ));
+                        }
+                        Ok(hasher)
+                    },
+                )
             })
             .await
         }
@@ -563,9 +574,10 @@ async fn continue_from_checkpoint(
             tracing::warn!(error = %crate::redact::log_text(&e), pages = cp.pages, "the checkpointed pages are not here; starting the CSV over from the first page");
             *cp = CsvCheckpoint::default();
             let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
-            let file = blocking(move || csv::ExportFile::create_with(&d, &o, &r, &a, compression))
-                .await
-                .map_err(|e| file_error("creating the export file", e))?;
+            let file =
+                blocking(move || attempt::ExportFile::create_with(&d, &o, &r, &a, compression))
+                    .await
+                    .map_err(|e| file_error("creating the export file", e))?;
             Ok((file, ResumableSha256::new()))
         }
         Err(e) => Err(file_error("continuing from the checkpointed pages", e)),
@@ -584,7 +596,7 @@ async fn continue_from_checkpoint(
 /// published) and a late rename can only put the same bytes at the same path.
 async fn publish(
     ctx: &mut TaskContext,
-    file: csv::ExportFile,
+    file: attempt::ExportFile,
     cp: &CsvCheckpoint,
     hasher: &ResumableSha256,
 ) -> Result<CsvDone, TaskError> {
@@ -636,7 +648,7 @@ pub(super) fn finished(
 /// Best effort: a failure is logged and the export goes on.
 async fn sweep_ended_partials(pool: &PgPool, dir: &Path, org: &OrgId, run: &RunId) {
     let (d, o) = (dir.to_path_buf(), org.clone());
-    let others: BTreeSet<RunId> = match blocking(move || csv::partial_files(&d, &o)).await {
+    let others: BTreeSet<RunId> = match blocking(move || attempt::partial_files(&d, &o)).await {
         Ok(found) => found
             .into_iter()
             .filter(|(owner, _)| owner != run)
@@ -678,7 +690,7 @@ async fn sweep_ended_partials(pool: &PgPool, dir: &Path, org: &OrgId, run: &RunI
 /// Removes every partial file of a run that is over (best effort, logged).
 async fn remove_run_partials(dir: &Path, org: &OrgId, run: &RunId) {
     let (d, o, r) = (dir.to_path_buf(), org.clone(), run.clone());
-    match blocking(move || csv::remove_partials(&d, &o, &r)).await {
+    match blocking(move || attempt::remove_partials(&d, &o, &r)).await {
         Ok(0) => {}
         Ok(files) => {
             tracing::info!(run_id = %run, files, "{run}: removed the partial export files of the ended run")
@@ -989,7 +1001,7 @@ impl Task for ExportInvoicesTask {
 
 /// The `send-export-email` child: resolve the recipient through the org's members,
 /// honour the suppression list, send once.
-pub struct SendExportEmailTask {
+pub(crate) struct SendExportEmailTask {
     pub mailer: Arc<Mailer>,
     /// This worker's storage: the export's object is confined to it when the link
     /// is signed (see `email_link`).
@@ -1001,7 +1013,7 @@ pub struct SendExportEmailTask {
 /// What a sent email's child run outputs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EmailOutput {
+pub(crate) struct EmailOutput {
     pub message_id: String,
     pub transport: String,
 }

@@ -50,7 +50,7 @@ const ABORT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Where the producer stands after a page: the keyset cursor, rows and pages.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PageMark {
+pub(crate) struct PageMark {
     pub after: Option<String>,
     pub rows: u64,
     pub pages: u64,
@@ -59,7 +59,7 @@ pub struct PageMark {
 /// The upload part of the CSV checkpoint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct UploadCheckpoint {
+pub(crate) struct UploadCheckpoint {
     /// The object being written: `s3://bucket/prefix/org/run.csv[.gz]`.
     pub object_url: String,
     pub resume: Resume<PageMark>,
@@ -405,7 +405,7 @@ pub(super) async fn abort_recorded(
 }
 
 /// Aborts the upload of a run that ended (`export cancel`), if it has one.
-pub async fn abort_run_upload(pool: &PgPool, run_id: &RunId, settings: &StorageSettings) {
+pub(crate) async fn abort_run_upload(pool: &PgPool, run_id: &RunId, settings: &StorageSettings) {
     let recorded = match pool.acquire().await {
         Ok(mut conn) => recorded_upload(&mut conn, run_id).await,
         Err(_) => None,

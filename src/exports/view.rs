@@ -45,7 +45,7 @@ fn opt_timestamp(t: &Option<DateTime<Utc>>) -> Option<String> {
 }
 
 /// The status word of a completed run whose stored output was deleted.
-pub const EXPIRED: &str = "expired";
+pub(crate) const EXPIRED: &str = "expired";
 
 /// `metadata.expiredAt`, written when `export prune` deletes the file.
 fn expired_at(metadata: &Value) -> Option<String> {
@@ -57,7 +57,7 @@ fn expired_at(metadata: &Value) -> Option<String> {
 
 /// The status a run is shown with: [`EXPIRED`] for a completed run whose output
 /// expired, else the engine's status.
-pub fn shown_status(status: RunStatus, metadata: &Value) -> &'static str {
+pub(crate) fn shown_status(status: RunStatus, metadata: &Value) -> &'static str {
     if status == RunStatus::Completed && expired_at(metadata).is_some() {
         EXPIRED
     } else {
@@ -67,7 +67,7 @@ pub fn shown_status(status: RunStatus, metadata: &Value) -> &'static str {
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RunView {
+pub(crate) struct RunView {
     pub run_id: RunId,
     pub task_id: String,
     pub organization_id: Option<String>,
@@ -99,7 +99,7 @@ pub struct RunView {
 /// The export fields of a run's view, each absent when it does not apply.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ExportDetails {
+pub(crate) struct ExportDetails {
     /// The scope in its payload form (`from`, `to`, `status`, `period`, `timeZone`);
     /// absent: every invoice.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -124,7 +124,7 @@ pub struct ExportDetails {
 impl ExportDetails {
     /// Reads the export row's links and the lane's pause for `view` (owner
     /// connection); leaves a run that is not an export alone.
-    pub async fn load(
+    pub(crate) async fn load(
         conn: &mut sqlx::PgConnection,
         view: &mut RunView,
     ) -> Result<(), sqlx::Error> {
@@ -148,7 +148,7 @@ impl ExportDetails {
     }
 
     /// The scope's short name (`2026-11-paid`), if the export has a scope.
-    pub fn scope_label(&self) -> Option<String> {
+    pub(crate) fn scope_label(&self) -> Option<String> {
         self.scope
             .clone()
             .and_then(|s| serde_json::from_value::<super::scope::Scope>(s).ok())
@@ -156,7 +156,7 @@ impl ExportDetails {
     }
 
     /// The scope in a few words (`2026-11, status paid`), or `all invoices`.
-    pub fn scope_text(&self) -> String {
+    pub(crate) fn scope_text(&self) -> String {
         self.scope
             .clone()
             .and_then(|s| serde_json::from_value::<super::scope::Scope>(s).ok())
@@ -166,7 +166,7 @@ impl ExportDetails {
 
 impl RunView {
     /// A run without its children (a child, or a run whose children were not read).
-    pub fn leaf(run: &RunRecord) -> RunView {
+    pub(crate) fn leaf(run: &RunRecord) -> RunView {
         let field = |name: &str| {
             run.payload
                 .get(name)
@@ -202,7 +202,7 @@ impl RunView {
         }
     }
 
-    pub fn with_children(run: &RunRecord, children: &[RunRecord]) -> RunView {
+    pub(crate) fn with_children(run: &RunRecord, children: &[RunRecord]) -> RunView {
         RunView {
             children: Some(children.iter().map(RunView::leaf).collect()),
             ..RunView::leaf(run)
@@ -210,36 +210,36 @@ impl RunView {
     }
 
     /// The export's progress, from the run's metadata.
-    pub fn export_progress(&self) -> ExportProgress {
+    pub(crate) fn export_progress(&self) -> ExportProgress {
         ExportProgress::of(&self.metadata)
     }
 
     /// `pagesDone/pagesTotal`, or `-` before the task counted the pages.
-    pub fn progress(&self) -> String {
+    pub(crate) fn progress(&self) -> String {
         self.export_progress().pages()
     }
 
-    pub fn rows(&self) -> Option<u64> {
+    pub(crate) fn rows(&self) -> Option<u64> {
         self.export_progress().rows_done
     }
 
     /// Where the export is stored: `objectUrl` (`file://…` or `s3://…`).
-    pub fn object_url(&self) -> Option<String> {
+    pub(crate) fn object_url(&self) -> Option<String> {
         self.export_progress().object_url
     }
 
     /// When `export prune` deleted this export's file (RFC 3339), if it did.
-    pub fn expired_at(&self) -> Option<String> {
+    pub(crate) fn expired_at(&self) -> Option<String> {
         expired_at(&self.metadata)
     }
 
     /// Completed, but its file is gone.
-    pub fn is_expired(&self) -> bool {
+    pub(crate) fn is_expired(&self) -> bool {
         self.shown_status == EXPIRED
     }
 
     /// `code: message` of the error, if any.
-    pub fn error_line(&self) -> Option<String> {
+    pub(crate) fn error_line(&self) -> Option<String> {
         let error = self.error.as_ref()?;
         let code = error.get("code").and_then(Value::as_str).unwrap_or("error");
         let message = error.get("message").and_then(Value::as_str).unwrap_or("");

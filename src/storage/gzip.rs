@@ -19,7 +19,7 @@ use flate2::GzBuilder;
 const LEVEL: u32 = 6;
 
 /// Compresses `data` into one complete gzip member, appended to `out`.
-pub fn append_member(out: &mut Vec<u8>, data: &[u8]) -> std::io::Result<()> {
+pub(crate) fn append_member(out: &mut Vec<u8>, data: &[u8]) -> std::io::Result<()> {
     let mut encoder = GzBuilder::new()
         .mtime(0)
         .write(std::mem::take(out), Level::new(LEVEL));
@@ -29,7 +29,7 @@ pub fn append_member(out: &mut Vec<u8>, data: &[u8]) -> std::io::Result<()> {
 }
 
 /// `data` as one gzip member.
-pub fn member(data: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(crate) fn member(data: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(data.len() / 4 + 64);
     append_member(&mut out, data)?;
     Ok(out)

@@ -14,7 +14,7 @@ use super::{ObjectStream, Storage, StorageError, StorageSettings};
 use crate::error::{Classify, ExitKind};
 
 #[derive(Debug, thiserror::Error)]
-pub enum LinkFetchError {
+pub(crate) enum LinkFetchError {
     #[error(
         "the stored link to {url} was refused ({status}): it expired or was revoked; an admin, or anyone on a host with the storage credentials, can sign a new one with `invoicectl export url RUN_ID`"
     )]
@@ -42,7 +42,7 @@ impl Classify for LinkFetchError {
 
 /// The link without its query: a presigned URL's signature is a credential for as
 /// long as it is valid, so messages never show it.
-pub fn without_query(link: &str) -> String {
+pub(crate) fn without_query(link: &str) -> String {
     match url::Url::parse(link) {
         Ok(mut url) => {
             url.set_query(None);
@@ -54,7 +54,10 @@ pub fn without_query(link: &str) -> String {
 
 /// Streams the object behind a stored download link: a local file for `file://`, an
 /// HTTP GET for a presigned `https://` (or `http://`) link.
-pub async fn fetch(link: &str, settings: &StorageSettings) -> Result<ObjectStream, LinkFetchError> {
+pub(crate) async fn fetch(
+    link: &str,
+    settings: &StorageSettings,
+) -> Result<ObjectStream, LinkFetchError> {
     if link.starts_with("file:") {
         let (storage, location) = Storage::for_object(link, settings)?;
         return Ok(storage.get(&location).await?);
@@ -77,15 +80,6 @@ pub async fn fetch(link: &str, settings: &StorageSettings) -> Result<ObjectStrea
         401 | 403 => return Err(LinkFetchError::Refused { url: shown, status }),
         _ => return Err(LinkFetchError::Failed { url: shown, status }),
     }
-    let header = |name: reqwest::header::HeaderName| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let content_type = header(reqwest::header::CONTENT_TYPE);
-    let content_disposition = header(reqwest::header::CONTENT_DISPOSITION);
     let size = response.content_length().unwrap_or(0);
     let chunks = futures::stream::unfold(Some(response), move |response| {
         let shown = shown.clone();
@@ -106,10 +100,5 @@ pub async fn fetch(link: &str, settings: &StorageSettings) -> Result<ObjectStrea
         }
     })
     .boxed();
-    Ok(ObjectStream {
-        size,
-        content_type,
-        content_disposition,
-        chunks,
-    })
+    Ok(ObjectStream { size, chunks })
 }

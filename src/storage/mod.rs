@@ -13,18 +13,18 @@
 //!
 //! The export row records each object's location (`object_url`), so `export url`,
 //! `download` and `prune` find it from any machine with the database and the
-//! credentials ([`Storage::for_object`]), whatever that machine's own `storage` is.
+//! credentials (`Storage::for_object`), whatever that machine's own `storage` is.
 //!
 //! S3 settings follow the AWS conventions (`AWS_ACCESS_KEY_ID`, `AWS_ENDPOINT_URL`,
 //! …) over the config keys `s3_*`; see the `s3` module. Errors name the bucket and endpoint
 //! and never a secret.
 
-pub mod gzip;
-pub mod link;
+pub(crate) mod gzip;
+pub(crate) mod link;
 pub mod multipart;
 mod s3;
 mod settings;
-pub mod sha256;
+pub(crate) mod sha256;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -42,9 +42,8 @@ use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId};
 
 pub use s3::{S3Target, install_crypto_provider};
-pub use settings::{
-    DEFAULT_LINK_TTL, DEFAULT_S3_PART_SIZE, MAX_S3_PART_SIZE, MIN_S3_PART_SIZE, StorageSettings,
-};
+pub use settings::{DEFAULT_LINK_TTL, DEFAULT_S3_PART_SIZE, StorageSettings};
+pub(crate) use settings::{MAX_S3_PART_SIZE, MIN_S3_PART_SIZE};
 
 /// How an export is compressed (`compression` in the config file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,7 +55,7 @@ pub enum Compression {
 }
 
 impl Compression {
-    pub fn parse(raw: &str) -> Option<Compression> {
+    pub(crate) fn parse(raw: &str) -> Option<Compression> {
         match raw.trim() {
             "none" => Some(Compression::None),
             "gzip" => Some(Compression::Gzip),
@@ -64,7 +63,7 @@ impl Compression {
         }
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Compression::None => "none",
             Compression::Gzip => "gzip",
@@ -72,7 +71,7 @@ impl Compression {
     }
 
     /// The file name extension: `csv` or `csv.gz`.
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Compression::None => "csv",
             Compression::Gzip => "csv.gz",
@@ -88,7 +87,7 @@ impl Compression {
     }
 
     /// The compression an object's name implies.
-    pub fn of_name(name: &str) -> Compression {
+    pub(crate) fn of_name(name: &str) -> Compression {
         if name.ends_with(".gz") {
             Compression::Gzip
         } else {
@@ -157,10 +156,6 @@ impl StorageUrl {
             ))),
         }
     }
-
-    pub fn is_s3(&self) -> bool {
-        matches!(self, StorageUrl::S3 { .. })
-    }
 }
 
 impl fmt::Display for StorageUrl {
@@ -189,7 +184,7 @@ fn valid_bucket(name: &str) -> bool {
 /// date being the day the export's data is as of (the run's first start, UTC), or for
 /// a scoped export `invoices-<org>-<scope label>.csv[.gz]` (`invoices-org_acme-2026-11.csv`).
 /// It is the Content-Disposition filename and `export download`'s default output name.
-pub fn download_name(
+pub(crate) fn download_name(
     org: &OrgId,
     as_of: NaiveDate,
     scope_label: Option<&str>,
@@ -224,10 +219,8 @@ pub struct ObjectInfo {
 }
 
 /// An object's bytes, streamed, and its size as the store reported it.
-pub struct ObjectStream {
+pub(crate) struct ObjectStream {
     pub size: u64,
-    pub content_type: Option<String>,
-    pub content_disposition: Option<String>,
     pub chunks: BoxStream<'static, Result<Vec<u8>, StorageError>>,
 }
 
@@ -269,7 +262,7 @@ pub enum StorageError {
     )]
     Diverged { location: String },
     /// An export row names an object that is not that export's own place in the
-    /// storage (see [`Storage::confine`]): it is refused, never followed.
+    /// storage (see `Storage::confine`): it is refused, never followed.
     #[error(
         "the export of {run} is recorded at {recorded}, which is not its place in {root} ({expected}): refusing to read, link or delete it. Either the export row was changed outside invoicectl, or this machine's `storage` is not the one the export was written to (set `storage`, or pass --storage to url/download)"
     )]
@@ -293,7 +286,7 @@ pub enum StorageError {
 impl StorageError {
     /// True when retrying later may help (a server or network failure), false when
     /// it cannot (denied, missing, misconfigured).
-    pub fn is_transient(&self) -> bool {
+    pub(crate) fn is_transient(&self) -> bool {
         match self {
             StorageError::Store { source, .. } => !matches!(
                 **source,
@@ -366,7 +359,7 @@ impl Storage {
 
     /// The storage holding an object recorded as `object_url` (an export row's), and
     /// the object's location in it.
-    pub fn for_object(
+    pub(crate) fn for_object(
         object_url: &str,
         settings: &StorageSettings,
     ) -> Result<(Storage, ObjectLocation), StorageError> {
@@ -414,22 +407,14 @@ impl Storage {
         }
     }
 
-    pub fn url(&self) -> &StorageUrl {
+    pub(crate) fn url(&self) -> &StorageUrl {
         &self.url
     }
 
-    pub fn is_s3(&self) -> bool {
-        self.url.is_s3()
+    #[cfg(test)]
+    pub(crate) fn is_s3(&self) -> bool {
+        matches!(self.url, StorageUrl::S3 { .. })
     }
-
-    /// The S3 side of this storage, for multipart uploads (`None` for local files).
-    pub fn s3(&self) -> Option<&Arc<S3Target>> {
-        match &self.backend {
-            Backend::S3(target) => Some(target),
-            Backend::Local => None,
-        }
-    }
-
     /// The multipart uploads of an object (S3 only; local files are written by the
     /// export task itself).
     pub fn upload(&self, location: &ObjectLocation) -> Option<multipart::Upload> {
@@ -479,9 +464,9 @@ impl Storage {
     /// what is read, linked or deleted is never more than what was checked.
     ///
     /// On local storage the recorded URL is the published file's canonical path (see
-    /// `exports::csv::file_url`), so the root is compared as configured and as the
+    /// `exports::csv::attempt::file_url`), so the root is compared as configured and as the
     /// filesystem resolves it (a symlinked export folder).
-    pub fn confine(
+    pub(crate) fn confine(
         &self,
         recorded: &str,
         org: &OrgId,
@@ -560,7 +545,10 @@ impl Storage {
     }
 
     /// Streams an object's bytes.
-    pub async fn get(&self, location: &ObjectLocation) -> Result<ObjectStream, StorageError> {
+    pub(crate) async fn get(
+        &self,
+        location: &ObjectLocation,
+    ) -> Result<ObjectStream, StorageError> {
         let result = match self.store.get(&location.path).await {
             Ok(result) => result,
             Err(object_store::Error::NotFound { .. }) => {
@@ -571,10 +559,6 @@ impl Storage {
             }
             Err(source) => return Err(self.error("read", location, source)),
         };
-        let attribute =
-            |name: &object_store::Attribute| result.attributes.get(name).map(|v| v.to_string());
-        let content_type = attribute(&object_store::Attribute::ContentType);
-        let content_disposition = attribute(&object_store::Attribute::ContentDisposition);
         let size = result.meta.size;
         let this = self.clone();
         let location = location.clone();
@@ -586,12 +570,7 @@ impl Storage {
                     .map_err(|source| this.error("read", &location, source))
             })
             .boxed();
-        Ok(ObjectStream {
-            size,
-            content_type,
-            content_disposition,
-            chunks,
-        })
+        Ok(ObjectStream { size, chunks })
     }
 
     /// Deletes an object; `false` when there was none (deleting twice is fine).
@@ -627,7 +606,7 @@ impl Storage {
 /// `…/<org>/<run>.csv[.gz]` in a `file://` or `s3://` URL with no `.` or `..`
 /// segment: the check for a row that is not followed at all (`--storage` looks under
 /// another root), so that a tampered row is refused there too.
-pub fn names_export(recorded: &str, org: &OrgId, run: &RunId) -> bool {
+pub(crate) fn names_export(recorded: &str, org: &OrgId, run: &RunId) -> bool {
     let Some((scheme, rest)) = recorded.split_once("://") else {
         return false;
     };

@@ -107,7 +107,7 @@ impl fmt::Debug for Upload {
 impl Upload {
     /// `errors` turns a store error into a [`StorageError`] naming the object and
     /// endpoint.
-    pub fn new(
+    pub(crate) fn new(
         store: Arc<dyn MultipartStore>,
         location: ObjectLocation,
         errors: impl Fn(&'static str, object_store::Error) -> StorageError + Send + Sync + 'static,
@@ -119,7 +119,7 @@ impl Upload {
         }
     }
 
-    pub fn location(&self) -> &ObjectLocation {
+    pub(crate) fn location(&self) -> &ObjectLocation {
         &self.location
     }
 
@@ -211,7 +211,7 @@ impl Upload {
     }
 
     /// Abandons an upload and its parts (an unknown or finished upload is fine).
-    pub async fn abort(&self, upload_id: &str) -> Result<(), StorageError> {
+    pub(crate) async fn abort(&self, upload_id: &str) -> Result<(), StorageError> {
         match self
             .store
             .abort_multipart(&self.location.path, &upload_id.to_owned())
@@ -252,13 +252,8 @@ pub struct PartWriter<M> {
 
 impl<M: Clone + Send + 'static> PartWriter<M> {
     /// Parts this writer uploaded.
-    pub fn parts_sent(&self) -> u64 {
+    pub(crate) fn parts_sent(&self) -> u64 {
         self.parts_sent
-    }
-
-    /// Bytes accepted so far (the object's size if it ended now).
-    pub fn bytes(&self) -> u64 {
-        self.hasher.len()
     }
 
     /// Appends one chunk, `mark` being where the producer stands after it. Returns
@@ -310,7 +305,7 @@ impl<M: Clone + Send + 'static> PartWriter<M> {
 
     /// Waits for the part in flight, if any, and returns its resume point (to
     /// checkpoint before stopping early).
-    pub async fn settle(&mut self) -> Result<Option<Resume<M>>, StorageError> {
+    pub(crate) async fn settle(&mut self) -> Result<Option<Resume<M>>, StorageError> {
         self.drain().await
     }
 

@@ -144,16 +144,8 @@ impl S3Target {
     }
 
     /// The client, for the multipart API.
-    pub fn client(&self) -> &Arc<AmazonS3> {
+    pub(crate) fn client(&self) -> &Arc<AmazonS3> {
         &self.s3
-    }
-
-    pub fn bucket(&self) -> &str {
-        &self.bucket
-    }
-
-    pub fn endpoint(&self) -> &str {
-        &self.endpoint
     }
 
     /// Proves the worker can write where exports go: lists the prefix (a missing
@@ -235,7 +227,7 @@ impl S3Target {
     }
 
     /// Wraps a store error with what was being done, where, and at which endpoint.
-    pub fn error(
+    pub(crate) fn error(
         &self,
         action: &'static str,
         location: &str,

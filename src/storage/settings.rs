@@ -10,9 +10,9 @@ use crate::redact::Secret;
 pub const DEFAULT_LINK_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// Default S3 part size, and the smallest part S3 accepts (except the last).
 pub const DEFAULT_S3_PART_SIZE: u64 = 8 << 20;
-pub const MIN_S3_PART_SIZE: u64 = 5 << 20;
+pub(crate) const MIN_S3_PART_SIZE: u64 = 5 << 20;
 /// S3's largest part.
-pub const MAX_S3_PART_SIZE: u64 = 5 << 30;
+pub(crate) const MAX_S3_PART_SIZE: u64 = 5 << 30;
 
 /// The storage settings, resolved.
 #[derive(Debug, Clone)]

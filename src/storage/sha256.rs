@@ -21,7 +21,7 @@ const INITIAL: [u32; 8] = [
 
 /// A running SHA-256 over a byte stream.
 #[derive(Clone)]
-pub struct ResumableSha256 {
+pub(crate) struct ResumableSha256 {
     state: [u32; 8],
     /// Bytes of the current, incomplete block.
     pending: Vec<u8>,
@@ -41,7 +41,7 @@ pub struct Sha256State {
 
 #[derive(Debug, thiserror::Error)]
 #[error("the saved SHA-256 state is inconsistent: {0}")]
-pub struct BadState(&'static str);
+pub(crate) struct BadState(&'static str);
 
 impl Classify for BadState {
     fn exit_kind(&self) -> ExitKind {
@@ -56,7 +56,7 @@ impl Default for ResumableSha256 {
 }
 
 impl ResumableSha256 {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         ResumableSha256 {
             state: INITIAL,
             pending: Vec::with_capacity(BLOCK),
@@ -65,15 +65,11 @@ impl ResumableSha256 {
     }
 
     /// Bytes hashed so far.
-    pub fn len(&self) -> u64 {
+    pub(crate) fn len(&self) -> u64 {
         self.len
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    pub fn update(&mut self, mut data: &[u8]) {
+    pub(crate) fn update(&mut self, mut data: &[u8]) {
         self.len += data.len() as u64;
         if !self.pending.is_empty() {
             let take = (BLOCK - self.pending.len()).min(data.len());
@@ -91,7 +87,7 @@ impl ResumableSha256 {
     }
 
     /// The digest of everything hashed so far (the running state is unchanged).
-    pub fn finish(&self) -> [u8; 32] {
+    pub(crate) fn finish(&self) -> [u8; 32] {
         let mut state = self.state;
         // Padding: 0x80, zeros to 56 mod 64, then the bit length big-endian.
         let mut tail = self.pending.clone();
@@ -109,11 +105,11 @@ impl ResumableSha256 {
     }
 
     /// The lowercase hex digest of everything hashed so far.
-    pub fn finish_hex(&self) -> String {
+    pub(crate) fn finish_hex(&self) -> String {
         hex::encode(self.finish())
     }
 
-    pub fn save(&self) -> Sha256State {
+    pub(crate) fn save(&self) -> Sha256State {
         Sha256State {
             words: self.state,
             pending: hex::encode(&self.pending),
@@ -121,7 +117,7 @@ impl ResumableSha256 {
         }
     }
 
-    pub fn restore(saved: &Sha256State) -> Result<Self, BadState> {
+    pub(crate) fn restore(saved: &Sha256State) -> Result<Self, BadState> {
         let pending = hex::decode(&saved.pending).map_err(|_| BadState("pending is not hex"))?;
         if pending.len() >= BLOCK {
             return Err(BadState("pending holds a whole block"));

@@ -33,7 +33,7 @@ use tokio::time::{Instant, timeout, timeout_at};
 
 /// What one client may make the server hold.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     pub max_connections: usize,
     pub header_timeout: Duration,
     pub idle_timeout: Duration,
@@ -44,7 +44,7 @@ pub struct Limits {
 
 /// A Prometheus server scrapes every 15-60 s over one kept-alive connection or a
 /// few; 16 connections leave room for several scrapers and a curl.
-pub const LIMITS: Limits = Limits {
+pub(crate) const LIMITS: Limits = Limits {
     max_connections: 16,
     header_timeout: Duration::from_secs(5),
     idle_timeout: Duration::from_secs(30),
@@ -57,7 +57,7 @@ pub const LIMITS: Limits = Limits {
 const ACCEPT_LOG_EVERY: Duration = Duration::from_secs(60);
 
 /// Serves `render()` on `listener` until the task is dropped.
-pub async fn serve<F>(listener: TcpListener, render: F, limits: Limits)
+pub(crate) async fn serve<F>(listener: TcpListener, render: F, limits: Limits)
 where
     F: Fn() -> String + Send + Sync + 'static,
 {

@@ -7,7 +7,8 @@
 use std::io;
 
 use chrono::{DateTime, Utc};
-use invoicectl::exports::csv::{ExportFile, HEADER, minor_unit};
+use invoicectl::exports::csv::attempt::ExportFile;
+use invoicectl::exports::csv::{HEADER, minor_unit};
 use sqlx::PgConnection;
 
 use super::invoices::{expected_text, expected_timestamp};

@@ -14,10 +14,12 @@
 
 pub mod audit;
 pub mod csv_oracle;
+pub mod hostile;
 pub mod invoices;
 pub mod jsonb;
 pub mod pause;
 pub mod process;
+pub mod prometheus;
 pub mod proxy;
 pub mod runs;
 pub mod s3;

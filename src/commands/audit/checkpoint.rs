@@ -5,30 +5,16 @@
 //! witness vouches for what it pins, so a chain that does not verify is refused
 //! (exit 1, nothing written) rather than witnessed.
 
-use std::path::PathBuf;
-
 use anyhow::Context as _;
-use clap::Args;
 
 use crate::audit::chain::ChainBroken;
 use crate::audit::witness::{self, Checkpoint, WitnessedHead};
+use crate::cli::audit::CheckpointArgs;
 use crate::context::Context;
 use crate::db::DbError;
 use crate::ids::OrgId;
 
-#[derive(Debug, Args)]
-pub struct CheckpointArgs {
-    /// Only this organization's chain (default: every organization and the system chain)
-    #[arg(long, value_name = "ORG")]
-    pub org: Option<String>,
-
-    /// Write the checkpoint to FILE instead of stdout, atomically (a new file beside it,
-    /// fsynced, then renamed over FILE), replacing FILE if it exists
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
-}
-
-pub async fn run(args: CheckpointArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: CheckpointArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = args.org.as_deref().map(OrgId::parse).transpose()?;
     let (pool, _session) = ctx.tenant_pool(2).await?;
     if let Some(org) = &org {

@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use clap::Args;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use sqlx::PgPool;
@@ -17,6 +16,7 @@ use tokio::sync::Notify;
 
 use crate::audit::Action;
 use crate::audit::follow::{self, FollowError};
+use crate::cli::audit::TailArgs;
 use crate::context::Context;
 use crate::db::DbError;
 use crate::db::audit_log::{self, Entry, Filter};
@@ -29,33 +29,7 @@ const DEFAULT_LINES: u64 = 20;
 /// How wide a payload in a streaming line may get on a wide terminal.
 const PAYLOAD_SUMMARY_CHARS: usize = 60;
 
-#[derive(Debug, Args)]
-pub struct TailArgs {
-    /// Only this organization's entries (system-wide entries are left out)
-    #[arg(long, value_name = "ORG")]
-    pub org: Option<String>,
-
-    /// How many of the newest matching entries to print first [default: 20, or all
-    /// with --since]; 0 prints only new ones (with --follow)
-    #[arg(short = 'n', long = "lines", value_name = "N")]
-    pub lines: Option<u64>,
-
-    /// Only entries with this action, e.g. export.invoices.completed
-    #[arg(long, value_name = "ACTION")]
-    pub action: Option<String>,
-
-    /// Only entries created at or after TIME: RFC 3339 (2026-11-22T09:30:00Z), a UTC
-    /// date (2026-11-22), or a duration ago by this machine's clock (90s, 15m, 2h,
-    /// 7d, 1h30m)
-    #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
-
-    /// Keep printing entries as they commit until interrupted (Ctrl-C or SIGTERM, exit 0)
-    #[arg(short = 'f', long)]
-    pub follow: bool,
-}
-
-pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = args.org.as_deref().map(OrgId::parse).transpose()?;
     let since = args
         .since
@@ -109,7 +83,7 @@ pub async fn run(args: TailArgs, ctx: &Context) -> anyhow::Result<()> {
 
 /// Prints the newest `lines` entries of `org` (every chain when `None`), oldest
 /// first, as `audit tail --org ORG -n LINES` does: a table, or NDJSON with `--json`.
-pub async fn print_recent(
+pub(crate) async fn print_recent(
     ctx: &Context,
     pool: &PgPool,
     org: Option<&OrgId>,
@@ -170,7 +144,7 @@ async fn print_following(
 
 /// Parses `--since`: RFC 3339, a date (UTC midnight), or a duration before `now`
 /// made of `<number><unit>` parts with units s, m, h, d, w (`1h30m`).
-pub fn parse_since(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, CommandError> {
+pub(crate) fn parse_since(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, CommandError> {
     let value = value.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
         return Ok(t.with_timezone(&Utc));

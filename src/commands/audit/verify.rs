@@ -7,36 +7,21 @@
 //! `audit checkpoint` takes its heads from the same walk, so it only ever witnesses
 //! chains that verify.
 
-use std::path::PathBuf;
-
 use anyhow::Context as _;
 use chrono::SecondsFormat;
-use clap::Args;
 use comfy_table::Cell;
 use serde_json::json;
 
 use crate::audit::chain::{ChainBroken, ChainReport};
 use crate::audit::verify::{Walk, walk};
 use crate::audit::witness;
+use crate::cli::audit::VerifyArgs;
 use crate::context::Context;
 use crate::db::DbError;
 use crate::ids::OrgId;
 use crate::layout::{self, Column};
 
-#[derive(Debug, Args)]
-pub struct VerifyArgs {
-    /// Only this organization's chain (default: every organization and the system chain)
-    #[arg(long, value_name = "ORG")]
-    pub org: Option<String>,
-
-    /// Also check each chain against the heads witnessed in FILE (written by `audit
-    /// checkpoint`): a chain fails unless it still holds the witnessed last row, with
-    /// the witnessed hash, as its witnessed count-th row
-    #[arg(long, value_name = "FILE")]
-    pub against: Option<PathBuf>,
-}
-
-pub async fn run(args: VerifyArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: VerifyArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = args.org.as_deref().map(OrgId::parse).transpose()?;
     // The witness is read before connecting: a bad file is the caller's mistake,
     // whatever state the database is in.

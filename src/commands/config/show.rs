@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::config::Resolved;
+use crate::config::resolver::Resolved;
 use comfy_table::Cell;
 
 use crate::context::Context;
@@ -83,7 +83,7 @@ impl Serialize for Listing<'_> {
     }
 }
 
-pub async fn run(ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(ctx: &Context) -> anyhow::Result<()> {
     let identity = identity(ctx).await;
     let settings = &ctx.settings;
     let database = ctx.connect_options().map(|options| {

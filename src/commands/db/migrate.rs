@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::context::Context;
 use crate::db;
 
-pub async fn run(ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(ctx: &Context) -> anyhow::Result<()> {
     let options = ctx.connect_options()?;
     let (_, _, database) = db::describe(&options);
     let pool = db::connect(&options, 2).await?;

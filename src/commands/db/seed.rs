@@ -7,32 +7,16 @@
 //! inside the one JSON document.
 
 use anyhow::Context as _;
-use clap::Args;
 use serde_json::json;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::cli::db::SeedArgs;
 use crate::context::Context;
 use crate::db::{self, DbError};
 use crate::logging;
 
-/// Demo data, not a load generator: 10 million invoices per organization (30
-/// million rows, several GB) is already far past what a demo or a benchmark needs,
-/// and a typo such as an extra zero should not fill the disk.
-const MAX_INVOICES: u64 = 10_000_000;
-
-#[derive(Debug, Args)]
-pub struct SeedArgs {
-    /// Seed the demo organizations (org_acme, org_globex, org_initech) and users
-    #[arg(long, required = true)]
-    pub demo: bool,
-
-    /// Invoices per organization (at most 10000000)
-    #[arg(long, value_name = "N", default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(..=MAX_INVOICES))]
-    pub invoices: u64,
-}
-
-pub async fn run(args: SeedArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: SeedArgs, ctx: &Context) -> anyhow::Result<()> {
     let pool = ctx.pool(2).await?;
     let seeded = seed_with_bar(ctx, &pool, args.invoices)
         .await
@@ -64,7 +48,7 @@ pub async fn run(args: SeedArgs, ctx: &Context) -> anyhow::Result<()> {
 
 /// Seeds the demo data with a progress bar over the invoices on a terminal (stderr,
 /// not with -q): 200,000 invoices per organization take a while. `demo` uses it too.
-pub async fn seed_with_bar(
+pub(crate) async fn seed_with_bar(
     ctx: &Context,
     pool: &sqlx::PgPool,
     invoices_per_org: u64,

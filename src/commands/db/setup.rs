@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::context::Context;
 use crate::db::{self, setup::Created};
 
-pub async fn run(ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(ctx: &Context) -> anyhow::Result<()> {
     let options = ctx.connect_options()?;
     let (host, port, database) = db::describe(&options);
     let (created, applied) = db::setup::setup(&options)

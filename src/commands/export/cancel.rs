@@ -6,31 +6,14 @@
 //! An unknown run is still an error (66).
 
 use anyhow::Context as _;
-use clap::Args;
 
+use crate::cli::export::CancelArgs;
 use crate::context::Context;
 use crate::exports::cancel;
 use crate::identity::Mode;
 use crate::ids::{RunId, UserId};
 
-#[derive(Debug, Args)]
-pub struct CancelArgs {
-    /// The run to cancel (run_…)
-    #[arg(value_name = "RUN_ID")]
-    pub run_id: String,
-
-    /// Who cancels, for the audit log (default: config `user`; else recorded as system)
-    #[arg(
-        long = "as",
-        id = "user",
-        value_name = "USER",
-        env = "INVOICECTL_USER",
-        hide_env_values = true
-    )]
-    pub as_user: Option<String>,
-}
-
-pub async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: CancelArgs, ctx: &Context) -> anyhow::Result<()> {
     let run_id = RunId::parse(&args.run_id)?;
     let actor = args
         .as_user

@@ -39,7 +39,7 @@ struct Baseline {
     rows: u64,
 }
 
-pub struct Display {
+pub(crate) struct Display {
     mode: Mode,
     /// `-q`: no bars, no progress; only the lines that say how a run ended.
     quiet: bool,
@@ -78,7 +78,7 @@ impl Display {
     /// `json`: NDJSON events on stdout; `quiet`: only how runs ended; otherwise bars
     /// on a terminal, timestamped lines elsewhere. `color`: whether stderr may be
     /// styled.
-    pub fn new(json: bool, quiet: bool, color: bool) -> Display {
+    pub(crate) fn new(json: bool, quiet: bool, color: bool) -> Display {
         let mode = if json {
             Mode::Json
         } else if !quiet && std::io::stderr().is_terminal() {
@@ -100,7 +100,7 @@ impl Display {
     }
 
     /// Consumes events until the worker drops its sender.
-    pub async fn run(
+    pub(crate) async fn run(
         mut self,
         mut events: mpsc::UnboundedReceiver<WorkerEvent>,
     ) -> anyhow::Result<()> {
@@ -375,7 +375,7 @@ fn event_fields(event: &WorkerEvent) -> Value {
 /// The worker's last word: an NDJSON summary line, or one line on stderr — unless
 /// `-q`, or the worker found nothing to do and stderr is not a terminal (an idle cron
 /// minute leaves the log alone).
-pub fn print_summary(ndjson: bool, quiet: bool, s: &WorkerSummary) -> anyhow::Result<()> {
+pub(crate) fn print_summary(ndjson: bool, quiet: bool, s: &WorkerSummary) -> anyhow::Result<()> {
     if ndjson {
         return json_line(&json!({
             "event": "summary", "attempts": s.attempts, "resumed": s.resumed,

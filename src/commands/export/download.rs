@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::Args;
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -21,33 +20,13 @@ use sha2::{Digest, Sha256};
 
 use super::start::asserted_user;
 use crate::audit::Action;
+use crate::cli::export::DownloadArgs;
 use crate::context::Context;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::links::{self, Fetchable};
 use crate::identity::Mode;
 use crate::ids::RunId;
 use crate::storage::{self, ObjectStream, StorageUrl};
-
-#[derive(Debug, Args)]
-pub struct DownloadArgs {
-    /// The export's run (run_…)
-    #[arg(value_name = "RUN_ID")]
-    pub run_id: String,
-
-    /// Where to write: a file, or `-` for stdout (default: stdout when it is not a
-    /// terminal, else invoices-<org>-<date>.csv in the current directory)
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Who asks: the export's requester, or an owner or admin of its organization
-    #[arg(long = "as", value_name = "USER", env = "INVOICECTL_USER")]
-    pub as_user: Option<String>,
-
-    /// Look for the file under this storage instead of where the export row says it
-    /// is (a mirror, a share mounted elsewhere): file:///dir or s3://bucket/prefix
-    #[arg(long = "storage", id = "reroot", value_name = "URL")]
-    pub storage: Option<String>,
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -64,7 +43,7 @@ enum Target {
     File(PathBuf),
 }
 
-pub async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: DownloadArgs, ctx: &Context) -> anyhow::Result<()> {
     let run = RunId::parse(&args.run_id)?;
     let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let reroot = args.storage.as_deref().map(StorageUrl::parse).transpose()?;

@@ -15,13 +15,13 @@ use crate::ids::RunId;
 use crate::layout;
 use crate::logging;
 
-pub enum Follow {
+pub(crate) enum Follow {
     Ended(RunView),
     TimedOut(RunView, Duration),
 }
 
 impl Follow {
-    pub fn run(&self) -> &RunView {
+    pub(crate) fn run(&self) -> &RunView {
         match self {
             Follow::Ended(v) | Follow::TimedOut(v, _) => v,
         }
@@ -35,7 +35,7 @@ const POLL: Duration = Duration::from_millis(200);
 /// Follows `run_id` until it ends or `timeout` passes. `deduplicated`: the run is an
 /// earlier request returned again, which the bar says, so that an old export is not
 /// mistaken for a new one.
-pub async fn follow_run(
+pub(crate) async fn follow_run(
     pool: &PgPool,
     run_id: &RunId,
     timeout: Option<Duration>,

@@ -3,52 +3,14 @@
 //! for the state an organization is already in exits 0 with a note on stderr.
 
 use anyhow::Context as _;
-use clap::Args;
 
 use super::start::asserted_user;
+use crate::cli::export::{PauseArgs, ResumeArgs};
 use crate::context::Context;
 use crate::exports::pause;
 use crate::ids::OrgId;
 
-#[derive(Debug, Args)]
-pub struct PauseArgs {
-    /// Organization whose exports to pause
-    #[arg(long, value_name = "ORG")]
-    pub org: String,
-
-    /// Why, for the audit log and for whoever finds the exports waiting
-    #[arg(long, value_name = "TEXT")]
-    pub reason: Option<String>,
-
-    /// Who pauses: an owner or admin of the organization
-    #[arg(
-        long = "as",
-        id = "user",
-        value_name = "USER",
-        env = "INVOICECTL_USER",
-        hide_env_values = true
-    )]
-    pub as_user: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct ResumeArgs {
-    /// Organization whose exports to resume
-    #[arg(long, value_name = "ORG")]
-    pub org: String,
-
-    /// Who resumes: an owner or admin of the organization
-    #[arg(
-        long = "as",
-        id = "user",
-        value_name = "USER",
-        env = "INVOICECTL_USER",
-        hide_env_values = true
-    )]
-    pub as_user: Option<String>,
-}
-
-pub async fn run_pause(args: PauseArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run_pause(args: PauseArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
     let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let reason = args
@@ -75,7 +37,7 @@ pub async fn run_pause(args: PauseArgs, ctx: &Context) -> anyhow::Result<()> {
     }
 }
 
-pub async fn run_resume(args: ResumeArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run_resume(args: ResumeArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
     let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let pool = ctx.pool(1).await?;

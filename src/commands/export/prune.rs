@@ -2,25 +2,14 @@
 
 use anyhow::Context as _;
 use chrono::Utc;
-use clap::Args;
 use comfy_table::Cell;
 use serde::Serialize;
 
+use crate::cli::export::PruneArgs;
 use crate::context::Context;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::links::{self, Pruned};
 use crate::layout::Column;
-
-#[derive(Debug, Args)]
-pub struct PruneArgs {
-    /// Expire exports completed longer ago than this: 30d, 12h, 2w…
-    #[arg(long, value_name = "DURATION")]
-    pub older_than: String,
-
-    /// List what would be expired; delete and change nothing
-    #[arg(long)]
-    pub dry_run: bool,
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,7 +19,7 @@ struct Report<'a> {
     exports: &'a [Pruned],
 }
 
-pub async fn run(args: PruneArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: PruneArgs, ctx: &Context) -> anyhow::Result<()> {
     let age = crate::duration::parse_duration(&args.older_than)
         .and_then(|d| chrono::Duration::from_std(d).ok())
         .ok_or_else(|| {

@@ -9,11 +9,11 @@
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
-use clap::Args;
 use comfy_table::Cell;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::cli::export::QueueArgs;
 use crate::context::Context;
 use crate::db::lane_pause::LanePause;
 use crate::db::queue::{LaneBacklog, Lease, QueueCounts, ScheduledRetry};
@@ -22,14 +22,6 @@ use crate::db::{self, DbError};
 use crate::exports::task::{EMAIL_QUEUE, EXPORT_QUEUE};
 use crate::exports::view::timestamp;
 use crate::layout::{self, Column};
-
-#[derive(Debug, Args)]
-pub struct QueueArgs {
-    /// How many lanes, leases and retries to list at most (each); the per-queue
-    /// counts always cover everything
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub limit: u32,
-}
 
 /// The whole report, as `--json` prints it.
 #[derive(Debug, Serialize)]
@@ -134,7 +126,7 @@ struct RetryView {
     error: Option<Value>,
 }
 
-pub async fn run(args: QueueArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: QueueArgs, ctx: &Context) -> anyhow::Result<()> {
     let limit = i64::from(args.limit);
     let (pool, _session) = ctx.tenant_pool(1).await?;
     let report = read(&pool, limit)

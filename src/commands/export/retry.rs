@@ -3,32 +3,15 @@
 //! `export start`, `deduplicated: true` when the run had been retried before.
 
 use anyhow::Context as _;
-use clap::Args;
 
+use crate::cli::export::RetryArgs;
 use crate::context::Context;
 use crate::exports::retry;
 use crate::ids::RunId;
 
 use super::start::asserted_user;
 
-#[derive(Debug, Args)]
-pub struct RetryArgs {
-    /// The failed or canceled export run to retry (run_…)
-    #[arg(value_name = "RUN_ID")]
-    pub run_id: String,
-
-    /// Who asks: the requester or an owner/admin (default: this login's user, or config `user`; else the original requester)
-    #[arg(
-        long = "as",
-        id = "user",
-        value_name = "USER",
-        env = "INVOICECTL_USER",
-        hide_env_values = true
-    )]
-    pub as_user: Option<String>,
-}
-
-pub async fn run(args: RetryArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: RetryArgs, ctx: &Context) -> anyhow::Result<()> {
     let run_id = RunId::parse(&args.run_id)?;
     let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let pool = ctx.pool(1).await?;

@@ -2,114 +2,16 @@
 //! (see `exports::schedule`; workers fire their ticks).
 
 use anyhow::Context as _;
-use clap::{Args, Subcommand};
 use comfy_table::Cell;
 
-use super::start::{ScopeArgs, asserted_user};
+use super::start::asserted_user;
+use crate::cli::export::{AddArgs, IdArgs, ListArgs, ScheduleCommand, ScopeArgs};
 use crate::context::Context;
 use crate::exports::schedule::{self, Change, ScheduleView};
 use crate::ids::OrgId;
 use crate::layout::{self, Column};
 
-#[derive(Debug, Subcommand)]
-pub enum ScheduleCommand {
-    /// Add a schedule: an export of the organization at each tick of a cron expression
-    ///
-    /// Cron: five fields (minute hour day-of-month month day-of-week), or six with a
-    /// leading seconds field, read in --tz (default UTC). The requester must pass the
-    /// member gate now and at every tick. A relative --period resolves at each tick:
-    /// `--cron "0 6 1 * *" --period previous-month` exports last month on the 1st.
-    ///
-    /// Example: invoicectl export schedule add --org org_acme --cron "0 6 1 * *" --tz Europe/Paris --period previous-month --as user_alice
-    Add(AddArgs),
-    /// List schedules (of one organization with --org)
-    ///
-    /// Example: invoicectl export schedule list --org org_acme
-    List(ListArgs),
-    /// Show a schedule: its next 5 ticks and its latest ticks (fired, failed, skipped)
-    ///
-    /// Example: invoicectl export schedule show sched_01jf8x2v3k4m5n6p7q8r9s0t1v
-    Show(IdArgs),
-    /// Stop a schedule's ticks until it is resumed (its owner, or an owner or admin)
-    ///
-    /// Example: invoicectl export schedule pause sched_01jf8x2v3k4m5n6p7q8r9s0t1v --as user_alice
-    Pause(IdArgs),
-    /// Resume a paused schedule; ticks that came due while paused do not fire
-    ///
-    /// Example: invoicectl export schedule resume sched_01jf8x2v3k4m5n6p7q8r9s0t1v --as user_alice
-    Resume(IdArgs),
-    /// Remove a schedule (its ticks and exports stay in the history)
-    ///
-    /// Example: invoicectl export schedule remove sched_01jf8x2v3k4m5n6p7q8r9s0t1v --as user_alice
-    Remove(IdArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct AddArgs {
-    /// Organization whose invoices to export
-    #[arg(long, value_name = "ORG")]
-    pub org: String,
-
-    /// Cron expression: 5 fields, or 6 with leading seconds (e.g. "0 6 1 * *")
-    #[arg(long, value_name = "EXPR")]
-    pub cron: String,
-
-    /// IANA time zone the expression and the period's days are read in (default UTC)
-    #[arg(long = "tz", id = "schedule_tz", value_name = "ZONE")]
-    pub zone: Option<String>,
-
-    /// Only invoices issued at or after this time (YYYY-MM-DD or RFC 3339)
-    #[arg(long, value_name = "DATE", conflicts_with = "period")]
-    pub from: Option<String>,
-
-    /// Only invoices issued before this time (YYYY-MM-DD or RFC 3339)
-    #[arg(long, value_name = "DATE", conflicts_with = "period")]
-    pub to: Option<String>,
-
-    /// Only invoices issued in this period, resolved at each tick (e.g. previous-month)
-    #[arg(long, value_name = "PERIOD")]
-    pub period: Option<String>,
-
-    /// Only invoices with one of these statuses: draft, open, paid, void, uncollectible
-    #[arg(long, value_name = "S[,S…]")]
-    pub status: Vec<String>,
-
-    /// The schedule's owner, who requests each export; must be a member (not a viewer)
-    #[arg(
-        long = "as",
-        id = "user",
-        value_name = "USER",
-        env = "INVOICECTL_USER",
-        hide_env_values = true
-    )]
-    pub as_user: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Only this organization's schedules
-    #[arg(long, value_name = "ORG")]
-    pub org: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct IdArgs {
-    /// The schedule (sched_…)
-    #[arg(value_name = "ID")]
-    pub id: String,
-
-    /// Who changes it (pause, resume, remove): its owner, or an owner or admin
-    #[arg(
-        long = "as",
-        id = "user",
-        value_name = "USER",
-        env = "INVOICECTL_USER",
-        hide_env_values = true
-    )]
-    pub as_user: Option<String>,
-}
-
-pub async fn run(cmd: ScheduleCommand, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: ScheduleCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         ScheduleCommand::Add(args) => add(args, ctx).await,
         ScheduleCommand::List(args) => list(args, ctx).await,

@@ -8,9 +8,9 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::Args;
 
 use super::follow::{Follow, follow_run};
+use crate::cli::export::{ScopeArgs, StartArgs};
 use crate::context::Context;
 use crate::db;
 use crate::engine::RunStatus;
@@ -22,67 +22,8 @@ use crate::ids::{OrgId, UserId};
 use crate::layout;
 use crate::logging;
 
-#[derive(Debug, Args)]
-pub struct StartArgs {
-    /// Organization whose invoices to export (e.g. org_acme)
-    #[arg(long, value_name = "ORG")]
-    pub org: String,
-
-    /// Requesting user; must be a member (not a viewer) of the organization
-    #[arg(
-        long = "as",
-        id = "user",
-        value_name = "USER",
-        env = "INVOICECTL_USER",
-        hide_env_values = true
-    )]
-    pub as_user: Option<String>,
-
-    #[command(flatten)]
-    pub scope: ScopeArgs,
-
-    /// Start a new run even if one was requested today
-    #[arg(long)]
-    pub force: bool,
-
-    /// Follow the run to its end: exit 0 if it completed, 1 if it failed or was canceled
-    #[arg(long)]
-    pub wait: bool,
-
-    /// With --wait: give up after this many seconds (exit 75; the run goes on)
-    #[arg(long, value_name = "SECONDS", requires = "wait")]
-    pub timeout: Option<u64>,
-}
-
-/// Which invoices to export (default: all of them). Shared by `export start` and
-/// `export schedule add`.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Scope")]
-pub struct ScopeArgs {
-    /// Only invoices issued at or after this time (YYYY-MM-DD is midnight UTC, or RFC 3339)
-    #[arg(long, value_name = "DATE", conflicts_with = "period")]
-    pub from: Option<String>,
-
-    /// Only invoices issued before this time (YYYY-MM-DD is midnight UTC, or RFC 3339)
-    #[arg(long, value_name = "DATE", conflicts_with = "period")]
-    pub to: Option<String>,
-
-    /// Only invoices issued in this period: 2026-11, 2026-Q4, 2026, previous-month,
-    /// previous-week (ISO, Monday to Monday) or previous-day (resolved when requested)
-    #[arg(long, value_name = "PERIOD")]
-    pub period: Option<String>,
-
-    /// The IANA time zone whose days bound --period (default UTC), e.g. Europe/Paris
-    #[arg(long, value_name = "ZONE", requires = "period")]
-    pub tz: Option<String>,
-
-    /// Only invoices with one of these statuses: draft, open, paid, void, uncollectible
-    #[arg(long, value_name = "S[,S…]")]
-    pub status: Vec<String>,
-}
-
 impl ScopeArgs {
-    pub fn request(&self) -> ScopeRequest {
+    pub(crate) fn request(&self) -> ScopeRequest {
         ScopeRequest {
             from: self.from.clone(),
             to: self.to.clone(),
@@ -98,14 +39,14 @@ impl ScopeArgs {
 /// ([`crate::identity::Session::requester`]), and the database function that
 /// writes the request decides again. Every command that acts for a user reads it
 /// here.
-pub fn asserted_user(flag: Option<&str>, ctx: &Context) -> anyhow::Result<Option<UserId>> {
+pub(crate) fn asserted_user(flag: Option<&str>, ctx: &Context) -> anyhow::Result<Option<UserId>> {
     Ok(flag
         .or(ctx.settings.user.as_deref())
         .map(UserId::parse)
         .transpose()?)
 }
 
-pub async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
     let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     // Resolved now: a relative period is the one before the moment of the request.
@@ -222,7 +163,7 @@ fn completed_note(view: &RunView) -> String {
 
 impl Follow {
     /// Exit as `--wait` promises: 0 completed, 1 failed/canceled, 75 timed out.
-    pub fn into_result(self) -> anyhow::Result<()> {
+    pub(crate) fn into_result(self) -> anyhow::Result<()> {
         match self {
             // A completed export whose file was since deleted is not a usable export:
             // "not found", as `download` says of it.

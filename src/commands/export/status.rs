@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use clap::Args;
 use comfy_table::{Cell, Table};
 
 use super::follow::follow_run;
+use crate::cli::export::StatusArgs;
 use crate::context::Context;
 use crate::db;
 use crate::error::{CommandError, ExitKind};
@@ -16,30 +16,7 @@ use crate::exports::view::{ExportDetails, RunView};
 use crate::ids::{OrgId, RunId};
 use crate::layout::{self, Column};
 
-#[derive(Debug, Args)]
-pub struct StatusArgs {
-    /// The run to show; without it, the most recent runs are listed
-    #[arg(value_name = "RUN_ID")]
-    pub run_id: Option<String>,
-
-    /// List only this organization's runs
-    #[arg(long, value_name = "ORG", conflicts_with = "run_id")]
-    pub org: Option<String>,
-
-    /// How many runs to list, newest first
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub limit: u32,
-
-    /// Redraw a progress bar until the run ends; exit 0 if it completed, 1 if not
-    #[arg(long, requires = "run_id")]
-    pub watch: bool,
-
-    /// With --watch: give up after this many seconds (exit 75)
-    #[arg(long, value_name = "SECONDS", requires = "watch")]
-    pub timeout: Option<u64>,
-}
-
-pub async fn run(args: StatusArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: StatusArgs, ctx: &Context) -> anyhow::Result<()> {
     match &args.run_id {
         Some(raw) => show_one(RunId::parse(raw)?, &args, ctx).await,
         None => list(&args, ctx).await,
@@ -66,7 +43,11 @@ async fn show_one(run_id: RunId, args: &StatusArgs, ctx: &Context) -> anyhow::Re
 /// Prints one run with its child runs, as `export status RUN_ID` does: a key/value
 /// listing and a table of children, or the JSON document (docs/reference.md, "JSON shapes") with `--json`.
 /// An unknown run is "not found" (66).
-pub async fn print_run(ctx: &Context, pool: &sqlx::PgPool, run_id: &RunId) -> anyhow::Result<()> {
+pub(crate) async fn print_run(
+    ctx: &Context,
+    pool: &sqlx::PgPool,
+    run_id: &RunId,
+) -> anyhow::Result<()> {
     let mut conn = pool.acquire().await?;
     let conn = &mut *conn;
     let run = db::runs::get(conn, run_id).await?.ok_or_else(|| {

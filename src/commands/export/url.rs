@@ -3,11 +3,11 @@
 //! gets the link the worker stored, while that is valid.
 
 use anyhow::Context as _;
-use clap::Args;
 use serde::Serialize;
 
 use super::start::asserted_user;
 use crate::audit::Action;
+use crate::cli::export::UrlArgs;
 use crate::context::Context;
 use crate::error::{CommandError, ExitKind};
 use crate::exports::links;
@@ -15,27 +15,6 @@ use crate::exports::view::timestamp;
 use crate::identity::Mode;
 use crate::ids::RunId;
 use crate::storage::StorageUrl;
-
-#[derive(Debug, Args)]
-pub struct UrlArgs {
-    /// The export's run (run_…)
-    #[arg(value_name = "RUN_ID")]
-    pub run_id: String,
-
-    /// How long the link works: 90m, 12h, 7d… (default: config `link_ttl`, 7d; at most
-    /// 7d, SigV4's limit). Local files get a file:// URL, which does not expire
-    #[arg(long, value_name = "DURATION")]
-    pub expires: Option<String>,
-
-    /// Who asks: the export's requester, or an owner or admin of its organization
-    #[arg(long = "as", value_name = "USER", env = "INVOICECTL_USER")]
-    pub as_user: Option<String>,
-
-    /// Look for the file under this storage instead of where the export row says it
-    /// is (a mirror, a share mounted elsewhere): file:///dir or s3://bucket/prefix
-    #[arg(long = "storage", id = "reroot", value_name = "URL")]
-    pub storage: Option<String>,
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -46,12 +25,12 @@ struct Issued<'a> {
     object_url: &'a str,
 }
 
-pub async fn run(args: UrlArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: UrlArgs, ctx: &Context) -> anyhow::Result<()> {
     let run = RunId::parse(&args.run_id)?;
     let asserted = asserted_user(args.as_user.as_deref(), ctx)?;
     let ttl = match &args.expires {
         None => ctx.settings.storage.link_ttl,
-        Some(raw) => crate::config::parse_link_ttl(raw)
+        Some(raw) => crate::config::value::parse_link_ttl(raw)
             .map_err(|m| CommandError::new(ExitKind::Invalid, format!("--expires {m}")))?,
     };
     let reroot = args.storage.as_deref().map(StorageUrl::parse).transpose()?;

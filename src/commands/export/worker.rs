@@ -7,121 +7,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::Args;
 use tokio::sync::{mpsc, watch};
 
 use super::display::Display;
+use crate::cli::export::WorkerArgs;
 use crate::context::Context;
 use crate::db;
 use crate::email::Mailer;
 use crate::engine::{
     PassError, RetentionPolicy, Worker, WorkerError, WorkerMode, WorkerOptions, WorkerSummary,
 };
-use crate::exports::csv::check_export_dir;
+use crate::exports::csv::folder::check_export_dir;
 use crate::exports::task::{ExportConfig, registry};
 use crate::signals::wait_for_signal;
 use crate::storage::{Storage, StorageUrl};
-
-#[derive(Debug, Args)]
-pub struct WorkerArgs {
-    /// Exit 0 once nothing is runnable now (for cron); runs held by other workers and
-    /// retries scheduled later are left for the next invocation
-    #[arg(long, conflicts_with = "once")]
-    pub drain: bool,
-
-    /// Run at most one run, then exit
-    #[arg(long)]
-    pub once: bool,
-
-    // These two are settings: the config layer reads them (by their ids, the setting
-    // keys) with their variables and config keys, checks them, and names a bad value's
-    // flag or variable; the worker takes them from `ctx.settings`. So clap takes any
-    // text here, or a bad INVOICECTL_WORKER_CONCURRENCY would be its usage error.
-    /// Runs executed at once by this process, 1 to 1024 (default: config
-    /// `worker_concurrency`, else 4)
-    #[arg(
-        long = "concurrency",
-        id = "worker_concurrency",
-        env = "INVOICECTL_WORKER_CONCURRENCY",
-        hide_env_values = true,
-        value_name = "N"
-    )]
-    pub concurrency: Option<String>,
-
-    /// Where exports are stored: file:///absolute/dir or s3://bucket[/prefix] (default:
-    /// config `storage`, else the export dir). S3 settings come from the AWS variables
-    /// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, …) or the
-    /// s3_* config keys; naming this and --export-dir together is a usage error
-    #[arg(
-        long,
-        id = "storage",
-        env = "INVOICECTL_STORAGE",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
-    pub storage: Option<String>,
-
-    /// Where CSV files are written, short for --storage file:///DIR (default: config
-    /// `export_dir`, else `exports/` in the data directory)
-    #[arg(
-        long,
-        env = "INVOICECTL_EXPORT_DIR",
-        hide_env_values = true,
-        value_name = "DIR",
-        value_hint = clap::ValueHint::DirPath,
-        value_parser = crate::cli::path_allowing_empty()
-    )]
-    pub export_dir: Option<PathBuf>,
-
-    /// How long the emailed S3 download link works: 90m, 12h, 7d… (default: config
-    /// `link_ttl`, 7d, the most SigV4 allows); `export url` signs a fresh one
-    #[arg(
-        long,
-        id = "link_ttl",
-        env = "INVOICECTL_LINK_TTL",
-        hide_env_values = true,
-        value_name = "DURATION"
-    )]
-    pub link_ttl: Option<String>,
-
-    /// Lease length in seconds, 1 to 3600: a run whose worker stops renewing it is
-    /// taken over by another worker after this long. The worker's database sessions
-    /// are also limited to one lease idle inside a transaction or waiting for a lock
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
-    pub lease: f64,
-
-    /// How often the lease is renewed, in seconds (at least 0.1, less than --lease)
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub heartbeat: f64,
-
-    /// Seconds between looks at the queue when no notification arrives
-    #[arg(long, value_name = "SECONDS", default_value_t = 1.0, hide = true)]
-    pub poll_interval: f64,
-
-    /// Multiply retry delays (tests run the backoff curve fast)
-    #[arg(long, value_name = "FACTOR", default_value_t = 1.0, hide = true)]
-    pub retry_scale: f64,
-
-    /// With --drain or --once: give up (exit 69) once the database has been
-    /// unreachable this many seconds (tests shorten it)
-    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, hide = true)]
-    pub unreachable_limit: f64,
-
-    /// Serve Prometheus metrics on this IP:PORT (e.g. 127.0.0.1:9464; any path, /health
-    /// answers OK) while the worker runs — for a long-running worker: runs by task
-    /// and outcome, durations, queue depth and age, rows, bytes, email dispositions,
-    /// takeovers. Refused before any claim: an address that is not IP:PORT or not of
-    /// this host exits 65, one in use 75 (default: config metrics_addr,
-    /// INVOICECTL_METRICS_ADDR)
-    #[arg(long, value_name = "ADDR")]
-    pub metrics_addr: Option<String>,
-
-    /// Write the same metrics to this .prom file when the worker ends, for
-    /// node_exporter's textfile collector — for a cron --drain, which no scrape
-    /// catches alive (default: config metrics_textfile, INVOICECTL_METRICS_TEXTFILE)
-    #[arg(long, value_name = "FILE")]
-    pub metrics_textfile: Option<String>,
-}
 
 /// The longest lease (and so heartbeat) a worker accepts: beyond it a lost worker's
 /// runs would wait hours for a takeover, and PostgreSQL's timestamps overflow long
@@ -140,7 +39,7 @@ fn seconds(name: &str, value: f64, min: f64, max: f64) -> anyhow::Result<Duratio
     .into())
 }
 
-pub async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: WorkerArgs, ctx: &Context) -> anyhow::Result<()> {
     let lease = seconds("lease", args.lease, 1.0, MAX_LEASE)?;
     let heartbeat = seconds("heartbeat", args.heartbeat, 0.1, MAX_LEASE)?;
     if heartbeat >= lease {
@@ -242,7 +141,7 @@ fn ignore_file_size_signal() {
 
 /// What [`run_worker`] runs: the engine's options, where CSVs go and how progress
 /// is shown.
-pub struct WorkerPlan {
+pub(crate) struct WorkerPlan {
     pub options: WorkerOptions,
     /// Where new exports are stored.
     pub storage: StorageUrl,
@@ -261,7 +160,7 @@ impl WorkerPlan {
     /// `export worker`'s defaults under `mode`: the configured concurrency, storage,
     /// link lifetime and run retention, 30 s leases renewed every 10 s, NDJSON with
     /// `--json`.
-    pub fn new(ctx: &Context, mode: WorkerMode) -> WorkerPlan {
+    pub(crate) fn new(ctx: &Context, mode: WorkerMode) -> WorkerPlan {
         WorkerPlan {
             options: WorkerOptions {
                 concurrency: ctx.settings.worker_concurrency as usize,
@@ -284,7 +183,7 @@ impl WorkerPlan {
 /// Runs a worker on this process until its mode says stop (or SIGINT/SIGTERM), with
 /// the progress display and the closing summary line, and returns its summary. The
 /// body of `export worker`; `demo` calls it to drain the queue.
-pub async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<WorkerSummary> {
+pub(crate) async fn run_worker(ctx: &Context, plan: WorkerPlan) -> anyhow::Result<WorkerSummary> {
     let WorkerPlan {
         options,
         storage,

@@ -2,23 +2,16 @@
 //! [`print_members`] is also the table `db seed --demo` ends with.
 
 use anyhow::Context as _;
-use clap::Args;
 use comfy_table::Cell;
 
+use crate::cli::member::ListArgs;
 use crate::context::Context;
 use crate::db::members::MemberSummary;
 use crate::db::{self, DbError};
 use crate::ids::OrgId;
 use crate::layout::Column;
 
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// The organization whose members to list (`invoicectl org list` shows them all)
-    #[arg(long, value_name = "ORG")]
-    pub org: String,
-}
-
-pub async fn run(args: ListArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: ListArgs, ctx: &Context) -> anyhow::Result<()> {
     let org = OrgId::parse(&args.org)?;
     let (pool, _session) = ctx.tenant_pool(1).await?;
     let mut conn = pool.acquire().await.map_err(DbError::from)?;
@@ -41,7 +34,7 @@ pub async fn run(args: ListArgs, ctx: &Context) -> anyhow::Result<()> {
 
 /// The members as a table; `with_org` adds the organization column (for a listing
 /// that spans several organizations). A narrow terminal leaves the name out first.
-pub fn print_members(
+pub(crate) fn print_members(
     ctx: &Context,
     members: &[MemberSummary],
     with_org: bool,

@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::db::{self, DbError};
 use crate::layout::{self, Column};
 
-pub async fn run(ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(ctx: &Context) -> anyhow::Result<()> {
     let (pool, _session) = ctx.tenant_pool(1).await?;
     let mut conn = pool.acquire().await.map_err(DbError::from)?;
     let orgs = db::organizations::list(&mut conn)

@@ -3,23 +3,10 @@
 
 mod list;
 
-use clap::Subcommand;
-
+use crate::cli::org::OrgCommand;
 use crate::context::Context;
 
-#[derive(Debug, Subcommand)]
-pub enum OrgCommand {
-    /// List every organization with its member and invoice counts
-    ///
-    /// Prints id, name, members, invoices and creation time (UTC) as a table, in id
-    /// order; with --json, one array of objects with the fields id, name, memberCount,
-    /// invoiceCount and createdAt.
-    ///
-    /// Example: invoicectl org list --json
-    List,
-}
-
-pub async fn run(cmd: OrgCommand, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: OrgCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         OrgCommand::List => list::run(ctx).await,
     }

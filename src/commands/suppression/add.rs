@@ -7,29 +7,15 @@
 //! entry, so the command is idempotent.
 
 use anyhow::Context as _;
-use clap::Args;
 use serde_json::json;
 
-use super::{ActorArgs, Change, ChangeView, ReasonArg};
+use super::{Change, ChangeView};
+use crate::cli::suppression::AddArgs;
 use crate::context::Context;
 use crate::db::DbError;
 use crate::db::suppressions::{self, Reason, Upsert};
 
-#[derive(Debug, Args)]
-pub struct AddArgs {
-    /// The address to stop emailing (stored lowercase)
-    #[arg(value_name = "EMAIL")]
-    pub email: String,
-
-    /// Why the address is suppressed
-    #[arg(long, value_enum, value_name = "REASON")]
-    pub reason: ReasonArg,
-
-    #[command(flatten)]
-    pub actor: ActorArgs,
-}
-
-pub async fn run(args: AddArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: AddArgs, ctx: &Context) -> anyhow::Result<()> {
     let email = super::parse_email(&args.email)?;
     let actor = super::actor_id(&args.actor, ctx)?;
     let reason = Reason::from(args.reason);

@@ -9,7 +9,7 @@ use crate::db::DbError;
 use crate::db::suppressions;
 use crate::layout::{self, Column};
 
-pub async fn run(ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(ctx: &Context) -> anyhow::Result<()> {
     let (pool, _session) = ctx.admin_pool(1, "suppression list").await?;
     let mut conn = pool.acquire().await.map_err(DbError::from)?;
     let all = suppressions::list(&mut conn)

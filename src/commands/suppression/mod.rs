@@ -10,55 +10,20 @@ mod list;
 mod remove;
 
 use anyhow::Context as _;
-use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::cli::suppression::{ActorArgs, ReasonArg, SuppressionCommand};
 use crate::context::Context;
 use crate::db::suppressions::{Reason, Suppression};
 use crate::email::EmailAddress;
 use crate::ids::UserId;
 
-#[derive(Debug, Subcommand)]
-pub enum SuppressionCommand {
-    /// Put an address on the suppression list, or change its reason
-    ///
-    /// The export email is never sent to a suppressed address (the export itself still
-    /// completes). Adding an address that is already listed replaces its reason; adding
-    /// it again with the same reason changes nothing. Each change and its audit entry
-    /// (`email.suppression.added`) are written in one transaction.
-    ///
-    /// Example: invoicectl suppression add bob@example.com --reason bounce
-    Add(add::AddArgs),
-    /// Take an address off the suppression list
-    ///
-    /// The removal and its audit entry (`email.suppression.removed`) are written in one
-    /// transaction. An address that is not listed exits 66 and writes nothing.
-    ///
-    /// Example: invoicectl suppression remove bob@example.com
-    Remove(remove::RemoveArgs),
-    /// List every suppressed address, its reason and when it was suppressed
-    ///
-    /// Example: invoicectl suppression list --json
-    List,
-}
-
-pub async fn run(cmd: SuppressionCommand, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: SuppressionCommand, ctx: &Context) -> anyhow::Result<()> {
     match cmd {
         SuppressionCommand::Add(args) => add::run(args, ctx).await,
         SuppressionCommand::Remove(args) => remove::run(args, ctx).await,
         SuppressionCommand::List => list::run(ctx).await,
     }
-}
-
-/// Why an address is suppressed (the command-line spelling of [`Reason`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReasonArg {
-    /// Mail to the address bounced
-    Bounce,
-    /// The recipient marked our mail as spam
-    Complaint,
-    /// The recipient asked not to be emailed
-    Unsubscribe,
 }
 
 impl From<ReasonArg> for Reason {
@@ -69,21 +34,6 @@ impl From<ReasonArg> for Reason {
             ReasonArg::Unsubscribe => Reason::Unsubscribe,
         }
     }
-}
-
-/// Who is making the change, recorded as the audit entry's actor.
-#[derive(Debug, Args)]
-pub struct ActorArgs {
-    /// The user making the change, recorded in the audit log (default: config key
-    /// `user`; none means the entry has no actor)
-    #[arg(
-        long = "as",
-        id = "user",
-        value_name = "USER",
-        env = "INVOICECTL_USER",
-        hide_env_values = true
-    )]
-    pub as_user: Option<String>,
 }
 
 /// The address from the command line, validated and lowercased (exit 65).

@@ -4,26 +4,16 @@
 //! nothing is written.
 
 use anyhow::Context as _;
-use clap::Args;
 use serde_json::json;
 
-use super::{ActorArgs, ChangeView};
+use super::ChangeView;
+use crate::cli::suppression::RemoveArgs;
 use crate::context::Context;
 use crate::db::DbError;
 use crate::db::suppressions;
 use crate::error::{CommandError, ExitKind};
 
-#[derive(Debug, Args)]
-pub struct RemoveArgs {
-    /// The address to email again
-    #[arg(value_name = "EMAIL")]
-    pub email: String,
-
-    #[command(flatten)]
-    pub actor: ActorArgs,
-}
-
-pub async fn run(args: RemoveArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(args: RemoveArgs, ctx: &Context) -> anyhow::Result<()> {
     let email = super::parse_email(&args.email)?;
     let actor = super::actor_id(&args.actor, ctx)?;
     let (pool, _session) = ctx.admin_pool(2, "suppression remove").await?;

@@ -2,27 +2,15 @@
 //! checks that the caller is an admin, links or unlinks, and audits.
 
 use anyhow::Context as _;
-use clap::Args;
 use serde::Serialize;
 
 use super::UnlinkArgs;
+use crate::cli::user::LinkArgs;
 use crate::context::Context;
 use crate::db::{self, DbError};
 use crate::error::{CommandError, ExitKind};
 use crate::ids::UserId;
 use crate::logging;
-
-#[derive(Debug, Args)]
-pub struct LinkArgs {
-    /// The invoicectl user the login acts as (e.g. user_alice)
-    // Not the id `user`: that is the `user` setting's (`--as`), see cli.rs.
-    #[arg(value_name = "USER")]
-    pub app_user: String,
-
-    /// The PostgreSQL login (role name) to link
-    #[arg(long, value_name = "LOGIN")]
-    pub login: String,
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,7 +21,7 @@ struct Linked<'a> {
     changed: bool,
 }
 
-pub async fn link(args: LinkArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn link(args: LinkArgs, ctx: &Context) -> anyhow::Result<()> {
     let user = UserId::parse(&args.app_user)?;
     let login = check_login(&args.login)?;
     let (pool, _session) = ctx.admin_pool(1, "user link").await?;
@@ -83,7 +71,7 @@ pub async fn link(args: LinkArgs, ctx: &Context) -> anyhow::Result<()> {
     })
 }
 
-pub async fn unlink(args: UnlinkArgs, ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn unlink(args: UnlinkArgs, ctx: &Context) -> anyhow::Result<()> {
     let login = check_login(&args.login)?;
     let (pool, session) = ctx.admin_pool(1, "user unlink").await?;
     let mut conn = pool.acquire().await.map_err(DbError::from)?;

@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::db::{self, DbError};
 use crate::layout::Column;
 
-pub async fn run(ctx: &Context) -> anyhow::Result<()> {
+pub(crate) async fn run(ctx: &Context) -> anyhow::Result<()> {
     let (pool, _session) = ctx.admin_pool(1, "user list").await?;
     let mut conn = pool.acquire().await.map_err(DbError::from)?;
     let logins = db::identity::list(&mut conn)

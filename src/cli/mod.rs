@@ -1,13 +1,28 @@
-//! The command-line interface: clap definitions only. Doc comments here are the
-//! `--help` text and the man pages, so they are written for operators.
+//! The command-line interface: clap definitions only, one file per command group.
+//! Doc comments here are the `--help` text and the man pages, so they are written
+//! for operators.
+//!
+//! A leaf, like sqlx-cli's `opt.rs`: the commands import these types, and the assets
+//! (man pages, completion scripts) are rendered from [`command`], but nothing here
+//! imports a command, the configuration or the assets. The one module of the crate
+//! it uses is the leaf `crate::error`, for the exit codes of the `--help` footer (a
+//! test in `crate::db` holds both rules).
 
 use std::path::PathBuf;
 
-use clap::parser::ValueSource;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands;
-use crate::config::Overrides;
+use clap_complete::Shell;
+
+pub(crate) mod audit;
+pub(crate) mod config;
+pub(crate) mod db;
+pub(crate) mod export;
+pub(crate) mod generate_assets;
+pub(crate) mod member;
+pub(crate) mod org;
+pub(crate) mod suppression;
+pub(crate) mod user;
 
 /// Export an organization's invoices as CSV through a durable PostgreSQL run queue.
 ///
@@ -21,9 +36,9 @@ use crate::config::Overrides;
     propagate_version = true,
     max_term_width = 100,
     after_help = "Examples:\n  invoicectl demo\n  invoicectl db setup && invoicectl db seed --demo\n  invoicectl export start --org org_acme --as user_alice --wait\n\n".to_owned()
-        + &commands::exit::exit_codes_help()
+        + &crate::error::exit_codes_help()
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
@@ -37,7 +52,7 @@ pub struct Cli {
 /// variable's value: it may be a secret, and an unset one read as set to "".
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global Options")]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// PostgreSQL URL (default: libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE;
     /// database `invoicectl`)
     #[arg(
@@ -99,38 +114,38 @@ pub(crate) fn path_allowing_empty() -> impl clap::builder::TypedValueParser<Valu
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Create, migrate and seed the database
     #[command(subcommand)]
-    Db(commands::db::DbCommand),
+    Db(db::DbCommand),
     /// Request, watch, work on and cancel invoice exports
     #[command(subcommand)]
-    Export(commands::export::ExportCommand),
+    Export(export::ExportCommand),
     /// Manage the addresses the export email is never sent to
     #[command(subcommand)]
-    Suppression(commands::suppression::SuppressionCommand),
+    Suppression(suppression::SuppressionCommand),
     /// Read, follow, verify and checkpoint the append-only, hash-chained audit log
     #[command(subcommand)]
-    Audit(commands::audit::AuditCommand),
+    Audit(audit::AuditCommand),
     /// Show the resolved configuration and where each setting came from
     #[command(subcommand)]
-    Config(commands::config::ConfigCommand),
+    Config(config::ConfigCommand),
     /// List the organizations (tenants) and their member and invoice counts
     #[command(subcommand)]
-    Org(commands::org::OrgCommand),
+    Org(org::OrgCommand),
     /// List who belongs to an organization, with which role
     #[command(subcommand)]
-    Member(commands::member::MemberCommand),
+    Member(member::MemberCommand),
     /// Link PostgreSQL logins to invoicectl users (admin only)
     #[command(subcommand)]
-    User(commands::user::UserCommand),
+    User(user::UserCommand),
     /// Show who PostgreSQL says you are: login, user, mode, groups, organizations
     ///
     /// The mode decides who a request is made for: `login` (a login linked to a
@@ -160,7 +175,7 @@ pub enum Command {
     /// csvPath, email, messageId, outboxDir and emailFile.
     ///
     /// Example: invoicectl demo --fresh
-    Demo(commands::demo::DemoArgs),
+    Demo(DemoArgs),
     /// Print a shell completion script to stdout
     ///
     /// Shells: bash, zsh, fish, elvish, powershell. The same scripts are checked in
@@ -168,7 +183,22 @@ pub enum Command {
     /// neither a config file nor a database.
     ///
     /// Example: invoicectl completions bash > ~/.local/share/bash-completion/completions/invoicectl
-    Completions(commands::completions::CompletionsArgs),
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Request a new export run even if the demo already made one today (like
+    /// `export start --force`)
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: Shell,
 }
 
 /// The public command tree: what `--help`, the man pages and the completion scripts
@@ -182,7 +212,7 @@ pub fn command() -> clap::Command {
 /// [`names_maintainer_command`]). It is kept out of [`command`], so that no
 /// completion script or man page offers it, and out of every other parse, so that no
 /// typo is answered with "a similar subcommand exists: 'generate-assets'".
-pub fn parser(color: Option<ColorChoice>, maintainer: bool) -> clap::Command {
+pub(crate) fn parser(color: Option<ColorChoice>, maintainer: bool) -> clap::Command {
     let color = match color {
         Some(ColorChoice::Always) => clap::ColorChoice::Always,
         Some(ColorChoice::Never) => clap::ColorChoice::Never,
@@ -191,14 +221,14 @@ pub fn parser(color: Option<ColorChoice>, maintainer: bool) -> clap::Command {
     };
     let cmd = command().color(color);
     if maintainer {
-        cmd.subcommand(commands::generate_assets::command())
+        cmd.subcommand(generate_assets::command())
     } else {
         cmd
     }
 }
 
 /// Whether the arguments name the maintainer command (anywhere before `--`).
-pub fn names_maintainer_command<I, S>(args: I) -> bool
+pub(crate) fn names_maintainer_command<I, S>(args: I) -> bool
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
@@ -206,13 +236,13 @@ where
     args.into_iter()
         .skip(1)
         .take_while(|a| a.as_ref() != "--")
-        .any(|a| a.as_ref() == commands::generate_assets::NAME)
+        .any(|a| a.as_ref() == generate_assets::NAME)
 }
 
 /// Adds a tip to clap's usage errors where invoicectl knows the likely mistake: an
 /// organization id given as a positional argument (`export start org_acme`) to a
 /// command that takes it as `--org`.
-pub fn with_hints(mut err: clap::Error, parser: &clap::Command) -> clap::Error {
+pub(crate) fn with_hints(mut err: clap::Error, parser: &clap::Command) -> clap::Error {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     if err.kind() != ErrorKind::UnknownArgument {
         return err;
@@ -252,41 +282,10 @@ fn leaf_of_usage<'a>(parser: &'a clap::Command, usage: &str) -> Option<&'a clap:
     Some(cmd)
 }
 
-/// The settings typed on the command line, for the config layer: each option whose
-/// value came from the command line, keyed by its id. An option that sets a setting
-/// has the setting's key as its id (`database_url`, `worker_concurrency` for
-/// `--concurrency`, `user` for `--as`); other ids are no setting's and are ignored
-/// there. A value clap took from the option's environment variable is left out: the
-/// config layer reads every variable itself, and says `env`, not `flag`.
-pub fn setting_flags(cmd: &clap::Command, matches: &clap::ArgMatches) -> Overrides {
-    let mut flags = Overrides::default();
-    collect_flags(cmd, matches, &mut flags);
-    flags
-}
-
-fn collect_flags(cmd: &clap::Command, matches: &clap::ArgMatches, flags: &mut Overrides) {
-    for arg in cmd.get_arguments() {
-        let id = arg.get_id().as_str();
-        let (Some(long), Some(ValueSource::CommandLine)) =
-            (arg.get_long(), matches.value_source(id))
-        else {
-            continue;
-        };
-        if let Some(value) = matches.get_raw(id).and_then(|mut values| values.next()) {
-            flags.set(id, format!("--{long}"), value);
-        }
-    }
-    if let Some((name, sub)) = matches.subcommand()
-        && let Some(sub_cmd) = cmd.find_subcommand(name)
-    {
-        collect_flags(sub_cmd, sub, flags);
-    }
-}
-
 /// `--color WHEN` as written on the command line, found before clap parses it, so
 /// that clap's own help and usage errors follow it too. The last occurrence wins,
 /// like clap's; nothing after `--` counts.
-pub fn color_from_args<I, S>(args: I) -> Option<ColorChoice>
+pub(crate) fn color_from_args<I, S>(args: I) -> Option<ColorChoice>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
@@ -342,66 +341,6 @@ mod tests {
         assert_eq!(scan(&["--color", "sometimes"]), None, "clap reports it");
         assert_eq!(scan(&["--color"]), None);
         assert_eq!(scan(&["--", "--color", "always"]), None);
-    }
-
-    #[test]
-    fn options_that_set_a_setting_carry_its_key_as_their_id() {
-        use std::collections::BTreeSet;
-
-        use crate::config::{PlatformDirs, Settings};
-
-        let dirs = PlatformDirs {
-            config_file: None,
-            data_dir: Some("/d".into()),
-        };
-        let settings = Settings::load_with(&Overrides::default(), &|_| None, &dirs).unwrap();
-        let keys: BTreeSet<&str> = settings.resolved.iter().map(|r| r.key).collect();
-        fn walk(cmd: &clap::Command, keys: &BTreeSet<&str>, found: &mut BTreeSet<String>) {
-            for arg in cmd.get_arguments() {
-                if keys.contains(arg.get_id().as_str()) {
-                    let long = arg.get_long().unwrap_or_default();
-                    found.insert(format!("{} --{long}", arg.get_id()));
-                }
-            }
-            for sub in cmd.get_subcommands() {
-                walk(sub, keys, found);
-            }
-        }
-        let mut found = BTreeSet::new();
-        walk(&command(), &keys, &mut found);
-        // Any other option whose id happened to be a key would silently set it.
-        let expected = [
-            "config --config",
-            "data_dir --data-dir",
-            "database_url --database-url",
-            "export_dir --export-dir",
-            "link_ttl --link-ttl",
-            "metrics_addr --metrics-addr",
-            "metrics_textfile --metrics-textfile",
-            "storage --storage",
-            "user --as",
-            "worker_concurrency --concurrency",
-        ];
-        assert_eq!(found, expected.map(String::from).into());
-
-        let mut parser = parser(None, false);
-        let args = [
-            "invoicectl",
-            "export",
-            "worker",
-            "--concurrency",
-            "5",
-            "--database-url=postgres://h/db",
-        ];
-        let matches = parser.try_get_matches_from_mut(args).unwrap();
-        let flags = setting_flags(&parser, &matches);
-        let settings = Settings::load_with(&flags, &|_| None, &dirs).unwrap();
-        assert_eq!(settings.worker_concurrency, 5);
-        assert_eq!(settings.database_url.as_deref(), Some("postgres://h/db"));
-        let origin = |key| settings.setting(key).unwrap().source_text();
-        assert_eq!(origin("worker_concurrency"), "flag --concurrency");
-        assert_eq!(origin("database_url"), "flag --database-url");
-        assert_eq!(origin("page_size"), "default");
     }
 
     #[test]

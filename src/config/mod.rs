@@ -4,7 +4,7 @@
 //! A setting is a field of [`Settings`] and one call in `Settings::resolve`: its key
 //! (the config-file key, and the name `config show` prints), its environment
 //! variable, its default and its check. The `Resolver` behind that line looks the key
-//! up in each layer in turn, parses the value that wins ([`SettingValue`]), names
+//! up in each layer in turn, parses the value that wins (`SettingValue`), names
 //! where a bad value came from (`--concurrency`, `INVOICECTL_PAGE_SIZE`, `page_size
 //! in config file PATH`) and records the value, redacted, with its source. A key of
 //! the config file that no line asks for is an unknown key: an error, not a silent
@@ -15,201 +15,37 @@
 //! a flag and its variable stay apart, and so that `config show`, which has none of
 //! the commands' flags, still sees every variable.
 //!
-//! This module also refuses a config file that holds a secret while others can read
-//! it (like ssh does with a private key), by the one notion of "secret" in
-//! `crate::redact` that `config show` and every redacted message also use.
+//! One concern per file:
+//! - [`resolver`]: the layers and their precedence, and where a value came from;
+//! - `value`: the types a setting can have and how each is read;
+//! - [`file`]: reading the config file, and the permission rule of one that holds a
+//!   secret;
+//! - `error`: what can be wrong with a setting, and its exit code.
 
-use std::collections::BTreeMap;
-use std::ffi::{OsStr, OsString};
-use std::fmt;
-use std::fs;
-use std::io::Read;
-use std::num::IntErrorKind;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Serialize;
-use serde_json::Value as Json;
-
-use crate::error::{Classify, ExitKind};
-use crate::redact::{Secret, is_secret_param, redact_secrets, redact_url, url_holds_secret};
+use crate::redact::redact_url;
 use crate::storage::{
     Compression, DEFAULT_LINK_TTL, DEFAULT_S3_PART_SIZE, MAX_S3_PART_SIZE, MIN_S3_PART_SIZE,
     StorageSettings, StorageUrl,
 };
+use error::ConfigError;
+use resolver::{Overrides, Resolved, Resolver, Source};
+use value::{ByteSize, SettingValue};
+
+pub(crate) mod error;
+pub(crate) mod file;
+pub mod resolver;
+pub(crate) mod value;
 
 /// Default rows per page of the export's keyset walk.
-pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
-pub const DEFAULT_WORKER_CONCURRENCY: u32 = 4;
-pub const DEFAULT_MAIL_FROM: &str = "invoicectl <invoicectl@localhost>";
+pub(crate) const DEFAULT_PAGE_SIZE: u32 = 5_000;
+pub(crate) const DEFAULT_WORKER_CONCURRENCY: u32 = 4;
+pub(crate) const DEFAULT_MAIL_FROM: &str = "invoicectl <invoicectl@localhost>";
 /// How long finished runs are kept before workers delete them (`run_retention`).
-pub const DEFAULT_RUN_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
-/// A config file is a few lines of TOML; anything bigger (1 MiB) is the wrong file.
-pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error(
-        "config file {path} does not exist: create it or point --config / INVOICECTL_CONFIG elsewhere"
-    )]
-    Missing { path: PathBuf },
-    #[error("cannot read config file {path}")]
-    Unreadable {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error(
-        "config file {path} is not a regular file ({kind}): point --config / INVOICECTL_CONFIG at a TOML file"
-    )]
-    NotAFile { path: PathBuf, kind: &'static str },
-    #[error(
-        "config file {path} is larger than 1 MiB: point --config / INVOICECTL_CONFIG at the TOML config file"
-    )]
-    TooLarge { path: PathBuf },
-    #[error("config file {path} is not valid: {message}")]
-    Parse { path: PathBuf, message: String },
-    #[error("config file {path} has an unknown key `{key}`: the keys are {known}")]
-    UnknownKey {
-        path: PathBuf,
-        key: String,
-        known: String,
-    },
-    #[error(
-        "config file {path} holds a password or secret but is readable by others (mode {mode:o}): run `chmod 600 {path}`"
-    )]
-    InsecurePermissions { path: PathBuf, mode: u32 },
-    /// A value that does not parse or fails its check. `setting` says where it came
-    /// from — the flag, the variable, or the key and the file — because that is what
-    /// the reader has to fix; the message never quotes a secret.
-    #[error("invalid {setting}: {message}")]
-    Invalid {
-        setting: String,
-        message: String,
-        from_flag: bool,
-    },
-    #[error("{var} is set but empty: unset it to use the default, or give it a value")]
-    EmptyVariable { var: &'static str },
-    /// Two settings that exclude each other named at the same level
-    /// (`storage` and its shorthand `export_dir`).
-    #[error("{0}")]
-    Conflict(String),
-    #[error("cannot find a home directory for the default {what}: set {hint}")]
-    NoHome {
-        what: &'static str,
-        hint: &'static str,
-    },
-}
-
-impl Classify for ConfigError {
-    fn exit_kind(&self) -> ExitKind {
-        match self {
-            ConfigError::Missing { .. } => ExitKind::NotFound,
-            // A bad flag value is a usage error, as clap's own are (`--limit x`).
-            ConfigError::Invalid {
-                from_flag: true, ..
-            } => ExitKind::Usage,
-            // Naming two settings that exclude each other is a usage error.
-            ConfigError::Conflict(_) => ExitKind::Usage,
-            _ => ExitKind::Invalid,
-        }
-    }
-}
-
-/// Where a setting's value came from, highest precedence first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    Flag,
-    Env,
-    File,
-    Default,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Flag => "flag",
-            Source::Env => "env",
-            Source::File => "file",
-            Source::Default => "default",
-        }
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One setting as resolved: what `config show` prints and `-v` logs.
-#[derive(Debug, Clone, Serialize)]
-pub struct Resolved {
-    /// The config-file key (`config` and `data_dir` name the two settings a config
-    /// file cannot hold).
-    #[serde(skip)]
-    pub key: &'static str,
-    /// Its environment variable (the list the man pages print is checked against it).
-    #[serde(skip)]
-    pub var: &'static str,
-    /// The value with its secrets as `***`; null when unset.
-    pub value: Json,
-    pub source: Source,
-    /// The flag (`--concurrency`), variable (`INVOICECTL_PAGE_SIZE`) or config file
-    /// (its path) the value came from; null for a default.
-    pub origin: Option<String>,
-}
-
-impl Resolved {
-    /// The value as text: strings bare, numbers as digits, unset as `-`.
-    pub fn value_text(&self) -> String {
-        match &self.value {
-            Json::Null => "-".to_owned(),
-            Json::String(s) => s.clone(),
-            other => other.to_string(),
-        }
-    }
-
-    /// `flag --concurrency`, `env INVOICECTL_PAGE_SIZE`, `file` or `default`.
-    pub fn source_text(&self) -> String {
-        match (self.source, &self.origin) {
-            (Source::Flag | Source::Env, Some(origin)) => format!("{} {origin}", self.source),
-            (source, _) => source.to_string(),
-        }
-    }
-}
-
-/// The settings given as flags on the command line, by setting key. Only values typed
-/// there: a flag's environment variable is read by this module like any other.
-#[derive(Debug, Default, Clone)]
-pub struct Overrides {
-    /// key → (the flag as written, its value)
-    flags: BTreeMap<String, (String, OsString)>,
-}
-
-impl Overrides {
-    /// Records that `flag` (as written: `--concurrency`) set `key` to `value`.
-    pub fn set(
-        &mut self,
-        key: impl Into<String>,
-        flag: impl Into<String>,
-        value: impl Into<OsString>,
-    ) {
-        self.flags.insert(key.into(), (flag.into(), value.into()));
-    }
-
-    /// [`Overrides::set`], by value.
-    pub fn with(
-        mut self,
-        key: impl Into<String>,
-        flag: impl Into<String>,
-        value: impl Into<OsString>,
-    ) -> Overrides {
-        self.set(key, flag, value);
-        self
-    }
-}
+pub(crate) const DEFAULT_RUN_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// The platform's defaults for the two paths every other default hangs off.
 #[derive(Debug, Clone, Default)]
@@ -222,30 +58,12 @@ pub struct PlatformDirs {
 
 impl PlatformDirs {
     /// This user's directories (XDG on Linux); none without a home directory.
-    pub fn detect() -> PlatformDirs {
+    pub(crate) fn detect() -> PlatformDirs {
         let dirs = directories::ProjectDirs::from("", "", "invoicectl");
         PlatformDirs {
             config_file: dirs.as_ref().map(|d| d.config_dir().join("config.toml")),
             data_dir: dirs.as_ref().map(|d| d.data_dir().to_path_buf()),
         }
-    }
-}
-
-/// A size in bytes, written as a number or as `8MiB`, `16 MiB`, `512KiB`, `1GiB`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ByteSize(pub u64);
-
-/// A link lifetime: a duration from 1 s to 7 days (a SigV4 presigned URL cannot live
-/// longer). Shared by `link_ttl`, the worker's `--link-ttl` and `export url --expires`.
-pub fn parse_link_ttl(raw: &str) -> Result<Duration, String> {
-    match crate::duration::parse_duration(raw) {
-        Some(d) if !d.is_zero() && d <= DEFAULT_LINK_TTL => Ok(d),
-        Some(_) => Err(format!(
-            "{raw:?} is out of range: a link lives from 1s to 7d (SigV4's maximum)"
-        )),
-        None => Err(format!(
-            "{raw:?} is not a duration: write e.g. 7d, 12h, 90m or 1h30m"
-        )),
     }
 }
 
@@ -282,7 +100,7 @@ pub struct Settings {
 impl Settings {
     /// The settings of this process: `flags` from its command line, its environment,
     /// the platform directories and the config file they lead to.
-    pub fn load(flags: &Overrides) -> Result<Settings, ConfigError> {
+    pub(crate) fn load(flags: &Overrides) -> Result<Settings, ConfigError> {
         Settings::load_with(
             flags,
             &|name| std::env::var_os(name),
@@ -290,7 +108,7 @@ impl Settings {
         )
     }
 
-    /// [`Settings::load`] with the environment (`env` looks a variable up) and the
+    /// `Settings::load` with the environment (`env` looks a variable up) and the
     /// platform directories given, so that precedence is testable without touching
     /// the process environment.
     pub fn load_with(
@@ -407,13 +225,13 @@ impl Settings {
     }
 
     /// The resolved setting `key`, if there is one.
-    pub fn setting(&self, key: &str) -> Option<&Resolved> {
+    pub(crate) fn setting(&self, key: &str) -> Option<&Resolved> {
         self.resolved.iter().find(|r| r.key == key)
     }
 
     /// Logs at debug level (`-v`) which config file was read and where each setting
     /// came from — the first thing to know when a setting does not take.
-    pub fn log_sources(&self) {
+    pub(crate) fn log_sources(&self) {
         match (
             &self.config_path,
             self.setting("config").and_then(|c| c.value.as_str()),
@@ -430,224 +248,6 @@ impl Settings {
                 setting.source_text()
             );
         }
-    }
-}
-
-/// A type a setting can have: read from a flag's or variable's text, or from the
-/// config file's TOML value, and shown (before redaction) by `config show`.
-pub trait SettingValue: Sized {
-    /// From a flag or an environment variable (never empty: that is refused first).
-    fn from_text(text: &OsStr) -> Result<Self, String>;
-
-    /// From the config file, where most settings are strings.
-    fn from_toml(value: toml::Value) -> Result<Self, String> {
-        match value {
-            toml::Value::String(s) => Self::from_text(OsStr::new(&s)),
-            other => Err(format!("expected a string, found {}", other.type_str())),
-        }
-    }
-
-    fn show(&self) -> Json;
-}
-
-impl SettingValue for String {
-    fn from_text(text: &OsStr) -> Result<Self, String> {
-        text.to_str()
-            .map(str::to_owned)
-            .ok_or_else(|| "it is not valid UTF-8".to_owned())
-    }
-
-    fn show(&self) -> Json {
-        Json::String(self.clone())
-    }
-}
-
-impl SettingValue for PathBuf {
-    fn from_text(text: &OsStr) -> Result<Self, String> {
-        Ok(PathBuf::from(text))
-    }
-
-    fn show(&self) -> Json {
-        Json::String(self.display().to_string())
-    }
-}
-
-impl SettingValue for u32 {
-    fn from_text(text: &OsStr) -> Result<Self, String> {
-        let text = text.to_string_lossy();
-        text.parse()
-            .map_err(|e: std::num::ParseIntError| match e.kind() {
-                IntErrorKind::PosOverflow => format!("{text} is too large"),
-                _ => format!("{text:?} is not a whole number"),
-            })
-    }
-
-    fn from_toml(value: toml::Value) -> Result<Self, String> {
-        match value {
-            toml::Value::Integer(n) => u32::try_from(n).map_err(|_| format!("{n} is out of range")),
-            other => Err(format!(
-                "expected a whole number, found {}",
-                other.type_str()
-            )),
-        }
-    }
-
-    fn show(&self) -> Json {
-        Json::from(*self)
-    }
-}
-
-/// An optional setting: unset by default, set by any layer.
-impl<T: SettingValue> SettingValue for Option<T> {
-    fn from_text(text: &OsStr) -> Result<Self, String> {
-        T::from_text(text).map(Some)
-    }
-
-    fn from_toml(value: toml::Value) -> Result<Self, String> {
-        T::from_toml(value).map(Some)
-    }
-
-    fn show(&self) -> Json {
-        self.as_ref().map_or(Json::Null, T::show)
-    }
-}
-
-/// Resolves settings one at a time, layer over layer; see the module docs.
-struct Resolver<'a> {
-    flags: &'a Overrides,
-    env: &'a dyn Fn(&str) -> Option<OsString>,
-    /// The config file read, if any, and what is left of it: each setting takes its
-    /// key out, so what remains at the end are unknown keys.
-    file: Option<(PathBuf, toml::Table)>,
-    /// The keys asked of the file, for the unknown-key message.
-    file_keys: Vec<&'static str>,
-    resolved: Vec<Resolved>,
-}
-
-impl<'a> Resolver<'a> {
-    fn new(flags: &'a Overrides, env: &'a dyn Fn(&str) -> Option<OsString>) -> Resolver<'a> {
-        Resolver {
-            flags,
-            env,
-            file: None,
-            file_keys: Vec::new(),
-            resolved: Vec::new(),
-        }
-    }
-
-    fn read_file(&mut self, path: &Path) -> Result<(), ConfigError> {
-        self.file = Some((path.to_path_buf(), read_config_file(path)?));
-        Ok(())
-    }
-
-    /// Setting `key`: the flag set for it, else variable `var`, else the config file's
-    /// `key`, else `default`. The winning value must parse and pass `check`.
-    fn get<T: SettingValue>(
-        &mut self,
-        key: &'static str,
-        var: &'static str,
-        default: T,
-        check: impl Fn(&T) -> Result<(), String>,
-    ) -> Result<T, ConfigError> {
-        // Taken out even when a flag or variable wins, so it does not count as unknown.
-        let in_file = self.file.as_mut().and_then(|(path, table)| {
-            table
-                .remove(key)
-                .map(|value| (path.display().to_string(), value))
-        });
-        if self.file.is_some() {
-            self.file_keys.push(key);
-        }
-        let (parsed, source, origin) = if let Some((flag, text)) = self.flags.flags.get(key) {
-            (parse_text(text), Source::Flag, flag.clone())
-        } else if let Some(text) = (self.env)(var) {
-            // Almost always a botched `export`; named, rather than read as a value.
-            if text.is_empty() {
-                return Err(ConfigError::EmptyVariable { var });
-            }
-            (T::from_text(&text), Source::Env, var.to_owned())
-        } else if let Some((path, value)) = in_file {
-            (parse_toml(value), Source::File, path)
-        } else {
-            self.record((key, var), default.show(), Source::Default, None);
-            return Ok(default);
-        };
-        match parsed.and_then(|value| check(&value).map(|()| value)) {
-            Ok(value) => {
-                self.record((key, var), value.show(), source, Some(origin));
-                Ok(value)
-            }
-            Err(message) => Err(ConfigError::Invalid {
-                setting: match source {
-                    Source::File => format!("{key} in config file {origin}"),
-                    _ => origin,
-                },
-                message: redact_secrets(&message),
-                from_flag: source == Source::Flag,
-            }),
-        }
-    }
-
-    fn record(
-        &mut self,
-        (key, var): (&'static str, &'static str),
-        value: Json,
-        source: Source,
-        origin: Option<String>,
-    ) {
-        self.resolved.push(Resolved {
-            key,
-            var,
-            value: redact(key, value),
-            source,
-            origin,
-        });
-    }
-
-    fn last_source(&self) -> Source {
-        self.resolved.last().map_or(Source::Default, |r| r.source)
-    }
-
-    /// Every setting as resolved, once no key of the config file is left unknown.
-    fn finish(self) -> Result<Vec<Resolved>, ConfigError> {
-        if let Some((path, table)) = self.file
-            && let Some(key) = table.keys().next()
-        {
-            return Err(ConfigError::UnknownKey {
-                path,
-                key: key.clone(),
-                known: self.file_keys.join(", "),
-            });
-        }
-        Ok(self.resolved)
-    }
-}
-
-fn parse_text<T: SettingValue>(text: &OsStr) -> Result<T, String> {
-    if text.is_empty() {
-        return Err("it is empty".to_owned());
-    }
-    T::from_text(text)
-}
-
-fn parse_toml<T: SettingValue>(value: toml::Value) -> Result<T, String> {
-    if value.as_str() == Some("") {
-        return Err("it is empty: remove the key to use the default".to_owned());
-    }
-    T::from_toml(value)
-}
-
-/// A value fit to print: a setting named like a credential (`s3_secret_access_key`)
-/// is `***` whole, and a URL has its secrets `***`'d as in every message.
-fn redact(key: &str, value: Json) -> Json {
-    match value {
-        // An access key id names the key, like a user name: shown, so an operator can
-        // tell which credentials a worker uses (the secret access key never is).
-        Json::String(s) if !s.is_empty() && is_secret_param(key) && key != "s3_access_key_id" => {
-            Json::String("***".to_owned())
-        }
-        Json::String(s) if s.contains("://") => Json::String(redact_url(&s)),
-        other => other,
     }
 }
 
@@ -744,93 +344,6 @@ fn check_http_url(raw: &str) -> Result<(), String> {
     }
 }
 
-impl SettingValue for StorageUrl {
-    fn from_text(text: &OsStr) -> Result<Self, String> {
-        let text = String::from_text(text)?;
-        StorageUrl::parse(&text).map_err(|e| e.to_string())
-    }
-
-    fn show(&self) -> Json {
-        Json::String(self.to_string())
-    }
-}
-
-impl SettingValue for Duration {
-    fn from_text(text: &OsStr) -> Result<Self, String> {
-        let text = text.to_string_lossy();
-        crate::duration::parse_duration(&text)
-            .ok_or_else(|| format!("{text:?} is not a duration: write e.g. 7d, 12h, 90m or 1h30m"))
-    }
-
-    fn show(&self) -> Json {
-        Json::String(crate::duration::format_duration(*self))
-    }
-}
-
-impl SettingValue for ByteSize {
-    fn from_text(text: &OsStr) -> Result<Self, String> {
-        let text = text.to_string_lossy();
-        let trimmed = text.trim();
-        let split = trimmed
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(trimmed.len());
-        let (number, unit) = trimmed.split_at(split);
-        let scale: u64 = match unit.trim() {
-            "" | "B" => 1,
-            "KiB" => 1 << 10,
-            "MiB" => 1 << 20,
-            "GiB" => 1 << 30,
-            _ => {
-                return Err(format!(
-                    "{text:?} is not a size: write e.g. 8MiB or 8388608"
-                ));
-            }
-        };
-        number
-            .parse::<u64>()
-            .ok()
-            .and_then(|n| n.checked_mul(scale))
-            .map(ByteSize)
-            .ok_or_else(|| format!("{text:?} is not a size: write e.g. 8MiB or 8388608"))
-    }
-
-    fn from_toml(value: toml::Value) -> Result<Self, String> {
-        match value {
-            toml::Value::Integer(n) => u64::try_from(n)
-                .map(ByteSize)
-                .map_err(|_| format!("{n} is out of range")),
-            toml::Value::String(s) => Self::from_text(OsStr::new(&s)),
-            other => Err(format!("expected a size, found {}", other.type_str())),
-        }
-    }
-
-    fn show(&self) -> Json {
-        Json::from(self.0)
-    }
-}
-
-impl SettingValue for Compression {
-    fn from_text(text: &OsStr) -> Result<Self, String> {
-        let text = text.to_string_lossy();
-        Compression::parse(&text).ok_or_else(|| format!("{text:?} is not one of none, gzip"))
-    }
-
-    fn show(&self) -> Json {
-        Json::String(self.as_str().to_owned())
-    }
-}
-
-impl SettingValue for Secret {
-    fn from_text(text: &OsStr) -> Result<Self, String> {
-        String::from_text(text).map(Secret::new)
-    }
-
-    /// The value itself: `config show` redacts it by its key before printing.
-    fn show(&self) -> Json {
-        Json::String(self.expose().to_owned())
-    }
-}
-
 /// The check of a setting that any value of its type passes.
 fn any<T>(_: &T) -> Result<(), String> {
     Ok(())
@@ -881,7 +394,7 @@ fn check_smtp_url(raw: &str) -> Result<(), String> {
 /// idempotency key that long (`exports::request` checks at compile time that its TTL
 /// is no longer), and deleting the run earlier would let a repeated `export start`
 /// create a second export.
-pub const MIN_RUN_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
+pub(crate) const MIN_RUN_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// node_exporter's textfile collector reads only `*.prom` files.
 fn check_textfile(path: &Path) -> Result<(), String> {
@@ -916,114 +429,15 @@ fn check_run_retention(retention: &Duration) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads and parses the config file. Only a regular file of at most
-/// [`MAX_CONFIG_BYTES`] is read: a device would never end and opening a FIFO would
-/// block until someone writes to it. A file holding a secret must be private.
-fn read_config_file(path: &Path) -> Result<toml::Table, ConfigError> {
-    let unreadable = |source| ConfigError::Unreadable {
-        path: path.to_path_buf(),
-        source,
-    };
-    // Checked on the path before opening (open(2) on a FIFO blocks), then again on
-    // the open handle, which is what is actually read.
-    check_regular(path, &fs::metadata(path).map_err(unreadable)?)?;
-    let file = fs::File::open(path).map_err(unreadable)?;
-    let metadata = file.metadata().map_err(unreadable)?;
-    check_regular(path, &metadata)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_CONFIG_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_CONFIG_BYTES {
-        return Err(ConfigError::TooLarge {
-            path: path.to_path_buf(),
-        });
-    }
-    let text = String::from_utf8(bytes).map_err(|_| ConfigError::Parse {
-        path: path.to_path_buf(),
-        message: "it is not UTF-8 text".to_owned(),
-    })?;
-    let table: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-        path: path.to_path_buf(),
-        // toml's message may quote the offending value, which may hold a secret.
-        message: redact_secrets(e.message()),
-    })?;
-    if holds_secret(&table) {
-        check_private(path, &metadata)?;
-    }
-    Ok(table)
-}
-
-/// Whether a config file holds a secret: a URL with one ([`url_holds_secret`]) in
-/// any value, or any value of a key named like a credential ([`is_secret_param`]).
-/// Judged on every key, known or not, so that a new secret setting is covered
-/// without being listed here.
-fn holds_secret(table: &toml::Table) -> bool {
-    table.iter().any(|(key, value)| match value {
-        toml::Value::String(s) => (!s.is_empty() && is_secret_param(key)) || url_holds_secret(s),
-        toml::Value::Table(inner) => holds_secret(inner),
-        _ => false,
-    })
-}
-
-fn check_regular(path: &Path, metadata: &fs::Metadata) -> Result<(), ConfigError> {
-    let file_type = metadata.file_type();
-    if file_type.is_file() {
-        return Ok(());
-    }
-    let kind = if file_type.is_dir() {
-        "a directory"
-    } else {
-        special_file_kind(&file_type)
-    };
-    Err(ConfigError::NotAFile {
-        path: path.to_path_buf(),
-        kind,
-    })
-}
-
-#[cfg(unix)]
-fn special_file_kind(file_type: &fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if file_type.is_fifo() {
-        "a FIFO"
-    } else if file_type.is_char_device() || file_type.is_block_device() {
-        "a device"
-    } else if file_type.is_socket() {
-        "a socket"
-    } else {
-        "not a file"
-    }
-}
-
-#[cfg(not(unix))]
-fn special_file_kind(_file_type: &fs::FileType) -> &'static str {
-    "not a file"
-}
-
-#[cfg(unix)]
-fn check_private(path: &Path, metadata: &fs::Metadata) -> Result<(), ConfigError> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = metadata.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(ConfigError::InsecurePermissions {
-            path: path.to_path_buf(),
-            mode,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_private(_path: &Path, _metadata: &fs::Metadata) -> Result<(), ConfigError> {
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
+    use std::fs;
+
+    use serde_json::Value as Json;
 
     use super::*;
+    use crate::error::{Classify, ExitKind};
 
     /// Resolves with `vars` as the whole environment, `toml` as the config file (none
     /// when `None`) and `/data` as the platform data directory.
@@ -1386,33 +800,6 @@ mod tests {
                 e.to_string().starts_with("invalid INVOICECTL_SMTP_URL: "),
                 "{e}"
             );
-        }
-        // A setting named like a credential is hidden whole.
-        assert_eq!(
-            redact("s3_secret_access_key", Json::from("hunter2")),
-            Json::from("***")
-        );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn any_secret_in_the_file_requires_a_private_file() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        for (toml, secret) in [
-            ("smtp_url = \"smtp://u:pw@h\"\n", true),
-            // Any key named like a credential, even one this build does not know.
-            ("s3_secret_access_key = \"pw\"\n", true),
-            ("user = \"user_alice\"\nexport_dir = \"/x\"\n", false),
-        ] {
-            fs::write(&path, toml).unwrap();
-            fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-            let refused = matches!(
-                read_config_file(&path),
-                Err(ConfigError::InsecurePermissions { .. })
-            );
-            assert_eq!(refused, secret, "{toml}");
         }
     }
 
