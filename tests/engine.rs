@@ -675,7 +675,7 @@ async fn a_worker_that_lost_its_lease_cannot_write(pool: PgPool) {
 
     // The ghost's late writes are fenced out.
     assert!(
-        !db::runs::set_metadata(&mut conn, &id, &ghost_token, &json!({"ghost": true}))
+        !db::runs::set_metadata(&mut conn, &id, &ghost_token, &json!({"ghost": true}), false)
             .await
             .unwrap()
     );
