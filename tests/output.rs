@@ -403,8 +403,13 @@ async fn a_long_running_worker_says_what_it_drains_stores_and_serves(pool: PgPoo
     let mut worker = crate::common::process::Process::logged(&mut cmd, env.path(), "worker");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let database = common_database(&env);
+    let server = crate::common::server_url();
     let wanted = [
-        format!("draining database {database} on 127.0.0.1:5432"),
+        format!(
+            "draining database {database} on {}:{}",
+            server.host_str().unwrap_or_default(),
+            server.port().unwrap_or(5432)
+        ),
         format!(
             "storing exports in file://{}",
             env.data_dir().join("exports").display()
