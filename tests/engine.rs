@@ -545,7 +545,10 @@ async fn killed_worker_is_taken_over_without_repeating_steps(pool: PgPool) {
     assert!(wait_exit(&mut second, Duration::from_secs(10)).success());
 
     let r = run(&pool, &id).await;
-    assert_eq!(r.attempt, 2, "the lost attempt counts");
+    assert_eq!(
+        r.attempt, 1,
+        "the lost attempt made progress: given back, not counted"
+    );
     assert_eq!(r.output, Some(json!({ "first": 42, "ticks": 30 })));
     assert_eq!(
         log_count(&pool, &id, "step-one").await,
@@ -676,7 +679,7 @@ async fn a_worker_that_lost_its_lease_cannot_write(pool: PgPool) {
 
     // The ghost's late writes are fenced out.
     assert!(
-        !db::runs::set_metadata(&mut conn, &id, &ghost_token, &json!({"ghost": true}))
+        !db::runs::set_metadata(&mut conn, &id, &ghost_token, &json!({"ghost": true}), false)
             .await
             .unwrap()
     );
@@ -693,7 +696,10 @@ async fn a_worker_that_lost_its_lease_cannot_write(pool: PgPool) {
     assert!(late.is_empty());
     let r = run(&pool, &id).await;
     assert_eq!(r.status(), RunStatus::Completed);
-    assert_eq!(r.attempt, 2);
+    assert_eq!(
+        r.attempt, 1,
+        "a lost attempt is counted apart from the task's attempts"
+    );
     assert!(r.metadata.get("ghost").is_none());
     assert_eq!(lanes_idle(&pool).await, 0);
 }

@@ -24,6 +24,7 @@ mod foundation;
 mod identity;
 mod lanes;
 mod links;
+mod lost_workers;
 mod metrics_listener;
 mod operator;
 mod output;

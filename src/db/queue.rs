@@ -64,7 +64,7 @@ pub(crate) async fn counts(conn: &mut PgConnection) -> Result<Vec<QueueCounts>, 
                 count(*) FILTER (WHERE status = 'failed') AS failed,
                 count(*) FILTER (WHERE status = 'canceled') AS canceled,
                 count(*) FILTER (WHERE status = 'queued' AND run_at <= now()) AS due,
-                count(*) FILTER (WHERE status = 'queued' AND attempt > 0 AND run_at > now())
+                count(*) FILTER (WHERE status = 'queued' AND (attempt > 0 OR lost_attempts > 0) AND run_at > now())
                     AS retries_scheduled,
                 min(run_at) FILTER (WHERE status = 'queued' AND run_at <= now()) AS oldest_due_at,
                 count(DISTINCT concurrency_key)
@@ -238,7 +238,7 @@ pub(crate) async fn scheduled_retries(
         "SELECT id AS run_id, task_id, queue, concurrency_key, attempt, max_attempts,
                 run_at AS next_attempt_at, error
          FROM run
-         WHERE status = 'queued' AND attempt > 0 AND run_at > now()
+         WHERE status = 'queued' AND (attempt > 0 OR lost_attempts > 0) AND run_at > now()
          ORDER BY run_at, id
          LIMIT $1",
     )

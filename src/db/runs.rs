@@ -405,8 +405,11 @@ pub struct Finish {
     error: Option<Value>,
     /// For `queued`: when the run is due again.
     run_at: Option<DateTime<Utc>>,
-    /// Gives the attempt back (a release: shutdown, a lost database, an unknown task).
+    /// Gives the attempt back (a release: shutdown, a lost database, an unknown task,
+    /// a lost worker).
     released: bool,
+    /// The run's new count of lost attempts in a row without progress (a takeover's).
+    lost_attempts: Option<i32>,
 }
 
 impl Finish {
@@ -420,6 +423,7 @@ impl Finish {
             error: None,
             run_at: None,
             released: false,
+            lost_attempts: None,
         }
     }
 
@@ -438,6 +442,7 @@ impl Finish {
             error: Some(to_json(error)),
             run_at: Some(at),
             released: false,
+            lost_attempts: None,
         }
     }
 
@@ -451,6 +456,7 @@ impl Finish {
             error: Some(to_json(error)),
             run_at: None,
             released: false,
+            lost_attempts: None,
         }
     }
 
@@ -465,6 +471,7 @@ impl Finish {
             error: None,
             run_at: Some(at),
             released: true,
+            lost_attempts: None,
         }
     }
 
@@ -472,6 +479,15 @@ impl Finish {
     pub(crate) fn with_reason(self, reason: &impl Serialize) -> Finish {
         Finish {
             error: Some(to_json(reason)),
+            ..self
+        }
+    }
+
+    /// Sets the run's count of lost attempts in a row without progress (a takeover
+    /// records what it decided on).
+    pub(crate) fn with_lost_attempts(self, lost_attempts: i32) -> Finish {
+        Finish {
+            lost_attempts: Some(lost_attempts),
             ..self
         }
     }
@@ -518,11 +534,12 @@ pub async fn finish(
     let errors: Vec<Option<&Value>> = batch.iter().map(|f| f.error.as_ref()).collect();
     let run_ats: Vec<Option<DateTime<Utc>>> = batch.iter().map(|f| f.run_at).collect();
     let refunds: Vec<i32> = batch.iter().map(|f| i32::from(f.released)).collect();
+    let lost: Vec<Option<i32>> = batch.iter().map(|f| f.lost_attempts).collect();
     sqlx::query_as(
         "WITH input AS (
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[],
-                                 $6::timestamptz[], $7::int[])
-                     AS t(id, token, status, output, error, run_at, refund)
+                                 $6::timestamptz[], $7::int[], $8::int[])
+                     AS t(id, token, status, output, error, run_at, refund, lost)
          ),
          done AS (
             UPDATE run r SET
@@ -531,6 +548,7 @@ pub async fn finish(
                 error = CASE WHEN i.status = 'completed' THEN NULL ELSE coalesce(i.error, r.error) END,
                 run_at = coalesce(i.run_at, r.run_at),
                 attempt = r.attempt - i.refund,
+                lost_attempts = coalesce(i.lost, r.lost_attempts),
                 lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
                 finished_at = CASE WHEN i.status IN ('completed', 'failed') THEN now() END,
                 released_idempotency_key = CASE WHEN i.status = 'failed' THEN r.idempotency_key
@@ -577,6 +595,7 @@ pub async fn finish(
     .bind(&errors)
     .bind(&run_ats)
     .bind(&refunds)
+    .bind(&lost)
     .fetch_all(conn)
     .await
 }
@@ -590,6 +609,11 @@ pub(crate) struct ExpiredRun {
     pub attempt: i32,
     pub max_attempts: i32,
     pub lease_token: String,
+    /// Lost attempts in a row before this one that made no progress.
+    pub lost_attempts: i32,
+    /// Whether a step or checkpoint committed under the expired lease: the lost
+    /// attempt got somewhere.
+    pub progressed: bool,
 }
 
 /// Locks up to `limit` runs whose lease expired (skipping ones another worker is
@@ -600,7 +624,8 @@ pub(crate) async fn lock_expired(
     limit: i64,
 ) -> Result<Vec<ExpiredRun>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, task_id, payload, attempt, max_attempts, lease_token
+        "SELECT id, task_id, payload, attempt, max_attempts, lease_token, lost_attempts,
+                coalesce(progressed_at >= leased_at, false) AS progressed
          FROM run
          WHERE status = 'executing' AND lease_expires_at < now()
          ORDER BY lease_expires_at
@@ -631,19 +656,26 @@ pub(crate) async fn heartbeat(
 
 /// Replaces the run's metadata (fenced); the row stays locked for the rest of the
 /// transaction, which makes this the fence of every write by a running attempt.
+/// `progress`: the transaction commits a step or checkpoint, so the attempt got
+/// somewhere (`progressed_at`, and the count of lost attempts without progress starts
+/// over): a takeover does not count such an attempt against the run.
 pub async fn set_metadata(
     conn: &mut PgConnection,
     run_id: &RunId,
     token: &str,
     metadata: &Value,
+    progress: bool,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE run SET metadata = $3, updated_at = now()
+        "UPDATE run SET metadata = $3, updated_at = now(),
+                progressed_at = CASE WHEN $4 THEN now() ELSE progressed_at END,
+                lost_attempts = CASE WHEN $4 THEN 0 ELSE lost_attempts END
          WHERE id = $1 AND lease_token = $2 AND status = 'executing'",
     )
     .bind(run_id)
     .bind(token)
     .bind(metadata)
+    .bind(progress)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -32,6 +32,9 @@ pub struct TaskContext {
     metadata: Map<String, Value>,
     stop: watch::Receiver<bool>,
     events: Option<mpsc::UnboundedSender<WorkerEvent>>,
+    /// Set once a final step ([`StepTransaction::commit_and_complete`]) completed the
+    /// run in its own transaction: the attempt's end has nothing left to record.
+    completed: bool,
 }
 
 /// Stored form of a child's Result in its parent's step.
@@ -75,7 +78,14 @@ impl TaskContext {
             metadata,
             stop,
             events,
+            completed: false,
         })
+    }
+
+    /// True once a final step completed the run (see
+    /// [`StepTransaction::commit_and_complete`]).
+    pub(crate) fn run_completed(&self) -> bool {
+        self.completed
     }
 
     pub fn run_id(&self) -> &RunId {
@@ -120,7 +130,7 @@ impl TaskContext {
 
     /// Writes the metadata now (fenced).
     pub(crate) async fn flush_metadata(&mut self) -> Result<(), TaskError> {
-        self.fenced().await?.commit().await?;
+        self.fenced(false).await?.commit().await?;
         self.emit_progress();
         Ok(())
     }
@@ -130,7 +140,7 @@ impl TaskContext {
     /// database, which no fence can take back (an email). Writes the metadata, like
     /// every fenced transaction, without reporting progress.
     pub(crate) async fn check_fence(&mut self) -> Result<(), TaskError> {
-        self.fenced().await?.commit().await?;
+        self.fenced(false).await?.commit().await?;
         Ok(())
     }
 
@@ -152,14 +162,40 @@ impl TaskContext {
         })
     }
 
-    /// Saves a step's checkpoint and the metadata in one transaction (fenced).
+    /// Saves a step's checkpoint and the metadata in one transaction (fenced). The
+    /// checkpoint is progress: an attempt that saved one and then lost its worker is
+    /// given back to the run, not counted against it (docs/faults.md, "Lost workers").
     pub async fn save_checkpoint<C: Serialize>(
         &mut self,
         step: &str,
         checkpoint: &C,
     ) -> Result<(), TaskError> {
+        self.write_checkpoint(step, checkpoint, true).await?;
+        crate::testhook::pause("checkpoint-committed").await;
+        Ok(())
+    }
+
+    /// Saves a checkpoint that says again what an earlier one said, in another form
+    /// (the same bytes, now in this attempt's file): fenced like any checkpoint, but
+    /// no progress. An attempt that restates and dies before it gets further counts
+    /// as a lost attempt without progress, so a run whose worker dies there every
+    /// time still ends.
+    pub async fn restate_checkpoint<C: Serialize>(
+        &mut self,
+        step: &str,
+        checkpoint: &C,
+    ) -> Result<(), TaskError> {
+        self.write_checkpoint(step, checkpoint, false).await
+    }
+
+    async fn write_checkpoint<C: Serialize>(
+        &mut self,
+        step: &str,
+        checkpoint: &C,
+        progress: bool,
+    ) -> Result<(), TaskError> {
         let value = serde_json::to_value(checkpoint)?;
-        let mut tx = self.fenced().await?;
+        let mut tx = self.fenced(progress).await?;
         db::steps::save_checkpoint(&mut tx, &self.run.id, step, &value).await?;
         crate::testhook::pause("checkpoint-in-transaction").await;
         tx.commit().await?;
@@ -211,7 +247,7 @@ impl TaskContext {
         output: &T,
     ) -> Result<(), TaskError> {
         let value = serde_json::to_value(output)?;
-        let mut tx = self.fenced().await?;
+        let mut tx = self.fenced(true).await?;
         db::steps::complete(&mut tx, &self.run.id, name, &value).await?;
         tx.commit().await?;
         self.remember_completed(name, value);
@@ -228,7 +264,7 @@ impl TaskContext {
     ) -> Result<StepTransaction, TaskError> {
         // The fence (engine rows) comes first: the step may switch the transaction to
         // a tenant role.
-        let tx = self.fenced().await?;
+        let tx = self.fenced(true).await?;
         Ok(StepTransaction {
             tx,
             name: name.to_owned(),
@@ -251,7 +287,7 @@ impl TaskContext {
         if let Some(stored) = self.step_output::<StoredChild>(step)? {
             return Ok(stored_result(stored));
         }
-        let mut tx = self.fenced().await?;
+        let mut tx = self.fenced(true).await?;
         let known_child = match self
             .steps
             .get(step)
@@ -361,9 +397,11 @@ impl TaskContext {
     /// Begins a transaction holding the run row, if this attempt still owns it. The
     /// fence is the metadata write itself (a fenced UPDATE locks the row), so every
     /// fenced transaction persists the metadata without a separate statement.
-    async fn fenced(&self) -> Result<Transaction<'static, Postgres>, TaskError> {
+    /// `progress`: the transaction commits a step or checkpoint (the same UPDATE
+    /// records it, see `db::runs::set_metadata`).
+    async fn fenced(&self, progress: bool) -> Result<Transaction<'static, Postgres>, TaskError> {
         let mut tx = self.pool.begin().await?;
-        self.write_metadata(&mut tx).await?;
+        self.write_metadata(&mut tx, progress).await?;
         Ok(tx)
     }
 
@@ -382,9 +420,15 @@ impl TaskContext {
         }
     }
 
-    async fn write_metadata(&self, conn: &mut PgConnection) -> Result<(), TaskError> {
+    async fn write_metadata(
+        &self,
+        conn: &mut PgConnection,
+        progress: bool,
+    ) -> Result<(), TaskError> {
         let value = Value::Object(self.metadata.clone());
-        if !db::runs::set_metadata(conn, &self.run.id, &self.run.lease_token, &value).await? {
+        if !db::runs::set_metadata(conn, &self.run.id, &self.run.lease_token, &value, progress)
+            .await?
+        {
             return Err(self.fence_error().await);
         }
         Ok(())
@@ -437,6 +481,42 @@ impl StepTransaction {
         }
         db::steps::complete(&mut self.tx, &ctx.run.id, &self.name, &value).await?;
         self.tx.commit().await?;
+        ctx.remember_completed(&self.name, value);
+        ctx.emit_progress();
+        Ok(())
+    }
+
+    /// The run's final step: records the step's output, completes the run with
+    /// `run_output` (what the task then returns), and commits both with the step's
+    /// writes, in ONE transaction. A worker lost right after the commit leaves a
+    /// completed run, never a run whose last step happened and which a takeover
+    /// could still fail or repeat (docs/faults.md, "Lost workers"). The completion is
+    /// the worker's finish (lanes, a waiting parent woken), fenced by the lease token
+    /// the transaction already holds.
+    pub async fn commit_and_complete<T: Serialize, O: Serialize>(
+        mut self,
+        ctx: &mut TaskContext,
+        output: &T,
+        run_output: &O,
+    ) -> Result<(), TaskError> {
+        let value = serde_json::to_value(output)?;
+        let finished = serde_json::to_value(run_output)?;
+        if let Some(undo) = self.undo.take() {
+            undo(&mut self.tx).await?;
+        }
+        db::steps::complete(&mut self.tx, &ctx.run.id, &self.name, &value).await?;
+        let finish =
+            db::runs::Finish::completed(ctx.run.id.clone(), ctx.run.lease_token.clone(), finished);
+        if db::runs::finish(&mut self.tx, std::slice::from_ref(&finish))
+            .await?
+            .is_empty()
+        {
+            // The fence holds the row, so this cannot happen; if it did, the step
+            // must not commit without the completion.
+            return Err(ctx.fence_error().await);
+        }
+        self.tx.commit().await?;
+        ctx.completed = true;
         ctx.remember_completed(&self.name, value);
         ctx.emit_progress();
         Ok(())

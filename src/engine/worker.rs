@@ -666,8 +666,16 @@ impl Worker {
         Ok(claimed)
     }
 
-    /// Takes over runs whose lease expired: the lost attempt counts as failed
-    /// (`worker_lost`), so a run that kills its worker cannot loop forever.
+    /// Takes over runs whose lease expired (docs/faults.md, "Lost workers"). A lost
+    /// attempt is never the task's failure, so it does not spend the run's retry
+    /// budget: the run goes back to the queue with its attempt given back. What
+    /// bounds a run that kills its worker is a budget of its own: lost attempts in a
+    /// row that made no progress (no step or checkpoint committed under the lost
+    /// lease). One that made progress is given back at once and starts that count
+    /// over; one that made none waits the task's backoff, and the run's
+    /// `max_attempts`-th in a row fails it (`worker_lost`), so a crash loop still
+    /// ends. (Work a final step finished is never lost: it completed the run in the
+    /// same transaction, see `StepTransaction::commit_and_complete`.)
     async fn take_over_expired(
         &self,
         tx: &mut sqlx::PgConnection,
@@ -675,29 +683,48 @@ impl Worker {
         let expired = db::runs::lock_expired(tx, 100).await?;
         let mut events = Vec::new();
         for run in expired {
-            let error = RunError::new(
-                EngineErrorCode::WorkerLost,
-                format!(
-                    "the worker running attempt {} stopped renewing its lease",
-                    run.attempt
-                ),
-            );
             let task = self.registry.get(&run.task_id);
             let retry = task.as_ref().map(|t| t.def().retry).unwrap_or_default();
-            let (finish, outcome) = if run.attempt < run.max_attempts {
+            let lost = if run.progressed {
+                0
+            } else {
+                run.lost_attempts + 1
+            };
+            let error = RunError::new(
+                EngineErrorCode::WorkerLost,
+                match (run.progressed, lost) {
+                    (true, _) => format!(
+                        "the worker running attempt {} stopped renewing its lease after it made progress; the attempt was given back",
+                        run.attempt
+                    ),
+                    (false, 1) => format!(
+                        "the worker running attempt {} stopped renewing its lease before it made progress",
+                        run.attempt
+                    ),
+                    (false, n) => format!(
+                        "the worker running attempt {} stopped renewing its lease before it made progress ({n} lost attempts in a row without progress)",
+                        run.attempt
+                    ),
+                },
+            );
+            let (id, token) = (run.id.clone(), run.lease_token.clone());
+            let (finish, outcome) = if run.progressed {
+                (
+                    Finish::released(id, token, Utc::now()).with_reason(&error),
+                    AttemptOutcome::Released,
+                )
+            } else if lost < run.max_attempts {
                 let at = retry
                     .scaled(self.options.retry_scale)
-                    .next_attempt(run.attempt as u32);
+                    .next_attempt(lost as u32);
                 (
-                    Finish::retry(run.id.clone(), run.lease_token.clone(), &error, at),
+                    Finish::released(id, token, at).with_reason(&error),
                     AttemptOutcome::Retrying { at },
                 )
             } else {
-                (
-                    Finish::failed(run.id.clone(), run.lease_token.clone(), &error),
-                    AttemptOutcome::Failed,
-                )
+                (Finish::failed(id, token, &error), AttemptOutcome::Failed)
             };
+            let finish = finish.with_lost_attempts(lost);
             let done = db::runs::finish(tx, std::slice::from_ref(&finish)).await?;
             if done.is_empty() {
                 continue;
@@ -716,6 +743,8 @@ impl Worker {
             finish_span(&run.id).in_scope(|| {
                 tracing::warn!(
                     attempt = run.attempt,
+                    progressed = run.progressed,
+                    lost_in_a_row = lost,
                     outcome = outcome.as_str(),
                     "took over a run whose lease expired"
                 );
@@ -936,12 +965,15 @@ async fn execute(
         .max_duration_ms
         .map(|ms| Duration::from_millis(ms.max(0) as u64))
         .or(def.max_duration);
+    // Whether a final step completed the run in its own transaction.
+    let mut completed_in_step = false;
     // Validation first: a run whose payload fails it is failed at once, no retry.
     let result = match task.validate_value(&payload) {
         Err(message) => Err(TaskError::Validation(message)),
         Ok(()) => match TaskContext::new(pool, run.clone(), stop, events) {
             Err(e) => Err(e),
             Ok(mut ctx) => {
+                crate::testhook::pause("attempt-started").await;
                 let body =
                     AssertUnwindSafe(task.run_value(&mut ctx, payload.clone())).catch_unwind();
                 let outcome = match max_duration {
@@ -953,6 +985,7 @@ async fn execute(
                     }),
                     None => body.await,
                 };
+                completed_in_step = ctx.run_completed();
                 outcome.unwrap_or_else(|panic| {
                     let message = panic
                         .downcast_ref::<&str>()
@@ -975,6 +1008,12 @@ async fn execute(
     let (id, token) = (run.id.clone(), run.lease_token.clone());
     let mut health = Health::Unknown;
     let (finish, failure, event) = match result {
+        // A final step completed the run with its output already: nothing to record,
+        // whatever the body did after it.
+        _ if completed_in_step => {
+            health = Health::Works;
+            (None, None, ended(AttemptOutcome::Completed, None))
+        }
         Ok(output) => {
             health = Health::Works;
             (

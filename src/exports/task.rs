@@ -373,7 +373,7 @@ async fn write_pages(
     pages_total: u64,
 ) -> Result<(attempt::ExportFile, ResumableSha256), TaskError> {
     let (mut file, mut hasher) = if cp.bytes > 0 {
-        continue_from_checkpoint(ctx, dir, org, run, cp, attempt, compression, pages_total).await?
+        continue_from_checkpoint(ctx, dir, org, run, cp, attempt, compression).await?
     } else {
         let (d, o, r, a) = (dir.to_path_buf(), org.clone(), run.clone(), attempt.clone());
         let file = blocking(move || attempt::ExportFile::create_with(&d, &o, &r, &a, compression))
@@ -503,7 +503,6 @@ async fn continue_from_checkpoint(
     cp: &mut CsvCheckpoint,
     attempt: &attempt::AttemptFile,
     compression: Compression,
-    pages_total: u64,
 ) -> Result<(attempt::ExportFile, ResumableSha256), TaskError> {
     let source = cp
         .file
@@ -553,7 +552,9 @@ async fn continue_from_checkpoint(
     match continued {
         Ok((file, hasher, how)) => {
             cp.file = Some(attempt.clone());
-            save_csv_checkpoint(ctx, cp, pages_total).await?;
+            // The same pages, now in this attempt's file: said again, not progress (an
+            // attempt that dies before its next page counts as lost without progress).
+            ctx.restate_checkpoint("csv", cp).await?;
             tracing::debug!(pages = cp.pages, how = ?how, "continuing from the checkpointed pages");
             if let Some(source) = source
                 && let Err(e) = tokio::fs::remove_file(&source).await
@@ -792,15 +793,22 @@ impl ExportInvoicesTask {
             .await?;
         // A canceled child is an operator's "do not send": the export still completes.
         let disposition = EmailDisposition::of(&email);
-
-        // 4. Close-out: the export row and its audit entry in ONE tenant transaction,
-        //    which also records the step, so it happens exactly once.
-        close_out_step(ctx, &org, &run, &csv_done, disposition).await?;
-        Ok(ExportOutput {
+        let output = ExportOutput {
             row_count: csv_done.rows,
             object_url,
             email: disposition,
-        })
+        };
+
+        // 4. Close-out: the export row and its audit entry in ONE tenant transaction,
+        //    which also records the step and completes the run, so it happens exactly
+        //    once and a run whose export completed never ends otherwise. Uploads of
+        //    this export that no checkpoint named (a worker lost between creating one
+        //    and recording it) are aborted first.
+        if ctx.step_output::<Value>("close-out")?.is_none() {
+            upload::abort_orphans_of_object(&self.config, &csv_done, ctx.run_id()).await;
+        }
+        close_out_step(ctx, &org, &run, &csv_done, &output).await?;
+        Ok(output)
     }
 }
 
@@ -869,8 +877,9 @@ async fn close_out_step(
     org: &OrgId,
     run: &RunId,
     csv_done: &CsvDone,
-    disposition: EmailDisposition,
+    output: &ExportOutput,
 ) -> Result<(), TaskError> {
+    let disposition = output.email;
     if ctx.step_output::<Value>("close-out")?.is_some() {
         return Ok(());
     }
@@ -918,7 +927,9 @@ async fn close_out_step(
         },
     )
     .await?;
-    step.commit(ctx, &json!({ "email": disposition })).await?;
+    step.commit_and_complete(ctx, &json!({ "email": disposition }), output)
+        .await?;
+    crate::testhook::pause("close-out-committed").await;
     super::metrics::export_completed(csv_done.rows, csv_done.byte_size.unwrap_or(0), disposition);
     Ok(())
 }
@@ -933,14 +944,14 @@ async fn record_failure(
     payload: &Value,
     error: &RunError,
 ) -> Result<(), TaskError> {
-    // Before the tenant role: run_step belongs to the engine.
-    upload::abort_recorded(conn, run, &config.storage_settings).await;
     // The payload may be the very thing that failed validation.
-    let Some(org) = payload
+    let org = payload
         .get("organizationId")
         .and_then(Value::as_str)
-        .and_then(|o| OrgId::parse(o).ok())
-    else {
+        .and_then(|o| OrgId::parse(o).ok());
+    // Before the tenant role: run_step belongs to the engine.
+    upload::abort_recorded(conn, config, run, org.as_ref()).await;
+    let Some(org) = org else {
         return Ok(());
     };
     if let Some(dir) = config.export_dir() {

@@ -18,8 +18,15 @@
 //!   the fenced transaction that records the step: a worker that lost its lease never
 //!   completes, and a part it still sends is either not in the list or carries the
 //!   same bytes and ETag;
-//! - a run canceled or failed for good aborts its upload (the bucket's
-//!   AbortIncompleteMultipartUpload lifecycle rule catches what a crash leaves).
+//! - no upload outlives its export: one created by a worker lost before its
+//!   checkpoint committed is named by nothing, so it is found by listing the
+//!   uploads of the run's key (ListMultipartUploads, `storage::S3Target`) and
+//!   aborted by the lease holder — when an attempt begins on S3 (every upload but
+//!   the checkpointed one), and when the export completes, fails or is canceled
+//!   (every upload). The bucket's AbortIncompleteMultipartUpload lifecycle rule is
+//!   left for what a listing cannot reach (a key without the listing right, a
+//!   fenced-out worker that creates one after the export ended and dies before it
+//!   aborts it itself).
 //!
 //! The checkpoint (and so the part boundaries) is per uploaded part, not per page:
 //! a page is durable only once its part is in the store. `pagesDone` moves with it.
@@ -39,7 +46,7 @@ use super::task::{
 };
 use crate::db;
 use crate::engine::{TaskContext, TaskError};
-use crate::ids::RunId;
+use crate::ids::{OrgId, RunId};
 use crate::storage::StorageSettings;
 use crate::storage::multipart::{Resume, Upload};
 use crate::storage::{self, Compression, ObjectLocation, Storage, StorageError};
@@ -107,6 +114,13 @@ pub(super) async fn write_s3(
             format!("{} is not an S3 object", location.url),
         )
     })?;
+    // A takeover or a retry: an earlier attempt may have been lost between creating
+    // an upload and committing the checkpoint that names it.
+    let keep = cp
+        .upload
+        .as_ref()
+        .map(|recorded| recorded.resume.upload.upload_id.clone());
+    abort_orphans(&storage, &location, run, keep.as_deref()).await;
     let result = upload_pages(ctx, config, org, &storage, &upload, cp, pages_total).await;
     if matches!(result, Err(TaskError::Canceled)) {
         // The run is over: nothing will continue this upload.
@@ -118,6 +132,7 @@ pub(super) async fn write_s3(
         {
             abort_quietly(&upload, &recorded.resume.upload.upload_id, run).await;
         }
+        abort_orphans(&storage, &location, run, None).await;
     }
     result
 }
@@ -192,6 +207,7 @@ async fn begin(
         .create(attributes, config.part_size)
         .await
         .map_err(storage_error)?;
+    crate::testhook::pause("upload-created").await;
     let upload_id = state.upload_id.clone();
     let resume = Resume::start(state);
     *cp = CsvCheckpoint::default();
@@ -383,25 +399,108 @@ async fn abort_quietly(upload: &Upload, upload_id: &str, run_id: &RunId) {
     }
 }
 
+/// The key prefix every object of the run's export has in its bucket,
+/// `<prefix>/<org>/<run_id>.` (either compression), from one of their locations.
+fn run_key_prefix(location: &ObjectLocation, run_id: &RunId) -> Option<String> {
+    let key = location.path.as_ref();
+    let at = key.rfind(&format!("/{run_id}."))?;
+    Some(key[..at + run_id.as_str().len() + 2].to_owned())
+}
+
+/// Aborts the run's uploads in `storage` other than `keep` (all of them when
+/// `None`): uploads no checkpoint names, whose creator was lost before it recorded
+/// them. Best effort: a failure is logged (the bucket's lifecycle rule remains) and
+/// the export goes on.
+async fn abort_orphans(
+    storage: &Storage,
+    location: &ObjectLocation,
+    run_id: &RunId,
+    keep: Option<&str>,
+) {
+    if !storage.is_s3() {
+        return;
+    }
+    let Some(prefix) = run_key_prefix(location, run_id) else {
+        return;
+    };
+    match tokio::time::timeout(ABORT_TIMEOUT, storage.abort_open_uploads(&prefix, keep)).await {
+        Ok(Ok(aborted)) => {
+            for upload in aborted {
+                tracing::info!(
+                    run_id = %run_id,
+                    object = %location.url,
+                    upload_id = %upload.upload_id,
+                    "{run_id}: aborted an upload no checkpoint named"
+                );
+            }
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(run_id = %run_id, error = %crate::redact::log_text(&e), "{run_id}: cannot look for uploads no checkpoint names (a bucket lifecycle rule will abort them)")
+        }
+        Err(_) => tracing::warn!(
+            run_id = %run_id,
+            "{run_id}: looking for uploads no checkpoint names timed out (a bucket lifecycle rule will abort them)"
+        ),
+    }
+}
+
+/// Before the close-out of an export stored on S3: aborts every upload of the run
+/// still open (the object is complete; any upload left is one nobody recorded).
+pub(super) async fn abort_orphans_of_object(config: &ExportConfig, done: &CsvDone, run_id: &RunId) {
+    let Some(object_url) = done
+        .object_url
+        .as_deref()
+        .filter(|u| u.starts_with("s3://"))
+    else {
+        return;
+    };
+    match Storage::for_object(object_url, &config.storage_settings) {
+        Ok((storage, location)) => abort_orphans(&storage, &location, run_id, None).await,
+        Err(e) => {
+            tracing::warn!(run_id = %run_id, error = %crate::redact::log_text(&e), "cannot look for uploads no checkpoint names")
+        }
+    }
+}
+
 /// The upload a run's CSV checkpoint names, if any.
 async fn recorded_upload(conn: &mut PgConnection, run_id: &RunId) -> Option<UploadCheckpoint> {
     let value = db::steps::checkpoint(conn, run_id, "csv").await.ok()??;
     serde_json::from_value::<CsvCheckpoint>(value).ok()?.upload
 }
 
-/// From the failure hook (inside the engine's transaction): aborts the upload of a
-/// run that failed for good, in the background so the transaction does not wait on
-/// the network. Best effort: a bucket lifecycle rule catches what this misses.
+/// From the failure hook (inside the engine's transaction): aborts the uploads of a
+/// run that failed for good — the one its checkpoint names and any other of its
+/// key, in the recorded storage and in this worker's (where an attempt lost before
+/// its first checkpoint created one) — in the background so the transaction does not
+/// wait on the network. Best effort: a bucket lifecycle rule catches what this
+/// misses.
 pub(super) async fn abort_recorded(
     conn: &mut PgConnection,
+    config: &ExportConfig,
     run_id: &RunId,
-    settings: &StorageSettings,
+    org: Option<&OrgId>,
 ) {
-    let Some(recorded) = recorded_upload(conn, run_id).await else {
-        return;
+    let recorded = recorded_upload(conn, run_id).await;
+    let own = match org {
+        Some(org) if config.storage.is_s3() => config
+            .storage
+            .export_location(org, run_id, config.compression)
+            .ok()
+            .map(|location| (config.storage.clone(), location)),
+        _ => None,
     };
-    let (settings, run_id) = (settings.clone(), run_id.clone());
-    tokio::spawn(async move { abort_upload(&recorded, &settings, &run_id).await });
+    if recorded.is_none() && own.is_none() {
+        return;
+    }
+    let (settings, run_id) = (config.storage_settings.clone(), run_id.clone());
+    tokio::spawn(async move {
+        if let Some(recorded) = &recorded {
+            abort_upload(recorded, &settings, &run_id).await;
+        }
+        if let Some((storage, location)) = own {
+            abort_orphans(&storage, &location, &run_id, None).await;
+        }
+    });
 }
 
 /// Aborts the upload of a run that ended (`export cancel`), if it has one.
@@ -415,12 +514,16 @@ pub(crate) async fn abort_run_upload(pool: &PgPool, run_id: &RunId, settings: &S
     }
 }
 
+/// Aborts the upload a checkpoint names, then any other of the run's key in the
+/// same storage (the run is over: nothing will complete them).
 async fn abort_upload(recorded: &UploadCheckpoint, settings: &StorageSettings, run_id: &RunId) {
-    let upload = Storage::for_object(&recorded.object_url, settings)
-        .map(|(storage, location)| storage.upload(&location));
-    match upload {
-        Ok(Some(upload)) => abort_quietly(&upload, &recorded.resume.upload.upload_id, run_id).await,
-        Ok(None) => {}
+    match Storage::for_object(&recorded.object_url, settings) {
+        Ok((storage, location)) => {
+            if let Some(upload) = storage.upload(&location) {
+                abort_quietly(&upload, &recorded.resume.upload.upload_id, run_id).await;
+            }
+            abort_orphans(&storage, &location, run_id, None).await;
+        }
         Err(e) => {
             tracing::warn!(run_id = %run_id, error = %crate::redact::log_text(&e), "cannot abort the upload")
         }

@@ -41,7 +41,7 @@ use object_store::{ObjectStore, ObjectStoreExt};
 use crate::error::{Classify, ExitKind};
 use crate::ids::{OrgId, RunId};
 
-pub use s3::{S3Target, install_crypto_provider};
+pub use s3::{OpenUpload, S3Target, install_crypto_provider};
 pub use settings::{DEFAULT_LINK_TTL, DEFAULT_S3_PART_SIZE, StorageSettings};
 pub(crate) use settings::{MAX_S3_PART_SIZE, MIN_S3_PART_SIZE};
 
@@ -411,10 +411,10 @@ impl Storage {
         &self.url
     }
 
-    #[cfg(test)]
     pub(crate) fn is_s3(&self) -> bool {
         matches!(self.url, StorageUrl::S3 { .. })
     }
+
     /// The multipart uploads of an object (S3 only; local files are written by the
     /// export task itself).
     pub fn upload(&self, location: &ObjectLocation) -> Option<multipart::Upload> {
@@ -428,6 +428,21 @@ impl Storage {
             location.clone(),
             move |action, source| target.error(action, &url, source),
         ))
+    }
+
+    /// Aborts every multipart upload open under `key_prefix` in this storage except
+    /// `keep`, and returns those it aborted (none on local files, which have no
+    /// uploads). Uploads nobody will complete — their creator was lost before it
+    /// recorded them — are found by listing (ListMultipartUploads), not by a record.
+    pub async fn abort_open_uploads(
+        &self,
+        key_prefix: &str,
+        keep: Option<&str>,
+    ) -> Result<Vec<OpenUpload>, StorageError> {
+        match &self.backend {
+            Backend::S3(target) => target.abort_open_uploads(key_prefix, keep).await,
+            Backend::Local => Ok(Vec::new()),
+        }
     }
 
     /// Where the export of `run` goes: `<prefix>/<org>/<run_id>.csv[.gz]` on S3. On

@@ -10,8 +10,8 @@
 //! part buffers (2 × `part_size`, 16 MiB at the default 8 MiB) are ever allocated.
 //! The buffer of a part that finished uploading is handed back and refilled for the
 //! part after next instead of a fresh allocation per part: freed 8 MiB blocks parked
-//! in glibc's per-thread arenas were what pushed the worker's peak RSS over issue
-//! 11's bound (see BENCHMARKS.md, "Export to S3").
+//! in glibc's per-thread arenas were what pushed the worker's peak RSS over its
+//! 64 MiB bound (see BENCHMARKS.md, "Export to S3").
 //!
 //! Each time a part has been uploaded the writer hands back a [`Resume`]: the upload
 //! id, the finished parts' ETags, the byte count and SHA-256 state at the end of

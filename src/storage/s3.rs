@@ -12,18 +12,60 @@
 //! Errors name the bucket, key and endpoint — what the operator must check — and
 //! never a credential: `object_store` puts no secret in its messages (requests are
 //! signed in headers), and presigned URLs are never logged.
+//!
+//! One call `object_store` lacks is ListMultipartUploads: [`S3Target::open_uploads`]
+//! signs it with the client's own credentials (a presigned GET on the bucket with
+//! `?uploads&prefix=`) and reads the small XML reply, so that uploads no checkpoint
+//! names can be found and aborted ([`S3Target::abort_open_uploads`]).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::multipart::MultipartStore;
 use object_store::path::Path as ObjectPath;
-use object_store::signer::{Method, Signer};
+use object_store::signer::{Method, SignedUrlOptions, Signer};
 use object_store::{BackoffConfig, ClientConfigKey, ObjectStore, ObjectStoreExt, RetryConfig};
 
 use super::StorageSettings;
 use super::{Link, StorageError};
+
+/// How long one ListMultipartUploads request may take.
+const LIST_UPLOADS_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A multipart upload still open in a bucket: started, neither completed nor aborted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenUpload {
+    pub key: String,
+    pub upload_id: String,
+}
+
+/// The ListMultipartUploads reply, as far as it is read.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListUploadsReply {
+    #[serde(default)]
+    is_truncated: bool,
+    #[serde(default)]
+    next_key_marker: Option<String>,
+    #[serde(default)]
+    next_upload_id_marker: Option<String>,
+    #[serde(default, rename = "Upload")]
+    uploads: Vec<ListedUpload>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListedUpload {
+    key: String,
+    upload_id: String,
+}
+
+/// Reads one ListMultipartUploads reply.
+fn parse_uploads(xml: &str) -> Result<ListUploadsReply, quick_xml::DeError> {
+    quick_xml::de::from_str(xml)
+}
 
 /// Makes ring the process's TLS crypto provider, before the first S3 client.
 ///
@@ -199,6 +241,121 @@ impl S3Target {
         }
     }
 
+    /// The multipart uploads open under `key_prefix` (ListMultipartUploads, every
+    /// page). Needs `s3:ListBucketMultipartUploads`.
+    pub async fn open_uploads(&self, key_prefix: &str) -> Result<Vec<OpenUpload>, StorageError> {
+        let location = format!("s3://{}/{key_prefix}", self.bucket);
+        let failed =
+            |source: object_store::Error| self.error("list the uploads of", &location, source);
+        let generic = |e: String| object_store::Error::Generic {
+            store: "S3",
+            source: e.into(),
+        };
+        let client = reqwest::Client::builder()
+            .timeout(LIST_UPLOADS_TIMEOUT)
+            .build()
+            .map_err(|e| failed(generic(e.to_string())))?;
+        let mut found = Vec::new();
+        let mut marker: Option<(String, String)> = None;
+        loop {
+            let mut query = vec![
+                ("uploads".to_owned(), String::new()),
+                ("prefix".to_owned(), key_prefix.to_owned()),
+            ];
+            if let Some((key, upload_id)) = &marker {
+                query.push(("key-marker".to_owned(), key.clone()));
+                query.push(("upload-id-marker".to_owned(), upload_id.clone()));
+            }
+            let url = self
+                .s3
+                .signed_url_opts(
+                    Method::GET,
+                    &ObjectPath::from(""),
+                    LIST_UPLOADS_TIMEOUT,
+                    &SignedUrlOptions::new().with_query(query),
+                )
+                .await
+                .map_err(failed)?;
+            let response = client
+                .get(url)
+                .send()
+                .await
+                .map_err(|e| failed(generic(e.without_url().to_string())))?;
+            let status = response.status();
+            let body = response
+                .text()
+                .await
+                .map_err(|e| failed(generic(e.without_url().to_string())))?;
+            if status.as_u16() == 401 || status.as_u16() == 403 {
+                return Err(failed(object_store::Error::PermissionDenied {
+                    path: key_prefix.to_owned(),
+                    source: format!("ListMultipartUploads answered {status}").into(),
+                }));
+            }
+            if !status.is_success() {
+                let code = body
+                    .split("<Code>")
+                    .nth(1)
+                    .and_then(|rest| rest.split("</Code>").next())
+                    .unwrap_or("no error code");
+                return Err(failed(generic(format!(
+                    "ListMultipartUploads answered {status}: <Code>{code}</Code>"
+                ))));
+            }
+            let reply = parse_uploads(&body).map_err(|e| {
+                failed(generic(format!(
+                    "cannot read the ListMultipartUploads reply: {e}"
+                )))
+            })?;
+            found.extend(
+                reply
+                    .uploads
+                    .into_iter()
+                    .filter(|u| u.key.starts_with(key_prefix))
+                    .map(|u| OpenUpload {
+                        key: u.key,
+                        upload_id: u.upload_id,
+                    }),
+            );
+            let next = match (reply.next_key_marker, reply.next_upload_id_marker) {
+                (Some(key), Some(upload_id)) if reply.is_truncated && !key.is_empty() => {
+                    Some((key, upload_id))
+                }
+                _ => None,
+            };
+            // A server that repeats its marker would loop: stop there.
+            if next.is_none() || next == marker {
+                return Ok(found);
+            }
+            marker = next;
+        }
+    }
+
+    /// Aborts every multipart upload open under `key_prefix` except `keep`, and
+    /// returns those it aborted. One already gone meanwhile is fine.
+    pub async fn abort_open_uploads(
+        &self,
+        key_prefix: &str,
+        keep: Option<&str>,
+    ) -> Result<Vec<OpenUpload>, StorageError> {
+        let mut aborted = Vec::new();
+        for upload in self.open_uploads(key_prefix).await? {
+            if Some(upload.upload_id.as_str()) == keep {
+                continue;
+            }
+            let location = format!("s3://{}/{}", self.bucket, upload.key);
+            let path = ObjectPath::parse(&upload.key).map_err(|e| StorageError::InvalidUrl {
+                url: location.clone(),
+                reason: e.to_string(),
+            })?;
+            match self.s3.abort_multipart(&path, &upload.upload_id).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => aborted.push(upload),
+                Err(source) => return Err(self.error("abort the upload of", &location, source)),
+            }
+        }
+        Ok(aborted)
+    }
+
     /// A presigned GET (SigV4 query string) valid for `ttl`.
     pub(super) async fn presign(
         &self,
@@ -267,5 +424,36 @@ fn is_denied(e: &object_store::Error) -> bool {
             let text = other.to_string();
             text.contains("status code: 403") || text.contains("status code: 401")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_uploads_reply_is_read_with_its_markers() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Bucket>b</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>
+  <NextKeyMarker>p/o/r.csv</NextKeyMarker><NextUploadIdMarker>u2</NextUploadIdMarker>
+  <MaxUploads>1000</MaxUploads><IsTruncated>true</IsTruncated>
+  <Upload><Key>p/o/r.csv</Key><UploadId>u1</UploadId><Initiated>2026-12-07T00:00:00Z</Initiated></Upload>
+  <Upload><Key>p/o/r.csv&amp;x</Key><UploadId>u2</UploadId></Upload>
+</ListMultipartUploadsResult>"#;
+        let reply = parse_uploads(xml).unwrap();
+        assert!(reply.is_truncated);
+        assert_eq!(reply.next_upload_id_marker.as_deref(), Some("u2"));
+        let keys: Vec<(&str, &str)> = reply
+            .uploads
+            .iter()
+            .map(|u| (u.key.as_str(), u.upload_id.as_str()))
+            .collect();
+        assert_eq!(keys, [("p/o/r.csv", "u1"), ("p/o/r.csv&x", "u2")]);
+        let empty = parse_uploads(
+            "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>",
+        )
+        .unwrap();
+        assert!(empty.uploads.is_empty() && !empty.is_truncated);
     }
 }

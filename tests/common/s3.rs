@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use object_store::aws::{AmazonS3, AmazonS3Builder};
-use object_store::signer::{Method, Signer};
+use object_store::signer::{Method, SignedUrlOptions, Signer};
 
 pub const ACCESS_KEY: &str = "invoicectl-test";
 /// Distinctive, so tests can check that no output ever shows it.
@@ -425,6 +425,39 @@ impl S3Server {
         self.try_create_bucket(&name)
             .unwrap_or_else(|e| panic!("cannot create bucket {name}: {e}"));
         name
+    }
+
+    /// The multipart uploads still open in `bucket`, as (key, upload id):
+    /// ListMultipartUploads as a presigned GET, read with a plain HTTP client and
+    /// string matching (an oracle of its own, not the binary's listing).
+    pub fn open_uploads(&self, bucket: &str) -> Vec<(String, String)> {
+        let signer = store(&self.endpoint(), bucket, SECRET_KEY);
+        let url = futures::executor::block_on(signer.signed_url_opts(
+            Method::GET,
+            &object_store::path::Path::from(""),
+            Duration::from_secs(60),
+            &SignedUrlOptions::new().with_query([("uploads", "")]),
+        ))
+        .expect("sign ListMultipartUploads");
+        let response = http("GET", url.as_str()).expect("ListMultipartUploads");
+        let text = response.text();
+        assert_eq!(response.status, 200, "ListMultipartUploads: {text}");
+        let between = |s: &str, open: &str, close: &str| -> String {
+            s.split(open)
+                .nth(1)
+                .and_then(|rest| rest.split(close).next())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        text.split("<Upload>")
+            .skip(1)
+            .map(|upload| {
+                (
+                    between(upload, "<Key>", "</Key>"),
+                    between(upload, "<UploadId>", "</UploadId>"),
+                )
+            })
+            .collect()
     }
 
     /// CreateBucket as a presigned PUT on the bucket's root.
