@@ -104,7 +104,7 @@ fn decode(key: &str) -> String {
 }
 
 /// An error as a log line (or a stored message) shows it: its whole chain, as
-/// [`crate::error::error_text`] prints it, with the secrets of any URL in it
+/// `crate::error::error_text` prints it, with the secrets of any URL in it
 /// redacted. Every logged error goes through here, so a log line names the cause
 /// (the refused connection under "cannot connect") and never a password.
 pub fn log_text(err: &(dyn std::error::Error + 'static)) -> String {
