@@ -16,7 +16,9 @@
 //! engine, an attempt claimed or resumed, its task body next), `export-page` (the
 //! export task, before each page, outside any transaction), `upload-created` (the
 //! export task, a multipart upload created, the checkpoint naming it not yet
-//! committed), `close-out-committed` (the export task, its close-out and the run's
+//! committed), `close-out-written` (the export task, its close-out's export row and
+//! audit entry written, the run's completion and the commit next),
+//! `close-out-committed` (the export task, its close-out and the run's
 //! completion just committed), `prune-claimed` (`export prune`, a row locked, its
 //! object not yet deleted).
 

@@ -640,3 +640,145 @@ async fn under_concurrent_starts_every_export_ends_once(pool: PgPool) {
         );
     }
 }
+
+/// A request for an organization while its export's close-out is in flight: the
+/// close-out has written the export row and its audit entry (holding the
+/// organization's audit chain) and is about to complete its run (which updates the
+/// lane), and `export start --force` for the same organization arrives. The request
+/// waits for the close-out, then both commit: no deadlock, the first run completed at
+/// its first attempt, the second exported after it, one email and one completed
+/// audit entry each. (Before: the request took the lane and waited for the chain
+/// while the close-out held the chain and waited for the lane; PostgreSQL broke the
+/// deadlock by failing one of them, and the load test above saw `export start`
+/// exit 75.)
+#[sqlx::test]
+async fn a_start_during_the_close_out_of_the_same_org_waits_and_both_commit(pool: PgPool) {
+    use crate::common::pause::PausePoints;
+
+    invoicectl::db::seed::seed_demo(&pool, 0).await.unwrap();
+    crate::common::invoices::insert_generated(&pool, "org_acme", 30).await;
+    let smtp = SmtpServer::start(Script::accept());
+    let env = common::Env::for_pool(&pool);
+    env.write_config(&format!(
+        "page_size = 10\nsmtp_url = \"{}\"\nexport_dir = \"{}\"\n",
+        smtp.url(),
+        env.path().join("exports").display()
+    ));
+    let start = [
+        "export",
+        "start",
+        "--org",
+        "org_acme",
+        "--as",
+        "user_alice",
+        "--force",
+    ];
+    let first = common::json_ok(&env, &start)["runId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let pauses = PausePoints::new();
+    pauses.hold("close-out-written", 1);
+    let mut worker = Process::logged(
+        env.std_cmd()
+            .args(["export", "worker", "--lease", "30"])
+            .env(pauses.var().0, pauses.var().1),
+        env.path(),
+        "worker",
+    );
+    pauses
+        .wait_reached("close-out-written", Duration::from_secs(60), || {
+            worker.child.try_wait().unwrap().is_none()
+        })
+        .await;
+
+    let starter = env
+        .std_cmd()
+        .args(start)
+        .arg("--json")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    wait_for("the request to wait for a lock the close-out holds", || {
+        let (pool, database) = (&pool, &database);
+        async move {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = $1 AND wait_event_type = 'Lock'
+                   AND query LIKE '%export_request%'",
+            )
+            .bind(database)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            waiting > 0
+        }
+    })
+    .await;
+    pauses.release("close-out-written");
+
+    let started = tokio::task::spawn_blocking(move || starter.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        started.status.success(),
+        "export start failed ({:?}): {}",
+        started.status.code(),
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let second = common::json_of(&started.stdout)["runId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(first, second);
+
+    wait_for("both exports to end", || {
+        worker.assert_running();
+        let pool = &pool;
+        async move {
+            let live: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM run WHERE status NOT IN ('completed', 'failed', 'canceled')",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            live == 0
+        }
+    })
+    .await;
+    for (run, attempt) in [(&first, 1), (&second, 1)] {
+        let (status, attempts, export): (String, i32, String) = sqlx::query_as(
+            "SELECT r.status::text, r.attempt, e.status::text
+             FROM run r JOIN export e ON e.run_id = r.id WHERE r.id = $1",
+        )
+        .bind(run)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            (status.as_str(), attempts, export.as_str()),
+            ("completed", attempt, "completed"),
+            "{run}"
+        );
+        let completed: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM audit_log
+             WHERE subject_id = $1 AND action = 'export.invoices.completed'",
+        )
+        .bind(run)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(completed, 1, "{run}");
+    }
+    assert_eq!(smtp.messages().len(), 2, "one email per export");
+    worker.signal(libc::SIGTERM);
+    worker.wait(Duration::from_secs(30));
+    let stderr = worker.stderr_text();
+    assert!(!stderr.contains("deadlock"), "{stderr}");
+}

@@ -3,7 +3,8 @@
 //! while the lane holds a queued run. A lane that breaks it is stranded: no claim
 //! ever reaches the runs behind its head. The queries here are the safety net behind
 //! the claim's own guarantee, for the engine's lane sweep (`engine::lane_sweep`) and
-//! `export queue`.
+//! `export queue`; and the lock a transaction takes on its lane before writes of its
+//! own when it will finish a run ([`lock`]).
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -71,6 +72,26 @@ pub(crate) async fn check_page(
         last,
         stranded,
     })
+}
+
+/// Locks a lane row (waiting for it) in the caller's transaction. A transaction that
+/// will finish a run takes its lane first, before any other write: every enqueue
+/// updates the lane before whatever else its transaction writes (an export's audit
+/// entry), so a finish that wrote such rows first and reached the lane last could
+/// deadlock with an enqueue into the same lane (docs/architecture.md, "Lock order").
+pub(crate) async fn lock(
+    conn: &mut PgConnection,
+    queue: &str,
+    concurrency_key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "SELECT 1 FROM run_lane WHERE queue = $1 AND concurrency_key = $2 FOR NO KEY UPDATE",
+    )
+    .bind(queue)
+    .bind(concurrency_key)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// A lane [`repair`] moved back to its first queued run.

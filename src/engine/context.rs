@@ -32,7 +32,7 @@ pub struct TaskContext {
     metadata: Map<String, Value>,
     stop: watch::Receiver<bool>,
     events: Option<mpsc::UnboundedSender<WorkerEvent>>,
-    /// Set once a final step ([`StepTransaction::commit_and_complete`]) completed the
+    /// Set once a final step ([`FinalStepTransaction::commit_and_complete`]) completed the
     /// run in its own transaction: the attempt's end has nothing left to record.
     completed: bool,
 }
@@ -83,7 +83,7 @@ impl TaskContext {
     }
 
     /// True once a final step completed the run (see
-    /// [`StepTransaction::commit_and_complete`]).
+    /// [`FinalStepTransaction::commit_and_complete`]).
     pub(crate) fn run_completed(&self) -> bool {
         self.completed
     }
@@ -270,6 +270,20 @@ impl TaskContext {
             name: name.to_owned(),
             undo: None,
         })
+    }
+
+    /// Begins the run's last step: a [`FinalStepTransaction`], whose commit records
+    /// the step and completes the run in one transaction. The run's lane is locked
+    /// first, before the step's own writes, as every enqueue into it locks it before
+    /// its own (docs/architecture.md, "Lock order"): a completion that reached the lane
+    /// only after the task's writes could deadlock with a request for the same lane.
+    pub(crate) async fn begin_final_step_transaction(
+        &mut self,
+        name: &str,
+    ) -> Result<FinalStepTransaction, TaskError> {
+        let mut step = self.begin_step_transaction(name).await?;
+        db::lanes::lock(&mut step.tx, &self.run.queue, &self.run.concurrency_key).await?;
+        Ok(FinalStepTransaction(step))
     }
 
     /// Triggers a child run and waits for its Result. The child's idempotency key is
@@ -485,7 +499,28 @@ impl StepTransaction {
         ctx.emit_progress();
         Ok(())
     }
+}
 
+/// The run's last step (see [`TaskContext::begin_final_step_transaction`]): a
+/// [`StepTransaction`] that holds the run's lane and can only commit by completing
+/// the run.
+pub(crate) struct FinalStepTransaction(StepTransaction);
+
+impl std::ops::Deref for FinalStepTransaction {
+    type Target = StepTransaction;
+
+    fn deref(&self) -> &StepTransaction {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for FinalStepTransaction {
+    fn deref_mut(&mut self) -> &mut StepTransaction {
+        &mut self.0
+    }
+}
+
+impl FinalStepTransaction {
     /// The run's final step: records the step's output, completes the run with
     /// `run_output` (what the task then returns), and commits both with the step's
     /// writes, in ONE transaction. A worker lost right after the commit leaves a
@@ -493,21 +528,22 @@ impl StepTransaction {
     /// could still fail or repeat (docs/faults.md, "Lost workers"). The completion is
     /// the worker's finish (lanes, a waiting parent woken), fenced by the lease token
     /// the transaction already holds.
-    pub async fn commit_and_complete<T: Serialize, O: Serialize>(
-        mut self,
+    pub(crate) async fn commit_and_complete<T: Serialize, O: Serialize>(
+        self,
         ctx: &mut TaskContext,
         output: &T,
         run_output: &O,
     ) -> Result<(), TaskError> {
+        let FinalStepTransaction(mut step) = self;
         let value = serde_json::to_value(output)?;
         let finished = serde_json::to_value(run_output)?;
-        if let Some(undo) = self.undo.take() {
-            undo(&mut self.tx).await?;
+        if let Some(undo) = step.undo.take() {
+            undo(&mut step.tx).await?;
         }
-        db::steps::complete(&mut self.tx, &ctx.run.id, &self.name, &value).await?;
+        db::steps::complete(&mut step.tx, &ctx.run.id, &step.name, &value).await?;
         let finish =
             db::runs::Finish::completed(ctx.run.id.clone(), ctx.run.lease_token.clone(), finished);
-        if db::runs::finish(&mut self.tx, std::slice::from_ref(&finish))
+        if db::runs::finish(&mut step.tx, std::slice::from_ref(&finish))
             .await?
             .is_empty()
         {
@@ -515,9 +551,9 @@ impl StepTransaction {
             // must not commit without the completion.
             return Err(ctx.fence_error().await);
         }
-        self.tx.commit().await?;
+        step.tx.commit().await?;
         ctx.completed = true;
-        ctx.remember_completed(&self.name, value);
+        ctx.remember_completed(&step.name, value);
         ctx.emit_progress();
         Ok(())
     }

@@ -675,7 +675,7 @@ impl Worker {
     /// over; one that made none waits the task's backoff, and the run's
     /// `max_attempts`-th in a row fails it (`worker_lost`), so a crash loop still
     /// ends. (Work a final step finished is never lost: it completed the run in the
-    /// same transaction, see `StepTransaction::commit_and_complete`.)
+    /// same transaction, see `FinalStepTransaction::commit_and_complete`.)
     async fn take_over_expired(
         &self,
         tx: &mut sqlx::PgConnection,

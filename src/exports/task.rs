@@ -883,7 +883,7 @@ async fn close_out_step(
     if ctx.step_output::<Value>("close-out")?.is_some() {
         return Ok(());
     }
-    let mut step = ctx.begin_step_transaction("close-out").await?;
+    let mut step = ctx.begin_final_step_transaction("close-out").await?;
     enter_tenant(&mut step, org).await?;
     match (&csv_done.object_url, csv_done.byte_size, &csv_done.sha256) {
         (Some(object_url), Some(byte_size), Some(sha256)) => {
@@ -927,6 +927,7 @@ async fn close_out_step(
         },
     )
     .await?;
+    crate::testhook::pause("close-out-written").await;
     step.commit_and_complete(ctx, &json!({ "email": disposition }), output)
         .await?;
     crate::testhook::pause("close-out-committed").await;
