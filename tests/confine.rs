@@ -124,6 +124,29 @@ fn assert_all_refuse(
         "download wrote nothing"
     );
     refuse(&["export", "download", run, "--as", "user_alice", "-o", "-"]);
+    // A dry run says what the prune would refuse, and changes nothing.
+    let dry = |json: bool| {
+        let mut cmd = env.cmd();
+        cmd.envs(envs.iter().cloned())
+            .args(["export", "prune", "--older-than", "0s", "--dry-run"]);
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.assert().success();
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    };
+    let report = crate::common::json_of(dry(true).as_bytes());
+    let listed = report["exports"].as_array().unwrap();
+    let this = listed
+        .iter()
+        .find(|e| e["runId"] == run)
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(this["refused"], true, "{hostile}: {report}");
+    let text = dry(false);
+    assert!(
+        text.contains("would refuse 1 export(s)") && text.contains(run),
+        "{hostile}: {text}"
+    );
     let stderr = refuse(&["export", "prune", "--older-than", "0s"]);
     assert!(
         stderr.contains(run) && stderr.contains("refused"),

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::common;
 use crate::common::process::Process;
+use crate::common::prometheus::{Exposition, free_local_addr, scrape};
 use crate::common::smtp::{Script, SmtpServer};
 
 use invoicectl::db;
@@ -438,10 +439,7 @@ async fn a_worker_process_repairs_a_stranded_lane_logs_it_and_counts_it(pool: Pg
     let run_id = started["runId"].as_str().unwrap().to_owned();
     strand(&pool, "org_acme", None).await;
 
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let addr = free_local_addr();
     let mut worker = Process::logged(
         env.std_cmd()
             .args(["export", "worker", "--metrics-addr", &addr.to_string()]),
@@ -454,10 +452,15 @@ async fn a_worker_process_repairs_a_stranded_lane_logs_it_and_counts_it(pool: Pg
         async move { common::runs::run_status(pool, run_id).await == "completed" }
     })
     .await;
-    let repaired = scrape_counter(addr, "invoicectl_lanes_repaired_total{queue=\"export\"}");
-    assert_eq!(repaired, 1.0);
+    let metrics = Exposition::parse(&scrape(addr));
     assert_eq!(
-        scrape_counter(addr, "invoicectl_lanes_repaired_total{queue=\"email\"}"),
+        metrics
+            .samples
+            .get("invoicectl_lanes_repaired_total{queue=\"export\"}"),
+        Some(&1.0)
+    );
+    assert_eq!(
+        metrics.get("invoicectl_lanes_repaired_total{queue=\"email\"}"),
         0.0
     );
     worker.signal(libc::SIGTERM);
@@ -470,26 +473,6 @@ async fn a_worker_process_repairs_a_stranded_lane_logs_it_and_counts_it(pool: Pg
         errors[0].contains("org_acme") && errors[0].contains(&run_id),
         "{stderr}"
     );
-}
-
-/// The value of one sample of the worker's metrics.
-fn scrape_counter(addr: std::net::SocketAddr, series: &str) -> f64 {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-        .lines()
-        .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {series} in {response}"))
 }
 
 /// The reported load, sized for CI: many organizations, starts from several

@@ -345,6 +345,7 @@ async fn local_url_download_gate_and_concurrent_prune(pool: PgPool) {
         .success();
     let report = json_of(&out.get_output().stdout);
     assert_eq!(report["exports"].as_array().unwrap().len(), 1, "{report}");
+    assert!(report["exports"][0].get("refused").is_none(), "{report}");
     assert!(stored.exists());
 
     // Two prunes at once: both processes run; the one that locks the export's row

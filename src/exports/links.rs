@@ -342,6 +342,10 @@ pub(crate) struct Pruned {
     pub completed_at: Option<String>,
     /// Whether the object was there to delete (false: already gone).
     pub deleted: bool,
+    /// `--dry-run` only: the recorded location is not the export's place in the
+    /// storage, so a real prune would leave it untouched and exit 77 naming it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub refused: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -389,17 +393,50 @@ fn pruned(export: &ExportRow, deleted: bool) -> Pruned {
         object_url: export.object_location().map(str::to_owned),
         completed_at: export.completed_at.as_ref().map(super::view::timestamp),
         deleted,
+        refused: false,
     }
 }
 
-/// The exports `prune` would expire now (oldest first).
+/// The exports `prune` would expire now (oldest first), each checked as `prune`
+/// checks it: one whose recorded location is not its place in the configured
+/// storage is listed as `refused`, as the real prune would refuse it.
 pub(crate) async fn prune_candidates(
     pool: &PgPool,
+    settings: &StorageSettings,
     cutoff: DateTime<Utc>,
 ) -> Result<Vec<Pruned>, PruneError> {
+    let storage = Storage::open(settings.location.clone(), settings)
+        .map_err(storage_error("any export", 0))?;
     let mut conn = pool.acquire().await?;
-    let rows = db::exports::prunable(&mut conn, cutoff).await?;
-    Ok(rows.iter().map(|e| pruned(e, false)).collect())
+    let mut candidates = Vec::new();
+    for export in db::exports::prunable(&mut conn, cutoff).await? {
+        let org = OrgId::parse(&export.organization_id).map_err(|_| PruneError::BadRow {
+            export: export.id.clone(),
+        })?;
+        let refused = match export.object_location() {
+            Some(url) => match storage.confine(url, &org, &export.run_id) {
+                Ok(_) => false,
+                Err(StorageError::Unconfined { .. }) => true,
+                Err(source) => return Err(storage_error(export.run_id.as_str(), 0)(source)),
+            },
+            None => false,
+        };
+        candidates.push(Pruned {
+            refused,
+            ..pruned(&export, false)
+        });
+    }
+    Ok(candidates)
+}
+
+/// A storage error while pruning `run`, after `pruned` exports were.
+fn storage_error(run: &str, pruned: usize) -> impl FnOnce(StorageError) -> PruneError {
+    let run = run.to_owned();
+    move |source| PruneError::Storage {
+        run,
+        pruned,
+        source,
+    }
 }
 
 /// Expires every completed export finished before `cutoff`, one transaction each:
@@ -419,13 +456,8 @@ pub(crate) async fn prune(
     settings: &StorageSettings,
     cutoff: DateTime<Utc>,
 ) -> Result<Vec<Pruned>, PruneError> {
-    let storage = Storage::open(settings.location.clone(), settings).map_err(|source| {
-        PruneError::Storage {
-            run: "any export".to_owned(),
-            pruned: 0,
-            source,
-        }
-    })?;
+    let storage = Storage::open(settings.location.clone(), settings)
+        .map_err(storage_error("any export", 0))?;
     let mut done = Vec::new();
     let mut refused: Vec<(RunId, String)> = Vec::new();
     let mut skip: Vec<String> = Vec::new();
@@ -471,26 +503,16 @@ pub(crate) async fn prune(
                     continue;
                 }
                 Err(source) => {
-                    return Err(PruneError::Storage {
-                        run: export.run_id.to_string(),
-                        pruned: done.len(),
-                        source,
-                    });
+                    return Err(storage_error(export.run_id.as_str(), done.len())(source));
                 }
             },
             None => None,
         };
         let deleted = match &location {
-            Some(location) => match storage.delete(location).await {
-                Ok(deleted) => deleted,
-                Err(source) => {
-                    return Err(PruneError::Storage {
-                        run: export.run_id.to_string(),
-                        pruned: done.len(),
-                        source,
-                    });
-                }
-            },
+            Some(location) => storage
+                .delete(location)
+                .await
+                .map_err(storage_error(export.run_id.as_str(), done.len()))?,
             None => false,
         };
         // The run says so too (status, queue, --wait), and gives up its idempotency

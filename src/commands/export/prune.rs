@@ -36,7 +36,7 @@ pub(crate) async fn run(args: PruneArgs, ctx: &Context) -> anyhow::Result<()> {
         .ok_or_else(|| CommandError::new(ExitKind::Invalid, "--older-than is too long"))?;
     let (pool, _session) = ctx.admin_pool(1, "export prune").await?;
     let exports = if args.dry_run {
-        links::prune_candidates(&pool, cutoff).await?
+        links::prune_candidates(&pool, &ctx.settings.storage, cutoff).await?
     } else {
         links::prune(&pool, &ctx.settings.storage, cutoff)
             .await
@@ -60,7 +60,8 @@ pub(crate) async fn run(args: PruneArgs, ctx: &Context) -> anyhow::Result<()> {
             crate::exports::view::timestamp(&cutoff)
         ));
     }
-    let rows = exports
+    let (refused, listed): (Vec<&Pruned>, Vec<&Pruned>) = exports.iter().partition(|e| e.refused);
+    let rows = listed
         .iter()
         .map(|e| {
             vec![
@@ -80,6 +81,18 @@ pub(crate) async fn run(args: PruneArgs, ctx: &Context) -> anyhow::Result<()> {
         ],
         rows,
     );
-    ctx.println(&table.to_string())?;
-    ctx.println(&format!("{verb} {} export(s)", exports.len()))
+    if !listed.is_empty() {
+        ctx.println(&table.to_string())?;
+    }
+    ctx.println(&format!("{verb} {} export(s)", listed.len()))?;
+    if !refused.is_empty() {
+        let runs: Vec<&str> = refused.iter().map(|e| e.run_id.as_str()).collect();
+        ctx.println(&format!(
+            "would refuse {} export(s) whose recorded location is not their place in {}: {} (prune leaves them untouched and exits 77)",
+            refused.len(),
+            ctx.settings.storage.location,
+            runs.join(", ")
+        ))?;
+    }
+    Ok(())
 }
