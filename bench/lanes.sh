@@ -167,6 +167,9 @@ check() {
     fi
 }
 check "runs not ended" "$left" 0
+# Every request must have been taken: a start that failed (a deadlock, a refusal)
+# would leave no run to check below, so the counts would hide it.
+check "export start errors" "$(cat "$WORK"/started-*.err 2>/dev/null | grep -c 'error' || true)" 0
 check "exports started (export rows)" "$(q "SELECT count(*) FROM export")" "$started"
 check "exports completed" "$(q "SELECT count(*) FROM export WHERE status = 'completed'")" "$started"
 check "export runs completed" \
