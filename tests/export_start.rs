@@ -349,6 +349,39 @@ async fn every_refusal_has_its_exit_code_and_writes_nothing(pool: PgPool) {
     assert_eq!(footprint(&pool).await, before);
 }
 
+/// A start that cannot get its locks in time (another session holds the export
+/// table; the session's `lock_timeout` is short) is a failure to ask, not a
+/// refusal: exit 75 (try again), a message that says it failed and why, nothing
+/// written. Once the lock is gone the same command succeeds.
+#[sqlx::test]
+async fn a_start_that_cannot_get_its_locks_exits_75_as_a_failure_not_a_refusal(pool: PgPool) {
+    db::seed::seed_demo(&pool, 5).await.unwrap();
+    let mut url = url::Url::parse(&crate::common::pool_url(&pool)).unwrap();
+    url.query_pairs_mut()
+        .append_pair("options", "-c lock_timeout=200");
+    let env = Env::new(url.to_string());
+    start_json(&env, "org_globex", "user_dave", &[]);
+    let before = footprint(&pool).await;
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE export IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let line = refused(
+        env.cmd()
+            .args(["export", "start", "--org", "org_acme", "--as", "user_alice"]),
+        75,
+    );
+    assert!(
+        line.contains("export start for org_acme as user_alice failed")
+            && line.contains("lock timeout"),
+        "{line}"
+    );
+    holder.rollback().await.unwrap();
+    assert_eq!(footprint(&pool).await, before);
+    start_json(&env, "org_acme", "user_alice", &[]);
+}
+
 #[sqlx::test]
 async fn requester_comes_from_flag_then_env_then_config(pool: PgPool) {
     db::seed::seed_demo(&pool, 5).await.unwrap();

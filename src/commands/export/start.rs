@@ -7,8 +7,6 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use anyhow::Context as _;
-
 use super::follow::{Follow, follow_run};
 use crate::cli::export::{ScopeArgs, StartArgs};
 use crate::context::Context;
@@ -65,7 +63,15 @@ pub(crate) async fn run(args: StartArgs, ctx: &Context) -> anyhow::Result<()> {
         },
     )
     .await
-    .with_context(|| format!("export start for {org} as {user} refused"))?;
+    .map_err(|e| {
+        // A refusal is the gate's answer; anything else (the database gone, a
+        // deadlock) is a failure to ask, to be tried again (exit 75 or 69).
+        let outcome = match e {
+            request::StartError::Database(_) => "failed",
+            _ => "refused",
+        };
+        anyhow::Error::new(e).context(format!("export start for {org} as {user} {outcome}"))
+    })?;
     if started.deduplicated {
         // Said on stderr whatever the output mode (and under -q): a CI job that reads
         // only the exit code must still leave a trace that it got an earlier export.
