@@ -56,6 +56,17 @@ pub(crate) async fn create_database_if_missing(
     Err(last_error.expect("tried at least one maintenance database"))
 }
 
+/// The connection options for `db setup` and `db migrate`: those of every command,
+/// without the slow-statement warning. A migration that builds an index on a large
+/// table runs for minutes, and sqlx's warning would print its whole SQL text as if
+/// something were wrong; which migrations ran is what the command reports.
+pub(crate) fn migration_options(options: &PgConnectOptions) -> PgConnectOptions {
+    use sqlx::ConnectOptions as _;
+    options
+        .clone()
+        .log_slow_statements(tracing::log::LevelFilter::Off, std::time::Duration::ZERO)
+}
+
 /// Applies pending migrations; returns how many were applied. A database migrated
 /// by a newer invoicectl is refused as every other command refuses it (exit 69,
 /// "upgrade invoicectl"), not left to the migrator's "previously applied but
@@ -83,7 +94,7 @@ async fn applied_versions(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
 /// `db setup`: create when missing, then migrate. Idempotent.
 pub(crate) async fn setup(options: &PgConnectOptions) -> anyhow::Result<(Created, usize)> {
     let created = create_database_if_missing(options).await?;
-    let pool = connect(options, 2).await?;
+    let pool = connect(&migration_options(options), 2).await?;
     let applied = migrate(&pool).await?;
     pool.close().await;
     Ok((created, applied))

@@ -9,7 +9,7 @@ use crate::db;
 pub(crate) async fn run(ctx: &Context) -> anyhow::Result<()> {
     let options = ctx.connect_options()?;
     let (_, _, database) = db::describe(&options);
-    let pool = db::connect(&options, 2).await?;
+    let pool = db::connect(&db::setup::migration_options(&options), 2).await?;
     let applied = db::setup::migrate(&pool)
         .await
         .with_context(|| format!("migrating {database} failed"))?;
