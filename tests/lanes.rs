@@ -3,7 +3,9 @@
 //! deterministic with a pause point the test controls: a trigger on `run` (in the
 //! test's own database) that makes the claim or cancel statement wait on an advisory
 //! lock the test holds, right after its snapshot was taken; the test triggers a run
-//! meanwhile and then lets the statement go on.
+//! meanwhile and then lets the statement go on. And a request into a lane while the
+//! lane's run completes (a worker held at a pause point between its close-out's
+//! writes and the completion) waits for it instead of deadlocking.
 
 use std::time::{Duration, Instant};
 
