@@ -4,7 +4,7 @@
 //! ever reaches the runs behind its head. The queries here are the safety net behind
 //! the claim's own guarantee, for the engine's lane sweep (`engine::lane_sweep`) and
 //! `export queue`; and the lock a transaction takes on its lane before writes of its
-//! own when it will finish a run ([`lock`]).
+//! own when it will finish a run (`lock`).
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
