@@ -128,6 +128,18 @@ where
     }
 }
 
+/// Waits until every run has ended, checking on each look that `workers` are still
+/// running (a crashed worker fails the test at once instead of at the limit).
+async fn wait_for_every_run_to_end(pool: &PgPool, workers: &mut [Process]) {
+    wait_for("every run to end", || {
+        for w in workers.iter_mut() {
+            w.assert_running();
+        }
+        async move { common::runs::open_runs(pool).await == 0 }
+    })
+    .await;
+}
+
 /// Triggers a run of lane `lane` on its own connection while another statement is
 /// paused, and returns once the trigger has either committed or is waiting for a
 /// lock (the paused transaction's lane row): both are allowed, and which one happens
@@ -563,22 +575,7 @@ async fn under_concurrent_starts_every_export_ends_once(pool: PgPool) {
     assert_eq!(run_ids.len(), exports);
 
     let mut workers = workers;
-    wait_for("every run to end", || {
-        for w in workers.iter_mut() {
-            w.assert_running();
-        }
-        let pool = &pool;
-        async move {
-            let live: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM run WHERE status NOT IN ('completed', 'failed', 'canceled')",
-            )
-            .fetch_one(pool)
-            .await
-            .unwrap();
-            live == 0
-        }
-    })
-    .await;
+    wait_for_every_run_to_end(&pool, &mut workers).await;
 
     let statuses: Vec<(String, i64)> =
         sqlx::query_as("SELECT task_id || ':' || status, count(*) FROM run GROUP BY 1 ORDER BY 1")
@@ -649,16 +646,7 @@ async fn a_start_during_the_close_out_of_the_same_org_waits_and_both_commit(pool
         smtp.url(),
         env.path().join("exports").display()
     ));
-    let start = [
-        "export",
-        "start",
-        "--org",
-        "org_acme",
-        "--as",
-        "user_alice",
-        "--force",
-    ];
-    let first = common::json_ok(&env, &start)["runId"]
+    let first = common::runs::start_json(&env, "org_acme", "user_alice", &["--force"])["runId"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -680,8 +668,8 @@ async fn a_start_during_the_close_out_of_the_same_org_waits_and_both_commit(pool
 
     let starter = env
         .std_cmd()
-        .args(start)
-        .arg("--json")
+        .args(["export", "start", "--org", "org_acme", "--as", "user_alice"])
+        .args(["--force", "--json"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -723,20 +711,7 @@ async fn a_start_during_the_close_out_of_the_same_org_waits_and_both_commit(pool
         .to_owned();
     assert_ne!(first, second);
 
-    wait_for("both exports to end", || {
-        worker.assert_running();
-        let pool = &pool;
-        async move {
-            let live: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM run WHERE status NOT IN ('completed', 'failed', 'canceled')",
-            )
-            .fetch_one(pool)
-            .await
-            .unwrap();
-            live == 0
-        }
-    })
-    .await;
+    wait_for_every_run_to_end(&pool, std::slice::from_mut(&mut worker)).await;
     for (run, attempt) in [(&first, 1), (&second, 1)] {
         let (status, attempts, export): (String, i32, String) = sqlx::query_as(
             "SELECT r.status::text, r.attempt, e.status::text

@@ -7,14 +7,16 @@
 
 use std::time::Duration;
 
+use crate::common::Env;
 use crate::common::audit::{AuditFilter, audit_rows};
 use crate::common::invoices::{insert_generated, parse_csv};
 use crate::common::pause::PausePoints;
 use crate::common::process::Process;
-use crate::common::runs::{drain_until_final, drain_until_final_with, file_of, run_status};
+use crate::common::runs::{
+    drain_until_final, drain_until_final_with, file_of, run_status, start_json,
+};
 use crate::common::s3::S3Server;
 use crate::common::smtp::{Script, SmtpServer};
-use crate::common::{Env, json_of};
 use invoicectl::db::seed::seed_demo;
 use sqlx::PgPool;
 
@@ -29,31 +31,25 @@ const WORKER: [&str; 6] = [
     "0.01",
 ];
 
-fn configure_local(env: &Env, page_size: u32, smtp: &SmtpServer) {
+/// The demo's users and organizations with `rows` invoices of ORG, local storage in
+/// pages of 50, emails to a test SMTP server, and one export started.
+async fn local_export(pool: &PgPool, rows: i64) -> (Env, SmtpServer, String) {
+    seed_demo(pool, 0).await.unwrap();
+    insert_generated(pool, ORG, rows).await;
+    let smtp = SmtpServer::start(Script::accept());
+    let env = Env::for_pool(pool);
     env.write_config(&format!(
-        "page_size = {page_size}\nsmtp_url = \"{}\"\nexport_dir = \"{}\"\n",
+        "page_size = 50\nsmtp_url = \"{}\"\nexport_dir = \"{}\"\n",
         smtp.url(),
         env.path().join("exports").display()
     ));
+    let run = start(&env);
+    (env, smtp, run)
 }
 
 /// `export start --force --json` as user_alice; the run id.
 fn start(env: &Env) -> String {
-    let out = env
-        .cmd()
-        .args([
-            "export",
-            "start",
-            "--org",
-            ORG,
-            "--as",
-            "user_alice",
-            "--json",
-            "--force",
-        ])
-        .assert()
-        .success();
-    json_of(&out.get_output().stdout)["runId"]
+    start_json(env, ORG, "user_alice", &["--force"])["runId"]
         .as_str()
         .expect("runId")
         .to_owned()
@@ -134,12 +130,7 @@ async fn published_rows(pool: &PgPool, run: &str) -> usize {
 #[sqlx::test]
 async fn lost_attempts_that_made_progress_do_not_fail_the_run(pool: PgPool) {
     const ROWS: i64 = 1_000;
-    seed_demo(&pool, 0).await.unwrap();
-    insert_generated(&pool, ORG, ROWS).await;
-    let smtp = SmtpServer::start(Script::accept());
-    let env = Env::for_pool(&pool);
-    configure_local(&env, 50, &smtp);
-    let run = start(&env);
+    let (env, smtp, run) = local_export(&pool, ROWS).await;
 
     let pauses = PausePoints::new();
     for i in 1..=3 {
@@ -176,12 +167,7 @@ async fn lost_attempts_that_made_progress_do_not_fail_the_run(pool: PgPool) {
 /// and the takeover failed it, `worker_lost`, while its export said completed.)
 #[sqlx::test]
 async fn a_worker_lost_right_after_the_close_out_leaves_the_run_completed(pool: PgPool) {
-    seed_demo(&pool, 0).await.unwrap();
-    insert_generated(&pool, ORG, 120).await;
-    let smtp = SmtpServer::start(Script::accept());
-    let env = Env::for_pool(&pool);
-    configure_local(&env, 50, &smtp);
-    let run = start(&env);
+    let (env, smtp, run) = local_export(&pool, 120).await;
     sqlx::query("UPDATE run SET max_attempts = 1 WHERE id = $1")
         .bind(&run)
         .execute(&pool)
@@ -235,12 +221,7 @@ async fn a_worker_lost_right_after_the_close_out_leaves_the_run_completed(pool: 
 /// `worker_lost`, with its export failed and audited, and no email.
 #[sqlx::test]
 async fn a_run_whose_worker_dies_before_any_progress_every_time_still_fails(pool: PgPool) {
-    seed_demo(&pool, 0).await.unwrap();
-    insert_generated(&pool, ORG, 120).await;
-    let smtp = SmtpServer::start(Script::accept());
-    let env = Env::for_pool(&pool);
-    configure_local(&env, 50, &smtp);
-    let run = start(&env);
+    let (env, smtp, run) = local_export(&pool, 120).await;
 
     let pauses = PausePoints::new();
     for i in 1..=3 {

@@ -660,12 +660,7 @@ async fn a_two_second_schedule_under_three_workers_one_killed_fires_each_instant
     // once its 3-second lease expires).
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let open: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM run WHERE status NOT IN ('completed', 'failed', 'canceled')",
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        let open = crate::common::runs::open_runs(&pool).await;
         if open == 0 {
             break;
         }

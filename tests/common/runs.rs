@@ -43,6 +43,16 @@ pub async fn run_status(pool: &PgPool, run_id: &str) -> String {
         .unwrap()
 }
 
+/// How many runs have not ended (queued, executing or waiting).
+pub async fn open_runs(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM run WHERE status NOT IN ('completed', 'failed', 'canceled')",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
 /// Whether a run in `status` has ended (nothing will run it again).
 pub fn is_final(status: &str) -> bool {
     matches!(status, "completed" | "failed" | "canceled")
