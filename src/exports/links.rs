@@ -370,8 +370,9 @@ pub(crate) enum PruneError {
     Storage {
         run: String,
         pruned: usize,
+        /// Boxed: it is large, and `PruneError` is returned on every path.
         #[source]
-        source: StorageError,
+        source: Box<StorageError>,
     },
 }
 
@@ -410,23 +411,47 @@ pub(crate) async fn prune_candidates(
     let mut conn = pool.acquire().await?;
     let mut candidates = Vec::new();
     for export in db::exports::prunable(&mut conn, cutoff).await? {
-        let org = OrgId::parse(&export.organization_id).map_err(|_| PruneError::BadRow {
-            export: export.id.clone(),
-        })?;
-        let refused = match export.object_location() {
-            Some(url) => match storage.confine(url, &org, &export.run_id) {
-                Ok(_) => false,
-                Err(StorageError::Unconfined { .. }) => true,
-                Err(source) => return Err(storage_error(export.run_id.as_str(), 0)(source)),
-            },
-            None => false,
-        };
+        let (_, recorded) = recorded_location(&storage, &export, 0)?;
         candidates.push(Pruned {
-            refused,
+            refused: matches!(recorded, Recorded::Refused { .. }),
             ..pruned(&export, false)
         });
     }
     Ok(candidates)
+}
+
+/// What a prune may do with an export's recorded object location.
+enum Recorded {
+    /// No object was recorded: nothing to delete.
+    Nothing,
+    /// The export's own place in the configured storage (see [`Storage::confine`]).
+    Confined(ObjectLocation),
+    /// Anything else, never followed: what was recorded and what was expected.
+    Refused { recorded: String, expected: String },
+}
+
+/// The export's organization and its recorded location, checked: the one check of
+/// `prune` and of its dry run. `pruned` (exports done so far) goes into a storage
+/// error.
+fn recorded_location(
+    storage: &Storage,
+    export: &ExportRow,
+    pruned: usize,
+) -> Result<(OrgId, Recorded), PruneError> {
+    let org = OrgId::parse(&export.organization_id).map_err(|_| PruneError::BadRow {
+        export: export.id.clone(),
+    })?;
+    let Some(url) = export.object_location() else {
+        return Ok((org, Recorded::Nothing));
+    };
+    let recorded = match storage.confine(url, &org, &export.run_id) {
+        Ok(location) => Recorded::Confined(location),
+        Err(StorageError::Unconfined {
+            recorded, expected, ..
+        }) => Recorded::Refused { recorded, expected },
+        Err(source) => return Err(storage_error(export.run_id.as_str(), pruned)(source)),
+    };
+    Ok((org, recorded))
 }
 
 /// A storage error while pruning `run`, after `pruned` exports were.
@@ -435,7 +460,7 @@ fn storage_error(run: &str, pruned: usize) -> impl FnOnce(StorageError) -> Prune
     move |source| PruneError::Storage {
         run,
         pruned,
-        source,
+        source: Box::new(source),
     }
 }
 
@@ -469,44 +494,33 @@ pub(crate) async fn prune(
         };
         crate::testhook::pause("prune-claimed").await;
         let run = export.run_id.clone();
-        let Ok(org) = OrgId::parse(&export.organization_id) else {
-            return Err(PruneError::BadRow {
-                export: export.id.clone(),
-            });
-        };
-        let location = match export.object_location() {
-            Some(url) => match storage.confine(url, &org, &run) {
-                Ok(location) => Some(location),
-                Err(StorageError::Unconfined {
-                    recorded, expected, ..
-                }) => {
-                    db::tenant::enter(&mut tx, &org).await?;
-                    audit::append(
-                        &mut tx,
-                        audit::Entry {
-                            organization: Some(&org),
-                            actor: None,
-                            action: audit::Action::ExportLocationRefused,
-                            subject: audit::Subject::export(&run),
-                            payload: serde_json::json!({
-                                "command": "prune",
-                                "recordedUrl": recorded,
-                                "expectedUrl": expected,
-                            }),
-                        },
-                    )
-                    .await?;
-                    tx.commit().await?;
-                    tracing::error!(%run, %recorded, "prune refused an export's recorded location");
-                    skip.push(export.id.clone());
-                    refused.push((export.run_id.clone(), recorded));
-                    continue;
-                }
-                Err(source) => {
-                    return Err(storage_error(export.run_id.as_str(), done.len())(source));
-                }
-            },
-            None => None,
+        let (org, recorded) = recorded_location(&storage, &export, done.len())?;
+        let location = match recorded {
+            Recorded::Nothing => None,
+            Recorded::Confined(location) => Some(location),
+            Recorded::Refused { recorded, expected } => {
+                db::tenant::enter(&mut tx, &org).await?;
+                audit::append(
+                    &mut tx,
+                    audit::Entry {
+                        organization: Some(&org),
+                        actor: None,
+                        action: audit::Action::ExportLocationRefused,
+                        subject: audit::Subject::export(&run),
+                        payload: serde_json::json!({
+                            "command": "prune",
+                            "recordedUrl": recorded,
+                            "expectedUrl": expected,
+                        }),
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                tracing::error!(%run, %recorded, "prune refused an export's recorded location");
+                skip.push(export.id.clone());
+                refused.push((export.run_id.clone(), recorded));
+                continue;
+            }
         };
         let deleted = match &location {
             Some(location) => storage
