@@ -13,7 +13,7 @@ use object_store::path::Path as ObjectPath;
 use sqlx::PgPool;
 
 use crate::common::audit::{AuditFilter, audit_rows};
-use crate::common::runs::{drain_until_final_with, run_status};
+use crate::common::runs::{drain_until_final_with, export_status, run_status};
 use crate::common::s3::{self, S3Server};
 use crate::common::{Env, json_of};
 use invoicectl::db::seed::seed_demo;
@@ -63,14 +63,6 @@ async fn set_object_url(pool: &PgPool, run: &str, url: &str) {
         .await
         .unwrap();
     assert_eq!(done.rows_affected(), 1);
-}
-
-async fn export_status(pool: &PgPool, run: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM export WHERE run_id = $1")
-        .bind(run)
-        .fetch_one(pool)
-        .await
-        .unwrap()
 }
 
 async fn actions(pool: &PgPool, run: &str, action: &str) -> Vec<crate::common::audit::AuditRow> {

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use crate::common::audit::{AuditFilter, audit_rows};
 use crate::common::process::Process;
-use crate::common::runs::{drain_until_final, file_of, run_status, start_cmd, start_json};
+use crate::common::runs::{
+    drain_until_final, export_status, file_of, run_status, start_cmd, start_json,
+};
 use crate::common::{Env, count, json_ok, refused};
 use invoicectl::db;
 use serde_json::Value;
@@ -64,14 +66,6 @@ async fn footprint(pool: &PgPool) -> [i64; 4] {
         count(pool, "export").await,
         count(pool, "audit_log").await,
     ]
-}
-
-async fn export_status(pool: &PgPool, run_id: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM export WHERE run_id = $1")
-        .bind(run_id)
-        .fetch_one(pool)
-        .await
-        .unwrap()
 }
 
 /// `(actor_user_id, subject_type)` of each audit row with this action and run.

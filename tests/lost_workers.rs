@@ -13,7 +13,7 @@ use crate::common::invoices::{insert_generated, parse_csv};
 use crate::common::pause::PausePoints;
 use crate::common::process::Process;
 use crate::common::runs::{
-    drain_until_final, drain_until_final_with, file_of, run_status, start_json,
+    drain_until_final, drain_until_final_with, export_status, file_of, run_status, start_json,
 };
 use crate::common::s3::S3Server;
 use crate::common::smtp::{Script, SmtpServer};
@@ -92,14 +92,6 @@ async fn kill_at(
 /// (status, attempt, lost attempts in a row without progress, error code).
 async fn run_row(pool: &PgPool, run: &str) -> (String, i32, i32, Option<String>) {
     sqlx::query_as("SELECT status, attempt, lost_attempts, error->>'code' FROM run WHERE id = $1")
-        .bind(run)
-        .fetch_one(pool)
-        .await
-        .unwrap()
-}
-
-async fn export_status(pool: &PgPool, run: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM export WHERE run_id = $1")
         .bind(run)
         .fetch_one(pool)
         .await

@@ -43,6 +43,15 @@ pub async fn run_status(pool: &PgPool, run_id: &str) -> String {
         .unwrap()
 }
 
+/// The status of the run's export row, as stored.
+pub async fn export_status(pool: &PgPool, run_id: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM export WHERE run_id = $1")
+        .bind(run_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 /// How many runs have not ended (queued, executing or waiting).
 pub async fn open_runs(pool: &PgPool) -> i64 {
     sqlx::query_scalar(
