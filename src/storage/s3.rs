@@ -62,6 +62,13 @@ struct ListedUpload {
     upload_id: String,
 }
 
+/// An S3 error reply (`<Error><Code>…</Code>…</Error>`), as far as it is read.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ErrorReply {
+    code: String,
+}
+
 /// Reads one ListMultipartUploads reply.
 fn parse_uploads(xml: &str) -> Result<ListUploadsReply, quick_xml::DeError> {
     quick_xml::de::from_str(xml)
@@ -84,6 +91,9 @@ pub struct S3Target {
     prefix: String,
     /// The endpoint, for messages: the configured one, or AWS's regional endpoint.
     endpoint: String,
+    /// For the one call `object_store` lacks (ListMultipartUploads): built once,
+    /// so its connections are reused across a worker's attempts.
+    list_client: reqwest::Client,
 }
 
 impl S3Target {
@@ -173,11 +183,19 @@ impl S3Target {
                 target: target.clone(),
                 reason: e.to_string(),
             })?;
+        let list_client = reqwest::Client::builder()
+            .timeout(LIST_UPLOADS_TIMEOUT)
+            .build()
+            .map_err(|e| StorageError::InvalidS3 {
+                target: target.clone(),
+                reason: e.to_string(),
+            })?;
         Ok(S3Target {
             s3: Arc::new(s3),
             bucket: bucket.to_owned(),
             prefix: prefix.to_owned(),
             endpoint: shown_endpoint,
+            list_client,
         })
     }
 
@@ -251,10 +269,6 @@ impl S3Target {
             store: "S3",
             source: e.into(),
         };
-        let client = reqwest::Client::builder()
-            .timeout(LIST_UPLOADS_TIMEOUT)
-            .build()
-            .map_err(|e| failed(generic(e.to_string())))?;
         let mut found = Vec::new();
         let mut marker: Option<(String, String)> = None;
         loop {
@@ -276,7 +290,8 @@ impl S3Target {
                 )
                 .await
                 .map_err(failed)?;
-            let response = client
+            let response = self
+                .list_client
                 .get(url)
                 .send()
                 .await
@@ -293,11 +308,8 @@ impl S3Target {
                 }));
             }
             if !status.is_success() {
-                let code = body
-                    .split("<Code>")
-                    .nth(1)
-                    .and_then(|rest| rest.split("</Code>").next())
-                    .unwrap_or("no error code");
+                let code = quick_xml::de::from_str::<ErrorReply>(&body)
+                    .map_or_else(|_| "no error code".to_owned(), |e| e.code);
                 return Err(failed(generic(format!(
                     "ListMultipartUploads answered {status}: <Code>{code}</Code>"
                 ))));
@@ -430,6 +442,15 @@ fn is_denied(e: &object_store::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_reply_gives_its_code() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message><RequestId>r1</RequestId></Error>"#;
+        let reply: ErrorReply = quick_xml::de::from_str(xml).unwrap();
+        assert_eq!(reply.code, "NotImplemented");
+        assert!(quick_xml::de::from_str::<ErrorReply>("not xml").is_err());
+    }
 
     #[test]
     fn a_list_uploads_reply_is_read_with_its_markers() {
