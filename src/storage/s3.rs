@@ -91,9 +91,10 @@ pub struct S3Target {
     prefix: String,
     /// The endpoint, for messages: the configured one, or AWS's regional endpoint.
     endpoint: String,
-    /// For the one call `object_store` lacks (ListMultipartUploads): built once,
-    /// so its connections are reused across a worker's attempts.
-    list_client: reqwest::Client,
+    /// For the one call `object_store` lacks (ListMultipartUploads): built at the
+    /// first listing (a target opened for a download never lists), then reused
+    /// across a worker's attempts.
+    list_client: std::sync::OnceLock<reqwest::Client>,
 }
 
 impl S3Target {
@@ -183,19 +184,12 @@ impl S3Target {
                 target: target.clone(),
                 reason: e.to_string(),
             })?;
-        let list_client = reqwest::Client::builder()
-            .timeout(LIST_UPLOADS_TIMEOUT)
-            .build()
-            .map_err(|e| StorageError::InvalidS3 {
-                target: target.clone(),
-                reason: e.to_string(),
-            })?;
         Ok(S3Target {
             s3: Arc::new(s3),
             bucket: bucket.to_owned(),
             prefix: prefix.to_owned(),
             endpoint: shown_endpoint,
-            list_client,
+            list_client: std::sync::OnceLock::new(),
         })
     }
 
@@ -269,6 +263,16 @@ impl S3Target {
             store: "S3",
             source: e.into(),
         };
+        let client = match self.list_client.get() {
+            Some(client) => client,
+            None => {
+                let client = reqwest::Client::builder()
+                    .timeout(LIST_UPLOADS_TIMEOUT)
+                    .build()
+                    .map_err(|e| failed(generic(e.to_string())))?;
+                self.list_client.get_or_init(|| client)
+            }
+        };
         let mut found = Vec::new();
         let mut marker: Option<(String, String)> = None;
         loop {
@@ -290,8 +294,7 @@ impl S3Target {
                 )
                 .await
                 .map_err(failed)?;
-            let response = self
-                .list_client
+            let response = client
                 .get(url)
                 .send()
                 .await
